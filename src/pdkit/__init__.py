@@ -1,0 +1,36 @@
+"""pdkit: personalized professional learning for teachers, in Jupyter and Voilà.
+
+The public surface is small on purpose::
+
+    import pdkit
+    form = pdkit.load_definition("goal-setting")   # a built-in, or a path to YAML
+    store = pdkit.open_store()                     # $PDKIT_STORE or the default SQLite file
+
+Sub-packages: :mod:`pdkit.spec` (definitions), :mod:`pdkit.store` (answers),
+:mod:`pdkit.widgets` (forms and sign-in), :mod:`pdkit.app` (what workbooks run),
+:mod:`pdkit.cli` (the ``pdkit`` command).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import DefinitionError, IdentityError, PdkitError, StoreError
+from .spec import load_definition, load_school_goals
+from .store import open_store
+
+try:
+    __version__ = version("pdkit")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "DefinitionError",
+    "IdentityError",
+    "PdkitError",
+    "StoreError",
+    "__version__",
+    "load_definition",
+    "load_school_goals",
+    "open_store",
+]

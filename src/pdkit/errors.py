@@ -1,0 +1,49 @@
+"""The errors pdkit raises on purpose.
+
+Every one of them derives from :class:`PdkitError`, so one ``except`` catches them all::
+
+    PdkitError
+     ├── DefinitionError   a YAML definition (form, school goals, …) is malformed
+     ├── StoreError        the answer store cannot be opened, read or written
+     └── IdentityError     a participant cannot be identified (bad name, unknown link)
+
+Messages are written for the person who has to fix the problem: they say what is
+wrong, where, and what to do.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DefinitionError", "IdentityError", "PdkitError", "StoreError"]
+
+
+class PdkitError(Exception):
+    """Base class of every error pdkit raises on purpose."""
+
+
+class DefinitionError(PdkitError):
+    """A definition file is malformed.
+
+    ``file`` names the file, ``line`` the 1-based line when it is known and
+    ``path`` the location inside the document (``fields[2].type``); ``problem``
+    is the bare description. ``str(error)`` joins them into one line such as
+    ``goal.yaml, line 14: fields[2].type: 'txt' is not one of 'text', …``.
+    """
+
+    def __init__(
+        self, problem: str, *, file: str = "<string>", line: int | None = None, path: str = ""
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.line = line
+        self.path = path
+        where = file if line is None else f"{file}, line {line}"
+        what = f"{path}: {problem}" if path else problem
+        super().__init__(f"{where}: {what}")
+
+
+class StoreError(PdkitError):
+    """The answer store cannot be opened, read or written."""
+
+
+class IdentityError(PdkitError):
+    """A participant cannot be identified (empty name, unknown resume link, …)."""

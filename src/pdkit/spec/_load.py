@@ -1,0 +1,424 @@
+"""Load YAML definitions, validate them against the shipped JSON Schema, report errors well.
+
+Validation uses ``fastjsonschema``: importing ``jsonschema`` costs about 0.9 s on the
+reference machine, and every Voilà page load is a fresh kernel that loads its
+definitions again. fastjsonschema compiles the schema once per process (~25 ms) and
+reports the first problem; the message is rewritten here so that it names the file,
+the line and the path of the bad part.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from ..errors import DefinitionError
+from ._model import FIELD_TYPES, Field, FormDefinition, Option, SchoolGoal
+
+__all__ = [
+    "builtin_definition_path",
+    "builtin_definitions",
+    "load_definition",
+    "load_school_goals",
+    "parse_definition",
+]
+
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+PathPart = str | int
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+def _compose(text: str, file: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML into (data, node tree); the node tree keeps line numbers."""
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise DefinitionError(f"not valid YAML: {problem}", file=file, line=line) from None
+    except yaml.YAMLError as exc:
+        raise DefinitionError(f"not valid YAML: {exc}", file=file) from None
+    finally:
+        loader.dispose()
+    if node is not None:
+        _reject_duplicate_keys(node, file, [])
+    return data, node
+
+
+def _reject_duplicate_keys(node: yaml.Node, file: str, path: list[PathPart]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                raise DefinitionError(
+                    f"the key {key!r} appears twice; keep one",
+                    file=file,
+                    line=key_node.start_mark.line + 1,
+                    path=_format_path(path),
+                )
+            seen.add(key)
+            _reject_duplicate_keys(value_node, file, [*path, key])
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _reject_duplicate_keys(item, file, [*path, index])
+
+
+def _node_at(root: yaml.Node | None, path: list[PathPart], *, key: bool = False) -> yaml.Node | None:
+    """The deepest node on ``path``; with ``key`` the key node of the last part."""
+    node = root
+    for depth, part in enumerate(path):
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if str(key_node.value) == str(part):
+                    last = depth == len(path) - 1
+                    node = key_node if (key and last) else value_node
+                    break
+            else:
+                return node
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return node
+            node = node.value[part]
+        else:
+            return node
+    return node
+
+
+def _line_of(root: yaml.Node | None, path: list[PathPart], *, key: bool = False) -> int | None:
+    node = _node_at(root, path, key=key)
+    return None if node is None else node.start_mark.line + 1
+
+
+def _format_path(path: list[PathPart]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+# --------------------------------------------------------------------------- schema
+
+
+@cache
+def _schema(name: str) -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("schemas", f"{name}.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validator(name: str) -> Callable[[Any], Any]:
+    import fastjsonschema
+
+    return fastjsonschema.compile(_schema(name))  # type: ignore[no-any-return]
+
+
+def _quote_list(values: list[Any]) -> str:
+    shown = ", ".join(repr(v) for v in values[:8])
+    return shown + (", …" if len(values) > 8 else "")
+
+
+def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[PathPart]) -> str:
+    """Turn one fastjsonschema failure into a sentence a definition author understands."""
+    if rule == "enum":
+        allowed = definition["enum"]
+        hint = ""
+        if isinstance(value, str):
+            close = difflib.get_close_matches(value, [str(a) for a in allowed], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{value!r} is not one of {_quote_list(allowed)}{hint}"
+    if rule == "const":
+        return f"{value!r} is not supported here; expected {definition['const']!r}"
+    if rule == "type":
+        wanted = definition["type"]
+        wanted_s = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        names = {"string": "a text", "integer": "a whole number", "boolean": "true or false",
+                 "array": "a list", "object": "a mapping", "number": "a number"}
+        wanted_s = " or ".join(names.get(w, w) for w in wanted_s.split(" or "))
+        return f"{value!r} should be {wanted_s}"
+    if rule == "required":
+        present = set(value) if isinstance(value, dict) else set()
+        missing = [k for k in definition["required"] if k not in present]
+        hint = ""
+        for key in missing:
+            close = difflib.get_close_matches(key, [str(p) for p in present], n=1)
+            if close:
+                hint = f" (is {close[0]!r} a misspelling of {key!r}?)"
+        return f"missing required key {_quote_list(missing)}{hint}"
+    if rule == "additionalProperties":
+        allowed = list(definition.get("properties", {}))
+        extra = [k for k in value if k not in allowed] if isinstance(value, dict) else []
+        key = extra[0] if extra else "?"
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed keys: {_quote_list(allowed)}"
+        return f"unknown key {key!r}{hint}"
+    if rule == "pattern":
+        return (
+            f"{value!r} is not a valid id: use lower-case letters, digits, '-' and '_' "
+            f"(pattern {definition['pattern']})"
+        )
+    if rule == "minLength":
+        return "must not be empty" if definition["minLength"] == 1 else (
+            f"must be at least {definition['minLength']} characters")
+    if rule == "maxLength":
+        return f"is longer than {definition['maxLength']} characters"
+    if rule == "minItems":
+        return f"needs at least {definition['minItems']} item(s)"
+    if rule == "maxItems":
+        return f"allows at most {definition['maxItems']} item(s)"
+    if rule == "minimum":
+        return f"{value!r} is below the minimum {definition['minimum']}"
+    if rule == "maximum":
+        return f"{value!r} is above the maximum {definition['maximum']}"
+    if rule == "uniqueItems":
+        return "lists the same item twice"
+    if rule in ("oneOf", "anyOf"):
+        wanted = definition.get("description", "one of the allowed forms")
+        return f"{value!r} should be {wanted}"
+    return f"{value!r} breaks the schema rule {rule!r}"
+
+
+def _validate(name: str, data: Any, file: str, root: yaml.Node | None) -> None:
+    import fastjsonschema
+
+    try:
+        _validator(name)(data)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        path: list[PathPart] = [int(p) if p.isdigit() else p for p in exc.path[1:]]
+        rule = exc.rule or ""
+        definition = exc.definition if isinstance(exc.definition, dict) else {}
+        problem = _describe(rule, exc.value, definition, path)
+        line_path = path
+        key = False
+        if rule == "additionalProperties" and isinstance(exc.value, dict):
+            allowed = definition.get("properties", {})
+            extra = [k for k in exc.value if k not in allowed]
+            if extra:
+                line_path, key = [*path, extra[0]], True
+        raise DefinitionError(
+            problem, file=file, line=_line_of(root, line_path, key=key), path=_format_path(path)
+        ) from None
+
+
+# --------------------------------------------------------------------------- forms
+
+
+def _fail(problem: str, file: str, root: yaml.Node | None, path: list[PathPart]) -> DefinitionError:
+    return DefinitionError(problem, file=file, line=_line_of(root, path), path=_format_path(path))
+
+
+_TYPE_KEYS = {
+    "max_chars": ("text", "long_text", "list"),
+    "hints": ("text", "long_text"),
+    "options": ("choice", "multi_choice"),
+    "options_from": ("choice", "multi_choice"),
+    "points": ("scale",),
+    "max_items": ("list",),
+    "item_label": ("list",),
+}
+
+
+def _build_form(data: dict[str, Any], file: str, root: yaml.Node | None) -> FormDefinition:
+    fields: list[Field] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(data["fields"]):
+        at: list[PathPart] = ["fields", index]
+        ftype = raw["type"]
+        for key, types in _TYPE_KEYS.items():
+            if key in raw and ftype not in types:
+                raise _fail(
+                    f"{key!r} does not apply to a {ftype!r} field (only to {', '.join(types)})",
+                    file, root, [*at, key],
+                )
+        if raw["id"] in seen:
+            raise _fail(
+                f"the field id {raw['id']!r} is already used by fields[{seen[raw['id']]}]; "
+                "field ids must be unique within a form",
+                file, root, [*at, "id"],
+            )
+        seen[raw["id"]] = index
+        options = tuple(
+            Option(value=o, label=o) if isinstance(o, str) else Option(o["value"], o["label"])
+            for o in raw.get("options", ())
+        )
+        if ftype in ("choice", "multi_choice"):
+            if bool(options) == ("options_from" in raw):
+                raise _fail(
+                    f"a {ftype!r} field needs either 'options' or 'options_from' (exactly one)",
+                    file, root, at,
+                )
+            values = [o.value for o in options]
+            dupes = sorted({str(v) for v in values if values.count(v) > 1})
+            if dupes:
+                raise _fail(f"option {dupes[0]!r} is listed twice", file, root, [*at, "options"])
+        if ftype == "scale":
+            if "points" not in raw:
+                raise _fail("a 'scale' field needs 'points' (value and label for each)",
+                            file, root, at)
+            options = tuple(Option(p["value"], p["label"]) for p in raw["points"])
+            values = [o.value for o in options]
+            if len(set(values)) != len(values):
+                raise _fail("two points of the scale share a value", file, root, [*at, "points"])
+        fields.append(
+            Field(
+                id=raw["id"],
+                type=ftype,
+                label=raw["label"].strip(),
+                help=raw.get("help", "").strip(),
+                placeholder=raw.get("placeholder", ""),
+                required=raw.get("required", False),
+                max_chars=raw.get("max_chars"),
+                hints=tuple(raw.get("hints", ())),
+                options=options,
+                options_from=raw.get("options_from"),
+                max_items=raw.get("max_items"),
+                item_label=raw.get("item_label", "Item"),
+            )
+        )
+    assert all(f.type in FIELD_TYPES for f in fields)
+    return FormDefinition(
+        id=data["id"],
+        title=data["title"].strip(),
+        intro=data.get("intro", "").strip(),
+        origin=data.get("origin", "").strip(),
+        version=str(data.get("version", "1")),
+        fields=tuple(fields),
+        source=file,
+    )
+
+
+def parse_definition(text: str, *, file: str = "<string>") -> FormDefinition:
+    """Parse and validate a definition given as YAML text (``file`` names it in errors)."""
+    data, root = _compose(text, file)
+    if not isinstance(data, dict):
+        raise DefinitionError(
+            "a definition must be a YAML mapping with 'kind', 'id', 'title', …",
+            file=file, line=_line_of(root, []),
+        )
+    kind = data.get("kind")
+    if kind != "form":
+        known = "'form'"
+        problem = (
+            "missing required key 'kind' (for example 'kind: form')"
+            if kind is None
+            else f"{kind!r} is not a kind this version of pdkit reads (known: {known})"
+        )
+        raise DefinitionError(problem, file=file, line=_line_of(root, ["kind"]),
+                              path="" if kind is None else "kind")
+    _validate("form", data, file, root)
+    return _build_form(data, file, root)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DefinitionError("file not found", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(f"not UTF-8 text ({exc.reason})", file=str(path)) from None
+    except OSError as exc:
+        raise DefinitionError(f"cannot be read ({exc.strerror})", file=str(path)) from None
+
+
+def load_definition(source: str | Path) -> FormDefinition:
+    """Load a definition from a YAML file, or a built-in one by its id (``"goal-setting"``)."""
+    path = Path(source)
+    if not path.suffix and not path.exists():
+        path = builtin_definition_path(str(source))
+    return parse_definition(_read(path), file=str(path))
+
+
+# --------------------------------------------------------------------------- built-ins
+
+
+def _templates_dir() -> Path:
+    return Path(str(resources.files("pdkit").joinpath("templates")))
+
+
+def builtin_definitions() -> list[str]:
+    """The ids of the definitions installed with pdkit."""
+    return sorted(p.stem for p in _templates_dir().glob("*.yaml") if p.stem != "school-goals")
+
+
+def builtin_definition_path(definition_id: str) -> Path:
+    """The installed YAML file of a built-in definition."""
+    path = _templates_dir() / f"{definition_id}.yaml"
+    if not path.is_file():
+        known = ", ".join(builtin_definitions())
+        raise DefinitionError(
+            f"no such file, and no built-in definition has this id (built-ins: {known})",
+            file=definition_id,
+        )
+    return path
+
+
+# --------------------------------------------------------------------------- school goals
+
+
+def _goals_from_rows(rows: list[tuple[int | None, Any]], file: str, prefix: list[PathPart]
+                     ) -> list[SchoolGoal]:
+    """Rows are (line, mapping); ``prefix`` is the path of the list in the document."""
+    goals: list[SchoolGoal] = []
+    seen: set[str] = set()
+    for index, (line, row) in enumerate(rows):
+        where = _format_path([*prefix, index]) if prefix else f"[{index}]"
+        if not isinstance(row, dict):
+            raise DefinitionError("each school goal needs 'id' and 'title'", file=file,
+                                  line=line, path=where)
+        for key in ("id", "title"):
+            value = row.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise DefinitionError(f"missing or empty {key!r}", file=file, line=line,
+                                      path=where)
+        goal_id = row["id"].strip()
+        if goal_id in seen:
+            raise DefinitionError(f"the goal id {goal_id!r} is used twice", file=file,
+                                  line=line, path=where)
+        seen.add(goal_id)
+        goals.append(SchoolGoal(goal_id, row["title"].strip(),
+                                str(row.get("description") or "").strip()))
+    if not goals:
+        raise DefinitionError("lists no school goals", file=file)
+    return goals
+
+
+def load_school_goals(source: str | Path) -> list[SchoolGoal]:
+    """Read school goals from YAML (a list, or ``goals:`` with a list) or CSV (id,title[,description])."""
+    path = Path(source)
+    text = _read(path)
+    file = str(path)
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        missing = {"id", "title"} - set(reader.fieldnames or ())
+        if missing:
+            raise DefinitionError(
+                f"the header row needs the columns id,title (missing: {', '.join(sorted(missing))})",
+                file=file, line=1,
+            )
+        return _goals_from_rows([(reader.line_num, dict(row)) for row in reader], file, [])
+    data, root = _compose(text, file)
+    prefix: list[PathPart] = ["goals"] if isinstance(data, dict) else []
+    items = data.get("goals") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise DefinitionError("expected a list of goals (or 'goals:' with a list)", file=file,
+                              line=_line_of(root, []))
+    rows = [(_line_of(root, [*prefix, i]), row) for i, row in enumerate(items)]
+    return _goals_from_rows(rows, file, prefix)

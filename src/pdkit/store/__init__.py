@@ -1,0 +1,108 @@
+"""The store: where answers live, append-only, shared by every participant's kernel.
+
+``open_store(url)`` picks a backend by the URL's scheme:
+
+=====================================  ==============================================
+``None``                               ``$PDKIT_STORE``, else the default SQLite file
+``sqlite:///relative/or/abs.sqlite3``  a SQLite file (``sqlite:////abs/path`` is absolute)
+``/a/plain/path.sqlite3``              the same, without the scheme
+``memory://``                          an in-memory SQLite database (tests, demos)
+=====================================  ==============================================
+
+Widgets and review code depend on the :class:`Store` protocol, never on a backend.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import StoreError
+from ._base import DEFAULT_SESSION, JSONValue, Participant, ResponseEvent, Store, token_hash
+from ._sqlite import SQLiteStore
+
+__all__ = [
+    "DEFAULT_SESSION",
+    "JSONValue",
+    "Participant",
+    "ResponseEvent",
+    "STORE_ENV",
+    "SQLiteStore",
+    "Store",
+    "default_store_path",
+    "open_store",
+    "register_backend",
+    "resolve_store_url",
+    "token_hash",
+]
+
+STORE_ENV = "PDKIT_STORE"
+
+_BACKENDS: dict[str, Callable[[str], Store]] = {}
+
+
+def register_backend(scheme: str, factory: Callable[[str], Store]) -> None:
+    """Make ``open_store`` hand URLs of ``scheme://…`` to ``factory(url)``."""
+    _BACKENDS[scheme] = factory
+
+
+def default_store_path() -> Path:
+    """The store used when nothing is configured: a SQLite file in the user's data folder."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("pdkit", appauthor=False)) / "pdkit.sqlite3"
+
+
+def resolve_store_url(url: str | os.PathLike[str] | None = None) -> str:
+    """The URL ``open_store(url)`` would open: the argument, ``$PDKIT_STORE`` or the default.
+
+    Plain paths become absolute ``sqlite:///`` URLs, so a URL handed to another
+    process (a Voilà kernel started elsewhere) points at the same file.
+    """
+    if url is None or str(url) == "":
+        url = os.environ.get(STORE_ENV) or str(default_store_path())
+    text = os.fspath(url)
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    scheme, _, rest = text.partition("://")
+    if scheme == "sqlite":
+        if rest in ("", "/", "/:memory:"):
+            return "memory://"
+        return f"sqlite:///{Path(rest[1:]).expanduser().resolve()}"
+    return text
+
+
+def _open_sqlite(url: str) -> Store:
+    return SQLiteStore(url.removeprefix("sqlite:///"))
+
+
+def _open_memory(url: str) -> Store:
+    return SQLiteStore(":memory:")
+
+
+register_backend("sqlite", _open_sqlite)
+register_backend("memory", _open_memory)
+
+
+def open_store(url: str | os.PathLike[str] | None = None) -> Store:
+    """Open the store at ``url`` (see the module docs for the forms it takes).
+
+    Raises :class:`pdkit.StoreError` when the URL's scheme is unknown or the store
+    cannot be opened.
+    """
+    resolved = resolve_store_url(url)
+    scheme = resolved.partition("://")[0]
+    try:
+        factory = _BACKENDS[scheme]
+    except KeyError:
+        known = ", ".join(f"{s}://" for s in sorted(_BACKENDS))
+        hint = (
+            " PostgreSQL support is not part of this version of pdkit yet."
+            if scheme.startswith("postgres")
+            else ""
+        )
+        raise StoreError(
+            f"no store backend for {scheme}:// (in {resolved!r}); known: {known}.{hint}"
+        ) from None
+    return factory(resolved)

@@ -1,0 +1,31 @@
+"""Definitions become ipywidgets: forms with autosave, and the sign-in step.
+
+Widgets talk to the :class:`pdkit.store.Store` protocol, never to a backend.
+"""
+
+from __future__ import annotations
+
+from ._controls import CONTROL_BUILDERS, FieldControl, build_control
+from ._form import FormView, Scheduler, build_form, call_later
+from ._identity import (
+    RESUME_PARAM,
+    BrowserIdentity,
+    SignIn,
+    clean_display_name,
+    resume_link,
+)
+
+__all__ = [
+    "CONTROL_BUILDERS",
+    "RESUME_PARAM",
+    "BrowserIdentity",
+    "FieldControl",
+    "FormView",
+    "Scheduler",
+    "SignIn",
+    "build_control",
+    "build_form",
+    "call_later",
+    "clean_display_name",
+    "resume_link",
+]

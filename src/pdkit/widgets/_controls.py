@@ -1,0 +1,318 @@
+"""One input control per field type: a table of small builder functions.
+
+Every control turns a :class:`~pdkit.spec.Field` into ipywidgets and exposes the
+answer as a plain JSON value (``str``, ``int``, ``list`` or ``None``), so the form
+and the store never see widget types. The label is the widget's ``description``:
+ipywidgets renders it as a ``<label for=…>`` on text, date and dropdown inputs, which
+gives each input its accessible name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+import ipywidgets as w
+
+from ..spec import Field
+from ..store import JSONValue
+
+__all__ = ["CONTROL_BUILDERS", "FieldControl", "build_control"]
+
+_COLUMN = {"flex_flow": "column", "align_items": "stretch", "width": "100%"}
+_LABEL_STYLE = {"description_width": "initial"}
+
+
+def field_label(field: Field) -> str:
+    return f"{field.label} (required)" if field.required else field.label
+
+
+class FieldControl:
+    """A field's input widgets and its answer as a JSON value.
+
+    ``widget`` is what the form lays out. ``value`` reads and writes the answer;
+    writing it does what a person typing would do, limits included. Subclasses
+    implement ``_get`` and ``_set``; ``_changed()`` tells observers.
+    """
+
+    def __init__(self, field: Field) -> None:
+        self.field = field
+        self.notice = w.HTML(value="")  # limits and other messages, under the input
+        self.notice.add_class("pdkit-notice")
+        self._observers: list[Callable[[FieldControl], None]] = []
+        self._quiet = False
+        self.widget: w.Widget = w.VBox()
+
+    @property
+    def value(self) -> JSONValue:
+        return self._get()
+
+    @value.setter
+    def value(self, value: JSONValue) -> None:
+        self._set(value)
+
+    def restore(self, value: JSONValue) -> None:
+        """Show a saved answer without announcing it as a change."""
+        self._quiet = True
+        try:
+            self._set(value)
+        finally:
+            self._quiet = False
+
+    def observe(self, callback: Callable[[FieldControl], None]) -> None:
+        self._observers.append(callback)
+
+    def _changed(self, *_: Any) -> None:
+        if not self._quiet:
+            for callback in self._observers:
+                callback(self)
+
+    def _get(self) -> JSONValue:
+        raise NotImplementedError
+
+    def _set(self, value: JSONValue) -> None:
+        raise NotImplementedError
+
+
+def _limit_notice(text_len: int, limit: int | None, truncated: bool) -> str:
+    if limit is None:
+        return ""
+    if truncated:
+        return (
+            f'<span class="pdkit-limit pdkit-over" role="alert">The limit is {limit} characters: '
+            f"the text was cut at {limit}.</span>"
+        )
+    left = limit - text_len
+    cls = "pdkit-limit pdkit-near" if left <= max(10, limit // 10) else "pdkit-limit"
+    return f'<span class="{cls}">{text_len} / {limit} characters</span>'
+
+
+class TextControl(FieldControl):
+    """Short or long text with an enforced character limit and a live counter."""
+
+    def __init__(self, field: Field, *, multiline: bool) -> None:
+        super().__init__(field)
+        cls = w.Textarea if multiline else w.Text
+        kwargs: dict[str, Any] = {"rows": 4} if multiline else {}
+        self.input = cls(
+            value="",
+            description=field_label(field),
+            placeholder=field.placeholder,
+            continuous_update=True,
+            style=_LABEL_STYLE,
+            layout=w.Layout(**_COLUMN),
+            **kwargs,
+        )
+        self.input.add_class("pdkit-input")
+        self.input.observe(self._on_input, names="value")
+        self.widget = self.input
+        self._enforce(self.input.value)
+
+    def _enforce(self, text: str) -> str:
+        limit = self.field.max_chars
+        truncated = limit is not None and len(text) > limit
+        if truncated:
+            assert limit is not None
+            text = text[:limit]
+        self.notice.value = _limit_notice(len(text), limit, truncated)
+        return text
+
+    def _on_input(self, change: dict[str, Any]) -> None:
+        text = self._enforce(change["new"])
+        if text != change["new"]:
+            self.input.value = text  # triggers _on_input again with the cut text
+            self.notice.value = _limit_notice(len(text), self.field.max_chars, True)
+            return
+        self._changed()
+
+    def _get(self) -> JSONValue:
+        return str(self.input.value)
+
+    def _set(self, value: JSONValue) -> None:
+        self.input.value = "" if value is None else str(value)
+
+
+class ChoiceControl(FieldControl):
+    """One option: radio buttons for a few options, a dropdown for many."""
+
+    def __init__(self, field: Field, *, dropdown_from: int = 8) -> None:
+        super().__init__(field)
+        options = [(o.label, o.value) for o in field.options]
+        if not options:
+            self.input = None
+            self.notice.value = (
+                '<span class="pdkit-empty">There is nothing to choose from yet: '
+                "ask your facilitator to add the options for this session.</span>"
+            )
+            self.widget = w.HTML(value=f'<span class="pdkit-label">{escape(field_label(field))}</span>')
+            return
+        if len(options) >= dropdown_from:
+            self.input = w.Dropdown(
+                options=[("Choose…", None), *options], value=None,
+                description=field_label(field), style=_LABEL_STYLE, layout=w.Layout(**_COLUMN),
+            )
+        else:
+            self.input = w.RadioButtons(
+                options=options, value=None, description=field_label(field),
+                style=_LABEL_STYLE, layout=w.Layout(**_COLUMN),
+            )
+        self.input.add_class("pdkit-input")
+        self.input.observe(self._changed, names="value")
+        self.widget = self.input
+
+    def _get(self) -> JSONValue:
+        return None if self.input is None else self.input.value
+
+    def _set(self, value: JSONValue) -> None:
+        if self.input is None:
+            return
+        allowed = [o.value for o in self.field.options]
+        if value is not None and value not in allowed:
+            raise ValueError(f"{value!r} is not an option of {self.field.id!r}")
+        self.input.value = value
+
+
+class MultiChoiceControl(FieldControl):
+    """Any number of options, as a group of check boxes; the answer keeps option order."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__(field)
+        self.boxes = {
+            o.value: w.Checkbox(value=False, description=o.label, indent=False)
+            for o in field.options
+        }
+        for box in self.boxes.values():
+            box.observe(self._changed, names="value")
+        title = w.HTML(value=f'<span class="pdkit-label">{escape(field_label(field))}</span>')
+        self.widget = w.VBox([title, *self.boxes.values()])
+
+    def _get(self) -> JSONValue:
+        return [value for value, box in self.boxes.items() if box.value]
+
+    def _set(self, value: JSONValue) -> None:
+        chosen = set(value or ())
+        unknown = chosen - set(self.boxes)
+        if unknown:
+            raise ValueError(f"{sorted(map(str, unknown))} are not options of {self.field.id!r}")
+        for option, box in self.boxes.items():
+            box.value = option in chosen
+
+
+class ScaleControl(ChoiceControl):
+    """A labelled scale: one point, shown with its label; the answer is the point's value."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__(field, dropdown_from=12)
+
+
+class DateControl(FieldControl):
+    """A date; the answer is an ISO string (``2026-03-31``) or None."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__(field)
+        self.input = w.DatePicker(
+            value=None, description=field_label(field), style=_LABEL_STYLE,
+            layout=w.Layout(**_COLUMN),
+        )
+        self.input.add_class("pdkit-input")
+        self.input.observe(self._changed, names="value")
+        self.widget = self.input
+
+    def _get(self) -> JSONValue:
+        value = self.input.value
+        return None if value is None else value.isoformat()
+
+    def _set(self, value: JSONValue) -> None:
+        self.input.value = None if not value else dt.date.fromisoformat(str(value))
+
+
+class ListControl(FieldControl):
+    """A list of short items (action steps): add and remove rows, up to ``max_items``."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__(field)
+        self.limit = field.max_items or 20
+        self.rows: list[TextControl] = []
+        self.rows_box = w.VBox()
+        self.add_button = w.Button(
+            description=f"Add a {field.item_label.lower()}", icon="plus",
+            tooltip=f"Add another {field.item_label.lower()}",
+        )
+        self.add_button.on_click(lambda _: self._add_row(focus=True))
+        title = w.HTML(value=f'<span class="pdkit-label">{escape(field_label(field))}</span>')
+        self.widget = w.VBox([title, self.rows_box, self.add_button])
+        self._add_row()
+
+    def _row_field(self, index: int) -> Field:
+        return Field(
+            id=f"{self.field.id}-{index}", type="text",
+            label=f"{self.field.item_label} {index + 1}", max_chars=self.field.max_chars,
+        )
+
+    def _add_row(self, *, focus: bool = False, text: str = "") -> TextControl | None:
+        if len(self.rows) >= self.limit:
+            self.notice.value = (
+                f'<span class="pdkit-limit pdkit-over" role="alert">At most {self.limit} '
+                f"{escape(self.field.item_label.lower())}s.</span>"
+            )
+            return None
+        row = TextControl(self._row_field(len(self.rows)), multiline=False)
+        row.restore(text)
+        row.observe(lambda _: self._changed())
+        self.rows.append(row)
+        self._layout()
+        return row
+
+    def remove_row(self, index: int) -> None:
+        """Remove the row at ``index`` (what its Remove button does)."""
+        texts = [str(r.value) for r in self.rows]
+        del texts[index]
+        self._rebuild(texts or [""])
+        self._changed()
+
+    def _rebuild(self, texts: list[str]) -> None:
+        self.rows = []
+        self.notice.value = ""
+        for text in texts[: self.limit]:
+            self._add_row(text=text)
+
+    def _layout(self) -> None:
+        children = []
+        for index, row in enumerate(self.rows):
+            remove = w.Button(
+                description="Remove", icon="trash", tooltip=f"Remove {row.field.label}",
+                layout=w.Layout(width="auto"),
+            )
+            remove.on_click(lambda _, i=index: self.remove_row(i))
+            children.append(w.VBox([w.HBox([row.widget, remove]), row.notice]))
+        self.rows_box.children = children
+        self.add_button.disabled = len(self.rows) >= self.limit
+
+    def _get(self) -> JSONValue:
+        return [text for text in (str(r.value).strip() for r in self.rows) if text]
+
+    def _set(self, value: JSONValue) -> None:
+        items = [str(v) for v in (value or [])]
+        if len(items) > self.limit:
+            raise ValueError(f"{self.field.id!r} holds at most {self.limit} items")
+        self._rebuild([*items, ""] if len(items) < self.limit else items)
+        self._changed()
+
+
+CONTROL_BUILDERS: dict[str, Callable[[Field], FieldControl]] = {
+    "text": lambda f: TextControl(f, multiline=False),
+    "long_text": lambda f: TextControl(f, multiline=True),
+    "choice": ChoiceControl,
+    "multi_choice": MultiChoiceControl,
+    "scale": ScaleControl,
+    "date": DateControl,
+    "list": ListControl,
+}
+"""Field type → control builder. A test checks it covers every type in FIELD_TYPES."""
+
+
+def build_control(field: Field) -> FieldControl:
+    """The control for ``field`` (``KeyError`` for an unknown type)."""
+    return CONTROL_BUILDERS[field.type](field)

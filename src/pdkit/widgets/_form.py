@@ -1,0 +1,230 @@
+"""A form built from a definition: labels, help, limits, gentle checks, autosave."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from html import escape
+from typing import Any, Protocol
+
+import ipywidgets as w
+
+from ..checks import Hint, goal_hints
+from ..errors import PdkitError
+from ..spec import FormDefinition
+from ..store import JSONValue, Store
+from ._controls import FieldControl, build_control
+
+__all__ = ["FormView", "Scheduler", "build_form", "call_later"]
+
+
+class Handle(Protocol):
+    def cancel(self) -> None: ...
+
+
+Scheduler = Callable[[float, Callable[[], None]], Handle | None]
+"""``schedule(delay, fn)`` runs ``fn`` after ``delay`` seconds; tests inject a fake one."""
+
+
+def call_later(delay: float, fn: Callable[[], None]) -> Handle | None:
+    """Run ``fn`` on the kernel's event loop after ``delay`` s; at once when no loop runs."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        fn()
+        return None
+    return loop.call_later(delay, fn)
+
+
+class FormView:
+    """The widgets of one form for one participant, bound to a store.
+
+    Answers restore from the store when the view is built. Any change is saved at
+    most ``autosave_delay`` seconds later (the first change of a burst starts the
+    clock, so continuous typing still saves about once a second); Save saves now.
+    Only fields whose value differs from what the store holds are written, each as
+    one event, all in one transaction.
+    """
+
+    def __init__(
+        self,
+        definition: FormDefinition,
+        *,
+        store: Store,
+        participant_id: str,
+        autosave_delay: float = 1.0,
+        schedule: Scheduler = call_later,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.definition = definition
+        self.store = store
+        self.participant_id = participant_id
+        self.autosave_delay = autosave_delay
+        self._schedule = schedule
+        self._clock = clock
+        self._pending: Handle | None = None
+        self._scheduled = False
+        self.last_saved_at: float | None = None
+        self.last_error: str | None = None
+
+        self.controls: dict[str, FieldControl] = {f.id: build_control(f) for f in definition.fields}
+        self._hints: dict[str, w.HTML] = {}
+        self.restore_problems: list[str] = []
+        self._saved = self._restore()
+
+        self.save_button = w.Button(
+            description="Save", icon="check", button_style="primary",
+            tooltip="Save my answers now (they also save as you type)",
+        )
+        self.save_button.on_click(lambda _: self.save())
+        self.status = w.HTML(value=self._status_html("Your answers save as you type.", "idle"))
+        self.missing = w.HTML()
+        for control in self.controls.values():
+            control.observe(self._on_change)
+        self._refresh_guidance()
+        self.widget = self._layout()
+
+    # ------------------------------------------------------------------ public
+
+    def field(self, field_id: str) -> FieldControl:
+        """The control of one field (``.value`` reads and writes its answer)."""
+        self.definition.field(field_id)  # a clear KeyError for unknown ids
+        return self.controls[field_id]
+
+    def values(self) -> dict[str, JSONValue]:
+        """Every field's current answer, as the widgets show it."""
+        return {fid: c.value for fid, c in self.controls.items()}
+
+    def unsaved(self) -> dict[str, JSONValue]:
+        """The answers that differ from what the store holds."""
+        return {fid: v for fid, v in self.values().items() if v != self._saved.get(fid)}
+
+    def save(self) -> int:
+        """Save every changed answer now; returns how many events were written.
+
+        On a store error nothing is lost: the answers stay in the widgets, the
+        status says what happened, and the next change or click tries again.
+        """
+        self._cancel_pending()
+        changes = self.unsaved()
+        if changes:
+            try:
+                self.store.record(
+                    self.participant_id, self.definition.id, changes,
+                    spec_version=self.definition.spec_version,
+                )
+            except PdkitError as exc:
+                self.last_error = str(exc)
+                self.status.value = self._status_html(
+                    "Not saved yet: the answer store did not respond. Your text is still "
+                    "here; select Save to try again.", "error", detail=str(exc),
+                )
+                return 0
+            self._saved.update(changes)
+        self.last_error = None
+        self.last_saved_at = self._clock()
+        stamp = time.strftime("%H:%M", time.localtime(self.last_saved_at))
+        self.status.value = self._status_html(f"Saved at {stamp}", "saved")
+        return len(changes)
+
+    # ------------------------------------------------------------------ internals
+
+    def _restore(self) -> dict[str, JSONValue]:
+        saved = {fid: c.value for fid, c in self.controls.items()}  # empty answers
+        for fid, value in self.store.latest(self.participant_id, self.definition.id).items():
+            control = self.controls.get(fid)
+            if control is None:
+                continue  # a field the definition no longer has: kept in the store's history
+            try:
+                control.restore(value)
+            except (ValueError, TypeError) as exc:
+                self.restore_problems.append(f"{fid}: {exc}")
+                continue
+            saved[fid] = control.value
+        return saved
+
+    def _on_change(self, control: FieldControl) -> None:
+        self._refresh_guidance(control.field.id)
+        if self.unsaved():
+            self.status.value = self._status_html("Saving…", "pending")
+            if not self._scheduled:
+                self._scheduled = True
+                self._pending = self._schedule(self.autosave_delay, self._autosave)
+
+    def _autosave(self) -> None:
+        self._scheduled = False
+        self._pending = None
+        self.save()
+
+    def _cancel_pending(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = None
+        self._scheduled = False
+
+    def _refresh_guidance(self, field_id: str | None = None) -> None:
+        for field in self.definition.fields:
+            if field.hints and field_id in (None, field.id):
+                text = str(self.controls[field.id].value or "")
+                shown = _hints_html(goal_hints(text, field.hints)) if text.strip() else ""
+                self._hints.setdefault(field.id, w.HTML()).value = shown
+        missing = [
+            f.label for f in self.definition.fields
+            if f.required and self.controls[f.id].value in (None, "", [])
+        ]
+        self.missing.value = (
+            '<p class="pdkit-missing">Still to answer: '
+            + ", ".join(f"<em>{escape(label)}</em>" for label in missing)
+            + "</p>"
+            if missing else ""
+        )
+
+    @staticmethod
+    def _status_html(text: str, state: str, detail: str = "") -> str:
+        title = f' title="{escape(detail, quote=True)}"' if detail else ""
+        return (
+            f'<div class="pdkit-status pdkit-status-{state}" role="status" aria-live="polite"'
+            f"{title}>{escape(text)}</div>"
+        )
+
+    def _layout(self) -> w.VBox:
+        parts: list[w.Widget] = [w.HTML(value=f"<h2>{escape(self.definition.title)}</h2>")]
+        if self.definition.intro:
+            parts.append(w.HTML(value=f'<p class="pdkit-intro">{escape(self.definition.intro)}</p>'))
+        for field in self.definition.fields:
+            control = self.controls[field.id]
+            pieces: list[w.Widget] = [control.widget]
+            if field.help:
+                pieces.append(w.HTML(value=f'<div class="pdkit-help">{escape(field.help)}</div>'))
+            pieces.append(control.notice)
+            if field.id in self._hints:
+                pieces.append(self._hints[field.id])
+            box = w.VBox(pieces)
+            box.add_class("pdkit-field")
+            box.add_class(f"pdkit-field-{field.type}")
+            parts.append(box)
+        footer = w.HBox([self.save_button, self.status])
+        footer.add_class("pdkit-footer")
+        parts += [self.missing, footer]
+        view = w.VBox(parts)
+        view.add_class("pdkit-form")
+        return view
+
+
+def _hints_html(hints: list[Hint]) -> str:
+    open_hints = [h for h in hints if not h.met]
+    if not open_hints:
+        return '<div class="pdkit-hints pdkit-hints-met">✓ Clear and checkable — nice.</div>'
+    items = "".join(f"<li>{escape(h.suggestion)}</li>" for h in open_hints)
+    return (
+        '<div class="pdkit-hints" aria-live="polite"><span>Suggestions (optional):</span>'
+        f"<ul>{items}</ul></div>"
+    )
+
+
+def build_form(
+    definition: FormDefinition, *, store: Store, participant_id: str, **options: Any
+) -> FormView:
+    """Build the form for one participant; ``options`` go to :class:`FormView`."""
+    return FormView(definition, store=store, participant_id=participant_id, **options)

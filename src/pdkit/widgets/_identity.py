@@ -1,0 +1,257 @@
+"""Who is filling in this workbook: a join step, a resume token, or the JupyterHub user.
+
+In Voilà every page load is a fresh kernel that knows nothing of the last one. The
+:class:`BrowserIdentity` widget (an anywidget: a few lines of JavaScript shipped as a
+string) bridges that gap: the browser keeps the participant's resume token in
+``localStorage`` and in the page URL (``?pdkit=<token>``), and reports both to the
+kernel when the page loads. So a plain reload, the original link in the same browser
+and the personal resume link on another device all come back to the same participant.
+The store keeps only a hash of each token; names are never keys, so two people who
+type the same name are two participants.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from html import escape
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import anywidget
+import ipywidgets as w
+import traitlets
+
+from ..errors import IdentityError, StoreError
+from ..store import DEFAULT_SESSION, Participant, Store
+
+__all__ = ["RESUME_PARAM", "BrowserIdentity", "SignIn", "clean_display_name", "resume_link"]
+
+RESUME_PARAM = "pdkit"
+MAX_NAME_CHARS = 80
+
+_ESM = """
+const KEY = "pdkit:resume-token";
+const PARAM = "%(param)s";
+
+function withStorage(fn) {
+  try { return fn(window.localStorage); } catch (err) { return null; }
+}
+
+function persist(token) {
+  const url = new URL(window.location.href);
+  if (token) {
+    withStorage((s) => s.setItem(KEY, token));
+    url.searchParams.set(PARAM, token);
+  } else {
+    withStorage((s) => s.removeItem(KEY));
+    url.searchParams.delete(PARAM);
+  }
+  window.history.replaceState(window.history.state, "", url.toString());
+}
+
+export default {
+  render({ model, el }) {
+    el.hidden = true;
+    const here = new URL(window.location.href);
+    const page = new URL(window.location.href);
+    page.searchParams.delete(PARAM);
+    page.hash = "";
+    model.set("url_token", here.searchParams.get(PARAM) || "");
+    model.set("stored_token", withStorage((s) => s.getItem(KEY)) || "");
+    model.set("page_url", page.toString());
+    model.set("reported", true);
+    model.save_changes();
+    const onToken = () => persist(model.get("token"));
+    model.on("change:token", onToken);
+    return () => model.off("change:token", onToken);
+  },
+};
+""" % {"param": RESUME_PARAM}
+
+
+class BrowserIdentity(anywidget.AnyWidget):  # type: ignore[misc]
+    """Keeps the resume token in the browser; invisible.
+
+    The browser reports ``url_token``, ``stored_token`` and ``page_url`` once, then
+    sets ``reported``. When the kernel sets ``token`` the browser stores it and puts
+    it in the address bar; an empty ``token`` forgets it (sign out).
+    """
+
+    _esm = _ESM
+    url_token = traitlets.Unicode("").tag(sync=True)
+    stored_token = traitlets.Unicode("").tag(sync=True)
+    page_url = traitlets.Unicode("").tag(sync=True)
+    reported = traitlets.Bool(False).tag(sync=True)
+    token = traitlets.Unicode("").tag(sync=True)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_display_name(raw: str) -> str:
+    """A display name as typed, tidied; :class:`IdentityError` says what to fix."""
+    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    name = _CONTROL.sub("", name)
+    if not name:
+        raise IdentityError("Please type your name so your group and coach know it is you.")
+    if len(name) > MAX_NAME_CHARS:
+        raise IdentityError(f"Please use at most {MAX_NAME_CHARS} characters for your name.")
+    return name
+
+
+def resume_link(page_url: str, token: str) -> str:
+    """``page_url`` with the resume token as its ``pdkit`` query parameter."""
+    parts = urlsplit(page_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != RESUME_PARAM]
+    query.append((RESUME_PARAM, token))
+    return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
+
+
+def _in_jupyter_frontend(page_url: str) -> bool:
+    path = urlsplit(page_url).path
+    return any(part in path for part in ("/lab", "/notebooks/", "/tree", "/doc/"))
+
+
+class SignIn:
+    """The sign-in step: resumes a participant or lets a new one join.
+
+    ``on_signed_in(participant)`` runs once someone is identified; ``on_signed_out()``
+    when they choose "Not you?". With ``hub_user`` (JupyterHub) the hub's user is the
+    participant and there is no join step.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        on_signed_in: Callable[[Participant], None],
+        on_signed_out: Callable[[], None] = lambda: None,
+        session: str = DEFAULT_SESSION,
+        hub_user: str | None = None,
+        browser: BrowserIdentity | None = None,
+    ) -> None:
+        self.store = store
+        self.session = session
+        self._on_signed_in = on_signed_in
+        self._on_signed_out = on_signed_out
+        self.participant: Participant | None = None
+        self.token: str | None = None
+
+        self.browser = browser if browser is not None else BrowserIdentity()
+        self.name_input = w.Text(
+            description="Your name", placeholder="First and last name",
+            style={"description_width": "initial"}, layout=w.Layout(width="28em", max_width="100%"),
+        )
+        self.join_button = w.Button(description="Join", button_style="primary", icon="sign-in")
+        self.join_button.on_click(lambda _: self.join(self.name_input.value))
+        self.sign_out_button = w.Button(
+            description="Not you? Sign out", tooltip="Forget this participant in this browser",
+            layout=w.Layout(width="auto"),
+        )
+        self.sign_out_button.on_click(lambda _: self.sign_out())
+        self.message = w.HTML()
+        self.header = w.HTML()
+        self.body = w.VBox([w.HTML(value='<p class="pdkit-loading">Loading your workbook…</p>')])
+        self.widget = w.VBox([self.browser, self.body])
+        self.widget.add_class("pdkit-signin")
+
+        if hub_user:
+            self._sign_in_hub(hub_user)
+        else:
+            self.browser.observe(self._on_report, names="reported")
+            if self.browser.reported:
+                self._on_report()
+
+    # ------------------------------------------------------------------ flows
+
+    def join(self, raw_name: str) -> Participant | None:
+        """Create a new participant named ``raw_name`` (the Join button)."""
+        try:
+            name = clean_display_name(raw_name)
+            participant, token = self.store.create_participant(name, session=self.session)
+        except (IdentityError, StoreError) as exc:
+            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            return None
+        self.message.value = ""
+        self._signed_in(participant, token)
+        return participant
+
+    def sign_out(self) -> None:
+        """Forget the participant in this browser and show the join step again."""
+        self.participant = None
+        self.token = None
+        self.browser.token = ""
+        self.name_input.value = ""
+        self._on_signed_out()
+        self._show_join()
+
+    # ------------------------------------------------------------------ internals
+
+    def _on_report(self, *_: Any) -> None:
+        if self.participant is not None:
+            return
+        unknown_link = False
+        for token in (self.browser.url_token, self.browser.stored_token):
+            if not token:
+                continue
+            participant = self.store.participant_for_token(token)
+            if participant is not None:
+                self._signed_in(participant, token)
+                return
+            unknown_link = unknown_link or token == self.browser.url_token
+        if unknown_link:
+            self.message.value = (
+                '<p class="pdkit-error" role="alert">This personal link is not known on this '
+                "server (it may belong to another workshop). Join below to start.</p>"
+            )
+        self._show_join()
+
+    def _sign_in_hub(self, hub_user: str) -> None:
+        external = f"jupyterhub:{hub_user}"
+        participant = self.store.participant_for_external_id(external)
+        if participant is None:
+            try:
+                participant, _ = self.store.create_participant(
+                    hub_user, session=self.session, external_id=external
+                )
+            except StoreError:  # created by another tab of the same user a moment ago
+                participant = self.store.participant_for_external_id(external)
+                if participant is None:
+                    raise
+        self.participant = participant
+        self.header.value = (
+            f'<p class="pdkit-who">Signed in as <strong>{escape(participant.display_name)}'
+            "</strong> (JupyterHub).</p>"
+        )
+        self.body.children = [self.header]
+        self._on_signed_in(participant)
+
+    def _signed_in(self, participant: Participant, token: str) -> None:
+        self.participant = participant
+        self.token = token
+        self.browser.token = token
+        page = self.browser.page_url
+        link = ""
+        if page and not _in_jupyter_frontend(page):
+            url = escape(resume_link(page, token), quote=True)
+            link = (
+                '<p class="pdkit-resume">Your personal link: bookmark it, or keep it to continue '
+                f'on another device. <a class="pdkit-resume-link" href="{url}">{url}</a></p>'
+            )
+        self.header.value = (
+            f'<p class="pdkit-who">Signed in as <strong>{escape(participant.display_name)}'
+            f"</strong>.</p>{link}"
+        )
+        self.body.children = [self.header, self.sign_out_button]
+        self._on_signed_in(participant)
+
+    def _show_join(self) -> None:
+        intro = w.HTML(
+            value='<p class="pdkit-join-intro">Type your name to start. Your answers are saved '
+            "on this workshop's server and stay private to you. Joined before? Open your "
+            "personal link to continue where you left off.</p>"
+        )
+        row = w.HBox([self.name_input, self.join_button])
+        self.body.children = [intro, row, self.message]
