@@ -13,16 +13,10 @@ Sub-packages: :mod:`pdkit.spec` (definitions), :mod:`pdkit.store` (answers),
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
+from ._version import __version__
 from .errors import DefinitionError, IdentityError, PdkitError, StoreError
 from .spec import load_definition, load_school_goals
 from .store import open_store
-
-try:
-    __version__ = version("pdkit")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
 
 __all__ = [
     "DefinitionError",

@@ -40,8 +40,9 @@ def default_school_goals() -> list[SchoolGoal]:
     path = os.environ.get(SCHOOL_GOALS_ENV)
     if path:
         return load_school_goals(path)
-    return load_school_goals(Path(str(resources.files("pdkit").joinpath("templates"))) /
-                             "school-goals.yaml")
+    return load_school_goals(
+        Path(str(resources.files("pdkit").joinpath("templates"))) / "school-goals.yaml"
+    )
 
 
 class FormApp:
@@ -63,8 +64,11 @@ class FormApp:
         self.form: FormView | None = None
         self.form_box = w.VBox()
         self.sign_in = SignIn(
-            store, session=session, hub_user=hub_user,
-            on_signed_in=self._show_form, on_signed_out=self._hide_form,
+            store,
+            session=session,
+            hub_user=hub_user,
+            on_signed_in=self._show_form,
+            on_signed_out=self._hide_form,
         )
         style = w.HTML(value=f"<style>{_style()}</style>")
         self.widget = w.VBox([style, self.sign_in.widget, self.form_box])
@@ -83,7 +87,7 @@ class FormApp:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        display(self.widget)
+        display(self.widget)  # type: ignore[no-untyped-call]
 
 
 def _error_widget(error: PdkitError) -> w.HTML:
@@ -105,14 +109,19 @@ def form_app(
     try:
         spec = load_definition(definition)
         goals = (
-            default_school_goals() if school_goals is None
-            else school_goals if isinstance(school_goals, list)
+            default_school_goals()
+            if school_goals is None
+            else school_goals
+            if isinstance(school_goals, list)
             else load_school_goals(school_goals)
         )
         opened = store if store is not None and not isinstance(store, str) else open_store(store)
     except PdkitError as exc:
         return _error_widget(exc)
     return FormApp(
-        spec, store=opened, school_goals=goals, session=session,
+        spec,
+        store=opened,
+        school_goals=goals,
+        session=session,
         hub_user=os.environ.get("JUPYTERHUB_USER") or None,
     )

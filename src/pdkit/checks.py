@@ -25,7 +25,7 @@ class Hint:
 
 
 _MONTHS = (
-    "january february march april may june july august september october november december "
+    "january february march april june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec "
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
 )
@@ -38,7 +38,10 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "date": re.compile(
-        r"\b(" + "|".join(_MONTHS.split()) + r")\b|\d{1,4}[/.-]\d{1,2}|"
+        # "May" only capitalised: "students may choose" names no time. Numbers with one
+        # '.' or '-' are scores and ranges ("from 2.5 to 3.5", "10-12"), not dates.
+        r"\b(" + "|".join(_MONTHS.split()) + r"|(?-i:May))\b|"
+        r"\b(\d{1,2}/\d{1,2}|\d{4}[/-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})\b|"
         r"\b(by|until|before) (the )?(end|next|this|spring|summer|autumn|fall|winter)\b|"
         r"\b(weeks?|months?|terms?|semesters?|quarters?|units?|year|days?|cycle)\b",
         re.IGNORECASE,

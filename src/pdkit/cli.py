@@ -22,27 +22,44 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser(
-        "serve", help="serve workbooks to participants with Voilà",
+        "serve",
+        help="serve workbooks to participants with Voilà",
         description="Start Voilà on the workbooks, with the answer store, and print the links.",
     )
     serve.add_argument(
-        "path", nargs="?", type=Path, default=None,
+        "path",
+        nargs="?",
+        type=Path,
+        default=None,
         help="a workbook (.ipynb) or a folder of them (default: the workbooks shipped with pdkit)",
     )
     serve.add_argument(
-        "--store", default=None,
+        "--store",
+        default=None,
         help="where answers are saved: a SQLite path or URL (default: $PDKIT_STORE, else a "
         "file in your data folder; the location is printed)",
     )
     serve.add_argument(
-        "--school-goals", type=Path, default=None,
+        "--school-goals",
+        type=Path,
+        default=None,
         help="the session's school goals, YAML or CSV (default: $PDKIT_SCHOOL_GOALS, else a sample)",
     )
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room network)")
-    serve.add_argument("--port", type=int, default=8866, help="port (default 8866; 0 picks a free one)")
-    serve.add_argument("--cull-idle", type=int, default=120, metavar="SECONDS",
-                       help="stop a kernel whose page is closed after this many idle seconds")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room network)",
+    )
+    serve.add_argument(
+        "--port", type=int, default=8866, help="port (default 8866; 0 picks a free one)"
+    )
+    serve.add_argument(
+        "--cull-idle",
+        type=int,
+        default=120,
+        metavar="SECONDS",
+        help="stop a kernel whose page is closed after this many idle seconds",
+    )
     serve.add_argument("--open", action="store_true", help="open a browser on the workbooks")
     return parser
 
@@ -71,7 +88,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pdkit: error: {exc}", file=sys.stderr)
         return 2
     parser.error(f"unknown command {args.command!r}")
-    return 2  # pragma: no cover - parser.error exits
 
 
 if __name__ == "__main__":  # pragma: no cover

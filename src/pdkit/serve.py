@@ -66,7 +66,10 @@ class ServeConfig:
 def voila_command(config: ServeConfig) -> list[str]:
     """The Voilà command line for ``config`` (port already chosen)."""
     return [
-        sys.executable, "-m", "voila", str(config.path),
+        sys.executable,
+        "-m",
+        "voila",
+        str(config.path),
         f"--port={config.port}",
         f"--Voila.ip={config.host}",
         "--no-browser" if not config.open_browser else "--Voila.open_browser=True",

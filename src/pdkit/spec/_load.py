@@ -13,10 +13,11 @@ import csv
 import difflib
 import io
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -46,10 +47,7 @@ def _compose(text: str, file: str) -> tuple[Any, yaml.Node | None]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise DefinitionError(f"not valid YAML: {problem}", file=file, line=line) from None
+        raise _yaml_error(exc, text, file) from None
     except yaml.YAMLError as exc:
         raise DefinitionError(f"not valid YAML: {exc}", file=file) from None
     finally:
@@ -57,6 +55,22 @@ def _compose(text: str, file: str) -> tuple[Any, yaml.Node | None]:
     if node is not None:
         _reject_duplicate_keys(node, file, [])
     return data, node
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> DefinitionError:
+    mark = exc.problem_mark or exc.context_mark
+    context_line = exc.context_mark.line + 1 if exc.context_mark is not None else None
+    # A problem found at the end of the file (an unclosed quote or bracket) is marked
+    # after the last line; the line where the unfinished part starts is the useful one.
+    last_line = len(text.rstrip().splitlines())
+    if mark is not None and mark.line >= last_line and context_line is not None:
+        mark = exc.context_mark
+    line = None if mark is None else max(1, min(mark.line + 1, last_line))
+    context = exc.context
+    if context and context_line is not None and context_line != line:
+        context += f" (line {context_line})"
+    problem = " ".join(p for p in (context, exc.problem) if p)
+    return DefinitionError(f"not valid YAML: {problem}", file=file, line=line)
 
 
 def _reject_duplicate_keys(node: yaml.Node, file: str, path: list[PathPart]) -> None:
@@ -78,7 +92,9 @@ def _reject_duplicate_keys(node: yaml.Node, file: str, path: list[PathPart]) -> 
             _reject_duplicate_keys(item, file, [*path, index])
 
 
-def _node_at(root: yaml.Node | None, path: list[PathPart], *, key: bool = False) -> yaml.Node | None:
+def _node_at(
+    root: yaml.Node | None, path: list[PathPart], *, key: bool = False
+) -> yaml.Node | None:
     """The deepest node on ``path``; with ``key`` the key node of the last part."""
     node = root
     for depth, part in enumerate(path):
@@ -119,7 +135,9 @@ def _format_path(path: list[PathPart]) -> str:
 
 @cache
 def _schema(name: str) -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("schemas", f"{name}.schema.json").read_text("utf-8")
+    text = (
+        resources.files(__package__).joinpath("schemas", f"{name}.schema.json").read_text("utf-8")
+    )
     schema: dict[str, Any] = json.loads(text)
     return schema
 
@@ -128,12 +146,26 @@ def _schema(name: str) -> dict[str, Any]:
 def _validator(name: str) -> Callable[[Any], Any]:
     import fastjsonschema
 
-    return fastjsonschema.compile(_schema(name))  # type: ignore[no-any-return]
+    validate: Callable[[Any], Any] = fastjsonschema.compile(_schema(name))
+    return validate
 
 
 def _quote_list(values: list[Any]) -> str:
     shown = ", ".join(repr(v) for v in values[:8])
     return shown + (", …" if len(values) > 8 else "")
+
+
+def _misspelling(value: Any, definition: dict[str, Any]) -> tuple[str, str] | None:
+    """(present key, missing required key) when a present key looks like a misspelling."""
+    if not isinstance(value, dict):
+        return None
+    found = None
+    for key in definition.get("required", ()):
+        if key not in value:
+            close = difflib.get_close_matches(key, [str(p) for p in value], n=1)
+            if close:
+                found = (close[0], key)
+    return found
 
 
 def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[PathPart]) -> str:
@@ -150,34 +182,44 @@ def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[Path
     if rule == "type":
         wanted = definition["type"]
         wanted_s = " or ".join(wanted) if isinstance(wanted, list) else wanted
-        names = {"string": "a text", "integer": "a whole number", "boolean": "true or false",
-                 "array": "a list", "object": "a mapping", "number": "a number"}
+        names = {
+            "string": "a text",
+            "integer": "a whole number",
+            "boolean": "true or false",
+            "array": "a list",
+            "object": "a mapping",
+            "number": "a number",
+        }
         wanted_s = " or ".join(names.get(w, w) for w in wanted_s.split(" or "))
         return f"{value!r} should be {wanted_s}"
     if rule == "required":
         present = set(value) if isinstance(value, dict) else set()
         missing = [k for k in definition["required"] if k not in present]
-        hint = ""
-        for key in missing:
-            close = difflib.get_close_matches(key, [str(p) for p in present], n=1)
-            if close:
-                hint = f" (is {close[0]!r} a misspelling of {key!r}?)"
+        typo = _misspelling(value, definition)
+        hint = f" (is {typo[0]!r} a misspelling of {typo[1]!r}?)" if typo else ""
         return f"missing required key {_quote_list(missing)}{hint}"
     if rule == "additionalProperties":
         allowed = list(definition.get("properties", {}))
         extra = [k for k in value if k not in allowed] if isinstance(value, dict) else []
         key = extra[0] if extra else "?"
         close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed keys: {_quote_list(allowed)}"
+        hint = (
+            f" (did you mean {close[0]!r}?)" if close else f"; allowed keys: {_quote_list(allowed)}"
+        )
         return f"unknown key {key!r}{hint}"
+    if rule == "pattern" and definition["pattern"] == r"\S":
+        return "must not be blank"
     if rule == "pattern":
         return (
             f"{value!r} is not a valid id: use lower-case letters, digits, '-' and '_' "
             f"(pattern {definition['pattern']})"
         )
     if rule == "minLength":
-        return "must not be empty" if definition["minLength"] == 1 else (
-            f"must be at least {definition['minLength']} characters")
+        return (
+            "must not be empty"
+            if definition["minLength"] == 1
+            else (f"must be at least {definition['minLength']} characters")
+        )
     if rule == "maxLength":
         return f"is longer than {definition['maxLength']} characters"
     if rule == "minItems":
@@ -213,6 +255,9 @@ def _validate(name: str, data: Any, file: str, root: yaml.Node | None) -> None:
             extra = [k for k in exc.value if k not in allowed]
             if extra:
                 line_path, key = [*path, extra[0]], True
+        typo = _misspelling(exc.value, definition) if rule == "required" else None
+        if typo:
+            line_path, key = [*path, typo[0]], True
         raise DefinitionError(
             problem, file=file, line=_line_of(root, line_path, key=key), path=_format_path(path)
         ) from None
@@ -236,6 +281,16 @@ _TYPE_KEYS = {
 }
 
 
+def _first_repeat(values: list[Any]) -> int | None:
+    """The index of the first value that already came earlier in ``values``."""
+    seen: set[Any] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            return index
+        seen.add(value)
+    return None
+
+
 def _build_form(data: dict[str, Any], file: str, root: yaml.Node | None) -> FormDefinition:
     fields: list[Field] = []
     seen: dict[str, int] = {}
@@ -246,13 +301,17 @@ def _build_form(data: dict[str, Any], file: str, root: yaml.Node | None) -> Form
             if key in raw and ftype not in types:
                 raise _fail(
                     f"{key!r} does not apply to a {ftype!r} field (only to {', '.join(types)})",
-                    file, root, [*at, key],
+                    file,
+                    root,
+                    [*at, key],
                 )
         if raw["id"] in seen:
             raise _fail(
                 f"the field id {raw['id']!r} is already used by fields[{seen[raw['id']]}]; "
                 "field ids must be unique within a form",
-                file, root, [*at, "id"],
+                file,
+                root,
+                [*at, "id"],
             )
         seen[raw["id"]] = index
         options = tuple(
@@ -263,20 +322,32 @@ def _build_form(data: dict[str, Any], file: str, root: yaml.Node | None) -> Form
             if bool(options) == ("options_from" in raw):
                 raise _fail(
                     f"a {ftype!r} field needs either 'options' or 'options_from' (exactly one)",
-                    file, root, at,
+                    file,
+                    root,
+                    at,
                 )
-            values = [o.value for o in options]
-            dupes = sorted({str(v) for v in values if values.count(v) > 1})
-            if dupes:
-                raise _fail(f"option {dupes[0]!r} is listed twice", file, root, [*at, "options"])
+            repeat = _first_repeat([o.value for o in options])
+            if repeat is not None:
+                raise _fail(
+                    f"option {options[repeat].value!r} is listed twice",
+                    file,
+                    root,
+                    [*at, "options", repeat],
+                )
         if ftype == "scale":
             if "points" not in raw:
-                raise _fail("a 'scale' field needs 'points' (value and label for each)",
-                            file, root, at)
+                raise _fail(
+                    "a 'scale' field needs 'points' (value and label for each)", file, root, at
+                )
             options = tuple(Option(p["value"], p["label"]) for p in raw["points"])
-            values = [o.value for o in options]
-            if len(set(values)) != len(values):
-                raise _fail("two points of the scale share a value", file, root, [*at, "points"])
+            repeat = _first_repeat([o.value for o in options])
+            if repeat is not None:
+                raise _fail(
+                    "two points of the scale share a value",
+                    file,
+                    root,
+                    [*at, "points", repeat, "value"],
+                )
         fields.append(
             Field(
                 id=raw["id"],
@@ -311,7 +382,8 @@ def parse_definition(text: str, *, file: str = "<string>") -> FormDefinition:
     if not isinstance(data, dict):
         raise DefinitionError(
             "a definition must be a YAML mapping with 'kind', 'id', 'title', …",
-            file=file, line=_line_of(root, []),
+            file=file,
+            line=_line_of(root, []),
         )
     kind = data.get("kind")
     if kind != "form":
@@ -321,15 +393,16 @@ def parse_definition(text: str, *, file: str = "<string>") -> FormDefinition:
             if kind is None
             else f"{kind!r} is not a kind this version of pdkit reads (known: {known})"
         )
-        raise DefinitionError(problem, file=file, line=_line_of(root, ["kind"]),
-                              path="" if kind is None else "kind")
+        raise DefinitionError(
+            problem, file=file, line=_line_of(root, ["kind"]), path="" if kind is None else "kind"
+        )
     _validate("form", data, file, root)
     return _build_form(data, file, root)
 
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise DefinitionError("file not found", file=str(path)) from None
     except UnicodeDecodeError as exc:
@@ -373,52 +446,67 @@ def builtin_definition_path(definition_id: str) -> Path:
 # --------------------------------------------------------------------------- school goals
 
 
-def _goals_from_rows(rows: list[tuple[int | None, Any]], file: str, prefix: list[PathPart]
-                     ) -> list[SchoolGoal]:
+def _goals_from_rows(
+    rows: list[tuple[int | None, Any]], file: str, prefix: list[PathPart]
+) -> list[SchoolGoal]:
     """Rows are (line, mapping); ``prefix`` is the path of the list in the document."""
     goals: list[SchoolGoal] = []
     seen: set[str] = set()
     for index, (line, row) in enumerate(rows):
         where = _format_path([*prefix, index]) if prefix else f"[{index}]"
         if not isinstance(row, dict):
-            raise DefinitionError("each school goal needs 'id' and 'title'", file=file,
-                                  line=line, path=where)
+            raise DefinitionError(
+                "each school goal needs 'id' and 'title'", file=file, line=line, path=where
+            )
         for key in ("id", "title"):
             value = row.get(key)
-            if not isinstance(value, str) or not value.strip():
-                raise DefinitionError(f"missing or empty {key!r}", file=file, line=line,
-                                      path=where)
+            if value is not None and not isinstance(value, str):
+                raise DefinitionError(
+                    f"{key!r} should be a text, not {value!r} (put it in quotes)",
+                    file=file,
+                    line=line,
+                    path=where,
+                )
+            if not value or not value.strip():
+                raise DefinitionError(f"missing or empty {key!r}", file=file, line=line, path=where)
         goal_id = row["id"].strip()
         if goal_id in seen:
-            raise DefinitionError(f"the goal id {goal_id!r} is used twice", file=file,
-                                  line=line, path=where)
+            raise DefinitionError(
+                f"the goal id {goal_id!r} is used twice", file=file, line=line, path=where
+            )
         seen.add(goal_id)
-        goals.append(SchoolGoal(goal_id, row["title"].strip(),
-                                str(row.get("description") or "").strip()))
+        goals.append(
+            SchoolGoal(goal_id, row["title"].strip(), str(row.get("description") or "").strip())
+        )
     if not goals:
         raise DefinitionError("lists no school goals", file=file)
     return goals
 
 
 def load_school_goals(source: str | Path) -> list[SchoolGoal]:
-    """Read school goals from YAML (a list, or ``goals:`` with a list) or CSV (id,title[,description])."""
+    """Read school goals from YAML (a list, or ``goals:`` with a list) or CSV.
+
+    A CSV file has a header row with the columns ``id,title`` and optionally ``description``.
+    """
     path = Path(source)
     text = _read(path)
     file = str(path)
     if path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
-        missing = {"id", "title"} - set(reader.fieldnames or ())
+        missing = ", ".join(sorted({"id", "title"} - set(reader.fieldnames or ())))
         if missing:
             raise DefinitionError(
-                f"the header row needs the columns id,title (missing: {', '.join(sorted(missing))})",
-                file=file, line=1,
+                f"the header row needs the columns id,title (missing: {missing})",
+                file=file,
+                line=1,
             )
         return _goals_from_rows([(reader.line_num, dict(row)) for row in reader], file, [])
     data, root = _compose(text, file)
     prefix: list[PathPart] = ["goals"] if isinstance(data, dict) else []
     items = data.get("goals") if isinstance(data, dict) else data
     if not isinstance(items, list):
-        raise DefinitionError("expected a list of goals (or 'goals:' with a list)", file=file,
-                              line=_line_of(root, []))
+        raise DefinitionError(
+            "expected a list of goals (or 'goals:' with a list)", file=file, line=_line_of(root, [])
+        )
     rows = [(_line_of(root, [*prefix, i]), row) for i, row in enumerate(items)]
     return _goals_from_rows(rows, file, prefix)

@@ -56,7 +56,7 @@ class FormDefinition:
 
     @property
     def spec_version(self) -> str:
-        """``id@version``: recorded with every answer, so history says which definition it answered."""
+        """``id@version``, recorded with every answer: history says which definition it answered."""
         return f"{self.id}@{self.version}"
 
     def field(self, field_id: str) -> Field:
@@ -65,7 +65,9 @@ class FormDefinition:
             return self._by_id[field_id]
         except KeyError:
             known = ", ".join(self._by_id)
-            raise KeyError(f"form {self.id!r} has no field {field_id!r} (fields: {known})") from None
+            raise KeyError(
+                f"form {self.id!r} has no field {field_id!r} (fields: {known})"
+            ) from None
 
     def with_options(self, sources: Mapping[str, Sequence[Option]]) -> FormDefinition:
         """A copy whose ``options_from`` fields carry the options from ``sources``.

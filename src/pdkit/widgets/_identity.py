@@ -31,28 +31,28 @@ __all__ = ["RESUME_PARAM", "BrowserIdentity", "SignIn", "clean_display_name", "r
 RESUME_PARAM = "pdkit"
 MAX_NAME_CHARS = 80
 
-_ESM = """
+_ESM = f"""
 const KEY = "pdkit:resume-token";
-const PARAM = "%(param)s";
+const PARAM = "{RESUME_PARAM}";
 
-function withStorage(fn) {
-  try { return fn(window.localStorage); } catch (err) { return null; }
-}
+function withStorage(fn) {{
+  try {{ return fn(window.localStorage); }} catch (err) {{ return null; }}
+}}
 
-function persist(token) {
+function persist(token) {{
   const url = new URL(window.location.href);
-  if (token) {
+  if (token) {{
     withStorage((s) => s.setItem(KEY, token));
     url.searchParams.set(PARAM, token);
-  } else {
+  }} else {{
     withStorage((s) => s.removeItem(KEY));
     url.searchParams.delete(PARAM);
-  }
+  }}
   window.history.replaceState(window.history.state, "", url.toString());
-}
+}}
 
-export default {
-  render({ model, el }) {
+export default {{
+  render({{ model, el }}) {{
     el.hidden = true;
     const here = new URL(window.location.href);
     const page = new URL(window.location.href);
@@ -66,12 +66,12 @@ export default {
     const onToken = () => persist(model.get("token"));
     model.on("change:token", onToken);
     return () => model.off("change:token", onToken);
-  },
-};
-""" % {"param": RESUME_PARAM}
+  }},
+}};
+"""
 
 
-class BrowserIdentity(anywidget.AnyWidget):  # type: ignore[misc]
+class BrowserIdentity(anywidget.AnyWidget):
     """Keeps the resume token in the browser; invisible.
 
     The browser reports ``url_token``, ``stored_token`` and ``page_url`` once, then
@@ -141,13 +141,16 @@ class SignIn:
 
         self.browser = browser if browser is not None else BrowserIdentity()
         self.name_input = w.Text(
-            description="Your name", placeholder="First and last name",
-            style={"description_width": "initial"}, layout=w.Layout(width="28em", max_width="100%"),
+            description="Your name",
+            placeholder="First and last name",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="28em", max_width="100%"),
         )
         self.join_button = w.Button(description="Join", button_style="primary", icon="sign-in")
         self.join_button.on_click(lambda _: self.join(self.name_input.value))
         self.sign_out_button = w.Button(
-            description="Not you? Sign out", tooltip="Forget this participant in this browser",
+            description="Not you? Sign out",
+            tooltip="Forget this participant in this browser",
             layout=w.Layout(width="auto"),
         )
         self.sign_out_button.on_click(lambda _: self.sign_out())

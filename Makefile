@@ -1,0 +1,24 @@
+# The two commands of the README. Both set everything up themselves (scripts/setup.sh).
+PY ?= .venv/bin/python
+
+.PHONY: setup demo test check lint bench clean
+
+setup:
+	bash scripts/setup.sh
+
+demo: setup  ## serve the sample workshop on the embedded SQLite store
+	.venv/bin/pdkit serve $(ARGS)
+
+test: setup  ## every check: ruff, mypy, unit, widget, notebook and browser tests
+	bash scripts/test.sh $(ARGS)
+
+lint: setup
+	.venv/bin/ruff check src tests benchmarks
+	.venv/bin/ruff format --check src tests benchmarks
+	.venv/bin/mypy
+
+bench: setup
+	$(PY) benchmarks/import_time.py
+
+clean:
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache build dist

@@ -1,0 +1,153 @@
+"""The foundation's user story, in a real Chromium against a real `pdkit serve`.
+
+A teacher joins, fills every field type, reloads (a new kernel) and finds everything
+restored without joining again; their personal link restores it in a fresh browser;
+the store on disk holds the answers; markup typed by a teacher shows as text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pdkit import open_store
+
+pytestmark = pytest.mark.browser
+
+LOAD = 90_000  # ms: a cold Voilà page on a busy 2-core CI machine
+XSS_NAME = "Ana <img src=x onerror=window.__pdkit_xss=1>"
+XSS_TEXT = "<img src=x onerror=window.__pdkit_xss=2> talk moves"
+GOAL = "By March, 8 of my 10 students ask a question in every lesson"
+ANSWERS: dict[str, Any] = {
+    "school_goal": "talk",
+    "goal": GOAL,
+    "focus": XSS_TEXT,
+    "point_a": "Two students ask questions; most wait for me.",
+    "point_b": "Most students ask a question each lesson.",
+    "target_date": "2027-03-31",
+    "confidence": 3,
+    "evidence": ["student_work", "survey"],
+    "action_steps": ["Teach three question stems", "Tally questions on Fridays"],
+}
+
+
+def _open(context: Any, url: str) -> Any:
+    page = context.new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    page.goto(url)
+    return page
+
+
+def _join(page: Any, name: str) -> None:
+    page.get_by_label("Your name").fill(name, timeout=LOAD)
+    page.get_by_role("button", name="Join").click()
+    page.get_by_label("My goal (required)").wait_for(timeout=30_000)
+
+
+def _fill_everything(page: Any) -> None:
+    page.get_by_role("radio", name="Students do more of the talking and thinking").check()
+    page.get_by_label("My goal (required)").fill(GOAL)
+    page.get_by_label("Short title for my goal").fill(XSS_TEXT)
+    page.get_by_label("Point A: where my students are now").fill(ANSWERS["point_a"])
+    page.get_by_label("Point B: where I want them to be").fill(ANSWERS["point_b"])
+    page.get_by_label("By when?").fill(ANSWERS["target_date"])
+    page.get_by_role("radio", name="Fairly").check()
+    page.get_by_role("checkbox", name="Samples of student work").check()
+    page.get_by_role("checkbox", name="A short student survey").check()
+    page.get_by_label("Step 1").fill(ANSWERS["action_steps"][0])
+    page.get_by_role("button", name="Add a step").click()
+    page.get_by_label("Step 2").fill(ANSWERS["action_steps"][1])
+
+
+def _assert_restored(page: Any) -> None:
+    page.get_by_label("My goal (required)").wait_for(timeout=LOAD)
+    assert page.get_by_label("Your name").count() == 0, "the join step came back"
+    assert page.get_by_role(
+        "radio", name="Students do more of the talking and thinking"
+    ).is_checked()
+    assert page.get_by_label("My goal (required)").input_value() == GOAL
+    assert page.get_by_label("Short title for my goal").input_value() == XSS_TEXT
+    assert (
+        page.get_by_label("Point A: where my students are now").input_value() == ANSWERS["point_a"]
+    )
+    assert page.get_by_label("Point B: where I want them to be").input_value() == ANSWERS["point_b"]
+    assert page.get_by_label("By when?").input_value() == ANSWERS["target_date"]
+    assert page.get_by_role("radio", name="Fairly").is_checked()
+    assert page.get_by_role("checkbox", name="Samples of student work").is_checked()
+    assert page.get_by_role("checkbox", name="A short student survey").is_checked()
+    assert not page.get_by_role("checkbox", name="Assessment results").is_checked()
+    assert page.get_by_label("Step 1").input_value() == ANSWERS["action_steps"][0]
+    assert page.get_by_label("Step 2").input_value() == ANSWERS["action_steps"][1]
+    assert page.evaluate("window.__pdkit_xss") is None
+
+
+def test_goal_survives_reload_and_resume_link(pdkit_server: Any, browser: Any) -> None:
+    context = browser.new_context()
+    page = _open(context, pdkit_server.url())
+    _join(page, XSS_NAME)
+    who = page.locator(".pdkit-who")
+    assert XSS_NAME in who.inner_text(), "the name must show as typed, as text"
+    assert who.locator("img").count() == 0
+
+    _fill_everything(page)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved at").wait_for(timeout=15_000)
+    assert page.evaluate("window.__pdkit_xss") is None
+
+    # The store on disk holds every answer, as JSON values.
+    store = open_store(pdkit_server.store_path)
+    try:
+        [participant_id] = {e.participant for e in _all_events(store)}
+        assert store.latest(participant_id, "goal-setting") == ANSWERS
+        participant = store.get_participant(participant_id)
+        assert participant is not None
+        assert participant.display_name == XSS_NAME
+    finally:
+        store.close()
+
+    # A plain reload is a new kernel: everything comes back, with no join step.
+    page.reload()
+    _assert_restored(page)
+
+    # The original link (without the token) in the same browser: restored too.
+    original = _open(context, pdkit_server.url())
+    _assert_restored(original)
+
+    # The personal resume link in a fresh browser (no localStorage): restored.
+    link = page.locator("a.pdkit-resume-link").get_attribute("href")
+    assert link
+    assert "pdkit=" in link
+    other_device = browser.new_context()
+    _assert_restored(_open(other_device, link))
+
+    # Someone else typing the same name in another browser is a new participant.
+    namesake = _open(browser.new_context(), pdkit_server.url())
+    _join(namesake, XSS_NAME)
+    assert namesake.get_by_label("My goal (required)").input_value() == ""
+    context.close()
+    other_device.close()
+
+
+def test_autosave_without_clicking_save(pdkit_server: Any, browser: Any) -> None:
+    context = browser.new_context()
+    page = _open(context, pdkit_server.url())
+    _join(page, "Bo")
+    page.get_by_label("My goal (required)").fill("Students explain their thinking by June")
+    page.get_by_text("Saved at").wait_for(timeout=15_000)  # no click: autosave
+    page.reload()
+    page.get_by_label("My goal (required)").wait_for(timeout=LOAD)
+    assert page.get_by_label("My goal (required)").input_value() == (
+        "Students explain their thinking by June"
+    )
+    context.close()
+
+
+def _all_events(store: Any) -> list[Any]:
+    """Every participant's goal-setting events, read through the public API."""
+    import sqlite3
+
+    path = store.path
+    with sqlite3.connect(path) as db:
+        ids = [row[0] for row in db.execute("SELECT id FROM participants")]
+    return [e for pid in ids for e in store.history(pid, "goal-setting")]

@@ -1,0 +1,86 @@
+"""The `pdkit` command: thin, clear errors, the right Voilà settings."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pdkit.cli import main
+from pdkit.serve import ServeConfig, prepare, voila_command
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("pdkit ")
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    assert "serve" in capsys.readouterr().out
+
+
+def test_console_script_is_installed() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pdkit.cli", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "--store" in done.stdout
+    assert "--school-goals" in done.stdout
+
+
+def test_serve_missing_path_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["serve", str(tmp_path / "nope"), "--store", str(tmp_path / "s.sqlite3")])
+    assert code == 2
+    assert "nope: no such workbook or folder" in capsys.readouterr().err
+
+
+def test_serve_bad_school_goals_names_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    goals = tmp_path / "goals.yaml"
+    goals.write_text("goals:\n  - id: a\n    title: A\n  - id: a\n    title: Again\n")
+    code = main(["serve", "--school-goals", str(goals), "--store", str(tmp_path / "s.sqlite3")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{goals}, line 4" in err
+    assert "'a' is used twice" in err
+
+
+def test_serve_bad_store_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--store", "postgresql://nobody@nowhere/db"]) == 2
+    assert "no store backend for postgresql://" in capsys.readouterr().err
+
+
+def test_prepare_prints_store_and_links_and_sets_kernel_env(tmp_path: Path) -> None:
+    out = io.StringIO()
+    config = ServeConfig(store=str(tmp_path / "answers.sqlite3"), port=0)
+    env = prepare(config, out)
+    printed = out.getvalue()
+    store_url = f"sqlite:///{(tmp_path / 'answers.sqlite3').resolve()}"
+    assert env["PDKIT_STORE"] == store_url
+    assert f"answers are saved in {store_url}" in printed
+    assert config.port > 0
+    assert f"http://127.0.0.1:{config.port}/voila/render/goal-setting.ipynb" in printed
+    assert (tmp_path / "answers.sqlite3").exists(), "the store is created before Voilà starts"
+
+
+def test_voila_command_is_participant_safe() -> None:
+    command = voila_command(ServeConfig(port=9999))
+    assert command[1:3] == ["-m", "voila"]
+    assert "--show_tracebacks=False" in command
+    assert "--port=9999" in command
+    assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in command)
+    assert "--MappingKernelManager.cull_connected=False" in command
+    assert "--Voila.ip=127.0.0.1" in command

@@ -1,0 +1,98 @@
+"""pdkit works installed from a wheel, outside the repository; its API is small and deliberate."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--quiet", "-w", str(out), str(REPO)],
+        check=True,
+    )
+    [built] = out.glob("pdkit-*.whl")
+    return built
+
+
+def test_wheel_ships_definitions_workbooks_and_assets(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in (
+        "pdkit/templates/goal-setting.yaml",
+        "pdkit/templates/school-goals.yaml",
+        "pdkit/workbooks/goal-setting.ipynb",
+        "pdkit/spec/schemas/form.schema.json",
+        "pdkit/static/pdkit.css",
+        "pdkit/py.typed",
+    ):
+        assert needed in names, f"{needed} is missing from the wheel"
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "pdkit = pdkit.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",
+         str(target), str(wheel)],
+        check=True,
+    )
+    script = (
+        "import pdkit, pdkit.serve, pdkit.app\n"
+        "d = pdkit.load_definition('goal-setting')\n"
+        "goals = pdkit.app.default_school_goals()\n"
+        "nbs = sorted(p.name for p in pdkit.serve.builtin_workbooks_dir().glob('*.ipynb'))\n"
+        "print(pdkit.__file__, d.spec_version, len(goals), nbs)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}, check=True,
+    )
+    where, version, goals, notebooks = done.stdout.split(" ", 3)
+    assert where.startswith(str(target)), "the wheel's pdkit must be the one imported"
+    assert version == "goal-setting@1"
+    assert int(goals) >= 2
+    assert "goal-setting.ipynb" in notebooks
+
+
+@pytest.mark.parametrize("module", ["pdkit", "pdkit.spec", "pdkit.store", "pdkit.widgets",
+                                    "pdkit.errors", "pdkit.checks", "pdkit.app"])
+def test_public_names_are_sorted_and_exist(module: str) -> None:
+    mod = importlib.import_module(module)
+    names = list(mod.__all__)
+    # Sorted as ruff's RUF022 keeps them: CONSTANTS, then Classes, then functions.
+    style = sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n))
+    assert names == style, f"{module}.__all__ is not sorted"
+    for name in names:
+        assert hasattr(mod, name), f"{module}.__all__ names {name!r}, which it lacks"
+
+
+def test_every_error_derives_from_pdkit_error() -> None:
+    import pdkit
+    from pdkit import errors
+
+    for name in errors.__all__:
+        assert issubclass(getattr(errors, name), pdkit.PdkitError)
+
+
+def test_participant_path_imports_nothing_heavy() -> None:
+    """A Voilà page load imports pdkit.app in a fresh kernel: keep pandas & co. out."""
+    script = (
+        "import sys, pdkit.app\n"
+        "pdkit.app.form_app('goal-setting', store='memory://')\n"
+        "heavy = ('pandas', 'nbformat', 'jsonschema', 'matplotlib', 'numpy')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == ""
