@@ -22,8 +22,11 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 7
 
 def importtime_ms(module: str) -> float | None:
     """Cumulative import time of ``module`` in a fresh interpreter, in ms."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         return None
     for line in reversed(done.stderr.splitlines()):
@@ -40,8 +43,9 @@ def app_start_ms(store: Path) -> float:
         f"app = pdkit.app.form_app('goal-setting', store={str(store)!r})\n"
         "print((time.perf_counter() - t) * 1000)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
     return float(done.stdout.strip())
 
 
@@ -56,8 +60,10 @@ def main() -> None:
         store = Path(tmp) / "bench.sqlite3"
         rows = [
             ("import pdkit.app (participant path)", [importtime_ms("pdkit.app") for _ in range(N)]),
-            ("goal-setting app ready (import+validate+store+widgets)",
-             [app_start_ms(store) for _ in range(N)]),
+            (
+                "goal-setting app ready (import+validate+store+widgets)",
+                [app_start_ms(store) for _ in range(N)],
+            ),
             ("reference: import ipywidgets", [importtime_ms("ipywidgets") for _ in range(N)]),
             ("reference: import nbformat", [importtime_ms("nbformat") for _ in range(N)]),
             ("reference: import jsonschema", [importtime_ms("jsonschema") for _ in range(N)]),

@@ -12,6 +12,7 @@ Usage: python benchmarks/time_to_interactive.py [N]   (default 5; needs chromium
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -26,12 +27,34 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-BARE = """{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [],
- "source": ["import ipywidgets as w\\n", "w.VBox([w.Text(description='Goal'), w.Button(description='Save')])"]}],
- "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
- "nbformat": 4, "nbformat_minor": 4}"""
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BARE = json.dumps(
+    {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": "import ipywidgets as w\n"
+                "w.VBox([w.Text(description='Goal'), w.Button(description='Save')])",
+            }
+        ],
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
+)
 
 
 def free_port() -> int:
@@ -41,8 +64,9 @@ def free_port() -> int:
 
 
 def start(cmd: list[str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def wait_http(url: str) -> None:
@@ -81,8 +105,18 @@ def main() -> None:
         bare_nb.write_text(BARE)
         bp, pp = free_port(), free_port()
         bare = start([sys.executable, "-m", "voila", str(bare_nb), f"--port={bp}", "--no-browser"])
-        pdk = start([sys.executable, "-m", "pdkit.cli", "serve", "--port", str(pp),
-                     "--store", str(Path(tmp) / "s.sqlite3")])
+        pdk = start(
+            [
+                sys.executable,
+                "-m",
+                "pdkit.cli",
+                "serve",
+                "--port",
+                str(pp),
+                "--store",
+                str(Path(tmp) / "s.sqlite3"),
+            ]
+        )
         try:
             wait_http(f"http://127.0.0.1:{bp}/")
             wait_http(f"http://127.0.0.1:{pp}/")

@@ -115,7 +115,9 @@ def test_student_focus_missing(text: str) -> None:
 def test_smart_student_goal_meets_every_check() -> None:
     hints = goal_hints("By March, 8 of my 10 students will ask a question in every lesson.")
     assert [(h.check, h.met) for h in hints] == [
-        ("measure", True), ("date", True), ("student_focus", True),
+        ("measure", True),
+        ("date", True),
+        ("student_focus", True),
     ]
 
 
@@ -151,8 +153,8 @@ def test_default_checks_are_all_checks_in_order() -> None:
 
 
 def test_checks_match_the_hints_allowed_by_the_schema() -> None:
-    schema_text = resources.files("pdkit.spec").joinpath("schemas", "form.schema.json").read_text(
-        "utf-8"
+    schema_text = (
+        resources.files("pdkit.spec").joinpath("schemas", "form.schema.json").read_text("utf-8")
     )
     schema = json.loads(schema_text)
     assert tuple(schema["definitions"]["field"]["properties"]["hints"]["items"]["enum"]) == CHECKS

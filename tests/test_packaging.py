@@ -17,8 +17,18 @@ REPO = Path(__file__).resolve().parents[1]
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "--quiet", "-w", str(out), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
         check=True,
     )
     [built] = out.glob("pdkit-*.whl")
@@ -43,8 +53,17 @@ def test_wheel_ships_definitions_workbooks_and_assets(wheel: Path) -> None:
 def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",
-         str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--quiet",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
     )
     script = (
@@ -55,8 +74,12 @@ def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Pat
         "print(pdkit.__file__, d.spec_version, len(goals), nbs)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
-        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}, check=True,
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+        check=True,
     )
     where, version, goals, notebooks = done.stdout.split(" ", 3)
     assert where.startswith(str(target)), "the wheel's pdkit must be the one imported"
@@ -65,8 +88,18 @@ def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Pat
     assert "goal-setting.ipynb" in notebooks
 
 
-@pytest.mark.parametrize("module", ["pdkit", "pdkit.spec", "pdkit.store", "pdkit.widgets",
-                                    "pdkit.errors", "pdkit.checks", "pdkit.app"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "pdkit",
+        "pdkit.spec",
+        "pdkit.store",
+        "pdkit.widgets",
+        "pdkit.errors",
+        "pdkit.checks",
+        "pdkit.app",
+    ],
+)
 def test_public_names_are_sorted_and_exist(module: str) -> None:
     mod = importlib.import_module(module)
     names = list(mod.__all__)
@@ -93,6 +126,7 @@ def test_participant_path_imports_nothing_heavy() -> None:
         "heavy = ('pandas', 'nbformat', 'jsonschema', 'matplotlib', 'numpy')\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
     assert done.stdout.strip() == ""

@@ -63,7 +63,10 @@ def test_goal_setting_fields_carry_their_settings() -> None:
     assert definition.field("school_goal").options == ()
     confidence = definition.field("confidence")
     assert [(o.value, o.label) for o in confidence.options] == [
-        (1, "Not yet"), (2, "A little"), (3, "Fairly"), (4, "Very"),
+        (1, "Not yet"),
+        (2, "A little"),
+        (3, "Fairly"),
+        (4, "Very"),
     ]
     evidence = definition.field("evidence")
     assert evidence.options[0] == Option("student_work", "Samples of student work")
@@ -102,204 +105,341 @@ def test_minimal_definition_gets_defaults() -> None:
 MALFORMED = [
     pytest.param(
         doc("kind: form", "id: g", "schema_version: 1", "title: Goal: mine"),
-        4, "", "mapping values are not allowed",
+        4,
+        "",
+        "mapping values are not allowed",
         id="yaml-syntax",
     ),
     pytest.param(
         doc("kind: form", "id: g", 'title: "unclosed', "fields: []"),
-        3, "", "quoted scalar",
+        3,
+        "",
+        "quoted scalar",
         id="yaml-unclosed-quote-names-its-line-not-end-of-file",
     ),
     pytest.param(
         "kind: form\nid: g\nfields: [a, b",  # no newline at the end either
-        3, "", "flow sequence",
+        3,
+        "",
+        "flow sequence",
         id="yaml-unclosed-bracket-at-end-of-file",
     ),
     pytest.param(
         doc("kind: form", "id: g", "title: [unclosed", "fields: []"),
-        4, "", "flow sequence (line 3)",
+        4,
+        "",
+        "flow sequence (line 3)",
         id="yaml-unclosed-bracket-names-where-it-opened",
     ),
     pytest.param(
         doc("- kind: form", "- id: g"),
-        1, "", "a definition must be a YAML mapping",
+        1,
+        "",
+        "a definition must be a YAML mapping",
         id="not-a-mapping",
     ),
     pytest.param(
         doc("id: g", "schema_version: 1", "title: T"),
-        1, "", "missing required key 'kind' (for example 'kind: form')",
+        1,
+        "",
+        "missing required key 'kind' (for example 'kind: form')",
         id="missing-kind",
     ),
     pytest.param(
         doc("# A survey", "kind: survey", "id: s"),
-        2, "kind", "'survey' is not a kind this version of pdkit reads (known: 'form')",
+        2,
+        "kind",
+        "'survey' is not a kind this version of pdkit reads (known: 'form')",
         id="unknown-kind",
     ),
     pytest.param(
-        doc("kind: form", "id: g", "schema_version: 2", "title: T", "fields:",
-            "  - {id: a, type: text, label: A}"),
-        3, "schema_version", "2 is not supported here; expected 1",
+        doc(
+            "kind: form",
+            "id: g",
+            "schema_version: 2",
+            "title: T",
+            "fields:",
+            "  - {id: a, type: text, label: A}",
+        ),
+        3,
+        "schema_version",
+        "2 is not supported here; expected 1",
         id="wrong-schema-version",
     ),
     pytest.param(
-        doc("kind: form", "id: Goal Setting", "schema_version: 1", "title: T", "fields:",
-            "  - {id: a, type: text, label: A}"),
-        2, "id", "'Goal Setting' is not a valid id: use lower-case letters",
+        doc(
+            "kind: form",
+            "id: Goal Setting",
+            "schema_version: 1",
+            "title: T",
+            "fields:",
+            "  - {id: a, type: text, label: A}",
+        ),
+        2,
+        "id",
+        "'Goal Setting' is not a valid id: use lower-case letters",
         id="bad-id-pattern",
     ),
     pytest.param(
-        form("  - id: a", "    type: text", "    label: A",
-             "  - id: b", "    type: date", "    label: B",
-             "  - id: c", "    type: txt", "    label: C"),
-        13, "fields[2].type",
+        form(
+            "  - id: a",
+            "    type: text",
+            "    label: A",
+            "  - id: b",
+            "    type: date",
+            "    label: B",
+            "  - id: c",
+            "    type: txt",
+            "    label: C",
+        ),
+        13,
+        "fields[2].type",
         "'txt' is not one of 'text', 'long_text', 'choice', 'multi_choice', 'scale', 'date', "
         "'list' (did you mean 'text'?)",
         id="unknown-field-type",
     ),
     pytest.param(
         form("  - id: a", "    type: text", "    label: A", "    lable: B"),
-        9, "fields[0]", "unknown key 'lable' (did you mean 'label'?)",
+        9,
+        "fields[0]",
+        "unknown key 'lable' (did you mean 'label'?)",
         id="unknown-key-typo",
     ),
     pytest.param(
         form("  - id: a", "    type: text", "    help: Say more", "    lable: A"),
-        9, "fields[0]", "missing required key 'label' (is 'lable' a misspelling of 'label'?)",
+        9,
+        "fields[0]",
+        "missing required key 'label' (is 'lable' a misspelling of 'label'?)",
         id="misspelled-required-key-names-the-misspelling",
     ),
     pytest.param(
-        doc("kind: form", "id: g", "schema_version: 1", "titel: T", "fields:",
-            "  - {id: a, type: text, label: A}"),
-        4, "", "missing required key 'title' (is 'titel' a misspelling of 'title'?)",
+        doc(
+            "kind: form",
+            "id: g",
+            "schema_version: 1",
+            "titel: T",
+            "fields:",
+            "  - {id: a, type: text, label: A}",
+        ),
+        4,
+        "",
+        "missing required key 'title' (is 'titel' a misspelling of 'title'?)",
         id="misspelled-top-level-key",
     ),
     pytest.param(
         form("  - id: a", "    type: text", "    help: Say more"),
-        6, "fields[0]", "missing required key 'label'",
+        6,
+        "fields[0]",
+        "missing required key 'label'",
         id="missing-label",
     ),
     pytest.param(
         form("  - id: a", "    type: text", "    label: ''"),
-        8, "fields[0].label", "must not be empty",
+        8,
+        "fields[0].label",
+        "must not be empty",
         id="empty-label",
     ),
     pytest.param(
-        form("  - id: a", "    type: text", "    label: A",
-             "  - id: a", "    type: date", "    label: B"),
-        9, "fields[1].id", "the field id 'a' is already used by fields[0]",
+        form(
+            "  - id: a",
+            "    type: text",
+            "    label: A",
+            "  - id: a",
+            "    type: date",
+            "    label: B",
+        ),
+        9,
+        "fields[1].id",
+        "the field id 'a' is already used by fields[0]",
         id="duplicate-field-id",
     ),
     pytest.param(
         form("  - id: a", "    type: text", "    label: A", "    label: B"),
-        9, "fields[0]", "the key 'label' appears twice; keep one",
+        9,
+        "fields[0]",
+        "the key 'label' appears twice; keep one",
         id="duplicate-yaml-key",
     ),
     pytest.param(
         doc("kind: form", "id: g", "id: h"),
-        3, "", "the key 'id' appears twice",
+        3,
+        "",
+        "the key 'id' appears twice",
         id="duplicate-top-level-key",
     ),
     pytest.param(
         form("  - id: a", "    type: text", "    label: A", "    max_chars: lots"),
-        9, "fields[0].max_chars", "'lots' should be a whole number",
+        9,
+        "fields[0].max_chars",
+        "'lots' should be a whole number",
         id="max-chars-not-an-integer",
     ),
     pytest.param(
         form("  - id: a", "    type: text", "    label: A", "    max_chars: 0"),
-        9, "fields[0].max_chars", "0 is below the minimum 1",
+        9,
+        "fields[0].max_chars",
+        "0 is below the minimum 1",
         id="max-chars-below-1",
     ),
     pytest.param(
         form("  - id: a", "    type: text", "    label: A", "    options: [x, y]"),
-        9, "fields[0].options",
+        9,
+        "fields[0].options",
         "'options' does not apply to a 'text' field (only to choice, multi_choice)",
         id="options-on-text-field",
     ),
     pytest.param(
         form("  - id: a", "    type: date", "    label: A", "    hints: [date]"),
-        9, "fields[0].hints", "'hints' does not apply to a 'date' field (only to text, long_text)",
+        9,
+        "fields[0].hints",
+        "'hints' does not apply to a 'date' field (only to text, long_text)",
         id="hints-on-date-field",
     ),
     pytest.param(
         form("  - id: a", "    type: choice", "    label: A"),
-        6, "fields[0]", "a 'choice' field needs either 'options' or 'options_from' (exactly one)",
+        6,
+        "fields[0]",
+        "a 'choice' field needs either 'options' or 'options_from' (exactly one)",
         id="choice-without-options",
     ),
     pytest.param(
-        form("  - id: a", "    type: multi_choice", "    label: A", "    options: [x]",
-             "    options_from: school_goals"),
-        6, "fields[0]", "a 'multi_choice' field needs either 'options' or 'options_from'",
+        form(
+            "  - id: a",
+            "    type: multi_choice",
+            "    label: A",
+            "    options: [x]",
+            "    options_from: school_goals",
+        ),
+        6,
+        "fields[0]",
+        "a 'multi_choice' field needs either 'options' or 'options_from'",
         id="choice-with-options-and-options-from",
     ),
     pytest.param(
         form("  - id: a", "    type: choice", "    label: A", "    options_from: school_goal"),
-        9, "fields[0].options_from",
+        9,
+        "fields[0].options_from",
         "'school_goal' is not one of 'school_goals' (did you mean 'school_goals'?)",
         id="unknown-options-source",
     ),
     pytest.param(
-        form("  - id: a", "    type: scale", "    label: A", "    points:",
-             "      - {value: 1, label: One}"),
-        10, "fields[0].points", "needs at least 2 item(s)",
+        form(
+            "  - id: a",
+            "    type: scale",
+            "    label: A",
+            "    points:",
+            "      - {value: 1, label: One}",
+        ),
+        10,
+        "fields[0].points",
+        "needs at least 2 item(s)",
         id="scale-with-one-point",
     ),
     pytest.param(
         form("  - id: a", "    type: scale", "    label: A"),
-        6, "fields[0]", "a 'scale' field needs 'points'",
+        6,
+        "fields[0]",
+        "a 'scale' field needs 'points'",
         id="scale-without-points",
     ),
     pytest.param(
-        form("  - id: a", "    type: scale", "    label: A", "    points:",
-             "      - {value: 1, label: One}", "      - {value: 1, label: Uno}"),
-        11, "fields[0].points[1].value", "two points of the scale share a value",
+        form(
+            "  - id: a",
+            "    type: scale",
+            "    label: A",
+            "    points:",
+            "      - {value: 1, label: One}",
+            "      - {value: 1, label: Uno}",
+        ),
+        11,
+        "fields[0].points[1].value",
+        "two points of the scale share a value",
         id="scale-points-share-a-value",
     ),
     pytest.param(
-        form("  - id: a", "    type: choice", "    label: A", "    options:",
-             "      - x", "      - y", "      - x"),
-        12, "fields[0].options[2]", "option 'x' is listed twice",
+        form(
+            "  - id: a",
+            "    type: choice",
+            "    label: A",
+            "    options:",
+            "      - x",
+            "      - y",
+            "      - x",
+        ),
+        12,
+        "fields[0].options[2]",
+        "option 'x' is listed twice",
         id="duplicate-option-value",
     ),
     pytest.param(
-        form("  - id: a", "    type: choice", "    label: A", "    options:",
-             "      - {value: x, label: Ex}", "      - x"),
-        11, "fields[0].options[1]", "option 'x' is listed twice",
+        form(
+            "  - id: a",
+            "    type: choice",
+            "    label: A",
+            "    options:",
+            "      - {value: x, label: Ex}",
+            "      - x",
+        ),
+        11,
+        "fields[0].options[1]",
+        "option 'x' is listed twice",
         id="duplicate-option-value-text-and-mapping",
     ),
     pytest.param(
-        form("  - id: a", "    type: choice", "    label: A", "    options:",
-             "      - x", "      - {value: y}"),
-        11, "fields[0].options[1]",
+        form(
+            "  - id: a",
+            "    type: choice",
+            "    label: A",
+            "    options:",
+            "      - x",
+            "      - {value: y}",
+        ),
+        11,
+        "fields[0].options[1]",
         "{'value': 'y'} should be a text, or a mapping with 'value' and 'label'",
         id="option-mapping-without-label",
     ),
     pytest.param(
         doc(*HEAD[:4], "fields: []"),
-        5, "fields", "needs at least 1 item(s)",
+        5,
+        "fields",
+        "needs at least 1 item(s)",
         id="empty-fields",
     ),
     pytest.param(
         doc(*HEAD[:4], "fields: none yet"),
-        5, "fields", "'none yet' should be a list",
+        5,
+        "fields",
+        "'none yet' should be a list",
         id="fields-not-a-list",
     ),
     pytest.param(
         form("  - id: a", "    type: long_text", "    label: A", "    hints: [measure, smart]"),
-        9, "fields[0].hints[1]", "'smart' is not one of 'measure', 'date', 'student_focus'",
+        9,
+        "fields[0].hints[1]",
+        "'smart' is not one of 'measure', 'date', 'student_focus'",
         id="hints-unknown-check",
     ),
     pytest.param(
         form("  - id: a", "    type: long_text", "    label: A", "    required: yes please"),
-        9, "fields[0].required", "'yes please' should be true or false",
+        9,
+        "fields[0].required",
+        "'yes please' should be true or false",
         id="required-not-a-boolean",
     ),
     pytest.param(
         doc("kind: form", "id: g", "schema_version: 1", 'title: "   "', "fields: []"),
-        4, "title", "must not be blank",
+        4,
+        "title",
+        "must not be blank",
         id="blank-title",
     ),
     pytest.param(
         form("  - {id: a, type: text, label: '   '}"),
-        6, "fields[0].label", "must not be blank",
+        6,
+        "fields[0].label",
+        "must not be blank",
         id="blank-label",
     ),
 ]
@@ -321,8 +461,11 @@ def test_malformed_definition_is_reported_where_it_is(
 
 
 def test_unknown_type_message_reads_as_documented() -> None:
-    text = form("  - {id: a, type: text, label: A}", "  - {id: b, type: text, label: B}",
-                "  - {id: c, type: txt, label: C}")
+    text = form(
+        "  - {id: a, type: text, label: A}",
+        "  - {id: b, type: text, label: B}",
+        "  - {id: c, type: txt, label: C}",
+    )
     with pytest.raises(DefinitionError) as caught:
         parse_definition(text, file="goal.yaml")
     assert str(caught.value).startswith(
@@ -413,8 +556,10 @@ def test_shipped_school_goals() -> None:
 
 def test_school_goals_as_a_bare_yaml_list(tmp_path: Path) -> None:
     path = tmp_path / "goals.yaml"
-    path.write_text(doc("- id: a", "  title: '  Alpha '", "- id: b", "  title: Beta",
-                        "  description: Bee"), encoding="utf-8")
+    path.write_text(
+        doc("- id: a", "  title: '  Alpha '", "- id: b", "  title: Beta", "  description: Bee"),
+        encoding="utf-8",
+    )
     assert load_school_goals(path) == [SchoolGoal("a", "Alpha"), SchoolGoal("b", "Beta", "Bee")]
 
 
@@ -454,10 +599,21 @@ def test_school_goals_csv_missing_title_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "line", "path"),
     [
-        pytest.param("goals.yaml",
-                     doc("goals:", "  - id: a", "    title: A", "  - id: b", "    title: B",
-                         "  - id: a", "    title: C"),
-                     6, "goals[2]", id="yaml"),
+        pytest.param(
+            "goals.yaml",
+            doc(
+                "goals:",
+                "  - id: a",
+                "    title: A",
+                "  - id: b",
+                "    title: B",
+                "  - id: a",
+                "    title: C",
+            ),
+            6,
+            "goals[2]",
+            id="yaml",
+        ),
         pytest.param("goals.csv", "id,title\na,A\nb,B\na,C\n", 4, "[2]", id="csv"),
     ],
 )
@@ -472,9 +628,7 @@ def test_school_goals_duplicate_id_names_the_line(
     assert str(caught.value).startswith(f"{file}, line {line}: {path}: ")
 
 
-@pytest.mark.parametrize(
-    "text", [doc("goals: []"), doc("[]")], ids=["goals-key", "bare-list"]
-)
+@pytest.mark.parametrize("text", [doc("goals: []"), doc("[]")], ids=["goals-key", "bare-list"])
 def test_school_goals_empty_list(tmp_path: Path, text: str) -> None:
     path = tmp_path / "goals.yaml"
     path.write_text(text, encoding="utf-8")
@@ -485,8 +639,10 @@ def test_school_goals_empty_list(tmp_path: Path, text: str) -> None:
 
 def test_school_goals_goal_missing_title(tmp_path: Path) -> None:
     path = tmp_path / "goals.yaml"
-    path.write_text(doc("goals:", "  - id: a", "    title: A", "  - id: b",
-                        "    description: no title"), encoding="utf-8")
+    path.write_text(
+        doc("goals:", "  - id: a", "    title: A", "  - id: b", "    description: no title"),
+        encoding="utf-8",
+    )
     with pytest.raises(DefinitionError, match="missing or empty 'title'") as caught:
         load_school_goals(path)
     assert (caught.value.line, caught.value.path) == (4, "goals[1]")
@@ -512,8 +668,9 @@ def test_school_goals_number_id_is_not_called_missing(tmp_path: Path) -> None:
     ("text", "problem"),
     [
         pytest.param(doc("goals: literacy"), "expected a list of goals", id="not-a-list"),
-        pytest.param(doc("- literacy"), "each school goal needs 'id' and 'title'",
-                     id="not-a-mapping"),
+        pytest.param(
+            doc("- literacy"), "each school goal needs 'id' and 'title'", id="not-a-mapping"
+        ),
     ],
 )
 def test_school_goals_wrong_shape(tmp_path: Path, text: str, problem: str) -> None:

@@ -75,7 +75,17 @@ class FormApp:
         self.widget.add_class("pdkit-app")
 
     def _show_form(self, participant: Participant) -> None:
-        self.form = FormView(self.definition, store=self.store, participant_id=participant.id)
+        try:
+            self.form = FormView(self.definition, store=self.store, participant_id=participant.id)
+        except PdkitError as exc:  # the store did not answer: say so, lose nothing
+            self.form_box.children = [
+                _error_widget(
+                    exc,
+                    "Your saved answers could not be loaded. Reload the page in a "
+                    "moment; if this persists, tell your facilitator.",
+                )
+            ]
+            return
         self.form_box.children = [self.form.widget]
 
     def _hide_form(self) -> None:
@@ -90,9 +100,9 @@ class FormApp:
         display(self.widget)  # type: ignore[no-untyped-call]
 
 
-def _error_widget(error: PdkitError) -> w.HTML:
+def _error_widget(error: PdkitError, headline: str = "This workbook cannot start.") -> w.HTML:
     return w.HTML(
-        value='<div class="pdkit-error" role="alert"><strong>This workbook cannot start.</strong> '
+        value=f'<div class="pdkit-error" role="alert"><strong>{escape(headline)}</strong> '
         f"{escape(str(error))}</div>"
     )
 

@@ -43,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
         "--school-goals",
         type=Path,
         default=None,
-        help="the session's school goals, YAML or CSV (default: $PDKIT_SCHOOL_GOALS, else a sample)",
+        help="the session's school goals, YAML or CSV "
+        "(default: $PDKIT_SCHOOL_GOALS, else the sample goals)",
     )
     serve.add_argument(
         "--host",
@@ -61,7 +62,23 @@ def _parser() -> argparse.ArgumentParser:
         help="stop a kernel whose page is closed after this many idle seconds",
     )
     serve.add_argument("--open", action="store_true", help="open a browser on the workbooks")
+    serve.set_defaults(run=_serve)
     return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import ServeConfig, builtin_workbooks_dir, serve
+
+    config = ServeConfig(
+        path=args.path if args.path is not None else builtin_workbooks_dir(),
+        store=args.store,
+        school_goals=args.school_goals,
+        host=args.host,
+        port=args.port,
+        cull_idle_timeout=args.cull_idle,
+        open_browser=args.open,
+    )
+    return serve(config)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,23 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        if args.command == "serve":
-            from .serve import ServeConfig, builtin_workbooks_dir, serve
-
-            config = ServeConfig(
-                path=args.path if args.path is not None else builtin_workbooks_dir(),
-                store=args.store,
-                school_goals=args.school_goals,
-                host=args.host,
-                port=args.port,
-                cull_idle_timeout=args.cull_idle,
-                open_browser=args.open,
-            )
-            return serve(config)
+        return int(args.run(args))
     except PdkitError as exc:
         print(f"pdkit: error: {exc}", file=sys.stderr)
         return 2
-    parser.error(f"unknown command {args.command!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -92,9 +92,12 @@ def prepare(config: ServeConfig, out: TextIO = sys.stdout) -> dict[str, str]:
     for definition_id in builtin_definitions():
         load_definition(definition_id)
     env = dict(os.environ)
-    if config.school_goals is not None:
-        load_school_goals(config.school_goals)
-        env[SCHOOL_GOALS_ENV] = str(config.school_goals.resolve())
+    goals = config.school_goals or (
+        Path(env[SCHOOL_GOALS_ENV]) if env.get(SCHOOL_GOALS_ENV) else None
+    )
+    if goals is not None:
+        load_school_goals(goals)
+        env[SCHOOL_GOALS_ENV] = str(goals.resolve())
     url = resolve_store_url(config.store)
     open_store(url).close()
     env[STORE_ENV] = url

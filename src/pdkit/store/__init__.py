@@ -24,10 +24,10 @@ from ._sqlite import SQLiteStore
 
 __all__ = [
     "DEFAULT_SESSION",
+    "STORE_ENV",
     "JSONValue",
     "Participant",
     "ResponseEvent",
-    "STORE_ENV",
     "SQLiteStore",
     "Store",
     "default_store_path",
@@ -69,6 +69,11 @@ def resolve_store_url(url: str | os.PathLike[str] | None = None) -> str:
     if scheme == "sqlite":
         if rest in ("", "/", "/:memory:"):
             return "memory://"
+        if not rest.startswith("/"):
+            raise StoreError(
+                f"{text!r} is not a SQLite URL: write sqlite:///relative/path.sqlite3 "
+                "or sqlite:////absolute/path.sqlite3 (three or four slashes)"
+            )
         return f"sqlite:///{Path(rest[1:]).expanduser().resolve()}"
     return text
 

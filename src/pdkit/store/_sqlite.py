@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -93,12 +93,23 @@ class SQLiteStore:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+            self._check_schema_version()
         except sqlite3.DatabaseError as exc:
+            self._close_quietly()
             raise StoreError(
                 f"cannot open the store {self._path!r}: {exc}. Is it a pdkit store "
                 "(a SQLite file)? Choose another location with PDKIT_STORE or --store."
             ) from None
-        self._check_schema_version()
+        except BaseException:
+            self._close_quietly()
+            raise
+
+    def _close_quietly(self) -> None:
+        """Close the connection of a store that failed to open (no leaked handle)."""
+        db = getattr(self, "_db", None)
+        if db is not None:
+            with suppress(sqlite3.Error):
+                db.close()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -121,14 +132,22 @@ class SQLiteStore:
                 raise StoreError(f"the store {self.url} cannot be written: {exc}") from None
             try:
                 yield self._db
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise StoreError(f"the store {self.url} cannot be written: {exc}") from None
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             try:
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise StoreError(f"the store {self.url} cannot be written: {exc}") from None
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back on its own (disk full, I/O error).
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -146,7 +165,13 @@ class SQLiteStore:
                     (str(SCHEMA_VERSION),),
                 )
             return
-        found = int(rows[0][0])
+        try:
+            found = int(rows[0][0])
+        except ValueError:
+            raise StoreError(
+                f"the store {self.url} has an unreadable schema version {rows[0][0]!r}; "
+                "is it a pdkit store?"
+            ) from None
         if found > SCHEMA_VERSION:
             raise StoreError(
                 f"the store {self.url} was written by a newer pdkit (store schema {found}, "
@@ -158,11 +183,23 @@ class SQLiteStore:
     @staticmethod
     def _participant(row: tuple[Any, ...]) -> Participant:
         return Participant(
-            id=row[0], session=row[1], display_name=row[2], role=row[3],
-            external_id=row[4], created_at=row[5],
+            id=row[0],
+            session=row[1],
+            display_name=row[2],
+            role=row[3],
+            external_id=row[4],
+            created_at=row[5],
         )
 
-    _P_COLUMNS = "id, session, display_name, role, external_id, created_at"
+    def _participant_where(self, column: str, value: str) -> Participant | None:
+        """The participant whose ``column`` (a fixed name, never user input) is ``value``."""
+        assert column in ("id", "token_hash", "external_id")
+        rows = self._read(
+            "SELECT id, session, display_name, role, external_id, created_at"  # noqa: S608
+            f" FROM participants WHERE {column} = ?",
+            (value,),
+        )
+        return self._participant(rows[0]) if rows else None
 
     def create_participant(
         self,
@@ -181,38 +218,35 @@ class SQLiteStore:
             external_id=external_id,
             created_at=self._clock(),
         )
-        try:
-            with self._write() as db:
+        with self._write() as db:
+            try:
                 db.execute(
                     "INSERT INTO participants (id, session, display_name, role, external_id,"
                     " token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (participant.id, session, display_name, role, external_id,
-                     token_hash(token), participant.created_at),
+                    (
+                        participant.id,
+                        session,
+                        display_name,
+                        role,
+                        external_id,
+                        token_hash(token),
+                        participant.created_at,
+                    ),
                 )
-        except sqlite3.IntegrityError:
-            raise StoreError(
-                f"a participant with the external id {external_id!r} already exists"
-            ) from None
+            except sqlite3.IntegrityError:
+                raise StoreError(
+                    f"a participant with the external id {external_id!r} already exists"
+                ) from None
         return participant, token
 
     def participant_for_token(self, token: str) -> Participant | None:
-        rows = self._read(
-            f"SELECT {self._P_COLUMNS} FROM participants WHERE token_hash = ?",
-            (token_hash(token),),
-        )
-        return self._participant(rows[0]) if rows else None
+        return self._participant_where("token_hash", token_hash(token))
 
     def participant_for_external_id(self, external_id: str) -> Participant | None:
-        rows = self._read(
-            f"SELECT {self._P_COLUMNS} FROM participants WHERE external_id = ?", (external_id,)
-        )
-        return self._participant(rows[0]) if rows else None
+        return self._participant_where("external_id", external_id)
 
     def get_participant(self, participant_id: str) -> Participant | None:
-        rows = self._read(
-            f"SELECT {self._P_COLUMNS} FROM participants WHERE id = ?", (participant_id,)
-        )
-        return self._participant(rows[0]) if rows else None
+        return self._participant_where("id", participant_id)
 
     # ------------------------------------------------------------------ answers
 
@@ -227,9 +261,11 @@ class SQLiteStore:
         encoded: list[tuple[str, str]] = []
         for field_id, value in answers.items():
             try:
-                encoded.append((field_id, json.dumps(value, ensure_ascii=False)))
+                encoded.append((field_id, json.dumps(value, ensure_ascii=False, allow_nan=False)))
             except (TypeError, ValueError) as exc:
-                raise StoreError(f"the answer to {field_id!r} cannot be stored as JSON: {exc}") from None
+                raise StoreError(
+                    f"the answer to {field_id!r} cannot be stored as JSON: {exc}"
+                ) from None
         participant = self.get_participant(participant_id)
         if participant is None:
             raise StoreError(f"no participant {participant_id!r} in the store {self.url}")
@@ -240,14 +276,27 @@ class SQLiteStore:
                 cursor = db.execute(
                     "INSERT INTO responses (session, participant, form, field, value, at,"
                     " spec_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (participant.session, participant_id, form_id, field_id, text, at, spec_version),
+                    (
+                        participant.session,
+                        participant_id,
+                        form_id,
+                        field_id,
+                        text,
+                        at,
+                        spec_version,
+                    ),
                 )
                 seq = cursor.lastrowid
                 assert seq is not None
                 events.append(
                     ResponseEvent(
-                        seq=seq, participant=participant_id, form=form_id, field=field_id,
-                        value=json.loads(text), at=at, spec_version=spec_version,
+                        seq=seq,
+                        participant=participant_id,
+                        form=form_id,
+                        field=field_id,
+                        value=json.loads(text),
+                        at=at,
+                        spec_version=spec_version,
                         session=participant.session,
                     )
                 )
@@ -276,8 +325,14 @@ class SQLiteStore:
         rows = self._read(sql + " ORDER BY seq", params)
         return [
             ResponseEvent(
-                seq=r[0], participant=r[1], form=r[2], field=r[3], value=json.loads(r[4]),
-                at=r[5], spec_version=r[6], session=r[7],
+                seq=r[0],
+                participant=r[1],
+                form=r[2],
+                field=r[3],
+                value=json.loads(r[4]),
+                at=r[5],
+                spec_version=r[6],
+                session=r[7],
             )
             for r in rows
         ]

@@ -146,17 +146,25 @@ class ChoiceControl(FieldControl):
                 '<span class="pdkit-empty">There is nothing to choose from yet: '
                 "ask your facilitator to add the options for this session.</span>"
             )
-            self.widget = w.HTML(value=f'<span class="pdkit-label">{escape(field_label(field))}</span>')
+            self.widget = w.HTML(
+                value=f'<span class="pdkit-label">{escape(field_label(field))}</span>'
+            )
             return
         if len(options) >= dropdown_from:
             self.input = w.Dropdown(
-                options=[("Choose…", None), *options], value=None,
-                description=field_label(field), style=_LABEL_STYLE, layout=w.Layout(**_COLUMN),
+                options=[("Choose…", None), *options],
+                value=None,
+                description=field_label(field),
+                style=_LABEL_STYLE,
+                layout=w.Layout(**_COLUMN),
             )
         else:
             self.input = w.RadioButtons(
-                options=options, value=None, description=field_label(field),
-                style=_LABEL_STYLE, layout=w.Layout(**_COLUMN),
+                options=options,
+                value=None,
+                description=field_label(field),
+                style=_LABEL_STYLE,
+                layout=w.Layout(**_COLUMN),
             )
         self.input.add_class("pdkit-input")
         self.input.observe(self._changed, names="value")
@@ -167,6 +175,8 @@ class ChoiceControl(FieldControl):
 
     def _set(self, value: JSONValue) -> None:
         if self.input is None:
+            if value is not None:
+                raise ValueError(f"{value!r} is not an option of {self.field.id!r} (it has none)")
             return
         allowed = [o.value for o in self.field.options]
         if value is not None and value not in allowed:
@@ -213,7 +223,9 @@ class DateControl(FieldControl):
     def __init__(self, field: Field) -> None:
         super().__init__(field)
         self.input = w.DatePicker(
-            value=None, description=field_label(field), style=_LABEL_STYLE,
+            value=None,
+            description=field_label(field),
+            style=_LABEL_STYLE,
             layout=w.Layout(**_COLUMN),
         )
         self.input.add_class("pdkit-input")
@@ -237,18 +249,21 @@ class ListControl(FieldControl):
         self.rows: list[TextControl] = []
         self.rows_box = w.VBox()
         self.add_button = w.Button(
-            description=f"Add a {field.item_label.lower()}", icon="plus",
+            description=f"Add a {field.item_label.lower()}",
+            icon="plus",
             tooltip=f"Add another {field.item_label.lower()}",
         )
         self.add_button.on_click(lambda _: self._add_row(focus=True))
         title = w.HTML(value=f'<span class="pdkit-label">{escape(field_label(field))}</span>')
-        self.widget = w.VBox([title, self.rows_box, self.add_button])
+        self.widget = w.VBox([title, self.rows_box, w.HBox([self.add_button])])
         self._add_row()
 
     def _row_field(self, index: int) -> Field:
         return Field(
-            id=f"{self.field.id}-{index}", type="text",
-            label=f"{self.field.item_label} {index + 1}", max_chars=self.field.max_chars,
+            id=f"{self.field.id}-{index}",
+            type="text",
+            label=f"{self.field.item_label} {index + 1}",
+            max_chars=self.field.max_chars,
         )
 
     def _add_row(self, *, focus: bool = False, text: str = "") -> TextControl | None:
@@ -282,11 +297,15 @@ class ListControl(FieldControl):
         children = []
         for index, row in enumerate(self.rows):
             remove = w.Button(
-                description="Remove", icon="trash", tooltip=f"Remove {row.field.label}",
+                description="Remove",
+                icon="trash",
+                tooltip=f"Remove {row.field.label}",
                 layout=w.Layout(width="auto"),
             )
             remove.on_click(lambda _, i=index: self.remove_row(i))
-            children.append(w.VBox([w.HBox([row.widget, remove]), row.notice]))
+            line = w.HBox([row.widget, remove])
+            line.add_class("pdkit-list-row")
+            children.append(w.VBox([line, row.notice]))
         self.rows_box.children = children
         self.add_button.disabled = len(self.rows) >= self.limit
 
@@ -294,6 +313,8 @@ class ListControl(FieldControl):
         return [text for text in (str(r.value).strip() for r in self.rows) if text]
 
     def _set(self, value: JSONValue) -> None:
+        if value is not None and not isinstance(value, (list, tuple)):
+            raise ValueError(f"{self.field.id!r} holds a list, not {type(value).__name__}")
         items = [str(v) for v in (value or [])]
         if len(items) > self.limit:
             raise ValueError(f"{self.field.id!r} holds at most {self.limit} items")

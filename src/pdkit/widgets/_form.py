@@ -74,7 +74,9 @@ class FormView:
         self._saved = self._restore()
 
         self.save_button = w.Button(
-            description="Save", icon="check", button_style="primary",
+            description="Save",
+            icon="check",
+            button_style="primary",
             tooltip="Save my answers now (they also save as you type)",
         )
         self.save_button.on_click(lambda _: self.save())
@@ -111,14 +113,18 @@ class FormView:
         if changes:
             try:
                 self.store.record(
-                    self.participant_id, self.definition.id, changes,
+                    self.participant_id,
+                    self.definition.id,
+                    changes,
                     spec_version=self.definition.spec_version,
                 )
             except PdkitError as exc:
                 self.last_error = str(exc)
                 self.status.value = self._status_html(
                     "Not saved yet: the answer store did not respond. Your text is still "
-                    "here; select Save to try again.", "error", detail=str(exc),
+                    "here; select Save to try again.",
+                    "error",
+                    detail=str(exc),
                 )
                 return 0
             self._saved.update(changes)
@@ -170,14 +176,16 @@ class FormView:
                 shown = _hints_html(goal_hints(text, field.hints)) if text.strip() else ""
                 self._hints.setdefault(field.id, w.HTML()).value = shown
         missing = [
-            f.label for f in self.definition.fields
+            f.label
+            for f in self.definition.fields
             if f.required and self.controls[f.id].value in (None, "", [])
         ]
         self.missing.value = (
             '<p class="pdkit-missing">Still to answer: '
             + ", ".join(f"<em>{escape(label)}</em>" for label in missing)
             + "</p>"
-            if missing else ""
+            if missing
+            else ""
         )
 
     @staticmethod
@@ -191,7 +199,9 @@ class FormView:
     def _layout(self) -> w.VBox:
         parts: list[w.Widget] = [w.HTML(value=f"<h2>{escape(self.definition.title)}</h2>")]
         if self.definition.intro:
-            parts.append(w.HTML(value=f'<p class="pdkit-intro">{escape(self.definition.intro)}</p>'))
+            parts.append(
+                w.HTML(value=f'<p class="pdkit-intro">{escape(self.definition.intro)}</p>')
+            )
         for field in self.definition.fields:
             control = self.controls[field.id]
             pieces: list[w.Widget] = [control.widget]

@@ -202,6 +202,12 @@ class SignIn:
             participant = self.store.participant_for_token(token)
             if participant is not None:
                 self._signed_in(participant, token)
+                if unknown_link:
+                    self.message.value = (
+                        '<p class="pdkit-note" role="status">The personal link you opened is not '
+                        "known on this server, so you are signed in as before in this browser.</p>"
+                    )
+                    self.body.children = [*self.body.children, self.message]
                 return
             unknown_link = unknown_link or token == self.browser.url_token
         if unknown_link:
@@ -247,7 +253,7 @@ class SignIn:
             f'<p class="pdkit-who">Signed in as <strong>{escape(participant.display_name)}'
             f"</strong>.</p>{link}"
         )
-        self.body.children = [self.header, self.sign_out_button]
+        self.body.children = [self.header, w.HBox([self.sign_out_button])]
         self._on_signed_in(participant)
 
     def _show_join(self) -> None:

@@ -1,0 +1,548 @@
+"""The store contract, run against every backend in BACKENDS.
+
+A new backend joins the contract by adding one entry to ``BACKENDS``: a function
+that opens an empty store of that kind under ``tmp_path``. Tests that need a file
+(persistence, raw bytes, several processes) use the SQLite file store directly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import pdkit.store
+from pdkit import StoreError
+from pdkit.store import (
+    STORE_ENV,
+    SQLiteStore,
+    Store,
+    default_store_path,
+    open_store,
+    resolve_store_url,
+    token_hash,
+)
+
+FORM = "goal-setting"
+VERSION = "goal-setting@1"
+
+# --------------------------------------------------------------------------- backends
+
+
+def _memory_store(tmp_path: Path) -> Store:
+    return open_store("memory://")
+
+
+def _sqlite_file_store(tmp_path: Path) -> Store:
+    return open_store(tmp_path / "s.sqlite3")
+
+
+BACKENDS: list[tuple[str, Callable[[Path], Store]]] = [
+    ("memory", _memory_store),
+    ("sqlite-file", _sqlite_file_store),
+]
+"""Every backend the contract runs on: (test id, opener of an empty store)."""
+
+
+@pytest.fixture(params=[opener for _, opener in BACKENDS], ids=[name for name, _ in BACKENDS])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    opened = request.param(tmp_path)
+    yield opened
+    opened.close()
+
+
+class FakeClock:
+    """Returns 1000.0, 1001.0, 1002.0, … one per call."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self._ticks = itertools.count()
+        self.start = start
+        self.calls = 0
+
+    def __call__(self) -> float:
+        self.calls += 1
+        return self.start + next(self._ticks)
+
+
+def _raw_rows(path: Path) -> list[str]:
+    """Every row of every table of the SQLite file, as text."""
+    with closing(sqlite3.connect(path)) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        assert {"participants", "responses", "pdkit_meta"} <= set(tables)
+        rows: list[str] = []
+        for table in tables:
+            rows += [repr(row) for row in db.execute(f'SELECT * FROM "{table}"')]
+        return rows
+
+
+# --------------------------------------------------------------------------- participants
+
+
+def test_store_satisfies_the_protocol(store: Store) -> None:
+    assert isinstance(store, Store)
+    assert "password" not in store.url
+
+
+def test_create_participant_returns_participant_and_token(store: Store) -> None:
+    participant, token = store.create_participant("Ana Ruiz", session="spring")
+    assert participant.display_name == "Ana Ruiz"
+    assert participant.session == "spring"
+    assert participant.role == "teacher"
+    assert participant.external_id is None
+    assert isinstance(token, str)
+    assert len(token) >= 20
+    assert participant.id not in token
+
+    found = store.participant_for_token(token)
+    assert found == participant
+    assert store.get_participant(participant.id) == participant
+
+
+def test_wrong_token_finds_nobody(store: Store) -> None:
+    _, token = store.create_participant("Ana")
+    assert store.participant_for_token(token + "x") is None
+    assert store.participant_for_token(token[:-1]) is None
+    assert store.participant_for_token("") is None
+    assert store.participant_for_token(token_hash(token)) is None  # the hash is no token
+    assert store.get_participant("no-such-id") is None
+
+
+def test_same_display_name_gives_two_participants(store: Store) -> None:
+    first, first_token = store.create_participant("Sam")
+    second, second_token = store.create_participant("Sam")
+    assert first.id != second.id
+    assert first_token != second_token
+    assert store.participant_for_token(first_token) == first
+    assert store.participant_for_token(second_token) == second
+
+
+def test_external_id_lookup(store: Store) -> None:
+    alice, _ = store.create_participant("alice", external_id="jupyterhub:alice")
+    store.create_participant("bob", external_id="jupyterhub:bob")
+    assert store.participant_for_external_id("jupyterhub:alice") == alice
+    assert alice.external_id == "jupyterhub:alice"
+    assert store.participant_for_external_id("jupyterhub:carol") is None
+
+
+def test_second_participant_with_same_external_id_raises(store: Store) -> None:
+    alice, _ = store.create_participant("alice", external_id="jupyterhub:alice")
+    with pytest.raises(StoreError, match="jupyterhub:alice"):
+        store.create_participant("Alice again", external_id="jupyterhub:alice")
+    assert store.participant_for_external_id("jupyterhub:alice") == alice
+    # the store is still usable after the failed write
+    other, _ = store.create_participant("Bea", external_id="jupyterhub:bea")
+    assert store.get_participant(other.id) == other
+
+
+def test_token_is_not_stored_in_clear(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = open_store(path)
+    created = [store.create_participant(name) for name in ("Ana", "Ben", "Ana")]
+    tokens = [token for _, token in created]
+    store.record(created[0][0].id, FORM, {"goal": "x"}, spec_version=VERSION)
+    rows = "\n".join(_raw_rows(path))
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("s.sqlite3"))
+    for token in tokens:
+        assert token_hash(token) in rows  # we read the right data …
+        assert token not in rows  # … and the token is not in it
+        assert token.encode() not in raw
+    store.close()
+
+
+def test_token_is_not_stored_in_clear_in_memory() -> None:
+    store = open_store("memory://")
+    assert isinstance(store, SQLiteStore)
+    _, token = store.create_participant("Ana")
+    dump = "\n".join(store._db.iterdump())
+    assert token_hash(token) in dump
+    assert token not in dump
+    store.close()
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def test_latest_is_newest_value_per_field(store: Store) -> None:
+    p, _ = store.create_participant("Ana")
+    assert store.latest(p.id, FORM) == {}
+    store.record(p.id, FORM, {"goal": "first", "focus": "talk"}, spec_version=VERSION)
+    store.record(p.id, FORM, {"goal": "second"}, spec_version=VERSION)
+    store.record(p.id, FORM, {"goal": "third", "confidence": 3}, spec_version=VERSION)
+    assert store.latest(p.id, FORM) == {"goal": "third", "focus": "talk", "confidence": 3}
+
+
+def test_record_returns_the_events(store: Store) -> None:
+    p, _ = store.create_participant("Ana")
+    events = store.record(p.id, FORM, {"goal": "g", "focus": "f"}, spec_version=VERSION)
+    assert [(e.field, e.value) for e in events] == [("goal", "g"), ("focus", "f")]
+    assert all(e.participant == p.id and e.form == FORM for e in events)
+    assert all(e.spec_version == VERSION and e.session == p.session for e in events)
+    assert events[0].seq < events[1].seq
+    assert store.history(p.id, FORM) == events
+
+
+def test_history_keeps_every_event_oldest_first(tmp_path: Path) -> None:
+    clock = FakeClock()
+    store = SQLiteStore(tmp_path / "s.sqlite3", clock=clock)
+    p, _ = store.create_participant("Ana")
+    assert p.created_at == 1000.0
+    store.record(p.id, FORM, {"goal": "a"}, spec_version="goal-setting@1")
+    store.record(p.id, FORM, {"goal": "b", "focus": "f"}, spec_version="goal-setting@1")
+    store.record(p.id, FORM, {"goal": "c"}, spec_version="goal-setting@2")
+
+    history = store.history(p.id, FORM)
+    assert [(e.field, e.value, e.at, e.spec_version) for e in history] == [
+        ("goal", "a", 1001.0, "goal-setting@1"),
+        ("goal", "b", 1002.0, "goal-setting@1"),
+        ("focus", "f", 1002.0, "goal-setting@1"),  # one call, one time
+        ("goal", "c", 1003.0, "goal-setting@2"),
+    ]
+    seqs = [e.seq for e in history]
+    assert seqs == sorted(seqs)
+    assert len(set(seqs)) == len(seqs)
+    assert [e.value for e in store.history(p.id, FORM, "goal")] == ["a", "b", "c"]
+    assert [e.value for e in store.history(p.id, FORM, "focus")] == ["f"]
+    assert store.history(p.id, FORM, "nothing") == []
+    store.close()
+
+
+JSON_VALUES = {
+    "text": "By March, most of my students …",
+    "empty": "",
+    "int": 3,
+    "negative": -7,
+    "float": 2.5,
+    "bool": True,
+    "none": None,
+    "list": ["Plan stems", "Try think-pair-share", 4, None],
+    "dict": {"a": [1, 2, {"b": "c"}], "ok": False, "n": None},
+    "unicode": "héllo — “quotes” 日本語 🎉 \u0000 \n\t",
+    "big": "x" * 10_000,
+}
+
+
+def test_json_values_round_trip(store: Store) -> None:
+    p, _ = store.create_participant("Ana")
+    store.record(p.id, FORM, JSON_VALUES, spec_version=VERSION)
+    latest = store.latest(p.id, FORM)
+    assert latest == JSON_VALUES
+    assert json.dumps(latest, sort_keys=True) == json.dumps(JSON_VALUES, sort_keys=True)
+    assert {e.field: e.value for e in store.history(p.id, FORM)} == JSON_VALUES
+    assert type(latest["int"]) is int
+    assert type(latest["float"]) is float
+    assert type(latest["bool"]) is bool
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{1, 2}, object(), b"bytes", float("nan"), float("inf"), {"nested": {3j}}],
+    ids=["set", "object", "bytes", "nan", "inf", "nested-complex"],
+)
+def test_non_json_value_raises_and_writes_nothing(store: Store, bad: object) -> None:
+    p, _ = store.create_participant("Ana")
+    store.record(p.id, FORM, {"goal": "kept"}, spec_version=VERSION)
+    before = store.history(p.id, FORM)
+
+    with pytest.raises(StoreError, match="bad"):
+        store.record(p.id, FORM, {"goal": "new", "focus": "f", "bad": bad}, spec_version=VERSION)
+    with pytest.raises(StoreError):
+        store.record(p.id, FORM, {"bad": bad, "goal": "new"}, spec_version=VERSION)
+
+    assert store.history(p.id, FORM) == before
+    assert store.latest(p.id, FORM) == {"goal": "kept"}
+    # and the store still takes good answers afterwards
+    store.record(p.id, FORM, {"goal": "later"}, spec_version=VERSION)
+    assert store.latest(p.id, FORM) == {"goal": "later"}
+
+
+def test_failure_inside_the_transaction_writes_nothing(tmp_path: Path) -> None:
+    """A write that fails half-way (here a trigger stands in for a full disk) is rolled back
+    whole and reported as StoreError, never as a raw sqlite3 error."""
+    path = tmp_path / "s.sqlite3"
+    store = open_store(path)
+    p, _ = store.create_participant("Ana")
+    store.record(p.id, FORM, {"goal": "kept"}, spec_version=VERSION)
+    with closing(sqlite3.connect(path)) as db:
+        db.execute(
+            "CREATE TRIGGER boom BEFORE INSERT ON responses WHEN NEW.field = 'boom' "
+            "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+        )
+        db.commit()
+    with pytest.raises(StoreError, match="disk on fire"):
+        store.record(p.id, FORM, {"goal": "lost", "boom": 1}, spec_version=VERSION)
+    assert [e.value for e in store.history(p.id, FORM)] == ["kept"]
+    store.record(p.id, FORM, {"goal": "next"}, spec_version=VERSION)
+    assert store.latest(p.id, FORM) == {"goal": "next"}
+    store.close()
+
+
+def test_record_for_unknown_participant_raises(store: Store) -> None:
+    with pytest.raises(StoreError, match="no-such-id"):
+        store.record("no-such-id", FORM, {"goal": "x"}, spec_version=VERSION)
+    assert store.history("no-such-id", FORM) == []
+    assert store.latest("no-such-id", FORM) == {}
+
+
+def test_participants_never_see_each_others_answers(store: Store) -> None:
+    ana, _ = store.create_participant("Sam")
+    ben, _ = store.create_participant("Sam")  # same name on purpose
+    store.record(ana.id, FORM, {"goal": "ana's goal", "focus": "ana"}, spec_version=VERSION)
+    store.record(ben.id, FORM, {"goal": "ben's goal"}, spec_version=VERSION)
+    store.record(ana.id, FORM, {"goal": "ana's second goal"}, spec_version=VERSION)
+
+    assert store.latest(ana.id, FORM) == {"goal": "ana's second goal", "focus": "ana"}
+    assert store.latest(ben.id, FORM) == {"goal": "ben's goal"}
+    assert {e.participant for e in store.history(ana.id, FORM)} == {ana.id}
+    assert [e.value for e in store.history(ben.id, FORM)] == ["ben's goal"]
+    assert [e.value for e in store.history(ana.id, FORM, "goal")] == [
+        "ana's goal",
+        "ana's second goal",
+    ]
+
+
+def test_forms_are_separate(store: Store) -> None:
+    p, _ = store.create_participant("Ana")
+    store.record(p.id, "goal-setting", {"goal": "a goal"}, spec_version="goal-setting@1")
+    store.record(p.id, "reflection", {"goal": "a reflection"}, spec_version="reflection@1")
+    assert store.latest(p.id, "goal-setting") == {"goal": "a goal"}
+    assert store.latest(p.id, "reflection") == {"goal": "a reflection"}
+    assert [e.form for e in store.history(p.id, "reflection")] == ["reflection"]
+    assert store.latest(p.id, "other") == {}
+
+
+# --------------------------------------------------------------------------- persistence
+
+
+def test_file_store_keeps_everything_after_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = open_store(path)
+    ana, ana_token = store.create_participant("Ana", session="spring")
+    hub, _ = store.create_participant("alice", external_id="jupyterhub:alice")
+    store.record(ana.id, FORM, {"goal": "one", "steps": ["a", "b"]}, spec_version=VERSION)
+    store.record(ana.id, FORM, {"goal": "two"}, spec_version=VERSION)
+    history = store.history(ana.id, FORM)
+    store.close()
+
+    again = open_store(f"sqlite:///{path}")
+    assert again.participant_for_token(ana_token) == ana
+    assert again.participant_for_external_id("jupyterhub:alice") == hub
+    assert again.get_participant(ana.id) == ana
+    assert again.latest(ana.id, FORM) == {"goal": "two", "steps": ["a", "b"]}
+    assert again.history(ana.id, FORM) == history
+    new = again.record(ana.id, FORM, {"goal": "three"}, spec_version=VERSION)
+    assert new[0].seq > history[-1].seq
+    again.close()
+
+
+def test_resolve_plain_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    absolute = tmp_path / "a.sqlite3"
+    assert resolve_store_url(absolute) == f"sqlite:///{absolute.resolve()}"
+    assert resolve_store_url(str(absolute)) == f"sqlite:///{absolute.resolve()}"
+    monkeypatch.chdir(tmp_path)
+    assert resolve_store_url("rel.sqlite3") == f"sqlite:///{(tmp_path / 'rel.sqlite3').resolve()}"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert resolve_store_url("~/h.sqlite3") == f"sqlite:///{(tmp_path / 'h.sqlite3').resolve()}"
+
+
+def test_resolve_sqlite_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    here = tmp_path.resolve()
+    assert resolve_store_url("sqlite:///rel.sqlite3") == f"sqlite:///{here / 'rel.sqlite3'}"
+    assert resolve_store_url("sqlite:///sub/rel.sqlite3") == f"sqlite:///{here / 'sub/rel.sqlite3'}"
+    absolute = here / "abs.sqlite3"
+    assert str(absolute).startswith("/")
+    assert resolve_store_url(f"sqlite:///{absolute}") == f"sqlite:///{absolute}"  # 4 slashes
+    assert resolve_store_url(f"sqlite:///{absolute}").startswith("sqlite:////")
+    # resolving is idempotent: a resolved URL handed to another process means the same file
+    url = resolve_store_url("sqlite:///rel.sqlite3")
+    assert resolve_store_url(url) == url
+
+    store = open_store("sqlite:///rel.sqlite3")
+    assert (tmp_path / "rel.sqlite3").is_file()
+    store.close()
+
+
+def test_sqlite_url_with_two_slashes_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``sqlite://rel.sqlite3`` used to open ``el.sqlite3``: the first letter was dropped."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match="sqlite:///"):
+        resolve_store_url("sqlite://rel.sqlite3")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_resolve_memory() -> None:
+    assert resolve_store_url("memory://") == "memory://"
+    assert resolve_store_url("sqlite://") == "memory://"
+    assert resolve_store_url("sqlite:///:memory:") == "memory://"
+    store = open_store("memory://")
+    assert store.url == "memory://"
+    p, _ = store.create_participant("Ana")
+    assert store.get_participant(p.id) == p
+    store.close()
+
+
+def test_memory_stores_are_independent() -> None:
+    one, two = open_store("memory://"), open_store("memory://")
+    p, token = one.create_participant("Ana")
+    assert two.participant_for_token(token) is None
+    assert two.get_participant(p.id) is None
+    one.close()
+    two.close()
+
+
+def test_resolve_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "env" / "store.sqlite3"
+    monkeypatch.setenv(STORE_ENV, str(target))
+    assert resolve_store_url() == f"sqlite:///{target.resolve()}"
+    assert resolve_store_url(None) == f"sqlite:///{target.resolve()}"
+    assert resolve_store_url("") == f"sqlite:///{target.resolve()}"
+    # an explicit argument wins over the environment
+    assert resolve_store_url("memory://") == "memory://"
+
+    store = open_store()
+    p, _ = store.create_participant("Ana")
+    store.close()
+    assert target.is_file()
+    monkeypatch.setenv(STORE_ENV, "memory://")
+    assert resolve_store_url() == "memory://"
+    again = open_store(target)
+    assert again.get_participant(p.id) == p
+    again.close()
+
+
+def test_resolve_falls_back_to_default_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(STORE_ENV, raising=False)
+    fallback = tmp_path / "data" / "pdkit.sqlite3"
+    monkeypatch.setattr(pdkit.store, "default_store_path", lambda: fallback)
+    assert resolve_store_url(None) == f"sqlite:///{fallback.resolve()}"
+    monkeypatch.setenv(STORE_ENV, "")  # set but empty: still the default
+    assert resolve_store_url(None) == f"sqlite:///{fallback.resolve()}"
+    store = open_store()
+    store.close()
+    assert fallback.is_file()
+
+
+def test_default_store_path_follows_xdg_data_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(STORE_ENV, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    expected = tmp_path / "xdg" / "pdkit" / "pdkit.sqlite3"
+    assert default_store_path() == expected
+    assert resolve_store_url() == f"sqlite:///{expected.resolve()}"
+
+
+@pytest.mark.parametrize("url", ["postgresql://x", "postgres://u@h/db", "foo://", "foo://bar"])
+def test_unknown_scheme_lists_known_ones(url: str) -> None:
+    scheme = url.partition("://")[0]
+    with pytest.raises(StoreError) as caught:
+        open_store(url)
+    message = str(caught.value)
+    assert f"{scheme}://" in message
+    assert "memory://" in message
+    assert "sqlite://" in message
+    if scheme.startswith("postgres"):
+        assert "PostgreSQL" in message
+
+
+def test_file_that_is_not_sqlite_raises(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    garbage = bytes(range(256)) * 16
+    path.write_bytes(garbage)
+    with pytest.raises(StoreError, match="not a database"):
+        open_store(path)
+    with pytest.raises(StoreError):
+        SQLiteStore(path)
+    assert path.read_bytes() == garbage  # left alone
+
+
+def test_newer_schema_version_asks_for_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    open_store(path).close()
+    with closing(sqlite3.connect(path)) as db:
+        (found,) = db.execute(
+            "SELECT value FROM pdkit_meta WHERE key = 'schema_version'"
+        ).fetchone()
+        assert int(found) >= 1
+        db.execute(
+            "UPDATE pdkit_meta SET value = ? WHERE key = 'schema_version'", (int(found) + 1,)
+        )
+        db.commit()
+    with pytest.raises(StoreError, match="upgrade"):
+        open_store(path)
+
+
+def test_folder_of_store_is_created(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "s.sqlite3"
+    store = open_store(path)
+    store.close()
+    assert path.is_file()
+
+
+def test_folder_that_cannot_be_created_raises(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="folder"):
+        open_store(blocker / "s.sqlite3")
+
+
+# --------------------------------------------------------------------------- concurrency
+
+WRITERS = 4
+EVENTS_EACH = 150
+
+
+def _write_many(path: str, index: int, barrier: Any) -> None:
+    """One participant's kernel: join, then save EVENTS_EACH answers as fast as it can."""
+    store = SQLiteStore(path)
+    store.create_participant(f"writer {index}", external_id=f"writer-{index}")
+    participant = store.participant_for_external_id(f"writer-{index}")
+    assert participant is not None
+    barrier.wait(timeout=60)
+    for n in range(EVENTS_EACH):
+        store.record(participant.id, FORM, {"n": n}, spec_version=VERSION)
+    store.close()
+
+
+def test_concurrent_processes_lose_no_event(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite3"
+    open_store(path).close()  # created once, as `pdkit serve` does
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(WRITERS)
+    workers = [
+        ctx.Process(target=_write_many, args=(str(path), i, barrier)) for i in range(WRITERS)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [w.exitcode for w in workers] == [0] * WRITERS
+
+    store = open_store(path)
+    total = 0
+    for index in range(WRITERS):
+        participant = store.participant_for_external_id(f"writer-{index}")
+        assert participant is not None
+        history = store.history(participant.id, FORM)
+        assert [e.value for e in history] == list(range(EVENTS_EACH))
+        assert all(e.participant == participant.id for e in history)
+        assert store.latest(participant.id, FORM) == {"n": EVENTS_EACH - 1}
+        total += len(history)
+    store.close()
+    assert total == WRITERS * EVENTS_EACH
+    with closing(sqlite3.connect(path)) as db:
+        (rows,) = db.execute("SELECT COUNT(*) FROM responses").fetchone()
+        (people,) = db.execute("SELECT COUNT(*) FROM participants").fetchone()
+    assert rows == WRITERS * EVENTS_EACH
+    assert people == WRITERS
