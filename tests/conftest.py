@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,51 +105,101 @@ def _stop(proc: subprocess.Popen[bytes]) -> list[int]:
     return leftovers
 
 
-@pytest.fixture
-def pdkit_server(tmp_path: Path) -> Iterator[Server]:
-    """`pdkit serve` with a fresh SQLite store, on a free port; stopped in teardown."""
-    store = tmp_path / "store.sqlite3"
-    port = _free_port()
-    log_path = tmp_path / "serve.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop("PDKIT_STORE", None)
+@contextmanager
+def running(
+    command: list[str],
+    *,
+    base_url: str,
+    store: Path,
+    log_path: Path,
+    env: dict[str, str] | None = None,
+) -> Iterator[Server]:
+    """Run a server in its own process group until the block ends; fail clearly if it
+    does not answer, and fail if any of its processes (kernels included) outlive it."""
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pdkit.cli",
-                "serve",
-                "--store",
-                str(store),
-                "--port",
-                str(port),
-            ],
+            command,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=env,
             start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
-    server = Server(f"http://127.0.0.1:{port}", store, proc, log_path)
+    server = Server(base_url, store, proc, log_path)
     leftovers: list[int] = []
     try:
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"pdkit serve exited with {proc.returncode}:\n{server.log()}")
+                pytest.fail(f"{command[2:4]} exited with {proc.returncode}:\n{server.log()}")
             try:
-                with urllib.request.urlopen(server.base_url + "/", timeout=2) as response:
+                with urllib.request.urlopen(base_url + "/", timeout=2) as response:
                     if response.status == 200:
                         break
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"pdkit serve did not answer within 90 s:\n{server.log()}")
+                pytest.fail(f"{command[2:4]} did not answer within 90 s:\n{server.log()}")
             time.sleep(0.25)
         yield server
     finally:
         leftovers = _stop(proc)
     assert not leftovers, f"processes outlived their server: {leftovers}"
+
+
+@pytest.fixture
+def pdkit_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    """`pdkit serve` with a fresh SQLite store, on a free port; stopped in teardown."""
+    monkeypatch.delenv("PDKIT_STORE", raising=False)
+    store = tmp_path / "store.sqlite3"
+    port = _free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "pdkit.cli",
+        "serve",
+        "--store",
+        str(store),
+        "--port",
+        str(port),
+    ]
+    with running(
+        command, base_url=f"http://127.0.0.1:{port}", store=store, log_path=tmp_path / "serve.log"
+    ) as server:
+        yield server
+
+
+@pytest.fixture
+def lab_server(tmp_path: Path) -> Iterator[Server]:
+    """JupyterLab (no token, local only) on a folder holding the goal-setting workbook."""
+    from pdkit.serve import builtin_workbooks_dir
+
+    root = tmp_path / "lab"
+    root.mkdir()
+    shutil.copy(builtin_workbooks_dir() / "goal-setting.ipynb", root)
+    store = tmp_path / "store.sqlite3"
+    port = _free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.root_dir={root}",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--allow-root",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    with running(
+        command,
+        base_url=f"http://127.0.0.1:{port}",
+        store=store,
+        log_path=tmp_path / "lab.log",
+        env={"PDKIT_STORE": str(store), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")},
+    ) as server:
+        yield server
 
 
 def _chromium_path() -> str | None:

@@ -7,6 +7,7 @@ the store on disk holds the answers; markup typed by a teacher shows as text.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -151,3 +152,26 @@ def _all_events(store: Any) -> list[Any]:
     with sqlite3.connect(path) as db:
         ids = [row[0] for row in db.execute("SELECT id FROM participants")]
     return [e for pid in ids for e in store.history(pid, "goal-setting")]
+
+
+def test_the_workbook_works_in_jupyterlab(lab_server: Any, browser: Any) -> None:
+    """The same notebook, opened and run in JupyterLab, saves to the store."""
+    context = browser.new_context()
+    page = _open(context, f"{lab_server.base_url}/lab/tree/goal-setting.ipynb")
+    page.locator(".jp-Notebook").wait_for(timeout=LOAD)
+    # Run All only once the kernel is up (the status bar says so), or the click is lost.
+    page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=LOAD)
+    page.get_by_role("menuitem", name="Run").click()
+    page.locator('[data-command="runmenu:run-all"]').click()
+    _join(page, "Lab Teacher")
+    page.get_by_label("My goal (required)").fill("By June, all my students write daily")
+    page.locator(".pdkit-form").get_by_role("button", name="Save").click()
+    page.get_by_text("Saved at").wait_for(timeout=15_000)
+    assert page.locator("a.pdkit-resume-link").count() == 0, "no Voilà resume link in JupyterLab"
+    store = open_store(lab_server.store_path)
+    try:
+        [event] = _all_events(store)
+        assert event.value == "By June, all my students write daily"
+    finally:
+        store.close()
+    context.close()
