@@ -21,6 +21,8 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+FACILITATOR_KEY = "test-facilitator-key"
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -161,6 +163,8 @@ def pdkit_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Se
         str(store),
         "--port",
         str(port),
+        "--facilitator-key",
+        FACILITATOR_KEY,
     ]
     with running(
         command, base_url=f"http://127.0.0.1:{port}", store=store, log_path=tmp_path / "serve.log"

@@ -154,7 +154,9 @@ def test_default_checks_are_all_checks_in_order() -> None:
 
 def test_checks_match_the_hints_allowed_by_the_schema() -> None:
     schema_text = (
-        resources.files("pdkit.spec").joinpath("schemas", "form.schema.json").read_text("utf-8")
+        resources.files("pdkit.spec")
+        .joinpath("schemas", "definitions.schema.json")
+        .read_text("utf-8")
     )
     schema = json.loads(schema_text)
     assert tuple(schema["definitions"]["field"]["properties"]["hints"]["items"]["enum"]) == CHECKS

@@ -41,7 +41,7 @@ def test_wheel_ships_definitions_workbooks_and_assets(wheel: Path) -> None:
         "pdkit/templates/goal-setting.yaml",
         "pdkit/templates/school-goals.yaml",
         "pdkit/workbooks/goal-setting.ipynb",
-        "pdkit/spec/schemas/form.schema.json",
+        "pdkit/spec/schemas/definitions.schema.json",
         "pdkit/static/pdkit.css",
         "pdkit/py.typed",
     ):

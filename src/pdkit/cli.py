@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         help="stop a kernel whose page is closed after this many idle seconds",
     )
     serve.add_argument("--open", action="store_true", help="open a browser on the workbooks")
+    serve.add_argument(
+        "--facilitator-key",
+        default="",
+        metavar="KEY",
+        help="the secret in the facilitator link (default: $PDKIT_FACILITATOR_KEY, else random)",
+    )
     serve.set_defaults(run=_serve)
     return parser
 
@@ -77,6 +83,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         cull_idle_timeout=args.cull_idle,
         open_browser=args.open,
+        facilitator_key=args.facilitator_key,
     )
     return serve(config)
 

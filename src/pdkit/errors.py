@@ -5,6 +5,7 @@ Every one of them derives from :class:`PdkitError`, so one ``except`` catches th
     PdkitError
      ├── DefinitionError   a YAML definition (form, school goals, …) is malformed
      ├── StoreError        the answer store cannot be opened, read or written
+     │    └── ConflictError  someone else changed a shared record first (retry)
      └── IdentityError     a participant cannot be identified (bad name, unknown link)
 
 Messages are written for the person who has to fix the problem: they say what is
@@ -13,7 +14,7 @@ wrong, where, and what to do.
 
 from __future__ import annotations
 
-__all__ = ["DefinitionError", "IdentityError", "PdkitError", "StoreError"]
+__all__ = ["ConflictError", "DefinitionError", "IdentityError", "PdkitError", "StoreError"]
 
 
 class PdkitError(Exception):
@@ -43,6 +44,10 @@ class DefinitionError(PdkitError):
 
 class StoreError(PdkitError):
     """The answer store cannot be opened, read or written."""
+
+
+class ConflictError(StoreError):
+    """A shared record (a protocol run) changed since it was read: read it again and retry."""
 
 
 class IdentityError(PdkitError):

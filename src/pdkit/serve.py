@@ -9,6 +9,7 @@ URL and the school goals reach every kernel through the environment
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from .app import SCHOOL_GOALS_ENV
+from .app import FACILITATOR_KEY_ENV, SCHOOL_GOALS_ENV
 from .errors import PdkitError
 from .spec import builtin_definitions, load_definition, load_school_goals
 from .store import STORE_ENV, open_store, resolve_store_url
@@ -51,16 +52,26 @@ class ServeConfig:
     cull_idle_timeout: int = 120
     cull_interval: int = 30
     open_browser: bool = False
+    facilitator_key: str = ""
 
     def urls(self) -> list[tuple[str, str]]:
-        """(what, URL) pairs to print: one per workbook."""
+        """(what, URL) pairs to print: one per workbook; the facilitator's carries the key."""
         base = f"http://{self.host}:{self.port}"
         if self.path.is_file():
             return [(self.path.stem, f"{base}/")]
-        return [
-            (nb.stem, f"{base}/voila/render/{nb.relative_to(self.path).as_posix()}")
-            for nb in sorted(self.path.glob("*.ipynb"))
-        ]
+        links = []
+        for nb in sorted(self.path.glob("*.ipynb")):
+            link = f"{base}/voila/render/{nb.relative_to(self.path).as_posix()}"
+            if nb.stem == "facilitator":
+                links.append(
+                    (
+                        "facilitator (keep this link to yourself)",
+                        f"{link}?key={self.facilitator_key}",
+                    )
+                )
+            else:
+                links.append((nb.stem, link))
+        return links
 
 
 def voila_command(config: ServeConfig) -> list[str]:
@@ -101,6 +112,10 @@ def prepare(config: ServeConfig, out: TextIO = sys.stdout) -> dict[str, str]:
     url = resolve_store_url(config.store)
     open_store(url).close()
     env[STORE_ENV] = url
+    config.facilitator_key = (
+        config.facilitator_key or env.get(FACILITATOR_KEY_ENV) or secrets.token_urlsafe(12)
+    )
+    env[FACILITATOR_KEY_ENV] = config.facilitator_key
     if config.port == 0:
         config.port = free_port(config.host)
     print(f"pdkit: answers are saved in {url}", file=out)

@@ -22,12 +22,26 @@ from typing import Any
 import yaml
 
 from ..errors import DefinitionError
-from ._model import FIELD_TYPES, Field, FormDefinition, Option, SchoolGoal
+from ._model import (
+    ALL,
+    FIELD_TYPES,
+    Definition,
+    Field,
+    FormDefinition,
+    Option,
+    ProtocolDefinition,
+    Role,
+    SchoolGoal,
+    Step,
+)
 
 __all__ = [
+    "KINDS",
     "builtin_definition_path",
     "builtin_definitions",
     "load_definition",
+    "load_form",
+    "load_protocol",
     "load_school_goals",
     "parse_definition",
 ]
@@ -134,19 +148,19 @@ def _format_path(path: list[PathPart]) -> str:
 
 
 @cache
-def _schema(name: str) -> dict[str, Any]:
-    text = (
-        resources.files(__package__).joinpath("schemas", f"{name}.schema.json").read_text("utf-8")
-    )
-    schema: dict[str, Any] = json.loads(text)
+def _schema() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("schemas", "definitions.schema.json")
+    schema: dict[str, Any] = json.loads(text.read_text("utf-8"))
     return schema
 
 
 @cache
-def _validator(name: str) -> Callable[[Any], Any]:
+def _validator(kind: str) -> Callable[[Any], Any]:
+    """The compiled validator of one kind (``form``, ``reflection``, ``protocol``)."""
     import fastjsonschema
 
-    validate: Callable[[Any], Any] = fastjsonschema.compile(_schema(name))
+    root = {"$ref": f"#/definitions/{kind}", "definitions": _schema()["definitions"]}
+    validate: Callable[[Any], Any] = fastjsonschema.compile(root)
     return validate
 
 
@@ -266,8 +280,13 @@ def _validate(name: str, data: Any, file: str, root: yaml.Node | None) -> None:
 # --------------------------------------------------------------------------- forms
 
 
-def _fail(problem: str, file: str, root: yaml.Node | None, path: list[PathPart]) -> DefinitionError:
-    return DefinitionError(problem, file=file, line=_line_of(root, path), path=_format_path(path))
+def _fail(
+    problem: str, file: str, root: yaml.Node | None, path: list[PathPart], *, key: bool = False
+) -> DefinitionError:
+    """An error at ``path``; with ``key`` its line is that of the last key, not its value."""
+    return DefinitionError(
+        problem, file=file, line=_line_of(root, path, key=key), path=_format_path(path)
+    )
 
 
 _TYPE_KEYS = {
@@ -291,11 +310,17 @@ def _first_repeat(values: list[Any]) -> int | None:
     return None
 
 
-def _build_form(data: dict[str, Any], file: str, root: yaml.Node | None) -> FormDefinition:
+def _build_fields(
+    raws: list[Any], file: str, root: yaml.Node | None, prefix: list[PathPart]
+) -> tuple[Field, ...]:
+    """Fields from their validated mappings; ``prefix`` is where the list sits."""
     fields: list[Field] = []
     seen: dict[str, int] = {}
-    for index, raw in enumerate(data["fields"]):
-        at: list[PathPart] = ["fields", index]
+    for index, raw in enumerate(raws):
+        at: list[PathPart] = [*prefix, index]
+        if isinstance(raw, str):  # a capture shorthand: an id names a long text
+            label = raw.replace("_", " ").replace("-", " ").capitalize()
+            raw = {"id": raw, "type": "long_text", "label": label}
         ftype = raw["type"]
         for key, types in _TYPE_KEYS.items():
             if key in raw and ftype not in types:
@@ -307,8 +332,8 @@ def _build_form(data: dict[str, Any], file: str, root: yaml.Node | None) -> Form
                 )
         if raw["id"] in seen:
             raise _fail(
-                f"the field id {raw['id']!r} is already used by fields[{seen[raw['id']]}]; "
-                "field ids must be unique within a form",
+                f"the field id {raw['id']!r} is already used by "
+                f"{_format_path([*prefix, seen[raw['id']]])}; field ids must be unique here",
                 file,
                 root,
                 [*at, "id"],
@@ -365,18 +390,148 @@ def _build_form(data: dict[str, Any], file: str, root: yaml.Node | None) -> Form
             )
         )
     assert all(f.type in FIELD_TYPES for f in fields)
+    return tuple(fields)
+
+
+def _build_form(data: dict[str, Any], file: str, root: yaml.Node | None) -> FormDefinition:
+    kind = data["kind"]
+    key = "fields" if kind == "form" else "prompts"
     return FormDefinition(
         id=data["id"],
         title=data["title"].strip(),
         intro=data.get("intro", "").strip(),
         origin=data.get("origin", "").strip(),
         version=str(data.get("version", "1")),
-        fields=tuple(fields),
+        fields=_build_fields(data[key], file, root, [key]),
+        source=file,
+        kind=kind,
+        mode=data.get("mode", "sequence" if kind == "reflection" else "all"),
+    )
+
+
+def _build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> ProtocolDefinition:
+    roles: list[Role] = []
+    for index, raw in enumerate(data["roles"]):
+        if any(r.id == raw["id"] for r in roles):
+            raise _fail(
+                f"the role id {raw['id']!r} is used twice", file, root, ["roles", index, "id"]
+            )
+        count = raw.get("count", 1)
+        if count == "rest" and any(r.count is None for r in roles):
+            raise _fail(
+                "only one role can take 'count: rest'", file, root, ["roles", index, "count"]
+            )
+        roles.append(
+            Role(
+                raw["id"],
+                raw["label"].strip(),
+                raw.get("description", "").strip(),
+                None if count == "rest" else count,
+            )
+        )
+    known = {r.id for r in roles} | {ALL}
+    low, high = data.get("group_size", [2, 12])
+    if low > high:
+        raise _fail(
+            f"the smallest group ({low}) is larger than the largest ({high})",
+            file,
+            root,
+            ["group_size"],
+        )
+    steps: list[Step] = []
+    for index, raw in enumerate(data["steps"]):
+        at: list[PathPart] = ["steps", index]
+        if any(s.id == raw["id"] for s in steps):
+            raise _fail(f"the step id {raw['id']!r} is used twice", file, root, [*at, "id"])
+        for key in ("speaking", "silent"):
+            for pos, role in enumerate(raw.get(key, ())):
+                if role not in known:
+                    raise _fail(
+                        f"{role!r} is not a role of this protocol "
+                        f"(roles: {', '.join(sorted(known))})",
+                        file,
+                        root,
+                        [*at, key, pos],
+                    )
+        for key in ("prompt", "capture"):
+            for role in raw.get(key, {}):
+                if role not in known:
+                    raise _fail(
+                        f"{role!r} is not a role of this protocol "
+                        f"(roles: {', '.join(sorted(known))})",
+                        file,
+                        root,
+                        [*at, key, role],
+                        key=True,
+                    )
+        speaking, silent = set(raw.get("speaking", ())), set(raw.get("silent", ()))
+        # 'all' in one list and a role in the other would make that role do both.
+        both = [
+            r.id
+            for r in roles
+            if (r.id in speaking or ALL in speaking) and (r.id in silent or ALL in silent)
+        ]
+        if both:
+            raise _fail(
+                f"{both[0]!r} cannot both speak and be silent in one step",
+                file,
+                root,
+                [*at, "silent"],
+            )
+        allowed = raw.get("allowed")
+        if allowed is not None and not allowed[0] <= raw["minutes"] <= allowed[1]:
+            raise _fail(
+                f"{raw['minutes']} minutes is outside the allowed range {allowed[0]}–{allowed[1]}",
+                file,
+                root,
+                [*at, "minutes"],
+            )
+        capture = {
+            role: _build_fields(items, file, root, [*at, "capture", role])
+            for role, items in raw.get("capture", {}).items()
+        }
+        for role in (r.id for r in roles):
+            ids = [f.id for f in (*capture.get(ALL, ()), *capture.get(role, ()))]
+            repeat = _first_repeat(ids)
+            if repeat is not None:
+                raise _fail(
+                    f"{role!r} would write the field {ids[repeat]!r} twice in this step",
+                    file,
+                    root,
+                    [*at, "capture", role],
+                )
+        steps.append(
+            Step(
+                id=raw["id"],
+                title=raw["title"].strip(),
+                minutes=raw["minutes"],
+                allowed=(allowed[0], allowed[1]) if allowed is not None else None,
+                speaking=tuple(raw.get("speaking", ())),
+                silent=tuple(raw.get("silent", ())),
+                prompts={k: v.strip() for k, v in raw.get("prompt", {}).items()},
+                capture=capture,
+                note=raw.get("note", "").strip(),
+            )
+        )
+    return ProtocolDefinition(
+        id=data["id"],
+        title=data["title"].strip(),
+        origin=data["origin"].strip(),
+        summary=data.get("summary", "").strip(),
+        version=str(data.get("version", "1")),
+        group_size=(low, high),
+        roles=tuple(roles),
+        steps=tuple(steps),
+        feedback_categories=tuple(data.get("feedback_categories", ())),
         source=file,
     )
 
 
-def parse_definition(text: str, *, file: str = "<string>") -> FormDefinition:
+KINDS = ("form", "reflection", "protocol")
+"""The kinds of definition this version of pdkit reads."""
+
+
+def parse_definition(text: str, *, file: str = "<string>") -> Definition:
     """Parse and validate a definition given as YAML text (``file`` names it in errors)."""
     data, root = _compose(text, file)
     if not isinstance(data, dict):
@@ -386,8 +541,8 @@ def parse_definition(text: str, *, file: str = "<string>") -> FormDefinition:
             line=_line_of(root, []),
         )
     kind = data.get("kind")
-    if kind != "form":
-        known = "'form'"
+    if kind not in KINDS:
+        known = ", ".join(repr(k) for k in KINDS)
         problem = (
             "missing required key 'kind' (for example 'kind: form')"
             if kind is None
@@ -396,7 +551,9 @@ def parse_definition(text: str, *, file: str = "<string>") -> FormDefinition:
         raise DefinitionError(
             problem, file=file, line=_line_of(root, ["kind"]), path="" if kind is None else "kind"
         )
-    _validate("form", data, file, root)
+    _validate(kind, data, file, root)
+    if kind == "protocol":
+        return _build_protocol(data, file, root)
     return _build_form(data, file, root)
 
 
@@ -411,12 +568,36 @@ def _read(path: Path) -> str:
         raise DefinitionError(f"cannot be read ({exc.strerror})", file=str(path)) from None
 
 
-def load_definition(source: str | Path) -> FormDefinition:
+def load_definition(source: str | Path) -> Definition:
     """Load a definition from a YAML file, or a built-in one by its id (``"goal-setting"``)."""
     path = Path(source)
     if not path.suffix and not path.exists():
         path = builtin_definition_path(str(source))
     return parse_definition(_read(path), file=str(path))
+
+
+def load_form(source: str | Path) -> FormDefinition:
+    """Like :func:`load_definition`, for a form or a reflection (anything else is an error)."""
+    definition = load_definition(source)
+    if not isinstance(definition, FormDefinition):
+        raise DefinitionError(
+            f"this is a {definition.kind}, where a form or reflection is needed",
+            file=definition.source,
+            path="kind",
+        )
+    return definition
+
+
+def load_protocol(source: str | Path) -> ProtocolDefinition:
+    """Like :func:`load_definition`, for a protocol (anything else is an error)."""
+    definition = load_definition(source)
+    if not isinstance(definition, ProtocolDefinition):
+        raise DefinitionError(
+            f"this is a {definition.kind}, where a protocol is needed",
+            file=definition.source,
+            path="kind",
+        )
+    return definition
 
 
 # --------------------------------------------------------------------------- built-ins
@@ -426,18 +607,24 @@ def _templates_dir() -> Path:
     return Path(str(resources.files("pdkit").joinpath("templates")))
 
 
-def builtin_definitions() -> list[str]:
-    """The ids of the definitions installed with pdkit."""
-    return sorted(p.stem for p in _templates_dir().glob("*.yaml") if p.stem != "school-goals")
+def builtin_definitions(kind: str | None = None) -> list[str]:
+    """The ids of the definitions installed with pdkit (only those of ``kind`` if given)."""
+    ids = sorted(p.stem for p in _templates_dir().glob("*.yaml") if p.stem != "school-goals")
+    if kind is None:
+        return ids
+    return [i for i in ids if load_definition(i).kind == kind]
 
 
 def builtin_definition_path(definition_id: str) -> Path:
     """The installed YAML file of a built-in definition."""
     path = _templates_dir() / f"{definition_id}.yaml"
     if not path.is_file():
-        known = ", ".join(builtin_definitions())
+        ids = builtin_definitions()
+        close = difflib.get_close_matches(definition_id, ids, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         raise DefinitionError(
-            f"no such file, and no built-in definition has this id (built-ins: {known})",
+            f"no such file, and no built-in definition has this id ({hint}built-ins: "
+            f"{', '.join(ids)})",
             file=definition_id,
         )
     return path

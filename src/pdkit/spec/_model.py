@@ -40,7 +40,11 @@ class Field:
 
 @dataclass(frozen=True)
 class FormDefinition:
-    """A validated ``kind: form`` definition."""
+    """A validated ``kind: form`` or ``kind: reflection`` definition.
+
+    A reflection is a form whose fields are prompts; ``mode`` says whether they are
+    shown one at a time (``sequence``) or together (``all``).
+    """
 
     id: str
     title: str
@@ -49,6 +53,8 @@ class FormDefinition:
     intro: str = ""
     origin: str = ""
     source: str = "<string>"
+    kind: str = "form"
+    mode: str = "all"
     _by_id: Mapping[str, Field] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -94,3 +100,123 @@ class SchoolGoal:
 
     def as_option(self) -> Option:
         return Option(value=self.id, label=self.title)
+
+
+ALL = "all"
+"""In a step's ``speaking``, ``silent``, ``prompt`` and ``capture``: every role."""
+
+
+@dataclass(frozen=True)
+class Role:
+    """A part people play in a protocol. ``count`` None means "everyone else"."""
+
+    id: str
+    label: str
+    description: str = ""
+    count: int | None = 1
+
+
+@dataclass(frozen=True)
+class Step:
+    """One timed step of a protocol."""
+
+    id: str
+    title: str
+    minutes: float
+    allowed: tuple[float, float] | None = None
+    speaking: tuple[str, ...] = ()
+    silent: tuple[str, ...] = ()
+    prompts: Mapping[str, str] = field(default_factory=dict)
+    capture: Mapping[str, tuple[Field, ...]] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def seconds(self) -> float:
+        return self.minutes * 60
+
+    def prompt_for(self, role: str) -> str:
+        """What ``role`` does in this step (its own prompt, else the one for all)."""
+        return self.prompts.get(role) or self.prompts.get(ALL, "")
+
+    def capture_for(self, role: str) -> tuple[Field, ...]:
+        """The fields ``role`` writes in this step: those for all roles, then its own."""
+        return tuple(self.capture.get(ALL, ())) + tuple(self.capture.get(role, ()))
+
+    def speaks(self, role: str) -> bool:
+        return role in self.speaking or ALL in self.speaking
+
+    def is_silent(self, role: str) -> bool:
+        return role in self.silent or ALL in self.silent
+
+
+@dataclass(frozen=True)
+class ProtocolDefinition:
+    """A validated ``kind: protocol`` definition: roles and timed steps."""
+
+    id: str
+    title: str
+    origin: str
+    roles: tuple[Role, ...]
+    steps: tuple[Step, ...]
+    version: str = "1"
+    summary: str = ""
+    group_size: tuple[int, int] = (2, 12)
+    feedback_categories: tuple[str, ...] = ()
+    source: str = "<string>"
+    kind: str = "protocol"
+
+    @property
+    def spec_version(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    @property
+    def total_minutes(self) -> float:
+        return sum(step.minutes for step in self.steps)
+
+    def role(self, role_id: str) -> Role:
+        for role in self.roles:
+            if role.id == role_id:
+                return role
+        raise KeyError(f"protocol {self.id!r} has no role {role_id!r}")
+
+    def step_index(self, step_id: str) -> int:
+        for index, step in enumerate(self.steps):
+            if step.id == step_id:
+                return index
+        raise KeyError(f"protocol {self.id!r} has no step {step_id!r}")
+
+    def notes_form(self, step: Step, role: str) -> FormDefinition:
+        """The form a person in ``role`` fills in during ``step`` (may have no fields)."""
+        return FormDefinition(
+            id=f"{self.id}.{step.id}.{role}",
+            title=step.title,
+            fields=step.capture_for(role),
+            version=self.version,
+            source=self.source,
+        )
+
+    def assign_roles(self, members: Sequence[str]) -> dict[str, str]:
+        """Roles for a group, in the order members are given.
+
+        Roles with a count take that many members in the order they are declared;
+        the role with ``count: rest`` takes everyone left (without one, the last role
+        does). A small group may leave later roles empty; the first role is always filled.
+        """
+        assignment: dict[str, str] = {}
+        queue = list(members)
+        rest = next((r for r in self.roles if r.count is None), self.roles[-1])
+        for role in self.roles:
+            if role.count is None:
+                continue
+            for _ in range(role.count):
+                # Keep one member for the rest role, once the first role has someone.
+                if len(queue) <= (1 if assignment and rest.count is None else 0):
+                    break
+                assignment[queue.pop(0)] = role.id
+        for member in queue:
+            assignment[member] = rest.id
+        return assignment
+
+
+Definition = FormDefinition | ProtocolDefinition
+"""Anything ``load_definition`` returns."""

@@ -19,15 +19,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import StoreError
-from ._base import DEFAULT_SESSION, JSONValue, Participant, ResponseEvent, Store, token_hash
+from ._base import (
+    DEFAULT_SESSION,
+    Group,
+    JSONValue,
+    NoteEvent,
+    Participant,
+    ResponseEvent,
+    Run,
+    Store,
+    token_hash,
+)
 from ._sqlite import SQLiteStore
 
 __all__ = [
     "DEFAULT_SESSION",
     "STORE_ENV",
+    "Group",
     "JSONValue",
+    "NoteEvent",
     "Participant",
     "ResponseEvent",
+    "Run",
     "SQLiteStore",
     "Store",
     "default_store_path",

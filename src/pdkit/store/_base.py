@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
+
+from ..pacing import RunState
 
 DEFAULT_SESSION = "default"
 
@@ -38,6 +40,58 @@ class ResponseEvent:
     at: float
     spec_version: str
     session: str = DEFAULT_SESSION
+
+
+@dataclass(frozen=True)
+class Group:
+    """People who work together in a session (a triad, a quad …), in a stable order."""
+
+    id: str
+    session: str
+    name: str
+    members: tuple[str, ...]
+    created_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Run:
+    """One protocol run, paced together for one or more groups.
+
+    ``roles`` maps each group's id to {participant id: role id}. ``version`` grows by
+    one at every change of ``state``, so a watcher sees a change by comparing it.
+    """
+
+    id: str
+    session: str
+    protocol: str
+    spec_version: str
+    state: RunState
+    version: int
+    roles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    created_at: float = 0.0
+
+    def placement(self, participant_id: str) -> tuple[str, str] | None:
+        """(group id, role id) of a participant in this run, or None."""
+        for group_id, roles in self.roles.items():
+            if participant_id in roles:
+                return group_id, roles[participant_id]
+        return None
+
+
+@dataclass(frozen=True)
+class NoteEvent:
+    """One saved note from a protocol step: who wrote it, in which role, group and step."""
+
+    seq: int
+    run: str
+    group: str
+    step: str
+    role: str
+    participant: str
+    field: str
+    value: JSONValue
+    at: float
+    spec_version: str
 
 
 def new_token() -> str:
@@ -106,6 +160,74 @@ class Store(Protocol):
         self, participant_id: str, form_id: str, field_id: str | None = None
     ) -> list[ResponseEvent]:
         """Every event, oldest first (optionally of one field)."""
+        ...
+
+    # ------------------------------------------------------------------ groups
+
+    def participants(self, session: str = DEFAULT_SESSION) -> list[Participant]:
+        """Everyone who joined the session, in joining order."""
+        ...
+
+    def set_groups(
+        self, session: str, groups: Sequence[Sequence[str]], names: Sequence[str] = ()
+    ) -> list[Group]:
+        """Replace the session's groups (earlier groups are kept, dissolved, for history)."""
+        ...
+
+    def groups(self, session: str = DEFAULT_SESSION) -> list[Group]:
+        """The session's current groups, in creation order."""
+        ...
+
+    def group_of(self, participant_id: str) -> Group | None:
+        """The participant's current group, or None."""
+        ...
+
+    # ------------------------------------------------------------------ protocol runs
+
+    def start_run(
+        self,
+        session: str,
+        protocol: str,
+        spec_version: str,
+        roles: Mapping[str, Mapping[str, str]],
+        state: RunState,
+    ) -> Run:
+        """A new run for the groups in ``roles`` ({group id: {participant: role}})."""
+        ...
+
+    def get_run(self, run_id: str) -> Run | None:
+        """The run with this id, or None."""
+        ...
+
+    def runs(self, session: str = DEFAULT_SESSION) -> list[Run]:
+        """The session's runs, newest first."""
+        ...
+
+    def run_for(self, participant_id: str) -> Run | None:
+        """The newest run that includes the participant, or None."""
+        ...
+
+    def update_run(self, run_id: str, state: RunState, *, expected_version: int) -> Run:
+        """Store a new state if the run is still at ``expected_version``; else raise
+        :class:`pdkit.ConflictError` (someone else changed it: read it again)."""
+        ...
+
+    def record_notes(
+        self,
+        run_id: str,
+        step_id: str,
+        participant_id: str,
+        answers: Mapping[str, JSONValue],
+    ) -> list[NoteEvent]:
+        """Append the participant's notes for a step (group and role come from the run)."""
+        ...
+
+    def latest_notes(self, run_id: str, step_id: str, participant_id: str) -> dict[str, JSONValue]:
+        """The participant's current notes for one step."""
+        ...
+
+    def notes(self, run_id: str) -> list[NoteEvent]:
+        """Every note event of a run, oldest first."""
         ...
 
     def close(self) -> None:

@@ -7,22 +7,26 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from ..errors import StoreError
+from ..errors import ConflictError, StoreError
+from ..pacing import RunState
 from ._base import (
     DEFAULT_SESSION,
+    Group,
     JSONValue,
+    NoteEvent,
     Participant,
     ResponseEvent,
+    Run,
     new_token,
     token_hash,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pdkit_meta (
@@ -49,7 +53,72 @@ CREATE TABLE IF NOT EXISTS responses (
     spec_version TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS responses_by_field ON responses (participant, form, field, seq);
+CREATE TABLE IF NOT EXISTS groups (
+    id TEXT PRIMARY KEY,
+    session TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    dissolved_at REAL
+);
+CREATE TABLE IF NOT EXISTS group_members (
+    group_id TEXT NOT NULL REFERENCES groups(id),
+    participant TEXT NOT NULL REFERENCES participants(id),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (group_id, participant)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    session TEXT NOT NULL,
+    protocol TEXT NOT NULL,
+    spec_version TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    allotted REAL NOT NULL,
+    used REAL NOT NULL,
+    version INTEGER NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_members (
+    run TEXT NOT NULL REFERENCES runs(id),
+    participant TEXT NOT NULL REFERENCES participants(id),
+    group_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    PRIMARY KEY (run, participant)
+);
+CREATE INDEX IF NOT EXISTS run_members_by_participant ON run_members (participant, run);
+CREATE TABLE IF NOT EXISTS notes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run TEXT NOT NULL REFERENCES runs(id),
+    group_id TEXT NOT NULL,
+    step TEXT NOT NULL,
+    role TEXT NOT NULL,
+    participant TEXT NOT NULL REFERENCES participants(id),
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    at REAL NOT NULL,
+    spec_version TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_by_step ON notes (run, step, participant, field, seq);
 """
+
+
+def _encode(answers: Mapping[str, JSONValue]) -> list[tuple[str, str]]:
+    """(field, JSON text) pairs; :class:`StoreError` names a value JSON cannot hold."""
+    encoded: list[tuple[str, str]] = []
+    for field_id, value in answers.items():
+        try:
+            encoded.append((field_id, json.dumps(value, ensure_ascii=False, allow_nan=False)))
+        except (TypeError, ValueError) as exc:
+            raise StoreError(
+                f"the answer to {field_id!r} cannot be stored as JSON: {exc}"
+            ) from None
+    return encoded
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:16]
 
 
 class SQLiteStore:
@@ -177,6 +246,12 @@ class SQLiteStore:
                 f"the store {self.url} was written by a newer pdkit (store schema {found}, "
                 f"this pdkit reads {SCHEMA_VERSION}); upgrade pdkit to use it"
             )
+        if found < SCHEMA_VERSION:  # every change so far only added tables (created above)
+            with self._write() as db:
+                db.execute(
+                    "UPDATE pdkit_meta SET value = ? WHERE key = 'schema_version'",
+                    (str(SCHEMA_VERSION),),
+                )
 
     # ------------------------------------------------------------------ participants
 
@@ -258,14 +333,7 @@ class SQLiteStore:
         *,
         spec_version: str,
     ) -> list[ResponseEvent]:
-        encoded: list[tuple[str, str]] = []
-        for field_id, value in answers.items():
-            try:
-                encoded.append((field_id, json.dumps(value, ensure_ascii=False, allow_nan=False)))
-            except (TypeError, ValueError) as exc:
-                raise StoreError(
-                    f"the answer to {field_id!r} cannot be stored as JSON: {exc}"
-                ) from None
+        encoded = _encode(answers)
         participant = self.get_participant(participant_id)
         if participant is None:
             raise StoreError(f"no participant {participant_id!r} in the store {self.url}")
@@ -334,6 +402,268 @@ class SQLiteStore:
                 spec_version=r[6],
                 session=r[7],
             )
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------ groups
+
+    def participants(self, session: str = DEFAULT_SESSION) -> list[Participant]:
+        rows = self._read(
+            "SELECT id, session, display_name, role, external_id, created_at"
+            " FROM participants WHERE session = ? ORDER BY created_at, rowid",
+            (session,),
+        )
+        return [self._participant(r) for r in rows]
+
+    def set_groups(
+        self, session: str, groups: Sequence[Sequence[str]], names: Sequence[str] = ()
+    ) -> list[Group]:
+        now = self._clock()
+        made = [
+            Group(
+                id=_new_id(),
+                session=session,
+                name=names[i] if i < len(names) else f"Group {i + 1}",
+                members=tuple(members),
+                created_at=now,
+            )
+            for i, members in enumerate(groups)
+        ]
+        seen: set[str] = set()
+        for group in made:
+            for member in group.members:
+                if member in seen:
+                    raise StoreError(f"participant {member!r} is placed in two groups")
+                seen.add(member)
+        try:
+            with self._write() as db:
+                db.execute(
+                    "UPDATE groups SET dissolved_at = ? WHERE session = ? AND dissolved_at IS NULL",
+                    (now, session),
+                )
+                for group in made:
+                    db.execute(
+                        "INSERT INTO groups (id, session, name, created_at) VALUES (?, ?, ?, ?)",
+                        (group.id, session, group.name, now),
+                    )
+                    db.executemany(
+                        "INSERT INTO group_members (group_id, participant, position)"
+                        " VALUES (?, ?, ?)",
+                        [(group.id, member, pos) for pos, member in enumerate(group.members)],
+                    )
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"cannot form these groups: {exc} (unknown participant?)") from None
+        return made
+
+    def _groups_where(self, where: str, params: tuple[Any, ...]) -> list[Group]:
+        rows = self._read(
+            "SELECT g.id, g.session, g.name, g.created_at, m.participant FROM groups g"  # noqa: S608
+            " LEFT JOIN group_members m ON m.group_id = g.id"
+            f" WHERE g.dissolved_at IS NULL AND {where} ORDER BY g.rowid, m.position",
+            params,
+        )
+        found: dict[str, Group] = {}
+        for group_id, session, name, created_at, member in rows:
+            group = found.get(group_id) or Group(group_id, session, name, (), created_at)
+            members = (*group.members, member) if member is not None else group.members
+            found[group_id] = Group(group_id, session, name, members, created_at)
+        return list(found.values())
+
+    def groups(self, session: str = DEFAULT_SESSION) -> list[Group]:
+        return self._groups_where("g.session = ?", (session,))
+
+    def group_of(self, participant_id: str) -> Group | None:
+        found = self._groups_where(
+            "g.id IN (SELECT group_id FROM group_members WHERE participant = ?)",
+            (participant_id,),
+        )
+        return found[-1] if found else None
+
+    # ------------------------------------------------------------------ protocol runs
+
+    _RUN_COLUMNS = (
+        "id, session, protocol, spec_version, roles, step, status, started_at, allotted, used,"
+        " version, created_at"
+    )
+
+    @staticmethod
+    def _run(row: tuple[Any, ...]) -> Run:
+        return Run(
+            id=row[0],
+            session=row[1],
+            protocol=row[2],
+            spec_version=row[3],
+            roles=json.loads(row[4]),
+            state=RunState(
+                step=row[5], status=row[6], started_at=row[7], allotted=row[8], used=row[9]
+            ),
+            version=row[10],
+            created_at=row[11],
+        )
+
+    def start_run(
+        self,
+        session: str,
+        protocol: str,
+        spec_version: str,
+        roles: Mapping[str, Mapping[str, str]],
+        state: RunState,
+    ) -> Run:
+        run = Run(
+            id=_new_id(),
+            session=session,
+            protocol=protocol,
+            spec_version=spec_version,
+            state=state,
+            version=1,
+            roles={g: dict(r) for g, r in roles.items()},
+            created_at=self._clock(),
+        )
+        try:
+            with self._write() as db:
+                db.execute(
+                    f"INSERT INTO runs ({self._RUN_COLUMNS})"  # noqa: S608
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        run.id,
+                        session,
+                        protocol,
+                        spec_version,
+                        json.dumps(run.roles),
+                        state.step,
+                        state.status,
+                        state.started_at,
+                        state.allotted,
+                        state.used,
+                        run.version,
+                        run.created_at,
+                    ),
+                )
+                db.executemany(
+                    "INSERT INTO run_members (run, participant, group_id, role)"
+                    " VALUES (?, ?, ?, ?)",
+                    [
+                        (run.id, p, g, role)
+                        for g, members in run.roles.items()
+                        for p, role in members.items()
+                    ],
+                )
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"cannot start this run: {exc} (a person in two groups?)") from None
+        return run
+
+    def get_run(self, run_id: str) -> Run | None:
+        rows = self._read(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))  # noqa: S608
+        return self._run(rows[0]) if rows else None
+
+    def runs(self, session: str = DEFAULT_SESSION) -> list[Run]:
+        rows = self._read(
+            f"SELECT {self._RUN_COLUMNS} FROM runs WHERE session = ?"  # noqa: S608
+            " ORDER BY created_at DESC, rowid DESC",
+            (session,),
+        )
+        return [self._run(r) for r in rows]
+
+    def run_for(self, participant_id: str) -> Run | None:
+        rows = self._read(
+            f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id IN ("  # noqa: S608
+            " SELECT run FROM run_members WHERE participant = ?)"
+            " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            (participant_id,),
+        )
+        return self._run(rows[0]) if rows else None
+
+    def update_run(self, run_id: str, state: RunState, *, expected_version: int) -> Run:
+        with self._write() as db:
+            cursor = db.execute(
+                "UPDATE runs SET step = ?, status = ?, started_at = ?, allotted = ?, used = ?,"
+                " version = version + 1 WHERE id = ? AND version = ?",
+                (
+                    state.step,
+                    state.status,
+                    state.started_at,
+                    state.allotted,
+                    state.used,
+                    run_id,
+                    expected_version,
+                ),
+            )
+            changed = cursor.rowcount
+        run = self.get_run(run_id)
+        if run is None:
+            raise StoreError(f"no protocol run {run_id!r} in the store {self.url}")
+        if changed == 0:
+            raise ConflictError(
+                f"the protocol run changed meanwhile (now at version {run.version}, "
+                f"not {expected_version}); it has been read again"
+            )
+        return run
+
+    def record_notes(
+        self,
+        run_id: str,
+        step_id: str,
+        participant_id: str,
+        answers: Mapping[str, JSONValue],
+    ) -> list[NoteEvent]:
+        encoded = _encode(answers)
+        run = self.get_run(run_id)
+        placement = run.placement(participant_id) if run is not None else None
+        if run is None or placement is None:
+            raise StoreError(f"participant {participant_id!r} is not in the run {run_id!r}")
+        group_id, role = placement
+        at = self._clock()
+        events: list[NoteEvent] = []
+        with self._write() as db:
+            for field_id, text in encoded:
+                cursor = db.execute(
+                    "INSERT INTO notes (run, group_id, step, role, participant, field, value, at,"
+                    " spec_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        run_id,
+                        group_id,
+                        step_id,
+                        role,
+                        participant_id,
+                        field_id,
+                        text,
+                        at,
+                        run.spec_version,
+                    ),
+                )
+                assert cursor.lastrowid is not None
+                events.append(
+                    NoteEvent(
+                        cursor.lastrowid,
+                        run_id,
+                        group_id,
+                        step_id,
+                        role,
+                        participant_id,
+                        field_id,
+                        json.loads(text),
+                        at,
+                        run.spec_version,
+                    )
+                )
+        return events
+
+    def latest_notes(self, run_id: str, step_id: str, participant_id: str) -> dict[str, JSONValue]:
+        rows = self._read(
+            "SELECT field, value FROM notes WHERE seq IN (SELECT MAX(seq) FROM notes"
+            " WHERE run = ? AND step = ? AND participant = ? GROUP BY field) ORDER BY seq",
+            (run_id, step_id, participant_id),
+        )
+        return {field: json.loads(value) for field, value in rows}
+
+    def notes(self, run_id: str) -> list[NoteEvent]:
+        rows = self._read(
+            "SELECT seq, run, group_id, step, role, participant, field, value, at, spec_version"
+            " FROM notes WHERE run = ? ORDER BY seq",
+            (run_id,),
+        )
+        return [
+            NoteEvent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], r[9])
             for r in rows
         ]
 

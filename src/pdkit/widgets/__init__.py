@@ -6,7 +6,7 @@ Widgets talk to the :class:`pdkit.store.Store` protocol, never to a backend.
 from __future__ import annotations
 
 from ._controls import CONTROL_BUILDERS, FieldControl, build_control
-from ._form import FormView, Scheduler, build_form, call_later
+from ._form import AnswerSink, FormAnswers, FormView, Scheduler, build_form, call_later
 from ._identity import (
     RESUME_PARAM,
     BrowserIdentity,
@@ -14,18 +14,26 @@ from ._identity import (
     clean_display_name,
     resume_link,
 )
+from ._protocol import Countdown, PacingControl, ProtocolRunner, StepNotes, repeat_every
 
 __all__ = [
     "CONTROL_BUILDERS",
     "RESUME_PARAM",
+    "AnswerSink",
     "BrowserIdentity",
+    "Countdown",
     "FieldControl",
+    "FormAnswers",
     "FormView",
+    "PacingControl",
+    "ProtocolRunner",
     "Scheduler",
     "SignIn",
+    "StepNotes",
     "build_control",
     "build_form",
     "call_later",
     "clean_display_name",
+    "repeat_every",
     "resume_link",
 ]

@@ -16,7 +16,7 @@ from ..spec import FormDefinition
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control
 
-__all__ = ["FormView", "Scheduler", "build_form", "call_later"]
+__all__ = ["AnswerSink", "FormAnswers", "FormView", "Scheduler", "build_form", "call_later"]
 
 
 class Handle(Protocol):
@@ -37,6 +37,34 @@ def call_later(delay: float, fn: Callable[[], None]) -> Handle | None:
     return loop.call_later(delay, fn)
 
 
+class AnswerSink(Protocol):
+    """Where a form's answers come from and go to (a form's answers, a step's notes …)."""
+
+    def load(self) -> dict[str, JSONValue]: ...
+
+    def save(self, changes: dict[str, JSONValue]) -> None: ...
+
+
+class FormAnswers:
+    """A participant's answers to a form, in the store's response log."""
+
+    def __init__(self, store: Store, participant_id: str, definition: FormDefinition) -> None:
+        self.store = store
+        self.participant_id = participant_id
+        self.definition = definition
+
+    def load(self) -> dict[str, JSONValue]:
+        return self.store.latest(self.participant_id, self.definition.id)
+
+    def save(self, changes: dict[str, JSONValue]) -> None:
+        self.store.record(
+            self.participant_id,
+            self.definition.id,
+            changes,
+            spec_version=self.definition.spec_version,
+        )
+
+
 class FormView:
     """The widgets of one form for one participant, bound to a store.
 
@@ -44,7 +72,11 @@ class FormView:
     most ``autosave_delay`` seconds later (the first change of a burst starts the
     clock, so continuous typing still saves about once a second); Save saves now.
     Only fields whose value differs from what the store holds are written, each as
-    one event, all in one transaction.
+    one event, all in one transaction. ``sink`` replaces the store as the place
+    answers are read from and written to (protocol notes use it).
+
+    A definition with ``mode: sequence`` (a reflection) shows one prompt at a time
+    with Back and Next; every prompt still autosaves.
     """
 
     def __init__(
@@ -53,13 +85,16 @@ class FormView:
         *,
         store: Store,
         participant_id: str,
+        sink: AnswerSink | None = None,
         autosave_delay: float = 1.0,
         schedule: Scheduler = call_later,
         clock: Callable[[], float] = time.time,
+        show_title: bool = True,
     ) -> None:
         self.definition = definition
         self.store = store
         self.participant_id = participant_id
+        self.sink: AnswerSink = sink or FormAnswers(store, participant_id, definition)
         self.autosave_delay = autosave_delay
         self._schedule = schedule
         self._clock = clock
@@ -85,7 +120,41 @@ class FormView:
         for control in self.controls.values():
             control.observe(self._on_change)
         self._refresh_guidance()
-        self.widget = self._layout()
+        self.boxes: dict[str, w.VBox] = {}
+        self.position = 0
+        self.back_button = w.Button(
+            description="Back", icon="arrow-left", tooltip="The previous prompt"
+        )
+        self.next_button = w.Button(
+            description="Next", icon="arrow-right", tooltip="The next prompt"
+        )
+        self.back_button.on_click(lambda _: self.show(self.position - 1))
+        self.next_button.on_click(lambda _: self.show(self.position + 1))
+        self.progress = w.HTML()
+        self.widget = self._layout(show_title)
+        if self.sequential:
+            self.show(0)
+
+    @property
+    def sequential(self) -> bool:
+        """True when prompts are shown one at a time (``mode: sequence``)."""
+        return self.definition.mode == "sequence" and len(self.definition.fields) > 1
+
+    def show(self, index: int) -> None:
+        """Show prompt ``index`` alone (sequence mode); saves what was typed first."""
+        if not self.sequential:
+            return
+        count = len(self.definition.fields)
+        self.position = max(0, min(index, count - 1))
+        if self.unsaved():
+            self.save()
+        for number, field in enumerate(self.definition.fields):
+            self.boxes[field.id].layout.display = "flex" if number == self.position else "none"
+        self.back_button.disabled = self.position == 0
+        self.next_button.disabled = self.position == count - 1
+        self.progress.value = (
+            f'<span class="pdkit-progress">Prompt {self.position + 1} of {count}</span>'
+        )
 
     # ------------------------------------------------------------------ public
 
@@ -112,12 +181,7 @@ class FormView:
         changes = self.unsaved()
         if changes:
             try:
-                self.store.record(
-                    self.participant_id,
-                    self.definition.id,
-                    changes,
-                    spec_version=self.definition.spec_version,
-                )
+                self.sink.save(changes)
             except PdkitError as exc:
                 self.last_error = str(exc)
                 self.status.value = self._status_html(
@@ -138,7 +202,7 @@ class FormView:
 
     def _restore(self) -> dict[str, JSONValue]:
         saved = {fid: c.value for fid, c in self.controls.items()}  # empty answers
-        for fid, value in self.store.latest(self.participant_id, self.definition.id).items():
+        for fid, value in self.sink.load().items():
             control = self.controls.get(fid)
             if control is None:
                 continue  # a field the definition no longer has: kept in the store's history
@@ -196,8 +260,10 @@ class FormView:
             f"{title}>{escape(text)}</div>"
         )
 
-    def _layout(self) -> w.VBox:
-        parts: list[w.Widget] = [w.HTML(value=f"<h2>{escape(self.definition.title)}</h2>")]
+    def _layout(self, show_title: bool) -> w.VBox:
+        parts: list[w.Widget] = []
+        if show_title:
+            parts.append(w.HTML(value=f"<h2>{escape(self.definition.title)}</h2>"))
         if self.definition.intro:
             parts.append(
                 w.HTML(value=f'<p class="pdkit-intro">{escape(self.definition.intro)}</p>')
@@ -213,7 +279,12 @@ class FormView:
             box = w.VBox(pieces)
             box.add_class("pdkit-field")
             box.add_class(f"pdkit-field-{field.type}")
+            self.boxes[field.id] = box
             parts.append(box)
+        if self.sequential:
+            nav = w.HBox([self.back_button, self.progress, self.next_button])
+            nav.add_class("pdkit-nav")
+            parts.append(nav)
         footer = w.HBox([self.save_button, self.status])
         footer.add_class("pdkit-footer")
         parts += [self.missing, footer]

@@ -1,0 +1,111 @@
+"""A facilitator paces the Tuning protocol for the room; participants follow in real browsers.
+
+Three real Chromium contexts against a real `pdkit serve`: two participants on the
+protocol workbook, one facilitator on the facilitator workbook. Two more
+participants (joined through the store) make the room two groups, so one control
+paces several groups. Every participant sees each step the facilitator moves to,
+with its countdown, and the notes they write land in the store under their role
+and the step.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from conftest import FACILITATOR_KEY
+from pdkit import open_store
+from pdkit.spec import load_protocol
+
+pytestmark = pytest.mark.browser
+
+LOAD = 90_000
+FOLLOW = 10_000  # ms: a participant's page follows the facilitator within this
+
+
+def _page(browser: Any, url: str) -> Any:
+    page = browser.new_context().new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    page.goto(url)
+    return page
+
+
+def _join(page: Any, name: str) -> None:
+    page.get_by_label("Your name").fill(name, timeout=LOAD)
+    page.get_by_role("button", name="Join").click()
+    page.get_by_text("No protocol is running for your group yet").wait_for(timeout=30_000)
+
+
+def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser: Any) -> None:
+    tuning = load_protocol("tuning")
+    ana = _page(browser, pdkit_server.url("protocol.ipynb"))
+    ben = _page(browser, pdkit_server.url("protocol.ipynb"))
+    _join(ana, "Ana")
+    _join(ben, "Ben <b>bold</b>")
+    store = open_store(pdkit_server.store_path)
+    try:
+        for name in ("Cy", "Dee"):  # two more people in the room, not watched here
+            store.create_participant(name)
+
+        # Without the key, the facilitator page refuses.
+        stranger = _page(browser, pdkit_server.url("facilitator.ipynb"))
+        stranger.get_by_text("This page is for the facilitator").wait_for(timeout=LOAD)
+        assert stranger.get_by_role("button", name="Start").count() == 0
+
+        boss = _page(browser, pdkit_server.url("facilitator.ipynb") + f"?key={FACILITATOR_KEY}")
+        boss.get_by_label("Group size").fill("2", timeout=LOAD)
+        boss.get_by_role("button", name="Form groups at random").click()
+        boss.get_by_text("4 people have joined, in 2 groups").wait_for(timeout=FOLLOW)
+        boss.get_by_label("Protocol").select_option(label=tuning.title)
+        boss.get_by_role("button", name="Start").click()
+        boss.get_by_text("for 2 group(s). Step 1 of 8").wait_for(timeout=FOLLOW)
+
+        people = {"Ana": ana, "Ben": ben}
+        for page in people.values():
+            page.get_by_text("Step 1 of 8: Introductions and norms").wait_for(timeout=FOLLOW)
+            assert re.fullmatch(r"\d+:\d\d left", page.locator(".pdkit-countdown").inner_text())
+        assert "Ben <b>bold</b>" in ben.locator(".pdkit-group").inner_text()  # shown as text
+
+        boss.get_by_role("button", name="Next step").click()
+        step = tuning.steps[1]
+        for page in people.values():
+            page.get_by_text(f"Step 2 of 8: {step.title}").wait_for(timeout=FOLLOW)
+
+        # Each writes the notes of their own role in this step.
+        [run] = store.runs()
+        written = {}
+        for name, page in people.items():
+            person = next(p for p in store.participants() if p.display_name.startswith(name))
+            placement = run.placement(person.id)
+            assert placement is not None
+            _group, role = placement
+            assert f"You are the {tuning.role(role).label}" in page.inner_text("body")
+            [field, *_] = step.capture_for(role)
+            text = f"{name} writes as {role} in {step.id}"
+            page.get_by_label(field.label).fill(text)
+            page.locator(".pdkit-runner").get_by_text("Saved at").wait_for(timeout=FOLLOW)
+            written[person.id] = (role, field.id, text)
+
+        # More time, then a pause: both follow.
+        before = int(ana.locator(".pdkit-countdown").get_attribute("data-seconds"))
+        boss.get_by_role("button", name="+5 min").click()
+        ana.wait_for_function(
+            f"Number(document.querySelector('.pdkit-countdown').dataset.seconds) > {before + 200}",
+            timeout=FOLLOW,
+        )
+        boss.get_by_role("button", name="Pause").click()
+        for page in people.values():
+            page.get_by_text(re.compile(r"Paused, \d+:\d\d left")).wait_for(timeout=FOLLOW)
+
+        notes = store.notes(run.id)
+        for pid, (role, field_id, text) in written.items():
+            mine = [n for n in notes if n.participant == pid]
+            assert [(n.step, n.role, n.field, n.value) for n in mine] == [
+                (step.id, role, field_id, text)
+            ]
+        for page in (ana, ben, boss):
+            assert page.evaluate("document.querySelectorAll('.pdkit-app b').length") == 0
+    finally:
+        store.close()
