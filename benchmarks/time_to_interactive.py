@@ -14,28 +14,17 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from _harness import CHROMIUM, CHROMIUM_ARGS, free_port, start, stop, wait_http
+
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 BARE = json.dumps(
     {
         "cells": [
@@ -57,34 +46,6 @@ BARE = json.dumps(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start(cmd: list[str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-
-
-def wait_http(url: str) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.25)
-    raise SystemExit(f"{url} did not answer")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
-
-
 def timed(page, url: str, locator: str, reload: bool = False) -> float:  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
     page.reload() if reload else page.goto(url)
@@ -99,7 +60,6 @@ def summary(name: str, values: list[float], ref: float | None) -> str:
 
 
 def main() -> None:
-    chromium = os.environ.get("PDKIT_CHROMIUM", "/usr/bin/chromium")
     with tempfile.TemporaryDirectory() as tmp:
         bare_nb = Path(tmp) / "bare.ipynb"
         bare_nb.write_text(BARE)
@@ -122,7 +82,9 @@ def main() -> None:
             wait_http(f"http://127.0.0.1:{pp}/")
             url = f"http://127.0.0.1:{pp}/voila/render/goal-setting.ipynb"
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                )
                 bare_t, new_t, back_t = [], [], []
                 for i in range(N):
                     ctx = browser.new_context()

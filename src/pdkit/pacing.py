@@ -10,6 +10,7 @@ time shows how far over it is (``remaining`` turns negative).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from .spec import ProtocolDefinition
@@ -112,5 +113,5 @@ def remaining(state: RunState, now: float) -> float:
 def format_clock(seconds: float) -> str:
     """``4:05`` left, or ``+0:42`` over time."""
     sign = "+" if seconds < 0 else ""
-    whole = int(abs(seconds) + (0 if seconds < 0 else 0.999))
+    whole = math.floor(-seconds) if seconds < 0 else math.ceil(seconds)
     return f"{sign}{whole // 60}:{whole % 60:02d}"

@@ -151,6 +151,10 @@ def _names(store: Store, ids: Any) -> dict[str, str]:
     return names
 
 
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def _outline(protocol: ProtocolDefinition, current: int) -> str:
     items = []
     for index, step in enumerate(protocol.steps):
@@ -200,6 +204,7 @@ class ProtocolRunner:
         self.step_index: int | None = None
         self.notes: FormView | None = None
         self._seen: tuple[str, int] | str | None = "never"  # nothing drawn yet
+        self._notes_for: tuple[str, int] | None = None  # (run id, step) of the notes form
 
         self.heading = w.HTML()
         self.countdown = Countdown()
@@ -278,8 +283,9 @@ class ProtocolRunner:
                 else ""
             )
         self.outline.value = _outline(protocol, step_index)
-        if step_index != self.step_index or self.notes is None:
-            self._show_notes(protocol, step, run)
+        if (run.id, step_index) != self._notes_for or self.notes is None:
+            self._show_notes(protocol, step, run)  # a new step, or a new run at any step
+        self._notes_for = (run.id, step_index)
         self.step_index = step_index
 
     def _show_notes(self, protocol: ProtocolDefinition, step: Step, run: Run) -> None:
@@ -318,6 +324,7 @@ class ProtocolRunner:
         self.notes_box.children = []
         self.notes = None
         self.step_index = None
+        self._notes_for = None
 
 
 class PacingControl:
@@ -343,7 +350,12 @@ class PacingControl:
         options = [(_protocol(i).title, i) for i in ids]
 
         self.group_size = w.BoundedIntText(
-            value=3, min=2, max=12, description="Group size", style={"description_width": "initial"}
+            value=3,
+            min=2,
+            max=12,
+            description="Group size",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="10em"),
         )
         self.form_button = w.Button(description="Form groups at random", icon="users")
         self.form_button.on_click(lambda _: self.form_groups(self.group_size.value))
@@ -401,6 +413,7 @@ class PacingControl:
         )
         self.widget.add_class("pdkit-facilitator")
         self._seen: tuple[str, int] | None = None
+        self._polls = 0
         self._show_groups()
         runs = [r for r in store.runs(session) if r.state.status != pacing.ENDED]
         self.run = runs[0] if runs else None
@@ -417,15 +430,15 @@ class PacingControl:
             return
         self.store.set_groups(self.session, form_groups(people, size, seed=self._seed))
         self._show_groups()
-        self._say(f"Formed {len(self.store.groups(self.session))} groups.", "ok")
+        self._say(f"Formed {_count(len(self.store.groups(self.session)), 'group')}.", "ok")
 
     def _show_groups(self) -> None:
         groups = self.store.groups(self.session)
         joined = len(self.store.participants(self.session))
         if not groups:
             self.groups_html.value = (
-                f'<p class="pdkit-empty">{joined} people have joined. No groups yet: choose a '
-                "size and form groups.</p>"
+                f'<p class="pdkit-empty">{_count(joined, "person", "people")} have joined. '
+                "No groups yet: choose a size and form groups.</p>"
             )
         else:
             rows = "".join(
@@ -477,6 +490,8 @@ class PacingControl:
                 break
             except ConflictError:
                 continue
+        else:
+            self._say("The run kept changing from another tab; look, then try again.", "error")
         self.refresh(force=True)
 
     def next(self) -> None:
@@ -500,18 +515,25 @@ class PacingControl:
         self._act(lambda _p, state, now: pacing.end(state, now))
 
     def refresh(self, force: bool = False) -> None:
-        """Redraw from the store (picks up changes made from another facilitator tab)."""
+        """Redraw from the store: picks up clicks, and runs started, from another
+        facilitator tab. The per-group progress is recounted every few seconds."""
+        try:
+            runs = self.store.runs(self.session)
+        except PdkitError:
+            return  # a passing store hiccup: keep showing the last state
+        newest = runs[0] if runs else None
+        if self.run is None or (newest is not None and newest.created_at > self.run.created_at):
+            self.run = newest if newest is None or newest.state.status != pacing.ENDED else self.run
         if self.run is not None:
-            try:
-                latest = self.store.get_run(self.run.id)
-            except PdkitError:
-                return
-            self.run = latest
+            self.run = next((r for r in runs if r.id == self.run.id), self.run)
         key = None if self.run is None else (self.run.id, self.run.version)
-        if key != self._seen or force:
+        changed = key != self._seen
+        if changed or force:
             self._seen = key
             self._draw()
-        self._draw_progress()
+        self._polls += 1
+        if changed or force or self._polls % 5 == 0:
+            self._draw_progress()
 
     def _draw(self) -> None:
         run = self.run

@@ -1,0 +1,797 @@
+"""Headless tests of protocol runs: the participant's runner, the facilitator's pacing
+control, the reflection sequence, the facilitator page's key and the served links.
+
+The clock is a mutable float handed to every widget, autosave goes through a fake
+scheduler and polling is ``refresh()`` called by hand, so no test sleeps.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import pytest
+
+from pdkit import pacing
+from pdkit.app import FACILITATOR_KEY_ENV, FacilitatorApp, ReflectionApp
+from pdkit.errors import ConflictError
+from pdkit.pacing import RunState
+from pdkit.serve import ServeConfig, builtin_workbooks_dir, prepare
+from pdkit.spec import load_form, load_protocol
+from pdkit.store import JSONValue, Participant, Run, Store, open_store
+from pdkit.widgets import FormView, PacingControl, ProtocolRunner
+from test_widgets import FakeScheduler, descendants, report
+
+TUNING = load_protocol("tuning")
+PROTOCOLS = ["tuning", "success-analysis", "like-wish-wonder"]
+T0 = 1000.0
+FACILITATOR_PAGE = "http://h/voila/render/facilitator.ipynb"
+
+
+@dataclass
+class Clock:
+    """The time every widget reads; tests move it by hand."""
+
+    now: float = T0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(autouse=True)
+def _close_widgets() -> Iterator[None]:
+    yield
+    w.Widget.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("JUPYTERHUB_USER", "PDKIT_SCHOOL_GOALS", "PDKIT_STORE", FACILITATOR_KEY_ENV):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    opened = open_store("memory://")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def scheduler() -> FakeScheduler:
+    return FakeScheduler()
+
+
+@pytest.fixture
+def trio(store: Store) -> list[Participant]:
+    return [store.create_participant(name)[0] for name in ("<b>Ana</b>", "Ben & Co", "Cy")]
+
+
+@pytest.fixture
+def make_control(store: Store, clock: Clock) -> Callable[..., PacingControl]:
+    def make(**options: Any) -> PacingControl:
+        options.setdefault("clock", clock)
+        options.setdefault("protocols", PROTOCOLS)
+        options.setdefault("seed", 7)
+        return PacingControl(options.pop("store", store), **options)
+
+    return make
+
+
+@pytest.fixture
+def control(make_control: Callable[..., PacingControl]) -> PacingControl:
+    return make_control()
+
+
+@pytest.fixture
+def make_runner(
+    store: Store, clock: Clock, scheduler: FakeScheduler
+) -> Callable[[Participant], ProtocolRunner]:
+    def make(participant: Participant) -> ProtocolRunner:
+        return ProtocolRunner(store, participant, clock=clock, schedule=scheduler)
+
+    return make
+
+
+def started(control: PacingControl, protocol: str = "tuning", size: int = 3) -> Run:
+    control.form_groups(size)
+    run = control.start(protocol)
+    assert run is not None
+    return run
+
+
+def by_role(run: Run, participants: list[Participant]) -> dict[str, Participant]:
+    """The run's participants by role id (one per role in these tests)."""
+    found = {}
+    for person in participants:
+        placement = run.placement(person.id)
+        if placement is not None:
+            found[placement[1]] = person
+    return found
+
+
+def shown_text(widget: w.Widget) -> str:
+    """Every HTML and label text in a widget tree."""
+    return "\n".join(
+        str(getattr(child, "value", ""))
+        for child in descendants(widget)
+        if isinstance(child, w.HTML | w.Label)
+    )
+
+
+# --------------------------------------------------------------------------- the runner
+
+
+def test_runner_waits_then_shows_the_first_step(
+    store: Store,
+    clock: Clock,
+    trio: list[Participant],
+    control: PacingControl,
+    make_runner: Callable[[Participant], ProtocolRunner],
+) -> None:
+    ana = trio[0]
+    runner = make_runner(ana)
+    assert runner.run is None
+    assert "pdkit-waiting" in runner.heading.value
+    assert "No protocol is running for your group" in runner.heading.value
+    assert runner.countdown.state == "idle"
+    assert not runner.countdown.running
+    assert runner.notes is None
+
+    run = started(control)
+    clock.now = T0 + 42.0
+    runner.refresh()
+
+    group_id, role_id = run.placement(ana.id) or ("", "")
+    step = TUNING.steps[0]
+    heading = runner.heading.value
+    assert runner.run is not None
+    assert runner.run.id == run.id
+    assert runner.role == role_id
+    assert f"Step 1 of {len(TUNING.steps)}: {escape(step.title)}" in heading
+    assert f"You are the <strong>{escape(TUNING.role(role_id).label)}</strong>" in heading
+    for person in trio:
+        label = TUNING.role(run.roles[group_id][person.id]).label
+        assert f"{escape(person.display_name)} ({escape(label)})" in heading
+    assert "&lt;b&gt;Ana&lt;/b&gt;" in heading
+    assert "<b>Ana</b>" not in heading
+    assert "Ben &amp; Co" in heading
+    assert escape(step.prompt_for(role_id)) in runner.prompt.value
+    assert runner.countdown.remaining == pytest.approx(step.seconds - 42.0)
+    assert runner.countdown.running is True
+    assert runner.countdown.state == "running"
+    assert 'aria-current="step"' in runner.outline.value
+
+
+def test_each_role_sees_its_own_prompt(
+    trio: list[Participant],
+    control: PacingControl,
+    make_runner: Callable[[Participant], ProtocolRunner],
+) -> None:
+    run = started(control)
+    roles = by_role(run, trio)
+    assert set(roles) == {"presenter", "facilitator", "participant"}
+    intro = TUNING.steps[0]
+    facilitator = make_runner(roles["facilitator"])
+    presenter = make_runner(roles["presenter"])
+    assert escape(intro.prompts["facilitator"]) in facilitator.prompt.value
+    assert escape(intro.prompts["all"]) in presenter.prompt.value
+    assert escape(intro.prompts["facilitator"]) not in presenter.prompt.value
+    assert "You speak in this step." in facilitator.who.value
+    assert "You speak in this step." not in presenter.who.value
+
+
+def test_two_runners_follow_one_control_and_keep_their_notes(
+    store: Store,
+    clock: Clock,
+    scheduler: FakeScheduler,
+    trio: list[Participant],
+    control: PacingControl,
+    make_runner: Callable[[Participant], ProtocolRunner],
+) -> None:
+    run = started(control)
+    roles = by_role(run, trio)
+    presenter_person, participant_person = roles["presenter"], roles["participant"]
+    presenter = make_runner(presenter_person)
+    participant = make_runner(participant_person)
+
+    clock.now = T0 + 300.0
+    control.next_button.click()
+    presenter.refresh()
+    participant.refresh()
+    step = TUNING.steps[1]
+    for runner in (presenter, participant):
+        assert f"Step 2 of {len(TUNING.steps)}: {escape(step.title)}" in runner.heading.value
+        assert runner.step == step
+        assert runner.countdown.remaining == pytest.approx(step.seconds)
+    assert escape(step.prompts["presenter"]) in presenter.prompt.value
+    assert escape(step.prompts["all"]) in participant.prompt.value
+    assert presenter.prompt.value != participant.prompt.value
+
+    assert presenter.notes is not None
+    assert participant.notes is not None
+    question = "How can students ask more?"
+    presenter.notes.field("focusing_question").value = question
+    presenter.notes.save()
+    participant.notes.field("first_notes").value = "Clear aims <3"
+    participant.notes.save()
+    written = [(n.step, n.role, n.participant, n.field, n.value) for n in store.notes(run.id)]
+    assert written == [
+        ("presentation", "presenter", presenter_person.id, "focusing_question", question),
+        ("presentation", "participant", participant_person.id, "first_notes", "Clear aims <3"),
+    ]
+
+    # Typed, not saved (the autosave has not fired): going on saves it.
+    presenter.notes.field("focusing_question").value = "How can ALL students ask more?"
+    assert len(scheduler.pending) == 1  # its autosave waits
+    control.next()
+    presenter.refresh()
+    participant.refresh()
+    assert store.latest_notes(run.id, "presentation", presenter_person.id) == {
+        "focusing_question": "How can ALL students ask more?"
+    }
+    assert presenter.step is not None
+    assert presenter.step.id == "clarifying"
+    assert presenter.notes is None  # the presenter writes nothing while questions are asked
+    assert "Nothing to write down" in shown_text(presenter.notes_box)
+    assert participant.notes is not None
+    assert list(participant.notes.controls) == ["questions"]
+
+    control.back()
+    presenter.refresh()
+    participant.refresh()
+    assert presenter.step == step
+    assert presenter.notes is not None
+    assert presenter.notes.field("focusing_question").value == "How can ALL students ask more?"
+    assert participant.notes is not None
+    assert participant.notes.field("first_notes").value == "Clear aims <3"
+    assert presenter.notes.unsaved() == {}
+
+
+def test_runner_follows_extend_pause_and_end(
+    clock: Clock,
+    trio: list[Participant],
+    control: PacingControl,
+    make_runner: Callable[[Participant], ProtocolRunner],
+) -> None:
+    started(control)
+    runner = make_runner(trio[0])
+    seconds = TUNING.steps[0].seconds
+
+    clock.now = T0 + 10.0
+    control.extend(300)
+    runner.refresh()
+    assert runner.countdown.remaining == pytest.approx(seconds + 300 - 10)
+    assert control.countdown.remaining == pytest.approx(seconds + 300 - 10)
+
+    clock.now = T0 + 20.0
+    control.pause_button.click()
+    assert control.pause_button.description == "Resume"
+    runner.refresh()
+    assert runner.countdown.state == "paused"
+    assert runner.countdown.running is False
+    assert runner.countdown.remaining == pytest.approx(seconds + 300 - 20)
+
+    clock.now = T0 + 500.0  # paused time does not count
+    runner.refresh()
+    assert runner.countdown.remaining == pytest.approx(seconds + 300 - 20)
+    control.toggle_pause()
+    assert control.pause_button.description == "Pause"
+    runner.refresh()
+    assert runner.countdown.state == "running"
+    assert runner.countdown.running is True
+    assert runner.countdown.remaining == pytest.approx(seconds + 300 - 20)
+
+    clock.now = T0 + 530.0
+    control.add1_button.click()
+    runner.refresh()
+    assert runner.countdown.remaining == pytest.approx(seconds + 360 - 50)
+
+    control.end_button.click()
+    runner.refresh()
+    assert runner.countdown.state == "ended"
+    assert runner.countdown.running is False
+    assert "has ended" in runner.prompt.value
+    assert "Ended: " in runner.heading.value
+    assert runner.who.value == ""
+    assert "Ended" in control.status.value
+    for button in (
+        control.next_button,
+        control.add1_button,
+        control.add5_button,
+        control.pause_button,
+        control.end_button,
+    ):
+        assert button.disabled, button.description
+    assert not control.back_button.disabled  # back reopens the run
+    assert control.progress.value == ""
+
+    control.back()
+    runner.refresh()
+    assert runner.countdown.state == "running"
+    assert "has ended" not in runner.prompt.value
+    assert not control.next_button.disabled
+
+
+def test_buttons_before_any_run_are_disabled(control: PacingControl) -> None:
+    assert control.run is None
+    assert all(b.disabled for b in control.controls.children)
+    assert "No protocol is running" in control.status.value
+
+
+def test_a_new_control_picks_up_the_running_run_but_not_an_ended_one(
+    trio: list[Participant], control: PacingControl, make_control: Callable[..., PacingControl]
+) -> None:
+    run = started(control)
+    control.next()
+    again = make_control()
+    assert again.run is not None
+    assert again.run.id == run.id
+    assert again.run.state.step == 1
+    assert "Step 2 of" in again.status.value
+    control.end()
+    after_end = make_control()
+    assert after_end.run is None
+    assert all(b.disabled for b in after_end.controls.children)
+
+
+def test_a_run_started_in_another_tab_is_picked_up(
+    trio: list[Participant],
+    control: PacingControl,
+    make_control: Callable[..., PacingControl],
+    clock: Clock,
+) -> None:
+    first = started(control)
+    other_tab = make_control()
+    assert other_tab.run is not None
+    assert other_tab.run.id == first.id
+    clock.now += 5
+    second = control.start("like-wish-wonder")
+    assert second is not None
+    other_tab.refresh()
+    assert other_tab.run is not None
+    assert other_tab.run.id == second.id
+    other_tab.next()  # acts on the new run, not the old one
+    moved, kept = control.store.get_run(second.id), control.store.get_run(first.id)
+    assert moved is not None
+    assert kept is not None
+    assert (moved.state.step, kept.state.step) == (1, 0)
+
+
+def test_giving_up_after_repeated_conflicts_says_so(
+    trio: list[Participant], control: PacingControl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started(control)
+
+    def always_conflict(*_args: Any, **_kwargs: Any) -> Run:
+        raise ConflictError("changed meanwhile")
+
+    monkeypatch.setattr(control.store, "update_run", always_conflict)
+    control.next()
+    assert "kept changing" in control.message.value
+
+
+def test_stale_second_control_still_moves_the_run_on(
+    store: Store,
+    trio: list[Participant],
+    control: PacingControl,
+    make_control: Callable[..., PacingControl],
+) -> None:
+    run = started(control)
+    other = make_control()  # a second facilitator tab
+    assert other.run is not None
+    assert other.run.version == 1
+    control.next()
+    other.next()  # not refreshed: still thinks the run is at step 0
+    stored = store.get_run(run.id)
+    assert stored is not None
+    assert stored.state.step == 2
+    assert stored.version == 3
+    assert other.run is not None
+    assert other.run.state.step == 2
+    assert "Step 3 of" in other.status.value
+    control.refresh()
+    assert "Step 3 of" in control.status.value
+
+
+class RacingStore:
+    """A store where another facilitator's click lands between this one's read and write."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.races = 0
+        self.conflicts = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def update_run(self, run_id: str, state: RunState, *, expected_version: int) -> Run:
+        if self.races == 0:
+            self.races += 1
+            current = self.inner.get_run(run_id)
+            assert current is not None
+            moved = pacing.next_step(TUNING, current.state, T0)
+            self.inner.update_run(run_id, moved, expected_version=current.version)
+        try:
+            return self.inner.update_run(run_id, state, expected_version=expected_version)
+        except ConflictError:
+            self.conflicts += 1
+            raise
+
+
+def test_a_conflicting_click_is_retried_on_the_fresh_run(
+    store: Store,
+    trio: list[Participant],
+    control: PacingControl,
+    make_control: Callable[..., PacingControl],
+) -> None:
+    run = started(control)
+    racing = RacingStore(store)
+    other = make_control(store=racing)
+    other.next()
+    assert racing.conflicts == 1
+    stored = store.get_run(run.id)
+    assert stored is not None
+    assert (stored.state.step, stored.version) == (2, 3)
+    assert other.run == stored
+
+
+def test_polling_without_a_change_keeps_the_notes_form(
+    clock: Clock,
+    trio: list[Participant],
+    control: PacingControl,
+    make_runner: Callable[[Participant], ProtocolRunner],
+) -> None:
+    run = started(control)
+    presenter = make_runner(by_role(run, trio)["presenter"])
+    control.next()
+    presenter.refresh()
+    form = presenter.notes
+    assert form is not None
+    form.field("focusing_question").value = "half a thou"
+    stamp = presenter.countdown.stamp
+    for _ in range(3):
+        clock.now += 1.0
+        presenter.refresh()
+        assert presenter.notes is form
+    assert presenter.countdown.stamp == stamp  # nothing sent to the browser either
+    control.extend(60)  # the run changes, the step does not
+    control.toggle_pause()
+    presenter.refresh()
+    assert presenter.notes is form
+    assert form.field("focusing_question").value == "half a thou"
+    assert presenter.notes_box.children[-1] is form.widget
+
+
+def test_a_new_run_gets_a_new_notes_form_even_at_the_same_step(
+    store: Store,
+    trio: list[Participant],
+    control: PacingControl,
+    make_runner: Callable[[Participant], ProtocolRunner],
+) -> None:
+    first = started(control, "success-analysis")
+    ana = trio[0]
+    runner = make_runner(ana)
+    assert runner.notes is not None
+    runner.notes.field("success_story").value = "For the first run"
+    runner.notes.save()
+
+    second = control.start("like-wish-wonder")
+    assert second is not None
+    runner.refresh()
+    assert runner.run == second
+    protocol = load_protocol("like-wish-wonder")
+    role = runner.role
+    assert role is not None
+    expected = [f.id for f in protocol.steps[0].capture_for(role)]
+    assert runner.notes is not None
+    assert list(runner.notes.controls) == expected
+    field = protocol.steps[0].capture_for(role)[0]
+    answer: JSONValue = ["For the second run"] if field.type == "list" else "For the second run"
+    runner.notes.field(field.id).value = answer
+    runner.notes.save()
+    assert store.latest_notes(second.id, protocol.steps[0].id, ana.id) == {field.id: answer}
+    assert [n.value for n in store.notes(first.id)] == ["For the first run"]
+
+
+# --------------------------------------------------------------------------- starting
+
+
+def test_start_without_groups_says_so_and_starts_nothing(
+    store: Store, trio: list[Participant], control: PacingControl
+) -> None:
+    assert control.start("tuning") is None
+    assert "pdkit-error" in control.message.value
+    assert "Form groups first" in control.message.value
+    assert store.runs() == []
+    control.start_button.click()
+    assert store.runs() == []
+
+
+@pytest.mark.parametrize("joined", [0, 1])
+def test_forming_groups_needs_two_people(store: Store, control: PacingControl, joined: int) -> None:
+    for n in range(joined):
+        store.create_participant(f"P{n}")
+    control.form_groups(2)
+    assert "pdkit-error" in control.message.value
+    assert "At least two people" in control.message.value
+    assert store.groups() == []
+
+
+def test_form_groups_shows_the_groups(
+    store: Store, trio: list[Participant], control: PacingControl
+) -> None:
+    control.group_size.value = 3
+    control.form_button.click()
+    (group,) = store.groups()
+    assert sorted(group.members) == sorted(p.id for p in trio)
+    assert re.search(r"Formed 1 group\b", control.message.value)
+    assert "3 people" in control.groups_html.value
+    assert "&lt;b&gt;Ana&lt;/b&gt;" in control.groups_html.value
+    assert "<b>Ana</b>" not in control.groups_html.value
+    assert [v for _, v in control.target.options] == ["", group.id]
+
+
+def test_the_seed_makes_the_groups(
+    store: Store, make_control: Callable[..., PacingControl]
+) -> None:
+    people = [store.create_participant(f"P{i}")[0].id for i in range(9)]
+    made = []
+    for _ in range(2):
+        control = make_control(seed=11)
+        control.form_groups(3)
+        made.append([g.members for g in store.groups()])
+    assert made[0] == made[1]
+    assert sorted(m for g in made[0] for m in g) == sorted(people)
+
+
+def test_start_for_one_group_only(
+    store: Store,
+    make_control: Callable[..., PacingControl],
+    make_runner: Callable[[Participant], ProtocolRunner],
+) -> None:
+    people = [store.create_participant(name)[0] for name in "ABCD"]
+    control = make_control()
+    control.form_groups(2)
+    first, second = store.groups()
+    control.protocol.value = "tuning"
+    control.target.value = first.id
+    control.start_button.click()
+    (run,) = store.runs()
+    assert list(run.roles) == [first.id]
+    assert set(run.roles[first.id]) == set(first.members)
+    assert "for 1 group(s)" in control.message.value
+
+    inside = next(p for p in people if p.id in first.members)
+    outside = next(p for p in people if p.id in second.members)
+    assert "pdkit-waiting" in make_runner(outside).heading.value
+    assert store.run_for(outside.id) is None
+    assert make_runner(inside).countdown.state == "running"
+
+
+def test_start_for_all_groups(store: Store, make_control: Callable[..., PacingControl]) -> None:
+    for name in "ABCDE":
+        store.create_participant(name)
+    control = make_control()
+    control.form_groups(2)
+    run = control.start("tuning")
+    assert run is not None
+    assert list(run.roles) == [g.id for g in store.groups()]
+    assert sorted(len(r) for r in run.roles.values()) == [2, 3]
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def test_progress_counts_writers_and_never_shows_their_notes(
+    store: Store,
+    make_control: Callable[..., PacingControl],
+    make_runner: Callable[[Participant], ProtocolRunner],
+) -> None:
+    people = [store.create_participant(name)[0] for name in "ABCD"]
+    control = make_control()
+    run = started(control, size=2)
+    first, second = run.roles  # group ids, in the order they are numbered
+    control.next()
+    control.refresh()
+    assert "Group 1: 0 of 2 wrote notes" in control.progress.value
+    assert "Group 2: 0 of 2 wrote notes" in control.progress.value
+
+    presenter_id = next(p for p, r in run.roles[first].items() if r == "presenter")
+    writer = make_runner(next(p for p in people if p.id == presenter_id))
+    assert writer.notes is not None
+    secret = "My secret focusing question"
+    writer.notes.field("focusing_question").value = secret
+    writer.notes.save()
+    writer.notes.field("focusing_question").value = secret + " (edited)"
+    writer.notes.save()  # two events, still one writer
+    control.refresh()
+    assert "Group 1: 1 of 2 wrote notes" in control.progress.value
+    assert "Group 2: 0 of 2 wrote notes" in control.progress.value
+    assert "secret" not in shown_text(control.widget)
+
+    control.next()  # counts are per step
+    assert "Group 1: 0 of 2 wrote notes" in control.progress.value
+    assert second in run.roles
+
+
+# --------------------------------------------------------------------------- reflections
+
+
+def visible(view: FormView) -> list[str]:
+    return [fid for fid, box in view.boxes.items() if box.layout.display != "none"]
+
+
+@pytest.fixture
+def reflection(store: Store) -> ReflectionApp:
+    app = ReflectionApp([load_form("what-so-what-now-what"), load_form("exit-ticket")], store=store)
+    report(app.sign_in.browser)
+    app.sign_in.join("Sam")
+    return app
+
+
+def test_reflection_shows_one_prompt_at_a_time(reflection: ReflectionApp) -> None:
+    form = reflection.form
+    assert form is not None
+    assert form.definition.id == "what-so-what-now-what"
+    assert form.sequential
+    shown = descendants(form.widget)
+    assert form.next_button in shown
+    assert form.back_button in shown
+
+    assert visible(form) == ["what"]
+    assert form.back_button.disabled
+    assert not form.next_button.disabled
+    assert "Prompt 1 of 3" in form.progress.value
+
+    form.next_button.click()
+    assert visible(form) == ["so_what"]
+    assert "Prompt 2 of 3" in form.progress.value
+    assert not form.back_button.disabled
+    assert not form.next_button.disabled
+
+    form.next_button.click()
+    assert visible(form) == ["now_what"]
+    assert "Prompt 3 of 3" in form.progress.value
+    assert form.next_button.disabled
+    form.next_button.click()  # already at the end
+    assert visible(form) == ["now_what"]
+
+    form.back_button.click()
+    form.back_button.click()
+    assert visible(form) == ["what"]
+    assert form.back_button.disabled
+    form.back_button.click()
+    assert visible(form) == ["what"]
+
+
+def test_moving_between_prompts_saves_what_was_typed(
+    store: Store, scheduler: FakeScheduler
+) -> None:
+    sam = store.create_participant("Sam")[0]
+    definition = load_form("what-so-what-now-what")
+    form = FormView(definition, store=store, participant_id=sam.id, schedule=scheduler)
+    form.field("what").value = "Students argued about fractions."
+    assert scheduler.pending  # an autosave is waiting, nothing written yet
+    assert store.latest(sam.id, definition.id) == {}
+    form.next_button.click()
+    assert store.latest(sam.id, definition.id) == {"what": "Students argued about fractions."}
+    assert not scheduler.pending  # the waiting autosave is no longer needed
+    form.field("so_what").value = "They care about being right."
+    form.back_button.click()
+    assert store.latest(sam.id, definition.id)["so_what"] == "They care about being right."
+
+    again = FormView(definition, store=store, participant_id=sam.id, schedule=scheduler)
+    assert again.field("what").value == "Students argued about fractions."
+    assert again.field("so_what").value == "They care about being right."
+    assert visible(again) == ["what"]
+
+
+def test_reflection_rebuilt_restores_the_answers(store: Store, reflection: ReflectionApp) -> None:
+    form = reflection.form
+    assert form is not None
+    form.field("what").value = "A quiet student explained her method."
+    form.show(2)
+    form.field("now_what").value = "Ask her to lead the warm-up."
+
+    reflection.choice.value = "exit-ticket"
+    assert reflection.form is not None
+    assert reflection.form.definition.id == "exit-ticket"
+    reflection.choice.value = "what-so-what-now-what"
+    rebuilt = reflection.form
+    assert rebuilt is not None
+    assert rebuilt is not form
+    assert rebuilt.field("what").value == "A quiet student explained her method."
+    assert rebuilt.field("now_what").value == "Ask her to lead the warm-up."
+    assert rebuilt.field("so_what").value == ""
+    assert visible(rebuilt) == ["what"]
+
+
+def test_a_form_that_is_not_a_sequence_shows_every_field(store: Store) -> None:
+    sam = store.create_participant("Sam")[0]
+    form = FormView(load_form("goal-setting"), store=store, participant_id=sam.id)
+    assert not form.sequential
+    assert visible(form) == list(form.boxes)
+    assert form.next_button not in descendants(form.widget)
+
+
+# --------------------------------------------------------------------------- facilitator page
+
+
+def test_facilitator_page_opens_with_the_right_key(store: Store) -> None:
+    app = FacilitatorApp(store=store, key="k")
+    assert app.control is None  # still waiting for the page to report its address
+    report(app.browser, page_url=f"{FACILITATOR_PAGE}?key=k")
+    assert isinstance(app.control, PacingControl)
+    assert app.body.children == (app.control.widget,)
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?key=", "?key=K", "?key=kk", "?key=wrong", "?other=k", "?key=k%20"]
+)
+def test_facilitator_page_refuses_a_wrong_or_missing_key(store: Store, query: str) -> None:
+    app = FacilitatorApp(store=store, key="k")
+    report(app.browser, page_url=f"{FACILITATOR_PAGE}{query}")
+    assert app.control is None
+    text = shown_text(app.body)
+    assert "This page is for the facilitator" in text
+    assert "pdkit-error" in text
+    assert not any(isinstance(c, w.Button) for c in descendants(app.widget))
+
+
+def test_facilitator_page_without_a_key_opens_at_once(store: Store) -> None:
+    app = FacilitatorApp(store=store, key=None)
+    assert isinstance(app.control, PacingControl)
+    assert app.body.children == (app.control.widget,)
+
+
+# --------------------------------------------------------------------------- served links
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> ServeConfig:
+    return ServeConfig(path=builtin_workbooks_dir(), store=str(tmp_path / "s.sqlite3"), port=8123)
+
+
+def facilitator_link(printed: str) -> str:
+    (line,) = [ln for ln in printed.splitlines() if "facilitator" in ln]
+    return line.rsplit(" ", 1)[-1]
+
+
+def test_prepare_prints_the_facilitator_link_with_the_given_key(config: ServeConfig) -> None:
+    config.facilitator_key = "given-key"
+    out = io.StringIO()
+    env = prepare(config, out)
+    link = facilitator_link(out.getvalue())
+    assert link == "http://127.0.0.1:8123/voila/render/facilitator.ipynb?key=given-key"
+    assert env[FACILITATOR_KEY_ENV] == "given-key"
+    others = [ln for ln in out.getvalue().splitlines() if "/voila/render/" in ln]
+    assert len(others) > 1
+    assert all("key=" not in ln for ln in others if "facilitator" not in ln)
+
+
+def test_prepare_makes_a_random_key(config: ServeConfig, tmp_path: Path) -> None:
+    out = io.StringIO()
+    env = prepare(config, out)
+    key = env[FACILITATOR_KEY_ENV]
+    assert len(key) >= 16
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", key)
+    assert facilitator_link(out.getvalue()).endswith(f"?key={key}")
+    assert config.facilitator_key == key
+
+    other = ServeConfig(path=builtin_workbooks_dir(), store=config.store, port=8124)
+    assert prepare(other, io.StringIO())[FACILITATOR_KEY_ENV] != key
