@@ -154,7 +154,7 @@ MALFORMED = [
         2,
         "kind",
         "'survey' is not a kind this version of pdkit reads "
-        "(known: 'form', 'reflection', 'protocol')",
+        "(known: 'form', 'reflection', 'protocol', 'workbook')",
         id="unknown-kind",
     ),
     pytest.param(

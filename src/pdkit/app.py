@@ -1,9 +1,10 @@
-"""The participant's app: what a workbook notebook runs in its one code cell.
+"""What workbook notebooks run: :class:`Workbook` (built notebooks), and one-cell apps.
 
-``form_app("goal-setting")`` opens the store, reads the definition and the school
-goals, identifies the participant (JupyterHub user, resume token or join step) and
-then shows their form with every saved answer restored. Configuration comes from
-arguments or from the environment that ``pdkit serve`` sets for every kernel:
+``Workbook("goal-setting")`` or ``form_app("goal-setting")`` opens the store, reads the
+definitions and the school goals, identifies the participant (JupyterHub user, resume
+token or join step) and then shows their form with every saved answer restored.
+Configuration comes from arguments or from the environment that ``pdkit serve`` sets
+for every kernel:
 
 - ``PDKIT_STORE``: the store URL (default: a SQLite file in the user's data folder);
 - ``PDKIT_SCHOOL_GOALS``: a YAML or CSV file of school goals (default: the sample);
@@ -19,12 +20,22 @@ import os
 from html import escape
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 import ipywidgets as w
 
 from .errors import PdkitError
-from .spec import FormDefinition, SchoolGoal, load_form, load_school_goals
+from .spec import (
+    FormDefinition,
+    SchoolGoal,
+    WorkbookDefinition,
+    check_references,
+    load_form,
+    load_school_goals,
+    load_workbook,
+    resolve_reference,
+)
 from .store import DEFAULT_SESSION, Participant, Store, open_store
 from .widgets import BrowserIdentity, FormView, PacingControl, ProtocolRunner, SignIn
 
@@ -34,6 +45,7 @@ __all__ = [
     "ParticipantApp",
     "ProtocolApp",
     "ReflectionApp",
+    "Workbook",
     "facilitator_app",
     "form_app",
     "protocol_app",
@@ -58,19 +70,127 @@ def default_school_goals() -> list[SchoolGoal]:
     )
 
 
-class ParticipantApp:
-    """Sign-in first, then content built for the signed-in participant.
+class Part(Protocol):
+    """One section of a participant's workbook, built once someone is signed in."""
 
-    Subclasses implement ``_content(participant)`` (a widget) and may implement
-    ``_leave()`` (called on sign-out, e.g. to save). A store that cannot be read
-    shows a message, not a traceback.
+    def build(self, participant: Participant) -> w.Widget:
+        """The section's widgets for ``participant``."""
+        ...
+
+    def leave(self) -> None:
+        """The participant signs out: save what is unsaved."""
+        ...
+
+
+class FormPart:
+    """A form (or one reflection): the participant's answers, restored and autosaved."""
+
+    def __init__(self, store: Store, definition: FormDefinition) -> None:
+        self.store = store
+        self.definition = definition
+        self.form: FormView | None = None
+
+    def build(self, participant: Participant) -> w.Widget:
+        self.form = FormView(self.definition, store=self.store, participant_id=participant.id)
+        return self.form.widget
+
+    def leave(self) -> None:
+        if self.form is not None:
+            self.form.save()
+        self.form = None
+
+
+class ReflectionsPart:
+    """Reflections to choose from, each a sequence of autosaved prompts."""
+
+    def __init__(self, store: Store, reflections: list[FormDefinition]) -> None:
+        self.store = store
+        self.reflections = {r.id: r for r in reflections}
+        self.form: FormView | None = None
+        self.participant: Participant | None = None
+        self.choice = w.ToggleButtons(
+            options=[(r.title, r.id) for r in reflections],
+            description="Reflection",
+            style={"description_width": "initial", "button_width": "auto"},
+        )
+        self.box = w.VBox()
+        self.choice.observe(lambda _: self._open(), names="value")
+
+    def build(self, participant: Participant) -> w.Widget:
+        self.participant = participant
+        self._open()
+        note = w.HTML(
+            value='<p class="pdkit-privacy">Your reflections are private: only you see them.</p>'
+        )
+        parts: list[w.Widget] = [note, self.box]
+        if len(self.reflections) > 1:
+            parts.insert(1, self.choice)
+        return w.VBox(parts)
+
+    def _open(self) -> None:
+        if self.participant is None:
+            return
+        self.leave_form()
+        self.form = FormView(
+            self.reflections[self.choice.value],
+            store=self.store,
+            participant_id=self.participant.id,
+        )
+        self.box.children = [self.form.widget]
+
+    def leave_form(self) -> None:
+        if self.form is not None:
+            self.form.save()
+        self.form = None
+
+    def leave(self) -> None:
+        self.leave_form()
+        self.participant = None
+
+
+class RunnerPart:
+    """The protocol runner of the participant's group."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.runner: ProtocolRunner | None = None
+
+    def build(self, participant: Participant) -> w.Widget:
+        self.runner = ProtocolRunner(self.store, participant)
+        return self.runner.widget
+
+    def leave(self) -> None:
+        if self.runner is not None:
+            self.runner.stop_polling()
+            if self.runner.notes is not None:
+                self.runner.notes.save()
+        self.runner = None
+
+
+class ParticipantApp:
+    """Sign-in first, then each part built for the signed-in participant.
+
+    With ``inline`` (one-cell notebooks) the parts show under the sign-in; otherwise
+    each part is shown where ``section(i)`` is displayed (one notebook cell per
+    section, text between them). A store that cannot be read shows a message, not
+    a traceback.
     """
 
     def __init__(
-        self, *, store: Store, session: str = DEFAULT_SESSION, hub_user: str | None = None
+        self,
+        parts: list[Part],
+        *,
+        store: Store,
+        session: str = DEFAULT_SESSION,
+        hub_user: str | None = None,
+        inline: bool = True,
     ) -> None:
         self.store = store
-        self.form_box = w.VBox()
+        self.parts = parts
+        self.boxes = [w.VBox() for _ in parts]
+        if not inline:
+            for box in self.boxes:
+                box.add_class("pdkit-app")
         self.sign_in = SignIn(
             store,
             session=session,
@@ -79,32 +199,35 @@ class ParticipantApp:
             on_signed_out=self._hide,
         )
         style = w.HTML(value=f"<style>{_style()}</style>")
-        self.widget = w.VBox([style, self.sign_in.widget, self.form_box])
+        self.widget = w.VBox([style, self.sign_in.widget, *(self.boxes if inline else [])])
         self.widget.add_class("pdkit-app")
 
-    def _content(self, participant: Participant) -> w.Widget:
-        raise NotImplementedError
+    @property
+    def form_box(self) -> w.VBox:
+        """The box of the first part."""
+        return self.boxes[0]
 
-    def _leave(self) -> None:
-        """Called when the participant signs out."""
+    def section(self, index: int) -> w.VBox:
+        """The box of part ``index``, to display in its own cell."""
+        return self.boxes[index]
 
     def _show(self, participant: Participant) -> None:
-        try:
-            content = self._content(participant)
-        except PdkitError as exc:  # the store did not answer: say so, lose nothing
-            self.form_box.children = [
-                _error_widget(
-                    exc,
-                    "Your saved answers could not be loaded. Reload the page in a "
-                    "moment; if this persists, tell your facilitator.",
-                )
-            ]
-            return
-        self.form_box.children = [content]
+        for part, box in zip(self.parts, self.boxes, strict=True):
+            try:
+                box.children = [part.build(participant)]
+            except PdkitError as exc:  # the store did not answer: say so, lose nothing
+                box.children = [
+                    _error_widget(
+                        exc,
+                        "Your saved answers could not be loaded. Reload the page in a "
+                        "moment; if this persists, tell your facilitator.",
+                    )
+                ]
 
     def _hide(self) -> None:
-        self._leave()
-        self.form_box.children = []
+        for part, box in zip(self.parts, self.boxes, strict=True):
+            part.leave()
+            box.children = []
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -124,20 +247,13 @@ class FormApp(ParticipantApp):
         session: str = DEFAULT_SESSION,
         hub_user: str | None = None,
     ) -> None:
-        self.definition = definition.with_options(
-            {"school_goals": [g.as_option() for g in school_goals]}
-        )
-        self.form: FormView | None = None
-        super().__init__(store=store, session=session, hub_user=hub_user)
+        self.definition = _with_goals(definition, school_goals)
+        self.part = FormPart(store, self.definition)
+        super().__init__([self.part], store=store, session=session, hub_user=hub_user)
 
-    def _content(self, participant: Participant) -> w.Widget:
-        self.form = FormView(self.definition, store=self.store, participant_id=participant.id)
-        return self.form.widget
-
-    def _leave(self) -> None:
-        if self.form is not None:
-            self.form.save()
-        self.form = None
+    @property
+    def form(self) -> FormView | None:
+        return self.part.form
 
 
 class ReflectionApp(ParticipantApp):
@@ -151,41 +267,14 @@ class ReflectionApp(ParticipantApp):
         session: str = DEFAULT_SESSION,
         hub_user: str | None = None,
     ) -> None:
-        self.reflections = {r.id: r for r in reflections}
-        self.form: FormView | None = None
-        self.choice = w.ToggleButtons(
-            options=[(r.title, r.id) for r in reflections],
-            description="Reflection",
-            style={"description_width": "initial", "button_width": "auto"},
-        )
-        self.box = w.VBox()
-        self.participant: Participant | None = None
-        self.choice.observe(lambda _: self._open(), names="value")
-        super().__init__(store=store, session=session, hub_user=hub_user)
+        self.part = ReflectionsPart(store, reflections)
+        self.reflections = self.part.reflections
+        self.choice = self.part.choice
+        super().__init__([self.part], store=store, session=session, hub_user=hub_user)
 
-    def _content(self, participant: Participant) -> w.Widget:
-        self.participant = participant
-        self._open()
-        note = w.HTML(
-            value='<p class="pdkit-privacy">Your reflections are private: only you see them.</p>'
-        )
-        return w.VBox([note, self.choice, self.box])
-
-    def _open(self) -> None:
-        if self.participant is None:
-            return
-        self._leave()
-        self.form = FormView(
-            self.reflections[self.choice.value],
-            store=self.store,
-            participant_id=self.participant.id,
-        )
-        self.box.children = [self.form.widget]
-
-    def _leave(self) -> None:
-        if self.form is not None:
-            self.form.save()
-        self.form = None
+    @property
+    def form(self) -> FormView | None:
+        return self.part.form
 
 
 class ProtocolApp(ParticipantApp):
@@ -194,19 +283,16 @@ class ProtocolApp(ParticipantApp):
     def __init__(
         self, *, store: Store, session: str = DEFAULT_SESSION, hub_user: str | None = None
     ) -> None:
-        self.runner: ProtocolRunner | None = None
-        super().__init__(store=store, session=session, hub_user=hub_user)
+        self.part = RunnerPart(store)
+        super().__init__([self.part], store=store, session=session, hub_user=hub_user)
 
-    def _content(self, participant: Participant) -> w.Widget:
-        self.runner = ProtocolRunner(self.store, participant)
-        return self.runner.widget
+    @property
+    def runner(self) -> ProtocolRunner | None:
+        return self.part.runner
 
-    def _leave(self) -> None:
-        if self.runner is not None:
-            self.runner.stop_polling()
-            if self.runner.notes is not None:
-                self.runner.notes.save()
-        self.runner = None
+
+def _with_goals(definition: FormDefinition, goals: list[SchoolGoal]) -> FormDefinition:
+    return definition.with_options({"school_goals": [g.as_option() for g in goals]})
 
 
 class FacilitatorApp:
@@ -257,6 +343,100 @@ class FacilitatorApp:
         display(self.widget)  # type: ignore[no-untyped-call]
 
 
+class Workbook:
+    """What a built workbook notebook runs (see :mod:`pdkit.notebooks`).
+
+    Its first code cell shows the workbook itself: the sign-in step (or, for a
+    facilitator workbook, the key check and the pacing control). Each later code
+    cell shows one section with ``section(i)``; sections fill in once someone is
+    signed in, all from one sign-in. A problem with the definitions or the store
+    shows as a readable message in the first cell.
+    """
+
+    def __init__(
+        self,
+        workbook: str | Path | WorkbookDefinition = "goal-setting",
+        *,
+        store: Store | str | None = None,
+        school_goals: list[SchoolGoal] | str | Path | None = None,
+        session: str = DEFAULT_SESSION,
+    ) -> None:
+        self.error: PdkitError | None = None
+        self.app: ParticipantApp | FacilitatorApp | None = None
+        self._part_of: dict[int, int] = {}
+        try:
+            self.definition = (
+                workbook if isinstance(workbook, WorkbookDefinition) else load_workbook(workbook)
+            )
+            problems = check_references(self.definition)
+            if problems:
+                raise problems[0]
+            opened = _open_store(store)
+            if self.definition.audience == "facilitator":
+                self.app = FacilitatorApp(
+                    store=opened, session=session, key=os.environ.get(FACILITATOR_KEY_ENV) or None
+                )
+            else:
+                goals = _goals(school_goals)
+                self.app = ParticipantApp(
+                    self._parts(opened, goals),
+                    store=opened,
+                    session=session,
+                    hub_user=_hub_user(),
+                    inline=False,
+                )
+        except PdkitError as exc:
+            self.error = exc
+
+    def _parts(self, store: Store, goals: list[SchoolGoal]) -> list[Part]:
+        parts: list[Part] = []
+        for index, section in enumerate(self.definition.sections):
+
+            def form(ref: str) -> FormDefinition:
+                return _with_goals(load_form(resolve_reference(ref, self.definition)), goals)
+
+            part: Part
+            if section.kind == "form":
+                part = FormPart(store, form(section.refs[0]))
+            elif section.kind in ("reflection", "reflections"):
+                part = ReflectionsPart(store, [form(ref) for ref in section.refs])
+            elif section.kind == "protocol":
+                part = RunnerPart(store)
+            else:
+                continue  # text: a Markdown cell of the notebook
+            self._part_of[index] = len(parts)
+            parts.append(part)
+        return parts
+
+    def section(self, index: int) -> w.Widget:
+        """The widgets of section ``index`` (empty until someone is signed in)."""
+        if self.error is not None or not isinstance(self.app, ParticipantApp):
+            return w.HTML(value="")
+        if index in self._part_of:
+            return self.app.section(self._part_of[index])
+        text = self.definition.sections[index].text
+        return w.HTML(value=f"<p>{escape(text)}</p>" if text else "")
+
+    @property
+    def widget(self) -> w.Widget:
+        if self.error is not None or self.app is None:
+            return _error_widget(self.error or PdkitError("unknown problem"))
+        return self.app.widget
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)  # type: ignore[no-untyped-call]
+
+
+def _goals(school_goals: list[SchoolGoal] | str | Path | None) -> list[SchoolGoal]:
+    if school_goals is None:
+        return default_school_goals()
+    if isinstance(school_goals, list):
+        return school_goals
+    return load_school_goals(school_goals)
+
+
 def _error_widget(error: PdkitError, headline: str = "This workbook cannot start.") -> w.HTML:
     return w.HTML(
         value=f'<div class="pdkit-error" role="alert"><strong>{escape(headline)}</strong> '
@@ -283,13 +463,7 @@ def form_app(
     (the teacher sees what to tell the facilitator), not as a traceback."""
     try:
         spec = load_form(definition)
-        goals = (
-            default_school_goals()
-            if school_goals is None
-            else school_goals
-            if isinstance(school_goals, list)
-            else load_school_goals(school_goals)
-        )
+        goals = _goals(school_goals)
         opened = _open_store(store)
     except PdkitError as exc:
         return _error_widget(exc)

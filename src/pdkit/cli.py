@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
 from .errors import PdkitError
+from .spec import load_definition
 
 __all__ = ["main"]
 
@@ -68,7 +70,62 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY",
         help="the secret in the facilitator link (default: $PDKIT_FACILITATOR_KEY, else random)",
     )
+    serve.add_argument(
+        "--template",
+        default="pdkit",
+        help="the Voilà template (default: pdkit's own; 'lab' for Voilà's)",
+    )
     serve.set_defaults(run=_serve)
+
+    build = commands.add_parser(
+        "build",
+        help="turn workbook definitions into Voilà-ready notebooks",
+        description="Write one notebook per workbook definition (kind: workbook).",
+    )
+    build.add_argument(
+        "templates",
+        nargs="*",
+        type=Path,
+        help="workbook definitions, or folders holding them (default: pdkit's built-in workbooks)",
+    )
+    build.add_argument(
+        "--out", type=Path, default=Path("workbooks"), help="folder for the notebooks (./workbooks)"
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if a notebook is missing or out of date",
+    )
+    build.set_defaults(run=_build)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check definitions and print every problem",
+        description="Check YAML definitions (and the definitions workbooks refer to). Prints "
+        "each problem with its file, line and place; exits 1 if there is any.",
+    )
+    validate.add_argument("paths", nargs="+", type=Path, help="YAML files, or folders of them")
+    validate.set_defaults(run=_validate)
+
+    new = commands.add_parser("new", help="start a new definition from existing ones")
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    new_workbook = kinds.add_parser(
+        "workbook",
+        help="a workbook whose sections are existing definitions",
+        description="Write NAME.yaml, a workbook with one section per definition id.",
+    )
+    new_workbook.add_argument("name", help="the new workbook's id (lower-case, digits, - and _)")
+    new_workbook.add_argument(
+        "--from",
+        dest="sources",
+        required=True,
+        metavar="ID[,ID…]",
+        help="the definitions to show, in order (forms, reflections, 'protocol' for the runner)",
+    )
+    new_workbook.add_argument(
+        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+    )
+    new_workbook.set_defaults(run=_new_workbook)
     return parser
 
 
@@ -84,8 +141,156 @@ def _serve(args: argparse.Namespace) -> int:
         cull_idle_timeout=args.cull_idle,
         open_browser=args.open,
         facilitator_key=args.facilitator_key,
+        template=args.template,
     )
     return serve(config)
+
+
+def _yaml_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        else:
+            files.append(path)
+    return files
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .notebooks import render_workbook, write_workbook
+    from .spec import builtin_workbook_path, builtin_workbooks, check_references, load_workbook
+
+    sources = (
+        _yaml_files(args.templates)
+        if args.templates
+        else [builtin_workbook_path(i) for i in builtin_workbooks()]
+    )
+    workbooks = []
+    for source in sources:
+        definition = load_definition(source)
+        if definition.kind != "workbook":
+            continue  # forms, reflections and protocols in the same folder
+        workbook = load_workbook(source)
+        problems = check_references(workbook)
+        if problems:
+            raise problems[0]
+        workbooks.append(workbook)
+    if not workbooks:
+        raise PdkitError(
+            "no workbook definitions (kind: workbook) found in "
+            + ", ".join(str(s) for s in sources)
+        )
+    stale = 0
+    for workbook in workbooks:
+        target = args.out / f"{workbook.id}.ipynb"
+        if args.check:
+            wanted = render_workbook(workbook, args.out)
+            current = target.read_text(encoding="utf-8") if target.exists() else None
+            if current != wanted:
+                stale += 1
+                print(f"pdkit: {target} is out of date with {workbook.source}")
+            continue
+        path, changed = write_workbook(workbook, args.out)
+        print(f"pdkit: {'wrote' if changed else 'up to date:'} {path}")
+    if stale:
+        print(
+            f"pdkit: {stale} notebook(s) out of date; run 'pdkit build' to update them",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .spec import validate_text
+
+    files = _yaml_files(args.paths)
+    problems = 0
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"{file}: cannot be read ({exc})")
+            problems += 1
+            continue
+        found: Sequence[PdkitError] = (
+            _school_goal_problems(file)
+            if _looks_like_school_goals(text)
+            else validate_text(text, file=str(file))
+        )
+        for problem in found:
+            print(problem)
+        problems += len(found)
+    if not files:
+        print("pdkit: no YAML files found", file=sys.stderr)
+        return 1
+    if problems:
+        print(f"pdkit: {problems} problem(s) in {len(files)} file(s)", file=sys.stderr)
+        return 1
+    print(f"pdkit: {len(files)} file(s) checked, no problems")
+    return 0
+
+
+def _looks_like_school_goals(text: str) -> bool:
+    """A list, or a mapping with ``goals`` and no ``kind``: a school goals file."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False  # validate_text reports the YAML error
+    return isinstance(data, list) or (
+        isinstance(data, dict) and "goals" in data and "kind" not in data
+    )
+
+
+def _school_goal_problems(file: Path) -> list[PdkitError]:
+    from .spec import load_school_goals
+
+    try:
+        load_school_goals(file)
+    except PdkitError as exc:
+        return [exc]
+    return []
+
+
+def _new_workbook(args: argparse.Namespace) -> int:
+    from .errors import DefinitionError
+
+    name = args.name
+    if not re.fullmatch(r"[a-z0-9_-]+", name):
+        raise DefinitionError(
+            "a workbook id uses lower-case letters, digits, '-' and '_'", file=name
+        )
+    lines = [
+        f"# A new pdkit workbook. Edit it, then: pdkit build {name}.yaml --out workbooks/",
+        "kind: workbook",
+        f"id: {name}",
+        "schema_version: 1",
+        f"title: {name.replace('-', ' ').replace('_', ' ').capitalize()}",
+        "intro: >-",
+        "  Say in a sentence or two what this workbook is for.",
+        "sections:",
+    ]
+    for ref in (r.strip() for r in args.sources.split(",") if r.strip()):
+        if ref == "protocol":
+            lines.append("  - protocol: runner")
+            continue
+        definition = load_definition(ref)
+        if definition.kind not in ("form", "reflection"):
+            raise DefinitionError(
+                f"{ref!r} is a {definition.kind}; a workbook shows forms and reflections "
+                "(and 'protocol' for the protocol runner)",
+                file=ref,
+            )
+        lines.append(f"  - {definition.kind}: {ref}")
+    target = args.out / f"{name}.yaml"
+    if target.exists():
+        raise PdkitError(f"{target} already exists; choose another name or remove it first")
+    args.out.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"pdkit: wrote {target}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,7 +25,7 @@ from .errors import PdkitError
 from .spec import builtin_definitions, load_definition, load_school_goals
 from .store import STORE_ENV, open_store, resolve_store_url
 
-__all__ = ["ServeConfig", "builtin_workbooks_dir", "serve", "voila_command"]
+__all__ = ["ServeConfig", "builtin_workbooks_dir", "serve", "template_data_dir", "voila_command"]
 
 
 def builtin_workbooks_dir() -> Path:
@@ -53,6 +53,7 @@ class ServeConfig:
     cull_interval: int = 30
     open_browser: bool = False
     facilitator_key: str = ""
+    template: str = "pdkit"
 
     def urls(self) -> list[tuple[str, str]]:
         """(what, URL) pairs to print: one per workbook; the facilitator's carries the key."""
@@ -74,6 +75,11 @@ class ServeConfig:
         return links
 
 
+def template_data_dir() -> Path:
+    """The Jupyter data folder inside pdkit that holds its Voilà template (``pdkit``)."""
+    return Path(str(resources.files("pdkit").joinpath("jupyter")))
+
+
 def voila_command(config: ServeConfig) -> list[str]:
     """The Voilà command line for ``config`` (port already chosen)."""
     return [
@@ -81,6 +87,7 @@ def voila_command(config: ServeConfig) -> list[str]:
         "-m",
         "voila",
         str(config.path),
+        f"--template={config.template}",
         f"--port={config.port}",
         f"--Voila.ip={config.host}",
         "--no-browser" if not config.open_browser else "--Voila.open_browser=True",
@@ -112,6 +119,9 @@ def prepare(config: ServeConfig, out: TextIO = sys.stdout) -> dict[str, str]:
     url = resolve_store_url(config.store)
     open_store(url).close()
     env[STORE_ENV] = url
+    # Voilà finds templates in the Jupyter data path: put pdkit's own first.
+    extra = [str(template_data_dir()), env.get("JUPYTER_PATH", "")]
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in extra if p)
     config.facilitator_key = (
         config.facilitator_key or env.get(FACILITATOR_KEY_ENV) or secrets.token_urlsafe(12)
     )

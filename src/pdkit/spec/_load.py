@@ -32,18 +32,26 @@ from ._model import (
     ProtocolDefinition,
     Role,
     SchoolGoal,
+    Section,
     Step,
+    WorkbookDefinition,
 )
 
 __all__ = [
     "KINDS",
     "builtin_definition_path",
     "builtin_definitions",
+    "builtin_workbook_path",
+    "builtin_workbooks",
+    "check_references",
     "load_definition",
     "load_form",
     "load_protocol",
     "load_school_goals",
+    "load_workbook",
     "parse_definition",
+    "resolve_reference",
+    "validate_text",
 ]
 
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -244,12 +252,42 @@ def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[Path
         return f"{value!r} is below the minimum {definition['minimum']}"
     if rule == "maximum":
         return f"{value!r} is above the maximum {definition['maximum']}"
+    if rule == "maxProperties":
+        return "holds more than one section: put each section in its own list item ('- ')"
+    if rule == "minProperties":
+        return "is empty: say what the section is (text, form, reflection, …)"
     if rule == "uniqueItems":
         return "lists the same item twice"
     if rule in ("oneOf", "anyOf"):
         wanted = definition.get("description", "one of the allowed forms")
         return f"{value!r} should be {wanted}"
     return f"{value!r} breaks the schema rule {rule!r}"
+
+
+def _schema_error(
+    rule: str,
+    value: Any,
+    definition: Any,
+    path: list[PathPart],
+    file: str,
+    root: yaml.Node | None,
+) -> DefinitionError:
+    """One schema failure (from either validator) as a DefinitionError at the right line."""
+    definition = definition if isinstance(definition, dict) else {}
+    problem = _describe(rule, value, definition, path)
+    line_path = path
+    key = False
+    if rule == "additionalProperties" and isinstance(value, dict):
+        allowed = definition.get("properties", {})
+        extra = [k for k in value if k not in allowed]
+        if extra:
+            line_path, key = [*path, extra[0]], True
+    typo = _misspelling(value, definition) if rule == "required" else None
+    if typo:
+        line_path, key = [*path, typo[0]], True
+    return DefinitionError(
+        problem, file=file, line=_line_of(root, line_path, key=key), path=_format_path(path)
+    )
 
 
 def _validate(name: str, data: Any, file: str, root: yaml.Node | None) -> None:
@@ -259,22 +297,50 @@ def _validate(name: str, data: Any, file: str, root: yaml.Node | None) -> None:
         _validator(name)(data)
     except fastjsonschema.JsonSchemaValueException as exc:
         path: list[PathPart] = [int(p) if p.isdigit() else p for p in exc.path[1:]]
-        rule = exc.rule or ""
-        definition = exc.definition if isinstance(exc.definition, dict) else {}
-        problem = _describe(rule, exc.value, definition, path)
-        line_path = path
-        key = False
-        if rule == "additionalProperties" and isinstance(exc.value, dict):
-            allowed = definition.get("properties", {})
-            extra = [k for k in exc.value if k not in allowed]
-            if extra:
-                line_path, key = [*path, extra[0]], True
-        typo = _misspelling(exc.value, definition) if rule == "required" else None
-        if typo:
-            line_path, key = [*path, typo[0]], True
-        raise DefinitionError(
-            problem, file=file, line=_line_of(root, line_path, key=key), path=_format_path(path)
-        ) from None
+        raise _schema_error(exc.rule or "", exc.value, exc.definition, path, file, root) from None
+
+
+def _all_schema_errors(
+    kind: str, data: Any, file: str, root: yaml.Node | None
+) -> list[DefinitionError]:
+    """Every schema problem at once, for ``pdkit validate``; uses ``jsonschema`` (slow to
+    import, so never on a participant's page load)."""
+    import jsonschema
+
+    root_schema = {"$ref": f"#/definitions/{kind}", "definitions": _schema()["definitions"]}
+    validator = jsonschema.Draft7Validator(root_schema)
+    found = []
+    for error in validator.iter_errors(data):
+        path: list[PathPart] = list(error.absolute_path)
+        found.append(
+            _schema_error(str(error.validator), error.instance, error.schema, path, file, root)
+        )
+    return found
+
+
+def validate_text(text: str, *, file: str = "<string>") -> list[DefinitionError]:
+    """Every problem of a definition (not only the first): YAML, schema, consistency and,
+    for a workbook, the definitions it refers to. An empty list means it is valid."""
+    try:
+        data, root = _compose(text, file)
+    except DefinitionError as exc:
+        return [exc]
+    if not isinstance(data, dict) or data.get("kind") not in KINDS:
+        try:
+            parse_definition(text, file=file)
+        except DefinitionError as exc:
+            return [exc]
+    problems = _all_schema_errors(data["kind"], data, file, root)
+    if problems:
+        unique = {str(p): p for p in problems}
+        return sorted(unique.values(), key=lambda p: (p.line or 0, p.path))
+    try:
+        definition = parse_definition(text, file=file)
+    except DefinitionError as exc:
+        return [exc]
+    if isinstance(definition, WorkbookDefinition):
+        return check_references(definition)
+    return []
 
 
 # --------------------------------------------------------------------------- forms
@@ -409,6 +475,36 @@ def _build_form(data: dict[str, Any], file: str, root: yaml.Node | None) -> Form
     )
 
 
+def _build_workbook(data: dict[str, Any], file: str, root: yaml.Node | None) -> WorkbookDefinition:
+    sections: list[Section] = []
+    for raw in data["sections"]:
+        [(kind, value)] = raw.items()
+        if kind == "text":
+            sections.append(Section(kind, text=value.strip()))
+        else:
+            refs = tuple(value) if isinstance(value, list) else (value,)
+            sections.append(Section(kind, refs=refs))
+    if any(s.kind == "facilitator" for s in sections):
+        for index, section in enumerate(sections):
+            if section.kind not in ("facilitator", "text"):
+                raise _fail(
+                    f"a facilitator workbook holds only text and the facilitator section, not "
+                    f"{section.kind!r} (participants' sections belong in another workbook)",
+                    file,
+                    root,
+                    ["sections", index],
+                )
+    return WorkbookDefinition(
+        id=data["id"],
+        title=data["title"].strip(),
+        intro=data.get("intro", "").strip(),
+        language=data.get("language", "en"),
+        version=str(data.get("version", "1")),
+        sections=tuple(sections),
+        source=file,
+    )
+
+
 def _build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> ProtocolDefinition:
     roles: list[Role] = []
     for index, raw in enumerate(data["roles"]):
@@ -527,7 +623,7 @@ def _build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> 
     )
 
 
-KINDS = ("form", "reflection", "protocol")
+KINDS = ("form", "reflection", "protocol", "workbook")
 """The kinds of definition this version of pdkit reads."""
 
 
@@ -554,6 +650,8 @@ def parse_definition(text: str, *, file: str = "<string>") -> Definition:
     _validate(kind, data, file, root)
     if kind == "protocol":
         return _build_protocol(data, file, root)
+    if kind == "workbook":
+        return _build_workbook(data, file, root)
     return _build_form(data, file, root)
 
 
@@ -588,6 +686,65 @@ def load_form(source: str | Path) -> FormDefinition:
     return definition
 
 
+def load_workbook(source: str | Path) -> WorkbookDefinition:
+    """A workbook definition from a YAML file, or a built-in one by id."""
+    path = Path(source)
+    if not path.suffix and not path.exists():
+        path = builtin_workbook_path(str(source))
+    definition = parse_definition(_read(path), file=str(path))
+    if not isinstance(definition, WorkbookDefinition):
+        raise DefinitionError(
+            f"this is a {definition.kind}, where a workbook is needed",
+            file=definition.source,
+            path="kind",
+        )
+    return definition
+
+
+_SECTION_NEEDS = {
+    "form": ("form",),
+    "reflection": ("reflection", "form"),
+    "reflections": ("reflection", "form"),
+}
+
+
+def resolve_reference(ref: str, workbook: WorkbookDefinition) -> Path:
+    """The file a workbook's section ``ref`` means: ``<ref>.yaml`` beside the workbook or
+    in its parent folder (a district's copies), else the built-in definition."""
+    if workbook.source != "<string>":
+        itself = Path(workbook.source).resolve()
+        for folder in (itself.parent, itself.parent.parent):
+            candidate = folder / f"{ref}.yaml"
+            if candidate.is_file() and candidate.resolve() != itself:
+                return candidate
+    return builtin_definition_path(ref)
+
+
+def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
+    """Every problem with the definitions a workbook refers to (empty when all is well)."""
+    problems: list[DefinitionError] = []
+    for index, section in enumerate(workbook.sections):
+        wanted = _SECTION_NEEDS.get(section.kind)
+        if wanted is None:
+            continue
+        for ref in section.refs:
+            try:
+                definition = load_definition(resolve_reference(ref, workbook))
+            except DefinitionError as exc:
+                problems.append(exc)
+                continue
+            if definition.kind not in wanted:
+                problems.append(
+                    DefinitionError(
+                        f"{ref!r} is a {definition.kind}, but a {section.kind!r} section needs a "
+                        f"{' or '.join(wanted)}",
+                        file=workbook.source,
+                        path=f"sections[{index}].{section.kind}",
+                    )
+                )
+    return problems
+
+
 def load_protocol(source: str | Path) -> ProtocolDefinition:
     """Like :func:`load_definition`, for a protocol (anything else is an error)."""
     definition = load_definition(source)
@@ -613,6 +770,23 @@ def builtin_definitions(kind: str | None = None) -> list[str]:
     if kind is None:
         return ids
     return [i for i in ids if load_definition(i).kind == kind]
+
+
+def builtin_workbooks() -> list[str]:
+    """The ids of the workbook definitions installed with pdkit."""
+    return sorted(p.stem for p in (_templates_dir() / "workbooks").glob("*.yaml"))
+
+
+def builtin_workbook_path(workbook_id: str) -> Path:
+    """The installed YAML file of a built-in workbook definition."""
+    path = _templates_dir() / "workbooks" / f"{workbook_id}.yaml"
+    if not path.is_file():
+        raise DefinitionError(
+            f"no such file, and no built-in workbook has this id "
+            f"(built-in workbooks: {', '.join(builtin_workbooks())})",
+            file=workbook_id,
+        )
+    return path
 
 
 def builtin_definition_path(definition_id: str) -> Path:

@@ -218,5 +218,44 @@ class ProtocolDefinition:
         return assignment
 
 
-Definition = FormDefinition | ProtocolDefinition
+SECTION_KINDS = ("text", "form", "reflection", "reflections", "protocol", "facilitator")
+"""What a workbook section can be."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a workbook: ``text`` (Markdown), or a reference to definitions.
+
+    ``refs`` holds the ids a section refers to: one form or reflection, several
+    reflections to choose from, or the fixed values ``runner`` (protocol) and
+    ``pacing`` (facilitator).
+    """
+
+    kind: str
+    refs: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class WorkbookDefinition:
+    """A validated ``kind: workbook`` definition: what a workbook notebook shows, in order."""
+
+    id: str
+    title: str
+    sections: tuple[Section, ...]
+    intro: str = ""
+    language: str = "en"
+    version: str = "1"
+    source: str = "<string>"
+    kind: str = "workbook"
+
+    @property
+    def audience(self) -> str:
+        """``facilitator`` for a workbook with a facilitator section, else ``participant``."""
+        return (
+            "facilitator" if any(s.kind == "facilitator" for s in self.sections) else "participant"
+        )
+
+
+Definition = FormDefinition | ProtocolDefinition | WorkbookDefinition
 """Anything ``load_definition`` returns."""
