@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import hmac
 import os
+from collections.abc import Callable
+from functools import partial
 from html import escape
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 import ipywidgets as w
 
 from .errors import PdkitError
+from .i18n import translator
 from .spec import (
     FormDefinition,
     SchoolGoal,
@@ -52,6 +55,8 @@ __all__ = [
     "reflection_app",
 ]
 
+T = TypeVar("T")
+
 SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"
 FACILITATOR_KEY_ENV = "PDKIT_FACILITATOR_KEY"
 
@@ -60,21 +65,31 @@ def _style() -> str:
     return resources.files("pdkit").joinpath("static", "pdkit.css").read_text("utf-8")
 
 
-def default_school_goals() -> list[SchoolGoal]:
+def default_school_goals(language: str | None = None) -> list[SchoolGoal]:
     """``$PDKIT_SCHOOL_GOALS`` if set, else the sample goals shipped with pdkit."""
     path = os.environ.get(SCHOOL_GOALS_ENV)
     if path:
-        return load_school_goals(path)
+        return load_school_goals(path, language=language)
     return load_school_goals(
-        Path(str(resources.files("pdkit").joinpath("templates"))) / "school-goals.yaml"
+        Path(str(resources.files("pdkit").joinpath("templates"))) / "school-goals.yaml",
+        language=language,
     )
+
+
+Localized = Callable[[str | None], T]
+"""A definition (or list of them) for a language: parts build in the page's language."""
+
+
+def fixed(value: T) -> Localized[T]:
+    """The same definition whatever the language."""
+    return lambda _language: value
 
 
 class Part(Protocol):
     """One section of a participant's workbook, built once someone is signed in."""
 
-    def build(self, participant: Participant) -> w.Widget:
-        """The section's widgets for ``participant``."""
+    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+        """The section's widgets for ``participant``, in ``language``."""
         ...
 
     def leave(self) -> None:
@@ -85,13 +100,18 @@ class Part(Protocol):
 class FormPart:
     """A form (or one reflection): the participant's answers, restored and autosaved."""
 
-    def __init__(self, store: Store, definition: FormDefinition) -> None:
+    def __init__(self, store: Store, definition: Localized[FormDefinition]) -> None:
         self.store = store
         self.definition = definition
         self.form: FormView | None = None
 
-    def build(self, participant: Participant) -> w.Widget:
-        self.form = FormView(self.definition, store=self.store, participant_id=participant.id)
+    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+        self.form = FormView(
+            self.definition(language),
+            store=self.store,
+            participant_id=participant.id,
+            language=language,
+        )
         return self.form.widget
 
     def leave(self) -> None:
@@ -103,25 +123,35 @@ class FormPart:
 class ReflectionsPart:
     """Reflections to choose from, each a sequence of autosaved prompts."""
 
-    def __init__(self, store: Store, reflections: list[FormDefinition]) -> None:
+    def __init__(self, store: Store, reflections: Localized[list[FormDefinition]]) -> None:
         self.store = store
-        self.reflections = {r.id: r for r in reflections}
+        self.reflections_for = reflections
+        self.language: str | None = None
+        self.reflections = {r.id: r for r in reflections(None)}
         self.form: FormView | None = None
         self.participant: Participant | None = None
         self.choice = w.ToggleButtons(
-            options=[(r.title, r.id) for r in reflections],
+            options=[(r.title, r.id) for r in self.reflections.values()],
             description="Reflection",
             style={"description_width": "initial", "button_width": "auto"},
         )
         self.box = w.VBox()
         self.choice.observe(lambda _: self._open(), names="value")
 
-    def build(self, participant: Participant) -> w.Widget:
+    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+        t = translator(language)
+        if language != self.language:
+            self.language = language
+            self.reflections = {r.id: r for r in self.reflections_for(language)}
+            current = self.choice.value
+            with self.choice.hold_trait_notifications():
+                self.choice.options = [(r.title, r.id) for r in self.reflections.values()]
+                self.choice.value = current
+            self.choice.description = t("Reflection")
         self.participant = participant
         self._open()
-        note = w.HTML(
-            value='<p class="pdkit-privacy">Your reflections are private: only you see them.</p>'
-        )
+        private = escape(t("Your reflections are private: only you see them."))
+        note = w.HTML(value=f'<p class="pdkit-privacy">{private}</p>')
         parts: list[w.Widget] = [note, self.box]
         if len(self.reflections) > 1:
             parts.insert(1, self.choice)
@@ -135,6 +165,7 @@ class ReflectionsPart:
             self.reflections[self.choice.value],
             store=self.store,
             participant_id=self.participant.id,
+            language=self.language,
         )
         self.box.children = [self.form.widget]
 
@@ -155,7 +186,7 @@ class RunnerPart:
         self.store = store
         self.runner: ProtocolRunner | None = None
 
-    def build(self, participant: Participant) -> w.Widget:
+    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
         self.runner = ProtocolRunner(self.store, participant)
         return self.runner.widget
 
@@ -184,6 +215,7 @@ class ParticipantApp:
         session: str = DEFAULT_SESSION,
         hub_user: str | None = None,
         inline: bool = True,
+        language: str | None = None,
     ) -> None:
         self.store = store
         self.parts = parts
@@ -197,6 +229,7 @@ class ParticipantApp:
             hub_user=hub_user,
             on_signed_in=self._show,
             on_signed_out=self._hide,
+            language=language,
         )
         style = w.HTML(value=f"<style>{_style()}</style>")
         self.widget = w.VBox([style, self.sign_in.widget, *(self.boxes if inline else [])])
@@ -212,15 +245,19 @@ class ParticipantApp:
         return self.boxes[index]
 
     def _show(self, participant: Participant) -> None:
+        language = self.sign_in.language
+        t = translator(language)
         for part, box in zip(self.parts, self.boxes, strict=True):
             try:
-                box.children = [part.build(participant)]
+                box.children = [part.build(participant, language)]
             except PdkitError as exc:  # the store did not answer: say so, lose nothing
                 box.children = [
                     _error_widget(
                         exc,
-                        "Your saved answers could not be loaded. Reload the page in a "
-                        "moment; if this persists, tell your facilitator.",
+                        t(
+                            "Your saved answers could not be loaded. Reload the page in a "
+                            "moment; if this persists, tell your facilitator."
+                        ),
                     )
                 ]
 
@@ -248,7 +285,7 @@ class FormApp(ParticipantApp):
         hub_user: str | None = None,
     ) -> None:
         self.definition = _with_goals(definition, school_goals)
-        self.part = FormPart(store, self.definition)
+        self.part = FormPart(store, fixed(self.definition))
         super().__init__([self.part], store=store, session=session, hub_user=hub_user)
 
     @property
@@ -267,7 +304,7 @@ class ReflectionApp(ParticipantApp):
         session: str = DEFAULT_SESSION,
         hub_user: str | None = None,
     ) -> None:
-        self.part = ReflectionsPart(store, reflections)
+        self.part = ReflectionsPart(store, fixed(reflections))
         self.reflections = self.part.reflections
         self.choice = self.part.choice
         super().__init__([self.part], store=store, session=session, hub_user=hub_user)
@@ -377,29 +414,38 @@ class Workbook:
                     store=opened, session=session, key=os.environ.get(FACILITATOR_KEY_ENV) or None
                 )
             else:
-                goals = _goals(school_goals)
+                _goals(school_goals, self.definition.language)  # a broken goals file shows now
                 self.app = ParticipantApp(
-                    self._parts(opened, goals),
+                    self._parts(opened, school_goals),
                     store=opened,
                     session=session,
                     hub_user=_hub_user(),
                     inline=False,
+                    language=self.definition.language,
                 )
         except PdkitError as exc:
             self.error = exc
 
-    def _parts(self, store: Store, goals: list[SchoolGoal]) -> list[Part]:
+    def _parts(
+        self, store: Store, school_goals: list[SchoolGoal] | str | Path | None
+    ) -> list[Part]:
+        workbook = self.definition
+
+        def form(ref: str, language: str | None) -> FormDefinition:
+            definition = load_form(resolve_reference(ref, workbook), language=language)
+            return _with_goals(definition, _goals(school_goals, language))
+
+        def forms(refs: tuple[str, ...], language: str | None) -> list[FormDefinition]:
+            return [form(ref, language) for ref in refs]
+
         parts: list[Part] = []
-        for index, section in enumerate(self.definition.sections):
-
-            def form(ref: str) -> FormDefinition:
-                return _with_goals(load_form(resolve_reference(ref, self.definition)), goals)
-
+        for index, section in enumerate(workbook.sections):
+            refs = section.refs
             part: Part
             if section.kind == "form":
-                part = FormPart(store, form(section.refs[0]))
+                part = FormPart(store, partial(form, refs[0]))
             elif section.kind in ("reflection", "reflections"):
-                part = ReflectionsPart(store, [form(ref) for ref in section.refs])
+                part = ReflectionsPart(store, partial(forms, refs))
             elif section.kind == "protocol":
                 part = RunnerPart(store)
             else:
@@ -429,12 +475,14 @@ class Workbook:
         display(self.widget)  # type: ignore[no-untyped-call]
 
 
-def _goals(school_goals: list[SchoolGoal] | str | Path | None) -> list[SchoolGoal]:
+def _goals(
+    school_goals: list[SchoolGoal] | str | Path | None, language: str | None = None
+) -> list[SchoolGoal]:
     if school_goals is None:
-        return default_school_goals()
+        return default_school_goals(language)
     if isinstance(school_goals, list):
         return school_goals
-    return load_school_goals(school_goals)
+    return load_school_goals(school_goals, language=language)
 
 
 def _error_widget(error: PdkitError, headline: str = "This workbook cannot start.") -> w.HTML:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .i18n import translator
+
 __all__ = ["CHECKS", "Hint", "goal_hints"]
 
 
@@ -34,7 +36,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "measure": re.compile(
         r"\d|%|\b(percent|per cent|measure[ds]?|score[sd]?|rubric|times|out of|half|"
         r"most|every|all (of )?(my )?students|increase|decrease|double|fewer|more than|"
-        r"at least|count|tally|survey|exit tickets?)\b",
+        r"at least|count|tally|survey|exit tickets?|"
+        r"por ciento|mayor[ií]a|tod[oa]s (mis |l[oa]s )?(estudiantes|alumn[oa]s)|cada|"
+        r"al menos|m[aá]s de|menos de|r[uú]brica|encuesta|aumentar|duplicar)\b",
         re.IGNORECASE,
     ),
     "date": re.compile(
@@ -43,12 +47,14 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(" + "|".join(_MONTHS.split()) + r"|(?-i:May))\b|"
         r"\b(\d{1,2}/\d{1,2}|\d{4}[/-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})\b|"
         r"\b(by|until|before) (the )?(end|next|this|spring|summer|autumn|fall|winter)\b|"
-        r"\b(weeks?|months?|terms?|semesters?|quarters?|units?|year|days?|cycle)\b",
+        r"\b(weeks?|months?|terms?|semesters?|quarters?|units?|year|days?|cycle)\b|"
+        r"\b(semanas?|mes(es)?|trimestres?|semestres?|unidad(es)?|años?|d[ií]as?|ciclo|"
+        r"para (el |finales de |fin de )?(curso|verano|invierno|oto[nñ]o|primavera))\b",
         re.IGNORECASE,
     ),
     "student_focus": re.compile(
         r"\b(students?|learners?|pupils?|class(es)?|kids|children|readers|writers|"
-        r"alumn[oa]s|estudiantes)\b",
+        r"alumn[oa]s|estudiantes|clases?|niñ[oa]s|lectores)\b",
         re.IGNORECASE,
     ),
 }
@@ -64,10 +70,18 @@ CHECKS = tuple(_PATTERNS)
 """The checks a field may ask for in its ``hints`` list."""
 
 
-def goal_hints(text: str, checks: Sequence[str] = CHECKS) -> list[Hint]:
-    """Run ``checks`` on ``text``; an empty text meets none of them."""
+def goal_hints(
+    text: str, checks: Sequence[str] = CHECKS, language: str | None = None
+) -> list[Hint]:
+    """Run ``checks`` on ``text``; an empty text meets none of them. Suggestions are in
+    ``language`` where pdkit has a translation."""
+    t = translator(language)
     stripped = text.strip()
     return [
-        Hint(check, bool(stripped) and bool(_PATTERNS[check].search(stripped)), _SUGGESTIONS[check])
+        Hint(
+            check,
+            bool(stripped) and bool(_PATTERNS[check].search(stripped)),
+            t(_SUGGESTIONS[check]),
+        )
         for check in checks
     ]

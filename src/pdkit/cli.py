@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import PdkitError
+from .errors import DefinitionError, PdkitError
 from .spec import load_definition
 
 __all__ = ["main"]
@@ -158,15 +158,23 @@ def _yaml_files(paths: Sequence[Path]) -> list[Path]:
 
 def _build(args: argparse.Namespace) -> int:
     from .notebooks import render_workbook, write_workbook
-    from .spec import builtin_workbook_path, builtin_workbooks, check_references, load_workbook
+    from .spec import (
+        WorkbookDefinition,
+        builtin_workbook_path,
+        builtin_workbooks,
+        check_references,
+        load_workbook,
+    )
 
     sources = (
         _yaml_files(args.templates)
         if args.templates
         else [builtin_workbook_path(i) for i in builtin_workbooks()]
     )
-    workbooks = []
+    workbooks: list[WorkbookDefinition] = []
     for source in sources:
+        if args.templates and _looks_like_school_goals(_read_text(source)):
+            continue  # a school goals file kept with the definitions
         definition = load_definition(source)
         if definition.kind != "workbook":
             continue  # forms, reflections and protocols in the same folder
@@ -174,6 +182,14 @@ def _build(args: argparse.Namespace) -> int:
         problems = check_references(workbook)
         if problems:
             raise problems[0]
+        same = [w.source for w in workbooks if w.id == workbook.id]
+        if same:  # both would write <id>.ipynb; the last one would win unseen
+            raise DefinitionError(
+                f"the workbook id {workbook.id!r} is also used by {same[0]}; "
+                "each workbook needs its own id",
+                file=workbook.source,
+                path="id",
+            )
         workbooks.append(workbook)
     if not workbooks:
         raise PdkitError(
@@ -231,6 +247,14 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_text(path: Path) -> str:
+    """The text of ``path``, or "" when it cannot be read (loading it then says why)."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 def _looks_like_school_goals(text: str) -> bool:
     """A list, or a mapping with ``goals`` and no ``kind``: a school goals file."""
     import yaml
@@ -255,19 +279,18 @@ def _school_goal_problems(file: Path) -> list[PdkitError]:
 
 
 def _new_workbook(args: argparse.Namespace) -> int:
-    from .errors import DefinitionError
-
     name = args.name
     if not re.fullmatch(r"[a-z0-9_-]+", name):
         raise DefinitionError(
             "a workbook id uses lower-case letters, digits, '-' and '_'", file=name
         )
+    title = name.replace("-", " ").replace("_", " ").capitalize()
     lines = [
         f"# A new pdkit workbook. Edit it, then: pdkit build {name}.yaml --out workbooks/",
         "kind: workbook",
-        f"id: {name}",
+        f"id: {_yaml_text(name)}",  # quoted when YAML would read a number or true/false
         "schema_version: 1",
-        f"title: {name.replace('-', ' ').replace('_', ' ').capitalize()}",
+        f"title: {_yaml_text(title)}",
         "intro: >-",
         "  Say in a sentence or two what this workbook is for.",
         "sections:",
@@ -284,6 +307,8 @@ def _new_workbook(args: argparse.Namespace) -> int:
                 file=ref,
             )
         lines.append(f"  - {definition.kind}: {ref}")
+    if lines[-1] == "sections:":
+        raise PdkitError("--from names no definitions; give at least one id")
     target = args.out / f"{name}.yaml"
     if target.exists():
         raise PdkitError(f"{target} already exists; choose another name or remove it first")
@@ -291,6 +316,15 @@ def _new_workbook(args: argparse.Namespace) -> int:
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"pdkit: wrote {target}")
     return 0
+
+
+def _yaml_text(text: str) -> str:
+    """``text`` as a YAML scalar that reads back as that text."""
+    import json
+
+    import yaml
+
+    return text if yaml.safe_load(text) == text else json.dumps(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,7 @@ import csv
 import difflib
 import io
 import json
+import re
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -22,6 +23,7 @@ from typing import Any
 import yaml
 
 from ..errors import DefinitionError
+from ..i18n import choose
 from ._model import (
     ALL,
     FIELD_TYPES,
@@ -231,6 +233,11 @@ def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[Path
         return f"unknown key {key!r}{hint}"
     if rule == "pattern" and definition["pattern"] == r"\S":
         return "must not be blank"
+    if rule == "pattern" and path[-1:] == ["language"]:
+        return (
+            f"{value!r} is not a language code: use two lower-case letters, optionally with "
+            f"a region ('en', 'fr', 'en-GB')"
+        )
     if rule == "pattern":
         return (
             f"{value!r} is not a valid id: use lower-case letters, digits, '-' and '_' "
@@ -258,6 +265,12 @@ def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[Path
         return "is empty: say what the section is (text, form, reflection, …)"
     if rule == "uniqueItems":
         return "lists the same item twice"
+    if rule == "anyOf" and isinstance(value, str):  # a text that may also be per language
+        branch = definition["anyOf"][0]
+        branch = _schema()["definitions"]["text"] if "$ref" in branch else branch
+        if "maxLength" in branch and len(value) > branch["maxLength"]:
+            return f"is longer than {branch['maxLength']} characters"
+        return "must not be empty" if value == "" else "must not be blank"
     if rule in ("oneOf", "anyOf"):
         wanted = definition.get("description", "one of the allowed forms")
         return f"{value!r} should be {wanted}"
@@ -627,8 +640,46 @@ KINDS = ("form", "reflection", "protocol", "workbook")
 """The kinds of definition this version of pdkit reads."""
 
 
-def parse_definition(text: str, *, file: str = "<string>") -> Definition:
-    """Parse and validate a definition given as YAML text (``file`` names it in errors)."""
+_TEXT_KEYS = frozenset(
+    (
+        "title",
+        "intro",
+        "label",
+        "help",
+        "placeholder",
+        "item_label",
+        "summary",
+        "description",
+        "text",
+        "note",
+    )
+)
+
+
+def _localize(node: Any, language: str | None) -> Any:
+    """The validated document with every per-language text replaced by one text."""
+    if isinstance(node, list):
+        return [_localize(item, language) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _TEXT_KEYS and isinstance(value, dict):
+            out[key] = choose(value, language)
+        elif key == "prompt" and isinstance(value, dict):
+            out[key] = {role: choose(text, language) for role, text in value.items()}
+        else:
+            out[key] = _localize(value, language)
+    return out
+
+
+def parse_definition(
+    text: str, *, file: str = "<string>", language: str | None = None
+) -> Definition:
+    """Parse and validate a definition given as YAML text (``file`` names it in errors).
+
+    Texts given per language are resolved for ``language`` (see :func:`pdkit.i18n.choose`).
+    """
     data, root = _compose(text, file)
     if not isinstance(data, dict):
         raise DefinitionError(
@@ -648,6 +699,7 @@ def parse_definition(text: str, *, file: str = "<string>") -> Definition:
             problem, file=file, line=_line_of(root, ["kind"]), path="" if kind is None else "kind"
         )
     _validate(kind, data, file, root)
+    data = _localize(data, language)
     if kind == "protocol":
         return _build_protocol(data, file, root)
     if kind == "workbook":
@@ -666,17 +718,17 @@ def _read(path: Path) -> str:
         raise DefinitionError(f"cannot be read ({exc.strerror})", file=str(path)) from None
 
 
-def load_definition(source: str | Path) -> Definition:
+def load_definition(source: str | Path, *, language: str | None = None) -> Definition:
     """Load a definition from a YAML file, or a built-in one by its id (``"goal-setting"``)."""
     path = Path(source)
     if not path.suffix and not path.exists():
         path = builtin_definition_path(str(source))
-    return parse_definition(_read(path), file=str(path))
+    return parse_definition(_read(path), file=str(path), language=language)
 
 
-def load_form(source: str | Path) -> FormDefinition:
+def load_form(source: str | Path, *, language: str | None = None) -> FormDefinition:
     """Like :func:`load_definition`, for a form or a reflection (anything else is an error)."""
-    definition = load_definition(source)
+    definition = load_definition(source, language=language)
     if not isinstance(definition, FormDefinition):
         raise DefinitionError(
             f"this is a {definition.kind}, where a form or reflection is needed",
@@ -686,12 +738,12 @@ def load_form(source: str | Path) -> FormDefinition:
     return definition
 
 
-def load_workbook(source: str | Path) -> WorkbookDefinition:
+def load_workbook(source: str | Path, *, language: str | None = None) -> WorkbookDefinition:
     """A workbook definition from a YAML file, or a built-in one by id."""
     path = Path(source)
     if not path.suffix and not path.exists():
         path = builtin_workbook_path(str(source))
-    definition = parse_definition(_read(path), file=str(path))
+    definition = parse_definition(_read(path), file=str(path), language=language)
     if not isinstance(definition, WorkbookDefinition):
         raise DefinitionError(
             f"this is a {definition.kind}, where a workbook is needed",
@@ -708,14 +760,25 @@ _SECTION_NEEDS = {
 }
 
 
+_WORKBOOK_KIND = re.compile(r"^kind:\s*workbook\s*$", re.MULTILINE)
+
+
 def resolve_reference(ref: str, workbook: WorkbookDefinition) -> Path:
-    """The file a workbook's section ``ref`` means: ``<ref>.yaml`` beside the workbook or
-    in its parent folder (a district's copies), else the built-in definition."""
+    """The file a workbook's section ``ref`` means: ``<ref>.yaml`` (or ``.yml``) beside the
+    workbook or in its parent folder (a district's copies), else the built-in definition.
+    Workbook files are never sections (``workbooks/goal-setting.yaml`` is not the form)."""
     if workbook.source != "<string>":
         itself = Path(workbook.source).resolve()
-        for folder in (itself.parent, itself.parent.parent):
-            candidate = folder / f"{ref}.yaml"
-            if candidate.is_file() and candidate.resolve() != itself:
+        for candidate in (
+            folder / f"{ref}{suffix}"
+            for folder in (itself.parent, itself.parent.parent)
+            for suffix in (".yaml", ".yml")  # pdkit validate and build read both
+        ):
+            if (
+                candidate.is_file()
+                and candidate.resolve() != itself
+                and not _WORKBOOK_KIND.search(_read(candidate))  # a workbook is not a section
+            ):
                 return candidate
     return builtin_definition_path(ref)
 
@@ -729,7 +792,23 @@ def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
             continue
         for ref in section.refs:
             try:
-                definition = load_definition(resolve_reference(ref, workbook))
+                path = resolve_reference(ref, workbook)
+            except DefinitionError as exc:
+                if exc.file != ref:  # a file beside the workbook cannot be read
+                    problems.append(exc)
+                    continue
+                # No such definition: say which workbook and section name it.
+                problems.append(
+                    DefinitionError(
+                        f"{ref!r} is not a definition beside this workbook or in its parent "
+                        f"folder, and {exc.problem.removeprefix('no such file, and ')}",
+                        file=workbook.source,
+                        path=f"sections[{index}].{section.kind}",
+                    )
+                )
+                continue
+            try:
+                definition = load_definition(path)
             except DefinitionError as exc:
                 problems.append(exc)
                 continue
@@ -745,9 +824,9 @@ def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
     return problems
 
 
-def load_protocol(source: str | Path) -> ProtocolDefinition:
+def load_protocol(source: str | Path, *, language: str | None = None) -> ProtocolDefinition:
     """Like :func:`load_definition`, for a protocol (anything else is an error)."""
-    definition = load_definition(source)
+    definition = load_definition(source, language=language)
     if not isinstance(definition, ProtocolDefinition):
         raise DefinitionError(
             f"this is a {definition.kind}, where a protocol is needed",
@@ -808,9 +887,13 @@ def builtin_definition_path(definition_id: str) -> Path:
 
 
 def _goals_from_rows(
-    rows: list[tuple[int | None, Any]], file: str, prefix: list[PathPart]
+    rows: list[tuple[int | None, Any]],
+    file: str,
+    prefix: list[PathPart],
+    language: str | None = None,
 ) -> list[SchoolGoal]:
-    """Rows are (line, mapping); ``prefix`` is the path of the list in the document."""
+    """Rows are (line, mapping); ``prefix`` is the path of the list in the document.
+    A title or description may be given per language."""
     goals: list[SchoolGoal] = []
     seen: set[str] = set()
     for index, (line, row) in enumerate(rows):
@@ -819,6 +902,15 @@ def _goals_from_rows(
             raise DefinitionError(
                 "each school goal needs 'id' and 'title'", file=file, line=line, path=where
             )
+        row = dict(row)
+        for key in ("title", "description"):
+            texts = row.get(key)
+            if (
+                isinstance(texts, dict)
+                and texts
+                and all(isinstance(t, str) for t in texts.values())
+            ):
+                row[key] = choose(texts, language)
         for key in ("id", "title"):
             value = row.get(key)
             if value is not None and not isinstance(value, str):
@@ -844,7 +936,7 @@ def _goals_from_rows(
     return goals
 
 
-def load_school_goals(source: str | Path) -> list[SchoolGoal]:
+def load_school_goals(source: str | Path, *, language: str | None = None) -> list[SchoolGoal]:
     """Read school goals from YAML (a list, or ``goals:`` with a list) or CSV.
 
     A CSV file has a header row with the columns ``id,title`` and optionally ``description``.
@@ -870,4 +962,4 @@ def load_school_goals(source: str | Path) -> list[SchoolGoal]:
             "expected a list of goals (or 'goals:' with a list)", file=file, line=_line_of(root, [])
         )
     rows = [(_line_of(root, [*prefix, i]), row) for i, row in enumerate(items)]
-    return _goals_from_rows(rows, file, prefix)
+    return _goals_from_rows(rows, file, prefix, language)

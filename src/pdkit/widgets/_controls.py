@@ -16,8 +16,12 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..i18n import translator
 from ..spec import Field
 from ..store import JSONValue
+
+Translate = Callable[[str], str]
+_english: Translate = translator(None)
 
 __all__ = ["CONTROL_BUILDERS", "FieldControl", "build_control"]
 
@@ -25,8 +29,8 @@ _COLUMN = {"flex_flow": "column", "align_items": "stretch", "width": "100%"}
 _LABEL_STYLE = {"description_width": "initial"}
 
 
-def field_label(field: Field) -> str:
-    return f"{field.label} (required)" if field.required else field.label
+def field_label(field: Field, t: Translate = _english) -> str:
+    return f"{field.label} {t('(required)')}" if field.required else field.label
 
 
 class FieldControl:
@@ -37,8 +41,9 @@ class FieldControl:
     implement ``_get`` and ``_set``; ``_changed()`` tells observers.
     """
 
-    def __init__(self, field: Field) -> None:
+    def __init__(self, field: Field, t: Translate = _english) -> None:
         self.field = field
+        self.t = t
         self.notice = w.HTML(value="")  # limits and other messages, under the input
         self.notice.add_class("pdkit-notice")
         self._observers: list[Callable[[FieldControl], None]] = []
@@ -76,29 +81,31 @@ class FieldControl:
         raise NotImplementedError
 
 
-def _limit_notice(text_len: int, limit: int | None, truncated: bool) -> str:
+def _limit_notice(text_len: int, limit: int | None, truncated: bool, t: Translate) -> str:
     if limit is None:
         return ""
     if truncated:
+        message = t("The limit is {limit} characters: the text was cut at {limit}.")
         return (
-            f'<span class="pdkit-limit pdkit-over" role="alert">The limit is {limit} characters: '
-            f"the text was cut at {limit}.</span>"
+            f'<span class="pdkit-limit pdkit-over" role="alert">'
+            f"{escape(message.format(limit=limit))}</span>"
         )
     left = limit - text_len
     cls = "pdkit-limit pdkit-near" if left <= max(10, limit // 10) else "pdkit-limit"
-    return f'<span class="{cls}">{text_len} / {limit} characters</span>'
+    counter = t("{count} / {limit} characters").format(count=text_len, limit=limit)
+    return f'<span class="{cls}">{escape(counter)}</span>'
 
 
 class TextControl(FieldControl):
     """Short or long text with an enforced character limit and a live counter."""
 
-    def __init__(self, field: Field, *, multiline: bool) -> None:
-        super().__init__(field)
+    def __init__(self, field: Field, t: Translate = _english, *, multiline: bool) -> None:
+        super().__init__(field, t)
         cls = w.Textarea if multiline else w.Text
         kwargs: dict[str, Any] = {"rows": 4} if multiline else {}
         self.input = cls(
             value="",
-            description=field_label(field),
+            description=field_label(field, t),
             placeholder=field.placeholder,
             continuous_update=True,
             style=_LABEL_STYLE,
@@ -116,14 +123,14 @@ class TextControl(FieldControl):
         if truncated:
             assert limit is not None
             text = text[:limit]
-        self.notice.value = _limit_notice(len(text), limit, truncated)
+        self.notice.value = _limit_notice(len(text), limit, truncated, self.t)
         return text
 
     def _on_input(self, change: dict[str, Any]) -> None:
         text = self._enforce(change["new"])
         if text != change["new"]:
             self.input.value = text  # triggers _on_input again with the cut text
-            self.notice.value = _limit_notice(len(text), self.field.max_chars, True)
+            self.notice.value = _limit_notice(len(text), self.field.max_chars, True, self.t)
             return
         self._changed()
 
@@ -137,24 +144,25 @@ class TextControl(FieldControl):
 class ChoiceControl(FieldControl):
     """One option: radio buttons for a few options, a dropdown for many."""
 
-    def __init__(self, field: Field, *, dropdown_from: int = 8) -> None:
-        super().__init__(field)
+    def __init__(self, field: Field, t: Translate = _english, *, dropdown_from: int = 8) -> None:
+        super().__init__(field, t)
         options = [(o.label, o.value) for o in field.options]
         if not options:
             self.input = None
-            self.notice.value = (
-                '<span class="pdkit-empty">There is nothing to choose from yet: '
-                "ask your facilitator to add the options for this session.</span>"
+            empty = t(
+                "There is nothing to choose from yet: ask your facilitator to add the options "
+                "for this session."
             )
+            self.notice.value = f'<span class="pdkit-empty">{escape(empty)}</span>'
             self.widget = w.HTML(
-                value=f'<span class="pdkit-label">{escape(field_label(field))}</span>'
+                value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>'
             )
             return
         if len(options) >= dropdown_from:
             self.input = w.Dropdown(
-                options=[("Choose…", None), *options],
+                options=[(t("Choose…"), None), *options],
                 value=None,
-                description=field_label(field),
+                description=field_label(field, t),
                 style=_LABEL_STYLE,
                 layout=w.Layout(**_COLUMN),
             )
@@ -162,7 +170,7 @@ class ChoiceControl(FieldControl):
             self.input = w.RadioButtons(
                 options=options,
                 value=None,
-                description=field_label(field),
+                description=field_label(field, t),
                 style=_LABEL_STYLE,
                 layout=w.Layout(**_COLUMN),
             )
@@ -187,15 +195,15 @@ class ChoiceControl(FieldControl):
 class MultiChoiceControl(FieldControl):
     """Any number of options, as a group of check boxes; the answer keeps option order."""
 
-    def __init__(self, field: Field) -> None:
-        super().__init__(field)
+    def __init__(self, field: Field, t: Translate = _english) -> None:
+        super().__init__(field, t)
         self.boxes = {
             o.value: w.Checkbox(value=False, description=o.label, indent=False)
             for o in field.options
         }
         for box in self.boxes.values():
             box.observe(self._changed, names="value")
-        title = w.HTML(value=f'<span class="pdkit-label">{escape(field_label(field))}</span>')
+        title = w.HTML(value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>')
         self.widget = w.VBox([title, *self.boxes.values()])
 
     def _get(self) -> JSONValue:
@@ -213,18 +221,18 @@ class MultiChoiceControl(FieldControl):
 class ScaleControl(ChoiceControl):
     """A labelled scale: one point, shown with its label; the answer is the point's value."""
 
-    def __init__(self, field: Field) -> None:
-        super().__init__(field, dropdown_from=12)
+    def __init__(self, field: Field, t: Translate = _english) -> None:
+        super().__init__(field, t, dropdown_from=12)
 
 
 class DateControl(FieldControl):
     """A date; the answer is an ISO string (``2026-03-31``) or None."""
 
-    def __init__(self, field: Field) -> None:
-        super().__init__(field)
+    def __init__(self, field: Field, t: Translate = _english) -> None:
+        super().__init__(field, t)
         self.input = w.DatePicker(
             value=None,
-            description=field_label(field),
+            description=field_label(field, t),
             style=_LABEL_STYLE,
             layout=w.Layout(**_COLUMN),
         )
@@ -243,18 +251,18 @@ class DateControl(FieldControl):
 class ListControl(FieldControl):
     """A list of short items (action steps): add and remove rows, up to ``max_items``."""
 
-    def __init__(self, field: Field) -> None:
-        super().__init__(field)
+    def __init__(self, field: Field, t: Translate = _english) -> None:
+        super().__init__(field, t)
         self.limit = field.max_items or 20
         self.rows: list[TextControl] = []
         self.rows_box = w.VBox()
         self.add_button = w.Button(
-            description=f"Add a {field.item_label.lower()}",
+            description=t("Add a {item}").format(item=field.item_label.lower()),
             icon="plus",
-            tooltip=f"Add another {field.item_label.lower()}",
+            tooltip=t("Add another {item}").format(item=field.item_label.lower()),
         )
         self.add_button.on_click(lambda _: self._add_row(focus=True))
-        title = w.HTML(value=f'<span class="pdkit-label">{escape(field_label(field))}</span>')
+        title = w.HTML(value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>')
         self.widget = w.VBox([title, self.rows_box, w.HBox([self.add_button])])
         self._add_row()
 
@@ -268,12 +276,14 @@ class ListControl(FieldControl):
 
     def _add_row(self, *, focus: bool = False, text: str = "") -> TextControl | None:
         if len(self.rows) >= self.limit:
+            most = self.t("At most {count} {items}.").format(
+                count=self.limit, items=f"{self.field.item_label.lower()}s"
+            )
             self.notice.value = (
-                f'<span class="pdkit-limit pdkit-over" role="alert">At most {self.limit} '
-                f"{escape(self.field.item_label.lower())}s.</span>"
+                f'<span class="pdkit-limit pdkit-over" role="alert">{escape(most)}</span>'
             )
             return None
-        row = TextControl(self._row_field(len(self.rows)), multiline=False)
+        row = TextControl(self._row_field(len(self.rows)), self.t, multiline=False)
         row.restore(text)
         row.observe(lambda _: self._changed())
         self.rows.append(row)
@@ -297,9 +307,9 @@ class ListControl(FieldControl):
         children = []
         for index, row in enumerate(self.rows):
             remove = w.Button(
-                description="Remove",
+                description=self.t("Remove"),
                 icon="trash",
-                tooltip=f"Remove {row.field.label}",
+                tooltip=self.t("Remove {item}").format(item=row.field.label),
                 layout=w.Layout(width="auto"),
             )
             remove.on_click(lambda _, i=index: self.remove_row(i))
@@ -322,9 +332,9 @@ class ListControl(FieldControl):
         self._changed()
 
 
-CONTROL_BUILDERS: dict[str, Callable[[Field], FieldControl]] = {
-    "text": lambda f: TextControl(f, multiline=False),
-    "long_text": lambda f: TextControl(f, multiline=True),
+CONTROL_BUILDERS: dict[str, Callable[[Field, Translate], FieldControl]] = {
+    "text": lambda f, t: TextControl(f, t, multiline=False),
+    "long_text": lambda f, t: TextControl(f, t, multiline=True),
     "choice": ChoiceControl,
     "multi_choice": MultiChoiceControl,
     "scale": ScaleControl,
@@ -334,6 +344,6 @@ CONTROL_BUILDERS: dict[str, Callable[[Field], FieldControl]] = {
 """Field type → control builder. A test checks it covers every type in FIELD_TYPES."""
 
 
-def build_control(field: Field) -> FieldControl:
-    """The control for ``field`` (``KeyError`` for an unknown type)."""
-    return CONTROL_BUILDERS[field.type](field)
+def build_control(field: Field, language: str | None = None) -> FieldControl:
+    """The control for ``field`` (``KeyError`` for an unknown type), in ``language``."""
+    return CONTROL_BUILDERS[field.type](field, translator(language))

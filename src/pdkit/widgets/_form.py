@@ -12,6 +12,7 @@ import ipywidgets as w
 
 from ..checks import Hint, goal_hints
 from ..errors import PdkitError
+from ..i18n import translator
 from ..spec import FormDefinition
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control
@@ -90,8 +91,11 @@ class FormView:
         schedule: Scheduler = call_later,
         clock: Callable[[], float] = time.time,
         show_title: bool = True,
+        language: str | None = None,
     ) -> None:
         self.definition = definition
+        self.language = language
+        self.t = t = translator(language)
         self.store = store
         self.participant_id = participant_id
         self.sink: AnswerSink = sink or FormAnswers(store, participant_id, definition)
@@ -103,19 +107,21 @@ class FormView:
         self.last_saved_at: float | None = None
         self.last_error: str | None = None
 
-        self.controls: dict[str, FieldControl] = {f.id: build_control(f) for f in definition.fields}
+        self.controls: dict[str, FieldControl] = {
+            f.id: build_control(f, language) for f in definition.fields
+        }
         self._hints: dict[str, w.HTML] = {}
         self.restore_problems: list[str] = []
         self._saved = self._restore()
 
         self.save_button = w.Button(
-            description="Save",
+            description=t("Save"),
             icon="check",
             button_style="primary",
-            tooltip="Save my answers now (they also save as you type)",
+            tooltip=t("Save my answers now (they also save as you type)"),
         )
         self.save_button.on_click(lambda _: self.save())
-        self.status = w.HTML(value=self._status_html("Your answers save as you type.", "idle"))
+        self.status = w.HTML(value=self._status_html(t("Your answers save as you type."), "idle"))
         self.missing = w.HTML()
         for control in self.controls.values():
             control.observe(self._on_change)
@@ -123,10 +129,10 @@ class FormView:
         self.boxes: dict[str, w.VBox] = {}
         self.position = 0
         self.back_button = w.Button(
-            description="Back", icon="arrow-left", tooltip="The previous prompt"
+            description=t("Back"), icon="arrow-left", tooltip=t("The previous prompt")
         )
         self.next_button = w.Button(
-            description="Next", icon="arrow-right", tooltip="The next prompt"
+            description=t("Next"), icon="arrow-right", tooltip=t("The next prompt")
         )
         self.back_button.on_click(lambda _: self.show(self.position - 1))
         self.next_button.on_click(lambda _: self.show(self.position + 1))
@@ -153,7 +159,11 @@ class FormView:
         self.back_button.disabled = self.position == 0
         self.next_button.disabled = self.position == count - 1
         self.progress.value = (
-            f'<span class="pdkit-progress">Prompt {self.position + 1} of {count}</span>'
+            '<span class="pdkit-progress">'
+            + escape(
+                self.t("Prompt {index} of {count}").format(index=self.position + 1, count=count)
+            )
+            + "</span>"
         )
 
     # ------------------------------------------------------------------ public
@@ -185,8 +195,10 @@ class FormView:
             except PdkitError as exc:
                 self.last_error = str(exc)
                 self.status.value = self._status_html(
-                    "Not saved yet: the answer store did not respond. Your text is still "
-                    "here; select Save to try again.",
+                    self.t(
+                        "Not saved yet: the answer store did not respond. Your text is still "
+                        "here; select Save to try again."
+                    ),
                     "error",
                     detail=str(exc),
                 )
@@ -195,7 +207,7 @@ class FormView:
         self.last_error = None
         self.last_saved_at = self._clock()
         stamp = time.strftime("%H:%M", time.localtime(self.last_saved_at))
-        self.status.value = self._status_html(f"Saved at {stamp}", "saved")
+        self.status.value = self._status_html(self.t("Saved at {time}").format(time=stamp), "saved")
         return len(changes)
 
     # ------------------------------------------------------------------ internals
@@ -217,7 +229,7 @@ class FormView:
     def _on_change(self, control: FieldControl) -> None:
         self._refresh_guidance(control.field.id)
         if self.unsaved():
-            self.status.value = self._status_html("Saving…", "pending")
+            self.status.value = self._status_html(self.t("Saving…"), "pending")
             if not self._scheduled:
                 self._scheduled = True
                 self._pending = self._schedule(self.autosave_delay, self._autosave)
@@ -237,7 +249,8 @@ class FormView:
         for field in self.definition.fields:
             if field.hints and field_id in (None, field.id):
                 text = str(self.controls[field.id].value or "")
-                shown = _hints_html(goal_hints(text, field.hints)) if text.strip() else ""
+                hints = goal_hints(text, field.hints, self.language)
+                shown = _hints_html(hints, self.t) if text.strip() else ""
                 self._hints.setdefault(field.id, w.HTML()).value = shown
         missing = [
             f.label
@@ -245,7 +258,7 @@ class FormView:
             if f.required and self.controls[f.id].value in (None, "", [])
         ]
         self.missing.value = (
-            '<p class="pdkit-missing">Still to answer: '
+            f'<p class="pdkit-missing">{escape(self.t("Still to answer:"))} '
             + ", ".join(f"<em>{escape(label)}</em>" for label in missing)
             + "</p>"
             if missing
@@ -293,14 +306,15 @@ class FormView:
         return view
 
 
-def _hints_html(hints: list[Hint]) -> str:
+def _hints_html(hints: list[Hint], t: Callable[[str], str]) -> str:
     open_hints = [h for h in hints if not h.met]
     if not open_hints:
-        return '<div class="pdkit-hints pdkit-hints-met">✓ Clear and checkable — nice.</div>'
+        met = escape(t("✓ Clear and checkable — nice."))
+        return f'<div class="pdkit-hints pdkit-hints-met">{met}</div>'
     items = "".join(f"<li>{escape(h.suggestion)}</li>" for h in open_hints)
     return (
-        '<div class="pdkit-hints" aria-live="polite"><span>Suggestions (optional):</span>'
-        f"<ul>{items}</ul></div>"
+        f'<div class="pdkit-hints" aria-live="polite"><span>{escape(t("Suggestions (optional):"))}'
+        f"</span><ul>{items}</ul></div>"
     )
 
 

@@ -24,6 +24,7 @@ import ipywidgets as w
 import traitlets
 
 from ..errors import IdentityError, StoreError
+from ..i18n import language_from_url, translator
 from ..store import DEFAULT_SESSION, Participant, Store
 
 __all__ = ["RESUME_PARAM", "BrowserIdentity", "SignIn", "clean_display_name", "resume_link"]
@@ -90,14 +91,19 @@ class BrowserIdentity(anywidget.AnyWidget):
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def clean_display_name(raw: str) -> str:
+_ENGLISH = translator(None)
+
+
+def clean_display_name(raw: str, t: Callable[[str], str] = _ENGLISH) -> str:
     """A display name as typed, tidied; :class:`IdentityError` says what to fix."""
     name = " ".join(unicodedata.normalize("NFC", raw).split())
     name = _CONTROL.sub("", name)
     if not name:
-        raise IdentityError("Please type your name so your group and coach know it is you.")
+        raise IdentityError(t("Please type your name so your group and coach know it is you."))
     if len(name) > MAX_NAME_CHARS:
-        raise IdentityError(f"Please use at most {MAX_NAME_CHARS} characters for your name.")
+        raise IdentityError(
+            t("Please use at most {n} characters for your name.").format(n=MAX_NAME_CHARS)
+        )
     return name
 
 
@@ -119,7 +125,8 @@ class SignIn:
 
     ``on_signed_in(participant)`` runs once someone is identified; ``on_signed_out()``
     when they choose "Not you?". With ``hub_user`` (JupyterHub) the hub's user is the
-    participant and there is no join step.
+    participant and there is no join step. The page's ``?lang=`` (else ``language``)
+    chooses the language of the step; ``language`` tells it to the caller afterwards.
     """
 
     def __init__(
@@ -131,8 +138,12 @@ class SignIn:
         session: str = DEFAULT_SESSION,
         hub_user: str | None = None,
         browser: BrowserIdentity | None = None,
+        language: str | None = None,
     ) -> None:
         self.store = store
+        self.default_language = language
+        self.language = language
+        self.t = translator(language)
         self.session = session
         self._on_signed_in = on_signed_in
         self._on_signed_out = on_signed_out
@@ -156,7 +167,8 @@ class SignIn:
         self.sign_out_button.on_click(lambda _: self.sign_out())
         self.message = w.HTML()
         self.header = w.HTML()
-        self.body = w.VBox([w.HTML(value='<p class="pdkit-loading">Loading your workbook…</p>')])
+        loading = escape(self.t("Loading your workbook…"))
+        self.body = w.VBox([w.HTML(value=f'<p class="pdkit-loading">{loading}</p>')])
         self.widget = w.VBox([self.browser, self.body])
         self.widget.add_class("pdkit-signin")
 
@@ -172,7 +184,7 @@ class SignIn:
     def join(self, raw_name: str) -> Participant | None:
         """Create a new participant named ``raw_name`` (the Join button)."""
         try:
-            name = clean_display_name(raw_name)
+            name = clean_display_name(raw_name, self.t)
             participant, token = self.store.create_participant(name, session=self.session)
         except (IdentityError, StoreError) as exc:
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
@@ -192,9 +204,20 @@ class SignIn:
 
     # ------------------------------------------------------------------ internals
 
+    def _use_language(self, language: str | None) -> None:
+        self.language = language
+        self.t = t = translator(language)
+        self.name_input.description = t("Your name")
+        self.name_input.placeholder = t("First and last name")
+        self.join_button.description = t("Join")
+        self.sign_out_button.description = t("Not you? Sign out")
+        self.sign_out_button.tooltip = t("Forget this participant in this browser")
+
     def _on_report(self, *_: Any) -> None:
         if self.participant is not None:
             return
+        self._use_language(language_from_url(self.browser.page_url) or self.default_language)
+        t = self.t
         unknown_link = False
         for token in (self.browser.url_token, self.browser.stored_token):
             if not token:
@@ -203,18 +226,20 @@ class SignIn:
             if participant is not None:
                 self._signed_in(participant, token)
                 if unknown_link:
-                    self.message.value = (
-                        '<p class="pdkit-note" role="status">The personal link you opened is not '
-                        "known on this server, so you are signed in as before in this browser.</p>"
+                    note = t(
+                        "The personal link you opened is not known on this server, so you are "
+                        "signed in as before in this browser."
                     )
+                    self.message.value = f'<p class="pdkit-note" role="status">{escape(note)}</p>'
                     self.body.children = [*self.body.children, self.message]
                 return
             unknown_link = unknown_link or token == self.browser.url_token
         if unknown_link:
-            self.message.value = (
-                '<p class="pdkit-error" role="alert">This personal link is not known on this '
-                "server (it may belong to another workshop). Join below to start.</p>"
+            error = t(
+                "This personal link is not known on this server (it may belong to another "
+                "workshop). Join below to start."
             )
+            self.message.value = f'<p class="pdkit-error" role="alert">{escape(error)}</p>'
         self._show_join()
 
     def _sign_in_hub(self, hub_user: str) -> None:
@@ -230,10 +255,10 @@ class SignIn:
                 if participant is None:
                     raise
         self.participant = participant
-        self.header.value = (
-            f'<p class="pdkit-who">Signed in as <strong>{escape(participant.display_name)}'
-            "</strong> (JupyterHub).</p>"
+        who = escape(self.t("Signed in as {name} (JupyterHub).")).format(
+            name=f"<strong>{escape(participant.display_name)}</strong>"
         )
+        self.header.value = f'<p class="pdkit-who">{who}</p>'
         self.body.children = [self.header]
         self._on_signed_in(participant)
 
@@ -245,22 +270,25 @@ class SignIn:
         link = ""
         if page and not _in_jupyter_frontend(page):
             url = escape(resume_link(page, token), quote=True)
-            link = (
-                '<p class="pdkit-resume">Your personal link: bookmark it, or keep it to continue '
-                f'on another device. <a class="pdkit-resume-link" href="{url}">{url}</a></p>'
+            said = escape(
+                self.t("Your personal link: bookmark it, or keep it to continue on another device.")
             )
-        self.header.value = (
-            f'<p class="pdkit-who">Signed in as <strong>{escape(participant.display_name)}'
-            f"</strong>.</p>{link}"
+            link = (
+                f'<p class="pdkit-resume">{said} '
+                f'<a class="pdkit-resume-link" href="{url}">{url}</a></p>'
+            )
+        who = escape(self.t("Signed in as {name}.")).format(
+            name=f"<strong>{escape(participant.display_name)}</strong>"
         )
+        self.header.value = f'<p class="pdkit-who">{who}</p>{link}'
         self.body.children = [self.header, w.HBox([self.sign_out_button])]
         self._on_signed_in(participant)
 
     def _show_join(self) -> None:
-        intro = w.HTML(
-            value='<p class="pdkit-join-intro">Type your name to start. Your answers are saved '
-            "on this workshop's server and stay private to you. Joined before? Open your "
-            "personal link to continue where you left off.</p>"
+        text = self.t(
+            "Type your name to start. Your answers are saved on this workshop's server and stay "
+            "private to you. Joined before? Open your personal link to continue where you left off."
         )
+        intro = w.HTML(value=f'<p class="pdkit-join-intro">{escape(text)}</p>')
         row = w.HBox([self.name_input, self.join_button])
         self.body.children = [intro, row, self.message]

@@ -1,0 +1,156 @@
+"""Languages: texts in definitions per language, and pdkit's own words in English and Spanish.
+
+A definition may give any title, intro, label, help, placeholder or prompt as a
+mapping of language codes to texts (``label: {en: My goal, es: Mi meta}``); the
+loader keeps the text of the chosen language (:func:`choose`). pdkit's own words on a
+page (Save, Join, "Saved at …") come from :func:`translator`: English is the source
+text, other languages are looked up here. A missing translation falls back to English,
+never to an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from urllib.parse import parse_qsl, urlsplit
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "choose", "language_from_url", "translator"]
+
+DEFAULT_LANGUAGE = "en"
+
+_ES = {
+    ("Loading your workbook…"): ("Cargando tu cuaderno…"),
+    ("Your name"): ("Tu nombre"),
+    ("First and last name"): ("Nombre y apellido"),
+    ("Join"): ("Entrar"),
+    ("Not you? Sign out"): ("¿No eres tú? Salir"),
+    ("Forget this participant in this browser"): ("Olvidar a esta persona en este navegador"),
+    (
+        "Type your name to start. Your answers are saved on this workshop's server "
+        "and stay private to you. Joined before? Open your personal link to continue "
+        "where you left off."
+    ): (
+        "Escribe tu nombre para empezar. Tus respuestas se guardan en el servidor de "
+        "este taller y son privadas. ¿Ya entraste antes? Abre tu enlace personal para"
+        " seguir donde lo dejaste."
+    ),
+    ("Signed in as {name}."): ("Has entrado como {name}."),
+    ("Signed in as {name} (JupyterHub)."): ("Has entrado como {name} (JupyterHub)."),
+    ("Your personal link: bookmark it, or keep it to continue on another device."): (
+        "Tu enlace personal: guárdalo para seguir en otro dispositivo."
+    ),
+    ("Please type your name so your group and coach know it is you."): (
+        "Escribe tu nombre para que tu grupo y tu coach sepan que eres tú."
+    ),
+    ("Please use at most {n} characters for your name."): (
+        "Usa como máximo {n} caracteres para tu nombre."
+    ),
+    (
+        "This personal link is not known on this server (it may belong to another "
+        "workshop). Join below to start."
+    ): (
+        "Este enlace personal no existe en este servidor (quizá es de otro taller). "
+        "Entra abajo para empezar."
+    ),
+    (
+        "The personal link you opened is not known on this server, so you are signed "
+        "in as before in this browser."
+    ): (
+        "El enlace personal que abriste no existe en este servidor; sigues con la "
+        "sesión anterior de este navegador."
+    ),
+    ("Save"): ("Guardar"),
+    ("Save my answers now (they also save as you type)"): (
+        "Guardar ahora (también se guarda mientras escribes)"
+    ),
+    ("Your answers save as you type."): ("Tus respuestas se guardan mientras escribes."),
+    ("Saving…"): ("Guardando…"),
+    ("Saved at {time}"): ("Guardado a las {time}"),
+    (
+        "Not saved yet: the answer store did not respond. Your text is still here; "
+        "select Save to try again."
+    ): (
+        "Aún no se ha guardado: el almacén de respuestas no respondió. Tu texto sigue"
+        " aquí; pulsa Guardar para intentarlo de nuevo."
+    ),
+    ("Still to answer:"): ("Falta responder:"),
+    ("(required)"): ("(obligatorio)"),
+    ("{count} / {limit} characters"): ("{count} / {limit} caracteres"),
+    ("The limit is {limit} characters: the text was cut at {limit}."): (
+        "El límite es de {limit} caracteres: el texto se cortó en {limit}."
+    ),
+    ("Choose…"): ("Elige…"),
+    (
+        "There is nothing to choose from yet: ask your facilitator to add the options"
+        " for this session."
+    ): ("Todavía no hay opciones: pide a quien facilita que las añada para esta sesión."),
+    ("Add a {item}"): ("Añadir {item}"),
+    ("Add another {item}"): ("Añadir otro {item}"),
+    ("Remove"): ("Quitar"),
+    ("Remove {item}"): ("Quitar {item}"),
+    ("At most {count} {items}."): ("Como máximo {count} elementos."),
+    ("Back"): ("Atrás"),
+    ("Next"): ("Siguiente"),
+    ("The previous prompt"): ("La pregunta anterior"),
+    ("The next prompt"): ("La pregunta siguiente"),
+    ("Prompt {index} of {count}"): ("Pregunta {index} de {count}"),
+    ("Suggestions (optional):"): ("Sugerencias (opcionales):"),
+    ("✓ Clear and checkable — nice."): ("✓ Clara y comprobable: ¡bien!"),
+    (
+        "How will you know? Add a measure, such as “8 of my 10 students” or “from 2 "
+        "to 5 student questions a lesson”."
+    ): (
+        "¿Cómo lo sabrás? Añade una medida, como «8 de mis 10 estudiantes» o «de 2 a "
+        "5 preguntas de estudiantes por clase»."
+    ),
+    ("By when? Add a date or a time frame, such as “by March” or “within six weeks”."): (
+        "¿Para cuándo? Añade una fecha o un plazo, como «para marzo» o «en seis semanas»."
+    ),
+    ("Who benefits? Say what will change for your students."): (
+        "¿Quién se beneficia? Di qué cambiará para tus estudiantes."
+    ),
+    ("Reflection"): ("Reflexión"),
+    ("Your reflections are private: only you see them."): (
+        "Tus reflexiones son privadas: solo tú las ves."
+    ),
+    ("This workbook cannot start."): ("Este cuaderno no puede empezar."),
+    (
+        "Your saved answers could not be loaded. Reload the page in a moment; if this"
+        " persists, tell your facilitator."
+    ): (
+        "No se pudieron cargar tus respuestas guardadas. Recarga la página en un "
+        "momento; si sigue pasando, avisa a quien facilita."
+    ),
+}
+
+_CATALOGS: dict[str, Mapping[str, str]] = {"es": _ES}
+
+LANGUAGES = (DEFAULT_LANGUAGE, *sorted(_CATALOGS))
+"""Languages pdkit's own words are available in."""
+
+
+def _base(language: str) -> str:
+    return language.split("-")[0].lower()
+
+
+def translator(language: str | None) -> Callable[[str], str]:
+    """A function that turns pdkit's English words into ``language`` (or leaves them)."""
+    catalog = _CATALOGS.get(_base(language or DEFAULT_LANGUAGE), {})
+    return lambda text: catalog.get(text, text)
+
+
+def choose(value: str | Mapping[str, str], language: str | None) -> str:
+    """The text for ``language`` from a text or a per-language mapping: the exact code,
+    then its base language (``es`` for ``es-MX``), then English, then the first given."""
+    if isinstance(value, str):
+        return value
+    wanted = language or DEFAULT_LANGUAGE
+    for code in (wanted, _base(wanted), DEFAULT_LANGUAGE):
+        if code in value:
+            return value[code]
+    return next(iter(value.values()))
+
+
+def language_from_url(url: str) -> str | None:
+    """The ``lang`` query parameter of a page URL (``?lang=es``), if any."""
+    value = dict(parse_qsl(urlsplit(url).query)).get("lang", "").strip()
+    return value or None

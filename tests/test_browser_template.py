@@ -1,0 +1,60 @@
+"""pdkit's Voilà template and languages, in a real Chromium against a real `pdkit serve`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+LOAD = 90_000
+
+
+def _page(browser: Any) -> Any:
+    page = browser.new_context().new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    return page
+
+
+def test_loading_state_then_the_workbook_with_landmarks(pdkit_server: Any, browser: Any) -> None:
+    page = _page(browser)
+    page.goto(pdkit_server.url("goal-setting.ipynb"), wait_until="commit")
+    loading = page.locator("#loading")
+    loading.wait_for(state="visible", timeout=LOAD)
+    assert "Opening your workbook" in loading.inner_text()
+    assert loading.get_attribute("role") == "status"
+    page.get_by_label("Your name").wait_for(timeout=LOAD)
+    assert loading.count() == 0, "the loading state must go once the workbook is there"
+    assert page.get_by_role("main").count() == 1
+    assert page.get_by_role("main").locator("h1").all_inner_texts() == ["Goal-setting workbook"]
+    assert page.get_by_role("main").get_by_label("Your name").count() == 1
+    viewport = page.locator('meta[name="viewport"]').first.get_attribute("content")
+    assert viewport is not None
+    assert "width=device-width" in viewport
+    page.context.close()
+
+
+def test_the_spanish_workbook_speaks_spanish(pdkit_server: Any, browser: Any) -> None:
+    page = _page(browser)
+    page.goto(pdkit_server.url("goal-setting-es.ipynb"))
+    page.get_by_label("Tu nombre").fill("Lucía", timeout=LOAD)
+    page.get_by_role("button", name="Entrar").click()
+    goal = page.get_by_label("Mi meta (obligatorio)")
+    goal.fill("Para marzo, 8 de mis 10 estudiantes harán una pregunta en cada clase.")
+    page.get_by_role("radio", name="Los estudiantes hablan y piensan más").check()
+    page.get_by_role("radio", name="Bastante").check()
+    page.get_by_text("Guardado a las").first.wait_for(timeout=15_000)
+    assert page.get_by_text("¿Para cuándo?").count() == 1
+    assert page.get_by_text("Clara y comprobable").count() == 1
+    assert page.get_by_label("¿Qué?: qué pasó (obligatorio)").count() == 1  # the reflection
+    assert page.get_by_text("My goal").count() == 0
+
+    # The same page in English with ?lang=en: the same answers, English words.
+    english = _page(browser)
+    english.goto(page.url + "&lang=en")
+    english.get_by_label("My goal (required)").wait_for(timeout=LOAD)
+    assert english.get_by_label("My goal (required)").input_value().startswith("Para marzo")
+    assert english.get_by_role("radio", name="Fairly").is_checked()
+    page.context.close()
+    english.context.close()
