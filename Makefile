@@ -6,10 +6,11 @@ PY ?= .venv/bin/python
 setup:
 	bash scripts/setup.sh
 
-demo: setup  ## serve the sample workshop on the embedded SQLite store
+demo:  ## set up the virtualenv, then serve the sample workshop on the embedded SQLite store
+	bash scripts/setup.sh demo
 	.venv/bin/pdkit serve $(ARGS)
 
-test: setup  ## every check: ruff, mypy, unit, widget, notebook and browser tests
+test:  ## set up everything, then every check: ruff, mypy, unit, widget, notebook, browser tests
 	bash scripts/test.sh $(ARGS)
 
 lint: setup

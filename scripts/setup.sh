@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything pdkit's commands need, from nothing: a virtualenv with pdkit and its
-# test extras, and a Chromium for the browser tests. Safe to run again (it skips what is done).
+# test extras (`setup.sh demo` stops there), a Chromium for the browser tests, and
+# PostgreSQL's server programs for the PostgreSQL store tests. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,17 +20,34 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   touch "$STAMP"
 fi
 
-# A browser for the browser tests: Debian's chromium (Playwright cannot download its
-# own browser here). Elsewhere `playwright install chromium` is the fallback.
-if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing Debian's chromium for the browser tests"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  elif "$VENV/bin/python" -m playwright install chromium >/dev/null 2>&1; then
+# `setup.sh demo` stops here: serving the workshop needs nothing more.
+if [ "${1:-test}" = "demo" ]; then
+  exit 0
+fi
+
+# System programs for the tests, from Debian where we can: a browser for the browser tests
+# (Playwright cannot download its own browser here; elsewhere `playwright install chromium`
+# is the fallback), and PostgreSQL's server programs for the PostgreSQL store tests, which
+# start a throw-away server of their own with initdb/pg_ctl (nothing is left running).
+have_chromium() { command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; }
+have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1; }
+need=()
+have_chromium || need+=(chromium)
+have_postgres || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing Debian's ${need[*]} for the tests"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if ! have_chromium; then
+  if "$VENV/bin/python" -m playwright install chromium >/dev/null 2>&1; then
     echo "setup: installed Playwright's chromium"
   else
     echo "setup: no chromium found; the browser tests will fail (CI) or be skipped (locally)." >&2
     echo "setup: install it with 'sudo apt-get install chromium' or 'playwright install chromium'." >&2
   fi
+fi
+if ! have_postgres; then
+  echo "setup: no PostgreSQL server programs found; the PostgreSQL tests will fail (CI) or be" >&2
+  echo "setup: skipped (locally). Install them with 'sudo apt-get install postgresql'." >&2
 fi

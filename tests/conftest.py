@@ -1,4 +1,5 @@
-"""Shared fixtures: a real `pdkit serve` in its own process group, and a real Chromium."""
+"""Shared fixtures: a real `pdkit serve` in its own process group, a real Chromium, and a
+throw-away PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from _postgres_server import (
+    SHARED_DB,
+    PostgresServer,
+    find_postgres_bin,
+    throwaway_postgres,
+    unprivileged_user,
+)
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -238,3 +247,40 @@ def browser() -> Iterator[Any]:
             )
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of our own for the whole session (tests/_postgres_server.py):
+    started in a temporary folder on a free port, stopped when the session ends."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _missing("psycopg is not installed (pip install -e '.[test]')")
+    bin_dir = find_postgres_bin()
+    if bin_dir is None:
+        _missing(
+            "no PostgreSQL server binaries (initdb, pg_ctl in /usr/lib/postgresql/*/bin); "
+            "install Debian's postgresql (scripts/setup.sh does)"
+        )
+    user = unprivileged_user()
+    if user is None:
+        _missing("PostgreSQL cannot run as root and there is no 'postgres' user to run it as")
+    with throwaway_postgres(bin_dir, user) as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A URL whose tables go into a new, empty schema (fast); dropped afterwards."""
+    schema = postgres_server.create_schema()
+    yield postgres_server.url(SHARED_DB, schema=schema)
+    postgres_server.drop_schema(schema)
+
+
+@pytest.fixture
+def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
+    """The name of a new, empty database (slower: for tests that need a whole one)."""
+    name = postgres_server.create_database()
+    yield name
+    postgres_server.drop_database(name)

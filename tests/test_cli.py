@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -59,8 +61,20 @@ def test_serve_bad_school_goals_names_file_and_line(
 def test_serve_bad_store_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["serve", "--store", "postgresql://nobody@nowhere/db"]) == 2
-    assert "no store backend for postgresql://" in capsys.readouterr().err
+    assert main(["serve", "--store", "mysql://nobody@nowhere/db"]) == 2
+    assert "no store backend for mysql://" in capsys.readouterr().err
+
+
+def test_serve_unreachable_postgres_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as sock:  # a port where no server listens
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started = time.monotonic()
+    assert main(["serve", "--store", f"postgresql://nobody:pw-secret@127.0.0.1:{port}/db"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot connect to the PostgreSQL server 127.0.0.1:{port}/db" in err
+    assert "pw-secret" not in err
+    assert time.monotonic() - started < 10
 
 
 def test_prepare_prints_store_and_links_and_sets_kernel_env(tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 """The store contract, run against every backend in BACKENDS.
 
 A new backend joins the contract by adding one entry to ``BACKENDS``: a function
-that opens an empty store of that kind under ``tmp_path``. Tests that need a file
-(persistence, raw bytes, several processes) use the SQLite file store directly.
+that opens an empty store of that kind, given the test's ``request`` (to reach
+``tmp_path`` or a server fixture). Tests that need a file (persistence, raw bytes,
+several processes) use the SQLite file store directly, so they are SQLite-only by
+construction; their PostgreSQL counterparts are in test_store_postgres.py.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import itertools
 import json
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
@@ -36,24 +40,36 @@ VERSION = "goal-setting@1"
 # --------------------------------------------------------------------------- backends
 
 
-def _memory_store(tmp_path: Path) -> Store:
+Opener = Callable[[pytest.FixtureRequest], Store]
+
+
+def _memory_store(request: pytest.FixtureRequest) -> Store:
     return open_store("memory://")
 
 
-def _sqlite_file_store(tmp_path: Path) -> Store:
+def _sqlite_file_store(request: pytest.FixtureRequest) -> Store:
+    tmp_path: Path = request.getfixturevalue("tmp_path")
     return open_store(tmp_path / "s.sqlite3")
 
 
-BACKENDS: list[tuple[str, Callable[[Path], Store]]] = [
-    ("memory", _memory_store),
-    ("sqlite-file", _sqlite_file_store),
+def _postgres_store(request: pytest.FixtureRequest) -> Store:
+    """A fresh database on the session's throw-away server (see conftest.py)."""
+    url: str = request.getfixturevalue("postgres_url")
+    return open_store(url)
+
+
+BACKENDS: list[Any] = [
+    pytest.param(_memory_store, id="memory"),
+    pytest.param(_sqlite_file_store, id="sqlite-file"),
+    pytest.param(_postgres_store, id="postgresql", marks=pytest.mark.postgres),
 ]
-"""Every backend the contract runs on: (test id, opener of an empty store)."""
+"""Every backend the contract runs on: ``pytest.param(opener, id=…)``, for ``params=``."""
 
 
-@pytest.fixture(params=[opener for _, opener in BACKENDS], ids=[name for name, _ in BACKENDS])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    opened = request.param(tmp_path)
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    opener: Opener = request.param
+    opened = opener(request)
     yield opened
     opened.close()
 
@@ -443,17 +459,46 @@ def test_default_store_path_follows_xdg_data_home(
     assert resolve_store_url() == f"sqlite:///{expected.resolve()}"
 
 
-@pytest.mark.parametrize("url", ["postgresql://x", "postgres://u@h/db", "foo://", "foo://bar"])
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "foo://", "foo://bar", "postgresq://x"])
 def test_unknown_scheme_lists_known_ones(url: str) -> None:
     scheme = url.partition("://")[0]
     with pytest.raises(StoreError) as caught:
         open_store(url)
     message = str(caught.value)
-    assert f"{scheme}://" in message
-    assert "memory://" in message
-    assert "sqlite://" in message
-    if scheme.startswith("postgres"):
-        assert "PostgreSQL" in message
+    assert f"no store backend for {scheme}://" in message
+    for known in ("memory://", "sqlite://", "postgresql://", "postgres://"):
+        assert known in message
+
+
+def test_unknown_scheme_error_leaves_the_password_out() -> None:
+    with pytest.raises(StoreError) as caught:
+        open_store("mysql://ana:s3cret-pw@db.example/answers")
+    assert "s3cret" not in str(caught.value)
+    assert "mysql://ana@db.example/answers" in str(caught.value)
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_postgres_without_psycopg_says_how_to_install_it(
+    scheme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # `import psycopg` now fails
+    with pytest.raises(StoreError, match=r"pip install 'pdkit\[postgres\]'") as caught:
+        open_store(f"{scheme}://ana:s3cret-pw@db.example/answers")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_sqlite_participants_never_load_a_database_driver() -> None:
+    """The PostgreSQL backend and psycopg are imported only for postgresql:// URLs."""
+    script = (
+        "import sys\n"
+        "from pdkit.store import open_store\n"
+        "s = open_store('memory://'); s.create_participant('Ana'); s.close()\n"
+        "print(','.join(m for m in ('psycopg', 'pdkit.store._postgres') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == ""
 
 
 def test_file_that_is_not_sqlite_raises(tmp_path: Path) -> None:

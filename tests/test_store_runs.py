@@ -1,4 +1,8 @@
-"""The store contract for groups, protocol runs and notes, on every backend in BACKENDS."""
+"""The store contract for groups, protocol runs and notes, on every backend in BACKENDS.
+
+The tests at the end (files and upgrades) open SQLite files directly; their PostgreSQL
+counterparts are in test_store_postgres.py.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +25,9 @@ STATE = RunState(step=0, status=pacing.RUNNING, started_at=1000.0, allotted=300.
 V2_TABLES = ("groups", "group_members", "runs", "run_members", "notes")
 
 
-@pytest.fixture(params=[opener for _, opener in BACKENDS], ids=[name for name, _ in BACKENDS])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    opened = request.param(tmp_path)
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    opened = request.param(request)
     yield opened
     opened.close()
 

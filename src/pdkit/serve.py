@@ -117,7 +117,9 @@ def prepare(config: ServeConfig, out: TextIO = sys.stdout) -> dict[str, str]:
         load_school_goals(goals)
         env[SCHOOL_GOALS_ENV] = str(goals.resolve())
     url = resolve_store_url(config.store)
-    open_store(url).close()
+    store = open_store(url)
+    shown = store.url  # never shows a password
+    store.close()
     env[STORE_ENV] = url
     # Voilà finds templates in the Jupyter data path: put pdkit's own first.
     extra = [str(template_data_dir()), env.get("JUPYTER_PATH", "")]
@@ -128,7 +130,7 @@ def prepare(config: ServeConfig, out: TextIO = sys.stdout) -> dict[str, str]:
     env[FACILITATOR_KEY_ENV] = config.facilitator_key
     if config.port == 0:
         config.port = free_port(config.host)
-    print(f"pdkit: answers are saved in {url}", file=out)
+    print(f"pdkit: answers are saved in {shown}", file=out)
     for name, link in config.urls():
         print(f"pdkit: {name}: {link}", file=out)
     print("pdkit: press Ctrl+C to stop.", file=out, flush=True)

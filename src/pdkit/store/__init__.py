@@ -7,6 +7,8 @@
 ``sqlite:///relative/or/abs.sqlite3``  a SQLite file (``sqlite:////abs/path`` is absolute)
 ``/a/plain/path.sqlite3``              the same, without the scheme
 ``memory://``                          an in-memory SQLite database (tests, demos)
+``postgresql://user@host/dbname``      a PostgreSQL database (``postgres://`` too); needs
+                                       ``pip install 'pdkit[postgres]'``
 =====================================  ==============================================
 
 Widgets and review code depend on the :class:`Store` protocol, never on a backend.
@@ -99,8 +101,27 @@ def _open_memory(url: str) -> Store:
     return SQLiteStore(":memory:")
 
 
+def _open_postgres(url: str) -> Store:
+    # Imported here, not above: a participant on SQLite never loads a database driver.
+    from ._postgres import PostgresStore
+
+    return PostgresStore(url)
+
+
 register_backend("sqlite", _open_sqlite)
 register_backend("memory", _open_memory)
+register_backend("postgresql", _open_postgres)
+register_backend("postgres", _open_postgres)
+
+
+def _redacted(url: str) -> str:
+    """``url`` with any ``user:password@`` reduced to ``user@``, for messages."""
+    scheme, _, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    userinfo, at, hosts = authority.rpartition("@")
+    if not at:
+        return url
+    return f"{scheme}://{userinfo.partition(':')[0]}@{hosts}{slash}{path}"
 
 
 def open_store(url: str | os.PathLike[str] | None = None) -> Store:
@@ -115,12 +136,7 @@ def open_store(url: str | os.PathLike[str] | None = None) -> Store:
         factory = _BACKENDS[scheme]
     except KeyError:
         known = ", ".join(f"{s}://" for s in sorted(_BACKENDS))
-        hint = (
-            " PostgreSQL support is not part of this version of pdkit yet."
-            if scheme.startswith("postgres")
-            else ""
-        )
         raise StoreError(
-            f"no store backend for {scheme}:// (in {resolved!r}); known: {known}.{hint}"
+            f"no store backend for {scheme}:// (in {_redacted(resolved)!r}); known: {known}."
         ) from None
     return factory(resolved)
