@@ -44,8 +44,16 @@ def test_wheel_ships_definitions_workbooks_and_assets(wheel: Path) -> None:
         "pdkit/spec/schemas/definitions.schema.json",
         "pdkit/static/pdkit.css",
         "pdkit/py.typed",
+        "pdkit/templates/workbooks/goal-setting.yaml",
+        "pdkit/templates/tuning.yaml",
+        "pdkit/workbooks/facilitator.ipynb",
+        "pdkit/jupyter/voila/templates/pdkit/index.html.j2",
+        "pdkit/jupyter/voila/templates/pdkit/conf.json",
     ):
         assert needed in names, f"{needed} is missing from the wheel"
+    # The Voilà template also lands in <prefix>/share/jupyter, where any Voilà finds it.
+    shared = "share/jupyter/voila/templates/pdkit/index.html.j2"
+    assert any(n.endswith(".data/data/" + shared) for n in names), "template not in shared data"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "pdkit = pdkit.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
