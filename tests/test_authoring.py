@@ -281,7 +281,7 @@ def test_shipped_notebook_structure(workbook_id: str) -> None:
     assert ids[:2] == ["title", "workbook"]
     # Stable ids: a fresh build gives the same ones (nbformat would make random ones).
     rebuilt = build_notebook(workbook, reference=workbook_id)
-    assert [c.id for c in rebuilt.cells] == ids
+    assert [c["id"] for c in rebuilt["cells"]] == ids
 
     sections = [c for c in nb.cells if "pdkit-section" in c.metadata.get("tags", ())]
     shown = [i for i, s in enumerate(workbook.sections) if s.kind != "facilitator"]

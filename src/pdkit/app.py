@@ -17,18 +17,28 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from html import escape
 from importlib import resources
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 import ipywidgets as w
 
-from .errors import PdkitError
+from .errors import PdkitError, WorkbookFileError
 from .i18n import translator
+from .notebooks import (
+    dumps,
+    printable_html,
+    read_saved,
+    restore_saved,
+    save_workbook,
+    section_forms,
+)
 from .spec import (
     FormDefinition,
     SchoolGoal,
@@ -40,9 +50,17 @@ from .spec import (
     resolve_reference,
 )
 from .store import DEFAULT_SESSION, Participant, Store, open_store
-from .widgets import BrowserIdentity, FormView, PacingControl, ProtocolRunner, SignIn
+from .widgets import (
+    BrowserIdentity,
+    FileDownload,
+    FormView,
+    PacingControl,
+    ProtocolRunner,
+    SignIn,
+)
 
 __all__ = [
+    "CopyTools",
     "FacilitatorApp",
     "FormApp",
     "ParticipantApp",
@@ -198,6 +216,114 @@ class RunnerPart:
         self.runner = None
 
 
+class CopyTools:
+    """The participant's own copy: download the workbook (.ipynb with every answer, and
+    an HTML page to print) and upload a saved one to continue. Binder forgets everything
+    after ~10 idle minutes; this is how a teacher keeps their work."""
+
+    def __init__(
+        self,
+        workbook: WorkbookDefinition,
+        store: Store,
+        *,
+        school_goals: Callable[[str | None], list[SchoolGoal]],
+    ) -> None:
+        self.workbook = workbook
+        self.store = store
+        self.school_goals = school_goals
+        self.participant: Participant | None = None
+        self.language: str | None = None
+        self._on_restored: Callable[[], None] = lambda: None
+        self.downloader = FileDownload()
+        self.download_button = w.Button(description="Download my workbook", icon="download")
+        self.print_button = w.Button(description="Download to print", icon="print")
+        self.upload = w.FileUpload(
+            accept=".ipynb", multiple=False, description="Upload to continue"
+        )
+        self.message = w.HTML()
+        self.download_button.on_click(lambda _: self.download_notebook())
+        self.print_button.on_click(lambda _: self.download_html())
+        self.upload.observe(lambda _: self._uploaded(), names="value")
+        self.widget = w.VBox(
+            [
+                w.HBox([self.download_button, self.print_button, self.upload]),
+                self.message,
+                self.downloader,
+            ]
+        )
+        self.widget.add_class("pdkit-copy")
+
+    def bind(
+        self, participant: Participant, language: str | None, on_restored: Callable[[], None]
+    ) -> None:
+        self.participant = participant
+        self.language = language
+        self._on_restored = on_restored
+        self.message.value = ""
+
+    def _notebook(self) -> dict[str, Any]:
+        assert self.participant is not None
+        return save_workbook(
+            self.workbook,
+            self.store,
+            self.participant,
+            language=self.language,
+            school_goals=self.school_goals(self.language),
+        )
+
+    def _filename(self, suffix: str) -> str:
+        assert self.participant is not None
+        name = re.sub(r"[^A-Za-z0-9]+", "-", self.participant.display_name).strip("-").lower()
+        return f"{self.workbook.id}-{name or 'me'}{suffix}"
+
+    def download_notebook(self) -> bytes:
+        """Offer the saved workbook (.ipynb) as a download; returns its bytes."""
+        data = dumps(self._notebook()).encode("utf-8")
+        self.downloader.offer(data, self._filename(".ipynb"), "application/x-ipynb+json")
+        self._say("Your workbook is downloading. Keep the file: you can upload it next time.")
+        return data
+
+    def download_html(self) -> bytes:
+        """Offer a printable HTML page of the answers; returns its bytes."""
+        saved = read_saved(dumps(self._notebook()), source="this page")
+        html = printable_html(self.workbook, saved, self.language, self.school_goals(self.language))
+        data = html.encode("utf-8")
+        self.downloader.offer(data, self._filename(".html"), "text/html")
+        self._say("A page to print is downloading.")
+        return data
+
+    def restore(self, content: bytes, filename: str) -> int:
+        """Restore the answers of an uploaded saved workbook; returns how many changed."""
+        assert self.participant is not None
+        try:
+            saved = read_saved(content, source=filename)
+            known = {form.id for _i, form in section_forms(self.workbook)}
+            usable = {k: v for k, v in saved.answers.items() if k in known}
+            if not usable:
+                raise WorkbookFileError(
+                    f"{filename}: it holds no answers for this workbook "
+                    f"(it is a saved '{saved.workbook}' workbook)"
+                )
+            count = restore_saved(self.store, self.participant.id, replace(saved, answers=usable))
+        except PdkitError as exc:
+            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            return 0
+        self._on_restored()
+        self._say(f"Restored {count} answer(s) from {filename}.")
+        return count
+
+    def _uploaded(self) -> None:
+        files = list(self.upload.value)
+        if not files:
+            return
+        upload = files[0]
+        self.restore(bytes(upload["content"]), str(upload["name"]))
+        self.upload.value = ()
+
+    def _say(self, text: str) -> None:
+        self.message.value = f'<p class="pdkit-status" role="status">{escape(text)}</p>'
+
+
 class ParticipantApp:
     """Sign-in first, then each part built for the signed-in participant.
 
@@ -216,9 +342,12 @@ class ParticipantApp:
         hub_user: str | None = None,
         inline: bool = True,
         language: str | None = None,
+        tools: CopyTools | None = None,
     ) -> None:
         self.store = store
         self.parts = parts
+        self.tools = tools
+        self.tools_box = w.VBox()
         self.boxes = [w.VBox() for _ in parts]
         if not inline:
             for box in self.boxes:
@@ -232,7 +361,9 @@ class ParticipantApp:
             language=language,
         )
         style = w.HTML(value=f"<style>{_style()}</style>")
-        self.widget = w.VBox([style, self.sign_in.widget, *(self.boxes if inline else [])])
+        self.widget = w.VBox(
+            [style, self.sign_in.widget, self.tools_box, *(self.boxes if inline else [])]
+        )
         self.widget.add_class("pdkit-app")
 
     @property
@@ -247,6 +378,9 @@ class ParticipantApp:
     def _show(self, participant: Participant) -> None:
         language = self.sign_in.language
         t = translator(language)
+        if self.tools is not None:
+            self.tools.bind(participant, language, on_restored=lambda: self._rebuild(participant))
+            self.tools_box.children = [self.tools.widget]
         for part, box in zip(self.parts, self.boxes, strict=True):
             try:
                 box.children = [part.build(participant, language)]
@@ -261,7 +395,14 @@ class ParticipantApp:
                     )
                 ]
 
+    def _rebuild(self, participant: Participant) -> None:
+        """Show every part again from the store (after an upload restored answers)."""
+        for part in self.parts:
+            part.leave()
+        self._show(participant)
+
     def _hide(self) -> None:
+        self.tools_box.children = []
         for part, box in zip(self.parts, self.boxes, strict=True):
             part.leave()
             box.children = []
@@ -422,6 +563,11 @@ class Workbook:
                     hub_user=_hub_user(),
                     inline=False,
                     language=self.definition.language,
+                    tools=CopyTools(
+                        self.definition,
+                        opened,
+                        school_goals=partial(_goals, school_goals),
+                    ),
                 )
         except PdkitError as exc:
             self.error = exc

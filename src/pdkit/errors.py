@@ -6,7 +6,8 @@ Every one of them derives from :class:`PdkitError`, so one ``except`` catches th
      ├── DefinitionError   a YAML definition (form, school goals, …) is malformed
      ├── StoreError        the answer store cannot be opened, read or written
      │    └── ConflictError  someone else changed a shared record first (retry)
-     └── IdentityError     a participant cannot be identified (bad name, unknown link)
+     ├── IdentityError     a participant cannot be identified (bad name, unknown link)
+     └── WorkbookFileError a file is not a saved pdkit workbook we can read
 
 Messages are written for the person who has to fix the problem: they say what is
 wrong, where, and what to do.
@@ -14,7 +15,14 @@ wrong, where, and what to do.
 
 from __future__ import annotations
 
-__all__ = ["ConflictError", "DefinitionError", "IdentityError", "PdkitError", "StoreError"]
+__all__ = [
+    "ConflictError",
+    "DefinitionError",
+    "IdentityError",
+    "PdkitError",
+    "StoreError",
+    "WorkbookFileError",
+]
 
 
 class PdkitError(Exception):
@@ -52,3 +60,8 @@ class ConflictError(StoreError):
 
 class IdentityError(PdkitError):
     """A participant cannot be identified (empty name, unknown resume link, …)."""
+
+
+class WorkbookFileError(PdkitError):
+    """A file is not a saved pdkit workbook that this version can read (foreign notebook,
+    broken JSON, a newer format); the message names the file and what to do."""

@@ -16,16 +16,47 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from .spec import WorkbookDefinition, builtin_workbook_path, builtin_workbooks
+from ._version import __version__
+from .errors import WorkbookFileError
+from .spec import (
+    Field,
+    FormDefinition,
+    SchoolGoal,
+    WorkbookDefinition,
+    builtin_workbook_path,
+    builtin_workbooks,
+    load_form,
+    resolve_reference,
+)
+from .store import DEFAULT_SESSION, JSONValue, Participant, Store
 
 __all__ = [
     "NOTEBOOK_SCHEMA_VERSION",
+    "SAVED_FORMAT",
+    "SavedWorkbook",
+    "answer_text",
     "build_notebook",
+    "code_cell",
+    "dumps",
+    "export_store",
+    "markdown_cell",
+    "md_escape",
     "notebook_reference",
+    "printable_html",
+    "read_saved",
     "render_workbook",
+    "restore_saved",
+    "save_workbook",
+    "section_forms",
     "write_workbook",
 ]
 
@@ -43,57 +74,90 @@ def notebook_reference(workbook: WorkbookDefinition, out_dir: Path) -> str:
     return Path(os.path.relpath(Path(workbook.source).resolve(), out_dir.resolve())).as_posix()
 
 
-def build_notebook(workbook: WorkbookDefinition, *, reference: str) -> Any:
-    """The notebook (an ``nbformat`` node) for ``workbook``."""
-    import nbformat
+def _lines(text: str) -> list[str]:
+    """A cell source as nbformat stores it: lines, each but the last ending in a newline."""
+    return text.splitlines(keepends=True)
 
-    v4 = nbformat.v4
+
+def markdown_cell(
+    text: str, *, cell_id: str, metadata: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "cell_type": "markdown",
+        "id": cell_id,
+        "metadata": metadata or {},
+        "source": _lines(text),
+    }
+
+
+def code_cell(text: str, *, cell_id: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": cell_id,
+        "metadata": metadata or {},
+        "outputs": [],
+        "source": _lines(text),
+    }
+
+
+def build_notebook(workbook: WorkbookDefinition, *, reference: str) -> dict[str, Any]:
+    """The notebook for ``workbook``, as the plain JSON structure of nbformat 4.5.
+
+    Built without importing nbformat (slow to import), so a participant's kernel can
+    make a saved copy quickly; the tests validate the result with nbformat.
+    """
     title = f"# {workbook.title}" + (f"\n\n{workbook.intro}" if workbook.intro else "")
     cells = [
-        v4.new_markdown_cell(title, id="title"),
-        v4.new_code_cell(
+        markdown_cell(title, cell_id="title"),
+        code_cell(
             f"from pdkit.app import Workbook\n\nworkbook = Workbook({json.dumps(reference)})\n"
             "workbook",
+            cell_id="workbook",
             metadata={"tags": ["pdkit-workbook"]},
-            id="workbook",
         ),
     ]
     for index, section in enumerate(workbook.sections):
         meta = {"tags": ["pdkit-section"], "pdkit": {"section": index, "kind": section.kind}}
         if section.kind == "text":
-            cells.append(v4.new_markdown_cell(section.text, metadata=meta, id=f"section-{index}"))
+            cells.append(markdown_cell(section.text, cell_id=f"section-{index}", metadata=meta))
         elif section.kind != "facilitator":  # the facilitator's control shows with the app
             what = ", ".join(section.refs)
             cells.append(
-                v4.new_code_cell(
+                code_cell(
                     f"workbook.section({index})  # {section.kind}: {what}",
+                    cell_id=f"section-{index}",
                     metadata=meta,
-                    id=f"section-{index}",
                 )
             )
-    notebook = v4.new_notebook(cells=cells)  # stable cell ids: a rebuild changes nothing
-    notebook.metadata = {
-        "kernelspec": {
-            "display_name": "Python 3 (ipykernel)",
-            "language": "python",
-            "name": "python3",
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+                "name": "python3",
+            },
+            "language_info": {"name": "python"},
+            "pdkit": {
+                "schema_version": NOTEBOOK_SCHEMA_VERSION,
+                "workbook": workbook.id,
+                "language": workbook.language,
+            },
         },
-        "language_info": {"name": "python"},
-        "pdkit": {
-            "schema_version": NOTEBOOK_SCHEMA_VERSION,
-            "workbook": workbook.id,
-            "language": workbook.language,
-        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
-    return notebook
+
+
+def dumps(notebook: dict[str, Any]) -> str:
+    """A notebook as text, formatted the way nbformat writes it (stable diffs)."""
+    return json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
 def render_workbook(workbook: WorkbookDefinition, out_dir: Path) -> str:
     """The text of ``<out_dir>/<id>.ipynb`` as ``pdkit build`` writes it."""
-    import nbformat
-
-    notebook = build_notebook(workbook, reference=notebook_reference(workbook, out_dir))
-    return str(nbformat.writes(notebook)) + "\n"
+    return dumps(build_notebook(workbook, reference=notebook_reference(workbook, out_dir)))
 
 
 def write_workbook(workbook: WorkbookDefinition, out_dir: Path) -> tuple[Path, bool]:
@@ -107,3 +171,262 @@ def write_workbook(workbook: WorkbookDefinition, out_dir: Path) -> tuple[Path, b
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path, True
+
+
+# --------------------------------------------------------------------------- saved workbooks
+
+SAVED_FORMAT = 1
+"""The version of ``metadata["pdkit"]["saved"]`` in a downloaded workbook."""
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+
+
+def md_escape(text: str) -> str:
+    """Text that Markdown shows as typed: HTML and Markdown marks are neutralised."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def answer_text(field: Field, value: JSONValue) -> str:
+    """An answer as a person reads it (option labels, not their ids)."""
+    labels = {o.value: o.label for o in field.options}
+    if value in (None, "", []):
+        return ""
+    if field.type in ("choice", "scale"):
+        return str(labels.get(value, value))
+    if field.type == "multi_choice" and isinstance(value, list):
+        return "; ".join(str(labels.get(v, v)) for v in value)
+    if field.type == "list" and isinstance(value, list):
+        return "\n".join(f"{n}. {item}" for n, item in enumerate(value, 1))
+    return str(value)
+
+
+def _answers_markdown(form: FormDefinition, values: Mapping[str, JSONValue]) -> str:
+    parts = [f"### {md_escape(form.title)}"]
+    for field in form.fields:
+        text = answer_text(field, values.get(field.id))
+        quoted = "\n".join(f"> {md_escape(line)}" for line in text.splitlines()) or "> —"
+        parts.append(f"**{md_escape(field.label)}**\n\n{quoted}")
+    return "\n\n".join(parts)
+
+
+@dataclass(frozen=True)
+class SavedWorkbook:
+    """What a downloaded workbook holds, read back exactly from ``metadata["pdkit"]``."""
+
+    workbook: str
+    participant: Mapping[str, str]
+    answers: Mapping[str, Mapping[str, JSONValue]]
+    spec_versions: Mapping[str, str]
+    history: tuple[Mapping[str, Any], ...] = ()
+    notes: tuple[Mapping[str, Any], ...] = ()
+    coach_comments: tuple[Mapping[str, Any], ...] = ()
+    language: str = "en"
+    saved_at: str = ""
+    pdkit_version: str = ""
+    source: str = "<string>"
+
+
+def section_forms(
+    workbook: WorkbookDefinition,
+    language: str | None = None,
+    school_goals: Sequence[SchoolGoal] = (),
+) -> list[tuple[int, FormDefinition]]:
+    """(section index, form) for every form and reflection a workbook shows; choices
+    from ``school_goals`` are filled in so answers read as their labels."""
+    options = {"school_goals": [g.as_option() for g in school_goals]}
+    found = []
+    for index, section in enumerate(workbook.sections):
+        if section.kind in ("form", "reflection", "reflections"):
+            for ref in section.refs:
+                form = load_form(resolve_reference(ref, workbook), language=language)
+                found.append((index, form.with_options(options)))
+    return found
+
+
+def save_workbook(
+    workbook: WorkbookDefinition,
+    store: Store,
+    participant: Participant,
+    *,
+    reference: str | None = None,
+    language: str | None = None,
+    school_goals: Sequence[SchoolGoal] = (),
+    clock: Callable[[], float] = time.time,
+) -> dict[str, Any]:
+    """The workbook notebook with ``participant``'s answers: under ``metadata["pdkit"]
+    ["saved"]`` (exact, versioned) and as readable Markdown after each section."""
+    notebook = build_notebook(workbook, reference=reference or workbook.id)
+    forms = section_forms(workbook, language, school_goals)
+    answers: dict[str, dict[str, JSONValue]] = {}
+    versions: dict[str, str] = {}
+    history: list[dict[str, Any]] = []
+    after: dict[int, list[dict[str, Any]]] = {}
+    for index, form in forms:
+        values = store.latest(participant.id, form.id)
+        answers[form.id] = values
+        versions[form.id] = form.spec_version
+        history.extend(
+            {
+                "form": e.form,
+                "field": e.field,
+                "value": e.value,
+                "at": e.at,
+                "spec_version": e.spec_version,
+            }
+            for e in store.history(participant.id, form.id)
+        )
+        after.setdefault(index, []).append(
+            markdown_cell(
+                _answers_markdown(form, values),
+                cell_id=f"answers-{form.id}",
+                metadata={"tags": ["pdkit-answers"], "pdkit": {"form": form.id}},
+            )
+        )
+    notes = [
+        {
+            "run": n.run,
+            "group": n.group,
+            "step": n.step,
+            "role": n.role,
+            "field": n.field,
+            "value": n.value,
+            "at": n.at,
+            "spec_version": n.spec_version,
+        }
+        for run in store.runs(participant.session)
+        for n in store.notes(run.id)
+        if n.participant == participant.id
+    ]
+    cells: list[dict[str, Any]] = []
+    for cell in notebook["cells"]:
+        cells.append(cell)
+        section = cell["metadata"].get("pdkit", {}).get("section")
+        cells.extend(after.get(section, []) if section is not None else [])
+    notebook["cells"] = cells
+    notebook["metadata"]["pdkit"]["saved"] = {
+        "format": SAVED_FORMAT,
+        "saved_at": datetime.fromtimestamp(clock(), tz=timezone.utc).isoformat(timespec="seconds"),
+        "pdkit_version": __version__,
+        "participant": {
+            "id": participant.id,
+            "display_name": participant.display_name,
+            "session": participant.session,
+        },
+        "answers": answers,
+        "spec_versions": versions,
+        "history": history,
+        "notes": notes,
+        "coach_comments": [],
+    }
+    return notebook
+
+
+def read_saved(text: str | bytes, *, source: str = "<upload>") -> SavedWorkbook:
+    """Read a saved workbook; :class:`WorkbookFileError` says why a file is not one."""
+    try:
+        notebook = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WorkbookFileError(f"{source}: not a notebook (the JSON is broken: {exc})") from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise WorkbookFileError(f"{source}: not a Jupyter notebook")
+    if notebook.get("nbformat") != 4:
+        raise WorkbookFileError(
+            f"{source}: notebook format {notebook.get('nbformat')!r}; pdkit reads format 4"
+        )
+    meta = notebook.get("metadata", {}).get("pdkit")
+    saved = meta.get("saved") if isinstance(meta, dict) else None
+    if not isinstance(saved, dict):
+        raise WorkbookFileError(
+            f"{source}: not a saved pdkit workbook (no answers under metadata['pdkit']['saved']); "
+            "download it from a pdkit workbook with 'Download my workbook'"
+        )
+    fmt = saved.get("format")
+    if not isinstance(fmt, int) or fmt > SAVED_FORMAT:
+        raise WorkbookFileError(
+            f"{source}: saved with a newer pdkit (format {fmt!r}, this pdkit reads up to "
+            f"{SAVED_FORMAT}); upgrade pdkit to read it"
+        )
+    try:
+        answers = {str(k): dict(v) for k, v in saved["answers"].items()}
+        participant = {str(k): str(v) for k, v in saved["participant"].items()}
+        return SavedWorkbook(
+            workbook=str(meta.get("workbook", "")),
+            language=str(meta.get("language", "en")),
+            participant=participant,
+            answers=answers,
+            spec_versions={str(k): str(v) for k, v in saved.get("spec_versions", {}).items()},
+            history=tuple(saved.get("history", ())),
+            notes=tuple(saved.get("notes", ())),
+            coach_comments=tuple(saved.get("coach_comments", ())),
+            saved_at=str(saved.get("saved_at", "")),
+            pdkit_version=str(saved.get("pdkit_version", "")),
+            source=source,
+        )
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise WorkbookFileError(f"{source}: the saved answers are damaged ({exc!r})") from None
+
+
+def restore_saved(store: Store, participant_id: str, saved: SavedWorkbook) -> int:
+    """Record the saved answers that differ from the participant's current ones; returns
+    how many answers were restored. Earlier versions stay in the store's history."""
+    restored = 0
+    for form_id, values in saved.answers.items():
+        current = store.latest(participant_id, form_id)
+        changes = {k: v for k, v in values.items() if current.get(k) != v}
+        if changes:
+            store.record(
+                participant_id,
+                form_id,
+                changes,
+                spec_version=saved.spec_versions.get(form_id, f"{form_id}@?"),
+            )
+            restored += len(changes)
+    return restored
+
+
+def printable_html(
+    workbook: WorkbookDefinition,
+    saved: SavedWorkbook,
+    language: str | None = None,
+    school_goals: Sequence[SchoolGoal] = (),
+) -> str:
+    """A standalone HTML page of the answers, to print or keep (every text escaped)."""
+    rows = []
+    for _index, form in section_forms(workbook, language, school_goals):
+        values = saved.answers.get(form.id, {})
+        items = "".join(
+            f"<dt>{escape(f.label)}</dt><dd>"
+            + (escape(answer_text(f, values.get(f.id))).replace("\n", "<br>") or "—")
+            + "</dd>"
+            for f in form.fields
+        )
+        rows.append(f"<section><h2>{escape(form.title)}</h2><dl>{items}</dl></section>")
+    who = escape(saved.participant.get("display_name", ""))
+    return (
+        '<!DOCTYPE html>\n<html lang="' + escape(workbook.language) + '"><head>'
+        '<meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+        f"<title>{escape(workbook.title)} · {who}</title><style>"
+        "body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;"
+        "line-height:1.5;color:#1f2933}dt{font-weight:600;margin-top:1rem}dd{margin:0.25rem 0 0}"
+        "section{break-inside:avoid}</style></head><body><main>"
+        f"<h1>{escape(workbook.title)}</h1><p>{who} · {escape(saved.saved_at)}</p>"
+        + "".join(rows)
+        + "</main></body></html>\n"
+    )
+
+
+def export_store(
+    store: Store, workbook: WorkbookDefinition, out_dir: Path, session: str = DEFAULT_SESSION
+) -> list[Path]:
+    """One saved workbook per participant of ``session`` (``pdkit export``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for participant in store.participants(session):
+        notebook = save_workbook(workbook, store, participant, reference=workbook.id)
+        path = out_dir / f"{workbook.id}-{participant.id}.ipynb"
+        tmp = path.with_suffix(".ipynb.tmp")
+        tmp.write_text(dumps(notebook), encoding="utf-8")
+        tmp.replace(path)
+        written.append(path)
+    return written

@@ -6,6 +6,7 @@ Widgets talk to the :class:`pdkit.store.Store` protocol, never to a backend.
 from __future__ import annotations
 
 from ._controls import CONTROL_BUILDERS, FieldControl, build_control
+from ._files import FileDownload
 from ._form import AnswerSink, FormAnswers, FormView, Scheduler, build_form, call_later
 from ._identity import (
     RESUME_PARAM,
@@ -23,6 +24,7 @@ __all__ = [
     "BrowserIdentity",
     "Countdown",
     "FieldControl",
+    "FileDownload",
     "FormAnswers",
     "FormView",
     "PacingControl",
