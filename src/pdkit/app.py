@@ -18,6 +18,7 @@ from __future__ import annotations
 import hmac
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -260,6 +261,10 @@ class CopyTools:
         self.language = language
         self._on_restored = on_restored
         self.message.value = ""
+        t = translator(language)
+        self.download_button.description = t("Download my workbook")
+        self.print_button.description = t("Download to print")
+        self.upload.description = t("Upload to continue")
 
     def _notebook(self) -> dict[str, Any]:
         assert self.participant is not None
@@ -273,14 +278,20 @@ class CopyTools:
 
     def _filename(self, suffix: str) -> str:
         assert self.participant is not None
-        name = re.sub(r"[^A-Za-z0-9]+", "-", self.participant.display_name).strip("-").lower()
+        plain = unicodedata.normalize("NFKD", self.participant.display_name)  # José: Jose
+        plain = plain.encode("ascii", "ignore").decode("ascii")
+        name = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()
         return f"{self.workbook.id}-{name or 'me'}{suffix}"
 
     def download_notebook(self) -> bytes:
         """Offer the saved workbook (.ipynb) as a download; returns its bytes."""
         data = dumps(self._notebook()).encode("utf-8")
         self.downloader.offer(data, self._filename(".ipynb"), "application/x-ipynb+json")
-        self._say("Your workbook is downloading. Keep the file: you can upload it next time.")
+        self._say(
+            translator(self.language)(
+                "Your workbook is downloading. Keep the file: you can upload it next time."
+            )
+        )
         return data
 
     def download_html(self) -> bytes:
@@ -289,7 +300,7 @@ class CopyTools:
         html = printable_html(self.workbook, saved, self.language, self.school_goals(self.language))
         data = html.encode("utf-8")
         self.downloader.offer(data, self._filename(".html"), "text/html")
-        self._say("A page to print is downloading.")
+        self._say(translator(self.language)("A page to print is downloading."))
         return data
 
     def restore(self, content: bytes, filename: str) -> int:
@@ -309,7 +320,8 @@ class CopyTools:
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
             return 0
         self._on_restored()
-        self._say(f"Restored {count} answer(s) from {filename}.")
+        said = translator(self.language)("Restored {count} answer(s) from {file}.")
+        self._say(said.format(count=count, file=filename))
         return count
 
     def _uploaded(self) -> None:

@@ -7,10 +7,14 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import DefinitionError, PdkitError
+from .errors import DefinitionError, PdkitError, StoreError
 from .spec import load_definition
+
+if TYPE_CHECKING:
+    from .store import Store
 
 __all__ = ["main"]
 
@@ -71,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
         help="the secret in the facilitator link (default: $PDKIT_FACILITATOR_KEY, else random)",
     )
     serve.add_argument(
+        "--pool-size",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N kernels per workbook started and run ahead of time (Voilà's kernel "
+        "pools): faster pages, ~40 MB each; 0 turns pools off (default)",
+    )
+    serve.add_argument(
         "--template",
         default="pdkit",
         help="the Voilà template (default: pdkit's own; 'lab' for Voilà's)",
@@ -126,6 +138,92 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
     )
     new_workbook.set_defaults(run=_new_workbook)
+
+    export = commands.add_parser(
+        "export",
+        help="write one saved workbook per participant, from the store",
+        description="Write a saved workbook (.ipynb with the answers) for every participant "
+        "of a session: what a coach collects, or a copy to keep.",
+    )
+    export.add_argument(
+        "--store",
+        default=None,
+        help="the store to read: a SQLite path or URL, or postgresql://… "
+        "(default: $PDKIT_STORE, else the file in your data folder)",
+    )
+    export.add_argument(
+        "--workbook",
+        required=True,
+        metavar="ID|PATH",
+        help="the workbook whose answers to write: a built-in id (goal-setting) or a YAML file",
+    )
+    export.add_argument("--out", type=Path, required=True, help="folder for the .ipynb files")
+    export.add_argument("--session", default=None, help="the session (default: 'default')")
+    export.set_defaults(run=_export)
+
+    review = commands.add_parser(
+        "review",
+        help="read saved workbooks or a store and write a coach's HTML report",
+        description="Read saved workbooks (files or folders) or a store, and write one "
+        "offline HTML report: a cohort summary and a section per teacher. Files that "
+        "cannot be read are skipped and listed at the end. Reflections and protocol notes "
+        "are private to teachers and left out unless you pass --include-private.",
+    )
+    review.add_argument(
+        "sources",
+        nargs="+",
+        metavar="PATH_OR_STORE",
+        help="saved workbooks (.ipynb), folders of them, or a store (sqlite:///…, "
+        "postgresql://…, or a .sqlite3 file)",
+    )
+    review.add_argument(
+        "--out", type=Path, default=Path("report.html"), help="the report (default report.html)"
+    )
+    review.add_argument(
+        "--include-private",
+        action="store_true",
+        help="also show reflections, protocol notes and the check-in's support answer "
+        "(private to each teacher: share such a report with nobody but that teacher)",
+    )
+    review.add_argument("--title", default="Coaching review", help="the report's title")
+    review.add_argument(
+        "--session", default=None, help="the session read from a store (default: 'default')"
+    )
+    review.add_argument(
+        "--school-goals",
+        type=Path,
+        default=None,
+        help="the school goals, YAML or CSV, for their titles "
+        "(default: $PDKIT_SCHOOL_GOALS, else the sample goals)",
+    )
+    review.add_argument(
+        "--definitions",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="YAML definitions (files or folders) of your own forms, for their labels; repeat",
+    )
+    review.add_argument(
+        "--stale-days",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="a goal unchanged for this many days counts as not revisited (default 21)",
+    )
+    review.set_defaults(run=_review)
+
+    comment = commands.add_parser(
+        "comment",
+        help="add a coach's comment to a teacher's saved workbook",
+        description="Append a comment to a saved workbook: a visible cell that says it is "
+        "a coach's comment, and an entry in the notebook's pdkit metadata. The teacher's "
+        "answers are never changed.",
+    )
+    comment.add_argument("notebook", type=Path, help="the saved workbook (.ipynb)")
+    comment.add_argument("--coach", required=True, help="your name, as the teacher will see it")
+    comment.add_argument("--text", required=True, help="the comment")
+    comment.set_defaults(run=_comment)
     return parser
 
 
@@ -142,6 +240,7 @@ def _serve(args: argparse.Namespace) -> int:
         open_browser=args.open,
         facilitator_key=args.facilitator_key,
         template=args.template,
+        pool_size=args.pool_size,
     )
     return serve(config)
 
@@ -325,6 +424,112 @@ def _yaml_text(text: str) -> str:
     import yaml
 
     return text if yaml.safe_load(text) == text else json.dumps(text)
+
+
+def _open_existing_store(url: str | None) -> Store:
+    """The store at ``url``; a SQLite file must exist (reading never creates one)."""
+    from .store import open_store, resolve_store_url
+
+    resolved = resolve_store_url(url)
+    if resolved.startswith("sqlite:///"):
+        file = Path(resolved.removeprefix("sqlite:///"))
+        if not file.is_file():
+            raise StoreError(f"no store at {file}: check --store (or $PDKIT_STORE)")
+    return open_store(resolved)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .notebooks import export_store
+    from .spec import load_workbook
+    from .store import DEFAULT_SESSION
+
+    workbook = load_workbook(args.workbook)
+    store = _open_existing_store(args.store)
+    try:
+        print(f"pdkit: reading {store.url}", file=sys.stderr)
+        try:
+            written = export_store(store, workbook, args.out, args.session or DEFAULT_SESSION)
+        except OSError as exc:
+            raise PdkitError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+    finally:
+        store.close()
+    session = args.session or DEFAULT_SESSION
+    if not written:
+        print(f"pdkit: no participants in session {session!r}; nothing written", file=sys.stderr)
+        return 0
+    print(f"pdkit: wrote {len(written)} saved workbook(s) to {args.out}")
+    return 0
+
+
+class _Progress:
+    """A progress line on stderr: every 5% on a terminal, else nothing until the end."""
+
+    def __init__(self) -> None:
+        self.terminal = sys.stderr.isatty()
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.terminal or total < 20:
+            return
+        step = done * 20 // total
+        if step != self.shown or done == total:
+            self.shown = step
+            end = "\n" if done == total else ""
+            print(
+                f"\rpdkit: reading {done}/{total} ({done * 100 // total}%)",
+                end=end,
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def _review(args: argparse.Namespace) -> int:
+    from .report import STALE_DAYS, report_html
+    from .review import load
+    from .store import DEFAULT_SESSION
+
+    loaded = load(
+        [str(s) for s in args.sources],
+        progress=_Progress(),
+        session=args.session or DEFAULT_SESSION,
+        school_goals=args.school_goals,
+        definitions=args.definitions,
+    )
+    print(
+        f"pdkit: read {len(loaded.read)} source(s), skipped {loaded.skipped}: "
+        f"{len(loaded.participants)} participant(s), {len(loaded.goals)} goal(s), "
+        f"{len(loaded.checkins)} check-in(s), {len(loaded.comments)} coach comment(s)"
+    )
+    try:
+        if not loaded.read:
+            raise PdkitError("nothing could be read (see the warnings); no report written")
+        html = report_html(
+            loaded,
+            title=args.title,
+            include_private=args.include_private,
+            stale_days=STALE_DAYS if args.stale_days is None else args.stale_days,
+        )
+        try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = args.out.with_name(f".{args.out.name}.tmp")
+            tmp.write_text(html, encoding="utf-8")
+            tmp.replace(args.out)
+        except OSError as exc:
+            raise PdkitError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        private = " (with private reflections and notes)" if args.include_private else ""
+        print(f"pdkit: wrote {args.out}{private}")
+    finally:  # warnings last, where they are seen
+        for warning in loaded.warnings:
+            print(f"pdkit: warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _comment(args: argparse.Namespace) -> int:
+    from .notebooks import add_comment
+
+    add_comment(args.notebook, args.text, coach=args.coach)
+    print(f"pdkit: added a comment by {args.coach.strip()} to {args.notebook}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -108,6 +108,14 @@ _ES = {
     ("Who benefits? Say what will change for your students."): (
         "¿Quién se beneficia? Di qué cambiará para tus estudiantes."
     ),
+    ("Download my workbook"): ("Descargar mi cuaderno"),
+    ("Download to print"): ("Descargar para imprimir"),
+    ("Upload to continue"): ("Subir para continuar"),
+    ("Your workbook is downloading. Keep the file: you can upload it next time."): (
+        "Tu cuaderno se está descargando. Guarda el archivo: podrás subirlo la próxima vez."
+    ),
+    ("A page to print is downloading."): ("Se está descargando una página para imprimir."),
+    ("Restored {count} answer(s) from {file}."): ("Se recuperaron {count} respuesta(s) de {file}."),
     ("Reflection"): ("Reflexión"),
     ("Your reflections are private: only you see them."): (
         "Tus reflexiones son privadas: solo tú las ves."

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
-from .errors import WorkbookFileError
+from .errors import PdkitError, WorkbookFileError
 from .spec import (
     Field,
     FormDefinition,
@@ -40,9 +40,11 @@ from .spec import (
 from .store import DEFAULT_SESSION, JSONValue, Participant, Store
 
 __all__ = [
+    "COACH_TAG",
     "NOTEBOOK_SCHEMA_VERSION",
     "SAVED_FORMAT",
     "SavedWorkbook",
+    "add_comment",
     "answer_text",
     "build_notebook",
     "code_cell",
@@ -179,12 +181,13 @@ SAVED_FORMAT = 1
 """The version of ``metadata["pdkit"]["saved"]`` in a downloaded workbook."""
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+_MD_LINE_START = re.compile(r"^( {0,3})([-+=])", re.MULTILINE)  # Setext underlines, bullets
 
 
 def md_escape(text: str) -> str:
     """Text that Markdown shows as typed: HTML and Markdown marks are neutralised."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(r"\1\\\2", _MD_SPECIAL.sub(r"\\\1", text))
 
 
 def answer_text(field: Field, value: JSONValue) -> str:
@@ -239,7 +242,8 @@ def section_forms(
     for index, section in enumerate(workbook.sections):
         if section.kind in ("form", "reflection", "reflections"):
             for ref in section.refs:
-                form = load_form(resolve_reference(ref, workbook), language=language)
+                path = resolve_reference(ref, workbook)
+                form = load_form(path, language=language or workbook.language)
                 found.append((index, form.with_options(options)))
     return found
 
@@ -264,6 +268,7 @@ def save_workbook(
     after: dict[int, list[dict[str, Any]]] = {}
     for index, form in forms:
         values = store.latest(participant.id, form.id)
+        again = form.id in answers  # a form shown in two sections: its history once
         answers[form.id] = values
         versions[form.id] = form.spec_version
         history.extend(
@@ -274,12 +279,13 @@ def save_workbook(
                 "at": e.at,
                 "spec_version": e.spec_version,
             }
-            for e in store.history(participant.id, form.id)
+            for e in (() if again else store.history(participant.id, form.id))
         )
         after.setdefault(index, []).append(
             markdown_cell(
                 _answers_markdown(form, values),
-                cell_id=f"answers-{form.id}",
+                # unique, and at most the 64 characters nbformat allows
+                cell_id=(f"answers-{index}-{form.id}" if again else f"answers-{form.id}")[:64],
                 metadata={"tags": ["pdkit-answers"], "pdkit": {"form": form.id}},
             )
         )
@@ -328,13 +334,16 @@ def read_saved(text: str | bytes, *, source: str = "<upload>") -> SavedWorkbook:
         notebook = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise WorkbookFileError(f"{source}: not a notebook (the JSON is broken: {exc})") from None
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+    if not isinstance(notebook, dict) or not isinstance(
+        notebook.get("cells", notebook.get("worksheets")), list
+    ):  # nbformat 3 has worksheets, not cells
         raise WorkbookFileError(f"{source}: not a Jupyter notebook")
     if notebook.get("nbformat") != 4:
         raise WorkbookFileError(
             f"{source}: notebook format {notebook.get('nbformat')!r}; pdkit reads format 4"
         )
-    meta = notebook.get("metadata", {}).get("pdkit")
+    metadata = notebook.get("metadata")
+    meta: Any = metadata.get("pdkit") if isinstance(metadata, dict) else None
     saved = meta.get("saved") if isinstance(meta, dict) else None
     if not isinstance(saved, dict):
         raise WorkbookFileError(
@@ -348,7 +357,7 @@ def read_saved(text: str | bytes, *, source: str = "<upload>") -> SavedWorkbook:
             f"{SAVED_FORMAT}); upgrade pdkit to read it"
         )
     try:
-        answers = {str(k): dict(v) for k, v in saved["answers"].items()}
+        answers = {str(k): dict(v.items()) for k, v in saved["answers"].items()}  # mappings only
         participant = {str(k): str(v) for k, v in saved["participant"].items()}
         return SavedWorkbook(
             workbook=str(meta.get("workbook", "")),
@@ -430,3 +439,85 @@ def export_store(
         tmp.replace(path)
         written.append(path)
     return written
+
+
+# --------------------------------------------------------------------------- coach comments
+
+COACH_TAG = "pdkit-coach"
+"""The tag of the Markdown cells that hold coach comments."""
+
+
+def _comment_markdown(coach: str, text: str, stamp: datetime) -> str:
+    quoted = "\n".join(f"> {md_escape(line)}" if line else ">" for line in text.splitlines())
+    return (
+        f"### Comment from your coach, {md_escape(coach)}\n\n"
+        f"{quoted}\n\n"
+        f"*{stamp.strftime('%Y-%m-%d %H:%M')} UTC. Written by your coach to support your "
+        "work (coaching is not evaluation); your answers above are unchanged.*"
+    )
+
+
+def add_comment(
+    path: str | os.PathLike[str], text: str, *, coach: str, at: datetime | None = None
+) -> dict[str, str]:
+    """Add a coach's comment to a saved workbook and return its entry.
+
+    Appends a visible Markdown cell tagged ``pdkit-coach`` (it says it is a coach's
+    comment; the text is escaped, so it shows as typed) and an entry ``{coach, text,
+    at}`` (``at`` in ISO 8601, UTC) under ``metadata["pdkit"]["saved"]
+    ["coach_comments"]``. Nothing else changes: the teacher's answers, history, notes
+    and cells stay as they were. The file is replaced atomically (a temporary file
+    beside it, flushed to disk, then renamed), so a crash leaves the old file or the
+    new one, never half of one. ``at`` defaults to now; a naive time is local time.
+
+    Raises :class:`pdkit.WorkbookFileError` when the file is not a saved workbook this
+    pdkit reads, and :class:`pdkit.PdkitError` for an empty text or coach.
+    """
+    if not text.strip():
+        raise PdkitError("a coach comment needs some text")
+    if not coach.strip():
+        raise PdkitError("a coach comment needs the coach's name")
+    target = Path(path)
+    try:
+        raw = target.read_bytes()
+    except OSError as exc:
+        raise WorkbookFileError(f"{target}: cannot be read ({exc.strerror or exc})") from None
+    read_saved(raw, source=str(target))  # says why a file is not a saved workbook
+    notebook = json.loads(raw)
+    saved = notebook["metadata"]["pdkit"]["saved"]
+    comments = saved.setdefault("coach_comments", [])
+    if not isinstance(comments, list):
+        raise WorkbookFileError(f"{target}: the saved coach comments are damaged")
+    stamp = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    entry = {"coach": coach.strip(), "text": text, "at": stamp.isoformat()}
+    comments.append(entry)
+    cell = markdown_cell(
+        _comment_markdown(entry["coach"], text, stamp),
+        cell_id="",
+        metadata={"tags": [COACH_TAG], "pdkit": {"coach_comment": len(comments) - 1}},
+    )
+    if notebook.get("nbformat_minor", 0) >= 5:  # cell ids exist from nbformat 4.5 on
+        taken = {c.get("id") for c in notebook["cells"] if isinstance(c, dict)}
+        number = len(comments)
+        while f"coach-comment-{number}" in taken:
+            number += 1
+        cell["id"] = f"coach-comment-{number}"
+    else:
+        del cell["id"]
+    notebook["cells"].append(cell)
+    _write_atomically(target, dumps(notebook))
+    return entry
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``: a temporary file beside it, fsync, rename."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise WorkbookFileError(f"{path}: cannot be written ({exc.strerror or exc})") from None

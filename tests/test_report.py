@@ -1,0 +1,220 @@
+"""The coach's HTML report (pdkit.report): one offline file, every user text escaped, no
+script at all, private writing left out unless asked for."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from pdkit import review
+from pdkit.notebooks import add_comment, export_store
+from pdkit.report import report_html, text
+from test_review import DAY, START, WORKBOOK, Cohort, make_cohort
+
+PAYLOADS = (
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    '"><svg onload=alert(3)>',
+    "javascript:alert(4)",
+)
+NASTY = " ".join(PAYLOADS)
+NOW = datetime.fromtimestamp(START + 30 * DAY, tz=timezone.utc)
+
+
+class Markup(HTMLParser):
+    """What a browser would build: tags with attributes, and the text shown."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.shown: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+    def handle_data(self, data: str) -> None:
+        self.shown.append(data)
+
+
+def parse(html: str) -> Markup:
+    markup = Markup()
+    markup.feed(html)
+    markup.close()
+    return markup
+
+
+def assert_nothing_executable(html: str) -> None:
+    markup = parse(html)
+    names = {tag for tag, _ in markup.tags}
+    assert not names & {"script", "iframe", "object", "embed", "link", "img", "base", "form"}
+    for tag, attrs in markup.tags:
+        for name, value in attrs:
+            assert not name.startswith("on"), (tag, name)
+            assert "javascript:" not in (value or "").lower(), (tag, name, value)
+            if name in ("href", "src", "xlink:href"):
+                assert (value or "").startswith("#"), (tag, name, value)  # offline: in-page only
+    lowered = html.lower()
+    for marker in ("<script", "onerror=", "onload=", "javascript:", "http://", "https://"):
+        assert marker not in lowered, marker
+
+
+@pytest.fixture(scope="module")
+def nasty_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cohort, Path]]:
+    cohort = make_cohort(text=NASTY)
+    folder = tmp_path_factory.mktemp("nasty") / "collected"
+    export_store(cohort.store, WORKBOOK, folder)
+    yield cohort, folder
+    cohort.store.close()
+
+
+@pytest.fixture
+def nasty(nasty_once: tuple[Cohort, Path], tmp_path: Path) -> tuple[Cohort, Path]:
+    cohort, folder = nasty_once
+    return cohort, Path(shutil.copytree(folder, tmp_path / "collected"))
+
+
+@pytest.fixture(scope="module")
+def plain_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cohort, Path]]:
+    cohort = make_cohort()
+    folder = tmp_path_factory.mktemp("plain") / "collected"
+    export_store(cohort.store, WORKBOOK, folder)
+    yield cohort, folder
+    cohort.store.close()
+
+
+@pytest.fixture
+def plain(plain_once: tuple[Cohort, Path], tmp_path: Path) -> tuple[Cohort, review.Review]:
+    cohort, folder = plain_once
+    copy = Path(shutil.copytree(folder, tmp_path / "collected"))
+    return cohort, review.load(copy)
+
+
+def test_text_escapes_markup_and_the_marks_of_attributes_and_urls() -> None:
+    assert text("<b a='1'>&") == "&lt;b a&#61;&#x27;1&#x27;&gt;&amp;"
+    assert text("javascript:x") == "javascript&#58;x"
+    assert text(None) == ""
+    assert text(float("nan")) == ""
+
+
+@pytest.mark.parametrize("include_private", [False, True])
+def test_user_text_is_shown_as_text_never_run(
+    nasty: tuple[Cohort, Path], include_private: bool
+) -> None:
+    cohort, folder = nasty
+    ana = next(p for p in folder.glob("*.ipynb") if cohort.ana.id in p.name)
+    add_comment(ana, f"Coach says {NASTY}", coach=f"Kim {PAYLOADS[1]}")
+    loaded = review.load(folder)
+    html = report_html(loaded, title=f"Spring {PAYLOADS[0]}", include_private=include_private)
+
+    assert_nothing_executable(html)
+    shown = "".join(parse(html).shown)
+    for payload in PAYLOADS:  # every payload is there, as the text people typed
+        assert payload in shown
+    assert f"Spring {PAYLOADS[0]}" in shown  # the title
+    assert f"Ana {NASTY}" in shown  # a display name
+    assert f"Kim {PAYLOADS[1]}" in shown  # a coach
+    assert (f"I saw silence {NASTY}" in shown) is include_private  # a reflection
+
+
+def test_the_report_is_one_offline_file_without_script(plain: tuple[Cohort, review.Review]) -> None:
+    _, loaded = plain
+    html = report_html(loaded, now=NOW)
+    assert html.startswith("<!DOCTYPE html>")
+    assert html.count("<style>") == 1
+    assert "<svg" in html
+    assert_nothing_executable(html)
+
+
+def test_private_writing_is_left_out_unless_asked_for(plain: tuple[Cohort, review.Review]) -> None:
+    _, loaded = plain
+    private_texts = ("I saw silence", "They need time", "Clear goal", "Measure?", "How?")
+    shared_texts = ("Most students explain their thinking by March", "Pairs talk more")
+
+    shown = "".join(parse(report_html(loaded, now=NOW)).shown)
+    for private in private_texts:
+        assert private not in shown
+    assert "A conversation with my coach" in shown  # the support a teacher asks for is shared
+    for shared in shared_texts:
+        assert shared in shown
+    assert "are private to each teacher and are not in this report" in shown
+    assert "Coaching is not evaluation" in shown
+
+    shown = "".join(parse(report_html(loaded, now=NOW, include_private=True)).shown)
+    for private in (*private_texts, "A conversation with my coach", *shared_texts):
+        assert private in shown
+    assert "This report holds private text." in shown
+
+
+def test_the_cohort_summary_counts_and_charts(plain: tuple[Cohort, review.Review]) -> None:
+    _, loaded = plain
+    html = report_html(loaded, now=NOW)
+    markup = parse(html)
+    shown = "".join(markup.shown)
+    assert "Participants3" in shown
+    assert "With a goal2" in shown
+    assert "With a check-in1" in shown
+    assert "Goals revised at least once1" in shown
+    charts = [dict(attrs).get("aria-label") for tag, attrs in markup.tags if tag == "svg"]
+    assert charts[:2] == ["Goals per school goal", "Progress at the latest check-in"]
+    assert "Students do more of the talking and thinking" in shown
+    assert "Feedback that moves learning forward" in shown
+    assert "4. Nearly there" in shown  # Ana's latest check-in
+    assert "2 participant(s) without a check-in yet." in shown
+
+
+def test_goals_not_revisited_are_listed_with_the_reason(
+    plain: tuple[Cohort, review.Review],
+) -> None:
+    cohort, loaded = plain
+    soon = datetime.fromtimestamp(START + 20 * DAY, tz=timezone.utc)
+    stale_part = report_html(loaded, now=soon).split("Goals not revisited")[1].split("</ul>")[0]
+    shown = "".join(parse(stale_part).shown)
+    assert "Ben: one version only (not revised since it was set)" in shown
+    assert "Ana" not in shown  # revised on day 7, 13 days before
+
+    later = datetime.fromtimestamp(START + 60 * DAY, tz=timezone.utc)
+    stale_part = report_html(loaded, now=later).split("Goals not revisited")[1].split("</ul>")[0]
+    shown = "".join(parse(stale_part).shown)
+    assert "Ana: not changed since 2026-01-08" in shown
+    assert f'href="#t-{cohort.ana.id}"' in stale_part
+
+
+def test_each_teacher_has_versions_a_timeline_checkins_and_comments(
+    plain: tuple[Cohort, review.Review], tmp_path: Path
+) -> None:
+    cohort, loaded = plain
+    folder = tmp_path / "collected"
+    ana_file = next(p for p in folder.glob("*.ipynb") if cohort.ana.id in p.name)
+    add_comment(ana_file, "Lovely focus on talk.", coach="Kim")
+    loaded = review.load(folder)
+    html = report_html(loaded, now=NOW)
+    section = html.split(f'id="t-{cohort.ana.id}"')[1].split("</section>")[0]
+    shown = "".join(parse(section).shown)
+    assert "Goal versions" in shown
+    assert "first set" in shown
+    assert "My goal: More student talk → Most students explain their thinking by March" in shown
+    assert "Point A → point B" in shown
+    assert section.count('class="check"') == 2  # two check-ins on the timeline
+    assert "Point A&#58; goal set on 2026-01-01" in section
+    assert "Point B&#58; target 2026-03-31" in section
+    assert "Kim, " in shown
+    assert "Lovely focus on talk." in shown
+    ben = html.split(f'id="t-{cohort.ben.id}"')[1].split("</section>")[0]
+    assert "No target date and no check-in yet: nothing to draw." in ben
+    assert "<svg" not in ben
+    cy = html.split(f'id="t-{cohort.cy.id}"')[1].split("</section>")[0]
+    assert "No goal yet." in cy
+    assert "<svg" not in cy
+
+
+def test_a_report_of_nothing_is_still_a_page(tmp_path: Path) -> None:
+    html = report_html(review.load(tmp_path), now=NOW)
+    assert "Participants0" in "".join(parse(html).shown)
+    assert_nothing_executable(html)
