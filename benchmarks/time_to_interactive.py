@@ -109,8 +109,10 @@ def main() -> None:
             stop(bare)
             stop(pdk)
     ref = statistics.median(bare_t)
-    print(f"time to interactive, {N} sequential loads each, {os.cpu_count()} cores, "
-          f"pdkit kernel pool {POOL}")
+    print(
+        f"time to interactive, {N} sequential loads each, {os.cpu_count()} cores, "
+        f"pdkit kernel pool {POOL}"
+    )
     print(summary("bare Voilà + ipywidgets form", bare_t, None))
     print(summary("pdkit goal-setting, new participant", new_t, ref))
     print(summary("pdkit goal-setting, reload (restored)", back_t, ref))

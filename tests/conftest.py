@@ -284,3 +284,26 @@ def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
     name = postgres_server.create_database()
     yield name
     postgres_server.drop_database(name)
+
+
+# ---------------------------------------------------------------- deployment (Binder, hubs)
+
+
+@pytest.fixture(scope="session")
+def binder_env(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A copy of the repository with `pip install -r binder/requirements.txt` done in a
+    fresh virtual environment, as repo2docker does it (tests/_deploy.py); ~30-60 s once."""
+    from _deploy import build_binder_env
+
+    return build_binder_env(tmp_path_factory.mktemp("binder"))
+
+
+@pytest.fixture(scope="session")
+def http_proxy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """configurable-http-proxy, JupyterHub's proxy, installed from npm for a local hub."""
+    from _deploy import install_http_proxy
+
+    npm = shutil.which("npm")
+    if npm is None:
+        _missing("npm is not installed (a local JupyterHub needs configurable-http-proxy)")
+    return install_http_proxy(tmp_path_factory.mktemp("chp"), npm)

@@ -482,7 +482,7 @@ def test_postgres_without_psycopg_says_how_to_install_it(
     scheme: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)  # `import psycopg` now fails
-    with pytest.raises(StoreError, match=r"pip install 'pdkit\[postgres\]'") as caught:
+    with pytest.raises(StoreError, match=r"pip install 'psycopg\[binary\]'") as caught:
         open_store(f"{scheme}://ana:s3cret-pw@db.example/answers")
     assert "s3cret" not in str(caught.value)
 

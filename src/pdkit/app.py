@@ -371,12 +371,14 @@ class ParticipantApp:
             on_signed_in=self._show,
             on_signed_out=self._hide,
             language=language,
+            start=False,
         )
         style = w.HTML(value=f"<style>{_style()}</style>")
         self.widget = w.VBox(
             [style, self.sign_in.widget, self.tools_box, *(self.boxes if inline else [])]
         )
         self.widget.add_class("pdkit-app")
+        self.sign_in.start()  # on a hub this signs in (and calls _show) at once
 
     @property
     def form_box(self) -> w.VBox:

@@ -8,7 +8,7 @@
 ``/a/plain/path.sqlite3``              the same, without the scheme
 ``memory://``                          an in-memory SQLite database (tests, demos)
 ``postgresql://user@host/dbname``      a PostgreSQL database (``postgres://`` too); needs
-                                       ``pip install 'pdkit[postgres]'``
+                                       the ``postgres`` extra (psycopg)
 =====================================  ==============================================
 
 Widgets and review code depend on the :class:`Store` protocol, never on a backend.

@@ -3,7 +3,7 @@
 This module is imported only when a ``postgresql://`` (or ``postgres://``) URL is opened,
 and it imports psycopg 3 only when a store is opened, so a participant on the default
 SQLite store never loads a database driver. Install the driver with
-``pip install 'pdkit[postgres]'``.
+``pip install '.[postgres]'`` in pdkit's folder (or ``pip install 'psycopg[binary]'``).
 
 What it keeps, and how it keeps it, is the same as :class:`pdkit.store.SQLiteStore`:
 the same tables (values as the same JSON text, so they come back exactly as written),
@@ -57,7 +57,10 @@ __all__ = ["INSTALL_HINT", "SCHEMA_VERSION", "PostgresStore", "redact_url"]
 SCHEMA_VERSION = 2
 """The same logical schema as the SQLite store's version 2 (answers, groups, runs, notes)."""
 
-INSTALL_HINT = "pip install 'pdkit[postgres]'"
+INSTALL_HINT = (
+    "pip install 'psycopg[binary]' (or install pdkit with its extra: pip install '.[postgres]' "
+    "in pdkit's folder)"
+)
 
 # Keys of the advisory locks (pg_advisory_xact_lock): one around schema creation, one
 # (with the session's hash) around replacing a session's groups.

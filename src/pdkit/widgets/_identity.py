@@ -139,6 +139,7 @@ class SignIn:
         hub_user: str | None = None,
         browser: BrowserIdentity | None = None,
         language: str | None = None,
+        start: bool = True,
     ) -> None:
         self.store = store
         self.default_language = language
@@ -172,8 +173,16 @@ class SignIn:
         self.widget = w.VBox([self.browser, self.body])
         self.widget.add_class("pdkit-signin")
 
-        if hub_user:
-            self._sign_in_hub(hub_user)
+        self._hub_user = hub_user
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Begin: sign the hub user in, or wait for the browser's report. Runs from the
+        constructor unless ``start=False`` (then the caller runs it once it can take
+        the ``on_signed_in`` call, which may come at once)."""
+        if self._hub_user:
+            self._sign_in_hub(self._hub_user)
         else:
             self.browser.observe(self._on_report, names="reported")
             if self.browser.reported:
