@@ -684,6 +684,18 @@ def test_export_writes_one_file_per_participant_of_the_session(
     }
 
 
+def test_export_shows_school_goal_titles(world: World, tmp_path: Path) -> None:
+    store = world.store
+    store.record(
+        world.ana.id, "goal-setting", {"school_goal": "talk"}, spec_version="goal-setting@1"
+    )
+    goals = [SchoolGoal("talk", "Students do more of the <talking>")]
+    [path, _ben] = export_store(store, both_workbook(), tmp_path, school_goals=goals)
+    text = "".join("".join(c["source"]) for c in answers_cells(nbformat.reads(path.read_text(), 4)))
+    assert "Students do more of the &lt;talking&gt;" in text
+    assert read_saved(path.read_text()).answers["goal-setting"]["school_goal"] == "talk"
+
+
 def test_export_again_replaces_the_files(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

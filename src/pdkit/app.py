@@ -45,6 +45,7 @@ from .spec import (
     SchoolGoal,
     WorkbookDefinition,
     check_references,
+    default_school_goals,
     load_form,
     load_school_goals,
     load_workbook,
@@ -76,23 +77,11 @@ __all__ = [
 
 T = TypeVar("T")
 
-SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"
 FACILITATOR_KEY_ENV = "PDKIT_FACILITATOR_KEY"
 
 
 def _style() -> str:
     return resources.files("pdkit").joinpath("static", "pdkit.css").read_text("utf-8")
-
-
-def default_school_goals(language: str | None = None) -> list[SchoolGoal]:
-    """``$PDKIT_SCHOOL_GOALS`` if set, else the sample goals shipped with pdkit."""
-    path = os.environ.get(SCHOOL_GOALS_ENV)
-    if path:
-        return load_school_goals(path, language=language)
-    return load_school_goals(
-        Path(str(resources.files("pdkit").joinpath("templates"))) / "school-goals.yaml",
-        language=language,
-    )
 
 
 Localized = Callable[[str | None], T]

@@ -440,15 +440,18 @@ def _open_existing_store(url: str | None) -> Store:
 
 def _export(args: argparse.Namespace) -> int:
     from .notebooks import export_store
-    from .spec import load_workbook
+    from .spec import default_school_goals, load_workbook
     from .store import DEFAULT_SESSION
 
     workbook = load_workbook(args.workbook)
+    goals = default_school_goals(workbook.language)
     store = _open_existing_store(args.store)
     try:
         print(f"pdkit: reading {store.url}", file=sys.stderr)
         try:
-            written = export_store(store, workbook, args.out, args.session or DEFAULT_SESSION)
+            written = export_store(
+                store, workbook, args.out, args.session or DEFAULT_SESSION, school_goals=goals
+            )
         except OSError as exc:
             raise PdkitError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
     finally:

@@ -257,11 +257,15 @@ def save_workbook(
     language: str | None = None,
     school_goals: Sequence[SchoolGoal] = (),
     clock: Callable[[], float] = time.time,
+    forms: Sequence[tuple[int, FormDefinition]] | None = None,
 ) -> dict[str, Any]:
     """The workbook notebook with ``participant``'s answers: under ``metadata["pdkit"]
-    ["saved"]`` (exact, versioned) and as readable Markdown after each section."""
+    ["saved"]`` (exact, versioned) and as readable Markdown after each section.
+    ``forms`` (from :func:`section_forms`) saves loading the definitions again when
+    saving many participants."""
     notebook = build_notebook(workbook, reference=reference or workbook.id)
-    forms = section_forms(workbook, language, school_goals)
+    if forms is None:
+        forms = section_forms(workbook, language, school_goals)
     answers: dict[str, dict[str, JSONValue]] = {}
     versions: dict[str, str] = {}
     history: list[dict[str, Any]] = []
@@ -426,13 +430,19 @@ def printable_html(
 
 
 def export_store(
-    store: Store, workbook: WorkbookDefinition, out_dir: Path, session: str = DEFAULT_SESSION
+    store: Store,
+    workbook: WorkbookDefinition,
+    out_dir: Path,
+    session: str = DEFAULT_SESSION,
+    school_goals: Sequence[SchoolGoal] = (),
 ) -> list[Path]:
-    """One saved workbook per participant of ``session`` (``pdkit export``)."""
+    """One saved workbook per participant of ``session`` (``pdkit export``); choices from
+    ``school_goals`` read as their titles. Definitions are loaded once for all."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    forms = section_forms(workbook, None, school_goals)
     written = []
     for participant in store.participants(session):
-        notebook = save_workbook(workbook, store, participant, reference=workbook.id)
+        notebook = save_workbook(workbook, store, participant, reference=workbook.id, forms=forms)
         path = out_dir / f"{workbook.id}-{participant.id}.ipynb"
         tmp = path.with_suffix(".ipynb.tmp")
         tmp.write_text(dumps(notebook), encoding="utf-8")

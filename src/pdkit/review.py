@@ -123,6 +123,7 @@ from .spec import (
     SchoolGoal,
     builtin_definition_path,
     builtin_definitions,
+    default_school_goals,
     load_definition,
     load_school_goals,
 )
@@ -519,12 +520,6 @@ def _flatten(sources: Source | Iterable[Source]) -> list[Source]:
     return list(sources)
 
 
-def _default_school_goals(language: str | None) -> list[SchoolGoal]:
-    """``$PDKIT_SCHOOL_GOALS`` if set, else the sample goals (as ``pdkit serve`` uses)."""
-    path = os.environ.get("PDKIT_SCHOOL_GOALS") or builtin_definition_path("school-goals")
-    return load_school_goals(path, language=language)
-
-
 @cache
 def _builtin(definition_id: str, language: str | None) -> object:
     """A built-in definition, or None (read once per process: they ship with pdkit)."""
@@ -674,7 +669,7 @@ def load(
             warn(message)
 
     goals = (
-        _default_school_goals(language)
+        default_school_goals(language)
         if school_goals is None
         else load_school_goals(Path(school_goals), language=language)
         if isinstance(school_goals, (str, os.PathLike))

@@ -20,9 +20,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from .app import FACILITATOR_KEY_ENV, SCHOOL_GOALS_ENV
+from .app import FACILITATOR_KEY_ENV
 from .errors import PdkitError
-from .spec import builtin_definitions, load_definition, load_school_goals
+from .spec import SCHOOL_GOALS_ENV, builtin_definitions, load_definition, load_school_goals
 from .store import STORE_ENV, open_store, resolve_store_url
 
 __all__ = ["ServeConfig", "builtin_workbooks_dir", "serve", "template_data_dir", "voila_command"]

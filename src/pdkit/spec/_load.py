@@ -13,6 +13,7 @@ import csv
 import difflib
 import io
 import json
+import os
 import re
 from collections.abc import Callable
 from functools import cache
@@ -41,11 +42,13 @@ from ._model import (
 
 __all__ = [
     "KINDS",
+    "SCHOOL_GOALS_ENV",
     "builtin_definition_path",
     "builtin_definitions",
     "builtin_workbook_path",
     "builtin_workbooks",
     "check_references",
+    "default_school_goals",
     "load_definition",
     "load_form",
     "load_protocol",
@@ -963,3 +966,13 @@ def load_school_goals(source: str | Path, *, language: str | None = None) -> lis
         )
     rows = [(_line_of(root, [*prefix, i]), row) for i, row in enumerate(items)]
     return _goals_from_rows(rows, file, prefix, language)
+
+
+SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"
+"""The environment variable naming a session's school goals file (``pdkit serve`` sets it)."""
+
+
+def default_school_goals(language: str | None = None) -> list[SchoolGoal]:
+    """``$PDKIT_SCHOOL_GOALS`` if set, else the sample goals shipped with pdkit."""
+    path = os.environ.get(SCHOOL_GOALS_ENV) or (_templates_dir() / "school-goals.yaml")
+    return load_school_goals(path, language=language)
