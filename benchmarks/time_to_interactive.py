@@ -7,8 +7,7 @@ with an ipywidgets Text and Button, then loads each page N times, one at a time:
 - pdkit, returning participant (reload): navigation → their saved goal is back in the box.
 Prints the median and max of each, and pdkit's ratio to the bare form.
 
-Usage: python benchmarks/time_to_interactive.py [N] [POOL]   (default 5 loads, no kernel
-pool; POOL is `pdkit serve --pool-size`; needs chromium)
+Usage: python benchmarks/time_to_interactive.py [N]   (default 5 loads; needs chromium)
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from playwright.sync_api import sync_playwright
 from _harness import CHROMIUM, CHROMIUM_ARGS, free_port, start, stop, wait_http
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-POOL = int(sys.argv[2]) if len(sys.argv) > 2 else 0  # pdkit serve --pool-size
 BARE = json.dumps(
     {
         "cells": [
@@ -77,8 +75,6 @@ def main() -> None:
                 str(pp),
                 "--store",
                 str(Path(tmp) / "s.sqlite3"),
-                "--pool-size",
-                str(POOL),
             ]
         )
         try:
@@ -109,10 +105,7 @@ def main() -> None:
             stop(bare)
             stop(pdk)
     ref = statistics.median(bare_t)
-    print(
-        f"time to interactive, {N} sequential loads each, {os.cpu_count()} cores, "
-        f"pdkit kernel pool {POOL}"
-    )
+    print(f"time to interactive, {N} sequential loads each, {os.cpu_count()} cores")
     print(summary("bare Voilà + ipywidgets form", bare_t, None))
     print(summary("pdkit goal-setting, new participant", new_t, ref))
     print(summary("pdkit goal-setting, reload (restored)", back_t, ref))

@@ -75,14 +75,6 @@ def _parser() -> argparse.ArgumentParser:
         help="the secret in the facilitator link (default: $PDKIT_FACILITATOR_KEY, else random)",
     )
     serve.add_argument(
-        "--pool-size",
-        type=int,
-        default=0,
-        metavar="N",
-        help="keep N kernels per workbook started and run ahead of time (Voilà's kernel "
-        "pools): faster pages, ~40 MB each; 0 turns pools off (default)",
-    )
-    serve.add_argument(
         "--template",
         default="pdkit",
         help="the Voilà template (default: pdkit's own; 'lab' for Voilà's)",
@@ -240,7 +232,6 @@ def _serve(args: argparse.Namespace) -> int:
         open_browser=args.open,
         facilitator_key=args.facilitator_key,
         template=args.template,
-        pool_size=args.pool_size,
     )
     return serve(config)
 

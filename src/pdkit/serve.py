@@ -54,8 +54,6 @@ class ServeConfig:
     open_browser: bool = False
     facilitator_key: str = ""
     template: str = "pdkit"
-    pool_size: int = 0
-    fill_delay: float = 5.0
 
     def urls(self) -> list[tuple[str, str]]:
         """(what, URL) pairs to print: one per workbook; the facilitator's carries the key."""
@@ -98,15 +96,6 @@ def voila_command(config: ServeConfig) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={config.cull_interval}",
         "--MappingKernelManager.cull_connected=False",
-        *(
-            [
-                "--preheat_kernel=True",
-                f"--pool_size={config.pool_size}",
-                f"--VoilaKernelManager.fill_delay={config.fill_delay}",
-            ]
-            if config.pool_size > 0
-            else []
-        ),
     ]
 
 
