@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -729,16 +729,25 @@ def load_definition(source: str | Path, *, language: str | None = None) -> Defin
     return parse_definition(_read(path), file=str(path), language=language)
 
 
-def load_form(source: str | Path, *, language: str | None = None) -> FormDefinition:
-    """Like :func:`load_definition`, for a form or a reflection (anything else is an error)."""
-    definition = load_definition(source, language=language)
-    if not isinstance(definition, FormDefinition):
+_D = TypeVar("_D", FormDefinition, ProtocolDefinition, WorkbookDefinition)
+
+
+def _expect(definition: Definition, kind: type[_D], what: str) -> _D:
+    """``definition`` if it is of ``kind``; else an error saying what was needed."""
+    if not isinstance(definition, kind):
         raise DefinitionError(
-            f"this is a {definition.kind}, where a form or reflection is needed",
+            f"this is a {definition.kind}, where {what} is needed",
             file=definition.source,
             path="kind",
         )
     return definition
+
+
+def load_form(source: str | Path, *, language: str | None = None) -> FormDefinition:
+    """Like :func:`load_definition`, for a form or a reflection (anything else is an error)."""
+    return _expect(
+        load_definition(source, language=language), FormDefinition, "a form or reflection"
+    )
 
 
 def load_workbook(source: str | Path, *, language: str | None = None) -> WorkbookDefinition:
@@ -747,13 +756,7 @@ def load_workbook(source: str | Path, *, language: str | None = None) -> Workboo
     if not path.suffix and not path.exists():
         path = builtin_workbook_path(str(source))
     definition = parse_definition(_read(path), file=str(path), language=language)
-    if not isinstance(definition, WorkbookDefinition):
-        raise DefinitionError(
-            f"this is a {definition.kind}, where a workbook is needed",
-            file=definition.source,
-            path="kind",
-        )
-    return definition
+    return _expect(definition, WorkbookDefinition, "a workbook")
 
 
 _SECTION_NEEDS = {
@@ -829,14 +832,7 @@ def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
 
 def load_protocol(source: str | Path, *, language: str | None = None) -> ProtocolDefinition:
     """Like :func:`load_definition`, for a protocol (anything else is an error)."""
-    definition = load_definition(source, language=language)
-    if not isinstance(definition, ProtocolDefinition):
-        raise DefinitionError(
-            f"this is a {definition.kind}, where a protocol is needed",
-            file=definition.source,
-            path="kind",
-        )
-    return definition
+    return _expect(load_definition(source, language=language), ProtocolDefinition, "a protocol")
 
 
 # --------------------------------------------------------------------------- built-ins
