@@ -6,7 +6,6 @@ import json
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -24,6 +23,23 @@ from ._base import (
     Run,
     new_token,
     token_hash,
+)
+from ._rows import (
+    NOTE_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    RESPONSE_COLUMNS,
+    RUN_COLUMNS,
+    encode,
+    groups_from_rows,
+    new_groups,
+    new_id,
+    new_run,
+    note_from_row,
+    participant_from_row,
+    response_from_row,
+    run_from_row,
+    run_member_values,
+    run_values,
 )
 
 SCHEMA_VERSION = 2
@@ -102,23 +118,6 @@ CREATE TABLE IF NOT EXISTS notes (
 );
 CREATE INDEX IF NOT EXISTS notes_by_step ON notes (run, step, participant, field, seq);
 """
-
-
-def _encode(answers: Mapping[str, JSONValue]) -> list[tuple[str, str]]:
-    """(field, JSON text) pairs; :class:`StoreError` names a value JSON cannot hold."""
-    encoded: list[tuple[str, str]] = []
-    for field_id, value in answers.items():
-        try:
-            encoded.append((field_id, json.dumps(value, ensure_ascii=False, allow_nan=False)))
-        except (TypeError, ValueError) as exc:
-            raise StoreError(
-                f"the answer to {field_id!r} cannot be stored as JSON: {exc}"
-            ) from None
-    return encoded
-
-
-def _new_id() -> str:
-    return uuid.uuid4().hex[:16]
 
 
 class SQLiteStore:
@@ -255,26 +254,15 @@ class SQLiteStore:
 
     # ------------------------------------------------------------------ participants
 
-    @staticmethod
-    def _participant(row: tuple[Any, ...]) -> Participant:
-        return Participant(
-            id=row[0],
-            session=row[1],
-            display_name=row[2],
-            role=row[3],
-            external_id=row[4],
-            created_at=row[5],
-        )
-
     def _participant_where(self, column: str, value: str) -> Participant | None:
         """The participant whose ``column`` (a fixed name, never user input) is ``value``."""
         assert column in ("id", "token_hash", "external_id")
         rows = self._read(
-            "SELECT id, session, display_name, role, external_id, created_at"  # noqa: S608
+            f"SELECT {PARTICIPANT_COLUMNS}"  # noqa: S608
             f" FROM participants WHERE {column} = ?",
             (value,),
         )
-        return self._participant(rows[0]) if rows else None
+        return participant_from_row(rows[0]) if rows else None
 
     def create_participant(
         self,
@@ -286,7 +274,7 @@ class SQLiteStore:
     ) -> tuple[Participant, str]:
         token = new_token()
         participant = Participant(
-            id=uuid.uuid4().hex[:16],
+            id=new_id(),
             display_name=display_name,
             session=session,
             role=role,
@@ -333,7 +321,7 @@ class SQLiteStore:
         *,
         spec_version: str,
     ) -> list[ResponseEvent]:
-        encoded = _encode(answers)
+        encoded = encode(answers)
         participant = self.get_participant(participant_id)
         if participant is None:
             raise StoreError(f"no participant {participant_id!r} in the store {self.url}")
@@ -383,7 +371,7 @@ class SQLiteStore:
         self, participant_id: str, form_id: str, field_id: str | None = None
     ) -> list[ResponseEvent]:
         sql = (
-            "SELECT seq, participant, form, field, value, at, spec_version, session"
+            f"SELECT {RESPONSE_COLUMNS}"  # noqa: S608
             " FROM responses WHERE participant = ? AND form = ?"
         )
         params: tuple[Any, ...] = (participant_id, form_id)
@@ -391,50 +379,23 @@ class SQLiteStore:
             sql += " AND field = ?"
             params += (field_id,)
         rows = self._read(sql + " ORDER BY seq", params)
-        return [
-            ResponseEvent(
-                seq=r[0],
-                participant=r[1],
-                form=r[2],
-                field=r[3],
-                value=json.loads(r[4]),
-                at=r[5],
-                spec_version=r[6],
-                session=r[7],
-            )
-            for r in rows
-        ]
+        return [response_from_row(r) for r in rows]
 
     # ------------------------------------------------------------------ groups
 
     def participants(self, session: str = DEFAULT_SESSION) -> list[Participant]:
         rows = self._read(
-            "SELECT id, session, display_name, role, external_id, created_at"
+            f"SELECT {PARTICIPANT_COLUMNS}"  # noqa: S608
             " FROM participants WHERE session = ? ORDER BY created_at, rowid",
             (session,),
         )
-        return [self._participant(r) for r in rows]
+        return [participant_from_row(r) for r in rows]
 
     def set_groups(
         self, session: str, groups: Sequence[Sequence[str]], names: Sequence[str] = ()
     ) -> list[Group]:
         now = self._clock()
-        made = [
-            Group(
-                id=_new_id(),
-                session=session,
-                name=names[i] if i < len(names) else f"Group {i + 1}",
-                members=tuple(members),
-                created_at=now,
-            )
-            for i, members in enumerate(groups)
-        ]
-        seen: set[str] = set()
-        for group in made:
-            for member in group.members:
-                if member in seen:
-                    raise StoreError(f"participant {member!r} is placed in two groups")
-                seen.add(member)
+        made = new_groups(session, groups, names, now)
         try:
             with self._write() as db:
                 db.execute(
@@ -462,12 +423,7 @@ class SQLiteStore:
             f" WHERE g.dissolved_at IS NULL AND {where} ORDER BY g.rowid, m.position",
             params,
         )
-        found: dict[str, Group] = {}
-        for group_id, session, name, created_at, member in rows:
-            group = found.get(group_id) or Group(group_id, session, name, (), created_at)
-            members = (*group.members, member) if member is not None else group.members
-            found[group_id] = Group(group_id, session, name, members, created_at)
-        return list(found.values())
+        return groups_from_rows(rows)
 
     def groups(self, session: str = DEFAULT_SESSION) -> list[Group]:
         return self._groups_where("g.session = ?", (session,))
@@ -481,26 +437,6 @@ class SQLiteStore:
 
     # ------------------------------------------------------------------ protocol runs
 
-    _RUN_COLUMNS = (
-        "id, session, protocol, spec_version, roles, step, status, started_at, allotted, used,"
-        " version, created_at"
-    )
-
-    @staticmethod
-    def _run(row: tuple[Any, ...]) -> Run:
-        return Run(
-            id=row[0],
-            session=row[1],
-            protocol=row[2],
-            spec_version=row[3],
-            roles=json.loads(row[4]),
-            state=RunState(
-                step=row[5], status=row[6], started_at=row[7], allotted=row[8], used=row[9]
-            ),
-            version=row[10],
-            created_at=row[11],
-        )
-
     def start_run(
         self,
         session: str,
@@ -509,69 +445,43 @@ class SQLiteStore:
         roles: Mapping[str, Mapping[str, str]],
         state: RunState,
     ) -> Run:
-        run = Run(
-            id=_new_id(),
-            session=session,
-            protocol=protocol,
-            spec_version=spec_version,
-            state=state,
-            version=1,
-            roles={g: dict(r) for g, r in roles.items()},
-            created_at=self._clock(),
-        )
+        run = new_run(session, protocol, spec_version, roles, state, self._clock())
         try:
             with self._write() as db:
                 db.execute(
-                    f"INSERT INTO runs ({self._RUN_COLUMNS})"  # noqa: S608
+                    f"INSERT INTO runs ({RUN_COLUMNS})"  # noqa: S608
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        run.id,
-                        session,
-                        protocol,
-                        spec_version,
-                        json.dumps(run.roles),
-                        state.step,
-                        state.status,
-                        state.started_at,
-                        state.allotted,
-                        state.used,
-                        run.version,
-                        run.created_at,
-                    ),
+                    run_values(run),
                 )
                 db.executemany(
                     "INSERT INTO run_members (run, participant, group_id, role)"
                     " VALUES (?, ?, ?, ?)",
-                    [
-                        (run.id, p, g, role)
-                        for g, members in run.roles.items()
-                        for p, role in members.items()
-                    ],
+                    run_member_values(run),
                 )
         except sqlite3.IntegrityError as exc:
             raise StoreError(f"cannot start this run: {exc} (a person in two groups?)") from None
         return run
 
     def get_run(self, run_id: str) -> Run | None:
-        rows = self._read(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))  # noqa: S608
-        return self._run(rows[0]) if rows else None
+        rows = self._read(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))  # noqa: S608
+        return run_from_row(rows[0]) if rows else None
 
     def runs(self, session: str = DEFAULT_SESSION) -> list[Run]:
         rows = self._read(
-            f"SELECT {self._RUN_COLUMNS} FROM runs WHERE session = ?"  # noqa: S608
+            f"SELECT {RUN_COLUMNS} FROM runs WHERE session = ?"  # noqa: S608
             " ORDER BY created_at DESC, rowid DESC",
             (session,),
         )
-        return [self._run(r) for r in rows]
+        return [run_from_row(r) for r in rows]
 
     def run_for(self, participant_id: str) -> Run | None:
         rows = self._read(
-            f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id IN ("  # noqa: S608
+            f"SELECT {RUN_COLUMNS} FROM runs WHERE id IN ("  # noqa: S608
             " SELECT run FROM run_members WHERE participant = ?)"
             " ORDER BY created_at DESC, rowid DESC LIMIT 1",
             (participant_id,),
         )
-        return self._run(rows[0]) if rows else None
+        return run_from_row(rows[0]) if rows else None
 
     def update_run(self, run_id: str, state: RunState, *, expected_version: int) -> Run:
         with self._write() as db:
@@ -606,7 +516,7 @@ class SQLiteStore:
         participant_id: str,
         answers: Mapping[str, JSONValue],
     ) -> list[NoteEvent]:
-        encoded = _encode(answers)
+        encoded = encode(answers)
         run = self.get_run(run_id)
         placement = run.placement(participant_id) if run is not None else None
         if run is None or placement is None:
@@ -658,14 +568,11 @@ class SQLiteStore:
 
     def notes(self, run_id: str) -> list[NoteEvent]:
         rows = self._read(
-            "SELECT seq, run, group_id, step, role, participant, field, value, at, spec_version"
+            f"SELECT {NOTE_COLUMNS}"  # noqa: S608
             " FROM notes WHERE run = ? ORDER BY seq",
             (run_id,),
         )
-        return [
-            NoteEvent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], r[9])
-            for r in rows
-        ]
+        return [note_from_row(r) for r in rows]
 
     def close(self) -> None:
         with self._lock:
