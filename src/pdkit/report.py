@@ -350,7 +350,7 @@ def _goal_versions(versions: Sequence[Row]) -> str:
     return "".join(parts)
 
 
-def _checkin_table(checkins: Sequence[Row], include_private: bool) -> str:
+def _checkin_table(checkins: Sequence[Row]) -> str:
     if not checkins:
         return '<h3>Check-ins</h3><p class="muted">No check-in yet.</p>'
     head = "<tr><th>#</th><th>Date</th><th>Progress</th><th>Evidence</th><th>Next step</th>"
@@ -434,7 +434,7 @@ def _teacher(
             '<h3>Point A → point B</h3><p class="muted">No target date and no check-in yet: '
             "nothing to draw.</p>"
         )
-    body.append(_checkin_table(checkins, include_private))
+    body.append(_checkin_table(checkins))
     body.append(_comments(parts["comments"].get(pid, [])))
     reflections, notes = parts["reflections"].get(pid, []), parts["notes"].get(pid, [])
     if include_private:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ._controls import CONTROL_BUILDERS, FieldControl, build_control
 from ._files import FileDownload
-from ._form import AnswerSink, FormAnswers, FormView, Scheduler, build_form, call_later
+from ._form import AnswerSink, FormAnswers, FormView, Scheduler, call_later
 from ._identity import (
     RESUME_PARAM,
     BrowserIdentity,
@@ -33,7 +33,6 @@ __all__ = [
     "SignIn",
     "StepNotes",
     "build_control",
-    "build_form",
     "call_later",
     "clean_display_name",
     "repeat_every",

@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from html import escape
-from typing import Any, Protocol
+from typing import Protocol
 
 import ipywidgets as w
 
@@ -17,7 +17,7 @@ from ..spec import FormDefinition
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control
 
-__all__ = ["AnswerSink", "FormAnswers", "FormView", "Scheduler", "build_form", "call_later"]
+__all__ = ["AnswerSink", "FormAnswers", "FormView", "Scheduler", "call_later"]
 
 
 class Handle(Protocol):
@@ -316,10 +316,3 @@ def _hints_html(hints: list[Hint], t: Callable[[str], str]) -> str:
         f'<div class="pdkit-hints" aria-live="polite"><span>{escape(t("Suggestions (optional):"))}'
         f"</span><ul>{items}</ul></div>"
     )
-
-
-def build_form(
-    definition: FormDefinition, *, store: Store, participant_id: str, **options: Any
-) -> FormView:
-    """Build the form for one participant; ``options`` go to :class:`FormView`."""
-    return FormView(definition, store=store, participant_id=participant_id, **options)
