@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 import pdkit
+from _malformed import assert_reported_where_it_is
 from pdkit import DefinitionError
 from pdkit.app import FacilitatorApp, ParticipantApp, Workbook
 from pdkit.cli import main
@@ -409,13 +410,7 @@ MALFORMED = [
 def test_malformed_workbook_is_reported_where_it_is(
     text: str, line: int, path: str, problem: str
 ) -> None:
-    with pytest.raises(DefinitionError) as caught:
-        parse_definition(text, file="bad.yaml")
-    error = caught.value
-    assert (error.file, error.line, error.path) == ("bad.yaml", line, path)
-    assert problem in error.problem
-    where = f"{path}: " if path else ""
-    assert str(error) == f"bad.yaml, line {line}: {where}{error.problem}"
+    assert_reported_where_it_is(text, line, path, problem)
 
 
 def test_a_valid_workbook_becomes_sections() -> None:

@@ -7,6 +7,7 @@ import re
 import pytest
 import yaml
 
+from _malformed import assert_reported_where_it_is
 from pdkit import DefinitionError
 from pdkit.spec import (
     ALL,
@@ -442,13 +443,7 @@ MALFORMED = [
 def test_malformed_protocol_is_reported_where_it_is(
     text: str, line: int, path: str, problem: str
 ) -> None:
-    with pytest.raises(DefinitionError) as caught:
-        parse_definition(text, file="bad.yaml")
-    error = caught.value
-    assert (error.file, error.line, error.path) == ("bad.yaml", line, path)
-    assert problem in error.problem
-    where = f"{path}: " if path else ""
-    assert str(error) == f"bad.yaml, line {line}: {where}{error.problem}"
+    assert_reported_where_it_is(text, line, path, problem)
 
 
 def test_the_step_helper_builds_a_valid_protocol() -> None:

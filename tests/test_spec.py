@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import pdkit
+from _malformed import assert_reported_where_it_is
 from pdkit import DefinitionError
 from pdkit.spec import (
     FIELD_TYPES,
@@ -454,15 +455,7 @@ MALFORMED = [
 def test_malformed_definition_is_reported_where_it_is(
     text: str, line: int, path: str, problem: str
 ) -> None:
-    with pytest.raises(DefinitionError) as caught:
-        parse_definition(text, file="bad.yaml")
-    error = caught.value
-    assert (error.file, error.line, error.path) == ("bad.yaml", line, path)
-    assert problem in error.problem
-    assert problem in str(error)
-    assert str(error).startswith(f"bad.yaml, line {line}: ")
-    where = f"{path}: " if path else ""
-    assert str(error) == f"bad.yaml, line {line}: {where}{error.problem}"
+    assert_reported_where_it_is(text, line, path, problem)
 
 
 def test_unknown_type_message_reads_as_documented() -> None:
