@@ -132,7 +132,7 @@ def test_the_badge_opens_the_workbook_in_pdkits_template(
     store = open_store(binder_env.store)
     try:
         [teacher] = [p for p in store.participants() if p.display_name == "Binder Teacher"]
-        assert store.latest(teacher.id, "goal-setting")["goal"] == GOAL
+        assert store.latest(teacher.id, "goal-setting", viewer=teacher.id)["goal"] == GOAL
     finally:
         store.close()
     page.context.close()
@@ -197,7 +197,7 @@ def test_a_new_session_forgets_and_an_upload_brings_the_answers_back(
     store = open_store(relaunch / ".local" / "share" / "pdkit" / "pdkit.sqlite3")
     try:
         [dana] = store.participants()
-        assert store.latest(dana.id, "goal-setting")["goal"] == GOAL
+        assert store.latest(dana.id, "goal-setting", viewer=dana.id)["goal"] == GOAL
     finally:
         store.close()
 
@@ -229,7 +229,7 @@ def test_a_binderhub_session_signs_in_as_its_hub_user(
     try:
         participant = store.participant_for_external_id(f"jupyterhub:{BINDER_USER}")
         assert participant is not None
-        assert store.latest(participant.id, "goal-setting")["goal"] == GOAL
+        assert store.latest(participant.id, "goal-setting", viewer=participant.id)["goal"] == GOAL
     finally:
         store.close()
 

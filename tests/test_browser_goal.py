@@ -100,7 +100,7 @@ def test_goal_survives_reload_and_resume_link(pdkit_server: Any, browser: Any) -
     store = open_store(pdkit_server.store_path)
     try:
         [participant_id] = {e.participant for e in _all_events(store)}
-        assert store.latest(participant_id, "goal-setting") == ANSWERS
+        assert store.latest(participant_id, "goal-setting", viewer=participant_id) == ANSWERS
         participant = store.get_participant(participant_id)
         assert participant is not None
         assert participant.display_name == XSS_NAME
@@ -151,7 +151,7 @@ def _all_events(store: Any) -> list[Any]:
     path = store.path
     with sqlite3.connect(path) as db:
         ids = [row[0] for row in db.execute("SELECT id FROM participants")]
-    return [e for pid in ids for e in store.history(pid, "goal-setting")]
+    return [e for pid in ids for e in store.history(pid, "goal-setting", viewer=pid)]
 
 
 def test_the_workbook_works_in_jupyterlab(lab_server: Any, browser: Any) -> None:

@@ -367,8 +367,8 @@ def test_each_hub_user_is_a_participant_with_no_join_step(hub: Server, browser: 
         ben = store.participant_for_external_id("jupyterhub:ben")
         assert ana is not None
         assert ben is not None
-        assert store.latest(ana.id, "goal-setting")["goal"] == GOAL
-        assert store.latest(ben.id, "goal-setting") == {}
+        assert store.latest(ana.id, "goal-setting", viewer=ana.id)["goal"] == GOAL
+        assert store.latest(ben.id, "goal-setting", viewer=ben.id) == {}
     finally:
         store.close()
     page.context.close()

@@ -24,9 +24,11 @@ from pdkit.errors import ConflictError
 from pdkit.pacing import RunState
 from pdkit.serve import ServeConfig, builtin_workbooks_dir, prepare
 from pdkit.spec import load_form, load_protocol
-from pdkit.store import JSONValue, Participant, Run, Store, open_store
+from pdkit.store import JSONValue, Participant, Run, Store, Viewer, open_store
 from pdkit.widgets import FormView, PacingControl, ProtocolRunner
 from test_widgets import FakeScheduler, descendants, report
+
+ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored
 
 TUNING = load_protocol("tuning")
 PROTOCOLS = ["tuning", "success-analysis", "like-wish-wonder"]
@@ -229,7 +231,9 @@ def test_two_runners_follow_one_control_and_keep_their_notes(
     presenter.notes.save()
     participant.notes.field("first_notes").value = "Clear aims <3"
     participant.notes.save()
-    written = [(n.step, n.role, n.participant, n.field, n.value) for n in store.notes(run.id)]
+    written = [
+        (n.step, n.role, n.participant, n.field, n.value) for n in store.notes(run.id, viewer=ALL)
+    ]
     assert written == [
         ("presentation", "presenter", presenter_person.id, "focusing_question", question),
         ("presentation", "participant", participant_person.id, "first_notes", "Clear aims <3"),
@@ -241,9 +245,9 @@ def test_two_runners_follow_one_control_and_keep_their_notes(
     control.next()
     presenter.refresh()
     participant.refresh()
-    assert store.latest_notes(run.id, "presentation", presenter_person.id) == {
-        "focusing_question": "How can ALL students ask more?"
-    }
+    assert store.latest_notes(
+        run.id, "presentation", presenter_person.id, viewer=presenter_person.id
+    ) == {"focusing_question": "How can ALL students ask more?"}
     assert presenter.step is not None
     assert presenter.step.id == "clarifying"
     assert presenter.notes is None  # the presenter writes nothing while questions are asked
@@ -504,8 +508,10 @@ def test_a_new_run_gets_a_new_notes_form_even_at_the_same_step(
     answer: JSONValue = ["For the second run"] if field.type == "list" else "For the second run"
     runner.notes.field(field.id).value = answer
     runner.notes.save()
-    assert store.latest_notes(second.id, protocol.steps[0].id, ana.id) == {field.id: answer}
-    assert [n.value for n in store.notes(first.id)] == ["For the first run"]
+    assert store.latest_notes(second.id, protocol.steps[0].id, ana.id, viewer=ana.id) == {
+        field.id: answer
+    }
+    assert [n.value for n in store.notes(first.id, viewer=ALL)] == ["For the first run"]
 
 
 # --------------------------------------------------------------------------- starting
@@ -687,13 +693,18 @@ def test_moving_between_prompts_saves_what_was_typed(
     form = FormView(definition, store=store, participant_id=sam.id, schedule=scheduler)
     form.field("what").value = "Students argued about fractions."
     assert scheduler.pending  # an autosave is waiting, nothing written yet
-    assert store.latest(sam.id, definition.id) == {}
+    assert store.latest(sam.id, definition.id, viewer=sam.id) == {}
     form.next_button.click()
-    assert store.latest(sam.id, definition.id) == {"what": "Students argued about fractions."}
+    assert store.latest(sam.id, definition.id, viewer=sam.id) == {
+        "what": "Students argued about fractions."
+    }
     assert not scheduler.pending  # the waiting autosave is no longer needed
     form.field("so_what").value = "They care about being right."
     form.back_button.click()
-    assert store.latest(sam.id, definition.id)["so_what"] == "They care about being right."
+    assert (
+        store.latest(sam.id, definition.id, viewer=sam.id)["so_what"]
+        == "They care about being right."
+    )
 
     again = FormView(definition, store=store, participant_id=sam.id, schedule=scheduler)
     assert again.field("what").value == "Students argued about fractions."

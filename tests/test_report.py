@@ -14,6 +14,7 @@ import pytest
 from pdkit import review
 from pdkit.notebooks import add_comment, export_store
 from pdkit.report import report_html, text
+from pdkit.store import Viewer
 from test_review import DAY, START, WORKBOOK, Cohort, make_cohort
 
 PAYLOADS = (
@@ -69,7 +70,8 @@ def assert_nothing_executable(html: str) -> None:
 def nasty_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cohort, Path]]:
     cohort = make_cohort(text=NASTY)
     folder = tmp_path_factory.mktemp("nasty") / "collected"
-    export_store(cohort.store, WORKBOOK, folder)
+    # Teachers' own full copies (what "Download my workbook" gives), private items included.
+    export_store(cohort.store, WORKBOOK, folder, viewer=Viewer.steward(include_private=True))
     yield cohort, folder
     cohort.store.close()
 
@@ -84,7 +86,8 @@ def nasty(nasty_once: tuple[Cohort, Path], tmp_path: Path) -> tuple[Cohort, Path
 def plain_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cohort, Path]]:
     cohort = make_cohort()
     folder = tmp_path_factory.mktemp("plain") / "collected"
-    export_store(cohort.store, WORKBOOK, folder)
+    # Teachers' own full copies (what "Download my workbook" gives), private items included.
+    export_store(cohort.store, WORKBOOK, folder, viewer=Viewer.steward(include_private=True))
     yield cohort, folder
     cohort.store.close()
 

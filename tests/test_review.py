@@ -30,7 +30,7 @@ from pdkit.notebooks import (
     read_saved,
 )
 from pdkit.spec import Section, WorkbookDefinition, load_protocol, load_workbook
-from pdkit.store import Participant, SQLiteStore
+from pdkit.store import Participant, SQLiteStore, Viewer
 
 DAY = 86400.0
 START = 1_767_225_600.0  # 2026-01-01 00:00 UTC
@@ -71,6 +71,10 @@ class Clock:
         return self.now
 
 
+EVERYTHING = Viewer.steward(include_private=True)
+"""Reads a store as the teachers' own copies hold it (to compare the two)."""
+
+
 @dataclass
 class Cohort:
     store: SQLiteStore
@@ -105,6 +109,11 @@ def make_cohort(path: Path | str = ":memory:", *, text: str = "") -> Cohort:
         pacing.start(tuning, START),
     )
     cohort = Cohort(store, clock, ana, ben, cy, run.id)
+    # Ana and Ben share their goals and Ana her check-ins with their coach (each
+    # teacher's own choice; Ben's reflection stays private, as every item is at first).
+    store.set_visibility(ana.id, "goal-setting", "coach")
+    store.set_visibility(ana.id, "exit-ticket", "coach")
+    store.set_visibility(ben.id, "goal-setting", "coach")
     # Ana, day 0: the goal, typed with autosave (three saves of the goal text).
     cohort.goal(ana, {"school_goal": "talk"})
     cohort.goal(ana, {"goal": "More talk"})
@@ -159,7 +168,9 @@ def cohort() -> Iterator[Cohort]:
 @pytest.fixture(scope="module")
 def exported_once(cohort: Cohort, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("exported") / "collected"
-    export_store(cohort.store, WORKBOOK, folder)
+    # What teachers hand their coach: each their own full copy (private items included,
+    # marked with their visibility), as "Download my workbook" gives it.
+    export_store(cohort.store, WORKBOOK, folder, viewer=EVERYTHING)
     return folder
 
 
@@ -193,7 +204,7 @@ def rows(frame: pd.DataFrame, **where: Any) -> pd.DataFrame:
 
 def test_a_folder_of_saved_workbooks_reads_like_the_store(cohort: Cohort, exported: Path) -> None:
     from_files = review.load(exported)
-    from_store = review.load(cohort.store)
+    from_store = review.load(cohort.store, viewer=EVERYTHING)
     assert from_files.warnings == []
     assert from_store.warnings == []
     assert len(from_files.read) == 3
@@ -212,17 +223,17 @@ def test_a_folder_of_saved_workbooks_reads_like_the_store(cohort: Cohort, export
 def test_workbooks_saved_apart_merge_per_participant(cohort: Cohort, tmp_path: Path) -> None:
     folder = tmp_path / "collected"  # the built-in workbooks: goals and reflections apart
     for workbook in ("goal-setting", "reflection"):
-        export_store(cohort.store, load_workbook(workbook), folder)
+        export_store(cohort.store, load_workbook(workbook), folder, viewer=EVERYTHING)
     loaded = review.load(folder)
     assert len(loaded.read) == 6
-    assert_same_review(loaded, review.load(cohort.store))
+    assert_same_review(loaded, review.load(cohort.store, viewer=EVERYTHING))
 
 
 def test_the_same_facts_from_several_sources_count_once(cohort: Cohort, exported: Path) -> None:
     copy = exported.parent / "again"
     shutil.copytree(exported, copy)  # a second download of every workbook
-    both = review.load([exported, copy, cohort.store])
-    assert_same_review(both, review.load(cohort.store))
+    both = review.load([exported, copy, cohort.store], viewer=EVERYTHING)
+    assert_same_review(both, review.load(cohort.store, viewer=EVERYTHING))
     assert both.participants["source"].tolist().count(cohort.store.url) == 3  # the live copy
 
 
@@ -254,7 +265,7 @@ def test_versions_keep_every_event_numbered_per_field(cohort: Cohort, exported: 
     ]
     assert goal["at"].is_monotonic_increasing
     assert len(versions) == sum(
-        len(cohort.store.history(p.id, form))
+        len(cohort.store.history(p.id, form, viewer=p.id))
         for p in (cohort.ana, cohort.ben, cohort.cy)
         for form in ("goal-setting", "exit-ticket", "what-so-what-now-what")
     )
@@ -273,7 +284,7 @@ def test_goals_count_sittings_and_show_current_answers(cohort: Cohort, exported:
     assert ana["confidence"] == 3
     assert ana["confidence_label"] == "Fairly"
     assert (ana["versions"], ana["revisions"]) == (2, 1)  # typing the same day is one version
-    first = cohort.store.history(cohort.ana.id, "goal-setting")[0].at
+    first = cohort.store.history(cohort.ana.id, "goal-setting", viewer=cohort.ana.id)[0].at
     assert ana["first_set"] == pd.Timestamp(first, unit="s", tz="UTC")
     assert ana["last_change"] == pd.Timestamp(START + 7 * DAY + 1, unit="s", tz="UTC")
     ben = goals.loc[cohort.ben.id]
@@ -403,7 +414,7 @@ def test_a_batch_skips_bad_files_says_why_and_reads_the_rest(
     assert loaded.skipped == len(reasons)
     assert not any("checkpoint" in w for w in loaded.warnings)
     assert len(loaded.read) == 3
-    assert_same_review(loaded, review.load(cohort.store))
+    assert_same_review(loaded, review.load(cohort.store, viewer=EVERYTHING))
     assert good_path.read_text(encoding="utf-8") == dumps(good)  # nothing was written
 
 

@@ -50,7 +50,7 @@ from pdkit.spec import (
     load_workbook,
     parse_definition,
 )
-from pdkit.store import JSONValue, Participant, Store
+from pdkit.store import JSONValue, Participant, Store, Viewer
 from pdkit.widgets import BrowserIdentity, FileDownload
 
 NOW = 1_780_000_000.0  # 2026-05-28T20:26:40+00:00
@@ -245,8 +245,10 @@ def test_saved_workbook_is_a_valid_notebook_that_reads_back_exactly(world: World
     assert saved.language == "en"
     assert saved.source == "ana.ipynb"
     assert dict(saved.answers) == {
-        "goal-setting": store.latest(world.ana.id, "goal-setting"),
-        "what-so-what-now-what": store.latest(world.ana.id, "what-so-what-now-what"),
+        "goal-setting": store.latest(world.ana.id, "goal-setting", viewer=world.ana.id),
+        "what-so-what-now-what": store.latest(
+            world.ana.id, "what-so-what-now-what", viewer=world.ana.id
+        ),
     }
     assert saved.answers["goal-setting"] == ANSWERS  # the revision, not the first goal
     assert saved.answers["what-so-what-now-what"] == REFLECTION
@@ -268,7 +270,7 @@ def test_saved_workbook_is_a_valid_notebook_that_reads_back_exactly(world: World
 def test_saved_history_holds_every_event_in_order(world: World) -> None:
     saved = read_saved(saved_text(world))
     for form_id in ("goal-setting", "what-so-what-now-what"):
-        events = world.store.history(world.ana.id, form_id)
+        events = world.store.history(world.ana.id, form_id, viewer=world.ana.id)
         assert [h for h in saved.history if h["form"] == form_id] == [
             {
                 "form": e.form,
@@ -474,7 +476,7 @@ def test_a_form_in_two_sections_and_a_long_form_id_still_make_a_valid_notebook(
     saved = read_saved(text)
     assert saved.answers[long_id] == {"x": "long"}
     assert saved.answers["goal-setting"] == ANSWERS
-    events = world.store.history(world.ana.id, "goal-setting")
+    events = world.store.history(world.ana.id, "goal-setting", viewer=world.ana.id)
     assert len([h for h in saved.history if h["form"] == "goal-setting"]) == len(events)
 
 
@@ -584,27 +586,27 @@ def test_restore_writes_only_what_differs(world: World) -> None:
     store = world.store
     saved = read_saved(saved_text(world))
     ben = world.ben
-    before = store.history(ben.id, "goal-setting")
+    before = store.history(ben.id, "goal-setting", viewer=ben.id)
 
     count = restore_saved(store, ben.id, saved)
 
     # Ben's target date was already Ana's: not written again.
     assert count == len(ANSWERS) - 1 + len(REFLECTION)
-    assert store.latest(ben.id, "goal-setting") == ANSWERS
-    assert store.latest(ben.id, "what-so-what-now-what") == REFLECTION
-    history = store.history(ben.id, "goal-setting")
+    assert store.latest(ben.id, "goal-setting", viewer=ben.id) == ANSWERS
+    assert store.latest(ben.id, "what-so-what-now-what", viewer=ben.id) == REFLECTION
+    history = store.history(ben.id, "goal-setting", viewer=ben.id)
     assert history[: len(before)] == before  # the earlier versions are kept
-    assert [e.value for e in store.history(ben.id, "goal-setting", "goal")] == [
+    assert [e.value for e in store.history(ben.id, "goal-setting", "goal", viewer=ben.id)] == [
         "Ben's own goal",
         GOAL_V2,
     ]
-    assert len(store.history(ben.id, "goal-setting", "target_date")) == 1
+    assert len(store.history(ben.id, "goal-setting", "target_date", viewer=ben.id)) == 1
     assert {e.spec_version for e in history[len(before) :]} == {"goal-setting@1"}
     # Ana's answers are untouched.
-    assert store.latest(world.ana.id, "goal-setting") == ANSWERS
+    assert store.latest(world.ana.id, "goal-setting", viewer=world.ana.id) == ANSWERS
 
     assert restore_saved(store, ben.id, saved) == 0
-    assert len(store.history(ben.id, "goal-setting")) == len(history)
+    assert len(store.history(ben.id, "goal-setting", viewer=ben.id)) == len(history)
 
 
 # --------------------------------------------------------------------------- printable page
@@ -655,6 +657,9 @@ def test_printable_html_shows_a_dash_for_unanswered_fields(world: World) -> None
 
 # --------------------------------------------------------------------------- export
 
+# What the store's holder exports to give teachers their own full copies back.
+EVERYTHING = Viewer.steward(include_private=True)
+
 
 def test_export_writes_one_file_per_participant_of_the_session(
     world: World, tmp_path: Path
@@ -665,7 +670,7 @@ def test_export_writes_one_file_per_participant_of_the_session(
     workbook = both_workbook()
     out = tmp_path / "out" / "nested"
 
-    written = export_store(store, workbook, out)
+    written = export_store(store, workbook, out, viewer=EVERYTHING)
 
     assert [p.name for p in written] == [f"both-{world.ana.id}.ipynb", f"both-{world.ben.id}.ipynb"]
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)
@@ -674,10 +679,10 @@ def test_export_writes_one_file_per_participant_of_the_session(
         nbformat.validate(nbformat.reads(text, as_version=4))
         saved = read_saved(text, source=path.name)
         assert saved.participant["id"] == who.id
-        assert saved.answers["goal-setting"] == store.latest(who.id, "goal-setting")
+        assert saved.answers["goal-setting"] == store.latest(who.id, "goal-setting", viewer=who.id)
     assert "spring goal" not in "".join(p.read_text(encoding="utf-8") for p in written)
 
-    spring = export_store(store, workbook, out, session="spring")
+    spring = export_store(store, workbook, out, session="spring", viewer=EVERYTHING)
     assert [p.name for p in spring] == [f"both-{other.id}.ipynb"]
     assert read_saved(spring[0].read_text(encoding="utf-8")).answers["goal-setting"] == {
         "goal": "spring goal"
@@ -690,7 +695,9 @@ def test_export_shows_school_goal_titles(world: World, tmp_path: Path) -> None:
         world.ana.id, "goal-setting", {"school_goal": "talk"}, spec_version="goal-setting@1"
     )
     goals = [SchoolGoal("talk", "Students do more of the <talking>")]
-    [path, _ben] = export_store(store, both_workbook(), tmp_path, school_goals=goals)
+    [path, _ben] = export_store(
+        store, both_workbook(), tmp_path, school_goals=goals, viewer=EVERYTHING
+    )
     text = "".join("".join(c["source"]) for c in answers_cells(nbformat.reads(path.read_text(), 4)))
     assert "Students do more of the &lt;talking&gt;" in text
     assert read_saved(path.read_text()).answers["goal-setting"]["school_goal"] == "talk"
@@ -701,11 +708,11 @@ def test_export_again_replaces_the_files(
 ) -> None:
     store = world.store
     workbook = both_workbook()
-    first = export_store(store, workbook, tmp_path)
+    first = export_store(store, workbook, tmp_path, viewer=EVERYTHING)
     ana_file = first[0]
     store.record(world.ana.id, "goal-setting", {"goal": "Revised"}, spec_version="goal-setting@1")
 
-    again = export_store(store, workbook, tmp_path)
+    again = export_store(store, workbook, tmp_path, viewer=EVERYTHING)
 
     assert again == first
     assert sorted(tmp_path.iterdir()) == sorted(first)  # no .tmp left behind
@@ -722,7 +729,7 @@ def test_export_again_replaces_the_files(
     store.record(world.ana.id, "goal-setting", {"goal": "Lost"}, spec_version="goal-setting@1")
     monkeypatch.setattr(Path, "write_text", failing_write)
     with pytest.raises(OSError, match="No space left"):
-        export_store(store, workbook, tmp_path)
+        export_store(store, workbook, tmp_path, viewer=EVERYTHING)
     monkeypatch.undo()
     assert ana_file.read_bytes() == before
     assert read_saved(ana_file.read_bytes()).answers["goal-setting"]["goal"] == "Revised"
@@ -813,7 +820,11 @@ def test_download_notebook_offers_the_saved_workbook(
 
     saved = read_saved(data, source="download")
     assert saved.workbook == "goal-setting"
-    assert saved.answers == {"goal-setting": store.latest(page.participant.id, "goal-setting")}
+    assert saved.answers == {
+        "goal-setting": store.latest(
+            page.participant.id, "goal-setting", viewer=page.participant.id
+        )
+    }
     assert saved.answers["goal-setting"] == {**GOAL_ANSWERS}
     assert saved.participant["display_name"] == "Ana Ruiz"
     nbformat.validate(nbformat.reads(data.decode("utf-8"), as_version=4))
@@ -889,8 +900,8 @@ def test_restore_a_file_saved_by_another_participant(
 
     assert count == len(GOAL_ANSWERS) - 1  # the focus was already the same
     me = page.participant.id
-    assert store.latest(me, "goal-setting") == GOAL_ANSWERS
-    assert [e.value for e in store.history(me, "goal-setting", "goal")] == [
+    assert store.latest(me, "goal-setting", viewer=me) == GOAL_ANSWERS
+    assert [e.value for e in store.history(me, "goal-setting", "goal", viewer=me)] == [
         "My first try",
         GOAL_ANSWERS["goal"],
     ]
@@ -922,7 +933,10 @@ def test_upload_restores_through_the_file_upload(
             ]
         }
     )
-    assert store.latest(page.participant.id, "goal-setting") == GOAL_ANSWERS
+    assert (
+        store.latest(page.participant.id, "goal-setting", viewer=page.participant.id)
+        == GOAL_ANSWERS
+    )
     assert page.form_values()["goal"] == GOAL_ANSWERS["goal"]
     assert "Restored 7 answer(s) from ben.ipynb." in page.tools.message.value
     assert page.tools.upload.value == ()  # ready for the next upload
@@ -952,7 +966,7 @@ def test_restore_of_an_unusable_file_says_why_and_changes_nothing(
     content = make(store)
     form = page.part.form
     me = page.participant.id
-    history = store.history(me, "goal-setting")
+    history = store.history(me, "goal-setting", viewer=me)
 
     assert page.tools.restore(content, "<img src=x onerror=alert(1)>.ipynb") == 0
 
@@ -961,7 +975,7 @@ def test_restore_of_an_unusable_file_says_why_and_changes_nothing(
     assert escape("<img src=x onerror=alert(1)>.ipynb") in message
     assert "<img" not in message
     assert escape(why) in message
-    assert store.history(me, "goal-setting") == history
+    assert store.history(me, "goal-setting", viewer=me) == history
     assert page.part.form is form  # not rebuilt
     assert page.form_values()["goal"] == "Mine"
     assert page.form_values()["confidence"] == 4
@@ -974,7 +988,10 @@ def test_restore_message_escapes_the_file_name(
     page.tools.restore(_ben_file(store), "<b>ben</b>.ipynb")
     assert "&lt;b&gt;ben&lt;/b&gt;.ipynb" in page.tools.message.value
     assert "<b>" not in page.tools.message.value
-    assert store.latest(page.participant.id, "goal-setting") == GOAL_ANSWERS
+    assert (
+        store.latest(page.participant.id, "goal-setting", viewer=page.participant.id)
+        == GOAL_ANSWERS
+    )
 
 
 def test_tools_show_only_while_signed_in(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

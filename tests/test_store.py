@@ -187,11 +187,15 @@ def test_token_is_not_stored_in_clear_in_memory() -> None:
 
 def test_latest_is_newest_value_per_field(store: Store) -> None:
     p, _ = store.create_participant("Ana")
-    assert store.latest(p.id, FORM) == {}
+    assert store.latest(p.id, FORM, viewer=p.id) == {}
     store.record(p.id, FORM, {"goal": "first", "focus": "talk"}, spec_version=VERSION)
     store.record(p.id, FORM, {"goal": "second"}, spec_version=VERSION)
     store.record(p.id, FORM, {"goal": "third", "confidence": 3}, spec_version=VERSION)
-    assert store.latest(p.id, FORM) == {"goal": "third", "focus": "talk", "confidence": 3}
+    assert store.latest(p.id, FORM, viewer=p.id) == {
+        "goal": "third",
+        "focus": "talk",
+        "confidence": 3,
+    }
 
 
 def test_record_returns_the_events(store: Store) -> None:
@@ -201,7 +205,7 @@ def test_record_returns_the_events(store: Store) -> None:
     assert all(e.participant == p.id and e.form == FORM for e in events)
     assert all(e.spec_version == VERSION and e.session == p.session for e in events)
     assert events[0].seq < events[1].seq
-    assert store.history(p.id, FORM) == events
+    assert store.history(p.id, FORM, viewer=p.id) == events
 
 
 def test_history_keeps_every_event_oldest_first(tmp_path: Path) -> None:
@@ -213,7 +217,7 @@ def test_history_keeps_every_event_oldest_first(tmp_path: Path) -> None:
     store.record(p.id, FORM, {"goal": "b", "focus": "f"}, spec_version="goal-setting@1")
     store.record(p.id, FORM, {"goal": "c"}, spec_version="goal-setting@2")
 
-    history = store.history(p.id, FORM)
+    history = store.history(p.id, FORM, viewer=p.id)
     assert [(e.field, e.value, e.at, e.spec_version) for e in history] == [
         ("goal", "a", 1001.0, "goal-setting@1"),
         ("goal", "b", 1002.0, "goal-setting@1"),
@@ -223,9 +227,9 @@ def test_history_keeps_every_event_oldest_first(tmp_path: Path) -> None:
     seqs = [e.seq for e in history]
     assert seqs == sorted(seqs)
     assert len(set(seqs)) == len(seqs)
-    assert [e.value for e in store.history(p.id, FORM, "goal")] == ["a", "b", "c"]
-    assert [e.value for e in store.history(p.id, FORM, "focus")] == ["f"]
-    assert store.history(p.id, FORM, "nothing") == []
+    assert [e.value for e in store.history(p.id, FORM, "goal", viewer=p.id)] == ["a", "b", "c"]
+    assert [e.value for e in store.history(p.id, FORM, "focus", viewer=p.id)] == ["f"]
+    assert store.history(p.id, FORM, "nothing", viewer=p.id) == []
     store.close()
 
 
@@ -247,10 +251,10 @@ JSON_VALUES = {
 def test_json_values_round_trip(store: Store) -> None:
     p, _ = store.create_participant("Ana")
     store.record(p.id, FORM, JSON_VALUES, spec_version=VERSION)
-    latest = store.latest(p.id, FORM)
+    latest = store.latest(p.id, FORM, viewer=p.id)
     assert latest == JSON_VALUES
     assert json.dumps(latest, sort_keys=True) == json.dumps(JSON_VALUES, sort_keys=True)
-    assert {e.field: e.value for e in store.history(p.id, FORM)} == JSON_VALUES
+    assert {e.field: e.value for e in store.history(p.id, FORM, viewer=p.id)} == JSON_VALUES
     assert type(latest["int"]) is int
     assert type(latest["float"]) is float
     assert type(latest["bool"]) is bool
@@ -264,18 +268,18 @@ def test_json_values_round_trip(store: Store) -> None:
 def test_non_json_value_raises_and_writes_nothing(store: Store, bad: object) -> None:
     p, _ = store.create_participant("Ana")
     store.record(p.id, FORM, {"goal": "kept"}, spec_version=VERSION)
-    before = store.history(p.id, FORM)
+    before = store.history(p.id, FORM, viewer=p.id)
 
     with pytest.raises(StoreError, match="bad"):
         store.record(p.id, FORM, {"goal": "new", "focus": "f", "bad": bad}, spec_version=VERSION)
     with pytest.raises(StoreError):
         store.record(p.id, FORM, {"bad": bad, "goal": "new"}, spec_version=VERSION)
 
-    assert store.history(p.id, FORM) == before
-    assert store.latest(p.id, FORM) == {"goal": "kept"}
+    assert store.history(p.id, FORM, viewer=p.id) == before
+    assert store.latest(p.id, FORM, viewer=p.id) == {"goal": "kept"}
     # and the store still takes good answers afterwards
     store.record(p.id, FORM, {"goal": "later"}, spec_version=VERSION)
-    assert store.latest(p.id, FORM) == {"goal": "later"}
+    assert store.latest(p.id, FORM, viewer=p.id) == {"goal": "later"}
 
 
 def test_failure_inside_the_transaction_writes_nothing(tmp_path: Path) -> None:
@@ -293,17 +297,17 @@ def test_failure_inside_the_transaction_writes_nothing(tmp_path: Path) -> None:
         db.commit()
     with pytest.raises(StoreError, match="disk on fire"):
         store.record(p.id, FORM, {"goal": "lost", "boom": 1}, spec_version=VERSION)
-    assert [e.value for e in store.history(p.id, FORM)] == ["kept"]
+    assert [e.value for e in store.history(p.id, FORM, viewer=p.id)] == ["kept"]
     store.record(p.id, FORM, {"goal": "next"}, spec_version=VERSION)
-    assert store.latest(p.id, FORM) == {"goal": "next"}
+    assert store.latest(p.id, FORM, viewer=p.id) == {"goal": "next"}
     store.close()
 
 
 def test_record_for_unknown_participant_raises(store: Store) -> None:
     with pytest.raises(StoreError, match="no-such-id"):
         store.record("no-such-id", FORM, {"goal": "x"}, spec_version=VERSION)
-    assert store.history("no-such-id", FORM) == []
-    assert store.latest("no-such-id", FORM) == {}
+    assert store.history("no-such-id", FORM, viewer="no-such-id") == []
+    assert store.latest("no-such-id", FORM, viewer="no-such-id") == {}
 
 
 def test_participants_never_see_each_others_answers(store: Store) -> None:
@@ -313,11 +317,14 @@ def test_participants_never_see_each_others_answers(store: Store) -> None:
     store.record(ben.id, FORM, {"goal": "ben's goal"}, spec_version=VERSION)
     store.record(ana.id, FORM, {"goal": "ana's second goal"}, spec_version=VERSION)
 
-    assert store.latest(ana.id, FORM) == {"goal": "ana's second goal", "focus": "ana"}
-    assert store.latest(ben.id, FORM) == {"goal": "ben's goal"}
-    assert {e.participant for e in store.history(ana.id, FORM)} == {ana.id}
-    assert [e.value for e in store.history(ben.id, FORM)] == ["ben's goal"]
-    assert [e.value for e in store.history(ana.id, FORM, "goal")] == [
+    assert store.latest(ana.id, FORM, viewer=ana.id) == {
+        "goal": "ana's second goal",
+        "focus": "ana",
+    }
+    assert store.latest(ben.id, FORM, viewer=ben.id) == {"goal": "ben's goal"}
+    assert {e.participant for e in store.history(ana.id, FORM, viewer=ana.id)} == {ana.id}
+    assert [e.value for e in store.history(ben.id, FORM, viewer=ben.id)] == ["ben's goal"]
+    assert [e.value for e in store.history(ana.id, FORM, "goal", viewer=ana.id)] == [
         "ana's goal",
         "ana's second goal",
     ]
@@ -327,10 +334,10 @@ def test_forms_are_separate(store: Store) -> None:
     p, _ = store.create_participant("Ana")
     store.record(p.id, "goal-setting", {"goal": "a goal"}, spec_version="goal-setting@1")
     store.record(p.id, "reflection", {"goal": "a reflection"}, spec_version="reflection@1")
-    assert store.latest(p.id, "goal-setting") == {"goal": "a goal"}
-    assert store.latest(p.id, "reflection") == {"goal": "a reflection"}
-    assert [e.form for e in store.history(p.id, "reflection")] == ["reflection"]
-    assert store.latest(p.id, "other") == {}
+    assert store.latest(p.id, "goal-setting", viewer=p.id) == {"goal": "a goal"}
+    assert store.latest(p.id, "reflection", viewer=p.id) == {"goal": "a reflection"}
+    assert [e.form for e in store.history(p.id, "reflection", viewer=p.id)] == ["reflection"]
+    assert store.latest(p.id, "other", viewer=p.id) == {}
 
 
 # --------------------------------------------------------------------------- persistence
@@ -343,15 +350,15 @@ def test_file_store_keeps_everything_after_reopening(tmp_path: Path) -> None:
     hub, _ = store.create_participant("alice", external_id="jupyterhub:alice")
     store.record(ana.id, FORM, {"goal": "one", "steps": ["a", "b"]}, spec_version=VERSION)
     store.record(ana.id, FORM, {"goal": "two"}, spec_version=VERSION)
-    history = store.history(ana.id, FORM)
+    history = store.history(ana.id, FORM, viewer=ana.id)
     store.close()
 
     again = open_store(f"sqlite:///{path}")
     assert again.participant_for_token(ana_token) == ana
     assert again.participant_for_external_id("jupyterhub:alice") == hub
     assert again.get_participant(ana.id) == ana
-    assert again.latest(ana.id, FORM) == {"goal": "two", "steps": ["a", "b"]}
-    assert again.history(ana.id, FORM) == history
+    assert again.latest(ana.id, FORM, viewer=ana.id) == {"goal": "two", "steps": ["a", "b"]}
+    assert again.history(ana.id, FORM, viewer=ana.id) == history
     new = again.record(ana.id, FORM, {"goal": "three"}, spec_version=VERSION)
     assert new[0].seq > history[-1].seq
     again.close()
@@ -579,10 +586,10 @@ def test_concurrent_processes_lose_no_event(tmp_path: Path) -> None:
     for index in range(WRITERS):
         participant = store.participant_for_external_id(f"writer-{index}")
         assert participant is not None
-        history = store.history(participant.id, FORM)
+        history = store.history(participant.id, FORM, viewer=participant.id)
         assert [e.value for e in history] == list(range(EVENTS_EACH))
         assert all(e.participant == participant.id for e in history)
-        assert store.latest(participant.id, FORM) == {"n": EVENTS_EACH - 1}
+        assert store.latest(participant.id, FORM, viewer=participant.id) == {"n": EVENTS_EACH - 1}
         total += len(history)
     store.close()
     assert total == WRITERS * EVENTS_EACH

@@ -20,9 +20,11 @@ import pytest
 from _postgres_server import SHARED_DB, PostgresServer
 from pdkit import StoreError, pacing
 from pdkit.pacing import RunState
-from pdkit.store import open_store, token_hash
+from pdkit.store import Viewer, open_store, token_hash
 from pdkit.store._postgres import SCHEMA_VERSION, PostgresStore, redact_url
 from test_store import JSON_VALUES, FakeClock
+
+ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored
 
 pytestmark = pytest.mark.postgres
 
@@ -30,6 +32,7 @@ FORM = "goal-setting"
 VERSION = "goal-setting@1"
 PASSWORD = "s3cret-Pa55"  # the server trusts every local connection: any password works
 V2_TABLES = ("groups", "group_members", "runs", "run_members", "notes")
+V3_TABLES = ("visibility", "coaching", "feedback", "revisions")
 STATE = RunState(step=0, status=pacing.RUNNING, started_at=1000.0, allotted=300.0)
 
 
@@ -103,7 +106,7 @@ def test_url_and_messages_never_show_the_password(
             store.record("no-such-id", FORM, {"goal": "x"}, spec_version=VERSION)
         assert _terminate(postgres_server, postgres_database) == 1
         with pytest.raises(StoreError) as lost:
-            store.latest(p.id, FORM)
+            store.latest(p.id, FORM, viewer=p.id)
     for caught in (unknown, lost):
         assert PASSWORD not in str(caught.value)
         assert "pdkit_test@" in str(caught.value) or "127.0.0.1" in str(caught.value)
@@ -148,7 +151,7 @@ def test_values_are_stored_as_the_same_json_text_as_sqlite(
         (field, json.dumps(value, ensure_ascii=False, allow_nan=False))
         for field, value in JSON_VALUES.items()
     ]
-    assert store.latest(p.id, FORM) == JSON_VALUES
+    assert store.latest(p.id, FORM, viewer=p.id) == JSON_VALUES
 
 
 def test_text_that_is_not_unicode_is_refused_and_writes_nothing(store: PostgresStore) -> None:
@@ -157,7 +160,7 @@ def test_text_that_is_not_unicode_is_refused_and_writes_nothing(store: PostgresS
         store.record(p.id, FORM, {"goal": "ok", "bad": "\ud800"}, spec_version=VERSION)
     with pytest.raises(StoreError):  # PostgreSQL text cannot hold NUL: a StoreError, no crash
         store.create_participant("Ana\x00")
-    assert store.history(p.id, FORM) == []
+    assert store.history(p.id, FORM, viewer=p.id) == []
     assert store.participants() == [p]
 
 
@@ -169,7 +172,7 @@ def test_history_keeps_every_event_oldest_first(postgres_url: str) -> None:
         store.record(p.id, FORM, {"goal": "a"}, spec_version="goal-setting@1")
         store.record(p.id, FORM, {"goal": "b", "focus": "f"}, spec_version="goal-setting@1")
         store.record(p.id, FORM, {"goal": "c"}, spec_version="goal-setting@2")
-        history = store.history(p.id, FORM)
+        history = store.history(p.id, FORM, viewer=p.id)
     assert [(e.field, e.value, e.at, e.spec_version) for e in history] == [
         ("goal", "a", 1001.0, "goal-setting@1"),
         ("goal", "b", 1002.0, "goal-setting@1"),
@@ -221,9 +224,9 @@ def test_failure_inside_the_transaction_writes_nothing(
     )
     with pytest.raises(StoreError, match="disk on fire"):
         store.record(p.id, FORM, {"goal": "lost", "boom": 1}, spec_version=VERSION)
-    assert [e.value for e in store.history(p.id, FORM)] == ["kept"]
+    assert [e.value for e in store.history(p.id, FORM, viewer=p.id)] == ["kept"]
     store.record(p.id, FORM, {"goal": "next"}, spec_version=VERSION)
-    assert store.latest(p.id, FORM) == {"goal": "next"}
+    assert store.latest(p.id, FORM, viewer=p.id) == {"goal": "next"}
 
 
 def test_a_closed_store_says_so(postgres_url: str) -> None:
@@ -242,16 +245,16 @@ def test_everything_is_kept_after_reopening(postgres_url: str) -> None:
         ana, token = first.create_participant("Ana", session="spring")
         b = first.create_participant("Ben", session="spring")[0]
         first.record(ana.id, FORM, {"goal": "one", "steps": ["a", "b"]}, spec_version=VERSION)
-        history = first.history(ana.id, FORM)
+        history = first.history(ana.id, FORM, viewer=ana.id)
         groups = first.set_groups("spring", [[ana.id, b.id]])
         run = first.start_run("spring", "tuning", "tuning@1", {groups[0].id: {ana.id: "p"}}, STATE)
         notes = first.record_notes(run.id, "intro", ana.id, {"n": "kept"})
     with closing(open_store(postgres_url)) as again:
         assert again.participant_for_token(token) == ana
-        assert again.history(ana.id, FORM) == history
+        assert again.history(ana.id, FORM, viewer=ana.id) == history
         assert again.groups("spring") == groups
         assert again.get_run(run.id) == run
-        assert again.notes(run.id) == notes
+        assert again.notes(run.id, viewer=ALL) == notes
         assert again.record(ana.id, FORM, {"goal": "two"}, spec_version=VERSION)[0].seq > (
             history[-1].seq
         )
@@ -290,19 +293,21 @@ def test_a_version_1_store_is_upgraded_on_open(
         ana, token = made.create_participant("Ana")
         made.record(ana.id, FORM, {"goal": "Read more"}, spec_version=VERSION)
     admin = postgres_server.admin(postgres_database)
-    for table in reversed(V2_TABLES):  # back to the tables of schema 1
+    for table in reversed(V2_TABLES + V3_TABLES):  # back to the tables of schema 1
         admin.execute(f"DROP TABLE {table}")
     admin.execute("UPDATE pdkit_meta SET value = '1' WHERE key = 'schema_version'")
 
     with closing(open_store(url)) as store:
-        assert _meta(postgres_server, postgres_database) == [("schema_version", "2")]
+        assert _meta(postgres_server, postgres_database) == [("schema_version", "3")]
         assert store.participant_for_token(token) == ana
-        assert store.latest(ana.id, FORM) == {"goal": "Read more"}
+        assert store.latest(ana.id, FORM, viewer=ana.id) == {"goal": "Read more"}
         ben = store.create_participant("Ben")[0]
         (group,) = store.set_groups("default", [[ana.id, ben.id]])
         run = store.start_run("default", "tuning", "tuning@1", {group.id: {ben.id: "p"}}, STATE)
         store.record_notes(run.id, "intro", ben.id, {"n": "works"})
-        assert store.latest_notes(run.id, "intro", ben.id) == {"n": "works"}
+        assert store.latest_notes(run.id, "intro", ben.id, viewer=ben.id) == {"n": "works"}
+        store.set_visibility(ana.id, FORM, "group")
+        assert store.latest(ana.id, FORM, viewer=ben.id) == {"goal": "Read more"}
 
 
 def test_a_database_with_other_tables_of_these_names_is_refused(
@@ -348,7 +353,7 @@ def test_a_lost_connection_is_reported_then_made_again(
 
         def call() -> object:
             if next_call == "read":
-                return store.history(p.id, FORM)
+                return store.history(p.id, FORM, viewer=p.id)
             return store.record(p.id, FORM, {"goal": "not acknowledged"}, spec_version=VERSION)
 
         with pytest.raises(StoreError) as caught:
@@ -360,9 +365,11 @@ def test_a_lost_connection_is_reported_then_made_again(
         if next_call == "write":
             assert "nothing was saved" in message
 
-        assert store.history(p.id, FORM) == acknowledged  # connected again, nothing lost
+        assert (
+            store.history(p.id, FORM, viewer=p.id) == acknowledged
+        )  # connected again, nothing lost
         after = store.record(p.id, FORM, {"goal": "after"}, spec_version=VERSION)
-        assert store.latest(p.id, FORM) == {"goal": "after"}
+        assert store.latest(p.id, FORM, viewer=p.id) == {"goal": "after"}
         assert after[0].seq > acknowledged[-1].seq
 
 
@@ -381,13 +388,15 @@ def test_a_restarted_server_loses_no_acknowledged_answer(
             with pytest.raises(StoreError, match="lost the connection to the PostgreSQL server"):
                 store.record(p.id, FORM, {"n": "lost"}, spec_version=VERSION)
             with pytest.raises(StoreError) as down:
-                store.latest(p.id, FORM)
+                store.latest(p.id, FORM, viewer=p.id)
             server = f"127.0.0.1:{postgres_server.port}/{postgres_database}"
             assert f"cannot connect to the PostgreSQL server {server}" in str(down.value)
         finally:
             postgres_server.start()
-        assert store.history(p.id, FORM) == [e for events in acknowledged for e in events]
-        assert store.latest(p.id, FORM) == {"n": 19, "text": "é" * 19}
+        assert store.history(p.id, FORM, viewer=p.id) == [
+            e for events in acknowledged for e in events
+        ]
+        assert store.latest(p.id, FORM, viewer=p.id) == {"n": 19, "text": "é" * 19}
 
 
 # --------------------------------------------------------------------------- many kernels
@@ -426,9 +435,11 @@ def test_concurrent_processes_lose_no_event(postgres_url: str) -> None:
         for index in range(WRITERS):
             participant = store.participant_for_external_id(f"writer-{index}")
             assert participant is not None
-            history = store.history(participant.id, FORM)
+            history = store.history(participant.id, FORM, viewer=participant.id)
             assert [e.value for e in history] == list(range(EVENTS_EACH))
-            assert store.latest(participant.id, FORM) == {"n": EVENTS_EACH - 1}
+            assert store.latest(participant.id, FORM, viewer=participant.id) == {
+                "n": EVENTS_EACH - 1
+            }
             seqs += [e.seq for e in history]
         assert len(store.participants()) == WRITERS
     assert len(set(seqs)) == len(seqs) == WRITERS * EVENTS_EACH
@@ -484,7 +495,7 @@ def test_threads_sharing_one_store(store: PostgresStore) -> None:
         try:
             for n in range(50):
                 store.record(participant_id, FORM, {"n": n}, spec_version=VERSION)
-                store.latest(participant_id, FORM)
+                store.latest(participant_id, FORM, viewer=participant_id)
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -495,7 +506,7 @@ def test_threads_sharing_one_store(store: PostgresStore) -> None:
         thread.join(timeout=60)
     assert errors == []
     for p in people:
-        assert [e.value for e in store.history(p.id, FORM)] == list(range(50))
+        assert [e.value for e in store.history(p.id, FORM, viewer=p.id)] == list(range(50))
 
 
 def test_two_facilitators_grouping_at_once_leave_one_grouping(postgres_url: str) -> None:

@@ -16,13 +16,16 @@ import pytest
 from pdkit import pacing
 from pdkit.errors import ConflictError, StoreError
 from pdkit.pacing import RunState
-from pdkit.store import Participant, Run, SQLiteStore, Store, open_store
+from pdkit.store import Participant, Run, SQLiteStore, Store, Viewer, open_store
 from test_store import BACKENDS
+
+ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored
 
 PROTOCOL = "tuning"
 SPEC = "tuning@1"
 STATE = RunState(step=0, status=pacing.RUNNING, started_at=1000.0, allotted=300.0)
 V2_TABLES = ("groups", "group_members", "runs", "run_members", "notes")
+V3_TABLES = ("visibility", "coaching", "feedback", "revisions")
 
 
 @pytest.fixture(params=BACKENDS)
@@ -271,7 +274,7 @@ def test_record_notes_takes_group_and_role_from_the_run(
     assert (event.field, event.value, event.spec_version) == ("first_notes", "Looks good", SPEC)
     (other,) = store.record_notes(run.id, "presentation", c, {"focusing_question": "How?"})
     assert (other.group, other.role) == ("g2", "presenter")
-    assert store.notes(run.id) == [event, other]
+    assert store.notes(run.id, viewer=ALL) == [event, other]
 
 
 def test_latest_notes_per_step_and_participant(
@@ -283,10 +286,10 @@ def test_latest_notes_per_step_and_participant(
     store.record_notes(run.id, "one", a, {"x": "second"})
     store.record_notes(run.id, "two", a, {"x": "other step"})
     store.record_notes(run.id, "one", b, {"x": "someone else"})
-    assert store.latest_notes(run.id, "one", a) == {"x": "second", "y": [1, 2]}
-    assert store.latest_notes(run.id, "two", a) == {"x": "other step"}
-    assert store.latest_notes(run.id, "one", b) == {"x": "someone else"}
-    assert store.latest_notes(run.id, "three", a) == {}
+    assert store.latest_notes(run.id, "one", a, viewer=a) == {"x": "second", "y": [1, 2]}
+    assert store.latest_notes(run.id, "two", a, viewer=a) == {"x": "other step"}
+    assert store.latest_notes(run.id, "one", b, viewer=b) == {"x": "someone else"}
+    assert store.latest_notes(run.id, "three", a, viewer=a) == {}
 
 
 def test_notes_of_a_run_in_order(
@@ -299,7 +302,7 @@ def test_notes_of_a_run_in_order(
     store.record_notes(other.id, "one", a, {"x": "elsewhere"})
     store.record_notes(run.id, "one", b, {"x": 2, "z": 3})
     store.record_notes(run.id, "two", a, {"x": 4})
-    notes = store.notes(run.id)
+    notes = store.notes(run.id, viewer=ALL)
     assert [(n.participant, n.step, n.field, n.value) for n in notes] == [
         (a, "one", "x", 1),
         (b, "one", "x", 2),
@@ -307,8 +310,8 @@ def test_notes_of_a_run_in_order(
         (a, "two", "x", 4),
     ]
     assert [n.seq for n in notes] == sorted(n.seq for n in notes)
-    assert [n.value for n in store.notes(other.id)] == ["elsewhere"]
-    assert store.notes("no-such-run") == []
+    assert [n.value for n in store.notes(other.id, viewer=ALL)] == ["elsewhere"]
+    assert store.notes("no-such-run", viewer=ALL) == []
 
 
 def test_record_notes_for_someone_not_in_the_run_raises(
@@ -320,8 +323,8 @@ def test_record_notes_for_someone_not_in_the_run_raises(
         store.record_notes(run.id, "one", b, {"x": "not mine to write"})
     with pytest.raises(StoreError):
         store.record_notes("no-such-run", "one", a, {"x": "nowhere"})
-    assert store.notes(run.id) == []
-    assert store.latest_notes(run.id, "one", b) == {}
+    assert store.notes(run.id, viewer=ALL) == []
+    assert store.latest_notes(run.id, "one", b, viewer=b) == {}
 
 
 def test_notes_that_are_not_json_raise_and_write_nothing(
@@ -331,7 +334,7 @@ def test_notes_that_are_not_json_raise_and_write_nothing(
     run = start(store, {"g": {a: "presenter"}})
     with pytest.raises(StoreError, match="bad"):
         store.record_notes(run.id, "one", a, {"good": "text", "bad": {1, 2}})
-    assert store.notes(run.id) == []
+    assert store.notes(run.id, viewer=ALL) == []
 
 
 # --------------------------------------------------------------------------- files and upgrades
@@ -350,7 +353,7 @@ def test_groups_runs_and_notes_survive_reopening(tmp_path: Path) -> None:
         assert second.groups() == groups
         assert second.get_run(run.id) == run
         assert second.run_for(b) == run
-        assert second.notes(run.id) == notes
+        assert second.notes(run.id, viewer=ALL) == notes
 
 
 def _schema_version(path: Path) -> str:
@@ -372,26 +375,29 @@ def test_a_version_1_store_is_upgraded_on_open(tmp_path: Path) -> None:
         ana, token = made.create_participant("Ana")
         made.record(ana.id, "goal-setting", {"goal": "Read more"}, spec_version="goal-setting@1")
     with closing(sqlite3.connect(path)) as db:  # back to what pdkit 0.1 wrote
-        for table in ("notes", "run_members", "runs", "group_members", "groups"):
+        for table in (*reversed(V3_TABLES), "notes", "run_members", "runs", "group_members"):
             db.execute(f"DROP TABLE {table}")
+        db.execute("DROP TABLE groups")
         db.execute("UPDATE pdkit_meta SET value = '1' WHERE key = 'schema_version'")
         db.commit()
     assert _schema_version(path) == "1"
-    assert not set(V2_TABLES) & _tables(path)
+    assert not set(V2_TABLES + V3_TABLES) & _tables(path)
 
     store = open_store(path)
     try:
-        assert _schema_version(path) == "2"
-        assert set(V2_TABLES) <= _tables(path)
+        assert _schema_version(path) == "3"
+        assert set(V2_TABLES + V3_TABLES) <= _tables(path)
         assert store.participant_for_token(token) == ana  # v1 data kept
-        assert store.latest(ana.id, "goal-setting") == {"goal": "Read more"}
+        assert store.latest(ana.id, "goal-setting", viewer=ana.id) == {"goal": "Read more"}
         ben = store.create_participant("Ben")[0]
         (group,) = store.set_groups("default", [[ana.id, ben.id]])
         assert store.group_of(ben.id) == group
         run = start(store, {group.id: {ana.id: "presenter", ben.id: "participant"}})
         store.record_notes(run.id, "intro", ben.id, {"n": "works"})
-        assert store.latest_notes(run.id, "intro", ben.id) == {"n": "works"}
+        assert store.latest_notes(run.id, "intro", ben.id, viewer=ben.id) == {"n": "works"}
         assert store.update_run(run.id, STATE, expected_version=1).version == 2
+        store.set_visibility(ana.id, "goal-setting", "group")
+        assert store.latest(ana.id, "goal-setting", viewer=ben.id) == {"goal": "Read more"}
     finally:
         store.close()
-    assert _schema_version(path) == "2"
+    assert _schema_version(path) == "3"

@@ -231,11 +231,13 @@ def view(make_view: Callable[..., FormView]) -> FormView:
 
 
 def latest(view: FormView) -> Mapping[str, JSONValue]:
-    return view.store.latest(view.participant_id, view.definition.id)
+    return view.store.latest(view.participant_id, view.definition.id, viewer=view.participant_id)
 
 
 def history_len(view: FormView) -> int:
-    return len(view.store.history(view.participant_id, view.definition.id))
+    return len(
+        view.store.history(view.participant_id, view.definition.id, viewer=view.participant_id)
+    )
 
 
 def fill(view: FormView, answers: Mapping[str, JSONValue]) -> None:
@@ -285,7 +287,7 @@ def test_fill_every_field_type_and_save(view: FormView) -> None:
     assert "Saved at" in view.status.value
     assert view.unsaved() == {}
     assert view.last_error is None
-    events = view.store.history(view.participant_id, view.definition.id)
+    events = view.store.history(view.participant_id, view.definition.id, viewer=view.participant_id)
     assert {e.spec_version for e in events} == {view.definition.spec_version}
 
 
@@ -371,9 +373,12 @@ def test_only_changed_fields_are_written(view: FormView) -> None:
     assert view.unsaved() == {"focus": "Two, better"}
     assert view.save() == 1
     assert history_len(view) == 4
-    assert [e.field for e in view.store.history(view.participant_id, view.definition.id)][-1] == (
-        "focus"
-    )
+    assert [
+        e.field
+        for e in view.store.history(
+            view.participant_id, view.definition.id, viewer=view.participant_id
+        )
+    ][-1] == ("focus")
 
     assert view.save() == 0  # no change: nothing written
     view.save_button.click()
@@ -425,7 +430,7 @@ def test_views_of_two_participants_are_separate(
     ana_view.save()
     ben_view = make_view(participant_id=ben.id)
     assert ben_view.field("goal").value == ""
-    assert store.latest(ben.id, "goal-setting") == {}
+    assert store.latest(ben.id, "goal-setting", viewer=ben.id) == {}
 
 
 # --------------------------------------------------------------------------- limits
@@ -448,7 +453,12 @@ def test_goal_is_cut_at_its_character_limit(view: FormView, scheduler: FakeSched
     goal.value = "y" * 650  # a paste through the API is cut as well
     assert goal.value == "y" * 600
     view.save_button.click()
-    stored = [e.value for e in view.store.history(view.participant_id, "goal-setting", "goal")]
+    stored = [
+        e.value
+        for e in view.store.history(
+            view.participant_id, "goal-setting", "goal", viewer=view.participant_id
+        )
+    ]
     assert stored == ["x" * 600, "y" * 600]
     assert max(len(v) for v in stored) <= 600
 
@@ -509,7 +519,7 @@ def test_restored_value_that_no_longer_fits(
         },
         spec_version="goal-setting@0",
     )
-    before = len(store.history(participant.id, "goal-setting"))
+    before = len(store.history(participant.id, "goal-setting", viewer=participant.id))
 
     view = make_view()
 
@@ -522,7 +532,9 @@ def test_restored_value_that_no_longer_fits(
     assert view.field("school_goal").value is None
     assert view.field("action_steps").value == []
     assert view.unsaved() == {}
-    assert len(store.history(participant.id, "goal-setting")) == before  # nothing rewritten
+    assert (
+        len(store.history(participant.id, "goal-setting", viewer=participant.id)) == before
+    )  # nothing rewritten
 
     view.field("school_goal").value = "reading"
     view.save()
@@ -536,7 +548,9 @@ def test_restored_choice_when_the_options_are_gone(store: Store, participant: Pa
     assert any(p.startswith("school_goal") for p in view.restore_problems)
     assert "nothing to choose from" in view.field("school_goal").notice.value
     assert view.save() == 0
-    assert store.latest(participant.id, "goal-setting") == {"school_goal": "reading"}
+    assert store.latest(participant.id, "goal-setting", viewer=participant.id) == {
+        "school_goal": "reading"
+    }
 
 
 # --------------------------------------------------------------------------- store failures
@@ -595,7 +609,9 @@ def test_sqlite_failure_mid_write_shows_not_saved(
     fill(view, {"goal": "A goal", "focus": "Focus"})
     assert view.save() == 0
     assert "Not saved" in view.status.value
-    assert store.latest(participant.id, "goal-setting") == {}  # all or nothing
+    assert (
+        store.latest(participant.id, "goal-setting", viewer=participant.id) == {}
+    )  # all or nothing
     assert view.unsaved() == {"goal": "A goal", "focus": "Focus"}
     store.close()
 
@@ -866,7 +882,9 @@ def test_form_app_shows_the_form_after_joining(store: Store) -> None:
     app.sign_in.sign_out()  # signing out saves what is there
     assert app.form is None
     assert app.form_box.children == ()
-    assert store.latest(participant_id, "goal-setting") == {"goal": "Typed, not yet autosaved"}
+    assert store.latest(participant_id, "goal-setting", viewer=participant_id) == {
+        "goal": "Typed, not yet autosaved"
+    }
 
 
 class UnreadableStore:

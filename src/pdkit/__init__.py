@@ -14,15 +14,17 @@ Sub-packages: :mod:`pdkit.spec` (definitions), :mod:`pdkit.store` (answers),
 from __future__ import annotations
 
 from ._version import __version__
-from .errors import DefinitionError, IdentityError, PdkitError, StoreError
+from .errors import AccessError, DefinitionError, IdentityError, PdkitError, StoreError
 from .spec import load_definition, load_school_goals
-from .store import open_store
+from .store import Viewer, open_store
 
 __all__ = [
+    "AccessError",
     "DefinitionError",
     "IdentityError",
     "PdkitError",
     "StoreError",
+    "Viewer",
     "__version__",
     "load_definition",
     "load_school_goals",

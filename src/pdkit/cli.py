@@ -151,6 +151,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", type=Path, required=True, help="folder for the .ipynb files")
     export.add_argument("--session", default=None, help="the session (default: 'default')")
+    export.add_argument(
+        "--include-private",
+        action="store_true",
+        help="also write what teachers kept private (to give each teacher their own full "
+        "copy back; never for a coach)",
+    )
+    export.add_argument(
+        "--pseudonymous",
+        action="store_true",
+        help="replace participant ids by stable pseudonyms (the same at every export of "
+        "this store) and remove names",
+    )
     export.set_defaults(run=_export)
 
     review = commands.add_parser(
@@ -158,8 +170,9 @@ def _parser() -> argparse.ArgumentParser:
         help="read saved workbooks or a store and write a coach's HTML report",
         description="Read saved workbooks (files or folders) or a store, and write one "
         "offline HTML report: a cohort summary and a section per teacher. Files that "
-        "cannot be read are skipped and listed at the end. Reflections and protocol notes "
-        "are private to teachers and left out unless you pass --include-private.",
+        "cannot be read are skipped and listed at the end. What teachers kept private "
+        "(their choice per goal and reflection; protocol notes and peer feedback always) "
+        "is left out unless you pass --include-private.",
     )
     review.add_argument(
         "sources",
@@ -432,7 +445,7 @@ def _open_existing_store(url: str | None) -> Store:
 def _export(args: argparse.Namespace) -> int:
     from .notebooks import export_store
     from .spec import default_school_goals, load_workbook
-    from .store import DEFAULT_SESSION
+    from .store import DEFAULT_SESSION, Viewer
 
     workbook = load_workbook(args.workbook)
     goals = default_school_goals(workbook.language)
@@ -441,7 +454,13 @@ def _export(args: argparse.Namespace) -> int:
         print(f"pdkit: reading {store.url}", file=sys.stderr)
         try:
             written = export_store(
-                store, workbook, args.out, args.session or DEFAULT_SESSION, school_goals=goals
+                store,
+                workbook,
+                args.out,
+                args.session or DEFAULT_SESSION,
+                school_goals=goals,
+                viewer=Viewer.steward(include_private=args.include_private),
+                pseudonymous=args.pseudonymous,
             )
         except OSError as exc:
             raise PdkitError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
@@ -452,6 +471,10 @@ def _export(args: argparse.Namespace) -> int:
         print(f"pdkit: no participants in session {session!r}; nothing written", file=sys.stderr)
         return 0
     print(f"pdkit: wrote {len(written)} saved workbook(s) to {args.out}")
+    if not args.include_private:
+        print("pdkit: what teachers kept private is not in them", file=sys.stderr)
+    if args.pseudonymous:
+        print("pdkit: pseudonymous: ids replaced, names removed", file=sys.stderr)
     return 0
 
 
@@ -480,7 +503,7 @@ class _Progress:
 def _review(args: argparse.Namespace) -> int:
     from .report import STALE_DAYS, report_html
     from .review import load
-    from .store import DEFAULT_SESSION
+    from .store import DEFAULT_SESSION, Viewer
 
     loaded = load(
         [str(s) for s in args.sources],
@@ -488,6 +511,7 @@ def _review(args: argparse.Namespace) -> int:
         session=args.session or DEFAULT_SESSION,
         school_goals=args.school_goals,
         definitions=args.definitions,
+        viewer=Viewer.steward(include_private=args.include_private),
     )
     print(
         f"pdkit: read {len(loaded.read)} source(s), skipped {loaded.skipped}: "

@@ -7,6 +7,7 @@ Every one of them derives from :class:`PdkitError`, so one ``except`` catches th
      ├── StoreError        the answer store cannot be opened, read or written
      │    └── ConflictError  someone else changed a shared record first (retry)
      ├── IdentityError     a participant cannot be identified (bad name, unknown link)
+ ├── AccessError       the asker may not see this (it is private, or not shared with them)
      └── WorkbookFileError a file is not a saved pdkit workbook we can read
 
 Messages are written for the person who has to fix the problem: they say what is
@@ -16,6 +17,7 @@ wrong, where, and what to do.
 from __future__ import annotations
 
 __all__ = [
+    "AccessError",
     "ConflictError",
     "DefinitionError",
     "IdentityError",
@@ -60,6 +62,11 @@ class ConflictError(StoreError):
 
 class IdentityError(PdkitError):
     """A participant cannot be identified (empty name, unknown resume link, …)."""
+
+
+class AccessError(PdkitError):
+    """The asker may not read this: a teacher's writing that is private, or shared
+    with other people than them (see :mod:`pdkit.store`, visibility)."""
 
 
 class WorkbookFileError(PdkitError):

@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
@@ -37,7 +38,7 @@ from .spec import (
     load_form,
     resolve_reference,
 )
-from .store import DEFAULT_SESSION, JSONValue, Participant, Store
+from .store import DEFAULT_SESSION, JSONValue, Participant, Store, Viewer, ViewerLike
 
 __all__ = [
     "COACH_TAG",
@@ -54,6 +55,7 @@ __all__ = [
     "md_escape",
     "notebook_reference",
     "printable_html",
+    "pseudonymize",
     "read_saved",
     "render_workbook",
     "restore_saved",
@@ -224,6 +226,8 @@ class SavedWorkbook:
     history: tuple[Mapping[str, Any], ...] = ()
     notes: tuple[Mapping[str, Any], ...] = ()
     coach_comments: tuple[Mapping[str, Any], ...] = ()
+    visibility: Mapping[str, str] = _field(default_factory=dict)
+    feedback: tuple[Mapping[str, Any], ...] = ()
     language: str = "en"
     saved_at: str = ""
     pdkit_version: str = ""
@@ -258,20 +262,30 @@ def save_workbook(
     school_goals: Sequence[SchoolGoal] = (),
     clock: Callable[[], float] = time.time,
     forms: Sequence[tuple[int, FormDefinition]] | None = None,
+    viewer: ViewerLike | None = None,
 ) -> dict[str, Any]:
     """The workbook notebook with ``participant``'s answers: under ``metadata["pdkit"]
     ["saved"]`` (exact, versioned) and as readable Markdown after each section.
     ``forms`` (from :func:`section_forms`) saves loading the definitions again when
-    saving many participants."""
+    saving many participants.
+
+    ``viewer`` is who the copy is for: the participant themself by default (their own
+    copy holds everything they wrote, with each item's visibility); for anyone else
+    the copy holds only what that viewer may see (:mod:`pdkit.store`, visibility)."""
     notebook = build_notebook(workbook, reference=reference or workbook.id)
     if forms is None:
         forms = section_forms(workbook, language, school_goals)
+    who: ViewerLike = participant.id if viewer is None else viewer
     answers: dict[str, dict[str, JSONValue]] = {}
     versions: dict[str, str] = {}
+    visibility: dict[str, str] = {}
     history: list[dict[str, Any]] = []
     after: dict[int, list[dict[str, Any]]] = {}
     for index, form in forms:
-        values = store.latest(participant.id, form.id)
+        if not store.can_see(who, participant.id, form.id):
+            continue  # not shared with this viewer: not in their copy
+        values = store.latest(participant.id, form.id, viewer=who)
+        visibility[form.id] = store.visibility(participant.id, form.id)
         again = form.id in answers  # a form shown in two sections: its history once
         answers[form.id] = values
         versions[form.id] = form.spec_version
@@ -283,7 +297,7 @@ def save_workbook(
                 "at": e.at,
                 "spec_version": e.spec_version,
             }
-            for e in (() if again else store.history(participant.id, form.id))
+            for e in (() if again else store.history(participant.id, form.id, viewer=who))
         )
         after.setdefault(index, []).append(
             markdown_cell(
@@ -305,8 +319,21 @@ def save_workbook(
             "spec_version": n.spec_version,
         }
         for run in store.runs(participant.session)
-        for n in store.notes(run.id)
+        for n in store.notes(run.id, viewer=who)
         if n.participant == participant.id
+    ]
+    feedback = [
+        {
+            "id": f.id,
+            "giver": f.giver,
+            "owner": f.owner,
+            "form": f.form,
+            "category": f.category,
+            "text": f.text,
+            "at": f.at,
+            "helpful": f.helpful,
+        }
+        for f in store.feedback(viewer=who, owner_id=participant.id)
     ]
     cells: list[dict[str, Any]] = []
     for cell in notebook["cells"]:
@@ -325,8 +352,10 @@ def save_workbook(
         },
         "answers": answers,
         "spec_versions": versions,
+        "visibility": visibility,
         "history": history,
         "notes": notes,
+        "feedback": feedback,
         "coach_comments": [],
     }
     return notebook
@@ -372,6 +401,8 @@ def read_saved(text: str | bytes, *, source: str = "<upload>") -> SavedWorkbook:
             history=tuple(saved.get("history", ())),
             notes=tuple(saved.get("notes", ())),
             coach_comments=tuple(saved.get("coach_comments", ())),
+            visibility={str(k): str(v) for k, v in saved.get("visibility", {}).items()},
+            feedback=tuple(saved.get("feedback", ())),
             saved_at=str(saved.get("saved_at", "")),
             pdkit_version=str(saved.get("pdkit_version", "")),
             source=source,
@@ -385,7 +416,7 @@ def restore_saved(store: Store, participant_id: str, saved: SavedWorkbook) -> in
     how many answers were restored. Earlier versions stay in the store's history."""
     restored = 0
     for form_id, values in saved.answers.items():
-        current = store.latest(participant_id, form_id)
+        current = store.latest(participant_id, form_id, viewer=participant_id)
         changes = {k: v for k, v in values.items() if current.get(k) != v}
         if changes:
             store.record(
@@ -435,20 +466,51 @@ def export_store(
     out_dir: Path,
     session: str = DEFAULT_SESSION,
     school_goals: Sequence[SchoolGoal] = (),
+    *,
+    viewer: Viewer | None = None,
+    pseudonymous: bool = False,
 ) -> list[Path]:
     """One saved workbook per participant of ``session`` (``pdkit export``); choices from
-    ``school_goals`` read as their titles. Definitions are loaded once for all."""
+    ``school_goals`` read as their titles. Definitions are loaded once for all.
+
+    Each copy holds what ``viewer`` may see: by default the store's steward
+    (:meth:`pdkit.store.Viewer.steward`), so items a teacher kept private are left out.
+    With ``pseudonymous`` every participant id becomes a stable pseudonym (the same
+    person gets the same one at every export of this store) and names are removed;
+    answers are kept as written, so a name a teacher typed into an answer stays."""
     out_dir.mkdir(parents=True, exist_ok=True)
     forms = section_forms(workbook, None, school_goals)
+    who = viewer if viewer is not None else Viewer.steward()
     written = []
     for participant in store.participants(session):
-        notebook = save_workbook(workbook, store, participant, reference=workbook.id, forms=forms)
-        path = out_dir / f"{workbook.id}-{participant.id}.ipynb"
+        if participant.role != "teacher":
+            continue  # coaches and facilitators have no workbook of their own here
+        notebook = save_workbook(
+            workbook, store, participant, reference=workbook.id, forms=forms, viewer=who
+        )
+        name = participant.id
+        if pseudonymous:
+            notebook = pseudonymize(notebook, store.pseudonym)
+            name = notebook["metadata"]["pdkit"]["saved"]["participant"]["id"]
+        path = out_dir / f"{workbook.id}-{name}.ipynb"
         tmp = path.with_suffix(".ipynb.tmp")
         tmp.write_text(dumps(notebook), encoding="utf-8")
         tmp.replace(path)
         written.append(path)
     return written
+
+
+def pseudonymize(notebook: dict[str, Any], pseudonym: Callable[[str], str]) -> dict[str, Any]:
+    """A saved workbook with every participant id replaced by ``pseudonym(id)`` and every
+    name removed (the notebook is changed in place and returned)."""
+    saved = notebook["metadata"]["pdkit"]["saved"]
+    person = saved["participant"]
+    person["id"] = pseudonym(str(person["id"]))
+    person["display_name"] = ""
+    for item in saved.get("feedback", ()):
+        for key in ("giver", "owner"):
+            item[key] = pseudonym(str(item[key]))
+    return notebook
 
 
 # --------------------------------------------------------------------------- coach comments

@@ -75,8 +75,9 @@ time of a large batch.)
                   the ``exit-ticket`` reflection
 ``notes``         run, group, step, role, participant, field, value, text, spec_version,
                   at, private — protocol notes, every event
-``feedback``      giver, target, category, text, at, private — empty: peer feedback is
-                  not built yet; the columns are the ones it will fill
+``feedback``      giver, target (the receiver), form, category, text, at, helpful
+                  (``boolean``, <NA> until the receiver marks it), private (always True:
+                  feedback is between its giver and its receiver) — peer feedback
 ``comments``      participant, coach, text, at, source — coach comments written into
                   saved workbooks (:func:`pdkit.notebooks.add_comment`)
 
@@ -89,12 +90,18 @@ keeps every raw event; ``goals.versions`` and ``goal_versions`` count sittings.
 
 Privacy
 -------
-What a teacher writes is theirs. Visibility levels are not in the store yet, so for
-now: the goal (form ``goal-setting``) and the check-in's progress, evidence and next
-step are shared with the coach by design of a coaching cycle (``private`` False);
-everything else — reflections, the check-in's ``support`` answer, protocol notes,
-forms without a definition — is ``private`` (True). The DataFrames load everything and
-mark it; :func:`pdkit.report.report_html` leaves private text out unless asked.
+What a teacher writes is theirs. Each item (a participant's answers to one form) has
+the visibility the teacher chose (:mod:`pdkit.store`: ``private`` by default,
+``coach``, ``group``, ``session``); ``private`` is True for an item the teacher kept
+private. A store is read as ``viewer`` (default :meth:`pdkit.store.Viewer.steward`:
+items shared at ``coach`` level or wider; ``Viewer.steward(include_private=True)``
+reads everything), so private items are not even loaded unless asked for. Saved
+workbooks hold the visibility of each item and it is honoured the same way (the
+report leaves private text out). Protocol notes and peer feedback are always private
+to the people who wrote (and received) them. Files saved before visibility existed
+keep the earlier rule: the goal (form ``goal-setting``) and the check-in's progress,
+evidence, next step and support are shared with the coach by design of a coaching
+cycle; everything else is private.
 """
 
 from __future__ import annotations
@@ -132,6 +139,7 @@ from .store import (
     JSONValue,
     Participant,
     Store,
+    Viewer,
     open_store,
     resolve_store_url,
 )
@@ -256,9 +264,11 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
     "feedback": {
         "giver": _STR,
         "target": _STR,
+        "form": _STR,
         "category": _STR,
         "text": _STR,
         "at": _UTC,
+        "helpful": "boolean",
         "private": "bool",
     },
     "comments": {"participant": _STR, "coach": _STR, "text": _STR, "at": _UTC, "source": _STR},
@@ -305,6 +315,7 @@ class _Damaged(Exception):
 _EVENT_KEYS = ("form", "field", "value", "at", "spec_version")
 _NOTE_KEYS = ("run", "group", "step", "role", "field", "value", "at", "spec_version")
 _COMMENT_KEYS = ("coach", "text", "at")
+_FEEDBACK_KEYS = ("id", "giver", "owner", "form", "category", "text", "at")
 
 
 @dataclass(slots=True)
@@ -329,6 +340,10 @@ class _Collected:
     # files): (participant, form, field) → (saved_at, value, spec_version)
     fallback: dict[tuple[str, str, str], tuple[float, JSONValue, str]] = field(default_factory=dict)
     comments: dict[tuple[str, str, str, float], str] = field(default_factory=dict)
+    # (participant, form) → visibility, where the source says (stores, newer files)
+    visibility: dict[tuple[str, str], str] = field(default_factory=dict)
+    # peer feedback by id: giver, target, form, category, text, at, helpful
+    feedback: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def participant(self, pid: str, name: str, session: str, source: str, saved_at: float) -> None:
         known = self.participants.get(pid)
@@ -347,6 +362,8 @@ class _Collected:
         mine_all, theirs_all = (*self.events, *self.notes), (*other.events, *other.notes)
         for mine, theirs in zip(mine_all, theirs_all, strict=True):
             mine.extend(theirs)
+        self.visibility.update(other.visibility)
+        self.feedback.update(other.feedback)
 
     @property
     def overlapping(self) -> bool:
@@ -428,6 +445,13 @@ def _read_file(path: Path, collected: _Collected) -> None:
             (pid, who, said, _comment_time(when, f"coach_comments[{i}].at")): source
             for i, (who, said, when) in enumerate(zip(coach, text, at, strict=True))
         }
+        feedback = list(
+            zip(
+                *_columns(saved.feedback, _FEEDBACK_KEYS, "feedback", loose=("helpful",)),
+                (f.get("helpful") for f in saved.feedback),
+                strict=False,
+            )
+        )
     except _Damaged as exc:
         raise WorkbookFileError(f"{source}: the saved answers are damaged ({exc})") from None
 
@@ -447,6 +471,10 @@ def _read_file(path: Path, collected: _Collected) -> None:
     collected.notes[8].extend([pid] * len(notes[0]))
     for key, where in comments.items():
         collected.comments.setdefault(key, where)
+    for form_id, level in saved.visibility.items():
+        collected.visibility[(pid, form_id)] = level
+    for item in feedback:
+        collected.feedback.setdefault(item[0], item[1:])
     answered = set(zip(events[0], events[1], strict=True))
     for form_id, values in saved.answers.items():
         for field_id, value in values.items():
@@ -465,14 +493,18 @@ def _read_store(
     form_ids: Sequence[str],
     collected: _Collected,
     tick: Callable[[], None],
+    viewer: Viewer,
 ) -> None:
-    """Read a store's participants, their answers (history) and their protocol notes
-    through the public :class:`~pdkit.store.Store` methods."""
+    """Read a store's participants, their answers (history), protocol notes and peer
+    feedback through the public :class:`~pdkit.store.Store` methods, as ``viewer``."""
     now = datetime.now().timestamp()  # the live store is newer than any saved copy
     for person in people:
         collected.participant(person.id, person.display_name, person.session, store.url, now)
         for form_id in form_ids:
-            for e in store.history(person.id, form_id):
+            if not store.can_see(viewer, person.id, form_id):
+                continue
+            collected.visibility[(person.id, form_id)] = store.visibility(person.id, form_id)
+            for e in store.history(person.id, form_id, viewer=viewer):
                 for target, value in zip(
                     collected.events,
                     (e.participant, e.form, e.field, e.value, e.at, e.spec_version),
@@ -480,8 +512,10 @@ def _read_store(
                 ):
                     target.append(value)
         tick()
+    for f in store.feedback(viewer=viewer, session=session):
+        collected.feedback[f.id] = (f.giver, f.owner, f.form, f.category, f.text, f.at, f.helpful)
     for run in store.runs(session):
-        for n in store.notes(run.id):
+        for n in store.notes(run.id, viewer=viewer):
             for target, value in zip(
                 collected.notes[:8],
                 (n.run, n.group, n.step, n.role, n.field, n.value, n.at, n.spec_version),
@@ -647,8 +681,12 @@ def load(
     school_goals: Sequence[SchoolGoal] | str | os.PathLike[str] | None = None,
     language: str | None = None,
     sitting_gap: float = 30 * 60,
+    viewer: Viewer | None = None,
 ) -> Review:
     """Read saved workbooks and stores into a :class:`Review` (see the module docs).
+
+    Stores are read as ``viewer`` (default: :meth:`pdkit.store.Viewer.steward`, which
+    sees what teachers shared at ``coach`` level or wider).
 
     ``warn(message)`` hears of each problem as it happens: a skipped file or store, a
     form without definition (every message is also in ``Review.warnings``).
@@ -748,7 +786,15 @@ def load(
                 continue
             part = _Collected()  # all or nothing, as for a file
             try:
-                _read_store(store, people[label], session, form_ids, part, tick)
+                _read_store(
+                    store,
+                    people[label],
+                    session,
+                    form_ids,
+                    part,
+                    tick,
+                    viewer if viewer is not None else Viewer.steward(),
+                )
             except PdkitError as exc:
                 note(f"{label}: cannot be read ({exc}) — skipped")
                 skipped += 1
@@ -924,6 +970,16 @@ def _frames(
             else list(map(render, picked))
         )
         private[where] = _private(form_id, field_id)
+    if collected.visibility:  # the teacher's own choice wins over the earlier rule
+        item = pd.Series(
+            [(str(p_names[a]), str(f_names[b])) for a, b in zip(p, f, strict=True)]
+            if count
+            else [],
+            dtype=object,
+        )
+        chosen = item.map(collected.visibility)
+        known = chosen.notna().to_numpy()
+        private[known] = (chosen[known] == "private").to_numpy()
     kinds = _objects([forms.kind(str(name)) for name in f_names])
 
     # Ids as string arrays made from the few distinct ids (no per-row conversion).
@@ -975,7 +1031,10 @@ def _frames(
                 extra[column].append(item)
             extra["at"].append(math.nan)
             extra["kind"].append(forms.kind(key[1]))
-            extra["private"].append(_private(key[1], key[2]))
+            level = collected.visibility.get((key[0], key[1]))
+            extra["private"].append(
+                _private(key[1], key[2]) if level is None else level == "private"
+            )
         answers = {
             column: np.concatenate([answers[column], _objects(extra[column])])
             for column in COLUMNS["answers"]
@@ -1027,7 +1086,7 @@ def _frames(
         reflections=_frame("reflections", reflections),
         checkins=_frame("checkins", checkins),
         notes=_frame("notes", _note_rows(collected)),
-        feedback=_frame("feedback", {}),
+        feedback=_frame("feedback", _feedback_rows(collected)),
         comments=_frame("comments", _comment_rows(collected)),
         warnings=warnings,
         read=read,
@@ -1183,6 +1242,25 @@ def _note_rows(collected: _Collected) -> dict[str, list[Any]]:
         "at": [ats[i] for i in order],
         "private": [True] * len(order),
     }
+
+
+def _feedback_rows(collected: _Collected) -> dict[str, list[Any]]:
+    rows = _rows("feedback")
+    for giver, target, form_id, category, text, at, helpful in sorted(
+        collected.feedback.values(), key=lambda item: item[5]
+    ):
+        for column, value in (
+            ("giver", giver),
+            ("target", target),
+            ("form", form_id),
+            ("category", category),
+            ("text", text),
+            ("at", at),
+            ("helpful", helpful),
+            ("private", True),
+        ):
+            rows[column].append(value)
+    return rows
 
 
 def _comment_rows(collected: _Collected) -> dict[str, list[Any]]:

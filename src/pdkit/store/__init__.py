@@ -12,6 +12,15 @@
 =====================================  ==============================================
 
 Widgets and review code depend on the :class:`Store` protocol, never on a backend.
+
+Every read of what a participant wrote takes a ``viewer`` and answers only what that
+viewer may see (:mod:`pdkit.store._access`: visibility ``private`` · ``coach`` ·
+``group`` · ``session``, checked here in the store, not in the widgets)::
+
+    store.latest(me, "goal-setting", viewer=me)                 # one's own: always
+    store.latest(other, "goal-setting", viewer=me)              # AccessError unless shared
+    store.shared("goal-setting", viewer=me)                     # what others share with me
+    store.latest(pid, "goal-setting", viewer=Viewer.steward())  # the store's holder
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import StoreError
+from ._access import VISIBILITIES, Feedback, SharedItem, Viewer, ViewerLike
 from ._base import (
     DEFAULT_SESSION,
     Group,
@@ -37,6 +47,8 @@ from ._sqlite import SQLiteStore
 __all__ = [
     "DEFAULT_SESSION",
     "STORE_ENV",
+    "VISIBILITIES",
+    "Feedback",
     "Group",
     "JSONValue",
     "NoteEvent",
@@ -44,7 +56,10 @@ __all__ = [
     "ResponseEvent",
     "Run",
     "SQLiteStore",
+    "SharedItem",
     "Store",
+    "Viewer",
+    "ViewerLike",
     "default_store_path",
     "open_store",
     "register_backend",

@@ -6,9 +6,12 @@ import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..pacing import RunState
+
+if TYPE_CHECKING:
+    from ._access import Feedback, SharedItem, ViewerLike
 
 DEFAULT_SESSION = "default"
 
@@ -152,14 +155,96 @@ class Store(Protocol):
         """Append one event per answer, all in one transaction; returns the events."""
         ...
 
-    def latest(self, participant_id: str, form_id: str) -> dict[str, JSONValue]:
-        """The current answer of every field the participant has answered in this form."""
+    def latest(
+        self, participant_id: str, form_id: str, *, viewer: ViewerLike
+    ) -> dict[str, JSONValue]:
+        """The current answer of every field the participant has answered in this form.
+
+        Raises :class:`pdkit.AccessError` unless ``viewer`` may see the item."""
         ...
 
     def history(
-        self, participant_id: str, form_id: str, field_id: str | None = None
+        self,
+        participant_id: str,
+        form_id: str,
+        field_id: str | None = None,
+        *,
+        viewer: ViewerLike,
     ) -> list[ResponseEvent]:
-        """Every event, oldest first (optionally of one field)."""
+        """Every event, oldest first (optionally of one field); :class:`pdkit.AccessError`
+        unless ``viewer`` may see the item."""
+        ...
+
+    # ------------------------------------------------------------------ visibility
+
+    def set_visibility(self, participant_id: str, form_id: str, level: str) -> None:
+        """Who can see the participant's answers to this form from now on."""
+        ...
+
+    def visibility(self, participant_id: str, form_id: str) -> str:
+        """The item's current visibility (``private`` until the teacher shares it)."""
+        ...
+
+    def can_see(self, viewer: ViewerLike, participant_id: str, form_id: str) -> bool:
+        """Whether ``viewer`` may read the participant's answers to this form."""
+        ...
+
+    def shared(
+        self, form_id: str, *, viewer: ViewerLike, session: str | None = None
+    ) -> list[SharedItem]:
+        """Other participants' items of this form that ``viewer`` may see."""
+        ...
+
+    def choices(self, session: str, form_id: str, field_id: str) -> dict[str, str]:
+        """Each participant's current option id in a choice field (never free text)."""
+        ...
+
+    def assign_coach(self, coach_id: str, teacher_ids: Sequence[str]) -> None:
+        """Make a coach (role ``coach``) the coach of these teachers."""
+        ...
+
+    def coaches_of(self, teacher_id: str) -> list[str]:
+        """The ids of the teacher's coaches."""
+        ...
+
+    def give_feedback(
+        self,
+        giver_id: str,
+        owner_id: str,
+        form_id: str,
+        category: str,
+        text: str,
+        *,
+        run_id: str | None = None,
+    ) -> Feedback:
+        """Peer feedback on someone's item, which the giver must be able to see."""
+        ...
+
+    def feedback(
+        self,
+        *,
+        viewer: ViewerLike,
+        owner_id: str | None = None,
+        form_id: str | None = None,
+        session: str | None = None,
+    ) -> list[Feedback]:
+        """Feedback the viewer may see (received or given), oldest first."""
+        ...
+
+    def mark_helpful(self, feedback_id: str, participant_id: str, helpful: bool = True) -> Feedback:
+        """The receiver marks a piece of feedback as helpful (or not)."""
+        ...
+
+    def pseudonym(self, participant_id: str) -> str:
+        """A stable pseudonym of the participant, for exports without names."""
+        ...
+
+    def start_revision(self, participant_id: str, form_id: str) -> float:
+        """Start the next version of an item; returns the time of the mark."""
+        ...
+
+    def revision_marks(self, participant_id: str, form_id: str) -> list[float]:
+        """When the participant started new versions of the item."""
         ...
 
     # ------------------------------------------------------------------ groups
@@ -180,6 +265,10 @@ class Store(Protocol):
 
     def group_of(self, participant_id: str) -> Group | None:
         """The participant's current group, or None."""
+        ...
+
+    def place_in_group(self, participant_id: str) -> Group | None:
+        """Put a late joiner into the smallest current group (None: no groups)."""
         ...
 
     # ------------------------------------------------------------------ protocol runs
@@ -222,12 +311,18 @@ class Store(Protocol):
         """Append the participant's notes for a step (group and role come from the run)."""
         ...
 
-    def latest_notes(self, run_id: str, step_id: str, participant_id: str) -> dict[str, JSONValue]:
-        """The participant's current notes for one step."""
+    def latest_notes(
+        self, run_id: str, step_id: str, participant_id: str, *, viewer: ViewerLike
+    ) -> dict[str, JSONValue]:
+        """The participant's current notes for one step (notes are their writer's)."""
         ...
 
-    def notes(self, run_id: str) -> list[NoteEvent]:
-        """Every note event of a run, oldest first."""
+    def notes(self, run_id: str, *, viewer: ViewerLike) -> list[NoteEvent]:
+        """The note events of a run that ``viewer`` may see, oldest first."""
+        ...
+
+    def note_writers(self, run_id: str) -> dict[tuple[str, str], set[str]]:
+        """Who wrote notes per (group, step): ids, never text."""
         ...
 
     def close(self) -> None:

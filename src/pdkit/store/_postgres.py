@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConflictError, StoreError
 from ..pacing import RunState
+from ._access import SharingSQL, ViewerLike
 from ._base import (
     DEFAULT_SESSION,
     Group,
@@ -70,7 +71,7 @@ if TYPE_CHECKING:
 
 __all__ = ["INSTALL_HINT", "SCHEMA_VERSION", "PostgresStore", "redact_url"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The same logical schema as the SQLite store's version 2 (answers, groups, runs, notes)."""
 
 INSTALL_HINT = (
@@ -81,6 +82,7 @@ INSTALL_HINT = (
 # Keys of the advisory locks (pg_advisory_xact_lock): one around schema creation, one
 # (with the session's hash) around replacing a session's groups.
 _SCHEMA_LOCK = 0x70646B6974_01  # "pdkit" + 1
+_GROUPS_LOCK = 0x70646B6974_02  # placing late joiners, one at a time
 _GROUPS_LOCK = 0x706B_6702  # two-key form: (this, hashtext(session))
 
 _DEFAULTS = {
@@ -101,6 +103,10 @@ _TABLES = (
     "runs",
     "run_members",
     "notes",
+    "visibility",
+    "coaching",
+    "feedback",
+    "revisions",
 )
 
 # The SQLite schema in PostgreSQL's words. ``ord`` keeps the order rows were made in
@@ -185,6 +191,41 @@ _SCHEMA = (
         spec_version TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS notes_by_step ON notes (run, step, participant, field, seq)",
+    """CREATE TABLE IF NOT EXISTS visibility (
+        seq BIGSERIAL PRIMARY KEY,
+        participant TEXT NOT NULL REFERENCES participants(id),
+        form TEXT NOT NULL,
+        level TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS visibility_by_item ON visibility (form, participant, seq)",
+    """CREATE TABLE IF NOT EXISTS coaching (
+        coach TEXT NOT NULL REFERENCES participants(id),
+        teacher TEXT NOT NULL REFERENCES participants(id),
+        at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (coach, teacher)
+    )""",
+    """CREATE TABLE IF NOT EXISTS feedback (
+        id TEXT PRIMARY KEY,
+        session TEXT NOT NULL,
+        giver TEXT NOT NULL REFERENCES participants(id),
+        owner TEXT NOT NULL REFERENCES participants(id),
+        form TEXT NOT NULL,
+        category TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL,
+        run TEXT,
+        helpful INTEGER,
+        marked_at DOUBLE PRECISION
+    )""",
+    "CREATE INDEX IF NOT EXISTS feedback_by_owner ON feedback (owner, form, at)",
+    "CREATE INDEX IF NOT EXISTS feedback_by_giver ON feedback (giver, at)",
+    """CREATE TABLE IF NOT EXISTS revisions (
+        seq BIGSERIAL PRIMARY KEY,
+        participant TEXT NOT NULL REFERENCES participants(id),
+        form TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL
+    )""",
 )
 
 
@@ -237,7 +278,7 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-class PostgresStore:
+class PostgresStore(SharingSQL):
     """A :class:`pdkit.store.Store` in a PostgreSQL database, reached through ``url``.
 
     ``url`` is a libpq URL (``postgresql://user@host:5432/dbname?sslmode=require``).
@@ -245,6 +286,8 @@ class PostgresStore:
     it is in it, :attr:`url` and every message leave it out. Tables go into the first
     schema of the ``search_path`` (``?options=-csearch_path%3Dpdkit`` picks another).
     """
+
+    _mark = "%s"
 
     def __init__(self, url: str, *, clock: Callable[[], float] = time.time) -> None:
         _require_psycopg()
@@ -464,6 +507,9 @@ class PostgresStore:
                 "is it a pdkit store?"
             ) from None
 
+    def _lock_groups(self, db: Any) -> None:
+        db.execute("SELECT pg_advisory_xact_lock(%s)", (_GROUPS_LOCK,))
+
     # ------------------------------------------------------------------ participants
 
     def _participant_where(self, column: str, value: str) -> Participant | None:
@@ -566,7 +612,10 @@ class PostgresStore:
                 )
         return events
 
-    def latest(self, participant_id: str, form_id: str) -> dict[str, JSONValue]:
+    def latest(
+        self, participant_id: str, form_id: str, *, viewer: ViewerLike
+    ) -> dict[str, JSONValue]:
+        self._require(viewer, participant_id, form_id)
         rows = self._read(
             "SELECT field, value FROM responses WHERE seq IN ("
             " SELECT MAX(seq) FROM responses WHERE participant = %s AND form = %s GROUP BY field)"
@@ -576,8 +625,14 @@ class PostgresStore:
         return {field: json.loads(value) for field, value in rows}
 
     def history(
-        self, participant_id: str, form_id: str, field_id: str | None = None
+        self,
+        participant_id: str,
+        form_id: str,
+        field_id: str | None = None,
+        *,
+        viewer: ViewerLike,
     ) -> list[ResponseEvent]:
+        self._require(viewer, participant_id, form_id)
         sql = (
             f"SELECT {RESPONSE_COLUMNS}"  # noqa: S608
             " FROM responses WHERE participant = %s AND form = %s"
@@ -779,7 +834,10 @@ class PostgresStore:
                 )
         return events
 
-    def latest_notes(self, run_id: str, step_id: str, participant_id: str) -> dict[str, JSONValue]:
+    def latest_notes(
+        self, run_id: str, step_id: str, participant_id: str, *, viewer: ViewerLike
+    ) -> dict[str, JSONValue]:
+        self._require_notes(viewer, participant_id)
         rows = self._read(
             "SELECT field, value FROM notes WHERE seq IN (SELECT MAX(seq) FROM notes"
             " WHERE run = %s AND step = %s AND participant = %s GROUP BY field) ORDER BY seq",
@@ -787,13 +845,13 @@ class PostgresStore:
         )
         return {field: json.loads(value) for field, value in rows}
 
-    def notes(self, run_id: str) -> list[NoteEvent]:
+    def notes(self, run_id: str, *, viewer: ViewerLike) -> list[NoteEvent]:
         rows = self._read(
             f"SELECT {NOTE_COLUMNS}"  # noqa: S608
             " FROM notes WHERE run = %s ORDER BY seq",
             (run_id,),
         )
-        return [note_from_row(r) for r in rows]
+        return self._visible_notes(viewer, [note_from_row(r) for r in rows])
 
     def close(self) -> None:
         with self._lock:

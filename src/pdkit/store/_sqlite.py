@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import ConflictError, StoreError
 from ..pacing import RunState
+from ._access import SharingSQL, ViewerLike
 from ._base import (
     DEFAULT_SESSION,
     Group,
@@ -42,7 +43,7 @@ from ._rows import (
     run_values,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pdkit_meta (
@@ -117,10 +118,45 @@ CREATE TABLE IF NOT EXISTS notes (
     spec_version TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notes_by_step ON notes (run, step, participant, field, seq);
+CREATE TABLE IF NOT EXISTS visibility (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    participant TEXT NOT NULL REFERENCES participants(id),
+    form TEXT NOT NULL,
+    level TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS visibility_by_item ON visibility (form, participant, seq);
+CREATE TABLE IF NOT EXISTS coaching (
+    coach TEXT NOT NULL REFERENCES participants(id),
+    teacher TEXT NOT NULL REFERENCES participants(id),
+    at REAL NOT NULL,
+    PRIMARY KEY (coach, teacher)
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    id TEXT PRIMARY KEY,
+    session TEXT NOT NULL,
+    giver TEXT NOT NULL REFERENCES participants(id),
+    owner TEXT NOT NULL REFERENCES participants(id),
+    form TEXT NOT NULL,
+    category TEXT NOT NULL,
+    text TEXT NOT NULL,
+    at REAL NOT NULL,
+    run TEXT,
+    helpful INTEGER,
+    marked_at REAL
+);
+CREATE INDEX IF NOT EXISTS feedback_by_owner ON feedback (owner, form, at);
+CREATE INDEX IF NOT EXISTS feedback_by_giver ON feedback (giver, at);
+CREATE TABLE IF NOT EXISTS revisions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    participant TEXT NOT NULL REFERENCES participants(id),
+    form TEXT NOT NULL,
+    at REAL NOT NULL
+);
 """
 
 
-class SQLiteStore:
+class SQLiteStore(SharingSQL):
     """A :class:`pdkit.store.Store` in a SQLite database (a file, or ``:memory:``).
 
     Several processes (one Voilà kernel per participant) may write at once: WAL mode
@@ -358,7 +394,10 @@ class SQLiteStore:
                 )
         return events
 
-    def latest(self, participant_id: str, form_id: str) -> dict[str, JSONValue]:
+    def latest(
+        self, participant_id: str, form_id: str, *, viewer: ViewerLike
+    ) -> dict[str, JSONValue]:
+        self._require(viewer, participant_id, form_id)
         rows = self._read(
             "SELECT field, value FROM responses WHERE seq IN ("
             " SELECT MAX(seq) FROM responses WHERE participant = ? AND form = ? GROUP BY field)"
@@ -368,8 +407,14 @@ class SQLiteStore:
         return {field: json.loads(value) for field, value in rows}
 
     def history(
-        self, participant_id: str, form_id: str, field_id: str | None = None
+        self,
+        participant_id: str,
+        form_id: str,
+        field_id: str | None = None,
+        *,
+        viewer: ViewerLike,
     ) -> list[ResponseEvent]:
+        self._require(viewer, participant_id, form_id)
         sql = (
             f"SELECT {RESPONSE_COLUMNS}"  # noqa: S608
             " FROM responses WHERE participant = ? AND form = ?"
@@ -558,7 +603,10 @@ class SQLiteStore:
                 )
         return events
 
-    def latest_notes(self, run_id: str, step_id: str, participant_id: str) -> dict[str, JSONValue]:
+    def latest_notes(
+        self, run_id: str, step_id: str, participant_id: str, *, viewer: ViewerLike
+    ) -> dict[str, JSONValue]:
+        self._require_notes(viewer, participant_id)
         rows = self._read(
             "SELECT field, value FROM notes WHERE seq IN (SELECT MAX(seq) FROM notes"
             " WHERE run = ? AND step = ? AND participant = ? GROUP BY field) ORDER BY seq",
@@ -566,13 +614,13 @@ class SQLiteStore:
         )
         return {field: json.loads(value) for field, value in rows}
 
-    def notes(self, run_id: str) -> list[NoteEvent]:
+    def notes(self, run_id: str, *, viewer: ViewerLike) -> list[NoteEvent]:
         rows = self._read(
             f"SELECT {NOTE_COLUMNS}"  # noqa: S608
             " FROM notes WHERE run = ? ORDER BY seq",
             (run_id,),
         )
-        return [note_from_row(r) for r in rows]
+        return self._visible_notes(viewer, [note_from_row(r) for r in rows])
 
     def close(self) -> None:
         with self._lock:

@@ -55,7 +55,9 @@ class FormAnswers:
         self.definition = definition
 
     def load(self) -> dict[str, JSONValue]:
-        return self.store.latest(self.participant_id, self.definition.id)
+        return self.store.latest(
+            self.participant_id, self.definition.id, viewer=self.participant_id
+        )
 
     def save(self, changes: dict[str, JSONValue]) -> None:
         self.store.record(

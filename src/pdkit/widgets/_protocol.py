@@ -137,7 +137,9 @@ class StepNotes:
         self.participant_id = participant_id
 
     def load(self) -> dict[str, JSONValue]:
-        return self.store.latest_notes(self.run_id, self.step_id, self.participant_id)
+        return self.store.latest_notes(
+            self.run_id, self.step_id, self.participant_id, viewer=self.participant_id
+        )
 
     def save(self, changes: dict[str, JSONValue]) -> None:
         self.store.record_notes(self.run_id, self.step_id, self.participant_id, changes)
@@ -568,12 +570,10 @@ class PacingControl:
             return
         protocol = _protocol(run.protocol)
         step = protocol.steps[run.state.step]
-        writers: dict[str, set[str]] = {}
-        for note in self.store.notes(run.id):
-            if note.step == step.id:
-                writers.setdefault(note.group, set()).add(note.participant)
+        writers = self.store.note_writers(run.id)
         rows = "".join(
-            f"<li>Group {n + 1}: {len(writers.get(g, ()))} of {len(members)} wrote notes</li>"
+            f"<li>Group {n + 1}: {len(writers.get((g, step.id), ()))} of {len(members)} wrote"
+            " notes</li>"
             for n, (g, members) in enumerate(run.roles.items())
         )
         self.progress.value = f'<ul class="pdkit-progress">{rows}</ul>'
