@@ -20,6 +20,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from functools import partial
 from html import escape
@@ -57,6 +58,7 @@ from .widgets import (
     FileDownload,
     FormView,
     PacingControl,
+    PeerFeedback,
     ProtocolRunner,
     SignIn,
 )
@@ -64,6 +66,7 @@ from .widgets import (
 __all__ = [
     "CopyTools",
     "FacilitatorApp",
+    "FeedbackPart",
     "FormApp",
     "ParticipantApp",
     "ProtocolApp",
@@ -106,7 +109,8 @@ class Part(Protocol):
 
 
 class FormPart:
-    """A form (or one reflection): the participant's answers, restored and autosaved."""
+    """A form (or one reflection): the participant's answers, restored and autosaved,
+    and who can see them (private until the teacher shares them)."""
 
     def __init__(self, store: Store, definition: Localized[FormDefinition]) -> None:
         self.store = store
@@ -119,6 +123,7 @@ class FormPart:
             store=self.store,
             participant_id=participant.id,
             language=language,
+            sharing=True,
         )
         return self.form.widget
 
@@ -158,11 +163,9 @@ class ReflectionsPart:
             self.choice.description = t("Reflection")
         self.participant = participant
         self._open()
-        private = escape(t("Your reflections are private: only you see them."))
-        note = w.HTML(value=f'<p class="pdkit-privacy">{private}</p>')
-        parts: list[w.Widget] = [note, self.box]
+        parts: list[w.Widget] = [self.box]
         if len(self.reflections) > 1:
-            parts.insert(1, self.choice)
+            parts.insert(0, self.choice)
         return w.VBox(parts)
 
     def _open(self) -> None:
@@ -174,6 +177,7 @@ class ReflectionsPart:
             store=self.store,
             participant_id=self.participant.id,
             language=self.language,
+            sharing=True,
         )
         self.box.children = [self.form.widget]
 
@@ -204,6 +208,27 @@ class RunnerPart:
             if self.runner.notes is not None:
                 self.runner.notes.save()
         self.runner = None
+
+
+class FeedbackPart:
+    """Peer feedback on the goal: the group's shared goals, feedback given and received,
+    and the versions of one's own goal."""
+
+    def __init__(self, store: Store, definition: Localized[FormDefinition]) -> None:
+        self.store = store
+        self.definition = definition
+        self.page: PeerFeedback | None = None
+
+    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+        self.page = PeerFeedback(
+            self.store, participant, self.definition(language), language=language
+        )
+        return self.page.widget
+
+    def leave(self) -> None:
+        if self.page is not None:
+            self.page.stop_polling()
+        self.page = None
 
 
 class CopyTools:
@@ -381,6 +406,8 @@ class ParticipantApp:
     def _show(self, participant: Participant) -> None:
         language = self.sign_in.language
         t = translator(language)
+        with suppress(PdkitError):  # a passing store hiccup: the next page load places them
+            self.store.place_in_group(participant.id)  # a late joiner joins a group
         if self.tools is not None:
             self.tools.bind(participant, language, on_restored=lambda: self._rebuild(participant))
             self.tools_box.children = [self.tools.widget]
@@ -597,6 +624,8 @@ class Workbook:
                 part = ReflectionsPart(store, partial(forms, refs))
             elif section.kind == "protocol":
                 part = RunnerPart(store)
+            elif section.kind == "feedback":
+                part = FeedbackPart(store, partial(form, _goal_form(workbook)))
             else:
                 continue  # text: a Markdown cell of the notebook
             self._part_of[index] = len(parts)
@@ -622,6 +651,12 @@ class Workbook:
         from IPython.display import display
 
         display(self.widget)  # type: ignore[no-untyped-call]
+
+
+def _goal_form(workbook: WorkbookDefinition) -> str:
+    """The form whose items peer feedback is about: the workbook's first form (its
+    goal), else the built-in goal-setting form."""
+    return next((s.refs[0] for s in workbook.sections if s.kind == "form"), "goal-setting")
 
 
 def _goals(

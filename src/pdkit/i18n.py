@@ -128,6 +128,34 @@ _ES = {
         "No se pudieron cargar tus respuestas guardadas. Recarga la página en un "
         "momento; si sigue pasando, avisa a quien facilita."
     ),
+    # Who can see an item (pdkit.widgets.VisibilityPicker)
+    ("Who can see this?"): ("¿Quién puede verlo?"),
+    ("Only me"): ("Solo yo"),
+    ("Me and my coach"): ("Mi coach y yo"),
+    ("Me, my coach and my group"): ("Mi coach, mi grupo y yo"),
+    ("Everyone in this session"): ("Todas las personas de esta sesión"),
+    ("Only you can see this. It is private until you share it."): (
+        "Solo tú puedes verlo. Es privado hasta que lo compartas."
+    ),
+    ("You and your coach can see this."): ("Tu coach y tú pueden verlo."),
+    ("You, your coach and the members of your group can see this."): (
+        "Tú, tu coach y las personas de tu grupo pueden verlo."
+    ),
+    (
+        "Everyone in this session can see this: your group, your coach, the other "
+        "participants and the facilitator."
+    ): (
+        "Todas las personas de esta sesión pueden verlo: tu grupo, tu coach, los demás "
+        "participantes y quien facilita."
+    ),
+    (
+        "The facilitator sees counts and which school goal you chose (to form groups), "
+        "never your text unless you share it with everyone."
+    ): (
+        "Quien facilita ve cifras y qué meta de la escuela elegiste (para formar grupos), "
+        "nunca tu texto, salvo que lo compartas con todos."
+    ),
+    ("Not saved:"): ("No se guardó:"),
 }
 
 _CATALOGS: dict[str, Mapping[str, str]] = {"es": _ES}

@@ -29,10 +29,10 @@ from typing import Any
 from ._version import __version__
 from .errors import PdkitError, WorkbookFileError
 from .spec import (
-    Field,
     FormDefinition,
     SchoolGoal,
     WorkbookDefinition,
+    answer_text,
     builtin_workbook_path,
     builtin_workbooks,
     load_form,
@@ -190,20 +190,6 @@ def md_escape(text: str) -> str:
     """Text that Markdown shows as typed: HTML and Markdown marks are neutralised."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_LINE_START.sub(r"\1\\\2", _MD_SPECIAL.sub(r"\\\1", text))
-
-
-def answer_text(field: Field, value: JSONValue) -> str:
-    """An answer as a person reads it (option labels, not their ids)."""
-    labels = {o.value: o.label for o in field.options}
-    if value in (None, "", []):
-        return ""
-    if field.type in ("choice", "scale"):
-        return str(labels.get(value, value))
-    if field.type == "multi_choice" and isinstance(value, list):
-        return "; ".join(str(labels.get(v, v)) for v in value)
-    if field.type == "list" and isinstance(value, list):
-        return "\n".join(f"{n}. {item}" for n, item in enumerate(value, 1))
-    return str(value)
 
 
 def _answers_markdown(form: FormDefinition, values: Mapping[str, JSONValue]) -> str:

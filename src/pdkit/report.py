@@ -463,6 +463,9 @@ def report_html(
     ``now`` (default: the current time) is when "not changed in ``stale_days`` days"
     is measured from. Private text is left out unless ``include_private`` is True.
     """
+    goal_hidden, checkin_hidden = review.hidden()
+    if not include_private:
+        review = review.shared_only()
     moment = pd.Timestamp(now if now is not None else datetime.now(timezone.utc))
     moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
     points = _progress_points()
@@ -478,6 +481,7 @@ def report_html(
         for r in _records(review.participants)
     )
     private_count = len(review.reflections) + len(review.notes)
+    kept = len(goal_hidden) + len(checkin_hidden)
     if include_private:
         privacy = (
             '<div class="notice private"><strong>This report holds private text.</strong> '
@@ -487,9 +491,9 @@ def report_html(
         )
     else:
         privacy = (
-            '<div class="notice">Goals and check-ins (progress, evidence, next step, support '
-            "wanted) are shared with the coach as part of the coaching cycle. Reflections and "
-            "protocol notes are private to each teacher and are "
+            '<div class="notice">This report holds the goals and check-ins that teachers '
+            f"shared with their coach ({kept} goal(s) or check-in(s) kept private are not in "
+            "it). Reflections and protocol notes are private to each teacher and are "
             f"not in this report ({private_count} private answer(s) and note(s) left out). "
             "Coaching is not evaluation: this report is for conversations, not for ratings."
             "</div>"

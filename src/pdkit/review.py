@@ -113,7 +113,7 @@ import operator
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache, cached_property, partial
 from pathlib import Path
@@ -303,6 +303,39 @@ class Review:
     def goal_versions(self) -> pd.DataFrame:
         """The goal at the end of each sitting, field by field (made on first use)."""
         return goal_version_rows(self.versions, self.sitting_gap, self.goal_fields)
+
+    def hidden(self) -> tuple[set[str], set[str]]:
+        """(participants whose goal is private, whose check-ins are private)."""
+        private = self.answers[self.answers["private"].to_numpy(dtype=bool)]
+        return (
+            set(private.loc[private["form"] == GOAL_FORM, "participant"]),
+            set(private.loc[private["form"] == CHECKIN_FORM, "participant"]),
+        )
+
+    def shared_only(self) -> Review:
+        """This review without the goals and check-ins that teachers kept private (their
+        rows in ``answers``, ``versions``, ``goals`` and ``checkins``). Reflections and
+        notes are left as they are: they are private by nature, and marked."""
+        goal_hidden, checkin_hidden = self.hidden()
+        if not goal_hidden and not checkin_hidden:
+            return self
+
+        def keep(frame: pd.DataFrame, hidden: set[str], form: str | None = None) -> pd.DataFrame:
+            drop = frame["participant"].isin(hidden)
+            if form is not None:
+                drop &= frame["form"] == form
+            return frame[~drop.to_numpy(dtype=bool)].reset_index(drop=True)
+
+        def without(frame: pd.DataFrame) -> pd.DataFrame:
+            return keep(keep(frame, goal_hidden, GOAL_FORM), checkin_hidden, CHECKIN_FORM)
+
+        return replace(
+            self,
+            answers=without(self.answers),
+            versions=without(self.versions),
+            goals=keep(self.goals, goal_hidden),
+            checkins=keep(self.checkins, checkin_hidden),
+        )
 
 
 # --------------------------------------------------------------------------- collecting

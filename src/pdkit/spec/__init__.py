@@ -40,6 +40,7 @@ from ._model import (
     Section,
     Step,
     WorkbookDefinition,
+    answer_text,
 )
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "Section",
     "Step",
     "WorkbookDefinition",
+    "answer_text",
     "builtin_definition_path",
     "builtin_definitions",
     "builtin_workbook_path",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 FIELD_TYPES = ("text", "long_text", "choice", "multi_choice", "scale", "date", "list")
 """Every field type a form definition may use."""
@@ -218,7 +219,15 @@ class ProtocolDefinition:
         return assignment
 
 
-SECTION_KINDS = ("text", "form", "reflection", "reflections", "protocol", "facilitator")
+SECTION_KINDS = (
+    "text",
+    "form",
+    "reflection",
+    "reflections",
+    "protocol",
+    "feedback",
+    "facilitator",
+)
 """What a workbook section can be."""
 
 
@@ -227,7 +236,8 @@ class Section:
     """One part of a workbook: ``text`` (Markdown), or a reference to definitions.
 
     ``refs`` holds the ids a section refers to: one form or reflection, several
-    reflections to choose from, or the fixed values ``runner`` (protocol) and
+    reflections to choose from, or the fixed values ``runner`` (protocol), ``peers``
+    (feedback: the group's shared goals, peer feedback and one's goal versions) and
     ``pacing`` (facilitator).
     """
 
@@ -259,3 +269,17 @@ class WorkbookDefinition:
 
 Definition = FormDefinition | ProtocolDefinition | WorkbookDefinition
 """Anything ``load_definition`` returns."""
+
+
+def answer_text(field: Field, value: Any) -> str:
+    """An answer as a person reads it (option labels, not their ids)."""
+    labels = {o.value: o.label for o in field.options}
+    if value in (None, "", []):
+        return ""
+    if field.type in ("choice", "scale"):
+        return str(labels.get(value, value))
+    if field.type == "multi_choice" and isinstance(value, list):
+        return "; ".join(str(labels.get(v, v)) for v in value)
+    if field.type == "list" and isinstance(value, list):
+        return "\n".join(f"{n}. {item}" for n, item in enumerate(value, 1))
+    return str(value)

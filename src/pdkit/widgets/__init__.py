@@ -16,6 +16,7 @@ from ._identity import (
     resume_link,
 )
 from ._protocol import Countdown, PacingControl, ProtocolRunner, StepNotes, repeat_every
+from ._sharing import PeerFeedback, VisibilityPicker, feedback_categories
 
 __all__ = [
     "CONTROL_BUILDERS",
@@ -28,13 +29,16 @@ __all__ = [
     "FormAnswers",
     "FormView",
     "PacingControl",
+    "PeerFeedback",
     "ProtocolRunner",
     "Scheduler",
     "SignIn",
     "StepNotes",
+    "VisibilityPicker",
     "build_control",
     "call_later",
     "clean_display_name",
+    "feedback_categories",
     "repeat_every",
     "resume_link",
 ]

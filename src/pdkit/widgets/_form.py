@@ -16,6 +16,7 @@ from ..i18n import translator
 from ..spec import FormDefinition
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control
+from ._sharing import VisibilityPicker
 
 __all__ = ["AnswerSink", "FormAnswers", "FormView", "Scheduler", "call_later"]
 
@@ -79,7 +80,8 @@ class FormView:
     answers are read from and written to (protocol notes use it).
 
     A definition with ``mode: sequence`` (a reflection) shows one prompt at a time
-    with Back and Next; every prompt still autosaves.
+    with Back and Next; every prompt still autosaves. With ``sharing`` the form also
+    asks "Who can see this?" (:class:`VisibilityPicker`, ``visibility``) and says who can.
     """
 
     def __init__(
@@ -94,6 +96,7 @@ class FormView:
         clock: Callable[[], float] = time.time,
         show_title: bool = True,
         language: str | None = None,
+        sharing: bool = False,
     ) -> None:
         self.definition = definition
         self.language = language
@@ -139,6 +142,11 @@ class FormView:
         self.back_button.on_click(lambda _: self.show(self.position - 1))
         self.next_button.on_click(lambda _: self.show(self.position + 1))
         self.progress = w.HTML()
+        self.visibility = (
+            VisibilityPicker(store, participant_id, definition.id, language=language)
+            if sharing
+            else None
+        )
         self.widget = self._layout(show_title)
         if self.sequential:
             self.show(0)
@@ -303,6 +311,8 @@ class FormView:
         footer = w.HBox([self.save_button, self.status])
         footer.add_class("pdkit-footer")
         parts += [self.missing, footer]
+        if self.visibility is not None:
+            parts.append(self.visibility.widget)
         view = w.VBox(parts)
         view.add_class("pdkit-form")
         return view

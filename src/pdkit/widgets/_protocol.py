@@ -21,7 +21,7 @@ import traitlets
 
 from .. import pacing
 from ..errors import ConflictError, PdkitError
-from ..groups import form_groups
+from ..groups import form_groups, form_groups_by
 from ..spec import ProtocolDefinition, Step, builtin_definitions, load_protocol
 from ..store import DEFAULT_SESSION, JSONValue, Participant, Run, Store
 from ._form import FormView, Scheduler, call_later
@@ -120,6 +120,10 @@ def repeat_every(interval: float, fn: Callable[[], None]) -> Callable[[], None]:
 
     handle.append(loop.call_later(interval, tick))
     return stop
+
+
+GOAL_FORM = "goal-setting"
+"""The form whose school goal choice groups people by goal area."""
 
 
 @cache
@@ -354,13 +358,21 @@ class PacingControl:
         self.group_size = w.BoundedIntText(
             value=3,
             min=2,
-            max=12,
+            max=6,
             description="Group size",
             style={"description_width": "initial"},
             layout=w.Layout(width="10em"),
         )
         self.form_button = w.Button(description="Form groups at random", icon="users")
         self.form_button.on_click(lambda _: self.form_groups(self.group_size.value))
+        self.by_goal_button = w.Button(
+            description="Form groups by school goal",
+            icon="bullseye",
+            tooltip="People whose goals serve the same school goal work together where they can",
+        )
+        self.by_goal_button.on_click(
+            lambda _: self.form_groups(self.group_size.value, by="school_goal")
+        )
         self.groups_html = w.HTML()
         self.protocol = w.Dropdown(
             options=options,
@@ -402,7 +414,11 @@ class PacingControl:
         self.widget = w.VBox(
             [
                 w.HTML(value="<h2>Groups</h2>"),
-                w.HBox([self.group_size, self.form_button]),
+                w.HBox([self.group_size, self.form_button, self.by_goal_button]),
+                w.HTML(
+                    value='<p class="pdkit-help">Groups of 2 to 6. People who join later are '
+                    "placed in the smallest group when their page opens.</p>"
+                ),
                 self.groups_html,
                 w.HTML(value="<h2>Protocol</h2>"),
                 w.HBox([self.protocol, self.target, self.start_button]),
@@ -424,15 +440,26 @@ class PacingControl:
 
     # ------------------------------------------------------------------ groups
 
-    def form_groups(self, size: int) -> None:
-        """Put everyone who has joined into random groups of ``size``."""
+    def form_groups(self, size: int, *, by: str = "") -> None:
+        """Put everyone who has joined into groups of ``size`` (2 to 6): at random, or
+        with ``by="school_goal"`` people whose goals serve the same school goal together
+        where they can (their choice in the goal-setting form; never their text)."""
+        if not 2 <= size <= 6:
+            self._say("Choose a group size from 2 to 6.", "error")
+            return
         people = [p.id for p in self.store.participants(self.session) if p.role == "teacher"]
         if len(people) < 2:
             self._say("At least two people must join before groups can be formed.", "error")
             return
-        self.store.set_groups(self.session, form_groups(people, size, seed=self._seed))
+        if by:
+            keys = self.store.choices(self.session, GOAL_FORM, by)
+            made = form_groups_by(people, keys, size, seed=self._seed)
+        else:
+            made = form_groups(people, size, seed=self._seed)
+        self.store.set_groups(self.session, made)
         self._show_groups()
-        self._say(f"Formed {_count(len(self.store.groups(self.session)), 'group')}.", "ok")
+        how = " by school goal" if by else " at random"
+        self._say(f"Formed {_count(len(self.store.groups(self.session)), 'group')}{how}.", "ok")
 
     def _show_groups(self) -> None:
         groups = self.store.groups(self.session)
