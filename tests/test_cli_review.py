@@ -75,6 +75,42 @@ def test_export_writes_one_saved_workbook_per_participant(
     assert names == {"Ana", "Ben", "Cy"}
 
 
+def test_export_leaves_private_items_out_unless_asked(
+    store: Path, tmp_path: Path, capsys: CAPTURE
+) -> None:
+    shared, full = tmp_path / "shared", tmp_path / "full"
+    args = ["export", "--store", str(store), "--workbook", "reflection"]
+    code, _, err = run(capsys, *args, "--out", str(shared))
+    assert code == 0
+    assert "what teachers kept private is not in them" in err
+    assert "I saw silence" not in "".join(f.read_text() for f in shared.glob("*.ipynb"))
+    code, _, err = run(capsys, *args, "--out", str(full), "--include-private")
+    assert code == 0
+    assert "kept private" not in err
+    assert "I saw silence" in "".join(f.read_text() for f in full.glob("*.ipynb"))
+
+
+def test_export_pseudonymous_removes_names_and_ids(
+    store: Path, tmp_path: Path, capsys: CAPTURE
+) -> None:
+    args = ["export", "--store", str(store), "--workbook", "goal-setting", "--pseudonymous"]
+    code, _, err = run(capsys, *args, "--out", str(tmp_path / "a"))
+    assert code == 0
+    assert "pseudonymous" in err
+    assert run(capsys, *args, "--out", str(tmp_path / "b"))[0] == 0
+    first = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert first == sorted(p.name for p in (tmp_path / "b").iterdir())  # stable
+    texts = "".join(p.read_text() for p in (tmp_path / "a").iterdir())
+    from pdkit import open_store
+
+    with open_store(store) as opened:
+        people = opened.participants()
+    for person in people:
+        assert person.id not in texts
+        assert f'"display_name": "{person.display_name}"' not in texts
+    assert "Most students explain their thinking by March" in texts  # shared answers kept
+
+
 def test_export_of_an_empty_session_says_so(store: Path, tmp_path: Path, capsys: CAPTURE) -> None:
     code, said, err = run(
         capsys, "export", "--store", str(store), "--workbook", "goal-setting",
