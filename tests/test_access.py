@@ -212,8 +212,15 @@ def test_choices_give_option_ids_never_free_text(room: Room) -> None:
     store = room.store
     store.record(room.ana.id, FORM, {"school_goal": "talk"}, spec_version=VERSION)
     store.record(room.ben.id, FORM, {"school_goal": "My secret plan"}, spec_version=VERSION)
-    assert store.choices("default", FORM, "school_goal") == {room.ana.id: "talk"}
-    assert store.choices("default", FORM, "goal") == {}  # "Ana's words" is not an option id
+    facilitator = Viewer.facilitator("default")
+    assert store.choices("default", FORM, "school_goal", viewer=facilitator) == {
+        room.ana.id: "talk"
+    }
+    assert store.choices("default", FORM, "goal", viewer=facilitator) == {}  # free text: never
+    assert store.choices("default", FORM, "school_goal", viewer=Viewer.steward()) != {}
+    for other in (room.ben.id, room.kim.id, Viewer.facilitator("spring")):
+        with pytest.raises(AccessError, match="only its facilitator"):
+            store.choices("default", FORM, "school_goal", viewer=other)
 
 
 # --------------------------------------------------------------------------- feedback

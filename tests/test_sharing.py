@@ -274,7 +274,8 @@ def test_the_facilitator_forms_groups_by_school_goal_from_choices_only() -> None
     control.by_goal_button.click()
     assert "by school goal" in control.message.value
     for group in store.groups():
-        assert len({store.choices("default", GOAL, "school_goal")[m] for m in group.members}) == 1
+        chosen = store.choices("default", GOAL, "school_goal", viewer=Viewer.steward())
+        assert len({chosen[m] for m in group.members}) == 1
     assert "secret" not in control.groups_html.value
     control.form_groups(7)
     assert "from 2 to 6" in control.message.value
@@ -363,3 +364,24 @@ def test_pseudonymous_export_removes_names_and_keeps_stable_ids(trio: Trio, tmp_
     }
     assert all(s.participant["display_name"] == "" for s in saved)
     assert "Ana's goal" in everything  # answers are kept as written
+
+
+def test_the_coach_sees_the_versions_the_teacher_made(trio: Trio, tmp_path: Path) -> None:
+    """ "Start a new version" splits versions in the review too, within one sitting."""
+    from pdkit import review
+    from pdkit.notebooks import dumps
+
+    trio.set_goal(trio.cy, "First goal", level="coach")
+    trio.store.start_revision(trio.cy.id, GOAL)
+    trio.store.record(trio.cy.id, GOAL, {"goal": "Second goal"}, spec_version="goal-setting@1")
+    path = tmp_path / "cy.ipynb"
+    path.write_text(dumps(save_workbook(load_workbook(GOAL), trio.store, trio.cy)), "utf-8")
+    for loaded in (review.load(trio.store), review.load(path)):
+        [row] = loaded.goals.to_dict("records")
+        assert row["versions"] == 2
+        assert row["goal"] == "Second goal"
+        goal_rows = loaded.goal_versions[loaded.goal_versions["field"] == "goal"]
+        assert goal_rows["value_text"].tolist() == ["First goal", "Second goal"]
+        assert goal_rows["changed"].tolist() == [True, True]
+    page = trio.page(trio.cy)
+    assert "Version 2" in page.versions_html.value  # the teacher's page agrees

@@ -51,6 +51,7 @@ from .spec import (
     load_school_goals,
     load_workbook,
     resolve_reference,
+    school_goals_from_data,
 )
 from .store import DEFAULT_SESSION, Participant, Store, open_store
 from .widgets import (
@@ -87,13 +88,18 @@ def _style() -> str:
     return resources.files("pdkit").joinpath("static", "pdkit.css").read_text("utf-8")
 
 
-Localized = Callable[[str | None], T]
-"""A definition (or list of them) for a language: parts build in the page's language."""
+Localized = Callable[[str | None, str], T]
+"""A definition (or list of them) for a language and a session: parts build in the
+page's language, with the school goals of the participant's session."""
 
 
 def fixed(value: T) -> Localized[T]:
-    """The same definition whatever the language."""
-    return lambda _language: value
+    """The same definition whatever the language and session."""
+
+    def same(_language: str | None, _session: str = DEFAULT_SESSION) -> T:
+        return value
+
+    return same
 
 
 class Part(Protocol):
@@ -119,7 +125,7 @@ class FormPart:
 
     def build(self, participant: Participant, language: str | None = None) -> w.Widget:
         self.form = FormView(
-            self.definition(language),
+            self.definition(language, participant.session),
             store=self.store,
             participant_id=participant.id,
             language=language,
@@ -140,7 +146,7 @@ class ReflectionsPart:
         self.store = store
         self.reflections_for = reflections
         self.language: str | None = None
-        self.reflections = {r.id: r for r in reflections(None)}
+        self.reflections = {r.id: r for r in reflections(None, DEFAULT_SESSION)}
         self.form: FormView | None = None
         self.participant: Participant | None = None
         self.choice = w.ToggleButtons(
@@ -155,7 +161,9 @@ class ReflectionsPart:
         t = translator(language)
         if language != self.language:
             self.language = language
-            self.reflections = {r.id: r for r in self.reflections_for(language)}
+            self.reflections = {
+                r.id: r for r in self.reflections_for(language, participant.session)
+            }
             current = self.choice.value
             with self.choice.hold_trait_notifications():
                 self.choice.options = [(r.title, r.id) for r in self.reflections.values()]
@@ -221,7 +229,10 @@ class FeedbackPart:
 
     def build(self, participant: Participant, language: str | None = None) -> w.Widget:
         self.page = PeerFeedback(
-            self.store, participant, self.definition(language), language=language
+            self.store,
+            participant,
+            self.definition(language, participant.session),
+            language=language,
         )
         return self.page.widget
 
@@ -241,7 +252,7 @@ class CopyTools:
         workbook: WorkbookDefinition,
         store: Store,
         *,
-        school_goals: Callable[[str | None], list[SchoolGoal]],
+        school_goals: Callable[[str | None, str], list[SchoolGoal]],
     ) -> None:
         self.workbook = workbook
         self.store = store
@@ -287,7 +298,7 @@ class CopyTools:
             self.store,
             self.participant,
             language=self.language,
-            school_goals=self.school_goals(self.language),
+            school_goals=self.school_goals(self.language, self.participant.session),
         )
 
     def _filename(self, suffix: str) -> str:
@@ -311,7 +322,9 @@ class CopyTools:
     def download_html(self) -> bytes:
         """Offer a printable HTML page of the answers; returns its bytes."""
         saved = read_saved(dumps(self._notebook()), source="this page")
-        html = printable_html(self.workbook, saved, self.language, self.school_goals(self.language))
+        assert self.participant is not None
+        goals = self.school_goals(self.language, self.participant.session)
+        html = printable_html(self.workbook, saved, self.language, goals)
         data = html.encode("utf-8")
         self.downloader.offer(data, self._filename(".html"), "text/html")
         self._say(translator(self.language)("A page to print is downloading."))
@@ -596,7 +609,7 @@ class Workbook:
                     tools=CopyTools(
                         self.definition,
                         opened,
-                        school_goals=partial(_goals, school_goals),
+                        school_goals=partial(_session_goals, opened, school_goals),
                     ),
                 )
         except PdkitError as exc:
@@ -607,12 +620,14 @@ class Workbook:
     ) -> list[Part]:
         workbook = self.definition
 
-        def form(ref: str, language: str | None) -> FormDefinition:
+        def form(ref: str, language: str | None, session: str = DEFAULT_SESSION) -> FormDefinition:
             definition = load_form(resolve_reference(ref, workbook), language=language)
-            return _with_goals(definition, _goals(school_goals, language))
+            return _with_goals(definition, _session_goals(store, school_goals, language, session))
 
-        def forms(refs: tuple[str, ...], language: str | None) -> list[FormDefinition]:
-            return [form(ref, language) for ref in refs]
+        def forms(
+            refs: tuple[str, ...], language: str | None, session: str = DEFAULT_SESSION
+        ) -> list[FormDefinition]:
+            return [form(ref, language, session) for ref in refs]
 
         parts: list[Part] = []
         for index, section in enumerate(workbook.sections):
@@ -667,6 +682,23 @@ def _goals(
     if isinstance(school_goals, list):
         return school_goals
     return load_school_goals(school_goals, language=language)
+
+
+def _session_goals(
+    store: Store,
+    school_goals: list[SchoolGoal] | str | Path | None,
+    language: str | None,
+    session: str,
+) -> list[SchoolGoal]:
+    """The school goals of a participant's session: a stored session's own, else the
+    configured ones (``PDKIT_SCHOOL_GOALS`` or the sample)."""
+    if session != DEFAULT_SESSION:
+        found = store.get_session(session)
+        if found is not None and found.school_goals:
+            return school_goals_from_data(
+                found.school_goals, source=f"session {found.title!r}", language=language
+            )
+    return _goals(school_goals, language)
 
 
 def _error_widget(error: PdkitError, headline: str = "This workbook cannot start.") -> w.HTML:

@@ -131,6 +131,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     new_workbook.set_defaults(run=_new_workbook)
 
+    session = commands.add_parser(
+        "session",
+        help="make a workshop session (join code, facilitator key) or list them",
+        description="Sessions let one store hold several workshops: participants join a "
+        "session with its code, its facilitator opens its dashboard with its key.",
+    )
+    session_commands = session.add_subparsers(dest="session_command", metavar="ACTION")
+    create = session_commands.add_parser(
+        "create",
+        help="make a session and print its join code, facilitator key and links",
+        description="Make a session. Prints its join code (for participants), its "
+        "facilitator key (shown once: keep it) and the links for `pdkit serve`.",
+    )
+    create.add_argument("--title", required=True, help="what participants see")
+    create.add_argument(
+        "--school-goals",
+        type=Path,
+        default=None,
+        help="the session's school goals, YAML or CSV (default: the sample goals)",
+    )
+    for sub in (create, session_commands.add_parser("list", help="list the sessions")):
+        sub.add_argument(
+            "--store",
+            default=None,
+            help="the store: a SQLite path or URL, or postgresql://… "
+            "(default: $PDKIT_STORE, else the file in your data folder)",
+        )
+        sub.add_argument(
+            "--url",
+            default="http://127.0.0.1:8866",
+            help="the address `pdkit serve` answers on, for the links "
+            "(default http://127.0.0.1:8866)",
+        )
+    session.set_defaults(run=_session)
+
     export = commands.add_parser(
         "export",
         help="write one saved workbook per participant, from the store",
@@ -440,6 +475,43 @@ def _open_existing_store(url: str | None) -> Store:
         if not file.is_file():
             raise StoreError(f"no store at {file}: check --store (or $PDKIT_STORE)")
     return open_store(resolved)
+
+
+def _session(args: argparse.Namespace) -> int:
+    from .spec import builtin_workbooks, school_goals_data
+    from .store import open_store
+
+    if args.session_command is None:
+        raise PdkitError("say what to do: pdkit session create --title … or pdkit session list")
+    base = args.url.rstrip("/")
+    if args.session_command == "create":
+        goals = school_goals_data(args.school_goals) if args.school_goals else []
+        store = open_store(args.store)
+        try:
+            made, key = store.create_session(args.title, goals)
+            print(f"pdkit: session {made.title!r} in {store.url}")
+        finally:
+            store.close()
+        print(f"pdkit: join code: {made.code} (participants type it when they join)")
+        for workbook in builtin_workbooks():
+            if workbook != "facilitator":
+                print(f"pdkit: {workbook}: {base}/voila/render/{workbook}.ipynb?code={made.code}")
+        print(
+            "pdkit: facilitator (keep this link to yourself; the key is shown only now): "
+            f"{base}/voila/render/facilitator.ipynb?session={made.id}&key={key}"
+        )
+        return 0
+    store = _open_existing_store(args.store)
+    try:
+        found = store.sessions()
+    finally:
+        store.close()
+    if not found:
+        print("pdkit: no sessions yet (everyone is in the default session)", file=sys.stderr)
+    for item in found:
+        counted = f", {len(item.school_goals)} school goal(s)" if item.school_goals else ""
+        print(f"{item.code}  {item.title}  (session {item.id}{counted})")
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:

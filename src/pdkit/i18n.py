@@ -128,6 +128,18 @@ _ES = {
         "No se pudieron cargar tus respuestas guardadas. Recarga la página en un "
         "momento; si sigue pasando, avisa a quien facilita."
     ),
+    # Sessions (pdkit.widgets.SignIn)
+    ("Session code"): ("Código de la sesión"),
+    ("As on the facilitator's screen, e.g. K7P-4QX"): (
+        "Como aparece en la pantalla de quien facilita, p. ej. K7P-4QX"
+    ),
+    ("Please type the session code from the facilitator's screen."): (
+        "Escribe el código de la sesión que aparece en la pantalla de quien facilita."
+    ),
+    ("The session code {code} is not known here. Check it on the screen."): (
+        "El código de sesión {code} no existe aquí. Revísalo en la pantalla."
+    ),
+    ("You are joining: {title}"): ("Vas a entrar en: {title}"),
     # Who can see an item (pdkit.widgets.VisibilityPicker)
     ("Who can see this?"): ("¿Quién puede verlo?"),
     ("Only me"): ("Solo yo"),

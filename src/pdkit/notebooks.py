@@ -214,6 +214,7 @@ class SavedWorkbook:
     coach_comments: tuple[Mapping[str, Any], ...] = ()
     visibility: Mapping[str, str] = _field(default_factory=dict)
     feedback: tuple[Mapping[str, Any], ...] = ()
+    revisions: Mapping[str, tuple[float, ...]] = _field(default_factory=dict)
     language: str = "en"
     saved_at: str = ""
     pdkit_version: str = ""
@@ -265,6 +266,7 @@ def save_workbook(
     answers: dict[str, dict[str, JSONValue]] = {}
     versions: dict[str, str] = {}
     visibility: dict[str, str] = {}
+    revisions: dict[str, list[float]] = {}
     history: list[dict[str, Any]] = []
     after: dict[int, list[dict[str, Any]]] = {}
     for index, form in forms:
@@ -272,6 +274,9 @@ def save_workbook(
             continue  # not shared with this viewer: not in their copy
         values = store.latest(participant.id, form.id, viewer=who)
         visibility[form.id] = store.visibility(participant.id, form.id)
+        marks = store.revision_marks(participant.id, form.id)
+        if marks:
+            revisions[form.id] = marks
         again = form.id in answers  # a form shown in two sections: its history once
         answers[form.id] = values
         versions[form.id] = form.spec_version
@@ -339,6 +344,7 @@ def save_workbook(
         "answers": answers,
         "spec_versions": versions,
         "visibility": visibility,
+        "revisions": revisions,
         "history": history,
         "notes": notes,
         "feedback": feedback,
@@ -389,6 +395,7 @@ def read_saved(text: str | bytes, *, source: str = "<upload>") -> SavedWorkbook:
             coach_comments=tuple(saved.get("coach_comments", ())),
             visibility={str(k): str(v) for k, v in saved.get("visibility", {}).items()},
             feedback=tuple(saved.get("feedback", ())),
+            revisions={str(k): tuple(v) for k, v in saved.get("revisions", {}).items()},
             saved_at=str(saved.get("saved_at", "")),
             pdkit_version=str(saved.get("pdkit_version", "")),
             source=source,

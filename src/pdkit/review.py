@@ -298,11 +298,16 @@ class Review:
     """Seconds without an edit that end a sitting (see "Versions and sittings")."""
     goal_fields: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     """(id, label) of the goal form's fields, in order (for ``goal_versions``)."""
+    revision_marks: Mapping[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
+    """Per participant, when they started a new version of their goal ("Start a new
+    version"): a new version starts there too, as it does after a pause."""
 
     @cached_property
     def goal_versions(self) -> pd.DataFrame:
         """The goal at the end of each sitting, field by field (made on first use)."""
-        return goal_version_rows(self.versions, self.sitting_gap, self.goal_fields)
+        return goal_version_rows(
+            self.versions, self.sitting_gap, self.goal_fields, self.revision_marks
+        )
 
     def hidden(self) -> tuple[set[str], set[str]]:
         """(participants whose goal is private, whose check-ins are private)."""
@@ -377,6 +382,8 @@ class _Collected:
     visibility: dict[tuple[str, str], str] = field(default_factory=dict)
     # peer feedback by id: giver, target, form, category, text, at, helpful
     feedback: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    # participant → times they started a new version of their goal
+    marks: dict[str, set[float]] = field(default_factory=dict)
 
     def participant(self, pid: str, name: str, session: str, source: str, saved_at: float) -> None:
         known = self.participants.get(pid)
@@ -397,6 +404,8 @@ class _Collected:
             mine.extend(theirs)
         self.visibility.update(other.visibility)
         self.feedback.update(other.feedback)
+        for pid, marks in other.marks.items():
+            self.marks.setdefault(pid, set()).update(marks)
 
     @property
     def overlapping(self) -> bool:
@@ -506,6 +515,9 @@ def _read_file(path: Path, collected: _Collected) -> None:
         collected.comments.setdefault(key, where)
     for form_id, level in saved.visibility.items():
         collected.visibility[(pid, form_id)] = level
+    marks = saved.revisions.get(GOAL_FORM, ())
+    if marks:
+        collected.marks.setdefault(pid, set()).update(float(m) for m in marks if _is_time(m))
     for item in feedback:
         collected.feedback.setdefault(item[0], item[1:])
     answered = set(zip(events[0], events[1], strict=True))
@@ -537,6 +549,10 @@ def _read_store(
             if not store.can_see(viewer, person.id, form_id):
                 continue
             collected.visibility[(person.id, form_id)] = store.visibility(person.id, form_id)
+            if form_id == GOAL_FORM:
+                marks = store.revision_marks(person.id, form_id)
+                if marks:
+                    collected.marks.setdefault(person.id, set()).update(marks)
             for e in store.history(person.id, form_id, viewer=viewer):
                 for target, value in zip(
                     collected.events,
@@ -913,6 +929,37 @@ class _Sitting:
     texts: dict[str, str]
 
 
+def _new_sittings(
+    people: np.ndarray[Any, Any],
+    times: np.ndarray[Any, Any],
+    gap: float,
+    marks: Mapping[int, Sequence[float]],
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(new person, new sitting) flags of events sorted by participant (code) then time:
+    a sitting starts with each person, after ``gap`` seconds without an edit, and at the
+    first edit after a revision mark (:mod:`pdkit.revisions` draws the same lines)."""
+    new_person = np.ones(len(people), dtype=bool)
+    new_person[1:] = people[1:] != people[:-1]
+    new_sitting = new_person.copy()
+    new_sitting[1:] |= np.diff(times) > gap
+    for code, stamps in marks.items():
+        rows = np.flatnonzero(people == code)
+        if not len(rows) or not len(stamps):
+            continue
+        after = np.searchsorted(times[rows], np.asarray(sorted(stamps)), side="right")
+        after = after[(after > 0) & (after < len(rows))]
+        new_sitting[rows[after]] = True
+    return new_person, new_sitting
+
+
+def _codes_of(names: np.ndarray[Any, Any], marks: Mapping[str, Any]) -> dict[int, Any]:
+    """``marks`` keyed by participant code (position in ``names``) instead of id."""
+    if not marks:
+        return {}
+    where = {str(name): code for code, name in enumerate(names.tolist())}
+    return {where[pid]: stamps for pid, stamps in marks.items() if pid in where}
+
+
 def _sittings(
     people: np.ndarray[Any, Any],
     times: np.ndarray[Any, Any],
@@ -920,17 +967,16 @@ def _sittings(
     values: list[JSONValue],
     texts: list[str],
     gap: float,
+    marks: Mapping[int, Sequence[float]] | None = None,
 ) -> dict[int, tuple[float, list[_Sitting]]]:
     """Per participant (code): the first time and the sittings of one form, from its
     events sorted by participant then time. A sitting ends after ``gap`` seconds
-    without an edit; each keeps the whole form as it stood then."""
+    without an edit (or at a revision mark in ``marks``); each keeps the whole form as
+    it stood then."""
     found: dict[int, tuple[float, list[_Sitting]]] = {}
     if not len(people):
         return found
-    new_person = np.ones(len(people), dtype=bool)
-    new_person[1:] = people[1:] != people[:-1]
-    new_sitting = new_person.copy()
-    new_sitting[1:] |= np.diff(times) > gap
+    new_person, new_sitting = _new_sittings(people, times, gap, marks or {})
     starts = np.flatnonzero(new_sitting).tolist()
     ends = [*starts[1:], len(people)]
     first_of_person = new_person[starts].tolist()
@@ -1087,7 +1133,10 @@ def _frames(
         p_names,
     )
     goal = _positions(f_names, f, GOAL_FORM)
-    goals = _goal_rows(p_names, p, at, goal, last, field_col, shown_values, texts, gap)
+    marks = {pid: tuple(sorted(stamps)) for pid, stamps in collected.marks.items()}
+    goals = _goal_rows(
+        p_names, p, at, goal, last, field_col, shown_values, texts, gap, _codes_of(p_names, marks)
+    )
     goals["display_name"] = [who[pid].display_name for pid in goals["participant"]]
 
     reflection = np.asarray(
@@ -1126,6 +1175,7 @@ def _frames(
         skipped=skipped,
         sitting_gap=gap,
         goal_fields=_goal_fields(forms),
+        revision_marks=marks,
     )
 
 
@@ -1150,6 +1200,7 @@ def _goal_rows(
     values: np.ndarray[Any, Any],
     texts: np.ndarray[Any, Any],
     gap: float,
+    marks: Mapping[int, Sequence[float]],
 ) -> dict[str, Any]:
     """One row per participant with goal-setting events: the current answers, and the
     sittings counted. Arrays are in event order (by participant, field, time); ``where``
@@ -1159,10 +1210,7 @@ def _goal_rows(
     who, at = people[by_time], times[by_time]
     if not len(who):
         return rows
-    new_person = np.ones(len(who), dtype=bool)
-    new_person[1:] = who[1:] != who[:-1]
-    new_sitting = new_person.copy()
-    new_sitting[1:] |= np.diff(at) > gap
+    new_person, new_sitting = _new_sittings(who, at, gap, marks)
     starts = np.flatnonzero(new_person)
     sittings = np.add.reduceat(new_sitting.astype(np.int64), starts)
     current = where[last[where]]
@@ -1202,7 +1250,10 @@ def _goal_rows(
 
 
 def goal_version_rows(
-    versions: pd.DataFrame, gap: float, fields: Sequence[tuple[str, str]] = ()
+    versions: pd.DataFrame,
+    gap: float,
+    fields: Sequence[tuple[str, str]] = (),
+    marks: Mapping[str, Sequence[float]] | None = None,
 ) -> pd.DataFrame:
     """The goal at the end of each sitting, field by field (``Review.goal_versions``):
     from the ``versions`` of form ``goal-setting``; ``fields`` are (id, label) in the
@@ -1217,6 +1268,7 @@ def goal_version_rows(
         [None] * len(goal),
         goal["value_text"].to_numpy(dtype=object).tolist(),
         gap,
+        _codes_of(np.asarray(names, dtype=object), marks or {}),
     )
     labels = dict(fields)
     rows: list[tuple[str, int, float, str, str, str, bool]] = []

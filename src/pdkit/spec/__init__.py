@@ -23,6 +23,8 @@ from ._load import (
     load_workbook,
     parse_definition,
     resolve_reference,
+    school_goals_data,
+    school_goals_from_data,
     validate_text,
 )
 from ._model import (
@@ -74,5 +76,7 @@ __all__ = [
     "load_workbook",
     "parse_definition",
     "resolve_reference",
+    "school_goals_data",
+    "school_goals_from_data",
     "validate_text",
 ]

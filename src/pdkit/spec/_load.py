@@ -15,7 +15,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -962,6 +962,29 @@ def load_school_goals(source: str | Path, *, language: str | None = None) -> lis
         )
     rows = [(_line_of(root, [*prefix, i]), row) for i, row in enumerate(items)]
     return _goals_from_rows(rows, file, prefix, language)
+
+
+def school_goals_data(source: str | Path) -> list[dict[str, Any]]:
+    """The school goals of a YAML or CSV file as plain mappings, texts per language kept
+    (what a session stores); checked first like :func:`load_school_goals`."""
+    load_school_goals(source)
+    path = Path(source)
+    text = _read(path)
+    if path.suffix.lower() == ".csv":
+        return [
+            {k: v for k, v in row.items() if k in ("id", "title", "description") and v}
+            for row in csv.DictReader(io.StringIO(text))
+        ]
+    data = yaml.safe_load(text)
+    items: list[Any] = (data.get("goals") if isinstance(data, dict) else data) or []
+    return [dict(item) for item in items]
+
+
+def school_goals_from_data(
+    items: Sequence[Mapping[str, Any]], *, source: str = "<session>", language: str | None = None
+) -> list[SchoolGoal]:
+    """School goals from plain mappings (a stored session's), in ``language``."""
+    return _goals_from_rows([(None, dict(item)) for item in items], source, [], language)
 
 
 SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"

@@ -42,9 +42,11 @@ from ._base import (
     Store,
     token_hash,
 )
+from ._sessions import CODE_ALPHABET, Session, Status, normalize_code
 from ._sqlite import SQLiteStore
 
 __all__ = [
+    "CODE_ALPHABET",
     "DEFAULT_SESSION",
     "STORE_ENV",
     "VISIBILITIES",
@@ -56,11 +58,14 @@ __all__ = [
     "ResponseEvent",
     "Run",
     "SQLiteStore",
+    "Session",
     "SharedItem",
+    "Status",
     "Store",
     "Viewer",
     "ViewerLike",
     "default_store_path",
+    "normalize_code",
     "open_store",
     "register_backend",
     "resolve_store_url",

@@ -351,11 +351,20 @@ class SharingSQL:
             if p.id in answers
         ]
 
-    def choices(self, session: str, form_id: str, field_id: str) -> dict[str, str]:
+    def choices(
+        self, session: str, form_id: str, field_id: str, *, viewer: ViewerLike
+    ) -> dict[str, str]:
         """Each participant's current choice in a choice field (an option id such as a
-        school goal), for forming groups and counting, whatever the item's visibility:
-        a choice is a category, not writing. Anything that is not an option id (free
-        text) is never returned."""
+        school goal), for the session's facilitator (or the steward) to form groups and
+        count, whatever the item's visibility: a choice is a category, not writing.
+        Anything that is not an option id (free text) is never returned; anyone else
+        gets :class:`pdkit.AccessError`."""
+        who = as_viewer(viewer)
+        if not (who.is_steward or who.facilitator_of == session):
+            raise AccessError(
+                f"{who} may not read the choices of session {session!r}: only its "
+                "facilitator may (to form groups and count)"
+            )
         rows = self._rows(
             "SELECT participant, value FROM responses WHERE seq IN (SELECT MAX(seq) FROM"
             " responses WHERE session = ? AND form = ? AND field = ? GROUP BY participant)",

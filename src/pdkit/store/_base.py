@@ -12,6 +12,7 @@ from ..pacing import RunState
 
 if TYPE_CHECKING:
     from ._access import Feedback, SharedItem, ViewerLike
+    from ._sessions import Session, Status
 
 DEFAULT_SESSION = "default"
 
@@ -195,8 +196,10 @@ class Store(Protocol):
         """Other participants' items of this form that ``viewer`` may see."""
         ...
 
-    def choices(self, session: str, form_id: str, field_id: str) -> dict[str, str]:
-        """Each participant's current option id in a choice field (never free text)."""
+    def choices(
+        self, session: str, form_id: str, field_id: str, *, viewer: ViewerLike
+    ) -> dict[str, str]:
+        """Each participant's option id in a choice field, for the session's facilitator."""
         ...
 
     def assign_coach(self, coach_id: str, teacher_ids: Sequence[str]) -> None:
@@ -323,6 +326,34 @@ class Store(Protocol):
 
     def note_writers(self, run_id: str) -> dict[tuple[str, str], set[str]]:
         """Who wrote notes per (group, step): ids, never text."""
+        ...
+
+    # ------------------------------------------------------------------ sessions
+
+    def create_session(
+        self, title: str, school_goals: Sequence[Mapping[str, Any]] = ()
+    ) -> tuple[Session, str]:
+        """A new session with a join code; returns it and its facilitator key (once)."""
+        ...
+
+    def get_session(self, session_id: str) -> Session | None:
+        """The stored session with this id, or None."""
+        ...
+
+    def session_for_code(self, code: str) -> Session | None:
+        """The session whose join code this is (any case; dashes ignored), or None."""
+        ...
+
+    def sessions(self) -> list[Session]:
+        """Every stored session, oldest first."""
+        ...
+
+    def facilitator_key_ok(self, session_id: str, key: str) -> bool:
+        """Whether ``key`` opens the session's dashboard."""
+        ...
+
+    def statuses(self, session: str = DEFAULT_SESSION) -> list[Status]:
+        """Each participant's status in the session (flags and counts, never text)."""
         ...
 
     def close(self) -> None:

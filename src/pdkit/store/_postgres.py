@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConflictError, StoreError
 from ..pacing import RunState
-from ._access import SharingSQL, ViewerLike
+from ._access import ViewerLike
 from ._base import (
     DEFAULT_SESSION,
     Group,
@@ -65,6 +65,7 @@ from ._rows import (
     run_member_values,
     run_values,
 )
+from ._sessions import SessionsSQL
 
 if TYPE_CHECKING:
     import psycopg
@@ -107,6 +108,7 @@ _TABLES = (
     "coaching",
     "feedback",
     "revisions",
+    "sessions",
 )
 
 # The SQLite schema in PostgreSQL's words. ``ord`` keeps the order rows were made in
@@ -226,6 +228,14 @@ _SCHEMA = (
         form TEXT NOT NULL,
         at DOUBLE PRECISION NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        join_code TEXT NOT NULL UNIQUE,
+        school_goals TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        key_hash TEXT NOT NULL
+    )""",
 )
 
 
@@ -278,7 +288,7 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-class PostgresStore(SharingSQL):
+class PostgresStore(SessionsSQL):
     """A :class:`pdkit.store.Store` in a PostgreSQL database, reached through ``url``.
 
     ``url`` is a libpq URL (``postgresql://user@host:5432/dbname?sslmode=require``).

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import ConflictError, StoreError
 from ..pacing import RunState
-from ._access import SharingSQL, ViewerLike
+from ._access import ViewerLike
 from ._base import (
     DEFAULT_SESSION,
     Group,
@@ -42,6 +42,7 @@ from ._rows import (
     run_member_values,
     run_values,
 )
+from ._sessions import SessionsSQL
 
 SCHEMA_VERSION = 3
 
@@ -153,10 +154,18 @@ CREATE TABLE IF NOT EXISTS revisions (
     form TEXT NOT NULL,
     at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    join_code TEXT NOT NULL UNIQUE,
+    school_goals TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    key_hash TEXT NOT NULL
+);
 """
 
 
-class SQLiteStore(SharingSQL):
+class SQLiteStore(SessionsSQL):
     """A :class:`pdkit.store.Store` in a SQLite database (a file, or ``:memory:``).
 
     Several processes (one Voilà kernel per participant) may write at once: WAL mode

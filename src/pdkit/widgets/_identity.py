@@ -150,6 +150,7 @@ class SignIn:
         self._on_signed_out = on_signed_out
         self.participant: Participant | None = None
         self.token: str | None = None
+        self.joining = ""  # the title of the session a ?code= link names
 
         self.browser = browser if browser is not None else BrowserIdentity()
         self.name_input = w.Text(
@@ -158,6 +159,13 @@ class SignIn:
             style={"description_width": "initial"},
             layout=w.Layout(width="28em", max_width="100%"),
         )
+        self.code_input = w.Text(
+            description="Session code",
+            placeholder="As on the facilitator's screen, e.g. K7P-4QX",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="28em", max_width="100%"),
+        )
+        self.asks_code = False  # set when the store has sessions and the link named none
         self.join_button = w.Button(description="Join", button_style="primary", icon="sign-in")
         self.join_button.on_click(lambda _: self.join(self.name_input.value))
         self.sign_out_button = w.Button(
@@ -190,10 +198,14 @@ class SignIn:
 
     # ------------------------------------------------------------------ flows
 
-    def join(self, raw_name: str) -> Participant | None:
-        """Create a new participant named ``raw_name`` (the Join button)."""
+    def join(self, raw_name: str, code: str | None = None) -> Participant | None:
+        """Create a new participant named ``raw_name`` (the Join button), in the session
+        whose join code is ``code`` (default: what the code box holds) when the join step
+        asks for one."""
         try:
             name = clean_display_name(raw_name, self.t)
+            if self.asks_code:
+                self.session = self._session_of(self.code_input.value if code is None else code)
             participant, token = self.store.create_participant(name, session=self.session)
         except (IdentityError, StoreError) as exc:
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
@@ -213,12 +225,42 @@ class SignIn:
 
     # ------------------------------------------------------------------ internals
 
+    def _session_of(self, code: str) -> str:
+        if not code.strip():
+            raise IdentityError(
+                self.t("Please type the session code from the facilitator's screen.")
+            )
+        found = self.store.session_for_code(code)
+        if found is None:
+            raise IdentityError(
+                self.t("The session code {code} is not known here. Check it on the screen.").format(
+                    code=code.strip()
+                )
+            )
+        return found.id
+
+    def _choose_session(self) -> None:
+        """The session to join: the one named by ``?code=`` in the page's link, else the
+        code typed in at the join step when this store has sessions."""
+        if self.session != DEFAULT_SESSION:
+            return  # fixed by the app
+        code = dict(parse_qsl(urlsplit(self.browser.page_url).query)).get("code", "")
+        found = self.store.session_for_code(code) if code else None
+        if found is not None:
+            self.session = found.id
+            self.joining = found.title
+            return
+        self.asks_code = bool(self.store.sessions())
+        self.code_input.value = code
+
     def _use_language(self, language: str | None) -> None:
         self.language = language
         self.t = t = translator(language)
         self.name_input.description = t("Your name")
         self.name_input.placeholder = t("First and last name")
         self.join_button.description = t("Join")
+        self.code_input.description = t("Session code")
+        self.code_input.placeholder = t("As on the facilitator's screen, e.g. K7P-4QX")
         self.sign_out_button.description = t("Not you? Sign out")
         self.sign_out_button.tooltip = t("Forget this participant in this browser")
 
@@ -249,6 +291,7 @@ class SignIn:
                 "workshop). Join below to start."
             )
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(error)}</p>'
+        self._choose_session()
         self._show_join()
 
     def _sign_in_hub(self, hub_user: str) -> None:
@@ -299,5 +342,13 @@ class SignIn:
             "private to you. Joined before? Open your personal link to continue where you left off."
         )
         intro = w.HTML(value=f'<p class="pdkit-join-intro">{escape(text)}</p>')
-        row = w.HBox([self.name_input, self.join_button])
-        self.body.children = [intro, row, self.message]
+        parts: list[w.Widget] = [intro]
+        if self.joining:
+            said = escape(self.t("You are joining: {title}")).format(
+                title=f"<strong>{escape(self.joining)}</strong>"
+            )
+            parts.append(w.HTML(value=f'<p class="pdkit-session">{said}</p>'))
+        if self.asks_code:
+            parts.append(self.code_input)
+        parts += [w.HBox([self.name_input, self.join_button]), self.message]
+        self.body.children = parts

@@ -23,7 +23,7 @@ from .. import pacing
 from ..errors import ConflictError, PdkitError
 from ..groups import form_groups, form_groups_by
 from ..spec import ProtocolDefinition, Step, builtin_definitions, load_protocol
-from ..store import DEFAULT_SESSION, JSONValue, Participant, Run, Store
+from ..store import DEFAULT_SESSION, JSONValue, Participant, Run, Store, Viewer
 from ._form import FormView, Scheduler, call_later
 
 __all__ = [
@@ -452,7 +452,9 @@ class PacingControl:
             self._say("At least two people must join before groups can be formed.", "error")
             return
         if by:
-            keys = self.store.choices(self.session, GOAL_FORM, by)
+            keys = self.store.choices(
+                self.session, GOAL_FORM, by, viewer=Viewer.facilitator(self.session)
+            )
             made = form_groups_by(people, keys, size, seed=self._seed)
         else:
             made = form_groups(people, size, seed=self._seed)

@@ -1,0 +1,201 @@
+"""Workshop sessions: a title, the school goals, a join code and a facilitator key; and
+what a facilitator's dashboard may know of each participant (statuses, never text).
+
+The ``default`` session always exists without being made (one workshop per store);
+``create_session`` makes others, each with a join code that participants type (or find
+in their link) and a facilitator key that opens its dashboard. Only a hash of the key
+is kept, like resume tokens.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import StoreError
+from ._access import DEFAULT_VISIBILITY, SharingSQL
+from ._base import DEFAULT_SESSION, token_hash
+
+__all__ = ["CODE_ALPHABET", "Session", "SessionsSQL", "Status", "normalize_code"]
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+"""Join codes use letters and digits that cannot be mistaken for one another."""
+
+_CODE_LENGTH = 6
+
+
+def normalize_code(code: str) -> str:
+    """A join code as stored: upper case, without spaces or dashes (``k7p-4qx`` → ``K7P4QX``)."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def display_code(code: str) -> str:
+    """A join code as shown: ``K7P4QX`` → ``K7P-4QX``."""
+    return f"{code[:3]}-{code[3:]}" if len(code) == _CODE_LENGTH else code
+
+
+@dataclass(frozen=True)
+class Session:
+    """A workshop session. ``school_goals`` are plain mappings (id, title, description,
+    each text or a text per language), as in a school goals file."""
+
+    id: str
+    title: str
+    join_code: str
+    school_goals: tuple[Mapping[str, Any], ...] = ()
+    created_at: float = 0.0
+
+    @property
+    def code(self) -> str:
+        """The join code as people read it (``K7P-4QX``)."""
+        return display_code(self.join_code)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What a dashboard shows of a participant: where they are, never what they wrote."""
+
+    participant: str
+    display_name: str
+    joined_at: float
+    goal_drafted: bool
+    goal_visibility: str
+    reflections_done: int
+    """How many forms other than the goal the participant has answered (reflections)."""
+    group: str | None
+
+    @property
+    def goal_shared(self) -> bool:
+        return self.goal_visibility != "private"
+
+
+_SESSION_COLUMNS = "id, title, join_code, school_goals, created_at"
+
+
+def _session_from_row(row: Sequence[Any]) -> Session:
+    goals = tuple(json.loads(row[3]))
+    return Session(row[0], row[1], row[2], goals, float(row[4]))
+
+
+class SessionsSQL(SharingSQL):
+    """Sessions and statuses, written once for both SQL backends (a mixin on
+    :class:`~pdkit.store._access.SharingSQL`, whose plumbing it uses)."""
+
+    def create_session(
+        self, title: str, school_goals: Sequence[Mapping[str, Any]] = ()
+    ) -> tuple[Session, str]:
+        """A new session; returns it and its facilitator key (shown once, kept hashed)."""
+        title = " ".join(title.split())
+        if not title:
+            raise StoreError("give the session a title (what participants will see)")
+        try:
+            goals = json.dumps([dict(g) for g in school_goals], ensure_ascii=False)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"the school goals cannot be stored: {exc}") from None
+        key = secrets.token_urlsafe(18)
+        for _attempt in range(20):
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+            if self.session_for_code(code) is None:
+                break
+        else:  # pragma: no cover - 31**6 codes
+            raise StoreError("could not find a free join code; try again")
+        session = Session(
+            id=f"s-{secrets.token_hex(4)}",
+            title=title,
+            join_code=code,
+            school_goals=tuple(json.loads(goals)),
+            created_at=self._clock(),
+        )
+        with self._write() as db:
+            db.execute(
+                self._q(
+                    f"INSERT INTO sessions ({_SESSION_COLUMNS}, key_hash)"  # noqa: S608
+                    " VALUES (?, ?, ?, ?, ?, ?)"
+                ),
+                (session.id, title, code, goals, session.created_at, token_hash(key)),
+            )
+        return session, key
+
+    def get_session(self, session_id: str) -> Session | None:
+        """The session with this id, or None (``default`` is not a stored session)."""
+        rows = self._rows(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?",  # noqa: S608
+            (session_id,),
+        )
+        return _session_from_row(rows[0]) if rows else None
+
+    def session_for_code(self, code: str) -> Session | None:
+        """The session whose join code this is (any case, dashes and spaces ignored)."""
+        wanted = normalize_code(code)
+        if not wanted:
+            return None
+        rows = self._rows(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE join_code = ?",  # noqa: S608
+            (wanted,),
+        )
+        return _session_from_row(rows[0]) if rows else None
+
+    def sessions(self) -> list[Session]:
+        """Every stored session, oldest first."""
+        rows = self._rows(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions ORDER BY created_at, id"  # noqa: S608
+        )
+        return [_session_from_row(r) for r in rows]
+
+    def facilitator_key_ok(self, session_id: str, key: str) -> bool:
+        """Whether ``key`` is the facilitator key of the session (compared in constant
+        time). The ``default`` session has no stored key (``pdkit serve`` checks its own)."""
+        rows = self._rows("SELECT key_hash FROM sessions WHERE id = ?", (session_id,))
+        if not rows or not key:
+            return False
+        return hmac.compare_digest(str(rows[0][0]), token_hash(key))
+
+    def statuses(self, session: str = DEFAULT_SESSION) -> list[Status]:
+        """Every participant of the session with where they are (joined, goal drafted,
+        goal shared, reflections answered, group), in joining order — counts and flags
+        read from the store's tables, never the text of an answer."""
+        people = self._rows(
+            "SELECT id, display_name, created_at FROM participants WHERE session = ?"
+            " AND role = 'teacher' ORDER BY created_at, id",
+            (session,),
+        )
+        forms: dict[str, set[str]] = {}
+        for pid, form in self._rows(
+            "SELECT DISTINCT participant, form FROM responses WHERE session = ?", (session,)
+        ):
+            forms.setdefault(pid, set()).add(form)
+        levels: dict[str, str] = {
+            str(pid): str(level)
+            for pid, level in self._rows(
+                "SELECT participant, level FROM visibility WHERE seq IN (SELECT MAX(seq)"
+                " FROM visibility WHERE form = ? GROUP BY participant)",
+                (GOAL_FORM,),
+            )
+        }
+        group_of: dict[str, str] = {}
+        for name, pid in self._rows(
+            "SELECT g.name, m.participant FROM groups g JOIN group_members m"
+            " ON m.group_id = g.id WHERE g.session = ? AND g.dissolved_at IS NULL",
+            (session,),
+        ):
+            group_of[pid] = name
+        return [
+            Status(
+                participant=pid,
+                display_name=name,
+                joined_at=float(at),
+                goal_drafted=GOAL_FORM in forms.get(pid, ()),
+                goal_visibility=levels.get(pid, DEFAULT_VISIBILITY),
+                reflections_done=len(forms.get(pid, set()) - {GOAL_FORM}),
+                group=group_of.get(pid),
+            )
+            for pid, name, at in people
+        ]
+
+
+GOAL_FORM = "goal-setting"
+"""The form whose answers are a teacher's goal (statuses: goal drafted, goal shared)."""
