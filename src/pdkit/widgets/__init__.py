@@ -6,6 +6,7 @@ Widgets talk to the :class:`pdkit.store.Store` protocol, never to a backend.
 from __future__ import annotations
 
 from ._controls import CONTROL_BUILDERS, FieldControl, build_control
+from ._dashboard import Dashboard, goals_chart
 from ._files import FileDownload
 from ._form import AnswerSink, FormAnswers, FormView, Scheduler, call_later
 from ._identity import (
@@ -24,6 +25,7 @@ __all__ = [
     "AnswerSink",
     "BrowserIdentity",
     "Countdown",
+    "Dashboard",
     "FieldControl",
     "FileDownload",
     "FormAnswers",
@@ -39,6 +41,7 @@ __all__ = [
     "call_later",
     "clean_display_name",
     "feedback_categories",
+    "goals_chart",
     "repeat_every",
     "resume_link",
 ]

@@ -1,0 +1,225 @@
+"""The facilitator's dashboard for a session: who joined and where everyone is, goals per
+school goal, groups and the protocol control, and the session's tables to download.
+
+Everything shown comes from :meth:`~pdkit.store.Store.statuses` (flags and counts) and
+:meth:`~pdkit.store.Store.choices` (option ids), never from a participant's text, so a
+dashboard on a projector shows nothing private. It redraws by itself every few seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from html import escape
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import ipywidgets as w
+
+from ..errors import PdkitError
+from ..spec import SchoolGoal
+from ..store import DEFAULT_SESSION, Status, Store, Viewer
+from ._files import FileDownload
+from ._protocol import GOAL_FORM, PacingControl, repeat_every
+
+__all__ = ["Dashboard", "goals_chart"]
+
+_VISIBILITY = {
+    "private": "private",
+    "coach": "with coach",
+    "group": "with group",
+    "session": "with session",
+}
+
+Exporter = Callable[[str], bytes]
+"""``export(kind)`` → the session's tables as ``xlsx`` or ``zip`` (of CSV files) bytes."""
+
+
+def goals_chart(counts: Counter[str], goals: list[SchoolGoal]) -> str:
+    """Goals per school goal as an inline SVG bar chart (labels escaped; no script)."""
+    rows = [(g.title, counts.get(g.id, 0)) for g in goals]
+    known = {g.id for g in goals}
+    other = sum(n for key, n in counts.items() if key not in known)
+    if other:
+        rows.append(("Another school goal", other))
+    total = sum(n for _label, n in rows)
+    if not total:
+        return '<p class="pdkit-empty">No goal is linked to a school goal yet.</p>'
+    top = max(n for _label, n in rows)
+    bar_h, gap, label_w, bar_w = 22, 8, 260, 300
+    height = len(rows) * (bar_h + gap)
+    parts = []
+    for index, (label, n) in enumerate(rows):
+        y = index * (bar_h + gap)
+        width = 0 if not top else round(bar_w * n / top)
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + bar_h - 6}" text-anchor="end">{escape(label)}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{width}" height="{bar_h}" fill="#3b73b9"/>'
+            f'<text x="{label_w + width + 6}" y="{y + bar_h - 6}">{n}</text>'
+        )
+    title = f"Goals per school goal: {total} goal(s)"
+    summary = "; ".join(f"{label}: {n}" for label, n in rows)
+    return (
+        f'<svg class="pdkit-chart" role="img" aria-label="{escape(title + ". " + summary)}" '
+        f'width="{label_w + bar_w + 40}" height="{height}" font-size="14" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(parts)}</svg>'
+    )
+
+
+def _link(page_url: str, notebook: str, query: str) -> str:
+    """A link to another notebook of the same server (``…/voila/render/<notebook>?…``)."""
+    parts = urlsplit(page_url)
+    path = parts.path.rsplit("/", 1)[0] + f"/{notebook}"
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+class Dashboard:
+    """The dashboard of one session (see the module docs).
+
+    ``school_goals`` gives the chart its labels; ``export(kind)`` makes the download
+    (injected by the app, which may import pandas: widgets never do); ``page_url`` is
+    where the dashboard is open, for the participants' link.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        session: str = DEFAULT_SESSION,
+        school_goals: list[SchoolGoal] | None = None,
+        export: Exporter | None = None,
+        page_url: str = "",
+        poll_interval: float = 3.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.session = session
+        self.school_goals = school_goals or []
+        self._export = export
+        self.page_url = page_url
+        self._clock = clock
+        stored = store.get_session(session) if session != DEFAULT_SESSION else None
+        title = stored.title if stored is not None else "This workshop"
+        join = ""
+        if stored is not None:
+            join = (
+                '<p class="pdkit-join-code">Participants join with the code '
+                f"<strong>{escape(stored.code)}</strong>"
+            )
+            if page_url:
+                link = escape(_link(page_url, "goal-setting.ipynb", f"code={quote(stored.code)}"))
+                join += f' or the link <a href="{link}">{link}</a>'
+            join += ".</p>"
+        self.header = w.HTML(value=f"<h1>{escape(title)}</h1>{join}")
+        self.counts = w.HTML()
+        self.chart = w.HTML()
+        self.roster = w.HTML()
+        self.control = PacingControl(store, session=session, clock=clock)
+        self.downloader = FileDownload()
+        self.excel_button = w.Button(description="Download tables (Excel)", icon="file-excel")
+        self.csv_button = w.Button(description="Download tables (CSV)", icon="file-csv")
+        self.excel_button.on_click(lambda _: self.download("xlsx"))
+        self.csv_button.on_click(lambda _: self.download("zip"))
+        self.message = w.HTML()
+        export_row: list[w.Widget] = (
+            [w.HBox([self.excel_button, self.csv_button]), self.message, self.downloader]
+            if export is not None
+            else []
+        )
+        self.widget = w.VBox(
+            [
+                self.header,
+                self.counts,
+                w.HTML(value="<h2>Goals per school goal</h2>"),
+                self.chart,
+                w.HTML(value="<h2>Who is where</h2>"),
+                self.roster,
+                self.control.widget,
+                w.HTML(
+                    value="<h2>Session tables</h2><p>The roster, goals per school goal and "
+                    "groups as tidy tables: counts and statuses, never what anyone wrote.</p>"
+                ),
+                *export_row,
+            ]
+        )
+        self.widget.add_class("pdkit-dashboard")
+        self._seen: object = None
+        self.refresh()
+        self.stop_polling = repeat_every(poll_interval, self.refresh)
+
+    def refresh(self) -> None:
+        """Read statuses and choices again; redraw what changed."""
+        try:
+            statuses = self.store.statuses(self.session)
+            choices = self.store.choices(
+                self.session, GOAL_FORM, "school_goal", viewer=Viewer.facilitator(self.session)
+            )
+        except PdkitError:
+            return  # a passing store hiccup: keep showing the last state
+        key = (tuple(statuses), tuple(sorted(choices.items())))
+        if key == self._seen:
+            return
+        self._seen = key
+        self._draw_counts(statuses)
+        self.chart.value = goals_chart(Counter(choices.values()), self.school_goals)
+        self._draw_roster(statuses)
+        self.control._show_groups()  # new joiners and late placements show at once
+
+    def _draw_counts(self, statuses: list[Status]) -> None:
+        joined = len(statuses)
+        counts = [
+            ("joined", joined),
+            ("goal drafted", sum(s.goal_drafted for s in statuses)),
+            ("goal shared", sum(s.goal_shared for s in statuses)),
+            ("reflection done", sum(s.reflections_done > 0 for s in statuses)),
+            ("in a group", sum(s.group is not None for s in statuses)),
+        ]
+        items = "".join(
+            f'<li><strong class="pdkit-count">{n}</strong> {escape(label)}</li>'
+            for label, n in counts
+        )
+        self.counts.value = f'<ul class="pdkit-counts" aria-live="polite">{items}</ul>'
+
+    def _draw_roster(self, statuses: list[Status]) -> None:
+        if not statuses:
+            self.roster.value = (
+                '<p class="pdkit-empty">Nobody has joined yet. Share the code or the link; '
+                "people appear here as they join.</p>"
+            )
+            return
+        yes, no = "✓", "–"
+        rows = "".join(
+            f"<tr><td>{escape(s.display_name)}</td>"
+            f"<td>{yes if s.goal_drafted else no}</td>"
+            f"<td>{escape(_VISIBILITY.get(s.goal_visibility, s.goal_visibility))}</td>"
+            f"<td>{s.reflections_done or no}</td>"
+            f"<td>{escape(s.group) if s.group else no}</td></tr>"
+            for s in statuses
+        )
+        self.roster.value = (
+            '<table class="pdkit-roster"><caption>Participants and where they are</caption>'
+            '<thead><tr><th scope="col">Name</th><th scope="col">Goal drafted</th>'
+            '<th scope="col">Goal shared</th><th scope="col">Reflections</th>'
+            f'<th scope="col">Group</th></tr></thead><tbody>{rows}</tbody></table>'
+        )
+
+    def download(self, kind: str) -> bytes:
+        """Offer the session's tables as Excel (``xlsx``) or CSV files in a zip."""
+        if self._export is None:
+            return b""
+        try:
+            data = self._export(kind)
+        except PdkitError as exc:
+            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            return b""
+        stamp = time.strftime("%Y%m%d-%H%M", time.localtime(self._clock()))
+        name = f"pdkit-{self.session}-{stamp}.{kind}"
+        mime = (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            if kind == "xlsx"
+            else "application/zip"
+        )
+        self.downloader.offer(data, name, mime)
+        said = escape(f"{name} is downloading.")
+        self.message.value = f'<p class="pdkit-status" role="status">{said}</p>'
+        return data
