@@ -215,6 +215,15 @@ def lab_server(tmp_path: Path) -> Iterator[Server]:
         yield server
 
 
+def open_page(browser: Any, url: str, *, downloads: bool = False) -> Any:
+    """A page in a fresh browser context (its own storage: another person), at ``url``.
+    A JavaScript dialog fails the test: no teacher's text may ever open one."""
+    page = browser.new_context(accept_downloads=downloads).new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    page.goto(url)
+    return page
+
+
 def _chromium_path() -> str | None:
     for candidate in (
         os.environ.get("PDKIT_CHROMIUM"),

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from conftest import open_page
 from pdkit import open_store, tables
 from pdkit.cli import main
 
@@ -23,13 +24,6 @@ pytestmark = pytest.mark.browser
 LOAD = 90_000
 FOLLOW = 15_000
 SECRET = "Private plan: ask Dana about period 3"
-
-
-def _page(browser: Any, url: str) -> Any:
-    page = browser.new_context(accept_downloads=True).new_page()
-    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
-    page.goto(url)
-    return page
 
 
 def test_the_dashboard_of_a_session(
@@ -47,23 +41,23 @@ def test_the_dashboard_of_a_session(
     link = re.search(r"goal-setting: (http\S+)", printed).group(1)  # type: ignore[union-attr]
 
     # Without the key: a clear refusal, no controls.
-    stranger = _page(browser, dashboard_url.split("&key=")[0])
+    stranger = open_page(browser, downloads=True, url=dashboard_url.split("&key=")[0])
     stranger.get_by_text("This page is for the facilitator").wait_for(timeout=LOAD)
     assert stranger.get_by_role("button").count() == 0
 
-    boss = _page(browser, dashboard_url)
+    boss = open_page(browser, downloads=True, url=dashboard_url)
     boss.get_by_role("heading", name="Spring <PD>").wait_for(timeout=LOAD)
     boss.get_by_text(f"Participants join with the code {code}").wait_for(timeout=FOLLOW)
     boss.get_by_text("Nobody has joined yet").wait_for(timeout=FOLLOW)
 
-    ana = _page(browser, pdkit_server.url("goal-setting.ipynb"))
+    ana = open_page(browser, downloads=True, url=pdkit_server.url("goal-setting.ipynb"))
     ana.get_by_label("Session code").fill(code.lower(), timeout=LOAD)
     ana.get_by_label("Your name").fill("Ana <i>")
     ana.get_by_role("button", name="Join").click()
     ana.get_by_label("My goal (required)").fill(SECRET, timeout=30_000)
     ana.locator(".pdkit-form").get_by_text("Saved at").wait_for(timeout=FOLLOW)
 
-    ben = _page(browser, link)
+    ben = open_page(browser, downloads=True, url=link)
     ben.get_by_text("You are joining: Spring <PD>").wait_for(timeout=LOAD)
     assert ben.get_by_label("Session code").count() == 0
     ben.get_by_label("Your name").fill("Ben")

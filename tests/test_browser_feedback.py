@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FACILITATOR_KEY
+from conftest import FACILITATOR_KEY, open_page
 from pdkit import open_store
 
 pytestmark = pytest.mark.browser
@@ -26,13 +26,6 @@ SCRIPT = "<script>alert('feedback')</script><b>bold?</b> <img src=x onerror=aler
 SECRET = "Cy's private reflection: I felt lost in period 3"
 GOAL = "Every student asks one question of a peer each lesson"
 REVISED = "Every student asks and answers one peer question each lesson by June"
-
-
-def _page(browser: Any, url: str) -> Any:
-    page = browser.new_context().new_page()
-    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
-    page.goto(url)
-    return page
 
 
 def _join(page: Any, name: str) -> None:
@@ -49,7 +42,7 @@ def _sees_group(page: Any, others: list[str], timeout: int) -> None:
 
 def test_three_in_a_group_give_feedback_and_one_revises(pdkit_server: Any, browser: Any) -> None:
     url = pdkit_server.url("peer-feedback.ipynb")
-    people = {name: _page(browser, url) for name in ("Ana", "Ben", "Cy")}
+    people = {name: open_page(browser, url) for name in ("Ana", "Ben", "Cy")}
     for name, page in people.items():
         _join(page, name)
     ana, ben, cy = people["Ana"], people["Ben"], people["Cy"]
@@ -62,7 +55,7 @@ def test_three_in_a_group_give_feedback_and_one_revises(pdkit_server: Any, brows
     cy_reflect.get_by_text("Saved at").wait_for(timeout=FOLLOW)
     assert "Only you can see this" in cy_reflect.inner_text("body")
 
-    boss = _page(browser, pdkit_server.url("facilitator.ipynb") + f"?key={FACILITATOR_KEY}")
+    boss = open_page(browser, pdkit_server.url("facilitator.ipynb") + f"?key={FACILITATOR_KEY}")
     boss.get_by_label("Group size").fill("3", timeout=LOAD)
     boss.get_by_role("button", name="Form groups at random").click()
     boss.get_by_text("3 people have joined, in 1 groups").wait_for(timeout=FOLLOW)

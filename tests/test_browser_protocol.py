@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FACILITATOR_KEY
+from conftest import FACILITATOR_KEY, open_page
 from pdkit import open_store
 from pdkit.spec import load_protocol
 from pdkit.store import Viewer
@@ -28,13 +28,6 @@ LOAD = 90_000
 FOLLOW = 10_000  # ms: a participant's page follows the facilitator within this
 
 
-def _page(browser: Any, url: str) -> Any:
-    page = browser.new_context().new_page()
-    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
-    page.goto(url)
-    return page
-
-
 def _join(page: Any, name: str) -> None:
     page.get_by_label("Your name").fill(name, timeout=LOAD)
     page.get_by_role("button", name="Join").click()
@@ -43,8 +36,8 @@ def _join(page: Any, name: str) -> None:
 
 def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser: Any) -> None:
     tuning = load_protocol("tuning")
-    ana = _page(browser, pdkit_server.url("protocol.ipynb"))
-    ben = _page(browser, pdkit_server.url("protocol.ipynb"))
+    ana = open_page(browser, pdkit_server.url("protocol.ipynb"))
+    ben = open_page(browser, pdkit_server.url("protocol.ipynb"))
     _join(ana, "Ana")
     _join(ben, "Ben <b>bold</b>")
     store = open_store(pdkit_server.store_path)
@@ -53,11 +46,11 @@ def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser:
             store.create_participant(name)
 
         # Without the key, the facilitator page refuses.
-        stranger = _page(browser, pdkit_server.url("facilitator.ipynb"))
+        stranger = open_page(browser, pdkit_server.url("facilitator.ipynb"))
         stranger.get_by_text("This page is for the facilitator").wait_for(timeout=LOAD)
         assert stranger.get_by_role("button", name="Start").count() == 0
 
-        boss = _page(browser, pdkit_server.url("facilitator.ipynb") + f"?key={FACILITATOR_KEY}")
+        boss = open_page(browser, pdkit_server.url("facilitator.ipynb") + f"?key={FACILITATOR_KEY}")
         boss.get_by_label("Group size").fill("2", timeout=LOAD)
         boss.get_by_role("button", name="Form groups at random").click()
         boss.get_by_text("4 people have joined, in 2 groups").wait_for(timeout=FOLLOW)

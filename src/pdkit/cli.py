@@ -63,9 +63,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--cull-idle",
         type=int,
-        default=120,
+        default=10,
         metavar="SECONDS",
-        help="stop a kernel whose page is closed after this many idle seconds",
+        help="stop a kernel whose page is closed after this many idle seconds (default 10: "
+        "freed within 15 s; answers are saved as people type, a reload restores them)",
+    )
+    serve.add_argument(
+        "--pool",
+        action="append",
+        default=None,
+        metavar="WORKBOOK=N",
+        help="keep N kernels pre-heated for a workbook, ready before people arrive "
+        "(repeatable; default goal-setting=2; goal-setting=40 for a room of 40 arriving at "
+        "once; 0 turns pools off)",
+    )
+    serve.add_argument(
+        "--max-kernels",
+        type=int,
+        default=None,
+        metavar="N",
+        help='refuse new pages ("the server is full") once N kernels run (default: what '
+        "this machine's memory holds at 60 MB each; 0: no limit)",
     )
     serve.add_argument("--open", action="store_true", help="open a browser on the workbooks")
     serve.add_argument(
@@ -268,7 +286,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import ServeConfig, builtin_workbooks_dir, serve
+    from .serve import ServeConfig, builtin_workbooks_dir, default_max_kernels, serve
 
     config = ServeConfig(
         path=args.path if args.path is not None else builtin_workbooks_dir(),
@@ -280,8 +298,29 @@ def _serve(args: argparse.Namespace) -> int:
         open_browser=args.open,
         facilitator_key=args.facilitator_key,
         template=args.template,
+        pools=_pools(args.pool),
+        max_kernels=default_max_kernels() if args.max_kernels is None else args.max_kernels,
     )
     return serve(config)
+
+
+def _pools(given: list[str] | None) -> dict[str, int]:
+    """``["goal-setting=40"]`` → ``{"goal-setting": 40}``; ``["0"]`` → no pools."""
+    from .serve import DEFAULT_POOLS
+
+    if given is None:
+        return dict(DEFAULT_POOLS)
+    pools: dict[str, int] = {}
+    for item in given:
+        if item.strip() == "0":
+            return {}
+        name, sep, size = item.partition("=")
+        if not sep or not name.strip() or not size.strip().isdigit():
+            raise PdkitError(
+                f"--pool {item!r}: write WORKBOOK=N, such as --pool goal-setting=40 (or 0)"
+            )
+        pools[name.strip().removesuffix(".ipynb")] = int(size)
+    return pools
 
 
 def _yaml_files(paths: Sequence[Path]) -> list[Path]:

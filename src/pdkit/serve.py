@@ -1,13 +1,21 @@
 """``pdkit serve``: Voilà on the workbooks, with the store and participant-safe settings.
 
 Voilà runs every page load in a fresh kernel and does not stop a kernel when its
-tab closes (voila#1458), so idle kernels without a connection are culled. The store
-URL and the school goals reach every kernel through the environment
-(``PDKIT_STORE``, ``PDKIT_SCHOOL_GOALS``).
+tab closes (voila#1458), so idle kernels without a connection are culled (after
+``cull_idle_timeout`` seconds, checked every ``cull_interval``). Kernels for the
+workbooks in ``pools`` are started ahead (Voilà's pre-heated kernels): the notebook
+has already run when someone opens the page, and the participant is identified only
+then, by the page itself (the resume token reaches the kernel in a widget message, so
+nothing in a pooled kernel depends on the request). Used kernels are replaced after
+``fill_delay`` seconds, so refilling does not compete with a crowd arriving. Pooled
+kernels are never culled, and ``max_kernels`` caps how many run
+(:class:`pdkit._kernels.PdkitKernelManager`). The store URL and the school goals reach
+every kernel through the environment (``PDKIT_STORE``, ``PDKIT_SCHOOL_GOALS``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -25,7 +33,32 @@ from .errors import PdkitError
 from .spec import SCHOOL_GOALS_ENV, builtin_definitions, load_definition, load_school_goals
 from .store import STORE_ENV, open_store, resolve_store_url
 
-__all__ = ["ServeConfig", "builtin_workbooks_dir", "serve", "template_data_dir", "voila_command"]
+__all__ = [
+    "DEFAULT_POOLS",
+    "ServeConfig",
+    "builtin_workbooks_dir",
+    "default_max_kernels",
+    "serve",
+    "template_data_dir",
+    "voila_command",
+]
+
+DEFAULT_POOLS = {"goal-setting": 2}
+"""Pre-heated kernels per workbook when ``--pool`` is not given."""
+
+KERNEL_MB = 60
+"""Memory to allow per participant (server share and kernel), for ``max_kernels``."""
+
+
+def default_max_kernels(reserve_mb: int = 2048) -> int:
+    """How many kernels this machine's memory holds at :data:`KERNEL_MB` each, keeping
+    ``reserve_mb`` for everything else (0 when the memory cannot be read)."""
+    try:
+        lines = Path("/proc/meminfo").read_text(encoding="ascii").splitlines()
+        total_kb = next(int(line.split()[1]) for line in lines if line.startswith("MemTotal"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return 0
+    return max((total_kb // 1024 - reserve_mb) // KERNEL_MB, 10)
 
 
 def builtin_workbooks_dir() -> Path:
@@ -49,11 +82,38 @@ class ServeConfig:
     school_goals: Path | None = None
     host: str = "127.0.0.1"
     port: int = 0
-    cull_idle_timeout: int = 120
-    cull_interval: int = 30
+    cull_idle_timeout: int = 10
+    cull_interval: int = 5
     open_browser: bool = False
     facilitator_key: str = ""
     template: str = "pdkit"
+    pools: dict[str, int] = field(default_factory=dict)
+    """Pre-heated kernels per workbook (notebook name without ``.ipynb``)."""
+    fill_delay: float = 30.0
+    max_kernels: int = 0
+
+    def pool_config(self) -> dict[str, dict[str, int]]:
+        """Voilà's ``kernel_pools_config``: the pools asked for, none for the rest."""
+        found = {nb.stem: nb for nb in self._notebooks()}
+        config: dict[str, dict[str, int]] = {"default": {"pool_size": 0}}
+        for name, size in self.pools.items():
+            if size <= 0:
+                continue
+            if name not in found:
+                known = ", ".join(sorted(found)) or "none"
+                raise PdkitError(
+                    f"--pool {name}={size}: no workbook {name!r} here (workbooks: {known})"
+                )
+            relative = (
+                found[name].name
+                if self.path.is_file()
+                else found[name].relative_to(self.path).as_posix()
+            )
+            config[relative] = {"pool_size": size}
+        return config
+
+    def _notebooks(self) -> list[Path]:
+        return [self.path] if self.path.is_file() else sorted(self.path.glob("*.ipynb"))
 
     def urls(self) -> list[tuple[str, str]]:
         """(what, URL) pairs to print: one per workbook; the facilitator's carries the key."""
@@ -82,7 +142,7 @@ def template_data_dir() -> Path:
 
 def voila_command(config: ServeConfig) -> list[str]:
     """The Voilà command line for ``config`` (port already chosen)."""
-    return [
+    command = [
         sys.executable,
         "-m",
         "voila",
@@ -93,10 +153,21 @@ def voila_command(config: ServeConfig) -> list[str]:
         "--no-browser" if not config.open_browser else "--Voila.open_browser=True",
         "--show_tracebacks=False",
         "--theme=light",
+        "--VoilaConfiguration.multi_kernel_manager_class=pdkit._kernels.PdkitKernelManager",
         f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={config.cull_interval}",
         "--MappingKernelManager.cull_connected=False",
+        f"--PdkitKernelManager.max_kernels={config.max_kernels}",
     ]
+    pools = config.pool_config()
+    if len(pools) > 1:
+        command += [  # (traitlets warns that a dict on the command line is deprecated;
+            # key=value would keep the nested values as text, so the dict stays)
+            "--preheat_kernel=True",
+            f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
+            f"--VoilaKernelManager.fill_delay={config.fill_delay}",
+        ]
+    return command
 
 
 def prepare(config: ServeConfig, out: TextIO = sys.stdout) -> dict[str, str]:
@@ -130,9 +201,17 @@ def prepare(config: ServeConfig, out: TextIO = sys.stdout) -> dict[str, str]:
     env[FACILITATOR_KEY_ENV] = config.facilitator_key
     if config.port == 0:
         config.port = free_port(config.host)
+    config.pool_config()  # a pool for a workbook that is not here: say so now
     print(f"pdkit: answers are saved in {shown}", file=out)
     for name, link in config.urls():
         print(f"pdkit: {name}: {link}", file=out)
+    pooled = ", ".join(f"{n} kernel(s) for {w}" for w, n in config.pools.items() if n > 0)
+    limit = f"at most {config.max_kernels} kernels" if config.max_kernels else "no kernel limit"
+    print(
+        f"pdkit: pre-heated: {pooled or 'none'}; {limit}; closed pages freed after "
+        f"{config.cull_idle_timeout} s idle",
+        file=out,
+    )
     print("pdkit: press Ctrl+C to stop.", file=out, flush=True)
     return env
 

@@ -1,0 +1,130 @@
+"""Serving many on one machine: pre-heated kernel pools, culling that spares them, and
+a limit on running kernels (`pdkit serve --pool … --max-kernels …`)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tornado import web
+
+from pdkit._kernels import PdkitKernelManager
+from pdkit.cli import _pools, main
+from pdkit.errors import PdkitError
+from pdkit.serve import DEFAULT_POOLS, ServeConfig, default_max_kernels, prepare, voila_command
+
+
+def _flag(command: list[str], name: str) -> str | None:
+    found = [a.split("=", 1)[1] for a in command if a.startswith(f"--{name}=")]
+    return found[0] if found else None
+
+
+def test_the_default_pools_the_goal_setting_workbook() -> None:
+    config = ServeConfig(port=9999, pools=dict(DEFAULT_POOLS), max_kernels=50)
+    command = voila_command(config)
+    assert "--preheat_kernel=True" in command
+    pools = json.loads(_flag(command, "VoilaKernelManager.kernel_pools_config") or "{}")
+    assert pools == {"default": {"pool_size": 0}, "goal-setting.ipynb": {"pool_size": 2}}
+    assert _flag(command, "VoilaKernelManager.fill_delay") == "30.0"
+    assert _flag(command, "PdkitKernelManager.max_kernels") == "50"
+    assert (
+        _flag(command, "VoilaConfiguration.multi_kernel_manager_class")
+        == "pdkit._kernels.PdkitKernelManager"
+    )
+    assert _flag(command, "MappingKernelManager.cull_idle_timeout") == "10"
+    assert _flag(command, "MappingKernelManager.cull_interval") == "5"  # freed within 15 s
+
+
+def test_no_pools_means_no_preheating() -> None:
+    command = voila_command(ServeConfig(port=9999, pools={"goal-setting": 0}))
+    assert "--preheat_kernel=True" not in command
+    assert _flag(command, "VoilaKernelManager.kernel_pools_config") is None
+
+
+def test_a_pool_for_a_workbook_that_is_not_served_is_refused(tmp_path: Path) -> None:
+    config = ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0, pools={"goal-seting": 5})
+    with pytest.raises(
+        PdkitError, match=r"no workbook 'goal-seting' here \(workbooks: .*goal-setting"
+    ):
+        prepare(config, io.StringIO())
+
+
+def test_prepare_says_what_is_pre_heated(tmp_path: Path) -> None:
+    out = io.StringIO()
+    prepare(
+        ServeConfig(
+            store=str(tmp_path / "s.sqlite3"), port=0, pools={"reflection": 3}, max_kernels=9
+        ),
+        out,
+    )
+    assert "pre-heated: 3 kernel(s) for reflection; at most 9 kernels" in out.getvalue()
+    assert "closed pages freed after 10 s idle" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("given", "pools"),
+    [
+        (None, DEFAULT_POOLS),
+        (["goal-setting=40"], {"goal-setting": 40}),
+        (["goal-setting.ipynb=4", "reflection=1"], {"goal-setting": 4, "reflection": 1}),
+        (["0"], {}),
+    ],
+)
+def test_pool_flags(given: list[str] | None, pools: dict[str, int]) -> None:
+    assert _pools(given) == pools
+
+
+@pytest.mark.parametrize("bad", ["goal-setting", "=4", "goal-setting=many", "goal-setting=-1"])
+def test_a_bad_pool_flag_says_how_to_write_it(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--pool", bad, "--port", "0"]) == 2
+    assert "write WORKBOOK=N, such as --pool goal-setting=40" in capsys.readouterr().err
+
+
+def test_the_default_limit_follows_the_memory() -> None:
+    limit = default_max_kernels()
+    total_mb = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+    assert limit == max((total_mb - 2048) // 60, 10)
+
+
+# --------------------------------------------------------------------------- the kernel manager
+
+
+class _Done:
+    """A finished pool task (what Voilà keeps in ``_pools``)."""
+
+    def __init__(self, kernel_id: str) -> None:
+        self.kernel_id = kernel_id
+
+    def done(self) -> bool:
+        return True
+
+    def cancelled(self) -> bool:
+        return False
+
+    def exception(self) -> None:
+        return None
+
+    def result(self) -> dict[str, Any]:
+        return {"kernel_id": self.kernel_id}
+
+
+def test_pooled_kernels_are_never_culled() -> None:
+    manager = PdkitKernelManager()
+    manager._pools = {"goal-setting.ipynb": [_Done("pooled")]}
+    assert manager._pooled() == {"pooled"}
+    asyncio.run(manager.cull_kernel_if_idle("pooled"))  # skipped: not even looked up
+    with pytest.raises(KeyError):
+        asyncio.run(manager.cull_kernel_if_idle("used"))  # the culler looks it up
+
+
+def test_a_full_server_refuses_new_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    manager = PdkitKernelManager(max_kernels=2)
+    monkeypatch.setattr(manager, "list_kernel_ids", lambda: ["a", "b"])
+    with pytest.raises(web.HTTPError) as caught:
+        asyncio.run(manager.start_kernel())
+    assert caught.value.status_code == 503
+    assert "server is full" in (caught.value.reason or "")
