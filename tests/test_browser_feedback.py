@@ -71,8 +71,8 @@ def test_three_in_a_group_give_feedback_and_one_revises(pdkit_server: Any, brows
     cy.locator(".pdkit-form").get_by_text("Saved at").wait_for(timeout=FOLLOW)
 
     for page, kind, text in (
-        (ana, "Warm (what works)", "Clear and checkable"),
-        (ben, "Cool (a gap or a question)", SCRIPT),
+        (ana, "Warm: what works", "Clear and checkable"),
+        (ben, "Cool: a gap or a question", SCRIPT),
     ):
         card = page.locator(".pdkit-peer")
         card.get_by_text(GOAL).wait_for(timeout=FOLLOW)

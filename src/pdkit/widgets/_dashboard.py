@@ -110,7 +110,7 @@ class Dashboard:
                 link = escape(_link(page_url, "goal-setting.ipynb", f"code={quote(stored.code)}"))
                 join += f' or the link <a href="{link}">{link}</a>'
             join += ".</p>"
-        self.header = w.HTML(value=f"<h1>{escape(title)}</h1>{join}")
+        self.header = w.HTML(value=f"<h2>{escape(title)}</h2>{join}")
         self.counts = w.HTML()
         self.chart = w.HTML()
         self.roster = w.HTML()

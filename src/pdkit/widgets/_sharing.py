@@ -46,8 +46,8 @@ DEFAULT_CATEGORIES = ("warm", "cool")
 """Feedback categories when no protocol is running for the group (warm and cool)."""
 
 _CATEGORY_LABELS = {
-    "warm": "Warm (what works)",
-    "cool": "Cool (a gap or a question)",
+    "warm": "Warm: what works",
+    "cool": "Cool: a gap or a question",
     "like": "I like…",
     "wish": "I wish…",
     "wonder": "I wonder…",
@@ -454,19 +454,23 @@ class _GiveBox:
         self.heading = w.HTML()
         self.goal = w.HTML()
         self.category = w.ToggleButtons(
-            description=t("Kind of feedback"), style={"description_width": "initial"}
+            description=t("Kind of feedback"),
+            style={"description_width": "initial", "button_width": "auto"},
         )
         self.text = w.Textarea(
             description=t("Your feedback"),
             placeholder=t("About the goal, not the person: specific and kind."),
             style={"description_width": "initial"},
-            layout=w.Layout(width="100%"),
+            layout=w.Layout(flex_flow="column", align_items="stretch", width="100%"),
         )
-        self.send = w.Button(description=t("Send feedback"), icon="paper-plane")
+        self.text.add_class("pdkit-input")
+        self.send = w.Button(
+            description=t("Send feedback"), icon="paper-plane", button_style="primary"
+        )
         self.send.on_click(lambda _: self.submit())
         self.given = w.HTML()
         self.widget = w.VBox(
-            [self.heading, self.goal, self.category, self.text, self.send, self.given]
+            [self.heading, self.goal, self.category, self.text, w.HBox([self.send]), self.given]
         )
         self.widget.add_class("pdkit-peer")
 
