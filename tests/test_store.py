@@ -598,3 +598,25 @@ def test_concurrent_processes_lose_no_event(tmp_path: Path) -> None:
         (people,) = db.execute("SELECT COUNT(*) FROM participants").fetchone()
     assert rows == WRITERS * EVENTS_EACH
     assert people == WRITERS
+
+
+def test_opening_a_current_store_needs_no_write_lock(tmp_path: Path) -> None:
+    """A room of kernels opens the store at once: when the tables exist, opening only
+    reads, so it does not wait for a writer (here one holding the lock throughout)."""
+    path = tmp_path / "busy.sqlite3"
+    SQLiteStore(path).close()  # made once
+    with closing(sqlite3.connect(path, isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")  # someone is writing and holds the lock
+        opened = SQLiteStore(path, busy_timeout=0.2)
+        try:
+            assert opened.participants() == []
+        finally:
+            opened.close()
+        writer.execute("ROLLBACK")
+    fresh = tmp_path / "new.sqlite3"
+    with closing(sqlite3.connect(fresh, isolation_level=None)) as writer:
+        writer.execute("CREATE TABLE other (x)")
+        writer.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError, match="cannot"):
+            SQLiteStore(fresh, busy_timeout=0.2)  # a new store must write its tables
+        writer.execute("ROLLBACK")

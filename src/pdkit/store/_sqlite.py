@@ -202,11 +202,12 @@ class SQLiteStore(SessionsSQL):
                 self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
             self._db.execute("PRAGMA foreign_keys = ON")
-            with self._write() as db:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-            self._check_schema_version()
+            if not self._schema_is_current():
+                with self._write() as db:
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+                self._check_schema_version()
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
             raise StoreError(
@@ -268,6 +269,18 @@ class SQLiteStore(SessionsSQL):
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise StoreError(f"the store {self.url} cannot be read: {exc}") from None
+
+    def _schema_is_current(self) -> bool:
+        """Whether the tables of this schema version exist already: a read, so that a
+        room of kernels opening the store at once never queue for the write lock just
+        to find there is nothing to create."""
+        try:
+            rows = self._db.execute(
+                "SELECT value FROM pdkit_meta WHERE key = 'schema_version'"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return False  # no pdkit_meta: a new store
+        return bool(rows) and rows[0][0] == str(SCHEMA_VERSION)
 
     def _check_schema_version(self) -> None:
         rows = self._read("SELECT value FROM pdkit_meta WHERE key = 'schema_version'")
