@@ -37,6 +37,7 @@ def test_the_default_pools_the_goal_setting_workbook() -> None:
     )
     assert _flag(command, "MappingKernelManager.cull_idle_timeout") == "10"
     assert _flag(command, "MappingKernelManager.cull_interval") == "5"  # freed within 15 s
+    assert _flag(command, "VoilaExecutor.iopub_timeout") == "120"  # a crowd's late output
 
 
 def test_no_pools_means_no_preheating() -> None:
@@ -119,6 +120,18 @@ def test_pooled_kernels_are_never_culled() -> None:
     asyncio.run(manager.cull_kernel_if_idle("pooled"))  # skipped: not even looked up
     with pytest.raises(KeyError):
         asyncio.run(manager.cull_kernel_if_idle("used"))  # the culler looks it up
+
+
+def test_a_kernel_still_starting_is_not_culled() -> None:
+    class Starting:
+        @property
+        def last_activity(self) -> None:
+            raise ValueError("traitlets: expected a datetime, not None")
+
+    manager = PdkitKernelManager()
+    manager._kernels["starting"] = Starting()
+    asyncio.run(manager.cull_kernel_if_idle("starting"))  # no error, nothing culled
+    assert "starting" in manager._kernels
 
 
 def test_a_full_server_refuses_new_kernels(monkeypatch: pytest.MonkeyPatch) -> None:

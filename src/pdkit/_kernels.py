@@ -1,10 +1,11 @@
 """The kernel manager ``pdkit serve`` gives Voilà (it runs in the server, not in kernels).
 
-Two changes to jupyter_server's ``AsyncMappingKernelManager``:
+Changes to jupyter_server's ``AsyncMappingKernelManager``:
 
 - kernels waiting in Voilà's pool of pre-heated kernels are never culled: they have no
   connection and look idle, so the idle culler (which frees the kernels of closed tabs,
-  voila#1458) would otherwise empty the pool within a minute of a quiet room;
+  voila#1458) would otherwise empty the pool within a minute of a quiet room; nor are
+  kernels that are still starting (the culler fails on them);
 - ``max_kernels`` refuses a new kernel once that many run, so a crowd cannot exhaust
   the machine's memory: the page then says the server is full (HTTP 503) instead of
   the machine swapping for everyone.
@@ -42,9 +43,20 @@ class PdkitKernelManager(AsyncMappingKernelManager):
         return found
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
-        if kernel_id in self._pooled():
+        if kernel_id in self._pooled() or not self._has_started(kernel_id):
             return
         await super().cull_kernel_if_idle(kernel_id)  # type: ignore[no-untyped-call]
+
+    def _has_started(self, kernel_id: str) -> bool:
+        """False for a kernel still starting (no activity recorded yet: jupyter_server's
+        culler would fail on it and log a traceback per kernel when a crowd arrives)."""
+        kernel = self._kernels.get(kernel_id)
+        if kernel is None:
+            return True  # let the culler report an unknown kernel as it does
+        try:
+            return getattr(kernel, "last_activity", None) is not None
+        except Exception:  # traitlets refuses to read an unset datetime
+            return False
 
     async def _async_start_kernel(self, *args: Any, **kwargs: Any) -> Any:
         if self.max_kernels and len(self.list_kernel_ids()) >= self.max_kernels:

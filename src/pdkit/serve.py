@@ -91,6 +91,7 @@ class ServeConfig:
     """Pre-heated kernels per workbook (notebook name without ``.ipynb``)."""
     fill_delay: float = 30.0
     max_kernels: int = 0
+    iopub_timeout: int = 120
 
     def pool_config(self) -> dict[str, dict[str, int]]:
         """Voilà's ``kernel_pools_config``: the pools asked for, none for the rest."""
@@ -158,6 +159,9 @@ def voila_command(config: ServeConfig) -> list[str]:
         f"--MappingKernelManager.cull_interval={config.cull_interval}",
         "--MappingKernelManager.cull_connected=False",
         f"--PdkitKernelManager.max_kernels={config.max_kernels}",
+        # When a crowd arrives the kernels' output comes late; Voilà's default (4 s) then
+        # serves pages without their widgets ("Timeout waiting for IOPub output").
+        f"--VoilaExecutor.iopub_timeout={config.iopub_timeout}",
     ]
     pools = config.pool_config()
     if len(pools) > 1:
