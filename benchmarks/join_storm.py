@@ -1,0 +1,927 @@
+"""Join storm: N participants open the goal-setting workbook at the same moment.
+
+Starts `pdkit serve` (the shipped workbooks, a fresh SQLite store per N) and, as the
+baseline, a plain `voila` on a one-cell notebook (an ipywidgets Text, a Button that
+inserts the text into SQLite, an HTML status) written to a temp dir. Then N light
+clients, all in this process and released at once, each do what a browser tab does,
+over Voilà's HTTP and the Jupyter kernel websocket (legacy JSON protocol):
+
+1. GET the page (Voilà runs the notebook while it streams the HTML); read the kernel
+   id from ``<script id="jupyter-config-data">`` and the root widget model ids from
+   the ``application/vnd.voila.cell-output+json`` outputs; GET /api/kernels/<id>.
+2. Open ws://…/api/kernels/<id>/channels?session_id=…, send kernel_info_request and
+   wait for the reply, 3 s at most (the front-end holds its messages until then).
+3. Fetch the widget states as ipywidgets 8 does: comm_open on target
+   "jupyter.widget.control" (metadata version 1.0.0), comm_msg request_states, wait
+   for update_states, comm_close. Widgets created later arrive as comm_open on iopub,
+   changes as comm_msg "update".
+4. pdkit only: the BrowserIdentity anywidget "renders": one comm_msg update with
+   url_token "", stored_token "", page_url, reported true (a new participant).
+
+Time to interactive: from the GET to the moment the client can type. pdkit: the
+"Your name" Text is displayed (reachable through the children of the page's root
+widgets) and the kernel went idle after handling the identity report. Bare: the
+Text model is among the states. A light client fetches no JS/CSS and renders
+nothing, so these are the server's share of a real page load, not a browser's. A
+request_states reply later than 4 s is counted (the browser would then give up on it
+and ask each model for its state instead).
+
+Then the participant acts. pdkit: name into "Your name", click Join, wait for the
+"My goal (required)" Textarea; save latency = from sending the goal text + a click
+on Save to the form's status HTML (next to Save) containing "Saved at". Bare: text
+into the Text, click Save, until the status HTML contains "Saved #<rowid>" (set by
+the click handler after its INSERT committed).
+
+Before the storm the script waits until the server is quiet (`pdkit serve` fills its
+pool of pre-heated kernels first, as it would before a room arrives). While every
+finished client is still connected: PSS (sum of ``Pss`` in /proc/<pid>/smaps_rollup)
+of the server and all its descendant processes (Voilà, every kernel, pre-heated ones
+included), divided by N. Then every answer is read back (pdkit: ``open_store``,
+``participants()``, ``latest(pid, "goal-setting", viewer=pid)["goal"]``; bare: the
+SQLite rows): an answer whose save was confirmed but is missing or different is lost.
+Failed or timed-out clients are counted apart, with the step they were stuck at.
+Finally all clients close their websockets (as a tab that is closed or whose laptop
+sleeps: Voilà's beforeunload beacon to /voila/api/shutdown is refused without an
+_xsrf cookie, and the page sets none) and the script waits until every participant's
+kernel answers 404 and its process is gone: the idle culler's doing. `pdkit serve`
+runs with its own culler settings unless --cull-idle is given; the bare Voilà gets
+the same ones (pdkit.serve.ServeConfig's defaults). Pre-heated kernels stay, by design.
+
+Usage: python benchmarks/join_storm.py [N ...]   (default: 10 25)
+       [--timeout S] [--cull-idle S] [--serve-arg ARG]... [--skip-bare]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import re
+import resource
+import signal
+import sqlite3
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from tornado.websocket import WebSocketClientConnection, websocket_connect
+
+from _harness import free_port, start, stop, wait_http
+
+JSON = dict[str, Any]
+HOST = "127.0.0.1"
+KERNEL_FILE_RE = re.compile(rb"kernel-([0-9a-f-]{36})\.json")
+GOAL_PAGE = "voila/render/goal-setting.ipynb"
+CONFIG_RE = re.compile(
+    r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S
+)
+OUTPUT_RE = re.compile(
+    r'<script type="application/vnd\.voila\.cell-output\+json">(.*?)</script>', re.S
+)
+VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+
+BARE_SOURCE = """\
+import sqlite3
+import ipywidgets as w
+
+db = sqlite3.connect({db!r}, timeout=60, isolation_level=None)
+db.execute("CREATE TABLE IF NOT EXISTS answers (id INTEGER PRIMARY KEY, value TEXT)")
+goal = w.Text(description="Goal")
+save = w.Button(description="Save")
+status = w.HTML()
+
+
+def on_save(_):
+    row = db.execute("INSERT INTO answers (value) VALUES (?)", (goal.value,)).lastrowid
+    status.value = f"Saved #{{row}}"
+
+
+save.on_click(on_save)
+w.VBox([goal, save, status])
+"""
+
+
+def bare_notebook(db: Path) -> str:
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": BARE_SOURCE.format(db=str(db)),
+    }
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return json.dumps(
+        {
+            "cells": [cell],
+            "metadata": {"kernelspec": kernelspec},
+            "nbformat": 4,
+            "nbformat_minor": 4,
+        }
+    )
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        kids.setdefault(ppid, []).append(int(entry.name))
+    return kids
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (kernels run in sessions of their own, so
+    following parents finds them where the process group would not)."""
+    kids, found, todo = _children(), [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(kids.get(p, []))
+    return found
+
+
+def kernels(server: int) -> dict[int, str]:
+    """The server's kernel processes: pid → kernel id (from the connection file name)."""
+    found = {}
+    for pid in descendants(server):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"ipykernel" in cmdline:
+            match = KERNEL_FILE_RE.search(cmdline)
+            found[pid] = match.group(1).decode() if match else ""
+    return found
+
+
+def settle(server: int, limit: float = 180) -> None:
+    """Wait until the server and its kernels use < 5 % of a core for 2 s in a row."""
+    deadline = time.monotonic() + limit
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 4:
+        before = cpu_seconds(descendants(server))
+        time.sleep(0.5)
+        quiet = quiet + 1 if cpu_seconds(descendants(server)) - before < 0.025 else 0
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU time these processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def busy_seconds() -> float:
+    """CPU time the whole machine has spent not idle (all cores), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def pss_kib(pids: Sequence[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        for line in text.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+                break
+    return total
+
+
+def machine() -> str:
+    meminfo = Path("/proc/meminfo").read_text()
+    kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))  # type: ignore[union-attr]
+    model = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    cpu = f", {model.group(1).strip()}" if model else ""
+    return f"{os.cpu_count()} cores{cpu}, {kib / 2**20:.1f} GiB RAM"
+
+
+# --------------------------------------------------------------------------- the client
+
+
+def _decode_binary(frame: bytes) -> JSON:
+    """A legacy binary websocket frame: count, offsets, JSON, buffers (unused here)."""
+    (count,) = struct.unpack("!I", frame[:4])
+    offsets = struct.unpack(f"!{count}I", frame[4 : 4 * (count + 1)])
+    end = offsets[1] if count > 1 else len(frame)
+    msg: JSON = json.loads(frame[offsets[0] : end])
+    return msg
+
+
+class Kernel:
+    """One websocket to one kernel, and the widget models this client has seen."""
+
+    def __init__(self, ws: WebSocketClientConnection, session: str) -> None:
+        self.ws = ws
+        self.session = session
+        self.models: dict[str, JSON] = {}  # comm id → state
+        self.idle: set[str] = set()  # msg ids whose handling ended (status idle)
+        self.replies: dict[str, JSON] = {}  # parent msg id → shell reply
+        self.control: str | None = None
+        self.states_received = False
+        self.closed = False
+        self._tick = asyncio.Event()
+        self.reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        try:
+            while True:
+                frame = await self.ws.read_message()
+                if frame is None:
+                    break
+                msg = _decode_binary(frame) if isinstance(frame, bytes) else json.loads(frame)
+                self._handle(msg)
+                self._tick.set()
+        finally:
+            self.closed = True
+            self._tick.set()
+
+    def _handle(self, msg: JSON) -> None:
+        kind = msg["header"]["msg_type"]
+        parent = msg.get("parent_header", {}).get("msg_id", "")
+        content = msg["content"]
+        if msg.get("channel") == "shell":
+            self.replies[parent] = msg
+        elif kind == "status" and content["execution_state"] == "idle":
+            self.idle.add(parent)
+        elif kind == "comm_open" and content.get("target_name") == "jupyter.widget":
+            self.models[content["comm_id"]] = dict(content["data"]["state"])
+        elif kind == "comm_close":
+            self.models.pop(content["comm_id"], None)
+        elif kind == "comm_msg":
+            data = content["data"]
+            if content["comm_id"] == self.control and data.get("method") == "update_states":
+                for model_id, entry in data["states"].items():
+                    self.models.setdefault(model_id, {}).update(entry["state"])
+                self.states_received = True
+            elif data.get("method") in ("update", "echo_update"):
+                self.models.setdefault(content["comm_id"], {}).update(data["state"])
+
+    def send(self, msg_type: str, content: JSON, metadata: JSON | None = None) -> str:
+        msg_id = uuid.uuid4().hex
+        header = {
+            "msg_id": msg_id,
+            "msg_type": msg_type,
+            "username": "",
+            "session": self.session,
+            "date": datetime.now(timezone.utc).isoformat(),
+            "version": "5.3",
+        }
+        msg = {
+            "header": header,
+            "parent_header": {},
+            "metadata": metadata or {},
+            "content": content,
+            "channel": "shell",
+        }
+        self.ws.write_message(json.dumps(msg))
+        return msg_id
+
+    def update(self, model_id: str, state: JSON) -> str:
+        self.models[model_id].update(state)
+        data = {"method": "update", "state": state, "buffer_paths": []}
+        return self.send("comm_msg", {"comm_id": model_id, "data": data})
+
+    def click(self, model_id: str) -> str:
+        data = {"method": "custom", "content": {"event": "click"}}
+        return self.send("comm_msg", {"comm_id": model_id, "data": data})
+
+    async def until(self, done: Callable[[], bool]) -> None:
+        while not done():
+            if self.closed:
+                raise ConnectionError("the websocket closed")
+            self._tick.clear()
+            await self._tick.wait()
+
+    async def fetch_states(self) -> None:
+        """ipywidgets 8's _loadFromKernel: request_states on the control comm."""
+        self.control = uuid.uuid4().hex
+        open_content = {
+            "comm_id": self.control,
+            "target_name": "jupyter.widget.control",
+            "data": {},
+        }
+        self.send("comm_open", open_content, metadata={"version": "1.0.0"})
+        data = {"method": "request_states"}
+        self.send("comm_msg", {"comm_id": self.control, "data": data})
+        await self.until(lambda: self.states_received)
+        self.send("comm_close", {"comm_id": self.control, "data": {}})
+
+    def shown(self, roots: Sequence[str]) -> list[str]:
+        """Model ids on the page: the roots and, through ``children``, what they hold."""
+        seen: list[str] = []
+        todo = list(roots)
+        while todo:
+            model_id = todo.pop()
+            if model_id in seen or model_id not in self.models:
+                continue
+            seen.append(model_id)
+            for child in self.models[model_id].get("children", []):
+                todo.append(child.removeprefix("IPY_MODEL_"))
+        return seen
+
+    def find(self, roots: Sequence[str], model: str, description: str | None = None) -> str | None:
+        for model_id in self.shown(roots):
+            state = self.models[model_id]
+            if state.get("_model_name") == model and (
+                description is None or state.get("description") == description
+            ):
+                return model_id
+        return None
+
+    def text(self, roots: Sequence[str]) -> str:
+        """What the page's HTML widgets say, tags and styles removed, shortened."""
+        parts = []
+        for model_id in self.shown(roots):
+            value = self.models[model_id].get("value")
+            if self.models[model_id].get("_model_name") == "HTMLModel" and value:
+                value = re.sub(r"<style>.*?</style>|<[^>]+>", " ", value, flags=re.S)
+                parts.append(" ".join(value.split()))
+        said = " / ".join(p for p in parts if p)
+        return said[:300] or "(nothing)"
+
+    def sibling(self, roots: Sequence[str], of: str, model: str) -> str | None:
+        """A ``model`` widget in the same box as ``of`` (the status next to Save)."""
+        ref = f"IPY_MODEL_{of}"
+        for box in self.shown(roots):
+            children = self.models[box].get("children", [])
+            if ref in children:
+                for child in children:
+                    child_id = child.removeprefix("IPY_MODEL_")
+                    if self.models.get(child_id, {}).get("_model_name") == model:
+                        return str(child_id)
+        return None
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+@dataclass
+class Outcome:
+    index: int
+    name: str
+    goal: str
+    stage: str = "waiting"
+    error: str = ""
+    page: float | None = None  # GET → HTML complete
+    states: float | None = None  # request_states round trip
+    tti: float | None = None
+    join: float | None = None
+    save: float | None = None
+    kernel_id: str = ""
+    kernel: Kernel | None = field(default=None, repr=False)
+
+    @property
+    def saved(self) -> bool:
+        return self.save is not None
+
+
+class Client:
+    """What a browser tab of Voilà does, over HTTP and the kernel websocket."""
+
+    def __init__(self, base: str, path: str, pdkit: bool) -> None:
+        self.base = base
+        self.url = f"{base}/{path}"
+        self.pdkit = pdkit
+        self.http = AsyncHTTPClient()
+
+    async def run(self, out: Outcome, timeout: float, go: asyncio.Event) -> Outcome:
+        await go.wait()
+        try:
+            await asyncio.wait_for(self._flow(out), timeout)
+        except asyncio.TimeoutError:
+            out.error = f"timed out after {timeout:.0f} s during {out.stage}"
+        except Exception as exc:
+            out.error = f"{out.stage}: {type(exc).__name__}: {exc}"
+        if out.error and out.kernel is not None:
+            out.kernel.close()
+        if out.error and out.kernel_id:
+            with contextlib.suppress(Exception):  # only a hint: never fail the storm for it
+                if await kernel_model(self.base, out.kernel_id) is None:
+                    out.error += " (its kernel no longer existed: the server had shut it down)"
+        return out
+
+    async def _flow(self, out: Outcome) -> None:
+        t0 = time.perf_counter()
+        out.stage = "page"
+        request = HTTPRequest(self.url, connect_timeout=3600, request_timeout=3600)
+        page = await self.http.fetch(request)
+        out.page = time.perf_counter() - t0
+        jar: SimpleCookie = SimpleCookie()
+        for value in page.headers.get_list("Set-Cookie"):
+            jar.load(value)
+        cookie = "; ".join(f"{k}={m.value}" for k, m in jar.items())
+        html = page.body.decode()
+        config = CONFIG_RE.search(html)
+        if config is None:
+            raise RuntimeError("no jupyter-config-data in the page")
+        out.kernel_id = json.loads(config.group(1))["kernelId"]
+        roots, said = [], []
+        for found in OUTPUT_RE.finditer(html):
+            output = json.loads(found.group(1))
+            view = output.get("data", {}).get(VIEW_MIME)
+            if view:
+                roots.append(view["model_id"])
+            said.append(output.get("evalue") or str(output.get("text", "")).strip())
+        if not roots:
+            shown = " / ".join(t for t in said if t)[:300] or "no outputs at all"
+            raise RuntimeError(f"the page has no widget output; it shows: {shown}")
+
+        out.stage = "kernel model"
+        api = f"{self.base}/api/kernels/{out.kernel_id}"
+        await self.http.fetch(HTTPRequest(api, headers={"Cookie": cookie}, request_timeout=3600))
+        out.stage = "websocket"
+        session = uuid.uuid4().hex
+        ws_url = api.replace("http://", "ws://") + f"/channels?session_id={session}"
+        ws = await websocket_connect(
+            HTTPRequest(
+                ws_url, headers={"Cookie": cookie}, connect_timeout=3600, request_timeout=3600
+            ),
+            max_message_size=256 * 2**20,
+        )
+        kernel = out.kernel = Kernel(ws, session)
+        out.stage = "kernel_info"
+        info = kernel.send("kernel_info_request", {})
+        with contextlib.suppress(asyncio.TimeoutError):  # the front-end waits 3 s at most
+            await asyncio.wait_for(kernel.until(lambda: info in kernel.replies), 3)
+        out.stage = "widget states"
+        t_states = time.perf_counter()
+        await kernel.fetch_states()
+        out.states = time.perf_counter() - t_states
+
+        if not self.pdkit:
+            text = kernel.find(roots, "TextModel", "Goal")
+            button = kernel.find(roots, "ButtonModel", "Save")
+            status = kernel.find(roots, "HTMLModel")
+            if text is None or button is None or status is None:
+                raise RuntimeError("the bare form's widgets are not in the states")
+            out.tti = time.perf_counter() - t0
+            out.stage = "save"
+            t1 = time.perf_counter()
+            kernel.update(text, {"value": out.goal})
+            kernel.click(button)
+            await kernel.until(lambda: "Saved #" in kernel.models[status].get("value", ""))
+            out.save = time.perf_counter() - t1
+            out.stage = "done"
+            return
+
+        out.stage = "identity report"
+        identity = next((m for m in kernel.shown(roots) if "reported" in kernel.models[m]), None)
+        if identity is None:
+            raise RuntimeError(
+                f"no BrowserIdentity widget on the page; it says: {kernel.text(roots)}"
+            )
+        report = kernel.update(
+            identity,
+            {"url_token": "", "stored_token": "", "page_url": self.url, "reported": True},
+        )
+        # What handling a message shows reaches iopub before its idle status.
+        await kernel.until(lambda: report in kernel.idle)
+        out.tti = time.perf_counter() - t0
+        name = kernel.find(roots, "TextModel", "Your name")
+        join = kernel.find(roots, "ButtonModel", "Join")
+        if name is None or join is None:
+            raise RuntimeError("the identity report did not show the join step")
+
+        out.stage = "join"
+        t_join = time.perf_counter()
+        kernel.update(name, {"value": out.name})
+        click = kernel.click(join)
+        await kernel.until(lambda: click in kernel.idle)
+        out.join = time.perf_counter() - t_join
+        goal = kernel.find(roots, "TextareaModel", "My goal (required)")
+        save = kernel.find(roots, "ButtonModel", "Save")
+        status = kernel.sibling(roots, save, "HTMLModel") if save else None
+        if goal is None or save is None or status is None:
+            raise RuntimeError("Join did not show the goal, Save and its status")
+
+        out.stage = "save"
+        t1 = time.perf_counter()
+        kernel.update(goal, {"value": out.goal})
+        kernel.click(save)
+        await kernel.until(lambda: "Saved at" in kernel.models[status].get("value", ""))
+        out.save = time.perf_counter() - t1
+        out.stage = "done"
+
+
+# --------------------------------------------------------------------------- one storm
+
+
+@dataclass
+class Storm:
+    label: str
+    n: int
+    outcomes: list[Outcome]
+    wall: float
+    client_cpu: float
+    pss_total_kib: int
+    pss_idle_kib: int
+    kernels_before: int  # pre-heated, before anyone arrived
+    kernels_at_peak: int
+    kernels_kept: int  # still running after the cleanup: not participants' kernels
+    lost: int
+    cleanup: str
+    server_cpu: float  # the server and its kernels, during the storm
+    other_cpu: float  # every other process on the machine, during the storm
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.saved]
+
+    def values(self, name: str) -> list[float]:
+        return [v for o in self.outcomes if (v := getattr(o, name)) is not None]
+
+    @property
+    def other_share(self) -> float:
+        """How much of the machine other work took while the storm ran."""
+        return self.other_cpu / (self.wall * (os.cpu_count() or 1))
+
+    @property
+    def pss_per_participant_mib(self) -> float:
+        return self.pss_total_kib / self.n / 1024
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (p95 of 10 values is the 10th)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+async def kernel_model(base: str, kernel_id: str) -> JSON | None:
+    """GET /api/kernels/<id>: its execution_state, connections, last_activity; None: gone."""
+    try:
+        url = f"{base}/api/kernels/{kernel_id}"
+        response = await AsyncHTTPClient().fetch(url, request_timeout=120)
+    except HTTPClientError as exc:
+        if exc.code == 404:
+            return None
+        raise
+    model: JSON = json.loads(response.body)
+    return model
+
+
+async def storm(
+    label: str,
+    server_pid: int,
+    base: str,
+    path: str,
+    n: int,
+    args: argparse.Namespace,
+    check: Callable[[list[Outcome]], int],
+) -> Storm:
+    settle(server_pid)
+    ready = len(kernels(server_pid))
+    idle = pss_kib(descendants(server_pid))
+    go = asyncio.Event()
+    client = Client(base, path, pdkit=label == "pdkit")
+    outcomes = [
+        Outcome(
+            i, f"Storm participant {i:03d}", f"By May, {i} more students explain why ({i:03d})."
+        )
+        for i in range(n)
+    ]
+    cpu0 = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+    server0, busy0 = cpu_seconds(descendants(server_pid)), busy_seconds()
+    tasks = [asyncio.ensure_future(client.run(o, args.timeout, go)) for o in outcomes]
+    t0 = time.perf_counter()
+    go.set()
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - t0
+    cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - cpu0
+    server_cpu = cpu_seconds(descendants(server_pid)) - server0
+    other_cpu = max(0.0, busy_seconds() - busy0 - server_cpu - cpu)
+
+    # Everyone who got this far is still connected: measure now.
+    peak = len(kernels(server_pid))
+    total = pss_kib(descendants(server_pid))
+    lost = check(outcomes)
+
+    for o in outcomes:
+        if o.kernel is not None:
+            o.kernel.close()
+    await asyncio.gather(*(o.kernel.reader for o in outcomes if o.kernel is not None))
+    t_closed = time.perf_counter()
+    ids = {o.kernel_id for o in outcomes if o.kernel_id}
+    cleanup, models, running = "", [], ids
+    while time.perf_counter() - t_closed < args.cull_wait:
+        try:
+            found = await asyncio.gather(*(kernel_model(base, k) for k in ids))
+        except (HTTPClientError, OSError):  # a busy server: ask again
+            await asyncio.sleep(0.5)
+            continue
+        models = [m for m in found if m]
+        running = set(kernels(server_pid).values()) & ids
+        if not models and not running:
+            cleanup = f"{time.perf_counter() - t_closed:.0f} s"
+            break
+        await asyncio.sleep(0.5)
+    else:
+        cleanup = f">{args.cull_wait:.0f} s ({len(running)} left)"
+        for m in models:  # why the culler spared them
+            print(
+                f"        not culled: kernel {m['id'][:8]} execution_state "
+                f"{m['execution_state']}, {m['connections']} connections, "
+                f"last activity {m['last_activity']}"
+            )
+    kept = len(set(kernels(server_pid).values()) - ids)
+    return Storm(
+        label=label,
+        n=n,
+        outcomes=outcomes,
+        wall=wall,
+        client_cpu=cpu,
+        pss_total_kib=total,
+        pss_idle_kib=idle,
+        kernels_before=ready,
+        kernels_at_peak=peak,
+        kernels_kept=kept,
+        lost=lost,
+        cleanup=cleanup,
+        server_cpu=server_cpu,
+        other_cpu=other_cpu,
+    )
+
+
+def pdkit_lost(store_path: Path) -> Callable[[list[Outcome]], int]:
+    def check(outcomes: list[Outcome]) -> int:
+        from pdkit import open_store
+
+        store = open_store(str(store_path))
+        try:
+            goals: dict[str, list[Any]] = {}
+            for p in store.participants():
+                goals.setdefault(p.display_name, []).append(
+                    store.latest(p.id, "goal-setting", viewer=p.id).get("goal")
+                )
+        finally:
+            store.close()
+        return sum(1 for o in outcomes if o.saved and goals.get(o.name) != [o.goal])
+
+    return check
+
+
+def bare_lost(db: Path) -> Callable[[list[Outcome]], int]:
+    def check(outcomes: list[Outcome]) -> int:
+        with contextlib.closing(sqlite3.connect(db, timeout=60)) as conn:
+            rows = {value for (value,) in conn.execute("SELECT value FROM answers")}
+        return sum(1 for o in outcomes if o.saved and o.goal not in rows)
+
+    return check
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def reap(pids: Sequence[int]) -> None:
+    """Kill whatever of our server's processes outlived it (by pid, nothing else)."""
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    below = descendants(proc.pid)
+    try:
+        stop(proc)
+    except (OSError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    time.sleep(0.5)
+    reap([p for p in below if Path(f"/proc/{p}").exists()])
+
+
+async def run_pdkit(tmp: Path, n: int, args: argparse.Namespace) -> Storm:
+    port = free_port()
+    store = tmp / f"store-{n}.sqlite3"
+    cmd = [sys.executable, "-m", "pdkit.cli", "serve", "--store", str(store)]
+    cmd += ["--port", str(port), "--host", HOST]
+    if args.cull_idle_given:
+        cmd += ["--cull-idle", str(args.cull_idle)]
+    cmd += args.serve_arg
+    proc = start(cmd)
+    try:
+        base = f"http://{HOST}:{port}"
+        wait_http(f"{base}/")  # the tree page: starts no kernel
+        return await storm("pdkit", proc.pid, base, GOAL_PAGE, n, args, pdkit_lost(store))
+    finally:
+        stop_server(proc)
+
+
+async def run_bare(tmp: Path, n: int, args: argparse.Namespace) -> Storm:
+    port = free_port()
+    db = tmp / f"bare-{n}.sqlite3"
+    notebook = tmp / f"bare-{n}.ipynb"
+    notebook.write_text(bare_notebook(db))
+    cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", f"--Voila.ip={HOST}"]
+    cmd += ["--no-browser", "--show_tracebacks=False", "--theme=light"]
+    cmd += [
+        f"--MappingKernelManager.cull_idle_timeout={args.cull_idle}",
+        f"--MappingKernelManager.cull_interval={args.cull_interval}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+    proc = start(cmd)
+    try:
+        base = f"http://{HOST}:{port}"
+        wait_http(f"{base}/voila/static/voila.js")  # not "/": that would start a kernel
+        return await storm("bare", proc.pid, base, "", n, args, bare_lost(db))
+    finally:
+        stop_server(proc)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def seconds(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:.2f} s"
+
+
+def describe(s: Storm) -> None:
+    ok = len(s.outcomes) - len(s.failed)
+    print(
+        f"  {s.label:<5} {ok}/{s.n} saved, all done {s.wall:.1f} s after the start; "
+        f"{s.kernels_at_peak} kernels running ({s.kernels_before} before the storm)"
+    )
+    print(
+        f"        CPU meanwhile: server + kernels {s.server_cpu:.1f} s "
+        f"({s.server_cpu / s.n:.2f} s per participant), this client {s.client_cpu:.1f} s, "
+        f"other processes {s.other_cpu:.1f} s ({s.other_share:.0%} of the machine)"
+    )
+    for name, what in (
+        ("page", "page HTML"),
+        ("states", "request_states"),
+        ("tti", "interactive"),
+        ("join", "join"),
+        ("save", "save"),
+    ):
+        v = s.values(name)
+        if v:
+            print(
+                f"        {what:<15} p50 {seconds(pct(v, 0.5))}  p95 {seconds(pct(v, 0.95))}"
+                f"  max {seconds(max(v))}"
+            )
+    slow = sum(1 for v in s.values("states") if v > 4)
+    if slow:
+        print(f"        {slow} request_states replies took > 4 s (the browser's own timeout)")
+    extra = (s.pss_total_kib - s.pss_idle_kib) / s.n / 1024
+    print(
+        f"        PSS {s.pss_total_kib / 1024:.0f} MiB with all connected = "
+        f"{s.pss_per_participant_mib:.0f} MiB per participant "
+        f"(before the storm {s.pss_idle_kib / 1024:.0f} MiB; "
+        f"{extra:.0f} MiB more per participant)"
+    )
+    kept = (
+        f"; {s.kernels_kept} other kernels still run (pre-heated, or of pages that never came)"
+        if s.kernels_kept
+        else ""
+    )
+    print(
+        f"        lost answers {s.lost}; participants' kernels gone {s.cleanup} "
+        f"after the last disconnect{kept}"
+    )
+    errors: dict[str, int] = {}
+    for o in s.failed:
+        errors[o.error] = errors.get(o.error, 0) + 1
+    for error, count in sorted(errors.items(), key=lambda kv: -kv[1]):
+        print(f"        FAILED x{count}: {error}")
+
+
+def ratio(a: float, b: float) -> str:
+    return "—" if math.isnan(a) or math.isnan(b) or b == 0 else f"{a / b:.1f}×"
+
+
+def table(results: list[tuple[Storm, Storm | None]], args: argparse.Namespace) -> str:
+    serve = " ".join(["pdkit serve", *args.serve_arg])
+    if args.cull_idle_given:
+        serve += f" --cull-idle {args.cull_idle}"
+    pools = ", ".join(f"{k}={v}" for k, v in args.pools.items()) or "none"
+    head = (
+        f"Measured figures, one machine ({machine()}): N light clients (no browser) "
+        f"open the page at the same moment, join and save a goal; `{serve}` "
+        f"(default pre-heated pools: {pools}; idle kernels culled after {args.cull_idle} s, "
+        f"checked every {args.cull_interval} s; the bare Voilà form gets the same culler, "
+        "no pool)."
+    )
+    lines = [
+        head,
+        "",
+        "| N | server | TTI p50 | TTI p95 | save p50 | save p95 | PSS / participant "
+        "| lost answers | failed clients | kernels gone after |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for pdk, bare in results:
+        rows = [pdk] if bare is None else [pdk, bare]
+        for s in rows:
+            tti, save = s.values("tti"), s.values("save")
+            name = "pdkit goal-setting" if s.label == "pdkit" else "bare Voilà form"
+            lines.append(
+                f"| {s.n} | {name} | {seconds(pct(tti, 0.5))} | {seconds(pct(tti, 0.95))} "
+                f"| {seconds(pct(save, 0.5))} | {seconds(pct(save, 0.95))} "
+                f"| {s.pss_per_participant_mib:.0f} MiB | {s.lost} | {len(s.failed)} "
+                f"| {s.cleanup} |"
+            )
+        if bare is not None:
+            cells = [
+                ratio(pct(pdk.values(k), q), pct(bare.values(k), q))
+                for k in ("tti", "save")
+                for q in (0.5, 0.95)
+            ]
+            mem = ratio(pdk.pss_per_participant_mib, bare.pss_per_participant_mib)
+            lines.append(f"| {pdk.n} | pdkit ÷ bare | {' | '.join(cells)} | {mem} | | | |")
+    busy = [f"{s.label} N={s.n}: {s.other_share:.0%}" for p in results for s in p if s]
+    if any(s.other_share > 0.05 for p in results for s in p if s):
+        lines += ["", "Other work on the machine during the storms: " + ", ".join(busy) + "."]
+    return "\n".join(lines)
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    AsyncHTTPClient.configure(None, max_clients=10_000)
+    results: list[tuple[Storm, Storm | None]] = []
+    with tempfile.TemporaryDirectory(prefix="join-storm-") as name:
+        tmp = Path(name)
+        for n in args.n:
+            print(f"N = {n}", flush=True)
+            pdk = await run_pdkit(tmp, n, args)
+            describe(pdk)
+            bare = None
+            if not args.skip_bare:
+                bare = await run_bare(tmp, n, args)
+                describe(bare)
+            results.append((pdk, bare))
+            sys.stdout.flush()
+    print()
+    print(table(results, args))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("n", nargs="*", type=int, default=[10, 25], help="participants per storm")
+    parser.add_argument(
+        "--timeout", type=float, default=300, help="seconds a client may take (default 300)"
+    )
+    parser.add_argument(
+        "--cull-idle",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="passed to `pdkit serve` and used for the bare Voilà (default: pdkit serve's own)",
+    )
+    parser.add_argument(
+        "--serve-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="an extra argument for `pdkit serve`, e.g. --serve-arg=--template=lab (repeatable)",
+    )
+    parser.add_argument("--skip-bare", action="store_true", help="do not run the bare baseline")
+    args = parser.parse_args()
+    import pdkit.serve
+
+    defaults = pdkit.serve.ServeConfig()
+    args.pools = getattr(pdkit.serve, "DEFAULT_POOLS", {})
+    args.cull_idle_given = args.cull_idle is not None
+    if args.cull_idle is None:
+        args.cull_idle = defaults.cull_idle_timeout
+    args.cull_interval = defaults.cull_interval
+    args.cull_wait = args.cull_idle + 2 * args.cull_interval + 60
+    signal.signal(signal.SIGTERM, _interrupt)  # stop the servers on kill too
+    asyncio.run(main_async(args))
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    main()
