@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,28 @@ def test_the_default_limit_follows_the_memory() -> None:
 # --------------------------------------------------------------------------- the kernel manager
 
 
+def _run(coroutine: Any) -> Any:
+    """Run a coroutine to completion on a fresh loop in its own thread.
+
+    The browser tests' Playwright (sync API) keeps an event loop running in the main
+    thread for the whole session, so ``asyncio.run`` cannot be used here directly.
+    """
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # re-raised in the calling thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
 class _Done:
     """A finished pool task (what Voilà keeps in ``_pools``)."""
 
@@ -117,9 +140,9 @@ def test_pooled_kernels_are_never_culled() -> None:
     manager = PdkitKernelManager()
     manager._pools = {"goal-setting.ipynb": [_Done("pooled")]}
     assert manager._pooled() == {"pooled"}
-    asyncio.run(manager.cull_kernel_if_idle("pooled"))  # skipped: not even looked up
+    _run(manager.cull_kernel_if_idle("pooled"))  # skipped: not even looked up
     with pytest.raises(KeyError):
-        asyncio.run(manager.cull_kernel_if_idle("used"))  # the culler looks it up
+        _run(manager.cull_kernel_if_idle("used"))  # the culler looks it up
 
 
 def test_a_kernel_still_starting_is_not_culled() -> None:
@@ -130,7 +153,7 @@ def test_a_kernel_still_starting_is_not_culled() -> None:
 
     manager = PdkitKernelManager()
     manager._kernels["starting"] = Starting()
-    asyncio.run(manager.cull_kernel_if_idle("starting"))  # no error, nothing culled
+    _run(manager.cull_kernel_if_idle("starting"))  # no error, nothing culled
     assert "starting" in manager._kernels
 
 
@@ -138,6 +161,6 @@ def test_a_full_server_refuses_new_kernels(monkeypatch: pytest.MonkeyPatch) -> N
     manager = PdkitKernelManager(max_kernels=2)
     monkeypatch.setattr(manager, "list_kernel_ids", lambda: ["a", "b"])
     with pytest.raises(web.HTTPError) as caught:
-        asyncio.run(manager.start_kernel())
+        _run(manager.start_kernel())
     assert caught.value.status_code == 503
     assert "server is full" in (caught.value.reason or "")
