@@ -28,10 +28,15 @@ def free_port() -> int:
 
 
 def start(cmd: list[str]) -> subprocess.Popen[bytes]:
-    """Start a server in its own process group, output discarded."""
-    return subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    """Start a server in its own process group; its output is discarded, or appended to
+    the file named by ``BENCH_SERVER_LOG`` (to see what the server did meanwhile)."""
+    log = os.environ.get("BENCH_SERVER_LOG")
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (the child keeps it)
+    try:
+        return subprocess.Popen(cmd, stdout=out, stderr=out, start_new_session=True)
+    finally:
+        if log:
+            out.close()  # type: ignore[union-attr]
 
 
 def wait_http(url: str, timeout: float = 90) -> None:

@@ -7,11 +7,15 @@ import asyncio
 import io
 import json
 import threading
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from jupyter_client.manager import start_new_kernel
 from tornado import web
+from traitlets.config import Configurable
+from voila.voila_kernel_manager import voila_kernel_manager_factory
 
 from pdkit._kernels import PdkitKernelManager
 from pdkit.cli import _pools, main
@@ -164,3 +168,130 @@ def test_a_full_server_refuses_new_kernels(monkeypatch: pytest.MonkeyPatch) -> N
         _run(manager.start_kernel())
     assert caught.value.status_code == 503
     assert "server is full" in (caught.value.reason or "")
+
+
+class _Idle:
+    """A started kernel, idle for ``seconds`` (what the culler reads of a kernel)."""
+
+    execution_state = "idle"
+    kernel_name = "python3"
+
+    def __init__(self, seconds: float) -> None:
+        self.last_activity = datetime.now(timezone.utc) - timedelta(seconds=seconds)
+        self.kernel_spec = type("Spec", (), {"metadata": {}})()
+
+
+def _culling(
+    monkeypatch: pytest.MonkeyPatch, kernels: dict[str, float]
+) -> tuple[PdkitKernelManager, list[str]]:
+    manager = PdkitKernelManager(cull_idle_timeout=10, connect_grace=120)
+    culled: list[str] = []
+
+    async def shutdown(kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        culled.append(kernel_id)
+
+    monkeypatch.setattr(manager, "shutdown_kernel", shutdown)
+    for kernel_id, idle in kernels.items():
+        manager._kernels[kernel_id] = _Idle(idle)
+        manager._kernel_connections[kernel_id] = 0
+    return manager, culled
+
+
+def test_a_kernel_whose_page_has_not_connected_yet_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # handed out from the pool 30 s ago; the browser's websocket is still on its way
+    manager, culled = _culling(monkeypatch, {"handed-out": 30, "abandoned": 121})
+    _run(manager.cull_kernel_if_idle("handed-out"))
+    assert culled == []
+    _run(manager.cull_kernel_if_idle("abandoned"))  # never connected, past the grace
+    assert culled == ["abandoned"]
+
+
+def test_a_page_that_connected_and_closed_is_freed_after_the_idle_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    manager, culled = _culling(monkeypatch, {"closed": 11, "open": 11, "recent": 5})
+    for kernel_id in ("closed", "open", "recent"):
+        manager.notify_connect(kernel_id)
+    manager.notify_disconnect("closed")
+    manager.notify_disconnect("recent")
+    for kernel_id in ("closed", "open", "recent"):
+        _run(manager.cull_kernel_if_idle(kernel_id))
+    assert culled == ["closed"]  # "open" still has its page; "recent" not idle long enough
+
+
+def test_served_kernels_keep_no_ipython_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a crowd of kernels starting at once queued for the history database's lock
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    env = prepare(ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0), io.StringIO())
+    assert env["IPYTHONDIR"] == str(tmp_path / "cache" / "pdkit" / "ipython")
+    printed: list[str] = []
+    manager, client = start_new_kernel(env=env)
+    try:
+        reply = client.execute_interactive(
+            "print(get_ipython().history_manager.enabled, get_ipython().profile_dir.location)",
+            output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
+            timeout=60,
+        )
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert reply["content"]["status"] == "ok"
+    assert "".join(printed).split() == [
+        "False",
+        str(tmp_path / "cache" / "pdkit" / "ipython" / "profile_default"),
+    ]
+
+
+class _Pending(_Done):
+    """A pool entry still waiting for ``fill_delay`` or still starting its kernel."""
+
+    def done(self) -> bool:
+        return False
+
+
+def test_only_ready_kernels_count_as_voilas_pool(tmp_path: Path) -> None:
+    class Server(Configurable):  # what Voilà's pool reads of its server application
+        root_dir = str(tmp_path)
+        notebook_path = None
+
+    voila_manager = voila_kernel_manager_factory(PdkitKernelManager, True, 0)(parent=Server())
+    pool = [_Pending("refill-1"), _Done("ready-1"), _Pending("refill-2"), _Done("ready-2")]
+    voila_manager._pools = {"goal-setting.ipynb": pool}
+    # the handler asks for the size, then takes the first entry: a ready kernel
+    assert voila_manager.get_pool_size("goal-setting.ipynb") == 2
+    assert [entry.kernel_id for entry in pool] == ["ready-1", "ready-2", "refill-1", "refill-2"]
+    voila_manager._pools = {"goal-setting.ipynb": [_Pending("refill-1")]}
+    assert voila_manager.get_pool_size("goal-setting.ipynb") == 0  # start a kernel now
+    assert voila_manager.get_pool_size("reflection.ipynb") == 0
+
+
+def test_idle_kernels_are_culled_at_once_not_one_after_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # stopping a kernel waits for its process to exit: one by one, a room took minutes
+    manager, culled = _culling(monkeypatch, {f"closed-{i}": 11 for i in range(5)})
+    for kernel_id in list(manager._kernels):
+        manager.notify_connect(kernel_id)
+        manager.notify_disconnect(kernel_id)
+    stopping = 0
+    most = 0
+
+    async def slow_shutdown(kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        nonlocal stopping, most
+        stopping += 1
+        most = max(most, stopping)
+        await asyncio.sleep(0.2)
+        stopping -= 1
+        culled.append(kernel_id)
+
+    monkeypatch.setattr(manager, "shutdown_kernel", slow_shutdown)
+    broken = _Idle(11)
+    broken.last_activity = "yesterday"  # type: ignore[assignment]
+    manager._kernels["broken"] = broken  # its failure is logged; the others are still culled
+    _run(manager.cull_kernels())
+    assert sorted(culled) == [f"closed-{i}" for i in range(5)]
+    assert most == 5

@@ -6,11 +6,16 @@ tab closes (voila#1458), so idle kernels without a connection are culled (after
 workbooks in ``pools`` are started ahead (Voilà's pre-heated kernels): the notebook
 has already run when someone opens the page, and the participant is identified only
 then, by the page itself (the resume token reaches the kernel in a widget message, so
-nothing in a pooled kernel depends on the request). Used kernels are replaced after
-``fill_delay`` seconds, so refilling does not compete with a crowd arriving. Pooled
-kernels are never culled, and ``max_kernels`` caps how many run
+nothing in a pooled kernel depends on the request). A used kernel is replaced
+``fill_delay`` seconds after it is handed out, so refilling does not compete with a
+crowd arriving; arrivals beyond the ready kernels get a kernel started at once.
+Pooled kernels are never culled, nor is a handed-out kernel whose page has not connected
+yet (for ``connect_grace`` seconds), and ``max_kernels`` caps how many run
 (:class:`pdkit._kernels.PdkitKernelManager`). The store URL and the school goals reach
 every kernel through the environment (``PDKIT_STORE``, ``PDKIT_SCHOOL_GOALS``).
+Kernels keep no IPython history (a crowd of kernels starting at once queued for the
+history file's lock and printed its errors on pages): ``IPYTHONDIR`` points them to a
+profile of pdkit's own.
 """
 
 from __future__ import annotations
@@ -90,6 +95,7 @@ class ServeConfig:
     pools: dict[str, int] = field(default_factory=dict)
     """Pre-heated kernels per workbook (notebook name without ``.ipynb``)."""
     fill_delay: float = 30.0
+    connect_grace: int = 120
     max_kernels: int = 0
     iopub_timeout: int = 120
 
@@ -136,6 +142,27 @@ class ServeConfig:
         return links
 
 
+KERNEL_PROFILE = """\
+# Written by pdkit serve: the profile of the kernels it serves (IPYTHONDIR).
+# No history database: many kernels starting at once queue for its lock.
+c.HistoryManager.enabled = False
+"""
+
+
+def kernel_ipython_dir() -> Path:
+    """The IPython folder of served kernels (created; its profile keeps no history)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = cache / "pdkit" / "ipython"
+    config = folder / "profile_default" / "ipython_kernel_config.py"
+    try:
+        if not config.is_file() or config.read_text(encoding="utf-8") != KERNEL_PROFILE:
+            config.parent.mkdir(parents=True, exist_ok=True)
+            config.write_text(KERNEL_PROFILE, encoding="utf-8")
+    except OSError as error:
+        raise PdkitError(f"{config}: cannot write the kernels' IPython profile: {error}") from error
+    return folder
+
+
 def template_data_dir() -> Path:
     """The Jupyter data folder inside pdkit that holds its Voilà template (``pdkit``)."""
     return Path(str(resources.files("pdkit").joinpath("jupyter")))
@@ -159,6 +186,7 @@ def voila_command(config: ServeConfig) -> list[str]:
         f"--MappingKernelManager.cull_interval={config.cull_interval}",
         "--MappingKernelManager.cull_connected=False",
         f"--PdkitKernelManager.max_kernels={config.max_kernels}",
+        f"--PdkitKernelManager.connect_grace={config.connect_grace}",
         # When a crowd arrives the kernels' output comes late; Voilà's default (4 s) then
         # serves pages without their widgets ("Timeout waiting for IOPub output").
         f"--VoilaExecutor.iopub_timeout={config.iopub_timeout}",
@@ -196,6 +224,7 @@ def prepare(config: ServeConfig, out: TextIO = sys.stdout) -> dict[str, str]:
     shown = store.url  # never shows a password
     store.close()
     env[STORE_ENV] = url
+    env["IPYTHONDIR"] = str(kernel_ipython_dir())
     # Voilà finds templates in the Jupyter data path: put pdkit's own first.
     extra = [str(template_data_dir()), env.get("JUPYTER_PATH", "")]
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in extra if p)
