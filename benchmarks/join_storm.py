@@ -161,6 +161,12 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def web_processes(server: int) -> list[int]:
+    """The server's own processes (``pdkit serve`` and Voilà), without the kernels."""
+    in_kernels = set(kernels(server))
+    return [p for p in descendants(server) if p not in in_kernels]
+
+
 def kernels(server: int) -> dict[int, str]:
     """The server's kernel processes: pid → kernel id (from the connection file name)."""
     found = {}
@@ -552,6 +558,7 @@ class Storm:
     lost: int
     cleanup: str
     server_cpu: float  # the server and its kernels, during the storm
+    web_cpu: float  # of which the server processes (not kernels): one Python process relays all
     other_cpu: float  # every other process on the machine, during the storm
 
     @property
@@ -614,6 +621,7 @@ async def storm(
     ]
     cpu0 = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     server0, busy0 = cpu_seconds(descendants(server_pid)), busy_seconds()
+    web0 = cpu_seconds(web_processes(server_pid))
     tasks = [asyncio.ensure_future(client.run(o, args.timeout, go)) for o in outcomes]
     t0 = time.perf_counter()
     go.set()
@@ -621,6 +629,7 @@ async def storm(
     wall = time.perf_counter() - t0
     cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - cpu0
     server_cpu = cpu_seconds(descendants(server_pid)) - server0
+    web_cpu = cpu_seconds(web_processes(server_pid)) - web0
     other_cpu = max(0.0, busy_seconds() - busy0 - server_cpu - cpu)
 
     # Everyone who got this far is still connected: measure now.
@@ -670,6 +679,7 @@ async def storm(
         lost=lost,
         cleanup=cleanup,
         server_cpu=server_cpu,
+        web_cpu=web_cpu,
         other_cpu=other_cpu,
     )
 
@@ -775,7 +785,8 @@ def describe(s: Storm) -> None:
     )
     print(
         f"        CPU meanwhile: server + kernels {s.server_cpu:.1f} s "
-        f"({s.server_cpu / s.n:.2f} s per participant), this client {s.client_cpu:.1f} s, "
+        f"({s.server_cpu / s.n:.2f} s per participant; the web server alone "
+        f"{s.web_cpu:.1f} s), this client {s.client_cpu:.1f} s, "
         f"other processes {s.other_cpu:.1f} s ({s.other_share:.0%} of the machine)"
     )
     for name, what in (

@@ -253,12 +253,18 @@ class _Pending(_Done):
         return False
 
 
-def test_only_ready_kernels_count_as_voilas_pool(tmp_path: Path) -> None:
+def _voila_manager(folder: Path, **config: Any) -> Any:
+    """The kernel manager Voilà makes of pdkit's (its pool class is a subclass)."""
+
     class Server(Configurable):  # what Voilà's pool reads of its server application
-        root_dir = str(tmp_path)
+        root_dir = str(folder)
         notebook_path = None
 
-    voila_manager = voila_kernel_manager_factory(PdkitKernelManager, True, 0)(parent=Server())
+    return voila_kernel_manager_factory(PdkitKernelManager, True, 0)(parent=Server(), **config)
+
+
+def test_only_ready_kernels_count_as_voilas_pool(tmp_path: Path) -> None:
+    voila_manager = _voila_manager(tmp_path)
     pool = [_Pending("refill-1"), _Done("ready-1"), _Pending("refill-2"), _Done("ready-2")]
     voila_manager._pools = {"goal-setting.ipynb": pool}
     # the handler asks for the size, then takes the first entry: a ready kernel
@@ -295,3 +301,18 @@ def test_idle_kernels_are_culled_at_once_not_one_after_another(
     _run(manager.cull_kernels())
     assert sorted(culled) == [f"closed-{i}" for i in range(5)]
     assert most == 5
+
+
+def test_replacements_for_a_room_arriving_together_are_spread_out(tmp_path: Path) -> None:
+    # 40 kernels handed out at once were replaced all at once 30 s later, taking the
+    # machine from the room (and the culler) for half a minute
+    voila_manager = _voila_manager(tmp_path, fill_delay=30.0, refill_spacing=1.5)
+    asked: list[float] = []
+    voila_manager._voila_fill = lambda delay, *args, **kwargs: asked.append(delay)
+    for _ in range(3):  # what Voilà does after handing out each kernel
+        voila_manager.fill_if_needed(delay=None, notebook_name="goal-setting.ipynb")
+    voila_manager.fill_if_needed(delay=0, notebook_name="reflection.ipynb")  # first fill
+    assert asked[3] == 0
+    assert asked[0] == pytest.approx(30.0, abs=0.1)
+    assert asked[1] == pytest.approx(31.5, abs=0.1)
+    assert asked[2] == pytest.approx(33.0, abs=0.1)

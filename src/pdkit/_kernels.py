@@ -17,6 +17,11 @@ Changes to jupyter_server's ``AsyncMappingKernelManager``:
   behind the refill (30 s and more). Counted this way, an arrival either gets a kernel
   that is ready now or Voilà starts one for it at once, and a long ``fill_delay`` keeps
   refills from competing with a crowd arriving;
+- refills are spread out: Voilà replaces each kernel ``fill_delay`` seconds after
+  handing it out, so when a room arrives together, 40 replacements started together
+  30 s later and took the machine from the room (and from the culler) for half a
+  minute; here each replacement starts at least ``refill_spacing`` seconds after the
+  previous one;
 - idle kernels are culled all at once, not one after another: stopping a kernel waits
   for its process to exit (1 to 3 s on a busy machine), so jupyter_server's one-by-one pass
   took 25 s to free the kernels of 10 closed pages and minutes for a room;
@@ -28,12 +33,14 @@ Changes to jupyter_server's ``AsyncMappingKernelManager``:
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from typing import Any
 
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
-from traitlets import Integer
+from traitlets import Float, Integer
 
 __all__ = ["PdkitKernelManager"]
 
@@ -53,13 +60,32 @@ class PdkitKernelManager(AsyncMappingKernelManager):
         help="Seconds a kernel no page has connected to yet is kept (instead of the idle timeout).",
     )
 
+    refill_spacing = Float(
+        1.5,
+        config=True,
+        help="Seconds between the starts of two replacements for pre-heated kernels.",
+    )
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)  # type: ignore[no-untyped-call]
         self._connected_once: set[str] = set()
-        if hasattr(self, "get_pool_size"):
-            # Voilà's pool class is made as a subclass of this one, so its method can
+        self._next_refill = 0.0
+        if hasattr(self, "get_pool_size") and hasattr(self, "fill_if_needed"):
+            # Voilà's pool class is made as a subclass of this one, so its methods can
             # only be replaced on the instance.
             self.get_pool_size = self._ready_in_pool
+            self._voila_fill: Callable[..., None] = getattr(self, "fill_if_needed")  # noqa: B009
+            self.fill_if_needed = self._spread_fill
+
+    def _spread_fill(self, delay: float | None = None, *args: Any, **kwargs: Any) -> None:
+        """Voilà's ``fill_if_needed``, with a replacement (``delay=None``: after a kernel
+        was handed out) put in the next free start slot (see the module docs)."""
+        if delay is None:
+            now = time.monotonic()
+            slot = max(now + float(getattr(self, "fill_delay", 0.0)), self._next_refill)
+            self._next_refill = slot + float(self.refill_spacing)
+            delay = slot - now
+        self._voila_fill(delay, *args, **kwargs)
 
     def _ready_in_pool(self, notebook_name: str) -> int:
         """How many kernels of ``notebook_name``'s pool are ready; they are moved to the
