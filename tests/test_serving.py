@@ -3,6 +3,7 @@ a limit on running kernels (`pdkit serve --pool … --max-kernels …`)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import io
 import json
@@ -18,7 +19,7 @@ from traitlets.config import Configurable
 from voila.voila_kernel_manager import voila_kernel_manager_factory
 
 from pdkit._kernels import PdkitKernelManager
-from pdkit.cli import _pools, main
+from pdkit.cli import _parser, _pools, main
 from pdkit.errors import PdkitError
 from pdkit.serve import DEFAULT_POOLS, ServeConfig, default_max_kernels, prepare, voila_command
 
@@ -40,8 +41,10 @@ def test_the_default_pools_the_goal_setting_workbook() -> None:
         _flag(command, "VoilaConfiguration.multi_kernel_manager_class")
         == "pdkit._kernels.PdkitKernelManager"
     )
-    assert _flag(command, "MappingKernelManager.cull_idle_timeout") == "10"
-    assert _flag(command, "MappingKernelManager.cull_interval") == "5"  # freed within 15 s
+    # a closed page's kernel is freed within 8 s (and its process exits soon after)
+    assert _flag(command, "MappingKernelManager.cull_idle_timeout") == "6"
+    assert _flag(command, "MappingKernelManager.cull_interval") == "2"
+    assert _flag(command, "KernelManager.transport") == "ipc"  # no TCP port races
     assert _flag(command, "VoilaExecutor.iopub_timeout") == "120"  # a crowd's late output
 
 
@@ -68,7 +71,7 @@ def test_prepare_says_what_is_pre_heated(tmp_path: Path) -> None:
         out,
     )
     assert "pre-heated: 3 kernel(s) for reflection; at most 9 kernels" in out.getvalue()
-    assert "closed pages freed after 10 s idle" in out.getvalue()
+    assert "closed pages freed after 6 s idle" in out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -316,3 +319,10 @@ def test_replacements_for_a_room_arriving_together_are_spread_out(tmp_path: Path
     assert asked[0] == pytest.approx(30.0, abs=0.1)
     assert asked[1] == pytest.approx(31.5, abs=0.1)
     assert asked[2] == pytest.approx(33.0, abs=0.1)
+
+
+def test_the_command_line_default_is_the_serving_default() -> None:
+    subcommands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    serve = subcommands.choices["serve"]
+    given = next(a.default for a in serve._actions if "--cull-idle" in a.option_strings)
+    assert given == ServeConfig.cull_idle_timeout

@@ -13,6 +13,7 @@ Pooled kernels are never culled, nor is a handed-out kernel whose page has not c
 yet (for ``connect_grace`` seconds), and ``max_kernels`` caps how many run
 (:class:`pdkit._kernels.PdkitKernelManager`). The store URL and the school goals reach
 every kernel through the environment (``PDKIT_STORE``, ``PDKIT_SCHOOL_GOALS``).
+Kernels talk to the server over Unix sockets in a runtime folder of the serve's own.
 Kernels keep no IPython history (a crowd of kernels starting at once queued for the
 history file's lock and printed its errors on pages): ``IPYTHONDIR`` points them to a
 profile of pdkit's own.
@@ -27,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -87,8 +89,8 @@ class ServeConfig:
     school_goals: Path | None = None
     host: str = "127.0.0.1"
     port: int = 0
-    cull_idle_timeout: int = 10
-    cull_interval: int = 5
+    cull_idle_timeout: int = 6
+    cull_interval: int = 2
     open_browser: bool = False
     facilitator_key: str = ""
     template: str = "pdkit"
@@ -185,6 +187,11 @@ def voila_command(config: ServeConfig) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={config.cull_interval}",
         "--MappingKernelManager.cull_connected=False",
+        # Unix sockets, not TCP ports, between the server and its kernels: when a room
+        # arrives, a port a kernel was given could be taken by one of the hundreds of
+        # connections opened meanwhile ("Address already in use": the kernel died and
+        # its page failed). The sockets live in serve()'s own short runtime folder.
+        "--KernelManager.transport=ipc",
         f"--PdkitKernelManager.max_kernels={config.max_kernels}",
         f"--PdkitKernelManager.connect_grace={config.connect_grace}",
         # When a crowd arrives the kernels' output comes late; Voilà's default (4 s) then
@@ -252,7 +259,14 @@ def prepare(config: ServeConfig, out: TextIO = sys.stdout) -> dict[str, str]:
 def serve(config: ServeConfig, out: TextIO = sys.stdout) -> int:
     """Run Voilà until it stops or is interrupted; returns its exit code."""
     env = prepare(config, out)
-    proc = subprocess.Popen(voila_command(config), env=env)
+    with tempfile.TemporaryDirectory(prefix="pdkit-") as runtime:
+        # short (a socket path has at most 107 characters) and removed afterwards
+        env["JUPYTER_RUNTIME_DIR"] = runtime
+        return _run(voila_command(config), env)
+
+
+def _run(command: list[str], env: dict[str, str]) -> int:
+    proc = subprocess.Popen(command, env=env)
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         proc.send_signal(signum)
