@@ -47,8 +47,17 @@ kernel answers 404 and its process is gone: the idle culler's doing. `pdkit serv
 runs with its own culler settings unless --cull-idle is given; the bare Voilà gets
 the same ones (pdkit.serve.ServeConfig's defaults). Pre-heated kernels stay, by design.
 
+With --browsers the clients are real headless Chromium tabs (one browser, a context
+each) doing the same through the page: TTI is from navigation to the visible "Your name"
+box (bare: the "Goal" box), join until "My goal (required)" shows, save until "Saved
+at"; closing a tab's context closes its websocket. For small N, to check the light
+clients against what a browser sees (Chromium's own CPU counts as other processes).
+
 Usage: python benchmarks/join_storm.py [N ...]   (default: 10 25)
        [--timeout S] [--cull-idle S] [--serve-arg ARG]... [--skip-bare]
+       [--pool-room] [--browsers]
+
+--pool-room pre-heats a kernel per participant (`pdkit serve --pool goal-setting=N`).
 """
 
 from __future__ import annotations
@@ -69,7 +78,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.cookies import SimpleCookie
@@ -406,6 +415,7 @@ class Outcome:
     save: float | None = None
     kernel_id: str = ""
     kernel: Kernel | None = field(default=None, repr=False)
+    close: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)  # a browser tab
 
     @property
     def saved(self) -> bool:
@@ -540,6 +550,93 @@ class Client:
         out.stage = "done"
 
 
+class BrowserClient:
+    """A real Chromium tab (``--browsers``): the same steps, through the page itself."""
+
+    def __init__(self, browser: Any, base: str, path: str, pdkit: bool) -> None:
+        self.browser = browser
+        self.url = f"{base}/{path}"
+        self.pdkit = pdkit
+
+    async def run(self, out: Outcome, timeout: float, go: asyncio.Event) -> Outcome:
+        context = await self.browser.new_context()
+        page = await context.new_page()
+        out.close = context.close
+        await go.wait()
+        try:
+            await asyncio.wait_for(self._flow(page, out), timeout)
+        except asyncio.TimeoutError:
+            out.error = f"timed out after {timeout:.0f} s during {out.stage}"
+        except Exception as exc:
+            out.error = f"{out.stage}: {type(exc).__name__}: {str(exc)[:300]}"
+        return out
+
+    async def _flow(self, page: Any, out: Outcome) -> None:
+        wait = {"state": "visible", "timeout": 3_600_000}
+        t0 = time.perf_counter()
+        out.stage = "page"
+        await page.goto(self.url, wait_until="commit", timeout=3_600_000)
+        if not self.pdkit:
+            out.stage = "form"
+            goal = page.get_by_label("Goal")
+            await goal.wait_for(**wait)
+            out.tti = time.perf_counter() - t0
+            out.kernel_id = await self._kernel_id(page)
+            out.stage = "save"
+            t1 = time.perf_counter()
+            await goal.fill(out.goal)
+            await page.get_by_role("button", name="Save").click()
+            await page.get_by_text("Saved #").wait_for(**wait)
+            out.save = time.perf_counter() - t1
+            out.stage = "done"
+            return
+        out.stage = "join step"
+        name = page.get_by_label("Your name")
+        await name.wait_for(**wait)
+        out.tti = time.perf_counter() - t0
+        out.kernel_id = await self._kernel_id(page)
+        out.stage = "join"
+        t_join = time.perf_counter()
+        await name.fill(out.name)
+        await page.get_by_role("button", name="Join").click()
+        goal = page.get_by_label("My goal (required)")
+        await goal.wait_for(**wait)
+        out.join = time.perf_counter() - t_join
+        out.stage = "save"
+        t1 = time.perf_counter()
+        await goal.fill(out.goal)
+        await page.get_by_role("button", name="Save").click()
+        await page.get_by_text("Saved at").first.wait_for(**wait)
+        out.save = time.perf_counter() - t1
+        out.stage = "done"
+
+    @staticmethod
+    async def _kernel_id(page: Any) -> str:
+        found = await page.evaluate(
+            "() => JSON.parse(document.getElementById('jupyter-config-data').textContent)"
+            ".kernelId || ''"
+        )
+        return str(found)
+
+
+@contextlib.asynccontextmanager
+async def chromium(wanted: bool) -> Any:
+    """One headless Chromium for the storm's tabs (``--browsers``), else None."""
+    if not wanted:
+        yield None
+        return
+    from playwright.async_api import async_playwright
+
+    from _harness import CHROMIUM, CHROMIUM_ARGS
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
 # --------------------------------------------------------------------------- one storm
 
 
@@ -612,7 +709,12 @@ async def storm(
     ready = len(kernels(server_pid))
     idle = pss_kib(descendants(server_pid))
     go = asyncio.Event()
-    client = Client(base, path, pdkit=label == "pdkit")
+    browser = args.browser
+    client: Client | BrowserClient = (
+        BrowserClient(browser, base, path, pdkit=label == "pdkit")
+        if browser is not None
+        else Client(base, path, pdkit=label == "pdkit")
+    )
     outcomes = [
         Outcome(
             i, f"Storm participant {i:03d}", f"By May, {i} more students explain why ({i:03d})."
@@ -641,6 +743,7 @@ async def storm(
         if o.kernel is not None:
             o.kernel.close()
     await asyncio.gather(*(o.kernel.reader for o in outcomes if o.kernel is not None))
+    await asyncio.gather(*(o.close() for o in outcomes if o.close is not None))  # tabs
     t_closed = time.perf_counter()
     ids = {o.kernel_id for o in outcomes if o.kernel_id}
     cleanup, models, running = "", [], ids
@@ -740,6 +843,8 @@ async def run_pdkit(tmp: Path, n: int, args: argparse.Namespace) -> Storm:
     if args.cull_idle_given:
         cmd += ["--cull-idle", str(args.cull_idle)]
     cmd += args.serve_arg
+    if args.pool_room:
+        cmd += ["--pool", f"goal-setting={n}"]  # a kernel ready for everyone expected
     proc = start(cmd)
     try:
         base = f"http://{HOST}:{port}"
@@ -834,11 +939,15 @@ def ratio(a: float, b: float) -> str:
 
 def table(results: list[tuple[Storm, Storm | None]], args: argparse.Namespace) -> str:
     serve = " ".join(["pdkit serve", *args.serve_arg])
+    if args.pool_room:
+        serve += " --pool goal-setting=N"
     if args.cull_idle_given:
         serve += f" --cull-idle {args.cull_idle}"
     pools = ", ".join(f"{k}={v}" for k, v in args.pools.items()) or "none"
     head = (
-        f"Measured figures, one machine ({machine()}): N light clients (no browser) "
+        f"Measured figures, one machine ({machine()}): N "
+        + ("headless Chromium tabs" if args.browsers else "light clients (no browser)")
+        + " "
         f"open the page at the same moment, join and save a goal; `{serve}` "
         f"(default pre-heated pools: {pools}; idle kernels culled after {args.cull_idle} s, "
         f"checked every {args.cull_interval} s; the bare Voilà form gets the same culler, "
@@ -847,17 +956,18 @@ def table(results: list[tuple[Storm, Storm | None]], args: argparse.Namespace) -
     lines = [
         head,
         "",
-        "| N | server | TTI p50 | TTI p95 | save p50 | save p95 | PSS / participant "
-        "| lost answers | failed clients | kernels gone after |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| N | server | TTI p50 | TTI p95 | join p50 | join p95 | save p50 | save p95 "
+        "| PSS / participant | lost answers | failed clients | kernels gone after |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for pdk, bare in results:
         rows = [pdk] if bare is None else [pdk, bare]
         for s in rows:
-            tti, save = s.values("tti"), s.values("save")
+            tti, save, join = s.values("tti"), s.values("save"), s.values("join")
             name = "pdkit goal-setting" if s.label == "pdkit" else "bare Voilà form"
             lines.append(
                 f"| {s.n} | {name} | {seconds(pct(tti, 0.5))} | {seconds(pct(tti, 0.95))} "
+                f"| {seconds(pct(join, 0.5))} | {seconds(pct(join, 0.95))} "
                 f"| {seconds(pct(save, 0.5))} | {seconds(pct(save, 0.95))} "
                 f"| {s.pss_per_participant_mib:.0f} MiB | {s.lost} | {len(s.failed)} "
                 f"| {s.cleanup} |"
@@ -865,7 +975,7 @@ def table(results: list[tuple[Storm, Storm | None]], args: argparse.Namespace) -
         if bare is not None:
             cells = [
                 ratio(pct(pdk.values(k), q), pct(bare.values(k), q))
-                for k in ("tti", "save")
+                for k in ("tti", "join", "save")  # (the bare form has no join step: —)
                 for q in (0.5, 0.95)
             ]
             mem = ratio(pdk.pss_per_participant_mib, bare.pss_per_participant_mib)
@@ -881,18 +991,25 @@ async def main_async(args: argparse.Namespace) -> None:
     results: list[tuple[Storm, Storm | None]] = []
     with tempfile.TemporaryDirectory(prefix="join-storm-") as name:
         tmp = Path(name)
-        for n in args.n:
-            print(f"N = {n}", flush=True)
-            pdk = await run_pdkit(tmp, n, args)
-            describe(pdk)
-            bare = None
-            if not args.skip_bare:
-                bare = await run_bare(tmp, n, args)
-                describe(bare)
-            results.append((pdk, bare))
-            sys.stdout.flush()
+        async with chromium(args.browsers) as args.browser:
+            await _storms(tmp, args, results)
     print()
     print(table(results, args))
+
+
+async def _storms(
+    tmp: Path, args: argparse.Namespace, results: list[tuple[Storm, Storm | None]]
+) -> None:
+    for n in args.n:
+        print(f"N = {n}", flush=True)
+        pdk = await run_pdkit(tmp, n, args)
+        describe(pdk)
+        bare = None
+        if not args.skip_bare:
+            bare = await run_bare(tmp, n, args)
+            describe(bare)
+        results.append((pdk, bare))
+        sys.stdout.flush()
 
 
 def main() -> None:
@@ -916,6 +1033,16 @@ def main() -> None:
         help="an extra argument for `pdkit serve`, e.g. --serve-arg=--template=lab (repeatable)",
     )
     parser.add_argument("--skip-bare", action="store_true", help="do not run the bare baseline")
+    parser.add_argument(
+        "--browsers",
+        action="store_true",
+        help="real headless Chromium tabs instead of light clients (for small N; needs chromium)",
+    )
+    parser.add_argument(
+        "--pool-room",
+        action="store_true",
+        help="pre-heat a kernel per participant: `pdkit serve --pool goal-setting=N` per storm",
+    )
     args = parser.parse_args()
     import pdkit.serve
 

@@ -64,6 +64,7 @@ from .widgets import (
     ProtocolRunner,
     SignIn,
 )
+from .widgets._lean import HTML, HBox, VBox
 
 __all__ = [
     "CopyTools",
@@ -155,7 +156,7 @@ class ReflectionsPart:
             description="Reflection",
             style={"description_width": "initial", "button_width": "auto"},
         )
-        self.box = w.VBox()
+        self.box = VBox()
         self.choice.observe(lambda _: self._open(), names="value")
 
     def build(self, participant: Participant, language: str | None = None) -> w.Widget:
@@ -175,7 +176,7 @@ class ReflectionsPart:
         parts: list[w.Widget] = [self.box]
         if len(self.reflections) > 1:
             parts.insert(0, self.choice)
-        return w.VBox(parts)
+        return VBox(parts)
 
     def _open(self) -> None:
         if self.participant is None:
@@ -267,13 +268,13 @@ class CopyTools:
         self.upload = w.FileUpload(
             accept=".ipynb", multiple=False, description="Upload to continue"
         )
-        self.message = w.HTML()
+        self.message = HTML()
         self.download_button.on_click(lambda _: self.download_notebook())
         self.print_button.on_click(lambda _: self.download_html())
         self.upload.observe(lambda _: self._uploaded(), names="value")
-        self.widget = w.VBox(
+        self.widget = VBox(
             [
-                w.HBox([self.download_button, self.print_button, self.upload]),
+                HBox([self.download_button, self.print_button, self.upload]),
                 self.message,
                 self.downloader,
             ]
@@ -387,8 +388,8 @@ class ParticipantApp:
         self.store = store
         self.parts = parts
         self.tools = tools
-        self.tools_box = w.VBox()
-        self.boxes = [w.VBox() for _ in parts]
+        self.tools_box = VBox()
+        self.boxes = [VBox() for _ in parts]
         if not inline:
             for box in self.boxes:
                 box.add_class("pdkit-app")
@@ -401,8 +402,8 @@ class ParticipantApp:
             language=language,
             start=False,
         )
-        style = w.HTML(value=f"<style>{_style()}</style>")
-        self.widget = w.VBox(
+        style = HTML(value=f"<style>{_style()}</style>")
+        self.widget = VBox(
             [style, self.sign_in.widget, self.tools_box, *(self.boxes if inline else [])]
         )
         self.widget.add_class("pdkit-app")
@@ -544,9 +545,9 @@ class FacilitatorApp:
         self.school_goals = school_goals
         self.dashboard: Dashboard | None = None
         self.browser = BrowserIdentity()
-        self.body = w.VBox([w.HTML(value='<p class="pdkit-loading">Loading…</p>')])
-        style = w.HTML(value=f"<style>{_style()}</style>")
-        self.widget = w.VBox([style, self.browser, self.body])
+        self.body = VBox([HTML(value='<p class="pdkit-loading">Loading…</p>')])
+        style = HTML(value=f"<style>{_style()}</style>")
+        self.widget = VBox([style, self.browser, self.body])
         self.widget.add_class("pdkit-app")
         self.new_title = w.Text(
             description="Title of the new session",
@@ -555,7 +556,7 @@ class FacilitatorApp:
         )
         self.new_button = w.Button(description="Create session", icon="plus")
         self.new_button.on_click(lambda _: self.create_session(self.new_title.value))
-        self.new_message = w.HTML()
+        self.new_message = HTML()
         if key is None:
             self._open()
         self.browser.observe(lambda _: self._check(), names="reported")
@@ -598,7 +599,7 @@ class FacilitatorApp:
             self.dashboard.control.stop_polling()
         self.dashboard = None
         self.body.children = [
-            w.HTML(
+            HTML(
                 value='<div class="pdkit-error" role="alert"><strong>This page is for the '
                 f"facilitator.</strong> {how}</div>"
             )
@@ -628,13 +629,13 @@ class FacilitatorApp:
         parts: list[w.Widget] = [self.dashboard.widget]
         if self.session == DEFAULT_SESSION:
             parts.append(
-                w.VBox(
+                VBox(
                     [
-                        w.HTML(
+                        HTML(
                             value="<h2>A new session</h2><p>For another workshop on this "
                             "server: its own join code, school goals and dashboard.</p>"
                         ),
-                        w.HBox([self.new_title, self.new_button]),
+                        HBox([self.new_title, self.new_button]),
                         self.new_message,
                     ]
                 )
@@ -766,11 +767,11 @@ class Workbook:
     def section(self, index: int) -> w.Widget:
         """The widgets of section ``index`` (empty until someone is signed in)."""
         if self.error is not None or not isinstance(self.app, ParticipantApp):
-            return w.HTML(value="")
+            return HTML(value="")
         if index in self._part_of:
             return self.app.section(self._part_of[index])
         text = self.definition.sections[index].text
-        return w.HTML(value=f"<p>{escape(text)}</p>" if text else "")
+        return HTML(value=f"<p>{escape(text)}</p>" if text else "")
 
     @property
     def widget(self) -> w.Widget:
@@ -818,7 +819,7 @@ def _session_goals(
 
 
 def _error_widget(error: PdkitError, headline: str = "This workbook cannot start.") -> w.HTML:
-    return w.HTML(
+    return HTML(
         value=f'<div class="pdkit-error" role="alert"><strong>{escape(headline)}</strong> '
         f"{escape(str(error))}</div>"
     )

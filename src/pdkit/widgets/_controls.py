@@ -19,6 +19,7 @@ import ipywidgets as w
 from ..i18n import translator
 from ..spec import Field
 from ..store import JSONValue
+from ._lean import HTML, HBox, VBox
 
 Translate = Callable[[str], str]
 _english: Translate = translator(None)
@@ -44,11 +45,11 @@ class FieldControl:
     def __init__(self, field: Field, t: Translate = _english) -> None:
         self.field = field
         self.t = t
-        self.notice = w.HTML(value="")  # limits and other messages, under the input
+        self.notice = HTML(value="")  # limits and other messages, under the input
         self.notice.add_class("pdkit-notice")
         self._observers: list[Callable[[FieldControl], None]] = []
         self._quiet = False
-        self.widget: w.Widget = w.VBox()
+        self.widget: w.Widget = VBox()
 
     @property
     def value(self) -> JSONValue:
@@ -154,7 +155,7 @@ class ChoiceControl(FieldControl):
                 "for this session."
             )
             self.notice.value = f'<span class="pdkit-empty">{escape(empty)}</span>'
-            self.widget = w.HTML(
+            self.widget = HTML(
                 value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>'
             )
             return
@@ -203,8 +204,8 @@ class MultiChoiceControl(FieldControl):
         }
         for box in self.boxes.values():
             box.observe(self._changed, names="value")
-        title = w.HTML(value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>')
-        self.widget = w.VBox([title, *self.boxes.values()])
+        title = HTML(value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>')
+        self.widget = VBox([title, *self.boxes.values()])
 
     def _get(self) -> JSONValue:
         return [value for value, box in self.boxes.items() if box.value]
@@ -255,15 +256,15 @@ class ListControl(FieldControl):
         super().__init__(field, t)
         self.limit = field.max_items or 20
         self.rows: list[TextControl] = []
-        self.rows_box = w.VBox()
+        self.rows_box = VBox()
         self.add_button = w.Button(
             description=t("Add a {item}").format(item=field.item_label.lower()),
             icon="plus",
             tooltip=t("Add another {item}").format(item=field.item_label.lower()),
         )
         self.add_button.on_click(lambda _: self._add_row(focus=True))
-        title = w.HTML(value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>')
-        self.widget = w.VBox([title, self.rows_box, w.HBox([self.add_button])])
+        title = HTML(value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>')
+        self.widget = VBox([title, self.rows_box, HBox([self.add_button])])
         self._add_row()
 
     def _row_field(self, index: int) -> Field:
@@ -313,9 +314,9 @@ class ListControl(FieldControl):
                 layout=w.Layout(width="auto"),
             )
             remove.on_click(lambda _, i=index: self.remove_row(i))
-            line = w.HBox([row.widget, remove])
+            line = HBox([row.widget, remove])
             line.add_class("pdkit-list-row")
-            children.append(w.VBox([line, row.notice]))
+            children.append(VBox([line, row.notice]))
         self.rows_box.children = children
         self.add_button.disabled = len(self.rows) >= self.limit
 

@@ -20,6 +20,7 @@ from ..errors import PdkitError
 from ..spec import SchoolGoal
 from ..store import DEFAULT_SESSION, Status, Store, Viewer
 from ._files import FileDownload
+from ._lean import HTML, HBox, VBox
 from ._protocol import GOAL_FORM, PacingControl, repeat_every
 
 __all__ = ["Dashboard", "goals_chart"]
@@ -110,32 +111,32 @@ class Dashboard:
                 link = escape(_link(page_url, "goal-setting.ipynb", f"code={quote(stored.code)}"))
                 join += f' or the link <a href="{link}">{link}</a>'
             join += ".</p>"
-        self.header = w.HTML(value=f"<h2>{escape(title)}</h2>{join}")
-        self.counts = w.HTML()
-        self.chart = w.HTML()
-        self.roster = w.HTML()
+        self.header = HTML(value=f"<h2>{escape(title)}</h2>{join}")
+        self.counts = HTML()
+        self.chart = HTML()
+        self.roster = HTML()
         self.control = PacingControl(store, session=session, clock=clock)
         self.downloader = FileDownload()
         self.excel_button = w.Button(description="Download tables (Excel)", icon="file-excel")
         self.csv_button = w.Button(description="Download tables (CSV)", icon="file-csv")
         self.excel_button.on_click(lambda _: self.download("xlsx"))
         self.csv_button.on_click(lambda _: self.download("zip"))
-        self.message = w.HTML()
+        self.message = HTML()
         export_row: list[w.Widget] = (
-            [w.HBox([self.excel_button, self.csv_button]), self.message, self.downloader]
+            [HBox([self.excel_button, self.csv_button]), self.message, self.downloader]
             if export is not None
             else []
         )
-        self.widget = w.VBox(
+        self.widget = VBox(
             [
                 self.header,
                 self.counts,
-                w.HTML(value="<h2>Goals per school goal</h2>"),
+                HTML(value="<h2>Goals per school goal</h2>"),
                 self.chart,
-                w.HTML(value="<h2>Who is where</h2>"),
+                HTML(value="<h2>Who is where</h2>"),
                 self.roster,
                 self.control.widget,
-                w.HTML(
+                HTML(
                     value="<h2>Session tables</h2><p>The roster, goals per school goal and "
                     "groups as tidy tables: counts and statuses, never what anyone wrote.</p>"
                 ),

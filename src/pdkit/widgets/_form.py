@@ -16,6 +16,7 @@ from ..i18n import translator
 from ..spec import FormDefinition
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control
+from ._lean import HTML, HBox, VBox
 from ._sharing import VisibilityPicker
 
 __all__ = ["AnswerSink", "FormAnswers", "FormView", "Scheduler", "call_later"]
@@ -126,8 +127,8 @@ class FormView:
             tooltip=t("Save my answers now (they also save as you type)"),
         )
         self.save_button.on_click(lambda _: self.save())
-        self.status = w.HTML(value=self._status_html(t("Your answers save as you type."), "idle"))
-        self.missing = w.HTML()
+        self.status = HTML(value=self._status_html(t("Your answers save as you type."), "idle"))
+        self.missing = HTML()
         for control in self.controls.values():
             control.observe(self._on_change)
         self._refresh_guidance()
@@ -141,7 +142,7 @@ class FormView:
         )
         self.back_button.on_click(lambda _: self.show(self.position - 1))
         self.next_button.on_click(lambda _: self.show(self.position + 1))
-        self.progress = w.HTML()
+        self.progress = HTML()
         self.visibility = (
             VisibilityPicker(store, participant_id, definition.id, language=language)
             if sharing
@@ -261,7 +262,7 @@ class FormView:
                 text = str(self.controls[field.id].value or "")
                 hints = goal_hints(text, field.hints, self.language)
                 shown = _hints_html(hints, self.t) if text.strip() else ""
-                self._hints.setdefault(field.id, w.HTML()).value = shown
+                self._hints.setdefault(field.id, HTML()).value = shown
         missing = [
             f.label
             for f in self.definition.fields
@@ -286,34 +287,32 @@ class FormView:
     def _layout(self, show_title: bool) -> w.VBox:
         parts: list[w.Widget] = []
         if show_title:
-            parts.append(w.HTML(value=f"<h2>{escape(self.definition.title)}</h2>"))
+            parts.append(HTML(value=f"<h2>{escape(self.definition.title)}</h2>"))
         if self.definition.intro:
-            parts.append(
-                w.HTML(value=f'<p class="pdkit-intro">{escape(self.definition.intro)}</p>')
-            )
+            parts.append(HTML(value=f'<p class="pdkit-intro">{escape(self.definition.intro)}</p>'))
         for field in self.definition.fields:
             control = self.controls[field.id]
             pieces: list[w.Widget] = [control.widget]
             if field.help:
-                pieces.append(w.HTML(value=f'<div class="pdkit-help">{escape(field.help)}</div>'))
+                pieces.append(HTML(value=f'<div class="pdkit-help">{escape(field.help)}</div>'))
             pieces.append(control.notice)
             if field.id in self._hints:
                 pieces.append(self._hints[field.id])
-            box = w.VBox(pieces)
+            box = VBox(pieces, layout=w.Layout())  # shown and hidden: its own layout
             box.add_class("pdkit-field")
             box.add_class(f"pdkit-field-{field.type}")
             self.boxes[field.id] = box
             parts.append(box)
         if self.sequential:
-            nav = w.HBox([self.back_button, self.progress, self.next_button])
+            nav = HBox([self.back_button, self.progress, self.next_button])
             nav.add_class("pdkit-nav")
             parts.append(nav)
-        footer = w.HBox([self.save_button, self.status])
+        footer = HBox([self.save_button, self.status])
         footer.add_class("pdkit-footer")
         parts += [self.missing, footer]
         if self.visibility is not None:
             parts.append(self.visibility.widget)
-        view = w.VBox(parts)
+        view = VBox(parts)
         view.add_class("pdkit-form")
         return view
 

@@ -26,6 +26,7 @@ import traitlets
 from ..errors import IdentityError, StoreError
 from ..i18n import language_from_url, translator
 from ..store import DEFAULT_SESSION, Participant, Store
+from ._lean import HTML, HBox, VBox
 
 __all__ = ["RESUME_PARAM", "BrowserIdentity", "SignIn", "clean_display_name", "resume_link"]
 
@@ -174,11 +175,11 @@ class SignIn:
             layout=w.Layout(width="auto"),
         )
         self.sign_out_button.on_click(lambda _: self.sign_out())
-        self.message = w.HTML()
-        self.header = w.HTML()
+        self.message = HTML()
+        self.header = HTML()
         loading = escape(self.t("Loading your workbook…"))
-        self.body = w.VBox([w.HTML(value=f'<p class="pdkit-loading">{loading}</p>')])
-        self.widget = w.VBox([self.browser, self.body])
+        self.body = VBox([HTML(value=f'<p class="pdkit-loading">{loading}</p>')])
+        self.widget = VBox([self.browser, self.body])
         self.widget.add_class("pdkit-signin")
 
         self._hub_user = hub_user
@@ -333,7 +334,7 @@ class SignIn:
             name=f"<strong>{escape(participant.display_name)}</strong>"
         )
         self.header.value = f'<p class="pdkit-who">{who}</p>{link}'
-        self.body.children = [self.header, w.HBox([self.sign_out_button])]
+        self.body.children = [self.header, HBox([self.sign_out_button])]
         self._on_signed_in(participant)
 
     def _show_join(self) -> None:
@@ -341,14 +342,14 @@ class SignIn:
             "Type your name to start. Your answers are saved on this workshop's server and stay "
             "private to you. Joined before? Open your personal link to continue where you left off."
         )
-        intro = w.HTML(value=f'<p class="pdkit-join-intro">{escape(text)}</p>')
+        intro = HTML(value=f'<p class="pdkit-join-intro">{escape(text)}</p>')
         parts: list[w.Widget] = [intro]
         if self.joining:
             said = escape(self.t("You are joining: {title}")).format(
                 title=f"<strong>{escape(self.joining)}</strong>"
             )
-            parts.append(w.HTML(value=f'<p class="pdkit-session">{said}</p>'))
+            parts.append(HTML(value=f'<p class="pdkit-session">{said}</p>'))
         if self.asks_code:
             parts.append(self.code_input)
-        parts += [w.HBox([self.name_input, self.join_button]), self.message]
+        parts += [HBox([self.name_input, self.join_button]), self.message]
         self.body.children = parts

@@ -25,6 +25,7 @@ from ..groups import form_groups, form_groups_by
 from ..spec import ProtocolDefinition, Step, builtin_definitions, load_protocol
 from ..store import DEFAULT_SESSION, JSONValue, Participant, Run, Store, Viewer
 from ._form import FormView, Scheduler, call_later
+from ._lean import HTML, HBox, VBox
 
 __all__ = [
     "Countdown",
@@ -212,13 +213,13 @@ class ProtocolRunner:
         self._seen: tuple[str, int] | str | None = "never"  # nothing drawn yet
         self._notes_for: tuple[str, int] | None = None  # (run id, step) of the notes form
 
-        self.heading = w.HTML()
+        self.heading = HTML()
         self.countdown = Countdown()
-        self.who = w.HTML()
-        self.prompt = w.HTML()
-        self.notes_box = w.VBox()
-        self.outline = w.HTML()
-        self.widget = w.VBox(
+        self.who = HTML()
+        self.prompt = HTML()
+        self.notes_box = VBox()
+        self.outline = HTML()
+        self.widget = VBox(
             [self.heading, self.countdown, self.who, self.prompt, self.notes_box, self.outline]
         )
         self.widget.add_class("pdkit-runner")
@@ -302,7 +303,7 @@ class ProtocolRunner:
         if not form.fields:
             self.notes = None
             self.notes_box.children = [
-                w.HTML(value='<p class="pdkit-no-notes">Nothing to write down in this step.</p>')
+                HTML(value='<p class="pdkit-no-notes">Nothing to write down in this step.</p>')
             ]
             return
         self.notes = FormView(
@@ -315,7 +316,7 @@ class ProtocolRunner:
             show_title=False,
         )
         self.notes_box.children = [
-            w.HTML(value='<h4 class="pdkit-notes-title">Your notes for this step</h4>'),
+            HTML(value='<h4 class="pdkit-notes-title">Your notes for this step</h4>'),
             self.notes.widget,
         ]
 
@@ -373,7 +374,7 @@ class PacingControl:
         self.by_goal_button.on_click(
             lambda _: self.form_groups(self.group_size.value, by="school_goal")
         )
-        self.groups_html = w.HTML()
+        self.groups_html = HTML()
         self.protocol = w.Dropdown(
             options=options,
             description="Protocol",
@@ -397,10 +398,10 @@ class PacingControl:
         self.pause_button.on_click(lambda _: self.toggle_pause())
         self.end_button.on_click(lambda _: self.end())
         self.countdown = Countdown()
-        self.status = w.HTML()
-        self.message = w.HTML()
-        self.progress = w.HTML()
-        self.controls = w.HBox(
+        self.status = HTML()
+        self.message = HTML()
+        self.progress = HTML()
+        self.controls = HBox(
             [
                 self.back_button,
                 self.next_button,
@@ -411,17 +412,17 @@ class PacingControl:
             ]
         )
         self.controls.add_class("pdkit-pacing")
-        self.widget = w.VBox(
+        self.widget = VBox(
             [
-                w.HTML(value="<h2>Groups</h2>"),
-                w.HBox([self.group_size, self.form_button, self.by_goal_button]),
-                w.HTML(
+                HTML(value="<h2>Groups</h2>"),
+                HBox([self.group_size, self.form_button, self.by_goal_button]),
+                HTML(
                     value='<p class="pdkit-help">Groups of 2 to 6. People who join later are '
                     "placed in the smallest group when their page opens.</p>"
                 ),
                 self.groups_html,
-                w.HTML(value="<h2>Protocol</h2>"),
-                w.HBox([self.protocol, self.target, self.start_button]),
+                HTML(value="<h2>Protocol</h2>"),
+                HBox([self.protocol, self.target, self.start_button]),
                 self.status,
                 self.countdown,
                 self.controls,

@@ -21,6 +21,7 @@ from ..i18n import translator
 from ..revisions import Version, versions
 from ..spec import FormDefinition, ProtocolDefinition, answer_text, load_protocol
 from ..store import VISIBILITIES, Feedback, Participant, SharedItem, Store
+from ._lean import HTML, HBox, VBox
 
 __all__ = ["DEFAULT_CATEGORIES", "PeerFeedback", "VisibilityPicker", "feedback_categories"]
 
@@ -79,9 +80,9 @@ class VisibilityPicker:
             description=t("Who can see this?"),
             style={"description_width": "initial"},
         )
-        self.says = w.HTML()
+        self.says = HTML()
         self.dropdown.observe(lambda _: self._chosen(), names="value")
-        self.widget = w.VBox([self.dropdown, self.says])
+        self.widget = VBox([self.dropdown, self.says])
         self.widget.add_class("pdkit-visibility")
         self._draw()
 
@@ -178,10 +179,10 @@ class PeerFeedback:
         self.t = t = translator(language)
         self.language = language
         self._clock = clock
-        self.group_html = w.HTML()
-        self.peers_box = w.VBox()
-        self.received_box = w.VBox()
-        self.versions_html = w.HTML()
+        self.group_html = HTML()
+        self.peers_box = VBox()
+        self.received_box = VBox()
+        self.versions_html = HTML()
         self.revise_button = w.Button(
             description=t("Start a new version"),
             icon="code-branch",
@@ -190,20 +191,20 @@ class PeerFeedback:
             ),
         )
         self.revise_button.on_click(lambda _: self.start_revision())
-        self.message = w.HTML()
+        self.message = HTML()
         self.boxes: dict[str, _GiveBox] = {}
         self.helpful: dict[str, w.ToggleButton] = {}
         self._seen: tuple[Any, ...] | None = None
-        self.widget = w.VBox(
+        self.widget = VBox(
             [
-                w.HTML(value=f"<h2>{escape(t('Peer feedback'))}</h2>"),
+                HTML(value=f"<h2>{escape(t('Peer feedback'))}</h2>"),
                 self.group_html,
                 self.peers_box,
-                w.HTML(value=f"<h3>{escape(t('Feedback on your goal'))}</h3>"),
+                HTML(value=f"<h3>{escape(t('Feedback on your goal'))}</h3>"),
                 self.received_box,
-                w.HTML(value=f"<h3>{escape(t('Versions of your goal'))}</h3>"),
+                HTML(value=f"<h3>{escape(t('Versions of your goal'))}</h3>"),
                 self.versions_html,
-                w.HBox([self.revise_button]),
+                HBox([self.revise_button]),
                 self.message,
             ]
         )
@@ -308,7 +309,7 @@ class PeerFeedback:
             item = shared.get(pid)
             if item is None:
                 cards.append(
-                    w.HTML(
+                    HTML(
                         value=f'<p class="pdkit-empty">{escape(names[pid])}: '
                         f"{escape(t('has not shared a goal with the group yet.'))}</p>"
                     )
@@ -327,7 +328,7 @@ class PeerFeedback:
         mine = [f for f in feedback if f.owner == self.participant.id]
         if not mine:
             self.received_box.children = [
-                w.HTML(
+                HTML(
                     value=_para(
                         "pdkit-empty",
                         t(
@@ -343,7 +344,7 @@ class PeerFeedback:
         for item in mine:
             giver = names.get(item.giver) or self._names((item.giver,))[item.giver]
             label = labels.get(item.category, item.category)
-            text = w.HTML(
+            text = HTML(
                 value=f'<div class="pdkit-feedback pdkit-feedback-{escape(item.category)}">'
                 f"<strong>{escape(label)}</strong> · {escape(t('from'))} {escape(giver)}"
                 f'<p class="pdkit-feedback-text">{escape(item.text)}</p></div>'
@@ -362,7 +363,7 @@ class PeerFeedback:
                 self.helpful[item.id] = button
             with button.hold_trait_notifications():
                 button.value = bool(item.helpful)
-            rows.append(w.HBox([text, button]))
+            rows.append(HBox([text, button]))
         self.received_box.children = rows
 
     def _draw_versions(self, found: list[Version]) -> None:
@@ -451,8 +452,8 @@ class _GiveBox:
         t = page.t
         self.page = page
         self.owner_id = owner_id
-        self.heading = w.HTML()
-        self.goal = w.HTML()
+        self.heading = HTML()
+        self.goal = HTML()
         self.category = w.ToggleButtons(
             description=t("Kind of feedback"),
             style={"description_width": "initial", "button_width": "auto"},
@@ -468,9 +469,9 @@ class _GiveBox:
             description=t("Send feedback"), icon="paper-plane", button_style="primary"
         )
         self.send.on_click(lambda _: self.submit())
-        self.given = w.HTML()
-        self.widget = w.VBox(
-            [self.heading, self.goal, self.category, self.text, w.HBox([self.send]), self.given]
+        self.given = HTML()
+        self.widget = VBox(
+            [self.heading, self.goal, self.category, self.text, HBox([self.send]), self.given]
         )
         self.widget.add_class("pdkit-peer")
 

@@ -1,0 +1,58 @@
+"""Text and box widgets that share one layout (and text style) per kernel.
+
+Every ipywidgets widget has a ``Layout`` model of its own, and every ``HTML`` an
+``HTMLStyle`` too: of the ~255 models a joined participant's page had, 130 were these,
+all left at their defaults. Each model is a message from the kernel through the server
+to the browser, and when a room joins at once those messages are the server's work
+(one process relays every page). pdkit never changes the layout or style of these
+widgets, so they share one of each; a box whose layout changes (shown and hidden
+prompts) is made with a layout of its own (``VBox(..., layout=w.Layout())``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+from ipywidgets.widgets.widget_string import HTMLStyle
+from traitlets import default
+
+__all__ = ["HTML", "HBox", "VBox"]
+
+_shared: dict[str, w.Widget] = {}
+
+
+def _one(kind: str, make: type[w.Widget]) -> Any:
+    """The kernel's shared model of this kind (made again if it was closed)."""
+    found = _shared.get(kind)
+    if found is None or getattr(found, "comm", None) is None:
+        found = _shared[kind] = make()
+    return found
+
+
+class HTML(w.HTML):  # type: ignore[misc]  # (ipywidgets has no types)
+    """An ipywidgets ``HTML`` with the shared layout and style."""
+
+    @default("layout")
+    def _shared_layout(self) -> Any:
+        return _one("layout", w.Layout)
+
+    @default("style")
+    def _shared_style(self) -> Any:
+        return _one("html-style", HTMLStyle)
+
+
+class VBox(w.VBox):  # type: ignore[misc]  # (ipywidgets has no types)
+    """An ipywidgets ``VBox`` with the shared layout (pass ``layout=`` to change it)."""
+
+    @default("layout")
+    def _shared_layout(self) -> Any:
+        return _one("layout", w.Layout)
+
+
+class HBox(w.HBox):  # type: ignore[misc]  # (ipywidgets has no types)
+    """An ipywidgets ``HBox`` with the shared layout (pass ``layout=`` to change it)."""
+
+    @default("layout")
+    def _shared_layout(self) -> Any:
+        return _one("layout", w.Layout)
