@@ -4,7 +4,8 @@ Starts `pdkit serve` (the shipped workbooks, a fresh SQLite store per N) and, as
 baseline, a plain `voila` on a one-cell notebook (an ipywidgets Text, a Button that
 inserts the text into SQLite, an HTML status) written to a temp dir. Then N light
 clients, all in this process and released at once, each do what a browser tab does,
-over Voilà's HTTP and the Jupyter kernel websocket (legacy JSON protocol):
+over Voilà's HTTP and the Jupyter kernel websocket (protocol v1.kernel.websocket.jupyter.org,
+as Voilà's page; --json-protocol: the legacy JSON one):
 
 1. GET the page (Voilà runs the notebook while it streams the HTML); read the kernel
    id from ``<script id="jupyter-config-data">`` and the root widget model ids from
@@ -85,6 +86,10 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
+from jupyter_server.services.kernels.connection.base import (
+    deserialize_msg_from_ws_v1,
+    serialize_msg_to_ws_v1,
+)
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
@@ -253,12 +258,30 @@ def _decode_binary(frame: bytes) -> JSON:
     return msg
 
 
+V1 = "v1.kernel.websocket.jupyter.org"
+"""The kernel websocket protocol Voilà's page asks for: the server forwards the kernel's
+message parts as they are, where the legacy JSON protocol decodes and re-encodes them."""
+
+
+def _decode_v1(frame: bytes) -> JSON:
+    channel, parts = deserialize_msg_from_ws_v1(frame)
+    header, parent, metadata, content = (json.loads(part) for part in parts[:4])
+    return {
+        "channel": channel,
+        "header": header,
+        "parent_header": parent,
+        "metadata": metadata,
+        "content": content,
+    }
+
+
 class Kernel:
     """One websocket to one kernel, and the widget models this client has seen."""
 
     def __init__(self, ws: WebSocketClientConnection, session: str) -> None:
         self.ws = ws
         self.session = session
+        self.v1 = ws.selected_subprotocol == V1
         self.models: dict[str, JSON] = {}  # comm id → state
         self.idle: set[str] = set()  # msg ids whose handling ended (status idle)
         self.replies: dict[str, JSON] = {}  # parent msg id → shell reply
@@ -274,7 +297,10 @@ class Kernel:
                 frame = await self.ws.read_message()
                 if frame is None:
                     break
-                msg = _decode_binary(frame) if isinstance(frame, bytes) else json.loads(frame)
+                if isinstance(frame, bytes):
+                    msg = _decode_v1(frame) if self.v1 else _decode_binary(frame)
+                else:
+                    msg = json.loads(frame)
                 self._handle(msg)
                 self._tick.set()
         finally:
@@ -312,6 +338,10 @@ class Kernel:
             "date": datetime.now(timezone.utc).isoformat(),
             "version": "5.3",
         }
+        if self.v1:
+            parts = [json.dumps(part).encode() for part in (header, {}, metadata or {}, content)]
+            self.ws.write_message(serialize_msg_to_ws_v1(parts, "shell"), binary=True)
+            return msg_id
         msg = {
             "header": header,
             "parent_header": {},
@@ -425,10 +455,11 @@ class Outcome:
 class Client:
     """What a browser tab of Voilà does, over HTTP and the kernel websocket."""
 
-    def __init__(self, base: str, path: str, pdkit: bool) -> None:
+    def __init__(self, base: str, path: str, pdkit: bool, json_protocol: bool = False) -> None:
         self.base = base
         self.url = f"{base}/{path}"
         self.pdkit = pdkit
+        self.json_protocol = json_protocol
         self.http = AsyncHTTPClient()
 
     async def run(self, out: Outcome, timeout: float, go: asyncio.Event) -> Outcome:
@@ -484,6 +515,7 @@ class Client:
                 ws_url, headers={"Cookie": cookie}, connect_timeout=3600, request_timeout=3600
             ),
             max_message_size=256 * 2**20,
+            subprotocols=[] if self.json_protocol else [V1],
         )
         kernel = out.kernel = Kernel(ws, session)
         out.stage = "kernel_info"
@@ -713,7 +745,7 @@ async def storm(
     client: Client | BrowserClient = (
         BrowserClient(browser, base, path, pdkit=label == "pdkit")
         if browser is not None
-        else Client(base, path, pdkit=label == "pdkit")
+        else Client(base, path, pdkit=label == "pdkit", json_protocol=args.json_protocol)
     )
     outcomes = [
         Outcome(
@@ -748,19 +780,27 @@ async def storm(
     ids = {o.kernel_id for o in outcomes if o.kernel_id}
     cleanup, models, running = "", [], ids
     while time.perf_counter() - t_closed < args.cull_wait:
+        # Processes first (no load on the server: asking it about 100 kernels twice a
+        # second was itself work for it); then the server must have forgotten them too.
+        running = set(kernels(server_pid).values()) & ids
+        if running:
+            await asyncio.sleep(0.5)
+            continue
         try:
             found = await asyncio.gather(*(kernel_model(base, k) for k in ids))
         except (HTTPClientError, OSError):  # a busy server: ask again
             await asyncio.sleep(0.5)
             continue
         models = [m for m in found if m]
-        running = set(kernels(server_pid).values()) & ids
-        if not models and not running:
+        if not models:
             cleanup = f"{time.perf_counter() - t_closed:.0f} s"
             break
         await asyncio.sleep(0.5)
     else:
         cleanup = f">{args.cull_wait:.0f} s ({len(running)} left)"
+        with contextlib.suppress(HTTPClientError, OSError):
+            found = await asyncio.gather(*(kernel_model(base, k) for k in running or ids))
+            models = [m for m in found if m]
         for m in models:  # why the culler spared them
             print(
                 f"        not culled: kernel {m['id'][:8]} execution_state "
@@ -1033,6 +1073,12 @@ def main() -> None:
         help="an extra argument for `pdkit serve`, e.g. --serve-arg=--template=lab (repeatable)",
     )
     parser.add_argument("--skip-bare", action="store_true", help="do not run the bare baseline")
+    parser.add_argument(
+        "--json-protocol",
+        action="store_true",
+        help="light clients speak the legacy JSON kernel protocol (the server re-encodes "
+        "every message) instead of v1, as Voilà's page does",
+    )
     parser.add_argument(
         "--browsers",
         action="store_true",
