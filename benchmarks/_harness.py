@@ -6,8 +6,10 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
+from typing import IO
 
 CHROMIUM = os.environ.get("PDKIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,14 +31,26 @@ def free_port() -> int:
 
 def start(cmd: list[str]) -> subprocess.Popen[bytes]:
     """Start a server in its own process group; its output is discarded, or appended to
-    the file named by ``BENCH_SERVER_LOG`` (to see what the server did meanwhile)."""
+    the file named by ``BENCH_SERVER_LOG`` with a time on each line (to see what the
+    server did meanwhile)."""
     log = os.environ.get("BENCH_SERVER_LOG")
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (the child keeps it)
-    try:
-        return subprocess.Popen(cmd, stdout=out, stderr=out, start_new_session=True)
-    finally:
-        if log:
-            out.close()  # type: ignore[union-attr]
+    if not log:
+        return subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+    def copy(source: IO[bytes], path: str) -> None:
+        with open(path, "ab") as out:
+            for line in source:
+                out.write(f"{time.time():.3f} ".encode() + line)
+                out.flush()
+
+    assert proc.stdout is not None
+    threading.Thread(target=copy, args=(proc.stdout, log), daemon=True).start()
+    return proc
 
 
 def wait_http(url: str, timeout: float = 90) -> None:

@@ -777,6 +777,8 @@ async def storm(
     await asyncio.gather(*(o.kernel.reader for o in outcomes if o.kernel is not None))
     await asyncio.gather(*(o.close() for o in outcomes if o.close is not None))  # tabs
     t_closed = time.perf_counter()
+    if os.environ.get("BENCH_SERVER_LOG"):  # to find this moment in the server's log
+        print(f"        all clients closed at {time.time():.3f}", flush=True)
     ids = {o.kernel_id for o in outcomes if o.kernel_id}
     cleanup, models, running = "", [], ids
     while time.perf_counter() - t_closed < args.cull_wait:

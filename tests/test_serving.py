@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from jupyter_client.manager import start_new_kernel
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
 from traitlets.config import Configurable
 from voila.voila_kernel_manager import voila_kernel_manager_factory
@@ -45,6 +46,7 @@ def test_the_default_pools_the_goal_setting_workbook() -> None:
     assert _flag(command, "MappingKernelManager.cull_idle_timeout") == "6"
     assert _flag(command, "MappingKernelManager.cull_interval") == "2"
     assert _flag(command, "KernelManager.transport") == "ipc"  # no TCP port races
+    assert _flag(command, "KernelManager.shutdown_wait_time") == "1.0"
     assert _flag(command, "VoilaExecutor.iopub_timeout") == "120"  # a crowd's late output
 
 
@@ -326,3 +328,23 @@ def test_the_command_line_default_is_the_serving_default() -> None:
     serve = subcommands.choices["serve"]
     given = next(a.default for a in serve._actions if "--cull-idle" in a.option_strings)
     assert given == ServeConfig.cull_idle_timeout
+
+
+def test_the_culler_kills_an_idle_kernel_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # asking politely cost the server ~90 ms a kernel: 100 closed pages waited for it
+    stopped: list[tuple[str, bool]] = []
+
+    async def jupyter_servers(
+        self: Any, kernel_id: str, now: bool = False, restart: bool = False
+    ) -> None:
+        stopped.append((kernel_id, now))
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", jupyter_servers)
+    manager = PdkitKernelManager(cull_idle_timeout=10)
+    manager._kernels["closed"] = _Idle(11)
+    manager._kernel_connections["closed"] = 0
+    manager.notify_connect("closed")
+    manager.notify_disconnect("closed")
+    _run(manager.cull_kernels())
+    _run(manager.shutdown_kernel("asked"))  # anything else (the API, the server stopping)
+    assert stopped == [("closed", True), ("asked", False)]
