@@ -582,6 +582,9 @@ class Client:
         out.stage = "done"
 
 
+_FOREVER_MS = 3_600_000  # the storm's own --timeout applies instead
+
+
 class BrowserClient:
     """A real Chromium tab (``--browsers``): the same steps, through the page itself."""
 
@@ -604,41 +607,39 @@ class BrowserClient:
         return out
 
     async def _flow(self, page: Any, out: Outcome) -> None:
-        wait = {"state": "visible", "timeout": 3_600_000}
         t0 = time.perf_counter()
         out.stage = "page"
-        await page.goto(self.url, wait_until="commit", timeout=3_600_000)
+        await page.goto(self.url, wait_until="commit", timeout=_FOREVER_MS)
         if not self.pdkit:
-            out.stage = "form"
-            goal = page.get_by_label("Goal")
-            await goal.wait_for(**wait)
-            out.tti = time.perf_counter() - t0
-            out.kernel_id = await self._kernel_id(page)
-            out.stage = "save"
-            t1 = time.perf_counter()
-            await goal.fill(out.goal)
-            await page.get_by_role("button", name="Save").click()
-            await page.get_by_text("Saved #").wait_for(**wait)
-            out.save = time.perf_counter() - t1
-            out.stage = "done"
+            goal = await self._usable(page, out, "Goal", t0)
+            await self._save(page, out, goal, "Saved #")
             return
-        out.stage = "join step"
-        name = page.get_by_label("Your name")
-        await name.wait_for(**wait)
-        out.tti = time.perf_counter() - t0
-        out.kernel_id = await self._kernel_id(page)
+        name = await self._usable(page, out, "Your name", t0)
         out.stage = "join"
         t_join = time.perf_counter()
         await name.fill(out.name)
         await page.get_by_role("button", name="Join").click()
         goal = page.get_by_label("My goal (required)")
-        await goal.wait_for(**wait)
+        await goal.wait_for(state="visible", timeout=_FOREVER_MS)
         out.join = time.perf_counter() - t_join
+        await self._save(page, out, goal, "Saved at")
+
+    async def _usable(self, page: Any, out: Outcome, label: str, t0: float) -> Any:
+        """Wait for the first box to type in (time to interactive); note the kernel."""
+        out.stage = f"{label!r} box"
+        box = page.get_by_label(label)
+        await box.wait_for(state="visible", timeout=_FOREVER_MS)
+        out.tti = time.perf_counter() - t0
+        out.kernel_id = await self._kernel_id(page)
+        return box
+
+    @staticmethod
+    async def _save(page: Any, out: Outcome, goal: Any, confirmed: str) -> None:
         out.stage = "save"
         t1 = time.perf_counter()
         await goal.fill(out.goal)
         await page.get_by_role("button", name="Save").click()
-        await page.get_by_text("Saved at").first.wait_for(**wait)
+        await page.get_by_text(confirmed).first.wait_for(state="visible", timeout=_FOREVER_MS)
         out.save = time.perf_counter() - t1
         out.stage = "done"
 
