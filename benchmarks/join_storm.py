@@ -534,13 +534,7 @@ class Client:
             if text is None or button is None or status is None:
                 raise RuntimeError("the bare form's widgets are not in the states")
             out.tti = time.perf_counter() - t0
-            out.stage = "save"
-            t1 = time.perf_counter()
-            kernel.update(text, {"value": out.goal})
-            kernel.click(button)
-            await kernel.until(lambda: "Saved #" in kernel.models[status].get("value", ""))
-            out.save = time.perf_counter() - t1
-            out.stage = "done"
+            await self._save(kernel, out, (text, button, status), "Saved #")
             return
 
         out.stage = "identity report"
@@ -573,11 +567,20 @@ class Client:
         if goal is None or save is None or status is None:
             raise RuntimeError("Join did not show the goal, Save and its status")
 
+        await self._save(kernel, out, (goal, save, status), "Saved at")
+
+    @staticmethod
+    async def _save(
+        kernel: Kernel, out: Outcome, form: tuple[str, str, str], confirmed: str
+    ) -> None:
+        """Type the goal into the text model, click Save, wait for ``confirmed`` in the
+        status model (the models of the text, the button and the status, in that order)."""
+        text, button, status = form
         out.stage = "save"
         t1 = time.perf_counter()
-        kernel.update(goal, {"value": out.goal})
-        kernel.click(save)
-        await kernel.until(lambda: "Saved at" in kernel.models[status].get("value", ""))
+        kernel.update(text, {"value": out.goal})
+        kernel.click(button)
+        await kernel.until(lambda: confirmed in kernel.models[status].get("value", ""))
         out.save = time.perf_counter() - t1
         out.stage = "done"
 
