@@ -133,11 +133,10 @@ class PdkitKernelManager(AsyncMappingKernelManager):
         await asyncio.gather(*(cull(kernel_id) for kernel_id in list(self._kernels)))
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
-        if kernel_id in self._pooled() or not self._has_started(kernel_id):
+        idle = self._idle_seconds(kernel_id)
+        if kernel_id in self._pooled() or idle is None:
             return
-        if kernel_id not in self._connected_once and self._idle_seconds(kernel_id) < float(
-            self.connect_grace
-        ):
+        if kernel_id not in self._connected_once and idle < float(self.connect_grace):
             return  # handed out to a page whose browser has not connected yet
         culling = _CULLING.set(True)
         try:
@@ -152,23 +151,19 @@ class PdkitKernelManager(AsyncMappingKernelManager):
         now = now or _CULLING.get()
         await super().shutdown_kernel(kernel_id, now=now, restart=restart)  # type: ignore[no-untyped-call]
 
-    def _has_started(self, kernel_id: str) -> bool:
-        """False for a kernel still starting (no activity recorded yet: jupyter_server's
-        culler would fail on it and log a traceback per kernel when a crowd arrives)."""
+    def _idle_seconds(self, kernel_id: str) -> float | None:
+        """Seconds since the kernel's last activity; None while it is still starting (no
+        activity recorded yet: jupyter_server's culler would fail on it and log a traceback
+        per kernel when a crowd arrives); infinite for an unknown kernel (the culler then
+        reports it as it does)."""
         kernel = self._kernels.get(kernel_id)
         if kernel is None:
-            return True  # let the culler report an unknown kernel as it does
-        try:
-            return getattr(kernel, "last_activity", None) is not None
-        except Exception:  # traitlets refuses to read an unset datetime
-            return False
-
-    def _idle_seconds(self, kernel_id: str) -> float:
-        kernel = self._kernels.get(kernel_id)
-        last = getattr(kernel, "last_activity", None) if kernel is not None else None
-        if last is None:
             return float("inf")
-        return float((utcnow() - last).total_seconds())
+        try:
+            last = getattr(kernel, "last_activity", None)
+        except Exception:  # traitlets refuses to read an unset datetime
+            return None
+        return None if last is None else float((utcnow() - last).total_seconds())
 
     async def _async_start_kernel(self, *args: Any, **kwargs: Any) -> Any:
         if self.max_kernels and len(self.list_kernel_ids()) >= self.max_kernels:

@@ -192,9 +192,9 @@ def voila_command(config: ServeConfig) -> list[str]:
         # connections opened meanwhile ("Address already in use": the kernel died and
         # its page failed). The sockets live in serve()'s own short runtime folder.
         "--KernelManager.transport=ipc",
-        # A culled kernel has been idle for seconds and every answer is in the store, so
-        # it gets 0.5 s to exit, then SIGTERM, then SIGKILL at 1 s (5 s by default: a
-        # room's 100 kernels exiting together through Python's shutdown took 15 s more).
+        # A kernel stopped other than by the culler (which kills at once), such as when
+        # the server stops, gets 0.5 s to exit, then SIGTERM, then SIGKILL at 1 s (5 s by
+        # default: a room's kernels exiting together through Python's shutdown is slow).
         "--KernelManager.shutdown_wait_time=1.0",
         f"--PdkitKernelManager.max_kernels={config.max_kernels}",
         f"--PdkitKernelManager.connect_grace={config.connect_grace}",
