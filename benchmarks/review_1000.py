@@ -28,7 +28,7 @@ from pathlib import Path
 from pdkit import pacing, report, review
 from pdkit.notebooks import export_store
 from pdkit.spec import Section, WorkbookDefinition, load_protocol
-from pdkit.store import SQLiteStore
+from pdkit.store import SQLiteStore, Viewer
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 DAY = 86400.0
@@ -128,6 +128,8 @@ def make_store(n: int) -> SQLiteStore:
                 },
                 spec_version="exit-ticket@1",
             )
+        store.set_visibility(person.id, "goal-setting", "coach")  # shared with the coach
+        store.set_visibility(person.id, "exit-ticket", "coach")
         clock.now = START + 3 * DAY + i * 30.0
         for prompt in ("what", "so_what", "now_what"):
             store.record(
@@ -166,7 +168,11 @@ def main() -> None:
         folder = Path(tmp) / "collected"
         started = time.perf_counter()
         store = make_store(N)
-        files = export_store(store, WORKBOOK, folder)
+        # Each teacher's own full copy (private reflections and notes too), so that every
+        # DataFrame has rows to build.
+        everything = Viewer.steward(include_private=True)
+        files = export_store(store, WORKBOOK, folder, viewer=everything)
+        notes = sum(len(store.notes(run.id, viewer=everything)) for run in store.runs())
         store.close()
         size = sum(p.stat().st_size for p in files)
         print(
@@ -183,6 +189,15 @@ def main() -> None:
         loaded = review.load(folder)
         assert not loaded.warnings, loaded.warnings
         assert len(loaded.participants) == N
+        measured = {  # a benchmark of empty frames measures nothing: fail instead
+            "goals": (len(loaded.goals), N),
+            "check-ins": (len(loaded.checkins), 2 * N),
+            "reflections": (len(loaded.reflections), 3 * N),
+            "notes": (len(loaded.notes), notes),
+        }
+        for what, (found, wanted) in measured.items():
+            if found != wanted:
+                raise SystemExit(f"review_1000: {found} {what} read, expected {wanted}")
         # Interleaved, so that a busy moment of the machine hits both alike.
         json_times, load_times = [], []
         for _ in range(3):
