@@ -26,8 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pdkit import pacing, report, review
+from pdkit.definitions import Section, WorkbookDefinition, load_protocol
 from pdkit.notebooks import export_store
-from pdkit.spec import Section, WorkbookDefinition, load_protocol
 from pdkit.store import SQLiteStore, Viewer
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pdkit.definitions import parse_definition
 from pdkit.errors import DefinitionError
-from pdkit.spec import parse_definition
 
 
 def assert_reported_where_it_is(text: str, line: int, path: str, problem: str) -> None:

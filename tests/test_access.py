@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pytest
 
 from pdkit import pacing
+from pdkit.definitions import load_protocol
 from pdkit.errors import AccessError, StoreError
-from pdkit.spec import load_protocol
 from pdkit.store import VISIBILITIES, Participant, Store, Viewer
 from test_store import BACKENDS, FORM, VERSION
 

@@ -28,14 +28,7 @@ from _malformed import assert_reported_where_it_is
 from pdkit import DefinitionError
 from pdkit.app import FacilitatorApp, ParticipantApp, Workbook
 from pdkit.cli import main
-from pdkit.notebooks import (
-    NOTEBOOK_SCHEMA_VERSION,
-    build_notebook,
-    notebook_reference,
-    render_workbook,
-    write_workbook,
-)
-from pdkit.spec import (
+from pdkit.definitions import (
     SchoolGoal,
     Section,
     WorkbookDefinition,
@@ -46,6 +39,13 @@ from pdkit.spec import (
     load_workbook,
     parse_definition,
     resolve_reference,
+)
+from pdkit.notebooks import (
+    NOTEBOOK_SCHEMA_VERSION,
+    build_notebook,
+    notebook_reference,
+    render_workbook,
+    write_workbook,
 )
 from pdkit.widgets import BrowserIdentity
 

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import FACILITATOR_KEY, open_page
 from pdkit import open_store
-from pdkit.spec import load_protocol
+from pdkit.definitions import load_protocol
 from pdkit.store import Viewer
 
 ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored

@@ -13,8 +13,8 @@ import pytest
 
 from pdkit import tables
 from pdkit.app import FacilitatorApp
+from pdkit.definitions import SchoolGoal
 from pdkit.errors import PdkitError
-from pdkit.spec import SchoolGoal
 from pdkit.store import SQLiteStore, Store
 from pdkit.widgets import Dashboard, PacingControl, goals_chart
 from test_widgets import descendants, report

@@ -9,7 +9,7 @@ import yaml
 
 from _malformed import assert_reported_where_it_is
 from pdkit import DefinitionError
-from pdkit.spec import (
+from pdkit.definitions import (
     ALL,
     Field,
     FormDefinition,

@@ -26,8 +26,8 @@ from nbclient import NotebookClient
 from _deploy import LEAKY_ENV, REPO, cell_errors, run
 from conftest import Server, _free_port, running
 from pdkit import load_definition, open_store
+from pdkit.definitions import load_school_goals
 from pdkit.serve import builtin_workbooks_dir
-from pdkit.spec import load_school_goals
 
 DOCS = REPO / "docs"
 GUIDE = DOCS / "deploy-jupyterhub.md"

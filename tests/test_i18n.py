@@ -9,9 +9,9 @@ import pytest
 
 import pdkit
 from pdkit.app import Workbook
+from pdkit.definitions import load_form, load_school_goals, parse_definition
 from pdkit.errors import DefinitionError
 from pdkit.i18n import LANGUAGES, choose, language_from_url, translator
-from pdkit.spec import load_form, load_school_goals, parse_definition
 from pdkit.store import open_store
 from pdkit.widgets import BrowserIdentity, FormView, SignIn
 from test_widgets import descendants, report
@@ -91,7 +91,7 @@ def test_a_definition_in_two_languages() -> None:
 
 
 def test_school_goals_in_two_languages() -> None:
-    path = pdkit.spec.builtin_definition_path("goal-setting").parent / "school-goals.yaml"
+    path = pdkit.definitions.builtin_definition_path("goal-setting").parent / "school-goals.yaml"
     spanish = load_school_goals(path, language="es")
     english = load_school_goals(path)
     assert [g.id for g in spanish] == [g.id for g in english]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pdkit import pacing
+from pdkit.definitions import ProtocolDefinition, Role, Step, load_protocol
 from pdkit.pacing import ENDED, PAUSED, RUNNING, RunState, format_clock, remaining
-from pdkit.spec import ProtocolDefinition, Role, Step, load_protocol
 
 T0 = 1000.0
 

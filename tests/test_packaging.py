@@ -41,7 +41,7 @@ def test_wheel_ships_definitions_workbooks_and_assets(wheel: Path) -> None:
         "pdkit/templates/goal-setting.yaml",
         "pdkit/templates/school-goals.yaml",
         "pdkit/workbooks/goal-setting.ipynb",
-        "pdkit/spec/schemas/definitions.schema.json",
+        "pdkit/definitions/schemas/definitions.schema.json",
         "pdkit/static/pdkit.css",
         "pdkit/py.typed",
         "pdkit/templates/workbooks/goal-setting.yaml",
@@ -100,11 +100,11 @@ def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Pat
     "module",
     [
         "pdkit",
-        "pdkit.spec",
+        "pdkit.definitions",
         "pdkit.store",
         "pdkit.widgets",
         "pdkit.errors",
-        "pdkit.checks",
+        "pdkit.hints",
         "pdkit.app",
     ],
 )

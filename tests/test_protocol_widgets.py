@@ -20,10 +20,10 @@ import pytest
 
 from pdkit import pacing
 from pdkit.app import FACILITATOR_KEY_ENV, FacilitatorApp, ReflectionApp
+from pdkit.definitions import load_form, load_protocol
 from pdkit.errors import ConflictError
 from pdkit.pacing import RunState
 from pdkit.serve import ServeConfig, builtin_workbooks_dir, prepare
-from pdkit.spec import load_form, load_protocol
 from pdkit.store import JSONValue, Participant, Run, Store, Viewer, open_store
 from pdkit.widgets import FormView, PacingControl, ProtocolRunner
 from test_widgets import FakeScheduler, descendants, report

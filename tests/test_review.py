@@ -21,6 +21,7 @@ import pandas.testing as pdt
 import pytest
 
 from pdkit import pacing, review
+from pdkit.definitions import Section, WorkbookDefinition, load_protocol, load_workbook
 from pdkit.errors import PdkitError, WorkbookFileError
 from pdkit.notebooks import (
     COACH_TAG,
@@ -29,7 +30,6 @@ from pdkit.notebooks import (
     export_store,
     read_saved,
 )
-from pdkit.spec import Section, WorkbookDefinition, load_protocol, load_workbook
 from pdkit.store import Participant, SQLiteStore, Viewer
 
 DAY = 86400.0

@@ -28,6 +28,15 @@ import pytest
 import pdkit
 from pdkit import pacing
 from pdkit.app import CopyTools, FormPart, ParticipantApp, Workbook
+from pdkit.definitions import (
+    SchoolGoal,
+    WorkbookDefinition,
+    load_form,
+    load_protocol,
+    load_workbook,
+    parse_definition,
+    workbook_forms,
+)
 from pdkit.errors import WorkbookFileError
 from pdkit.notebooks import (
     SAVED_FORMAT,
@@ -40,15 +49,6 @@ from pdkit.notebooks import (
     read_saved,
     restore_saved,
     save_workbook,
-    section_forms,
-)
-from pdkit.spec import (
-    SchoolGoal,
-    WorkbookDefinition,
-    load_form,
-    load_protocol,
-    load_workbook,
-    parse_definition,
 )
 from pdkit.store import JSONValue, Participant, Store, Viewer
 from pdkit.widgets import BrowserIdentity, FileDownload
@@ -419,7 +419,7 @@ def test_md_escape_shows_text_as_typed(text: str) -> None:
 
 
 def test_answer_text_reads_like_the_form(world: World) -> None:
-    form = {f.id: f for _i, f in section_forms(both_workbook(), school_goals=GOALS)}
+    form = {f.id: f for _i, f in workbook_forms(both_workbook(), school_goals=GOALS)}
     goal = load_form("goal-setting").with_options({"school_goals": [g.as_option() for g in GOALS]})
     assert form["goal-setting"] == goal
     field = goal.field

@@ -13,10 +13,10 @@ import pytest
 
 from pdkit import pacing
 from pdkit.app import Workbook
+from pdkit.definitions import load_form, load_protocol, load_workbook
 from pdkit.groups import form_groups_by
 from pdkit.notebooks import export_store, read_saved, save_workbook
 from pdkit.revisions import versions
-from pdkit.spec import load_form, load_protocol, load_workbook
 from pdkit.store import Participant, ResponseEvent, SQLiteStore, Store, Viewer
 from pdkit.widgets import FormView, PacingControl, PeerFeedback, VisibilityPicker
 from test_widgets import descendants, report

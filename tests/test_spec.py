@@ -10,7 +10,7 @@ import pytest
 import pdkit
 from _malformed import assert_reported_where_it_is
 from pdkit import DefinitionError
-from pdkit.spec import (
+from pdkit.definitions import (
     FIELD_TYPES,
     Field,
     FormDefinition,

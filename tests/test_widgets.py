@@ -23,7 +23,7 @@ import pytest
 import pdkit
 from pdkit import StoreError
 from pdkit.app import FormApp, form_app
-from pdkit.spec import FIELD_TYPES, Field, FormDefinition, Option, SchoolGoal
+from pdkit.definitions import FIELD_TYPES, Field, FormDefinition, Option, SchoolGoal
 from pdkit.store import JSONValue, Participant, Store, open_store
 from pdkit.widgets import (
     CONTROL_BUILDERS,

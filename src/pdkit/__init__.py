@@ -6,7 +6,7 @@ The public surface is small on purpose::
     form = pdkit.load_definition("goal-setting")   # a built-in, or a path to YAML
     store = pdkit.open_store()                     # $PDKIT_STORE or the default SQLite file
 
-Sub-packages: :mod:`pdkit.spec` (definitions), :mod:`pdkit.store` (answers),
+Sub-packages: :mod:`pdkit.definitions` (definitions), :mod:`pdkit.store` (answers),
 :mod:`pdkit.widgets` (forms and sign-in), :mod:`pdkit.app` (what workbooks run),
 :mod:`pdkit.cli` (the ``pdkit`` command).
 """
@@ -14,8 +14,8 @@ Sub-packages: :mod:`pdkit.spec` (definitions), :mod:`pdkit.store` (answers),
 from __future__ import annotations
 
 from ._version import __version__
+from .definitions import load_definition, load_school_goals
 from .errors import AccessError, DefinitionError, IdentityError, PdkitError, StoreError
-from .spec import load_definition, load_school_goals
 from .store import Viewer, open_store
 
 __all__ = [

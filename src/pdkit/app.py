@@ -31,17 +31,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import ipywidgets as w
 
-from .errors import PdkitError, WorkbookFileError
-from .i18n import translator
-from .notebooks import (
-    dumps,
-    printable_html,
-    read_saved,
-    restore_saved,
-    save_workbook,
-    section_forms,
-)
-from .spec import (
+from .definitions import (
     FormDefinition,
     SchoolGoal,
     WorkbookDefinition,
@@ -52,6 +42,17 @@ from .spec import (
     load_workbook,
     resolve_reference,
     school_goals_from_data,
+    workbook_forms,
+)
+from .definitions.ids import GOAL_FORM
+from .errors import PdkitError, WorkbookFileError
+from .i18n import translator
+from .notebooks import (
+    dumps,
+    printable_html,
+    read_saved,
+    restore_saved,
+    save_workbook,
 )
 from .store import DEFAULT_SESSION, Participant, Session, Store, open_store
 from .widgets import (
@@ -337,7 +338,7 @@ class CopyTools:
         assert self.participant is not None
         try:
             saved = read_saved(content, source=filename)
-            known = {form.id for _i, form in section_forms(self.workbook)}
+            known = {form.id for _i, form in workbook_forms(self.workbook)}
             usable = {k: v for k, v in saved.answers.items() if k in known}
             if not usable:
                 raise WorkbookFileError(
@@ -788,7 +789,7 @@ class Workbook:
 def _goal_form(workbook: WorkbookDefinition) -> str:
     """The form whose items peer feedback is about: the workbook's first form (its
     goal), else the built-in goal-setting form."""
-    return next((s.refs[0] for s in workbook.sections if s.kind == "form"), "goal-setting")
+    return next((s.refs[0] for s in workbook.sections if s.kind == "form"), GOAL_FORM)
 
 
 def _goals(

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .definitions import is_school_goals_text, load_definition
 from .errors import DefinitionError, PdkitError, StoreError
-from .spec import load_definition
 
 if TYPE_CHECKING:
     from .store import Store
@@ -335,14 +335,14 @@ def _yaml_files(paths: Sequence[Path]) -> list[Path]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .notebooks import render_workbook, write_workbook
-    from .spec import (
+    from .definitions import (
         WorkbookDefinition,
         builtin_workbook_path,
         builtin_workbooks,
         check_references,
         load_workbook,
     )
+    from .notebooks import render_workbook, write_workbook
 
     sources = (
         _yaml_files(args.templates)
@@ -351,7 +351,7 @@ def _build(args: argparse.Namespace) -> int:
     )
     workbooks: list[WorkbookDefinition] = []
     for source in sources:
-        if args.templates and _looks_like_school_goals(_read_text(source)):
+        if args.templates and is_school_goals_text(_read_text(source)):
             continue  # a school goals file kept with the definitions
         definition = load_definition(source)
         if definition.kind != "workbook":
@@ -396,7 +396,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .spec import validate_text
+    from .definitions import validate_text
 
     files = _yaml_files(args.paths)
     problems = 0
@@ -409,7 +409,7 @@ def _validate(args: argparse.Namespace) -> int:
             continue
         found: Sequence[PdkitError] = (
             _school_goal_problems(file)
-            if _looks_like_school_goals(text)
+            if is_school_goals_text(text)
             else validate_text(text, file=str(file))
         )
         for problem in found:
@@ -433,21 +433,8 @@ def _read_text(path: Path) -> str:
         return ""
 
 
-def _looks_like_school_goals(text: str) -> bool:
-    """A list, or a mapping with ``goals`` and no ``kind``: a school goals file."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return False  # validate_text reports the YAML error
-    return isinstance(data, list) or (
-        isinstance(data, dict) and "goals" in data and "kind" not in data
-    )
-
-
 def _school_goal_problems(file: Path) -> list[PdkitError]:
-    from .spec import load_school_goals
+    from .definitions import load_school_goals
 
     try:
         load_school_goals(file)
@@ -518,7 +505,7 @@ def _open_existing_store(url: str | None) -> Store:
 
 
 def _session(args: argparse.Namespace) -> int:
-    from .spec import builtin_workbooks, school_goals_data
+    from .definitions import builtin_workbooks, school_goals_data
     from .store import open_store
 
     if args.session_command is None:
@@ -555,8 +542,8 @@ def _session(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from .definitions import default_school_goals, load_workbook
     from .notebooks import export_store
-    from .spec import default_school_goals, load_workbook
     from .store import DEFAULT_SESSION, Viewer
 
     workbook = load_workbook(args.workbook)

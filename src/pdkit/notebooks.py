@@ -27,17 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
-from .errors import PdkitError, WorkbookFileError
-from .spec import (
+from .definitions import (
     FormDefinition,
     SchoolGoal,
     WorkbookDefinition,
     answer_text,
     builtin_workbook_path,
     builtin_workbooks,
-    load_form,
-    resolve_reference,
+    workbook_forms,
 )
+from .errors import PdkitError, WorkbookFileError
 from .store import DEFAULT_SESSION, JSONValue, Participant, Store, Viewer, ViewerLike
 
 __all__ = [
@@ -60,7 +59,6 @@ __all__ = [
     "render_workbook",
     "restore_saved",
     "save_workbook",
-    "section_forms",
     "write_workbook",
 ]
 
@@ -221,24 +219,6 @@ class SavedWorkbook:
     source: str = "<string>"
 
 
-def section_forms(
-    workbook: WorkbookDefinition,
-    language: str | None = None,
-    school_goals: Sequence[SchoolGoal] = (),
-) -> list[tuple[int, FormDefinition]]:
-    """(section index, form) for every form and reflection a workbook shows; choices
-    from ``school_goals`` are filled in so answers read as their labels."""
-    options = {"school_goals": [g.as_option() for g in school_goals]}
-    found = []
-    for index, section in enumerate(workbook.sections):
-        if section.kind in ("form", "reflection", "reflections"):
-            for ref in section.refs:
-                path = resolve_reference(ref, workbook)
-                form = load_form(path, language=language or workbook.language)
-                found.append((index, form.with_options(options)))
-    return found
-
-
 def save_workbook(
     workbook: WorkbookDefinition,
     store: Store,
@@ -253,15 +233,15 @@ def save_workbook(
 ) -> dict[str, Any]:
     """The workbook notebook with ``participant``'s answers: under ``metadata["pdkit"]
     ["saved"]`` (exact, versioned) and as readable Markdown after each section.
-    ``forms`` (from :func:`section_forms`) saves loading the definitions again when
-    saving many participants.
+    ``forms`` (from :func:`pdkit.definitions.workbook_forms`) saves loading the
+    definitions again when saving many participants.
 
     ``viewer`` is who the copy is for: the participant themself by default (their own
     copy holds everything they wrote, with each item's visibility); for anyone else
     the copy holds only what that viewer may see (:mod:`pdkit.store`, visibility)."""
     notebook = build_notebook(workbook, reference=reference or workbook.id)
     if forms is None:
-        forms = section_forms(workbook, language, school_goals)
+        forms = workbook_forms(workbook, language, school_goals)
     who: ViewerLike = participant.id if viewer is None else viewer
     answers: dict[str, dict[str, JSONValue]] = {}
     versions: dict[str, str] = {}
@@ -430,7 +410,7 @@ def printable_html(
 ) -> str:
     """A standalone HTML page of the answers, to print or keep (every text escaped)."""
     rows = []
-    for _index, form in section_forms(workbook, language, school_goals):
+    for _index, form in workbook_forms(workbook, language, school_goals):
         values = saved.answers.get(form.id, {})
         items = "".join(
             f"<dt>{escape(f.label)}</dt><dd>"
@@ -472,7 +452,7 @@ def export_store(
     person gets the same one at every export of this store) and names are removed;
     answers are kept as written, so a name a teacher typed into an answer stays."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    forms = section_forms(workbook, None, school_goals)
+    forms = workbook_forms(workbook, None, school_goals)
     who = viewer if viewer is not None else Viewer.steward()
     written = []
     for participant in store.participants(session):

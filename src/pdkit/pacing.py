@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from .spec import ProtocolDefinition
+from .definitions import ProtocolDefinition
 
 __all__ = [
     "ENDED",

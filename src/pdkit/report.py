@@ -38,9 +38,9 @@ from typing import Any, cast
 import pandas as pd
 
 from . import __version__
+from .definitions import builtin_definition_path, load_form
 from .errors import DefinitionError
 from .review import CHECKIN_FORM, Review
-from .spec import builtin_definition_path, load_form
 
 __all__ = ["STALE_DAYS", "report_html", "text"]
 

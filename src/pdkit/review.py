@@ -122,9 +122,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DefinitionError, PdkitError, WorkbookFileError
-from .notebooks import answer_text, read_saved
-from .spec import (
+from .definitions import (
     Field,
     FormDefinition,
     SchoolGoal,
@@ -134,6 +132,9 @@ from .spec import (
     load_definition,
     load_school_goals,
 )
+from .definitions.ids import CHECKIN_FORM, COACH_FIELDS, GOAL_FORM
+from .errors import DefinitionError, PdkitError, WorkbookFileError
+from .notebooks import answer_text, read_saved
 from .store import (
     DEFAULT_SESSION,
     JSONValue,
@@ -154,16 +155,7 @@ __all__ = [
     "load",
 ]
 
-GOAL_FORM = "goal-setting"
-"""The form whose answers are a teacher's goal."""
-
-CHECKIN_FORM = "exit-ticket"
-"""The reflection whose answers are check-ins on the goal."""
-
-SHARED_FIELDS: Mapping[str, frozenset[str] | None] = {
-    GOAL_FORM: None,  # every field
-    CHECKIN_FORM: frozenset({"progress", "evidence", "next_step", "support"}),
-}
+SHARED_FIELDS = COACH_FIELDS
 """What a coach sees by design of a coaching cycle (None: the whole form)."""
 
 STORE_SUFFIXES = (".sqlite3", ".sqlite", ".db")

@@ -36,8 +36,8 @@ from types import FrameType
 from typing import TextIO
 
 from .app import FACILITATOR_KEY_ENV
+from .definitions import SCHOOL_GOALS_ENV, builtin_definitions, load_definition, load_school_goals
 from .errors import PdkitError
-from .spec import SCHOOL_GOALS_ENV, builtin_definitions, load_definition, load_school_goals
 from .store import STORE_ENV, open_store, resolve_store_url
 
 __all__ = [

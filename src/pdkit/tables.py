@@ -31,8 +31,9 @@ from typing import Any
 
 import pandas as pd
 
+from .definitions import SchoolGoal
+from .definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from .errors import PdkitError
-from .spec import SchoolGoal
 from .store import Store, Viewer
 
 __all__ = ["TABLES", "read_tables", "session_tables", "write_tables"]
@@ -76,7 +77,7 @@ def session_tables(
     """The session's tables (see the module docs), read as its facilitator."""
     statuses = store.statuses(session)
     choices = store.choices(
-        session, "goal-setting", "school_goal", viewer=Viewer.facilitator(session)
+        session, GOAL_FORM, SCHOOL_GOAL_FIELD, viewer=Viewer.facilitator(session)
     )
     roster = _frame(
         "roster",

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..definitions.ids import GOAL_FORM
 from ..errors import StoreError
 from ._access import DEFAULT_VISIBILITY, SharingSQL
 from ._base import DEFAULT_SESSION, token_hash
@@ -195,7 +196,3 @@ class SessionsSQL(SharingSQL):
             )
             for pid, name, at in people
         ]
-
-
-GOAL_FORM = "goal-setting"
-"""The form whose answers are a teacher's goal (statuses: goal drafted, goal shared)."""

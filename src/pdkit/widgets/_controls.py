@@ -1,6 +1,6 @@
 """One input control per field type: a table of small builder functions.
 
-Every control turns a :class:`~pdkit.spec.Field` into ipywidgets and exposes the
+Every control turns a :class:`~pdkit.definitions.Field` into ipywidgets and exposes the
 answer as a plain JSON value (``str``, ``int``, ``list`` or ``None``), so the form
 and the store never see widget types. The label is the widget's ``description``:
 ipywidgets renders it as a ``<label for=…>`` on text, date and dropdown inputs, which
@@ -16,8 +16,8 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..definitions import Field
 from ..i18n import translator
-from ..spec import Field
 from ..store import JSONValue
 from ._lean import HTML, HBox, VBox
 

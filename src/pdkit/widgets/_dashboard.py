@@ -16,12 +16,13 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import ipywidgets as w
 
+from ..definitions import SchoolGoal
+from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
-from ..spec import SchoolGoal
 from ..store import DEFAULT_SESSION, Status, Store, Viewer
 from ._files import FileDownload
 from ._lean import HTML, HBox, VBox
-from ._protocol import GOAL_FORM, PacingControl, repeat_every
+from ._protocol import PacingControl, repeat_every
 
 __all__ = ["Dashboard", "goals_chart"]
 
@@ -153,7 +154,7 @@ class Dashboard:
         try:
             statuses = self.store.statuses(self.session)
             choices = self.store.choices(
-                self.session, GOAL_FORM, "school_goal", viewer=Viewer.facilitator(self.session)
+                self.session, GOAL_FORM, SCHOOL_GOAL_FIELD, viewer=Viewer.facilitator(self.session)
             )
         except PdkitError:
             return  # a passing store hiccup: keep showing the last state

@@ -10,10 +10,10 @@ from typing import Protocol
 
 import ipywidgets as w
 
-from ..checks import Hint, goal_hints
+from ..hints import Hint, goal_hints
+from ..definitions import FormDefinition
 from ..errors import PdkitError
 from ..i18n import translator
-from ..spec import FormDefinition
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control
 from ._lean import HTML, HBox, VBox

@@ -20,9 +20,10 @@ import ipywidgets as w
 import traitlets
 
 from .. import pacing
+from ..definitions import ProtocolDefinition, Step, builtin_definitions, load_protocol
+from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import ConflictError, PdkitError
 from ..groups import form_groups, form_groups_by
-from ..spec import ProtocolDefinition, Step, builtin_definitions, load_protocol
 from ..store import DEFAULT_SESSION, JSONValue, Participant, Run, Store, Viewer
 from ._form import FormView, Scheduler, call_later
 from ._lean import HTML, HBox, VBox
@@ -121,10 +122,6 @@ def repeat_every(interval: float, fn: Callable[[], None]) -> Callable[[], None]:
 
     handle.append(loop.call_later(interval, tick))
     return stop
-
-
-GOAL_FORM = "goal-setting"
-"""The form whose school goal choice groups people by goal area."""
 
 
 @cache
@@ -372,7 +369,7 @@ class PacingControl:
             tooltip="People whose goals serve the same school goal work together where they can",
         )
         self.by_goal_button.on_click(
-            lambda _: self.form_groups(self.group_size.value, by="school_goal")
+            lambda _: self.form_groups(self.group_size.value, by=SCHOOL_GOAL_FIELD)
         )
         self.groups_html = HTML()
         self.protocol = w.Dropdown(

@@ -16,10 +16,11 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..definitions import FormDefinition, ProtocolDefinition, answer_text, load_protocol
+from ..definitions.ids import GOAL_SUMMARY_FIELDS
 from ..errors import PdkitError
 from ..i18n import translator
 from ..revisions import Version, versions
-from ..spec import FormDefinition, ProtocolDefinition, answer_text, load_protocol
 from ..store import VISIBILITIES, Feedback, Participant, SharedItem, Store
 from ._lean import HTML, HBox, VBox
 
@@ -159,7 +160,7 @@ class PeerFeedback:
     seconds by itself, so feedback from others appears without a reload.
     """
 
-    SUMMARY_FIELDS = ("school_goal", "goal", "point_a", "point_b", "target_date")
+    SUMMARY_FIELDS = GOAL_SUMMARY_FIELDS
 
     def __init__(
         self,

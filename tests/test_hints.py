@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from pdkit.checks import CHECKS, Hint, goal_hints
+from pdkit.hints import CHECKS, Hint, goal_hints
 
 
 def met(text: str, check: str) -> bool:
@@ -154,7 +154,7 @@ def test_default_checks_are_all_checks_in_order() -> None:
 
 def test_checks_match_the_hints_allowed_by_the_schema() -> None:
     schema_text = (
-        resources.files("pdkit.spec")
+        resources.files("pdkit.definitions")
         .joinpath("schemas", "definitions.schema.json")
         .read_text("utf-8")
     )

@@ -1,31 +1,30 @@
-"""Definitions as data: YAML files validated against JSON Schemas shipped with pdkit.
+"""Definitions as data: YAML files validated against the JSON Schema shipped with pdkit.
 
 ``load_definition("goal-setting")`` reads a built-in definition by id; any path to a
 YAML file works too. A malformed file raises :class:`pdkit.DefinitionError` naming the
 file, the line and the path of the bad part.
+
+Inside: ``_yaml`` (YAML with line numbers), ``_schema`` (the JSON Schema and its
+messages), ``_build`` (documents become objects, with the checks a schema cannot
+make), ``_load`` (files, text and the built-ins), ``_references`` (what a workbook
+refers to), ``_validate`` (every problem at once), :mod:`.goals` (school goals) and
+:mod:`.ids` (the forms pdkit gives a meaning to).
 """
 
 from __future__ import annotations
 
+from ._build import KINDS
 from ._load import (
-    KINDS,
-    SCHOOL_GOALS_ENV,
     builtin_definition_path,
     builtin_definitions,
     builtin_workbook_path,
     builtin_workbooks,
-    check_references,
-    default_school_goals,
     load_definition,
     load_form,
     load_protocol,
-    load_school_goals,
     load_workbook,
     parse_definition,
-    resolve_reference,
-    school_goals_data,
-    school_goals_from_data,
-    validate_text,
+    protocol_by_id,
 )
 from ._model import (
     ALL,
@@ -43,6 +42,16 @@ from ._model import (
     Step,
     WorkbookDefinition,
     answer_text,
+)
+from ._references import check_references, resolve_reference, workbook_forms
+from ._validate import validate_text
+from .goals import (
+    SCHOOL_GOALS_ENV,
+    default_school_goals,
+    is_school_goals_text,
+    load_school_goals,
+    school_goals_data,
+    school_goals_from_data,
 )
 
 __all__ = [
@@ -69,14 +78,17 @@ __all__ = [
     "builtin_workbooks",
     "check_references",
     "default_school_goals",
+    "is_school_goals_text",
     "load_definition",
     "load_form",
     "load_protocol",
     "load_school_goals",
     "load_workbook",
     "parse_definition",
+    "protocol_by_id",
     "resolve_reference",
     "school_goals_data",
     "school_goals_from_data",
     "validate_text",
+    "workbook_forms",
 ]

@@ -1,0 +1,179 @@
+"""Load definitions: parse and validate YAML text, read files, find the built-ins.
+
+``load_definition("goal-setting")`` reads a built-in definition by id; any path to a
+YAML file works too. A malformed file raises :class:`pdkit.DefinitionError` naming the
+file, the line and the path of the bad part.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+from ..errors import DefinitionError
+from ._build import KINDS, build_form, build_protocol, build_workbook, localize
+from ._model import Definition, FormDefinition, ProtocolDefinition, WorkbookDefinition
+from ._schema import validate
+from ._yaml import compose, line_of
+
+__all__ = [
+    "builtin_definition_path",
+    "builtin_definitions",
+    "builtin_workbook_path",
+    "builtin_workbooks",
+    "load_definition",
+    "load_form",
+    "load_protocol",
+    "load_workbook",
+    "parse_definition",
+    "protocol_by_id",
+    "read_text",
+    "templates_dir",
+]
+
+
+def parse_definition(
+    text: str, *, file: str = "<string>", language: str | None = None
+) -> Definition:
+    """Parse and validate a definition given as YAML text (``file`` names it in errors).
+
+    Texts given per language are resolved for ``language`` (see :func:`pdkit.i18n.choose`).
+    """
+    data, root = compose(text, file)
+    if not isinstance(data, dict):
+        raise DefinitionError(
+            "a definition must be a YAML mapping with 'kind', 'id', 'title', …",
+            file=file,
+            line=line_of(root, []),
+        )
+    kind = data.get("kind")
+    if kind not in KINDS:
+        known = ", ".join(repr(k) for k in KINDS)
+        problem = (
+            "missing required key 'kind' (for example 'kind: form')"
+            if kind is None
+            else f"{kind!r} is not a kind this version of pdkit reads (known: {known})"
+        )
+        raise DefinitionError(
+            problem, file=file, line=line_of(root, ["kind"]), path="" if kind is None else "kind"
+        )
+    validate(kind, data, file, root)
+    data = localize(data, language)
+    if kind == "protocol":
+        return build_protocol(data, file, root)
+    if kind == "workbook":
+        return build_workbook(data, file, root)
+    return build_form(data, file, root)
+
+
+def read_text(path: Path) -> str:
+    """A definition file's text; :class:`DefinitionError` says why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DefinitionError("file not found", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(f"not UTF-8 text ({exc.reason})", file=str(path)) from None
+    except OSError as exc:
+        raise DefinitionError(f"cannot be read ({exc.strerror})", file=str(path)) from None
+
+
+def load_definition(source: str | Path, *, language: str | None = None) -> Definition:
+    """Load a definition from a YAML file, or a built-in one by its id (``"goal-setting"``)."""
+    path = Path(source)
+    if not path.suffix and not path.exists():
+        path = builtin_definition_path(str(source))
+    return parse_definition(read_text(path), file=str(path), language=language)
+
+
+_D = TypeVar("_D", FormDefinition, ProtocolDefinition, WorkbookDefinition)
+
+
+def _expect(definition: Definition, kind: type[_D], what: str) -> _D:
+    """``definition`` if it is of ``kind``; else an error saying what was needed."""
+    if not isinstance(definition, kind):
+        raise DefinitionError(
+            f"this is a {definition.kind}, where {what} is needed",
+            file=definition.source,
+            path="kind",
+        )
+    return definition
+
+
+def load_form(source: str | Path, *, language: str | None = None) -> FormDefinition:
+    """Like :func:`load_definition`, for a form or a reflection (anything else is an error)."""
+    return _expect(
+        load_definition(source, language=language), FormDefinition, "a form or reflection"
+    )
+
+
+def load_workbook(source: str | Path, *, language: str | None = None) -> WorkbookDefinition:
+    """A workbook definition from a YAML file, or a built-in one by id."""
+    path = Path(source)
+    if not path.suffix and not path.exists():
+        path = builtin_workbook_path(str(source))
+    definition = parse_definition(read_text(path), file=str(path), language=language)
+    return _expect(definition, WorkbookDefinition, "a workbook")
+
+
+def load_protocol(source: str | Path, *, language: str | None = None) -> ProtocolDefinition:
+    """Like :func:`load_definition`, for a protocol (anything else is an error)."""
+    return _expect(load_definition(source, language=language), ProtocolDefinition, "a protocol")
+
+
+@cache
+def protocol_by_id(protocol_id: str) -> ProtocolDefinition:
+    """The built-in protocol with this id, read once per process (a run names its
+    protocol by id; every participant's page and the facilitator's look it up)."""
+    return load_protocol(protocol_id)
+
+
+# --------------------------------------------------------------------------- built-ins
+
+
+def templates_dir() -> Path:
+    """The folder of the definitions installed with pdkit."""
+    return Path(str(resources.files("pdkit").joinpath("templates")))
+
+
+def builtin_definitions(kind: str | None = None) -> list[str]:
+    """The ids of the definitions installed with pdkit (only those of ``kind`` if given)."""
+    ids = sorted(p.stem for p in templates_dir().glob("*.yaml") if p.stem != "school-goals")
+    if kind is None:
+        return ids
+    return [i for i in ids if load_definition(i).kind == kind]
+
+
+def builtin_workbooks() -> list[str]:
+    """The ids of the workbook definitions installed with pdkit."""
+    return sorted(p.stem for p in (templates_dir() / "workbooks").glob("*.yaml"))
+
+
+def builtin_workbook_path(workbook_id: str) -> Path:
+    """The installed YAML file of a built-in workbook definition."""
+    path = templates_dir() / "workbooks" / f"{workbook_id}.yaml"
+    if not path.is_file():
+        raise DefinitionError(
+            f"no such file, and no built-in workbook has this id "
+            f"(built-in workbooks: {', '.join(builtin_workbooks())})",
+            file=workbook_id,
+        )
+    return path
+
+
+def builtin_definition_path(definition_id: str) -> Path:
+    """The installed YAML file of a built-in definition."""
+    path = templates_dir() / f"{definition_id}.yaml"
+    if not path.is_file():
+        ids = builtin_definitions()
+        close = difflib.get_close_matches(definition_id, ids, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise DefinitionError(
+            f"no such file, and no built-in definition has this id ({hint}built-ins: "
+            f"{', '.join(ids)})",
+            file=definition_id,
+        )
+    return path

@@ -1,0 +1,102 @@
+"""What a workbook refers to: the definition behind each section's id, a district's copy
+beside the workbook winning over the built-in, and the forms a workbook shows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import DefinitionError
+from ._load import builtin_definition_path, load_definition, load_form, read_text
+from ._model import FormDefinition, SchoolGoal, WorkbookDefinition
+
+__all__ = ["check_references", "resolve_reference", "workbook_forms"]
+
+_SECTION_NEEDS = {
+    "form": ("form",),
+    "reflection": ("reflection", "form"),
+    "reflections": ("reflection", "form"),
+}
+
+
+_WORKBOOK_KIND = re.compile(r"^kind:\s*workbook\s*$", re.MULTILINE)
+
+
+def resolve_reference(ref: str, workbook: WorkbookDefinition) -> Path:
+    """The file a workbook's section ``ref`` means: ``<ref>.yaml`` (or ``.yml``) beside the
+    workbook or in its parent folder (a district's copies), else the built-in definition.
+    Workbook files are never sections (``workbooks/goal-setting.yaml`` is not the form)."""
+    if workbook.source != "<string>":
+        itself = Path(workbook.source).resolve()
+        for candidate in (
+            folder / f"{ref}{suffix}"
+            for folder in (itself.parent, itself.parent.parent)
+            for suffix in (".yaml", ".yml")  # pdkit validate and build read both
+        ):
+            if (
+                candidate.is_file()
+                and candidate.resolve() != itself
+                and not _WORKBOOK_KIND.search(read_text(candidate))  # a workbook is not a section
+            ):
+                return candidate
+    return builtin_definition_path(ref)
+
+
+def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
+    """Every problem with the definitions a workbook refers to (empty when all is well)."""
+    problems: list[DefinitionError] = []
+    for index, section in enumerate(workbook.sections):
+        wanted = _SECTION_NEEDS.get(section.kind)
+        if wanted is None:
+            continue
+        for ref in section.refs:
+            try:
+                path = resolve_reference(ref, workbook)
+            except DefinitionError as exc:
+                if exc.file != ref:  # a file beside the workbook cannot be read
+                    problems.append(exc)
+                    continue
+                # No such definition: say which workbook and section name it.
+                problems.append(
+                    DefinitionError(
+                        f"{ref!r} is not a definition beside this workbook or in its parent "
+                        f"folder, and {exc.problem.removeprefix('no such file, and ')}",
+                        file=workbook.source,
+                        path=f"sections[{index}].{section.kind}",
+                    )
+                )
+                continue
+            try:
+                definition = load_definition(path)
+            except DefinitionError as exc:
+                problems.append(exc)
+                continue
+            if definition.kind not in wanted:
+                problems.append(
+                    DefinitionError(
+                        f"{ref!r} is a {definition.kind}, but a {section.kind!r} section needs a "
+                        f"{' or '.join(wanted)}",
+                        file=workbook.source,
+                        path=f"sections[{index}].{section.kind}",
+                    )
+                )
+    return problems
+
+
+def workbook_forms(
+    workbook: WorkbookDefinition,
+    language: str | None = None,
+    school_goals: Sequence[SchoolGoal] = (),
+) -> list[tuple[int, FormDefinition]]:
+    """(section index, form) for every form and reflection a workbook shows; choices
+    from ``school_goals`` are filled in so answers read as their labels."""
+    options = {"school_goals": [g.as_option() for g in school_goals]}
+    found = []
+    for index, section in enumerate(workbook.sections):
+        if section.kind in ("form", "reflection", "reflections"):
+            for ref in section.refs:
+                path = resolve_reference(ref, workbook)
+                form = load_form(path, language=language or workbook.language)
+                found.append((index, form.with_options(options)))
+    return found

@@ -1,0 +1,156 @@
+"""School goals: the goals of the school or system that each personal goal serves.
+
+They come from YAML (a list, or ``goals:`` with a list) or CSV (``id,title`` and an
+optional ``description``), or from a stored session's own copy. A title or
+description may be given per language.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import DefinitionError
+from ..i18n import choose
+from ._load import read_text, templates_dir
+from ._model import SchoolGoal
+from ._yaml import PathPart, compose, format_path, line_of
+
+__all__ = [
+    "SCHOOL_GOALS_ENV",
+    "default_school_goals",
+    "is_school_goals_text",
+    "load_school_goals",
+    "school_goals_data",
+    "school_goals_from_data",
+]
+
+
+def _goals_from_rows(
+    rows: list[tuple[int | None, Any]],
+    file: str,
+    prefix: list[PathPart],
+    language: str | None = None,
+) -> list[SchoolGoal]:
+    """Rows are (line, mapping); ``prefix`` is the path of the list in the document.
+    A title or description may be given per language."""
+    goals: list[SchoolGoal] = []
+    seen: set[str] = set()
+    for index, (line, row) in enumerate(rows):
+        where = format_path([*prefix, index]) if prefix else f"[{index}]"
+        if not isinstance(row, dict):
+            raise DefinitionError(
+                "each school goal needs 'id' and 'title'", file=file, line=line, path=where
+            )
+        row = dict(row)
+        for key in ("title", "description"):
+            texts = row.get(key)
+            if (
+                isinstance(texts, dict)
+                and texts
+                and all(isinstance(t, str) for t in texts.values())
+            ):
+                row[key] = choose(texts, language)
+        for key in ("id", "title"):
+            value = row.get(key)
+            if value is not None and not isinstance(value, str):
+                raise DefinitionError(
+                    f"{key!r} should be a text, not {value!r} (put it in quotes)",
+                    file=file,
+                    line=line,
+                    path=where,
+                )
+            if not value or not value.strip():
+                raise DefinitionError(f"missing or empty {key!r}", file=file, line=line, path=where)
+        goal_id = row["id"].strip()
+        if goal_id in seen:
+            raise DefinitionError(
+                f"the goal id {goal_id!r} is used twice", file=file, line=line, path=where
+            )
+        seen.add(goal_id)
+        goals.append(
+            SchoolGoal(goal_id, row["title"].strip(), str(row.get("description") or "").strip())
+        )
+    if not goals:
+        raise DefinitionError("lists no school goals", file=file)
+    return goals
+
+
+def load_school_goals(source: str | Path, *, language: str | None = None) -> list[SchoolGoal]:
+    """Read school goals from YAML (a list, or ``goals:`` with a list) or CSV.
+
+    A CSV file has a header row with the columns ``id,title`` and optionally ``description``.
+    """
+    path = Path(source)
+    text = read_text(path)
+    file = str(path)
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        missing = ", ".join(sorted({"id", "title"} - set(reader.fieldnames or ())))
+        if missing:
+            raise DefinitionError(
+                f"the header row needs the columns id,title (missing: {missing})",
+                file=file,
+                line=1,
+            )
+        return _goals_from_rows([(reader.line_num, dict(row)) for row in reader], file, [])
+    data, root = compose(text, file)
+    prefix: list[PathPart] = ["goals"] if isinstance(data, dict) else []
+    items = data.get("goals") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise DefinitionError(
+            "expected a list of goals (or 'goals:' with a list)", file=file, line=line_of(root, [])
+        )
+    rows = [(line_of(root, [*prefix, i]), row) for i, row in enumerate(items)]
+    return _goals_from_rows(rows, file, prefix, language)
+
+
+def school_goals_data(source: str | Path) -> list[dict[str, Any]]:
+    """The school goals of a YAML or CSV file as plain mappings, texts per language kept
+    (what a session stores); checked first like :func:`load_school_goals`."""
+    load_school_goals(source)
+    path = Path(source)
+    text = read_text(path)
+    if path.suffix.lower() == ".csv":
+        return [
+            {k: v for k, v in row.items() if k in ("id", "title", "description") and v}
+            for row in csv.DictReader(io.StringIO(text))
+        ]
+    data = yaml.safe_load(text)
+    items: list[Any] = (data.get("goals") if isinstance(data, dict) else data) or []
+    return [dict(item) for item in items]
+
+
+def school_goals_from_data(
+    items: Sequence[Mapping[str, Any]], *, source: str = "<session>", language: str | None = None
+) -> list[SchoolGoal]:
+    """School goals from plain mappings (a stored session's), in ``language``."""
+    return _goals_from_rows([(None, dict(item)) for item in items], source, [], language)
+
+
+SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"
+"""The environment variable naming a session's school goals file (``pdkit serve`` sets it)."""
+
+
+def default_school_goals(language: str | None = None) -> list[SchoolGoal]:
+    """``$PDKIT_SCHOOL_GOALS`` if set, else the sample goals shipped with pdkit."""
+    path = os.environ.get(SCHOOL_GOALS_ENV) or (templates_dir() / "school-goals.yaml")
+    return load_school_goals(path, language=language)
+
+
+def is_school_goals_text(text: str) -> bool:
+    """Whether YAML ``text`` looks like a school goals file (a list, or a mapping with
+    ``goals`` and no ``kind``) rather than a definition."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False  # loading it as a definition reports the YAML error
+    return isinstance(data, list) or (
+        isinstance(data, dict) and "goals" in data and "kind" not in data
+    )
