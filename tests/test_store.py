@@ -176,7 +176,7 @@ def test_token_is_not_stored_in_clear_in_memory() -> None:
     store = open_store("memory://")
     assert isinstance(store, SQLiteStore)
     _, token = store.create_participant("Ana")
-    dump = "\n".join(store._db.iterdump())
+    dump = "\n".join(store._sqlite.connection.iterdump())
     assert token_hash(token) in dump
     assert token not in dump
     store.close()

@@ -21,7 +21,8 @@ from _postgres_server import SHARED_DB, PostgresServer
 from pdkit import StoreError, pacing
 from pdkit.pacing import RunState
 from pdkit.store import Viewer, open_store, token_hash
-from pdkit.store._postgres import SCHEMA_VERSION, PostgresStore, redact_url
+from pdkit.store._dialect import SCHEMA_VERSION
+from pdkit.store._postgres import PostgresStore, redact_url
 from test_store import JSON_VALUES, FakeClock
 
 ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored
@@ -530,6 +531,74 @@ def test_two_facilitators_grouping_at_once_leave_one_grouping(postgres_url: str)
                 thread.join(timeout=30)
             current = one.groups()
             assert [g.members for g in current] in ([(a, b), (c, d)], [(a, c), (b, d)])
+
+
+def _waiting_on(inspector: Any, query: str, kind: str, timeout: float = 10.0) -> bool:
+    """Whether a backend running ``query…`` waits on a lock of ``kind`` within ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        (count,) = inspector.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND wait_event = %s AND query LIKE %s",
+            (kind, query + "%"),
+        ).fetchone()
+        if count:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_late_joiner_waits_while_groups_are_re_formed(postgres_url: str) -> None:
+    """Re-forming a session's groups and placing a late joiner take the same lock: a late
+    joiner is never placed in a group that is being dissolved at that moment. (Before, the
+    two took advisory locks of two forms that never block each other.)"""
+    import psycopg
+
+    with (
+        closing(open_store(postgres_url)) as facilitator,
+        closing(open_store(postgres_url)) as late_page,
+        closing(psycopg.connect(postgres_url, autocommit=True)) as inspector,
+        closing(psycopg.connect(postgres_url)) as holder,
+    ):
+        a, b, c, d = (facilitator.create_participant(n)[0].id for n in "ABCD")
+        late = facilitator.create_participant("Late")[0].id
+        facilitator.set_groups("default", [[a, b], [c, d]])
+        # Someone else holds the current groups' rows: re-forming will stop at its UPDATE,
+        # after it took the session's lock (reads and key checks are not blocked by this).
+        holder.execute(
+            "SELECT id FROM groups WHERE dissolved_at IS NULL FOR NO KEY UPDATE"
+        ).fetchall()
+        done: dict[str, Any] = {}
+
+        def run(name: str, work: Any) -> None:
+            try:
+                done[name] = work()
+            except Exception as exc:  # shown by the assertions below
+                done[name] = exc
+
+        regroup = threading.Thread(
+            target=run,
+            args=("regroup", lambda: facilitator.set_groups("default", [[a, c], [b, d]])),
+        )
+        regroup.start()
+        assert _waiting_on(inspector, "UPDATE groups", "transactionid"), "re-forming never started"
+        place = threading.Thread(target=run, args=("place", lambda: late_page.place_in_group(late)))
+        place.start()
+        place.join(timeout=2)
+        placed_early = not place.is_alive()  # placed while the groups were being re-formed
+        waited = placed_early or _waiting_on(inspector, "SELECT pg_advisory_xact_lock", "advisory")
+        holder.rollback()  # let the re-forming finish
+        regroup.join(timeout=30)
+        place.join(timeout=30)
+
+        assert not isinstance(done.get("regroup"), Exception), done
+        assert not isinstance(done.get("place"), Exception), done
+        assert not placed_early, "the late joiner was placed while the groups were re-formed"
+        assert waited
+        group = facilitator.group_of(late)
+        assert group is not None, "the late joiner is in a dissolved group"
+        assert group.id in {g.id for g in facilitator.groups()}
+        assert sorted(len(g.members) for g in facilitator.groups()) == [2, 3]
 
 
 def test_commits_wait_for_the_disk_whatever_the_server_default(

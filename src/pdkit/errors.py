@@ -3,12 +3,15 @@
 Every one of them derives from :class:`PdkitError`, so one ``except`` catches them all::
 
     PdkitError
-     ├── DefinitionError   a YAML definition (form, school goals, …) is malformed
-     ├── StoreError        the answer store cannot be opened, read or written
-     │    └── ConflictError  someone else changed a shared record first (retry)
-     ├── IdentityError     a participant cannot be identified (bad name, unknown link)
- ├── AccessError       the asker may not see this (it is private, or not shared with them)
-     └── WorkbookFileError a file is not a saved pdkit workbook we can read
+     ├── DefinitionError          a YAML definition (form, school goals, …) is malformed
+     ├── StoreError               the answer store cannot be opened, read or written
+     │    ├── ConflictError       someone else changed a shared record first (retry)
+     │    └── DriverMissingError  its database driver is not installed (also a
+     │                            MissingDependencyError)
+     ├── IdentityError            a participant cannot be identified (bad name, unknown link)
+     ├── AccessError              the asker may not see this (private, or not shared with them)
+     ├── WorkbookFileError        a file is not a saved pdkit workbook we can read
+     └── MissingDependencyError   an optional package is not installed (says what to install)
 
 Messages are written for the person who has to fix the problem: they say what is
 wrong, where, and what to do.
@@ -20,7 +23,9 @@ __all__ = [
     "AccessError",
     "ConflictError",
     "DefinitionError",
+    "DriverMissingError",
     "IdentityError",
+    "MissingDependencyError",
     "PdkitError",
     "StoreError",
     "WorkbookFileError",
@@ -72,3 +77,17 @@ class AccessError(PdkitError):
 class WorkbookFileError(PdkitError):
     """A file is not a saved pdkit workbook that this version can read (foreign notebook,
     broken JSON, a newer format); the message names the file and what to do."""
+
+
+class MissingDependencyError(PdkitError):
+    """A feature needs a package that is not installed. ``package`` is what to install
+    (``psycopg[binary]``), ``extra`` the pdkit extra that brings it, if there is one."""
+
+    def __init__(self, message: str, *, package: str, extra: str | None = None) -> None:
+        super().__init__(message)
+        self.package = package
+        self.extra = extra
+
+
+class DriverMissingError(StoreError, MissingDependencyError):
+    """A store needs a database driver that is not installed."""

@@ -11,60 +11,95 @@
                                        the ``postgres`` extra (psycopg)
 =====================================  ==============================================
 
-Widgets and review code depend on the :class:`Store` protocol, never on a backend.
+Other schemes come from plug-ins: a distribution that declares an entry point in the
+group ``pdkit.stores`` named for its scheme (``myscheme = "mypkg:open"``, where
+``open(url)`` returns a :class:`Store`) is found when such a URL is first opened;
+:func:`register_backend` does the same in a running program. The built-in schemes are
+registered here, so opening them never scans the installed packages.
 
-Every read of what a participant wrote takes a ``viewer`` and answers only what that
-viewer may see (:mod:`pdkit.store._access`: visibility ``private`` · ``coach`` ·
-``group`` · ``session``, checked here in the store, not in the widgets)::
+Widgets and review code depend on the :class:`Store` protocol (or one of its small
+roles, such as :class:`AnswerStore`), never on a backend. Every read of what a
+participant wrote takes a ``viewer`` and answers only what that viewer may see
+(:mod:`pdkit.store._access`: visibility ``private`` · ``coach`` · ``group`` ·
+``session``, checked here in the store, not in the widgets)::
 
     store.latest(me, "goal-setting", viewer=me)                 # one's own: always
     store.latest(other, "goal-setting", viewer=me)              # AccessError unless shared
     store.shared("goal-setting", viewer=me)                     # what others share with me
     store.latest(pid, "goal-setting", viewer=Viewer.steward())  # the store's holder
+
+Inside: ``_records`` (what is kept), ``_access`` (who may see what), ``_interfaces``
+(the protocols), ``_dialect`` (the schema, and what a database must supply),
+``_sql*`` (every query, once), ``_sqlite`` and ``_postgres`` (the two dialects).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import StoreError
-from ._access import VISIBILITIES, Feedback, SharedItem, Viewer, ViewerLike
-from ._base import (
+from ._access import VISIBILITIES, Viewer, ViewerLike
+from ._interfaces import (
+    AnswerStore,
+    CoachingStore,
+    FeedbackStore,
+    GroupStore,
+    PeopleStore,
+    RunStore,
+    SessionStore,
+    SharingStore,
+    Store,
+)
+from ._records import (
+    CODE_ALPHABET,
     DEFAULT_SESSION,
+    Feedback,
     Group,
     JSONValue,
     NoteEvent,
     Participant,
     ResponseEvent,
     Run,
-    Store,
+    Session,
+    SharedItem,
+    Status,
+    normalize_code,
     token_hash,
 )
-from ._sessions import CODE_ALPHABET, Session, Status, normalize_code
 from ._sqlite import SQLiteStore
 
 __all__ = [
     "CODE_ALPHABET",
     "DEFAULT_SESSION",
+    "ENTRY_POINT_GROUP",
     "STORE_ENV",
     "VISIBILITIES",
+    "AnswerStore",
+    "CoachingStore",
     "Feedback",
+    "FeedbackStore",
     "Group",
+    "GroupStore",
     "JSONValue",
     "NoteEvent",
     "Participant",
+    "PeopleStore",
     "ResponseEvent",
     "Run",
+    "RunStore",
     "SQLiteStore",
     "Session",
+    "SessionStore",
     "SharedItem",
+    "SharingStore",
     "Status",
     "Store",
     "Viewer",
     "ViewerLike",
     "default_store_path",
+    "display_names",
     "normalize_code",
     "open_store",
     "register_backend",
@@ -73,11 +108,17 @@ __all__ = [
 ]
 
 STORE_ENV = "PDKIT_STORE"
+"""The environment variable naming the store (``pdkit serve`` sets it for every kernel)."""
 
-_BACKENDS: dict[str, Callable[[str], Store]] = {}
+ENTRY_POINT_GROUP = "pdkit.stores"
+"""The entry-point group of store backends from other distributions (name = scheme)."""
+
+Opener = Callable[[str], Store]
+
+_BACKENDS: dict[str, Opener] = {}
 
 
-def register_backend(scheme: str, factory: Callable[[str], Store]) -> None:
+def register_backend(scheme: str, factory: Opener) -> None:
     """Make ``open_store`` hand URLs of ``scheme://…`` to ``factory(url)``."""
     _BACKENDS[scheme] = factory
 
@@ -134,6 +175,30 @@ register_backend("postgresql", _open_postgres)
 register_backend("postgres", _open_postgres)
 
 
+def _plugged(scheme: str) -> Opener | None:
+    """The backend for ``scheme`` from an installed distribution's entry point, if any
+    (read only for schemes that are not registered: a scan of the installed packages)."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        if entry.name == scheme:
+            try:
+                factory: Opener = entry.load()
+            except Exception as exc:  # a broken plug-in: say which, do not crash the page
+                raise StoreError(
+                    f"the store backend for {scheme}:// ({entry.value}) cannot be loaded: {exc}"
+                ) from None
+            register_backend(scheme, factory)
+            return factory
+    return None
+
+
+def _known_schemes() -> Iterable[str]:
+    from importlib.metadata import entry_points
+
+    return sorted({*_BACKENDS, *(e.name for e in entry_points(group=ENTRY_POINT_GROUP))})
+
+
 def _redacted(url: str) -> str:
     """``url`` with any ``user:password@`` reduced to ``user@``, for messages."""
     scheme, _, rest = url.partition("://")
@@ -152,11 +217,19 @@ def open_store(url: str | os.PathLike[str] | None = None) -> Store:
     """
     resolved = resolve_store_url(url)
     scheme = resolved.partition("://")[0]
-    try:
-        factory = _BACKENDS[scheme]
-    except KeyError:
-        known = ", ".join(f"{s}://" for s in sorted(_BACKENDS))
+    factory = _BACKENDS.get(scheme) or _plugged(scheme)
+    if factory is None:
+        known = ", ".join(f"{s}://" for s in _known_schemes())
         raise StoreError(
             f"no store backend for {scheme}:// (in {_redacted(resolved)!r}); known: {known}."
-        ) from None
+        )
     return factory(resolved)
+
+
+def display_names(store: PeopleStore, ids: Iterable[str]) -> dict[str, str]:
+    """Each participant's display name ("?" for one the store does not know)."""
+    names = {}
+    for pid in ids:
+        person = store.get_participant(pid)
+        names[pid] = person.display_name if person is not None else "?"
+    return names

@@ -10,9 +10,9 @@ from typing import Protocol
 
 import ipywidgets as w
 
-from ..hints import Hint, goal_hints
 from ..definitions import FormDefinition
 from ..errors import PdkitError
+from ..hints import Hint, goal_hints
 from ..i18n import translator
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control

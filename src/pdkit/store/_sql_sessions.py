@@ -1,5 +1,5 @@
-"""Workshop sessions: a title, the school goals, a join code and a facilitator key; and
-what a facilitator's dashboard may know of each participant (statuses, never text).
+"""Workshop sessions in SQL: a title, the school goals, a join code and a facilitator key;
+and what a facilitator's dashboard may know of each participant (statuses, never text).
 
 The ``default`` session always exists without being made (one workshop per store);
 ``create_session`` makes others, each with a join code that participants type (or find
@@ -13,66 +13,23 @@ import hmac
 import json
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..definitions.ids import GOAL_FORM
 from ..errors import StoreError
-from ._access import DEFAULT_VISIBILITY, SharingSQL
-from ._base import DEFAULT_SESSION, token_hash
+from ._access import DEFAULT_VISIBILITY
+from ._records import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    DEFAULT_SESSION,
+    Session,
+    Status,
+    normalize_code,
+    token_hash,
+)
+from ._sql_base import SQLBase
 
-__all__ = ["CODE_ALPHABET", "Session", "SessionsSQL", "Status", "normalize_code"]
-
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-"""Join codes use letters and digits that cannot be mistaken for one another."""
-
-_CODE_LENGTH = 6
-
-
-def normalize_code(code: str) -> str:
-    """A join code as stored: upper case, without spaces or dashes (``k7p-4qx`` → ``K7P4QX``)."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
-def display_code(code: str) -> str:
-    """A join code as shown: ``K7P4QX`` → ``K7P-4QX``."""
-    return f"{code[:3]}-{code[3:]}" if len(code) == _CODE_LENGTH else code
-
-
-@dataclass(frozen=True)
-class Session:
-    """A workshop session. ``school_goals`` are plain mappings (id, title, description,
-    each text or a text per language), as in a school goals file."""
-
-    id: str
-    title: str
-    join_code: str
-    school_goals: tuple[Mapping[str, Any], ...] = ()
-    created_at: float = 0.0
-
-    @property
-    def code(self) -> str:
-        """The join code as people read it (``K7P-4QX``)."""
-        return display_code(self.join_code)
-
-
-@dataclass(frozen=True)
-class Status:
-    """What a dashboard shows of a participant: where they are, never what they wrote."""
-
-    participant: str
-    display_name: str
-    joined_at: float
-    goal_drafted: bool
-    goal_visibility: str
-    reflections_done: int
-    """How many forms other than the goal the participant has answered (reflections)."""
-    group: str | None
-
-    @property
-    def goal_shared(self) -> bool:
-        return self.goal_visibility != "private"
-
+__all__ = ["SessionsSQL"]
 
 _SESSION_COLUMNS = "id, title, join_code, school_goals, created_at"
 
@@ -82,9 +39,8 @@ def _session_from_row(row: Sequence[Any]) -> Session:
     return Session(row[0], row[1], row[2], goals, float(row[4]))
 
 
-class SessionsSQL(SharingSQL):
-    """Sessions and statuses, written once for both SQL backends (a mixin on
-    :class:`~pdkit.store._access.SharingSQL`, whose plumbing it uses)."""
+class SessionsSQL(SQLBase):
+    """Sessions and statuses (see the module docs)."""
 
     def create_session(
         self, title: str, school_goals: Sequence[Mapping[str, Any]] = ()
@@ -99,7 +55,7 @@ class SessionsSQL(SharingSQL):
             raise StoreError(f"the school goals cannot be stored: {exc}") from None
         key = secrets.token_urlsafe(18)
         for _attempt in range(20):
-            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             if self.session_for_code(code) is None:
                 break
         else:  # pragma: no cover - 31**6 codes
@@ -111,12 +67,10 @@ class SessionsSQL(SharingSQL):
             school_goals=tuple(json.loads(goals)),
             created_at=self._clock(),
         )
-        with self._write() as db:
-            db.execute(
-                self._q(
-                    f"INSERT INTO sessions ({_SESSION_COLUMNS}, key_hash)"  # noqa: S608
-                    " VALUES (?, ?, ?, ?, ?, ?)"
-                ),
+        with self._tx() as tx:
+            tx.execute(
+                f"INSERT INTO sessions ({_SESSION_COLUMNS}, key_hash)"  # noqa: S608
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (session.id, title, code, goals, session.created_at, token_hash(key)),
             )
         return session, key

@@ -1,121 +1,50 @@
-"""What every store backend offers: the records and the :class:`Store` protocol."""
+"""The store's interface, as small role interfaces and their union, :class:`Store`.
+
+Widgets, notebooks and review code talk to these protocols, never to a backend; each
+piece of code may ask only for the role it needs (a form needs an
+:class:`AnswerStore`). Writes are append-only and each call is one transaction: a
+write either stores everything it was given or raises :class:`pdkit.StoreError` and
+stores nothing. Every read of what a teacher wrote names its ``viewer``
+(:mod:`pdkit.store._access`).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ..pacing import RunState
+from ._access import ViewerLike
+from ._records import (
+    DEFAULT_SESSION,
+    Feedback,
+    Group,
+    JSONValue,
+    NoteEvent,
+    Participant,
+    ResponseEvent,
+    Run,
+    Session,
+    SharedItem,
+    Status,
+)
 
-if TYPE_CHECKING:
-    from ._access import Feedback, SharedItem, ViewerLike
-    from ._sessions import Session, Status
-
-DEFAULT_SESSION = "default"
-
-JSONValue = Any
-"""A value that ``json.dumps`` accepts: str, int, float, bool, None, list, dict."""
-
-
-@dataclass(frozen=True)
-class Participant:
-    """A person in a session. ``id`` is pseudonymous and random; names are never keys."""
-
-    id: str
-    display_name: str
-    session: str = DEFAULT_SESSION
-    role: str = "teacher"
-    external_id: str | None = None
-    created_at: float = 0.0
-
-
-@dataclass(frozen=True)
-class ResponseEvent:
-    """One saved answer: the current answer to a field is its latest event."""
-
-    seq: int
-    participant: str
-    form: str
-    field: str
-    value: JSONValue
-    at: float
-    spec_version: str
-    session: str = DEFAULT_SESSION
-
-
-@dataclass(frozen=True)
-class Group:
-    """People who work together in a session (a triad, a quad …), in a stable order."""
-
-    id: str
-    session: str
-    name: str
-    members: tuple[str, ...]
-    created_at: float = 0.0
-
-
-@dataclass(frozen=True)
-class Run:
-    """One protocol run, paced together for one or more groups.
-
-    ``roles`` maps each group's id to {participant id: role id}. ``version`` grows by
-    one at every change of ``state``, so a watcher sees a change by comparing it.
-    """
-
-    id: str
-    session: str
-    protocol: str
-    spec_version: str
-    state: RunState
-    version: int
-    roles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    created_at: float = 0.0
-
-    def placement(self, participant_id: str) -> tuple[str, str] | None:
-        """(group id, role id) of a participant in this run, or None."""
-        for group_id, roles in self.roles.items():
-            if participant_id in roles:
-                return group_id, roles[participant_id]
-        return None
-
-
-@dataclass(frozen=True)
-class NoteEvent:
-    """One saved note from a protocol step: who wrote it, in which role, group and step."""
-
-    seq: int
-    run: str
-    group: str
-    step: str
-    role: str
-    participant: str
-    field: str
-    value: JSONValue
-    at: float
-    spec_version: str
-
-
-def new_token() -> str:
-    """A fresh resume token: 144 random bits, URL-safe."""
-    return secrets.token_urlsafe(18)
-
-
-def token_hash(token: str) -> str:
-    """Stores keep only this hash of a resume token, never the token itself."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+__all__ = [
+    "AnswerStore",
+    "CoachingStore",
+    "FeedbackStore",
+    "GroupStore",
+    "PeopleStore",
+    "RunStore",
+    "SessionStore",
+    "SharingStore",
+    "Store",
+]
 
 
 @runtime_checkable
-class Store(Protocol):
-    """The store interface that widgets, notebooks and review code talk to.
-
-    Writes are append-only and each call is one transaction: ``record`` either
-    stores every answer it was given or raises :class:`pdkit.StoreError` and stores
-    none. Values are anything JSON can hold.
-    """
+class PeopleStore(Protocol):
+    """Participants: who joined, found by resume token or hub identity."""
 
     @property
     def url(self) -> str:
@@ -144,6 +73,23 @@ class Store(Protocol):
     def get_participant(self, participant_id: str) -> Participant | None:
         """The participant with this id, or None."""
         ...
+
+    def participants(self, session: str = DEFAULT_SESSION) -> list[Participant]:
+        """Everyone who joined the session, in joining order."""
+        ...
+
+    def pseudonym(self, participant_id: str) -> str:
+        """A stable pseudonym of the participant, for exports without names."""
+        ...
+
+    def close(self) -> None:
+        """Release connections. The store must not be used afterwards."""
+        ...
+
+
+@runtime_checkable
+class AnswerStore(Protocol):
+    """A participant's answers to a form: append-only events, and their versions."""
 
     def record(
         self,
@@ -176,7 +122,18 @@ class Store(Protocol):
         unless ``viewer`` may see the item."""
         ...
 
-    # ------------------------------------------------------------------ visibility
+    def start_revision(self, participant_id: str, form_id: str) -> float:
+        """Start the next version of an item; returns the time of the mark."""
+        ...
+
+    def revision_marks(self, participant_id: str, form_id: str) -> list[float]:
+        """When the participant started new versions of the item."""
+        ...
+
+
+@runtime_checkable
+class SharingStore(Protocol):
+    """Who can see an item, and what others share with a viewer."""
 
     def set_visibility(self, participant_id: str, form_id: str, level: str) -> None:
         """Who can see the participant's answers to this form from now on."""
@@ -202,6 +159,11 @@ class Store(Protocol):
         """Each participant's option id in a choice field, for the session's facilitator."""
         ...
 
+
+@runtime_checkable
+class CoachingStore(Protocol):
+    """Coaches and the teachers they coach."""
+
     def assign_coach(self, coach_id: str, teacher_ids: Sequence[str]) -> None:
         """Make a coach (role ``coach``) the coach of these teachers."""
         ...
@@ -209,6 +171,11 @@ class Store(Protocol):
     def coaches_of(self, teacher_id: str) -> list[str]:
         """The ids of the teacher's coaches."""
         ...
+
+
+@runtime_checkable
+class FeedbackStore(Protocol):
+    """Peer feedback on someone's item."""
 
     def give_feedback(
         self,
@@ -238,23 +205,10 @@ class Store(Protocol):
         """The receiver marks a piece of feedback as helpful (or not)."""
         ...
 
-    def pseudonym(self, participant_id: str) -> str:
-        """A stable pseudonym of the participant, for exports without names."""
-        ...
 
-    def start_revision(self, participant_id: str, form_id: str) -> float:
-        """Start the next version of an item; returns the time of the mark."""
-        ...
-
-    def revision_marks(self, participant_id: str, form_id: str) -> list[float]:
-        """When the participant started new versions of the item."""
-        ...
-
-    # ------------------------------------------------------------------ groups
-
-    def participants(self, session: str = DEFAULT_SESSION) -> list[Participant]:
-        """Everyone who joined the session, in joining order."""
-        ...
+@runtime_checkable
+class GroupStore(Protocol):
+    """The groups of a session."""
 
     def set_groups(
         self, session: str, groups: Sequence[Sequence[str]], names: Sequence[str] = ()
@@ -274,7 +228,10 @@ class Store(Protocol):
         """Put a late joiner into the smallest current group (None: no groups)."""
         ...
 
-    # ------------------------------------------------------------------ protocol runs
+
+@runtime_checkable
+class RunStore(Protocol):
+    """Protocol runs paced for groups, and the notes written in their steps."""
 
     def start_run(
         self,
@@ -328,7 +285,10 @@ class Store(Protocol):
         """Who wrote notes per (group, step): ids, never text."""
         ...
 
-    # ------------------------------------------------------------------ sessions
+
+@runtime_checkable
+class SessionStore(Protocol):
+    """Workshop sessions, and what a facilitator may know of each participant."""
 
     def create_session(
         self, title: str, school_goals: Sequence[Mapping[str, Any]] = ()
@@ -356,6 +316,18 @@ class Store(Protocol):
         """Each participant's status in the session (flags and counts, never text)."""
         ...
 
-    def close(self) -> None:
-        """Release connections. The store must not be used afterwards."""
-        ...
+
+@runtime_checkable
+class Store(
+    PeopleStore,
+    AnswerStore,
+    SharingStore,
+    CoachingStore,
+    FeedbackStore,
+    GroupStore,
+    RunStore,
+    SessionStore,
+    Protocol,
+):
+    """Everything a store offers (:class:`pdkit.store.SQLiteStore`,
+    :class:`pdkit.store.PostgresStore`, or a backend of a plug-in)."""

@@ -1,0 +1,219 @@
+"""What the store keeps, as plain immutable records: participants, answer events, groups,
+protocol runs and their notes, sessions, statuses, peer feedback, shared items.
+
+Ids are random and pseudonymous; names are never keys. Resume tokens and facilitator
+keys are kept only as hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..pacing import RunState
+
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "DEFAULT_SESSION",
+    "Feedback",
+    "Group",
+    "JSONValue",
+    "NoteEvent",
+    "Participant",
+    "ResponseEvent",
+    "Run",
+    "Session",
+    "SharedItem",
+    "Status",
+    "display_code",
+    "new_id",
+    "new_token",
+    "normalize_code",
+    "token_hash",
+]
+
+DEFAULT_SESSION = "default"
+"""The session everyone is in when no session was made (one workshop per store)."""
+
+JSONValue = Any
+"""A value that ``json.dumps`` accepts: str, int, float, bool, None, list, dict."""
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+"""Join codes use letters and digits that cannot be mistaken for one another."""
+
+CODE_LENGTH = 6
+"""How many characters a join code has."""
+"""How many characters a join code has."""
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A person in a session. ``id`` is pseudonymous and random; names are never keys."""
+
+    id: str
+    display_name: str
+    session: str = DEFAULT_SESSION
+    role: str = "teacher"
+    external_id: str | None = None
+    created_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class ResponseEvent:
+    """One saved answer: the current answer to a field is its latest event."""
+
+    seq: int
+    participant: str
+    form: str
+    field: str
+    value: JSONValue
+    at: float
+    spec_version: str
+    session: str = DEFAULT_SESSION
+
+
+@dataclass(frozen=True)
+class Group:
+    """People who work together in a session (a triad, a quad …), in a stable order."""
+
+    id: str
+    session: str
+    name: str
+    members: tuple[str, ...]
+    created_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Run:
+    """One protocol run, paced together for one or more groups.
+
+    ``roles`` maps each group's id to {participant id: role id}. ``version`` grows by
+    one at every change of ``state``, so a watcher sees a change by comparing it.
+    """
+
+    id: str
+    session: str
+    protocol: str
+    spec_version: str
+    state: RunState
+    version: int
+    roles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    created_at: float = 0.0
+
+    def placement(self, participant_id: str) -> tuple[str, str] | None:
+        """(group id, role id) of a participant in this run, or None."""
+        for group_id, roles in self.roles.items():
+            if participant_id in roles:
+                return group_id, roles[participant_id]
+        return None
+
+
+@dataclass(frozen=True)
+class NoteEvent:
+    """One saved note from a protocol step: who wrote it, in which role, group and step."""
+
+    seq: int
+    run: str
+    group: str
+    step: str
+    role: str
+    participant: str
+    field: str
+    value: JSONValue
+    at: float
+    spec_version: str
+
+
+@dataclass(frozen=True)
+class Session:
+    """A workshop session. ``school_goals`` are plain mappings (id, title, description,
+    each text or a text per language), as in a school goals file."""
+
+    id: str
+    title: str
+    join_code: str
+    school_goals: tuple[Mapping[str, Any], ...] = ()
+    created_at: float = 0.0
+
+    @property
+    def code(self) -> str:
+        """The join code as people read it (``K7P-4QX``)."""
+        return display_code(self.join_code)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What a dashboard shows of a participant: where they are, never what they wrote."""
+
+    participant: str
+    display_name: str
+    joined_at: float
+    goal_drafted: bool
+    goal_visibility: str
+    reflections_done: int
+    """How many forms other than the goal the participant has answered (reflections)."""
+    group: str | None
+
+    @property
+    def goal_shared(self) -> bool:
+        return self.goal_visibility != "private"
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    """Another participant's item that the viewer may see: their current answers."""
+
+    owner: Participant
+    form: str
+    visibility: str
+    answers: Mapping[str, JSONValue]
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One piece of peer feedback on a participant's item (``owner``, ``form``).
+
+    ``helpful`` is None until the receiver marks it (True or False).
+    """
+
+    id: str
+    session: str
+    giver: str
+    owner: str
+    form: str
+    category: str
+    text: str
+    at: float
+    run: str | None = None
+    helpful: bool | None = None
+
+
+def new_id() -> str:
+    """A fresh random id (64 bits, hex)."""
+    return uuid.uuid4().hex[:16]
+
+
+def new_token() -> str:
+    """A fresh resume token: 144 random bits, URL-safe."""
+    return secrets.token_urlsafe(18)
+
+
+def token_hash(token: str) -> str:
+    """Stores keep only this hash of a resume token or a key, never the secret itself."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def normalize_code(code: str) -> str:
+    """A join code as stored: upper case, without spaces or dashes (``k7p-4qx`` → ``K7P4QX``)."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def display_code(code: str) -> str:
+    """A join code as shown: ``K7P4QX`` → ``K7P-4QX``."""
+    return f"{code[:3]}-{code[3:]}" if len(code) == CODE_LENGTH else code

@@ -1,0 +1,387 @@
+"""A participant's items in SQL: answers, who can see them, what others share, coaching,
+peer feedback, revision marks and pseudonyms (see :mod:`._sql_base`)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from ..errors import AccessError, StoreError
+from ._access import (
+    DEFAULT_VISIBILITY,
+    VISIBILITIES,
+    ViewerLike,
+    allowed,
+    as_viewer,
+    is_option_id,
+)
+from ._records import Feedback, JSONValue, ResponseEvent, SharedItem, new_id
+from ._sql_base import PARTICIPANT_COLUMNS, SQLBase, encode, participant_from_row
+
+__all__ = ["ItemsSQL"]
+
+_RESPONSE_COLUMNS = "seq, participant, form, field, value, at, spec_version, session"
+_FEEDBACK_COLUMNS = "id, session, giver, owner, form, category, text, at, run, helpful"
+
+
+def _response_from_row(row: Sequence[Any]) -> ResponseEvent:
+    return ResponseEvent(
+        seq=row[0],
+        participant=row[1],
+        form=row[2],
+        field=row[3],
+        value=json.loads(row[4]),
+        at=row[5],
+        spec_version=row[6],
+        session=row[7],
+    )
+
+
+def _feedback_from_row(row: Sequence[Any]) -> Feedback:
+    helpful = None if row[9] is None else bool(row[9])
+    return Feedback(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], helpful)
+
+
+class ItemsSQL(SQLBase):
+    """Answers and everything about who sees them (see the module docs)."""
+
+    # ------------------------------------------------------------------ answers
+
+    def record(
+        self,
+        participant_id: str,
+        form_id: str,
+        answers: Mapping[str, JSONValue],
+        *,
+        spec_version: str,
+    ) -> list[ResponseEvent]:
+        encoded = encode(answers)
+        events: list[ResponseEvent] = []
+        with self._tx() as tx:
+            # Looked up in the same transaction: a failure here says "nothing was saved"
+            # like any other failed write.
+            found = tx.execute(
+                "SELECT session FROM participants WHERE id = ?", (participant_id,)
+            ).one()
+            if found is None:
+                raise StoreError(f"no participant {participant_id!r} in the store {self.url}")
+            session = found[0]
+            at = self._clock()
+            for field_id, text in encoded:
+                row = tx.execute(
+                    "INSERT INTO responses (session, participant, form, field, value, at,"
+                    " spec_version) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+                    (session, participant_id, form_id, field_id, text, at, spec_version),
+                ).one()
+                assert row is not None
+                events.append(
+                    ResponseEvent(
+                        seq=row[0],
+                        participant=participant_id,
+                        form=form_id,
+                        field=field_id,
+                        value=json.loads(text),
+                        at=at,
+                        spec_version=spec_version,
+                        session=session,
+                    )
+                )
+        return events
+
+    def latest(
+        self, participant_id: str, form_id: str, *, viewer: ViewerLike
+    ) -> dict[str, JSONValue]:
+        self._require(viewer, participant_id, form_id)
+        rows = self._rows(
+            "SELECT field, value FROM responses WHERE seq IN ("
+            " SELECT MAX(seq) FROM responses WHERE participant = ? AND form = ? GROUP BY field)"
+            " ORDER BY seq",
+            (participant_id, form_id),
+        )
+        return {field: json.loads(value) for field, value in rows}
+
+    def history(
+        self,
+        participant_id: str,
+        form_id: str,
+        field_id: str | None = None,
+        *,
+        viewer: ViewerLike,
+    ) -> list[ResponseEvent]:
+        self._require(viewer, participant_id, form_id)
+        sql = f"SELECT {_RESPONSE_COLUMNS} FROM responses WHERE participant = ? AND form = ?"  # noqa: S608
+        params: tuple[Any, ...] = (participant_id, form_id)
+        if field_id is not None:
+            sql += " AND field = ?"
+            params += (field_id,)
+        return [_response_from_row(r) for r in self._rows(sql + " ORDER BY seq", params)]
+
+    # ------------------------------------------------------------------ revisions
+
+    def start_revision(self, participant_id: str, form_id: str) -> float:
+        """Close the current version of an item: answers saved from now on make the next
+        version. Returns the time of the mark."""
+        self._person(participant_id)
+        at = self._clock()
+        with self._tx() as tx:
+            tx.execute(
+                "INSERT INTO revisions (participant, form, at) VALUES (?, ?, ?)",
+                (participant_id, form_id, at),
+            )
+        return at
+
+    def revision_marks(self, participant_id: str, form_id: str) -> list[float]:
+        """When the participant started a new version of the item, oldest first."""
+        rows = self._rows(
+            "SELECT at FROM revisions WHERE participant = ? AND form = ? ORDER BY seq",
+            (participant_id, form_id),
+        )
+        return [float(r[0]) for r in rows]
+
+    # ------------------------------------------------------------------ sharing
+
+    def set_visibility(self, participant_id: str, form_id: str, level: str) -> None:
+        """Who can see ``participant_id``'s answers to ``form_id`` from now on."""
+        if level not in VISIBILITIES:
+            raise StoreError(
+                f"{level!r} is not a visibility; choose one of {', '.join(VISIBILITIES)}"
+            )
+        self._person(participant_id)
+        with self._tx() as tx:
+            tx.execute(
+                "INSERT INTO visibility (participant, form, level, at) VALUES (?, ?, ?, ?)",
+                (participant_id, form_id, level, self._clock()),
+            )
+
+    def shared(
+        self, form_id: str, *, viewer: ViewerLike, session: str | None = None
+    ) -> list[SharedItem]:
+        """Other participants' items of ``form_id`` that ``viewer`` may see, with their
+        current answers, in joining order. ``session`` defaults to the viewer's own (a
+        facilitator's; the steward must name one)."""
+        who = as_viewer(viewer)
+        person, members, coached = self._viewer_facts(who)
+        where = session or (person.session if person else who.facilitator_of)
+        if where is None:
+            raise StoreError("say which session: shared(form_id, viewer=…, session=…)")
+        people = [
+            participant_from_row(r)
+            for r in self._rows(
+                f"SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE session = ?"  # noqa: S608
+                " ORDER BY created_at, {ord}",
+                (where,),
+            )
+        ]
+        others = [p for p in people if p.id != who.participant]
+        levels = self._levels(form_id, [p.id for p in others])
+        visible = [
+            p
+            for p in others
+            if allowed(
+                who,
+                person,
+                p,
+                levels.get(p.id, DEFAULT_VISIBILITY),
+                same_group=p.id in members,
+                coaches_owner=p.id in coached,
+            )
+        ]
+        if not visible:
+            return []
+        marks = ", ".join("?" * len(visible))
+        rows = self._rows(
+            "SELECT participant, field, value, at FROM responses WHERE seq IN ("  # noqa: S608
+            " SELECT MAX(seq) FROM responses WHERE form = ?"
+            f" AND participant IN ({marks}) GROUP BY participant, field) ORDER BY seq",
+            (form_id, *(p.id for p in visible)),
+        )
+        answers: dict[str, dict[str, JSONValue]] = {}
+        updated: dict[str, float] = {}
+        for pid, field_id, value, at in rows:
+            answers.setdefault(pid, {})[field_id] = json.loads(value)
+            updated[pid] = max(updated.get(pid, 0.0), float(at))
+        return [
+            SharedItem(
+                p, form_id, levels.get(p.id, DEFAULT_VISIBILITY), answers[p.id], updated[p.id]
+            )
+            for p in visible
+            if p.id in answers
+        ]
+
+    def choices(
+        self, session: str, form_id: str, field_id: str, *, viewer: ViewerLike
+    ) -> dict[str, str]:
+        """Each participant's current choice in a choice field (an option id such as a
+        school goal), for the session's facilitator (or the steward) to form groups and
+        count, whatever the item's visibility: a choice is a category, not writing.
+        Anything that is not an option id (free text) is never returned; anyone else
+        gets :class:`pdkit.AccessError`."""
+        who = as_viewer(viewer)
+        if not (who.is_steward or who.facilitator_of == session):
+            raise AccessError(
+                f"{who} may not read the choices of session {session!r}: only its "
+                "facilitator may (to form groups and count)"
+            )
+        rows = self._rows(
+            "SELECT participant, value FROM responses WHERE seq IN (SELECT MAX(seq) FROM"
+            " responses WHERE session = ? AND form = ? AND field = ? GROUP BY participant)",
+            (session, form_id, field_id),
+        )
+        found: dict[str, str] = {}
+        for pid, text in rows:
+            value = json.loads(text)
+            if is_option_id(value):
+                found[pid] = value
+        return found
+
+    # ------------------------------------------------------------------ coaching
+
+    def assign_coach(self, coach_id: str, teacher_ids: Sequence[str]) -> None:
+        """Make ``coach_id`` (a participant with the role ``coach``) the coach of these
+        teachers: they then see the teachers' items shared at ``coach`` level."""
+        coach = self._person(coach_id, "coach")
+        if coach.role != "coach":
+            raise StoreError(
+                f"participant {coach_id} is a {coach.role}, not a coach; create coaches with "
+                "create_participant(name, role='coach')"
+            )
+        for teacher in teacher_ids:
+            self._person(teacher, "teacher")
+        known = self._coached_by(coach_id)
+        now = self._clock()
+        with self._tx() as tx:
+            for teacher in dict.fromkeys(teacher_ids):
+                if teacher not in known:
+                    tx.execute(
+                        "INSERT INTO coaching (coach, teacher, at) VALUES (?, ?, ?)",
+                        (coach_id, teacher, now),
+                    )
+
+    def coaches_of(self, teacher_id: str) -> list[str]:
+        """The ids of the teacher's coaches."""
+        return [
+            r[0]
+            for r in self._rows(
+                "SELECT coach FROM coaching WHERE teacher = ? ORDER BY at, coach", (teacher_id,)
+            )
+        ]
+
+    # ------------------------------------------------------------------ peer feedback
+
+    def give_feedback(
+        self,
+        giver_id: str,
+        owner_id: str,
+        form_id: str,
+        category: str,
+        text: str,
+        *,
+        run_id: str | None = None,
+    ) -> Feedback:
+        """Record ``giver_id``'s feedback on ``owner_id``'s item; the giver must be able
+        to see the item (:class:`pdkit.AccessError` otherwise)."""
+        if giver_id == owner_id:
+            raise StoreError("feedback is for someone else's item, not one's own")
+        if not text.strip():
+            raise StoreError("write the feedback before sending it: it is empty")
+        giver = self._person(giver_id)
+        self._require(giver_id, owner_id, form_id)
+        item = Feedback(
+            id=new_id(),
+            session=giver.session,
+            giver=giver_id,
+            owner=owner_id,
+            form=form_id,
+            category=category,
+            text=text,
+            at=self._clock(),
+            run=run_id,
+        )
+        with self._tx() as tx:
+            tx.execute(
+                f"INSERT INTO feedback ({_FEEDBACK_COLUMNS})"  # noqa: S608
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    item.id,
+                    item.session,
+                    item.giver,
+                    item.owner,
+                    item.form,
+                    item.category,
+                    item.text,
+                    item.at,
+                    item.run,
+                    None,
+                ),
+            )
+        return item
+
+    def feedback(
+        self,
+        *,
+        viewer: ViewerLike,
+        owner_id: str | None = None,
+        form_id: str | None = None,
+        session: str | None = None,
+    ) -> list[Feedback]:
+        """Feedback the viewer may see, oldest first: what they received and what they
+        gave (the steward with ``include_private``: all of a session's)."""
+        who = as_viewer(viewer)
+        sql = f"SELECT {_FEEDBACK_COLUMNS} FROM feedback WHERE 1 = 1"  # noqa: S608
+        params: list[Any] = []
+        if who.participant is not None:
+            sql += " AND (owner = ? OR giver = ?)"
+            params += [who.participant, who.participant]
+        elif not (who.is_steward and who.include_private):
+            return []
+        for column, value in (("owner", owner_id), ("form", form_id), ("session", session)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                params.append(value)
+        return [_feedback_from_row(r) for r in self._rows(sql + " ORDER BY at, id", params)]
+
+    def mark_helpful(self, feedback_id: str, participant_id: str, helpful: bool = True) -> Feedback:
+        """The receiver says whether a piece of feedback helped (only the receiver may)."""
+        rows = self._rows(
+            f"SELECT {_FEEDBACK_COLUMNS} FROM feedback WHERE id = ?",  # noqa: S608
+            (feedback_id,),
+        )
+        if not rows:
+            raise StoreError(f"no feedback {feedback_id!r} in the store {self.url}")
+        item = _feedback_from_row(rows[0])
+        if item.owner != participant_id:
+            raise AccessError(
+                f"participant {participant_id} did not receive this feedback: only its "
+                "receiver can mark it helpful"
+            )
+        with self._tx() as tx:
+            tx.execute(
+                "UPDATE feedback SET helpful = ?, marked_at = ? WHERE id = ?",
+                (1 if helpful else 0, self._clock(), feedback_id),
+            )
+        return replace(item, helpful=helpful)
+
+    # ------------------------------------------------------------------ pseudonyms
+
+    def pseudonym(self, participant_id: str) -> str:
+        """A stable pseudonym for a participant: the same at every call on this store,
+        unrelated to the id without the store's own key (kept in the store, made on
+        first use), so exports of two stores cannot be linked by it."""
+        query = "SELECT value FROM pdkit_meta WHERE key = 'pseudonym_key'"
+        rows = self._rows(query)
+        if not rows:
+            with self._tx() as tx:
+                tx.execute(
+                    "INSERT INTO pdkit_meta (key, value) VALUES ('pseudonym_key', ?)"
+                    " ON CONFLICT (key) DO NOTHING",
+                    (secrets.token_hex(32),),
+                )
+            rows = self._rows(query)
+        key = bytes.fromhex(str(rows[0][0]))
+        digest = hmac.new(key, participant_id.encode("utf-8"), hashlib.sha256).hexdigest()
+        return f"anon-{digest[:16]}"
