@@ -31,6 +31,7 @@ from pdkit.app import CopyTools, FormPart, ParticipantApp, Workbook
 from pdkit.definitions import (
     SchoolGoal,
     WorkbookDefinition,
+    answer_text,
     load_form,
     load_protocol,
     load_workbook,
@@ -40,7 +41,6 @@ from pdkit.definitions import (
 from pdkit.errors import WorkbookFileError
 from pdkit.notebooks import (
     SAVED_FORMAT,
-    answer_text,
     build_notebook,
     dumps,
     export_store,

@@ -600,6 +600,7 @@ class _Progress:
 
 
 def _review(args: argparse.Namespace) -> int:
+    from ._atomic import write_atomically
     from .report import STALE_DAYS, report_html
     from .review import load
     from .store import DEFAULT_SESSION, Viewer
@@ -628,9 +629,7 @@ def _review(args: argparse.Namespace) -> int:
         )
         try:
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = args.out.with_name(f".{args.out.name}.tmp")
-            tmp.write_text(html, encoding="utf-8")
-            tmp.replace(args.out)
+            write_atomically(args.out, html)
         except OSError as exc:
             raise PdkitError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         private = " (with private reflections and notes)" if args.include_private else ""

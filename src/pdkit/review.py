@@ -126,6 +126,7 @@ from .definitions import (
     Field,
     FormDefinition,
     SchoolGoal,
+    answer_text,
     builtin_definition_path,
     builtin_definitions,
     default_school_goals,
@@ -134,7 +135,7 @@ from .definitions import (
 )
 from .definitions.ids import CHECKIN_FORM, COACH_FIELDS, GOAL_FORM
 from .errors import DefinitionError, PdkitError, WorkbookFileError
-from .notebooks import answer_text, read_saved
+from .notebooks import read_saved
 from .store import (
     DEFAULT_SESSION,
     JSONValue,

@@ -1,0 +1,74 @@
+"""A coach's comment, added to a teacher's saved workbook (``pdkit comment``)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .._atomic import write_atomically
+from ..errors import PdkitError, WorkbookFileError
+from ._markdown import comment_markdown
+from .build import dumps, markdown_cell
+from .saved import entry, read_saved
+
+__all__ = ["COACH_TAG", "add_comment"]
+
+COACH_TAG = "pdkit-coach"
+"""The tag of the Markdown cells that hold coach comments."""
+
+
+def add_comment(
+    path: str | os.PathLike[str], text: str, *, coach: str, at: datetime | None = None
+) -> dict[str, str]:
+    """Add a coach's comment to a saved workbook and return its entry.
+
+    Appends a visible Markdown cell tagged ``pdkit-coach`` (it says it is a coach's
+    comment; the text is escaped, so it shows as typed) and an entry ``{coach, text,
+    at}`` (``at`` in ISO 8601, UTC) under ``metadata["pdkit"]["saved"]
+    ["coach_comments"]``. Nothing else changes: the teacher's answers, history, notes
+    and cells stay as they were. The file is replaced atomically (a temporary file
+    beside it, flushed to disk, then renamed), so a crash leaves the old file or the
+    new one, never half of one. ``at`` defaults to now; a naive time is local time.
+
+    Raises :class:`pdkit.WorkbookFileError` when the file is not a saved workbook this
+    pdkit reads, and :class:`pdkit.PdkitError` for an empty text or coach.
+    """
+    if not text.strip():
+        raise PdkitError("a coach comment needs some text")
+    if not coach.strip():
+        raise PdkitError("a coach comment needs the coach's name")
+    target = Path(path)
+    try:
+        raw = target.read_bytes()
+    except OSError as exc:
+        raise WorkbookFileError(f"{target}: cannot be read ({exc.strerror or exc})") from None
+    read_saved(raw, source=str(target))  # says why a file is not a saved workbook
+    notebook = json.loads(raw)
+    saved = notebook["metadata"]["pdkit"]["saved"]
+    comments = saved.setdefault("coach_comments", [])
+    if not isinstance(comments, list):
+        raise WorkbookFileError(f"{target}: the saved coach comments are damaged")
+    stamp = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    added = entry("coach_comments", coach.strip(), text, stamp.isoformat())
+    comments.append(added)
+    cell = markdown_cell(
+        comment_markdown(added["coach"], text, stamp),
+        cell_id="",
+        metadata={"tags": [COACH_TAG], "pdkit": {"coach_comment": len(comments) - 1}},
+    )
+    if notebook.get("nbformat_minor", 0) >= 5:  # cell ids exist from nbformat 4.5 on
+        taken = {c.get("id") for c in notebook["cells"] if isinstance(c, dict)}
+        number = len(comments)
+        while f"coach-comment-{number}" in taken:
+            number += 1
+        cell["id"] = f"coach-comment-{number}"
+    else:
+        del cell["id"]
+    notebook["cells"].append(cell)
+    try:
+        write_atomically(target, dumps(notebook))
+    except OSError as exc:
+        raise WorkbookFileError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    return added
