@@ -56,16 +56,18 @@ from .notebooks import (
 )
 from .store import DEFAULT_SESSION, Participant, Session, Store, open_store
 from .widgets import (
+    HTML,
     BrowserIdentity,
     Dashboard,
     FileDownload,
     FormView,
+    HBox,
     PacingControl,
     PeerFeedback,
     ProtocolRunner,
     SignIn,
+    VBox,
 )
-from .widgets._lean import HTML, HBox, VBox
 
 __all__ = [
     "CopyTools",

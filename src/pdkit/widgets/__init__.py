@@ -1,47 +1,45 @@
-"""Definitions become ipywidgets: forms with autosave, and the sign-in step.
+"""Definitions become ipywidgets: forms with autosave, the sign-in step, sharing and peer
+feedback, the protocol runner, and the facilitator's pacing control and dashboard.
 
-Widgets talk to the :class:`pdkit.store.Store` protocol, never to a backend.
+Widgets talk to the :class:`pdkit.store.Store` protocol (or one of its roles), never to
+a backend; time comes in through ``clock`` and ``schedule`` so tests run it by hand.
+One widget family per module: ``_controls`` (an input per field type), ``_form``,
+``_visibility``, ``_feedback``, ``_identity`` (sign-in), ``_countdown``, ``_runner``,
+``_pacing``, ``_dashboard``, ``_files`` (downloads), ``_lean`` (shared layouts) and
+``_timing``.
 """
 
 from __future__ import annotations
 
 from ._controls import CONTROL_BUILDERS, FieldControl, build_control
 from ._dashboard import Dashboard, goals_chart
+from ._feedback import PeerFeedback
 from ._files import FileDownload
-from ._form import AnswerSink, FormAnswers, FormView, Scheduler, call_later
-from ._identity import (
-    RESUME_PARAM,
-    BrowserIdentity,
-    SignIn,
-    clean_display_name,
-    resume_link,
-)
-from ._protocol import Countdown, PacingControl, ProtocolRunner, StepNotes, repeat_every
-from ._sharing import PeerFeedback, VisibilityPicker, feedback_categories
+from ._form import AnswerSink, FormView
+from ._identity import BrowserIdentity, SignIn
+from ._lean import HTML, HBox, VBox
+from ._pacing import PacingControl
+from ._runner import ProtocolRunner
+from ._timing import Scheduler
+from ._visibility import VisibilityPicker
 
 __all__ = [
     "CONTROL_BUILDERS",
-    "RESUME_PARAM",
+    "HTML",
     "AnswerSink",
     "BrowserIdentity",
-    "Countdown",
     "Dashboard",
     "FieldControl",
     "FileDownload",
-    "FormAnswers",
     "FormView",
+    "HBox",
     "PacingControl",
     "PeerFeedback",
     "ProtocolRunner",
     "Scheduler",
     "SignIn",
-    "StepNotes",
+    "VBox",
     "VisibilityPicker",
     "build_control",
-    "call_later",
-    "clean_display_name",
-    "feedback_categories",
     "goals_chart",
-    "repeat_every",
-    "resume_link",
 ]

@@ -12,17 +12,19 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from html import escape
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import ipywidgets as w
 
 from ..definitions import SchoolGoal
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
+from ..links import sibling
 from ..store import DEFAULT_SESSION, Status, Store, Viewer
 from ._files import FileDownload
 from ._lean import HTML, HBox, VBox
-from ._protocol import PacingControl, repeat_every
+from ._pacing import PacingControl
+from ._timing import repeat_every
 
 __all__ = ["Dashboard", "goals_chart"]
 
@@ -68,13 +70,6 @@ def goals_chart(counts: Counter[str], goals: list[SchoolGoal]) -> str:
     )
 
 
-def _link(page_url: str, notebook: str, query: str) -> str:
-    """A link to another notebook of the same server (``…/voila/render/<notebook>?…``)."""
-    parts = urlsplit(page_url)
-    path = parts.path.rsplit("/", 1)[0] + f"/{notebook}"
-    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
-
-
 class Dashboard:
     """The dashboard of one session (see the module docs).
 
@@ -109,7 +104,7 @@ class Dashboard:
                 f"<strong>{escape(stored.code)}</strong>"
             )
             if page_url:
-                link = escape(_link(page_url, "goal-setting.ipynb", f"code={quote(stored.code)}"))
+                link = escape(sibling(page_url, "goal-setting.ipynb", f"code={quote(stored.code)}"))
                 join += f' or the link <a href="{link}">{link}</a>'
             join += ".</p>"
         self.header = HTML(value=f"<h2>{escape(title)}</h2>{join}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from html import escape
@@ -17,27 +16,10 @@ from ..i18n import translator
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control
 from ._lean import HTML, HBox, VBox
-from ._sharing import VisibilityPicker
+from ._timing import Handle, Scheduler, call_later
+from ._visibility import VisibilityPicker
 
-__all__ = ["AnswerSink", "FormAnswers", "FormView", "Scheduler", "call_later"]
-
-
-class Handle(Protocol):
-    def cancel(self) -> None: ...
-
-
-Scheduler = Callable[[float, Callable[[], None]], Handle | None]
-"""``schedule(delay, fn)`` runs ``fn`` after ``delay`` seconds; tests inject a fake one."""
-
-
-def call_later(delay: float, fn: Callable[[], None]) -> Handle | None:
-    """Run ``fn`` on the kernel's event loop after ``delay`` s; at once when no loop runs."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        fn()
-        return None
-    return loop.call_later(delay, fn)
+__all__ = ["AnswerSink", "FormAnswers", "FormView"]
 
 
 class AnswerSink(Protocol):

@@ -16,8 +16,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import anywidget
 import ipywidgets as w
@@ -25,52 +26,19 @@ import traitlets
 
 from ..errors import IdentityError, StoreError
 from ..i18n import language_from_url, translator
+from ..links import RESUME_PARAM, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store
 from ._lean import HTML, HBox, VBox
 
-__all__ = ["RESUME_PARAM", "BrowserIdentity", "SignIn", "clean_display_name", "resume_link"]
+__all__ = ["BrowserIdentity", "SignIn", "clean_display_name"]
 
-RESUME_PARAM = "pdkit"
 MAX_NAME_CHARS = 80
 
-_ESM = f"""
-const KEY = "pdkit:resume-token";
-const PARAM = "{RESUME_PARAM}";
-
-function withStorage(fn) {{
-  try {{ return fn(window.localStorage); }} catch (err) {{ return null; }}
-}}
-
-function persist(token) {{
-  const url = new URL(window.location.href);
-  if (token) {{
-    withStorage((s) => s.setItem(KEY, token));
-    url.searchParams.set(PARAM, token);
-  }} else {{
-    withStorage((s) => s.removeItem(KEY));
-    url.searchParams.delete(PARAM);
-  }}
-  window.history.replaceState(window.history.state, "", url.toString());
-}}
-
-export default {{
-  render({{ model, el }}) {{
-    el.hidden = true;
-    const here = new URL(window.location.href);
-    const page = new URL(window.location.href);
-    page.searchParams.delete(PARAM);
-    page.hash = "";
-    model.set("url_token", here.searchParams.get(PARAM) || "");
-    model.set("stored_token", withStorage((s) => s.getItem(KEY)) || "");
-    model.set("page_url", page.toString());
-    model.set("reported", true);
-    model.save_changes();
-    const onToken = () => persist(model.get("token"));
-    model.on("change:token", onToken);
-    return () => model.off("change:token", onToken);
-  }},
-}};
-"""
+_ESM = (
+    (Path(__file__).parent / "js" / "identity.js")
+    .read_text("utf-8")
+    .replace("__RESUME_PARAM__", RESUME_PARAM)
+)
 
 
 class BrowserIdentity(anywidget.AnyWidget):
@@ -106,14 +74,6 @@ def clean_display_name(raw: str, t: Callable[[str], str] = _ENGLISH) -> str:
             t("Please use at most {n} characters for your name.").format(n=MAX_NAME_CHARS)
         )
     return name
-
-
-def resume_link(page_url: str, token: str) -> str:
-    """``page_url`` with the resume token as its ``pdkit`` query parameter."""
-    parts = urlsplit(page_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != RESUME_PARAM]
-    query.append((RESUME_PARAM, token))
-    return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
 
 
 def _in_jupyter_frontend(page_url: str) -> bool:

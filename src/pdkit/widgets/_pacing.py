@@ -1,334 +1,35 @@
-"""Protocol runs in widgets: the participant's runner and the facilitator's pacing control.
+"""The facilitator's pacing control: form groups, start a protocol for every group at once
+(or for one group), then go back, go on, add time, pause and end for all of them.
 
-The run's state lives in the store, so it is shared by every participant's kernel.
-Each view polls the store about once a second (:func:`repeat_every`) and redraws
-only when the run's ``version`` changed; the countdown ticks in the browser (a tiny
-anywidget), so no message is sent per second.
+Every participant's page follows within about a second (:mod:`._runner`). Two
+facilitator tabs can click at the same moment: a change is stored only if nobody
+changed the run meanwhile, else it is read again and retried.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
-from functools import cache
 from html import escape
 from typing import Any
 
-import anywidget
 import ipywidgets as w
-import traitlets
 
 from .. import pacing
-from ..definitions import ProtocolDefinition, Step, builtin_definitions, load_protocol
+from ..definitions import ProtocolDefinition, builtin_definitions, protocol_by_id
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import ConflictError, PdkitError
 from ..groups import form_groups, form_groups_by
-from ..store import DEFAULT_SESSION, JSONValue, Participant, Run, Store, Viewer
-from ._form import FormView, Scheduler, call_later
+from ..store import DEFAULT_SESSION, Run, Store, Viewer, display_names
+from ._countdown import Countdown
 from ._lean import HTML, HBox, VBox
+from ._timing import repeat_every
 
-__all__ = [
-    "Countdown",
-    "PacingControl",
-    "ProtocolRunner",
-    "StepNotes",
-    "repeat_every",
-]
-
-_COUNTDOWN_ESM = """
-function fmt(seconds) {
-  const over = seconds < 0;
-  const whole = over ? Math.floor(-seconds) : Math.ceil(seconds);
-  return (over ? "+" : "") + Math.floor(whole / 60) + ":" + String(whole % 60).padStart(2, "0");
-}
-
-export default {
-  render({ model, el }) {
-    el.classList.add("pdkit-countdown");
-    el.setAttribute("role", "timer");
-    let base = performance.now();
-    const draw = () => {
-      const running = model.get("running");
-      const elapsed = running ? (performance.now() - base) / 1000 : 0;
-      const left = model.get("remaining") - elapsed;
-      const state = model.get("state");
-      let text = left < 0 ? `Time is up (${fmt(left)})` : `${fmt(left)} left`;
-      if (state === "paused") text = `Paused, ${fmt(Math.max(left, 0))} left`;
-      if (state === "ended") text = "Ended";
-      if (state === "idle") text = "";
-      el.textContent = text;
-      el.dataset.seconds = String(Math.round(left));
-      el.classList.toggle("pdkit-overtime", left < 0 && running);
-    };
-    const reset = () => { base = performance.now(); draw(); };
-    model.on("change:stamp", reset);
-    const timer = setInterval(draw, 250);
-    reset();
-    return () => { clearInterval(timer); model.off("change:stamp", reset); };
-  },
-};
-"""
-
-
-class Countdown(anywidget.AnyWidget):
-    """A countdown that ticks in the browser from ``remaining`` seconds.
-
-    The kernel sets ``remaining``, ``running`` and ``state`` and bumps ``stamp``
-    whenever the run changes; the browser counts down from there by itself.
-    """
-
-    _esm = _COUNTDOWN_ESM
-    remaining = traitlets.Float(0.0).tag(sync=True)
-    running = traitlets.Bool(False).tag(sync=True)
-    state = traitlets.Unicode("idle").tag(sync=True)
-    stamp = traitlets.Int(0).tag(sync=True)
-
-    def show(self, run: Run | None, now: float) -> None:
-        if run is None:
-            self.state, self.running, self.remaining = "idle", False, 0.0
-        else:
-            self.remaining = pacing.remaining(run.state, now)
-            self.running = run.state.status == pacing.RUNNING
-            self.state = run.state.status
-        self.stamp += 1
-
-
-def repeat_every(interval: float, fn: Callable[[], None]) -> Callable[[], None]:
-    """Call ``fn`` every ``interval`` seconds on the kernel's event loop; returns a
-    function that stops it. Without a running loop (plain Python, tests) nothing is
-    scheduled: call ``fn`` yourself."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return lambda: None
-    handle: list[asyncio.TimerHandle] = []
-    stopped = False
-
-    def tick() -> None:
-        if stopped:
-            return
-        try:
-            fn()
-        finally:
-            if not stopped:
-                handle[:] = [loop.call_later(interval, tick)]
-
-    def stop() -> None:
-        nonlocal stopped
-        stopped = True
-        for h in handle:
-            h.cancel()
-
-    handle.append(loop.call_later(interval, tick))
-    return stop
-
-
-@cache
-def _protocol(protocol_id: str) -> ProtocolDefinition:
-    return load_protocol(protocol_id)
-
-
-class StepNotes:
-    """A participant's notes for one step of a run (an :class:`AnswerSink`)."""
-
-    def __init__(self, store: Store, run_id: str, step_id: str, participant_id: str) -> None:
-        self.store = store
-        self.run_id = run_id
-        self.step_id = step_id
-        self.participant_id = participant_id
-
-    def load(self) -> dict[str, JSONValue]:
-        return self.store.latest_notes(
-            self.run_id, self.step_id, self.participant_id, viewer=self.participant_id
-        )
-
-    def save(self, changes: dict[str, JSONValue]) -> None:
-        self.store.record_notes(self.run_id, self.step_id, self.participant_id, changes)
-
-
-def _names(store: Store, ids: Any) -> dict[str, str]:
-    names = {}
-    for pid in ids:
-        person = store.get_participant(pid)
-        names[pid] = person.display_name if person is not None else "?"
-    return names
+__all__ = ["PacingControl"]
 
 
 def _count(n: int, one: str, many: str = "") -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
-
-
-def _outline(protocol: ProtocolDefinition, current: int) -> str:
-    items = []
-    for index, step in enumerate(protocol.steps):
-        mark = ' aria-current="step" class="pdkit-step-now"' if index == current else ""
-        done = " ✓" if index < current else ""
-        items.append(f"<li{mark}>{escape(step.title)} · {step.minutes:g} min{done}</li>")
-    return f'<ol class="pdkit-outline">{"".join(items)}</ol>'
-
-
-def _who(step: Step, protocol: ProtocolDefinition) -> str:
-    def labels(ids: tuple[str, ...]) -> str:
-        if "all" in ids:
-            return "everyone"
-        return ", ".join(protocol.role(r).label for r in ids)
-
-    parts = []
-    if step.speaking:
-        parts.append(f"Speaking: {escape(labels(step.speaking))}")
-    if step.silent:
-        parts.append(f"Silent: {escape(labels(step.silent))}")
-    return " · ".join(parts)
-
-
-class ProtocolRunner:
-    """One participant's view of the protocol their group is running.
-
-    Shows the step, a countdown, what *their* role does now and the notes their
-    role writes in this step (autosaved per step). ``refresh()`` reads the store;
-    in a kernel it runs about once a second by itself.
-    """
-
-    def __init__(
-        self,
-        store: Store,
-        participant: Participant,
-        *,
-        clock: Callable[[], float] = time.time,
-        poll_interval: float = 1.0,
-        schedule: Scheduler = call_later,
-    ) -> None:
-        self.store = store
-        self.participant = participant
-        self._clock = clock
-        self._schedule = schedule
-        self.run: Run | None = None
-        self.role: str | None = None
-        self.step_index: int | None = None
-        self.notes: FormView | None = None
-        self._seen: tuple[str, int] | str | None = "never"  # nothing drawn yet
-        self._notes_for: tuple[str, int] | None = None  # (run id, step) of the notes form
-
-        self.heading = HTML()
-        self.countdown = Countdown()
-        self.who = HTML()
-        self.prompt = HTML()
-        self.notes_box = VBox()
-        self.outline = HTML()
-        self.widget = VBox(
-            [self.heading, self.countdown, self.who, self.prompt, self.notes_box, self.outline]
-        )
-        self.widget.add_class("pdkit-runner")
-        self.refresh()
-        self.stop_polling = repeat_every(poll_interval, self.refresh)
-
-    @property
-    def step(self) -> Step | None:
-        if self.run is None or self.step_index is None:
-            return None
-        return _protocol(self.run.protocol).steps[self.step_index]
-
-    def refresh(self) -> None:
-        """Read the run from the store and redraw what changed."""
-        try:
-            run = self.store.run_for(self.participant.id)
-        except PdkitError:
-            return  # a passing store hiccup: keep showing the last state, try again soon
-        key = None if run is None else (run.id, run.version)
-        if key == self._seen:
-            return
-        self._seen = key
-        self.run = run
-        if run is None:
-            self._waiting()
-            return
-        protocol = _protocol(run.protocol)
-        placement = run.placement(self.participant.id)
-        assert placement is not None
-        group_id, self.role = placement
-        role = protocol.role(self.role)
-        members = run.roles[group_id]
-        names = _names(self.store, members)
-        group = ", ".join(
-            f"{escape(names[p])} ({escape(protocol.role(r).label)})" for p, r in members.items()
-        )
-        ended = run.state.status == pacing.ENDED
-        step_index = run.state.step
-        step = protocol.steps[step_index]
-        self.countdown.show(run, self._clock())
-        status = "Ended" if ended else f"Step {step_index + 1} of {len(protocol.steps)}"
-        self.heading.value = (
-            f'<h2 class="pdkit-run-title">{escape(protocol.title)}</h2>'
-            f'<p class="pdkit-role">You are the <strong>{escape(role.label)}</strong>. '
-            f"{escape(role.description)}</p>"
-            f'<p class="pdkit-group">Your group: {group}</p>'
-            f'<h3 class="pdkit-step-title" aria-live="polite">{status}: {escape(step.title)}</h3>'
-        )
-        if ended:
-            self.who.value = ""
-            self.prompt.value = (
-                '<p class="pdkit-prompt">The protocol has ended. Your notes are saved.</p>'
-            )
-        else:
-            me = (
-                "You speak in this step."
-                if step.speaks(self.role)
-                else "You listen in silence in this step."
-                if step.is_silent(self.role)
-                else ""
-            )
-            self.who.value = f'<p class="pdkit-who-speaks">{_who(step, protocol)}. {me}</p>'
-            prompt = step.prompt_for(self.role)
-            self.prompt.value = (
-                '<div class="pdkit-prompt"><strong>What you do now:</strong> '
-                f"{escape(prompt)}</div>"
-                if prompt
-                else ""
-            )
-        self.outline.value = _outline(protocol, step_index)
-        if (run.id, step_index) != self._notes_for or self.notes is None:
-            self._show_notes(protocol, step, run)  # a new step, or a new run at any step
-        self._notes_for = (run.id, step_index)
-        self.step_index = step_index
-
-    def _show_notes(self, protocol: ProtocolDefinition, step: Step, run: Run) -> None:
-        if self.notes is not None:
-            self.notes.save()  # what was typed in the previous step is kept
-        assert self.role is not None
-        form = protocol.notes_form(step, self.role)
-        if not form.fields:
-            self.notes = None
-            self.notes_box.children = [
-                HTML(value='<p class="pdkit-no-notes">Nothing to write down in this step.</p>')
-            ]
-            return
-        self.notes = FormView(
-            form,
-            store=self.store,
-            participant_id=self.participant.id,
-            sink=StepNotes(self.store, run.id, step.id, self.participant.id),
-            schedule=self._schedule,
-            clock=self._clock,
-            show_title=False,
-        )
-        self.notes_box.children = [
-            HTML(value='<h4 class="pdkit-notes-title">Your notes for this step</h4>'),
-            self.notes.widget,
-        ]
-
-    def _waiting(self) -> None:
-        self.countdown.show(None, self._clock())
-        self.heading.value = (
-            '<h2 class="pdkit-run-title">Protocol</h2>'
-            '<p class="pdkit-waiting" aria-live="polite">No protocol is running for your group '
-            "yet. When your facilitator starts one, it appears here by itself.</p>"
-        )
-        self.who.value = self.prompt.value = self.outline.value = ""
-        self.notes_box.children = []
-        self.notes = None
-        self.step_index = None
-        self._notes_for = None
 
 
 class PacingControl:
@@ -351,7 +52,7 @@ class PacingControl:
         self._seed = seed
         self.run: Run | None = None
         ids = protocols if protocols is not None else builtin_definitions("protocol")
-        options = [(_protocol(i).title, i) for i in ids]
+        options = [(protocol_by_id(i).title, i) for i in ids]
 
         self.group_size = w.BoundedIntText(
             value=3,
@@ -472,7 +173,7 @@ class PacingControl:
         else:
             rows = "".join(
                 f"<li><strong>{escape(g.name)}</strong>: "
-                + ", ".join(escape(n) for n in _names(self.store, g.members).values())
+                + ", ".join(escape(n) for n in display_names(self.store, g.members).values())
                 + "</li>"
                 for g in groups
             )
@@ -486,7 +187,7 @@ class PacingControl:
 
     def start(self, protocol_id: str, group_id: str = "") -> Run | None:
         """Start ``protocol_id`` for every group, or only for ``group_id``."""
-        protocol = _protocol(protocol_id)
+        protocol = protocol_by_id(protocol_id)
         groups = [g for g in self.store.groups(self.session) if group_id in ("", g.id)]
         if not groups:
             self._say("Form groups first: there is no group to run the protocol for.", "error")
@@ -510,7 +211,7 @@ class PacingControl:
         for _attempt in range(3):  # another facilitator may click at the same moment
             current = self.store.get_run(self.run.id)
             assert current is not None
-            protocol = _protocol(current.protocol)
+            protocol = protocol_by_id(current.protocol)
             state = change(protocol, current.state, self._clock())
             try:
                 self.run = self.store.update_run(
@@ -572,7 +273,7 @@ class PacingControl:
         if run is None:
             self.status.value = '<p class="pdkit-empty">No protocol is running.</p>'
             return
-        protocol = _protocol(run.protocol)
+        protocol = protocol_by_id(run.protocol)
         step = protocol.steps[run.state.step]
         ended = run.state.status == pacing.ENDED
         self.pause_button.description = "Resume" if run.state.status == pacing.PAUSED else "Pause"
@@ -595,7 +296,7 @@ class PacingControl:
         if run is None or run.state.status == pacing.ENDED:
             self.progress.value = ""
             return
-        protocol = _protocol(run.protocol)
+        protocol = protocol_by_id(run.protocol)
         step = protocol.steps[run.state.step]
         writers = self.store.note_writers(run.id)
         rows = "".join(

@@ -1,5 +1,5 @@
-"""Sharing and peer feedback: who can see an item, the group's shared goals, feedback
-given and received, and the versions of one's goal.
+"""Peer feedback on goals: the group's shared goals, feedback given and received, and the
+versions of one's own goal.
 
 What is shown comes from the store's visibility-checked reads
 (:meth:`~pdkit.store.Store.shared`, :meth:`~pdkit.store.Store.feedback`), so a page can
@@ -21,28 +21,11 @@ from ..definitions.ids import GOAL_SUMMARY_FIELDS
 from ..errors import PdkitError
 from ..i18n import translator
 from ..revisions import Version, versions
-from ..store import VISIBILITIES, Feedback, Participant, SharedItem, Store
+from ..store import Feedback, Participant, SharedItem, Store, display_names
 from ._lean import HTML, HBox, VBox
+from ._timing import repeat_every
 
-__all__ = ["DEFAULT_CATEGORIES", "PeerFeedback", "VisibilityPicker", "feedback_categories"]
-
-_AUDIENCE = {
-    "private": "Only me",
-    "coach": "Me and my coach",
-    "group": "Me, my coach and my group",
-    "session": "Everyone in this session",
-}
-_SAYS = {
-    "private": "Only you can see this. It is private until you share it.",
-    "coach": "You and your coach can see this.",
-    "group": "You, your coach and the members of your group can see this.",
-    "session": "Everyone in this session can see this: your group, your coach, the other "
-    "participants and the facilitator.",
-}
-_FACILITATOR_NOTE = (
-    "The facilitator sees counts and which school goal you chose (to form groups), never "
-    "your text unless you share it with everyone."
-)
+__all__ = ["DEFAULT_CATEGORIES", "PeerFeedback", "feedback_categories"]
 
 DEFAULT_CATEGORIES = ("warm", "cool")
 """Feedback categories when no protocol is running for the group (warm and cool)."""
@@ -54,66 +37,6 @@ _CATEGORY_LABELS = {
     "wish": "I wish…",
     "wonder": "I wonder…",
 }
-
-
-class VisibilityPicker:
-    """ "Who can see this?" for one item (a participant's answers to one form).
-
-    The choice is saved at once; the sentence under it always says who can see it."""
-
-    def __init__(
-        self,
-        store: Store,
-        participant_id: str,
-        form_id: str,
-        *,
-        language: str | None = None,
-        on_change: Callable[[str], None] = lambda _level: None,
-    ) -> None:
-        self.store = store
-        self.participant_id = participant_id
-        self.form_id = form_id
-        self.t = t = translator(language)
-        self._on_change = on_change
-        self.dropdown = w.Dropdown(
-            options=[(t(_AUDIENCE[level]), level) for level in VISIBILITIES],
-            value=store.visibility(participant_id, form_id),
-            description=t("Who can see this?"),
-            style={"description_width": "initial"},
-        )
-        self.says = HTML()
-        self.dropdown.observe(lambda _: self._chosen(), names="value")
-        self.widget = VBox([self.dropdown, self.says])
-        self.widget.add_class("pdkit-visibility")
-        self._draw()
-
-    @property
-    def level(self) -> str:
-        return str(self.dropdown.value)
-
-    def choose(self, level: str) -> None:
-        """Choose a visibility, as a click would."""
-        self.dropdown.value = level
-
-    def _chosen(self) -> None:
-        try:
-            self.store.set_visibility(self.participant_id, self.form_id, self.level)
-        except PdkitError as exc:
-            self.says.value = (
-                f'<p class="pdkit-error" role="alert">{escape(self.t("Not saved:"))} '
-                f"{escape(str(exc))}</p>"
-            )
-            return
-        self._draw()
-        self._on_change(self.level)
-
-    def _draw(self) -> None:
-        t = self.t
-        note = "" if self.level == "session" else f" {t(_FACILITATOR_NOTE)}"
-        self.says.value = (
-            f'<p class="pdkit-privacy" role="status" aria-live="polite">'
-            f"{escape(t(_SAYS[self.level]))}{escape(note)}</p>"
-        )
 
 
 def feedback_categories(protocol: ProtocolDefinition | None) -> list[tuple[str, str]]:
@@ -172,8 +95,6 @@ class PeerFeedback:
         poll_interval: float = 2.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        from ._protocol import repeat_every
-
         self.store = store
         self.participant = participant
         self.definition = definition
@@ -263,11 +184,7 @@ class PeerFeedback:
         self._draw_versions(versions(history, marks))
 
     def _names(self, ids: tuple[str, ...]) -> dict[str, str]:
-        names = {}
-        for pid in ids:
-            person = self.store.get_participant(pid)
-            names[pid] = person.display_name if person is not None else "?"
-        return names
+        return display_names(self.store, ids)
 
     # ------------------------------------------------------------------ drawing
 

@@ -1,0 +1,38 @@
+"""Links between pdkit's pages: one workbook to another on the same server, a session's
+join link, a participant's personal (resume) link, and the links a command prints.
+
+Voilà serves a notebook at ``<base>/voila/render/<notebook>``; a page knows its own
+address, so links from a page are made beside it (which also works behind a proxy or
+a hub, whatever the base path).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+__all__ = ["RESUME_PARAM", "render_url", "resume_link", "sibling"]
+
+RESUME_PARAM = "pdkit"
+"""The query parameter that carries a participant's resume token (``?pdkit=…``)."""
+
+
+def render_url(base: str, notebook: str, query: str = "") -> str:
+    """``<base>/voila/render/<notebook>``, with ``?query`` when there is one."""
+    link = f"{base.rstrip('/')}/voila/render/{notebook}"
+    return f"{link}?{query}" if query else link
+
+
+def sibling(page_url: str, notebook: str, query: str = "") -> str:
+    """The address of another notebook beside the page at ``page_url``, with ``query``
+    (just ``notebook`` when the page's address is not known)."""
+    parts = urlsplit(page_url)
+    path = parts.path.rsplit("/", 1)[0] + f"/{notebook}" if "/" in parts.path else notebook
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def resume_link(page_url: str, token: str) -> str:
+    """``page_url`` with the resume token as its ``pdkit`` query parameter."""
+    parts = urlsplit(page_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != RESUME_PARAM]
+    query.append((RESUME_PARAM, token))
+    return urlunsplit(parts._replace(query=urlencode(query), fragment=""))

@@ -1,0 +1,39 @@
+"""A countdown that ticks in the browser: the kernel sends the time left once per change of
+the run, never a message per second."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anywidget
+import traitlets
+
+from .. import pacing
+from ..store import Run
+
+__all__ = ["Countdown"]
+
+_COUNTDOWN_ESM = (Path(__file__).parent / "js" / "countdown.js").read_text("utf-8")
+
+
+class Countdown(anywidget.AnyWidget):
+    """A countdown that ticks in the browser from ``remaining`` seconds.
+
+    The kernel sets ``remaining``, ``running`` and ``state`` and bumps ``stamp``
+    whenever the run changes; the browser counts down from there by itself.
+    """
+
+    _esm = _COUNTDOWN_ESM
+    remaining = traitlets.Float(0.0).tag(sync=True)
+    running = traitlets.Bool(False).tag(sync=True)
+    state = traitlets.Unicode("idle").tag(sync=True)
+    stamp = traitlets.Int(0).tag(sync=True)
+
+    def show(self, run: Run | None, now: float) -> None:
+        if run is None:
+            self.state, self.running, self.remaining = "idle", False, 0.0
+        else:
+            self.remaining = pacing.remaining(run.state, now)
+            self.running = run.state.status == pacing.RUNNING
+            self.state = run.state.status
+        self.stamp += 1

@@ -1,0 +1,94 @@
+""" "Who can see this?" for one item: the choice is saved at once, and the sentence under it
+always says who can see the item."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+import ipywidgets as w
+
+from ..errors import PdkitError
+from ..i18n import translator
+from ..store import VISIBILITIES, SharingStore
+from ._lean import HTML, VBox
+
+__all__ = ["VisibilityPicker"]
+
+_AUDIENCE = {
+    "private": "Only me",
+    "coach": "Me and my coach",
+    "group": "Me, my coach and my group",
+    "session": "Everyone in this session",
+}
+_SAYS = {
+    "private": "Only you can see this. It is private until you share it.",
+    "coach": "You and your coach can see this.",
+    "group": "You, your coach and the members of your group can see this.",
+    "session": "Everyone in this session can see this: your group, your coach, the other "
+    "participants and the facilitator.",
+}
+_FACILITATOR_NOTE = (
+    "The facilitator sees counts and which school goal you chose (to form groups), never "
+    "your text unless you share it with everyone."
+)
+
+
+class VisibilityPicker:
+    """ "Who can see this?" for one item (a participant's answers to one form).
+
+    The choice is saved at once; the sentence under it always says who can see it."""
+
+    def __init__(
+        self,
+        store: SharingStore,
+        participant_id: str,
+        form_id: str,
+        *,
+        language: str | None = None,
+        on_change: Callable[[str], None] = lambda _level: None,
+    ) -> None:
+        self.store = store
+        self.participant_id = participant_id
+        self.form_id = form_id
+        self.t = t = translator(language)
+        self._on_change = on_change
+        self.dropdown = w.Dropdown(
+            options=[(t(_AUDIENCE[level]), level) for level in VISIBILITIES],
+            value=store.visibility(participant_id, form_id),
+            description=t("Who can see this?"),
+            style={"description_width": "initial"},
+        )
+        self.says = HTML()
+        self.dropdown.observe(lambda _: self._chosen(), names="value")
+        self.widget = VBox([self.dropdown, self.says])
+        self.widget.add_class("pdkit-visibility")
+        self._draw()
+
+    @property
+    def level(self) -> str:
+        return str(self.dropdown.value)
+
+    def choose(self, level: str) -> None:
+        """Choose a visibility, as a click would."""
+        self.dropdown.value = level
+
+    def _chosen(self) -> None:
+        try:
+            self.store.set_visibility(self.participant_id, self.form_id, self.level)
+        except PdkitError as exc:
+            self.says.value = (
+                f'<p class="pdkit-error" role="alert">{escape(self.t("Not saved:"))} '
+                f"{escape(str(exc))}</p>"
+            )
+            return
+        self._draw()
+        self._on_change(self.level)
+
+    def _draw(self) -> None:
+        t = self.t
+        note = "" if self.level == "session" else f" {t(_FACILITATOR_NOTE)}"
+        self.says.value = (
+            f'<p class="pdkit-privacy" role="status" aria-live="polite">'
+            f"{escape(t(_SAYS[self.level]))}{escape(note)}</p>"
+        )

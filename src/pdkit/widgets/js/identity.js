@@ -1,0 +1,37 @@
+// Keeps the participant's resume token in the browser (pdkit.widgets.BrowserIdentity).
+const KEY = "pdkit:resume-token";
+const PARAM = "__RESUME_PARAM__";
+
+function withStorage(fn) {
+  try { return fn(window.localStorage); } catch (err) { return null; }
+}
+
+function persist(token) {
+  const url = new URL(window.location.href);
+  if (token) {
+    withStorage((s) => s.setItem(KEY, token));
+    url.searchParams.set(PARAM, token);
+  } else {
+    withStorage((s) => s.removeItem(KEY));
+    url.searchParams.delete(PARAM);
+  }
+  window.history.replaceState(window.history.state, "", url.toString());
+}
+
+export default {
+  render({ model, el }) {
+    el.hidden = true;
+    const here = new URL(window.location.href);
+    const page = new URL(window.location.href);
+    page.searchParams.delete(PARAM);
+    page.hash = "";
+    model.set("url_token", here.searchParams.get(PARAM) || "");
+    model.set("stored_token", withStorage((s) => s.getItem(KEY)) || "");
+    model.set("page_url", page.toString());
+    model.set("reported", true);
+    model.save_changes();
+    const onToken = () => persist(model.get("token"));
+    model.on("change:token", onToken);
+    return () => model.off("change:token", onToken);
+  },
+};
