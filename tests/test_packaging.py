@@ -75,9 +75,9 @@ def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Pat
         check=True,
     )
     script = (
-        "import pdkit, pdkit.serve, pdkit.app\n"
+        "import pdkit, pdkit.serve, pdkit.app, pdkit.definitions\n"
         "d = pdkit.load_definition('goal-setting')\n"
-        "goals = pdkit.app.default_school_goals()\n"
+        "goals = pdkit.definitions.default_school_goals()\n"
         "nbs = sorted(p.name for p in pdkit.serve.builtin_workbooks_dir().glob('*.ipynb'))\n"
         "print(pdkit.__file__, d.spec_version, len(goals), nbs)\n"
     )

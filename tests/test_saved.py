@@ -27,7 +27,8 @@ import pytest
 
 import pdkit
 from pdkit import pacing
-from pdkit.app import CopyTools, FormPart, ParticipantApp, Workbook
+from pdkit.app import CopyTools, ParticipantApp, Workbook
+from pdkit.app._parts import FormPart
 from pdkit.definitions import (
     SchoolGoal,
     WorkbookDefinition,

@@ -1,0 +1,78 @@
+"""What an app needs to know about where it runs: the store, the school goals, the hub's
+user and the facilitator's key, from arguments or from the environment that
+``pdkit serve`` sets for every kernel (``PDKIT_STORE``, ``PDKIT_SCHOOL_GOALS``,
+``PDKIT_FACILITATOR_KEY``) or JupyterHub sets (``JUPYTERHUB_USER``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..definitions import (
+    FormDefinition,
+    SchoolGoal,
+    default_school_goals,
+    load_school_goals,
+    school_goals_from_data,
+)
+from ..store import DEFAULT_SESSION, Store, open_store
+
+__all__ = [
+    "FACILITATOR_KEY_ENV",
+    "GoalsSource",
+    "configured_goals",
+    "facilitator_key",
+    "hub_user",
+    "open_store_arg",
+    "session_goals",
+    "with_goals",
+]
+
+FACILITATOR_KEY_ENV = "PDKIT_FACILITATOR_KEY"
+"""The environment variable with the facilitator key of the default session."""
+
+GoalsSource = list[SchoolGoal] | str | Path | None
+"""School goals as given to an app: a list, a YAML or CSV file, or None (configured)."""
+
+
+def configured_goals(school_goals: GoalsSource, language: str | None = None) -> list[SchoolGoal]:
+    """The school goals given, else ``$PDKIT_SCHOOL_GOALS``, else the sample goals."""
+    if school_goals is None:
+        return default_school_goals(language)
+    if isinstance(school_goals, list):
+        return school_goals
+    return load_school_goals(school_goals, language=language)
+
+
+def session_goals(
+    store: Store, school_goals: GoalsSource, language: str | None, session: str
+) -> list[SchoolGoal]:
+    """The school goals of a participant's session: a stored session's own, else the
+    configured ones (``PDKIT_SCHOOL_GOALS`` or the sample)."""
+    if session != DEFAULT_SESSION:
+        found = store.get_session(session)
+        if found is not None and found.school_goals:
+            return school_goals_from_data(
+                found.school_goals, source=f"session {found.title!r}", language=language
+            )
+    return configured_goals(school_goals, language)
+
+
+def with_goals(definition: FormDefinition, goals: list[SchoolGoal]) -> FormDefinition:
+    """A form whose school-goal choices are ``goals``."""
+    return definition.with_options({"school_goals": [g.as_option() for g in goals]})
+
+
+def open_store_arg(store: Store | str | None) -> Store:
+    """The store given, or the one its URL (or the environment) names."""
+    return store if store is not None and not isinstance(store, str) else open_store(store)
+
+
+def hub_user() -> str | None:
+    """The JupyterHub user running this kernel, if any."""
+    return os.environ.get("JUPYTERHUB_USER") or None
+
+
+def facilitator_key() -> str | None:
+    """The facilitator key ``pdkit serve`` gave the kernels, if any."""
+    return os.environ.get(FACILITATOR_KEY_ENV) or None

@@ -1,0 +1,143 @@
+"""The participant's own copy of their workbook: download it (and a page to print), upload
+it to continue elsewhere."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
+from html import escape
+from typing import Any
+
+import ipywidgets as w
+
+from ..definitions import SchoolGoal, WorkbookDefinition, workbook_forms
+from ..errors import PdkitError, WorkbookFileError
+from ..i18n import translator
+from ..notebooks import dumps, printable_html, read_saved, restore_saved, save_workbook
+from ..store import Participant, Store
+from ..widgets import HTML, FileDownload, HBox, VBox
+
+__all__ = ["CopyTools"]
+
+
+class CopyTools:
+    """The participant's own copy: download the workbook (.ipynb with every answer, and
+    an HTML page to print) and upload a saved one to continue. Binder forgets everything
+    after ~10 idle minutes; this is how a teacher keeps their work."""
+
+    def __init__(
+        self,
+        workbook: WorkbookDefinition,
+        store: Store,
+        *,
+        school_goals: Callable[[str | None, str], list[SchoolGoal]],
+    ) -> None:
+        self.workbook = workbook
+        self.store = store
+        self.school_goals = school_goals
+        self.participant: Participant | None = None
+        self.language: str | None = None
+        self._on_restored: Callable[[], None] = lambda: None
+        self.downloader = FileDownload()
+        self.download_button = w.Button(description="Download my workbook", icon="download")
+        self.print_button = w.Button(description="Download to print", icon="print")
+        self.upload = w.FileUpload(
+            accept=".ipynb", multiple=False, description="Upload to continue"
+        )
+        self.message = HTML()
+        self.download_button.on_click(lambda _: self.download_notebook())
+        self.print_button.on_click(lambda _: self.download_html())
+        self.upload.observe(lambda _: self._uploaded(), names="value")
+        self.widget = VBox(
+            [
+                HBox([self.download_button, self.print_button, self.upload]),
+                self.message,
+                self.downloader,
+            ]
+        )
+        self.widget.add_class("pdkit-copy")
+
+    def bind(
+        self, participant: Participant, language: str | None, on_restored: Callable[[], None]
+    ) -> None:
+        self.participant = participant
+        self.language = language
+        self._on_restored = on_restored
+        self.message.value = ""
+        t = translator(language)
+        self.download_button.description = t("Download my workbook")
+        self.print_button.description = t("Download to print")
+        self.upload.description = t("Upload to continue")
+
+    def _notebook(self) -> dict[str, Any]:
+        assert self.participant is not None
+        return save_workbook(
+            self.workbook,
+            self.store,
+            self.participant,
+            language=self.language,
+            school_goals=self.school_goals(self.language, self.participant.session),
+        )
+
+    def _filename(self, suffix: str) -> str:
+        assert self.participant is not None
+        plain = unicodedata.normalize("NFKD", self.participant.display_name)  # José: Jose
+        plain = plain.encode("ascii", "ignore").decode("ascii")
+        name = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()
+        return f"{self.workbook.id}-{name or 'me'}{suffix}"
+
+    def download_notebook(self) -> bytes:
+        """Offer the saved workbook (.ipynb) as a download; returns its bytes."""
+        data = dumps(self._notebook()).encode("utf-8")
+        self.downloader.offer(data, self._filename(".ipynb"), "application/x-ipynb+json")
+        self._say(
+            translator(self.language)(
+                "Your workbook is downloading. Keep the file: you can upload it next time."
+            )
+        )
+        return data
+
+    def download_html(self) -> bytes:
+        """Offer a printable HTML page of the answers; returns its bytes."""
+        saved = read_saved(dumps(self._notebook()), source="this page")
+        assert self.participant is not None
+        goals = self.school_goals(self.language, self.participant.session)
+        html = printable_html(self.workbook, saved, self.language, goals)
+        data = html.encode("utf-8")
+        self.downloader.offer(data, self._filename(".html"), "text/html")
+        self._say(translator(self.language)("A page to print is downloading."))
+        return data
+
+    def restore(self, content: bytes, filename: str) -> int:
+        """Restore the answers of an uploaded saved workbook; returns how many changed."""
+        assert self.participant is not None
+        try:
+            saved = read_saved(content, source=filename)
+            known = {form.id for _i, form in workbook_forms(self.workbook)}
+            usable = {k: v for k, v in saved.answers.items() if k in known}
+            if not usable:
+                raise WorkbookFileError(
+                    f"{filename}: it holds no answers for this workbook "
+                    f"(it is a saved '{saved.workbook}' workbook)"
+                )
+            count = restore_saved(self.store, self.participant.id, replace(saved, answers=usable))
+        except PdkitError as exc:
+            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            return 0
+        self._on_restored()
+        said = translator(self.language)("Restored {count} answer(s) from {file}.")
+        self._say(said.format(count=count, file=filename))
+        return count
+
+    def _uploaded(self) -> None:
+        files = list(self.upload.value)
+        if not files:
+            return
+        upload = files[0]
+        self.restore(bytes(upload["content"]), str(upload["name"]))
+        self.upload.value = ()
+
+    def _say(self, text: str) -> None:
+        self.message.value = f'<p class="pdkit-status" role="status">{escape(text)}</p>'

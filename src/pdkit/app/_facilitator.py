@@ -1,0 +1,172 @@
+"""The facilitator's page: checks the facilitator key, then the session's dashboard."""
+
+from __future__ import annotations
+
+import hmac
+from html import escape
+from urllib.parse import parse_qsl, urlsplit
+
+import ipywidgets as w
+
+from ..definitions import SchoolGoal
+from ..errors import PdkitError
+from ..links import sibling
+from ..store import DEFAULT_SESSION, Session, Store
+from ..widgets import HTML, BrowserIdentity, Dashboard, HBox, PacingControl, VBox
+from ._config import GoalsSource, session_goals
+from ._page import style
+
+__all__ = ["FacilitatorApp"]
+
+
+class FacilitatorApp:
+    """The facilitator's page: checks the facilitator key, then the session's dashboard
+    (:class:`~pdkit.widgets.Dashboard`: statuses, goals per school goal, groups, the
+    protocol control, the session's tables) and, for the default session, a form to
+    make a new session.
+
+    A link with ``?session=<id>&key=<key>`` opens that session's dashboard when the key
+    is the session's (``pdkit session create`` printed it). Without ``session`` the
+    page is the default session's: when ``PDKIT_FACILITATOR_KEY`` is set (``pdkit
+    serve`` sets it and prints the facilitator link) ``?key=`` must match it; without it
+    (a single user in JupyterLab) the page opens for whoever runs the notebook.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        session: str = DEFAULT_SESSION,
+        key: str | None = None,
+        school_goals: GoalsSource = None,
+    ) -> None:
+        self.store = store
+        self.session = session
+        self.key = key
+        self.school_goals = school_goals
+        self.dashboard: Dashboard | None = None
+        self.browser = BrowserIdentity()
+        self.body = VBox([HTML(value='<p class="pdkit-loading">Loading…</p>')])
+        sheet = HTML(value=style())
+        self.widget = VBox([sheet, self.browser, self.body])
+        self.widget.add_class("pdkit-app")
+        self.new_title = w.Text(
+            description="Title of the new session",
+            placeholder="Spring PD day, room 12",
+            style={"description_width": "initial"},
+        )
+        self.new_button = w.Button(description="Create session", icon="plus")
+        self.new_button.on_click(lambda _: self.create_session(self.new_title.value))
+        self.new_message = HTML()
+        if key is None:
+            self._open()
+        self.browser.observe(lambda _: self._check(), names="reported")
+
+    @property
+    def control(self) -> PacingControl | None:
+        """The protocol control of the open dashboard (None until the key is checked)."""
+        return self.dashboard.control if self.dashboard is not None else None
+
+    def _check(self) -> None:
+        query = dict(parse_qsl(urlsplit(self.browser.page_url).query))
+        given = query.get("key", "")
+        wanted = query.get("session", "") or DEFAULT_SESSION
+        if wanted != DEFAULT_SESSION:
+            if self.store.get_session(wanted) is None:
+                self._refuse(
+                    "This session is not known on this server. Check the facilitator link "
+                    "that <code>pdkit session create</code> printed."
+                )
+                return
+            if self.store.facilitator_key_ok(wanted, given):
+                self.session = wanted
+                self._open()
+                return
+        elif self.key is None:
+            if self.dashboard is None:
+                self._open()
+            return
+        elif hmac.compare_digest(given.encode(), self.key.encode()):
+            self._open()
+            return
+        self._refuse(
+            "Open it with the facilitator link that <code>pdkit serve</code> (or <code>pdkit "
+            "session create</code>) printed (it ends in <code>key=…</code>)."
+        )
+
+    def _refuse(self, how: str) -> None:
+        if self.dashboard is not None:
+            self.dashboard.stop_polling()
+            self.dashboard.control.stop_polling()
+        self.dashboard = None
+        self.body.children = [
+            HTML(
+                value='<div class="pdkit-error" role="alert"><strong>This page is for the '
+                f"facilitator.</strong> {how}</div>"
+            )
+        ]
+
+    def _goals(self) -> list[SchoolGoal]:
+        return session_goals(self.store, self.school_goals, None, self.session)
+
+    def _export(self, kind: str) -> bytes:
+        from .. import tables  # pandas: loaded only when the facilitator asks for the tables
+
+        return tables.write_tables(
+            tables.session_tables(self.store, self.session, self._goals()), kind
+        )
+
+    def _open(self) -> None:
+        if self.dashboard is not None:
+            self.dashboard.stop_polling()
+            self.dashboard.control.stop_polling()
+        self.dashboard = Dashboard(
+            self.store,
+            session=self.session,
+            school_goals=self._goals(),
+            export=self._export,
+            page_url=self.browser.page_url,
+        )
+        parts: list[w.Widget] = [self.dashboard.widget]
+        if self.session == DEFAULT_SESSION:
+            parts.append(
+                VBox(
+                    [
+                        HTML(
+                            value="<h2>A new session</h2><p>For another workshop on this "
+                            "server: its own join code, school goals and dashboard.</p>"
+                        ),
+                        HBox([self.new_title, self.new_button]),
+                        self.new_message,
+                    ]
+                )
+            )
+        self.body.children = parts
+
+    def create_session(self, title: str) -> tuple[Session, str] | None:
+        """Make a session with this server's school goals; shows its code and links."""
+        goals = [
+            {"id": g.id, "title": g.title, "description": g.description} for g in self._goals()
+        ]
+        try:
+            made, key = self.store.create_session(title, goals)
+        except PdkitError as exc:
+            self.new_message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            return None
+        page = self.browser.page_url or "facilitator.ipynb"
+        join = sibling(page, "goal-setting.ipynb", f"code={made.code}")
+        lead = sibling(page, "facilitator.ipynb", f"session={made.id}&key={key}")
+        self.new_message.value = (
+            f'<div class="pdkit-status" role="status"><p>Made <strong>{escape(made.title)}'
+            f"</strong>. Join code: <strong>{escape(made.code)}</strong>.</p>"
+            f'<p>Participants: <a href="{escape(join, quote=True)}">{escape(join)}</a></p>'
+            f"<p>Its dashboard (keep this link to yourself; the key is shown only now): "
+            f'<a href="{escape(lead, quote=True)}">{escape(lead)}</a></p></div>'
+        )
+        self.new_title.value = ""
+        return made, key
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)  # type: ignore[no-untyped-call]

@@ -1,0 +1,30 @@
+"""What every pdkit page shares: its style sheet, and a readable message in place of a
+traceback."""
+
+from __future__ import annotations
+
+from functools import cache
+from html import escape
+from importlib import resources
+
+import ipywidgets as w
+
+from ..errors import PdkitError
+from ..widgets import HTML
+
+__all__ = ["error_widget", "style"]
+
+
+@cache
+def style() -> str:
+    """pdkit's style sheet, as a ``<style>`` element."""
+    css = resources.files("pdkit").joinpath("static", "pdkit.css").read_text("utf-8")
+    return f"<style>{css}</style>"
+
+
+def error_widget(error: PdkitError, headline: str = "This workbook cannot start.") -> w.HTML:
+    """A problem as a message the teacher can pass on, not a traceback."""
+    return HTML(
+        value=f'<div class="pdkit-error" role="alert"><strong>{escape(headline)}</strong> '
+        f"{escape(str(error))}</div>"
+    )

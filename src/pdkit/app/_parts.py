@@ -1,0 +1,179 @@
+"""The sections of a participant's workbook, each built once someone is signed in: a form,
+reflections to choose from, the protocol runner, peer feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+import ipywidgets as w
+
+from ..definitions import FormDefinition
+from ..i18n import translator
+from ..store import DEFAULT_SESSION, Participant, Store
+from ..widgets import FormView, PeerFeedback, ProtocolRunner, VBox
+
+__all__ = [
+    "FeedbackPart",
+    "FormPart",
+    "Localized",
+    "Part",
+    "ReflectionsPart",
+    "RunnerPart",
+    "fixed",
+]
+
+T = TypeVar("T")
+
+Localized = Callable[[str | None, str], T]
+"""A definition (or list of them) for a language and a session: parts build in the
+page's language, with the school goals of the participant's session."""
+
+
+def fixed(value: T) -> Localized[T]:
+    """The same definition whatever the language and session."""
+
+    def same(_language: str | None, _session: str = DEFAULT_SESSION) -> T:
+        return value
+
+    return same
+
+
+class Part(Protocol):
+    """One section of a participant's workbook, built once someone is signed in."""
+
+    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+        """The section's widgets for ``participant``, in ``language``."""
+        ...
+
+    def leave(self) -> None:
+        """The participant signs out: save what is unsaved."""
+        ...
+
+
+class FormPart:
+    """A form (or one reflection): the participant's answers, restored and autosaved,
+    and who can see them (private until the teacher shares them)."""
+
+    def __init__(self, store: Store, definition: Localized[FormDefinition]) -> None:
+        self.store = store
+        self.definition = definition
+        self.form: FormView | None = None
+
+    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+        self.form = FormView(
+            self.definition(language, participant.session),
+            store=self.store,
+            participant_id=participant.id,
+            language=language,
+            sharing=True,
+        )
+        return self.form.widget
+
+    def leave(self) -> None:
+        if self.form is not None:
+            self.form.save()
+        self.form = None
+
+
+class ReflectionsPart:
+    """Reflections to choose from, each a sequence of autosaved prompts."""
+
+    def __init__(self, store: Store, reflections: Localized[list[FormDefinition]]) -> None:
+        self.store = store
+        self.reflections_for = reflections
+        self.language: str | None = None
+        self.reflections = {r.id: r for r in reflections(None, DEFAULT_SESSION)}
+        self.form: FormView | None = None
+        self.participant: Participant | None = None
+        self.choice = w.ToggleButtons(
+            options=[(r.title, r.id) for r in self.reflections.values()],
+            description="Reflection",
+            style={"description_width": "initial", "button_width": "auto"},
+        )
+        self.box = VBox()
+        self.choice.observe(lambda _: self._open(), names="value")
+
+    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+        t = translator(language)
+        if language != self.language:
+            self.language = language
+            self.reflections = {
+                r.id: r for r in self.reflections_for(language, participant.session)
+            }
+            current = self.choice.value
+            with self.choice.hold_trait_notifications():
+                self.choice.options = [(r.title, r.id) for r in self.reflections.values()]
+                self.choice.value = current
+            self.choice.description = t("Reflection")
+        self.participant = participant
+        self._open()
+        parts: list[w.Widget] = [self.box]
+        if len(self.reflections) > 1:
+            parts.insert(0, self.choice)
+        return VBox(parts)
+
+    def _open(self) -> None:
+        if self.participant is None:
+            return
+        self.leave_form()
+        self.form = FormView(
+            self.reflections[self.choice.value],
+            store=self.store,
+            participant_id=self.participant.id,
+            language=self.language,
+            sharing=True,
+        )
+        self.box.children = [self.form.widget]
+
+    def leave_form(self) -> None:
+        if self.form is not None:
+            self.form.save()
+        self.form = None
+
+    def leave(self) -> None:
+        self.leave_form()
+        self.participant = None
+
+
+class RunnerPart:
+    """The protocol runner of the participant's group."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.runner: ProtocolRunner | None = None
+
+    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+        self.runner = ProtocolRunner(self.store, participant)
+        return self.runner.widget
+
+    def leave(self) -> None:
+        if self.runner is not None:
+            self.runner.stop_polling()
+            if self.runner.notes is not None:
+                self.runner.notes.save()
+        self.runner = None
+
+
+class FeedbackPart:
+    """Peer feedback on the goal: the group's shared goals, feedback given and received,
+    and the versions of one's own goal."""
+
+    def __init__(self, store: Store, definition: Localized[FormDefinition]) -> None:
+        self.store = store
+        self.definition = definition
+        self.page: PeerFeedback | None = None
+
+    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+        self.page = PeerFeedback(
+            self.store,
+            participant,
+            self.definition(language, participant.session),
+            language=language,
+        )
+        return self.page.widget
+
+    def leave(self) -> None:
+        if self.page is not None:
+            self.page.stop_polling()
+        self.page = None

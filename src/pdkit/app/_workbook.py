@@ -1,0 +1,221 @@
+"""What workbook notebooks run: :class:`Workbook` (built notebooks), and one-cell apps.
+
+``Workbook("goal-setting")`` or ``form_app("goal-setting")`` opens the store, reads the
+definitions and the school goals, identifies the participant (JupyterHub user, resume
+token or join step) and then shows their form with every saved answer restored.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from html import escape
+from pathlib import Path
+
+import ipywidgets as w
+
+from ..definitions import (
+    FormDefinition,
+    WorkbookDefinition,
+    check_references,
+    load_form,
+    load_workbook,
+    resolve_reference,
+)
+from ..definitions.ids import GOAL_FORM
+from ..errors import PdkitError
+from ..store import DEFAULT_SESSION, Store
+from ..widgets import HTML
+from ._config import (
+    GoalsSource,
+    configured_goals,
+    facilitator_key,
+    hub_user,
+    open_store_arg,
+    session_goals,
+    with_goals,
+)
+from ._copy import CopyTools
+from ._facilitator import FacilitatorApp
+from ._page import error_widget
+from ._participant import FormApp, ParticipantApp, ProtocolApp, ReflectionApp
+from ._parts import FeedbackPart, FormPart, Part, ReflectionsPart, RunnerPart
+
+__all__ = [
+    "DEFAULT_REFLECTIONS",
+    "Workbook",
+    "facilitator_app",
+    "form_app",
+    "protocol_app",
+    "reflection_app",
+]
+
+
+class Workbook:
+    """What a built workbook notebook runs (see :mod:`pdkit.notebooks`).
+
+    Its first code cell shows the workbook itself: the sign-in step (or, for a
+    facilitator workbook, the key check and the pacing control). Each later code
+    cell shows one section with ``section(i)``; sections fill in once someone is
+    signed in, all from one sign-in. A problem with the definitions or the store
+    shows as a readable message in the first cell.
+    """
+
+    def __init__(
+        self,
+        workbook: str | Path | WorkbookDefinition = "goal-setting",
+        *,
+        store: Store | str | None = None,
+        school_goals: GoalsSource = None,
+        session: str = DEFAULT_SESSION,
+    ) -> None:
+        self.error: PdkitError | None = None
+        self.app: ParticipantApp | FacilitatorApp | None = None
+        self._part_of: dict[int, int] = {}
+        try:
+            self.definition = (
+                workbook if isinstance(workbook, WorkbookDefinition) else load_workbook(workbook)
+            )
+            problems = check_references(self.definition)
+            if problems:
+                raise problems[0]
+            opened = open_store_arg(store)
+            if self.definition.audience == "facilitator":
+                self.app = FacilitatorApp(
+                    store=opened,
+                    session=session,
+                    key=facilitator_key(),
+                    school_goals=school_goals,
+                )
+            else:
+                configured_goals(
+                    school_goals, self.definition.language
+                )  # a broken goals file shows now
+                self.app = ParticipantApp(
+                    self._parts(opened, school_goals),
+                    store=opened,
+                    session=session,
+                    hub_user=hub_user(),
+                    inline=False,
+                    language=self.definition.language,
+                    tools=CopyTools(
+                        self.definition,
+                        opened,
+                        school_goals=partial(session_goals, opened, school_goals),
+                    ),
+                )
+        except PdkitError as exc:
+            self.error = exc
+
+    def _parts(self, store: Store, school_goals: GoalsSource) -> list[Part]:
+        workbook = self.definition
+
+        def form(ref: str, language: str | None, session: str = DEFAULT_SESSION) -> FormDefinition:
+            definition = load_form(resolve_reference(ref, workbook), language=language)
+            return with_goals(definition, session_goals(store, school_goals, language, session))
+
+        def forms(
+            refs: tuple[str, ...], language: str | None, session: str = DEFAULT_SESSION
+        ) -> list[FormDefinition]:
+            return [form(ref, language, session) for ref in refs]
+
+        parts: list[Part] = []
+        for index, section in enumerate(workbook.sections):
+            refs = section.refs
+            part: Part
+            if section.kind == "form":
+                part = FormPart(store, partial(form, refs[0]))
+            elif section.kind in ("reflection", "reflections"):
+                part = ReflectionsPart(store, partial(forms, refs))
+            elif section.kind == "protocol":
+                part = RunnerPart(store)
+            elif section.kind == "feedback":
+                part = FeedbackPart(store, partial(form, _goal_form(workbook)))
+            else:
+                continue  # text: a Markdown cell of the notebook
+            self._part_of[index] = len(parts)
+            parts.append(part)
+        return parts
+
+    def section(self, index: int) -> w.Widget:
+        """The widgets of section ``index`` (empty until someone is signed in)."""
+        if self.error is not None or not isinstance(self.app, ParticipantApp):
+            return HTML(value="")
+        if index in self._part_of:
+            return self.app.section(self._part_of[index])
+        text = self.definition.sections[index].text
+        return HTML(value=f"<p>{escape(text)}</p>" if text else "")
+
+    @property
+    def widget(self) -> w.Widget:
+        if self.error is not None or self.app is None:
+            return error_widget(self.error or PdkitError("unknown problem"))
+        return self.app.widget
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)  # type: ignore[no-untyped-call]
+
+
+def _goal_form(workbook: WorkbookDefinition) -> str:
+    """The form whose items peer feedback is about: the workbook's first form (its
+    goal), else the built-in goal-setting form."""
+    return next((s.refs[0] for s in workbook.sections if s.kind == "form"), GOAL_FORM)
+
+
+def form_app(
+    definition: str | Path = "goal-setting",
+    *,
+    store: Store | str | None = None,
+    school_goals: GoalsSource = None,
+    session: str = DEFAULT_SESSION,
+) -> FormApp | w.HTML:
+    """The app for one form. A configuration problem shows as a readable message
+    (the teacher sees what to tell the facilitator), not as a traceback."""
+    try:
+        spec = load_form(definition)
+        goals = configured_goals(school_goals)
+        opened = open_store_arg(store)
+    except PdkitError as exc:
+        return error_widget(exc)
+    return FormApp(spec, store=opened, school_goals=goals, session=session, hub_user=hub_user())
+
+
+DEFAULT_REFLECTIONS = ("what-so-what-now-what", "gibbs", "exit-ticket")
+
+
+def reflection_app(
+    reflections: tuple[str, ...] = DEFAULT_REFLECTIONS,
+    *,
+    store: Store | str | None = None,
+    session: str = DEFAULT_SESSION,
+) -> ReflectionApp | w.HTML:
+    """The reflection workbook: the participant picks a reflection and works through it."""
+    try:
+        specs = [load_form(r) for r in reflections]
+        opened = open_store_arg(store)
+    except PdkitError as exc:
+        return error_widget(exc)
+    return ReflectionApp(specs, store=opened, session=session, hub_user=hub_user())
+
+
+def protocol_app(
+    *, store: Store | str | None = None, session: str = DEFAULT_SESSION
+) -> ProtocolApp | w.HTML:
+    """The participant's protocol workbook: follows the run of their group."""
+    try:
+        opened = open_store_arg(store)
+    except PdkitError as exc:
+        return error_widget(exc)
+    return ProtocolApp(store=opened, session=session, hub_user=hub_user())
+
+
+def facilitator_app(
+    *, store: Store | str | None = None, session: str = DEFAULT_SESSION
+) -> FacilitatorApp | w.HTML:
+    """The facilitator's workbook: groups and the pacing control (key-protected)."""
+    try:
+        opened = open_store_arg(store)
+    except PdkitError as exc:
+        return error_widget(exc)
+    return FacilitatorApp(store=opened, session=session, key=facilitator_key())
