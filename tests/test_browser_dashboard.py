@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from conftest import open_page
-from pdkit import open_store, tables
+from pdkit import open_store
 from pdkit.cli import main
+from pdkit.review import tables
 
 pytestmark = pytest.mark.browser
 

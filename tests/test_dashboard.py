@@ -11,10 +11,10 @@ import ipywidgets as w
 import pandas.testing as pdt
 import pytest
 
-from pdkit import tables
 from pdkit.app import FacilitatorApp
 from pdkit.definitions import SchoolGoal
 from pdkit.errors import PdkitError
+from pdkit.review import tables
 from pdkit.store import SQLiteStore, Store
 from pdkit.widgets import Dashboard, PacingControl, goals_chart
 from test_widgets import descendants, report

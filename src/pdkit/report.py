@@ -39,8 +39,9 @@ import pandas as pd
 
 from . import __version__
 from .definitions import builtin_definition_path, load_form
+from .definitions.ids import CHECKIN_FORM
 from .errors import DefinitionError
-from .review import CHECKIN_FORM, Review
+from .review import Review
 
 __all__ = ["STALE_DAYS", "report_html", "text"]
 

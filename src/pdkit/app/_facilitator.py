@@ -110,7 +110,7 @@ class FacilitatorApp:
         return session_goals(self.store, self.school_goals, None, self.session)
 
     def _export(self, kind: str) -> bytes:
-        from .. import tables  # pandas: loaded only when the facilitator asks for the tables
+        from ..review import tables  # pandas: loaded only when the facilitator asks for the tables
 
         return tables.write_tables(
             tables.session_tables(self.store, self.session, self._goals()), kind

@@ -1,0 +1,121 @@
+"""The coach's view: saved workbooks or a store → tidy pandas DataFrames (``pdkit review``).
+
+::
+
+    from pdkit import review
+
+    r = review.load("collected/")                  # a folder of saved .ipynb workbooks
+    r = review.load(["a.ipynb", "more/"])          # files and folders
+    r = review.load("sqlite:////srv/pdkit/spring.sqlite3")   # or the session's store
+    r.goals                                        # one row per teacher's goal
+    r.warnings                                     # every file skipped, and why
+
+This package and :mod:`pdkit.report` are the only ones that import pandas: a
+participant's kernel never loads them. Inside, :func:`load` is a short pipeline:
+``_sources`` (what each source is) → ``_collect`` (facts as columns) → ``_forms``
+(labels and how answers read) → ``_build`` (the frames, ``_versions`` for goals and
+check-ins); ``_frames`` declares every frame's columns. :mod:`.tables` holds a
+session's tables for its facilitator.
+
+Sources
+-------
+A *source* is a saved workbook (``.ipynb``), a folder (every ``*.ipynb`` below it,
+``.ipynb_checkpoints`` excluded), a store URL (``sqlite:///…``, ``postgresql://…``; a
+plain path ending in ``.sqlite3``, ``.sqlite`` or ``.db`` too), an open
+:class:`pdkit.store.Store`, or a list of these. A store lists participants per session
+and keeps answers per form, so a store is read for ``session`` and for the built-in
+forms and reflections plus those given in ``definitions``; files are read whatever
+their session. The same facts found twice (two downloads of one workbook, a file and
+the store) are kept once; the current answer is always the latest event.
+
+A batch never stops on a bad file: a foreign notebook, another nbformat version,
+broken JSON, a notebook without pdkit data, a newer saved format, a damaged saved
+block or an unreadable file is skipped with a warning that names it and says why
+(``Review.warnings``, and ``warn(message)`` as it happens).
+
+What is checked, cheaply: each file is parsed once with :func:`json.loads` (by
+:func:`pdkit.notebooks.read_saved`) and never validated against the nbformat schema,
+which costs more than all the rest and says nothing about pdkit's own block (pdkit
+reads its metadata, not the cells). The file must be a dict with ``nbformat`` 4 and a
+list of ``cells``; ``metadata.pdkit.saved`` must exist with a ``format`` this pdkit
+reads; the participant needs an id; every history event, note and coach comment must
+have the keys and types pdkit reads (text for ids, a finite number for a time, checked
+column by column in C-speed builtins, not entry by entry). One bad entry makes the
+whole file count as damaged: half a teacher's history would mislead more than none.
+
+DataFrames
+----------
+One row per fact. Every time is ``datetime64[ns, UTC]``; texts (ids included) are the
+``string`` dtype, with "" for an empty answer; numbers that may be missing are
+``Int64``; :data:`COLUMNS` lists every column and its dtype. ``value`` is the answer
+**as its JSON value** (``object`` dtype): text for text, date and choice fields (the
+option's id), an int for a scale, a list for multi-choice and list fields — so
+``answers.value == "talk"`` and ``.explode("value")`` work as you expect, and nothing
+is lost. ``value_text`` (``text`` in notes and reflections) is the answer as a person
+reads it: option labels instead of ids, list items numbered, one ``string`` column for
+every field type. (JSON text for ``value`` was the other choice: exact too, but
+``'"talk"'`` is a trap to compare with, and encoding every answer cost an eighth of the
+time of a large batch.)
+
+``participants``  participant, display_name, session, source (the file or store it
+                  came from; the newest saved copy when there are several)
+``answers``       participant, form, field, value, value_text, spec_version, at, kind
+                  (form, reflection or ``unknown`` without a definition), private —
+                  the current answer to every field
+``versions``      participant, form, field, version (1, 2, … per field), value,
+                  value_text, spec_version, at, private — every event of the history
+``goals``         one row per teacher with a goal (form ``goal-setting``): participant,
+                  display_name, school_goal (id), school_goal_label, focus, goal,
+                  point_a, point_b, target_date (``datetime64[ns]``, a calendar date),
+                  confidence (``Int64``, 1-4), confidence_label, action_steps,
+                  versions, revisions (= versions - 1), first_set, last_change
+``goal_versions`` participant, version, at, field, label, value_text, changed (bool) —
+                  the goal at the end of each version, field by field (made on first
+                  use: the report needs it, most analyses do not)
+``reflections``   participant, form, field, label, text, at, private — current answers to
+                  reflections other than the check-in
+``checkins``      participant, checkin (1, 2, …), at, progress (``Int64``, 1-5),
+                  progress_label, evidence, next_step, support — one row per version of
+                  the ``exit-ticket`` reflection
+``notes``         run, group, step, role, participant, field, value, text, spec_version,
+                  at, private — protocol notes, every event
+``feedback``      giver, target (the receiver), form, category, text, at, helpful
+                  (``boolean``, <NA> until the receiver marks it), private (always True:
+                  feedback is between its giver and its receiver) — peer feedback
+``comments``      participant, coach, text, at, source — coach comments written into
+                  saved workbooks (:func:`pdkit.notebooks.add_comment`)
+
+Versions
+--------
+Answers save as people type, so one sitting makes many events. A goal *version* (and a
+*check-in*) is the state of the form at the end of a stretch of work, by the one
+versions rule that the teacher's page uses too (:mod:`pdkit.revisions`): a stretch
+ends after ``sitting_gap`` seconds without an edit (30 minutes by default) or when the
+teacher starts a new version, and a stretch that changes nothing is no new version.
+``versions`` keeps every raw event (``version`` numbers a field's events);
+``goals.versions`` and ``goal_versions`` count versions.
+
+Privacy
+-------
+What a teacher writes is theirs. Each item (a participant's answers to one form) has
+the visibility the teacher chose (:mod:`pdkit.store`: ``private`` by default,
+``coach``, ``group``, ``session``); ``private`` is True for an item the teacher kept
+private. A store is read as ``viewer`` (default :meth:`pdkit.store.Viewer.steward`:
+items shared at ``coach`` level or wider; ``Viewer.steward(include_private=True)``
+reads everything), so private items are not even loaded unless asked for. Saved
+workbooks hold the visibility of each item and it is honoured the same way (the
+report leaves private text out). Protocol notes and peer feedback are always private
+to the people who wrote (and received) them. Files saved before visibility existed
+keep the earlier rule: the goal (form ``goal-setting``) and the check-in's progress,
+evidence, next step and support are shared with the coach by design of a coaching
+cycle; everything else is private.
+"""
+
+from __future__ import annotations
+
+from ._frames import COLUMNS
+from ._load import load
+from ._review import Review
+from ._versions import goal_version_rows
+
+__all__ = ["COLUMNS", "Review", "goal_version_rows", "load"]

@@ -1,0 +1,269 @@
+"""The DataFrames of a review, built from what was collected: per-event work in numpy and
+pandas; Python loops run once per form field, and once per event of a goal or a
+check-in (the versions rule, :mod:`._versions`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
+from ._collect import Collected
+from ._forms import Forms, is_private, plain_text
+from ._frames import COLUMNS, frame, json_text, objects, rows
+from ._review import Review
+from ._versions import checkin_rows, codes_of, goal_rows
+
+__all__ = ["build_review"]
+
+
+def build_review(
+    collected: Collected,
+    forms: Forms,
+    warnings: list[str],
+    read: tuple[str, ...],
+    skipped: int,
+    gap: float,
+) -> Review:
+    """The review of what was collected. Per-event work is done by numpy and pandas
+    (sorting, grouping, numbering); Python loops run once per (form, field) pair and, for
+    the goal and the check-ins, once per event (the versions rule)."""
+    who = collected.participants
+    pids, form_ids, field_ids, values, ats, specs = collected.events
+    p_code, p_names = pd.factorize(objects(pids), sort=True)
+    f_code, f_names = pd.factorize(objects(form_ids), sort=True)
+    l_code, l_names = pd.factorize(objects(field_ids), sort=True)
+    at = np.asarray(ats, dtype="float64")
+
+    keep = np.arange(len(pids))
+    if collected.overlapping:  # the same event from two sources is kept once
+        as_json = [json_text(v) for v in values]
+        facts = pd.DataFrame({"p": p_code, "f": f_code, "l": l_code, "at": at, "v": as_json})
+        keep = np.flatnonzero(~facts.duplicated().to_numpy())
+    # Per field in time order; ties keep the order of their source (lexsort is stable).
+    order = keep[np.lexsort((at[keep], l_code[keep], f_code[keep], p_code[keep]))]
+    p, f, fl, at = p_code[order], f_code[order], l_code[order], at[order]
+    count = len(order)
+    starts = np.ones(count, dtype=bool)
+    starts[1:] = (p[1:] != p[:-1]) | (f[1:] != f[:-1]) | (fl[1:] != fl[:-1])
+    position = np.arange(count)
+    version = position - np.maximum.accumulate(np.where(starts, position, 0)) + 1
+    last = np.ones(count, dtype=bool)
+    last[:-1] = starts[1:]
+
+    shown_values = objects(values)[order]
+    texts = np.empty(count, dtype=object)
+    private = np.empty(count, dtype=bool)
+    pairs = f * max(len(l_names), 1) + fl
+    pair_order = np.argsort(pairs, kind="stable")
+    bounds = np.flatnonzero(np.diff(pairs[pair_order])) + 1
+    for where in np.split(pair_order, bounds) if count else []:
+        form_id, field_id = str(f_names[f[where[0]]]), str(l_names[fl[where[0]]])
+        render = forms.renderer(form_id, field_id)
+        picked = shown_values[where].tolist()
+        texts[where] = (
+            [v if type(v) is str else render(v) for v in picked]
+            if forms.is_text(form_id, field_id)
+            else list(map(render, picked))
+        )
+        private[where] = is_private(form_id, field_id)
+    if collected.visibility:  # the teacher's own choice wins over the earlier rule
+        item = pd.Series(
+            [(str(p_names[a]), str(f_names[b])) for a, b in zip(p, f, strict=True)]
+            if count
+            else [],
+            dtype=object,
+        )
+        chosen = item.map(collected.visibility)
+        known = chosen.notna().to_numpy()
+        private[known] = (chosen[known] == "private").to_numpy()
+    kinds = objects([forms.kind(str(name)) for name in f_names])
+
+    # Ids as string arrays made from the few distinct ids (no per-row conversion).
+    participant_ids, form_col, field_col = (
+        pd.array(names, dtype=pd.StringDtype()).take(codes)
+        for names, codes in ((p_names, p), (f_names, f), (l_names, fl))
+    )
+    spec_col = objects(specs)[order]
+    versions: dict[str, Any] = {
+        "participant": participant_ids,
+        "form": form_col,
+        "field": field_col,
+        "version": version,
+        "value": shown_values,
+        "value_text": texts,
+        "spec_version": spec_col,
+        "at": at,
+        "private": private,
+    }
+    answers: dict[str, Any] = {
+        column: versions[column][last]
+        for column in ("participant", "form", "field", "value", "value_text", "spec_version")
+    }
+    answers.update(at=at[last], kind=kinds[f[last]], private=private[last])
+    missing = (
+        sorted(
+            collected.fallback.keys()
+            - set(
+                zip(
+                    answers["participant"].tolist(),
+                    answers["form"].tolist(),
+                    answers["field"].tolist(),
+                    strict=True,
+                )
+            )
+        )
+        if collected.fallback
+        else []
+    )
+    if missing:  # answers a file holds without their history
+        extra = rows("answers")
+        for key in missing:
+            _saved_at, value, spec = collected.fallback[key]
+            for column, item in zip(
+                ("participant", "form", "field", "value", "value_text", "spec_version"),
+                (*key, value, forms.renderer(key[1], key[2])(value), spec),
+                strict=True,
+            ):
+                extra[column].append(item)
+            extra["at"].append(math.nan)
+            extra["kind"].append(forms.kind(key[1]))
+            level = collected.visibility.get((key[0], key[1]))
+            extra["private"].append(
+                is_private(key[1], key[2]) if level is None else level == "private"
+            )
+        answers = {
+            column: np.concatenate([answers[column], objects(extra[column])])
+            for column in COLUMNS["answers"]
+        }
+
+    field_list, value_list, text_list = field_col.tolist(), shown_values.tolist(), texts.tolist()
+
+    def of(form_id: str) -> tuple[Any, Any, list[str], list[Any], list[str]]:
+        where = _positions(f_names, f, form_id).tolist()
+        return (
+            p[where],
+            at[where],
+            [field_list[i] for i in where],
+            [value_list[i] for i in where],
+            [text_list[i] for i in where],
+        )
+
+    marks = {pid: tuple(sorted(stamps)) for pid, stamps in collected.marks.items()}
+    checkins = checkin_rows(p_names, *of(CHECKIN_FORM), gap)
+    goals = goal_rows(p_names, *of(GOAL_FORM), codes_of(p_names, marks), gap)
+    goals["display_name"] = [who[pid].display_name for pid in goals["participant"]]
+
+    reflection = np.asarray(
+        (answers["kind"] == "reflection") & (answers["form"] != CHECKIN_FORM), dtype=bool
+    )
+    reflections = {
+        column: answers[column][reflection]
+        for column in ("participant", "form", "field", "at", "private")
+    }
+    reflections["text"] = answers["value_text"][reflection]
+    reflections["label"] = [
+        forms.label(str(a), str(b))
+        for a, b in zip(reflections["form"], answers["field"][reflection], strict=True)
+    ]
+
+    return Review(
+        participants=frame(
+            "participants",
+            {
+                "participant": list(who),
+                "display_name": [w.display_name for w in who.values()],
+                "session": [w.session for w in who.values()],
+                "source": [w.source for w in who.values()],
+            },
+        ),
+        answers=frame("answers", answers),
+        versions=frame("versions", versions),
+        goals=frame("goals", goals),
+        reflections=frame("reflections", reflections),
+        checkins=frame("checkins", checkins),
+        notes=frame("notes", _note_rows(collected)),
+        feedback=frame("feedback", _feedback_rows(collected)),
+        comments=frame("comments", _comment_rows(collected)),
+        warnings=warnings,
+        read=read,
+        skipped=skipped,
+        sitting_gap=gap,
+        goal_fields=_goal_fields(forms),
+        revision_marks=marks,
+    )
+
+
+def _positions(names: np.ndarray[Any, Any], codes: np.ndarray[Any, Any], name: str) -> Any:
+    """Where ``codes`` (of ``names``) are ``name``."""
+    found = np.flatnonzero(names == name)
+    return np.flatnonzero(codes == found[0]) if len(found) else np.arange(0)
+
+
+def _goal_fields(forms: Forms) -> tuple[tuple[str, str], ...]:
+    form = forms.get(GOAL_FORM)
+    return tuple((f.id, f.label) for f in form.fields) if form is not None else ()
+
+
+def _note_rows(collected: Collected) -> dict[str, list[Any]]:
+    runs, groups, steps, roles, fields, values, ats, specs, pids = collected.notes
+    kept: Iterable[int] = range(len(runs))
+    if collected.overlapping:  # the same note from two sources is kept once
+        first: dict[tuple[str, str, str, str, float, str], int] = {}
+        as_json = map(json_text, values)
+        for i, fact in enumerate(zip(runs, steps, pids, fields, ats, as_json, strict=True)):
+            first.setdefault(fact, i)
+        kept = first.values()
+    order = sorted(kept, key=ats.__getitem__)
+    return {
+        "run": [runs[i] for i in order],
+        "group": [groups[i] for i in order],
+        "step": [steps[i] for i in order],
+        "role": [roles[i] for i in order],
+        "participant": [pids[i] for i in order],
+        "field": [fields[i] for i in order],
+        "value": [values[i] for i in order],
+        "text": [plain_text(values[i]) for i in order],
+        "spec_version": [specs[i] for i in order],
+        "at": [ats[i] for i in order],
+        "private": [True] * len(order),
+    }
+
+
+def _feedback_rows(collected: Collected) -> dict[str, list[Any]]:
+    found = rows("feedback")
+    for giver, target, form_id, category, text, at, helpful in sorted(
+        collected.feedback.values(), key=lambda item: item[5]
+    ):
+        for column, value in (
+            ("giver", giver),
+            ("target", target),
+            ("form", form_id),
+            ("category", category),
+            ("text", text),
+            ("at", at),
+            ("helpful", helpful),
+            ("private", True),
+        ):
+            found[column].append(value)
+    return found
+
+
+def _comment_rows(collected: Collected) -> dict[str, list[Any]]:
+    found = rows("comments")
+    for (pid, coach, text, at), source in sorted(
+        collected.comments.items(), key=lambda item: item[0][3]
+    ):
+        for column, value in (
+            ("participant", pid),
+            ("coach", coach),
+            ("text", text),
+            ("at", at),
+            ("source", source),
+        ):
+            found[column].append(value)
+    return found

@@ -1,0 +1,161 @@
+"""The review's DataFrames, declared once: every frame's columns and dtypes
+(:data:`COLUMNS`), and frames built to match them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..store import JSONValue
+
+__all__ = ["COLUMNS", "frame", "int_or_none", "json_text", "objects", "rows", "seconds_as_stored"]
+
+_UTC = "datetime64[ns, UTC]"
+_STR = "string"
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring
+
+COLUMNS: Mapping[str, Mapping[str, str]] = {
+    "participants": {"participant": _STR, "display_name": _STR, "session": _STR, "source": _STR},
+    "answers": {
+        "participant": _STR,
+        "form": _STR,
+        "field": _STR,
+        "value": "object",
+        "value_text": _STR,
+        "spec_version": _STR,
+        "at": _UTC,
+        "kind": _STR,
+        "private": "bool",
+    },
+    "versions": {
+        "participant": _STR,
+        "form": _STR,
+        "field": _STR,
+        "version": "int64",
+        "value": "object",
+        "value_text": _STR,
+        "spec_version": _STR,
+        "at": _UTC,
+        "private": "bool",
+    },
+    "goals": {
+        "participant": _STR,
+        "display_name": _STR,
+        "school_goal": _STR,
+        "school_goal_label": _STR,
+        "focus": _STR,
+        "goal": _STR,
+        "point_a": _STR,
+        "point_b": _STR,
+        "target_date": "datetime64[ns]",
+        "confidence": "Int64",
+        "confidence_label": _STR,
+        "action_steps": _STR,
+        "versions": "int64",
+        "revisions": "int64",
+        "first_set": _UTC,
+        "last_change": _UTC,
+    },
+    "goal_versions": {
+        "participant": _STR,
+        "version": "int64",
+        "at": _UTC,
+        "field": _STR,
+        "label": _STR,
+        "value_text": _STR,
+        "changed": "bool",
+    },
+    "reflections": {
+        "participant": _STR,
+        "form": _STR,
+        "field": _STR,
+        "label": _STR,
+        "text": _STR,
+        "at": _UTC,
+        "private": "bool",
+    },
+    "checkins": {
+        "participant": _STR,
+        "checkin": "int64",
+        "at": _UTC,
+        "progress": "Int64",
+        "progress_label": _STR,
+        "evidence": _STR,
+        "next_step": _STR,
+        "support": _STR,
+    },
+    "notes": {
+        "run": _STR,
+        "group": _STR,
+        "step": _STR,
+        "role": _STR,
+        "participant": _STR,
+        "field": _STR,
+        "value": "object",
+        "text": _STR,
+        "spec_version": _STR,
+        "at": _UTC,
+        "private": "bool",
+    },
+    "feedback": {
+        "giver": _STR,
+        "target": _STR,
+        "form": _STR,
+        "category": _STR,
+        "text": _STR,
+        "at": _UTC,
+        "helpful": "boolean",
+        "private": "bool",
+    },
+    "comments": {"participant": _STR, "coach": _STR, "text": _STR, "at": _UTC, "source": _STR},
+}
+"""Every DataFrame's columns and dtypes, in order (tests check the frames against it)."""
+
+
+def frame(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
+    """A DataFrame with the documented columns and dtypes of ``name``."""
+    data: dict[str, pd.Series[Any]] = {}
+    for column, dtype in COLUMNS[name].items():
+        values = columns.get(column, [])
+        if dtype == _UTC:
+            data[column] = pd.to_datetime(
+                pd.Series(values, dtype="float64"), unit="s", utc=True
+            ).astype(pd.DatetimeTZDtype("ns", "UTC"))
+        elif dtype == "datetime64[ns]":
+            data[column] = pd.to_datetime(
+                pd.Series(values, dtype="object"), format="%Y-%m-%d", errors="coerce"
+            ).astype(np.dtype("datetime64[ns]"))
+        else:
+            data[column] = pd.Series(values, dtype=dtype)
+    return pd.DataFrame(data)
+
+
+def seconds_as_stored(values: Sequence[float]) -> list[float]:
+    """Seconds as a frame's time column holds them (to the nanosecond)."""
+    times = pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True)
+    return (times.astype(pd.DatetimeTZDtype("ns", "UTC")).astype("int64") / 1e9).tolist()
+
+
+def rows(name: str) -> dict[str, list[Any]]:
+    """Empty columns for the frame ``name``, to append rows to."""
+    return {column: [] for column in COLUMNS[name]}
+
+
+def objects(values: Sequence[Any]) -> np.ndarray[Any, Any]:
+    """A 1-d object array (``np.array`` would turn a list of lists into 2-d)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def json_text(value: JSONValue) -> str:
+    """A value as JSON text (for telling the same fact from two sources)."""
+    return _encode_text(value) if type(value) is str else _encode(value)
+
+
+def int_or_none(value: JSONValue) -> int | None:
+    """A whole number, else None (a scale's point)."""
+    return value if type(value) is int else None

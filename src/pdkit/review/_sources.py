@@ -1,0 +1,106 @@
+"""The first step of a review: what each source is (a saved workbook, a folder of them, a
+store), with the stores opened for reading and every source that cannot be read named."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import PdkitError
+from ..store import Store, open_store, resolve_store_url
+
+__all__ = ["STORE_SUFFIXES", "Source", "Sources", "gather"]
+
+Source = str | os.PathLike[str] | Store
+"""A saved workbook, a folder, a store URL (or a ``.sqlite3`` file), or an open store."""
+
+STORE_SUFFIXES = (".sqlite3", ".sqlite", ".db")
+"""A plain path with one of these suffixes is a store, not a notebook."""
+
+
+@dataclass
+class Sources:
+    """The files to read, the stores to read (label, store, opened here), and how many
+    sources were skipped already."""
+
+    files: list[Path] = field(default_factory=list)
+    stores: list[tuple[str, Store, bool]] = field(default_factory=list)
+    skipped: int = 0
+
+    def close(self) -> None:
+        """Close the stores that were opened for the review."""
+        for _label, store, opened_here in self.stores:
+            if opened_here:
+                store.close()
+
+
+def gather(sources: Source | Iterable[Source], note: Callable[[str], None]) -> Sources:
+    """Sort ``sources`` into files and stores; ``note`` hears of each one skipped."""
+    found = Sources()
+    for source in _flatten(sources):
+        if isinstance(source, Store):
+            found.stores.append((source.url, source, False))
+            continue
+        url = _store_url(source)
+        if url is not None:
+            opened = _open(url, note)
+            if opened is None:
+                found.skipped += 1
+            else:
+                found.stores.append((opened.url, opened, True))
+            continue
+        path = Path(source)
+        if path.is_dir():
+            notebooks = _notebooks(path)
+            if not notebooks:
+                note(f"{path}: no .ipynb files in this folder")
+            found.files.extend(notebooks)
+        elif path.exists():
+            found.files.append(path)
+        else:
+            note(f"{path}: no such file or folder — skipped")
+            found.skipped += 1
+    return found
+
+
+def _flatten(sources: Source | Iterable[Source]) -> list[Source]:
+    if isinstance(sources, (str, os.PathLike, Store)):
+        return [sources]
+    return list(sources)
+
+
+def _notebooks(folder: Path) -> list[Path]:
+    """Every ``*.ipynb`` below ``folder``, sorted; hidden files and folders (such as
+    ``.ipynb_checkpoints``) left out."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(f"{root}{os.sep}{f}" for f in files if f.endswith(".ipynb") and f[0] != ".")
+    return [Path(f) for f in sorted(found)]
+
+
+def _store_url(source: str | os.PathLike[str]) -> str | None:
+    """The store URL a source means, or None when it is a notebook or a folder."""
+    text = os.fspath(source)
+    if "://" in text:
+        return text
+    if Path(text).suffix.lower() in STORE_SUFFIXES:
+        return text
+    return None
+
+
+def _open(url: str, note: Callable[[str], None]) -> Store | None:
+    """Open a store for reading; a missing SQLite file is a warning, never a new store."""
+    try:
+        resolved = resolve_store_url(url)
+        if resolved.startswith("sqlite:///"):
+            file = Path(resolved.removeprefix("sqlite:///"))
+            if not file.is_file():
+                note(f"{url}: no such store file — skipped")
+                return None
+        return open_store(resolved)
+    except PdkitError as exc:
+        note(f"{url}: {exc} — skipped")
+        return None

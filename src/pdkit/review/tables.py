@@ -1,0 +1,186 @@
+"""A session's tidy tables for its facilitator: the dashboard's export (pandas).
+
+::
+
+    from pdkit.review import tables
+    found = tables.session_tables(store, "s-1a2b3c4d")   # {"roster": DataFrame, …}
+    data = tables.write_tables(found, "xlsx")            # or "zip": one CSV per table
+    again = tables.read_tables(data, "xlsx")             # the same tables, same dtypes
+
+The tables hold what a dashboard shows — statuses, counts, groups — and never what a
+participant wrote (:meth:`pdkit.store.Store.statuses`, :meth:`~pdkit.store.Store.choices`):
+
+``roster``        participant, display_name, joined_at (``datetime64[ns, UTC]``, to the
+                  microsecond),
+                  goal_drafted (bool), goal_visibility, reflections_done (``int64``),
+                  group ("" when in none)
+``school_goals``  school_goal (id), title, goals (``int64``: how many goals serve it)
+``groups``        group, participant, display_name — one row per member
+
+Like the rest of :mod:`pdkit.review`, this module imports pandas: a participant's kernel never
+loads it (the dashboard imports it when the facilitator asks for a download).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from .._imports import require
+from ..definitions import SchoolGoal
+from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
+from ..errors import PdkitError
+from ..store import Store, Viewer
+
+__all__ = ["TABLES", "read_tables", "session_tables", "write_tables"]
+
+_UTC = "datetime64[ns, UTC]"
+
+TABLES: Mapping[str, Mapping[str, str]] = {
+    "roster": {
+        "participant": "string",
+        "display_name": "string",
+        "joined_at": _UTC,
+        "goal_drafted": "bool",
+        "goal_visibility": "string",
+        "reflections_done": "int64",
+        "group": "string",
+    },
+    "school_goals": {"school_goal": "string", "title": "string", "goals": "int64"},
+    "groups": {"group": "string", "participant": "string", "display_name": "string"},
+}
+"""Every table's columns and their dtypes, in order."""
+
+_KINDS = ("xlsx", "zip")
+
+
+def _frame(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+    data: dict[str, Any] = {}
+    for column, dtype in TABLES[name].items():
+        values: Any = columns.get(column, [])
+        if dtype == _UTC:
+            # to the microsecond: what Excel and CSV text keep
+            times = pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True)
+            data[column] = times.dt.round("us")
+        else:
+            data[column] = pd.Series(values, dtype=dtype)
+    return pd.DataFrame(data)
+
+
+def session_tables(
+    store: Store, session: str, school_goals: Sequence[SchoolGoal] = ()
+) -> dict[str, pd.DataFrame]:
+    """The session's tables (see the module docs), read as its facilitator."""
+    statuses = store.statuses(session)
+    choices = store.choices(
+        session, GOAL_FORM, SCHOOL_GOAL_FIELD, viewer=Viewer.facilitator(session)
+    )
+    roster = _frame(
+        "roster",
+        {
+            "participant": [s.participant for s in statuses],
+            "display_name": [s.display_name for s in statuses],
+            "joined_at": [s.joined_at for s in statuses],
+            "goal_drafted": [s.goal_drafted for s in statuses],
+            "goal_visibility": [s.goal_visibility for s in statuses],
+            "reflections_done": [s.reflections_done for s in statuses],
+            "group": [s.group or "" for s in statuses],
+        },
+    )
+    counts = Counter(choices.values())
+    titles = {g.id: g.title for g in school_goals}
+    order = [g.id for g in school_goals] + sorted(set(counts) - set(titles))
+    goals = _frame(
+        "school_goals",
+        {
+            "school_goal": order,
+            "title": [titles.get(i, i) for i in order],
+            "goals": [counts.get(i, 0) for i in order],
+        },
+    )
+    names = {s.participant: s.display_name for s in statuses}
+    members = [(g.name, m) for g in store.groups(session) for m in g.members]
+    groups = _frame(
+        "groups",
+        {
+            "group": [g for g, _m in members],
+            "participant": [m for _g, m in members],
+            "display_name": [names.get(m, "") for _g, m in members],
+        },
+    )
+    return {"roster": roster, "school_goals": goals, "groups": groups}
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Times as ISO 8601 text in UTC (Excel and CSV keep no time zone)."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z")
+    return out
+
+
+def write_tables(found: Mapping[str, pd.DataFrame], kind: str) -> bytes:
+    """The tables as an Excel workbook (``xlsx``: a sheet per table) or a ``zip`` of CSV
+    files (UTF-8, a header row, times in ISO 8601 with their offset)."""
+    if kind not in _KINDS:
+        raise PdkitError(f"tables are written as xlsx or zip, not {kind!r}")
+    buffer = io.BytesIO()
+    if kind == "xlsx":
+        require("openpyxl", why="Excel tables need openpyxl", package="openpyxl")
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            for name, frame in found.items():
+                _plain(frame).to_excel(writer, sheet_name=name, index=False)
+    else:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, frame in found.items():
+                archive.writestr(f"{name}.csv", _plain(frame).to_csv(index=False))
+    return buffer.getvalue()
+
+
+def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    columns = TABLES.get(name)
+    if columns is None:
+        return frame
+    data: dict[str, Any] = {}
+    for column, dtype in columns.items():
+        values: Any = frame[column] if column in frame.columns else pd.Series([], dtype=object)
+        if dtype == _UTC:
+            data[column] = pd.to_datetime(values, utc=True, format="ISO8601").astype(_UTC)
+        elif dtype == "string":
+            data[column] = values.astype(object).where(values.notna(), "").astype("string")
+        elif dtype == "bool":
+            data[column] = values.map(_true).astype(bool)
+        else:
+            data[column] = values.astype(dtype)
+    return pd.DataFrame(data)
+
+
+def _true(value: object) -> bool:
+    return str(value).strip().lower() in ("true", "1")
+
+
+def read_tables(data: bytes, kind: str) -> dict[str, pd.DataFrame]:
+    """Tables written by :func:`write_tables`, with the documented dtypes again."""
+    if kind not in _KINDS:
+        raise PdkitError(f"tables are read from xlsx or zip, not {kind!r}")
+    raw: dict[str, pd.DataFrame] = {}
+    try:
+        if kind == "xlsx":
+            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object)
+            raw = {str(k): v for k, v in sheets.items()}
+        else:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for member in archive.namelist():
+                    if member.endswith(".csv"):
+                        raw[member.removesuffix(".csv")] = pd.read_csv(
+                            archive.open(member), dtype=object, keep_default_na=False
+                        )
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise PdkitError(f"not a pdkit tables file ({kind}): {exc}") from None
+    return {name: _typed(name, frame) for name, frame in raw.items()}
