@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pdkit import review
+from pdkit.charts import bar_chart, escape_text
 from pdkit.notebooks import add_comment, export_store
 from pdkit.report import report_html, text
 from pdkit.store import Viewer
@@ -104,6 +105,54 @@ def test_text_escapes_markup_and_the_marks_of_attributes_and_urls() -> None:
     assert text("javascript:x") == "javascript&#58;x"
     assert text(None) == ""
     assert text(float("nan")) == ""
+
+
+def test_text_is_the_charts_escaping_rule_with_missing_values_empty() -> None:
+    for value in (*PAYLOADS, "a=b: c", "Ünïcödé … ✓"):
+        assert text(value) == escape_text(value)
+        assert "".join(parse(f"<p>{text(value)}</p>").shown) == value  # shown as typed
+    assert text(3) == "3"
+
+
+def test_the_bar_chart_escapes_labels_and_draws_one_bar_per_item() -> None:
+    items = [(PAYLOADS[1], 4), (f"More <talk> {PAYLOADS[3]}", 2), (f"Long {'x' * 60}", 0)]
+    svg = bar_chart(items, label=f"Chart {PAYLOADS[0]}", title=f"Title {PAYLOADS[2]}")
+    assert_nothing_executable(svg)
+    assert "More &lt;talk&gt;" in svg
+    assert "<talk>" not in svg
+    markup = parse(svg)
+    assert [tag for tag, _ in markup.tags].count("rect") == len(items) == svg.count("<rect")
+    [svg_attrs] = [dict(attrs) for tag, attrs in markup.tags if tag == "svg"]
+    assert svg_attrs["aria-label"] == f"Chart {PAYLOADS[0]}"
+    assert svg_attrs["role"] == "img"
+    widths = [float(dict(attrs)["width"] or 0) for tag, attrs in markup.tags if tag == "rect"]
+    assert widths[0] == 2 * widths[1] > 0 == widths[2]  # bars to scale, the largest full
+    shown = "".join(markup.shown)
+    assert f"Title {PAYLOADS[2]}" in shown
+    assert PAYLOADS[1] in shown
+    assert f"More <talk> {PAYLOADS[3]}" in shown
+    assert f"Long {'x' * 34}…" in shown  # a long name is shortened, in full as its tooltip
+    assert f"Long {'x' * 60}: 0" in shown
+    assert bar_chart([], label="Nothing") == ""  # the caller says there is nothing to show
+
+
+def test_the_bar_chart_can_draw_the_dashboards_chart() -> None:
+    """What the facilitator's dashboard needs: its label and title, class and colour."""
+    rows = [("More talk", 1), ("Another school goal", 1)]
+    title = "Goals per school goal: 2 goal(s)"
+    summary = "; ".join(f"{name}: {count}" for name, count in rows)
+    svg = bar_chart(
+        rows, label=title + ". " + summary, title=title, css_class="pdkit-chart", fill="#3b73b9"
+    )
+    markup = parse(svg)
+    [svg_attrs] = [dict(attrs) for tag, attrs in markup.tags if tag == "svg"]
+    # As a browser reads it; in the source the colons are encoded (&#58;), like all text.
+    assert svg_attrs["aria-label"] == (
+        "Goals per school goal: 2 goal(s). More talk: 1; Another school goal: 1"
+    )
+    assert svg_attrs["class"] == "pdkit-chart"
+    assert [dict(attrs)["fill"] for tag, attrs in markup.tags if tag == "rect"] == ["#3b73b9"] * 2
+    assert f"<title>{escape_text(title)}</title>" in svg
 
 
 @pytest.mark.parametrize("include_private", [False, True])

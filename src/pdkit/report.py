@@ -11,8 +11,9 @@ The page is a single file with no external assets and no ``<script>`` at all: th
 charts are small inline SVG drawn here (bars, and a point A → point B timeline per
 teacher), styled by one ``<style>`` element. Every text that comes from a teacher, a
 coach or a definition goes through :func:`text`, which escapes HTML and also encodes
-``=`` and ``:``, so no user text can ever read as markup, an attribute or a URL — not
-even to a naive scan for ``onerror=`` or ``javascript:``.
+``=`` and ``:`` (:func:`pdkit.charts.escape_text`), so no user text can ever read as
+markup, an attribute or a URL — not even to a naive scan for ``onerror=`` or
+``javascript:``.
 
 What is in it: a cohort summary (participants, goals per school goal, progress at the
 latest check-in, whose goal has not been revisited), then a section per teacher: the
@@ -29,7 +30,6 @@ private to the teacher: they are left out (only counted) unless
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -38,6 +38,7 @@ from typing import Any, cast
 import pandas as pd
 
 from . import __version__
+from .charts import bar_chart, escape_text
 from .definitions import builtin_definition_path, load_form
 from .definitions.ids import CHECKIN_FORM
 from .errors import DefinitionError
@@ -92,7 +93,7 @@ def text(value: object) -> str:
     Missing values (None, NA, NaT) are empty."""
     if _missing(value):
         return ""
-    return html.escape(str(value), quote=True).replace("=", "&#61;").replace(":", "&#58;")
+    return escape_text(str(value))
 
 
 def _lines(value: object) -> str:
@@ -104,10 +105,6 @@ def _day(moment: Any) -> str:
     if _missing(moment):
         return ""
     return pd.Timestamp(moment).strftime("%Y-%m-%d")
-
-
-def _short(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _progress_points() -> dict[int, str]:
@@ -125,27 +122,7 @@ def _progress_points() -> dict[int, str]:
 
 def _bar_chart(items: Sequence[tuple[str, int]], *, label: str) -> str:
     """Horizontal bars, one per (name, count), counts written beside them."""
-    if not items:
-        return '<p class="muted">Nothing to show yet.</p>'
-    width, row, left = 640, 26, 270
-    height = row * len(items) + 4
-    most = max(count for _, count in items) or 1
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{text(label)}"><title>{text(label)}</title>'
-    ]
-    for index, (name, count) in enumerate(items):
-        y = index * row
-        bar = (width - left - 50) * count / most
-        parts.append(
-            f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{text(_short(name, 40))}'
-            f"<title>{text(name)}</title></text>"
-            f'<rect class="bar" x="{left}" y="{y + 4}" width="{bar:.1f}" height="{row - 8}">'
-            f"<title>{text(name)}: {count}</title></rect>"
-            f'<text x="{left + bar + 6:.1f}" y="{y + 17}">{count}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return bar_chart(items, label=label) or '<p class="muted">Nothing to show yet.</p>'
 
 
 def _timeline(
