@@ -49,6 +49,8 @@ def test_wheel_ships_definitions_workbooks_and_assets(wheel: Path) -> None:
         "pdkit/workbooks/facilitator.ipynb",
         "pdkit/jupyter/voila/templates/pdkit/index.html.j2",
         "pdkit/jupyter/voila/templates/pdkit/conf.json",
+        "pdkit/report/templates/report.html.j2",
+        "pdkit/report/templates/_teacher.html.j2",
     ):
         assert needed in names, f"{needed} is missing from the wheel"
     # The Voilà template also lands in <prefix>/share/jupyter, where any Voilà finds it.
@@ -80,6 +82,10 @@ def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Pat
         "goals = pdkit.definitions.default_school_goals()\n"
         "nbs = sorted(p.name for p in pdkit.serve.builtin_workbooks_dir().glob('*.ipynb'))\n"
         "print(pdkit.__file__, d.spec_version, len(goals), nbs)\n"
+        # The report's templates are found inside the installed package.
+        "import tempfile, pdkit.report, pdkit.review\n"
+        "page = pdkit.report.report_html(pdkit.review.load(tempfile.mkdtemp()))\n"
+        "print(page.startswith('<!DOCTYPE html>'), pdkit.report.__file__)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -89,17 +95,22 @@ def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Pat
         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
         check=True,
     )
-    where, version, goals, notebooks = done.stdout.split(" ", 3)
+    first, report = done.stdout.splitlines()
+    where, version, goals, notebooks = first.split(" ", 3)
     assert where.startswith(str(target)), "the wheel's pdkit must be the one imported"
     assert version == "goal-setting@1"
     assert int(goals) >= 2
     assert "goal-setting.ipynb" in notebooks
+    rendered, report_module = report.split(" ", 1)
+    assert rendered == "True"
+    assert report_module.startswith(str(target))
 
 
 @pytest.mark.parametrize(
     "module",
     [
         "pdkit",
+        "pdkit.charts",
         "pdkit.definitions",
         "pdkit.store",
         "pdkit.widgets",
@@ -131,7 +142,7 @@ def test_participant_path_imports_nothing_heavy() -> None:
     script = (
         "import sys, pdkit.app\n"
         "pdkit.app.form_app('goal-setting', store='memory://')\n"
-        "heavy = ('pandas', 'nbformat', 'jsonschema', 'matplotlib', 'numpy')\n"
+        "heavy = ('pandas', 'nbformat', 'jsonschema', 'matplotlib', 'numpy', 'jinja2')\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(

@@ -1,0 +1,97 @@
+"""The coach's report: one offline HTML file from a :class:`pdkit.review.Review`.
+
+::
+
+    from pdkit import report, review
+
+    html = report.report_html(review.load("collected/"), title="Spring cycle")
+    Path("report.html").write_text(html, encoding="utf-8")
+
+The page is a single file with no external assets and no ``<script>`` at all: the
+charts are small inline SVG (bars from :func:`pdkit.charts.bar_chart`, and a point A →
+point B timeline per teacher), styled by one ``<style>`` element. It is rendered from
+the Jinja templates in ``templates/``, autoescaped; every value a template prints goes
+through :func:`text`, which escapes HTML and also encodes ``=`` and ``:``
+(:func:`pdkit.charts.escape_text`), so no text from a teacher, a coach or a definition
+can ever read as markup, an attribute or a URL — not even to a naive scan for
+``onerror=`` or ``javascript:`` — and it is only ever data, never template code. Only
+the charts, escaped as they are drawn, are passed through as they are.
+
+What is in it: a cohort summary (participants, goals per school goal, progress at the
+latest check-in, whose goal has not been revisited), then a section per teacher: the
+goal now, its versions (what changed at each sitting), the timeline from point A
+(when the goal was set) toward point B (the target date) with the check-ins, the
+check-ins, and coach comments.
+
+Privacy: the goal and the check-ins (progress, evidence, next step, the support asked
+for) are shared with the coach by design of a coaching cycle; the workbooks tell
+teachers so, and the report says so at the top. Reflections and protocol notes are
+private to the teacher: they are left out (only counted) unless
+``include_private=True`` is passed, and the report then says that it holds private text.
+
+Inside: ``_context`` turns the Review into the plain rows and numbers the templates
+show (``_rows``), ``_timeline`` draws the timeline, ``_text`` holds :func:`text`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+import jinja2
+from markupsafe import Markup
+
+from ..review import Review
+from ._context import page
+from ._text import text, trusted
+
+__all__ = ["STALE_DAYS", "report_html", "text"]
+
+STALE_DAYS = 21
+"""A goal not changed for this many days counts as not revisited (with one version only)."""
+
+
+def _printed(value: object) -> Markup:
+    """What ``{{ value }}`` prints: Markup as it is, anything else through :func:`text`."""
+    return value if isinstance(value, Markup) else trusted(text(value))
+
+
+def _lines(value: object) -> Markup:
+    """Multi-line text: escaped, line breaks kept (the ``lines`` filter)."""
+    return trusted(text(value).replace("\n", "<br>"))
+
+
+@cache
+def _template() -> jinja2.Template:
+    """The page's template, compiled once (with its macros)."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("pdkit.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_printed,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    environment.filters["lines"] = _lines
+    return environment.get_template("report.html.j2")
+
+
+def report_html(
+    review: Review,
+    *,
+    title: str = "Coaching review",
+    include_private: bool = False,
+    stale_days: int = STALE_DAYS,
+    now: datetime | None = None,
+) -> str:
+    """The report as one HTML document (see the module docs for what it holds).
+
+    ``now`` (default: the current time) is when "not changed in ``stale_days`` days"
+    is measured from. Private text is left out unless ``include_private`` is True.
+    """
+    shown = page(
+        review, title=title, include_private=include_private, stale_days=stale_days, now=now
+    )
+    return _template().render(page=shown)
