@@ -3,7 +3,10 @@ script at all, private writing left out unless asked for."""
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from html.parser import HTMLParser
@@ -11,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pdkit import review
+from pdkit import report, review
 from pdkit.charts import bar_chart, escape_text
 from pdkit.notebooks import add_comment, export_store
 from pdkit.report import report_html, text
@@ -25,6 +28,9 @@ PAYLOADS = (
     "javascript:alert(4)",
 )
 NASTY = " ".join(PAYLOADS)
+# Template syntax typed by a teacher, with HTML: text to show, never code to run.
+TEMPLATE_TEXT = "{{ 7*7 }} {% raw %}{{ x }}{% endraw %} {# hush #} <img src=x onerror=alert(5)>"
+TEMPLATE_TEXT += " javascript:alert(6) {{ page.title }} {% include 'report.html.j2' %}"
 NOW = datetime.fromtimestamp(START + 30 * DAY, tz=timezone.utc)
 
 
@@ -270,3 +276,60 @@ def test_a_report_of_nothing_is_still_a_page(tmp_path: Path) -> None:
     html = report_html(review.load(tmp_path), now=NOW)
     assert "Participants0" in "".join(parse(html).shown)
     assert_nothing_executable(html)
+
+
+def test_template_syntax_in_user_text_is_shown_as_typed_never_evaluated(tmp_path: Path) -> None:
+    cohort = make_cohort(text=TEMPLATE_TEXT)
+    folder = tmp_path / "collected"
+    export_store(cohort.store, WORKBOOK, folder, viewer=Viewer.steward(include_private=True))
+    cohort.store.close()
+    ana = next(p for p in folder.glob("*.ipynb") if cohort.ana.id in p.name)
+    add_comment(ana, f"Coach says {TEMPLATE_TEXT}", coach=f"Kim {TEMPLATE_TEXT}")
+    html = report_html(
+        review.load(folder), title=f"Spring {TEMPLATE_TEXT}", include_private=True, now=NOW
+    )
+
+    assert_nothing_executable(html)
+    shown = "".join(parse(html).shown)
+    assert "49" not in shown  # {{ 7*7 }} was not evaluated
+    assert html.count("<!DOCTYPE") == 1  # nor was the include
+    for where in ("Spring", "Ana", "Kim", "Coach says", "I saw silence", "Pairs talk more"):
+        assert f"{where} {TEMPLATE_TEXT}" in shown, where  # exactly as typed
+    assert "{{ 7*7 }}" in html  # the braces as typed (they are not HTML)
+    assert "onerror&#61;alert(5)" in html
+    assert "javascript&#58;alert(6)" in html
+
+
+def test_the_templates_hold_no_script_and_no_way_around_the_escaping() -> None:
+    folder = Path(report.__file__).parent / "templates"
+    sources = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.html.j2")}
+    assert "report.html.j2" in sources
+    for name, source in sources.items():
+        code = re.sub(r"{#.*?#}", "", source, flags=re.DOTALL)  # comments may explain
+        assert "<script" not in code.lower(), name
+        # Each of these would print a value with a weaker escape, or none.
+        for unsafe in ("safe", "autoescape", "join", "format", "~", "markup", "urlize"):
+            assert unsafe not in code.lower(), (name, unsafe)
+
+
+@pytest.mark.parametrize("include_private", [False, True])
+def test_the_report_has_no_script_element(
+    nasty: tuple[Cohort, Path], include_private: bool
+) -> None:
+    _, folder = nasty
+    html = report_html(review.load(folder), include_private=include_private, now=NOW)
+    assert "<script" not in html.lower()
+    assert "script" not in {tag for tag, _ in parse(html).tags}
+    assert "&lt;script&gt;" in html  # a teacher's text: escaped
+
+
+def test_charts_import_only_the_standard_library() -> None:
+    """pdkit.charts is for widgets too: it never imports pandas (nor jinja2)."""
+    script = (
+        "import sys, pdkit.charts\n"
+        "print(','.join(m for m in ('pandas', 'numpy', 'jinja2') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == ""
