@@ -18,8 +18,8 @@ import pandas as pd
 from .. import __version__
 from ..charts import bar_chart
 from ..definitions import builtin_definition_path, load_form
-from ..errors import DefinitionError
 from ..definitions.ids import CHECKIN_FORM
+from ..errors import DefinitionError
 from ..review import Review
 from ._rows import (
     Change,
