@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import ipywidgets as w
 
+from ..charts import bar_chart
 from ..definitions import SchoolGoal
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
@@ -40,7 +41,8 @@ Exporter = Callable[[str], bytes]
 
 
 def goals_chart(counts: Counter[str], goals: list[SchoolGoal]) -> str:
-    """Goals per school goal as an inline SVG bar chart (labels escaped; no script)."""
+    """Goals per school goal as an inline SVG bar chart (:func:`pdkit.charts.bar_chart`:
+    labels escaped, no script); a screen reader hears every count."""
     rows = [(g.title, counts.get(g.id, 0)) for g in goals]
     known = {g.id for g in goals}
     other = sum(n for key, n in counts.items() if key not in known)
@@ -49,24 +51,16 @@ def goals_chart(counts: Counter[str], goals: list[SchoolGoal]) -> str:
     total = sum(n for _label, n in rows)
     if not total:
         return '<p class="pdkit-empty">No goal is linked to a school goal yet.</p>'
-    top = max(n for _label, n in rows)
-    bar_h, gap, label_w, bar_w = 22, 8, 260, 300
-    height = len(rows) * (bar_h + gap)
-    parts = []
-    for index, (label, n) in enumerate(rows):
-        y = index * (bar_h + gap)
-        width = 0 if not top else round(bar_w * n / top)
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + bar_h - 6}" text-anchor="end">{escape(label)}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{width}" height="{bar_h}" fill="#3b73b9"/>'
-            f'<text x="{label_w + width + 6}" y="{y + bar_h - 6}">{n}</text>'
-        )
     title = f"Goals per school goal: {total} goal(s)"
     summary = "; ".join(f"{label}: {n}" for label, n in rows)
-    return (
-        f'<svg class="pdkit-chart" role="img" aria-label="{escape(title + ". " + summary)}" '
-        f'width="{label_w + bar_w + 40}" height="{height}" font-size="14" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(parts)}</svg>'
+    return bar_chart(
+        rows,
+        label=f"{title}. {summary}",
+        title=title,
+        css_class="pdkit-chart",
+        fill="#3b73b9",
+        width=600,
+        label_width=260,
     )
 
 
