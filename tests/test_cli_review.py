@@ -285,7 +285,7 @@ def test_progress_is_a_line_every_5_percent_on_a_terminal(
 ) -> None:
     import io
 
-    from pdkit.cli import _Progress
+    from pdkit.cli._coaching import Progress as _Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

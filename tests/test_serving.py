@@ -19,10 +19,12 @@ from tornado import web
 from traitlets.config import Configurable
 from voila.voila_kernel_manager import voila_kernel_manager_factory
 
-from pdkit._kernels import PdkitKernelManager
-from pdkit.cli import _parser, _pools, main
+from pdkit.cli import main
+from pdkit.cli import parser as _parser
+from pdkit.cli._facilitating import pools as _pools
 from pdkit.errors import PdkitError
 from pdkit.serve import DEFAULT_POOLS, ServeConfig, default_max_kernels, prepare, voila_command
+from pdkit.serve.kernels import PdkitKernelManager
 
 
 def _flag(command: list[str], name: str) -> str | None:
@@ -40,7 +42,7 @@ def test_the_default_pools_the_goal_setting_workbook() -> None:
     assert _flag(command, "PdkitKernelManager.max_kernels") == "50"
     assert (
         _flag(command, "VoilaConfiguration.multi_kernel_manager_class")
-        == "pdkit._kernels.PdkitKernelManager"
+        == "pdkit.serve.kernels.PdkitKernelManager"
     )
     # a closed page's kernel is freed within 8 s (and its process exits soon after)
     assert _flag(command, "MappingKernelManager.cull_idle_timeout") == "6"

@@ -19,6 +19,7 @@ from ._load import (
     builtin_definitions,
     builtin_workbook_path,
     builtin_workbooks,
+    definition_files,
     load_definition,
     load_form,
     load_protocol,
@@ -43,7 +44,7 @@ from ._model import (
     WorkbookDefinition,
     answer_text,
 )
-from ._references import check_references, resolve_reference, workbook_forms
+from ._references import check_references, resolve_reference, workbook_forms, workbooks_in
 from ._validate import validate_text
 from .goals import (
     SCHOOL_GOALS_ENV,
@@ -78,6 +79,7 @@ __all__ = [
     "builtin_workbooks",
     "check_references",
     "default_school_goals",
+    "definition_files",
     "is_school_goals_text",
     "load_definition",
     "load_form",
@@ -91,4 +93,5 @@ __all__ = [
     "school_goals_from_data",
     "validate_text",
     "workbook_forms",
+    "workbooks_in",
 ]

@@ -8,6 +8,7 @@ file, the line and the path of the bad part.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ __all__ = [
     "builtin_definitions",
     "builtin_workbook_path",
     "builtin_workbooks",
+    "definition_files",
     "load_definition",
     "load_form",
     "load_protocol",
@@ -67,6 +69,18 @@ def parse_definition(
     if kind == "workbook":
         return build_workbook(data, file, root)
     return build_form(data, file, root)
+
+
+def definition_files(paths: Sequence[Path]) -> list[Path]:
+    """The YAML files among ``paths``, a folder standing for every ``.yaml`` and ``.yml``
+    below it (sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        else:
+            files.append(path)
+    return files
 
 
 def read_text(path: Path) -> str:

@@ -7,11 +7,18 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import DefinitionError
-from ._load import builtin_definition_path, load_definition, load_form, read_text
+from ..errors import DefinitionError, PdkitError
+from ._load import (
+    builtin_definition_path,
+    load_definition,
+    load_form,
+    load_workbook,
+    read_text,
+)
 from ._model import FormDefinition, SchoolGoal, WorkbookDefinition
+from .goals import is_school_goals_text
 
-__all__ = ["check_references", "resolve_reference", "workbook_forms"]
+__all__ = ["check_references", "resolve_reference", "workbook_forms", "workbooks_in"]
 
 _SECTION_NEEDS = {
     "form": ("form",),
@@ -100,3 +107,39 @@ def workbook_forms(
                 form = load_form(path, language=language or workbook.language)
                 found.append((index, form.with_options(options)))
     return found
+
+
+def workbooks_in(sources: Sequence[Path]) -> list[WorkbookDefinition]:
+    """The workbook definitions among ``sources`` (forms, protocols and school goals kept
+    beside them are passed over), each checked with what it refers to;
+    :class:`DefinitionError` for the first problem, or for two workbooks with one id (both
+    would make ``<id>.ipynb``), :class:`PdkitError` when there is none."""
+    workbooks: list[WorkbookDefinition] = []
+    for source in sources:
+        try:
+            text = read_text(source)
+        except DefinitionError:
+            text = ""  # loading it below says why it cannot be read
+        if text and is_school_goals_text(text):
+            continue  # a school goals file kept with the definitions
+        if load_definition(source).kind != "workbook":
+            continue  # forms, reflections and protocols in the same folder
+        workbook = load_workbook(source)
+        problems = check_references(workbook)
+        if problems:
+            raise problems[0]
+        same = [w.source for w in workbooks if w.id == workbook.id]
+        if same:
+            raise DefinitionError(
+                f"the workbook id {workbook.id!r} is also used by {same[0]}; "
+                "each workbook needs its own id",
+                file=workbook.source,
+                path="id",
+            )
+        workbooks.append(workbook)
+    if not workbooks:
+        raise PdkitError(
+            "no workbook definitions (kind: workbook) found in "
+            + ", ".join(str(s) for s in sources)
+        )
+    return workbooks

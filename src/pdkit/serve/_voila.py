@@ -1,23 +1,5 @@
-"""``pdkit serve``: Voilà on the workbooks, with the store and participant-safe settings.
-
-Voilà runs every page load in a fresh kernel and does not stop a kernel when its
-tab closes (voila#1458), so idle kernels without a connection are culled (after
-``cull_idle_timeout`` seconds, checked every ``cull_interval``). Kernels for the
-workbooks in ``pools`` are started ahead (Voilà's pre-heated kernels): the notebook
-has already run when someone opens the page, and the participant is identified only
-then, by the page itself (the resume token reaches the kernel in a widget message, so
-nothing in a pooled kernel depends on the request). A used kernel is replaced
-``fill_delay`` seconds after it is handed out, so refilling does not compete with a
-crowd arriving; arrivals beyond the ready kernels get a kernel started at once.
-Pooled kernels are never culled, nor is a handed-out kernel whose page has not connected
-yet (for ``connect_grace`` seconds), and ``max_kernels`` caps how many run
-(:class:`pdkit._kernels.PdkitKernelManager`). The store URL and the school goals reach
-every kernel through the environment (``PDKIT_STORE``, ``PDKIT_SCHOOL_GOALS``).
-Kernels talk to the server over Unix sockets in a runtime folder of the serve's own.
-Kernels keep no IPython history (a crowd of kernels starting at once queued for the
-history file's lock and printed its errors on pages): ``IPYTHONDIR`` points them to a
-profile of pdkit's own.
-"""
+"""Running Voilà for ``pdkit serve``: everything checked first, then Voilà with the kernel
+manager, the template, the kernels' environment and a runtime folder of its own."""
 
 from __future__ import annotations
 
@@ -25,124 +7,21 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from .app import FACILITATOR_KEY_ENV
-from .definitions import SCHOOL_GOALS_ENV, builtin_definitions, load_definition, load_school_goals
-from .errors import PdkitError
-from .store import STORE_ENV, open_store, resolve_store_url
+from ..app import FACILITATOR_KEY_ENV
+from ..definitions import SCHOOL_GOALS_ENV, builtin_definitions, load_definition, load_school_goals
+from ..errors import PdkitError
+from ..store import STORE_ENV, open_store, resolve_store_url
+from ._config import ServeConfig, free_port
 
-__all__ = [
-    "DEFAULT_POOLS",
-    "ServeConfig",
-    "builtin_workbooks_dir",
-    "default_max_kernels",
-    "serve",
-    "template_data_dir",
-    "voila_command",
-]
-
-DEFAULT_POOLS = {"goal-setting": 2}
-"""Pre-heated kernels per workbook when ``--pool`` is not given."""
-
-KERNEL_MB = 60
-"""Memory to allow per participant (server share and kernel), for ``max_kernels``."""
-
-
-def default_max_kernels(reserve_mb: int = 2048) -> int:
-    """How many kernels this machine's memory holds at :data:`KERNEL_MB` each, keeping
-    ``reserve_mb`` for everything else (0 when the memory cannot be read)."""
-    try:
-        lines = Path("/proc/meminfo").read_text(encoding="ascii").splitlines()
-        total_kb = next(int(line.split()[1]) for line in lines if line.startswith("MemTotal"))
-    except (OSError, StopIteration, ValueError, IndexError):
-        return 0
-    return max((total_kb // 1024 - reserve_mb) // KERNEL_MB, 10)
-
-
-def builtin_workbooks_dir() -> Path:
-    """The workbooks installed with pdkit."""
-    return Path(str(resources.files("pdkit").joinpath("workbooks")))
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class ServeConfig:
-    """Everything ``pdkit serve`` needs; the CLI fills it from its flags."""
-
-    path: Path = field(default_factory=builtin_workbooks_dir)
-    store: str | None = None
-    school_goals: Path | None = None
-    host: str = "127.0.0.1"
-    port: int = 0
-    cull_idle_timeout: int = 6
-    cull_interval: int = 2
-    open_browser: bool = False
-    facilitator_key: str = ""
-    template: str = "pdkit"
-    pools: dict[str, int] = field(default_factory=dict)
-    """Pre-heated kernels per workbook (notebook name without ``.ipynb``)."""
-    fill_delay: float = 30.0
-    connect_grace: int = 120
-    max_kernels: int = 0
-    iopub_timeout: int = 120
-
-    def pool_config(self) -> dict[str, dict[str, int]]:
-        """Voilà's ``kernel_pools_config``: the pools asked for, none for the rest."""
-        found = {nb.stem: nb for nb in self._notebooks()}
-        config: dict[str, dict[str, int]] = {"default": {"pool_size": 0}}
-        for name, size in self.pools.items():
-            if size <= 0:
-                continue
-            if name not in found:
-                known = ", ".join(sorted(found)) or "none"
-                raise PdkitError(
-                    f"--pool {name}={size}: no workbook {name!r} here (workbooks: {known})"
-                )
-            relative = (
-                found[name].name
-                if self.path.is_file()
-                else found[name].relative_to(self.path).as_posix()
-            )
-            config[relative] = {"pool_size": size}
-        return config
-
-    def _notebooks(self) -> list[Path]:
-        return [self.path] if self.path.is_file() else sorted(self.path.glob("*.ipynb"))
-
-    def urls(self) -> list[tuple[str, str]]:
-        """(what, URL) pairs to print: one per workbook; the facilitator's carries the key."""
-        base = f"http://{self.host}:{self.port}"
-        if self.path.is_file():
-            return [(self.path.stem, f"{base}/")]
-        links = []
-        for nb in sorted(self.path.glob("*.ipynb")):
-            link = f"{base}/voila/render/{nb.relative_to(self.path).as_posix()}"
-            if nb.stem == "facilitator":
-                links.append(
-                    (
-                        "facilitator (keep this link to yourself)",
-                        f"{link}?key={self.facilitator_key}",
-                    )
-                )
-            else:
-                links.append((nb.stem, link))
-        return links
-
+__all__ = ["kernel_ipython_dir", "prepare", "serve", "template_data_dir", "voila_command"]
 
 KERNEL_PROFILE = """\
 # Written by pdkit serve: the profile of the kernels it serves (IPYTHONDIR).
@@ -183,7 +62,7 @@ def voila_command(config: ServeConfig) -> list[str]:
         "--no-browser" if not config.open_browser else "--Voila.open_browser=True",
         "--show_tracebacks=False",
         "--theme=light",
-        "--VoilaConfiguration.multi_kernel_manager_class=pdkit._kernels.PdkitKernelManager",
+        "--VoilaConfiguration.multi_kernel_manager_class=pdkit.serve.kernels.PdkitKernelManager",
         f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={config.cull_interval}",
         "--MappingKernelManager.cull_connected=False",

@@ -1,0 +1,43 @@
+"""The ``pdkit`` command: a thin layer over the library, one module per group of commands
+(``_facilitating``: serve, session; ``_authoring``: build, validate, new; ``_coaching``:
+export, review, comment). Each command imports what it needs when it runs, so the
+command starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import PdkitError
+from . import _authoring, _coaching, _facilitating
+
+__all__ = ["main", "parser"]
+
+
+def parser() -> argparse.ArgumentParser:
+    """The ``pdkit`` command's parser, with every command."""
+    found = argparse.ArgumentParser(
+        prog="pdkit",
+        description="Personalized professional learning for teachers, in Jupyter and Voilà.",
+    )
+    found.add_argument("--version", action="version", version=f"pdkit {__version__}")
+    commands = found.add_subparsers(dest="command", metavar="COMMAND")
+    _facilitating.add(commands)
+    _authoring.add(commands)
+    _coaching.add(commands)
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    found = parser()
+    args = found.parse_args(argv)
+    if args.command is None:
+        found.print_help()
+        return 0
+    try:
+        return int(args.run(args))
+    except PdkitError as exc:
+        print(f"pdkit: error: {exc}", file=sys.stderr)
+        return 2

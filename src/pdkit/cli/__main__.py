@@ -1,0 +1,7 @@
+"""``python -m pdkit.cli``: the ``pdkit`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

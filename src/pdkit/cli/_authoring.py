@@ -1,0 +1,197 @@
+"""Authoring commands: ``pdkit build`` (notebooks from workbook definitions),
+``pdkit validate`` (every problem of a definition) and ``pdkit new`` (a new workbook)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..definitions import definition_files, is_school_goals_text, load_definition
+from ..errors import DefinitionError, PdkitError
+from ._common import Commands
+
+__all__ = ["add"]
+
+
+def add(commands: Commands) -> None:
+    """Add this group's commands to ``pdkit``."""
+    build = commands.add_parser(
+        "build",
+        help="turn workbook definitions into Voilà-ready notebooks",
+        description="Write one notebook per workbook definition (kind: workbook).",
+    )
+    build.add_argument(
+        "templates",
+        nargs="*",
+        type=Path,
+        help="workbook definitions, or folders holding them (default: pdkit's built-in workbooks)",
+    )
+    build.add_argument(
+        "--out", type=Path, default=Path("workbooks"), help="folder for the notebooks (./workbooks)"
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if a notebook is missing or out of date",
+    )
+    build.set_defaults(run=_build)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check definitions and print every problem",
+        description="Check YAML definitions (and the definitions workbooks refer to). Prints "
+        "each problem with its file, line and place; exits 1 if there is any.",
+    )
+    validate.add_argument("paths", nargs="+", type=Path, help="YAML files, or folders of them")
+    validate.set_defaults(run=_validate)
+
+    new = commands.add_parser("new", help="start a new definition from existing ones")
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    new_workbook = kinds.add_parser(
+        "workbook",
+        help="a workbook whose sections are existing definitions",
+        description="Write NAME.yaml, a workbook with one section per definition id.",
+    )
+    new_workbook.add_argument("name", help="the new workbook's id (lower-case, digits, - and _)")
+    new_workbook.add_argument(
+        "--from",
+        dest="sources",
+        required=True,
+        metavar="ID[,ID…]",
+        help="the definitions to show, in order (forms, reflections, 'protocol' for the runner)",
+    )
+    new_workbook.add_argument(
+        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+    )
+    new_workbook.set_defaults(run=_new_workbook)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from ..definitions import builtin_workbook_path, builtin_workbooks, workbooks_in
+    from ..notebooks import render_workbook, write_workbook
+
+    sources = (
+        definition_files(args.templates)
+        if args.templates
+        else [builtin_workbook_path(i) for i in builtin_workbooks()]
+    )
+    workbooks = workbooks_in(sources)
+    stale = 0
+    for workbook in workbooks:
+        target = args.out / f"{workbook.id}.ipynb"
+        if args.check:
+            wanted = render_workbook(workbook, args.out)
+            current = target.read_text(encoding="utf-8") if target.exists() else None
+            if current != wanted:
+                stale += 1
+                print(f"pdkit: {target} is out of date with {workbook.source}")
+            continue
+        path, changed = write_workbook(workbook, args.out)
+        print(f"pdkit: {'wrote' if changed else 'up to date:'} {path}")
+    if stale:
+        print(
+            f"pdkit: {stale} notebook(s) out of date; run 'pdkit build' to update them",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from ..definitions import validate_text
+
+    files = definition_files(args.paths)
+    problems = 0
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"{file}: cannot be read ({exc})")
+            problems += 1
+            continue
+        found: Sequence[PdkitError] = (
+            _school_goal_problems(file)
+            if is_school_goals_text(text)
+            else validate_text(text, file=str(file))
+        )
+        for problem in found:
+            print(problem)
+        problems += len(found)
+    if not files:
+        print("pdkit: no YAML files found", file=sys.stderr)
+        return 1
+    if problems:
+        print(f"pdkit: {problems} problem(s) in {len(files)} file(s)", file=sys.stderr)
+        return 1
+    print(f"pdkit: {len(files)} file(s) checked, no problems")
+    return 0
+
+
+def _read_text(path: Path) -> str:
+    """The text of ``path``, or "" when it cannot be read (loading it then says why)."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _school_goal_problems(file: Path) -> list[PdkitError]:
+    from ..definitions import load_school_goals
+
+    try:
+        load_school_goals(file)
+    except PdkitError as exc:
+        return [exc]
+    return []
+
+
+def _new_workbook(args: argparse.Namespace) -> int:
+    name = args.name
+    if not re.fullmatch(r"[a-z0-9_-]+", name):
+        raise DefinitionError(
+            "a workbook id uses lower-case letters, digits, '-' and '_'", file=name
+        )
+    title = name.replace("-", " ").replace("_", " ").capitalize()
+    lines = [
+        f"# A new pdkit workbook. Edit it, then: pdkit build {name}.yaml --out workbooks/",
+        "kind: workbook",
+        f"id: {_yaml_text(name)}",  # quoted when YAML would read a number or true/false
+        "schema_version: 1",
+        f"title: {_yaml_text(title)}",
+        "intro: >-",
+        "  Say in a sentence or two what this workbook is for.",
+        "sections:",
+    ]
+    for ref in (r.strip() for r in args.sources.split(",") if r.strip()):
+        if ref == "protocol":
+            lines.append("  - protocol: runner")
+            continue
+        definition = load_definition(ref)
+        if definition.kind not in ("form", "reflection"):
+            raise DefinitionError(
+                f"{ref!r} is a {definition.kind}; a workbook shows forms and reflections "
+                "(and 'protocol' for the protocol runner)",
+                file=ref,
+            )
+        lines.append(f"  - {definition.kind}: {ref}")
+    if lines[-1] == "sections:":
+        raise PdkitError("--from names no definitions; give at least one id")
+    target = args.out / f"{name}.yaml"
+    if target.exists():
+        raise PdkitError(f"{target} already exists; choose another name or remove it first")
+    args.out.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"pdkit: wrote {target}")
+    return 0
+
+
+def _yaml_text(text: str) -> str:
+    """``text`` as a YAML scalar that reads back as that text."""
+    import json
+
+    import yaml
+
+    return text if yaml.safe_load(text) == text else json.dumps(text)

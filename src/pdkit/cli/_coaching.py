@@ -1,0 +1,223 @@
+"""The coach's commands: ``pdkit export`` (saved workbooks from the store), ``pdkit review``
+(a report from saved workbooks or a store) and ``pdkit comment`` (a comment in a saved
+workbook)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import PdkitError
+from ._common import Commands, open_existing_store
+
+__all__ = ["Progress", "add"]
+
+
+def add(commands: Commands) -> None:
+    """Add this group's commands to ``pdkit``."""
+    export = commands.add_parser(
+        "export",
+        help="write one saved workbook per participant, from the store",
+        description="Write a saved workbook (.ipynb with the answers) for every participant "
+        "of a session: what a coach collects, or a copy to keep.",
+    )
+    export.add_argument(
+        "--store",
+        default=None,
+        help="the store to read: a SQLite path or URL, or postgresql://… "
+        "(default: $PDKIT_STORE, else the file in your data folder)",
+    )
+    export.add_argument(
+        "--workbook",
+        required=True,
+        metavar="ID|PATH",
+        help="the workbook whose answers to write: a built-in id (goal-setting) or a YAML file",
+    )
+    export.add_argument("--out", type=Path, required=True, help="folder for the .ipynb files")
+    export.add_argument("--session", default=None, help="the session (default: 'default')")
+    export.add_argument(
+        "--include-private",
+        action="store_true",
+        help="also write what teachers kept private (to give each teacher their own full "
+        "copy back; never for a coach)",
+    )
+    export.add_argument(
+        "--pseudonymous",
+        action="store_true",
+        help="replace participant ids by stable pseudonyms (the same at every export of "
+        "this store) and remove names",
+    )
+    export.set_defaults(run=_export)
+
+    review = commands.add_parser(
+        "review",
+        help="read saved workbooks or a store and write a coach's HTML report",
+        description="Read saved workbooks (files or folders) or a store, and write one "
+        "offline HTML report: a cohort summary and a section per teacher. Files that "
+        "cannot be read are skipped and listed at the end. What teachers kept private "
+        "(their choice per goal and reflection; protocol notes and peer feedback always) "
+        "is left out unless you pass --include-private.",
+    )
+    review.add_argument(
+        "sources",
+        nargs="+",
+        metavar="PATH_OR_STORE",
+        help="saved workbooks (.ipynb), folders of them, or a store (sqlite:///…, "
+        "postgresql://…, or a .sqlite3 file)",
+    )
+    review.add_argument(
+        "--out", type=Path, default=Path("report.html"), help="the report (default report.html)"
+    )
+    review.add_argument(
+        "--include-private",
+        action="store_true",
+        help="also show reflections, protocol notes and the check-in's support answer "
+        "(private to each teacher: share such a report with nobody but that teacher)",
+    )
+    review.add_argument("--title", default="Coaching review", help="the report's title")
+    review.add_argument(
+        "--session", default=None, help="the session read from a store (default: 'default')"
+    )
+    review.add_argument(
+        "--school-goals",
+        type=Path,
+        default=None,
+        help="the school goals, YAML or CSV, for their titles "
+        "(default: $PDKIT_SCHOOL_GOALS, else the sample goals)",
+    )
+    review.add_argument(
+        "--definitions",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="YAML definitions (files or folders) of your own forms, for their labels; repeat",
+    )
+    review.add_argument(
+        "--stale-days",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="a goal unchanged for this many days counts as not revisited (default 21)",
+    )
+    review.set_defaults(run=_review)
+
+    comment = commands.add_parser(
+        "comment",
+        help="add a coach's comment to a teacher's saved workbook",
+        description="Append a comment to a saved workbook: a visible cell that says it is "
+        "a coach's comment, and an entry in the notebook's pdkit metadata. The teacher's "
+        "answers are never changed.",
+    )
+    comment.add_argument("notebook", type=Path, help="the saved workbook (.ipynb)")
+    comment.add_argument("--coach", required=True, help="your name, as the teacher will see it")
+    comment.add_argument("--text", required=True, help="the comment")
+    comment.set_defaults(run=_comment)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from ..definitions import default_school_goals, load_workbook
+    from ..notebooks import export_store
+    from ..store import DEFAULT_SESSION, Viewer
+
+    workbook = load_workbook(args.workbook)
+    goals = default_school_goals(workbook.language)
+    store = open_existing_store(args.store)
+    try:
+        print(f"pdkit: reading {store.url}", file=sys.stderr)
+        try:
+            written = export_store(
+                store,
+                workbook,
+                args.out,
+                args.session or DEFAULT_SESSION,
+                school_goals=goals,
+                viewer=Viewer.steward(include_private=args.include_private),
+                pseudonymous=args.pseudonymous,
+            )
+        except OSError as exc:
+            raise PdkitError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+    finally:
+        store.close()
+    session = args.session or DEFAULT_SESSION
+    if not written:
+        print(f"pdkit: no participants in session {session!r}; nothing written", file=sys.stderr)
+        return 0
+    print(f"pdkit: wrote {len(written)} saved workbook(s) to {args.out}")
+    if not args.include_private:
+        print("pdkit: what teachers kept private is not in them", file=sys.stderr)
+    if args.pseudonymous:
+        print("pdkit: pseudonymous: ids replaced, names removed", file=sys.stderr)
+    return 0
+
+
+class Progress:
+    """A progress line on stderr: every 5% on a terminal, else nothing until the end."""
+
+    def __init__(self) -> None:
+        self.terminal = sys.stderr.isatty()
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.terminal or total < 20:
+            return
+        step = done * 20 // total
+        if step != self.shown or done == total:
+            self.shown = step
+            end = "\n" if done == total else ""
+            print(
+                f"\rpdkit: reading {done}/{total} ({done * 100 // total}%)",
+                end=end,
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def _review(args: argparse.Namespace) -> int:
+    from .._atomic import write_atomically
+    from ..report import STALE_DAYS, report_html
+    from ..review import load
+    from ..store import DEFAULT_SESSION, Viewer
+
+    loaded = load(
+        [str(s) for s in args.sources],
+        progress=Progress(),
+        session=args.session or DEFAULT_SESSION,
+        school_goals=args.school_goals,
+        definitions=args.definitions,
+        viewer=Viewer.steward(include_private=args.include_private),
+    )
+    print(
+        f"pdkit: read {len(loaded.read)} source(s), skipped {loaded.skipped}: "
+        f"{len(loaded.participants)} participant(s), {len(loaded.goals)} goal(s), "
+        f"{len(loaded.checkins)} check-in(s), {len(loaded.comments)} coach comment(s)"
+    )
+    try:
+        if not loaded.read:
+            raise PdkitError("nothing could be read (see the warnings); no report written")
+        html = report_html(
+            loaded,
+            title=args.title,
+            include_private=args.include_private,
+            stale_days=STALE_DAYS if args.stale_days is None else args.stale_days,
+        )
+        try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(args.out, html)
+        except OSError as exc:
+            raise PdkitError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        private = " (with private reflections and notes)" if args.include_private else ""
+        print(f"pdkit: wrote {args.out}{private}")
+    finally:  # warnings last, where they are seen
+        for warning in loaded.warnings:
+            print(f"pdkit: warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _comment(args: argparse.Namespace) -> int:
+    from ..notebooks import add_comment
+
+    add_comment(args.notebook, args.text, coach=args.coach)
+    print(f"pdkit: added a comment by {args.coach.strip()} to {args.notebook}")
+    return 0

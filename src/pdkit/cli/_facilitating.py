@@ -1,0 +1,201 @@
+"""The facilitator's commands: ``pdkit serve`` (Voilà for a room) and ``pdkit session``
+(a workshop's join code, key and links)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import PdkitError
+from ._common import Commands, open_existing_store
+
+__all__ = ["add", "pools"]
+
+
+def add(commands: Commands) -> None:
+    """Add this group's commands to ``pdkit``."""
+    serve = commands.add_parser(
+        "serve",
+        help="serve workbooks to participants with Voilà",
+        description="Start Voilà on the workbooks, with the answer store, and print the links.",
+    )
+    serve.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="a workbook (.ipynb) or a folder of them (default: the workbooks shipped with pdkit)",
+    )
+    serve.add_argument(
+        "--store",
+        default=None,
+        help="where answers are saved: a SQLite path or URL (default: $PDKIT_STORE, else a "
+        "file in your data folder; the location is printed)",
+    )
+    serve.add_argument(
+        "--school-goals",
+        type=Path,
+        default=None,
+        help="the session's school goals, YAML or CSV "
+        "(default: $PDKIT_SCHOOL_GOALS, else the sample goals)",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room network)",
+    )
+    serve.add_argument(
+        "--port", type=int, default=8866, help="port (default 8866; 0 picks a free one)"
+    )
+    serve.add_argument(
+        "--cull-idle",
+        type=int,
+        default=6,  # pdkit.serve.ServeConfig's (not imported here: the CLI starts fast)
+        metavar="SECONDS",
+        help="stop a kernel whose page is closed after this many idle seconds (default 6, "
+        "checked every 2 s; answers are saved as people type, a reload restores them; an "
+        "open page is never stopped)",
+    )
+    serve.add_argument(
+        "--pool",
+        action="append",
+        default=None,
+        metavar="WORKBOOK=N",
+        help="keep N kernels pre-heated for a workbook, ready before people arrive "
+        "(repeatable; default goal-setting=2; goal-setting=40 for a room of 40 arriving at "
+        "once; 0 turns pools off)",
+    )
+    serve.add_argument(
+        "--max-kernels",
+        type=int,
+        default=None,
+        metavar="N",
+        help='refuse new pages ("the server is full") once N kernels run (default: what '
+        "this machine's memory holds at 60 MB each; 0: no limit)",
+    )
+    serve.add_argument("--open", action="store_true", help="open a browser on the workbooks")
+    serve.add_argument(
+        "--facilitator-key",
+        default="",
+        metavar="KEY",
+        help="the secret in the facilitator link (default: $PDKIT_FACILITATOR_KEY, else random)",
+    )
+    serve.add_argument(
+        "--template",
+        default="pdkit",
+        help="the Voilà template (default: pdkit's own; 'lab' for Voilà's)",
+    )
+    serve.set_defaults(run=_serve)
+
+    session = commands.add_parser(
+        "session",
+        help="make a workshop session (join code, facilitator key) or list them",
+        description="Sessions let one store hold several workshops: participants join a "
+        "session with its code, its facilitator opens its dashboard with its key.",
+    )
+    session_commands = session.add_subparsers(dest="session_command", metavar="ACTION")
+    create = session_commands.add_parser(
+        "create",
+        help="make a session and print its join code, facilitator key and links",
+        description="Make a session. Prints its join code (for participants), its "
+        "facilitator key (shown once: keep it) and the links for `pdkit serve`.",
+    )
+    create.add_argument("--title", required=True, help="what participants see")
+    create.add_argument(
+        "--school-goals",
+        type=Path,
+        default=None,
+        help="the session's school goals, YAML or CSV (default: the sample goals)",
+    )
+    for sub in (create, session_commands.add_parser("list", help="list the sessions")):
+        sub.add_argument(
+            "--store",
+            default=None,
+            help="the store: a SQLite path or URL, or postgresql://… "
+            "(default: $PDKIT_STORE, else the file in your data folder)",
+        )
+        sub.add_argument(
+            "--url",
+            default="http://127.0.0.1:8866",
+            help="the address `pdkit serve` answers on, for the links "
+            "(default http://127.0.0.1:8866)",
+        )
+    session.set_defaults(run=_session)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ..serve import ServeConfig, builtin_workbooks_dir, default_max_kernels, serve
+
+    config = ServeConfig(
+        path=args.path if args.path is not None else builtin_workbooks_dir(),
+        store=args.store,
+        school_goals=args.school_goals,
+        host=args.host,
+        port=args.port,
+        cull_idle_timeout=args.cull_idle,
+        open_browser=args.open,
+        facilitator_key=args.facilitator_key,
+        template=args.template,
+        pools=pools(args.pool),
+        max_kernels=default_max_kernels() if args.max_kernels is None else args.max_kernels,
+    )
+    return serve(config)
+
+
+def pools(given: list[str] | None) -> dict[str, int]:
+    """``["goal-setting=40"]`` → ``{"goal-setting": 40}``; ``["0"]`` → no pools."""
+    from ..serve import DEFAULT_POOLS
+
+    if given is None:
+        return dict(DEFAULT_POOLS)
+    pools: dict[str, int] = {}
+    for item in given:
+        if item.strip() == "0":
+            return {}
+        name, sep, size = item.partition("=")
+        if not sep or not name.strip() or not size.strip().isdigit():
+            raise PdkitError(
+                f"--pool {item!r}: write WORKBOOK=N, such as --pool goal-setting=40 (or 0)"
+            )
+        pools[name.strip().removesuffix(".ipynb")] = int(size)
+    return pools
+
+
+def _session(args: argparse.Namespace) -> int:
+    from ..definitions import builtin_workbooks, school_goals_data
+    from ..links import render_url
+    from ..store import open_store
+
+    if args.session_command is None:
+        raise PdkitError("say what to do: pdkit session create --title … or pdkit session list")
+    base = args.url.rstrip("/")
+    if args.session_command == "create":
+        goals = school_goals_data(args.school_goals) if args.school_goals else []
+        store = open_store(args.store)
+        try:
+            made, key = store.create_session(args.title, goals)
+            print(f"pdkit: session {made.title!r} in {store.url}")
+        finally:
+            store.close()
+        print(f"pdkit: join code: {made.code} (participants type it when they join)")
+        for workbook in builtin_workbooks():
+            if workbook != "facilitator":
+                link = render_url(base, f"{workbook}.ipynb", f"code={made.code}")
+                print(f"pdkit: {workbook}: {link}")
+        print(
+            "pdkit: facilitator (keep this link to yourself; the key is shown only now): "
+            + render_url(base, "facilitator.ipynb", f"session={made.id}&key={key}")
+        )
+        return 0
+    store = open_existing_store(args.store)
+    try:
+        found = store.sessions()
+    finally:
+        store.close()
+    if not found:
+        print("pdkit: no sessions yet (everyone is in the default session)", file=sys.stderr)
+    for item in found:
+        counted = f", {len(item.school_goals)} school goal(s)" if item.school_goals else ""
+        print(f"{item.code}  {item.title}  (session {item.id}{counted})")
+    return 0

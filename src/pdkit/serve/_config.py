@@ -1,0 +1,110 @@
+"""What ``pdkit serve`` is asked to do: the workbooks, the store, the room's size and the
+kernels' limits (:class:`ServeConfig`), with the defaults a room needs."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ..errors import PdkitError
+from ..links import render_url
+
+__all__ = [
+    "DEFAULT_POOLS",
+    "KERNEL_MB",
+    "ServeConfig",
+    "builtin_workbooks_dir",
+    "default_max_kernels",
+    "free_port",
+]
+
+DEFAULT_POOLS = {"goal-setting": 2}
+"""Pre-heated kernels per workbook when ``--pool`` is not given."""
+
+KERNEL_MB = 60
+"""Memory to allow per participant (server share and kernel), for ``max_kernels``."""
+
+
+def default_max_kernels(reserve_mb: int = 2048) -> int:
+    """How many kernels this machine's memory holds at :data:`KERNEL_MB` each, keeping
+    ``reserve_mb`` for everything else (0 when the memory cannot be read)."""
+    try:
+        lines = Path("/proc/meminfo").read_text(encoding="ascii").splitlines()
+        total_kb = next(int(line.split()[1]) for line in lines if line.startswith("MemTotal"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return 0
+    return max((total_kb // 1024 - reserve_mb) // KERNEL_MB, 10)
+
+
+def builtin_workbooks_dir() -> Path:
+    """The workbooks installed with pdkit."""
+    return Path(str(resources.files("pdkit").joinpath("workbooks")))
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServeConfig:
+    """Everything ``pdkit serve`` needs; the CLI fills it from its flags."""
+
+    path: Path = field(default_factory=builtin_workbooks_dir)
+    store: str | None = None
+    school_goals: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 0
+    cull_idle_timeout: int = 6
+    cull_interval: int = 2
+    open_browser: bool = False
+    facilitator_key: str = ""
+    template: str = "pdkit"
+    pools: dict[str, int] = field(default_factory=dict)
+    """Pre-heated kernels per workbook (notebook name without ``.ipynb``)."""
+    fill_delay: float = 30.0
+    connect_grace: int = 120
+    max_kernels: int = 0
+    iopub_timeout: int = 120
+
+    def pool_config(self) -> dict[str, dict[str, int]]:
+        """Voilà's ``kernel_pools_config``: the pools asked for, none for the rest."""
+        found = {nb.stem: nb for nb in self._notebooks()}
+        config: dict[str, dict[str, int]] = {"default": {"pool_size": 0}}
+        for name, size in self.pools.items():
+            if size <= 0:
+                continue
+            if name not in found:
+                known = ", ".join(sorted(found)) or "none"
+                raise PdkitError(
+                    f"--pool {name}={size}: no workbook {name!r} here (workbooks: {known})"
+                )
+            relative = (
+                found[name].name
+                if self.path.is_file()
+                else found[name].relative_to(self.path).as_posix()
+            )
+            config[relative] = {"pool_size": size}
+        return config
+
+    def _notebooks(self) -> list[Path]:
+        return [self.path] if self.path.is_file() else sorted(self.path.glob("*.ipynb"))
+
+    def urls(self) -> list[tuple[str, str]]:
+        """(what, URL) pairs to print: one per workbook; the facilitator's carries the key."""
+        base = f"http://{self.host}:{self.port}"
+        if self.path.is_file():
+            return [(self.path.stem, f"{base}/")]
+        links = []
+        for nb in sorted(self.path.glob("*.ipynb")):
+            name = nb.relative_to(self.path).as_posix()
+            if nb.stem == "facilitator":
+                link = render_url(base, name, f"key={self.facilitator_key}")
+                links.append(("facilitator (keep this link to yourself)", link))
+            else:
+                links.append((nb.stem, render_url(base, name)))
+        return links
