@@ -26,24 +26,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pdkit import pacing, report, review
-from pdkit.definitions import Section, WorkbookDefinition, load_protocol
+from pdkit.definitions import load_protocol
 from pdkit.notebooks import export_store
 from pdkit.store import SQLiteStore, Viewer
+from pdkit.testing import COACHING_WORKBOOK
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 DAY = 86400.0
 START = 1_767_225_600.0  # 2026-01-01
 
-WORKBOOK = WorkbookDefinition(
-    id="coaching-cycle",
-    title="Coaching cycle",
-    sections=(
-        Section("form", ("goal-setting",)),
-        Section("reflection", ("exit-ticket",)),
-        Section("reflection", ("what-so-what-now-what",)),
-        Section("protocol", ("runner",)),
-    ),
-)
+WORKBOOK = COACHING_WORKBOOK
 WORDS = (
     "students",
     "explain",

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from _stores import BACKENDS, FORM, VERSION
 from pdkit import pacing
 from pdkit.definitions import load_protocol
 from pdkit.errors import AccessError, StoreError
 from pdkit.store import VISIBILITIES, Participant, Store, Viewer
-from test_store import BACKENDS, FORM, VERSION
 
 REFLECTION = "what-so-what-now-what"
 

@@ -47,6 +47,7 @@ from pdkit.notebooks import (
     render_workbook,
     write_workbook,
 )
+from pdkit.testing import descendants, page_loaded
 from pdkit.widgets import BrowserIdentity
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,14 +84,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:
     return Run(code, captured.out, captured.err)
 
 
-def descendants(widget: w.Widget) -> list[w.Widget]:
-    """The widget and every widget inside it."""
-    found = [widget]
-    for child in getattr(widget, "children", ()):
-        found += descendants(child)
-    return found
-
-
 def shown_text(widget: w.Widget) -> str:
     """Every label and HTML text inside ``widget``, one per line."""
     texts = []
@@ -106,7 +99,7 @@ def shown_text(widget: w.Widget) -> str:
 
 def report(browser: BrowserIdentity, page_url: str = "http://h/voila/render/w.ipynb") -> None:
     """What the page's JavaScript does when it loads (no token: a new participant)."""
-    browser.set_state({"url_token": "", "stored_token": "", "page_url": page_url, "reported": True})
+    page_loaded(browser, page_url=page_url)
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import pytest
 
 from pdkit.cli import main
 from pdkit.notebooks import read_saved
-from test_review import make_cohort
+from pdkit.testing import make_cohort
 
 CAPTURE = pytest.CaptureFixture[str]
 

@@ -18,8 +18,8 @@ from pdkit.definitions import SchoolGoal
 from pdkit.errors import PdkitError
 from pdkit.review import tables
 from pdkit.store import SQLiteStore, Store
+from pdkit.testing import descendants, page_loaded
 from pdkit.widgets import Dashboard, PacingControl, goals_chart
-from test_widgets import descendants, report
 
 PAGE = "http://127.0.0.1:8866/voila/render/facilitator.ipynb"
 GOALS = [SchoolGoal("talk", "More <talk>"), SchoolGoal("read", "Reading")]
@@ -67,15 +67,15 @@ def test_a_session_dashboard_opens_only_with_its_key(room: tuple[Store, str, str
     store, session, key = room
     for query in ("", f"?session={session}", f"?session={session}&key=wrong", "?key=" + key):
         app = FacilitatorApp(store=store, key="server-key")
-        report(app.browser, page_url=PAGE + query)
+        page_loaded(app.browser, page_url=PAGE + query)
         assert app.dashboard is None, query
         assert "This page is for the facilitator" in shown(app.body)
         assert not any(isinstance(c, w.Button) for c in descendants(app.body))
     app = FacilitatorApp(store=store, key="server-key")
-    report(app.browser, page_url=f"{PAGE}?session=no-such&key={key}")
+    page_loaded(app.browser, page_url=f"{PAGE}?session=no-such&key={key}")
     assert "This session is not known on this server" in shown(app.body)
     app = FacilitatorApp(store=store, key="server-key")
-    report(app.browser, page_url=f"{PAGE}?session={session}&key={key}")
+    page_loaded(app.browser, page_url=f"{PAGE}?session={session}&key={key}")
     assert isinstance(app.dashboard, Dashboard)
     assert isinstance(app.control, PacingControl)
     assert app.dashboard.session == session
@@ -86,7 +86,7 @@ def test_a_session_key_does_not_open_another_session(room: tuple[Store, str, str
     _other, other_key = store.create_session("Autumn")
     app = FacilitatorApp(store=store, key=None)  # JupyterLab: the default session opens
     assert app.dashboard is not None
-    report(app.browser, page_url=f"{PAGE}?session={session}&key={other_key}")
+    page_loaded(app.browser, page_url=f"{PAGE}?session={session}&key={other_key}")
     assert app.dashboard is None
     assert "This page is for the facilitator" in shown(app.body)
 
@@ -99,7 +99,7 @@ def test_the_dashboard_shows_counts_statuses_and_the_chart_never_text(
 ) -> None:
     store, session, key = room
     app = FacilitatorApp(store=store, key="server-key")
-    report(app.browser, page_url=f"{PAGE}?session={session}&key={key}")
+    page_loaded(app.browser, page_url=f"{PAGE}?session={session}&key={key}")
     dashboard = app.dashboard
     assert dashboard is not None
     text = shown(dashboard.widget)
@@ -157,7 +157,7 @@ def test_the_chart_escapes_labels() -> None:
 def test_a_session_is_made_from_the_default_dashboard() -> None:
     store = SQLiteStore(":memory:")
     app = FacilitatorApp(store=store, key="k", school_goals=GOALS)
-    report(app.browser, page_url=f"{PAGE}?key=k")
+    page_loaded(app.browser, page_url=f"{PAGE}?key=k")
     assert app.create_session("  ") is None
     assert "title" in app.new_message.value
     made = app.create_session("Room <12>")
@@ -205,7 +205,7 @@ def test_the_session_export_round_trips_into_the_same_tables(
 def test_the_dashboard_download_offers_the_tables(room: tuple[Store, str, str]) -> None:
     store, session, key = room
     app = FacilitatorApp(store=store, key="server-key")
-    report(app.browser, page_url=f"{PAGE}?session={session}&key={key}")
+    page_loaded(app.browser, page_url=f"{PAGE}?session={session}&key={key}")
     assert app.dashboard is not None
     data = app.dashboard.download("xlsx")
     assert tables.read_tables(data, "xlsx")["roster"]["display_name"].tolist() == [

@@ -13,8 +13,8 @@ from pdkit.definitions import load_form, load_school_goals, parse_definition
 from pdkit.errors import DefinitionError
 from pdkit.i18n import LANGUAGES, choose, language_from_url, translator
 from pdkit.store import open_store
+from pdkit.testing import descendants, page_loaded
 from pdkit.widgets import BrowserIdentity, FormView, SignIn
-from test_widgets import descendants, report
 
 PAGE = "http://h/voila/render/goal-setting.ipynb"
 
@@ -146,7 +146,7 @@ def test_sign_in_takes_the_language_of_the_page() -> None:
     store = open_store("memory://")
     browser = BrowserIdentity()
     sign_in = SignIn(store, on_signed_in=lambda _p: None, browser=browser, language="en")
-    report(browser, page_url=f"{PAGE}?lang=es")
+    page_loaded(browser, page_url=f"{PAGE}?lang=es")
     assert sign_in.language == "es"
     assert sign_in.name_input.description == "Tu nombre"
     assert sign_in.join_button.description == "Entrar"
@@ -158,7 +158,7 @@ def test_sign_in_without_lang_keeps_its_default() -> None:
     store = open_store("memory://")
     browser = BrowserIdentity()
     sign_in = SignIn(store, on_signed_in=lambda _p: None, browser=browser, language="es")
-    report(browser, page_url=PAGE)
+    page_loaded(browser, page_url=PAGE)
     assert sign_in.language == "es"
     assert sign_in.join_button.description == "Entrar"
 
@@ -171,7 +171,7 @@ def test_the_spanish_workbook_and_its_english_override(query: str, label: str) -
     workbook = Workbook("goal-setting-es", store=store)
     assert workbook.error is None
     assert workbook.app is not None
-    report(
+    page_loaded(
         workbook.app.sign_in.browser,
         page_url=PAGE.replace("goal-setting", "goal-setting-es") + query,
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,8 @@ from pdkit.errors import ConflictError
 from pdkit.pacing import RunState
 from pdkit.serve import ServeConfig, builtin_workbooks_dir, prepare
 from pdkit.store import JSONValue, Participant, Run, Store, Viewer, open_store
+from pdkit.testing import FakeClock, FakeScheduler, descendants, page_loaded
 from pdkit.widgets import FormView, PacingControl, ProtocolRunner
-from test_widgets import FakeScheduler, descendants, report
 
 ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored
 
@@ -34,16 +33,6 @@ TUNING = load_protocol("tuning")
 PROTOCOLS = ["tuning", "success-analysis", "like-wish-wonder"]
 T0 = 1000.0
 FACILITATOR_PAGE = "http://h/voila/render/facilitator.ipynb"
-
-
-@dataclass
-class Clock:
-    """The time every widget reads; tests move it by hand."""
-
-    now: float = T0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -69,8 +58,8 @@ def store() -> Iterator[Store]:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(T0, step=0)  # the time every widget reads; tests move it by hand
 
 
 @pytest.fixture
@@ -84,7 +73,7 @@ def trio(store: Store) -> list[Participant]:
 
 
 @pytest.fixture
-def make_control(store: Store, clock: Clock) -> Callable[..., PacingControl]:
+def make_control(store: Store, clock: FakeClock) -> Callable[..., PacingControl]:
     def make(**options: Any) -> PacingControl:
         options.setdefault("clock", clock)
         options.setdefault("protocols", PROTOCOLS)
@@ -101,7 +90,7 @@ def control(make_control: Callable[..., PacingControl]) -> PacingControl:
 
 @pytest.fixture
 def make_runner(
-    store: Store, clock: Clock, scheduler: FakeScheduler
+    store: Store, clock: FakeClock, scheduler: FakeScheduler
 ) -> Callable[[Participant], ProtocolRunner]:
     def make(participant: Participant) -> ProtocolRunner:
         return ProtocolRunner(store, participant, clock=clock, schedule=scheduler)
@@ -140,7 +129,7 @@ def shown_text(widget: w.Widget) -> str:
 
 def test_runner_waits_then_shows_the_first_step(
     store: Store,
-    clock: Clock,
+    clock: FakeClock,
     trio: list[Participant],
     control: PacingControl,
     make_runner: Callable[[Participant], ProtocolRunner],
@@ -199,7 +188,7 @@ def test_each_role_sees_its_own_prompt(
 
 def test_two_runners_follow_one_control_and_keep_their_notes(
     store: Store,
-    clock: Clock,
+    clock: FakeClock,
     scheduler: FakeScheduler,
     trio: list[Participant],
     control: PacingControl,
@@ -267,7 +256,7 @@ def test_two_runners_follow_one_control_and_keep_their_notes(
 
 
 def test_runner_follows_extend_pause_and_end(
-    clock: Clock,
+    clock: FakeClock,
     trio: list[Participant],
     control: PacingControl,
     make_runner: Callable[[Participant], ProtocolRunner],
@@ -357,7 +346,7 @@ def test_a_run_started_in_another_tab_is_picked_up(
     trio: list[Participant],
     control: PacingControl,
     make_control: Callable[..., PacingControl],
-    clock: Clock,
+    clock: FakeClock,
 ) -> None:
     first = started(control)
     other_tab = make_control()
@@ -455,7 +444,7 @@ def test_a_conflicting_click_is_retried_on_the_fresh_run(
 
 
 def test_polling_without_a_change_keeps_the_notes_form(
-    clock: Clock,
+    clock: FakeClock,
     trio: list[Participant],
     control: PacingControl,
     make_runner: Callable[[Participant], ProtocolRunner],
@@ -645,7 +634,7 @@ def visible(view: FormView) -> list[str]:
 @pytest.fixture
 def reflection(store: Store) -> ReflectionApp:
     app = ReflectionApp([load_form("what-so-what-now-what"), load_form("exit-ticket")], store=store)
-    report(app.sign_in.browser)
+    page_loaded(app.sign_in.browser)
     app.sign_in.join("Sam")
     return app
 
@@ -746,7 +735,7 @@ def test_a_form_that_is_not_a_sequence_shows_every_field(store: Store) -> None:
 def test_facilitator_page_opens_with_the_right_key(store: Store) -> None:
     app = FacilitatorApp(store=store, key="k")
     assert app.control is None  # still waiting for the page to report its address
-    report(app.browser, page_url=f"{FACILITATOR_PAGE}?key=k")
+    page_loaded(app.browser, page_url=f"{FACILITATOR_PAGE}?key=k")
     assert isinstance(app.control, PacingControl)
     assert app.control.widget in descendants(app.body)  # inside the dashboard
 
@@ -756,7 +745,7 @@ def test_facilitator_page_opens_with_the_right_key(store: Store) -> None:
 )
 def test_facilitator_page_refuses_a_wrong_or_missing_key(store: Store, query: str) -> None:
     app = FacilitatorApp(store=store, key="k")
-    report(app.browser, page_url=f"{FACILITATOR_PAGE}{query}")
+    page_loaded(app.browser, page_url=f"{FACILITATOR_PAGE}{query}")
     assert app.control is None
     text = shown_text(app.body)
     assert "This page is for the facilitator" in text

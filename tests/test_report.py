@@ -19,7 +19,8 @@ from pdkit.charts import bar_chart, escape_text
 from pdkit.notebooks import add_comment, export_store
 from pdkit.report import report_html, text
 from pdkit.store import Viewer
-from test_review import DAY, START, WORKBOOK, Cohort, make_cohort
+from pdkit.testing import COACHING_WORKBOOK as WORKBOOK
+from pdkit.testing import DAY, START, Cohort, make_cohort
 
 PAYLOADS = (
     "<script>alert(1)</script>",

@@ -1,9 +1,9 @@
 """The coach's review: saved workbooks or a store → tidy DataFrames (pdkit.review), coach
 comments written back into a saved workbook (pdkit.notebooks.add_comment).
 
-``make_cohort`` builds a small, realistic session in a SQLite store with a fake clock:
-goals revised over two sittings, check-ins, a reflection, protocol notes, and a
-participant who never answered. test_report.py and test_cli_review.py use it too.
+The cohort (``pdkit.testing.make_cohort``) is a small, realistic session in a SQLite store
+with a fake clock: goals revised over two sittings, check-ins, a reflection, protocol
+notes, and a participant who never answered.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,8 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from pdkit import pacing, review
-from pdkit.definitions import Section, WorkbookDefinition, load_protocol, load_workbook
+from pdkit import review
+from pdkit.definitions import load_workbook
 from pdkit.errors import PdkitError, WorkbookFileError
 from pdkit.notebooks import (
     COACH_TAG,
@@ -30,22 +29,10 @@ from pdkit.notebooks import (
     export_store,
     read_saved,
 )
-from pdkit.store import Participant, SQLiteStore, Viewer
+from pdkit.store import Viewer
+from pdkit.testing import COACHING_WORKBOOK, DAY, START, Cohort, make_cohort
 
-DAY = 86400.0
-START = 1_767_225_600.0  # 2026-01-01 00:00 UTC
-HOUR = 3600.0
-
-WORKBOOK = WorkbookDefinition(
-    id="coaching-cycle",
-    title="Coaching cycle",
-    sections=(
-        Section("form", ("goal-setting",)),
-        Section("reflection", ("exit-ticket",)),
-        Section("reflection", ("what-so-what-now-what",)),
-        Section("protocol", ("runner",)),
-    ),
-)
+WORKBOOK = COACHING_WORKBOOK
 FRAMES = (
     "participants",
     "answers",
@@ -60,101 +47,8 @@ FRAMES = (
 )
 
 
-class Clock:
-    """A settable clock: each reading moves one second on."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
-
-
 EVERYTHING = Viewer.steward(include_private=True)
 """Reads a store as the teachers' own copies hold it (to compare the two)."""
-
-
-@dataclass
-class Cohort:
-    store: SQLiteStore
-    clock: Clock
-    ana: Participant
-    ben: Participant
-    cy: Participant
-    run_id: str
-
-    def goal(self, who: Participant, answers: dict[str, Any]) -> None:
-        self.store.record(who.id, "goal-setting", answers, spec_version="goal-setting@1")
-
-    def checkin(self, who: Participant, answers: dict[str, Any]) -> None:
-        self.store.record(who.id, "exit-ticket", answers, spec_version="exit-ticket@1")
-
-
-def make_cohort(path: Path | str = ":memory:", *, text: str = "") -> Cohort:
-    """Ana revises her goal a week later and checks in twice; Ben sets a goal in one
-    sitting, reflects and writes notes; Cy joins and writes nothing. ``text`` is put
-    into every free-text answer (to test escaping)."""
-    clock = Clock()
-    store = SQLiteStore(path, clock=clock)
-    ana = store.create_participant(f"Ana {text}".strip())[0]
-    ben = store.create_participant("Ben")[0]
-    cy = store.create_participant("Cy")[0]
-    tuning = load_protocol("tuning")
-    run = store.start_run(
-        "default",
-        tuning.id,
-        tuning.spec_version,
-        {"g1": {ana.id: "presenter", ben.id: "participant"}},
-        pacing.start(tuning, START),
-    )
-    cohort = Cohort(store, clock, ana, ben, cy, run.id)
-    # Ana and Ben share their goals and Ana her check-ins with their coach (each
-    # teacher's own choice; Ben's reflection stays private, as every item is at first).
-    store.set_visibility(ana.id, "goal-setting", "coach")
-    store.set_visibility(ana.id, "exit-ticket", "coach")
-    store.set_visibility(ben.id, "goal-setting", "coach")
-    # Ana, day 0: the goal, typed with autosave (three saves of the goal text).
-    cohort.goal(ana, {"school_goal": "talk"})
-    cohort.goal(ana, {"goal": "More talk"})
-    cohort.goal(ana, {"goal": f"More student talk {text}".strip()})
-    cohort.goal(
-        ana,
-        {
-            "point_a": f"Three students answer most questions {text}".strip(),
-            "point_b": "Half the class explains their thinking",
-            "target_date": "2026-03-31",
-            "confidence": 2,
-            "evidence": ["student_work", "survey"],
-            "action_steps": ["Wait five seconds", "Think-pair-share"],
-        },
-    )
-    store.record_notes(
-        run.id, "presentation", ana.id, {"focusing_question": f"How? {text}".strip()}
-    )
-    # Ana, a week later: she revises the goal and her confidence.
-    clock.now = START + 7 * DAY
-    cohort.goal(ana, {"goal": "Most students explain their thinking by March", "confidence": 3})
-    # Ana's check-ins, two and four weeks in.
-    clock.now = START + 14 * DAY
-    cohort.checkin(
-        ana,
-        {"progress": 2, "evidence": f"Pairs talk more {text}".strip(), "next_step": "Cold call"},
-    )
-    cohort.checkin(ana, {"support": "coach"})
-    clock.now = START + 28 * DAY
-    cohort.checkin(ana, {"progress": 4, "next_step": "Share with my team"})
-    # Ben: one sitting, a reflection and notes.
-    clock.now = START + 2 * HOUR
-    cohort.goal(ben, {"school_goal": "feedback", "goal": "Students act on feedback"})
-    store.record(
-        ben.id,
-        "what-so-what-now-what",
-        {"what": f"I saw silence {text}".strip(), "so_what": "They need time"},
-        spec_version="what-so-what-now-what@1",
-    )
-    store.record_notes(run.id, "warm-cool", ben.id, {"warm": "Clear goal", "cool": "Measure?"})
-    return cohort
 
 
 @pytest.fixture(scope="module")

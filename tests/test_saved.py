@@ -52,6 +52,7 @@ from pdkit.notebooks import (
     save_workbook,
 )
 from pdkit.store import JSONValue, Participant, Store, Viewer
+from pdkit.testing import page_loaded
 from pdkit.widgets import BrowserIdentity, FileDownload
 
 NOW = 1_780_000_000.0  # 2026-05-28T20:26:40+00:00
@@ -741,14 +742,7 @@ def test_export_again_replaces_the_files(
 
 def report(browser: BrowserIdentity) -> None:
     """What the page's JavaScript does when it loads (no token: a new participant)."""
-    browser.set_state(
-        {
-            "url_token": "",
-            "stored_token": "",
-            "page_url": "http://h/voila/render/goal-setting.ipynb",
-            "reported": True,
-        }
-    )
+    page_loaded(browser)
 
 
 @dataclass

@@ -9,12 +9,12 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 
+from _stores import BACKENDS
 from pdkit.app import Workbook
 from pdkit.cli import main
 from pdkit.errors import StoreError
 from pdkit.store import CODE_ALPHABET, Session, Store, normalize_code, open_store
-from test_store import BACKENDS
-from test_widgets import report
+from pdkit.testing import page_loaded
 
 GOALS = [
     {"id": "talk", "title": {"en": "More talk", "es": "Más diálogo"}},
@@ -102,7 +102,7 @@ def _page(
 ) -> Workbook:
     workbook = Workbook("goal-setting", store=store)
     assert workbook.app is not None
-    report(workbook.app.sign_in.browser, page_url=url)  # type: ignore[union-attr]
+    page_loaded(workbook.app.sign_in.browser, page_url=url)  # type: ignore[union-attr]
     return workbook
 
 

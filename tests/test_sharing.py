@@ -18,8 +18,8 @@ from pdkit.groups import form_groups_by
 from pdkit.notebooks import export_store, read_saved, save_workbook
 from pdkit.revisions import versions
 from pdkit.store import Participant, ResponseEvent, SQLiteStore, Store, Viewer
+from pdkit.testing import FakeClock, descendants, page_loaded
 from pdkit.widgets import FormView, PacingControl, PeerFeedback, VisibilityPicker
-from test_widgets import descendants, report
 
 GOAL = "goal-setting"
 
@@ -30,19 +30,10 @@ def _close_widgets() -> Iterator[None]:
     w.Widget.close_all()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
-
-
 @dataclass
 class Trio:
     store: Store
-    clock: Clock
+    clock: FakeClock
     ana: Participant
     ben: Participant
     cy: Participant
@@ -62,7 +53,7 @@ class Trio:
 
 @pytest.fixture
 def trio() -> Iterator[Trio]:
-    clock = Clock()
+    clock = FakeClock(1_800_000_001.0)
     store = SQLiteStore(":memory:", clock=clock)
     ana = store.create_participant("Ana")[0]
     ben = store.create_participant("Ben")[0]
@@ -105,7 +96,7 @@ def test_every_form_and_reflection_of_a_workbook_asks_who_can_see_it(trio: Trio)
     workbook = Workbook("peer-feedback", store=trio.store)
     app = workbook.app
     assert app is not None
-    report(app.sign_in.browser)  # type: ignore[union-attr]
+    page_loaded(app.sign_in.browser)  # type: ignore[union-attr]
     app.sign_in.join("Dee")  # type: ignore[union-attr]
     form = app.parts[0].form  # type: ignore[union-attr]
     assert isinstance(form, FormView)
@@ -113,7 +104,7 @@ def test_every_form_and_reflection_of_a_workbook_asks_who_can_see_it(trio: Trio)
     assert form.visibility.widget in descendants(workbook.section(0))
     reflections = Workbook("reflection", store=trio.store).app
     assert reflections is not None
-    report(reflections.sign_in.browser)  # type: ignore[union-attr]
+    page_loaded(reflections.sign_in.browser)  # type: ignore[union-attr]
     reflections.sign_in.join("Eve")  # type: ignore[union-attr]
     reflection = reflections.parts[0].form  # type: ignore[union-attr]
     assert reflection is not None
@@ -285,7 +276,7 @@ def test_the_facilitator_forms_groups_by_school_goal_from_choices_only() -> None
 def test_a_late_joiner_is_placed_when_their_page_opens(trio: Trio) -> None:
     app = Workbook("peer-feedback", store=trio.store).app
     assert app is not None
-    report(app.sign_in.browser)  # type: ignore[union-attr]
+    page_loaded(app.sign_in.browser)  # type: ignore[union-attr]
     app.sign_in.join("Late Lee")  # type: ignore[union-attr]
     lee = app.sign_in.participant  # type: ignore[union-attr]
     assert lee is not None

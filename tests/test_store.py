@@ -1,21 +1,20 @@
-"""The store contract, run against every backend in BACKENDS.
+"""The store contract, run against every backend in ``_stores.BACKENDS``.
 
-A new backend joins the contract by adding one entry to ``BACKENDS``: a function
-that opens an empty store of that kind, given the test's ``request`` (to reach
-``tmp_path`` or a server fixture). Tests that need a file (persistence, raw bytes,
+A new backend joins the contract by adding one entry to ``BACKENDS`` (tests/_stores.py):
+a function that opens an empty store of that kind, given the test's ``request`` (to
+reach ``tmp_path`` or a server fixture). Tests that need a file (persistence, raw bytes,
 several processes) use the SQLite file store directly, so they are SQLite-only by
 construction; their PostgreSQL counterparts are in test_store_postgres.py.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import multiprocessing
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import pytest
 
 import pdkit.store
+from _stores import BACKENDS, FORM, JSON_VALUES, VERSION, Opener
 from pdkit import StoreError
 from pdkit.store import (
     STORE_ENV,
@@ -33,37 +33,7 @@ from pdkit.store import (
     resolve_store_url,
     token_hash,
 )
-
-FORM = "goal-setting"
-VERSION = "goal-setting@1"
-
-# --------------------------------------------------------------------------- backends
-
-
-Opener = Callable[[pytest.FixtureRequest], Store]
-
-
-def _memory_store(request: pytest.FixtureRequest) -> Store:
-    return open_store("memory://")
-
-
-def _sqlite_file_store(request: pytest.FixtureRequest) -> Store:
-    tmp_path: Path = request.getfixturevalue("tmp_path")
-    return open_store(tmp_path / "s.sqlite3")
-
-
-def _postgres_store(request: pytest.FixtureRequest) -> Store:
-    """A fresh database on the session's throw-away server (see conftest.py)."""
-    url: str = request.getfixturevalue("postgres_url")
-    return open_store(url)
-
-
-BACKENDS: list[Any] = [
-    pytest.param(_memory_store, id="memory"),
-    pytest.param(_sqlite_file_store, id="sqlite-file"),
-    pytest.param(_postgres_store, id="postgresql", marks=pytest.mark.postgres),
-]
-"""Every backend the contract runs on: ``pytest.param(opener, id=…)``, for ``params=``."""
+from pdkit.testing import FakeClock
 
 
 @pytest.fixture(params=BACKENDS)
@@ -72,19 +42,6 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     opened = opener(request)
     yield opened
     opened.close()
-
-
-class FakeClock:
-    """Returns 1000.0, 1001.0, 1002.0, … one per call."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self._ticks = itertools.count()
-        self.start = start
-        self.calls = 0
-
-    def __call__(self) -> float:
-        self.calls += 1
-        return self.start + next(self._ticks)
 
 
 def _raw_rows(path: Path) -> list[str]:
@@ -231,21 +188,6 @@ def test_history_keeps_every_event_oldest_first(tmp_path: Path) -> None:
     assert [e.value for e in store.history(p.id, FORM, "focus", viewer=p.id)] == ["f"]
     assert store.history(p.id, FORM, "nothing", viewer=p.id) == []
     store.close()
-
-
-JSON_VALUES = {
-    "text": "By March, most of my students …",
-    "empty": "",
-    "int": 3,
-    "negative": -7,
-    "float": 2.5,
-    "bool": True,
-    "none": None,
-    "list": ["Plan stems", "Try think-pair-share", 4, None],
-    "dict": {"a": [1, 2, {"b": "c"}], "ok": False, "n": None},
-    "unicode": "héllo — “quotes” 日本語 🎉 \u0000 \n\t",
-    "big": "x" * 10_000,
-}
 
 
 def test_json_values_round_trip(store: Store) -> None:

@@ -18,12 +18,13 @@ from typing import Any
 import pytest
 
 from _postgres_server import SHARED_DB, PostgresServer
+from _stores import JSON_VALUES
 from pdkit import StoreError, pacing
 from pdkit.pacing import RunState
 from pdkit.store import Viewer, open_store, token_hash
 from pdkit.store._dialect import SCHEMA_VERSION
 from pdkit.store._postgres import PostgresStore, redact_url
-from test_store import JSON_VALUES, FakeClock
+from pdkit.testing import FakeClock
 
 ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from _stores import BACKENDS
 from pdkit import pacing
 from pdkit.errors import ConflictError, StoreError
 from pdkit.pacing import RunState
 from pdkit.store import Participant, Run, SQLiteStore, Store, Viewer, open_store
-from test_store import BACKENDS
 
 ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored
 

@@ -16,6 +16,7 @@ from pdkit import review
 from pdkit.definitions import load_form
 from pdkit.revisions import SITTING_GAP
 from pdkit.store import Participant, SQLiteStore, Store, Viewer
+from pdkit.testing import FakeClock
 from pdkit.widgets import PeerFeedback
 
 GOAL = "goal-setting"
@@ -28,18 +29,10 @@ def _close_widgets() -> Iterator[None]:
     w.Widget.close_all()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def play(steps: list[tuple[str, object]]) -> tuple[Store, Participant]:
     """A store where one teacher made ``steps``: ("edit", text) saves the goal,
     ("wait", seconds) lets time pass, ("mark", None) is "Start a new version"."""
-    clock = Clock()
+    clock = FakeClock(START, step=0)
     store = SQLiteStore(":memory:", clock=clock)
     teacher, _ = store.create_participant("Ana")
     for kind, arg in steps:

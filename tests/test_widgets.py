@@ -25,6 +25,7 @@ from pdkit import StoreError
 from pdkit.app import FormApp, form_app
 from pdkit.definitions import FIELD_TYPES, Field, FormDefinition, Option, SchoolGoal
 from pdkit.store import JSONValue, Participant, Store, open_store
+from pdkit.testing import FakeScheduler, descendants, page_loaded
 from pdkit.widgets import (
     CONTROL_BUILDERS,
     BrowserIdentity,
@@ -56,38 +57,6 @@ ANSWERS: dict[str, JSONValue] = {
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@dataclass
-class FakeHandle:
-    delay: float
-    fn: Callable[[], None]
-    cancelled: bool = False
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-@dataclass
-class FakeScheduler:
-    """Records every ``schedule(delay, fn)``; nothing runs until a test says so."""
-
-    calls: list[FakeHandle] = field(default_factory=list)
-
-    def __call__(self, delay: float, fn: Callable[[], None]) -> FakeHandle:
-        handle = FakeHandle(delay, fn)
-        self.calls.append(handle)
-        return handle
-
-    @property
-    def pending(self) -> list[FakeHandle]:
-        return [h for h in self.calls if not h.cancelled]
-
-    def fire(self) -> None:
-        """Run the one pending save, as the event loop would when its time comes."""
-        (handle,) = self.pending
-        handle.cancelled = True  # a handle runs once
-        handle.fn()
 
 
 class FlakyStore:
@@ -124,14 +93,6 @@ class CountingStore:
         return participant, token
 
 
-def descendants(widget: w.Widget) -> list[w.Widget]:
-    """The widget and every widget inside it."""
-    found = [widget]
-    for child in getattr(widget, "children", ()):
-        found += descendants(child)
-    return found
-
-
 def field_box(view: FormView, field_id: str) -> w.Box:
     """The box that lays out one field (input, help, notice, hints)."""
     control = view.field(field_id)
@@ -153,20 +114,6 @@ def hints_html(view: FormView, field_id: str) -> str:
     ]
     assert len(shown) == 1
     return str(shown[0])
-
-
-def report(
-    browser: BrowserIdentity, *, url_token: str = "", stored_token: str = "", page_url: str = PAGE
-) -> None:
-    """What the page's JavaScript does when it loads."""
-    browser.set_state(
-        {
-            "url_token": url_token,
-            "stored_token": stored_token,
-            "page_url": page_url,
-            "reported": True,
-        }
-    )
 
 
 def shows_join(sign_in: SignIn) -> bool:
@@ -690,7 +637,7 @@ def test_join_step_is_shown_after_the_browser_reports(counting: CountingStore) -
     browser = BrowserIdentity()
     sign_in = calls.sign_in(counting, browser)
     assert not shows_join(sign_in)  # still waiting for the page
-    report(browser)
+    page_loaded(browser)
     assert shows_join(sign_in)
     assert sign_in.participant is None
     assert counting.created == []
@@ -701,7 +648,7 @@ def test_join_creates_a_participant(counting: CountingStore) -> None:
     calls = Calls()
     browser = BrowserIdentity()
     sign_in = calls.sign_in(counting, browser)
-    report(browser)
+    page_loaded(browser)
 
     joined = sign_in.join("  Sam  ")
 
@@ -722,7 +669,7 @@ def test_join_button_uses_the_typed_name(counting: CountingStore) -> None:
     calls = Calls()
     browser = BrowserIdentity()
     sign_in = calls.sign_in(counting, browser)
-    report(browser)
+    page_loaded(browser)
     sign_in.name_input.set_state({"value": "Ana Ruiz"})
     sign_in.join_button.click()
     assert [p.display_name for p in counting.created] == ["Ana Ruiz"]
@@ -733,7 +680,7 @@ def test_bad_name_shows_an_error_and_creates_nobody(counting: CountingStore, nam
     calls = Calls()
     browser = BrowserIdentity()
     sign_in = calls.sign_in(counting, browser)
-    report(browser)
+    page_loaded(browser)
     assert sign_in.join(name) is None
     assert "pdkit-error" in sign_in.message.value
     assert "name" in sign_in.message.value
@@ -748,7 +695,7 @@ def test_name_is_escaped_in_the_header(counting: CountingStore) -> None:
     calls = Calls()
     browser = BrowserIdentity()
     sign_in = calls.sign_in(counting, browser)
-    report(browser)
+    page_loaded(browser)
     name = "<img src=x onerror=alert(1)>"
     sign_in.join(name)
     assert escape(name) in sign_in.header.value
@@ -760,14 +707,14 @@ def test_stored_token_resumes_without_joining(counting: CountingStore) -> None:
     first = Calls()
     browser = BrowserIdentity()
     joining = first.sign_in(counting, browser)
-    report(browser)
+    page_loaded(browser)
     sam = joining.join("Sam")
     assert sam is not None
 
     second = Calls()
     reload_browser = BrowserIdentity()
     sign_in = second.sign_in(counting, reload_browser)
-    report(reload_browser, stored_token=browser.token)
+    page_loaded(reload_browser, stored_token=browser.token)
     assert second.signed_in == [sam]
     assert sign_in.participant == sam
     assert len(counting.created) == 1
@@ -778,7 +725,7 @@ def test_stored_token_resumes_without_joining(counting: CountingStore) -> None:
 def test_already_reported_browser_resumes_at_once(counting: CountingStore) -> None:
     sam, token = counting.create_participant("Sam")
     browser = BrowserIdentity()
-    report(browser, url_token=token)
+    page_loaded(browser, url_token=token)
     calls = Calls()
     sign_in = calls.sign_in(counting, browser)
     assert calls.signed_in == [sam]
@@ -789,7 +736,7 @@ def test_unknown_url_token_says_so_and_offers_join(counting: CountingStore) -> N
     calls = Calls()
     browser = BrowserIdentity()
     sign_in = calls.sign_in(counting, browser)
-    report(browser, url_token="not-a-real-token")
+    page_loaded(browser, url_token="not-a-real-token")
     assert "not known" in sign_in.message.value
     assert shows_join(sign_in)
     assert sign_in.participant is None
@@ -802,7 +749,7 @@ def test_url_token_wins_over_someone_elses_stored_token(counting: CountingStore)
     calls = Calls()
     browser = BrowserIdentity()
     sign_in = calls.sign_in(counting, browser)
-    report(browser, url_token=ben_token, stored_token=ana_token)
+    page_loaded(browser, url_token=ben_token, stored_token=ana_token)
     assert sign_in.participant == ben
     assert calls.signed_in == [ben]
     assert browser.token == ben_token
@@ -814,7 +761,7 @@ def test_unknown_url_token_with_a_valid_stored_token_says_so(counting: CountingS
     calls = Calls()
     browser = BrowserIdentity()
     sign_in = calls.sign_in(counting, browser)
-    report(browser, url_token="not-a-real-token", stored_token=ana_token)
+    page_loaded(browser, url_token="not-a-real-token", stored_token=ana_token)
     assert sign_in.participant == ana
     assert calls.signed_in == [ana]
     assert "not known" in sign_in.message.value
@@ -826,7 +773,7 @@ def test_sign_out_forgets_the_participant(counting: CountingStore) -> None:
     calls = Calls()
     browser = BrowserIdentity()
     sign_in = calls.sign_in(counting, browser)
-    report(browser)
+    page_loaded(browser)
     sign_in.join("Sam")
     assert browser.token
 
@@ -866,7 +813,7 @@ def test_form_app_shows_the_form_after_joining(store: Store) -> None:
     goals = [SchoolGoal("talk", "More student talk"), SchoolGoal("read", "Reading")]
     app = FormApp(pdkit.load_definition("goal-setting"), store=store, school_goals=goals)
     assert app.form is None
-    report(app.sign_in.browser)
+    page_loaded(app.sign_in.browser)
     assert app.form is None
     assert shows_join(app.sign_in)
 
@@ -906,7 +853,7 @@ def test_form_app_says_so_when_saved_answers_cannot_be_read(store: Store) -> Non
         store=UnreadableStore(store),  # type: ignore[arg-type]
         school_goals=[SchoolGoal("talk", "Talk")],
     )
-    report(app.sign_in.browser)
+    page_loaded(app.sign_in.browser)
     app.sign_in.join("Sam")
     assert app.form is None
     [shown] = app.form_box.children
@@ -917,7 +864,7 @@ def test_form_app_says_so_when_saved_answers_cannot_be_read(store: Store) -> Non
 def test_form_app_function_with_a_store(store: Store) -> None:
     app = form_app("goal-setting", store=store, school_goals=[SchoolGoal("talk", "Talk")])
     assert isinstance(app, FormApp)
-    report(app.sign_in.browser)
+    page_loaded(app.sign_in.browser)
     app.sign_in.join("Sam")
     assert isinstance(app.form, FormView)
 
