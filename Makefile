@@ -13,6 +13,12 @@ demo:  ## set up the virtualenv, then serve the sample workshop on the embedded 
 test:  ## set up everything, then every check: ruff, mypy, unit, widget, notebook, browser tests
 	bash scripts/test.sh $(ARGS)
 
+check: setup  ## the fast tiers for your own loop (unit, widgets, notebooks; lint first): under a minute
+	.venv/bin/ruff check src tests benchmarks
+	.venv/bin/ruff format --check src tests benchmarks
+	.venv/bin/mypy
+	.venv/bin/python -m pytest -q -n 2 tests/unit tests/widgets tests/notebooks $(ARGS)
+
 lint: setup
 	.venv/bin/ruff check src tests benchmarks
 	.venv/bin/ruff format --check src tests benchmarks

@@ -1,20 +1,23 @@
 """Shared fixtures: a real `pdkit serve` in its own process group, a real Chromium, and a
-throw-away PostgreSQL server."""
+throw-away PostgreSQL server; and the test tiers.
+
+Tests live in one folder per tier, and each test gets its tier's marker:
+
+- ``unit``: pure logic, and the store contract against every backend;
+- ``widgets``: headless ipywidgets with an injected clock and scheduler;
+- ``notebooks``: built and saved notebooks, and every shipped notebook executed;
+- ``deploy``: Binder files and a real local JupyterHub;
+- ``browser``: Playwright and Chromium against a real ``pdkit serve`` (one at a time).
+
+``make check`` runs the first three (in two processes, under a minute); ``make test``
+runs everything in one session, as CI does.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import signal
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,134 +30,15 @@ from _postgres_server import (
     throwaway_postgres,
     unprivileged_user,
 )
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-FACILITATOR_KEY = "test-facilitator-key"
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _missing(what: str) -> None:
-    """In CI a missing browser or server is a failure; on a laptop, a skip that says why."""
-    if IN_CI:
-        pytest.fail(f"{what} (CI=true: a missing tool fails the run)")
-    pytest.skip(what)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    """A running `pdkit serve`."""
-
-    base_url: str
-    store_path: Path
-    proc: subprocess.Popen[bytes]
-    log_path: Path
-
-    def url(self, notebook: str = "goal-setting.ipynb") -> str:
-        return f"{self.base_url}/voila/render/{notebook}"
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-def _descendants(root: int) -> list[int]:
-    """PIDs of every process below ``root`` (kernels run in sessions of their own)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> list[int]:
-    """Stop the server's process group; returns the PIDs that had to be killed after it."""
-    below = _descendants(proc.pid)
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-    leftovers = [pid for pid in below if _alive(pid)]
-    for pid in leftovers:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    return leftovers
-
-
-@contextmanager
-def running(
-    command: list[str],
-    *,
-    base_url: str,
-    store: Path,
-    log_path: Path,
-    env: dict[str, str] | None = None,
-) -> Iterator[Server]:
-    """Run a server in its own process group until the block ends; fail clearly if it
-    does not answer, and fail if any of its processes (kernels included) outlive it."""
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-        )
-    server = Server(base_url, store, proc, log_path)
-    leftovers: list[int] = []
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"{command[2:4]} exited with {proc.returncode}:\n{server.log()}")
-            try:
-                with urllib.request.urlopen(base_url + "/", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"{command[2:4]} did not answer within 90 s:\n{server.log()}")
-            time.sleep(0.25)
-        yield server
-    finally:
-        leftovers = _stop(proc)
-    assert not leftovers, f"processes outlived their server: {leftovers}"
+from _servers import (
+    CHROMIUM_ARGS,
+    FACILITATOR_KEY,
+    Server,
+    chromium_path,
+    free_port,
+    missing,
+    running,
+)
 
 
 @pytest.fixture
@@ -162,7 +46,7 @@ def pdkit_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Se
     """`pdkit serve` with a fresh SQLite store, on a free port; stopped in teardown."""
     monkeypatch.delenv("PDKIT_STORE", raising=False)
     store = tmp_path / "store.sqlite3"
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -190,7 +74,7 @@ def lab_server(tmp_path: Path) -> Iterator[Server]:
     root.mkdir()
     shutil.copy(builtin_workbooks_dir() / "goal-setting.ipynb", root)
     store = tmp_path / "store.sqlite3"
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -215,42 +99,21 @@ def lab_server(tmp_path: Path) -> Iterator[Server]:
         yield server
 
 
-def open_page(browser: Any, url: str, *, downloads: bool = False) -> Any:
-    """A page in a fresh browser context (its own storage: another person), at ``url``.
-    A JavaScript dialog fails the test: no teacher's text may ever open one."""
-    page = browser.new_context(accept_downloads=downloads).new_page()
-    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
-    page.goto(url)
-    return page
-
-
-def _chromium_path() -> str | None:
-    for candidate in (
-        os.environ.get("PDKIT_CHROMIUM"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """A headless Chromium driven by Playwright (Debian's chromium where there is one)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("playwright is not installed (pip install -e '.[test]')")
-    executable = _chromium_path()
+        missing("playwright is not installed (pip install -e '.[test]')")
+    executable = chromium_path()
     with sync_playwright() as playwright:
         try:
             launched = playwright.chromium.launch(
                 executable_path=executable, headless=True, args=CHROMIUM_ARGS
             )
         except Exception as exc:  # no browser at all: say how to get one
-            _missing(
+            missing(
                 f"no Chromium could be started ({exc.__class__.__name__}); "
                 "install Debian's chromium or run 'playwright install chromium'"
             )
@@ -265,16 +128,16 @@ def postgres_server() -> Iterator[PostgresServer]:
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        _missing("psycopg is not installed (pip install -e '.[test]')")
+        missing("psycopg is not installed (pip install -e '.[test]')")
     bin_dir = find_postgres_bin()
     if bin_dir is None:
-        _missing(
+        missing(
             "no PostgreSQL server binaries (initdb, pg_ctl in /usr/lib/postgresql/*/bin); "
             "install Debian's postgresql (scripts/setup.sh does)"
         )
     user = unprivileged_user()
     if user is None:
-        _missing("PostgreSQL cannot run as root and there is no 'postgres' user to run it as")
+        missing("PostgreSQL cannot run as root and there is no 'postgres' user to run it as")
     with throwaway_postgres(bin_dir, user) as server:
         yield server
 
@@ -314,5 +177,16 @@ def http_proxy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     npm = shutil.which("npm")
     if npm is None:
-        _missing("npm is not installed (a local JupyterHub needs configurable-http-proxy)")
+        missing("npm is not installed (a local JupyterHub needs configurable-http-proxy)")
     return install_http_proxy(tmp_path_factory.mktemp("chp"), npm)
+
+
+TIERS = ("unit", "widgets", "notebooks", "deploy", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier (the folder it is in)."""
+    for item in items:
+        tier = item.path.parent.name
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))

@@ -24,7 +24,7 @@ import yaml
 from nbclient import NotebookClient
 
 from _deploy import LEAKY_ENV, REPO, cell_errors, run
-from conftest import Server, _free_port, running
+from _servers import Server, free_port, running
 from pdkit import load_definition, open_store
 from pdkit.definitions import load_school_goals
 from pdkit.serve import builtin_workbooks_dir
@@ -249,7 +249,7 @@ def hub(
     server_config["ServerApp"]["root_dir"] = str(srv)  # the one change: no /srv/pdkit here
     (etc / "jupyter_server_config.json").write_text(json.dumps(server_config))
     store = root / "store" / "pdkit.sqlite3"
-    port, hub_port, api_port = _free_port(), _free_port(), _free_port()
+    port, hub_port, api_port = free_port(), free_port(), free_port()
     settings = {
         "bind_url": f"http://127.0.0.1:{port}",
         "hub_bind_url": f"http://127.0.0.1:{hub_port}",

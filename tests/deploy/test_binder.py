@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from _deploy import LEAKY_ENV, REPO, binder_links, cell_errors, new_venv, run, urlpath
-from conftest import Server, _free_port, running
+from _servers import Server, free_port, running
 from pdkit import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
@@ -42,7 +42,7 @@ def _badge_urlpath() -> str:
 
 def _server(binder_env: Any, tmp_path: Path, name: str, **env: str) -> Any:
     """`jupyter server` from the Binder environment, in the copy (its home folder)."""
-    port = _free_port()
+    port = free_port()
     home = binder_env.home
     command = [
         "env",

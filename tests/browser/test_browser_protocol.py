@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FACILITATOR_KEY, open_page
+from _servers import FACILITATOR_KEY, open_page
 from pdkit import open_store
 from pdkit.definitions import load_protocol
 from pdkit.store import Viewer

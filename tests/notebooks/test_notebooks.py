@@ -18,7 +18,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def test_the_repository_workbooks_are_the_installed_ones() -> None:
-    repo = Path(__file__).resolve().parents[1] / "workbooks"
+    repo = Path(__file__).resolve().parents[2] / "workbooks"
     assert sorted(p.name for p in repo.glob("*.ipynb")) == [p.name for p in WORKBOOKS]
     assert WORKBOOKS, "no workbooks are shipped"
 

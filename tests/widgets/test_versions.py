@@ -112,7 +112,7 @@ def test_teacher_and_coach_see_the_same_versions(steps: list[tuple[str, object]]
 def test_random_edits_give_the_same_versions_to_both() -> None:
     rng = random.Random(20261202)
     compared = 0
-    for _ in range(60):
+    for _ in range(30):
         steps: list[tuple[str, object]] = [("edit", rng.choice("ABC"))]
         for _ in range(rng.randint(1, 7)):
             kind = rng.choice(["edit", "edit", "mark", "wait", "wait"])
@@ -129,4 +129,4 @@ def test_random_edits_give_the_same_versions_to_both() -> None:
         assert count == len(seen), steps
         compared += len(seen)
         store.close()
-    assert compared > 60  # real versions were compared
+    assert compared > 30  # real versions were compared

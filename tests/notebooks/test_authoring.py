@@ -50,7 +50,7 @@ from pdkit.notebooks import (
 from pdkit.testing import descendants, page_loaded
 from pdkit.widgets import BrowserIdentity
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "workbooks"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

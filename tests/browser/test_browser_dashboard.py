@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import open_page
+from _servers import open_page
 from pdkit import open_store
 from pdkit.cli import main
 from pdkit.review import tables

@@ -1,0 +1,170 @@
+"""Servers and browsers for the tests that need them: a real ``pdkit serve`` (or Voilà, or a
+hub) in its own process group, stopped by PID with everything below it, and pages in a
+real Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+FACILITATOR_KEY = "test-facilitator-key"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def missing(what: str) -> None:
+    """In CI a missing browser or server is a failure; on a laptop, a skip that says why."""
+    if IN_CI:
+        pytest.fail(f"{what} (CI=true: a missing tool fails the run)")
+    pytest.skip(what)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running `pdkit serve`."""
+
+    base_url: str
+    store_path: Path
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+    def url(self, notebook: str = "goal-setting.ipynb") -> str:
+        return f"{self.base_url}/voila/render/{notebook}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _descendants(root: int) -> list[int]:
+    """PIDs of every process below ``root`` (kernels run in sessions of their own)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> list[int]:
+    """Stop the server's process group; returns the PIDs that had to be killed after it."""
+    below = _descendants(proc.pid)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+    leftovers = [pid for pid in below if _alive(pid)]
+    for pid in leftovers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return leftovers
+
+
+@contextmanager
+def running(
+    command: list[str],
+    *,
+    base_url: str,
+    store: Path,
+    log_path: Path,
+    env: dict[str, str] | None = None,
+) -> Iterator[Server]:
+    """Run a server in its own process group until the block ends; fail clearly if it
+    does not answer, and fail if any of its processes (kernels included) outlive it."""
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        )
+    server = Server(base_url, store, proc, log_path)
+    leftovers: list[int] = []
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"{command[2:4]} exited with {proc.returncode}:\n{server.log()}")
+            try:
+                with urllib.request.urlopen(base_url + "/", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"{command[2:4]} did not answer within 90 s:\n{server.log()}")
+            time.sleep(0.25)
+        yield server
+    finally:
+        leftovers = _stop(proc)
+    assert not leftovers, f"processes outlived their server: {leftovers}"
+
+
+def open_page(browser: Any, url: str, *, downloads: bool = False) -> Any:
+    """A page in a fresh browser context (its own storage: another person), at ``url``.
+    A JavaScript dialog fails the test: no teacher's text may ever open one."""
+    page = browser.new_context(accept_downloads=downloads).new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    page.goto(url)
+    return page
+
+
+def chromium_path() -> str | None:
+    for candidate in (
+        os.environ.get("PDKIT_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
