@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+import pdkit
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -106,21 +109,19 @@ def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Pat
     assert report_module.startswith(str(target))
 
 
-@pytest.mark.parametrize(
-    "module",
-    [
-        "pdkit",
-        "pdkit.charts",
-        "pdkit.definitions",
-        "pdkit.store",
-        "pdkit.widgets",
-        "pdkit.errors",
-        "pdkit.hints",
-        "pdkit.app",
-    ],
-)
+def _public_modules() -> list[str]:
+    """pdkit and every module of it whose path has no private (``_``) part."""
+    found = ["pdkit"]
+    for info in pkgutil.walk_packages(pdkit.__path__, "pdkit."):
+        if not any(part.startswith("_") for part in info.name.split(".")[1:]):
+            found.append(info.name)
+    return found
+
+
+@pytest.mark.parametrize("module", _public_modules())
 def test_public_names_are_sorted_and_exist(module: str) -> None:
     mod = importlib.import_module(module)
+    assert hasattr(mod, "__all__"), f"{module} says nothing of what it offers: give it __all__"
     names = list(mod.__all__)
     # Sorted as ruff's RUF022 keeps them: CONSTANTS, then Classes, then functions.
     style = sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n))

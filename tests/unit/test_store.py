@@ -24,6 +24,7 @@ import pytest
 import pdkit.store
 from _stores import BACKENDS, FORM, JSON_VALUES, VERSION, Opener
 from pdkit import StoreError
+from pdkit.errors import MissingDependencyError
 from pdkit.store import (
     STORE_ENV,
     SQLiteStore,
@@ -434,6 +435,44 @@ def test_postgres_without_psycopg_says_how_to_install_it(
     with pytest.raises(StoreError, match=r"pip install 'psycopg\[binary\]'") as caught:
         open_store(f"{scheme}://ana:s3cret-pw@db.example/answers")
     assert "s3cret" not in str(caught.value)
+
+
+def test_a_missing_driver_is_a_missing_dependency_that_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(MissingDependencyError) as caught:
+        open_store("postgresql://ana@db.example/answers")
+    assert (caught.value.package, caught.value.extra) == ("psycopg[binary]", "postgres")
+    assert "pip install 'jupyter-pdkit[postgres]'" in str(caught.value)
+
+
+def test_a_store_backend_from_another_distribution_is_found_by_its_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A distribution that declares ``pdkit.stores`` entry points adds URL schemes."""
+    (tmp_path / "pdkit_plug.py").write_text(
+        "from pdkit.store import SQLiteStore\n"
+        "OPENED = []\n"
+        "def open_plug(url):\n"
+        "    OPENED.append(url)\n"
+        "    return SQLiteStore(':memory:')\n"
+    )
+    info = tmp_path / "pdkit_plug-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: pdkit-plug\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pdkit.stores]\nplug = pdkit_plug:open_plug\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(pdkit.store, "_BACKENDS", dict(pdkit.store._BACKENDS))
+    with pytest.raises(StoreError, match=r"known: .*plug://"):
+        open_store("nothere://x")  # the plug-in's scheme is listed among the known ones
+    store = open_store("plug://the-room")
+    import pdkit_plug  # type: ignore[import-not-found]
+
+    assert pdkit_plug.OPENED == ["plug://the-room"]
+    person, _ = store.create_participant("Ana")
+    assert store.get_participant(person.id) == person
+    store.close()
 
 
 def test_sqlite_participants_never_load_a_database_driver() -> None:

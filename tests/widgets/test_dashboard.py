@@ -5,6 +5,7 @@ round-tripping into the same tables."""
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from html import unescape
@@ -15,7 +16,7 @@ import pytest
 
 from pdkit.app import FacilitatorApp
 from pdkit.definitions import SchoolGoal
-from pdkit.errors import PdkitError
+from pdkit.errors import MissingDependencyError, PdkitError
 from pdkit.review import tables
 from pdkit.store import SQLiteStore, Store
 from pdkit.testing import descendants, page_loaded
@@ -222,3 +223,15 @@ def test_a_broken_tables_file_is_a_clear_error() -> None:
     with pytest.raises(PdkitError, match="xlsx or zip"):
         tables.write_tables({}, "pdf")
     assert isinstance(tables.read_tables(tables.write_tables({}, "zip"), "zip"), dict)
+
+
+def test_excel_tables_without_openpyxl_say_what_to_install(
+    room: tuple[Store, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, session, _ = room
+    found = tables.session_tables(store, session, GOALS)
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # `import openpyxl` now fails
+    with pytest.raises(MissingDependencyError, match=r"pip install 'openpyxl'") as caught:
+        tables.write_tables(found, "xlsx")
+    assert caught.value.package == "openpyxl"
+    assert tables.write_tables(found, "zip")  # the CSV files need nothing more

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import __version__
+from .._version import __version__
 from ..charts import bar_chart
 from ..definitions import builtin_definition_path, load_form
 from ..definitions.ids import CHECKIN_FORM
