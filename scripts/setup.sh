@@ -16,6 +16,9 @@ fi
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   echo "setup: installing pdkit and its test tools into $VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  # This project's distribution was called "pdkit" before it became "jupyter-pdkit" (the
+  # name pdkit belongs to another project on PyPI): a venv made then holds the old one.
+  "$VENV/bin/python" -m pip uninstall --quiet --yes pdkit >/dev/null 2>&1 || true
   "$VENV/bin/python" -m pip install --quiet -e ".[test]"
   touch "$STAMP"
 fi

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import pdkit
 from pdkit.cli import main
 from pdkit.serve import ServeConfig, prepare, voila_command
 
@@ -36,6 +37,14 @@ def test_console_script_is_installed() -> None:
     )
     assert "--store" in done.stdout
     assert "--school-goals" in done.stdout
+
+
+@pytest.mark.parametrize("command", [["pdkit"], [sys.executable, "-m", "pdkit"]])
+def test_the_command_and_python_m_pdkit_print_the_version(command: list[str]) -> None:
+    if command == ["pdkit"]:
+        command = [str(Path(sys.executable).with_name("pdkit"))]  # the venv's console script
+    done = subprocess.run([*command, "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == f"pdkit {pdkit.__version__}"
 
 
 def test_serve_missing_path_is_a_clear_error(

@@ -34,7 +34,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
         check=True,
     )
-    [built] = out.glob("pdkit-*.whl")
+    [built] = out.glob("jupyter_pdkit-*.whl")
     return built
 
 
@@ -54,6 +54,9 @@ def test_wheel_ships_definitions_workbooks_and_assets(wheel: Path) -> None:
         "pdkit/jupyter/voila/templates/pdkit/conf.json",
         "pdkit/report/templates/report.html.j2",
         "pdkit/report/templates/_teacher.html.j2",
+        "pdkit/notebooks/templates/printable.html.j2",
+        "pdkit/widgets/js/identity.js",
+        "pdkit/widgets/js/countdown.js",
     ):
         assert needed in names, f"{needed} is missing from the wheel"
     # The Voilà template also lands in <prefix>/share/jupyter, where any Voilà finds it.
@@ -61,6 +64,9 @@ def test_wheel_ships_definitions_workbooks_and_assets(wheel: Path) -> None:
     assert any(n.endswith(".data/data/" + shared) for n in names), "template not in shared data"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "pdkit = pdkit.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    lines = zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+    assert "Name: jupyter-pdkit" in lines  # "pdkit" on PyPI is another project
 
 
 def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Path) -> None:
