@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 import pdkit.store
+import pdkit.store._urls
 from _stores import BACKENDS, FORM, JSON_VALUES, VERSION, Opener
 from pdkit import StoreError
 from pdkit.errors import MissingDependencyError
@@ -390,7 +391,7 @@ def test_resolve_falls_back_to_default_path(
 ) -> None:
     monkeypatch.delenv(STORE_ENV, raising=False)
     fallback = tmp_path / "data" / "pdkit.sqlite3"
-    monkeypatch.setattr(pdkit.store, "default_store_path", lambda: fallback)
+    monkeypatch.setattr(pdkit.store._urls, "default_store_path", lambda: fallback)
     assert resolve_store_url(None) == f"sqlite:///{fallback.resolve()}"
     monkeypatch.setenv(STORE_ENV, "")  # set but empty: still the default
     assert resolve_store_url(None) == f"sqlite:///{fallback.resolve()}"
@@ -579,6 +580,21 @@ def test_concurrent_processes_lose_no_event(tmp_path: Path) -> None:
         (people,) = db.execute("SELECT COUNT(*) FROM participants").fetchone()
     assert rows == WRITERS * EVENTS_EACH
     assert people == WRITERS
+
+
+def test_a_sqlite_file_with_other_tables_of_pdkits_names_is_refused(tmp_path: Path) -> None:
+    """A database that is no pdkit store is never written to, whatever its tables are
+    called (as on PostgreSQL)."""
+    path = tmp_path / "other.sqlite3"
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE participants (name TEXT)")
+        db.commit()
+    with pytest.raises(StoreError, match="already has tables named participants") as caught:
+        SQLiteStore(path)
+    assert "not a pdkit store" in str(caught.value)
+    with closing(sqlite3.connect(path)) as db:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"participants"}  # nothing was added to it
 
 
 def test_opening_a_current_store_needs_no_write_lock(tmp_path: Path) -> None:

@@ -22,8 +22,9 @@ from _stores import JSON_VALUES
 from pdkit import StoreError, pacing
 from pdkit.pacing import RunState
 from pdkit.store import Viewer, open_store, token_hash
-from pdkit.store._dialect import SCHEMA_VERSION
-from pdkit.store._postgres import PostgresStore, redact_url
+from pdkit.store._postgres import PostgresStore
+from pdkit.store._schema import SCHEMA_VERSION
+from pdkit.store._urls import redact_url
 from pdkit.testing import FakeClock
 
 ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored
@@ -300,7 +301,9 @@ def test_a_version_1_store_is_upgraded_on_open(
     admin.execute("UPDATE pdkit_meta SET value = '1' WHERE key = 'schema_version'")
 
     with closing(open_store(url)) as store:
-        assert _meta(postgres_server, postgres_database) == [("schema_version", "3")]
+        assert _meta(postgres_server, postgres_database) == [
+            ("schema_version", str(SCHEMA_VERSION))
+        ]  # the current one
         assert store.participant_for_token(token) == ana
         assert store.latest(ana.id, FORM, viewer=ana.id) == {"goal": "Read more"}
         ben = store.create_participant("Ben")[0]
@@ -310,6 +313,27 @@ def test_a_version_1_store_is_upgraded_on_open(
         assert store.latest_notes(run.id, "intro", ben.id, viewer=ben.id) == {"n": "works"}
         store.set_visibility(ana.id, FORM, "group")
         assert store.latest(ana.id, FORM, viewer=ben.id) == {"goal": "Read more"}
+
+
+def test_a_store_is_found_where_the_search_path_finds_it(
+    postgres_server: PostgresServer, postgres_database: str
+) -> None:
+    """A schema that appears first in the search_path later (one named after the user, as
+    PostgreSQL 15 sets it up) does not get a second, empty store: the store is used where
+    the search path finds its tables."""
+    admin = postgres_server.admin(postgres_database)
+    admin.execute("CREATE SCHEMA home")
+    admin.execute("CREATE SCHEMA early")
+    home = postgres_server.url(postgres_database, schema="home")
+    with closing(open_store(home)) as made:
+        ana = made.create_participant("Ana")[0]
+    both = postgres_server.url(postgres_database, schema="early,home")
+    with closing(open_store(both)) as store:
+        assert store.participants() == [ana]
+    created_early = admin.execute(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'early'"
+    ).fetchone()
+    assert created_early == (0,)
 
 
 def test_a_database_with_other_tables_of_these_names_is_refused(

@@ -18,6 +18,7 @@ from pdkit import pacing
 from pdkit.errors import ConflictError, StoreError
 from pdkit.pacing import RunState
 from pdkit.store import Participant, Run, SQLiteStore, Store, Viewer, open_store
+from pdkit.store._schema import SCHEMA_VERSION
 
 ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored
 
@@ -385,7 +386,7 @@ def test_a_version_1_store_is_upgraded_on_open(tmp_path: Path) -> None:
 
     store = open_store(path)
     try:
-        assert _schema_version(path) == "3"
+        assert _schema_version(path) == str(SCHEMA_VERSION)  # the current one
         assert set(V2_TABLES + V3_TABLES) <= _tables(path)
         assert store.participant_for_token(token) == ana  # v1 data kept
         assert store.latest(ana.id, "goal-setting", viewer=ana.id) == {"goal": "Read more"}
@@ -400,4 +401,4 @@ def test_a_version_1_store_is_upgraded_on_open(tmp_path: Path) -> None:
         assert store.latest(ana.id, "goal-setting", viewer=ben.id) == {"goal": "Read more"}
     finally:
         store.close()
-    assert _schema_version(path) == "3"
+    assert _schema_version(path) == str(SCHEMA_VERSION)

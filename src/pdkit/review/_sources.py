@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PdkitError
-from ..store import Store, open_store, resolve_store_url
+from ..store import Store, open_store
 
 __all__ = ["STORE_SUFFIXES", "Source", "Sources", "gather"]
 
@@ -92,15 +92,9 @@ def _store_url(source: str | os.PathLike[str]) -> str | None:
 
 
 def _open(url: str, note: Callable[[str], None]) -> Store | None:
-    """Open a store for reading; a missing SQLite file is a warning, never a new store."""
+    """Open a store for reading (a missing SQLite file is a warning, never a new store)."""
     try:
-        resolved = resolve_store_url(url)
-        if resolved.startswith("sqlite:///"):
-            file = Path(resolved.removeprefix("sqlite:///"))
-            if not file.is_file():
-                note(f"{url}: no such store file — skipped")
-                return None
-        return open_store(resolved)
+        return open_store(url, create=False)
     except PdkitError as exc:
         note(f"{url}: {exc} — skipped")
         return None

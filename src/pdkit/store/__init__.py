@@ -69,6 +69,7 @@ from ._records import (
     token_hash,
 )
 from ._sqlite import SQLiteStore
+from ._urls import STORE_ENV, default_store_path, redact_url, resolve_store_url
 
 __all__ = [
     "CODE_ALPHABET",
@@ -107,9 +108,6 @@ __all__ = [
     "token_hash",
 ]
 
-STORE_ENV = "PDKIT_STORE"
-"""The environment variable naming the store (``pdkit serve`` sets it for every kernel)."""
-
 ENTRY_POINT_GROUP = "pdkit.stores"
 """The entry-point group of store backends from other distributions (name = scheme)."""
 
@@ -121,37 +119,6 @@ _BACKENDS: dict[str, Opener] = {}
 def register_backend(scheme: str, factory: Opener) -> None:
     """Make ``open_store`` hand URLs of ``scheme://…`` to ``factory(url)``."""
     _BACKENDS[scheme] = factory
-
-
-def default_store_path() -> Path:
-    """The store used when nothing is configured: a SQLite file in the user's data folder."""
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("pdkit", appauthor=False)) / "pdkit.sqlite3"
-
-
-def resolve_store_url(url: str | os.PathLike[str] | None = None) -> str:
-    """The URL ``open_store(url)`` would open: the argument, ``$PDKIT_STORE`` or the default.
-
-    Plain paths become absolute ``sqlite:///`` URLs, so a URL handed to another
-    process (a Voilà kernel started elsewhere) points at the same file.
-    """
-    if url is None or str(url) == "":
-        url = os.environ.get(STORE_ENV) or str(default_store_path())
-    text = os.fspath(url)
-    if "://" not in text:
-        return f"sqlite:///{Path(text).expanduser().resolve()}"
-    scheme, _, rest = text.partition("://")
-    if scheme == "sqlite":
-        if rest in ("", "/", "/:memory:"):
-            return "memory://"
-        if not rest.startswith("/"):
-            raise StoreError(
-                f"{text!r} is not a SQLite URL: write sqlite:///relative/path.sqlite3 "
-                "or sqlite:////absolute/path.sqlite3 (three or four slashes)"
-            )
-        return f"sqlite:///{Path(rest[1:]).expanduser().resolve()}"
-    return text
 
 
 def _open_sqlite(url: str) -> Store:
@@ -199,29 +166,24 @@ def _known_schemes() -> Iterable[str]:
     return sorted({*_BACKENDS, *(e.name for e in entry_points(group=ENTRY_POINT_GROUP))})
 
 
-def _redacted(url: str) -> str:
-    """``url`` with any ``user:password@`` reduced to ``user@``, for messages."""
-    scheme, _, rest = url.partition("://")
-    authority, slash, path = rest.partition("/")
-    userinfo, at, hosts = authority.rpartition("@")
-    if not at:
-        return url
-    return f"{scheme}://{userinfo.partition(':')[0]}@{hosts}{slash}{path}"
-
-
-def open_store(url: str | os.PathLike[str] | None = None) -> Store:
-    """Open the store at ``url`` (see the module docs for the forms it takes).
+def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
+    """Open the store at ``url`` (see the module docs for the forms it takes). With
+    ``create=False`` a SQLite file must exist already: reading a store never makes one.
 
     Raises :class:`pdkit.StoreError` when the URL's scheme is unknown or the store
     cannot be opened.
     """
     resolved = resolve_store_url(url)
+    if not create and resolved.startswith("sqlite:///"):
+        file = Path(resolved.removeprefix("sqlite:///"))
+        if not file.is_file():
+            raise StoreError(f"no store at {file}: check where it is (--store or $PDKIT_STORE)")
     scheme = resolved.partition("://")[0]
     factory = _BACKENDS.get(scheme) or _plugged(scheme)
     if factory is None:
         known = ", ".join(f"{s}://" for s in _known_schemes())
         raise StoreError(
-            f"no store backend for {scheme}:// (in {_redacted(resolved)!r}); known: {known}."
+            f"no store backend for {scheme}:// (in {redact_url(resolved)!r}); known: {known}."
         )
     return factory(resolved)
 

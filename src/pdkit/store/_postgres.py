@@ -39,11 +39,12 @@ from .._imports import require
 from ..errors import DriverMissingError, StoreError
 from ._dialect import ConstraintError, Cursor
 from ._sql import SQLStore
+from ._urls import redact_url
 
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["LOCK_SPACE", "PostgresDialect", "PostgresStore", "redact_url"]
+__all__ = ["LOCK_SPACE", "PostgresDialect", "PostgresStore"]
 
 LOCK_SPACE = 0x706B6974  # "pkit"
 """The first key of every advisory lock pdkit takes; the second is ``hashtext(name)``.
@@ -58,28 +59,6 @@ _DEFAULTS = {
     "keepalives_interval": "10",
     "keepalives_count": "3",
 }
-
-
-def redact_url(url: str) -> str:
-    """``url`` without its password (``user:password@`` or a ``password=`` parameter).
-
-    Everything else is kept exactly as written, so the result still names the same
-    database (and still works where the password comes from ``PGPASSWORD``).
-    """
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    end = next((i for i, char in enumerate(rest) if char in "/?#"), len(rest))
-    authority, tail = rest[:end], rest[end:]
-    userinfo, at, hosts = authority.rpartition("@")
-    if at:
-        authority = f"{userinfo.partition(':')[0]}@{hosts}"
-    before, question, query = tail.partition("?")
-    if question:
-        query, hash_, fragment = query.partition("#")
-        kept = [p for p in query.split("&") if p.partition("=")[0] != "password"]
-        tail = before + ("?" + "&".join(kept) if kept else "") + hash_ + fragment
-    return f"{scheme}://{authority}{tail}"
 
 
 def _one_line(text: str) -> str:
@@ -99,11 +78,12 @@ class PostgresDialect:
         "ord_column": "\n        ord BIGSERIAL NOT NULL,",
         "by_ord": ", ord",
     }
-    # A plain query of the catalog (not to_regclass, whose cached view of the catalog can
-    # miss the tables another kernel created while this one waited for the schema lock).
+    # A table the search_path finds (as every query of the store's will), by a plain query
+    # of the catalog: to_regclass's cached view of the catalog can miss the tables another
+    # kernel created while this one waited for the schema lock.
     table_exists_sql: ClassVar[str] = (
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables"
-        " WHERE schemaname = current_schema() AND tablename = %s)"
+        " WHERE schemaname = ANY (current_schemas(false)) AND tablename = %s)"
     )
 
     def __init__(self, url: str) -> None:
@@ -167,7 +147,6 @@ class PostgresDialect:
             # An acknowledged answer must survive a crash of the server, whatever its
             # default is (SQLite's store uses synchronous=FULL for the same promise).
             conn.execute("SET synchronous_commit = on")
-            conn.execute("SET client_min_messages = warning")  # no NOTICE per CREATE IF NOT EXISTS
         except psycopg.Error as exc:
             if conn is not None:
                 with suppress(Exception):
@@ -222,13 +201,18 @@ class PostgresDialect:
             try:
                 with conn.cursor() as cursor:
                     cursor.execute("BEGIN")
+                    if doing == "prepared":  # no NOTICE for each CREATE … IF NOT EXISTS
+                        cursor.execute("SET LOCAL client_min_messages = warning")
                     yield cursor
                     committing = True
                     cursor.execute("COMMIT")
             except psycopg.Error as exc:
                 self._rollback(conn)
                 if isinstance(exc, psycopg.IntegrityError) and not conn.closed:
-                    raise ConstraintError(self._describe(exc)) from None
+                    said = self._describe(exc)
+                    raise ConstraintError(
+                        f"the store {self._url} cannot be {doing}: {said}", detail=said
+                    ) from None
                 if isinstance(exc, psycopg.errors.InsufficientPrivilege):
                     hint = (
                         ". On first use pdkit creates its tables: the database user needs the "
@@ -259,6 +243,13 @@ class PostgresDialect:
         if not conn.closed and conn.info.transaction_status != pq.TransactionStatus.IDLE:
             with suppress(Exception):
                 conn.execute("ROLLBACK")
+
+    def insert(self, cursor: Cursor, sql: str, params: Sequence[Any]) -> int:
+        """The new row's ``seq``, returned by the ``INSERT`` itself."""
+        cursor.execute(sql + " RETURNING seq", params)
+        row = cursor.fetchone()
+        assert row is not None
+        return int(row[0])
 
     def lock(self, cursor: Cursor, name: str) -> None:
         """An advisory lock on ``name``, held until the transaction ends."""

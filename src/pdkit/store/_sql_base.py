@@ -1,11 +1,12 @@
-"""The SQL layer's foundation: plumbing over a dialect, the schema, participants, groups,
-and the access check that every read of a teacher's writing goes through.
+"""The SQL layer's foundation: plumbing over a dialect, the schema, and participants.
 
 Queries are written once, with ``?`` placeholders and ``{ord}`` for the column that
 keeps creation order; the dialect (:mod:`pdkit.store._sqlite`,
 :mod:`pdkit.store._postgres`) runs them. The other parts of the SQL layer build on
-this class: :mod:`._sql_items` (answers, sharing, feedback), :mod:`._sql_runs`
-(protocol runs and notes), :mod:`._sql_sessions` (sessions and statuses).
+this class: :mod:`._sql_groups` (groups), :mod:`._sql_access` (the check every read of
+a teacher's writing goes through), :mod:`._sql_items` (answers, sharing, feedback),
+:mod:`._sql_runs` (protocol runs and notes), :mod:`._sql_sessions` (sessions and
+statuses).
 """
 
 from __future__ import annotations
@@ -15,20 +16,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from ..errors import AccessError, StoreError
-from ._access import DEFAULT_VISIBILITY, Viewer, ViewerLike, allowed, as_viewer
-from ._dialect import SCHEMA_VERSION, TABLES, ConstraintError, Cursor, Dialect, schema_statements
-from ._records import (
-    DEFAULT_SESSION,
-    Group,
-    JSONValue,
-    Participant,
-    new_id,
-    new_token,
-    token_hash,
-)
+from ..errors import StoreError
+from ._dialect import ConstraintError, Cursor, Dialect
+from ._records import DEFAULT_SESSION, JSONValue, Participant, new_id, new_token, token_hash
+from ._schema import SCHEMA_VERSION, TABLES, schema_statements
 
-__all__ = ["SQLBase", "Tx", "encode"]
+__all__ = ["PARTICIPANT_COLUMNS", "SQLBase", "Tx", "encode", "participant_from_row"]
 
 _S = TypeVar("_S", bound="SQLBase")
 
@@ -70,10 +63,15 @@ def participant_from_row(row: Sequence[Any]) -> Participant:
 class Tx:
     """A write transaction's cursor that speaks pdkit's SQL (``?``, ``{ord}``)."""
 
-    def __init__(self, cursor: Cursor, q: Callable[[str], str]) -> None:
+    def __init__(self, cursor: Cursor, q: Callable[[str], str], dialect: Dialect) -> None:
         """``cursor`` is the dialect's, for statements already in its words."""
         self.cursor = cursor
         self._q = q
+        self._dialect = dialect
+
+    def insert(self, sql: str, params: Sequence[Any]) -> int:
+        """Run an ``INSERT`` into a table keyed by ``seq``; returns the new ``seq``."""
+        return self._dialect.insert(self.cursor, self._q(sql), params)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Tx:
         self.cursor.execute(self._q(sql), params)
@@ -95,7 +93,7 @@ class Tx:
 
 
 class SQLBase:
-    """Plumbing, schema, participants, groups and the access check (see the module docs)."""
+    """Plumbing, the schema and participants (see the module docs)."""
 
     def __init__(self, dialect: Dialect, clock: Callable[[], float]) -> None:
         self._dialect = dialect
@@ -122,6 +120,8 @@ class SQLBase:
             found = sql.replace("{ord}", d.order)
             if d.mark != "?":
                 found = found.replace("?", d.mark)
+            if len(self._queries) > 512:  # lists of ids make new texts: keep the cache small
+                self._queries.clear()
             self._queries[sql] = found
         return found
 
@@ -137,7 +137,7 @@ class SQLBase:
     def _tx(self, doing: str = "written") -> Iterator[Tx]:
         """One write transaction (see :meth:`Dialect.transaction`)."""
         with self._dialect.transaction(doing) as cursor:
-            yield Tx(cursor, self._q)
+            yield Tx(cursor, self._q, self._dialect)
 
     def close(self) -> None:
         self._dialect.close()
@@ -177,27 +177,24 @@ class SQLBase:
         write just to find there is nothing to create."""
         if self._version_now() == SCHEMA_VERSION:
             return
-        try:
-            with self._tx("prepared") as tx:
-                self._dialect.lock(tx.cursor, "schema")
-                found = self._stored_version(tx)
-                if found == SCHEMA_VERSION:
-                    return
-                if found > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the store {self.url} was written by a newer pdkit (store schema "
-                        f"{found}, this pdkit reads {SCHEMA_VERSION}); upgrade pdkit to use it"
-                    )
-                # Every change so far only added tables: creating what is missing upgrades.
-                for statement in schema_statements(self._dialect.words):
-                    tx.cursor.execute(statement)
-                tx.execute(
-                    "INSERT INTO pdkit_meta (key, value) VALUES ('schema_version', ?)"
-                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (str(SCHEMA_VERSION),),
+        with self._tx("prepared") as tx:
+            self._dialect.lock(tx.cursor, "schema")
+            found = self._stored_version(tx)
+            if found == SCHEMA_VERSION:
+                return
+            if found > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the store {self.url} was written by a newer pdkit (store schema "
+                    f"{found}, this pdkit reads {SCHEMA_VERSION}); upgrade pdkit to use it"
                 )
-        except ConstraintError as exc:
-            raise StoreError(f"the store {self.url} cannot be prepared: {exc}") from None
+            # Every change so far only added tables: creating what is missing upgrades.
+            for statement in schema_statements(self._dialect.words):
+                tx.cursor.execute(statement)
+            tx.execute(
+                "INSERT INTO pdkit_meta (key, value) VALUES ('schema_version', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(SCHEMA_VERSION),),
+            )
 
     def _stored_version(self, tx: Tx) -> int:
         """The version inside the schema's transaction; 0 for an empty database (a
@@ -298,162 +295,3 @@ class SQLBase:
         if person is None:
             raise StoreError(f"no {what} {participant_id!r} in the store {self.url}")
         return person
-
-    # ------------------------------------------------------------------ groups
-
-    def set_groups(
-        self, session: str, groups: Sequence[Sequence[str]], names: Sequence[str] = ()
-    ) -> list[Group]:
-        now = self._clock()
-        made = [
-            Group(
-                id=new_id(),
-                session=session,
-                name=names[i] if i < len(names) else f"Group {i + 1}",
-                members=tuple(members),
-                created_at=now,
-            )
-            for i, members in enumerate(groups)
-        ]
-        seen: set[str] = set()
-        for group in made:
-            for member in group.members:
-                if member in seen:
-                    raise StoreError(f"participant {member!r} is placed in two groups")
-                seen.add(member)
-        try:
-            with self._tx() as tx:
-                # One grouping at a time per session: two made at once must not both stay
-                # current, and a late joiner is not placed in a group being dissolved.
-                self._dialect.lock(tx.cursor, f"groups:{session}")
-                tx.execute(
-                    "UPDATE groups SET dissolved_at = ? WHERE session = ? AND dissolved_at IS NULL",
-                    (now, session),
-                )
-                for group in made:
-                    tx.execute(
-                        "INSERT INTO groups (id, session, name, created_at) VALUES (?, ?, ?, ?)",
-                        (group.id, session, group.name, now),
-                    )
-                    tx.executemany(
-                        "INSERT INTO group_members (group_id, participant, position)"
-                        " VALUES (?, ?, ?)",
-                        [(group.id, member, pos) for pos, member in enumerate(group.members)],
-                    )
-        except ConstraintError as exc:
-            raise StoreError(f"cannot form these groups: {exc} (unknown participant?)") from None
-        return made
-
-    def _groups_where(self, where: str, params: Sequence[Any]) -> list[Group]:
-        rows = self._rows(
-            "SELECT g.id, g.session, g.name, g.created_at, m.participant FROM groups g"  # noqa: S608
-            " LEFT JOIN group_members m ON m.group_id = g.id"
-            f" WHERE g.dissolved_at IS NULL AND {where} ORDER BY g.{{ord}}, m.position",
-            params,
-        )
-        found: dict[str, Group] = {}
-        for group_id, session, name, created_at, member in rows:
-            group = found.get(group_id) or Group(group_id, session, name, (), created_at)
-            members = (*group.members, member) if member is not None else group.members
-            found[group_id] = Group(group_id, session, name, members, created_at)
-        return list(found.values())
-
-    def groups(self, session: str = DEFAULT_SESSION) -> list[Group]:
-        return self._groups_where("g.session = ?", (session,))
-
-    def group_of(self, participant_id: str) -> Group | None:
-        found = self._groups_where(
-            "g.id IN (SELECT group_id FROM group_members WHERE participant = ?)",
-            (participant_id,),
-        )
-        return found[-1] if found else None
-
-    def place_in_group(self, participant_id: str) -> Group | None:
-        """Put a participant who is in no group into the smallest of the session's
-        current groups (the first of the smallest); None when there are no groups.
-        A participant already in a group stays there."""
-        person = self._person(participant_id)
-        placed = self.group_of(participant_id)
-        if placed is not None:
-            return placed
-        with self._tx() as tx:
-            self._dialect.lock(tx.cursor, f"groups:{person.session}")
-            rows = tx.execute(
-                "SELECT g.id, COUNT(m.participant), MAX(m.position),"
-                " SUM(CASE WHEN m.participant = ? THEN 1 ELSE 0 END) FROM groups g"
-                " LEFT JOIN group_members m ON m.group_id = g.id"
-                " WHERE g.session = ? AND g.dissolved_at IS NULL"
-                " GROUP BY g.id, g.created_at ORDER BY g.created_at, g.id",
-                (participant_id, person.session),
-            ).all()
-            if rows and not any(r[3] for r in rows):  # else: no groups, or placed meanwhile
-                chosen = min(rows, key=lambda r: r[1])
-                tx.execute(
-                    "INSERT INTO group_members (group_id, participant, position) VALUES (?, ?, ?)",
-                    (chosen[0], participant_id, (chosen[2] if chosen[2] is not None else -1) + 1),
-                )
-        return self.group_of(participant_id) if rows else None
-
-    # ------------------------------------------------------------------ access
-
-    def visibility(self, participant_id: str, form_id: str) -> str:
-        """The item's current visibility (``private`` until the teacher shares it)."""
-        rows = self._rows(
-            "SELECT level FROM visibility WHERE participant = ? AND form = ?"
-            " ORDER BY seq DESC LIMIT 1",
-            (participant_id, form_id),
-        )
-        return str(rows[0][0]) if rows else DEFAULT_VISIBILITY
-
-    def _levels(self, form_id: str, owners: Sequence[str]) -> dict[str, str]:
-        """The current visibility of each owner's item of ``form_id`` that has one."""
-        if not owners:
-            return {}
-        marks = ", ".join("?" * len(owners))
-        rows = self._rows(
-            "SELECT participant, level FROM visibility WHERE seq IN (SELECT MAX(seq) FROM"  # noqa: S608
-            f" visibility WHERE form = ? AND participant IN ({marks}) GROUP BY participant)",
-            (form_id, *owners),
-        )
-        return {str(pid): str(level) for pid, level in rows}
-
-    def _coached_by(self, coach_id: str) -> set[str]:
-        rows = self._rows("SELECT teacher FROM coaching WHERE coach = ?", (coach_id,))
-        return {str(r[0]) for r in rows}
-
-    def _viewer_facts(self, viewer: Viewer) -> tuple[Participant | None, set[str], set[str]]:
-        """The viewer's record, their current group's members and whom they coach."""
-        if viewer.participant is None:
-            return None, set(), set()
-        person = self.get_participant(viewer.participant)
-        if person is None:
-            return None, set(), set()
-        group = self.group_of(person.id)
-        members = set(group.members) if group is not None else set()
-        coached = self._coached_by(person.id) if person.role == "coach" else set()
-        return person, members, coached
-
-    def can_see(self, viewer: ViewerLike, participant_id: str, form_id: str) -> bool:
-        """Whether ``viewer`` may read ``participant_id``'s answers to ``form_id``."""
-        who = as_viewer(viewer)
-        if who.participant == participant_id:
-            return True  # one's own writing: no look-up needed (the participant's fast path)
-        owner = self.get_participant(participant_id)
-        if owner is None:
-            return False
-        person, members, coached = self._viewer_facts(who)
-        return allowed(
-            who,
-            person,
-            owner,
-            self.visibility(participant_id, form_id),
-            same_group=owner.id in members,
-            coaches_owner=owner.id in coached,
-        )
-
-    def _require(self, viewer: ViewerLike, participant_id: str, form_id: str) -> None:
-        if not self.can_see(viewer, participant_id, form_id):
-            raise AccessError(
-                f"{as_viewer(viewer)} may not read what participant {participant_id} wrote in "
-                f"{form_id!r}: it is not shared with them"
-            )

@@ -21,7 +21,8 @@ from ._access import (
     is_option_id,
 )
 from ._records import Feedback, JSONValue, ResponseEvent, SharedItem, new_id
-from ._sql_base import PARTICIPANT_COLUMNS, SQLBase, encode, participant_from_row
+from ._sql_access import AccessSQL
+from ._sql_base import PARTICIPANT_COLUMNS, encode, participant_from_row
 
 __all__ = ["ItemsSQL"]
 
@@ -47,7 +48,7 @@ def _feedback_from_row(row: Sequence[Any]) -> Feedback:
     return Feedback(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], helpful)
 
 
-class ItemsSQL(SQLBase):
+class ItemsSQL(AccessSQL):
     """Answers and everything about who sees them (see the module docs)."""
 
     # ------------------------------------------------------------------ answers
@@ -73,15 +74,14 @@ class ItemsSQL(SQLBase):
             session = found[0]
             at = self._clock()
             for field_id, text in encoded:
-                row = tx.execute(
+                seq = tx.insert(
                     "INSERT INTO responses (session, participant, form, field, value, at,"
-                    " spec_version) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+                    " spec_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (session, participant_id, form_id, field_id, text, at, spec_version),
-                ).one()
-                assert row is not None
+                )
                 events.append(
                     ResponseEvent(
-                        seq=row[0],
+                        seq=seq,
                         participant=participant_id,
                         form=form_id,
                         field=field_id,

@@ -96,7 +96,9 @@ class RunsSQL(SQLBase):
                     ],
                 )
         except ConstraintError as exc:
-            raise StoreError(f"cannot start this run: {exc} (a person in two groups?)") from None
+            raise StoreError(
+                f"cannot start this run: {exc.detail} (a person in two groups?)"
+            ) from None
         return run
 
     def get_run(self, run_id: str) -> Run | None:
@@ -163,38 +165,15 @@ class RunsSQL(SQLBase):
             if found is None:
                 raise StoreError(f"participant {participant_id!r} is not in the run {run_id!r}")
             group_id, role, spec_version = found
+            where = (run_id, group_id, step_id, role, participant_id)
             at = self._clock()
             for field_id, text in encoded:
-                row = tx.execute(
+                seq = tx.insert(
                     "INSERT INTO notes (run, group_id, step, role, participant, field, value,"
-                    " at, spec_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-                    (
-                        run_id,
-                        group_id,
-                        step_id,
-                        role,
-                        participant_id,
-                        field_id,
-                        text,
-                        at,
-                        spec_version,
-                    ),
-                ).one()
-                assert row is not None
-                events.append(
-                    NoteEvent(
-                        row[0],
-                        run_id,
-                        group_id,
-                        step_id,
-                        role,
-                        participant_id,
-                        field_id,
-                        json.loads(text),
-                        at,
-                        spec_version,
-                    )
+                    " at, spec_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*where, field_id, text, at, spec_version),
                 )
+                events.append(NoteEvent(seq, *where, field_id, json.loads(text), at, spec_version))
         return events
 
     def latest_notes(

@@ -115,7 +115,7 @@ class SessionsSQL(SQLBase):
         read from the store's tables, never the text of an answer."""
         people = self._rows(
             "SELECT id, display_name, created_at FROM participants WHERE session = ?"
-            " AND role = 'teacher' ORDER BY created_at, id",
+            " AND role = 'teacher' ORDER BY created_at, {ord}",
             (session,),
         )
         forms: dict[str, set[str]] = {}

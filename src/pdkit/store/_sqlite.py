@@ -97,7 +97,9 @@ class SQLiteDialect:
                 db.execute("COMMIT")
             except sqlite3.IntegrityError as exc:
                 self._rollback()
-                raise ConstraintError(str(exc)) from None
+                raise ConstraintError(
+                    f"the store {self.url} cannot be {doing}: {exc}", detail=str(exc)
+                ) from None
             except (sqlite3.Error, UnicodeError) as exc:
                 self._rollback()
                 raise StoreError(f"the store {self.url} cannot be {doing}: {exc}") from None
@@ -110,6 +112,14 @@ class SQLiteDialect:
         if self.connection.in_transaction:
             with suppress(sqlite3.Error):
                 self.connection.execute("ROLLBACK")
+
+    def insert(self, cursor: Cursor, sql: str, params: Sequence[Any]) -> int:
+        """The new row's ``seq`` is its rowid (no ``RETURNING``: SQLite has it only from
+        3.35, and Python may be linked against an older one)."""
+        cursor.execute(sql, params)
+        seq = getattr(cursor, "lastrowid", None)
+        assert seq is not None
+        return int(seq)
 
     def lock(self, cursor: Cursor, name: str) -> None:
         """Nothing to take: ``BEGIN IMMEDIATE`` already made this the only writer."""

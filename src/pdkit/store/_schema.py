@@ -1,0 +1,166 @@
+"""The store's tables, written once for every database (a dialect fills in its words).
+
+Version 4 adds, on SQLite, the indexes that PostgreSQL stores had from the start (a
+session's participants, groups and runs, and the groups a participant is in); every
+change so far only added tables and indexes, so creating what is missing upgrades.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "schema_statements"]
+
+SCHEMA_VERSION = 4
+"""The version of the tables below (answers, groups, runs, notes, sharing, sessions)."""
+
+TABLES = (
+    "pdkit_meta",
+    "participants",
+    "responses",
+    "groups",
+    "group_members",
+    "runs",
+    "run_members",
+    "notes",
+    "visibility",
+    "coaching",
+    "feedback",
+    "revisions",
+    "sessions",
+)
+"""pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS pdkit_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS participants (
+        id TEXT PRIMARY KEY,{ord_column}
+        session TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        external_id TEXT UNIQUE,
+        token_hash TEXT UNIQUE,
+        created_at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS participants_by_session ON participants"
+    " (session, created_at{by_ord})",
+    """CREATE TABLE IF NOT EXISTS responses (
+        seq {serial},
+        session TEXT NOT NULL,
+        participant TEXT NOT NULL REFERENCES participants(id),
+        form TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        at {time} NOT NULL,
+        spec_version TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS responses_by_field ON responses (participant, form, field, seq)",
+    """CREATE TABLE IF NOT EXISTS groups (
+        id TEXT PRIMARY KEY,{ord_column}
+        session TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at {time} NOT NULL,
+        dissolved_at {time}
+    )""",
+    "CREATE INDEX IF NOT EXISTS groups_by_session ON groups (session{by_ord})",
+    """CREATE TABLE IF NOT EXISTS group_members (
+        group_id TEXT NOT NULL REFERENCES groups(id),
+        participant TEXT NOT NULL REFERENCES participants(id),
+        position INTEGER NOT NULL,
+        PRIMARY KEY (group_id, participant)
+    )""",
+    "CREATE INDEX IF NOT EXISTS group_members_by_participant ON group_members (participant)",
+    """CREATE TABLE IF NOT EXISTS runs (
+        id TEXT PRIMARY KEY,{ord_column}
+        session TEXT NOT NULL,
+        protocol TEXT NOT NULL,
+        spec_version TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        started_at {time} NOT NULL,
+        allotted {time} NOT NULL,
+        used {time} NOT NULL,
+        version INTEGER NOT NULL,
+        created_at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS runs_by_session ON runs (session, created_at{by_ord})",
+    """CREATE TABLE IF NOT EXISTS run_members (
+        run TEXT NOT NULL REFERENCES runs(id),
+        participant TEXT NOT NULL REFERENCES participants(id),
+        group_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (run, participant)
+    )""",
+    "CREATE INDEX IF NOT EXISTS run_members_by_participant ON run_members (participant, run)",
+    """CREATE TABLE IF NOT EXISTS notes (
+        seq {serial},
+        run TEXT NOT NULL REFERENCES runs(id),
+        group_id TEXT NOT NULL,
+        step TEXT NOT NULL,
+        role TEXT NOT NULL,
+        participant TEXT NOT NULL REFERENCES participants(id),
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        at {time} NOT NULL,
+        spec_version TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS notes_by_step ON notes (run, step, participant, field, seq)",
+    """CREATE TABLE IF NOT EXISTS visibility (
+        seq {serial},
+        participant TEXT NOT NULL REFERENCES participants(id),
+        form TEXT NOT NULL,
+        level TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS visibility_by_item ON visibility (form, participant, seq)",
+    """CREATE TABLE IF NOT EXISTS coaching (
+        coach TEXT NOT NULL REFERENCES participants(id),
+        teacher TEXT NOT NULL REFERENCES participants(id),
+        at {time} NOT NULL,
+        PRIMARY KEY (coach, teacher)
+    )""",
+    """CREATE TABLE IF NOT EXISTS feedback (
+        id TEXT PRIMARY KEY,
+        session TEXT NOT NULL,
+        giver TEXT NOT NULL REFERENCES participants(id),
+        owner TEXT NOT NULL REFERENCES participants(id),
+        form TEXT NOT NULL,
+        category TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at {time} NOT NULL,
+        run TEXT,
+        helpful INTEGER,
+        marked_at {time}
+    )""",
+    "CREATE INDEX IF NOT EXISTS feedback_by_owner ON feedback (owner, form, at)",
+    "CREATE INDEX IF NOT EXISTS feedback_by_giver ON feedback (giver, at)",
+    """CREATE TABLE IF NOT EXISTS revisions (
+        seq {serial},
+        participant TEXT NOT NULL REFERENCES participants(id),
+        form TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        join_code TEXT NOT NULL UNIQUE,
+        school_goals TEXT NOT NULL,
+        created_at {time} NOT NULL,
+        key_hash TEXT NOT NULL
+    )""",
+)
+"""Every table and index, with the words that differ left as ``{serial}`` (a growing
+integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an
+explicit order column where the database has no ``rowid``) and ``{by_ord}`` (that
+column in an index). Values are JSON *text* in both databases: PostgreSQL's JSONB would
+reorder keys and refuse ``\\u0000``, and answers must come back exactly as written."""
+
+
+def schema_statements(words: Mapping[str, str]) -> Iterator[str]:
+    """The statements of :data:`SCHEMA` in a dialect's words."""
+    for statement in SCHEMA:
+        yield statement.format(**words)
