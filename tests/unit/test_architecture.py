@@ -16,7 +16,7 @@ import pdkit
 SRC = Path(pdkit.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"_version", "errors", "_imports", "_atomic", "i18n", "links", "charts"}),
+    frozenset({"_version", "_environ", "errors", "_imports", "_atomic", "i18n", "links", "charts"}),
     frozenset({"definitions", "hints", "groups", "revisions", "pacing"}),
     frozenset({"store"}),
     frozenset({"widgets", "notebooks"}),

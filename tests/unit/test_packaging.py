@@ -144,6 +144,22 @@ def test_every_error_derives_from_pdkit_error() -> None:
         assert issubclass(getattr(errors, name), pdkit.PdkitError)
 
 
+def test_the_voila_server_loads_only_the_kernel_manager() -> None:
+    """Voilà imports pdkit's kernel manager by its dotted name in the process that serves
+    the whole room: it must not bring the participant's app (widgets) with it."""
+    script = (
+        "import sys, voila.app\n"
+        "before = set(sys.modules)\n"
+        "import pdkit.serve.kernels\n"
+        "heavy = ('ipywidgets', 'anywidget', 'pdkit.app', 'pdkit.widgets', 'pandas', 'jinja2')\n"
+        "print(','.join(m for m in heavy if m in set(sys.modules) - before))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == ""
+
+
 def test_participant_path_imports_nothing_heavy() -> None:
     """A Voilà page load imports pdkit.app in a fresh kernel: keep pandas & co. out."""
     script = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .._environ import FACILITATOR_KEY_ENV, HUB_USER_ENV
 from ..definitions import (
     FormDefinition,
     SchoolGoal,
@@ -28,8 +29,6 @@ __all__ = [
     "with_goals",
 ]
 
-FACILITATOR_KEY_ENV = "PDKIT_FACILITATOR_KEY"
-"""The environment variable with the facilitator key of the default session."""
 
 GoalsSource = list[SchoolGoal] | str | Path | None
 """School goals as given to an app: a list, a YAML or CSV file, or None (configured)."""
@@ -70,7 +69,7 @@ def open_store_arg(store: Store | str | None) -> Store:
 
 def hub_user() -> str | None:
     """The JupyterHub user running this kernel, if any."""
-    return os.environ.get("JUPYTERHUB_USER") or None
+    return os.environ.get(HUB_USER_ENV) or None
 
 
 def facilitator_key() -> str | None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from .._environ import SCHOOL_GOALS_ENV
 from ..errors import DefinitionError
 from ..i18n import choose
 from ._load import read_text, templates_dir
@@ -132,10 +133,6 @@ def school_goals_from_data(
 ) -> list[SchoolGoal]:
     """School goals from plain mappings (a stored session's), in ``language``."""
     return _goals_from_rows([(None, dict(item)) for item in items], source, [], language)
-
-
-SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"
-"""The environment variable naming a session's school goals file (``pdkit serve`` sets it)."""
 
 
 def default_school_goals(language: str | None = None) -> list[SchoolGoal]:

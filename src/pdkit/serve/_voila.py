@@ -15,10 +15,10 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from ..app import FACILITATOR_KEY_ENV
-from ..definitions import SCHOOL_GOALS_ENV, builtin_definitions, load_definition, load_school_goals
+from .._environ import FACILITATOR_KEY_ENV, SCHOOL_GOALS_ENV, STORE_ENV
+from ..definitions import builtin_definitions, load_definition, load_school_goals
 from ..errors import PdkitError
-from ..store import STORE_ENV, open_store, resolve_store_url
+from ..store import open_store, resolve_store_url
 from ._config import ServeConfig, free_port
 
 __all__ = ["kernel_ipython_dir", "prepare", "serve", "template_data_dir", "voila_command"]

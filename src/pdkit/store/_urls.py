@@ -6,12 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .._environ import STORE_ENV
 from ..errors import StoreError
 
 __all__ = ["STORE_ENV", "default_store_path", "redact_url", "resolve_store_url"]
-
-STORE_ENV = "PDKIT_STORE"
-"""The environment variable naming the store (``pdkit serve`` sets it for every kernel)."""
 
 
 def default_store_path() -> Path:

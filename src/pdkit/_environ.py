@@ -1,0 +1,20 @@
+"""The environment a kernel reads, in one place: what ``pdkit serve`` (or JupyterHub) tells
+every kernel it starts. The names are public through the parts that read them
+(:data:`pdkit.store.STORE_ENV`, :data:`pdkit.definitions.SCHOOL_GOALS_ENV`,
+:data:`pdkit.app.FACILITATOR_KEY_ENV`)."""
+
+from __future__ import annotations
+
+__all__ = ["FACILITATOR_KEY_ENV", "HUB_USER_ENV", "SCHOOL_GOALS_ENV", "STORE_ENV"]
+
+STORE_ENV = "PDKIT_STORE"
+"""The store's URL (``pdkit serve --store``)."""
+
+SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"
+"""A YAML or CSV file of the default session's school goals (``--school-goals``)."""
+
+FACILITATOR_KEY_ENV = "PDKIT_FACILITATOR_KEY"
+"""The key in the default session's facilitator link (``--facilitator-key``)."""
+
+HUB_USER_ENV = "JUPYTERHUB_USER"
+"""Set by JupyterHub: the hub user running the kernel is the participant."""
