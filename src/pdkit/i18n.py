@@ -11,7 +11,8 @@ never to an error.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from urllib.parse import parse_qsl, urlsplit
+
+from .links import query_value
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "choose", "language_from_url", "translator"]
 
@@ -200,5 +201,5 @@ def choose(value: str | Mapping[str, str], language: str | None) -> str:
 
 def language_from_url(url: str) -> str | None:
     """The ``lang`` query parameter of a page URL (``?lang=es``), if any."""
-    value = dict(parse_qsl(urlsplit(url).query)).get("lang", "").strip()
+    value = query_value(url, "lang").strip()
     return value or None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["RESUME_PARAM", "render_url", "resume_link", "sibling"]
+__all__ = ["RESUME_PARAM", "query_value", "render_url", "resume_link", "sibling"]
 
 RESUME_PARAM = "pdkit"
 """The query parameter that carries a participant's resume token (``?pdkit=…``)."""
@@ -28,6 +28,11 @@ def sibling(page_url: str, notebook: str, query: str = "") -> str:
     parts = urlsplit(page_url)
     path = parts.path.rsplit("/", 1)[0] + f"/{notebook}" if "/" in parts.path else notebook
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def query_value(page_url: str, name: str) -> str:
+    """The value of the query parameter ``name`` in a page's address ("" when absent)."""
+    return dict(parse_qsl(urlsplit(page_url).query)).get(name, "")
 
 
 def resume_link(page_url: str, token: str) -> str:

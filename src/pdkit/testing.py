@@ -12,7 +12,8 @@
   two sittings, check-ins, a reflection, protocol notes, and a participant who never
   answered.
 
-Nothing here is used by pdkit itself; importing it loads no more than the store.
+Nothing here is used by pdkit itself; importing it loads the definitions and the store,
+never widgets or pandas.
 """
 
 from __future__ import annotations

@@ -6,41 +6,25 @@ user and the facilitator's key, from arguments or from the environment that
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from .._environ import FACILITATOR_KEY_ENV, HUB_USER_ENV
 from ..definitions import (
     FormDefinition,
+    GoalsSource,
     SchoolGoal,
-    default_school_goals,
-    load_school_goals,
+    resolve_school_goals,
     school_goals_from_data,
 )
 from ..store import DEFAULT_SESSION, Store, open_store
 
 __all__ = [
     "FACILITATOR_KEY_ENV",
-    "GoalsSource",
-    "configured_goals",
     "facilitator_key",
     "hub_user",
     "open_store_arg",
     "session_goals",
     "with_goals",
 ]
-
-
-GoalsSource = list[SchoolGoal] | str | Path | None
-"""School goals as given to an app: a list, a YAML or CSV file, or None (configured)."""
-
-
-def configured_goals(school_goals: GoalsSource, language: str | None = None) -> list[SchoolGoal]:
-    """The school goals given, else ``$PDKIT_SCHOOL_GOALS``, else the sample goals."""
-    if school_goals is None:
-        return default_school_goals(language)
-    if isinstance(school_goals, list):
-        return school_goals
-    return load_school_goals(school_goals, language=language)
 
 
 def session_goals(
@@ -54,12 +38,12 @@ def session_goals(
             return school_goals_from_data(
                 found.school_goals, source=f"session {found.title!r}", language=language
             )
-    return configured_goals(school_goals, language)
+    return resolve_school_goals(school_goals, language)
 
 
 def with_goals(definition: FormDefinition, goals: list[SchoolGoal]) -> FormDefinition:
     """A form whose school-goal choices are ``goals``."""
-    return definition.with_options({"school_goals": [g.as_option() for g in goals]})
+    return definition.with_school_goals(goals)
 
 
 def open_store_arg(store: Store | str | None) -> Store:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import hmac
 from html import escape
-from urllib.parse import parse_qsl, urlsplit
 
 import ipywidgets as w
 
-from ..definitions import SchoolGoal
+from ..definitions import GoalsSource, SchoolGoal
 from ..errors import PdkitError
-from ..links import sibling
+from ..links import query_value, sibling
 from ..store import DEFAULT_SESSION, Session, Store
 from ..widgets import HTML, BrowserIdentity, Dashboard, HBox, PacingControl, VBox
-from ._config import GoalsSource, session_goals
+from ._config import session_goals
 from ._page import style
 
 __all__ = ["FacilitatorApp"]
@@ -68,9 +67,9 @@ class FacilitatorApp:
         return self.dashboard.control if self.dashboard is not None else None
 
     def _check(self) -> None:
-        query = dict(parse_qsl(urlsplit(self.browser.page_url).query))
-        given = query.get("key", "")
-        wanted = query.get("session", "") or DEFAULT_SESSION
+        page = self.browser.page_url
+        given = query_value(page, "key")
+        wanted = query_value(page, "session") or DEFAULT_SESSION
         if wanted != DEFAULT_SESSION:
             if self.store.get_session(wanted) is None:
                 self._refuse(

@@ -15,19 +15,19 @@ import ipywidgets as w
 
 from ..definitions import (
     FormDefinition,
+    GoalsSource,
     WorkbookDefinition,
     check_references,
     load_form,
     load_workbook,
     resolve_reference,
+    resolve_school_goals,
 )
 from ..definitions.ids import GOAL_FORM
 from ..errors import PdkitError
 from ..store import DEFAULT_SESSION, Store
 from ..widgets import HTML
 from ._config import (
-    GoalsSource,
-    configured_goals,
     facilitator_key,
     hub_user,
     open_store_arg,
@@ -87,7 +87,7 @@ class Workbook:
                     school_goals=school_goals,
                 )
             else:
-                configured_goals(
+                resolve_school_goals(
                     school_goals, self.definition.language
                 )  # a broken goals file shows now
                 self.app = ParticipantApp(
@@ -174,7 +174,7 @@ def form_app(
     (the teacher sees what to tell the facilitator), not as a traceback."""
     try:
         spec = load_form(definition)
-        goals = configured_goals(school_goals)
+        goals = resolve_school_goals(school_goals)
         opened = open_store_arg(store)
     except PdkitError as exc:
         return error_widget(exc)

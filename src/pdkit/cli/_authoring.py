@@ -130,14 +130,6 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_text(path: Path) -> str:
-    """The text of ``path``, or "" when it cannot be read (loading it then says why)."""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return ""
-
-
 def _school_goal_problems(file: Path) -> list[PdkitError]:
     from ..definitions import load_school_goals
 

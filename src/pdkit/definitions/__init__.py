@@ -48,9 +48,11 @@ from ._references import check_references, resolve_reference, workbook_forms, wo
 from ._validate import validate_text
 from .goals import (
     SCHOOL_GOALS_ENV,
+    GoalsSource,
     default_school_goals,
     is_school_goals_text,
     load_school_goals,
+    resolve_school_goals,
     school_goals_data,
     school_goals_from_data,
 )
@@ -65,6 +67,7 @@ __all__ = [
     "Definition",
     "Field",
     "FormDefinition",
+    "GoalsSource",
     "Option",
     "ProtocolDefinition",
     "Role",
@@ -89,6 +92,7 @@ __all__ = [
     "parse_definition",
     "protocol_by_id",
     "resolve_reference",
+    "resolve_school_goals",
     "school_goals_data",
     "school_goals_from_data",
     "validate_text",

@@ -76,6 +76,10 @@ class FormDefinition:
                 f"form {self.id!r} has no field {field_id!r} (fields: {known})"
             ) from None
 
+    def with_school_goals(self, goals: Sequence[SchoolGoal]) -> FormDefinition:
+        """A copy whose ``options_from: school_goals`` fields offer ``goals``."""
+        return self.with_options({"school_goals": [g.as_option() for g in goals]})
+
     def with_options(self, sources: Mapping[str, Sequence[Option]]) -> FormDefinition:
         """A copy whose ``options_from`` fields carry the options from ``sources``.
 

@@ -98,14 +98,13 @@ def workbook_forms(
 ) -> list[tuple[int, FormDefinition]]:
     """(section index, form) for every form and reflection a workbook shows; choices
     from ``school_goals`` are filled in so answers read as their labels."""
-    options = {"school_goals": [g.as_option() for g in school_goals]}
     found = []
     for index, section in enumerate(workbook.sections):
         if section.kind in ("form", "reflection", "reflections"):
             for ref in section.refs:
                 path = resolve_reference(ref, workbook)
                 form = load_form(path, language=language or workbook.language)
-                found.append((index, form.with_options(options)))
+                found.append((index, form.with_school_goals(school_goals)))
     return found
 
 

@@ -25,9 +25,11 @@ from ._yaml import PathPart, compose, format_path, line_of
 
 __all__ = [
     "SCHOOL_GOALS_ENV",
+    "GoalsSource",
     "default_school_goals",
     "is_school_goals_text",
     "load_school_goals",
+    "resolve_school_goals",
     "school_goals_data",
     "school_goals_from_data",
 ]
@@ -139,6 +141,20 @@ def default_school_goals(language: str | None = None) -> list[SchoolGoal]:
     """``$PDKIT_SCHOOL_GOALS`` if set, else the sample goals shipped with pdkit."""
     path = os.environ.get(SCHOOL_GOALS_ENV) or (templates_dir() / "school-goals.yaml")
     return load_school_goals(path, language=language)
+
+
+GoalsSource = Sequence[SchoolGoal] | str | os.PathLike[str] | None
+"""School goals as a caller gives them: the goals, a YAML or CSV file, or None (configured)."""
+
+
+def resolve_school_goals(source: GoalsSource, language: str | None = None) -> list[SchoolGoal]:
+    """The school goals ``source`` means: the goals given, the file's, or (None) those
+    configured with ``$PDKIT_SCHOOL_GOALS``, else the sample goals."""
+    if source is None:
+        return default_school_goals(language)
+    if isinstance(source, (str, os.PathLike)):
+        return load_school_goals(Path(source), language=language)
+    return list(source)
 
 
 def is_school_goals_text(text: str) -> bool:

@@ -19,7 +19,7 @@ the charts, escaped as they are drawn, are passed through as they are.
 
 What is in it: a cohort summary (participants, goals per school goal, progress at the
 latest check-in, whose goal has not been revisited), then a section per teacher: the
-goal now, its versions (what changed at each sitting), the timeline from point A
+goal now, its versions (what changed in each), the timeline from point A
 (when the goal was set) toward point B (the target date) with the check-ins, the
 check-ins, and coach comments.
 

@@ -17,7 +17,7 @@ class Item(NamedTuple):
 
 
 class Change(NamedTuple):
-    """A field changed at a sitting: its label, what it was and what it is now."""
+    """A field changed in a version: its label, what it was and what it is now."""
 
     label: str
     was: str
@@ -25,7 +25,7 @@ class Change(NamedTuple):
 
 
 class Version(NamedTuple):
-    """A version of a goal (a sitting): 1 is the goal first set."""
+    """A version of a goal (:mod:`pdkit.revisions`): 1 is the goal first set."""
 
     number: int
     day: str

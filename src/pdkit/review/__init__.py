@@ -90,8 +90,9 @@ Versions
 Answers save as people type, so one sitting makes many events. A goal *version* (and a
 *check-in*) is the state of the form at the end of a stretch of work, by the one
 versions rule that the teacher's page uses too (:mod:`pdkit.revisions`): a stretch
-ends after ``sitting_gap`` seconds without an edit (30 minutes by default) or when the
-teacher starts a new version, and a stretch that changes nothing is no new version.
+ends after ``sitting_gap`` seconds without an edit (30 minutes by default) and, for the
+goal, when the teacher starts a new version; a stretch that changes nothing is no new
+version.
 ``versions`` keeps every raw event (``version`` numbers a field's events);
 ``goals.versions`` and ``goal_versions`` count versions.
 

@@ -44,7 +44,7 @@ class Forms:
         school_goals: Sequence[SchoolGoal],
         language: str | None,
     ) -> None:
-        self._options = {"school_goals": [g.as_option() for g in school_goals]}
+        self._goals = tuple(school_goals)
         self._language = language
         self._forms: dict[str, FormDefinition | None] = {}
         self._renderers: dict[tuple[str, str], Callable[[JSONValue], str]] = {}
@@ -69,14 +69,14 @@ class Forms:
 
     def _add(self, definition: object) -> None:
         if isinstance(definition, FormDefinition):
-            self._forms[definition.id] = definition.with_options(self._options)
+            self._forms[definition.id] = definition.with_school_goals(self._goals)
             self.given.append(definition.id)
 
     def get(self, form_id: str) -> FormDefinition | None:
         if form_id not in self._forms:
             found = _builtin(form_id, self._language)
             self._forms[form_id] = (
-                found.with_options(self._options) if isinstance(found, FormDefinition) else None
+                found.with_school_goals(self._goals) if isinstance(found, FormDefinition) else None
             )
         return self._forms[form_id]
 

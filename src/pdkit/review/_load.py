@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-from ..definitions import SchoolGoal, builtin_definitions, default_school_goals, load_school_goals
+from ..definitions import GoalsSource, builtin_definitions, resolve_school_goals
 from ..revisions import SITTING_GAP
 from ..store import DEFAULT_SESSION, Viewer
 from ._build import build_review
@@ -31,7 +30,7 @@ def load(
     progress: Progress | None = None,
     session: str = DEFAULT_SESSION,
     definitions: Iterable[str | os.PathLike[str]] = (),
-    school_goals: Sequence[SchoolGoal] | str | os.PathLike[str] | None = None,
+    school_goals: GoalsSource = None,
     language: str | None = None,
     sitting_gap: float = SITTING_GAP,
     viewer: Viewer | None = None,
@@ -59,7 +58,7 @@ def load(
         if warn is not None:
             warn(message)
 
-    forms = Forms(definitions, _goals(school_goals, language), language)
+    forms = Forms(definitions, resolve_school_goals(school_goals, language), language)
     found = gather(sources, note)
     try:
         with _collector_paused():
@@ -80,16 +79,6 @@ def load(
             )
     finally:
         found.close()
-
-
-def _goals(
-    school_goals: Sequence[SchoolGoal] | str | os.PathLike[str] | None, language: str | None
-) -> list[SchoolGoal]:
-    if school_goals is None:
-        return default_school_goals(language)
-    if isinstance(school_goals, (str, os.PathLike)):
-        return load_school_goals(Path(school_goals), language=language)
-    return list(school_goals)
 
 
 def _note_unknown_forms(collected: Collected, forms: Forms, note: Warn) -> None:

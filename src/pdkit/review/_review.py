@@ -34,7 +34,7 @@ class Review:
     skipped: int = 0
     """How many files or stores could not be read."""
     sitting_gap: float = SITTING_GAP
-    """Seconds without an edit that end a sitting (see "Versions and sittings")."""
+    """Seconds without an edit after which the next edit starts a new version ("Versions")."""
     goal_fields: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     """(id, label) of the goal form's fields, in order (for ``goal_versions``)."""
     revision_marks: Mapping[str, tuple[float, ...]] = field(default_factory=dict, repr=False)

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..definitions.ids import GOAL_FORM
+from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..revisions import Version, versions
 from ._frames import COLUMNS, frame, int_or_none, rows, seconds_as_stored
 
@@ -71,7 +71,7 @@ def goal_rows(
     found = rows("goals")
     for code, positions, goal in item_versions(people, times, fields, values, texts, marks, gap):
         now = goal[-1].values
-        school_goal, _ = now.get("school_goal", (None, ""))
+        school_goal, _ = now.get(SCHOOL_GOAL_FIELD, (None, ""))
         target, _ = now.get("target_date", (None, ""))
         confidence, confidence_label = now.get("confidence", (None, ""))
         found["participant"].append(str(names[code]))
@@ -84,7 +84,7 @@ def goal_rows(
         found["confidence"].append(int_or_none(confidence))
         found["confidence_label"].append(confidence_label)
         for column, field_id in (
-            ("school_goal_label", "school_goal"),
+            ("school_goal_label", SCHOOL_GOAL_FIELD),
             ("focus", "focus"),
             ("goal", "goal"),
             ("point_a", "point_a"),

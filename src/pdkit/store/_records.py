@@ -48,7 +48,6 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 CODE_LENGTH = 6
 """How many characters a join code has."""
-"""How many characters a join code has."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..definitions import FormDefinition, ProtocolDefinition, answer_text, load_protocol
+from ..definitions import FormDefinition, ProtocolDefinition, answer_text, protocol_by_id
 from ..definitions.ids import GOAL_SUMMARY_FIELDS
 from ..errors import PdkitError
 from ..i18n import translator
@@ -141,7 +141,7 @@ class PeerFeedback:
         protocol = None
         if run is not None:
             try:
-                protocol = load_protocol(run.protocol)
+                protocol = protocol_by_id(run.protocol)
             except PdkitError:
                 protocol = None
         return feedback_categories(protocol)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import anywidget
 import ipywidgets as w
@@ -26,7 +26,7 @@ import traitlets
 
 from ..errors import IdentityError, StoreError
 from ..i18n import language_from_url, translator
-from ..links import RESUME_PARAM, resume_link
+from ..links import RESUME_PARAM, query_value, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store
 from ._lean import HTML, HBox, VBox
 
@@ -205,7 +205,7 @@ class SignIn:
         code typed in at the join step when this store has sessions."""
         if self.session != DEFAULT_SESSION:
             return  # fixed by the app
-        code = dict(parse_qsl(urlsplit(self.browser.page_url).query)).get("code", "")
+        code = query_value(self.browser.page_url, "code")
         found = self.store.session_for_code(code) if code else None
         if found is not None:
             self.session = found.id
