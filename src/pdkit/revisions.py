@@ -18,9 +18,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Protocol
 
-__all__ = ["SITTING_GAP", "Version", "starts_new_version", "versions"]
+__all__ = ["SITTING_GAP", "Version", "version_starts", "versions", "versions_of"]
 
 SITTING_GAP = 30 * 60.0
 """Seconds without a change after which the next change starts a new version."""
@@ -50,42 +51,56 @@ class Version:
     changed: tuple[str, ...] = ()
 
 
-def starts_new_version(last: float, at: float, marks: Sequence[float], gap: float) -> bool:
-    """Whether an edit at ``at``, after an edit at ``last``, starts a new stretch of work:
-    a pause of at least ``gap`` seconds, or a revision mark (``marks``, sorted) in
-    between (at or after ``last``, before ``at``)."""
-    if at - last >= gap:
-        return True
-    first = bisect_left(marks, last)
-    return first < len(marks) and marks[first] < at
+def version_starts(times: Sequence[float], marks: Sequence[float], gap: float) -> list[int]:
+    """Which edits start a stretch of work (their indexes; the first always does): an
+    edit at least ``gap`` seconds after the one before, or the first edit after a
+    revision mark (a mark at or after the edit before it, before it)."""
+    ordered = sorted(marks)
+    starts = [0] if len(times) else []
+    for index in range(1, len(times)):
+        last, at = times[index - 1], times[index]
+        if at - last >= gap:
+            starts.append(index)
+        elif ordered:
+            first = bisect_left(ordered, last)
+            if first < len(ordered) and ordered[first] < at:
+                starts.append(index)
+    return starts
 
 
 def versions(
     events: Iterable[_Event], marks: Sequence[float] = (), gap: float = SITTING_GAP
 ) -> list[Version]:
     """The versions of an item from its events (oldest first) and revision marks."""
+    listed = list(events)
+    return versions_of(
+        [e.field for e in listed],
+        [e.value for e in listed],
+        [e.at for e in listed],
+        marks,
+        gap,
+    )
+
+
+def versions_of(
+    fields: Sequence[str],
+    values: Sequence[Any],
+    times: Sequence[float],
+    marks: Sequence[float] = (),
+    gap: float = SITTING_GAP,
+) -> list[Version]:
+    """:func:`versions` of events given as columns (the same rule, for many events: the
+    coach's review of a cohort)."""
+    cuts = [*version_starts(times, marks, gap), len(times)]
     found: list[Version] = []
-    values: dict[str, Any] = {}
+    now: dict[str, Any] = {}
     before: dict[str, Any] = {}
-    started = last = 0.0
-    ordered_marks = sorted(marks)
-
-    def close() -> None:
-        changed = tuple(k for k, v in values.items() if before.get(k, _MISSING) != v)
+    for start, end in pairwise(cuts):
+        now.update(zip(fields[start:end], values[start:end], strict=True))
+        changed = tuple(k for k, v in now.items() if before.get(k, _MISSING) != v)
+        before = dict(now)
         if changed or not found:
-            found.append(Version(len(found) + 1, started, last, dict(values), changed))
-
-    for index, event in enumerate(events):
-        if index == 0:
-            started = event.at
-        elif starts_new_version(last, event.at, ordered_marks, gap):
-            close()
-            before = dict(values)
-            started = event.at
-        values[event.field] = event.value
-        last = event.at
-    if values:
-        close()
+            found.append(Version(len(found) + 1, times[start], times[end - 1], before, changed))
     return found
 
 

@@ -5,24 +5,16 @@ their coach always see the same versions of the same edits."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
-from ..revisions import Version, versions
+from ..revisions import Version, versions_of
 from ._frames import COLUMNS, frame, int_or_none, rows, seconds_as_stored
 
 __all__ = ["checkin_rows", "codes_of", "goal_rows", "goal_version_rows", "item_versions"]
-
-
-class _Edit(NamedTuple):
-    """An event as the versions rule reads it; the value is (JSON value, its text)."""
-
-    field: str
-    value: tuple[Any, str]
-    at: float
 
 
 def codes_of(names: np.ndarray[Any, Any], marks: Mapping[str, Any]) -> dict[int, Any]:
@@ -41,19 +33,24 @@ def item_versions(
     texts: Sequence[str],
     marks: Mapping[int, Sequence[float]],
     gap: float,
-) -> Iterator[tuple[int, np.ndarray[Any, Any], list[Version]]]:
-    """Per participant (code): the positions of their events in time order, and the
-    versions of the item those events are of (values are (value, text) pairs)."""
+) -> Iterator[tuple[int, float, float, list[Version]]]:
+    """Per participant (code): when they first and last edited the item, and its versions
+    (values are (value, text) pairs), from its events in any order."""
     if not len(people):
         return
     by_time = np.lexsort((times, people))
-    bounds = np.flatnonzero(np.diff(people[by_time])) + 1
-    for positions in np.split(by_time, bounds):
-        code = int(people[positions[0]])
-        edits = [
-            _Edit(fields[i], (values[i], texts[i]), float(times[i])) for i in positions.tolist()
-        ]
-        yield code, positions, versions(edits, marks.get(code, ()), gap)
+    sorted_people = people[by_time]
+    starts = [0, *(np.flatnonzero(np.diff(sorted_people)) + 1).tolist(), len(by_time)]
+    order = by_time.tolist()
+    moments = times[by_time].tolist()
+    edited = list(map(fields.__getitem__, order))
+    shown = list(zip(map(values.__getitem__, order), map(texts.__getitem__, order), strict=True))
+    codes = sorted_people[starts[:-1]].tolist()
+    for code, start, end in zip(codes, starts, starts[1:], strict=False):
+        found = versions_of(
+            edited[start:end], shown[start:end], moments[start:end], marks.get(code, ()), gap
+        )
+        yield code, moments[start], moments[end - 1], found
 
 
 def goal_rows(
@@ -69,7 +66,7 @@ def goal_rows(
     """One row per participant with goal events: the current answers, how many versions
     the goal has, and when it was first set and last changed."""
     found = rows("goals")
-    for code, positions, goal in item_versions(people, times, fields, values, texts, marks, gap):
+    for code, first, last, goal in item_versions(people, times, fields, values, texts, marks, gap):
         now = goal[-1].values
         school_goal, _ = now.get(SCHOOL_GOAL_FIELD, (None, ""))
         target, _ = now.get("target_date", (None, ""))
@@ -77,8 +74,8 @@ def goal_rows(
         found["participant"].append(str(names[code]))
         found["versions"].append(len(goal))
         found["revisions"].append(len(goal) - 1)
-        found["first_set"].append(float(times[positions[0]]))
-        found["last_change"].append(float(times[positions[-1]]))
+        found["first_set"].append(first)
+        found["last_change"].append(last)
         found["school_goal"].append(school_goal if isinstance(school_goal, str) else None)
         found["target_date"].append(target if isinstance(target, str) and target else None)
         found["confidence"].append(int_or_none(confidence))
@@ -106,7 +103,9 @@ def checkin_rows(
 ) -> dict[str, list[Any]]:
     """One row per check-in: each version of the check-in reflection."""
     found = rows("checkins")
-    for code, _positions, checkins in item_versions(people, times, fields, values, texts, {}, gap):
+    for code, _first, _last, checkins in item_versions(
+        people, times, fields, values, texts, {}, gap
+    ):
         for checkin in checkins:
             now = checkin.values
             found["participant"].append(str(names[code]))
@@ -141,7 +140,7 @@ def goal_version_rows(
     codes, names = pd.factorize(goal["participant"].to_numpy(dtype=object))
     labels = dict(fields)
     found: list[tuple[str, int, float, str, str, str, bool]] = []
-    for code, _positions, steps in item_versions(
+    for code, _first, _last, steps in item_versions(
         np.asarray(codes),
         goal["at"].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9,
         goal["field"].to_numpy(dtype=object).tolist(),
