@@ -15,7 +15,6 @@ import ipywidgets as w
 from ..definitions import SchoolGoal, WorkbookDefinition, workbook_forms
 from ..errors import PdkitError, WorkbookFileError
 from ..i18n import translator
-from ..notebooks import dumps, printable_html, read_saved, restore_saved, save_workbook
 from ..store import Participant, Store
 from ..widgets import HTML, FileDownload, HBox, VBox
 
@@ -72,6 +71,8 @@ class CopyTools:
         self.upload.description = t("Upload to continue")
 
     def _notebook(self) -> dict[str, Any]:
+        from ..notebooks import save_workbook  # when asked for: not on the page's start-up
+
         assert self.participant is not None
         return save_workbook(
             self.workbook,
@@ -90,6 +91,8 @@ class CopyTools:
 
     def download_notebook(self) -> bytes:
         """Offer the saved workbook (.ipynb) as a download; returns its bytes."""
+        from ..notebooks import dumps
+
         data = dumps(self._notebook()).encode("utf-8")
         self.downloader.offer(data, self._filename(".ipynb"), "application/x-ipynb+json")
         self._say(
@@ -101,6 +104,8 @@ class CopyTools:
 
     def download_html(self) -> bytes:
         """Offer a printable HTML page of the answers; returns its bytes."""
+        from ..notebooks import dumps, printable_html, read_saved
+
         saved = read_saved(dumps(self._notebook()), source="this page")
         assert self.participant is not None
         goals = self.school_goals(self.language, self.participant.session)
@@ -112,6 +117,8 @@ class CopyTools:
 
     def restore(self, content: bytes, filename: str) -> int:
         """Restore the answers of an uploaded saved workbook; returns how many changed."""
+        from ..notebooks import read_saved, restore_saved
+
         assert self.participant is not None
         try:
             saved = read_saved(content, source=filename)
