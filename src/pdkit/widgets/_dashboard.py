@@ -61,7 +61,7 @@ def goals_chart(counts: Counter[str], goals: list[SchoolGoal]) -> str:
         fill="#3b73b9",
         width=600,
         label_width=260,
-        label_chars=36,  # what 260 px hold at 14 px; the whole title is the name's tooltip
+        label_chars=32,  # what 260 px hold at 14 px; the whole title is the name's tooltip
     )
 
 
