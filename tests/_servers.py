@@ -66,6 +66,49 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
+def serve_command(store: Path, port: int, *more: str) -> list[str]:
+    """The command line of `pdkit serve` on ``store`` and ``port`` (then ``more``)."""
+    import sys
+
+    return [
+        sys.executable,
+        "-m",
+        "pdkit.cli",
+        "serve",
+        "--store",
+        str(store),
+        "--port",
+        str(port),
+        "--facilitator-key",
+        FACILITATOR_KEY,
+        *more,
+    ]
+
+
+def crash(server: Server) -> None:
+    """kill -9 the server and everything below it, kernels included: a machine's
+    crash as the pages see it (nothing is told, nothing is cleaned up)."""
+    below = _descendants(server.proc.pid)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.proc.pid, signal.SIGKILL)
+    for pid in below:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    server.proc.wait(timeout=10)
+
+
+def kernel_pid(server: Server, kernel_id: str) -> int:
+    """The PID of the server's kernel ``kernel_id`` (its connection file names it)."""
+    for pid in _descendants(server.proc.pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"ipykernel" in command and kernel_id.encode() in command:
+            return pid
+    raise AssertionError(f"no process of kernel {kernel_id} under the server")
+
+
 def _descendants(root: int) -> list[int]:
     """PIDs of every process below ``root`` (kernels run in sessions of their own)."""
     children: dict[int, list[int]] = {}

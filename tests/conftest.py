@@ -32,12 +32,12 @@ from _postgres_server import (
 )
 from _servers import (
     CHROMIUM_ARGS,
-    FACILITATOR_KEY,
     Server,
     chromium_path,
     free_port,
     missing,
     running,
+    serve_command,
 )
 
 
@@ -47,18 +47,7 @@ def pdkit_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Se
     monkeypatch.delenv("PDKIT_STORE", raising=False)
     store = tmp_path / "store.sqlite3"
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "pdkit.cli",
-        "serve",
-        "--store",
-        str(store),
-        "--port",
-        str(port),
-        "--facilitator-key",
-        FACILITATOR_KEY,
-    ]
+    command = serve_command(store, port)
     with running(
         command, base_url=f"http://127.0.0.1:{port}", store=store, log_path=tmp_path / "serve.log"
     ) as server:

@@ -117,6 +117,35 @@ _ES = {
     ),
     ("A page to print is downloading."): ("Se está descargando una página para imprimir."),
     ("Restored {count} answer(s) from {file}."): ("Se recuperaron {count} respuesta(s) de {file}."),
+    ("“Who can see this?” is set as the file says for {items} item(s)."): (
+        "«¿Quién puede verlo?» quedó como dice el archivo en {items} elemento(s)."
+    ),
+    ("Restored {count} unsaved change(s) from this browser."): (
+        "Se recuperaron {count} cambio(s) sin guardar de este navegador."
+    ),
+    (
+        "This browser also kept text you typed earlier; your answer was saved again "
+        "since then, so it stays as saved. The earlier text, to copy if you need it:"
+    ): (
+        "Este navegador también guardó un texto que escribiste antes; tu respuesta se "
+        "guardó de nuevo después, así que queda como está guardada. El texto anterior, "
+        "por si quieres copiarlo:"
+    ),
+    ("The connection to the workshop is lost."): ("Se perdió la conexión con el taller."),
+    (
+        "Your answers saved until now are safe. What you type now is kept in this "
+        "browser: it is saved when you open the page again."
+    ): (
+        "Tus respuestas guardadas hasta ahora están a salvo. Lo que escribas ahora se "
+        "conserva en este navegador: se guardará cuando vuelvas a abrir la página."
+    ),
+    ("The workshop is back: reload the page to go on; what you typed is restored."): (
+        "El taller volvió: recarga la página para seguir; lo que escribiste se recupera."
+    ),
+    ("Reload the page"): ("Recargar la página"),
+    ("Cannot save now: what you type is kept in this browser."): (
+        "No se puede guardar ahora: lo que escribes se conserva en este navegador."
+    ),
     ("Reflection"): ("Reflexión"),
     ("Your reflections are private: only you see them."): (
         "Tus reflexiones son privadas: solo tú las ves."

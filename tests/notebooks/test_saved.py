@@ -10,6 +10,7 @@ offers all of it in a workbook page (download, print, upload), tested headless h
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
@@ -26,6 +27,7 @@ import nbformat
 import pytest
 
 import pdkit
+from _loop import run_on_own_loop
 from pdkit import pacing
 from pdkit.app import CopyTools, ParticipantApp, Workbook
 from pdkit.app._parts import FormPart
@@ -49,6 +51,7 @@ from pdkit.notebooks import (
     printable_html,
     read_saved,
     restore_saved,
+    restore_visibility,
     save_workbook,
 )
 from pdkit.store import JSONValue, Participant, Store, Viewer
@@ -935,6 +938,81 @@ def test_upload_restores_through_the_file_upload(
     assert page.form_values()["goal"] == GOAL_ANSWERS["goal"]
     assert "Restored 7 answer(s) from ben.ipynb." in page.tools.message.value
     assert page.tools.upload.value == ()  # ready for the next upload
+
+
+def _file_with_visibility(store: Store, levels: dict[str, str]) -> bytes:
+    """Ben's saved goal-setting workbook, with "Who can see this?" as ``levels`` says."""
+    notebook = json.loads(_ben_file(store))
+    notebook["metadata"]["pdkit"]["saved"]["visibility"] = levels
+    return json.dumps(notebook).encode("utf-8")
+
+
+def test_upload_restores_who_can_see_each_item(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = open_page(store, monkeypatch)
+    me = page.participant.id
+    assert store.visibility(me, "goal-setting") == "private"
+
+    page.tools.restore(_file_with_visibility(store, {"goal-setting": "coach"}), "mine.ipynb")
+
+    assert store.visibility(me, "goal-setting") == "coach"
+    assert store.can_see(Viewer.steward(), me, "goal-setting")
+    form = page.part.form
+    assert form is not None
+    assert form.visibility is not None
+    assert form.visibility.level == "coach"  # the page shows it too
+    assert "“Who can see this?” is set as the file says for 1 item(s)." in (
+        page.tools.message.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "in_file", "after"),
+    [
+        ("private", {"goal-setting": "group"}, "group"),
+        ("session", {"goal-setting": "private"}, "private"),  # as the file says
+        ("coach", {"goal-setting": "everyone!"}, "private"),  # unknown: the narrowest
+        ("coach", {"goal-setting": ""}, "private"),
+        ("group", {}, "group"),  # the file says nothing: unchanged
+        ("group", {"exit-ticket": "session"}, "group"),
+    ],
+)
+def test_restored_visibility_is_never_wider_than_the_file(
+    world: World, before: str, in_file: dict[str, str], after: str
+) -> None:
+    store = world.store
+    ben, _ = store.create_participant("Ben")
+    store.set_visibility(ben.id, "goal-setting", before)
+    saved = read_saved(_file_with_visibility(store, in_file), source="f")
+
+    changed = restore_visibility(store, ben.id, saved, ["goal-setting"])
+
+    assert store.visibility(ben.id, "goal-setting") == after
+    assert changed == (before != after)
+    assert store.visibility(ben.id, "exit-ticket") == "private"  # not this workbook's
+
+
+def test_an_autosave_pending_from_before_cannot_overwrite_an_upload(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def scenario() -> None:
+        page = open_page(store, monkeypatch)
+        form = page.part.form
+        assert form is not None
+        form.field("goal").value = "Typed a moment before the upload"
+        assert form._pending is not None  # the autosave waits for the typing to pause
+
+        page.tools.restore(_ben_file(store), "ben.ipynb")
+        await asyncio.sleep(form.autosave_delay + 0.5)  # long after it would have run
+
+        me = page.participant.id
+        assert store.latest(me, "goal-setting", viewer=me)["goal"] == GOAL_ANSWERS["goal"]
+        goals = [e.value for e in store.history(me, "goal-setting", "goal", viewer=me)]
+        assert goals == ["Typed a moment before the upload", GOAL_ANSWERS["goal"]]
+        assert page.form_values()["goal"] == GOAL_ANSWERS["goal"]
+
+    run_on_own_loop(scenario())
 
 
 def _reflection_file(store: Store) -> bytes:

@@ -38,6 +38,7 @@ class CopyTools:
         self.school_goals = school_goals
         self.participant: Participant | None = None
         self.language: str | None = None
+        self._before_restore: Callable[[], None] = lambda: None
         self._on_restored: Callable[[], None] = lambda: None
         self.downloader = FileDownload()
         self.download_button = w.Button(description="Download my workbook", icon="download")
@@ -59,10 +60,18 @@ class CopyTools:
         self.widget.add_class("pdkit-copy")
 
     def bind(
-        self, participant: Participant, language: str | None, on_restored: Callable[[], None]
+        self,
+        participant: Participant,
+        language: str | None,
+        *,
+        before_restore: Callable[[], None] = lambda: None,
+        on_restored: Callable[[], None] = lambda: None,
     ) -> None:
+        """Work for ``participant``. ``before_restore`` saves what the page has not saved
+        yet (so an autosave cannot overwrite an upload); ``on_restored`` redraws the page."""
         self.participant = participant
         self.language = language
+        self._before_restore = before_restore
         self._on_restored = on_restored
         self.message.value = ""
         t = translator(language)
@@ -116,26 +125,37 @@ class CopyTools:
         return data
 
     def restore(self, content: bytes, filename: str) -> int:
-        """Restore the answers of an uploaded saved workbook; returns how many changed."""
-        from ..notebooks import read_saved, restore_saved
+        """Restore the answers of an uploaded saved workbook, and who can see each item;
+        returns how many answers changed.
+
+        What the page typed and had not saved yet is saved first, so the upload is the
+        last word: no autosave pending from before it can overwrite it."""
+        from ..notebooks import read_saved, restore_saved, restore_visibility
 
         assert self.participant is not None
         try:
             saved = read_saved(content, source=filename)
-            known = {form.id for _i, form in workbook_forms(self.workbook)}
+            known = [form.id for _i, form in workbook_forms(self.workbook)]
             usable = {k: v for k, v in saved.answers.items() if k in known}
             if not usable:
                 raise WorkbookFileError(
                     f"{filename}: it holds no answers for this workbook "
                     f"(it is a saved '{saved.workbook}' workbook)"
                 )
-            count = restore_saved(self.store, self.participant.id, replace(saved, answers=usable))
+            self._before_restore()
+            pid = self.participant.id
+            count = restore_saved(self.store, pid, replace(saved, answers=usable))
+            shared = restore_visibility(self.store, pid, saved, known)
         except PdkitError as exc:
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
             return 0
         self._on_restored()
-        said = translator(self.language)("Restored {count} answer(s) from {file}.")
-        self._say(said.format(count=count, file=filename))
+        t = translator(self.language)
+        said = t("Restored {count} answer(s) from {file}.").format(count=count, file=filename)
+        if shared:
+            levels = t("“Who can see this?” is set as the file says for {items} item(s).")
+            said += " " + levels.format(items=shared)
+        self._say(said)
         return count
 
     def _uploaded(self) -> None:

@@ -11,7 +11,7 @@ from ..definitions import FormDefinition, SchoolGoal
 from ..errors import PdkitError
 from ..i18n import translator
 from ..store import DEFAULT_SESSION, Participant, Store
-from ..widgets import HTML, FormView, ProtocolRunner, SignIn, VBox
+from ..widgets import HTML, FormView, ProtocolRunner, Safekeeper, SignIn, VBox
 from ._config import with_goals
 from ._copy import CopyTools
 from ._page import error_widget, style
@@ -58,8 +58,16 @@ class ParticipantApp:
             start=False,
         )
         sheet = HTML(value=style())
+        self.keeper = Safekeeper()
         self.widget = VBox(
-            [sheet, self.sign_in.widget, self.tools_box, *(self.boxes if inline else [])]
+            [
+                sheet,
+                self.keeper,
+                self.sign_in.widget,
+                self.keeper.note,
+                self.tools_box,
+                *(self.boxes if inline else []),
+            ]
         )
         self.widget.add_class("pdkit-app")
         self.sign_in.start()  # on a hub this signs in (and calls _show) at once
@@ -79,11 +87,18 @@ class ParticipantApp:
         with suppress(PdkitError):  # a passing store hiccup: the next page load places them
             self.store.place_in_group(participant.id)  # a late joiner joins a group
         if self.tools is not None:
-            self.tools.bind(participant, language, on_restored=lambda: self._rebuild(participant))
+            self.tools.bind(
+                participant,
+                language,
+                before_restore=self._flush,
+                on_restored=lambda: self._rebuild(participant),
+            )
             self.tools_box.children = [self.tools.widget]
+        self.keeper.detach_all()
+        self.keeper.bind(participant.id, language)
         for part, box in zip(self.parts, self.boxes, strict=True):
             try:
-                box.children = [part.build(participant, language)]
+                box.children = [part.build(participant, language, self.keeper)]
             except PdkitError as exc:  # the store did not answer: say so, lose nothing
                 box.children = [
                     error_widget(
@@ -94,6 +109,13 @@ class ParticipantApp:
                         ),
                     )
                 ]
+        self.keeper.ready()  # the page hands back what it kept of typing not yet stored
+
+    def _flush(self) -> None:
+        """Save what is typed and not saved yet, now (before an upload restores answers:
+        the upload must win over an autosave that would come after it)."""
+        for part in self.parts:
+            part.flush()
 
     def _rebuild(self, participant: Participant) -> None:
         """Show every part again from the store (after an upload restored answers)."""
@@ -102,6 +124,8 @@ class ParticipantApp:
         self._show(participant)
 
     def _hide(self) -> None:
+        self.keeper.detach_all()
+        self.keeper.owner = ""
         self.tools_box.children = []
         for part, box in zip(self.parts, self.boxes, strict=True):
             part.leave()

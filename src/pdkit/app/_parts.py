@@ -11,7 +11,7 @@ import ipywidgets as w
 from ..definitions import FormDefinition
 from ..i18n import translator
 from ..store import DEFAULT_SESSION, Participant, Store
-from ..widgets import FormView, PeerFeedback, ProtocolRunner, VBox
+from ..widgets import FormView, PeerFeedback, ProtocolRunner, Safekeeper, VBox
 
 __all__ = [
     "FeedbackPart",
@@ -42,8 +42,18 @@ def fixed(value: T) -> Localized[T]:
 class Part(Protocol):
     """One section of a participant's workbook, built once someone is signed in."""
 
-    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
-        """The section's widgets for ``participant``, in ``language``."""
+    def build(
+        self,
+        participant: Participant,
+        language: str | None = None,
+        keeper: Safekeeper | None = None,
+    ) -> w.Widget:
+        """The section's widgets for ``participant``, in ``language``; what the participant
+        types is kept by ``keeper`` until the store has it."""
+        ...
+
+    def flush(self) -> None:
+        """Save what is typed and not saved yet, now."""
         ...
 
     def leave(self) -> None:
@@ -60,19 +70,28 @@ class FormPart:
         self.definition = definition
         self.form: FormView | None = None
 
-    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+    def build(
+        self,
+        participant: Participant,
+        language: str | None = None,
+        keeper: Safekeeper | None = None,
+    ) -> w.Widget:
         self.form = FormView(
             self.definition(language, participant.session),
             store=self.store,
             participant_id=participant.id,
             language=language,
             sharing=True,
+            keeper=keeper,
         )
         return self.form.widget
 
-    def leave(self) -> None:
+    def flush(self) -> None:
         if self.form is not None:
             self.form.save()
+
+    def leave(self) -> None:
+        self.flush()
         self.form = None
 
 
@@ -86,6 +105,7 @@ class ReflectionsPart:
         self.reflections = {r.id: r for r in reflections(None, DEFAULT_SESSION)}
         self.form: FormView | None = None
         self.participant: Participant | None = None
+        self.keeper: Safekeeper | None = None
         self.choice = w.ToggleButtons(
             options=[(r.title, r.id) for r in self.reflections.values()],
             description="Reflection",
@@ -94,7 +114,12 @@ class ReflectionsPart:
         self.box = VBox()
         self.choice.observe(lambda _: self._open(), names="value")
 
-    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+    def build(
+        self,
+        participant: Participant,
+        language: str | None = None,
+        keeper: Safekeeper | None = None,
+    ) -> w.Widget:
         t = translator(language)
         if language != self.language:
             self.language = language
@@ -107,6 +132,7 @@ class ReflectionsPart:
                 self.choice.value = current
             self.choice.description = t("Reflection")
         self.participant = participant
+        self.keeper = keeper
         self._open()
         parts: list[w.Widget] = [self.box]
         if len(self.reflections) > 1:
@@ -123,12 +149,18 @@ class ReflectionsPart:
             participant_id=self.participant.id,
             language=self.language,
             sharing=True,
+            keeper=self.keeper,
         )
         self.box.children = [self.form.widget]
 
-    def leave_form(self) -> None:
+    def flush(self) -> None:
         if self.form is not None:
             self.form.save()
+
+    def leave_form(self) -> None:
+        self.flush()
+        if self.form is not None and self.keeper is not None:
+            self.keeper.detach(self.form.sink.scope)
         self.form = None
 
     def leave(self) -> None:
@@ -143,15 +175,23 @@ class RunnerPart:
         self.store = store
         self.runner: ProtocolRunner | None = None
 
-    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
-        self.runner = ProtocolRunner(self.store, participant)
+    def build(
+        self,
+        participant: Participant,
+        language: str | None = None,
+        keeper: Safekeeper | None = None,
+    ) -> w.Widget:
+        self.runner = ProtocolRunner(self.store, participant, keeper=keeper)
         return self.runner.widget
 
+    def flush(self) -> None:
+        if self.runner is not None and self.runner.notes is not None:
+            self.runner.notes.save()
+
     def leave(self) -> None:
+        self.flush()
         if self.runner is not None:
             self.runner.stop_polling()
-            if self.runner.notes is not None:
-                self.runner.notes.save()
         self.runner = None
 
 
@@ -164,7 +204,12 @@ class FeedbackPart:
         self.definition = definition
         self.page: PeerFeedback | None = None
 
-    def build(self, participant: Participant, language: str | None = None) -> w.Widget:
+    def build(
+        self,
+        participant: Participant,
+        language: str | None = None,
+        keeper: Safekeeper | None = None,
+    ) -> w.Widget:
         self.page = PeerFeedback(
             self.store,
             participant,
@@ -172,6 +217,9 @@ class FeedbackPart:
             language=language,
         )
         return self.page.widget
+
+    def flush(self) -> None:
+        """Feedback is sent, not saved as it is typed: nothing to save."""
 
     def leave(self) -> None:
         if self.page is not None:

@@ -27,7 +27,14 @@ from .build import (
 from .comments import COACH_TAG, add_comment
 from .export import export_store, pseudonymize
 from .printable import printable_html
-from .saved import SAVED_FORMAT, SavedWorkbook, read_saved, restore_saved, save_workbook
+from .saved import (
+    SAVED_FORMAT,
+    SavedWorkbook,
+    read_saved,
+    restore_saved,
+    restore_visibility,
+    save_workbook,
+)
 
 __all__ = [
     "COACH_TAG",
@@ -47,6 +54,7 @@ __all__ = [
     "read_saved",
     "render_workbook",
     "restore_saved",
+    "restore_visibility",
     "save_workbook",
     "write_workbook",
 ]

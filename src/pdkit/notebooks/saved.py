@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -25,7 +25,7 @@ from typing import Any
 from .._version import __version__
 from ..definitions import FormDefinition, SchoolGoal, WorkbookDefinition, workbook_forms
 from ..errors import WorkbookFileError
-from ..store import JSONValue, Participant, Store, ViewerLike
+from ..store import VISIBILITIES, JSONValue, Participant, Store, ViewerLike
 from ._markdown import answers_markdown
 from .build import build_notebook, markdown_cell
 
@@ -280,3 +280,21 @@ def restore_saved(store: Store, participant_id: str, saved: SavedWorkbook) -> in
             )
             restored += len(changes)
     return restored
+
+
+def restore_visibility(
+    store: Store, participant_id: str, saved: SavedWorkbook, forms: Iterable[str]
+) -> int:
+    """Set who can see each of ``forms`` as the saved workbook says; returns how many items
+    changed. Never wider than the file: a level this pdkit does not know becomes
+    ``private``, and an item the file says nothing about keeps its current level."""
+    changed = 0
+    for form_id in forms:
+        said = saved.visibility.get(form_id)
+        if said is None:
+            continue
+        level = said if said in VISIBILITIES else VISIBILITIES[0]
+        if store.visibility(participant_id, form_id) != level:
+            store.set_visibility(participant_id, form_id, level)
+            changed += 1
+    return changed

@@ -75,6 +75,9 @@ def voila_command(config: ServeConfig) -> list[str]:
         # the server stops, gets 0.5 s to exit, then SIGTERM, then SIGKILL at 1 s (5 s by
         # default: a room's kernels exiting together through Python's shutdown is slow).
         "--KernelManager.shutdown_wait_time=1.0",
+        # A kernel that dies (killed, out of memory) is noticed within a second (3 s by
+        # default), and its page then says at once that it cannot save (Safekeeper).
+        "--KernelRestarter.time_to_dead=1.0",
         f"--PdkitKernelManager.max_kernels={config.max_kernels}",
         f"--PdkitKernelManager.connect_grace={config.connect_grace}",
         # When a crowd arrives the kernels' output comes late; Voilà's default (4 s) then

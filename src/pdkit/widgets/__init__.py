@@ -5,8 +5,8 @@ Widgets talk to the :class:`pdkit.store.Store` protocol (or one of its roles), n
 a backend; time comes in through ``clock`` and ``schedule`` so tests run it by hand.
 One widget family per module: ``_controls`` (an input per field type), ``_form``,
 ``_visibility``, ``_feedback``, ``_identity`` (sign-in), ``_countdown``, ``_runner``,
-``_pacing``, ``_dashboard``, ``_files`` (downloads), ``_lean`` (shared layouts) and
-``_timing``.
+``_pacing``, ``_dashboard``, ``_files`` (downloads), ``_safekeeping`` (typing kept in the
+browser until the store has it), ``_lean`` (shared layouts) and ``_timing``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ._identity import BrowserIdentity, SignIn
 from ._lean import HTML, HBox, VBox
 from ._pacing import PacingControl
 from ._runner import ProtocolRunner
+from ._safekeeping import Safekeeper
 from ._timing import Scheduler
 from ._visibility import VisibilityPicker
 
@@ -36,6 +37,7 @@ __all__ = [
     "PacingControl",
     "PeerFeedback",
     "ProtocolRunner",
+    "Safekeeper",
     "Scheduler",
     "SignIn",
     "VBox",

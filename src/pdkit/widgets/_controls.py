@@ -20,6 +20,7 @@ from ..definitions import Field
 from ..i18n import translator
 from ..store import JSONValue
 from ._lean import HTML, HBox, VBox
+from ._safekeeping import KEEP_CLASS
 
 Translate = Callable[[str], str]
 _english: Translate = translator(None)
@@ -69,6 +70,19 @@ class FieldControl:
 
     def observe(self, callback: Callable[[FieldControl], None]) -> None:
         self._observers.append(callback)
+
+    # What a person types, kept by the page until the store has it (:mod:`._safekeeping`).
+    # Controls without text typing (choices, dates) keep nothing.
+
+    def keep_as(self, key: str) -> None:
+        """Mark the inputs typed into with ``key`` (rows of a list get ``key#row``)."""
+
+    def kept_texts(self) -> dict[str, str]:
+        """What is typed in each marked input, by the suffix of its key ("" or "#row")."""
+        return {}
+
+    def put_kept(self, suffix: str, text: str) -> None:
+        """Put kept text back into the input of ``suffix``, as typing would."""
 
     def _changed(self, *_: Any) -> None:
         if not self._quiet:
@@ -140,6 +154,16 @@ class TextControl(FieldControl):
 
     def _set(self, value: JSONValue) -> None:
         self.input.value = "" if value is None else str(value)
+
+    def keep_as(self, key: str) -> None:
+        self.input.add_class(KEEP_CLASS + key)
+
+    def kept_texts(self) -> dict[str, str]:
+        return {"": str(self.input.value)}
+
+    def put_kept(self, suffix: str, text: str) -> None:
+        if suffix == "":
+            self.value = text
 
 
 class ChoiceControl(FieldControl):
@@ -256,6 +280,7 @@ class ListControl(FieldControl):
         super().__init__(field, t)
         self.limit = field.max_items or 20
         self.rows: list[TextControl] = []
+        self._kept_as: str | None = None
         self.rows_box = VBox()
         self.add_button = w.Button(
             description=t("Add a {item}").format(item=field.item_label.lower()),
@@ -285,6 +310,8 @@ class ListControl(FieldControl):
             )
             return None
         row = TextControl(self._row_field(len(self.rows)), self.t, multiline=False)
+        if self._kept_as is not None:
+            row.keep_as(f"{self._kept_as}#{len(self.rows)}")
         row.restore(text)
         row.observe(lambda _: self._changed())
         self.rows.append(row)
@@ -322,6 +349,22 @@ class ListControl(FieldControl):
 
     def _get(self) -> JSONValue:
         return [text for text in (str(r.value).strip() for r in self.rows) if text]
+
+    def keep_as(self, key: str) -> None:
+        self._kept_as = key
+        for index, row in enumerate(self.rows):
+            row.keep_as(f"{key}#{index}")
+
+    def kept_texts(self) -> dict[str, str]:
+        return {f"#{index}": str(row.value) for index, row in enumerate(self.rows)}
+
+    def put_kept(self, suffix: str, text: str) -> None:
+        index = int(suffix[1:]) if suffix[1:].isdigit() else -1
+        if not 0 <= index < self.limit:
+            return
+        while len(self.rows) <= index and self._add_row() is not None:
+            pass
+        self.rows[index].value = text  # its observer tells the list's observers
 
     def _set(self, value: JSONValue) -> None:
         if value is not None and not isinstance(value, (list, tuple)):

@@ -16,6 +16,7 @@ from ..i18n import translator
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control
 from ._lean import HTML, HBox, VBox
+from ._safekeeping import Safekeeper
 from ._timing import Handle, Scheduler, call_later
 from ._visibility import VisibilityPicker
 
@@ -23,7 +24,12 @@ __all__ = ["AnswerSink", "FormAnswers", "FormView"]
 
 
 class AnswerSink(Protocol):
-    """Where a form's answers come from and go to (a form's answers, a step's notes …)."""
+    """Where a form's answers come from and go to (a form's answers, a step's notes …).
+    ``scope`` names it among a page's forms (``form:<id>``; the keys of kept typing
+    start with it, :mod:`._safekeeping`)."""
+
+    @property
+    def scope(self) -> str: ...
 
     def load(self) -> dict[str, JSONValue]: ...
 
@@ -37,6 +43,7 @@ class FormAnswers:
         self.store = store
         self.participant_id = participant_id
         self.definition = definition
+        self.scope = f"form:{definition.id}"
 
     def load(self) -> dict[str, JSONValue]:
         return self.store.latest(
@@ -80,6 +87,7 @@ class FormView:
         show_title: bool = True,
         language: str | None = None,
         sharing: bool = False,
+        keeper: Safekeeper | None = None,
     ) -> None:
         self.definition = definition
         self.language = language
@@ -125,6 +133,11 @@ class FormView:
         self.back_button.on_click(lambda _: self.show(self.position - 1))
         self.next_button.on_click(lambda _: self.show(self.position + 1))
         self.progress = HTML()
+        self.keeper = keeper
+        if keeper is not None:
+            for field_id, control in self.controls.items():
+                control.keep_as(f"{self.sink.scope}:{field_id}")
+            keeper.attach(self.sink.scope, self)
         self.visibility = (
             VisibilityPicker(store, participant_id, definition.id, language=language)
             if sharing
@@ -160,6 +173,25 @@ class FormView:
         )
 
     # ------------------------------------------------------------------ public
+
+    def kept_texts(self) -> dict[str, str]:
+        """What is typed in each of the form's inputs, by the key the page keeps it under."""
+        return {
+            f"{self.sink.scope}:{field_id}{suffix}": text
+            for field_id, control in self.controls.items()
+            for suffix, text in control.kept_texts().items()
+        }
+
+    def put_kept(self, key: str, text: str) -> bool:
+        """Put text the page kept back into its input (as typing would: it autosaves);
+        whether that changed the form."""
+        base, hash_, row = key.removeprefix(f"{self.sink.scope}:").partition("#")
+        control = self.controls.get(base)
+        if control is None:
+            return False
+        before = control.value
+        control.put_kept(hash_ + row, text)
+        return bool(control.value != before)
 
     def field(self, field_id: str) -> FieldControl:
         """The control of one field (``.value`` reads and writes its answer)."""
@@ -197,6 +229,8 @@ class FormView:
                 )
                 return 0
             self._saved.update(changes)
+        if self.keeper is not None:
+            self.keeper.acknowledge(self.kept_texts())  # the store holds them now
         self.last_error = None
         self.last_saved_at = self._clock()
         stamp = time.strftime("%H:%M", time.localtime(self.last_saved_at))

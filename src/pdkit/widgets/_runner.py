@@ -19,6 +19,7 @@ from ..store import JSONValue, Participant, Run, Store, display_names
 from ._countdown import Countdown
 from ._form import FormView
 from ._lean import HTML, VBox
+from ._safekeeping import Safekeeper
 from ._timing import Scheduler, call_later, repeat_every
 
 __all__ = ["ProtocolRunner", "StepNotes"]
@@ -32,6 +33,7 @@ class StepNotes:
         self.run_id = run_id
         self.step_id = step_id
         self.participant_id = participant_id
+        self.scope = f"notes:{run_id}:{step_id}"
 
     def load(self) -> dict[str, JSONValue]:
         return self.store.latest_notes(
@@ -81,11 +83,13 @@ class ProtocolRunner:
         clock: Callable[[], float] = time.time,
         poll_interval: float = 1.0,
         schedule: Scheduler = call_later,
+        keeper: Safekeeper | None = None,
     ) -> None:
         self.store = store
         self.participant = participant
         self._clock = clock
         self._schedule = schedule
+        self._keeper = keeper
         self.run: Run | None = None
         self.role: str | None = None
         self.step_index: int | None = None
@@ -194,6 +198,7 @@ class ProtocolRunner:
             schedule=self._schedule,
             clock=self._clock,
             show_title=False,
+            keeper=self._keeper,
         )
         self.notes_box.children = [
             HTML(value='<h4 class="pdkit-notes-title">Your notes for this step</h4>'),

@@ -1,0 +1,205 @@
+"""Nothing a teacher types is lost: what they type is kept in their browser until the
+store has it, and the page says at once when it has lost its kernel or the server.
+
+Every input a person types into carries a class ``pdkit-keep:<key>`` (``<key>`` names
+the form or the step's notes and the field: ``form:goal-setting:goal``, a list's row
+``…:action_steps#2``). The page's :class:`Safekeeper` (a few lines of JavaScript) keeps
+each typed value in the browser's ``localStorage``, per participant, until the kernel
+says the store holds it (an acknowledgement comes from a form after the store saved,
+never from a widget). When the page loses its kernel or the server, it says so in a
+banner (``role="alert"``) and Save says it cannot save; when the participant opens the
+page again, the kernel applies what is still kept, saves it, and says how many changes
+it restored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+from pathlib import Path
+from typing import Any, Protocol
+
+import anywidget
+import traitlets
+
+from ..i18n import translator
+from ._lean import HTML
+
+__all__ = ["KEEP_CLASS", "KeptForm", "Safekeeper"]
+
+KEEP_CLASS = "pdkit-keep:"
+"""The class prefix that marks an input whose typing the page keeps (then the key)."""
+
+MAX_KEPT_ITEMS = 500
+"""At most this many kept inputs are taken back from a page (a workbook has fewer)."""
+
+MAX_KEPT_CHARS = 100_000
+"""A kept text longer than this is cut (no field of a workbook holds that much)."""
+
+
+def _kept(item: Any) -> tuple[str | None, str | None]:
+    """A kept item's text and base, or ``(None, None)`` if the page sent nonsense."""
+    if isinstance(item, str):
+        return item[:MAX_KEPT_CHARS], None
+    if not isinstance(item, dict) or not isinstance(item.get("value"), str):
+        return None, None
+    base = item.get("base")
+    return item["value"][:MAX_KEPT_CHARS], base if isinstance(base, str) else None
+
+
+class KeptForm(Protocol):
+    """A form whose typing is kept: it puts kept text back and saves (acknowledging)."""
+
+    def kept_texts(self) -> dict[str, str]:
+        """What each of the form's inputs holds now, by key."""
+        ...
+
+    def put_kept(self, key: str, text: str) -> bool:
+        """Put kept ``text`` back into the input of ``key``; whether it changed anything."""
+        ...
+
+    def save(self) -> int:
+        """Save now (the form acknowledges what the store then holds)."""
+        ...
+
+
+_TEXTS = {
+    "title": "The connection to the workshop is lost.",
+    "body": "Your answers saved until now are safe. What you type now is kept in this "
+    "browser: it is saved when you open the page again.",
+    "back": "The workshop is back: reload the page to go on; what you typed is restored.",
+    "reload": "Reload the page",
+    "cannot_save": "Cannot save now: what you type is kept in this browser.",
+}
+
+
+class Safekeeper(anywidget.AnyWidget):
+    """The page's keeper of unsaved typing (see the module docs); invisible until the
+    connection is lost. ``note`` says what was restored."""
+
+    _esm = (Path(__file__).parent / "js" / "safekeeping.js").read_text("utf-8")
+    owner = traitlets.Unicode("").tag(sync=True)
+    texts = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._forms: dict[str, KeptForm] = {}
+        self._ready = False
+        self._language: str | None = None
+        self.note = HTML()
+        self.on_msg(self._received)
+
+    def bind(self, participant_id: str, language: str | None) -> None:
+        """Keep typing for this participant, and speak ``language``."""
+        t = translator(language)
+        self._language = language
+        self.texts = {key: t(text) for key, text in _TEXTS.items()}
+        self.owner = participant_id
+
+    def attach(self, scope: str, form: KeptForm) -> None:
+        """``form`` holds the inputs whose keys start with ``scope:`` (a form opened after
+        the page was ready, such as another reflection, gets its kept typing too)."""
+        self._forms[scope] = form
+        if self._ready:
+            self._send_ready()
+
+    def detach(self, scope: str) -> None:
+        """The form of ``scope`` is closed (its typing stays kept until it opens again)."""
+        self._forms.pop(scope, None)
+
+    def detach_all(self) -> None:
+        """The page's forms are gone (signed out, or about to be built again)."""
+        self._forms.clear()
+        self._ready = False
+        self.note.value = ""
+
+    def ready(self) -> None:
+        """Every form of the page is built: ask the page for what it still keeps."""
+        self._ready = True
+        self._send_ready()
+
+    def acknowledge(self, texts: Mapping[str, str]) -> None:
+        """The store now holds these texts: the page may forget them."""
+        if texts:
+            self.send({"kind": "saved", "items": dict(texts)})
+
+    # ------------------------------------------------------------------ the page's messages
+
+    def _send_ready(self) -> None:
+        self.send({"kind": "ready", "scopes": sorted(self._forms)})
+
+    def _received(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("kind")
+        if kind == "ping":
+            self.send({"kind": "pong"})
+        elif kind == "hello" and self._ready:
+            self._send_ready()  # the page rendered after the forms were built
+        elif kind == "restore" and isinstance(content.get("items"), dict):
+            self.restore(content["items"])
+        elif kind == "resume":  # the page thought it lost us (we were busy): save now
+            for form in list(self._forms.values()):
+                form.save()
+
+    def restore(self, items: Mapping[str, Any]) -> int:
+        """Put what the page kept back into the forms and save them; returns how many
+        changes that made (and says so on the page).
+
+        Each item is ``{"value": text, "base": text or None}``: ``base`` is what the input
+        held when the typing began. If the store now holds something else (saved later
+        from another device), the kept text does not overwrite it: the page shows it, to
+        copy if wanted, and forgets it."""
+        changed = 0
+        touched: dict[str, KeptForm] = {}
+        older: list[tuple[str, str]] = []
+        for key, item in list(items.items())[:MAX_KEPT_ITEMS]:
+            text, base = _kept(item)
+            if not isinstance(key, str) or text is None:
+                continue
+            scope = self._scope_of(key)
+            if scope is None:
+                continue
+            form = self._forms[scope]
+            now = form.kept_texts().get(key, "")
+            if base is not None and now.strip() not in (base.strip(), text.strip()):
+                older.append((key, text))
+                continue
+            touched[scope] = form
+            if form.put_kept(key, text):
+                changed += 1
+        for form in touched.values():
+            form.save()  # acknowledges, so the page forgets what is now stored
+        if older:
+            self.send({"kind": "forget", "keys": [key for key, _text in older]})
+        self._say(changed, older)
+        return changed
+
+    def _say(self, changed: int, older: list[tuple[str, str]]) -> None:
+        t = translator(self._language)
+        parts = []
+        if changed:
+            said = t("Restored {count} unsaved change(s) from this browser.")
+            parts.append(
+                f'<p class="pdkit-status pdkit-restored" role="status">'
+                f"{escape(said.format(count=changed))}</p>"
+            )
+        if older:
+            said = t(
+                "This browser also kept text you typed earlier; your answer was saved again "
+                "since then, so it stays as saved. The earlier text, to copy if you need it:"
+            )
+            texts = "".join(
+                f'<li><pre class="pdkit-kept-text">{escape(text)}</pre></li>'
+                for _key, text in older
+            )
+            parts.append(
+                f'<div class="pdkit-status pdkit-kept-older" role="status">'
+                f"<p>{escape(said)}</p><ul>{texts}</ul></div>"
+            )
+        if parts:
+            self.note.value = "".join(parts)
+
+    def _scope_of(self, key: str) -> str | None:
+        found = [scope for scope in self._forms if key.startswith(scope + ":")]
+        return max(found, key=len) if found else None
