@@ -14,10 +14,11 @@ import pytest
 
 from pdkit.app import ParticipantApp, Workbook
 from pdkit.app._parts import FormPart, ReflectionsPart
+from pdkit.definitions import load_form
 from pdkit.errors import StoreError
 from pdkit.store import Participant, Store
 from pdkit.testing import descendants, memory_store, page_loaded
-from pdkit.widgets import FormView, Safekeeper
+from pdkit.widgets import FormView, PeerFeedback, Safekeeper
 from pdkit.widgets._safekeeping import KEEP_CLASS, MAX_KEPT_CHARS, MAX_KEPT_ITEMS
 
 GOAL = "form:goal-setting:goal"
@@ -278,3 +279,33 @@ def test_a_page_that_was_only_slow_saves_and_says_so_again(
     page.form.status.value = "stale"
     page.from_page({"kind": "resume"})
     assert "Saved at" in page.form.status.value
+
+
+def test_a_feedback_draft_is_kept_until_it_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = memory_store()
+    ana, _ = store.create_participant("Ana")
+    ben, _ = store.create_participant("Ben")
+    store.set_groups("default", [[ana.id, ben.id]])
+    store.record(ben.id, "goal-setting", {"goal": "Questions"}, spec_version="t")
+    store.set_visibility(ben.id, "goal-setting", "group")
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(
+        Safekeeper, "send", lambda _self, content, buffers=None: sent.append(content)
+    )
+    keeper = Safekeeper()
+    keeper.bind(ana.id, None)
+    page = PeerFeedback(store, ana, load_form("goal-setting"), keeper=keeper)
+    keeper.ready()
+    key = f"feedback:goal-setting:{ben.id}"
+    assert KEEP_CLASS + key in page.boxes[ben.id].text._dom_classes
+    assert sent[-1] == {"kind": "ready", "scopes": ["feedback:goal-setting"]}
+
+    keeper._received(keeper, {"kind": "restore", "items": {key: "Kept <draft>"}}, [])
+
+    box = page.boxes[ben.id]
+    assert box.text.value == "Kept <draft>"  # back in its box, not sent by itself
+    assert store.feedback(viewer=ben.id) == []
+    assert "Restored 1 unsaved change(s)" in keeper.note.value
+    box.send.click()
+    assert [f.text for f in store.feedback(viewer=ben.id)] == ["Kept <draft>"]
+    assert sent[-1] == {"kind": "saved", "items": {key: ""}}  # the page forgets the draft

@@ -215,6 +215,7 @@ class FeedbackPart:
             participant,
             self.definition(language, participant.session),
             language=language,
+            keeper=keeper,
         )
         return self.page.widget
 

@@ -23,6 +23,7 @@ from ..i18n import translator
 from ..revisions import Version, versions
 from ..store import Feedback, Participant, SharedItem, Store, display_names
 from ._lean import HTML, HBox, VBox
+from ._safekeeping import KEEP_CLASS, Safekeeper
 from ._timing import repeat_every
 
 __all__ = ["DEFAULT_CATEGORIES", "PeerFeedback", "feedback_categories"]
@@ -94,9 +95,12 @@ class PeerFeedback:
         language: str | None = None,
         poll_interval: float = 2.0,
         clock: Callable[[], float] = time.time,
+        keeper: Safekeeper | None = None,
     ) -> None:
         self.store = store
         self.participant = participant
+        self.keeper = keeper
+        self.scope = f"feedback:{definition.id}"
         self.definition = definition
         self.t = t = translator(language)
         self.language = language
@@ -132,7 +136,28 @@ class PeerFeedback:
         )
         self.widget.add_class("pdkit-peer-feedback")
         self.refresh()
+        if keeper is not None:
+            keeper.attach(self.scope, self)
         self.stop_polling = repeat_every(poll_interval, self.refresh)
+
+    # ------------------------------------------------------------------ drafts kept by the page
+
+    def kept_texts(self) -> dict[str, str]:
+        """The feedback typed and not sent yet, by the key the page keeps it under."""
+        return {f"{self.scope}:{owner}": str(box.text.value) for owner, box in self.boxes.items()}
+
+    def put_kept(self, key: str, text: str) -> bool:
+        """Put a draft the page kept back into its box (it is sent when the teacher
+        sends it); whether that changed the box."""
+        box = self.boxes.get(key.removeprefix(f"{self.scope}:"))
+        if box is None or box.text.value == text:
+            return False
+        box.text.value = text
+        return True
+
+    def save(self) -> int:
+        """Feedback is sent by the teacher, never saved as a draft: nothing to save."""
+        return 0
 
     # ------------------------------------------------------------------ reading
 
@@ -383,6 +408,9 @@ class _GiveBox:
             layout=w.Layout(flex_flow="column", align_items="stretch", width="100%"),
         )
         self.text.add_class("pdkit-input")
+        self.key = f"{page.scope}:{owner_id}"
+        if page.keeper is not None:
+            self.text.add_class(KEEP_CLASS + self.key)
         self.send = w.Button(
             description=t("Send feedback"), icon="paper-plane", button_style="primary"
         )
@@ -431,3 +459,5 @@ class _GiveBox:
             return
         if self.page.give(self.owner_id, str(self.category.value), text) is not None:
             self.text.value = ""
+            if self.page.keeper is not None:
+                self.page.keeper.acknowledge({self.key: ""})  # sent: the draft is done
