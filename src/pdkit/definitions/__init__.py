@@ -4,11 +4,12 @@
 YAML file works too. A malformed file raises :class:`pdkit.DefinitionError` naming the
 file, the line and the path of the bad part.
 
-Inside: ``_yaml`` (YAML with line numbers), ``_schema`` (the JSON Schema and its
-messages), ``_build`` (documents become objects, with the checks a schema cannot
-make), ``_load`` (files, text and the built-ins), ``_references`` (what a workbook
-refers to), ``_validate`` (every problem at once), :mod:`.goals` (school goals) and
-:mod:`.ids` (the forms pdkit gives a meaning to).
+Inside: ``_limits`` (how much a file may hold, how much of a value a message shows),
+``_yaml`` (YAML with line numbers, read within the limits), ``_schema`` (the JSON
+Schema and its messages), ``_build`` (documents become objects, with the checks a
+schema cannot make), ``_load`` (files, text and the built-ins), ``_references`` (what a
+workbook refers to), ``_validate`` (every problem at once), :mod:`.goals` (school
+goals) and :mod:`.ids` (the forms pdkit gives a meaning to).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from .goals import (
     default_school_goals,
     is_school_goals_text,
     load_school_goals,
+    looks_like_school_goals,
     resolve_school_goals,
     school_goals_data,
     school_goals_from_data,
@@ -89,6 +91,7 @@ __all__ = [
     "load_protocol",
     "load_school_goals",
     "load_workbook",
+    "looks_like_school_goals",
     "parse_definition",
     "protocol_by_id",
     "resolve_reference",

@@ -12,13 +12,16 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import yaml
 
 from ..errors import DefinitionError
 from ._build import KINDS, build_form, build_protocol, build_workbook, localize
+from ._limits import MAX_FILE_BYTES, check_file_size, shown
 from ._model import Definition, FormDefinition, ProtocolDefinition, WorkbookDefinition
 from ._schema import validate
-from ._yaml import compose, line_of
+from ._yaml import compose, line_of, too_deep
 
 __all__ = [
     "builtin_definition_path",
@@ -26,6 +29,7 @@ __all__ = [
     "builtin_workbook_path",
     "builtin_workbooks",
     "definition_files",
+    "definition_from_data",
     "load_definition",
     "load_form",
     "load_protocol",
@@ -45,6 +49,20 @@ def parse_definition(
     Texts given per language are resolved for ``language`` (see :func:`pdkit.i18n.choose`).
     """
     data, root = compose(text, file)
+    return definition_from_data(data, root, file, language)
+
+
+def definition_from_data(
+    data: Any, root: yaml.Node | None, file: str, language: str | None = None
+) -> Definition:
+    """A definition from a parsed document (:func:`compose`'s data and node tree)."""
+    try:
+        return _definition(data, root, file, language)
+    except RecursionError:  # the limits keep documents shallow; this is the last guard
+        raise too_deep(file) from None
+
+
+def _definition(data: Any, root: yaml.Node | None, file: str, language: str | None) -> Definition:
     if not isinstance(data, dict):
         raise DefinitionError(
             "a definition must be a YAML mapping with 'kind', 'id', 'title', …",
@@ -57,7 +75,7 @@ def parse_definition(
         problem = (
             "missing required key 'kind' (for example 'kind: form')"
             if kind is None
-            else f"{kind!r} is not a kind this version of pdkit reads (known: {known})"
+            else f"{shown(kind)} is not a kind this version of pdkit reads (known: {known})"
         )
         raise DefinitionError(
             problem, file=file, line=line_of(root, ["kind"]), path="" if kind is None else "kind"
@@ -84,15 +102,28 @@ def definition_files(paths: Sequence[Path]) -> list[Path]:
 
 
 def read_text(path: Path) -> str:
-    """A definition file's text; :class:`DefinitionError` says why it cannot be read."""
+    """A definition (or school goals) file's text; :class:`DefinitionError` says why it
+    cannot be read. A file larger than :data:`MAX_FILE_BYTES` is refused before it is
+    read to the end (a byte order mark is dropped)."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                size = path.stat().st_size if path.is_file() else 0  # /dev/zero, a pipe
+                check_file_size(max(size, len(raw)), str(path), at_least=size < len(raw))
     except FileNotFoundError:
         raise DefinitionError("file not found", file=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise DefinitionError(f"not UTF-8 text ({exc.reason})", file=str(path)) from None
     except OSError as exc:
         raise DefinitionError(f"cannot be read ({exc.strerror})", file=str(path)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        utf16 = " (it is UTF-16)" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise DefinitionError(
+            f"not UTF-8 text ({exc.reason} at line {line}){utf16}: save it as UTF-8",
+            file=str(path),
+        ) from None
 
 
 def load_definition(source: str | Path, *, language: str | None = None) -> Definition:

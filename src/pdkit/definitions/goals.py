@@ -14,11 +14,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .._environ import SCHOOL_GOALS_ENV
 from ..errors import DefinitionError
 from ..i18n import choose
+from ._limits import MAX_ITEMS, MAX_TEXT, check_characters, shown
 from ._load import read_text, templates_dir
 from ._model import SchoolGoal
 from ._yaml import PathPart, compose, format_path, line_of
@@ -29,6 +28,7 @@ __all__ = [
     "default_school_goals",
     "is_school_goals_text",
     "load_school_goals",
+    "looks_like_school_goals",
     "resolve_school_goals",
     "school_goals_data",
     "school_goals_from_data",
@@ -64,7 +64,7 @@ def _goals_from_rows(
             value = row.get(key)
             if value is not None and not isinstance(value, str):
                 raise DefinitionError(
-                    f"{key!r} should be a text, not {value!r} (put it in quotes)",
+                    f"{key!r} should be a text, not {shown(value)} (put it in quotes)",
                     file=file,
                     line=line,
                     path=where,
@@ -74,7 +74,7 @@ def _goals_from_rows(
         goal_id = row["id"].strip()
         if goal_id in seen:
             raise DefinitionError(
-                f"the goal id {goal_id!r} is used twice", file=file, line=line, path=where
+                f"the goal id {shown(goal_id)} is used twice", file=file, line=line, path=where
             )
         seen.add(goal_id)
         goals.append(
@@ -94,15 +94,7 @@ def load_school_goals(source: str | Path, *, language: str | None = None) -> lis
     text = read_text(path)
     file = str(path)
     if path.suffix.lower() == ".csv":
-        reader = csv.DictReader(io.StringIO(text))
-        missing = ", ".join(sorted({"id", "title"} - set(reader.fieldnames or ())))
-        if missing:
-            raise DefinitionError(
-                f"the header row needs the columns id,title (missing: {missing})",
-                file=file,
-                line=1,
-            )
-        return _goals_from_rows([(reader.line_num, dict(row)) for row in reader], file, [])
+        return _goals_from_rows(_csv_rows(text, file), file, [])
     data, root = compose(text, file)
     prefix: list[PathPart] = ["goals"] if isinstance(data, dict) else []
     items = data.get("goals") if isinstance(data, dict) else data
@@ -112,6 +104,46 @@ def load_school_goals(source: str | Path, *, language: str | None = None) -> lis
         )
     rows = [(line_of(root, [*prefix, i]), row) for i, row in enumerate(items)]
     return _goals_from_rows(rows, file, prefix, language)
+
+
+def _csv_rows(text: str, file: str) -> list[tuple[int | None, Any]]:
+    """(line, row) for each row of a CSV file of school goals, within the limits."""
+    check_characters(text, file)
+    reader = csv.DictReader(io.StringIO(text))
+    rows: list[tuple[int | None, Any]] = []
+    try:
+        missing = ", ".join(sorted({"id", "title"} - set(reader.fieldnames or ())))
+        if missing:
+            raise DefinitionError(
+                f"the header row needs the columns id,title (missing: {missing})",
+                file=file,
+                line=1,
+            )
+        for row in reader:
+            if len(rows) >= MAX_ITEMS or len(row) > MAX_ITEMS:
+                what = "school goals" if len(rows) >= MAX_ITEMS else "columns"
+                raise DefinitionError(
+                    f"holds more than {MAX_ITEMS} {what}, and pdkit reads at most "
+                    f"{MAX_ITEMS}: check that this is the file you meant, or shorten it",
+                    file=file,
+                    line=reader.line_num,
+                )
+            long = [v for v in row.values() if isinstance(v, str) and len(v) > MAX_TEXT]
+            if long:
+                raise DefinitionError(
+                    f"a text here is {len(long[0]):,} characters long, and a text may be at "
+                    f"most {MAX_TEXT:,}: shorten it",
+                    file=file,
+                    line=reader.line_num,
+                )
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise DefinitionError(
+            f"not valid CSV ({str(exc)[:100]}): check the quotes on this line",
+            file=file,
+            line=reader.line_num or 1,
+        ) from None
+    return rows
 
 
 def school_goals_data(source: str | Path) -> list[dict[str, Any]]:
@@ -125,7 +157,7 @@ def school_goals_data(source: str | Path) -> list[dict[str, Any]]:
             {k: v for k, v in row.items() if k in ("id", "title", "description") and v}
             for row in csv.DictReader(io.StringIO(text))
         ]
-    data = yaml.safe_load(text)
+    data, _ = compose(text, str(path))
     items: list[Any] = (data.get("goals") if isinstance(data, dict) else data) or []
     return [dict(item) for item in items]
 
@@ -161,9 +193,14 @@ def is_school_goals_text(text: str) -> bool:
     """Whether YAML ``text`` looks like a school goals file (a list, or a mapping with
     ``goals`` and no ``kind``) rather than a definition."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return False  # loading it as a definition reports the YAML error
+        data, _ = compose(text, "<string>")
+    except DefinitionError:
+        return False  # loading it as a definition reports the problem
+    return looks_like_school_goals(data)
+
+
+def looks_like_school_goals(data: Any) -> bool:
+    """Whether a parsed YAML document is a school goals file rather than a definition."""
     return isinstance(data, list) or (
         isinstance(data, dict) and "goals" in data and "kind" not in data
     )
