@@ -43,18 +43,30 @@ class DefinitionError(PdkitError):
     ``path`` the location inside the document (``fields[2].type``); ``problem``
     is the bare description. ``str(error)`` joins them into one line such as
     ``goal.yaml, line 14: fields[2].type: 'txt' is not one of 'text', …``.
+
+    Messages are short: whoever makes one cuts the values it repeats, and a problem (or
+    path) longer than a few lines is cut in its middle here, so that no file, however
+    large or strange, makes a message that buries what it says.
     """
 
     def __init__(
         self, problem: str, *, file: str = "<string>", line: int | None = None, path: str = ""
     ) -> None:
-        self.problem = problem
+        self.problem = _clip(problem, 400)
         self.file = file
         self.line = line
-        self.path = path
+        self.path = _clip(path, 160)
         where = file if line is None else f"{file}, line {line}"
-        what = f"{path}: {problem}" if path else problem
+        what = f"{self.path}: {self.problem}" if self.path else self.problem
         super().__init__(f"{where}: {what}")
+
+
+def _clip(text: str, most: int) -> str:
+    """``text``, or its start and end around " … " so that it is ``most`` characters."""
+    if len(text) <= most:
+        return text
+    end = most // 4
+    return f"{text[: most - end - 3]} … {text[-end:]}"
 
 
 class StoreError(PdkitError):

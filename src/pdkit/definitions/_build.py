@@ -10,6 +10,7 @@ import yaml
 
 from ..errors import DefinitionError
 from ..i18n import choose
+from ._limits import listed, shown
 from ._model import (
     ALL,
     FIELD_TYPES,
@@ -104,7 +105,7 @@ def _build_fields(
             repeat = _first_repeat([o.value for o in options])
             if repeat is not None:
                 raise _fail(
-                    f"option {options[repeat].value!r} is listed twice",
+                    f"option {shown(options[repeat].value)} is listed twice",
                     file,
                     root,
                     [*at, "options", repeat],
@@ -227,8 +228,7 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
             for pos, role in enumerate(raw.get(key, ())):
                 if role not in known:
                     raise _fail(
-                        f"{role!r} is not a role of this protocol "
-                        f"(roles: {', '.join(sorted(known))})",
+                        f"{role!r} is not a role of this protocol (roles: {listed(sorted(known))})",
                         file,
                         root,
                         [*at, key, pos],
@@ -237,8 +237,7 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
             for role in raw.get(key, {}):
                 if role not in known:
                     raise _fail(
-                        f"{role!r} is not a role of this protocol "
-                        f"(roles: {', '.join(sorted(known))})",
+                        f"{role!r} is not a role of this protocol (roles: {listed(sorted(known))})",
                         file,
                         root,
                         [*at, key, role],

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import DefinitionError
+from ._limits import MAX_PROBLEMS, shown
 from ._yaml import PathPart, format_path, line_of
 
 __all__ = ["all_schema_errors", "validate"]
@@ -43,8 +44,8 @@ def _validator(kind: str) -> Callable[[Any], Any]:
 
 
 def _quote_list(values: list[Any]) -> str:
-    shown = ", ".join(repr(v) for v in values[:8])
-    return shown + (", …" if len(values) > 8 else "")
+    listed = ", ".join(shown(v) for v in values[:8])
+    return listed + (", …" if len(values) > 8 else "")
 
 
 def _misspelling(value: Any, definition: dict[str, Any]) -> tuple[str, str] | None:
@@ -68,9 +69,9 @@ def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[Path
         if isinstance(value, str):
             close = difflib.get_close_matches(value, [str(a) for a in allowed], n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{value!r} is not one of {_quote_list(allowed)}{hint}"
+        return f"{shown(value)} is not one of {_quote_list(allowed)}{hint}"
     if rule == "const":
-        return f"{value!r} is not supported here; expected {definition['const']!r}"
+        return f"{shown(value)} is not supported here; expected {definition['const']!r}"
     if rule == "type":
         wanted = definition["type"]
         wanted_s = " or ".join(wanted) if isinstance(wanted, list) else wanted
@@ -83,12 +84,12 @@ def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[Path
             "number": "a number",
         }
         wanted_s = " or ".join(names.get(w, w) for w in wanted_s.split(" or "))
-        return f"{value!r} should be {wanted_s}"
+        return f"{shown(value)} should be {wanted_s}"
     if rule == "required":
         present = set(value) if isinstance(value, dict) else set()
         missing = [k for k in definition["required"] if k not in present]
         typo = _misspelling(value, definition)
-        hint = f" (is {typo[0]!r} a misspelling of {typo[1]!r}?)" if typo else ""
+        hint = f" (is {shown(typo[0])} a misspelling of {typo[1]!r}?)" if typo else ""
         return f"missing required key {_quote_list(missing)}{hint}"
     if rule == "additionalProperties":
         allowed = list(definition.get("properties", {}))
@@ -98,17 +99,17 @@ def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[Path
         hint = (
             f" (did you mean {close[0]!r}?)" if close else f"; allowed keys: {_quote_list(allowed)}"
         )
-        return f"unknown key {key!r}{hint}"
+        return f"unknown key {shown(key)}{hint}"
     if rule == "pattern" and definition["pattern"] == r"\S":
         return "must not be blank"
     if rule == "pattern" and path[-1:] == ["language"]:
         return (
-            f"{value!r} is not a language code: use two lower-case letters, optionally with "
+            f"{shown(value)} is not a language code: use two lower-case letters, optionally with "
             f"a region ('en', 'fr', 'en-GB')"
         )
     if rule == "pattern":
         return (
-            f"{value!r} is not a valid id: use lower-case letters, digits, '-' and '_' "
+            f"{shown(value)} is not a valid id: use lower-case letters, digits, '-' and '_' "
             f"(pattern {definition['pattern']})"
         )
     if rule == "minLength":
@@ -124,9 +125,9 @@ def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[Path
     if rule == "maxItems":
         return f"allows at most {definition['maxItems']} item(s)"
     if rule == "minimum":
-        return f"{value!r} is below the minimum {definition['minimum']}"
+        return f"{shown(value)} is below the minimum {definition['minimum']}"
     if rule == "maximum":
-        return f"{value!r} is above the maximum {definition['maximum']}"
+        return f"{shown(value)} is above the maximum {definition['maximum']}"
     if rule == "maxProperties":
         return "holds more than one section: put each section in its own list item ('- ')"
     if rule == "minProperties":
@@ -141,8 +142,8 @@ def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[Path
         return "must not be empty" if value == "" else "must not be blank"
     if rule in ("oneOf", "anyOf"):
         wanted = definition.get("description", "one of the allowed forms")
-        return f"{value!r} should be {wanted}"
-    return f"{value!r} breaks the schema rule {rule!r}"
+        return f"{shown(value)} should be {wanted}"
+    return f"{shown(value)} breaks the schema rule {rule!r}"
 
 
 def _schema_error(
@@ -184,14 +185,17 @@ def validate(name: str, data: Any, file: str, root: yaml.Node | None) -> None:
 def all_schema_errors(
     kind: str, data: Any, file: str, root: yaml.Node | None
 ) -> list[DefinitionError]:
-    """Every schema problem at once, for ``pdkit validate``; uses ``jsonschema`` (slow to
-    import, so never on a participant's page load)."""
+    """Every schema problem at once (one more than :data:`MAX_PROBLEMS` at most), for
+    ``pdkit validate``; uses ``jsonschema`` (slow to import, so never on a participant's
+    page load)."""
+    import itertools
+
     import jsonschema
 
     root_schema = {"$ref": f"#/definitions/{kind}", "definitions": _schema()["definitions"]}
     validator = jsonschema.Draft7Validator(root_schema)
     found = []
-    for error in validator.iter_errors(data):
+    for error in itertools.islice(validator.iter_errors(data), MAX_PROBLEMS + 1):
         path: list[PathPart] = list(error.absolute_path)
         found.append(
             _schema_error(str(error.validator), error.instance, error.schema, path, file, root)
