@@ -6,10 +6,9 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-from ..definitions import definition_files, is_school_goals_text, load_definition
+from ..definitions import definition_files, load_definition
 from ..errors import DefinitionError, PdkitError
 from ._common import Commands
 
@@ -101,22 +100,11 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from ..definitions import validate_text
+    from ..definitions import validate_files
 
     files = definition_files(args.paths)
     problems = 0
-    for file in files:
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"{file}: cannot be read ({exc})")
-            problems += 1
-            continue
-        found: Sequence[PdkitError] = (
-            _school_goal_problems(file)
-            if is_school_goals_text(text)
-            else validate_text(text, file=str(file))
-        )
+    for _, found in validate_files(files):
         for problem in found:
             print(problem)
         problems += len(found)
@@ -128,16 +116,6 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     print(f"pdkit: {len(files)} file(s) checked, no problems")
     return 0
-
-
-def _school_goal_problems(file: Path) -> list[PdkitError]:
-    from ..definitions import load_school_goals
-
-    try:
-        load_school_goals(file)
-    except PdkitError as exc:
-        return [exc]
-    return []
 
 
 def _new_workbook(args: argparse.Namespace) -> int:

@@ -46,7 +46,7 @@ from ._model import (
     answer_text,
 )
 from ._references import check_references, resolve_reference, workbook_forms, workbooks_in
-from ._validate import validate_text
+from ._validate import validate_files, validate_text
 from .goals import (
     SCHOOL_GOALS_ENV,
     GoalsSource,
@@ -98,6 +98,7 @@ __all__ = [
     "resolve_school_goals",
     "school_goals_data",
     "school_goals_from_data",
+    "validate_files",
     "validate_text",
     "workbook_forms",
     "workbooks_in",

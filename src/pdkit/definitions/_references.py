@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import DefinitionError, PdkitError
+from ._limits import MAX_PROBLEMS
 from ._load import (
     builtin_definition_path,
     load_definition,
@@ -15,7 +16,7 @@ from ._load import (
     load_workbook,
     read_text,
 )
-from ._model import FormDefinition, SchoolGoal, WorkbookDefinition
+from ._model import Definition, FormDefinition, SchoolGoal, WorkbookDefinition
 from .goals import is_school_goals_text
 
 __all__ = ["check_references", "resolve_reference", "workbook_forms", "workbooks_in"]
@@ -51,44 +52,56 @@ def resolve_reference(ref: str, workbook: WorkbookDefinition) -> Path:
 
 
 def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
-    """Every problem with the definitions a workbook refers to (empty when all is well)."""
+    """Every problem with the definitions a workbook refers to (empty when all is well;
+    at most :data:`MAX_PROBLEMS`). Each id is looked up and loaded once, however often
+    the workbook names it."""
     problems: list[DefinitionError] = []
+    found: dict[str, Definition | DefinitionError | str] = {}
     for index, section in enumerate(workbook.sections):
         wanted = _SECTION_NEEDS.get(section.kind)
         if wanted is None:
             continue
         for ref in section.refs:
-            try:
-                path = resolve_reference(ref, workbook)
-            except DefinitionError as exc:
-                if exc.file != ref:  # a file beside the workbook cannot be read
-                    problems.append(exc)
-                    continue
-                # No such definition: say which workbook and section name it.
-                problems.append(
-                    DefinitionError(
-                        f"{ref!r} is not a definition beside this workbook or in its parent "
-                        f"folder, and {exc.problem.removeprefix('no such file, and ')}",
-                        file=workbook.source,
-                        path=f"sections[{index}].{section.kind}",
-                    )
-                )
-                continue
-            try:
-                definition = load_definition(path)
-            except DefinitionError as exc:
-                problems.append(exc)
-                continue
-            if definition.kind not in wanted:
+            if len(problems) >= MAX_PROBLEMS:
+                return problems
+            where = f"sections[{index}].{section.kind}"
+            first = ref not in found
+            if first:
+                found[ref] = _look_up(ref, workbook)
+            definition = found[ref]
+            if isinstance(definition, str):  # no such definition: where the workbook names it
+                problems.append(DefinitionError(definition, file=workbook.source, path=where))
+            elif isinstance(definition, DefinitionError):
+                if first:  # a problem of the file itself: once
+                    problems.append(definition)
+            elif definition.kind not in wanted:
                 problems.append(
                     DefinitionError(
                         f"{ref!r} is a {definition.kind}, but a {section.kind!r} section needs a "
                         f"{' or '.join(wanted)}",
                         file=workbook.source,
-                        path=f"sections[{index}].{section.kind}",
+                        path=where,
                     )
                 )
     return problems
+
+
+def _look_up(ref: str, workbook: WorkbookDefinition) -> Definition | DefinitionError | str:
+    """The definition ``ref`` means, the problem with its file, or (a text) why there is
+    no such definition."""
+    try:
+        path = resolve_reference(ref, workbook)
+    except DefinitionError as exc:
+        if exc.file != ref:  # a file beside the workbook cannot be read
+            return exc
+        return (
+            f"{ref!r} is not a definition beside this workbook or in its parent "
+            f"folder, and {exc.problem.removeprefix('no such file, and ')}"
+        )
+    try:
+        return load_definition(path)
+    except DefinitionError as exc:
+        return exc
 
 
 def workbook_forms(
@@ -97,14 +110,18 @@ def workbook_forms(
     school_goals: Sequence[SchoolGoal] = (),
 ) -> list[tuple[int, FormDefinition]]:
     """(section index, form) for every form and reflection a workbook shows; choices
-    from ``school_goals`` are filled in so answers read as their labels."""
+    from ``school_goals`` are filled in so answers read as their labels. A form named
+    in several sections is read once."""
     found = []
+    forms: dict[str, FormDefinition] = {}
     for index, section in enumerate(workbook.sections):
         if section.kind in ("form", "reflection", "reflections"):
             for ref in section.refs:
-                path = resolve_reference(ref, workbook)
-                form = load_form(path, language=language or workbook.language)
-                found.append((index, form.with_school_goals(school_goals)))
+                if ref not in forms:
+                    path = resolve_reference(ref, workbook)
+                    form = load_form(path, language=language or workbook.language)
+                    forms[ref] = form.with_school_goals(school_goals)
+                found.append((index, forms[ref]))
     return found
 
 

@@ -1,17 +1,29 @@
 """Every problem of a definition at once, for ``pdkit validate``: YAML, schema,
-consistency and, for a workbook, the definitions it refers to."""
+consistency and, for a workbook, the definitions it refers to; and across the files
+checked together, two definitions that would share one id."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
 from ..errors import DefinitionError
 from ._build import KINDS
-from ._load import parse_definition
+from ._limits import MAX_PROBLEMS, shown
+from ._load import definition_from_data, read_text
 from ._model import WorkbookDefinition
 from ._references import check_references
-from ._schema import all_schema_errors
-from ._yaml import compose
+from ._schema import all_schema_errors, validate
+from ._yaml import compose, line_of, too_deep
+from .goals import load_school_goals, looks_like_school_goals
 
-__all__ = ["validate_text"]
+__all__ = ["validate_files", "validate_text"]
+
+_NAMESPACES = {"form": "form", "reflection": "form", "protocol": "protocol", "workbook": "workbook"}
+"""Kinds whose ids must differ: forms and reflections are both stored under their id."""
 
 
 def validate_text(text: str, *, file: str = "<string>") -> list[DefinitionError]:
@@ -21,19 +33,89 @@ def validate_text(text: str, *, file: str = "<string>") -> list[DefinitionError]
         data, root = compose(text, file)
     except DefinitionError as exc:
         return [exc]
-    if not isinstance(data, dict) or data.get("kind") not in KINDS:
-        try:
-            parse_definition(text, file=file)
-        except DefinitionError as exc:
-            return [exc]
-    problems = all_schema_errors(data["kind"], data, file, root)
-    if problems:
-        unique = {str(p): p for p in problems}
-        return sorted(unique.values(), key=lambda p: (p.line or 0, p.path))
+    return _problems(file, data, root)
+
+
+def _problems(file: str, data: Any, root: yaml.Node | None) -> list[DefinitionError]:
     try:
-        definition = parse_definition(text, file=file)
+        if not isinstance(data, dict) or data.get("kind") not in KINDS:
+            definition_from_data(data, root, file)  # says what is missing
+        try:
+            validate(data["kind"], data, file, root)  # quick, and enough for a valid file
+        except DefinitionError:
+            problems = all_schema_errors(data["kind"], data, file, root)  # every problem
+            if problems:
+                unique = sorted({str(p): p for p in problems}.values(), key=_where)
+                if len(problems) > MAX_PROBLEMS:
+                    more = DefinitionError(
+                        f"more problems than these {MAX_PROBLEMS}: fix these, then validate again",
+                        file=file,
+                    )
+                    unique = [*unique[:MAX_PROBLEMS], more]
+                return unique
+        definition = definition_from_data(data, root, file)
     except DefinitionError as exc:
         return [exc]
+    except RecursionError:  # the limits keep documents shallow; this is the last guard
+        return [too_deep(file)]
     if isinstance(definition, WorkbookDefinition):
         return check_references(definition)
+    return []
+
+
+def _where(problem: DefinitionError) -> tuple[int, str]:
+    return (problem.line or 0, problem.path)
+
+
+def validate_files(files: Sequence[Path]) -> Iterator[tuple[Path, list[DefinitionError]]]:
+    """Each file with its problems (an empty list when it is valid), for ``pdkit
+    validate``: definitions, and school goals files (YAML or CSV) as school goals. A
+    definition whose id an earlier file's definition of the same kind already has is a
+    problem too (forms and reflections count as one kind: both keep their answers under
+    their id)."""
+    first: dict[tuple[str, str], str] = {}
+    for file in files:
+        name = str(file)
+        if file.suffix.lower() == ".csv":  # the only CSV files pdkit reads
+            yield file, _school_goal_problems(file)
+            continue
+        try:
+            text = read_text(file)
+        except DefinitionError as exc:
+            yield file, [DefinitionError(f"cannot be read: {exc.problem}", file=name)]
+            continue
+        try:
+            data, root = compose(text, name)
+        except DefinitionError as exc:
+            yield file, [exc]
+            continue
+        if looks_like_school_goals(data):
+            yield file, _school_goal_problems(file)
+            continue
+        problems = _problems(name, data, root)
+        kind = data.get("kind") if isinstance(data, dict) else None
+        ident = data.get("id") if isinstance(data, dict) else None
+        if isinstance(kind, str) and kind in _NAMESPACES and isinstance(ident, str):
+            key = (_NAMESPACES[kind], ident)
+            if key in first:
+                problems.append(
+                    DefinitionError(
+                        f"the id {shown(ident)} is also used by {first[key]}; each "
+                        f"{'form and reflection' if key[0] == 'form' else key[0]} needs its own "
+                        "id: rename one",
+                        file=name,
+                        line=line_of(root, ["id"]),
+                        path="id",
+                    )
+                )
+            else:
+                first[key] = name
+        yield file, problems
+
+
+def _school_goal_problems(file: Path) -> list[DefinitionError]:
+    try:
+        load_school_goals(file)
+    except DefinitionError as exc:
+        return [exc]
     return []
