@@ -19,6 +19,7 @@ from .._environ import FACILITATOR_KEY_ENV, SCHOOL_GOALS_ENV, STORE_ENV
 from ..definitions import builtin_definitions, load_definition, load_school_goals
 from ..errors import PdkitError
 from ..store import open_store, resolve_store_url
+from ._checks import check_notebooks, served_notebooks
 from ._config import ServeConfig, free_port
 
 __all__ = ["kernel_ipython_dir", "prepare", "serve", "template_data_dir", "voila_command"]
@@ -95,27 +96,53 @@ def voila_command(config: ServeConfig) -> list[str]:
     return command
 
 
-def prepare(config: ServeConfig, out: TextIO = sys.stdout) -> dict[str, str]:
+def prepare(
+    config: ServeConfig, out: TextIO | None = None, err: TextIO | None = None
+) -> dict[str, str]:
     """Check everything before Voilà starts; returns the environment for the kernels.
 
-    Definitions, school goals and the store are opened here once, so a mistake is
-    reported in the terminal, not on 300 teachers' screens.
+    Every notebook to serve, the definitions each runs (:mod:`._checks`), the built-in
+    definitions, the school goals and the store are checked here once, so a mistake is
+    reported in the terminal, not on 300 teachers' screens: every problem is printed on
+    ``err`` (file, line, place, as ``pdkit validate`` prints them) and nothing starts.
     """
+    out = out or sys.stdout
+    err = err or sys.stderr
     if not config.path.exists():
         raise PdkitError(f"{config.path}: no such workbook or folder")
+    problems, notices = check_notebooks(served_notebooks(config.path))
     for definition_id in builtin_definitions():
-        load_definition(definition_id)
+        try:
+            load_definition(definition_id)
+        except PdkitError as exc:
+            problems.append(exc)
     env = dict(os.environ)
     goals = config.school_goals or (
         Path(env[SCHOOL_GOALS_ENV]) if env.get(SCHOOL_GOALS_ENV) else None
     )
     if goals is not None:
-        load_school_goals(goals)
+        try:
+            load_school_goals(goals)
+        except PdkitError as exc:
+            problems.append(exc)
         env[SCHOOL_GOALS_ENV] = str(goals.resolve())
-    url = resolve_store_url(config.store)
-    store = open_store(url)
-    shown = store.url  # never shows a password
-    store.close()
+    url = shown = ""
+    try:
+        url = resolve_store_url(config.store)
+        store = open_store(url)
+        shown = store.url  # never shows a password
+        store.close()
+    except PdkitError as exc:
+        problems.append(exc)
+    for notice in notices:
+        print(f"pdkit: {notice}", file=out)
+    if problems:
+        for problem in problems:
+            print(problem, file=err)
+        raise PdkitError(
+            f"{len(problems)} problem(s) in what pdkit serve would serve (listed above); "
+            "nothing was started. Fix them (pdkit validate checks definitions) and start again."
+        )
     env[STORE_ENV] = url
     env["IPYTHONDIR"] = str(kernel_ipython_dir())
     # Voilà finds templates in the Jupyter data path: put pdkit's own first.
@@ -142,7 +169,7 @@ def prepare(config: ServeConfig, out: TextIO = sys.stdout) -> dict[str, str]:
     return env
 
 
-def serve(config: ServeConfig, out: TextIO = sys.stdout) -> int:
+def serve(config: ServeConfig, out: TextIO | None = None) -> int:
     """Run Voilà until it stops or is interrupted; returns its exit code."""
     env = prepare(config, out)
     with tempfile.TemporaryDirectory(prefix="pdkit-") as runtime:

@@ -1,0 +1,308 @@
+"""What ``pdkit serve`` checks in the notebooks it will serve, before Voilà starts.
+
+Each notebook names what it runs in a code cell: ``Workbook("<reference>")`` (what
+``pdkit build`` writes), or a one-cell app (``form_app("<form>")``,
+``reflection_app((…))``). A reference is a built-in id or a YAML path relative to the
+notebook's folder, where its kernel runs; it is resolved here as the kernel will resolve
+it. The definitions found, and every local definition a workbook refers to, are
+checked as ``pdkit validate`` checks them, so that every problem is listed at once (file,
+line, place) in the terminal instead of on every participant's page. A built notebook's
+``workbook.section(N)`` cells must name sections its workbook has (a definition edited
+after ``pdkit build`` can lose some).
+
+A notebook that runs no pdkit app and has no ``metadata.pdkit`` is not a pdkit
+workbook: it is served as it is.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..definitions import (
+    Section,
+    WorkbookDefinition,
+    builtin_definition_path,
+    builtin_workbook_path,
+    load_workbook,
+    resolve_reference,
+    validate_text,
+)
+from ..errors import DefinitionError, PdkitError
+
+__all__ = ["NotebookRun", "check_notebooks", "read_notebook", "served_notebooks"]
+
+_APPS = {"Workbook": "workbook", "form_app": "form", "reflection_app": "reflection"}
+"""The pdkit callables a notebook may run with a definition, and what they take."""
+
+_ARGUMENTS = {"workbook", "definition", "reflections"}
+"""Their parameters that name the definitions."""
+
+_OTHER_APPS = {"protocol_app", "facilitator_app"}
+"""pdkit apps that take no definition (only the store, checked anyway)."""
+
+
+def served_notebooks(path: Path) -> list[Path]:
+    """The notebooks Voilà serves from ``path``: the file itself, or every ``.ipynb``
+    in the folder and below it that Voilà lists (hidden files and folders, such as
+    ``.ipynb_checkpoints``, are not)."""
+    if path.is_file():
+        return [path]
+    return sorted(
+        nb
+        for nb in path.rglob("*.ipynb")
+        if not any(part.startswith(".") for part in nb.relative_to(path).parts)
+    )
+
+
+@dataclass
+class NotebookRun:
+    """What one notebook runs, as read from its code cells and metadata."""
+
+    notebook: Path
+    calls: list[tuple[str, list[str]]] = field(default_factory=list)
+    """(what, references): ``("workbook", ["goal-setting"])``, ``("form", […])`` …"""
+    sections: list[int] = field(default_factory=list)
+    """The ``N`` of every ``….section(N)`` cell."""
+    unreadable: list[str] = field(default_factory=list)
+    """Calls whose references are not plain text (``Workbook(path)``): not checked."""
+    pdkit_metadata: bool = False
+    other_apps: bool = False
+
+    @property
+    def is_pdkit(self) -> bool:
+        return bool(self.calls or self.unreadable or self.pdkit_metadata or self.other_apps)
+
+
+def read_notebook(notebook: Path) -> NotebookRun:
+    """What ``notebook`` runs; :class:`DefinitionError` when it is no notebook at all."""
+    try:
+        data = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise DefinitionError(
+            f"cannot be read as a notebook ({exc})", file=_shown(notebook)
+        ) from None
+    cells = data.get("cells") if isinstance(data, dict) else None
+    if not isinstance(cells, list):
+        raise DefinitionError("is not a notebook (no list of cells)", file=_shown(notebook))
+    metadata = data.get("metadata")
+    found = NotebookRun(notebook, pdkit_metadata=isinstance(metadata, dict) and "pdkit" in metadata)
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            _read_cell("".join(source) if isinstance(source, list) else str(source), found)
+    return found
+
+
+def _read_cell(source: str, found: NotebookRun) -> None:
+    # IPython's own lines (%magic, !shell) are not Python: left out, the rest is parsed.
+    lines = [
+        "" if line.lstrip().startswith(("%", "!", "?")) else line for line in source.splitlines()
+    ]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return  # the kernel will say so on the page; pdkit cannot read it either
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _called_name(node.func)
+        if name == "section" and node.args and isinstance(node.args[0], ast.Constant):
+            if isinstance(node.args[0].value, int):
+                found.sections.append(node.args[0].value)
+        elif name in _OTHER_APPS:
+            found.other_apps = True
+        elif name in _APPS:
+            what = _APPS[name]
+            given = (
+                node.args[0]
+                if node.args
+                else next((k.value for k in node.keywords if k.arg in _ARGUMENTS), None)
+            )
+            refs = _texts(given, many=what == "reflection")
+            if given is None:
+                refs = ["goal-setting"] if what != "reflection" else []
+            if refs is None:
+                found.unreadable.append(f"{name}(…)")
+            elif refs:
+                found.calls.append((what, refs))
+
+
+def _called_name(func: ast.expr) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def _texts(node: ast.expr | None, *, many: bool) -> list[str] | None:
+    """The plain texts ``node`` is (one, or a tuple or list of them); None otherwise."""
+    if node is None:
+        return []
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if many and isinstance(node, (ast.Tuple, ast.List)):
+        texts = [_texts(item, many=False) for item in node.elts]
+        if all(t is not None for t in texts):
+            return [t for each in texts if each for t in each]
+    return None
+
+
+def _resolve(notebook: Path, ref: str, what: str) -> Path:
+    """The YAML file a kernel running ``notebook`` reads for ``ref`` (as
+    :func:`pdkit.definitions.load_workbook` and ``load_definition`` resolve it, from
+    the notebook's folder)."""
+    candidate = Path(os.path.normpath(notebook.parent / ref))  # no "…/../" in messages
+    if not Path(ref).suffix and not candidate.exists():
+        try:
+            return (
+                builtin_workbook_path(ref) if what == "workbook" else builtin_definition_path(ref)
+            )
+        except DefinitionError as exc:
+            call = "Workbook" if what == "workbook" else f"{what}_app"
+            raise DefinitionError(
+                f"{call}({ref!r}): {exc.problem}", file=_shown(notebook)
+            ) from None
+    return candidate
+
+
+def check_notebooks(notebooks: list[Path]) -> tuple[list[PdkitError], list[str]]:
+    """Every problem in what ``notebooks`` run, and notices for the terminal (a notebook
+    served as it is, a reference that cannot be read)."""
+    problems: list[PdkitError] = []
+    notices: list[str] = []
+    checked: set[Path] = set()
+    for notebook in notebooks:
+        try:
+            run = read_notebook(notebook)
+        except DefinitionError as exc:
+            problems.append(exc)
+            continue
+        if not run.is_pdkit:
+            notices.append(f"{_shown(notebook)} is not a pdkit workbook: served as it is")
+            continue
+        for call in run.unreadable:
+            notices.append(
+                f"{_shown(notebook)}: {call} does not name its definition as text: not checked"
+            )
+        if run.pdkit_metadata and not run.calls and not run.unreadable and not run.other_apps:
+            problems.append(
+                DefinitionError(
+                    "a pdkit workbook notebook whose code cells make no Workbook(…); "
+                    "build it again with pdkit build",
+                    file=_shown(notebook),
+                )
+            )
+        for what, refs in run.calls:
+            for ref in refs:
+                try:
+                    path = _resolve(notebook, ref, what)
+                except DefinitionError as exc:
+                    problems.append(exc)
+                    continue
+                problems += _check_file(path, checked)
+                if what == "workbook":
+                    problems += _check_workbook(run, path, checked)
+    return _unique(problems), notices
+
+
+def _check_file(path: Path, checked: set[Path]) -> list[PdkitError]:
+    """Every problem of one definition file (once per file)."""
+    key = path.resolve()
+    if key in checked:
+        return []
+    checked.add(key)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [DefinitionError(f"cannot be read ({exc})", file=_shown(path))]
+    return list(validate_text(text, file=_shown(path)))
+
+
+def _shown(path: Path) -> str:
+    """``path`` as a person reads it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _check_workbook(run: NotebookRun, path: Path, checked: set[Path]) -> list[PdkitError]:
+    """Every problem of the local definitions a workbook refers to (even when the
+    workbook itself has problems), and section cells the workbook does not have."""
+    try:
+        workbook: WorkbookDefinition | None = load_workbook(path)
+    except DefinitionError:
+        workbook = None  # its own problems are listed by _check_file
+    problems: list[PdkitError] = []
+    for local in _local_references(workbook or _sections_only(path)):
+        problems += _check_file(local, checked)
+    if workbook is None:
+        return problems
+    count = len(workbook.sections)
+    for index in sorted(set(run.sections)):
+        if not 0 <= index < count:
+            problems.append(
+                DefinitionError(
+                    f"a cell shows workbook.section({index}), but {_shown(path)} has {count} "
+                    "section(s): build the notebook again with pdkit build",
+                    file=_shown(run.notebook),
+                )
+            )
+    return problems
+
+
+def _sections_only(path: Path) -> WorkbookDefinition:
+    """The references of a workbook that does not load, read as leniently as can be
+    (a workbook with a misspelt key still names the forms beside it)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = None
+    items = data.get("sections") if isinstance(data, dict) else None
+    sections = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and len(item) == 1:
+            ((kind, refs),) = item.items()
+            given = [refs] if isinstance(refs, str) else refs if isinstance(refs, list) else []
+            sections.append(Section(str(kind), tuple(r for r in given if isinstance(r, str))))
+    return WorkbookDefinition(id="", title="", sections=tuple(sections), source=str(path))
+
+
+def _local_references(workbook: WorkbookDefinition) -> Iterator[Path]:
+    """The definition files beside a workbook (not built-ins) that its sections name."""
+    for section in workbook.sections:
+        if section.kind not in ("form", "reflection", "reflections"):
+            continue
+        for ref in section.refs:
+            try:
+                path = resolve_reference(ref, workbook)
+            except DefinitionError:
+                continue  # validate_text of the workbook says so
+            try:
+                builtin: Path | None = builtin_definition_path(ref)
+            except DefinitionError:
+                builtin = None
+            if path != builtin:
+                yield path
+
+
+def _unique(problems: list[PdkitError]) -> list[PdkitError]:
+    """Each problem once (a broken definition two workbooks share is listed once)."""
+    seen: dict[object, PdkitError] = {}
+    for problem in problems:
+        key: object = str(problem)
+        if isinstance(problem, DefinitionError):  # one file, however its path was written
+            key = (os.path.realpath(problem.file), problem.line, problem.path, problem.problem)
+            known = seen.get(key)
+            if isinstance(known, DefinitionError) and len(problem.file) < len(known.file):
+                seen[key] = problem  # the shorter way to write its file
+        seen.setdefault(key, problem)
+    return list(seen.values())
