@@ -126,6 +126,22 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
+def kernel_ids(root: int) -> set[str]:
+    """The ids of the kernels running below ``root`` (a kernel's connection file, on its
+    command line, is named after its id)."""
+    found = set()
+    for pid in _descendants(root):
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for arg in args:
+            name = Path(arg.decode(errors="replace")).name
+            if name.startswith("kernel-") and name.endswith(".json") and _alive(pid):
+                found.add(name.removeprefix("kernel-").removesuffix(".json"))
+    return found
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

@@ -4,9 +4,16 @@ every problem is listed at once and nothing starts."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -16,6 +23,7 @@ import pytest
 import yaml
 
 import pdkit.serve._voila
+from _servers import _alive, _descendants, free_port, kernel_ids
 from pdkit.cli import main
 from pdkit.errors import PdkitError
 from pdkit.serve import ServeConfig, prepare
@@ -249,3 +257,62 @@ def test_a_refused_serve_raises_for_library_callers(tmp_path: Path) -> None:
     with pytest.raises(PdkitError, match=r"1 problem\(s\)"):
         prepare(ServeConfig(path=folder, store=str(tmp_path / "s.db")), io.StringIO(), err)
     assert "Workbook('nope')" in err.getvalue()
+
+
+# --------------------------------------------------------------------------- a real start
+
+
+@pytest.mark.parametrize("who", ["terminal", "leader"])
+def test_a_district_folder_is_served_and_ctrl_c_stops_it_cleanly(
+    district: District, tmp_path: Path, who: str
+) -> None:
+    """Ctrl+C in a terminal signals the whole foreground group, `kill -INT` only the
+    leader: either way the kernels stop, the exit code is 0 and no traceback is printed
+    (the terminal's case printed a KeyboardInterrupt traceback and exited 254)."""
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    command = [
+        sys.executable, "-m", "pdkit", "serve", str(district.workbooks),
+        "--store", str(tmp_path / "s.db"), "--port", str(port),
+        "--pool", "district-cycle=1",
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    below: list[int] = []
+    try:
+        deadline = time.monotonic() + 90
+        while not kernel_ids(proc.pid):  # the pre-heated kernel
+            assert proc.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.25)
+        url = f"http://127.0.0.1:{port}/voila/render/district-cycle.ipynb"
+        with urllib.request.urlopen(url, timeout=60) as response:
+            page = response.read().decode()
+        assert response.status == 200
+        assert "District goal cycle" in page
+        below = _descendants(proc.pid)
+        assert len(kernel_ids(proc.pid)) >= 1
+        if who == "terminal":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGINT)
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        for pid in below:
+            with contextlib.suppress(ProcessLookupError):
+                if _alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+    printed = log_path.read_text(errors="replace")
+    assert code == 0, printed
+    assert "Traceback" not in printed
+    assert printed.count("pdkit: stopping") == 1
+    assert [pid for pid in below if _alive(pid)] == [], "kernels outlived the server"

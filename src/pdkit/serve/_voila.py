@@ -170,29 +170,54 @@ def prepare(
 
 
 def serve(config: ServeConfig, out: TextIO | None = None) -> int:
-    """Run Voilà until it stops or is interrupted; returns its exit code."""
+    """Run Voilà until it stops or is interrupted; returns its exit code (0 after Ctrl+C)."""
     env = prepare(config, out)
     with tempfile.TemporaryDirectory(prefix="pdkit-") as runtime:
         # short (a socket path has at most 107 characters) and removed afterwards
         env["JUPYTER_RUNTIME_DIR"] = runtime
-        return _run(voila_command(config), env)
+        return _run(voila_command(config), env, out or sys.stdout)
 
 
-def _run(command: list[str], env: dict[str, str]) -> int:
-    proc = subprocess.Popen(command, env=env)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""What stops ``pdkit serve``: Ctrl+C, ``kill``, the terminal closing."""
 
-    def forward(signum: int, _frame: FrameType | None) -> None:
-        proc.send_signal(signum)
 
-    previous = signal.signal(signal.SIGTERM, forward)
+def _run(command: list[str], env: dict[str, str], out: TextIO) -> int:
+    """Run Voilà and wait for it; pass the first stop signal on once, stop it at once on
+    the second.
+
+    Voilà runs in a session of its own. A terminal sends Ctrl+C to its whole foreground
+    group: had Voilà been in ours, it would get one SIGINT from the terminal and another
+    from us while it stopped its kernels, and the second broke off its shutdown with a
+    KeyboardInterrupt traceback (exit code 254). Now it gets exactly one: SIGINT for
+    Ctrl+C, SIGTERM otherwise (the terminal's SIGHUP no longer reaches it by itself).
+    """
+    procs: list[subprocess.Popen[bytes]] = []
+    asked: list[int] = []  # the stop signals received
+    passed: list[int] = []  # those passed on to Voilà
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        asked.append(signum)
+        if len(asked) == 1:
+            print("pdkit: stopping: closing every kernel (Ctrl+C again stops at once)", file=out)
+            out.flush()
+        pass_on()
+
+    def pass_on() -> None:
+        for proc in procs:
+            while len(passed) < len(asked):
+                passed.append(asked[len(passed)])
+                if len(passed) == 1:
+                    proc.send_signal(signal.SIGINT if asked[0] == signal.SIGINT else signal.SIGTERM)
+                else:  # asked twice: now (kernels exit when they find their parent gone)
+                    proc.kill()
+
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
     try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.send_signal(signal.SIGINT)
-        try:
-            return proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            return proc.wait()
+        procs.append(subprocess.Popen(command, env=env, start_new_session=True))
+        pass_on()  # in case a stop signal came while Voilà was being started
+        code = procs[0].wait()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 128 - code if code < 0 else code  # killed by a signal: as a shell reports it
