@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
+
+from _servers import kernel_ids
+from pdkit import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -58,3 +62,41 @@ def test_the_spanish_workbook_speaks_spanish(pdkit_server: Any, browser: Any) ->
     assert english.get_by_role("radio", name="Fairly").is_checked()
     page.context.close()
     english.context.close()
+
+
+def test_a_closed_page_stops_its_kernel_at_once_and_keeps_what_was_typed(
+    pdkit_server: Any, browser: Any
+) -> None:
+    """Voilà's page asks the server to stop its kernel when it closes; the request used
+    to be refused (403, no _xsrf cookie) and the kernel waited for the culler. What was
+    typed in the last second, still waiting for its autosave, is saved on the way out."""
+    page = _page(browser)
+    page.goto(pdkit_server.url("goal-setting.ipynb"))
+    page.get_by_label("Your name").fill("Cy", timeout=LOAD)
+    page.get_by_role("button", name="Join").click()
+    goal = page.get_by_label("My goal (required)")
+    goal.fill("Typed a moment before the tab was closed", timeout=30_000)
+    page.get_by_text("Saving…").wait_for(timeout=15_000)  # the kernel has it; autosave waits
+    kernel = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+    assert kernel in kernel_ids(pdkit_server.proc.pid)
+    page.close(run_before_unload=True)
+    closed = time.monotonic()
+    while kernel in kernel_ids(pdkit_server.proc.pid):
+        assert time.monotonic() - closed < 2.0, "the closed page's kernel is still running"
+        time.sleep(0.05)
+    page.context.close()
+
+    store = open_store(pdkit_server.store_path)
+    try:
+        (person,) = store.participants()
+        answers = store.latest(person.id, "goal-setting", viewer=person.id)
+        assert answers["goal"] == "Typed a moment before the tab was closed"
+    finally:
+        store.close()
+    log = pdkit_server.log()
+    for noise in ("_xsrf", "not trusted", "favicon", "Traceback", "WARNING"):
+        assert noise not in log, f"{noise!r} in the server's log:\n{log}"
+    refused = [line for line in log.splitlines() if line.startswith(("403 ", "404 "))]
+    assert refused == [], log

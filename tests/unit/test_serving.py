@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import io
 import json
+import logging
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
-from traitlets.config import Configurable
+from traitlets.config import Application, Configurable
 from voila.voila_kernel_manager import voila_kernel_manager_factory
 
 from pdkit.cli import main
@@ -24,7 +25,7 @@ from pdkit.cli import parser as _parser
 from pdkit.cli._facilitating import pools as _pools
 from pdkit.errors import PdkitError
 from pdkit.serve import DEFAULT_POOLS, ServeConfig, default_max_kernels, prepare, voila_command
-from pdkit.serve.kernels import PdkitKernelManager
+from pdkit.serve.kernels import NotTrustedFilter, PdkitKernelManager
 
 
 def _flag(command: list[str], name: str) -> str | None:
@@ -350,3 +351,22 @@ def test_the_culler_kills_an_idle_kernel_at_once(monkeypatch: pytest.MonkeyPatch
     _run(manager.cull_kernels())
     _run(manager.shutdown_kernel("asked"))  # anything else (the API, the server stopping)
     assert stopped == [("closed", True), ("asked", False)]
+
+
+def test_the_meaningless_not_trusted_warning_is_kept_out_of_the_log() -> None:
+    # Voilà marks every output it shows trusted itself: a notebook's signature decides
+    # nothing there, and the warning came on every page load
+    app = Application()
+    PdkitKernelManager(parent=app)
+    PdkitKernelManager(parent=app)  # a second manager adds no second filter
+    assert sum(isinstance(f, NotTrustedFilter) for f in app.log.filters) == 1
+    shown: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: shown.append(record.getMessage())  # type: ignore[method-assign]
+    app.log.addHandler(handler)
+    try:
+        app.log.warning("Notebook %s is not trusted", "goal-setting.ipynb")
+        app.log.warning("Notebook %s could not be read", "goal-setting.ipynb")
+    finally:
+        app.log.removeHandler(handler)
+    assert shown == ["Notebook goal-setting.ipynb could not be read"]

@@ -300,6 +300,29 @@ def test_save_button_cancels_the_pending_autosave(view: FormView, scheduler: Fak
     assert len(scheduler.pending) == 1  # the next change schedules again
 
 
+def test_changes_waiting_for_their_autosave_are_saved_when_the_kernel_exits(
+    view: FormView, scheduler: FakeScheduler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A closed page stops its kernel at once (pdkit serve): what was typed in the last
+    second, still waiting for its autosave, is saved on the way out (atexit)."""
+    import weakref
+
+    from pdkit.widgets import _form
+
+    monkeypatch.setattr(_form, "_WAITING", weakref.WeakSet())  # this test's forms only
+    view.field("goal").input.set_state({"value": "Typed just before closing"})
+    assert len(scheduler.pending) == 1
+    assert history_len(view) == 0
+    assert _form.save_waiting() == 1
+    assert latest(view) == {"goal": "Typed just before closing"}
+    assert scheduler.pending == []  # the timer is cancelled: nothing is written twice
+    assert _form.save_waiting() == 0
+    view.field("goal").input.set_state({"value": "Typed, then saved by the timer"})
+    scheduler.fire()
+    assert _form.save_waiting() == 0
+    assert history_len(view) == 2
+
+
 def test_change_back_to_saved_value_schedules_nothing(
     view: FormView, scheduler: FakeScheduler
 ) -> None:

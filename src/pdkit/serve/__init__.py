@@ -1,8 +1,11 @@
 """``pdkit serve``: Voilà on the workbooks, with the store and participant-safe settings.
 
-Voilà runs every page load in a fresh kernel and does not stop a kernel when its
-tab closes (voila#1458), so idle kernels without a connection are culled (after
-``cull_idle_timeout`` seconds, checked every ``cull_interval``). Kernels for the
+Voilà runs every page load in a fresh kernel. A page that closes asks the server to
+stop its kernel (pdkit's template gives it the ``_xsrf`` cookie that request needs, and
+changes still waiting for their autosave are saved as the kernel exits); a page that
+could not say so (a browser that crashed, a lost network) leaves an idle kernel without a
+connection, culled after ``cull_idle_timeout`` seconds, checked every ``cull_interval``
+(voila#1458). Kernels for the
 workbooks in ``pools`` are started ahead (Voilà's pre-heated kernels): the notebook
 has already run when someone opens the page, and the participant is identified only
 then, by the page itself (the resume token reaches the kernel in a widget message, so

@@ -31,12 +31,15 @@ Changes to jupyter_server's ``AsyncMappingKernelManager``:
 - ``max_kernels`` refuses a new kernel once that many run, so a crowd cannot exhaust
   the machine's memory: the page then says the server is full (HTTP 503) instead of
   the machine swapping for everyone.
+
+It also keeps one meaningless warning out of the server's log (:class:`NotTrustedFilter`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -46,7 +49,7 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado import web
 from traitlets import Float, Integer
 
-__all__ = ["PdkitKernelManager"]
+__all__ = ["NotTrustedFilter", "PdkitKernelManager"]
 
 _CULLING: contextvars.ContextVar[bool] = contextvars.ContextVar("pdkit_culling", default=False)
 """True while the idle culler stops a kernel (see :meth:`PdkitKernelManager.shutdown_kernel`)."""
@@ -75,6 +78,7 @@ class PdkitKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)  # type: ignore[no-untyped-call]
+        NotTrustedFilter.install(self.log)  # the server's log (Voilà's, when it is the parent)
         self._connected_once: set[str] = set()
         self._next_refill = 0.0
         if hasattr(self, "get_pool_size") and hasattr(self, "fill_if_needed"):
@@ -175,6 +179,31 @@ class PdkitKernelManager(AsyncMappingKernelManager):
         return await super()._async_start_kernel(*args, **kwargs)
 
     start_kernel = _async_start_kernel  # type: ignore[assignment]
+
+
+class NotTrustedFilter(logging.Filter):
+    """Drops jupyter_server's "Notebook … is not trusted", logged on every page load.
+
+    A notebook's trust (its signature in the user's Jupyter data folder) decides whether
+    JupyterLab shows the HTML and JavaScript *saved* in its outputs. Voilà shows only the
+    outputs it has just produced by running the notebook, and marks each of them trusted
+    itself (``voila/exporter.py``), so for a served notebook the signature decides nothing:
+    the warning only told a facilitator watching the terminal that something was wrong when
+    nothing was. Signing the notebooks instead would write to the user's Jupyter data
+    folder, for no effect on what Voilà shows. Only this one message is dropped.
+    """
+
+    MESSAGE = "Notebook %s is not trusted"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != self.MESSAGE
+
+    @classmethod
+    def install(cls, log: logging.Logger | logging.LoggerAdapter[Any]) -> None:
+        """Add the filter to ``log`` (once)."""
+        logger = log.logger if isinstance(log, logging.LoggerAdapter) else log
+        if not any(isinstance(f, cls) for f in logger.filters):
+            logger.addFilter(cls())
 
 
 def _succeeded(task: Any) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import time
+import weakref
 from collections.abc import Callable
 from html import escape
 from typing import Protocol
@@ -20,7 +22,7 @@ from ._safekeeping import Safekeeper
 from ._timing import Handle, Scheduler, call_later
 from ._visibility import VisibilityPicker
 
-__all__ = ["AnswerSink", "FormAnswers", "FormView"]
+__all__ = ["AnswerSink", "FormAnswers", "FormView", "save_waiting"]
 
 
 class AnswerSink(Protocol):
@@ -259,11 +261,13 @@ class FormView:
             self.status.value = self._status_html(self.t("Saving…"), "pending")
             if not self._scheduled:
                 self._scheduled = True
+                _WAITING.add(self)
                 self._pending = self._schedule(self.autosave_delay, self._autosave)
 
     def _autosave(self) -> None:
         self._scheduled = False
         self._pending = None
+        _WAITING.discard(self)
         self.save()
 
     def _cancel_pending(self) -> None:
@@ -271,6 +275,7 @@ class FormView:
             self._pending.cancel()
         self._pending = None
         self._scheduled = False
+        _WAITING.discard(self)
 
     def _refresh_guidance(self, field_id: str | None = None) -> None:
         for field in self.definition.fields:
@@ -343,3 +348,24 @@ def _hints_html(hints: list[Hint], t: Callable[[str], str]) -> str:
         f'<div class="pdkit-hints" aria-live="polite"><span>{escape(t("Suggestions (optional):"))}'
         f"</span><ul>{items}</ul></div>"
     )
+
+
+_WAITING: weakref.WeakSet[FormView] = weakref.WeakSet()
+"""The forms of this process whose changes wait for their autosave."""
+
+
+def save_waiting() -> int:
+    """Save now every change still waiting for its autosave; returns how many forms saved.
+
+    Runs when the process exits (``atexit``): under ``pdkit serve`` a page that closes
+    stops its kernel at once, and what was typed in the last second before would otherwise
+    go with it. (A kernel stopped by the culler has been idle for seconds: nothing waits.)
+    """
+    saved = 0
+    for view in list(_WAITING):
+        view.save()
+        saved += 1
+    return saved
+
+
+atexit.register(save_waiting)
