@@ -36,6 +36,7 @@ VERSION = "goal-setting@1"
 PASSWORD = "s3cret-Pa55"  # the server trusts every local connection: any password works
 V2_TABLES = ("groups", "group_members", "runs", "run_members", "notes")
 V3_TABLES = ("visibility", "coaching", "feedback", "revisions")
+V5_TABLES = ("key_attempts",)
 STATE = RunState(step=0, status=pacing.RUNNING, started_at=1000.0, allotted=300.0)
 
 
@@ -296,7 +297,7 @@ def test_a_version_1_store_is_upgraded_on_open(
         ana, token = made.create_participant("Ana")
         made.record(ana.id, FORM, {"goal": "Read more"}, spec_version=VERSION)
     admin = postgres_server.admin(postgres_database)
-    for table in reversed(V2_TABLES + V3_TABLES):  # back to the tables of schema 1
+    for table in reversed(V2_TABLES + V3_TABLES + V5_TABLES):  # back to the tables of schema 1
         admin.execute(f"DROP TABLE {table}")
     admin.execute("UPDATE pdkit_meta SET value = '1' WHERE key = 'schema_version'")
 
@@ -313,6 +314,7 @@ def test_a_version_1_store_is_upgraded_on_open(
         assert store.latest_notes(run.id, "intro", ben.id, viewer=ben.id) == {"n": "works"}
         store.set_visibility(ana.id, FORM, "group")
         assert store.latest(ana.id, FORM, viewer=ben.id) == {"goal": "Read more"}
+        assert store.claim_key_attempt("default").allowed
 
 
 def test_a_store_is_found_where_the_search_path_finds_it(

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import hmac
+import math
+import time
+from collections.abc import Callable
 from html import escape
+from typing import Any
 
 import ipywidgets as w
 
 from ..definitions import GoalsSource, SchoolGoal
 from ..errors import PdkitError
 from ..links import query_value, sibling
-from ..store import DEFAULT_SESSION, Session, Store
+from ..store import DEFAULT_SESSION, KeyLockout, Session, Store, same_key
 from ..widgets import HTML, BrowserIdentity, Dashboard, HBox, PacingControl, VBox
 from ._config import session_goals
 from ._page import style
 
-__all__ = ["FacilitatorApp"]
+__all__ = ["PAGE_LOCKOUT", "FacilitatorApp"]
+
+PAGE_LOCKOUT = KeyLockout(free=3)
+"""Wrong keys one page may try before it waits (then 1 s, 2 s, 4 s … up to 5 minutes);
+the store limits the tries of every page together (:data:`pdkit.store.SERVER_LOCKOUT`)."""
 
 
 class FacilitatorApp:
@@ -29,6 +36,11 @@ class FacilitatorApp:
     page is the default session's: when ``PDKIT_FACILITATOR_KEY`` is set (``pdkit
     serve`` sets it and prints the facilitator link) ``?key=`` must match it; without it
     (a single user in JupyterLab) the page opens for whoever runs the notebook.
+
+    Keys are compared in constant time, and wrong tries are limited on the page
+    (:data:`PAGE_LOCKOUT`) and across every page on the store
+    (:meth:`pdkit.store.SessionStore.claim_key_attempt`): past the limit the page says
+    when to try again, and no key is compared until then.
     """
 
     def __init__(
@@ -38,11 +50,14 @@ class FacilitatorApp:
         session: str = DEFAULT_SESSION,
         key: str | None = None,
         school_goals: GoalsSource = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.session = session
         self.key = key
         self.school_goals = school_goals
+        self._clock = clock
+        self._failures: list[float] = []  # when this page's wrong tries were made
         self.dashboard: Dashboard | None = None
         self.browser = BrowserIdentity()
         self.body = VBox([HTML(value='<p class="pdkit-loading">Loading…</p>')])
@@ -59,12 +74,16 @@ class FacilitatorApp:
         self.new_message = HTML()
         if key is None:
             self._open()
-        self.browser.observe(lambda _: self._check(), names="reported")
+        self.browser.observe(self._on_report, names="reported")
 
     @property
     def control(self) -> PacingControl | None:
         """The protocol control of the open dashboard (None until the key is checked)."""
         return self.dashboard.control if self.dashboard is not None else None
+
+    def _on_report(self, change: dict[str, Any]) -> None:
+        if change["new"]:  # (a report taken back is no new try at the key)
+            self._check()
 
     def _check(self) -> None:
         page = self.browser.page_url
@@ -77,20 +96,41 @@ class FacilitatorApp:
                     "that <code>pdkit session create</code> printed."
                 )
                 return
-            if self.store.facilitator_key_ok(wanted, given):
-                self.session = wanted
-                self._open()
-                return
+            self._try_key(wanted, lambda: self.store.facilitator_key_ok(wanted, given))
         elif self.key is None:
             if self.dashboard is None:
                 self._open()
+        else:
+            key = self.key
+            self._try_key(DEFAULT_SESSION, lambda: same_key(given, key))
+
+    def _try_key(self, session: str, right: Callable[[], bool]) -> None:
+        """Compare the page's key (``right``) unless this page or the server has seen
+        too many wrong ones lately; open the session's dashboard when it is right."""
+        now = self._clock()
+        wait = PAGE_LOCKOUT.retry_at(self._failures, now) - now
+        if wait > 0:
+            self._locked(wait)
             return
-        elif hmac.compare_digest(given.encode(), self.key.encode()):
+        attempt = self.store.claim_key_attempt(session)
+        if not attempt.allowed:
+            self._locked(attempt.wait)
+            return
+        if right():
+            self.store.forget_key_attempt(attempt)
+            self.session = session
             self._open()
             return
+        self._failures.append(now)
         self._refuse(
             "Open it with the facilitator link that <code>pdkit serve</code> (or <code>pdkit "
             "session create</code>) printed (it ends in <code>key=…</code>)."
+        )
+
+    def _locked(self, wait: float) -> None:
+        self._refuse(
+            "Too many wrong keys have been tried for this dashboard, so no key is checked "
+            f"for now. Try again in {how_long(wait)}: open the facilitator link again then."
         )
 
     def _refuse(self, how: str) -> None:
@@ -169,3 +209,11 @@ class FacilitatorApp:
         from IPython.display import display
 
         display(self.widget)  # type: ignore[no-untyped-call]
+
+
+def how_long(seconds: float) -> str:
+    """A wait as a person reads it, rounded up: "1 second", "45 seconds", "3 minutes"."""
+    whole = max(1, math.ceil(seconds))
+    if whole < 90:
+        return "1 second" if whole == 1 else f"{whole} seconds"
+    return f"{math.ceil(whole / 60)} minutes"

@@ -28,7 +28,8 @@ participant wrote takes a ``viewer`` and answers only what that viewer may see
     store.shared("goal-setting", viewer=me)                     # what others share with me
     store.latest(pid, "goal-setting", viewer=Viewer.steward())  # the store's holder
 
-Inside: ``_records`` (what is kept), ``_access`` (who may see what), ``_interfaces``
+Inside: ``_records`` (what is kept), ``_access`` (who may see what), ``_keys``
+(facilitator keys: compared in constant time, wrong tries limited), ``_interfaces``
 (the protocols), ``_dialect`` (the schema, and what a database must supply),
 ``_sql*`` (every query, once), ``_sqlite`` and ``_postgres`` (the two dialects).
 """
@@ -52,6 +53,7 @@ from ._interfaces import (
     SharingStore,
     Store,
 )
+from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout, same_key
 from ._records import (
     CODE_ALPHABET,
     DEFAULT_SESSION,
@@ -75,6 +77,7 @@ __all__ = [
     "CODE_ALPHABET",
     "DEFAULT_SESSION",
     "ENTRY_POINT_GROUP",
+    "SERVER_LOCKOUT",
     "STORE_ENV",
     "VISIBILITIES",
     "AnswerStore",
@@ -84,6 +87,8 @@ __all__ = [
     "Group",
     "GroupStore",
     "JSONValue",
+    "KeyAttempt",
+    "KeyLockout",
     "NoteEvent",
     "Participant",
     "PeopleStore",
@@ -105,6 +110,7 @@ __all__ = [
     "open_store",
     "register_backend",
     "resolve_store_url",
+    "same_key",
     "token_hash",
 ]
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..pacing import RunState
 from ._access import ViewerLike
+from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout
 from ._records import (
     DEFAULT_SESSION,
     Feedback,
@@ -309,7 +310,17 @@ class SessionStore(Protocol):
         ...
 
     def facilitator_key_ok(self, session_id: str, key: str) -> bool:
-        """Whether ``key`` opens the session's dashboard."""
+        """Whether ``key`` opens the session's dashboard (compared in constant time)."""
+        ...
+
+    def claim_key_attempt(self, session: str, lockout: KeyLockout = SERVER_LOCKOUT) -> KeyAttempt:
+        """Claim one try at the session's facilitator key, for every page of every
+        kernel on this store: refused while too many recent tries failed (``wait`` says
+        for how long), else counted as failed until :meth:`forget_key_attempt`."""
+        ...
+
+    def forget_key_attempt(self, attempt: KeyAttempt) -> None:
+        """The claimed try was right: it does not count as a failure."""
         ...
 
     def statuses(self, session: str = DEFAULT_SESSION) -> list[Status]:

@@ -1,8 +1,10 @@
 """The store's tables, written once for every database (a dialect fills in its words).
 
 Version 4 adds, on SQLite, the indexes that PostgreSQL stores had from the start (a
-session's participants, groups and runs, and the groups a participant is in); every
-change so far only added tables and indexes, so creating what is missing upgrades.
+session's participants, groups and runs, and the groups a participant is in); version 5
+adds ``key_attempts`` (recent tries at facilitator keys, counted for every kernel of a
+server: :mod:`._keys`). Every change so far only added tables and indexes, so creating
+what is missing upgrades.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from collections.abc import Iterator, Mapping
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "schema_statements"]
 
-SCHEMA_VERSION = 4
-"""The version of the tables below (answers, groups, runs, notes, sharing, sessions)."""
+SCHEMA_VERSION = 5
+"""The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
+attempts)."""
 
 TABLES = (
     "pdkit_meta",
@@ -28,6 +31,7 @@ TABLES = (
     "feedback",
     "revisions",
     "sessions",
+    "key_attempts",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -152,6 +156,12 @@ SCHEMA = (
         created_at {time} NOT NULL,
         key_hash TEXT NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS key_attempts (
+        seq {serial},
+        session TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS key_attempts_by_session ON key_attempts (session, at)",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an

@@ -4,12 +4,12 @@ and what a facilitator's dashboard may know of each participant (statuses, never
 The ``default`` session always exists without being made (one workshop per store);
 ``create_session`` makes others, each with a join code that participants type (or find
 in their link) and a facilitator key that opens its dashboard. Only a hash of the key
-is kept, like resume tokens.
+is kept, like resume tokens. Tries at a session's key are counted here for every kernel
+of a server (``key_attempts``: :mod:`._keys` says why and how).
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import secrets
 from collections.abc import Mapping, Sequence
@@ -18,6 +18,7 @@ from typing import Any
 from ..definitions.ids import GOAL_FORM
 from ..errors import StoreError
 from ._access import DEFAULT_VISIBILITY
+from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout, same_key
 from ._records import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -105,9 +106,36 @@ class SessionsSQL(SQLBase):
         """Whether ``key`` is the facilitator key of the session (compared in constant
         time). The ``default`` session has no stored key (``pdkit serve`` checks its own)."""
         rows = self._rows("SELECT key_hash FROM sessions WHERE id = ?", (session_id,))
-        if not rows or not key:
-            return False
-        return hmac.compare_digest(str(rows[0][0]), token_hash(key))
+        given = token_hash(key)  # hashed whether or not there is a key to compare with
+        return bool(rows and key) and same_key(str(rows[0][0]), given, hashed=True)
+
+    def claim_key_attempt(self, session: str, lockout: KeyLockout = SERVER_LOCKOUT) -> KeyAttempt:
+        """Claim one try at the session's facilitator key, for every page on this store:
+        refused while too many recent tries failed (with the seconds to wait), else
+        counted as failed until :meth:`forget_key_attempt` says the key was right. One
+        claim at a time per session (a lock), so tries made at once from many kernels
+        are counted one after another."""
+        now = self._clock()
+        with self._tx() as tx:
+            self._dialect.lock(tx.cursor, f"key-attempts:{session}")
+            tx.execute("DELETE FROM key_attempts WHERE at <= ?", (now - lockout.window,))
+            failures = [
+                float(row[0])
+                for row in tx.execute(
+                    "SELECT at FROM key_attempts WHERE session = ?", (session,)
+                ).all()
+            ]
+            retry_at = lockout.retry_at(failures, now)
+            if retry_at > now:
+                return KeyAttempt(None, retry_at - now)
+            seq = tx.insert("INSERT INTO key_attempts (session, at) VALUES (?, ?)", (session, now))
+        return KeyAttempt(seq)
+
+    def forget_key_attempt(self, attempt: KeyAttempt) -> None:
+        """The claimed try was right: it does not count as a failure."""
+        if attempt.id is not None:
+            with self._tx() as tx:
+                tx.execute("DELETE FROM key_attempts WHERE seq = ?", (attempt.id,))
 
     def statuses(self, session: str = DEFAULT_SESSION) -> list[Status]:
         """Every participant of the session with where they are (joined, goal drafted,
