@@ -22,7 +22,7 @@ from _harness import CHROMIUM, CHROMIUM_ARGS, free_port, start, stop, wait_http
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 4
 K = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-KEY = "bench"
+KEY = "bench-Hd3nQ8wR5yT1uJ6e"  # pdkit serve refuses weak keys
 
 
 def main() -> None:

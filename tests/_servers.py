@@ -22,7 +22,7 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-FACILITATOR_KEY = "test-facilitator-key"
+FACILITATOR_KEY = "test-Xq7rM2vK9pL4tZ8w"  # as strong as pdkit serve asks (16+ varied characters)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

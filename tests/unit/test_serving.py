@@ -24,7 +24,9 @@ from pdkit.cli import main
 from pdkit.cli import parser as _parser
 from pdkit.cli._facilitating import pools as _pools
 from pdkit.errors import PdkitError
+from pdkit.links import query_value
 from pdkit.serve import DEFAULT_POOLS, ServeConfig, default_max_kernels, prepare, voila_command
+from pdkit.serve._config import key_weakness, random_key
 from pdkit.serve.kernels import NotTrustedFilter, PdkitKernelManager
 
 
@@ -370,3 +372,60 @@ def test_the_meaningless_not_trusted_warning_is_kept_out_of_the_log() -> None:
     finally:
         app.log.removeHandler(handler)
     assert shown == ["Notebook goal-setting.ipynb could not be read"]
+
+
+# --------------------------------------------------------------------------- facilitator key
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("1234", "it has 4 characters; a key needs at least 16"),
+        ("given-key", "it has 9 characters"),
+        ("abababababababababab", "it uses only 2 different characters; a key needs at least 10"),
+        ("abcdefghijklmnopqrst", "it is mostly repeated or consecutive characters"),
+        ("9876543210987654", "it is mostly repeated or consecutive characters"),
+    ],
+)
+def test_a_weak_facilitator_key_is_refused_with_how_to_make_a_good_one(
+    key: str,
+    why: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PDKIT_FACILITATOR_KEY", raising=False)
+    monkeypatch.setattr(
+        "pdkit.serve._voila.subprocess.Popen", lambda *a, **k: pytest.fail("Voilà started")
+    )
+    store = str(tmp_path / "s.sqlite3")
+    assert main(["serve", "--facilitator-key", key, "--port", "0", "--store", store]) == 2
+    err = capsys.readouterr().err
+    assert f"--facilitator-key is too weak to guard the facilitator's dashboard: {why}" in err
+    assert "Leave it out and pdkit serve makes a random one" in err
+    assert 'python -c "import secrets; print(secrets.token_urlsafe(16))"' in err
+
+    monkeypatch.setenv("PDKIT_FACILITATOR_KEY", key)
+    assert main(["serve", "--port", "0", "--store", store]) == 2
+    assert "$PDKIT_FACILITATOR_KEY is too weak" in capsys.readouterr().err
+
+
+def test_a_strong_key_of_ones_own_goes_in_the_link_as_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PDKIT_FACILITATOR_KEY", raising=False)
+    key = "Spring PD & room 12: 7 teachers"  # a passphrase: long and varied
+    out = io.StringIO()
+    env = prepare(ServeConfig(store=str(tmp_path / "s.sqlite3"), facilitator_key=key), out)
+    assert env["PDKIT_FACILITATOR_KEY"] == key
+    (link,) = [line.rsplit(" ", 1)[-1] for line in out.getvalue().splitlines() if "key=" in line]
+    assert query_value(link, "key") == key  # quoted in the link, read back whole
+
+
+def test_the_random_key_is_strong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PDKIT_FACILITATOR_KEY", raising=False)
+    keys = {random_key() for _ in range(200)}
+    assert len(keys) == 200
+    assert all(len(k) == 22 and key_weakness(k) is None for k in keys)  # 128 random bits
+    env = prepare(ServeConfig(store=str(tmp_path / "s.sqlite3")), io.StringIO())
+    assert key_weakness(env["PDKIT_FACILITATOR_KEY"]) is None

@@ -773,12 +773,12 @@ def facilitator_link(printed: str) -> str:
 
 
 def test_prepare_prints_the_facilitator_link_with_the_given_key(config: ServeConfig) -> None:
-    config.facilitator_key = "given-key"
+    config.facilitator_key = "given-Rk4vP9sW2mQ7"  # pdkit serve refuses weak keys
     out = io.StringIO()
     env = prepare(config, out)
     link = facilitator_link(out.getvalue())
-    assert link == "http://127.0.0.1:8123/voila/render/facilitator.ipynb?key=given-key"
-    assert env[FACILITATOR_KEY_ENV] == "given-key"
+    assert link == "http://127.0.0.1:8123/voila/render/facilitator.ipynb?key=given-Rk4vP9sW2mQ7"
+    assert env[FACILITATOR_KEY_ENV] == "given-Rk4vP9sW2mQ7"
     others = [ln for ln in out.getvalue().splitlines() if "/voila/render/" in ln]
     assert len(others) > 1
     assert all("key=" not in ln for ln in others if "facilitator" not in ln)

@@ -3,10 +3,13 @@ kernels' limits (:class:`ServeConfig`), with the defaults a room needs."""
 
 from __future__ import annotations
 
+import itertools
+import secrets
 import socket
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 from ..errors import PdkitError
 from ..links import render_url
@@ -14,10 +17,14 @@ from ..links import render_url
 __all__ = [
     "DEFAULT_POOLS",
     "KERNEL_MB",
+    "KEY_MIN_LENGTH",
+    "KEY_MIN_VARIETY",
     "ServeConfig",
     "builtin_workbooks_dir",
     "default_max_kernels",
     "free_port",
+    "key_weakness",
+    "random_key",
 ]
 
 DEFAULT_POOLS = {"goal-setting": 2}
@@ -36,6 +43,44 @@ def default_max_kernels(reserve_mb: int = 2048) -> int:
     except (OSError, StopIteration, ValueError, IndexError):
         return 0
     return max((total_kb // 1024 - reserve_mb) // KERNEL_MB, 10)
+
+
+KEY_MIN_LENGTH = 16
+"""Characters a facilitator key needs at least."""
+
+KEY_MIN_VARIETY = 10
+"""Different characters a facilitator key needs at least."""
+
+MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(16))"'
+"""A command that prints a good key."""
+
+
+def key_weakness(key: str) -> str | None:
+    """Why ``key`` is too weak to guard a facilitator's dashboard (None: it is not).
+
+    A key is weak when it is short, uses few different characters, or is mostly runs
+    (``aaaa``, ``abcd``, ``4321``). Random keys (what ``pdkit serve`` makes, or
+    :data:`MAKE_A_KEY`) are never weak; a passphrase of a few words rarely is.
+    """
+    if len(key) < KEY_MIN_LENGTH:
+        return f"it has {len(key)} characters; a key needs at least {KEY_MIN_LENGTH}"
+    variety = len(set(key))
+    if variety < KEY_MIN_VARIETY:
+        return (
+            f"it uses only {variety} different characters; a key needs at least {KEY_MIN_VARIETY}"
+        )
+    steps = [ord(b) - ord(a) for a, b in itertools.pairwise(key)]
+    if 2 * sum(abs(step) <= 1 for step in steps) > len(steps):
+        return "it is mostly repeated or consecutive characters (such as aaaa, abcd or 1234)"
+    return None
+
+
+def random_key() -> str:
+    """A random facilitator key (128 bits, URL-safe), never a weak one."""
+    while True:
+        key = secrets.token_urlsafe(16)
+        if key_weakness(key) is None:
+            return key
 
 
 def builtin_workbooks_dir() -> Path:
@@ -103,7 +148,7 @@ class ServeConfig:
         for nb in sorted(self.path.glob("*.ipynb")):
             name = nb.relative_to(self.path).as_posix()
             if nb.stem == "facilitator":
-                link = render_url(base, name, f"key={self.facilitator_key}")
+                link = render_url(base, name, f"key={quote(self.facilitator_key, safe='')}")
                 links.append(("facilitator (keep this link to yourself)", link))
             else:
                 links.append((nb.stem, render_url(base, name)))

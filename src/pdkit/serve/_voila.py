@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from ..definitions import builtin_definitions, load_definition, load_school_goal
 from ..errors import PdkitError
 from ..store import open_store, resolve_store_url
 from ._checks import check_notebooks, served_notebooks
-from ._config import ServeConfig, free_port
+from ._config import MAKE_A_KEY, ServeConfig, free_port, key_weakness, random_key
 
 __all__ = ["kernel_ipython_dir", "prepare", "serve", "template_data_dir", "voila_command"]
 
@@ -126,6 +125,18 @@ def prepare(
         except PdkitError as exc:
             problems.append(exc)
         env[SCHOOL_GOALS_ENV] = str(goals.resolve())
+    key, given_as = config.facilitator_key, "--facilitator-key"
+    if not key and env.get(FACILITATOR_KEY_ENV):
+        key, given_as = env[FACILITATOR_KEY_ENV], f"${FACILITATOR_KEY_ENV}"
+    weakness = key_weakness(key) if key else None
+    if weakness:
+        problems.append(
+            PdkitError(
+                f"{given_as} is too weak to guard the facilitator's dashboard: {weakness}. "
+                "Leave it out and pdkit serve makes a random one (it is in the facilitator "
+                f"link printed at start), or make one with: {MAKE_A_KEY}"
+            )
+        )
     url = shown = ""
     try:
         url = resolve_store_url(config.store)
@@ -148,9 +159,7 @@ def prepare(
     # Voilà finds templates in the Jupyter data path: put pdkit's own first.
     extra = [str(template_data_dir()), env.get("JUPYTER_PATH", "")]
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in extra if p)
-    config.facilitator_key = (
-        config.facilitator_key or env.get(FACILITATOR_KEY_ENV) or secrets.token_urlsafe(12)
-    )
+    config.facilitator_key = key or random_key()
     env[FACILITATOR_KEY_ENV] = config.facilitator_key
     if config.port == 0:
         config.port = free_port(config.host)
