@@ -195,6 +195,7 @@ def test_what_a_notebook_runs_is_read_from_its_cells(tmp_path: Path) -> None:
 def test_every_notebook_is_checked_and_others_are_served_as_they_are(tmp_path: Path) -> None:
     folder = tmp_path / "room"
     notebook(folder, "notes.ipynb", "print('hello')")
+    notebook(folder, "reflect.ipynb", "from pdkit.app import reflection_app\nreflection_app()")
     notebook(folder, "unknown.ipynb", 'Workbook("goal-seting")')
     notebook(folder, "sub/form.ipynb", 'form_app("missing.yaml")')
     notebook(folder, "emptied.ipynb", "print(1)", pdkit=True)
@@ -206,6 +207,7 @@ def test_every_notebook_is_checked_and_others_are_served_as_they_are(tmp_path: P
         "broken.ipynb",
         "emptied.ipynb",
         "notes.ipynb",
+        "reflect.ipynb",
         "runs.ipynb",
         "sub/form.ipynb",
         "unknown.ipynb",

@@ -132,6 +132,8 @@ def _read_cell(source: str, found: NotebookRun) -> None:
                 found.unreadable.append(f"{name}(…)")
             elif refs:
                 found.calls.append((what, refs))
+            else:  # reflection_app(): the built-in reflections, checked with the built-ins
+                found.other_apps = True
 
 
 def _called_name(func: ast.expr) -> str:
