@@ -41,6 +41,9 @@ BACKENDS: list[Any] = [
 ]
 """Every backend the contract runs on: ``pytest.param(opener, id=…)``, for ``params=``."""
 
+SHARED_BACKENDS: list[Any] = BACKENDS[1:]
+"""The backends many processes (a server's kernels) open at once: not one in memory."""
+
 JSON_VALUES = {
     "text": "By March, most of my students …",
     "empty": "",

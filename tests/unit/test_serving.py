@@ -429,3 +429,24 @@ def test_the_random_key_is_strong(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert all(len(k) == 22 and key_weakness(k) is None for k in keys)  # 128 random bits
     env = prepare(ServeConfig(store=str(tmp_path / "s.sqlite3")), io.StringIO())
     assert key_weakness(env["PDKIT_FACILITATOR_KEY"]) is None
+
+
+def test_a_port_in_use_is_refused_before_anything_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Voilà would quietly move to another port, and every printed link would be wrong."""
+    import socket
+
+    monkeypatch.setattr(
+        "pdkit.serve._voila.subprocess.Popen", lambda *a, **k: pytest.fail("Voilà started")
+    )
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        store = str(tmp_path / "s.sqlite3")
+        assert main(["serve", "--port", str(port), "--store", store]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot serve on port {port} of 127.0.0.1: Address already in use" in err
+    assert "choose another port with --port" in err
+    assert "--Voila.port_retries=0" in voila_command(ServeConfig(port=port))

@@ -95,6 +95,18 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why ``port`` on ``host`` cannot be served on (taken, not allowed), or None."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
 @dataclass
 class ServeConfig:
     """Everything ``pdkit serve`` needs; the CLI fills it from its flags."""

@@ -19,7 +19,14 @@ from ..definitions import builtin_definitions, load_definition, load_school_goal
 from ..errors import PdkitError
 from ..store import open_store, resolve_store_url
 from ._checks import check_notebooks, served_notebooks
-from ._config import MAKE_A_KEY, ServeConfig, free_port, key_weakness, random_key
+from ._config import (
+    MAKE_A_KEY,
+    ServeConfig,
+    free_port,
+    key_weakness,
+    port_problem,
+    random_key,
+)
 
 __all__ = ["kernel_ipython_dir", "prepare", "serve", "template_data_dir", "voila_command"]
 
@@ -58,6 +65,7 @@ def voila_command(config: ServeConfig) -> list[str]:
         str(config.path),
         f"--template={config.template}",
         f"--port={config.port}",
+        "--Voila.port_retries=0",  # never another port than the links printed say
         f"--Voila.ip={config.host}",
         "--no-browser" if not config.open_browser else "--Voila.open_browser=True",
         "--show_tracebacks=False",
@@ -135,6 +143,14 @@ def prepare(
                 f"{given_as} is too weak to guard the facilitator's dashboard: {weakness}. "
                 "Leave it out and pdkit serve makes a random one (it is in the facilitator "
                 f"link printed at start), or make one with: {MAKE_A_KEY}"
+            )
+        )
+    if config.port != 0 and (why := port_problem(config.host, config.port)):
+        problems.append(
+            PdkitError(
+                f"cannot serve on port {config.port} of {config.host}: {why} (is another "
+                "pdkit serve running?). Stop it, or choose another port with --port "
+                "(--port 0 takes any free one)"
             )
         )
     url = shown = ""
