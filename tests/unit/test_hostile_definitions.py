@@ -316,6 +316,51 @@ def test_pdkit_validate(case: Case, tmp_path: Path, capsys: pytest.CaptureFixtur
         assert len(problems) <= 101  # at most 100 problems and a line saying there are more
 
 
+DEFINITIONS = [c for c in CORPUS if c.name.endswith(".yaml")]
+
+
+@pytest.mark.parametrize("case", DEFINITIONS, ids=[c.name for c in DEFINITIONS])
+def test_pdkit_serve_refuses_before_anything_starts(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A served folder whose notebook runs the file as a form and as a workbook: `pdkit
+    serve` lists what is wrong (a form is no workbook, even a valid one) and starts
+    nothing, in bounded time."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("PDKIT_STORE", "PDKIT_SCHOOL_GOALS", "PDKIT_FACILITATOR_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(
+        "pdkit.serve._voila.subprocess.Popen", lambda *a, **k: pytest.fail("Voilà started")
+    )
+    served = tmp_path / "served"
+    served.mkdir()
+    write(case, served)
+    code = "from pdkit.app import Workbook, form_app\n"
+    code += f"form_app({case.name!r})\nWorkbook({case.name!r})"
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None}
+    notebook = {
+        "cells": [{**cell, "source": code}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (served / "hostile.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+
+    result, seconds = timed(
+        lambda: main(["serve", "served", "--port", "0", "--pool", "0", "--store", "s.db"])
+    )
+    out, err = capsys.readouterr()
+    assert seconds < SECONDS
+    assert result == 2, out + err
+    assert "Traceback" not in out + err
+    assert "nothing was started" in err
+    mine = [line for line in err.splitlines() if line.startswith(f"served/{case.name}")]
+    assert mine, err
+    assert all(len(line) < LONGEST_MESSAGE for line in err.splitlines())
+    if not case.valid:
+        assert any(case.problem in line for line in mine), err
+
+
 YAML = [c for c in CORPUS if c.name.endswith(".yaml") and c.utf8]
 
 

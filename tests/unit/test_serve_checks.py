@@ -216,7 +216,7 @@ def test_every_notebook_is_checked_and_others_are_served_as_they_are(tmp_path: P
     said = [str(p).replace(str(folder) + "/", "") for p in problems]
     assert said[0].startswith("broken.ipynb: cannot be read as a notebook")
     assert said[1].startswith("emptied.ipynb: a pdkit workbook notebook whose code cells make no")
-    assert said[2].startswith("sub/missing.yaml: cannot be read")
+    assert said[2].startswith("sub/missing.yaml: file not found")
     assert said[3].startswith(
         "unknown.ipynb: Workbook('goal-seting'): no such file, and no built-in workbook has this id"
     )

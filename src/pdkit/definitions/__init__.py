@@ -27,6 +27,8 @@ from ._load import (
     load_workbook,
     parse_definition,
     protocol_by_id,
+    read_text,
+    read_yaml,
 )
 from ._model import (
     ALL,
@@ -94,6 +96,8 @@ __all__ = [
     "looks_like_school_goals",
     "parse_definition",
     "protocol_by_id",
+    "read_text",
+    "read_yaml",
     "resolve_reference",
     "resolve_school_goals",
     "school_goals_data",

@@ -37,6 +37,7 @@ __all__ = [
     "parse_definition",
     "protocol_by_id",
     "read_text",
+    "read_yaml",
     "templates_dir",
 ]
 
@@ -124,6 +125,13 @@ def read_text(path: Path) -> str:
             f"not UTF-8 text ({exc.reason} at line {line}){utf16}: save it as UTF-8",
             file=str(path),
         ) from None
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file's data, read within the same limits as a definition (size, aliases,
+    depth …); :class:`DefinitionError` says why it cannot be."""
+    data, _root = compose(read_text(path), str(path))
+    return data
 
 
 def load_definition(source: str | Path, *, language: str | None = None) -> Definition:

@@ -23,14 +23,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..definitions import (
     Section,
     WorkbookDefinition,
     builtin_definition_path,
     builtin_workbook_path,
+    load_form,
     load_workbook,
+    read_text,
+    read_yaml,
     resolve_reference,
     validate_text,
 )
@@ -46,6 +47,9 @@ _ARGUMENTS = {"workbook", "definition", "reflections"}
 
 _OTHER_APPS = {"protocol_app", "facilitator_app"}
 """pdkit apps that take no definition (only the store, checked anyway)."""
+
+MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
+"""A served notebook larger than this is refused (a built workbook is a few KiB)."""
 
 
 def served_notebooks(path: Path) -> list[Path]:
@@ -83,10 +87,22 @@ class NotebookRun:
 def read_notebook(notebook: Path) -> NotebookRun:
     """What ``notebook`` runs; :class:`DefinitionError` when it is no notebook at all."""
     try:
-        data = json.loads(notebook.read_text(encoding="utf-8"))
+        with notebook.open("rb") as stream:
+            raw = stream.read(MAX_NOTEBOOK_BYTES + 1)
+        if len(raw) > MAX_NOTEBOOK_BYTES:
+            raise DefinitionError(
+                f"is larger than {MAX_NOTEBOOK_BYTES // (1024 * 1024)} MiB: too large to "
+                "serve (a workbook notebook is a few KiB)",
+                file=_shown(notebook),
+            )
+        data = json.loads(raw.decode("utf-8-sig"))
+    except RecursionError:
+        raise DefinitionError(
+            "cannot be read as a notebook (its JSON nests too deeply)", file=_shown(notebook)
+        ) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise DefinitionError(
-            f"cannot be read as a notebook ({exc})", file=_shown(notebook)
+            f"cannot be read as a notebook ({shown_error(exc)})", file=_shown(notebook)
         ) from None
     cells = data.get("cells") if isinstance(data, dict) else None
     if not isinstance(cells, list):
@@ -180,7 +196,7 @@ def check_notebooks(notebooks: list[Path]) -> tuple[list[PdkitError], list[str]]
     served as it is, a reference that cannot be read)."""
     problems: list[PdkitError] = []
     notices: list[str] = []
-    checked: set[Path] = set()
+    checked: dict[Path, bool] = {}  # each file read, and whether it had problems
     for notebook in notebooks:
         try:
             run = read_notebook(notebook)
@@ -210,22 +226,44 @@ def check_notebooks(notebooks: list[Path]) -> tuple[list[PdkitError], list[str]]
                     problems.append(exc)
                     continue
                 problems += _check_file(path, checked)
+                if not checked[path.resolve()]:  # a valid definition: of the right kind?
+                    problems += _check_kind(what, path)
                 if what == "workbook":
                     problems += _check_workbook(run, path, checked)
     return _unique(problems), notices
 
 
-def _check_file(path: Path, checked: set[Path]) -> list[PdkitError]:
+def _check_file(path: Path, checked: dict[Path, bool]) -> list[PdkitError]:
     """Every problem of one definition file (once per file)."""
     key = path.resolve()
     if key in checked:
         return []
-    checked.add(key)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [DefinitionError(f"cannot be read ({exc})", file=_shown(path))]
-    return list(validate_text(text, file=_shown(path)))
+        text = read_text(path)  # within the definitions' size limit
+        problems: list[PdkitError] = list(validate_text(text, file=_shown(path)))
+    except DefinitionError as exc:
+        problems = [DefinitionError(exc.problem, file=_shown(path))]
+    checked[key] = bool(problems)
+    return problems
+
+
+def _check_kind(what: str, path: Path) -> list[PdkitError]:
+    """A valid definition where the notebook needs another kind (a form given to
+    ``Workbook(…)``): the page would fail, so serve says so now."""
+    try:
+        if what == "workbook":
+            load_workbook(path)
+        else:
+            load_form(path)
+    except DefinitionError as exc:
+        return [DefinitionError(exc.problem, file=_shown(path))]
+    return []
+
+
+def shown_error(exc: BaseException) -> str:
+    """An exception's message, cut to a line (a JSON error can quote a whole file)."""
+    text = str(exc)
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _shown(path: Path) -> str:
@@ -236,7 +274,7 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _check_workbook(run: NotebookRun, path: Path, checked: set[Path]) -> list[PdkitError]:
+def _check_workbook(run: NotebookRun, path: Path, checked: dict[Path, bool]) -> list[PdkitError]:
     """Every problem of the local definitions a workbook refers to (even when the
     workbook itself has problems), and section cells the workbook does not have."""
     try:
@@ -265,8 +303,8 @@ def _sections_only(path: Path) -> WorkbookDefinition:
     """The references of a workbook that does not load, read as leniently as can be
     (a workbook with a misspelt key still names the forms beside it)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = read_yaml(path)  # within the definitions' limits: a bomb stays a problem
+    except DefinitionError:
         data = None
     items = data.get("sections") if isinstance(data, dict) else None
     sections = []
