@@ -101,7 +101,7 @@ def test_prepare_prints_store_and_links_and_sets_kernel_env(tmp_path: Path) -> N
 
 def test_voila_command_is_participant_safe() -> None:
     command = voila_command(ServeConfig(port=9999))
-    assert command[1:3] == ["-m", "voila"]
+    assert command[1:3] == ["-m", "pdkit.serve.voila_main"]  # Voilà's main (see there)
     assert "--show_tracebacks=False" in command
     assert "--port=9999" in command
     assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in command)

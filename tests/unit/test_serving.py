@@ -27,7 +27,7 @@ from pdkit.errors import PdkitError
 from pdkit.links import query_value
 from pdkit.serve import DEFAULT_POOLS, ServeConfig, default_max_kernels, prepare, voila_command
 from pdkit.serve._config import key_weakness, random_key
-from pdkit.serve.kernels import NotTrustedFilter, PdkitKernelManager
+from pdkit.serve.kernels import NotTrustedFilter, PdkitKernelManager, PingTimeoutFilter
 
 
 def _flag(command: list[str], name: str) -> str | None:
@@ -372,6 +372,41 @@ def test_the_meaningless_not_trusted_warning_is_kept_out_of_the_log() -> None:
     finally:
         app.log.removeHandler(handler)
     assert shown == ["Notebook goal-setting.ipynb could not be read"]
+
+
+def test_a_closed_page_s_kernel_culled_is_information_not_a_warning() -> None:
+    app = Application()
+    PdkitKernelManager(parent=app)
+    levels: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: levels.append(record.levelname)  # type: ignore[method-assign]
+    app.log.addHandler(handler)
+    try:
+        app.log.warning(NotTrustedFilter.CULLING, "idle", "python3", "k-1", 0, 7)
+        app.log.warning("Culling '%s' dead kernel '%s' (%s).", "dead", "python3", "k-2")
+    finally:
+        app.log.removeHandler(handler)
+    assert levels == ["INFO", "WARNING"]  # a dead kernel is worth a warning
+
+
+def test_tornado_s_ping_timeout_note_is_kept_out_of_the_log() -> None:
+    app = Application()
+    PdkitKernelManager(parent=app)
+    tornado_log = logging.getLogger("tornado.general")
+    assert sum(isinstance(f, PingTimeoutFilter) for f in tornado_log.filters) == 1
+    shown: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: shown.append(record.getMessage())  # type: ignore[method-assign]
+    tornado_log.addHandler(handler)
+    try:
+        tornado_log.warning(
+            "The websocket_ping_timeout (90000) cannot be longer than the "
+            "websocket_ping_interval (30000).\nSetting websocket_ping_timeout=30000"
+        )
+        tornado_log.warning("Malformed HTTP message from 127.0.0.1")
+    finally:
+        tornado_log.removeHandler(handler)
+    assert shown == ["Malformed HTTP message from 127.0.0.1"]
 
 
 # --------------------------------------------------------------------------- facilitator key

@@ -61,7 +61,7 @@ def voila_command(config: ServeConfig) -> list[str]:
     command = [
         sys.executable,
         "-m",
-        "voila",
+        "pdkit.serve.voila_main",  # Voilà's own main, without a meaningless warning
         str(config.path),
         f"--template={config.template}",
         f"--port={config.port}",

@@ -32,7 +32,8 @@ Changes to jupyter_server's ``AsyncMappingKernelManager``:
   the machine's memory: the page then says the server is full (HTTP 503) instead of
   the machine swapping for everyone.
 
-It also keeps one meaningless warning out of the server's log (:class:`NotTrustedFilter`).
+It also keeps two meaningless warnings out of the server's log (:class:`NotTrustedFilter`,
+:class:`PingTimeoutFilter`).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado import web
 from traitlets import Float, Integer
 
-__all__ = ["NotTrustedFilter", "PdkitKernelManager"]
+__all__ = ["NotTrustedFilter", "PdkitKernelManager", "PingTimeoutFilter"]
 
 _CULLING: contextvars.ContextVar[bool] = contextvars.ContextVar("pdkit_culling", default=False)
 """True while the idle culler stops a kernel (see :meth:`PdkitKernelManager.shutdown_kernel`)."""
@@ -79,6 +80,7 @@ class PdkitKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)  # type: ignore[no-untyped-call]
         NotTrustedFilter.install(self.log)  # the server's log (Voilà's, when it is the parent)
+        PingTimeoutFilter.install()
         self._connected_once: set[str] = set()
         self._next_refill = 0.0
         if hasattr(self, "get_pool_size") and hasattr(self, "fill_if_needed"):
@@ -190,18 +192,49 @@ class NotTrustedFilter(logging.Filter):
     itself (``voila/exporter.py``), so for a served notebook the signature decides nothing:
     the warning only told a facilitator watching the terminal that something was wrong when
     nothing was. Signing the notebooks instead would write to the user's Jupyter data
-    folder, for no effect on what Voilà shows. Only this one message is dropped.
+    folder, for no effect on what Voilà shows. Only this one message is dropped (and the
+    culler's note on each closed page is logged as information, :attr:`CULLING`).
     """
 
     MESSAGE = "Notebook %s is not trusted"
 
+    CULLING = "Culling '%s' kernel '%s' (%s) with %d connections due to %s seconds of inactivity."
+    """Logged as a warning for every closed page whose browser did not say it closed
+    (a phone's browser killed, a laptop's lid shut): the culler doing its normal work,
+    so it is logged as information instead."""
+
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == self.CULLING and record.levelno == logging.WARNING:
+            record.levelno, record.levelname = logging.INFO, "INFO"
         return record.msg != self.MESSAGE
 
     @classmethod
     def install(cls, log: logging.Logger | logging.LoggerAdapter[Any]) -> None:
         """Add the filter to ``log`` (once)."""
         logger = log.logger if isinstance(log, logging.LoggerAdapter) else log
+        if not any(isinstance(f, cls) for f in logger.filters):
+            logger.addFilter(cls())
+
+
+class PingTimeoutFilter(logging.Filter):
+    """Drops tornado's "The websocket_ping_timeout (90000) cannot be longer than the
+    websocket_ping_interval (30000)", logged at a server's first page.
+
+    jupyter_server gives tornado its ping settings in milliseconds where tornado reads
+    seconds; tornado then uses the interval as the timeout and says so. Nothing a
+    facilitator can or needs to do: the kernel websockets work as jupyter_server means
+    them to (it pings and times out by itself). Only this one message is dropped.
+    """
+
+    START = "The websocket_ping_timeout ("
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.START)
+
+    @classmethod
+    def install(cls) -> None:
+        """Add the filter to tornado's general log (once)."""
+        logger = logging.getLogger("tornado.general")
         if not any(isinstance(f, cls) for f in logger.filters):
             logger.addFilter(cls())
 
