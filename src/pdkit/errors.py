@@ -27,6 +27,7 @@ __all__ = [
     "IdentityError",
     "MissingDependencyError",
     "PdkitError",
+    "ScheduleError",
     "StoreError",
     "WorkbookFileError",
 ]
@@ -89,6 +90,11 @@ class AccessError(PdkitError):
 class WorkbookFileError(PdkitError):
     """A file is not a saved pdkit workbook that this version can read (foreign notebook,
     broken JSON, a newer format); the message names the file and what to do."""
+
+
+class ScheduleError(PdkitError, ValueError):
+    """A check-in schedule cannot be read (the message says which part and how to write
+    it), or a reminder cannot be sent as asked."""
 
 
 class MissingDependencyError(PdkitError):

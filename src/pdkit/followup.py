@@ -1,0 +1,169 @@
+"""The weeks after a session: when each teacher's check-ins are due, and which are done.
+
+A session's **check-in schedule** is a list of dates, written as weeks or days after the
+session (``2w,4w,6w``, ``10d``) or as dates (``2027-01-15``); :func:`parse_schedule`
+turns it into dates. A teacher's own date (the goal's "By when?") adds one.
+
+The rule that says which check-ins are done is here, once, for the teacher's "My goal",
+the coach's queue, reminders and the review: the check-ins a teacher made (the times
+their check-in item's versions started, :mod:`pdkit.revisions`) fill the due dates in
+order; a check-in counts for the earliest due date not yet done whose window is open:
+a due date's window opens the day after the due date before it (the session day for
+the first), so the check-in written at the end of the session day counts for nothing,
+and a late check-in still fills the date it is late for.
+
+Everything here is pure: dates and times in, plans out; nothing reads a clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from .errors import ScheduleError
+
+__all__ = [
+    "DONE",
+    "DUE",
+    "OVERDUE",
+    "UPCOMING",
+    "CheckinPlan",
+    "DueDate",
+    "checkin_plan",
+    "format_schedule",
+    "parse_schedule",
+]
+
+DONE, DUE, OVERDUE, UPCOMING = "done", "due", "overdue", "upcoming"
+"""A due date's state: a check-in filled it; it is the next one and not past; it is
+past and not filled; it comes later."""
+
+MAX_DATES = 52
+"""At most this many check-in dates in a schedule (a year of weekly check-ins)."""
+
+MAX_DAYS_AHEAD = 3 * 366
+"""A check-in date at most this many days after the session."""
+
+_RELATIVE = re.compile(r"^(\d{1,4})\s*([dw])$", re.IGNORECASE)
+
+
+def parse_schedule(text: str, start: date) -> tuple[date, ...]:
+    """The dates of a schedule written as ``2w,4w,6w``, ``10d`` or ISO dates (mixed as
+    wanted), counted from ``start`` (the session day); sorted, each once."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",")]
+    parts = [p for p in parts if p]
+    if len(parts) > MAX_DATES:
+        raise ScheduleError(f"a schedule has at most {MAX_DATES} check-in dates, not {len(parts)}")
+    dates: set[date] = set()
+    for part in parts:
+        shown = part if len(part) <= 40 else part[:40] + "…"
+        relative = _RELATIVE.match(part)
+        if relative:
+            count, unit = int(relative.group(1)), relative.group(2).lower()
+            when = start + timedelta(days=count * (7 if unit == "w" else 1))
+        else:
+            try:
+                when = date.fromisoformat(part)
+            except ValueError:
+                raise ScheduleError(
+                    f"{shown!r} is not a check-in date: write weeks or days after the session "
+                    "(2w, 10d) or a date (2027-01-15), separated by commas"
+                ) from None
+        if when <= start:
+            raise ScheduleError(
+                f"{shown!r} is on or before the session day ({start.isoformat()}): check-ins "
+                "come after it"
+            )
+        if (when - start).days > MAX_DAYS_AHEAD:
+            raise ScheduleError(f"{shown!r} is more than three years after the session")
+        dates.add(when)
+    return tuple(sorted(dates))
+
+
+def format_schedule(dates: Iterable[date], start: date) -> str:
+    """A schedule as people write it: weeks after ``start`` where whole, else dates."""
+    written = []
+    for when in sorted(dates):
+        days = (when - start).days
+        written.append(f"{days // 7}w" if days > 0 and days % 7 == 0 else when.isoformat())
+    return ",".join(written)
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """One check-in date of a teacher: its state, and when the check-in that filled it
+    was made (None while not done)."""
+
+    due: date
+    state: str
+    done_at: float | None = None
+    own: bool = False
+    """The teacher's own date (their goal's "By when?"), not the session's."""
+
+
+@dataclass(frozen=True)
+class CheckinPlan:
+    """A teacher's check-ins: every due date in order, and the next one to do."""
+
+    dates: tuple[DueDate, ...]
+
+    @property
+    def next(self) -> DueDate | None:
+        """The earliest date not done (overdue or due), or None when all are done."""
+        return next((d for d in self.dates if d.state in (OVERDUE, DUE)), None)
+
+    @property
+    def done(self) -> int:
+        return sum(d.state == DONE for d in self.dates)
+
+    @property
+    def overdue(self) -> int:
+        return sum(d.state == OVERDUE for d in self.dates)
+
+
+def checkin_plan(
+    schedule: Sequence[date],
+    start: date,
+    checkins: Iterable[float],
+    today: date,
+    *,
+    own: date | None = None,
+    local: bool = True,
+) -> CheckinPlan:
+    """Which of a teacher's check-in dates are done, overdue, due or upcoming on ``today``.
+
+    ``schedule`` is the session's dates and ``start`` the session day; ``own`` the
+    teacher's own date; ``checkins`` the times (seconds since the epoch) their check-ins
+    were made, read as dates in local time (``local=False``: UTC)."""
+    own_date = own if own is not None and own > start else None
+    dues = sorted(set(schedule) | ({own_date} if own_date else set()))
+    made = sorted((_day(t, local), t) for t in checkins)
+    filled: dict[date, float] = {}
+    used = 0
+    for index, due in enumerate(dues):
+        opens = (dues[index - 1] if index else start) + timedelta(days=1)
+        while used < len(made) and made[used][0] < opens:
+            used += 1  # too early for this date (the session day's exit ticket)
+        if used < len(made):
+            filled[due] = made[used][1]
+            used += 1
+    states = []
+    next_found = False
+    for due in dues:
+        if due in filled:
+            state = DONE
+        elif due < today:
+            state = OVERDUE
+        elif not next_found:
+            state = DUE
+        else:
+            state = UPCOMING
+        next_found = next_found or state in (DUE, OVERDUE)
+        states.append(DueDate(due, state, filled.get(due), own=due == own_date))
+    return CheckinPlan(tuple(states))
+
+
+def _day(at: float, local: bool) -> date:
+    return (datetime.fromtimestamp(at) if local else datetime.fromtimestamp(at, UTC)).date()
