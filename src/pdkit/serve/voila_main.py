@@ -15,6 +15,8 @@ import warnings
 import voila  # noqa: F401  (its import shows traitlets' deprecation warnings)
 from voila.app import main
 
+__all__ = ["main"]
+
 warnings.filterwarnings("ignore", message="--kernel_pools_config", category=DeprecationWarning)
 
 if __name__ == "__main__":
