@@ -25,15 +25,25 @@ from datetime import UTC, date, datetime, timedelta
 from .errors import ScheduleError
 
 __all__ = [
+    "ACTIVE",
+    "AGREED",
+    "ASKED",
     "DONE",
+    "DRAFT",
+    "DROPPED",
     "DUE",
+    "GOAL_STATUSES",
+    "MET",
     "OVERDUE",
+    "REVISABLE",
+    "REVISED",
     "UPCOMING",
     "CheckinPlan",
     "DueDate",
     "checkin_plan",
     "format_schedule",
     "parse_schedule",
+    "status_move",
 ]
 
 DONE, DUE, OVERDUE, UPCOMING = "done", "due", "overdue", "upcoming"
@@ -167,3 +177,57 @@ def checkin_plan(
 
 def _day(at: float, local: bool) -> date:
     return (datetime.fromtimestamp(at) if local else datetime.fromtimestamp(at, UTC)).date()
+
+
+# --------------------------------------------------------------------------- goal status
+
+DRAFT, ASKED, AGREED, ACTIVE, MET, REVISED, DROPPED = (
+    "draft",
+    "asked",
+    "agreed",
+    "active",
+    "met",
+    "revised",
+    "dropped",
+)
+GOAL_STATUSES = (DRAFT, ASKED, AGREED, ACTIVE, MET, REVISED, DROPPED)
+"""Where a goal is: written (``draft``), the teacher asked their coach to agree it
+(``asked``), agreed with the coach, being worked on (``active``), and then ``met``,
+``revised`` (a new version was started after it was agreed) or ``dropped``. Goals are
+co-constructed: a coach agrees one, or suggests changes (back to ``draft``)."""
+
+REVISABLE = frozenset({AGREED, ACTIVE, MET})
+"""A goal in one of these statuses becomes ``revised`` when a new version is started."""
+
+_MOVES: dict[str, dict[str, frozenset[str]]] = {
+    "teacher": {
+        DRAFT: frozenset({ASKED, DROPPED}),
+        REVISED: frozenset({ASKED, DROPPED}),
+        ASKED: frozenset({DRAFT}),  # asked by mistake: take the question back
+        AGREED: frozenset({ACTIVE, MET, DROPPED}),
+        ACTIVE: frozenset({MET, DROPPED}),
+        MET: frozenset({ACTIVE}),  # not met after all
+        DROPPED: frozenset({DRAFT}),  # taken up again
+    },
+    "coach": {
+        ASKED: frozenset({AGREED, DRAFT}),  # agree, or suggest changes
+        AGREED: frozenset({MET}),
+        ACTIVE: frozenset({MET}),
+    },
+}
+
+
+def status_move(current: str, new: str, role: str) -> str | None:
+    """Why ``role`` (``teacher`` or ``coach``) may not move a goal from ``current`` to
+    ``new``; None when the move is allowed."""
+    if new not in GOAL_STATUSES:
+        return f"{new!r} is not a goal status; one of {', '.join(GOAL_STATUSES)}"
+    allowed = _MOVES.get(role, {}).get(current, frozenset())
+    if new in allowed:
+        return None
+    if not allowed:
+        return f"a {role} cannot change a goal that is {current}"
+    return (
+        f"a {role} cannot make a goal that is {current} {new}; from {current}: "
+        f"{', '.join(sorted(allowed))}"
+    )

@@ -17,7 +17,7 @@ SRC = Path(pdkit.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_version", "_environ", "errors", "_imports", "_atomic", "i18n", "links", "charts"}),
-    frozenset({"definitions", "hints", "groups", "revisions", "pacing"}),
+    frozenset({"definitions", "hints", "groups", "revisions", "pacing", "followup"}),
     frozenset({"store"}),
     frozenset({"widgets", "notebooks"}),
     frozenset({"review"}),

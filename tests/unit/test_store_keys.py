@@ -21,6 +21,7 @@ from pdkit.store import (
     open_store,
     same_key,
 )
+from pdkit.store._schema import SCHEMA_VERSION
 from pdkit.testing import FakeClock
 
 
@@ -156,4 +157,4 @@ def test_an_old_store_gets_the_table_when_it_is_opened(tmp_path: Path) -> None:
     with closing(open_store(path)) as store:
         assert store.claim_key_attempt("default").allowed
     with closing(sqlite3.connect(path)) as db:
-        assert db.execute("SELECT value FROM pdkit_meta").fetchall() == [("5",)]
+        assert db.execute("SELECT value FROM pdkit_meta").fetchall() == [(str(SCHEMA_VERSION),)]

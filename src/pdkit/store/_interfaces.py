@@ -11,14 +11,20 @@ stores nothing. Every read of what a teacher wrote names its ``viewer``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
+from ..followup import CheckinPlan
 from ..pacing import RunState
 from ._access import ViewerLike
 from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout
 from ._records import (
     DEFAULT_SESSION,
+    CheckinSchedule,
+    Comment,
+    Contact,
     Feedback,
+    GoalStatus,
     Group,
     JSONValue,
     NoteEvent,
@@ -34,6 +40,7 @@ __all__ = [
     "AnswerStore",
     "CoachingStore",
     "FeedbackStore",
+    "FollowUpStore",
     "GroupStore",
     "PeopleStore",
     "RunStore",
@@ -171,6 +178,10 @@ class CoachingStore(Protocol):
 
     def coaches_of(self, teacher_id: str) -> list[str]:
         """The ids of the teacher's coaches."""
+        ...
+
+    def coached_by(self, coach_id: str) -> list[str]:
+        """The ids of the coach's teachers (their caseload), in the order assigned."""
         ...
 
 
@@ -329,6 +340,80 @@ class SessionStore(Protocol):
 
 
 @runtime_checkable
+class FollowUpStore(Protocol):
+    """The weeks after a session: check-in schedules and plans, the thread between a
+    teacher and their coaches, goal statuses, contacts and the reminders log."""
+
+    def set_checkin_schedule(
+        self, session: str, starts: date, dates: Sequence[date]
+    ) -> CheckinSchedule:
+        """The session's check-in dates from now on, counted from the session day."""
+        ...
+
+    def checkin_schedule(self, session: str) -> CheckinSchedule | None:
+        """The session's check-in schedule, or None."""
+        ...
+
+    def checkin_times(self, participant_id: str) -> list[float]:
+        """When each of the participant's check-ins was made (times, never text)."""
+        ...
+
+    def checkin_plan(self, participant_id: str, today: date, *, viewer: ViewerLike) -> CheckinPlan:
+        """Which of the participant's check-in dates are done, due, overdue or upcoming."""
+        ...
+
+    def add_comment(
+        self, author_id: str, teacher_id: str, text: str, *, form: str = ...
+    ) -> Comment:
+        """A message from a coach of the teacher (or the teacher) in their thread."""
+        ...
+
+    def comments(self, teacher_id: str, *, viewer: ViewerLike) -> list[Comment]:
+        """The thread between the teacher and their coaches, oldest first."""
+        ...
+
+    def goal_statuses(self, participant_id: str, *, viewer: ViewerLike) -> list[GoalStatus]:
+        """Every status the goal has had, oldest first."""
+        ...
+
+    def goal_status(self, participant_id: str, *, viewer: ViewerLike) -> GoalStatus:
+        """The goal's current status (``draft`` until moved)."""
+        ...
+
+    def set_goal_status(
+        self, participant_id: str, status: str, *, by: str, note: str = ""
+    ) -> GoalStatus:
+        """Move the goal, as the teacher or one of their coaches."""
+        ...
+
+    def set_contact(self, participant_id: str, email: str) -> Contact:
+        """An address for reminders, given with consent."""
+        ...
+
+    def opt_out(self, participant_id: str) -> None:
+        """No more reminders for this participant."""
+        ...
+
+    def contact(self, participant_id: str, *, viewer: ViewerLike) -> Contact | None:
+        """The participant's address for reminders (themselves and the steward only)."""
+        ...
+
+    def claim_reminder(
+        self, participant_id: str, due: date, channel: str, *, stale_after: float = 600.0
+    ) -> bool:
+        """Claim one reminder before sending it; False when sent or being sent."""
+        ...
+
+    def reminder_sent(self, participant_id: str, due: date, channel: str) -> None:
+        """The claimed reminder is handed over: never sent again."""
+        ...
+
+    def reminders(self, participant_id: str | None = None) -> list[tuple[str, date, str, str]]:
+        """The reminders log."""
+        ...
+
+
+@runtime_checkable
 class Store(
     PeopleStore,
     AnswerStore,
@@ -338,6 +423,7 @@ class Store(
     GroupStore,
     RunStore,
     SessionStore,
+    FollowUpStore,
     Protocol,
 ):
     """Everything a store offers (:class:`pdkit.store.SQLiteStore`,

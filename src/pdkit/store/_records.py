@@ -12,6 +12,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from ..pacing import RunState
@@ -20,7 +21,11 @@ __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "DEFAULT_SESSION",
+    "CheckinSchedule",
+    "Comment",
+    "Contact",
     "Feedback",
+    "GoalStatus",
     "Group",
     "JSONValue",
     "NoteEvent",
@@ -191,6 +196,54 @@ class Feedback:
     at: float
     run: str | None = None
     helpful: bool | None = None
+
+
+@dataclass(frozen=True)
+class CheckinSchedule:
+    """A session's check-in dates, and the session day they are counted from."""
+
+    session: str
+    starts: date
+    dates: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One message in the thread between a teacher and their coach(es) about an item
+    (``form``): ``author`` is the coach, or the teacher answering."""
+
+    id: str
+    teacher: str
+    author: str
+    form: str
+    text: str
+    at: float
+
+
+@dataclass(frozen=True)
+class GoalStatus:
+    """A goal's status (:data:`pdkit.followup.GOAL_STATUSES`), who set it and when; a
+    ``note`` goes with it (the coach's suggestion, the teacher's reason)."""
+
+    status: str
+    at: float = 0.0
+    by: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How to reach a participant after the session: an email address they gave, with
+    consent, unless they opted out since."""
+
+    participant: str
+    email: str
+    consent_at: float
+    opted_out_at: float | None = None
+
+    @property
+    def reachable(self) -> bool:
+        return self.opted_out_at is None
 
 
 def new_id() -> str:

@@ -3,8 +3,10 @@
 Version 4 adds, on SQLite, the indexes that PostgreSQL stores had from the start (a
 session's participants, groups and runs, and the groups a participant is in); version 5
 adds ``key_attempts`` (recent tries at facilitator keys, counted for every kernel of a
-server: :mod:`._keys`). Every change so far only added tables and indexes, so creating
-what is missing upgrades.
+server: :mod:`._keys`); version 6 adds the weeks after a session: check-in schedules,
+comments between teachers and coaches, goal statuses, contacts for reminders and the
+log of reminders sent (:mod:`._sql_follow`). Every change so far only added tables and
+indexes, so creating what is missing upgrades.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from collections.abc import Iterator, Mapping
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "schema_statements"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
-attempts)."""
+attempts, follow-up)."""
 
 TABLES = (
     "pdkit_meta",
@@ -32,6 +34,11 @@ TABLES = (
     "revisions",
     "sessions",
     "key_attempts",
+    "checkin_schedules",
+    "comments",
+    "goal_status",
+    "contacts",
+    "reminders",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -162,6 +169,46 @@ SCHEMA = (
         at {time} NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS key_attempts_by_session ON key_attempts (session, at)",
+    """CREATE TABLE IF NOT EXISTS checkin_schedules (
+        session TEXT PRIMARY KEY,
+        starts TEXT NOT NULL,
+        dates TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS comments (
+        seq {serial},
+        id TEXT NOT NULL UNIQUE,
+        teacher TEXT NOT NULL REFERENCES participants(id),
+        author TEXT NOT NULL REFERENCES participants(id),
+        form TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS comments_by_teacher ON comments (teacher, seq)",
+    """CREATE TABLE IF NOT EXISTS goal_status (
+        seq {serial},
+        participant TEXT NOT NULL REFERENCES participants(id),
+        form TEXT NOT NULL,
+        status TEXT NOT NULL,
+        by_participant TEXT,
+        note TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS goal_status_by_item ON goal_status (participant, form, seq)",
+    """CREATE TABLE IF NOT EXISTS contacts (
+        participant TEXT PRIMARY KEY REFERENCES participants(id),
+        email TEXT NOT NULL,
+        consent_at {time} NOT NULL,
+        opted_out_at {time}
+    )""",
+    """CREATE TABLE IF NOT EXISTS reminders (
+        participant TEXT NOT NULL REFERENCES participants(id),
+        due TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        state TEXT NOT NULL,
+        at {time} NOT NULL,
+        PRIMARY KEY (participant, due, channel)
+    )""",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import AccessError, StoreError
+from ..followup import REVISABLE, REVISED
 from ._access import (
     DEFAULT_VISIBILITY,
     VISIBILITIES,
@@ -133,6 +134,19 @@ class ItemsSQL(AccessSQL):
                 "INSERT INTO revisions (participant, form, at) VALUES (?, ?, ?)",
                 (participant_id, form_id, at),
             )
+            # A goal agreed (or being worked on, or met) that gets a new version is
+            # "revised": the new version is agreed again (pdkit.followup).
+            found = tx.execute(
+                "SELECT status FROM goal_status WHERE participant = ? AND form = ?"
+                " ORDER BY seq DESC LIMIT 1",
+                (participant_id, form_id),
+            ).one()
+            if found is not None and found[0] in REVISABLE:
+                tx.execute(
+                    "INSERT INTO goal_status (participant, form, status, by_participant, note,"
+                    " at) VALUES (?, ?, ?, ?, '', ?)",
+                    (participant_id, form_id, REVISED, participant_id, at),
+                )
         return at
 
     def revision_marks(self, participant_id: str, form_id: str) -> list[float]:
@@ -261,6 +275,15 @@ class ItemsSQL(AccessSQL):
                         "INSERT INTO coaching (coach, teacher, at) VALUES (?, ?, ?)",
                         (coach_id, teacher, now),
                     )
+
+    def coached_by(self, coach_id: str) -> list[str]:
+        """The ids of the coach's teachers (their caseload), in the order assigned."""
+        return [
+            r[0]
+            for r in self._rows(
+                "SELECT teacher FROM coaching WHERE coach = ? ORDER BY at, teacher", (coach_id,)
+            )
+        ]
 
     def coaches_of(self, teacher_id: str) -> list[str]:
         """The ids of the teacher's coaches."""
