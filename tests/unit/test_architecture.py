@@ -16,7 +16,19 @@ import pdkit
 SRC = Path(pdkit.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"_version", "_environ", "errors", "_imports", "_atomic", "i18n", "links", "charts"}),
+    frozenset(
+        {
+            "_version",
+            "_environ",
+            "_clock",
+            "errors",
+            "_imports",
+            "_atomic",
+            "i18n",
+            "links",
+            "charts",
+        }
+    ),
     frozenset({"definitions", "hints", "groups", "revisions", "pacing", "followup"}),
     frozenset({"store"}),
     frozenset({"widgets", "notebooks"}),

@@ -16,12 +16,12 @@ the same keys.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .._clock import now
 from .._version import __version__
 from ..definitions import FormDefinition, SchoolGoal, WorkbookDefinition, workbook_forms
 from ..errors import WorkbookFileError
@@ -129,7 +129,7 @@ def save_workbook(
     reference: str | None = None,
     language: str | None = None,
     school_goals: Sequence[SchoolGoal] = (),
-    clock: Callable[[], float] = time.time,
+    clock: Callable[[], float] = now,
     forms: Sequence[tuple[int, FormDefinition]] | None = None,
     viewer: ViewerLike | None = None,
 ) -> dict[str, Any]:

@@ -30,11 +30,11 @@ from __future__ import annotations
 import os
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .._clock import now
 from .._imports import require
 from ..errors import DriverMissingError, StoreError
 from ._dialect import ConstraintError, Cursor
@@ -273,7 +273,7 @@ class PostgresStore(SQLStore):
     schema of the ``search_path`` (``?options=-csearch_path%3Dpdkit`` picks another).
     """
 
-    def __init__(self, url: str, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, url: str, *, clock: Callable[[], float] = now) -> None:
         self._postgres = PostgresDialect(url)
         super().__init__(self._postgres, clock)
 

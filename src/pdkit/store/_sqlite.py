@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .._clock import now
 from ..errors import StoreError
 from ._dialect import ConstraintError, Cursor
 from ._sql import SQLStore
@@ -136,7 +136,7 @@ class SQLiteStore(SQLStore):
         self,
         path: str | Path,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = now,
         busy_timeout: float = 30.0,
     ) -> None:
         self._sqlite = SQLiteDialect(path, busy_timeout=busy_timeout)

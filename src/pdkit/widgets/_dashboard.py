@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import ipywidgets as w
 
+from .._clock import now
 from ..charts import bar_chart
 from ..definitions import SchoolGoal
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
@@ -82,7 +83,7 @@ class Dashboard:
         export: Exporter | None = None,
         page_url: str = "",
         poll_interval: float = 3.0,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = now,
     ) -> None:
         self.store = store
         self.session = session

@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from .._clock import now
 from ..definitions import FormDefinition, ProtocolDefinition, answer_text, protocol_by_id
 from ..definitions.ids import GOAL_SUMMARY_FIELDS
 from ..errors import PdkitError
@@ -94,7 +95,7 @@ class PeerFeedback:
         *,
         language: str | None = None,
         poll_interval: float = 2.0,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = now,
         keeper: Safekeeper | None = None,
     ) -> None:
         self.store = store

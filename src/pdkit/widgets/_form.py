@@ -11,6 +11,7 @@ from typing import Protocol
 
 import ipywidgets as w
 
+from .._clock import now
 from ..definitions import FormDefinition
 from ..errors import PdkitError
 from ..hints import Hint, goal_hints
@@ -85,7 +86,7 @@ class FormView:
         sink: AnswerSink | None = None,
         autosave_delay: float = 1.0,
         schedule: Scheduler = call_later,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = now,
         show_title: bool = True,
         language: str | None = None,
         sharing: bool = False,

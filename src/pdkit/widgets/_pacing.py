@@ -8,7 +8,6 @@ changed the run meanwhile, else it is read again and retried.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from html import escape
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import ipywidgets as w
 
 from .. import pacing
+from .._clock import now
 from ..definitions import ProtocolDefinition, builtin_definitions, protocol_by_id
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import ConflictError, PdkitError
@@ -41,7 +41,7 @@ class PacingControl:
         store: Store,
         *,
         session: str = DEFAULT_SESSION,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = now,
         poll_interval: float = 1.0,
         protocols: list[str] | None = None,
         seed: int | None = None,

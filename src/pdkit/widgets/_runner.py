@@ -8,11 +8,11 @@ changed; the countdown ticks in the browser.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from html import escape
 
 from .. import pacing
+from .._clock import now
 from ..definitions import ProtocolDefinition, Step, protocol_by_id
 from ..errors import PdkitError
 from ..store import JSONValue, Participant, Run, Store, display_names
@@ -80,7 +80,7 @@ class ProtocolRunner:
         store: Store,
         participant: Participant,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = now,
         poll_interval: float = 1.0,
         schedule: Scheduler = call_later,
         keeper: Safekeeper | None = None,
