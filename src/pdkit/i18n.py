@@ -143,6 +143,11 @@ _ES = {
         "El taller volvió: recarga la página para seguir; lo que escribiste se recupera."
     ),
     ("Reload the page"): ("Recargar la página"),
+    ("My goal: check-ins"): ("Mi meta: revisiones"),
+    ("Check-in on my goal"): ("Revisión de mi meta"),
+    ("A few minutes on your goal: how far you have come, what you saw, what next."): (
+        "Unos minutos para tu meta: cuánto has avanzado, qué has visto, qué sigue."
+    ),
     ("Cannot save now: what you type is kept in this browser."): (
         "No se puede guardar ahora: lo que escribes se conserva en este navegador."
     ),

@@ -10,10 +10,30 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["RESUME_PARAM", "query_value", "render_url", "resume_link", "sibling"]
+__all__ = [
+    "COACH_NOTEBOOK",
+    "MY_GOAL_NOTEBOOK",
+    "REMINDERS_PARAM",
+    "RESUME_PARAM",
+    "my_goal_link",
+    "opt_out_link",
+    "query_value",
+    "render_url",
+    "resume_link",
+    "sibling",
+]
 
 RESUME_PARAM = "pdkit"
 """The query parameter that carries a participant's resume token (``?pdkit=…``)."""
+
+MY_GOAL_NOTEBOOK = "my-goal.ipynb"
+"""A teacher's home page: their goal, its status, check-ins due, their coach's comments."""
+
+COACH_NOTEBOOK = "coach.ipynb"
+"""A coach's page: their caseload, and each teacher's shared goal and thread."""
+
+REMINDERS_PARAM = "reminders"
+"""``?reminders=off`` on "My goal" stops reminders by email (the link in every email)."""
 
 
 def render_url(base: str, notebook: str, query: str = "") -> str:
@@ -41,3 +61,15 @@ def resume_link(page_url: str, token: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != RESUME_PARAM]
     query.append((RESUME_PARAM, token))
     return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
+
+
+def my_goal_link(base: str, token: str) -> str:
+    """A participant's "My goal" page on the server at ``base``, signed in by ``token``."""
+    return render_url(base, MY_GOAL_NOTEBOOK, urlencode({RESUME_PARAM: token}))
+
+
+def opt_out_link(base: str, token: str) -> str:
+    """The link in a reminder that stops reminders (it opens "My goal", which says so)."""
+    return render_url(
+        base, MY_GOAL_NOTEBOOK, urlencode({RESUME_PARAM: token, REMINDERS_PARAM: "off"})
+    )

@@ -31,7 +31,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     ),
     frozenset({"definitions", "hints", "groups", "revisions", "pacing", "followup"}),
     frozenset({"store"}),
-    frozenset({"widgets", "notebooks"}),
+    frozenset({"widgets", "notebooks", "outreach"}),
     frozenset({"review"}),
     frozenset({"report"}),
     frozenset({"app"}),

@@ -326,3 +326,20 @@ def test_senders_at_once_claim_each_reminder_once(shared_store: Store) -> None:
     for sender in senders:
         sender.close()
     assert sorted(t for t, _ in claimed) == sorted(t.id for t in teachers)
+
+
+# --------------------------------------------------------------------------- links
+
+
+def test_a_reminder_s_link_opens_the_same_participant(cycle: Cycle) -> None:
+    store = cycle.store
+    token = store.issue_link(cycle.ana.id, "reminder")
+    another = store.issue_link(cycle.ana.id, "reminder")
+    assert token != another
+    for each in (token, another):
+        found = store.participant_for_token(each)
+        assert found is not None
+        assert found.id == cycle.ana.id
+    assert store.participant_for_token("not-a-token") is None
+    with pytest.raises(StoreError, match="no participant"):
+        store.issue_link("nobody", "reminder")

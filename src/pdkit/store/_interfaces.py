@@ -74,6 +74,10 @@ class PeopleStore(Protocol):
         """The participant a resume token belongs to, or None."""
         ...
 
+    def issue_link(self, participant_id: str, purpose: str) -> str:
+        """Another resume token for the participant (for a reminder's link)."""
+        ...
+
     def participant_for_external_id(self, external_id: str) -> Participant | None:
         """The participant with this external identity (``jupyterhub:alice``), or None."""
         ...

@@ -5,7 +5,8 @@ session's participants, groups and runs, and the groups a participant is in); ve
 adds ``key_attempts`` (recent tries at facilitator keys, counted for every kernel of a
 server: :mod:`._keys`); version 6 adds the weeks after a session: check-in schedules,
 comments between teachers and coaches, goal statuses, contacts for reminders and the
-log of reminders sent (:mod:`._sql_follow`). Every change so far only added tables and
+log of reminders sent, and more resume links for a participant (a reminder's link)
+(:mod:`._sql_follow`). Every change so far only added tables and
 indexes, so creating what is missing upgrades.
 """
 
@@ -39,6 +40,7 @@ TABLES = (
     "goal_status",
     "contacts",
     "reminders",
+    "link_tokens",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -208,6 +210,12 @@ SCHEMA = (
         state TEXT NOT NULL,
         at {time} NOT NULL,
         PRIMARY KEY (participant, due, channel)
+    )""",
+    """CREATE TABLE IF NOT EXISTS link_tokens (
+        token_hash TEXT PRIMARY KEY,
+        participant TEXT NOT NULL REFERENCES participants(id),
+        purpose TEXT NOT NULL,
+        at {time} NOT NULL
     )""",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing

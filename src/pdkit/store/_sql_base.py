@@ -274,7 +274,26 @@ class SQLBase:
         return participant, token
 
     def participant_for_token(self, token: str) -> Participant | None:
-        return self._participant_where("token_hash", token_hash(token))
+        hashed = token_hash(token)
+        found = self._participant_where("token_hash", hashed)
+        if found is not None:
+            return found
+        rows = self._rows("SELECT participant FROM link_tokens WHERE token_hash = ?", (hashed,))
+        return self.get_participant(str(rows[0][0])) if rows else None
+
+    def issue_link(self, participant_id: str, purpose: str) -> str:
+        """Another resume token for the participant (their first one is kept only as a
+        hash, so a reminder cannot repeat it): it opens their workbooks like the first.
+        ``purpose`` says what it was made for (``reminder``)."""
+        self._person(participant_id)
+        token = new_token()
+        with self._tx() as tx:
+            tx.execute(
+                "INSERT INTO link_tokens (token_hash, participant, purpose, at)"
+                " VALUES (?, ?, ?, ?)",
+                (token_hash(token), participant_id, purpose, self._clock()),
+            )
+        return token
 
     def participant_for_external_id(self, external_id: str) -> Participant | None:
         return self._participant_where("external_id", external_id)
