@@ -208,3 +208,73 @@ def test_session_create_with_bad_goals_names_the_file_and_line(
     assert "goals.yaml, line 2" in err
     assert "title" in err
     assert "Traceback" not in err
+
+
+def test_session_create_with_check_ins_keeps_and_lists_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.sqlite3")
+    argv = ["session", "create", "--title", "Spring PD", "--store", db]
+    assert main([*argv, "--checkins", "2w,4w,6w", "--date", "2026-12-02"]) == 0
+    out = capsys.readouterr().out
+    assert "check-ins: 2026-12-16, 2026-12-30, 2027-01-13 (from 2026-12-02)" in out
+    with open_store(db) as opened:
+        [session] = opened.sessions()
+        schedule = opened.checkin_schedule(session.id)
+    assert schedule is not None
+    assert [d.isoformat() for d in schedule.dates] == ["2026-12-16", "2026-12-30", "2027-01-13"]
+    assert main(["session", "list", "--store", db]) == 0
+    assert "check-ins 2026-12-16, 2026-12-30, 2027-01-13" in capsys.readouterr().out
+
+    # changed later, by its join code; then removed
+    argv = ["session", "schedule", session.code.lower(), "--store", db]
+    assert main([*argv, "--checkins", "10d", "--date", "2026-12-02"]) == 0
+    assert "check-ins of 'Spring PD': 2026-12-12" in capsys.readouterr().out
+    assert main([*argv, "--checkins", ""]) == 0
+    assert "'Spring PD' has no check-in dates now" in capsys.readouterr().out
+    with open_store(db) as opened:
+        again = opened.checkin_schedule(session.id)
+    assert again is not None
+    assert again.dates == ()
+
+
+def test_the_default_session_gets_check_ins_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.sqlite3")
+    open_store(db).close()
+    argv = ["session", "schedule", "default", "--store", db, "--date", "2026-12-02"]
+    assert main([*argv, "--checkins", "2w"]) == 0
+    with open_store(db) as opened:
+        found = opened.checkin_schedule("default")
+    assert found is not None
+    assert [d.isoformat() for d in found.dates] == ["2026-12-16"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--checkins", "2 weeks"], "'2 weeks' is not a check-in date"),
+        (["--checkins", "2w", "--date", "2-12-2026"], "--date '2-12-2026': write the session day"),
+        (["--checkins", "0w"], "is on or before the session day"),
+    ],
+)
+def test_check_ins_that_cannot_be_read_make_no_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    db = str(tmp_path / "s.sqlite3")
+    assert main(["session", "create", "--title", "X", "--store", db, *argv]) == 2
+    err = capsys.readouterr().err
+    assert says in err
+    assert "Traceback" not in err
+    with open_store(db) as opened:
+        assert opened.sessions() == []
+
+
+def test_scheduling_an_unknown_session_says_how_to_find_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.sqlite3")
+    open_store(db).close()
+    assert main(["session", "schedule", "ZZZ-999", "--store", db, "--checkins", "2w"]) == 2
+    assert "no session 'ZZZ-999'" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from ..errors import PdkitError
@@ -108,7 +109,30 @@ def add(commands: Commands) -> None:
         default=None,
         help="the session's school goals, YAML or CSV (default: the sample goals)",
     )
-    for sub in (create, session_commands.add_parser("list", help="list the sessions")):
+    schedule = session_commands.add_parser(
+        "schedule",
+        help="set a session's check-in dates (the weeks after it)",
+        description="Set the check-in dates of a session (by its join code or id; "
+        "'default' for the default session). Each teacher's next check-in is due from "
+        "them; their goal's own date adds one.",
+    )
+    schedule.add_argument("session", help="the session's join code or id, or 'default'")
+    for sub in (create, schedule):
+        sub.add_argument(
+            "--checkins",
+            default=None if sub is create else "",
+            required=sub is schedule,
+            metavar="DATES",
+            help="check-in dates: weeks or days after the session, or dates, separated by "
+            "commas (2w,4w,6w · 10d · 2027-01-15); '' removes them",
+        )
+        sub.add_argument(
+            "--date",
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="the session day the dates count from (default: today)",
+        )
+    for sub in (create, schedule, session_commands.add_parser("list", help="list the sessions")):
         sub.add_argument(
             "--store",
             default=None,
@@ -168,14 +192,23 @@ def _session(args: argparse.Namespace) -> int:
     from ..store import open_store
 
     if args.session_command is None:
-        raise PdkitError("say what to do: pdkit session create --title … or pdkit session list")
+        raise PdkitError(
+            "say what to do: pdkit session create --title …, pdkit session schedule … "
+            "or pdkit session list"
+        )
     base = args.url.rstrip("/")
+    if args.session_command == "schedule":
+        return _schedule(args)
     if args.session_command == "create":
         goals = school_goals_data(args.school_goals) if args.school_goals else []
+        day, dates = _checkins(args)  # a mistake in the dates: no session made
         store = open_store(args.store)
         try:
             made, key = store.create_session(args.title, goals)
             print(f"pdkit: session {made.title!r} in {store.url}")
+            if dates:
+                store.set_checkin_schedule(made.id, day, dates)
+                print(f"pdkit: check-ins: {_dates(dates)} (from {day.isoformat()})")
         finally:
             store.close()
         print(f"pdkit: join code: {made.code} (participants type it when they join)")
@@ -191,11 +224,57 @@ def _session(args: argparse.Namespace) -> int:
     store = open_existing_store(args.store)
     try:
         found = store.sessions()
+        schedules = {item.id: store.checkin_schedule(item.id) for item in found}
     finally:
         store.close()
     if not found:
         print("pdkit: no sessions yet (everyone is in the default session)", file=sys.stderr)
     for item in found:
         counted = f", {len(item.school_goals)} school goal(s)" if item.school_goals else ""
-        print(f"{item.code}  {item.title}  (session {item.id}{counted})")
+        plan = schedules[item.id]
+        checkins = f", check-ins {_dates(plan.dates)}" if plan and plan.dates else ""
+        print(f"{item.code}  {item.title}  (session {item.id}{counted}{checkins})")
+    return 0
+
+
+def _checkins(args: argparse.Namespace) -> tuple[date, tuple[date, ...]]:
+    """The session day (``--date``, else today) and the dates ``--checkins`` gives."""
+    from .._clock import today
+    from ..followup import parse_schedule
+
+    try:
+        day = date.fromisoformat(args.date) if args.date else today()
+    except ValueError:
+        raise PdkitError(f"--date {args.date!r}: write the session day as YYYY-MM-DD") from None
+    return day, parse_schedule(args.checkins or "", day)
+
+
+def _dates(dates: tuple[date, ...]) -> str:
+    return ", ".join(d.isoformat() for d in dates)
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from ..store import DEFAULT_SESSION
+
+    day, dates = _checkins(args)
+    store = open_existing_store(args.store)
+    try:
+        wanted = args.session.strip()
+        if wanted == DEFAULT_SESSION:
+            session_id, title = DEFAULT_SESSION, "the default session"
+        else:
+            found = store.get_session(wanted) or store.session_for_code(wanted)
+            if found is None:
+                raise PdkitError(
+                    f"no session {wanted!r} in {store.url}: give its join code or id "
+                    "(pdkit session list), or 'default'"
+                )
+            session_id, title = found.id, repr(found.title)
+        store.set_checkin_schedule(session_id, day, dates)
+    finally:
+        store.close()
+    if dates:
+        print(f"pdkit: check-ins of {title}: {_dates(dates)} (from {day.isoformat()})")
+    else:
+        print(f"pdkit: {title} has no check-in dates now")
     return 0
