@@ -276,14 +276,19 @@ Definition = FormDefinition | ProtocolDefinition | WorkbookDefinition
 
 
 def answer_text(field: Field, value: Any) -> str:
-    """An answer as a person reads it (option labels, not their ids)."""
-    labels = {o.value: o.label for o in field.options}
+    """An answer as a person reads it (option labels, not their ids); any JSON value
+    reads as something, even one that is not an answer to ``field``."""
+    labels: dict[Any, str] = {o.value: o.label for o in field.options}
+
+    def label(item: Any) -> str:  # lists and objects are no option's value
+        return str(labels.get(item, item) if isinstance(item, (str, int, float)) else item)
+
     if value in (None, "", []):
         return ""
     if field.type in ("choice", "scale"):
-        return str(labels.get(value, value))
+        return label(value)
     if field.type == "multi_choice" and isinstance(value, list):
-        return "; ".join(str(labels.get(v, v)) for v in value)
+        return "; ".join(map(label, value))
     if field.type == "list" and isinstance(value, list):
         return "\n".join(f"{n}. {item}" for n, item in enumerate(value, 1))
     return str(value)

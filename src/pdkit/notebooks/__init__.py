@@ -3,6 +3,8 @@
 - :mod:`.build`: a workbook definition becomes a notebook (``pdkit build``);
 - :mod:`.saved`: the saved format, declared once (what "Download my workbook" writes,
   what "Upload to continue" and ``pdkit review`` read back exactly);
+- :mod:`.untrusted`: the limits and checks that reading any file nobody vouches for
+  passes (size, nesting, encoding, every value a type pdkit writes);
 - :mod:`.comments`: a coach's comment in a saved workbook (``pdkit comment``);
 - :mod:`.printable`: a saved workbook as a page to print;
 - :mod:`.export`: a saved workbook for every participant of a session (``pdkit export``).

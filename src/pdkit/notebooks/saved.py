@@ -15,7 +15,6 @@ the same keys.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,6 +27,18 @@ from ..errors import WorkbookFileError
 from ..store import VISIBILITIES, JSONValue, Participant, Store, ViewerLike
 from ._markdown import answers_markdown
 from .build import build_notebook, markdown_cell
+from .untrusted import (
+    Damaged,
+    check_times,
+    check_values,
+    columns,
+    is_time,
+    key_text,
+    kind_of,
+    parse_json,
+    shown,
+    text_map,
+)
 
 __all__ = [
     "ANSWERS_TAG",
@@ -101,6 +112,25 @@ class SavedWorkbook:
     saved_at: str = ""
     pdkit_version: str = ""
     source: str = "<string>"
+    _columns: dict[str, tuple[tuple[Any, ...], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def columns(self, kind: str) -> tuple[tuple[Any, ...], ...]:
+        """The entries of the list ``kind`` (``history``, ``notes``, ``feedback`` or
+        ``coach_comments``) as columns: one tuple per key of :data:`ENTRY_KEYS`, then of
+        :data:`OPTIONAL_KEYS` (None where an entry has none), checked as
+        :func:`read_saved` checks them, with a coach comment's time in seconds.
+        :func:`read_saved` made them already: reading them again costs nothing."""
+        found = self._columns.get(kind)
+        if found is None:
+            try:
+                found = self._columns[kind] = _entry_columns(kind, getattr(self, kind))
+            except Damaged as exc:
+                raise WorkbookFileError(
+                    f"{self.source}: the saved answers are damaged ({exc})"
+                ) from None
+        return found
 
     def block(self) -> dict[str, Any]:
         """The ``metadata["pdkit"]["saved"]`` block (keys :data:`BLOCK_KEYS`)."""
@@ -214,19 +244,23 @@ def save_workbook(
 
 
 def read_saved(text: str | bytes, *, source: str = "<upload>") -> SavedWorkbook:
-    """Read a saved workbook; :class:`WorkbookFileError` says why a file is not one."""
-    try:
-        notebook = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WorkbookFileError(f"{source}: not a notebook (the JSON is broken: {exc})") from None
-    if not isinstance(notebook, dict) or not isinstance(
-        notebook.get("cells", notebook.get("worksheets")), list
+    """Read a saved workbook; :class:`WorkbookFileError` says why a file is not one.
+
+    Whatever the file holds, this returns a workbook whose every value is one pdkit
+    writes, or raises :class:`WorkbookFileError` (limits and checks:
+    :mod:`pdkit.notebooks.untrusted`). Only pdkit's metadata is checked, not the
+    cells (nor against the nbformat schema: that costs more than all the rest)."""
+    notebook = parse_json(text, source)
+    if not isinstance(notebook, dict) or not (
+        isinstance(notebook.get("cells"), list) or isinstance(notebook.get("worksheets"), list)
     ):  # nbformat 3 has worksheets, not cells
         raise WorkbookFileError(f"{source}: not a Jupyter notebook")
     if notebook.get("nbformat") != 4:
         raise WorkbookFileError(
-            f"{source}: notebook format {notebook.get('nbformat')!r}; pdkit reads format 4"
+            f"{source}: notebook format {shown(notebook.get('nbformat'))}; pdkit reads format 4"
         )
+    if not isinstance(notebook.get("cells"), list):
+        raise WorkbookFileError(f"{source}: not a Jupyter notebook (format 4 has cells)")
     metadata = notebook.get("metadata")
     meta: Any = metadata.get("pdkit") if isinstance(metadata, dict) else None
     saved = meta.get("saved") if isinstance(meta, dict) else None
@@ -236,32 +270,107 @@ def read_saved(text: str | bytes, *, source: str = "<upload>") -> SavedWorkbook:
             "download it from a pdkit workbook with 'Download my workbook'"
         )
     fmt = saved.get("format")
-    if not isinstance(fmt, int) or fmt > SAVED_FORMAT:
+    if type(fmt) is int and fmt > SAVED_FORMAT:
         raise WorkbookFileError(
             f"{source}: saved with a newer pdkit (format {fmt!r}, this pdkit reads up to "
             f"{SAVED_FORMAT}); upgrade pdkit to read it"
         )
     try:
-        answers = {str(k): dict(v.items()) for k, v in saved["answers"].items()}  # mappings only
-        participant = {str(k): str(v) for k, v in saved["participant"].items()}
-        return SavedWorkbook(
-            workbook=str(meta.get("workbook", "")),
-            language=str(meta.get("language", "en")),
-            participant=participant,
-            answers=answers,
-            spec_versions={str(k): str(v) for k, v in saved.get("spec_versions", {}).items()},
-            history=tuple(saved.get("history", ())),
-            notes=tuple(saved.get("notes", ())),
-            coach_comments=tuple(saved.get("coach_comments", ())),
-            visibility={str(k): str(v) for k, v in saved.get("visibility", {}).items()},
-            feedback=tuple(saved.get("feedback", ())),
-            revisions={str(k): tuple(v) for k, v in saved.get("revisions", {}).items()},
-            saved_at=str(saved.get("saved_at", "")),
-            pdkit_version=str(saved.get("pdkit_version", "")),
-            source=source,
+        if type(fmt) is not int or fmt < 1:
+            raise Damaged(f"format {shown(fmt)} is not a format number")
+        return _workbook(meta, saved, source)
+    except Damaged as exc:
+        raise WorkbookFileError(f"{source}: the saved answers are damaged ({exc})") from None
+
+
+def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> SavedWorkbook:
+    """The saved block read into a workbook, every value checked."""
+    for where, block, key in (
+        ("metadata.pdkit", meta, "workbook"),
+        ("metadata.pdkit", meta, "language"),
+        ("", saved, "saved_at"),
+        ("", saved, "pdkit_version"),
+    ):
+        if key in block and type(block[key]) is not str:
+            raise Damaged(f"{where}.{key} is {kind_of(block[key])}, not text".lstrip("."))
+    for key in ("participant", "answers"):
+        if key not in saved:
+            raise Damaged(f"no {key!r}")
+    answers = saved["answers"]
+    if type(answers) is not dict:
+        raise Damaged(f"answers is {kind_of(answers)}, not an object")
+    for form_id, values in answers.items():
+        if type(values) is not dict:
+            raise Damaged(f"answers.{key_text(form_id)} is {kind_of(values)}, not an object")
+        check_values(values, f"answers.{key_text(form_id)}")
+    revisions = saved.get("revisions", {})
+    if type(revisions) is not dict:
+        raise Damaged(f"revisions is {kind_of(revisions)}, not an object")
+    for form_id, marks in revisions.items():
+        if type(marks) is not list:
+            raise Damaged(f"revisions.{key_text(form_id)} is {kind_of(marks)}, not a list of times")
+        check_times(marks, f"revisions.{key_text(form_id)}")
+    lists = {kind: saved.get(kind, []) for kind in _KINDS}
+    checked = {kind: _entry_columns(kind, entries) for kind, entries in lists.items()}
+    workbook = SavedWorkbook(
+        workbook=meta.get("workbook", ""),
+        language=meta.get("language", "en"),
+        participant=text_map(saved["participant"], "participant"),
+        answers=answers,
+        spec_versions=text_map(saved.get("spec_versions", {}), "spec_versions"),
+        history=tuple(lists["history"]),
+        notes=tuple(lists["notes"]),
+        coach_comments=tuple(lists["coach_comments"]),
+        visibility=text_map(saved.get("visibility", {}), "visibility"),
+        feedback=tuple(lists["feedback"]),
+        revisions={form_id: tuple(marks) for form_id, marks in revisions.items()},
+        saved_at=saved.get("saved_at", ""),
+        pdkit_version=saved.get("pdkit_version", ""),
+        source=source,
+    )
+    workbook._columns.update(checked)
+    return workbook
+
+
+_KINDS: Mapping[str, tuple[str, ...]] = {
+    "history": ("text", "text", "value", "time", "text"),
+    "notes": ("text", "text", "text", "text", "text", "value", "time", "text"),
+    "feedback": ("text", "text", "text", "text", "text", "text", "time"),
+    "coach_comments": ("text", "text", "any"),
+}
+"""How each key of the entries of each list of the block is checked (see
+:func:`pdkit.notebooks.untrusted.columns`), in the order of :data:`ENTRY_KEYS`."""
+
+
+def _entry_columns(kind: str, entries: Any) -> tuple[tuple[Any, ...], ...]:
+    """The entries of the list ``kind`` as checked columns (see :meth:`SavedWorkbook.columns`)."""
+    found = columns(entries, ENTRY_KEYS[kind], _KINDS[kind], kind)
+    if kind == "coach_comments":
+        found[2] = tuple(
+            _comment_time(v, f"coach_comments[{i}].at") for i, v in enumerate(found[2])
         )
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise WorkbookFileError(f"{source}: the saved answers are damaged ({exc!r})") from None
+    for key in OPTIONAL_KEYS.get(kind, ()):
+        column = tuple(e.get(key) for e in entries)
+        if not set(map(type, column)) <= {bool, type(None)}:
+            index = next(i for i, v in enumerate(column) if v is not None and type(v) is not bool)
+            raise Damaged(f"{kind}[{index}].{key} is {kind_of(column[index])}, not true or false")
+        found.append(column)
+    return tuple(found)
+
+
+def _comment_time(value: object, where: str) -> float:
+    """A coach comment's time: ISO 8601 text with a zone (as written), or a number."""
+    if is_time(value):
+        return float(value)  # type: ignore[arg-type]
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+            seconds = moment.timestamp() if moment.tzinfo is not None else None
+        except (ValueError, OverflowError):
+            seconds = None
+        if seconds is not None and is_time(seconds):
+            return seconds
+    raise Damaged(f"{where} is not a time with a zone ({shown(value)})")
 
 
 def restore_saved(store: Store, participant_id: str, saved: SavedWorkbook) -> int:

@@ -30,18 +30,26 @@ the store) are kept once; the current answer is always the latest event.
 
 A batch never stops on a bad file: a foreign notebook, another nbformat version,
 broken JSON, a notebook without pdkit data, a newer saved format, a damaged saved
-block or an unreadable file is skipped with a warning that names it and says why
-(``Review.warnings``, and ``warn(message)`` as it happens).
+block, a file too large (over 20 MiB), too deeply nested, not UTF-8, not a regular
+file (a FIFO, a device) or that cannot be read is skipped with a warning that names it
+and says why (``Review.warnings``, and ``warn(message)`` as it happens); so is a store
+that cannot be opened or read, or that holds what pdkit never writes. A failure pdkit
+did not foresee while reading one source skips that source too, with a warning that
+says "unexpected" and what Python said.
 
-What is checked, cheaply: each file is parsed once with :func:`json.loads` (by
-:func:`pdkit.notebooks.read_saved`) and never validated against the nbformat schema,
-which costs more than all the rest and says nothing about pdkit's own block (pdkit
-reads its metadata, not the cells). The file must be a dict with ``nbformat`` 4 and a
-list of ``cells``; ``metadata.pdkit.saved`` must exist with a ``format`` this pdkit
-reads; the participant needs an id; every history event, note and coach comment must
-have the keys and types pdkit reads (text for ids, a finite number for a time, checked
-column by column in C-speed builtins, not entry by entry). One bad entry makes the
-whole file count as damaged: half a teacher's history would mislead more than none.
+What is checked, cheaply (:mod:`pdkit.notebooks.untrusted` has the limits): each file
+is parsed once with :func:`json.loads` (by :func:`pdkit.notebooks.read_saved`) and
+never validated against the nbformat schema, which costs more than all the rest and
+says nothing about pdkit's own block (pdkit reads its metadata, not the cells). The
+file must be a dict with ``nbformat`` 4 and a list of ``cells``;
+``metadata.pdkit.saved`` must exist with a ``format`` this pdkit reads; the
+participant needs an id; every value pdkit reads must be one it writes: text for ids
+and labels, a time between 1970 and 2200 (what a DataFrame's time holds), an answer
+without NaN or infinities nested at most 16 deep, no lone surrogate anywhere — checked
+column by column in C-speed builtins, not entry by entry. One bad entry makes the
+whole file count as damaged: half a teacher's history would mislead more than none. A
+form id is only ever looked up among pdkit's own definitions (never as a path), and a
+visibility level this pdkit does not know counts as private.
 
 DataFrames
 ----------

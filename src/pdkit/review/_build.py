@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
+from ..store import VISIBILITIES
 from ._collect import Collected
 from ._forms import Forms, is_private, plain_text
 from ._frames import COLUMNS, frame, json_text, objects, rows
@@ -19,6 +20,10 @@ from ._review import Review
 from ._versions import checkin_rows, codes_of, goal_rows
 
 __all__ = ["build_review"]
+
+_SHARED = tuple(level for level in VISIBILITIES if level != "private")
+"""The levels that share an item (``coach`` and wider): any other is private, a level
+this pdkit does not know included."""
 
 
 def build_review(
@@ -80,7 +85,7 @@ def build_review(
         )
         chosen = item.map(collected.visibility)
         known = chosen.notna().to_numpy()
-        private[known] = (chosen[known] == "private").to_numpy()
+        private[known] = ~chosen[known].isin(_SHARED).to_numpy()
     kinds = objects([forms.kind(str(name)) for name in f_names])
 
     # Ids as string arrays made from the few distinct ids (no per-row conversion).
@@ -134,7 +139,7 @@ def build_review(
             extra["kind"].append(forms.kind(key[1]))
             level = collected.visibility.get((key[0], key[1]))
             extra["private"].append(
-                is_private(key[1], key[2]) if level is None else level == "private"
+                is_private(key[1], key[2]) if level is None else level not in _SHARED
             )
         answers = {
             column: np.concatenate([answers[column], objects(extra[column])])

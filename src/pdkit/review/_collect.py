@@ -1,31 +1,35 @@
 """Facts from every source, collected as columns: saved workbooks (files) and stores.
 
 Reading is the hot loop of a large batch, so facts are kept as columns of plain lists
-and checked column by column in C-speed builtins, not entry by entry. One bad entry
-makes the whole file count as damaged: half a teacher's history would mislead more
-than none.
+(checked column by column in C-speed builtins by :func:`pdkit.notebooks.read_saved`,
+not entry by entry). One bad entry makes the whole file count as damaged: half a
+teacher's history would mislead more than none. A store is checked the same way, and
+whatever else goes wrong while one source is read skips that source, never the batch.
 """
 
 from __future__ import annotations
 
-import math
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from ..definitions.ids import GOAL_FORM
-from ..errors import PdkitError, WorkbookFileError
-from ..notebooks.saved import ENTRY_KEYS, read_saved
+from ..errors import WorkbookFileError
+from ..notebooks.saved import read_saved
+from ..notebooks.untrusted import (
+    Damaged,
+    check_texts,
+    check_times,
+    check_values,
+    file_bytes,
+    kind_of,
+    reason,
+    shown,
+)
 from ..store import DEFAULT_SESSION, JSONValue, Participant, Store, Viewer
 
-__all__ = ["Collected", "read_file", "read_store"]
-
-
-class _Damaged(Exception):
-    """A saved block whose entries are not what pdkit writes."""
+__all__ = ["Collected", "check_collected", "collect", "read_file", "read_store"]
 
 
 @dataclass(slots=True)
@@ -84,96 +88,28 @@ class Collected:
         return any(who.copies > 1 for who in self.participants.values())
 
 
-def _columns(
-    entries: Sequence[Any], keys: tuple[str, ...], what: str, loose: tuple[str, ...] = ("value",)
-) -> list[tuple[Any, ...]]:
-    """``entries`` (objects with ``keys``) as one tuple per key, checked cheaply: every
-    key present, ``at`` a finite number, the others text (``loose`` ones: any JSON)."""
-    if not entries:
-        return [() for _ in keys]
-    try:
-        columns = list(zip(*map(operator.itemgetter(*keys), entries), strict=True))
-    except (KeyError, TypeError, ValueError):
-        for index, entry in enumerate(entries):
-            if not isinstance(entry, Mapping):
-                raise _Damaged(f"{what}[{index}] is not an object") from None
-            for key in keys:
-                if key not in entry:
-                    raise _Damaged(f"{what}[{index}] has no {key!r}") from None
-        raise _Damaged(f"{what} is not a list of objects") from None
-    for key, column in zip(keys, columns, strict=True):
-        if key in loose:
-            continue
-        if key == "at":
-            if set(map(type, column)) <= {float, int} and all(map(math.isfinite, column)):
-                continue
-            index = next(i for i, v in enumerate(column) if not _is_time(v))
-            raise _Damaged(f"{what}[{index}].at is not a time ({column[index]!r})")
-        if not set(map(type, column)) <= {str}:
-            index = next(i for i, v in enumerate(column) if type(v) is not str)
-            raise _Damaged(f"{what}[{index}].{key} is {type(column[index]).__name__}, not text")
-    return columns
-
-
-def _is_time(value: object) -> bool:
-    return type(value) in (float, int) and math.isfinite(value)  # type: ignore[arg-type]
-
-
-def _comment_time(value: object, what: str) -> float:
-    """A coach comment's time: ISO 8601 text with a zone (as written), or a number."""
-    if _is_time(value):
-        return float(value)  # type: ignore[arg-type]
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            if moment.tzinfo is not None:
-                return moment.timestamp()
-    raise _Damaged(f"{what} is not a time with a zone ({value!r})")
-
-
-def read_file(path: Path, collected: Collected) -> None:
-    """Read one saved workbook into ``collected``, all or nothing."""
-    source = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise WorkbookFileError(f"{source}: cannot be read ({exc.strerror or exc})") from None
-    saved = read_saved(raw, source=source)
-    try:
-        pid = saved.participant.get("id", "")
-        if not pid:
-            raise _Damaged("the participant has no id")
-        try:
-            saved_at = datetime.fromisoformat(saved.saved_at).timestamp()
-        except ValueError:
-            saved_at = 0.0
-        events = _columns(saved.history, ENTRY_KEYS["history"], "history")
-        notes = _columns(saved.notes, ENTRY_KEYS["notes"], "notes")
-        coach, text, at = _columns(
-            saved.coach_comments, ENTRY_KEYS["coach_comments"], "coach_comments", loose=("at",)
+def read_file(path: str, collected: Collected) -> None:
+    """Read one saved workbook into ``collected``, all or nothing: every check is made
+    (by :func:`~pdkit.notebooks.read_saved`) before anything is added."""
+    saved = read_saved(file_bytes(path), source=path)
+    pid = saved.participant.get("id", "")
+    if not pid:
+        raise WorkbookFileError(
+            f"{path}: the saved answers are damaged (the participant has no id)"
         )
-        comments = {
-            (pid, who, said, _comment_time(when, f"coach_comments[{i}].at")): source
-            for i, (who, said, when) in enumerate(zip(coach, text, at, strict=True))
-        }
-        feedback = list(
-            zip(
-                *_columns(saved.feedback, ENTRY_KEYS["feedback"], "feedback", loose=("helpful",)),
-                (f.get("helpful") for f in saved.feedback),
-                strict=False,
-            )
-        )
-    except _Damaged as exc:
-        raise WorkbookFileError(f"{source}: the saved answers are damaged ({exc})") from None
+    try:
+        saved_at = datetime.fromisoformat(saved.saved_at).timestamp()
+    except (ValueError, OverflowError):
+        saved_at = 0.0
+    events = saved.columns("history")
+    notes = saved.columns("notes")
+    feedback = saved.columns("feedback")
 
     collected.participant(
         pid,
         saved.participant.get("display_name", ""),
         saved.participant.get("session", DEFAULT_SESSION),
-        source,
+        path,
         saved_at,
     )
     count = len(events[0])
@@ -183,14 +119,14 @@ def read_file(path: Path, collected: Collected) -> None:
     for target, column in zip(collected.notes[:8], notes, strict=True):
         target.extend(column)
     collected.notes[8].extend([pid] * len(notes[0]))
-    for key, where in comments.items():
-        collected.comments.setdefault(key, where)
+    for who, said, when in zip(*saved.columns("coach_comments"), strict=True):
+        collected.comments.setdefault((pid, who, said, when), path)
     for form_id, level in saved.visibility.items():
         collected.visibility[(pid, form_id)] = level
     marks = saved.revisions.get(GOAL_FORM, ())
     if marks:
-        collected.marks.setdefault(pid, set()).update(float(m) for m in marks if _is_time(m))
-    for item in feedback:
+        collected.marks.setdefault(pid, set()).update(map(float, marks))
+    for item in zip(*feedback, strict=True):
         collected.feedback.setdefault(item[0], item[1:])
     answered = set(zip(events[0], events[1], strict=True))
     for form_id, values in saved.answers.items():
@@ -247,7 +183,7 @@ def read_store(
 
 
 def collect(
-    files: Sequence[Path],
+    files: Sequence[str],
     stores: Sequence[tuple[str, Store]],
     *,
     session: str,
@@ -266,8 +202,8 @@ def collect(
     for label, store in stores:
         try:
             people[label] = store.participants(session)
-        except PdkitError as exc:
-            note(f"{label}: cannot be read ({exc}) — skipped")
+        except Exception as exc:
+            note(f"{label}: cannot be read ({reason(exc)}) — skipped")
             skipped += 1
     total = len(files) + sum(len(p) for p in people.values())
     done = 0
@@ -284,8 +220,11 @@ def collect(
         except WorkbookFileError as exc:
             note(f"{exc} — skipped")
             skipped += 1
+        except Exception as exc:
+            note(f"{path}: cannot be read ({reason(exc)}) — skipped")
+            skipped += 1
         else:
-            read.append(str(path))
+            read.append(path)
         tick()
     wanted = form_ids() if people else []
     for label, store in stores:
@@ -294,8 +233,9 @@ def collect(
         part = Collected()  # all or nothing, as for a file
         try:
             read_store(store, people[label], session, wanted, part, tick, viewer)
-        except PdkitError as exc:
-            note(f"{label}: cannot be read ({exc}) — skipped")
+            check_collected(part)
+        except Exception as exc:
+            note(f"{label}: cannot be read ({reason(exc)}) — skipped")
             skipped += 1
         else:
             collected.absorb(part)
@@ -303,3 +243,31 @@ def collect(
             if not people[label]:
                 note(f"{label}: no participants in session {session!r}")
     return collected, read, skipped
+
+
+def check_collected(part: Collected) -> None:
+    """Raise :class:`Damaged` unless what a store gave holds only values pdkit writes
+    (the checks a saved workbook passes: a damaged store is skipped like a file)."""
+    for pid, who in part.participants.items():
+        check_texts((pid, who.display_name, who.session), "participant")
+    pids, forms, fields, values, ats, specs = part.events
+    for key, column in (("participant", pids), ("form", forms), ("field", fields)):
+        check_texts(column, "answer events", key)
+    check_texts(specs, "answer events", "spec_version")
+    check_values(values, "answer events", "value")
+    check_times(ats, "answer events", "at")
+    *texts, note_values, note_ats, note_specs, note_pids = part.notes
+    for column in (*texts, note_specs, note_pids):
+        check_texts(column, "notes")
+    check_values(note_values, "notes", "value")
+    check_times(note_ats, "notes", "at")
+    for key, item in part.feedback.items():
+        check_texts((key, *item[:5]), "feedback")
+        check_times(item[5:6], "feedback", "at")
+        if item[6] is not None and type(item[6]) is not bool:
+            raise Damaged(
+                f"feedback {shown(key)}: helpful is {kind_of(item[6])}, not true or false"
+            )
+    check_texts(list(part.visibility.values()), "visibility levels")
+    for marks in part.marks.values():
+        check_times(sorted(marks), "revision marks")

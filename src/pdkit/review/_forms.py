@@ -14,6 +14,7 @@ from ..definitions import (
     SchoolGoal,
     answer_text,
     builtin_definition_path,
+    builtin_definitions,
     load_definition,
 )
 from ..definitions.ids import COACH_FIELDS
@@ -24,6 +25,11 @@ __all__ = ["Forms", "is_private", "plain_text"]
 
 _TEXT_TYPES = ("text", "long_text", "date")
 _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+@cache
+def _builtin_ids() -> frozenset[str]:
+    return frozenset(builtin_definitions())
 
 
 @cache
@@ -74,7 +80,9 @@ class Forms:
 
     def get(self, form_id: str) -> FormDefinition | None:
         if form_id not in self._forms:
-            found = _builtin(form_id, self._language)
+            # Only ids pdkit ships are looked up: a form id comes from a file, and must
+            # never become the path of another file.
+            found = _builtin(form_id, self._language) if form_id in _builtin_ids() else None
             self._forms[form_id] = (
                 found.with_school_goals(self._goals) if isinstance(found, FormDefinition) else None
             )

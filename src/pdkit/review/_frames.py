@@ -157,5 +157,5 @@ def json_text(value: JSONValue) -> str:
 
 
 def int_or_none(value: JSONValue) -> int | None:
-    """A whole number, else None (a scale's point)."""
-    return value if type(value) is int else None
+    """A whole number that an ``Int64`` column holds, else None (a scale's point)."""
+    return value if type(value) is int and -(2**63) <= value < 2**63 else None

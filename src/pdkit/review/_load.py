@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from ..definitions import GoalsSource, builtin_definitions, resolve_school_goals
+from ..notebooks.untrusted import shown
 from ..revisions import SITTING_GAP
 from ..store import DEFAULT_SESSION, Viewer
 from ._build import build_review
@@ -81,13 +82,20 @@ def load(
         found.close()
 
 
+_NAMED_FORMS = 10
+"""Forms without a definition named one warning each; any more are counted in one."""
+
+
 def _note_unknown_forms(collected: Collected, forms: Forms, note: Warn) -> None:
-    for form_id in sorted({*collected.events[1], *(key[1] for key in collected.fallback)}):
-        if forms.get(form_id) is None:
-            note(
-                f"form {form_id!r} has no definition here: its answers are shown as "
-                "stored, without labels (pass its YAML with definitions= / --definitions)"
-            )
+    ids = sorted({*collected.events[1], *(key[1] for key in collected.fallback)})
+    unknown = [form_id for form_id in ids if forms.get(form_id) is None]
+    for form_id in unknown[:_NAMED_FORMS]:
+        note(
+            f"form {shown(form_id)} has no definition here: its answers are shown as "
+            "stored, without labels (pass its YAML with definitions= / --definitions)"
+        )
+    if len(unknown) > _NAMED_FORMS:
+        note(f"{len(unknown) - _NAMED_FORMS} more forms have no definition here either")
 
 
 @contextmanager

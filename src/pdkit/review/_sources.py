@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PdkitError
+from ..notebooks.untrusted import reason
 from ..store import Store, open_store
 
 __all__ = ["STORE_SUFFIXES", "Source", "Sources", "gather"]
@@ -25,7 +26,7 @@ class Sources:
     """The files to read, the stores to read (label, store, opened here), and how many
     sources were skipped already."""
 
-    files: list[Path] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
     stores: list[tuple[str, Store, bool]] = field(default_factory=list)
     skipped: int = 0
 
@@ -51,13 +52,17 @@ def gather(sources: Source | Iterable[Source], note: Callable[[str], None]) -> S
             else:
                 found.stores.append((opened.url, opened, True))
             continue
-        path = Path(source)
-        if path.is_dir():
-            notebooks = _notebooks(path)
-            if not notebooks:
+        given = Path(source)
+        path = str(given)  # as written, without a trailing separator
+        if given.is_dir():
+            notebooks, unreadable = _notebooks(path)
+            for folder, why in unreadable:
+                note(f"{folder}: cannot be read ({why}) — skipped")
+                found.skipped += 1
+            if not notebooks and not unreadable:
                 note(f"{path}: no .ipynb files in this folder")
             found.files.extend(notebooks)
-        elif path.exists():
+        elif os.path.lexists(path):  # a file, or a link that says why it cannot be read
             found.files.append(path)
         else:
             note(f"{path}: no such file or folder — skipped")
@@ -71,14 +76,22 @@ def _flatten(sources: Source | Iterable[Source]) -> list[Source]:
     return list(sources)
 
 
-def _notebooks(folder: Path) -> list[Path]:
-    """Every ``*.ipynb`` below ``folder``, sorted; hidden files and folders (such as
-    ``.ipynb_checkpoints``) left out."""
+def _notebooks(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every ``*.ipynb`` below ``folder``, sorted (paths as text: a batch of thousands
+    needs no object per file); hidden files and folders (such as
+    ``.ipynb_checkpoints``) left out. Also the folders that could not be listed, and why.
+    Links to folders are not followed (one could lead back up: a loop)."""
     found: list[str] = []
-    for root, dirs, files in os.walk(folder):
+    unreadable: list[tuple[str, str]] = []
+
+    def failed(exc: OSError) -> None:
+        unreadable.append((str(exc.filename), exc.strerror or str(exc)))
+
+    for root, dirs, files in os.walk(folder, onerror=failed):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         found.extend(f"{root}{os.sep}{f}" for f in files if f.endswith(".ipynb") and f[0] != ".")
-    return [Path(f) for f in sorted(found)]
+    found.sort()
+    return found, unreadable
 
 
 def _store_url(source: str | os.PathLike[str]) -> str | None:
@@ -97,4 +110,6 @@ def _open(url: str, note: Callable[[str], None]) -> Store | None:
         return open_store(url, create=False)
     except PdkitError as exc:
         note(f"{url}: {exc} — skipped")
-        return None
+    except Exception as exc:
+        note(f"{url}: cannot be read ({reason(exc)}) — skipped")
+    return None

@@ -1,0 +1,324 @@
+"""Reading files that nobody vouches for: a coach's batch holds whatever teachers handed
+in, an upload whatever a browser sent. Limits, and checks that every value is one pdkit
+writes, made column by column in C-speed builtins (the common case costs a few set
+operations per file). Standard library only: a participant's page uses it too.
+
+A file is read only when it is
+
+- a regular file (never a FIFO, a device or a folder: reading one could wait or run
+  forever) of at most :data:`MAX_FILE_BYTES`;
+- UTF-8 text (a byte order mark allowed) holding JSON nested at most as deeply as
+  Python's parser goes, and, when over 2 MiB, at most :data:`MAX_VALUES` values
+  (counted in bytes, before parsing: a file of 20 MB of ``{},`` would take 500 MB).
+
+Every value that pdkit reads from the saved block must be one it writes: text where
+text is written (ids, labels, levels), a time as seconds between 1970 and 2200 (what a
+DataFrame's time can hold), and an answer a JSON value without NaN or infinities, its
+lists and objects nested at most :data:`MAX_DEPTH` levels. Anything else raises
+:class:`Damaged`, which says where. Text must be valid Unicode (no lone surrogate,
+which no file can hold as UTF-8 and no report can print).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import operator
+import os
+import re
+import reprlib
+import stat
+from collections.abc import Sequence
+from itertools import chain, compress, repeat
+from typing import Any
+
+from ..errors import PdkitError, WorkbookFileError
+
+__all__ = [
+    "EARLIEST",
+    "LATEST",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_VALUES",
+    "Damaged",
+    "check_texts",
+    "check_times",
+    "check_value",
+    "check_values",
+    "columns",
+    "file_bytes",
+    "is_time",
+    "key_text",
+    "kind_of",
+    "parse_json",
+    "reason",
+    "shown",
+    "text_map",
+]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""The largest file read as a saved workbook (20 MiB; a year of a teacher's work, saved
+as they type, is well under 1 MiB)."""
+
+MAX_VALUES = 1_000_000
+"""The most JSON values (counted as commas and brackets) a file over 2 MiB may hold."""
+
+MAX_DEPTH = 16
+"""How deeply an answer may nest lists and objects (pdkit writes lists of text: 2)."""
+
+EARLIEST = 0.0
+LATEST = 7_258_118_400.0
+"""Times are seconds since 1970-01-01 UTC, before 2200-01-01 (:data:`LATEST`)."""
+
+_COUNT_FROM = 2 * 1024 * 1024
+_FLAT = frozenset({str, int, bool, type(None)})
+"""The values that need no look inside (whole numbers: any that JSON and Python read)."""
+_FLAT_OR_LIST = _FLAT | {list}
+_BOM = b"\xef\xbb\xbf"
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO does not wait for a writer
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+_repr = reprlib.Repr()
+_repr.maxstring = _repr.maxother = _repr.maxlong = 40
+_repr.maxlevel, _repr.maxlist, _repr.maxdict = 2, 3, 3
+
+
+class Damaged(Exception):
+    """A value that is not what pdkit writes; the message says where and what it is."""
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, cut short: a message stays readable whatever a file holds."""
+    try:
+        return _repr.repr(value)
+    except (RecursionError, ValueError):  # ValueError: an int too long to print
+        return f"<{kind_of(value)}>"
+
+
+def key_text(key: str) -> str:
+    """A key as a message shows it: itself when short and printable, else cut short."""
+    return key if len(key) <= 40 and key.isprintable() and key else shown(key)
+
+
+def kind_of(value: object) -> str:
+    """What a JSON value is, in words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return "an object" if isinstance(value, dict) else type(value).__name__
+
+
+def reason(exc: BaseException) -> str:
+    """What went wrong, for a warning: pdkit's own message, else what Python said, as a
+    failure pdkit did not foresee (its kind says where to look)."""
+    if isinstance(exc, (PdkitError, Damaged)):
+        return str(exc)
+    said = str(exc)
+    said = said if len(said) <= 200 else f"{said[:200]}…"
+    return f"unexpected {type(exc).__name__}: {said}"
+
+
+def file_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a file to read as a saved workbook; :class:`WorkbookFileError` when
+    it is not a regular file, is larger than :data:`MAX_FILE_BYTES` or cannot be read."""
+    source = os.fspath(path)
+    try:
+        descriptor = os.open(source, _OPEN_FLAGS)
+    except OSError as exc:
+        raise WorkbookFileError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise WorkbookFileError(f"{source}: not a file (a device, a pipe or a socket)")
+        _check_size(info.st_size, source)
+        chunks, total = [], 0
+        while chunk := os.read(descriptor, max(info.st_size + 1 - total, 1 << 16)):
+            chunks.append(chunk)
+            total += len(chunk)
+            _check_size(total, source)  # it grew while it was read
+        return b"".join(chunks)
+    except OSError as exc:
+        raise WorkbookFileError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(descriptor)
+
+
+def _check_size(size: int, source: str) -> None:
+    if size > MAX_FILE_BYTES:
+        raise WorkbookFileError(
+            f"{source}: too large to be a saved workbook ({size / 2**20:.1f} MiB; pdkit "
+            f"reads files up to {MAX_FILE_BYTES // 2**20} MiB)"
+        )
+
+
+def parse_json(data: str | bytes, source: str) -> Any:
+    """JSON text or UTF-8 bytes (a byte order mark allowed) as Python values, within
+    the limits above; :class:`WorkbookFileError` says why not."""
+    if isinstance(data, str):
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise WorkbookFileError(f"{source}: not a notebook (not valid text: {exc})") from None
+    _check_size(len(data), source)
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if len(data) > _COUNT_FROM:
+        values = data.count(b",") + data.count(b"[") + data.count(b"{")
+        if values > MAX_VALUES:
+            raise WorkbookFileError(
+                f"{source}: too many values to be a saved workbook (about {values:,}; "
+                f"pdkit reads files of up to {MAX_VALUES:,})"
+            )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WorkbookFileError(
+            f"{source}: not a notebook (not UTF-8 text: {exc.reason} at byte {exc.start})"
+        ) from None
+    try:
+        value = json.loads(text)
+        if _SURROGATE.search(data):  # escaped: is it one of a pair, or alone?
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise WorkbookFileError(
+            f"{source}: not a notebook (its text is not valid Unicode: {exc.reason})"
+        ) from None
+    except ValueError as exc:
+        raise WorkbookFileError(f"{source}: not a notebook (the JSON is broken: {exc})") from None
+    except RecursionError:
+        raise WorkbookFileError(
+            f"{source}: not a notebook (its JSON is nested too deeply to read)"
+        ) from None
+    except MemoryError:
+        raise WorkbookFileError(f"{source}: too large to read in memory") from None
+    return value
+
+
+def check_value(value: Any, where: str, depth: int = 0) -> None:
+    """Raise :class:`Damaged` unless ``value`` is an answer pdkit can hold (see above)."""
+    kind = type(value)
+    if kind in _FLAT:
+        return
+    if kind is float:
+        if math.isfinite(value):
+            return
+        raise Damaged(f"{where} is {value!r}, which JSON does not hold")
+    if kind is list or kind is dict:
+        if depth >= MAX_DEPTH:
+            raise Damaged(f"{where} nests lists or objects more than {MAX_DEPTH} deep")
+        items = value if kind is list else value.values()
+        if not set(map(type, items)) <= _FLAT:
+            for index, item in enumerate(items):
+                check_value(item, f"{where}[{index}]", depth + 1)
+        return
+    raise Damaged(f"{where} is {kind.__name__}, not a JSON value")
+
+
+def _place(where: str, index: int, key: str) -> str:
+    return f"{where}[{index}].{key}" if key else f"{where}[{index}]"
+
+
+def check_texts(values: Sequence[Any], where: str, key: str = "") -> None:
+    """Raise :class:`Damaged` unless every one of ``values`` is text (the message names
+    one that is not as ``where[index].key``)."""
+    if not set(map(type, values)) <= {str}:
+        index, value = next((i, v) for i, v in enumerate(values) if type(v) is not str)
+        raise Damaged(f"{_place(where, index, key)} is {kind_of(value)}, not text")
+
+
+def check_values(values: Sequence[Any] | dict[str, Any], where: str, key: str = "") -> None:
+    """:func:`check_value` for each of ``values`` (of an object: its values, named by
+    their keys). Text, whole numbers and lists of them, the common cases, are checked
+    at C speed."""
+    items = values.values() if isinstance(values, dict) else values
+    types = set(map(type, items))
+    if types <= _FLAT:
+        return
+    if types <= _FLAT_OR_LIST:
+        lists = compress(items, map(operator.is_, map(type, items), repeat(list)))
+        if set(map(type, chain.from_iterable(lists))) <= _FLAT:
+            return
+    named = (
+        ((f"{where}.{key_text(k)}", v) for k, v in values.items())
+        if isinstance(values, dict)
+        else ((_place(where, i, key), v) for i, v in enumerate(values))
+    )
+    for name, value in named:
+        check_value(value, name)
+
+
+def check_times(times: Sequence[Any], where: str, key: str = "") -> None:
+    """Raise :class:`Damaged` unless every one of ``times`` is a time (see above)."""
+    if (
+        set(map(type, times)) <= {float, int}
+        and (not times or (min(times) >= EARLIEST and max(times) < LATEST))
+        and all(map(math.isfinite, times))
+    ):
+        return
+    for index, value in enumerate(times):
+        if not is_time(value):
+            raise Damaged(f"{_place(where, index, key)} is not a time ({shown(value)})")
+
+
+def is_time(value: object) -> bool:
+    """Whether ``value`` is a time (see above)."""
+    return (
+        type(value) in (float, int)
+        and EARLIEST <= value < LATEST  # type: ignore[operator]
+        and math.isfinite(value)  # type: ignore[arg-type]
+    )
+
+
+def text_map(value: Any, where: str) -> dict[str, str]:
+    """``value`` when it is an object whose values are all text, else :class:`Damaged`."""
+    if type(value) is not dict:
+        raise Damaged(f"{where} is {kind_of(value)}, not an object")
+    if not set(map(type, value.values())) <= {str}:
+        key = next(k for k, v in value.items() if type(v) is not str)
+        raise Damaged(f"{where}.{key} is {kind_of(value[key])}, not text")
+    return value
+
+
+def columns(
+    entries: Any, keys: tuple[str, ...], kinds: tuple[str, ...], what: str
+) -> list[tuple[Any, ...]]:
+    """``entries`` (a list of objects with ``keys``) as one tuple per key, each checked
+    as its kind says: ``text``, ``value`` (an answer: :func:`check_value`), ``time``,
+    or ``any`` (for the caller to check)."""
+    if type(entries) not in (list, tuple):
+        if isinstance(entries, (str, dict)) and entries:
+            raise Damaged(f"{what}[0] is not an object ({what} is {kind_of(entries)}, not a list)")
+        raise Damaged(f"{what} is {kind_of(entries)}, not a list of objects")
+    if not entries:
+        return [() for _ in keys]
+    try:
+        found = list(zip(*map(operator.itemgetter(*keys), entries), strict=True))
+    except (KeyError, TypeError):
+        for index, entry in enumerate(entries):
+            if type(entry) is not dict:
+                raise Damaged(f"{what}[{index}] is not an object") from None
+            for key in keys:
+                if key not in entry:
+                    raise Damaged(f"{what}[{index}] has no {key!r}") from None
+        raise Damaged(f"{what} is not a list of objects") from None
+    texts = [column for column, kind in zip(found, kinds, strict=True) if kind == "text"]
+    every_text = set(map(type, chain.from_iterable(texts))) <= {str}  # one pass for all
+    for key, column, kind in zip(keys, found, kinds, strict=True):
+        if kind == "value":
+            check_values(column, what, key)
+        elif kind == "time":
+            check_times(column, what, key)
+        elif kind == "text" and not every_text:
+            check_texts(column, what, key)
+    return found
