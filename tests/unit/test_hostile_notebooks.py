@@ -9,6 +9,8 @@ costs at most 2 s and 200 MB, measured.
 
 from __future__ import annotations
 
+import json
+import shutil
 import sqlite3
 import time
 import tracemalloc
@@ -328,3 +330,45 @@ def test_pdkit_review_of_nothing_readable_fails_with_a_message(
     assert "nothing could be read" in err
     assert "Traceback" not in out + err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_pdkit_comment_on_hostile_files_says_why_or_adds_the_comment(
+    corpus: tuple[Path, dict[str, str]], tmp_path: Path, capsys: CAPTURE
+) -> None:
+    folder, expected = corpus
+    for name, outcome in expected.items():
+        source = folder / name
+        if not source.is_file() or source.is_symlink():
+            continue
+        target = tmp_path / name
+        shutil.copyfile(source, target)
+        code = main(["comment", str(target), "--coach", "Kim", "--text", "Well done"])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        if outcome == SKIPPED:
+            assert code == 2, name
+            assert err.startswith(f"pdkit: error: {target}: "), err
+        else:
+            assert code == 0, (name, err)
+            saved = read_saved(target.read_bytes())
+            assert saved.coach_comments[-1]["text"] == "Well done"
+    fifo = folder / "fifo.ipynb"
+    if fifo.exists():  # never waits for a writer
+        assert main(["comment", str(fifo), "--coach", "Kim", "--text", "Hi"]) == 2
+
+
+def test_a_comment_on_a_notebook_with_odd_cell_ids_and_minor_version(
+    good: tuple[dict[str, Any], dict[str, Any]], tmp_path: Path, capsys: CAPTURE
+) -> None:
+    notebook = json.loads(json.dumps(good[0]))
+    notebook["nbformat_minor"] = "5"
+    path = tmp_path / "odd.ipynb"
+    path.write_bytes(encode(notebook))
+    assert main(["comment", str(path), "--coach", "Kim", "--text", "One"]) == 0
+    notebook["nbformat_minor"] = 5
+    notebook["cells"][0]["id"] = ["not", "text"]
+    path.write_bytes(encode(notebook))
+    assert main(["comment", str(path), "--coach", "Kim", "--text", "Two"]) == 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert read_saved(path.read_bytes()).coach_comments[-1]["text"] == "Two"

@@ -31,6 +31,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _printable_names()
     found = parser()
     args = found.parse_args(argv)
     if args.command is None:
@@ -41,3 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PdkitError as exc:
         print(f"pdkit: error: {exc}", file=sys.stderr)
         return 2
+
+
+def _printable_names() -> None:
+    """Print any file name: one that is not UTF-8 (Linux allows any bytes) shows with
+    backslash escapes, as Python shows it on stderr, instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")

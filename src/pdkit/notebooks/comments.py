@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,6 +11,7 @@ from ..errors import PdkitError, WorkbookFileError
 from ._markdown import comment_markdown
 from .build import dumps, markdown_cell
 from .saved import entry, read_saved
+from .untrusted import file_bytes, parse_json
 
 __all__ = ["COACH_TAG", "add_comment"]
 
@@ -40,12 +40,9 @@ def add_comment(
     if not coach.strip():
         raise PdkitError("a coach comment needs the coach's name")
     target = Path(path)
-    try:
-        raw = target.read_bytes()
-    except OSError as exc:
-        raise WorkbookFileError(f"{target}: cannot be read ({exc.strerror or exc})") from None
+    raw = file_bytes(target)  # a regular file, not too large
     read_saved(raw, source=str(target))  # says why a file is not a saved workbook
-    notebook = json.loads(raw)
+    notebook = parse_json(raw, str(target))
     saved = notebook["metadata"]["pdkit"]["saved"]
     comments = saved.setdefault("coach_comments", [])
     if not isinstance(comments, list):
@@ -58,8 +55,10 @@ def add_comment(
         cell_id="",
         metadata={"tags": [COACH_TAG], "pdkit": {"coach_comment": len(comments) - 1}},
     )
-    if notebook.get("nbformat_minor", 0) >= 5:  # cell ids exist from nbformat 4.5 on
-        taken = {c.get("id") for c in notebook["cells"] if isinstance(c, dict)}
+    minor = notebook.get("nbformat_minor", 0)
+    if type(minor) is int and minor >= 5:  # cell ids exist from nbformat 4.5 on
+        ids = (c.get("id") for c in notebook["cells"] if isinstance(c, dict))
+        taken = {i for i in ids if isinstance(i, str)}
         number = len(comments)
         while f"coach-comment-{number}" in taken:
             number += 1
@@ -68,7 +67,11 @@ def add_comment(
         del cell["id"]
     notebook["cells"].append(cell)
     try:
-        write_atomically(target, dumps(notebook))
+        text = dumps(notebook)
+    except RecursionError:  # cells nested as deeply as Python reads: too deep to write
+        raise WorkbookFileError(f"{target}: nested too deeply to be written back") from None
+    try:
+        write_atomically(target, text)
     except OSError as exc:
         raise WorkbookFileError(f"{target}: cannot be written ({exc.strerror or exc})") from None
     return added
