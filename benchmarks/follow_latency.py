@@ -3,7 +3,9 @@
 Starts `pdkit serve`, opens N participant pages on the protocol workbook and the
 facilitator page, forms groups, starts Tuning, then clicks "Next step" K times and
 measures, for every participant page, the time from the click until the page shows
-the new step. Prints median, p95 and max over all participants and clicks.
+the new step. Prints median, p95 and max over all participants and clicks. Exits
+non-zero unless every page followed every click and the store's run is at the step the
+facilitator moved it to.
 
 Usage: python benchmarks/follow_latency.py [N] [K]   (default 4 participants, 5 clicks)
 """
@@ -23,9 +25,24 @@ from _harness import CHROMIUM, CHROMIUM_ARGS, free_port, start, stop, wait_http
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 4
 K = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 KEY = "bench-Hd3nQ8wR5yT1uJ6e"  # pdkit serve refuses weak keys
+STEPS = 8  # the Tuning protocol's
+
+
+def run_step(path: Path) -> tuple[int, int]:
+    """(participants, the step of the session's one run), as the store has them."""
+    from pdkit import open_store
+
+    store = open_store(str(path), create=False)
+    try:
+        [run] = store.runs()
+        return len(store.participants()), run.state.step
+    finally:
+        store.close()
 
 
 def main() -> None:
+    if not (N >= 2 and 1 <= K < STEPS):  # a protocol runs in groups of two or more
+        raise SystemExit(f"follow_latency: N must be at least 2 and K between 1 and {STEPS - 1}")
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         server = start(
@@ -64,17 +81,23 @@ def main() -> None:
                 boss.get_by_label("Protocol").select_option(label="Tuning protocol")
                 boss.get_by_role("button", name="Start").click()
                 for page in pages:
-                    page.get_by_text("Step 1 of 8").wait_for(timeout=30_000)
+                    page.get_by_text(f"Step 1 of {STEPS}").wait_for(timeout=30_000)
                 delays: list[float] = []
                 for click in range(K):
                     t0 = time.perf_counter()
                     boss.get_by_role("button", name="Next step").click()
                     for page in pages:
-                        page.get_by_text(f"Step {click + 2} of 8").wait_for(timeout=30_000)
+                        page.get_by_text(f"Step {click + 2} of {STEPS}").wait_for(timeout=30_000)
                         delays.append(time.perf_counter() - t0)
                 browser.close()
         finally:
             stop(server)
+        joined, step = run_step(Path(tmp) / "s.sqlite3")
+    if len(delays) != N * K or joined != N or step != K:
+        raise SystemExit(
+            f"follow_latency: {len(delays)} of {N * K} page updates measured; the store has "
+            f"{joined} of {N} participants and its run at step {step + 1}, not {K + 1}"
+        )
     delays.sort()
     p95 = delays[max(0, round(0.95 * len(delays)) - 1)]
     print(f"{N} participants, {K} clicks: a participant's page shows the facilitator's step")

@@ -59,6 +59,10 @@ Usage: python benchmarks/join_storm.py [N ...]   (default: 10 25)
        [--pool-room] [--browsers]
 
 --pool-room pre-heats a kernel per participant (`pdkit serve --pool goal-setting=N`).
+
+The script exits non-zero, after printing its figures, unless every storm measured real
+work: every client interactive, joined and saved, and every confirmed answer found in the
+store (a storm of failures would otherwise print fine-looking percentiles of the few).
 """
 
 from __future__ import annotations
@@ -1041,6 +1045,23 @@ async def main_async(args: argparse.Namespace) -> None:
             await _storms(tmp, args, results)
     print()
     print(table(results, args))
+    measured(results)
+
+
+def measured(results: list[tuple[Storm, Storm | None]]) -> None:
+    """Exit non-zero unless every storm measured real work: every client reached the
+    page, joined and saved, and every saved answer is in the store."""
+    storms = [s for pair in results for s in pair if s is not None]
+    problems = [
+        f"{s.label} N={s.n}: {len(s.failed)} client(s) did not save, "
+        f"{s.lost} confirmed answer(s) missing from the store"
+        for s in storms
+        if s.failed or s.lost or not s.values("tti")
+    ]
+    if not storms:
+        problems.append("no storm ran")
+    if problems:
+        raise SystemExit("join_storm: not a clean measurement:\n  " + "\n  ".join(problems))
 
 
 async def _storms(
