@@ -56,12 +56,14 @@ def version_starts(times: Sequence[float], marks: Sequence[float], gap: float) -
     edit at least ``gap`` seconds after the one before, or the first edit after a
     revision mark (a mark at or after the edit before it, before it)."""
     ordered = sorted(marks)
+    if not ordered:  # the common case: pauses alone
+        later = [i for i, (last, at) in enumerate(pairwise(times), 1) if at - last >= gap]
+        return [0, *later] if len(times) else []
     starts = [0] if len(times) else []
-    for index in range(1, len(times)):
-        last, at = times[index - 1], times[index]
+    for index, (last, at) in enumerate(pairwise(times), 1):
         if at - last >= gap:
             starts.append(index)
-        elif ordered:
+        else:
             first = bisect_left(ordered, last)
             if first < len(ordered) and ordered[first] < at:
                 starts.append(index)
@@ -98,8 +100,8 @@ def versions_of(
     for start, end in pairwise(cuts):
         now.update(zip(fields[start:end], values[start:end], strict=True))
         changed = tuple(k for k, v in now.items() if before.get(k, _MISSING) != v)
-        before = dict(now)
-        if changed or not found:
+        if changed or not found:  # else the item is as the version before left it
+            before = dict(now)
             found.append(Version(len(found) + 1, times[start], times[end - 1], before, changed))
     return found
 

@@ -45,6 +45,7 @@ from ._model import (
     Section,
     Step,
     WorkbookDefinition,
+    answer_renderer,
     answer_text,
 )
 from ._references import check_references, resolve_reference, workbook_forms, workbooks_in
@@ -79,6 +80,7 @@ __all__ = [
     "Section",
     "Step",
     "WorkbookDefinition",
+    "answer_renderer",
     "answer_text",
     "builtin_definition_path",
     "builtin_definitions",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -278,17 +278,27 @@ Definition = FormDefinition | ProtocolDefinition | WorkbookDefinition
 def answer_text(field: Field, value: Any) -> str:
     """An answer as a person reads it (option labels, not their ids); any JSON value
     reads as something, even one that is not an answer to ``field``."""
+    return answer_renderer(field)(value)
+
+
+def answer_renderer(field: Field) -> Callable[[Any], str]:
+    """:func:`answer_text` for ``field``, its options looked up once (to read many
+    answers to one field)."""
     labels: dict[Any, str] = {o.value: o.label for o in field.options}
+    kind = field.type
 
     def label(item: Any) -> str:  # lists and objects are no option's value
         return str(labels.get(item, item) if isinstance(item, (str, int, float)) else item)
 
-    if value in (None, "", []):
-        return ""
-    if field.type in ("choice", "scale"):
-        return label(value)
-    if field.type == "multi_choice" and isinstance(value, list):
-        return "; ".join(map(label, value))
-    if field.type == "list" and isinstance(value, list):
-        return "\n".join(f"{n}. {item}" for n, item in enumerate(value, 1))
-    return str(value)
+    def render(value: Any) -> str:
+        if value in (None, "", []):
+            return ""
+        if kind in ("choice", "scale"):
+            return label(value)
+        if kind == "multi_choice" and isinstance(value, list):
+            return "; ".join(map(label, value))
+        if kind == "list" and isinstance(value, list):
+            return "\n".join(f"{n}. {item}" for n, item in enumerate(value, 1))
+        return str(value)
+
+    return render

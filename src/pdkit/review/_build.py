@@ -62,6 +62,7 @@ def build_review(
 
     shown_values = objects(values)[order]
     texts = np.empty(count, dtype=object)
+    labels = np.empty(count, dtype=object)
     private = np.empty(count, dtype=bool)
     pairs = f * max(len(l_names), 1) + fl
     pair_order = np.argsort(pairs, kind="stable")
@@ -75,17 +76,11 @@ def build_review(
             if forms.is_text(form_id, field_id)
             else list(map(render, picked))
         )
+        labels[where] = forms.label(form_id, field_id)
         private[where] = is_private(form_id, field_id)
-    if collected.visibility:  # the teacher's own choice wins over the earlier rule
-        item = pd.Series(
-            [(str(p_names[a]), str(f_names[b])) for a, b in zip(p, f, strict=True)]
-            if count
-            else [],
-            dtype=object,
-        )
-        chosen = item.map(collected.visibility)
-        known = chosen.notna().to_numpy()
-        private[known] = ~chosen[known].isin(_SHARED).to_numpy()
+    if collected.visibility and count:  # the teacher's own choice wins over the earlier rule
+        chosen, chosen_private = _chosen(collected.visibility, p_names, f_names, p, f)
+        private[chosen] = chosen_private[chosen]
     kinds = objects([forms.kind(str(name)) for name in f_names])
 
     # Ids as string arrays made from the few distinct ids (no per-row conversion).
@@ -109,7 +104,7 @@ def build_review(
         column: versions[column][last]
         for column in ("participant", "form", "field", "value", "value_text", "spec_version")
     }
-    answers.update(at=at[last], kind=kinds[f[last]], private=private[last])
+    answers.update(at=at[last], kind=kinds[f[last]], private=private[last], label=labels[last])
     missing = (
         sorted(
             collected.fallback.keys()
@@ -126,7 +121,7 @@ def build_review(
         else []
     )
     if missing:  # answers a file holds without their history
-        extra = rows("answers")
+        extra = {**rows("answers"), "label": []}
         for key in missing:
             _saved_at, value, spec = collected.fallback[key]
             for column, item in zip(
@@ -137,26 +132,21 @@ def build_review(
                 extra[column].append(item)
             extra["at"].append(math.nan)
             extra["kind"].append(forms.kind(key[1]))
+            extra["label"].append(forms.label(key[1], key[2]))
             level = collected.visibility.get((key[0], key[1]))
             extra["private"].append(
                 is_private(key[1], key[2]) if level is None else level not in _SHARED
             )
         answers = {
             column: np.concatenate([answers[column], objects(extra[column])])
-            for column in COLUMNS["answers"]
+            for column in (*COLUMNS["answers"], "label")
         }
 
-    field_list, value_list, text_list = field_col.tolist(), shown_values.tolist(), texts.tolist()
+    field_names = l_names[fl]
 
-    def of(form_id: str) -> tuple[Any, Any, list[str], list[Any], list[str]]:
-        where = _positions(f_names, f, form_id).tolist()
-        return (
-            p[where],
-            at[where],
-            [field_list[i] for i in where],
-            [value_list[i] for i in where],
-            [text_list[i] for i in where],
-        )
+    def of(form_id: str) -> tuple[Any, Any, Any, Any, Any]:
+        where = _positions(f_names, f, form_id)
+        return p[where], at[where], field_names[where], shown_values[where], texts[where]
 
     marks = {pid: tuple(sorted(stamps)) for pid, stamps in collected.marks.items()}
     checkins = checkin_rows(p_names, *of(CHECKIN_FORM), gap)
@@ -171,10 +161,7 @@ def build_review(
         for column in ("participant", "form", "field", "at", "private")
     }
     reflections["text"] = answers["value_text"][reflection]
-    reflections["label"] = [
-        forms.label(str(a), str(b))
-        for a, b in zip(reflections["form"], answers["field"][reflection], strict=True)
-    ]
+    reflections["label"] = answers["label"][reflection]
 
     return Review(
         participants=frame(
@@ -201,6 +188,36 @@ def build_review(
         goal_fields=_goal_fields(forms),
         revision_marks=marks,
     )
+
+
+def _chosen(
+    visibility: dict[tuple[str, str], str],
+    p_names: np.ndarray[Any, Any],
+    f_names: np.ndarray[Any, Any],
+    p: np.ndarray[Any, Any],
+    f: np.ndarray[Any, Any],
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """For each event (participant code ``p``, form code ``f``): whether its item has a
+    level the teacher chose, and whether that level is private (any level but
+    ``coach`` and wider: one this pdkit does not know too). One lookup per item, not
+    per event."""
+    p_at = {name: code for code, name in enumerate(p_names.tolist())}
+    f_at = {name: code for code, name in enumerate(f_names.tolist())}
+    width = max(len(f_names), 1)
+    keys: list[int] = []
+    flags: list[bool] = []
+    for (pid, form_id), level in visibility.items():
+        a, b = p_at.get(pid), f_at.get(form_id)
+        if a is not None and b is not None:
+            keys.append(a * width + b)
+            flags.append(level not in _SHARED)
+    if not keys:
+        return np.zeros(len(p), dtype=bool), np.zeros(len(p), dtype=bool)
+    order = np.argsort(np.asarray(keys, dtype=np.int64))
+    known, private = np.asarray(keys, dtype=np.int64)[order], np.asarray(flags, dtype=bool)[order]
+    item = p.astype(np.int64) * width + f
+    at = np.minimum(np.searchsorted(known, item), len(known) - 1)
+    return known[at] == item, private[at]
 
 
 def _positions(names: np.ndarray[Any, Any], codes: np.ndarray[Any, Any], name: str) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain, repeat
 from typing import Any
 
 from ..definitions.ids import GOAL_FORM
@@ -128,15 +129,16 @@ def read_file(path: str, collected: Collected) -> None:
         collected.marks.setdefault(pid, set()).update(map(float, marks))
     for item in zip(*feedback, strict=True):
         collected.feedback.setdefault(item[0], item[1:])
-    answered = set(zip(events[0], events[1], strict=True))
-    for form_id, values in saved.answers.items():
-        for field_id, value in values.items():
-            if (form_id, field_id) in answered:
-                continue  # the usual case: the answer is the field's latest event
-            known = collected.fallback.get((pid, form_id, field_id))
-            if known is None or saved_at > known[0]:
-                spec = saved.spec_versions.get(form_id, "")
-                collected.fallback[(pid, form_id, field_id)] = (saved_at, value, spec)
+    # Answers without an event in the history (hand-made or damaged files); usually none,
+    # found by set operations in C: (form, field) pairs of the answers, less the history's.
+    answers = saved.answers
+    pairs = set(chain.from_iterable(map(zip, map(repeat, answers), answers.values())))
+    for form_id, field_id in pairs.difference(zip(events[0], events[1], strict=True)):
+        known = collected.fallback.get((pid, form_id, field_id))
+        if known is None or saved_at > known[0]:
+            spec = saved.spec_versions.get(form_id, "")
+            value = answers[form_id][field_id]
+            collected.fallback[(pid, form_id, field_id)] = (saved_at, value, spec)
 
 
 def read_store(

@@ -12,7 +12,7 @@ from ..definitions import (
     Field,
     FormDefinition,
     SchoolGoal,
-    answer_text,
+    answer_renderer,
     builtin_definition_path,
     builtin_definitions,
     load_definition,
@@ -24,6 +24,7 @@ from ..store import JSONValue
 __all__ = ["Forms", "is_private", "plain_text"]
 
 _TEXT_TYPES = ("text", "long_text", "date")
+_OPTION_TYPES = ("choice", "scale")
 _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
@@ -89,16 +90,18 @@ class Forms:
         return self._forms[form_id]
 
     def renderer(self, form_id: str, field_id: str) -> Callable[[JSONValue], str]:
-        """How answers to a field read (:func:`pdkit.notebooks.answer_text`), cached."""
+        """How answers to a field read (:func:`pdkit.definitions.answer_text`), cached."""
         key = (form_id, field_id)
         if key not in self._renderers:
             found = self.field(form_id, field_id)
             self._renderers[key] = (
                 plain_text
                 if found is None
-                else partial(_typed_text, found)
+                else partial(_typed_text, answer_renderer(found))
                 if found.type in _TEXT_TYPES
-                else partial(answer_text, found)
+                else _remembered(answer_renderer(found))
+                if found.type in _OPTION_TYPES
+                else answer_renderer(found)
             )
         return self._renderers[key]
 
@@ -125,9 +128,25 @@ class Forms:
         return found.label if found is not None else field_id
 
 
-def _typed_text(field: Field, value: JSONValue) -> str:
-    """A text field's answer: itself (the common case, kept fast), else as answer_text."""
-    return value if type(value) is str else answer_text(field, value)
+def _remembered(render: Callable[[JSONValue], str]) -> Callable[[JSONValue], str]:
+    """``render`` of an option's id read once per id (a cohort answers a scale with a
+    few points, thousands of times)."""
+    seen: dict[str | int, str] = {}
+
+    def shown(value: JSONValue) -> str:
+        if type(value) is not str and type(value) is not int:  # lists, True, 1.0: as is
+            return render(value)
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = render(value)
+        return found
+
+    return shown
+
+
+def _typed_text(render: Callable[[JSONValue], str], value: JSONValue) -> str:
+    """A text field's answer: itself (the common case, kept fast), else as rendered."""
+    return value if type(value) is str else render(value)
 
 
 def plain_text(value: JSONValue) -> str:

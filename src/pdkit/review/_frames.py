@@ -132,7 +132,7 @@ def frame(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
             ).astype(np.dtype("datetime64[ns]"))
         else:
             data[column] = pd.Series(values, dtype=dtype)
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)  # the Series are new: no second copy
 
 
 def seconds_as_stored(values: Sequence[float]) -> list[float]:

@@ -28,23 +28,23 @@ def codes_of(names: np.ndarray[Any, Any], marks: Mapping[str, Any]) -> dict[int,
 def item_versions(
     people: np.ndarray[Any, Any],
     times: np.ndarray[Any, Any],
-    fields: Sequence[str],
-    values: Sequence[Any],
-    texts: Sequence[str],
+    fields: np.ndarray[Any, Any],
+    values: np.ndarray[Any, Any],
+    texts: np.ndarray[Any, Any],
     marks: Mapping[int, Sequence[float]],
     gap: float,
 ) -> Iterator[tuple[int, float, float, list[Version]]]:
     """Per participant (code): when they first and last edited the item, and its versions
-    (values are (value, text) pairs), from its events in any order."""
+    (values are (value, text) pairs), from its events in any order (``fields``,
+    ``values`` and ``texts`` are object arrays)."""
     if not len(people):
         return
     by_time = np.lexsort((times, people))
     sorted_people = people[by_time]
     starts = [0, *(np.flatnonzero(np.diff(sorted_people)) + 1).tolist(), len(by_time)]
-    order = by_time.tolist()
     moments = times[by_time].tolist()
-    edited = list(map(fields.__getitem__, order))
-    shown = list(zip(map(values.__getitem__, order), map(texts.__getitem__, order), strict=True))
+    edited = fields[by_time].tolist()
+    shown = list(zip(values[by_time].tolist(), texts[by_time].tolist(), strict=True))
     codes = sorted_people[starts[:-1]].tolist()
     for code, start, end in zip(codes, starts, starts[1:], strict=False):
         found = versions_of(
@@ -57,9 +57,9 @@ def goal_rows(
     names: np.ndarray[Any, Any],
     people: np.ndarray[Any, Any],
     times: np.ndarray[Any, Any],
-    fields: Sequence[str],
-    values: Sequence[Any],
-    texts: Sequence[str],
+    fields: np.ndarray[Any, Any],
+    values: np.ndarray[Any, Any],
+    texts: np.ndarray[Any, Any],
     marks: Mapping[int, Sequence[float]],
     gap: float,
 ) -> dict[str, Any]:
@@ -96,9 +96,9 @@ def checkin_rows(
     names: np.ndarray[Any, Any],
     people: np.ndarray[Any, Any],
     times: np.ndarray[Any, Any],
-    fields: Sequence[str],
-    values: Sequence[Any],
-    texts: Sequence[str],
+    fields: np.ndarray[Any, Any],
+    values: np.ndarray[Any, Any],
+    texts: np.ndarray[Any, Any],
     gap: float,
 ) -> dict[str, list[Any]]:
     """One row per check-in: each version of the check-in reflection."""
@@ -143,9 +143,9 @@ def goal_version_rows(
     for code, _first, _last, steps in item_versions(
         np.asarray(codes),
         goal["at"].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9,
-        goal["field"].to_numpy(dtype=object).tolist(),
-        goal["value"].to_numpy(dtype=object).tolist(),
-        goal["value_text"].to_numpy(dtype=object).tolist(),
+        goal["field"].to_numpy(dtype=object),
+        goal["value"].to_numpy(dtype=object),
+        goal["value_text"].to_numpy(dtype=object),
         codes_of(np.asarray(names, dtype=object), _as_stored(marks or {})),
         gap,
     ):
