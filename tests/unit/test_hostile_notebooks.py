@@ -132,7 +132,9 @@ def test_a_reason_is_given_for_each_kind_of_hostile_file(
     folder, expected = corpus
     loaded = review.load(folder)
     reasons = {
-        "empty.ipynb": "the JSON is broken",
+        "empty.ipynb": "the JSON is broken: the file is empty",
+        "whitespace.ipynb": "the JSON is broken: the file is empty",
+        "nul-bytes.ipynb": "the JSON is broken",
         "deep-array.ipynb": "nested too deeply",
         "deep-in-answers.ipynb": "",  # too deep for Python's parser, or for pdkit's rule
         "deep-60-in-history.ipynb": "nests lists or objects more than 16 deep",

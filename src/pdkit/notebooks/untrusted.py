@@ -197,7 +197,8 @@ def parse_json(data: str | bytes, source: str) -> Any:
             f"{source}: not a notebook (its text is not valid Unicode: {exc.reason})"
         ) from None
     except ValueError as exc:
-        raise WorkbookFileError(f"{source}: not a notebook (the JSON is broken: {exc})") from None
+        why = exc if text.strip() else "the file is empty"
+        raise WorkbookFileError(f"{source}: not a notebook (the JSON is broken: {why})") from None
     except RecursionError:
         raise WorkbookFileError(
             f"{source}: not a notebook (its JSON is nested too deeply to read)"
