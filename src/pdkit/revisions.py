@@ -99,7 +99,11 @@ def versions_of(
     before: dict[str, Any] = {}
     for start, end in pairwise(cuts):
         now.update(zip(fields[start:end], values[start:end], strict=True))
-        changed = tuple(k for k, v in now.items() if before.get(k, _MISSING) != v)
+        changed = (
+            tuple(k for k, v in now.items() if before.get(k, _MISSING) != v)
+            if found
+            else tuple(now)  # the first version: every field is new
+        )
         if changed or not found:  # else the item is as the version before left it
             before = dict(now)
             found.append(Version(len(found) + 1, times[start], times[end - 1], before, changed))

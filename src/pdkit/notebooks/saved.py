@@ -302,7 +302,7 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
     for form_id, values in answers.items():
         if type(values) is not dict:
             raise Damaged(f"answers.{key_text(form_id)} is {kind_of(values)}, not an object")
-        check_values(values, f"answers.{key_text(form_id)}")
+        check_values(values, "answers", form_id)
     revisions = saved.get("revisions", {})
     if type(revisions) is not dict:
         raise Damaged(f"revisions is {kind_of(revisions)}, not an object")
@@ -341,9 +341,16 @@ _KINDS: Mapping[str, tuple[str, ...]] = {
 """How each key of the entries of each list of the block is checked (see
 :func:`pdkit.notebooks.untrusted.columns`), in the order of :data:`ENTRY_KEYS`."""
 
+_NONE = {
+    kind: tuple(() for _ in (*ENTRY_KEYS[kind], *OPTIONAL_KEYS.get(kind, ()))) for kind in _KINDS
+}
+"""The columns of a list without entries."""
+
 
 def _entry_columns(kind: str, entries: Any) -> tuple[tuple[Any, ...], ...]:
     """The entries of the list ``kind`` as checked columns (see :meth:`SavedWorkbook.columns`)."""
+    if type(entries) is list and not entries:  # notes, feedback, comments: often none
+        return _NONE[kind]
     found = columns(entries, ENTRY_KEYS[kind], _KINDS[kind], kind)
     if kind == "coach_comments":
         found[2] = tuple(

@@ -251,9 +251,9 @@ def check_texts(values: Sequence[Any], where: str, key: str = "") -> None:
 
 
 def check_values(values: Sequence[Any] | dict[str, Any], where: str, key: str = "") -> None:
-    """:func:`check_value` for each of ``values`` (of an object: its values, named by
-    their keys). Text, whole numbers and lists of them, the common cases, are checked
-    at C speed."""
+    """:func:`check_value` for each of ``values``, named ``where[index].key`` (of an
+    object: its values, named ``where.key.name`` by their names). Text, whole numbers
+    and lists of them, the common cases, are checked at C speed."""
     items = values.values() if isinstance(values, dict) else values
     types = set(map(type, items))
     if types <= _FLAT:
@@ -262,8 +262,9 @@ def check_values(values: Sequence[Any] | dict[str, Any], where: str, key: str = 
         lists = compress(items, map(operator.is_, map(type, items), repeat(list)))
         if set(map(type, chain.from_iterable(lists))) <= _FLAT:
             return
+    within = f"{where}.{key_text(key)}" if key else where
     named = (
-        ((f"{where}.{key_text(k)}", v) for k, v in values.items())
+        ((f"{within}.{key_text(k)}", v) for k, v in values.items())
         if isinstance(values, dict)
         else ((_place(where, i, key), v) for i, v in enumerate(values))
     )

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
+from ..notebooks.untrusted import all_text
 from ..store import VISIBILITIES
 from ._collect import Collected
 from ._forms import Forms, is_private, plain_text
@@ -70,12 +71,14 @@ def build_review(
     for where in np.split(pair_order, bounds) if count else []:
         form_id, field_id = str(f_names[f[where[0]]]), str(l_names[fl[where[0]]])
         render = forms.renderer(form_id, field_id)
-        picked = shown_values[where].tolist()
-        texts[where] = (
-            [v if type(v) is str else render(v) for v in picked]
-            if forms.is_text(form_id, field_id)
-            else list(map(render, picked))
-        )
+        picked = shown_values[where]
+        listed = picked.tolist()
+        if not forms.is_text(form_id, field_id):
+            texts[where] = list(map(render, listed))
+        elif all_text(listed):  # the common case: every answer reads as itself
+            texts[where] = picked
+        else:
+            texts[where] = [v if type(v) is str else render(v) for v in listed]
         labels[where] = forms.label(form_id, field_id)
         private[where] = is_private(form_id, field_id)
     if collected.visibility and count:  # the teacher's own choice wins over the earlier rule
