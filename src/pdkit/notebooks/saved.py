@@ -272,7 +272,7 @@ def read_saved(text: str | bytes, *, source: str = "<upload>") -> SavedWorkbook:
     fmt = saved.get("format")
     if type(fmt) is int and fmt > SAVED_FORMAT:
         raise WorkbookFileError(
-            f"{source}: saved with a newer pdkit (format {fmt!r}, this pdkit reads up to "
+            f"{source}: saved with a newer pdkit (format {shown(fmt)}, this pdkit reads up to "
             f"{SAVED_FORMAT}); upgrade pdkit to read it"
         )
     try:
