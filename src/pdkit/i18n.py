@@ -143,6 +143,9 @@ _ES = {
         "El taller volvió: recarga la página para seguir; lo que escribiste se recupera."
     ),
     ("Reload the page"): ("Recargar la página"),
+    ("You are now in {title}: your goal and all you wrote come with you."): (
+        "Ahora estás en {title}: tu meta y todo lo que escribiste vienen contigo."
+    ),
     ("My goal: check-ins"): ("Mi meta: revisiones"),
     ("Check-in on my goal"): ("Revisión de mi meta"),
     ("A few minutes on your goal: how far you have come, what you saw, what next."): (

@@ -148,6 +148,61 @@ def test_a_link_with_the_code_names_the_session_and_asks_no_code() -> None:
     assert person.session == session.id
 
 
+# ---------------------------------------------------------------- one person, many sessions
+
+
+def test_a_person_attends_a_later_session_and_keeps_their_goal(store: Store) -> None:
+    first, _ = store.create_session("Autumn PD")
+    later, _ = store.create_session("Spring PD")
+    ana, _ = store.create_participant("Ana", session=first.id)
+    ben, _ = store.create_participant("Ben", session=first.id)
+    store.record(ana.id, "goal-setting", {"goal": "Students ask"}, spec_version="g@1")
+    store.set_groups(first.id, [[ana.id, ben.id]])
+
+    moved = store.attend(ana.id, later.id)
+
+    assert moved.session == later.id
+    assert store.attend(ana.id, later.id) == moved  # again: nothing changes
+    assert store.latest(ana.id, "goal-setting", viewer=ana.id) == {"goal": "Students ask"}
+    assert store.sessions_of(ana.id) == [first.id, later.id]
+    assert [p.id for p in store.participants(later.id)] == [ana.id]
+    assert {p.id for p in store.participants(first.id)} == {ana.id, ben.id}  # still there
+    assert {s.participant for s in store.statuses(first.id)} == {ana.id, ben.id}
+    assert [s.participant for s in store.statuses(later.id)] == [ana.id]
+    assert store.group_of(ana.id) is None  # the later session's groups are not formed yet
+    group = store.group_of(ben.id)
+    assert group is not None
+    assert group.session == first.id
+    with pytest.raises(StoreError, match="no session 'nope'"):
+        store.attend(ana.id, "nope")
+
+
+def test_a_known_person_opening_a_later_session_s_link_comes_with_their_goal() -> None:
+    store = open_store("memory://")
+    first, _ = store.create_session("Autumn PD")
+    later, _ = store.create_session("Spring <b>PD</b>")
+    base = "http://127.0.0.1:8866/voila/render/goal-setting.ipynb"
+    sign_in = _page(store, f"{base}?code={first.code}").app.sign_in  # type: ignore[union-attr]
+    ana = sign_in.join("Ana")
+    assert ana is not None
+    assert sign_in.token is not None
+    store.record(ana.id, "goal-setting", {"goal": "Students ask"}, spec_version="g@1")
+
+    # weeks later, the same browser opens the later session's link
+    workbook = Workbook("goal-setting", store=store)
+    again = workbook.app.sign_in  # type: ignore[union-attr]
+    page_loaded(again.browser, page_url=f"{base}?code={later.code}", stored_token=sign_in.token)
+
+    assert again.participant is not None
+    assert again.participant.id == ana.id  # the same person, not a new participant
+    assert again.participant.session == later.id
+    said = again.header.value
+    assert "You are now in Spring &lt;b&gt;PD&lt;/b&gt;: your goal and all you wrote" in said
+    form = workbook.app.parts[0].form  # type: ignore[union-attr]
+    assert form is not None
+    assert form.values()["goal"] == "Students ask"
+
+
 # --------------------------------------------------------------------------- command line
 
 

@@ -78,6 +78,14 @@ class PeopleStore(Protocol):
         """Another resume token for the participant (for a reminder's link)."""
         ...
 
+    def attend(self, participant_id: str, session: str) -> Participant:
+        """The participant takes part in ``session`` now, keeping all they wrote."""
+        ...
+
+    def sessions_of(self, participant_id: str) -> list[str]:
+        """The sessions the participant attended, the current one last."""
+        ...
+
     def participant_for_external_id(self, external_id: str) -> Participant | None:
         """The participant with this external identity (``jupyterhub:alice``), or None."""
         ...

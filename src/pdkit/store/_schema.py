@@ -5,8 +5,9 @@ session's participants, groups and runs, and the groups a participant is in); ve
 adds ``key_attempts`` (recent tries at facilitator keys, counted for every kernel of a
 server: :mod:`._keys`); version 6 adds the weeks after a session: check-in schedules,
 comments between teachers and coaches, goal statuses, contacts for reminders and the
-log of reminders sent, and more resume links for a participant (a reminder's link)
-(:mod:`._sql_follow`). Every change so far only added tables and
+log of reminders sent, more resume links for a participant (a reminder's link), and
+the sessions each person attended (one person, one goal history, many sessions)
+(:mod:`._sql_follow`, :mod:`._sql_base`). Every change so far only added tables and
 indexes, so creating what is missing upgrades.
 """
 
@@ -41,6 +42,7 @@ TABLES = (
     "contacts",
     "reminders",
     "link_tokens",
+    "attendance",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -217,6 +219,13 @@ SCHEMA = (
         purpose TEXT NOT NULL,
         at {time} NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS attendance (
+        participant TEXT NOT NULL REFERENCES participants(id),
+        session TEXT NOT NULL,
+        joined_at {time} NOT NULL,
+        PRIMARY KEY (participant, session)
+    )""",
+    "CREATE INDEX IF NOT EXISTS attendance_by_session ON attendance (session, joined_at)",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an

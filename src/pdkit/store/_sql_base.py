@@ -21,11 +21,14 @@ from ._dialect import ConstraintError, Cursor, Dialect
 from ._records import DEFAULT_SESSION, JSONValue, Participant, new_id, new_token, token_hash
 from ._schema import SCHEMA_VERSION, TABLES, schema_statements
 
-__all__ = ["PARTICIPANT_COLUMNS", "SQLBase", "Tx", "encode", "participant_from_row"]
+__all__ = ["ATTENDED", "PARTICIPANT_COLUMNS", "SQLBase", "Tx", "encode", "participant_from_row"]
 
 _S = TypeVar("_S", bound="SQLBase")
 
 PARTICIPANT_COLUMNS = "id, session, display_name, role, external_id, created_at"
+
+ATTENDED = "(session = ? OR id IN (SELECT participant FROM attendance WHERE session = ?))"
+"""Who attended a session (give the session twice): in it now, or there before."""
 
 
 def encode(answers: Mapping[str, JSONValue]) -> list[tuple[str, str]]:
@@ -302,12 +305,48 @@ class SQLBase:
         return self._participant_where("id", participant_id)
 
     def participants(self, session: str = DEFAULT_SESSION) -> list[Participant]:
+        """Everyone who attended ``session`` (joined it, or came back to it from an
+        earlier one), in joining order."""
         rows = self._rows(
-            f"SELECT {PARTICIPANT_COLUMNS} FROM participants"  # noqa: S608
-            " WHERE session = ? ORDER BY created_at, {ord}",
-            (session,),
+            f"SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE {ATTENDED}"  # noqa: S608
+            " ORDER BY created_at, {ord}",
+            (session, session),
         )
         return [participant_from_row(r) for r in rows]
+
+    def attend(self, participant_id: str, session: str) -> Participant:
+        """One person, many sessions: the participant (found by their resume token or hub
+        user) now takes part in ``session``, keeping everything they wrote before (their
+        goal and its history come with them). Returns them as they are now."""
+        person = self._person(participant_id)
+        if person.session == session:
+            return person
+        if session != DEFAULT_SESSION and not self._rows(
+            "SELECT 1 FROM sessions WHERE id = ?", (session,)
+        ):
+            raise StoreError(f"no session {session!r} in the store {self.url}")
+        now = self._clock()
+        with self._tx() as tx:
+            for each, at in ((person.session, person.created_at), (session, now)):
+                tx.execute(
+                    "INSERT INTO attendance (participant, session, joined_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (participant, session) DO NOTHING",
+                    (participant_id, each, at),
+                )
+            tx.execute(
+                "UPDATE participants SET session = ? WHERE id = ?", (session, participant_id)
+            )
+        return self._person(participant_id)
+
+    def sessions_of(self, participant_id: str) -> list[str]:
+        """The sessions the participant attended, the first first (the current is last)."""
+        person = self._person(participant_id)
+        rows = self._rows(
+            "SELECT session FROM attendance WHERE participant = ? ORDER BY joined_at",
+            (participant_id,),
+        )
+        found = [str(r[0]) for r in rows if str(r[0]) != person.session]
+        return [*found, person.session]
 
     def _person(self, participant_id: str, what: str = "participant") -> Participant:
         person = self.get_participant(participant_id)

@@ -80,9 +80,12 @@ class GroupsSQL(SQLBase):
         return self._groups_where("g.session = ?", (session,))
 
     def group_of(self, participant_id: str) -> Group | None:
+        """The participant's group in the session they are in now (a person who came
+        back for a later session is in none of its groups until placed)."""
         found = self._groups_where(
-            "g.id IN (SELECT group_id FROM group_members WHERE participant = ?)",
-            (participant_id,),
+            "g.id IN (SELECT group_id FROM group_members WHERE participant = ?)"
+            " AND g.session = (SELECT session FROM participants WHERE id = ?)",
+            (participant_id, participant_id),
         )
         return found[-1] if found else None
 

@@ -28,7 +28,7 @@ from ._records import (
     normalize_code,
     token_hash,
 )
-from ._sql_base import SQLBase
+from ._sql_base import ATTENDED, SQLBase
 
 __all__ = ["SessionsSQL"]
 
@@ -142,9 +142,9 @@ class SessionsSQL(SQLBase):
         goal shared, reflections answered, group), in joining order — counts and flags
         read from the store's tables, never the text of an answer."""
         people = self._rows(
-            "SELECT id, display_name, created_at FROM participants WHERE session = ?"
+            f"SELECT id, display_name, created_at FROM participants WHERE {ATTENDED}"  # noqa: S608
             " AND role = 'teacher' ORDER BY created_at, {ord}",
-            (session,),
+            (session, session),
         )
         forms: dict[str, set[str]] = {}
         for pid, form in self._rows(

@@ -112,6 +112,7 @@ class SignIn:
         self.participant: Participant | None = None
         self.token: str | None = None
         self.joining = ""  # the title of the session a ?code= link names
+        self._moved = ""  # the note for someone known who came back for another session
 
         self.browser = browser if browser is not None else BrowserIdentity()
         self.name_input = w.Text(
@@ -236,6 +237,7 @@ class SignIn:
                 continue
             participant = self.store.participant_for_token(token)
             if participant is not None:
+                participant = self._come_back(participant)
                 self._signed_in(participant, token)
                 if unknown_link:
                     note = t(
@@ -267,13 +269,35 @@ class SignIn:
                 participant = self.store.participant_for_external_id(external)
                 if participant is None:
                     raise
+        participant = self._come_back(participant)
         self.participant = participant
         who = escape(self.t("Signed in as {name} (JupyterHub).")).format(
             name=f"<strong>{escape(participant.display_name)}</strong>"
         )
-        self.header.value = f'<p class="pdkit-who">{who}</p>'
+        self.header.value = f'<p class="pdkit-who">{who}</p>{self._moved}'
         self.body.children = [self.header]
         self._on_signed_in(participant)
+
+    def _come_back(self, participant: Participant) -> Participant:
+        """Someone known opens a page of another session (its ``?code=`` link, or an app
+        fixed to it): they take part in it now, and their goal comes with them."""
+        wanted = self.session
+        if wanted == DEFAULT_SESSION:
+            code = query_value(self.browser.page_url, "code")
+            found = self.store.session_for_code(code) if code else None
+            wanted = found.id if found is not None else participant.session
+        if wanted == participant.session:
+            return participant
+        try:
+            moved = self.store.attend(participant.id, wanted)
+        except StoreError:
+            return participant  # the store did not answer: they keep their session
+        self.session = moved.session
+        session = self.store.get_session(moved.session)
+        said = self.t("You are now in {title}: your goal and all you wrote come with you.")
+        title = session.title if session is not None else moved.session
+        self._moved = f'<p class="pdkit-note" role="status">{escape(said.format(title=title))}</p>'
+        return moved
 
     def _signed_in(self, participant: Participant, token: str) -> None:
         self.participant = participant
@@ -293,7 +317,7 @@ class SignIn:
         who = escape(self.t("Signed in as {name}.")).format(
             name=f"<strong>{escape(participant.display_name)}</strong>"
         )
-        self.header.value = f'<p class="pdkit-who">{who}</p>{link}'
+        self.header.value = f'<p class="pdkit-who">{who}</p>{self._moved}{link}'
         self.body.children = [self.header, HBox([self.sign_out_button])]
         self._on_signed_in(participant)
 
