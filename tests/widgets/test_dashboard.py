@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from html import unescape
 
 import ipywidgets as w
@@ -201,6 +203,37 @@ def test_the_session_export_round_trips_into_the_same_tables(
     for name, frame in found.items():
         pdt.assert_frame_equal(again[name], frame, obj=name)
     assert SECRET.encode() not in data
+
+
+def test_the_export_says_where_each_teacher_is_in_the_check_in_schedule(
+    room: tuple[Store, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, session, _ = room
+    start = date(2026, 12, 2)
+    store.set_checkin_schedule(session, start, [start + timedelta(weeks=w) for w in (2, 4)])
+    [ana, ben, _cy] = [p.id for p in store.participants(session)]
+    monkeypatch.setattr(store, "_clock", lambda: datetime(2026, 12, 20, 12).timestamp())
+    store.record(ana, "exit-ticket", {"progress": 2, "evidence": SECRET}, spec_version="e@1")
+    monkeypatch.setenv(
+        "PDKIT_CLOCK_OFFSET", str(datetime(2026, 12, 31, 12).timestamp() - time.time())
+    )
+
+    found = tables.session_tables(store, session, GOALS)
+
+    assert found["schedule"]["due"].tolist() == ["2026-12-16", "2026-12-30"]
+    checkins = found["checkins"].set_index("display_name")
+    assert checkins.loc["Ana <b>", ["done", "overdue", "next_due", "next_state"]].tolist() == [
+        1,
+        1,
+        "2026-12-30",
+        "overdue",
+    ]
+    assert checkins.loc["Ben", ["done", "overdue"]].tolist() == [0, 2]
+    assert ben in found["checkins"]["participant"].tolist()
+    for kind in ("xlsx", "zip"):
+        data = tables.write_tables(found, kind)
+        assert SECRET.encode() not in data
+        pdt.assert_frame_equal(tables.read_tables(data, kind)["checkins"], found["checkins"])
 
 
 def test_the_dashboard_download_offers_the_tables(room: tuple[Store, str, str]) -> None:

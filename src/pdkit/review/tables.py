@@ -16,6 +16,10 @@ participant wrote (:meth:`pdkit.store.Store.statuses`, :meth:`~pdkit.store.Store
                   group ("" when in none)
 ``school_goals``  school_goal (id), title, goals (``int64``: how many goals serve it)
 ``groups``        group, participant, display_name — one row per member
+``checkins``      participant, display_name, done, overdue (``int64``), next_due (ISO
+                  date, "" when none), next_state (``due``, ``overdue`` or "") — where each
+                  teacher is in the session's check-in schedule (:mod:`pdkit.followup`)
+``schedule``      due (ISO date) — the session's check-in dates
 
 Like the rest of :mod:`pdkit.review`, this module imports pandas: a participant's kernel never
 loads it (the dashboard imports it when the facilitator asks for a download).
@@ -31,6 +35,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._clock import today as clock_today
 from .._imports import require
 from ..definitions import SchoolGoal
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
@@ -53,6 +58,15 @@ TABLES: Mapping[str, Mapping[str, str]] = {
     },
     "school_goals": {"school_goal": "string", "title": "string", "goals": "int64"},
     "groups": {"group": "string", "participant": "string", "display_name": "string"},
+    "checkins": {
+        "participant": "string",
+        "display_name": "string",
+        "done": "int64",
+        "overdue": "int64",
+        "next_due": "string",
+        "next_state": "string",
+    },
+    "schedule": {"due": "string"},
 }
 """Every table's columns and their dtypes, in order."""
 
@@ -113,7 +127,29 @@ def session_tables(
             "display_name": [names.get(m, "") for _g, m in members],
         },
     )
-    return {"roster": roster, "school_goals": goals, "groups": groups}
+    today = clock_today()
+    viewer = Viewer.facilitator(session)
+    plans = [(s, store.checkin_plan(s.participant, today, viewer=viewer)) for s in statuses]
+    checkins = _frame(
+        "checkins",
+        {
+            "participant": [s.participant for s, _p in plans],
+            "display_name": [s.display_name for s, _p in plans],
+            "done": [p.done for _s, p in plans],
+            "overdue": [p.overdue for _s, p in plans],
+            "next_due": [p.next.due.isoformat() if p.next else "" for _s, p in plans],
+            "next_state": [p.next.state if p.next else "" for _s, p in plans],
+        },
+    )
+    found = store.checkin_schedule(session)
+    schedule = _frame("schedule", {"due": [d.isoformat() for d in (found.dates if found else ())]})
+    return {
+        "roster": roster,
+        "school_goals": goals,
+        "groups": groups,
+        "checkins": checkins,
+        "schedule": schedule,
+    }
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
