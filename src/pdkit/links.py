@@ -12,9 +12,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "COACH_NOTEBOOK",
+    "COACH_PURPOSE",
     "MY_GOAL_NOTEBOOK",
     "REMINDERS_PARAM",
     "RESUME_PARAM",
+    "coach_link",
     "my_goal_link",
     "opt_out_link",
     "query_value",
@@ -31,6 +33,9 @@ MY_GOAL_NOTEBOOK = "my-goal.ipynb"
 
 COACH_NOTEBOOK = "coach.ipynb"
 """A coach's page: their caseload, and each teacher's shared goal and thread."""
+
+COACH_PURPOSE = "coach"
+"""The purpose of the link token a coach signs in with (:meth:`Store.issue_link`)."""
 
 REMINDERS_PARAM = "reminders"
 """``?reminders=off`` on "My goal" stops reminders by email (the link in every email)."""
@@ -73,3 +78,9 @@ def opt_out_link(base: str, token: str) -> str:
     return render_url(
         base, MY_GOAL_NOTEBOOK, urlencode({RESUME_PARAM: token, REMINDERS_PARAM: "off"})
     )
+
+
+def coach_link(base: str, token: str) -> str:
+    """A coach's page on the server at ``base``, signed in by their link ``token``
+    (issued with purpose :data:`COACH_PURPOSE`)."""
+    return render_url(base, COACH_NOTEBOOK, urlencode({RESUME_PARAM: token}))
