@@ -644,3 +644,29 @@ def test_validate_lists_at_most_100_problems_and_says_there_are_more() -> None:
     assert str(found[-1]) == (
         "many.yaml: more problems than these 100: fix these, then validate again"
     )
+
+
+def test_listing_every_schema_problem_answers_quickly_in_a_fresh_process(tmp_path: Path) -> None:
+    """``pdkit validate`` lists every schema problem with ``jsonschema``; importing it must
+    not build the grammar of the optional ``rfc3987_syntax`` (about 1.4 s, most of the
+    2 s a bad file may take), which Jupyter's own packages install beside it."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: form\nid: x\ntitle: 5\nfields:\n  - id: a\n    type: nonsense\n")
+    code = textwrap.dedent(
+        f"""
+        import sys, time
+        started = time.perf_counter()
+        from pdkit.cli import main
+        code = main(["validate", {str(bad)!r}])
+        took = time.perf_counter() - started
+        print(code, "rfc3987_syntax" in sys.modules, round(took, 3))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    code_, imported, took = out.stdout.split()[-3:]
+    assert code_ == "1", out.stdout + out.stderr
+    assert "4 problem(s)" in out.stderr + out.stdout
+    assert imported == "False"  # the slow optional grammar was never built
+    assert float(took) < 2.0

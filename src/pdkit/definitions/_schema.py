@@ -182,6 +182,24 @@ def validate(name: str, data: Any, file: str, root: yaml.Node | None) -> None:
         raise _schema_error(exc.rule or "", exc.value, exc.definition, path, file, root) from None
 
 
+def _jsonschema() -> Any:
+    """``jsonschema``, imported without ``rfc3987_syntax``: when that optional package is
+    installed (Jupyter's ``jupyter-events`` pulls it in), ``jsonschema`` imports it for an
+    "iri" format check pdkit never uses, and building its grammar takes about 1.4 s, most
+    of a ``pdkit validate`` run. Blocked only while ``jsonschema`` itself is imported."""
+    import sys
+
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+        try:
+            import jsonschema
+        finally:
+            del sys.modules["rfc3987_syntax"]
+    import jsonschema
+
+    return jsonschema
+
+
 def all_schema_errors(
     kind: str, data: Any, file: str, root: yaml.Node | None
 ) -> list[DefinitionError]:
@@ -190,8 +208,7 @@ def all_schema_errors(
     page load)."""
     import itertools
 
-    import jsonschema
-
+    jsonschema = _jsonschema()
     root_schema = {"$ref": f"#/definitions/{kind}", "definitions": _schema()["definitions"]}
     validator = jsonschema.Draft7Validator(root_schema)
     found = []
