@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from .._files import FileRefused, read_bounded
 from ..errors import DefinitionError
 from ._build import KINDS, build_form, build_protocol, build_workbook, localize
 from ._limits import MAX_FILE_BYTES, check_file_size, shown
@@ -107,15 +108,18 @@ def read_text(path: Path) -> str:
     cannot be read. A file larger than :data:`MAX_FILE_BYTES` is refused before it is
     read to the end (a byte order mark is dropped)."""
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_FILE_BYTES + 1)
-            if len(raw) > MAX_FILE_BYTES:
-                size = path.stat().st_size if path.is_file() else 0  # /dev/zero, a pipe
-                check_file_size(max(size, len(raw)), str(path), at_least=size < len(raw))
-    except FileNotFoundError:
-        raise DefinitionError("file not found", file=str(path)) from None
-    except OSError as exc:
-        raise DefinitionError(f"cannot be read ({exc.strerror})", file=str(path)) from None
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except FileRefused as refused:
+        if refused.kind == "missing":
+            raise DefinitionError("file not found", file=str(path)) from None
+        if refused.kind == "too-large":
+            check_file_size(refused.size, str(path), at_least=refused.at_least)
+        if refused.kind == "not-a-file":
+            raise DefinitionError(
+                "not a file (a device, a pipe or a socket): give the path of a YAML file",
+                file=str(path),
+            ) from None
+        raise DefinitionError(f"cannot be read ({refused.reason})", file=str(path)) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

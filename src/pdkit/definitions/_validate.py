@@ -82,7 +82,9 @@ def validate_files(files: Sequence[Path]) -> Iterator[tuple[Path, list[Definitio
         try:
             text = read_text(file)
         except DefinitionError as exc:
-            yield file, [DefinitionError(f"cannot be read: {exc.problem}", file=name)]
+            said = exc.problem
+            said = said if said.startswith("cannot be read") else f"cannot be read: {said}"
+            yield file, [DefinitionError(said, file=name)]
             continue
         try:
             data, root = compose(text, name)

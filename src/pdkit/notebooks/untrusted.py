@@ -27,11 +27,11 @@ import operator
 import os
 import re
 import reprlib
-import stat
 from collections.abc import Iterable, Sequence
 from itertools import chain, compress, repeat
 from typing import Any
 
+from .._files import FileRefused, read_bounded
 from ..errors import PdkitError, WorkbookFileError
 
 __all__ = [
@@ -77,12 +77,6 @@ _FLAT = frozenset({str, int, bool, type(None)})
 _FLAT_OR_LIST = _FLAT | {list}
 _BOM = b"\xef\xbb\xbf"
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NONBLOCK", 0)  # a FIFO does not wait for a writer
-    | getattr(os, "O_BINARY", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-)
 _repr = reprlib.Repr()
 _repr.maxstring = _repr.maxother = _repr.maxlong = 40
 _repr.maxlevel, _repr.maxlist, _repr.maxdict = 2, 3, 3
@@ -135,25 +129,16 @@ def file_bytes(path: str | os.PathLike[str]) -> bytes:
     it is not a regular file, is larger than :data:`MAX_FILE_BYTES` or cannot be read."""
     source = os.fspath(path)
     try:
-        descriptor = os.open(source, _OPEN_FLAGS)
-    except OSError as exc:
-        raise WorkbookFileError(f"{source}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise WorkbookFileError(f"{source}: not a file (a device, a pipe or a socket)")
-        _check_size(info.st_size, source)
-        chunks, total, want = [], 0, info.st_size + 1  # one byte more: the end, or growth
-        while chunk := os.read(descriptor, want):
-            chunks.append(chunk)
-            total += len(chunk)
-            _check_size(total, source)  # it grew while it was read
-            want = max(info.st_size + 1 - total, 1 << 16 if total > info.st_size else 1)
-        return b"".join(chunks)
-    except OSError as exc:
-        raise WorkbookFileError(f"{source}: cannot be read ({exc.strerror or exc})") from None
-    finally:
-        os.close(descriptor)
+        return read_bounded(source, MAX_FILE_BYTES)
+    except FileRefused as refused:
+        if refused.kind == "too-large":
+            _check_size(refused.size, source)
+        if refused.kind == "not-a-file":
+            raise WorkbookFileError(
+                f"{source}: not a file (a device, a pipe or a socket)"
+            ) from None
+        why = "No such file or directory" if refused.kind == "missing" else refused.reason
+        raise WorkbookFileError(f"{source}: cannot be read ({why})") from None
 
 
 def _check_size(size: int, source: str) -> None:
