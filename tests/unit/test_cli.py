@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import socket
 import subprocess
 import sys
@@ -72,6 +73,32 @@ def test_serve_bad_store_is_a_clear_error(
 ) -> None:
     assert main(["serve", "--store", "mysql://nobody@nowhere/db"]) == 2
     assert "no store backend for mysql://" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "sqlite:///" + "a" * 5000 + ".db",  # a name longer than the system allows
+        "{tmp}/a-file/under-a-file.db",  # a path through a file
+        "{tmp}/a-folder",  # a folder, not a store
+        "{tmp}/a-pipe.db",  # a FIFO: never waited on
+    ],
+)
+def test_a_store_that_cannot_be_opened_is_a_clear_error_for_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "a-folder").mkdir()
+    os.mkfifo(tmp_path / "a-pipe.db")
+    store = where.format(tmp=tmp_path)
+    for command in (["session", "list"], ["session", "create", "--title", "T"]):
+        started = time.monotonic()
+        assert main([*command, "--store", store]) == 2, command
+        err = capsys.readouterr().err
+        assert err.startswith("pdkit: error: "), err
+        assert "Traceback" not in err
+        assert len(err.splitlines()) == 1, err
+        assert time.monotonic() - started < 5
 
 
 def test_serve_unreachable_postgres_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PdkitError as exc:
         print(f"pdkit: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file or folder a command was given, and the system refused
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"pdkit: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
 
 
 def _printable_names() -> None:

@@ -192,7 +192,11 @@ def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True
     resolved = resolve_store_url(url)
     if not create and resolved.startswith("sqlite:///"):
         file = Path(resolved.removeprefix("sqlite:///"))
-        if not file.is_file():
+        try:
+            found = file.is_file()
+        except OSError as exc:  # a name too long, a path through a file …
+            raise StoreError(f"cannot open the store {file}: {exc.strerror or exc}") from None
+        if not found:
             raise StoreError(f"no store at {file}: check where it is (--store or $PDKIT_STORE)")
     scheme = resolved.partition("://")[0]
     factory = _BACKENDS.get(scheme) or _plugged(scheme)
