@@ -56,6 +56,10 @@ MAX_DATES = 52
 MAX_DAYS_AHEAD = 3 * 366
 """A check-in date at most this many days after the session."""
 
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+"""A session's day lies between these (a year typed wrong is a question, not a crash)."""
+
 _RELATIVE = re.compile(r"^(\d{1,4})\s*([dw])$", re.IGNORECASE)
 
 
@@ -66,13 +70,21 @@ def parse_schedule(text: str, start: date) -> tuple[date, ...]:
     parts = [p for p in parts if p]
     if len(parts) > MAX_DATES:
         raise ScheduleError(f"a schedule has at most {MAX_DATES} check-in dates, not {len(parts)}")
+    if not EARLIEST_DAY <= start <= LATEST_DAY:
+        raise ScheduleError(
+            f"the session day {start.isoformat()} is not between {EARLIEST_DAY.isoformat()} "
+            f"and {LATEST_DAY.isoformat()}: check the year"
+        )
     dates: set[date] = set()
     for part in parts:
         shown = part if len(part) <= 40 else part[:40] + "…"
         relative = _RELATIVE.match(part)
         if relative:
             count, unit = int(relative.group(1)), relative.group(2).lower()
-            when = start + timedelta(days=count * (7 if unit == "w" else 1))
+            days = count * (7 if unit == "w" else 1)
+            if days > MAX_DAYS_AHEAD:
+                raise ScheduleError(f"{shown!r} is more than three years after the session")
+            when = start + timedelta(days=days)
         else:
             try:
                 when = date.fromisoformat(part)

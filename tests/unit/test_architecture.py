@@ -24,6 +24,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "errors",
             "_imports",
             "_atomic",
+            "_files",
             "i18n",
             "links",
             "charts",

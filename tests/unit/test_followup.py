@@ -63,6 +63,23 @@ def test_a_schedule_that_cannot_be_read_says_why(text: str, says: str) -> None:
     assert len(str(caught.value)) < 300
 
 
+@pytest.mark.parametrize(
+    ("start", "text", "says"),
+    [
+        (date(9999, 12, 31), "2w", "the session day 9999-12-31 is not between 1970-01-01"),
+        (date(1, 1, 1), "2w", "the session day 0001-01-01 is not between"),
+        (date(2199, 12, 31), "9999d", "'9999d' is more than three years after the session"),
+        (DAY, "9999-12-31", "'9999-12-31' is more than three years after the session"),
+    ],
+)
+def test_a_session_day_or_date_at_the_ends_of_the_calendar_is_a_question_not_a_crash(
+    start: date, text: str, says: str
+) -> None:
+    with pytest.raises(ScheduleError) as caught:
+        parse_schedule(text, start)
+    assert says in str(caught.value)
+
+
 def test_a_schedule_is_written_back_as_it_was_given() -> None:
     dates = parse_schedule("2w,4w,2027-01-21", DAY)
     assert format_schedule(dates, DAY) == "2w,4w,2027-01-21"

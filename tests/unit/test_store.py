@@ -89,6 +89,36 @@ def test_wrong_token_finds_nobody(store: Store) -> None:
     assert store.get_participant("no-such-id") is None
 
 
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("  Ana\t\n Ruiz  ", "Ana Ruiz"),
+        ("Ana\x00Ruiz", "Ana Ruiz"),  # a NUL cannot be stored in PostgreSQL
+        ("\x1b[31mAna\x1b[0m", "[31mAna [0m"),  # no escape sequence reaches a terminal
+        ("Ana\u0085Ruiz\ud800", "Ana Ruiz"),  # C1 controls, a lone surrogate
+        ("Cafe\u0301", "Caf\u00e9"),  # one Unicode form
+    ],
+)
+def test_names_and_titles_are_kept_as_one_tidy_line_on_every_backend(
+    store: Store, given: str, kept: str
+) -> None:
+    person, _token = store.create_participant(given)
+    assert person.display_name == kept
+    assert store.get_participant(person.id).display_name == kept  # type: ignore[union-attr]
+    session, _key = store.create_session(given)
+    assert session.title == kept
+    assert store.get_session(session.id).title == kept  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("given", ["", " \t\x00 ", "x" * 201, "x" * 10_000_000])
+def test_an_empty_or_overlong_name_is_refused_with_a_clear_error(store: Store, given: str) -> None:
+    with pytest.raises(StoreError, match="a name"):
+        store.create_participant(given)
+    if len(given) > 200:
+        with pytest.raises(StoreError, match="title"):
+            store.create_session(given)
+
+
 def test_same_display_name_gives_two_participants(store: Store) -> None:
     first, first_token = store.create_participant("Sam")
     second, second_token = store.create_participant("Sam")

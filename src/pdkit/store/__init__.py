@@ -76,12 +76,14 @@ from ._records import (
     token_hash,
 )
 from ._sqlite import SQLiteStore
+from ._text import MAX_LINE_CHARS, tidy_line
 from ._urls import STORE_ENV, default_store_path, redact_url, resolve_store_url
 
 __all__ = [
     "CODE_ALPHABET",
     "DEFAULT_SESSION",
     "ENTRY_POINT_GROUP",
+    "MAX_LINE_CHARS",
     "SERVER_LOCKOUT",
     "STORE_ENV",
     "VISIBILITIES",
@@ -121,6 +123,7 @@ __all__ = [
     "register_backend",
     "resolve_store_url",
     "same_key",
+    "tidy_line",
     "token_hash",
 ]
 

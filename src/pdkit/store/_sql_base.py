@@ -20,6 +20,7 @@ from ..errors import StoreError
 from ._dialect import ConstraintError, Cursor, Dialect
 from ._records import DEFAULT_SESSION, JSONValue, Participant, new_id, new_token, token_hash
 from ._schema import SCHEMA_VERSION, TABLES, schema_statements
+from ._text import MAX_LINE_CHARS, one_line
 
 __all__ = ["ATTENDED", "PARTICIPANT_COLUMNS", "SQLBase", "Tx", "encode", "participant_from_row"]
 
@@ -246,6 +247,7 @@ class SQLBase:
         external_id: str | None = None,
         role: str = "teacher",
     ) -> tuple[Participant, str]:
+        display_name = one_line(display_name, "a name", MAX_LINE_CHARS)
         token = new_token()
         participant = Participant(
             id=new_id(),

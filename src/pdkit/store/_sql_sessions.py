@@ -29,6 +29,7 @@ from ._records import (
     token_hash,
 )
 from ._sql_base import ATTENDED, SQLBase
+from ._text import MAX_LINE_CHARS, one_line
 
 __all__ = ["SessionsSQL"]
 
@@ -47,9 +48,7 @@ class SessionsSQL(SQLBase):
         self, title: str, school_goals: Sequence[Mapping[str, Any]] = ()
     ) -> tuple[Session, str]:
         """A new session; returns it and its facilitator key (shown once, kept hashed)."""
-        title = " ".join(title.split())
-        if not title:
-            raise StoreError("give the session a title (what participants will see)")
+        title = one_line(title, "the session a title (what participants will see)", MAX_LINE_CHARS)
         try:
             goals = json.dumps([dict(g) for g in school_goals], ensure_ascii=False)
         except (TypeError, ValueError) as exc:

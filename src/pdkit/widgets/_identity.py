@@ -12,8 +12,6 @@ type the same name are two participants.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -27,12 +25,14 @@ import traitlets
 from ..errors import IdentityError, StoreError
 from ..i18n import language_from_url, translator
 from ..links import RESUME_PARAM, query_value, resume_link
-from ..store import DEFAULT_SESSION, Participant, Store
+from ..store import DEFAULT_SESSION, Participant, Store, tidy_line
 from ._lean import HTML, HBox, VBox
 
-__all__ = ["BrowserIdentity", "SignIn", "clean_display_name"]
+__all__ = ["MAX_NAME_CHARS", "BrowserIdentity", "SignIn", "clean_display_name"]
 
 MAX_NAME_CHARS = 80
+"""The longest name the join step takes (the store keeps lines of up to 200)."""
+
 
 _ESM = (
     (Path(__file__).parent / "js" / "identity.js")
@@ -57,16 +57,12 @@ class BrowserIdentity(anywidget.AnyWidget):
     token = traitlets.Unicode("").tag(sync=True)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
 _ENGLISH = translator(None)
 
 
 def clean_display_name(raw: str, t: Callable[[str], str] = _ENGLISH) -> str:
     """A display name as typed, tidied; :class:`IdentityError` says what to fix."""
-    name = " ".join(unicodedata.normalize("NFC", raw).split())
-    name = _CONTROL.sub("", name)
+    name = tidy_line(raw[: 20 * MAX_NAME_CHARS + 1])
     if not name:
         raise IdentityError(t("Please type your name so your group and coach know it is you."))
     if len(name) > MAX_NAME_CHARS:
