@@ -167,6 +167,15 @@ def _stop(proc: subprocess.Popen[bytes]) -> list[int]:
     return leftovers
 
 
+def _remember_group(pgid: int) -> None:
+    """Write a server's process group to ``$PDKIT_TEST_PGIDS`` (when set): ``.ci/run``
+    stops any group still alive when the run ends, by its number, never by a name."""
+    record = os.environ.get("PDKIT_TEST_PGIDS")
+    if record:
+        with open(record, "a", encoding="ascii") as stream:
+            stream.write(f"{pgid}\n")
+
+
 @contextmanager
 def running(
     command: list[str],
@@ -186,6 +195,7 @@ def running(
             start_new_session=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
+    _remember_group(proc.pid)
     server = Server(base_url, store, proc, log_path)
     leftovers: list[int] = []
     try:
