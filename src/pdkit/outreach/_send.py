@@ -9,17 +9,23 @@ channel, ever.
 
 :func:`send_reminders` sends them, each one like this::
 
-    claim_reminder(teacher, due, "email")   the log says "sending" (another run skips it)
-    issue_link(teacher, "reminder")         a fresh personal link for this message
+    claim_reminders(batch, "email")         the log says "sending" (another run skips them)
+    issue_links(batch, "reminder")          a fresh personal link for each message
     SMTP: the server accepts the message
     reminder_sent(teacher, due, "email")    the log says "sent": never again
 
+Claims and links are made for a batch of up to :data:`BATCH` at a time (one
+transaction each, not one per message: a durable commit costs milliseconds); each
+message is still marked sent on its own, the moment the server accepted it.
+
 What a crash does (honestly): a run killed *before* the server accepted a message
-leaves its claim "sending"; a claim older than :data:`RECLAIM_AFTER` seconds (far longer
-than one message can take: every network step is bounded by the SMTP timeout) is
-taken over by the next run, which sends it: each missing message is sent once. A run
-killed in the instant *between* the server's acceptance and the log's "sent" (a few
-milliseconds per message) leaves a claim that the next run takes for unsent: that one
+leaves its claim "sending" (and those of the rest of its batch). A claim older than
+:data:`RECLAIM_AFTER` seconds (far longer than a batch can take: every network step is
+bounded by the SMTP timeout) was left by a run that stopped, and the next run takes it
+over and sends it: each missing message is sent once. (A run started within those
+minutes counts it "in progress elsewhere" and leaves it to a later run.) A run killed
+in the instant *between* the server's acceptance and the log's "sent" (a few
+milliseconds per message) leaves a claim that a later run takes for unsent: that one
 message goes twice. Delivery is therefore at-least-once, exactly-once but for that
 window; both copies carry the same Message-ID, which mail systems use to drop the
 second. Two runs at once (cron and ``pdkit serve --remind``) never send one reminder
@@ -61,6 +67,11 @@ RECLAIM_AFTER = 300.0
 next run takes it over and sends the message."""
 
 MAX_AHEAD = 366
+
+BATCH = 50
+"""Reminders claimed (and links issued) together, in one transaction each: then each
+is sent and marked sent on its own. A run that stops leaves at most this many claims
+that wait :data:`RECLAIM_AFTER` seconds."""
 
 
 @dataclass(frozen=True)
@@ -238,47 +249,64 @@ def send_reminders(
         raise OutreachError("reminders are due but no mail server is set (--smtp)")
     base = base_url.strip().rstrip("/")
     gap = 1.0 / rate if rate > 0 else 0.0
+    size = BATCH if not gap else max(1, min(BATCH, int(rate * 5)))  # a claim waits ≤ 5 s
     next_at = time.monotonic()
+    done = 0
     with Mailer(settings) as mailer:
         mailer.connect()  # a server that is down or refuses the login: stop before claiming
-        for index, item in enumerate(todo):
-            try:
-                _send_one(store, mailer, item, base, report, say, reclaim_after)
-            except OutreachError as exc:  # the server went away: the rest next time
-                report.failed += len(todo) - index
-                report.stopped = str(exc)
-                say(f"stopped: {exc}")
-                break
-            if gap:
-                next_at += gap
-                pause = next_at - time.monotonic()
-                if pause > 0:
-                    time.sleep(pause)
-                else:
-                    next_at = time.monotonic()
+        for start in range(0, len(todo), size):
+            batch = todo[start : start + size]
+            claimed = store.claim_reminders(
+                [(r.participant.id, r.due.due) for r in batch], CHANNEL, stale_after=reclaim_after
+            )
+            mine = [item for item, ok in zip(batch, claimed, strict=True) if ok]
+            for item, ok in zip(batch, claimed, strict=True):
+                if not ok:
+                    _not_claimed(store, item, report, say)
+            done += len(batch) - len(mine)
+            tokens = store.issue_links([r.participant.id for r in mine], "reminder") if mine else []
+            for item, token in zip(mine, tokens, strict=True):
+                try:
+                    _send_one(store, mailer, item, token, base, report, say)
+                except OutreachError as exc:  # the server went away: the rest next time
+                    report.failed += len(todo) - done
+                    report.stopped = str(exc)
+                    say(f"stopped: {exc}")
+                    return report
+                done += 1
+                if gap:
+                    next_at += gap
+                    pause = next_at - time.monotonic()
+                    if pause > 0:
+                        time.sleep(pause)
+                    else:
+                        next_at = time.monotonic()
     return report
+
+
+def _not_claimed(
+    store: Store, item: Reminder, report: RemindReport, say: Callable[[str], None]
+) -> None:
+    person = item.participant
+    refreshed = [r for r in store.reminders(person.id) if r[1] == item.due.due]
+    if refreshed and refreshed[0][3] == "sent":
+        report.already_sent += 1
+    else:
+        report.in_progress += 1
+        say(f"in progress elsewhere: {person.display_name}, {item.due.due.isoformat()}")
 
 
 def _send_one(
     store: Store,
     mailer: Mailer,
     item: Reminder,
+    token: str,
     base: str,
     report: RemindReport,
     say: Callable[[str], None],
-    reclaim_after: float,
 ) -> None:
     person = item.participant
     assert item.email is not None
-    if not store.claim_reminder(person.id, item.due.due, CHANNEL, stale_after=reclaim_after):
-        refreshed = [r for r in store.reminders(person.id) if r[1] == item.due.due]
-        if refreshed and refreshed[0][3] == "sent":
-            report.already_sent += 1
-        else:
-            report.in_progress += 1
-            say(f"in progress elsewhere: {person.display_name}, {item.due.due.isoformat()}")
-        return
-    token = store.issue_link(person.id, "reminder")
     goal = my_goal_link(base, token)
     stop = opt_out_link(base, token)
     now = clock_now()
