@@ -130,6 +130,18 @@ def test_the_url_and_password_come_from_the_environment(
     assert (found.host, found.user, found.password) == ("mail.school.test", "pd", "from-env")
 
 
+def test_links_point_to_my_goal_on_a_server_or_in_a_hub_s_folder() -> None:
+    from pdkit.outreach._send import page_links
+
+    goal, stop = page_links("https://pd.school.test/", "tok")
+    assert goal == "https://pd.school.test/voila/render/my-goal.ipynb?pdkit=tok"
+    assert stop == "https://pd.school.test/voila/render/my-goal.ipynb?pdkit=tok&reminders=off"
+    hub = "https://hub.test/hub/user-redirect/voila/render/workbooks"
+    goal, stop = page_links(hub, "tok")
+    assert goal == f"{hub}/my-goal.ipynb?pdkit=tok"
+    assert stop == f"{hub}/my-goal.ipynb?pdkit=tok&reminders=off"
+
+
 # --------------------------------------------------------------------------- sending
 
 

@@ -33,7 +33,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import formatdate
 from typing import Literal
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from ..errors import OutreachError
 from ..i18n import translator
@@ -154,7 +154,7 @@ class SmtpSettings:
     def __str__(self) -> str:
         """The server as people write it (never the password)."""
         scheme = {"plain": "smtp", "starttls": "smtp+starttls", "tls": "smtps"}[self.security]
-        who = f"{self.user}@" if self.user else ""
+        who = f"{quote(self.user, safe='')}@" if self.user else ""
         return f"{scheme}://{who}{self.host}:{self.port}"
 
     def tls_context(self) -> ssl.SSLContext:

@@ -39,12 +39,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode, urlsplit
 
 from .._clock import now as clock_now
 from .._clock import today as clock_today
 from ..errors import OutreachError
 from ..followup import DONE, DueDate
-from ..links import my_goal_link, opt_out_link
+from ..links import (
+    MY_GOAL_NOTEBOOK,
+    REMINDERS_PARAM,
+    RESUME_PARAM,
+    my_goal_link,
+    opt_out_link,
+    sibling,
+)
 from ._ics import calendar_ics
 from ._mail import Mailer, RecipientRefused, SmtpSettings, reminder_message
 
@@ -57,6 +65,7 @@ __all__ = [
     "RemindReport",
     "Reminder",
     "due_reminders",
+    "page_links",
     "send_reminders",
 ]
 
@@ -307,8 +316,7 @@ def _send_one(
 ) -> None:
     person = item.participant
     assert item.email is not None
-    goal = my_goal_link(base, token)
-    stop = opt_out_link(base, token)
+    goal, stop = page_links(base, token)
     now = clock_now()
     ics = (
         calendar_ics(person.id, _upcoming(item.dates), link=goal, title=item.title, now=now)
@@ -338,6 +346,21 @@ def _send_one(
     store.reminder_sent(person.id, item.due.due, CHANNEL)
     report.sent += 1
     say(f"sent: {person.display_name} <{item.email}>, check-in {item.due.due.isoformat()}")
+
+
+def page_links(base: str, token: str) -> tuple[str, str]:
+    """The "My goal" link and the link that stops reminders, signed in by ``token``.
+    ``base`` is the server's address (``https://pd.school.org``: the links are
+    ``…/voila/render/my-goal.ipynb?pdkit=…``), or the folder the workbooks are rendered
+    from when it holds ``/voila/render`` (``https://hub/hub/user-redirect/voila/render/
+    workbooks``: a hub where they sit in a folder)."""
+    if "/voila/render" not in urlsplit(base).path:
+        return my_goal_link(base, token), opt_out_link(base, token)
+    folder = base.rstrip("/") + "/"
+    return (
+        sibling(folder, MY_GOAL_NOTEBOOK, urlencode({RESUME_PARAM: token})),
+        sibling(folder, MY_GOAL_NOTEBOOK, urlencode({RESUME_PARAM: token, REMINDERS_PARAM: "off"})),
+    )
 
 
 def _upcoming(dates: Sequence[DueDate]) -> list[DueDate]:
