@@ -471,6 +471,42 @@ def test_a_killed_run_then_the_next_send_each_missing_one_exactly_once(
     _killed_half_way(str(path), server, 120, 67)
 
 
+def test_a_run_killed_at_any_moment_loses_nothing_and_repeats_at_most_one(
+    tmp_path: Path, server: SmtpServer
+) -> None:
+    """SIGKILL from outside once the server accepted 30 messages, at whatever point the
+    sender is: each teacher still gets their reminder after the next runs, and at most one
+    message (the one accepted in the instant before the store said "sent") goes twice,
+    with the same Message-ID (the documented at-least-once instant)."""
+    import time
+
+    path = tmp_path / "s.sqlite3"
+    store = open_store(path)
+    _teachers(store, 80)
+    store.close()
+    command = [
+        sys.executable, "-m", "pdkit", "remind", "--store", str(path), "--base-url", BASE,
+        "--smtp", server.url, "--rate", "0", "--quiet",
+    ]  # fmt: skip
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while server.count() < 30 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    proc.kill()
+    proc.wait(30)
+    assert 30 <= server.count() < 80  # killed half-way
+    _pdkit(*command[3:])
+    _pdkit(*command[3:], env={"PDKIT_CLOCK_OFFSET": "400"})
+    counts = server.per_recipient()
+    assert len(counts) == 80
+    twice = [who for who, n in counts.items() if n > 1]
+    assert len(twice) <= 1
+    assert max(counts.values()) <= 2
+    for who in twice:
+        ids = {m.message["Message-ID"] for m in server.messages if m.recipients == [who]}
+        assert len(ids) == 1
+
+
 @pytest.mark.postgres
 def test_a_killed_run_on_postgresql(postgres_url: str, server: SmtpServer) -> None:
     store = open_store(postgres_url)
