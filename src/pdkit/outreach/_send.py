@@ -243,13 +243,10 @@ def send_reminders(
             say(f"no address: {name}, {when}")
         else:
             todo.append(item)
+            if dry_run:
+                extra = " + calendar" if item.first else ""
+                say(f"would send: {name} <{item.email}>, check-in {when}{extra}")
     if dry_run:
-        for item in todo:
-            extra = " + calendar" if item.first else ""
-            say(
-                f"would send: {item.participant.display_name} <{item.email}>, check-in "
-                f"{item.due.due.isoformat()}{' (overdue)' if item.overdue else ''}{extra}"
-            )
         report.sent = len(todo)
         return report
     if not todo:
