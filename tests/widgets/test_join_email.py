@@ -105,3 +105,46 @@ def test_signing_out_forgets_the_typed_address(store: Store) -> None:
     sign_in.sign_out()
     assert sign_in.email_input.value == ""
     assert sign_in.email_input in descendants(sign_in.body)
+
+
+def test_a_hub_user_without_an_address_is_offered_the_box_with_the_hub_s_address(
+    store: Store,
+) -> None:
+    sign_in = SignIn(
+        store, hub_user="ana", hub_email="ana@hub.school.org", on_signed_in=lambda p: None
+    )
+    assert sign_in.participant is not None
+    shown = descendants(sign_in.body)
+    assert sign_in.email_input in shown
+    assert sign_in.consent in shown
+    assert sign_in.email_input.value == "ana@hub.school.org"
+    assert _contact(store, sign_in.participant.id) is None  # offered, not taken: no consent yet
+    sign_in.save_email_button.click()
+    assert _contact(store, sign_in.participant.id) == "ana@hub.school.org"
+    assert sign_in.email_input not in descendants(sign_in.body)
+    assert sign_in.consent not in descendants(sign_in.body)
+    w.Widget.close_all()
+    again = SignIn(store, hub_user="ana", on_signed_in=lambda p: None)
+    assert again.email_input not in descendants(again.body)  # given: not asked again
+
+
+def test_a_hub_user_who_opted_out_is_not_asked_again(store: Store) -> None:
+    first = SignIn(store, hub_user="ben", on_signed_in=lambda p: None)
+    assert first.participant is not None
+    assert first.email_input.value == ""  # the hub passed no address
+    first.save_email("ben@school.org")
+    store.opt_out(first.participant.id)
+    again = SignIn(store, hub_user="ben", on_signed_in=lambda p: None)
+    assert again.email_input not in descendants(again.body)
+
+
+def test_the_app_passes_the_hub_s_address_from_the_environment(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pdkit.app import form_app
+
+    monkeypatch.setenv("JUPYTERHUB_USER", "cy")
+    monkeypatch.setenv("PDKIT_HUB_EMAIL", " cy@hub.school.org ")
+    app = form_app("goal-setting", store=store)  # signs the hub user in at once
+    assert app.sign_in.email_input.value == "cy@hub.school.org"
+    assert app.sign_in.email_input in descendants(app.sign_in.body)

@@ -22,7 +22,7 @@ import anywidget
 import ipywidgets as w
 import traitlets
 
-from ..errors import IdentityError, StoreError
+from ..errors import AccessError, IdentityError, StoreError
 from ..i18n import language_from_url, translator
 from ..links import RESUME_PARAM, query_value, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store, tidy_line
@@ -82,7 +82,9 @@ class SignIn:
 
     ``on_signed_in(participant)`` runs once someone is identified; ``on_signed_out()``
     when they choose "Not you?". With ``hub_user`` (JupyterHub) the hub's user is the
-    participant and there is no join step. The page's ``?lang=`` (else ``language``)
+    participant and there is no join step: a hub user who gave no address for check-in
+    reminders is offered the box under their name (with ``hub_email``, the address the
+    hub passed on, in it: saving it is their consent). The page's ``?lang=`` (else ``language``)
     chooses the language of the step; ``language`` tells it to the caller afterwards.
     """
 
@@ -94,6 +96,7 @@ class SignIn:
         on_signed_out: Callable[[], None] = lambda: None,
         session: str = DEFAULT_SESSION,
         hub_user: str | None = None,
+        hub_email: str | None = None,
         browser: BrowserIdentity | None = None,
         language: str | None = None,
         start: bool = True,
@@ -151,6 +154,7 @@ class SignIn:
         self.widget.add_class("pdkit-signin")
 
         self._hub_user = hub_user
+        self._hub_email = hub_email
         if start:
             self.start()
 
@@ -223,6 +227,7 @@ class SignIn:
             c
             for c in self.body.children
             if c is not self.email_message
+            and c is not self.consent
             and not (isinstance(c, w.Box) and self.email_input in c.children)
         ]
 
@@ -329,8 +334,28 @@ class SignIn:
             name=f"<strong>{escape(participant.display_name)}</strong>"
         )
         self.header.value = f'<p class="pdkit-who">{who}</p>{self._moved}'
-        self.body.children = [self.header]
+        self.body.children = [self.header, *self._offer_email(participant)]
         self._on_signed_in(participant)
+
+    def _offer_email(self, participant: Participant) -> list[w.Widget]:
+        """For a hub user without an address for reminders: the box, the consent line and
+        Save (nothing when they gave one, or opted out, or the store cannot say)."""
+        try:
+            if self.store.contact(participant.id, viewer=participant.id) is not None:
+                return []
+        except (StoreError, AccessError):
+            return []
+        if self._hub_email and not self.email_input.value:
+            self.email_input.value = self._hub_email
+        self.consent.value = f'<p class="pdkit-consent">{escape(self._consent_text())}</p>'
+        return [self.consent, HBox([self.email_input, self.save_email_button]), self.email_message]
+
+    def _consent_text(self) -> str:
+        return self.t(
+            "Give an address and you agree to get an email when a check-in on your goal is "
+            "due: dates and your personal link only, never what you write. Each email has a "
+            "link to stop them."
+        )
 
     def _come_back(self, participant: Participant) -> Participant:
         """Someone known opens a page of another session (its ``?code=`` link, or an app
@@ -389,12 +414,7 @@ class SignIn:
             parts.append(HTML(value=f'<p class="pdkit-session">{said}</p>'))
         if self.asks_code:
             parts.append(self.code_input)
-        consent = self.t(
-            "Give an address and you agree to get an email when a check-in on your goal is "
-            "due: dates and your personal link only, never what you write. Each email has a "
-            "link to stop them."
-        )
-        self.consent.value = f'<p class="pdkit-consent">{escape(consent)}</p>'
+        self.consent.value = f'<p class="pdkit-consent">{escape(self._consent_text())}</p>'
         parts += [
             HBox([self.name_input, self.join_button]),
             self.email_input,
