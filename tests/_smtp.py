@@ -10,6 +10,7 @@ import email
 import email.policy
 import ssl
 import threading
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,6 +83,15 @@ class _Handler:
 USER, PASSWORD = "reminders@school.test", "s3cret-pass"
 
 
+class _Controller(Controller):
+    def factory(self) -> Any:
+        with warnings.catch_warnings():
+            # With TLS from the start aiosmtpd does not count the connection as TLS, so
+            # it cannot require TLS for AUTH and warns each time: the connection is TLS.
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
+            return super().factory()
+
+
 def _authenticator(
     server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
 ) -> AuthResult:
@@ -94,32 +104,40 @@ def _authenticator(
 
 
 @contextmanager
-def smtp_server(*, starttls_dir: Path | None = None) -> Iterator[SmtpServer]:
+def smtp_server(
+    *, starttls_dir: Path | None = None, tls_dir: Path | None = None
+) -> Iterator[SmtpServer]:
     """A recording SMTP server on 127.0.0.1. With ``starttls_dir``: STARTTLS required
     (a certificate for ``localhost`` from a throw-away CA whose file is ``cafile``) and a
-    login (``USER`` / ``PASSWORD``) required."""
+    login (``USER`` / ``PASSWORD``) required. With ``tls_dir``: TLS from the start
+    (``smtps://``), the same certificate and login."""
     port = free_port()
     server = SmtpServer("127.0.0.1", port, f"smtp://127.0.0.1:{port}")
     kwargs: dict[str, Any] = {}
-    if starttls_dir is not None:
+    folder = starttls_dir or tls_dir
+    if folder is not None:
         import trustme
 
         ca = trustme.CA()
         cert = ca.issue_cert("localhost", "127.0.0.1")
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         cert.configure_cert(context)
-        cafile = starttls_dir / "ca.pem"
+        cafile = folder / "ca.pem"
         ca.cert_pem.write_to_path(str(cafile))
         server.cafile = str(cafile)
-        server.url = f"smtp+starttls://{USER}@localhost:{port}?cafile={cafile}"
-        kwargs = {
-            "tls_context": context,
-            "require_starttls": True,
-            "authenticator": _authenticator,
-            "auth_required": True,
-            "auth_require_tls": True,
-        }
-    controller = Controller(_Handler(server), hostname="127.0.0.1", port=port, **kwargs)
+        login = {"authenticator": _authenticator, "auth_required": True}
+        if starttls_dir is not None:
+            server.url = f"smtp+starttls://{USER}@localhost:{port}?cafile={cafile}"
+            kwargs = {
+                "tls_context": context,
+                "require_starttls": True,
+                "auth_require_tls": True,
+                **login,
+            }
+        else:
+            server.url = f"smtps://{USER}@localhost:{port}?cafile={cafile}"
+            kwargs = {"ssl_context": context, "auth_require_tls": False, **login}
+    controller = _Controller(_Handler(server), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     try:
         yield server

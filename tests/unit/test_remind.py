@@ -309,6 +309,41 @@ def test_starttls_and_a_login(store: Store, tmp_path: Path) -> None:
         assert server.count() == 2
 
 
+def test_tls_from_the_start(store: Store, tmp_path: Path) -> None:
+    _teachers(store, 2)
+    with smtp_server(tls_dir=tmp_path) as server:
+        plain = server.url.replace("smtps://", "smtp+starttls://")  # the wrong port's scheme
+        with pytest.raises(OutreachError, match=r"did not answer|cannot be reached|TLS"):
+            send_reminders(
+                store,
+                SmtpSettings.from_url(plain + "&timeout=3", password=PASSWORD),
+                base_url=BASE,
+                rate=0,
+            )
+        report = send_reminders(
+            store, SmtpSettings.from_url(server.url, password=PASSWORD), base_url=BASE, rate=0
+        )
+        assert report.sent == 2
+        assert server.count() == 2
+
+
+def test_a_server_that_never_answers_times_out(store: Store) -> None:
+    import socket
+    import time
+
+    _teachers(store, 1)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        settings = SmtpSettings.from_url(f"smtp://127.0.0.1:{port}?timeout=1", password="")
+        started = time.monotonic()
+        with pytest.raises(OutreachError, match="did not answer within 1 s"):
+            send_reminders(store, settings, base_url=BASE, rate=0)
+        assert time.monotonic() - started < 10
+    assert store.reminders() == []
+
+
 def test_the_rate_limit_spaces_messages(store: Store, server: SmtpServer) -> None:
     import time
 

@@ -254,6 +254,11 @@ class Mailer:
             raise OutreachError(f"the mail server's name {s.host!r} is not known") from None
         except (OSError, smtplib.SMTPException) as exc:
             _quit(smtp)
+            if isinstance(exc.__context__, TimeoutError):  # smtplib wraps a silent server
+                raise OutreachError(
+                    f"the mail server {where} did not answer within {s.timeout:g} s "
+                    "(timeout= in the URL)"
+                ) from None
             raise OutreachError(f"the mail server {where} cannot be reached: {exc}") from None
         self._smtp = smtp
         self.connections += 1
