@@ -344,6 +344,33 @@ def test_a_server_that_never_answers_times_out(store: Store) -> None:
     assert store.reminders() == []
 
 
+def test_a_batch_claimed_too_long_ago_is_left_for_a_later_run(
+    store: Store, server: SmtpServer
+) -> None:
+    """With a server so slow that a batch's claims would soon look abandoned, the run
+    leaves the rest of the batch claimed (a later run sends it) instead of racing."""
+    import time
+
+    _teachers(store, 3)
+
+    def slow(accepted: int, to: list[str]) -> None:
+        time.sleep(0.4)
+
+    server.before_accept = slow
+    report = send_reminders(
+        store, _settings(server), base_url=BASE, rate=0, reclaim_after=1.5
+    )  # a third: 0.5 s, so the second message starts after the limit
+    assert report.sent == 2
+    assert report.in_progress == 1
+    assert "in progress elsewhere 1" in report.summary()
+    server.before_accept = None
+    time.sleep(1.6)  # the claim left is now older than reclaim_after
+    later = send_reminders(store, _settings(server), base_url=BASE, rate=0, reclaim_after=1.5)
+    assert later.sent == 1
+    assert len(server.per_recipient()) == 3
+    assert set(server.per_recipient().values()) == {1}
+
+
 def test_the_rate_limit_spaces_messages(store: Store, server: SmtpServer) -> None:
     import time
 

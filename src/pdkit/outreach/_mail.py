@@ -10,7 +10,7 @@ Settings are a URL, from ``--smtp`` or ``$PDKIT_SMTP_URL``::
 The password is read from ``$PDKIT_SMTP_PASSWORD`` only (a URL shows in process lists
 and logs, so one that holds a password is refused) and never printed. The query may
 give ``from=reminders@school.org`` (the sender; default the user, else
-``pdkit@<host>``), ``timeout=SECONDS`` (each network step; default 20) and
+``pdkit@<host>``), ``timeout=SECONDS`` (each network step; default 20, at most 30) and
 ``cafile=PATH`` (a CA bundle to trust, for a school's own certificate authority).
 
 A message holds the teacher's name as they gave it, dates, the session's title and
@@ -58,7 +58,10 @@ _SCHEMES: dict[str, tuple[Literal["plain", "starttls", "tls"], int]] = {
     "smtps": ("tls", 465),
 }
 
-MAX_TIMEOUT = 300.0
+MAX_TIMEOUT = 30.0
+"""The longest wait for one network step: a message takes at most six, so one message
+always ends well within the time after which another run may take its claim over
+(:data:`pdkit.outreach.RECLAIM_AFTER`)."""
 
 _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP  # readable in the raw message, safe for any server (7 bit)
