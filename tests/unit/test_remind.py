@@ -253,6 +253,27 @@ def test_ahead_reminds_of_a_check_in_due_soon(store: Store, server: SmtpServer) 
         due_reminders(store, ahead=-1)
 
 
+def test_one_session_only_and_a_teacher_who_moved_on_is_reminded_once(
+    store: Store, server: SmtpServer
+) -> None:
+    ana, ben = _teachers(store, 2)
+    day = clock_today()
+    later, _ = store.create_session("Questioning, autumn")
+    store.set_checkin_schedule(later.id, day - timedelta(days=3), [day + timedelta(days=4)])
+    store.attend(ben.id, later.id)  # Ben is in the later session now: its dates count
+    first = [r.participant.id for r in due_reminders(store, session=ana.session)]
+    assert first == [ana.id]
+    assert due_reminders(store, session=later.id) == []
+    assert [r.participant.id for r in due_reminders(store, ahead=4)] == [ana.id, ben.id]
+    with pytest.raises(OutreachError, match="no session 'nope'"):
+        due_reminders(store, session="nope")
+    report = send_reminders(store, _settings(server), base_url=BASE, rate=0, ahead=4)
+    assert report.sent == 2
+    (to_ben,) = [m for m in server.messages if m.recipients == ["t1@school.test"]]
+    assert "Questioning, autumn" in _body(to_ben.message, "plain")
+    assert (day + timedelta(days=4)).isoformat() in to_ben.message["Subject"]
+
+
 def test_a_dry_run_sends_nothing_and_logs_nothing(store: Store, server: SmtpServer) -> None:
     _teachers(store, 2)
     lines: list[str] = []
@@ -449,6 +470,18 @@ def test_pdkit_remind_prints_a_summary_and_a_dry_run_lists_names(
     assert "sent 1, already sent 0, opted out 1" in done.stdout
     again = _pdkit("remind", "--store", str(path), "--base-url", BASE, "--smtp", server.url)
     assert "sent 0, already sent 1" in again.stdout
+    store = open_store(path)
+    (session,) = store.sessions()
+    store.close()
+    by_code = _pdkit(
+        "remind", "--store", str(path), "--base-url", BASE, "--dry-run", "--session", session.code
+    )
+    assert "would send 0, already sent 1, opted out 1" in by_code.stdout
+    unknown = _pdkit(
+        "remind", "--store", str(path), "--base-url", BASE, "--dry-run", "--session", "ZZZ-ZZZ"
+    )
+    assert unknown.returncode == 2
+    assert "no session 'ZZZ-ZZZ'" in unknown.stderr
     assert server.count() == 1
 
 
