@@ -303,3 +303,11 @@ def test_labels_tell_apart_only_names_people_share(room: Room) -> None:
     assert labels[room.ana.id].startswith("Ana (#")
     assert room.ana.id not in labels[room.ana.id]  # a pseudonymous mark, not the id
     assert labels[room.ana.id] != labels[room.other_ana.id]
+
+
+def test_a_coach_added_on_the_dashboard_is_not_counted_as_joined(room: Room) -> None:
+    dashboard = room.dashboard()
+    dashboard.coaches.name.value = "Carla"
+    dashboard.coaches.add()
+    dashboard.control._show_groups()
+    assert "3 people have joined" in dashboard.control.groups_html.value

@@ -204,7 +204,7 @@ class FollowUpPanel:
                 f"<td>{escape(names)}</td></tr>"
             )
         self.table.value = (
-            '<table class="pdkit-roster pdkit-checkins"><caption>Check-ins per teacher '
+            '<table class="pdkit-table pdkit-checkins"><caption>Check-ins per teacher '
             "(counts and dates only)</caption><thead><tr>"
             '<th scope="col">Name</th><th scope="col">Check-ins done</th>'
             '<th scope="col">Overdue</th><th scope="col">Next</th>'
@@ -328,7 +328,7 @@ class CoachesPanel:
                 f"<td>{escape(listed)}</td></tr>"
             )
         self.table.value = (
-            '<table class="pdkit-roster pdkit-caseloads"><caption>Coaches and their teachers '
+            '<table class="pdkit-table pdkit-caseloads"><caption>Coaches and their teachers '
             'in this session</caption><thead><tr><th scope="col">Coach</th>'
             '<th scope="col">Teachers</th><th scope="col">Who</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>"
