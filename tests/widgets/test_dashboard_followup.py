@@ -311,3 +311,13 @@ def test_a_coach_added_on_the_dashboard_is_not_counted_as_joined(room: Room) -> 
     dashboard.coaches.add()
     dashboard.control._show_groups()
     assert "3 people have joined" in dashboard.control.groups_html.value
+
+
+def test_the_roster_tells_apart_teachers_who_share_a_name(room: Room) -> None:
+    roster = room.dashboard().roster.value
+    cells = [row.split("</td>")[0] for row in roster.split("<tr><td>")[1:]]
+    assert len(cells) == 3
+    assert cells[0].startswith("Ana (#")
+    assert cells[1].startswith("Ana (#")
+    assert cells[0] != cells[1]
+    assert cells[2] == "Ben"

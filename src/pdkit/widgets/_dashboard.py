@@ -25,7 +25,7 @@ from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
 from ..links import sibling
 from ..store import DEFAULT_SESSION, Status, Store, Viewer
-from ._dashboard_followup import CoachesPanel, FollowUpPanel
+from ._dashboard_followup import CoachesPanel, FollowUpPanel, name_labels
 from ._files import FileDownload
 from ._lean import HTML, HBox, VBox
 from ._pacing import PacingControl
@@ -191,8 +191,14 @@ class Dashboard:
             )
             return
         yes, no = "✓", "–"
+        try:  # two teachers of one name told apart
+            names = name_labels(
+                self.store, [(s.participant, s.display_name, s.joined_at) for s in statuses]
+            )
+        except PdkitError:  # a passing store hiccup: the names as they are
+            names = {s.participant: s.display_name for s in statuses}
         rows = "".join(
-            f"<tr><td>{escape(s.display_name)}</td>"
+            f"<tr><td>{escape(names[s.participant])}</td>"
             f"<td>{yes if s.goal_drafted else no}</td>"
             f"<td>{escape(_VISIBILITY.get(s.goal_visibility, s.goal_visibility))}</td>"
             f"<td>{s.reflections_done or no}</td>"

@@ -27,7 +27,7 @@ from ..links import COACH_NOTEBOOK, COACH_PURPOSE, RESUME_PARAM, sibling
 from ..store import DEFAULT_SESSION, Participant, Store, Viewer
 from ._lean import HTML, HBox, VBox
 
-__all__ = ["SMALL", "CoachesPanel", "FollowUpPanel", "people_labels", "rollup"]
+__all__ = ["SMALL", "CoachesPanel", "FollowUpPanel", "name_labels", "people_labels", "rollup"]
 
 SMALL = 5
 """A count of fewer people than this, rolled up over a session, is shown as "fewer than 5"."""
@@ -42,15 +42,20 @@ def people_labels(store: Store, people: Sequence[Participant]) -> dict[str, str]
     """Each person's label: their name, and for names two or more share, a short
     pseudonymous mark (:meth:`pdkit.store.PeopleStore.pseudonym`, never the id) and
     when they joined, so two teachers called Ana can be told apart."""
-    names = Counter(_folded(p.display_name) for p in people)
+    return name_labels(store, [(p.id, p.display_name, p.created_at) for p in people])
+
+
+def name_labels(store: Store, people: Sequence[tuple[str, str, float]]) -> dict[str, str]:
+    """:func:`people_labels` of (id, name, joined at) triples (a dashboard's statuses)."""
+    names = Counter(_folded(name) for _id, name, _at in people)
     labels = {}
-    for person in people:
-        name = " ".join(person.display_name.split()) or "(no name)"
-        if names[_folded(person.display_name)] > 1:
-            mark = store.pseudonym(person.id)[-4:]
-            joined = time.strftime("%b %d %H:%M", time.localtime(person.created_at))
+    for pid, display_name, joined_at in people:
+        name = " ".join(display_name.split()) or "(no name)"
+        if names[_folded(display_name)] > 1:
+            mark = store.pseudonym(pid)[-4:]
+            joined = time.strftime("%b %d %H:%M", time.localtime(joined_at))
             name = f"{name} (#{mark}, joined {joined})"
-        labels[person.id] = name
+        labels[pid] = name
     return labels
 
 
