@@ -178,7 +178,7 @@ def test_coaches_are_listed_with_their_caseloads(
     assert lines[0].startswith("Carla  (id ")
     assert lines[0].endswith("2 teacher(s))")
     assert lines[1].startswith("Omar  (id ")
-    assert lines[1].endswith("0 teacher(s))")
+    assert lines[1].endswith(f"0 teacher(s), session {room.code})")
     assert room.run("coach", "list", "--session", room.code) == 0
     assert capsys.readouterr().out.splitlines() == [lines[1]]
 

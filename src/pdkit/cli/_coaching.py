@@ -408,11 +408,13 @@ def _coach_list(store: Store, args: argparse.Namespace) -> int:
         print(f"pdkit: no coaches{where} yet (pdkit coach add NAME)", file=sys.stderr)
         return 0
     in_session = {p.id for p in store.participants(session[0])} if session else None
+    codes = {s.id: s.code for s in store.sessions()}
     for coach in coaches:
         caseload = store.coached_by(coach.id)
         if in_session is not None:
             caseload = [t for t in caseload if t in in_session]
-        print(f"{coach.display_name}  (id {coach.id}, {len(caseload)} teacher(s))")
+        where = f", session {codes[coach.session]}" if coach.session in codes else ""
+        print(f"{coach.display_name}  (id {coach.id}, {len(caseload)} teacher(s){where})")
     return 0
 
 
