@@ -15,7 +15,7 @@ import ipywidgets as w
 import pytest
 
 from pdkit.app import FacilitatorApp
-from pdkit.store import Participant, SQLiteStore, Store
+from pdkit.store import Participant, SQLiteStore, Store, open_store
 from pdkit.testing import FakeClock, descendants, page_loaded
 from pdkit.widgets import Dashboard
 from pdkit.widgets._dashboard_followup import people_labels, rollup
@@ -67,11 +67,14 @@ class Room:
         )
 
 
-@pytest.fixture
-def room(monkeypatch: pytest.MonkeyPatch) -> Iterator[Room]:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def room(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Room]:
     """A session made on DAY with two teachers called Ana and one Ben; Ana shares her goal
-    with the whole session."""
-    store = SQLiteStore(":memory:")
+    with the whole session (in SQLite, and in PostgreSQL as a server's kernels share it)."""
+    if request.param == "sqlite":
+        store: Store = SQLiteStore(":memory:")
+    else:
+        store = open_store(request.getfixturevalue("postgres_url"))
     clock = FakeClock(noon(DAY), step=0)
     monkeypatch.setattr(store, "_clock", clock)
     session, key = store.create_session("Spring", [])
