@@ -15,6 +15,7 @@ import ipywidgets as w
 import pytest
 
 from pdkit.app import FacilitatorApp
+from pdkit.errors import StoreError
 from pdkit.store import Participant, SQLiteStore, Store, open_store
 from pdkit.testing import FakeClock, descendants, page_loaded
 from pdkit.widgets import Dashboard
@@ -324,3 +325,20 @@ def test_the_roster_tells_apart_teachers_who_share_a_name(room: Room) -> None:
     assert cells[1].startswith("Ana (#")
     assert cells[0] != cells[1]
     assert cells[2] == "Ben"
+
+
+def test_a_store_hiccup_is_said_and_the_dashboard_still_opens(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    working = room.store.checkin_schedule
+
+    def broken(session: str) -> None:
+        raise StoreError("the database is locked")
+
+    monkeypatch.setattr(room.store, "checkin_schedule", broken)
+    panel = room.dashboard().followup
+    assert "Could not read the check-ins: the database is locked" in panel.message.value
+    assert 'role="alert"' in panel.message.value
+    monkeypatch.setattr(room.store, "checkin_schedule", working)
+    panel.refresh_button.click()
+    assert "0 of 0" in panel.table.value

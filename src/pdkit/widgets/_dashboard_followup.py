@@ -131,12 +131,18 @@ class FollowUpPanel:
 
     def _fill(self) -> None:
         """The fields as the stored schedule writes them (the session's day when none)."""
-        found = self.store.checkin_schedule(self.session)
+        try:
+            found = self.store.checkin_schedule(self.session)
+            stored = (
+                self.store.get_session(self.session) if self.session != DEFAULT_SESSION else None
+            )
+        except PdkitError as exc:
+            self.message.value = _said(f"Could not read the check-in dates: {exc}", error=True)
+            return
         if found is not None:
             self.day.value = found.starts.isoformat()
             self.dates.value = format_schedule(found.dates, found.starts)
             return
-        stored = self.store.get_session(self.session) if self.session != DEFAULT_SESSION else None
         when = date.fromtimestamp(stored.created_at) if stored and stored.created_at else None
         self.day.value = (when or self._today()).isoformat()
 
