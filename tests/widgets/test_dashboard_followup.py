@@ -342,3 +342,4 @@ def test_a_store_hiccup_is_said_and_the_dashboard_still_opens(
     monkeypatch.setattr(room.store, "checkin_schedule", working)
     panel.refresh_button.click()
     assert "0 of 0" in panel.table.value
+    assert panel.message.value == ""

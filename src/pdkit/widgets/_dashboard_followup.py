@@ -187,6 +187,8 @@ class FollowUpPanel:
         except PdkitError as exc:
             self.message.value = _said(f"Could not read the check-ins: {exc}", error=True)
             return
+        if "Could not read" in self.message.value:
+            self.message.value = ""  # read again: the hiccup is over
         if found is None or not found.dates:
             self.shown.value = '<p class="pdkit-empty">No check-in dates yet.</p>'
         else:
