@@ -313,7 +313,7 @@ def by_need(needs: Iterable[Need], today: date, *, local: bool = True) -> list[N
             tier,
             -need.overdue if tier == 0 else 0,
             need.oldest_overdue or date.max if tier == 0 else date.max,
-            need.last_touched or 0.0,
+            (need.last_touched or 0.0) if tier == _TIERS.index(STALE_NEED) else 0.0,
             need.name.casefold(),
             need.teacher,
         )

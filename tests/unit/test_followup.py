@@ -191,6 +191,8 @@ def test_the_queue_tells_same_names_apart_and_is_stable() -> None:
     assert [n.teacher for n in by_need([a, b], TODAY)] == ["t-a", "t-b"]
     assert by_need([b, a], TODAY) == by_need([a, b], TODAY)
     assert by_need([], TODAY) == []
+    older = Need("t-c", "Zed", last_touched=RECENT - 3600)
+    assert [n.teacher for n in by_need([a, older, b], TODAY)] == ["t-a", "t-b", "t-c"]
 
 
 def test_not_revisited_starts_after_the_set_number_of_days() -> None:
