@@ -240,7 +240,31 @@ def save_workbook(
         pdkit_version=__version__,
     )
     notebook["metadata"]["pdkit"]["saved"] = saved.block()
+    _thread_comments(notebook, store, participant, who)
     return notebook
+
+
+def _thread_comments(
+    notebook: dict[str, Any], store: Store, participant: Participant, who: ViewerLike
+) -> None:
+    """The coach's messages of the thread between the teacher and their coaches, as
+    coach comments of the saved workbook (when ``who`` may read the thread)."""
+    from ..errors import AccessError
+    from .comments import append_comment  # (comments reads saved workbooks: imported here)
+
+    try:
+        thread = store.comments(participant.id, viewer=who)
+    except AccessError:
+        return  # not this viewer's to read: not in their copy
+    names: dict[str, str] = {}
+    for comment in thread:
+        if comment.author == participant.id:
+            continue  # the teacher's own replies are not coach comments
+        if comment.author not in names:
+            person = store.get_participant(comment.author)
+            names[comment.author] = person.display_name if person is not None else "?"
+        stamp = datetime.fromtimestamp(comment.at, tz=timezone.utc).replace(microsecond=0)
+        append_comment(notebook, names[comment.author], comment.text, stamp)
 
 
 def read_saved(text: str | bytes, *, source: str = "<upload>") -> SavedWorkbook:
