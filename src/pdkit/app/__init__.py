@@ -14,7 +14,8 @@ Only light modules are imported here: this runs on every page load, in a new ker
 Inside: ``_config`` (where the app runs), ``_page`` (style, error messages), ``_parts``
 (the sections of a workbook), ``_copy`` (the participant's own copy),
 ``_participant``, ``_facilitator`` and ``_coach`` (the kinds of page), ``_mygoal``
-(the teacher's "My goal"), ``_workbook`` (what a notebook runs).
+(the teacher's "My goal"), ``_goalview`` (a goal's follow-up as HTML, for both) and
+``_caseload`` (a coach's teachers by need), ``_workbook`` (what a notebook runs).
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ the thread) and the moves a coach may make (:func:`pdkit.followup.status_move`).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import date
 from html import escape
@@ -31,10 +30,8 @@ from ..followup import (
     DRAFT,
     GOAL_STATUSES,
     MET,
-    OVERDUE,
+    CheckinPlan,
     Need,
-    by_need,
-    progress_dropped,
     status_move,
 )
 from ..i18n import translator
@@ -43,6 +40,8 @@ from ..store import GoalStatus, Participant, Store
 from ..widgets import HTML, BrowserIdentity, CommentThread, HBox, Safekeeper, VBox
 from ..widgets._feedback import item_summary, versions_list
 from ..widgets._timing import repeat_every
+from ._caseload import teacher_names, teacher_needs
+from ._goalview import dates_html, para, stamp, status_html
 from ._page import style
 
 __all__ = ["COACH_MOVES", "CoachApp", "TeacherView", "teacher_needs"]
@@ -66,71 +65,6 @@ _REASONS = {
     "progress dropped": "progress dropped",
     "not revisited": "goal not revisited",
 }
-
-
-def _p(css: str, text: str, role: str = "") -> str:
-    said = f' role="{role}"' if role else ""
-    return f'<p class="{css}"{said}>{escape(text)}</p>'
-
-
-def _stamp(at: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
-
-
-def teacher_needs(store: Store, coach_id: str, today: date) -> list[tuple[Need, Participant]]:
-    """What the coach may know of each of their teachers, in the queue's order
-    (:func:`pdkit.followup.by_need`): every read names the coach as the viewer, and
-    check-in answers count only when the teacher shares them with the coach."""
-    found: list[tuple[Need, Participant]] = []
-    for tid in store.coached_by(coach_id):
-        person = store.get_participant(tid)
-        if person is None:
-            continue
-        plan = store.checkin_plan(tid, today, viewer=coach_id)
-        overdue = [d.due for d in plan.dates if d.state == OVERDUE]
-        status = store.goal_status(tid, viewer=coach_id)
-        touched = [*store.checkin_times(tid), status.at]
-        asked = status.status == ASKED
-        dropped = False
-        if store.can_see(coach_id, tid, CHECKIN_FORM):
-            events = store.history(tid, CHECKIN_FORM, viewer=coach_id)
-            marks = store.revision_marks(tid, CHECKIN_FORM)
-            checkins = versions(events, marks)
-            dropped = progress_dropped([v.values.get("progress") for v in checkins])
-            if checkins and checkins[-1].values.get("support") == "coach":
-                asked = True  # "A conversation with my coach"
-        if store.can_see(coach_id, tid, GOAL_FORM):
-            touched += [e.at for e in store.history(tid, GOAL_FORM, viewer=coach_id)]
-        touched = [t for t in touched if t]
-        need = Need(
-            tid,
-            person.display_name,
-            overdue=len(overdue),
-            oldest_overdue=min(overdue) if overdue else None,
-            asked=asked,
-            progress_dropped=dropped,
-            last_touched=max(touched) if touched else None,
-        )
-        found.append((need, person))
-    people = {n.teacher: p for n, p in found}
-    return [(n, people[n.teacher]) for n in by_need([n for n, _ in found], today)]
-
-
-def _names(people: list[Participant], store: Store) -> dict[str, str]:
-    """Each teacher's name as the coach reads it: same names told apart by their
-    session and a short id."""
-    counts: dict[str, int] = {}
-    for p in people:
-        counts[p.display_name.casefold()] = counts.get(p.display_name.casefold(), 0) + 1
-    names = {}
-    for p in people:
-        if counts[p.display_name.casefold()] > 1:
-            session = store.get_session(p.session)
-            where = session.title if session is not None else p.session
-            names[p.id] = f"{p.display_name} ({where}, #{p.id[:6]})"
-        else:
-            names[p.id] = p.display_name
-    return names
 
 
 class TeacherView:
@@ -233,19 +167,19 @@ class TeacherView:
         t = self.t
         found = versions(goal, goal_marks)
         if not sees_goal:
-            self.goal_html.value = _p(
+            self.goal_html.value = para(
                 "pdkit-empty",
                 t("{name} has not shared their goal with you yet.").format(name=self.name),
             )
         elif not found:
-            self.goal_html.value = _p("pdkit-empty", t("No goal written yet."))
+            self.goal_html.value = para("pdkit-empty", t("No goal written yet."))
         else:
             self.goal_html.value = item_summary(
                 self.goal_definition, dict(found[-1].values), GOAL_SUMMARY_FIELDS
             )
         labels = {f.id: f.label for f in self.goal_definition.fields}
         self.versions_html.value = (
-            versions_list(found, labels, t) if found else _p("pdkit-empty", t("None shared."))
+            versions_list(found, labels, t) if found else para("pdkit-empty", t("None shared."))
         )
         current = statuses[-1] if statuses else GoalStatus(DRAFT)
         self._draw_status(current, statuses)
@@ -253,24 +187,7 @@ class TeacherView:
 
     def _draw_status(self, current: GoalStatus, statuses: list[GoalStatus]) -> None:
         t = self.t
-        since = f" · {escape(t('since'))} {_stamp(current.at)}" if current.at else ""
-        rows = "".join(
-            f"<li>{_stamp(s.at)} · {escape(t(_STATUS.get(s.status, s.status)))}"
-            + (f" <q>{escape(s.note)}</q>" if s.note else "")
-            + "</li>"
-            for s in reversed(statuses)
-        )
-        history = (
-            f'<details class="pdkit-status-history"><summary>{escape(t("Status history"))}'
-            f"</summary><ol reversed>{rows}</ol></details>"
-            if rows
-            else ""
-        )
-        self.status_html.value = (
-            f'<p class="pdkit-goal-status pdkit-goal-status-{escape(current.status)}" '
-            f'role="status"><strong>{escape(t("Status:"))}</strong> '
-            f"{escape(t(_STATUS.get(current.status, current.status)))}{since}</p>{history}"
-        )
+        self.status_html.value = status_html(current, statuses, _STATUS, t)
         buttons: list[w.Widget] = []
         for new in GOAL_STATUSES:
             if new not in COACH_MOVES or status_move(current.status, new, "coach") is not None:
@@ -286,29 +203,24 @@ class TeacherView:
         buttons.append(self.suggest_button)
         self.moves_box.children = buttons
 
-    def _draw_checkins(self, found: list[Any], plan: Any, sees: bool) -> None:
+    def _draw_checkins(self, found: list[Any], plan: CheckinPlan, sees: bool) -> None:
         t = self.t
-        dates = "".join(
-            f'<li class="pdkit-checkin-{escape(d.state)}">{d.due.isoformat()} · '
-            f"{escape(t(d.state))}</li>"
-            for d in plan.dates
-        )
-        parts = [f'<ul class="pdkit-checkins">{dates}</ul>' if dates else ""]
+        parts = [dates_html(plan, t)]
         if not sees:
             parts.append(
-                _p(
+                para(
                     "pdkit-empty",
                     t("{name} has not shared their check-ins with you.").format(name=self.name),
                 )
             )
         elif not found:
-            parts.append(_p("pdkit-empty", t("No check-in yet.")))
+            parts.append(para("pdkit-empty", t("No check-in yet.")))
         else:
             for version in reversed(found):
                 summary = item_summary(self.checkin_definition, dict(version.values), ())
                 parts.append(
                     f'<div class="pdkit-checkin"><strong>{escape(t("Check-in of"))} '
-                    f"{_stamp(version.at)}</strong>{summary}</div>"
+                    f"{stamp(version.at)}</strong>{summary}</div>"
                 )
         self.checkins_html.value = "".join(parts)
 
@@ -319,14 +231,14 @@ class TeacherView:
         try:
             self.store.set_goal_status(self.teacher.id, status, by=self.coach.id, note=note)
         except PdkitError as exc:
-            self.message.value = _p("pdkit-error", str(exc), "alert")
+            self.message.value = para("pdkit-error", str(exc), "alert")
             return False
         said = {
             AGREED: self.t("Agreed: the teacher sees it on their page."),
             MET: self.t("Marked met."),
             DRAFT: self.t("Your suggestion is sent; the goal is back with the teacher."),
         }.get(status, self.t("Changed."))
-        self.message.value = _p("pdkit-ok", said, "status")
+        self.message.value = para("pdkit-ok", said, "status")
         self.refresh()
         self._on_change()
         return True
@@ -337,7 +249,7 @@ class TeacherView:
         t = self.t
         text = str(self.thread.text.value or "").strip()
         if not text:
-            self.message.value = _p(
+            self.message.value = para(
                 "pdkit-error", t("Write your suggestion in the message box first."), "alert"
             )
             return False
@@ -346,11 +258,11 @@ class TeacherView:
         try:
             current = self.store.goal_status(self.teacher.id, viewer=self.coach.id).status
         except PdkitError as exc:
-            self.message.value = _p("pdkit-error", str(exc), "alert")
+            self.message.value = para("pdkit-error", str(exc), "alert")
             return False
         if status_move(current, DRAFT, "coach") is None:
             return self.move(DRAFT, note=text)
-        self.message.value = _p("pdkit-ok", t("Your suggestion is sent."), "status")
+        self.message.value = para("pdkit-ok", t("Your suggestion is sent."), "status")
         return True
 
     def close(self) -> None:
@@ -386,7 +298,7 @@ class CoachApp:
             description=t("Back to my teachers"), icon="arrow-left", layout=w.Layout(width="auto")
         )
         self.back.on_click(lambda _: self.show_queue())
-        self.body = VBox([HTML(value=_p("pdkit-loading", t("Loading…")))])
+        self.body = VBox([HTML(value=para("pdkit-loading", t("Loading…")))])
         self.widget = VBox(
             [HTML(value=style()), self.browser, self.keeper, self.keeper.note, self.body]
         )
@@ -407,7 +319,7 @@ class CoachApp:
         try:
             person = self.store.participant_for_token(token) if token else None
         except PdkitError as exc:
-            self.body.children = [HTML(value=_p("pdkit-error", str(exc), "alert"))]
+            self.body.children = [HTML(value=para("pdkit-error", str(exc), "alert"))]
             return
         self.sign_in(person, has_link=bool(token))
 
@@ -423,7 +335,7 @@ class CoachApp:
                 if has_link
                 else t("This page is for coaches: open it from the link you were given as a coach.")
             )
-            self.body.children = [HTML(value=_p("pdkit-error pdkit-refused", said, "alert"))]
+            self.body.children = [HTML(value=para("pdkit-error pdkit-refused", said, "alert"))]
             return False
         self.coach = person
         self.keeper.bind(person.id, self.language)
@@ -465,7 +377,7 @@ class CoachApp:
         if not self.queue:
             self.queue_box.children = [
                 HTML(
-                    value=_p(
+                    value=para(
                         "pdkit-empty",
                         t(
                             "No teachers are assigned to you yet. When they are, they appear "
@@ -475,7 +387,7 @@ class CoachApp:
                 )
             ]
             return
-        names = _names([p for _, p in self.queue], self.store)
+        names = teacher_names([p for _, p in self.queue], self.store)
         today = self.today()
         rows: list[w.Widget] = []
         for need, person in self.queue:
@@ -516,7 +428,7 @@ class CoachApp:
         teacher = self.store.get_participant(teacher_id)
         if teacher is None:
             return None
-        names = _names([p for _, p in self.queue] or [teacher], self.store)
+        names = teacher_names([p for _, p in self.queue] or [teacher], self.store)
         if self.view is not None:
             self.view.close()
         self.view = TeacherView(

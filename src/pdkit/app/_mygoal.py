@@ -12,11 +12,9 @@ way back. Every read names the teacher as the viewer.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import date
 from html import escape
-from urllib.parse import urlencode
 
 import ipywidgets as w
 
@@ -25,73 +23,35 @@ from ..definitions import FormDefinition, load_form
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM, GOAL_SUMMARY_FIELDS
 from ..errors import PdkitError
 from ..followup import (
-    ACTIVE,
-    AGREED,
     ASKED,
-    DONE,
     DRAFT,
     DROPPED,
-    DUE,
     GOAL_STATUSES,
     MET,
-    OVERDUE,
-    REVISED,
     CheckinPlan,
     status_move,
 )
 from ..i18n import translator
-from ..links import MY_GOAL_NOTEBOOK, REMINDERS_PARAM, RESUME_PARAM, query_value, sibling
+from ..links import REMINDERS_PARAM, query_value
 from ..revisions import versions
 from ..store import GoalStatus, Participant, Store, display_names
 from ..widgets import HTML, CommentThread, FileDownload, FormView, HBox, Safekeeper, VBox
 from ..widgets._feedback import item_summary, versions_list
 from ..widgets._timing import repeat_every
+from ._goalview import (
+    STATUS_WORDS,
+    home_link,
+    move_words,
+    para,
+    plan_html,
+    shared_html,
+    status_html,
+)
 
-__all__ = ["STATUS_WORDS", "MyGoalPage", "MyGoalPart", "home_link"]
-
-STATUS_WORDS = {
-    DRAFT: "Draft: not agreed with your coach yet",
-    ASKED: "Waiting for your coach to agree it",
-    AGREED: "Agreed with your coach",
-    ACTIVE: "Working on it",
-    MET: "Met",
-    REVISED: "Revised: a new version to agree with your coach",
-    DROPPED: "Dropped",
-}
-"""What each goal status means, as the teacher reads it."""
-
-_MOVE_WORDS = {
-    (None, ASKED): "Ask my coach to agree this goal",
-    (ASKED, DRAFT): "Take back my question",
-    (DROPPED, DRAFT): "Take this goal up again",
-    (None, ACTIVE): "I am working on it",
-    (MET, ACTIVE): "Not met after all",
-    (None, MET): "I met this goal",
-    (None, DROPPED): "Drop this goal",
-}
+__all__ = ["MyGoalPage", "MyGoalPart"]
 
 MAX_SHARED_SHOWN = 50
 """At most this many others' goals are listed (the newest first)."""
-
-
-def move_words(current: str, new: str) -> str:
-    """The button that moves a goal from ``current`` to ``new``, as the teacher reads it."""
-    return _MOVE_WORDS.get((current, new)) or _MOVE_WORDS.get((None, new)) or new.capitalize()
-
-
-def home_link(page_url: str, token: str | None, notebook: str = MY_GOAL_NOTEBOOK) -> str:
-    """The address of ``notebook`` (default "My goal") beside the page at ``page_url``,
-    signed in by ``token`` when there is one (a hub user needs none)."""
-    return sibling(page_url, notebook, urlencode({RESUME_PARAM: token}) if token else "")
-
-
-def _stamp(at: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
-
-
-def _p(css: str, text: str, role: str = "") -> str:
-    said = f' role="{role}"' if role else ""
-    return f'<p class="{css}"{said}>{escape(text)}</p>'
 
 
 class MyGoalPage:
@@ -176,7 +136,7 @@ class MyGoalPage:
                 keeper=keeper,
             )
         except PdkitError as exc:
-            self.plan_message.value = _p("pdkit-error", str(exc), "alert")
+            self.plan_message.value = para("pdkit-error", str(exc), "alert")
 
         self._reminders()
         self._build_thread()
@@ -245,7 +205,7 @@ class MyGoalPage:
         self.versions_html.value = (
             versions_list(found, labels, self.t)
             if found
-            else _p("pdkit-empty", self.t("No versions yet."))
+            else para("pdkit-empty", self.t("No versions yet."))
         )
         if first:
             self._draw_shared()
@@ -272,7 +232,7 @@ class MyGoalPage:
         edit = escape(t("Change my goal"))
         hint = ""
         if has_coach and level == "private":
-            hint = _p(
+            hint = para(
                 "pdkit-hint",
                 t(
                     "Your coach cannot see your goal yet: to ask them to agree it, share it "
@@ -287,25 +247,7 @@ class MyGoalPage:
         self, current: GoalStatus, statuses: list[GoalStatus], *, has_goal: bool
     ) -> None:
         t = self.t
-        words = t(STATUS_WORDS.get(current.status, current.status))
-        since = f" · {escape(t('since'))} {_stamp(current.at)}" if current.at else ""
-        rows = "".join(
-            f"<li>{_stamp(s.at)} · {escape(t(STATUS_WORDS.get(s.status, s.status)))}"
-            + (f" <q>{escape(s.note)}</q>" if s.note else "")
-            + "</li>"
-            for s in reversed(statuses)
-        )
-        history = (
-            f'<details class="pdkit-status-history"><summary>{escape(t("Status history"))}'
-            f"</summary><ol reversed>{rows}</ol></details>"
-            if rows
-            else ""
-        )
-        self.status_html.value = (
-            f'<p class="pdkit-goal-status pdkit-goal-status-{escape(current.status)}" '
-            f'role="status"><strong>{escape(t("Status:"))}</strong> {escape(words)}{since}</p>'
-            f"{history}"
-        )
+        self.status_html.value = status_html(current, statuses, STATUS_WORDS, t)
         buttons: list[w.Widget] = []
         if has_goal:
             for new in GOAL_STATUSES:
@@ -323,60 +265,8 @@ class MyGoalPage:
         self.moves_box.children = buttons
 
     def _draw_plan(self, plan: CheckinPlan, *, has_schedule: bool) -> None:
-        t = self.t
-        if not plan.dates:
-            self.plan_html.value = _p(
-                "pdkit-empty",
-                t(
-                    "Your session has no check-in dates yet. Check in whenever you like; when "
-                    "your facilitator sets dates, they appear here."
-                ),
-            )
-            self.ics_button.disabled = True
-            return
-        self.ics_button.disabled = False
-        nxt = plan.next
-        parts = []
-        if nxt is None:
-            parts.append(_p("pdkit-ok", t("All your check-ins are done. Well done!")))
-        elif nxt.state == OVERDUE:
-            late = (self.today() - nxt.due).days
-            parts.append(
-                _p(
-                    "pdkit-checkin-next pdkit-overdue",
-                    t("Your check-in of {date} is overdue ({days} days): check in now.").format(
-                        date=nxt.due.isoformat(), days=late
-                    ),
-                    "status",
-                )
-            )
-        else:
-            parts.append(
-                _p(
-                    "pdkit-checkin-next pdkit-due",
-                    t("Your next check-in: {date}.").format(date=nxt.due.isoformat()),
-                    "status",
-                )
-            )
-        words = {
-            DONE: t("done"),
-            DUE: t("next"),
-            OVERDUE: t("overdue"),
-        }
-        items = []
-        for due in plan.dates:
-            state = words.get(due.state, t("upcoming"))
-            own = f" ({escape(t('my own date'))})" if due.own else ""
-            items.append(
-                f'<li class="pdkit-checkin-{escape(due.state)}">{due.due.isoformat()}{own} · '
-                f"{escape(state)}</li>"
-            )
-        parts.append(f'<ul class="pdkit-checkins">{"".join(items)}</ul>')
-        if not has_schedule:
-            parts.append(
-                _p("pdkit-hint", t("Your session has no check-in dates: this is your own date."))
-            )
-        self.plan_html.value = "".join(parts)
+        self.ics_button.disabled = not plan.dates
+        self.plan_html.value = plan_html(plan, self.today(), self.t, has_schedule=has_schedule)
 
     def _draw_shared(self) -> None:
         t = self.t
@@ -385,21 +275,8 @@ class MyGoalPage:
         except PdkitError:
             items = []
         items = sorted(items, key=lambda i: i.updated_at, reverse=True)[:MAX_SHARED_SHOWN]
-        if not items:
-            self.shared_html.value = _p(
-                "pdkit-empty",
-                t("Nobody shares a goal with you yet. What your group shares appears here."),
-            )
-            return
         names = display_names(self.store, [i.owner.id for i in items])
-        cards = []
-        for item in items:
-            summary = item_summary(self.goal_definition, dict(item.answers), ("goal",))
-            cards.append(
-                f'<li class="pdkit-shared-goal"><strong>{escape(names[item.owner.id])}</strong>'
-                f"{summary}</li>"
-            )
-        self.shared_html.value = f'<ul class="pdkit-shared-goals">{"".join(cards)}</ul>'
+        self.shared_html.value = shared_html(items, names, self.goal_definition, t)
 
     def _draw_sessions(self) -> None:
         t = self.t
@@ -413,7 +290,7 @@ class MyGoalPage:
             titles.append(found.title if found is not None else sid)
         if len(titles) > 1:
             said = t("Your goal and its history come with you through every session: {titles}.")
-            self.sessions_html.value = _p("pdkit-sessions", said.format(titles=", ".join(titles)))
+            self.sessions_html.value = para("pdkit-sessions", said.format(titles=", ".join(titles)))
 
     def _build_thread(self) -> None:
         t = self.t
@@ -425,7 +302,7 @@ class MyGoalPage:
             self.thread_box.children = [
                 HTML(
                     value=f"<h2>{escape(t('My coach'))}</h2>"
-                    + _p(
+                    + para(
                         "pdkit-empty",
                         t(
                             "You have no coach yet. When your facilitator assigns one, your "
@@ -456,11 +333,11 @@ class MyGoalPage:
             self.store.opt_out(self.pid)
             contact = self.store.contact(self.pid, viewer=self.pid)
         except PdkitError as exc:
-            self.reminders_html.value = _p("pdkit-error", str(exc), "alert")
+            self.reminders_html.value = para("pdkit-error", str(exc), "alert")
             self.reminders_box.children = [self.reminders_html]
             return
         said = t("Reminders by email are off: you will get no more.")
-        self.reminders_html.value = _p("pdkit-note pdkit-reminders-off", said, "status")
+        self.reminders_html.value = para("pdkit-note pdkit-reminders-off", said, "status")
         self.reminders_box.children = (
             [self.reminders_html, HBox([self.reminders_button])]
             if contact is not None
@@ -475,14 +352,14 @@ class MyGoalPage:
         try:
             self.store.set_goal_status(self.pid, status, by=self.pid)
         except PdkitError as exc:
-            self.status_message.value = _p("pdkit-error", str(exc), "alert")
+            self.status_message.value = para("pdkit-error", str(exc), "alert")
             return False
         said = {
             ASKED: t("Your coach is asked to agree your goal. Their answer appears here."),
             MET: t("Well done: your goal is marked met."),
             DROPPED: t("Your goal is dropped. You can take it up again at any time."),
         }.get(status, t("Your goal's status is changed."))
-        self.status_message.value = _p("pdkit-ok", said, "status")
+        self.status_message.value = para("pdkit-ok", said, "status")
         self.refresh()
         return True
 
@@ -493,7 +370,7 @@ class MyGoalPage:
         try:
             self.store.start_revision(self.pid, GOAL_FORM)
         except PdkitError as exc:
-            self.status_message.value = _p("pdkit-error", str(exc), "alert")
+            self.status_message.value = para("pdkit-error", str(exc), "alert")
             return
         link = escape(self._goal_link(), quote=True)
         said = escape(t("This version is kept. Change your goal: your changes make the next one."))
@@ -514,10 +391,10 @@ class MyGoalPage:
                 if self.store.history(self.pid, CHECKIN_FORM, viewer=self.pid):
                     self.store.start_revision(self.pid, CHECKIN_FORM)
             except PdkitError as exc:
-                self.plan_message.value = _p("pdkit-error", str(exc), "alert")
+                self.plan_message.value = para("pdkit-error", str(exc), "alert")
                 return
             self.checkin_box.children = [self.checkin.widget]
-        self.plan_message.value = _p(
+        self.plan_message.value = para(
             "pdkit-note", self.t("Your check-in saves as you type, below."), "status"
         )
 
@@ -542,10 +419,10 @@ class MyGoalPage:
         try:
             data = self.calendar()
         except PdkitError as exc:
-            self.plan_message.value = _p("pdkit-error", str(exc), "alert")
+            self.plan_message.value = para("pdkit-error", str(exc), "alert")
             return
         self.download.offer(data, "my-check-ins.ics", "text/calendar")
-        self.plan_message.value = _p(
+        self.plan_message.value = para(
             "pdkit-ok",
             self.t("Your calendar file is downloading: open it to add the dates."),
             "status",
@@ -560,9 +437,11 @@ class MyGoalPage:
                 raise PdkitError(t("you have not given an address for reminders"))
             self.store.set_contact(self.pid, contact.email)
         except PdkitError as exc:
-            self.reminders_html.value = _p("pdkit-error", str(exc), "alert")
+            self.reminders_html.value = para("pdkit-error", str(exc), "alert")
             return
-        self.reminders_html.value = _p("pdkit-ok", t("Reminders by email are on again."), "status")
+        self.reminders_html.value = para(
+            "pdkit-ok", t("Reminders by email are on again."), "status"
+        )
         self.reminders_box.children = [self.reminders_html]
 
     def close(self) -> None:

@@ -5,49 +5,14 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from .._atomic import write_atomically
 from ..errors import PdkitError, WorkbookFileError
-from ._markdown import comment_markdown
-from .build import dumps, markdown_cell
-from .saved import entry, read_saved
+from .build import dumps
+from .saved import COACH_TAG, append_comment, read_saved
 from .untrusted import file_bytes, parse_json
 
 __all__ = ["COACH_TAG", "add_comment", "append_comment"]
-
-COACH_TAG = "pdkit-coach"
-"""The tag of the Markdown cells that hold coach comments."""
-
-
-def append_comment(
-    notebook: dict[str, Any], coach: str, text: str, stamp: datetime
-) -> dict[str, str]:
-    """The one home of a coach comment in a notebook: an entry ``{coach, text, at}``
-    under ``metadata["pdkit"]["saved"]["coach_comments"]`` and, at the end, a visible
-    Markdown cell tagged ``pdkit-coach`` that says it is a coach's comment (the text
-    escaped). For ``pdkit comment`` and for a workbook saved from a store, whose
-    coach comments come from the thread between the teacher and their coaches."""
-    comments = notebook["metadata"]["pdkit"]["saved"].setdefault("coach_comments", [])
-    added = entry("coach_comments", coach, text, stamp.isoformat())
-    comments.append(added)
-    cell = markdown_cell(
-        comment_markdown(added["coach"], text, stamp),
-        cell_id="",
-        metadata={"tags": [COACH_TAG], "pdkit": {"coach_comment": len(comments) - 1}},
-    )
-    minor = notebook.get("nbformat_minor", 0)
-    if type(minor) is int and minor >= 5:  # cell ids exist from nbformat 4.5 on
-        ids = (c.get("id") for c in notebook["cells"] if isinstance(c, dict))
-        taken = {i for i in ids if isinstance(i, str)}
-        number = len(comments)
-        while f"coach-comment-{number}" in taken:
-            number += 1
-        cell["id"] = f"coach-comment-{number}"
-    else:
-        del cell["id"]
-    notebook["cells"].append(cell)
-    return added
 
 
 def add_comment(
