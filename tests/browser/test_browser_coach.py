@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from tests._a11y import unlabelled
 
 from pdkit import open_store
 from pdkit.links import COACH_PURPOSE
@@ -35,7 +36,10 @@ def test_coach_link_queue_teacher_comment_and_met(pdkit_server: Any, browser: An
         store.set_visibility(ana.id, "goal-setting", "coach")
         store.record(ben.id, "goal-setting", {"goal": "Ben's goal"}, spec_version="g@1")
         store.set_visibility(ben.id, "goal-setting", "session")
-        store.set_goal_status(ana.id, "asked", by=ana.id)
+        zoe, _ = store.create_participant("Zoe")
+        store.record(zoe.id, "goal-setting", {"goal": "Zoe's goal"}, spec_version="g@1")
+        store.set_visibility(zoe.id, "goal-setting", "coach")
+        store.assign_coach(kim.id, [zoe.id])
         coach_token = store.issue_link(kim.id, COACH_PURPOSE)
     finally:
         store.close()
@@ -45,13 +49,34 @@ def test_coach_link_queue_teacher_comment_and_met(pdkit_server: Any, browser: An
 
     opener = coach.get_by_role("button", name="Open Ana")
     opener.wait_for(timeout=LOAD)
-    assert "asks for you" in coach.locator(".pdkit-queue-row").first.inner_text()
+    rows = coach.locator(".pdkit-queue-row")
+    assert [r.split(" · ")[0] for r in rows.all_inner_texts()] == ["Ana", "Zoe"]
     assert coach.get_by_text("Ben Unassigned").count() == 0, "only the coach's teachers"
+    assert unlabelled(coach) == []
+
+    # Zoe checks in and asks for a conversation: she moves up without a reload.
+    store = open_store(pdkit_server.store_path)
+    try:
+        store.record(zoe.id, "exit-ticket", {"progress": 2, "support": "coach"}, spec_version="e@1")
+        store.set_visibility(zoe.id, "exit-ticket", "coach")
+    finally:
+        store.close()
+    coach.wait_for_function(
+        "() => document.querySelector('.pdkit-queue-row').textContent.startsWith('Zoe')",
+        timeout=10_000,
+    )
+    assert "asks for you" in rows.first.inner_text()
+    store = open_store(pdkit_server.store_path)
+    try:
+        store.set_goal_status(ana.id, "asked", by=ana.id)
+    finally:
+        store.close()
     opener.click()
     coach.locator("dd", has_text="More questions").wait_for(timeout=15_000)
 
     teacher.locator(".pdkit-goal-status-asked").wait_for(timeout=LOAD)
     coach.get_by_label("Your message").fill("Which students will you watch first?")
+    assert unlabelled(coach) == []
     coach.locator(".pdkit-thread").get_by_role("button", name="Send").click()
     coach.get_by_text("Sent.").wait_for(timeout=15_000)
     sent = time.monotonic()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests._a11y import unlabelled
 
 from pdkit import open_store
 from pdkit._clock import today
@@ -20,22 +21,6 @@ pytestmark = pytest.mark.browser
 LOAD = 90_000  # ms: a cold Voilà page on a busy 2-core machine
 PHONE = {"width": 390, "height": 844}
 GOAL = "By March, 8 of my 10 students ask a question <img src=x onerror=window.__x=1>"
-
-
-def unlabelled(page: Any) -> list[str]:
-    """Inputs and buttons of the page that have no accessible name."""
-    found: list[str] = page.evaluate(
-        """() => [...document.querySelectorAll(
-          '.pdkit-app input, .pdkit-app textarea, .pdkit-app button, .pdkit-app select'
-        )].filter((el) => el.offsetParent !== null)
-        .filter((el) => {
-          const named = (el.getAttribute('aria-label') || '').trim() ||
-            (el.labels && [...el.labels].some((l) => l.textContent.trim())) ||
-            (el.textContent || '').trim() || (el.getAttribute('title') || '').trim();
-          return !named;
-        }).map((el) => el.outerHTML.slice(0, 120))"""
-    )
-    return found
 
 
 def test_my_goal_with_a_personal_link(pdkit_server: Any, browser: Any, tmp_path: Path) -> None:
@@ -104,4 +89,17 @@ def test_my_goal_with_a_personal_link(pdkit_server: Any, browser: Any, tmp_path:
     assert data.count("BEGIN:VEVENT") == 2
     assert f"{day + timedelta(14):%Y%m%d}" in data
     assert "my-goal.ipynb?pdkit=" in data.replace("\r\n ", "")
+
+    # The check-in form is one click away, and the check-in is stored.
+    page.get_by_role("button", name="Check in now").click()
+    page.get_by_role("radio", name="About halfway").check(timeout=15_000)
+    page.locator(".pdkit-my-goal").get_by_role("button", name="Save").click()
+    page.get_by_text("Saved at").first.wait_for(timeout=15_000)
+    store = open_store(pdkit_server.store_path)
+    try:
+        assert len(store.checkin_times(ana.id)) == 1
+        answers = store.latest(ana.id, "exit-ticket", viewer=ana.id)
+    finally:
+        store.close()
+    assert answers["progress"] == 3
     context.close()
