@@ -90,6 +90,18 @@ def test_my_goal_with_a_personal_link(pdkit_server: Any, browser: Any, tmp_path:
     assert f"{day + timedelta(14):%Y%m%d}" in data
     assert "my-goal.ipynb?pdkit=" in data.replace("\r\n ", "")
 
+    # A message typed and not sent is kept by the browser through a reload (a new kernel).
+    page.get_by_label("Your message").fill("Half a thought, not sent")
+    page.wait_for_timeout(500)  # the page keeps typing as it comes
+    page.reload()
+    page.get_by_label("Your message").wait_for(timeout=LOAD)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.pdkit-thread textarea')]"
+        ".some((el) => el.value === 'Half a thought, not sent')",
+        timeout=15_000,
+    )
+    page.get_by_text("Restored 1 unsaved change(s)").wait_for(timeout=5_000)
+
     # The check-in form is one click away, and the check-in is stored.
     page.get_by_role("button", name="Check in now").click()
     page.get_by_role("radio", name="About halfway").check(timeout=15_000)
