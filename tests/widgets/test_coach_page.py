@@ -215,3 +215,23 @@ def test_same_names_are_told_apart(store: Store) -> None:
     labels = [row.children[1].description for row in app.queue_box.children]
     assert len(set(labels)) == 2
     assert {one.id[:6], two.id[:6]} == {label.rsplit("#", 1)[1].rstrip(")") for label in labels}
+
+
+def test_progress_dropped_counts_only_check_ins_shared_with_the_coach(store: Store) -> None:
+    from pdkit.app._caseload import teacher_needs
+
+    ana = teacher(store, "Ana", "goal A")
+    ben = teacher(store, "Ben", "goal B")
+    kim, _ = store.create_participant("Kim", role="coach")
+    store.assign_coach(kim.id, [ana.id, ben.id])
+    for who in (ana, ben):
+        store.record(who.id, "exit-ticket", {"progress": 4}, spec_version="e@1")
+        store.start_revision(who.id, "exit-ticket")
+        store.record(who.id, "exit-ticket", {"progress": 2}, spec_version="e@1")
+    store.set_visibility(ana.id, "exit-ticket", "coach")  # Ben's stay private
+
+    found = {p.display_name: n for n, p in teacher_needs(store, kim.id, today())}
+
+    assert found["Ana"].progress_dropped
+    assert not found["Ben"].progress_dropped, "a private check-in tells the coach nothing"
+    assert [p.display_name for _n, p in teacher_needs(store, kim.id, today())] == ["Ana", "Ben"]
