@@ -191,6 +191,33 @@ def test_the_check_in_form_is_one_click_away_and_counts(
     assert "overdue" not in page.plan_html.value
 
 
+def test_a_second_check_in_saved_unchanged_still_counts(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form opens with the last check-in's answers; Save, with nothing changed, is
+    a check-in all the same: a whole new version, counted once."""
+    ana = world(store)
+    start = today()
+    store.set_checkin_schedule("default", start, [start + timedelta(14), start + timedelta(28)])
+    monkeypatch.setenv(CLOCK_OFFSET_ENV, str(14 * 86400))
+    first = open_page(store, ana.token)
+    first.checkin_button.click()
+    assert first.checkin is not None
+    first.checkin.controls["progress"].value = 3  # type: ignore[attr-defined]
+    first.checkin.save()
+    assert len(store.checkin_times(ana.teacher)) == 1
+
+    monkeypatch.setenv(CLOCK_OFFSET_ENV, str(28 * 86400))  # two weeks on: a new page
+    second = open_page(store, ana.token)
+    second.checkin_button.click()
+    assert second.checkin is not None
+    assert second.checkin.values()["progress"] == 3  # the last answers, to start from
+    assert second.checkin.save() >= 1  # saved unchanged: still written
+    assert len(store.checkin_times(ana.teacher)) == 2
+    assert store.checkin_plan(ana.teacher, today(), viewer=ana.teacher).done == 2
+    assert second.checkin.save() == 0  # and only once
+
+
 def test_the_calendar_file_holds_the_dates_and_the_personal_link(store: Store) -> None:
     ana = world(store)
     start = today()

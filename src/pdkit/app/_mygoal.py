@@ -390,6 +390,7 @@ class MyGoalPage:
             try:
                 if self.store.history(self.pid, CHECKIN_FORM, viewer=self.pid):
                     self.store.start_revision(self.pid, CHECKIN_FORM)
+                    self.checkin.as_new_version()  # Save, even unchanged, checks in
             except PdkitError as exc:
                 self.plan_message.value = para("pdkit-error", str(exc), "alert")
                 return
