@@ -34,15 +34,19 @@ __all__ = [
     "DUE",
     "GOAL_STATUSES",
     "MET",
+    "NOT_REVISITED_DAYS",
     "OVERDUE",
     "REVISABLE",
     "REVISED",
     "UPCOMING",
     "CheckinPlan",
     "DueDate",
+    "Need",
+    "by_need",
     "checkin_plan",
     "format_schedule",
     "parse_schedule",
+    "progress_dropped",
     "status_move",
 ]
 
@@ -243,3 +247,82 @@ def status_move(current: str, new: str, role: str) -> str | None:
         f"a {role} cannot make a goal that is {current} {new}; from {current}: "
         f"{', '.join(sorted(allowed))}"
     )
+
+
+# --------------------------------------------------------------------------- a coach's queue
+
+NOT_REVISITED_DAYS = 28
+"""A goal nobody touched (no new version, no check-in) for this many days is "not
+revisited": it needs a word from the coach."""
+
+OVERDUE_NEED, ASKED_NEED, PROGRESS_NEED, STALE_NEED = (
+    "overdue",
+    "asked",
+    "progress dropped",
+    "not revisited",
+)
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a coach knows of one teacher, to put them in the queue: only facts the coach
+    may see (counts, dates, statuses; never what the teacher wrote)."""
+
+    teacher: str
+    name: str = ""
+    overdue: int = 0
+    """Check-ins past their date and not done."""
+    oldest_overdue: date | None = None
+    asked: bool = False
+    """The teacher asked the coach to agree their goal, or for a conversation."""
+    progress_dropped: bool = False
+    """Their latest check-in says they are less far along than the one before."""
+    last_touched: float | None = None
+    """When the goal or a check-in last changed (None: never)."""
+
+    def reasons(self, today: date, *, local: bool = True) -> tuple[str, ...]:
+        """Why this teacher needs the coach now, most pressing first (empty: nothing)."""
+        found = []
+        if self.overdue:
+            found.append(OVERDUE_NEED)
+        if self.asked:
+            found.append(ASKED_NEED)
+        if self.progress_dropped:
+            found.append(PROGRESS_NEED)
+        if (
+            self.last_touched is None
+            or (today - _day(self.last_touched, local)).days >= NOT_REVISITED_DAYS
+        ):
+            found.append(STALE_NEED)
+        return tuple(found)
+
+
+_TIERS = (OVERDUE_NEED, ASKED_NEED, PROGRESS_NEED, STALE_NEED)
+
+
+def by_need(needs: Iterable[Need], today: date, *, local: bool = True) -> list[Need]:
+    """A coach's teachers in the order to see them: check-ins overdue first (the most
+    overdue, then the longest overdue, first), then those who asked (for agreement or a
+    conversation), then progress dropped, then goals not revisited (the longest untouched
+    first), then everyone else; by name within a tier (the id tells same names apart)."""
+
+    def key(need: Need) -> tuple[object, ...]:
+        reasons = need.reasons(today, local=local)
+        tier = _TIERS.index(reasons[0]) if reasons else len(_TIERS)
+        return (
+            tier,
+            -need.overdue if tier == 0 else 0,
+            need.oldest_overdue or date.max if tier == 0 else date.max,
+            (need.last_touched or 0.0) if tier == _TIERS.index(STALE_NEED) else 0.0,
+            need.name.casefold(),
+            need.teacher,
+        )
+
+    return sorted(needs, key=key)
+
+
+def progress_dropped(progress: Sequence[object]) -> bool:
+    """Whether the latest of a teacher's check-in progress answers (oldest first; numbers
+    on the scale, anything else ignored) is below the one before it."""
+    values = [v for v in progress if isinstance(v, int | float) and not isinstance(v, bool)]
+    return len(values) >= 2 and values[-1] < values[-2]

@@ -171,7 +171,8 @@ def test_every_builtin_workbook_loads_with_no_reference_problems(workbook_id: st
     assert workbook.sections
     assert Path(workbook.source) == builtin_workbook_path(workbook_id)
     assert check_references(workbook) == []
-    assert workbook.audience == ("facilitator" if workbook_id == "facilitator" else "participant")
+    expected = workbook_id if workbook_id in ("facilitator", "coach") else "participant"
+    assert workbook.audience == expected
 
 
 def test_builtin_workbooks_say_what_they_show() -> None:
@@ -181,6 +182,8 @@ def test_builtin_workbooks_say_what_they_show() -> None:
     assert len(reflections.refs) > 1
     assert load_workbook("protocol").sections == (Section("protocol", ("runner",)),)
     assert load_workbook("facilitator").sections == (Section("facilitator", ("pacing",)),)
+    assert load_workbook("my-goal").sections == (Section("home", ("my-goal",)),)
+    assert load_workbook("coach").sections == (Section("coach", ("caseload",)),)
 
 
 def test_shipped_notebooks_are_up_to_date(capsys: pytest.CaptureFixture[str]) -> None:
@@ -278,7 +281,7 @@ def test_shipped_notebook_structure(workbook_id: str) -> None:
     assert [c["id"] for c in rebuilt["cells"]] == ids
 
     sections = [c for c in nb.cells if "pdkit-section" in c.metadata.get("tags", ())]
-    shown = [i for i, s in enumerate(workbook.sections) if s.kind != "facilitator"]
+    shown = [i for i, s in enumerate(workbook.sections) if s.kind not in ("facilitator", "coach")]
     assert [c.metadata["pdkit"]["section"] for c in sections] == shown
     for cell in sections:
         index = cell.metadata["pdkit"]["section"]
@@ -353,6 +356,13 @@ MALFORMED = [
         "sections[2]",
         "a facilitator workbook holds only text and the facilitator section, not 'form'",
         id="facilitator-with-a-form",
+    ),
+    pytest.param(
+        doc(*HEAD, "sections:", "  - coach: caseload", "  - home: my-goal"),
+        7,
+        "sections[1]",
+        "a coach workbook holds only text and the coach section, not 'home'",
+        id="coach-with-my-goal",
     ),
     pytest.param(
         doc(*HEAD, "language: English", "sections:", "  - text: Hi"),
@@ -454,7 +464,7 @@ def test_load_workbook_refuses_a_form(tmp_path: Path) -> None:
         load_workbook(templates_dir() / "goal-setting.yaml")
     with pytest.raises(DefinitionError, match="no built-in workbook has this id") as caught:
         load_workbook("nope")
-    assert "(built-in workbooks: facilitator, goal-setting" in caught.value.problem
+    assert "(built-in workbooks: coach, facilitator, goal-setting" in caught.value.problem
 
 
 # --------------------------------------------------------------------------- references

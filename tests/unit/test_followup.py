@@ -11,11 +11,15 @@ from pdkit.errors import ScheduleError
 from pdkit.followup import (
     DONE,
     DUE,
+    NOT_REVISITED_DAYS,
     OVERDUE,
     UPCOMING,
+    Need,
+    by_need,
     checkin_plan,
     format_schedule,
     parse_schedule,
+    progress_dropped,
 )
 
 DAY = date(2026, 12, 2)  # the session
@@ -145,3 +149,64 @@ def test_no_schedule_and_no_own_date_means_nothing_due() -> None:
     plan = checkin_plan([], DAY, [at(week(1))], today=week(8))
     assert plan.dates == ()
     assert plan.next is None
+
+
+# --------------------------------------------------------------------------- a coach's queue
+
+TODAY = date(2027, 2, 1)
+RECENT = datetime(2027, 1, 30, 12).timestamp()
+LONG_AGO = datetime(2026, 12, 1, 12).timestamp()
+
+
+def test_the_queue_puts_overdue_then_asked_then_dropped_then_not_revisited() -> None:
+    calm = Need("t-calm", "Zoe", last_touched=RECENT)
+    stale = Need("t-stale", "Yan", last_touched=LONG_AGO)
+    never = Need("t-never", "Xia")
+    dropped = Need("t-drop", "Wes", progress_dropped=True, last_touched=RECENT)
+    asked = Need("t-ask", "Val", asked=True, last_touched=RECENT)
+    late1 = Need("t-late1", "Uma", overdue=1, oldest_overdue=date(2027, 1, 20), last_touched=RECENT)
+    late2 = Need("t-late2", "Tom", overdue=2, oldest_overdue=date(2027, 1, 25), last_touched=RECENT)
+    late1_older = Need("t-late1o", "Sam", overdue=1, oldest_overdue=date(2027, 1, 10))
+
+    order = by_need([calm, stale, never, dropped, asked, late1, late2, late1_older], TODAY)
+
+    assert [n.teacher for n in order] == [
+        "t-late2",  # the most overdue check-ins first
+        "t-late1o",  # then the longest overdue
+        "t-late1",
+        "t-ask",
+        "t-drop",
+        "t-never",  # never touched before touched long ago
+        "t-stale",
+        "t-calm",
+    ]
+    assert late1_older.reasons(TODAY) == ("overdue", "not revisited")
+    assert calm.reasons(TODAY) == ()
+    assert stale.reasons(TODAY) == ("not revisited",)
+
+
+def test_the_queue_tells_same_names_apart_and_is_stable() -> None:
+    a = Need("t-b", "Ana", last_touched=RECENT)
+    b = Need("t-a", "ana", last_touched=RECENT)
+    assert [n.teacher for n in by_need([a, b], TODAY)] == ["t-a", "t-b"]
+    assert by_need([b, a], TODAY) == by_need([a, b], TODAY)
+    assert by_need([], TODAY) == []
+    older = Need("t-c", "Zed", last_touched=RECENT - 3600)
+    assert [n.teacher for n in by_need([a, older, b], TODAY)] == ["t-a", "t-b", "t-c"]
+
+
+def test_not_revisited_starts_after_the_set_number_of_days() -> None:
+    edge = datetime.combine(TODAY - timedelta(days=NOT_REVISITED_DAYS), datetime.min.time())
+    just = datetime.combine(TODAY - timedelta(days=NOT_REVISITED_DAYS - 1), datetime.min.time())
+    assert Need("t", last_touched=edge.timestamp()).reasons(TODAY) == ("not revisited",)
+    assert Need("t", last_touched=just.timestamp()).reasons(TODAY) == ()
+
+
+def test_progress_dropped_compares_the_last_two_check_ins() -> None:
+    assert progress_dropped([3, 2])
+    assert progress_dropped([1, 4, 3])
+    assert not progress_dropped([2, 2])
+    assert not progress_dropped([3, 1, 2])
+    assert not progress_dropped([4])
+    assert not progress_dropped([])
+    assert not progress_dropped([4, None, "x", True])  # not answers on the scale

@@ -318,3 +318,16 @@ def test_a_district_folder_is_served_and_ctrl_c_stops_it_cleanly(
     assert "Traceback" not in printed
     assert printed.count("pdkit: stopping") == 1
     assert [pid for pid in below if _alive(pid)] == [], "kernels outlived the server"
+
+
+def test_the_printed_links_say_which_pages_open_with_a_personal_link() -> None:
+    from pdkit.serve._config import ServeConfig
+
+    links = dict(ServeConfig(port=8866, facilitator_key="k").urls())
+    assert links["my-goal (each teacher's home: their personal link opens it)"].endswith(
+        "/voila/render/my-goal.ipynb"
+    )
+    assert links["coach (each coach opens it with their own coach's link)"].endswith(
+        "/voila/render/coach.ipynb"
+    )
+    assert links["goal-setting"] == "http://127.0.0.1:8866/voila/render/goal-setting.ipynb"

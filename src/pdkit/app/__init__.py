@@ -13,15 +13,18 @@ for every kernel:
 Only light modules are imported here: this runs on every page load, in a new kernel.
 Inside: ``_config`` (where the app runs), ``_page`` (style, error messages), ``_parts``
 (the sections of a workbook), ``_copy`` (the participant's own copy),
-``_participant`` and ``_facilitator`` (the two kinds of page), ``_workbook`` (what a
-notebook runs).
+``_participant``, ``_facilitator`` and ``_coach`` (the kinds of page), ``_mygoal``
+(the teacher's "My goal"), ``_goalview`` (a goal's follow-up as HTML, for both) and
+``_caseload`` (a coach's teachers by need), ``_workbook`` (what a notebook runs).
 """
 
 from __future__ import annotations
 
+from ._coach import CoachApp, TeacherView
 from ._config import FACILITATOR_KEY_ENV
 from ._copy import CopyTools
 from ._facilitator import FacilitatorApp
+from ._mygoal import MyGoalPage, MyGoalPart
 from ._participant import FormApp, ParticipantApp, ProtocolApp, ReflectionApp
 from ._workbook import (
     Workbook,
@@ -33,12 +36,16 @@ from ._workbook import (
 
 __all__ = [
     "FACILITATOR_KEY_ENV",
+    "CoachApp",
     "CopyTools",
     "FacilitatorApp",
     "FormApp",
+    "MyGoalPage",
+    "MyGoalPart",
     "ParticipantApp",
     "ProtocolApp",
     "ReflectionApp",
+    "TeacherView",
     "Workbook",
     "facilitator_app",
     "form_app",

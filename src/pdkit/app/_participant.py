@@ -3,13 +3,17 @@ signed in (one-cell apps for a single form, reflections or the protocol runner t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
+from html import escape
+from urllib.parse import urlencode
 
 import ipywidgets as w
 
 from ..definitions import FormDefinition, SchoolGoal
 from ..errors import PdkitError
 from ..i18n import translator
+from ..links import MY_GOAL_NOTEBOOK, RESUME_PARAM, sibling
 from ..store import DEFAULT_SESSION, Participant, Store
 from ..widgets import HTML, FormView, ProtocolRunner, Safekeeper, SignIn, VBox
 from ._config import hub_email, with_goals
@@ -58,6 +62,8 @@ class ParticipantApp:
             language=language,
             start=False,
         )
+        self.home = HTML()
+        self.home.add_class("pdkit-home-link")
         sheet = HTML(value=style())
         self.keeper = Safekeeper()
         self.widget = VBox(
@@ -65,6 +71,7 @@ class ParticipantApp:
                 sheet,
                 self.keeper,
                 self.sign_in.widget,
+                self.home,
                 self.keeper.note,
                 self.tools_box,
                 *(self.boxes if inline else []),
@@ -95,6 +102,7 @@ class ParticipantApp:
                 on_restored=lambda: self._rebuild(participant),
             )
             self.tools_box.children = [self.tools.widget]
+        self.home.value = self._home_link(t)
         self.keeper.detach_all()
         self.keeper.bind(participant.id, language)
         for part, box in zip(self.parts, self.boxes, strict=True):
@@ -112,6 +120,24 @@ class ParticipantApp:
                 ]
         self.keeper.ready()  # the page hands back what it kept of typing not yet stored
 
+    def _home_link(self, t: Callable[[str], str]) -> str:
+        """The link to the teacher's "My goal" that every workbook page shows (none on
+        "My goal" itself, nor outside Voilà where pages are not served side by side)."""
+        page = self.sign_in.browser.page_url
+        if any(getattr(part, "is_home", False) for part in self.parts):
+            return ""
+        if "/voila/render/" not in page:
+            return ""
+        link = escape(sibling(page, MY_GOAL_NOTEBOOK, self._token_query()), quote=True)
+        said = escape(t("My goal: its status, your check-ins and your coach's messages"))
+        return (
+            f'<nav class="pdkit-nav"><a class="pdkit-my-goal-link" href="{link}">{said}</a></nav>'
+        )
+
+    def _token_query(self) -> str:
+        token = self.sign_in.token
+        return urlencode({RESUME_PARAM: token}) if token else ""
+
     def _flush(self) -> None:
         """Save what is typed and not saved yet, now (before an upload restores answers:
         the upload must win over an autosave that would come after it)."""
@@ -125,6 +151,7 @@ class ParticipantApp:
         self._show(participant)
 
     def _hide(self) -> None:
+        self.home.value = ""
         self.keeper.detach_all()
         self.keeper.owner = ""
         self.tools_box.children = []

@@ -27,6 +27,7 @@ from ..definitions.ids import GOAL_FORM
 from ..errors import PdkitError
 from ..store import DEFAULT_SESSION, Store
 from ..widgets import HTML
+from ._coach import CoachApp
 from ._config import (
     facilitator_key,
     hub_user,
@@ -36,6 +37,7 @@ from ._config import (
 )
 from ._copy import CopyTools
 from ._facilitator import FacilitatorApp
+from ._mygoal import MyGoalPart
 from ._page import error_widget
 from ._participant import FormApp, ParticipantApp, ProtocolApp, ReflectionApp
 from ._parts import FeedbackPart, FormPart, Part, ReflectionsPart, RunnerPart
@@ -69,7 +71,7 @@ class Workbook:
         session: str = DEFAULT_SESSION,
     ) -> None:
         self.error: PdkitError | None = None
-        self.app: ParticipantApp | FacilitatorApp | None = None
+        self.app: ParticipantApp | FacilitatorApp | CoachApp | None = None
         self._part_of: dict[int, int] = {}
         try:
             self.definition = (
@@ -79,7 +81,9 @@ class Workbook:
             if problems:
                 raise problems[0]
             opened = open_store_arg(store)
-            if self.definition.audience == "facilitator":
+            if self.definition.audience == "coach":
+                self.app = CoachApp(store=opened, hub_user=hub_user())
+            elif self.definition.audience == "facilitator":
                 self.app = FacilitatorApp(
                     store=opened,
                     session=session,
@@ -130,11 +134,19 @@ class Workbook:
                 part = RunnerPart(store)
             elif section.kind == "feedback":
                 part = FeedbackPart(store, partial(form, _goal_form(workbook)))
+            elif section.kind == "home":
+                part = MyGoalPart(store, page_url=self._page_url, token=self._token)
             else:
                 continue  # text: a Markdown cell of the notebook
             self._part_of[index] = len(parts)
             parts.append(part)
         return parts
+
+    def _page_url(self) -> str:
+        return self.app.sign_in.browser.page_url if isinstance(self.app, ParticipantApp) else ""
+
+    def _token(self) -> str | None:
+        return self.app.sign_in.token if isinstance(self.app, ParticipantApp) else None
 
     def section(self, index: int) -> w.Widget:
         """The widgets of section ``index`` (empty until someone is signed in)."""

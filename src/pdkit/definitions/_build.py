@@ -169,11 +169,13 @@ def build_workbook(data: dict[str, Any], file: str, root: yaml.Node | None) -> W
         else:
             refs = tuple(value) if isinstance(value, list) else (value,)
             sections.append(Section(kind, refs=refs))
-    if any(s.kind == "facilitator" for s in sections):
+    for own in ("facilitator", "coach"):
+        if not any(s.kind == own for s in sections):
+            continue
         for index, section in enumerate(sections):
-            if section.kind not in ("facilitator", "text"):
+            if section.kind not in (own, "text"):
                 raise _fail(
-                    f"a facilitator workbook holds only text and the facilitator section, not "
+                    f"a {own} workbook holds only text and the {own} section, not "
                     f"{section.kind!r} (participants' sections belong in another workbook)",
                     file,
                     root,

@@ -241,8 +241,9 @@ class Section:
 
     ``refs`` holds the ids a section refers to: one form or reflection, several
     reflections to choose from, or the fixed values ``runner`` (protocol), ``peers``
-    (feedback: the group's shared goals, peer feedback and one's goal versions) and
-    ``pacing`` (facilitator).
+    (feedback: the group's shared goals, peer feedback and one's goal versions),
+    ``my-goal`` (home: the teacher's "My goal"), ``pacing`` (facilitator) and
+    ``caseload`` (coach).
     """
 
     kind: str
@@ -265,10 +266,10 @@ class WorkbookDefinition:
 
     @property
     def audience(self) -> str:
-        """``facilitator`` for a workbook with a facilitator section, else ``participant``."""
-        return (
-            "facilitator" if any(s.kind == "facilitator" for s in self.sections) else "participant"
-        )
+        """``facilitator`` or ``coach`` for a workbook with a facilitator or coach section,
+        else ``participant``."""
+        kinds = {s.kind for s in self.sections}
+        return next((k for k in ("facilitator", "coach") if k in kinds), "participant")
 
 
 Definition = FormDefinition | ProtocolDefinition | WorkbookDefinition

@@ -103,7 +103,7 @@ def build_notebook(workbook: WorkbookDefinition, *, reference: str) -> dict[str,
         meta = {"tags": [SECTION_TAG], "pdkit": {"section": index, "kind": section.kind}}
         if section.kind == "text":
             cells.append(markdown_cell(section.text, cell_id=f"section-{index}", metadata=meta))
-        elif section.kind != "facilitator":  # the facilitator's control shows with the app
+        elif section.kind not in ("facilitator", "coach"):  # these show with the app
             what = ", ".join(section.refs)
             cells.append(
                 code_cell(

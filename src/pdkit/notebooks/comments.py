@@ -8,15 +8,11 @@ from pathlib import Path
 
 from .._atomic import write_atomically
 from ..errors import PdkitError, WorkbookFileError
-from ._markdown import comment_markdown
-from .build import dumps, markdown_cell
-from .saved import entry, read_saved
+from .build import dumps
+from .saved import COACH_TAG, append_comment, read_saved
 from .untrusted import file_bytes, parse_json
 
-__all__ = ["COACH_TAG", "add_comment"]
-
-COACH_TAG = "pdkit-coach"
-"""The tag of the Markdown cells that hold coach comments."""
+__all__ = ["COACH_TAG", "add_comment", "append_comment"]
 
 
 def add_comment(
@@ -44,28 +40,10 @@ def add_comment(
     read_saved(raw, source=str(target))  # says why a file is not a saved workbook
     notebook = parse_json(raw, str(target))
     saved = notebook["metadata"]["pdkit"]["saved"]
-    comments = saved.setdefault("coach_comments", [])
-    if not isinstance(comments, list):
+    if not isinstance(saved.setdefault("coach_comments", []), list):
         raise WorkbookFileError(f"{target}: the saved coach comments are damaged")
     stamp = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
-    added = entry("coach_comments", coach.strip(), text, stamp.isoformat())
-    comments.append(added)
-    cell = markdown_cell(
-        comment_markdown(added["coach"], text, stamp),
-        cell_id="",
-        metadata={"tags": [COACH_TAG], "pdkit": {"coach_comment": len(comments) - 1}},
-    )
-    minor = notebook.get("nbformat_minor", 0)
-    if type(minor) is int and minor >= 5:  # cell ids exist from nbformat 4.5 on
-        ids = (c.get("id") for c in notebook["cells"] if isinstance(c, dict))
-        taken = {i for i in ids if isinstance(i, str)}
-        number = len(comments)
-        while f"coach-comment-{number}" in taken:
-            number += 1
-        cell["id"] = f"coach-comment-{number}"
-    else:
-        del cell["id"]
-    notebook["cells"].append(cell)
+    added = append_comment(notebook, coach.strip(), text, stamp)
     try:
         text = dumps(notebook)
     except RecursionError:  # cells nested as deeply as Python reads: too deep to write

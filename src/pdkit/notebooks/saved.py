@@ -6,7 +6,9 @@ A saved workbook is a built workbook notebook (:mod:`pdkit.notebooks.build`) wit
 - under ``metadata["pdkit"]["saved"]`` a block of the keys in :data:`BLOCK_KEYS`,
   versioned by ``format`` (:data:`SAVED_FORMAT`); its lists hold entries with the keys
   of :data:`ENTRY_KEYS` (and, optionally, :data:`OPTIONAL_KEYS`);
-- after each section, a readable Markdown cell of its answers (tag ``pdkit-answers``).
+- after each section, a readable Markdown cell of its answers (tag ``pdkit-answers``);
+- at the end, each coach comment as a Markdown cell that says it is one (tag
+  ``pdkit-coach``; :func:`append_comment`, for ``pdkit comment`` and the thread's).
 
 :class:`SavedWorkbook` is what the block holds: :meth:`SavedWorkbook.block` writes it and
 :func:`read_saved` reads it, so the writer and every reader (``pdkit review`` too) use
@@ -23,9 +25,9 @@ from typing import Any
 from .._clock import now
 from .._version import __version__
 from ..definitions import FormDefinition, SchoolGoal, WorkbookDefinition, workbook_forms
-from ..errors import WorkbookFileError
+from ..errors import AccessError, WorkbookFileError
 from ..store import VISIBILITIES, JSONValue, Participant, Store, ViewerLike
-from ._markdown import answers_markdown
+from ._markdown import answers_markdown, comment_markdown
 from .build import build_notebook, markdown_cell
 from .untrusted import (
     Damaged,
@@ -43,10 +45,12 @@ from .untrusted import (
 __all__ = [
     "ANSWERS_TAG",
     "BLOCK_KEYS",
+    "COACH_TAG",
     "ENTRY_KEYS",
     "OPTIONAL_KEYS",
     "SAVED_FORMAT",
     "SavedWorkbook",
+    "append_comment",
     "entry",
     "read_saved",
     "restore_saved",
@@ -58,6 +62,9 @@ SAVED_FORMAT = 1
 
 ANSWERS_TAG = "pdkit-answers"
 """The tag of the Markdown cells that show a section's answers."""
+
+COACH_TAG = "pdkit-coach"
+"""The tag of the Markdown cells that hold coach comments."""
 
 BLOCK_KEYS = (
     "format",
@@ -240,7 +247,58 @@ def save_workbook(
         pdkit_version=__version__,
     )
     notebook["metadata"]["pdkit"]["saved"] = saved.block()
+    _thread_comments(notebook, store, participant, who)
     return notebook
+
+
+def _thread_comments(
+    notebook: dict[str, Any], store: Store, participant: Participant, who: ViewerLike
+) -> None:
+    """The coach's messages of the thread between the teacher and their coaches, as
+    coach comments of the saved workbook (when ``who`` may read the thread)."""
+    try:
+        thread = store.comments(participant.id, viewer=who)
+    except AccessError:
+        return  # not this viewer's to read: not in their copy
+    names: dict[str, str] = {}
+    for comment in thread:
+        if comment.author == participant.id:
+            continue  # the teacher's own replies are not coach comments
+        if comment.author not in names:
+            person = store.get_participant(comment.author)
+            names[comment.author] = person.display_name if person is not None else "?"
+        stamp = datetime.fromtimestamp(comment.at, tz=timezone.utc).replace(microsecond=0)
+        append_comment(notebook, names[comment.author], comment.text, stamp)
+
+
+def append_comment(
+    notebook: dict[str, Any], coach: str, text: str, stamp: datetime
+) -> dict[str, str]:
+    """The one home of a coach comment in a notebook: an entry ``{coach, text, at}``
+    under ``metadata["pdkit"]["saved"]["coach_comments"]`` and, at the end, a visible
+    Markdown cell tagged ``pdkit-coach`` that says it is a coach's comment (the text
+    escaped). For ``pdkit comment`` and for a workbook saved from a store, whose
+    coach comments come from the thread between the teacher and their coaches."""
+    comments = notebook["metadata"]["pdkit"]["saved"].setdefault("coach_comments", [])
+    added = entry("coach_comments", coach, text, stamp.isoformat())
+    comments.append(added)
+    cell = markdown_cell(
+        comment_markdown(added["coach"], text, stamp),
+        cell_id="",
+        metadata={"tags": [COACH_TAG], "pdkit": {"coach_comment": len(comments) - 1}},
+    )
+    minor = notebook.get("nbformat_minor", 0)
+    if type(minor) is int and minor >= 5:  # cell ids exist from nbformat 4.5 on
+        ids = (c.get("id") for c in notebook["cells"] if isinstance(c, dict))
+        taken = {i for i in ids if isinstance(i, str)}
+        number = len(comments)
+        while f"coach-comment-{number}" in taken:
+            number += 1
+        cell["id"] = f"coach-comment-{number}"
+    else:
+        del cell["id"]
+    notebook["cells"].append(cell)
+    return added
 
 
 def read_saved(text: str | bytes, *, source: str = "<upload>") -> SavedWorkbook:

@@ -175,6 +175,15 @@ class ServeConfig:
             if nb.stem == "facilitator":
                 link = render_url(base, name, f"key={quote(self.facilitator_key, safe='')}")
                 links.append(("facilitator (keep this link to yourself)", link))
+            elif nb.stem in _PERSONAL:
+                links.append((f"{nb.stem} ({_PERSONAL[nb.stem]})", render_url(base, name)))
             else:
                 links.append((nb.stem, render_url(base, name)))
         return links
+
+
+_PERSONAL = {
+    "my-goal": "each teacher's home: their personal link opens it",
+    "coach": "each coach opens it with their own coach's link",
+}
+"""Workbooks opened with a personal link: what to say beside their address."""

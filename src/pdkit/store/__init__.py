@@ -75,6 +75,7 @@ from ._records import (
     normalize_code,
     token_hash,
 )
+from ._sql_follow import check_email
 from ._sqlite import SQLiteStore
 from ._text import MAX_LINE_CHARS, tidy_line
 from ._urls import STORE_ENV, default_store_path, redact_url, resolve_store_url
@@ -116,6 +117,7 @@ __all__ = [
     "Store",
     "Viewer",
     "ViewerLike",
+    "check_email",
     "default_store_path",
     "display_names",
     "normalize_code",

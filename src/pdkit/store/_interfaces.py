@@ -196,6 +196,14 @@ class CoachingStore(Protocol):
         """The ids of the teacher's coaches."""
         ...
 
+    def unassign_coach(self, coach_id: str, teacher_ids: Sequence[str]) -> list[str]:
+        """The coach no longer coaches these teachers; returns those who were coached."""
+        ...
+
+    def coaches(self, session: str | None = None) -> list[Participant]:
+        """Every coach (of ``session`` only, when given), in the order they were added."""
+        ...
+
     def coached_by(self, coach_id: str) -> list[str]:
         """The ids of the coach's teachers (their caseload), in the order assigned."""
         ...

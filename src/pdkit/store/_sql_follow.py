@@ -37,7 +37,7 @@ from ._records import (
 from ._sql_items import ItemsSQL
 from ._sql_sessions import SessionsSQL
 
-__all__ = ["MAX_COMMENT_CHARS", "FollowUpSQL"]
+__all__ = ["MAX_COMMENT_CHARS", "FollowUpSQL", "check_email"]
 
 MAX_COMMENT_CHARS = 5000
 """A comment holds at most this many characters."""
@@ -250,10 +250,7 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
         """The participant gives an address for reminders (their consent, now); giving
         one again after opting out consents again."""
         self._person(participant_id)
-        email = email.strip()
-        if len(email) > 254 or not _EMAIL.match(email):
-            shown = email if len(email) <= 60 else email[:60] + "…"
-            raise StoreError(f"{shown!r} is not an email address (name@school.org)")
+        email = check_email(email)
         contact = Contact(participant_id, email, self._clock())
         with self._tx() as tx:
             tx.execute("DELETE FROM contacts WHERE participant = ?", (participant_id,))
@@ -356,6 +353,16 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
             params,
         )
         return [(str(r[0]), date.fromisoformat(str(r[1])), str(r[2]), str(r[3])) for r in rows]
+
+
+def check_email(email: str) -> str:
+    """The address without surrounding blanks, or :class:`StoreError` saying it is not one
+    (checked before anything is stored, by whoever takes an address)."""
+    email = email.strip()
+    if len(email) > 254 or not _EMAIL.match(email):
+        shown = email if len(email) <= 60 else email[:60] + "…"
+        raise StoreError(f"{shown!r} is not an email address (name@school.org)")
+    return email
 
 
 def _a_date(value: object) -> date | None:

@@ -21,7 +21,7 @@ from ._access import (
     as_viewer,
     is_option_id,
 )
-from ._records import Feedback, JSONValue, ResponseEvent, SharedItem, new_id
+from ._records import Feedback, JSONValue, Participant, ResponseEvent, SharedItem, new_id
 from ._sql_access import AccessSQL
 from ._sql_base import PARTICIPANT_COLUMNS, encode, participant_from_row
 
@@ -275,6 +275,33 @@ class ItemsSQL(AccessSQL):
                         "INSERT INTO coaching (coach, teacher, at) VALUES (?, ?, ?)",
                         (coach_id, teacher, now),
                     )
+
+    def unassign_coach(self, coach_id: str, teacher_ids: Sequence[str]) -> list[str]:
+        """The coach no longer coaches these teachers: from now on they see none of their
+        items (what was said in their thread stays). Returns the ids that were in the
+        coach's caseload; a teacher who was not is left as they are."""
+        self._person(coach_id, "coach")
+        for teacher in teacher_ids:
+            self._person(teacher, "teacher")
+        known = self._coached_by(coach_id)
+        gone = [t for t in dict.fromkeys(teacher_ids) if t in known]
+        with self._tx() as tx:
+            for teacher in gone:
+                tx.execute(
+                    "DELETE FROM coaching WHERE coach = ? AND teacher = ?", (coach_id, teacher)
+                )
+        return gone
+
+    def coaches(self, session: str | None = None) -> list[Participant]:
+        """Every coach in the store (role ``coach``), in the order they were added; with
+        ``session``, the coaches added for that session only."""
+        where, params = ("AND session = ?", (session,)) if session is not None else ("", ())
+        rows = self._rows(
+            f"SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE role = 'coach' {where}"  # noqa: S608
+            " ORDER BY created_at, id",
+            params,
+        )
+        return [participant_from_row(r) for r in rows]
 
     def coached_by(self, coach_id: str) -> list[str]:
         """The ids of the coach's teachers (their caseload), in the order assigned."""

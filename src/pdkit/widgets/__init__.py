@@ -6,7 +6,8 @@ a backend; time comes in through ``clock`` and ``schedule`` so tests run it by h
 One widget family per module: ``_controls`` (an input per field type), ``_form``,
 ``_visibility``, ``_feedback``, ``_identity`` (sign-in), ``_countdown``, ``_runner``,
 ``_pacing``, ``_dashboard``, ``_files`` (downloads), ``_safekeeping`` (typing kept in the
-browser until the store has it), ``_lean`` (shared layouts) and ``_timing``.
+browser until the store has it), ``_thread`` (the live thread between a teacher and
+their coaches), ``_lean`` (shared layouts) and ``_timing``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ._lean import HTML, HBox, VBox
 from ._pacing import PacingControl
 from ._runner import ProtocolRunner
 from ._safekeeping import Safekeeper
+from ._thread import CommentThread
 from ._timing import Scheduler
 from ._visibility import VisibilityPicker
 
@@ -29,6 +31,7 @@ __all__ = [
     "HTML",
     "AnswerSink",
     "BrowserIdentity",
+    "CommentThread",
     "Dashboard",
     "FieldControl",
     "FileDownload",

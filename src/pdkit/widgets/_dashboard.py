@@ -1,5 +1,7 @@
 """The facilitator's dashboard for a session: who joined and where everyone is, goals per
-school goal, groups and the protocol control, and the session's tables to download.
+school goal, groups and the protocol control, the weeks after the session (check-in
+dates, where each teacher is in them, coaches: :mod:`._dashboard_followup`), and the
+session's tables to download.
 
 Everything shown comes from :meth:`~pdkit.store.Store.statuses` (flags and counts) and
 :meth:`~pdkit.store.Store.choices` (option ids), never from a participant's text, so a
@@ -23,6 +25,7 @@ from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
 from ..links import sibling
 from ..store import DEFAULT_SESSION, Status, Store, Viewer
+from ._dashboard_followup import CoachesPanel, FollowUpPanel, name_labels
 from ._files import FileDownload
 from ._lean import HTML, HBox, VBox
 from ._pacing import PacingControl
@@ -108,6 +111,10 @@ class Dashboard:
         self.chart = HTML()
         self.roster = HTML()
         self.control = PacingControl(store, session=session, clock=clock)
+        self.followup = FollowUpPanel(store, session=session, clock=clock)
+        self.coaches = CoachesPanel(
+            store, session=session, page_url=page_url, changed=self.followup.draw
+        )
         self.downloader = FileDownload()
         self.excel_button = w.Button(description="Download tables (Excel)", icon="file-excel")
         self.csv_button = w.Button(description="Download tables (CSV)", icon="file-csv")
@@ -128,6 +135,8 @@ class Dashboard:
                 HTML(value="<h2>Who is where</h2>"),
                 self.roster,
                 self.control.widget,
+                self.followup.widget,
+                self.coaches.widget,
                 HTML(
                     value="<h2>Session tables</h2><p>The roster, goals per school goal and "
                     "groups as tidy tables: counts and statuses, never what anyone wrote.</p>"
@@ -157,6 +166,7 @@ class Dashboard:
         self.chart.value = goals_chart(Counter(choices.values()), self.school_goals)
         self._draw_roster(statuses)
         self.control._show_groups()  # new joiners and late placements show at once
+        self.coaches.people_changed([s.participant for s in statuses])
 
     def _draw_counts(self, statuses: list[Status]) -> None:
         joined = len(statuses)
@@ -181,8 +191,14 @@ class Dashboard:
             )
             return
         yes, no = "✓", "–"
+        try:  # two teachers of one name told apart
+            names = name_labels(
+                self.store, [(s.participant, s.display_name, s.joined_at) for s in statuses]
+            )
+        except PdkitError:  # a passing store hiccup: the names as they are
+            names = {s.participant: s.display_name for s in statuses}
         rows = "".join(
-            f"<tr><td>{escape(s.display_name)}</td>"
+            f"<tr><td>{escape(names[s.participant])}</td>"
             f"<td>{yes if s.goal_drafted else no}</td>"
             f"<td>{escape(_VISIBILITY.get(s.goal_visibility, s.goal_visibility))}</td>"
             f"<td>{s.reflections_done or no}</td>"

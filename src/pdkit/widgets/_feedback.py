@@ -27,7 +27,13 @@ from ._lean import HTML, HBox, VBox
 from ._safekeeping import KEEP_CLASS, Safekeeper
 from ._timing import repeat_every
 
-__all__ = ["DEFAULT_CATEGORIES", "PeerFeedback", "feedback_categories"]
+__all__ = [
+    "DEFAULT_CATEGORIES",
+    "PeerFeedback",
+    "feedback_categories",
+    "item_summary",
+    "versions_list",
+]
 
 DEFAULT_CATEGORIES = ("warm", "cool")
 """Feedback categories when no protocol is running for the group (warm and cool)."""
@@ -58,7 +64,9 @@ def feedback_categories(protocol: ProtocolDefinition | None) -> list[tuple[str, 
     ]
 
 
-def _summary(definition: FormDefinition, answers: dict[str, Any], fields: tuple[str, ...]) -> str:
+def item_summary(
+    definition: FormDefinition, answers: dict[str, Any], fields: tuple[str, ...]
+) -> str:
     """The main answers of an item as HTML (escaped), labelled as in the form."""
     rows = []
     for field in definition.fields:
@@ -320,22 +328,7 @@ class PeerFeedback:
             return
         self.revise_button.disabled = False
         labels = {f.id: f.label for f in self.definition.fields}
-        items = []
-        for version in reversed(found):
-            stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(version.at))
-            changed = ", ".join(escape(labels.get(k, k)) for k in version.changed)
-            what = (
-                escape(t("first version"))
-                if version.number == 1
-                else f"{escape(t('changed:'))} {changed}"
-            )
-            goal = version.values.get("goal")
-            quote = f"<q>{escape(str(goal))}</q>" if goal else ""
-            items.append(
-                f"<li><strong>{escape(t('Version'))} {version.number}</strong> · {stamp} · "
-                f"{what} {quote}</li>"
-            )
-        self.versions_html.value = f'<ol class="pdkit-versions" reversed>{"".join(items)}</ol>'
+        self.versions_html.value = versions_list(found, labels, t)
 
     # ------------------------------------------------------------------ actions
 
@@ -385,6 +378,28 @@ class PeerFeedback:
         self.message.value = f'<p class="pdkit-{kind}" role="{role}">{escape(text)}</p>'
 
 
+def versions_list(found: list[Version], labels: dict[str, str], t: Callable[[str], str]) -> str:
+    """The versions of a goal as an HTML list, the newest first (escaped): each one's
+    number, when it was made, what changed and the goal's words. One home for the
+    teacher's pages (peer feedback, "My goal") and the coach's."""
+    items = []
+    for version in reversed(found):
+        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(version.at))
+        changed = ", ".join(escape(labels.get(k, k)) for k in version.changed)
+        what = (
+            escape(t("first version"))
+            if version.number == 1
+            else f"{escape(t('changed:'))} {changed}"
+        )
+        goal = version.values.get("goal")
+        quote = f"<q>{escape(str(goal))}</q>" if goal else ""
+        items.append(
+            f"<li><strong>{escape(t('Version'))} {version.number}</strong> · {stamp} · "
+            f"{what} {quote}</li>"
+        )
+    return f'<ol class="pdkit-versions" reversed>{"".join(items)}</ol>'
+
+
 def _para(css: str, text: str) -> str:
     return f'<p class="{css}">{escape(text)}</p>'
 
@@ -431,7 +446,9 @@ class _GiveBox:
     ) -> None:
         t = self.page.t
         self.heading.value = f"<h3>{escape(t('Goal of'))} {escape(name)}</h3>"
-        summary = _summary(self.page.definition, dict(item.answers), PeerFeedback.SUMMARY_FIELDS)
+        summary = item_summary(
+            self.page.definition, dict(item.answers), PeerFeedback.SUMMARY_FIELDS
+        )
         self.goal.value = summary or f'<p class="pdkit-empty">{escape(t("(no goal text yet)"))}</p>'
         options = [(label, cid) for cid, label in categories]
         if list(self.category.options) != options:

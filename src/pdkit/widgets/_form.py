@@ -205,6 +205,12 @@ class FormView:
         """Every field's current answer, as the widgets show it."""
         return {fid: c.value for fid, c in self.controls.items()}
 
+    def as_new_version(self) -> None:
+        """Count every answer shown as not yet saved, so the next save writes them all:
+        a new check-in starts from the last one's answers, and saving it unchanged is
+        still a check-in (the store then holds a whole version, not a few fields)."""
+        self._saved = {}
+
     def unsaved(self) -> dict[str, JSONValue]:
         """The answers that differ from what the store holds."""
         return {fid: v for fid, v in self.values().items() if v != self._saved.get(fid)}

@@ -164,7 +164,7 @@ class PacingControl:
 
     def _show_groups(self) -> None:
         groups = self.store.groups(self.session)
-        joined = len(self.store.participants(self.session))
+        joined = sum(p.role == "teacher" for p in self.store.participants(self.session))
         if not groups:
             self.groups_html.value = (
                 f'<p class="pdkit-empty">{_count(joined, "person", "people")} have joined. '

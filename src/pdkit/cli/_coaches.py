@@ -1,0 +1,290 @@
+"""``pdkit coach``: coaches as people in the store. ``add`` one, ``assign`` them teachers
+and ``unassign`` them, ``list`` them with their caseloads, and print a coach's ``link``
+(a key to the coach's page). Teachers and coaches are named by name or id; a name two
+teachers share is refused with each one's id and session, and a mistake changes nothing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from ..errors import PdkitError
+from ._common import Commands, open_existing_store
+
+if TYPE_CHECKING:
+    from ..store import Participant, Store
+
+__all__ = ["add"]
+
+
+def add(commands: Commands) -> None:
+    """Add ``pdkit coach`` to ``pdkit``."""
+    coach = commands.add_parser(
+        "coach",
+        help="add coaches, give them teachers, list them, print a coach's link",
+        description="Coaches are people in the store: each coaches the teachers assigned "
+        "to them and, with their link, opens the coach's page, where they see only their "
+        "own teachers' items shared with the coach or wider (never what a teacher kept "
+        "private). Teachers and coaches are named by name or by id.",
+    )
+    actions = coach.add_subparsers(dest="coach_command", metavar="ACTION")
+    add_one = actions.add_parser(
+        "add",
+        help="add a coach",
+        description="Add a coach to the store. A second coach with the same name is "
+        "refused unless you pass --again (two people with one name).",
+    )
+    add_one.add_argument("name", help="the coach's name, as teachers will see it")
+    add_one.add_argument("--email", default=None, help="the coach's address (optional)")
+    add_one.add_argument(
+        "--again",
+        action="store_true",
+        help="add another coach even though one has this name already",
+    )
+    assign = actions.add_parser(
+        "assign",
+        help="make a coach the coach of teachers",
+        description="Make COACH the coach of each TEACHER (by name or id). A name two "
+        "teachers share is refused with both ids: give the id, or --session.",
+    )
+    unassign = actions.add_parser(
+        "unassign",
+        help="take teachers out of a coach's caseload",
+        description="COACH no longer coaches each TEACHER (by name or id): from now on the "
+        "coach sees nothing of theirs. Their thread so far is kept.",
+    )
+    for sub in (assign, unassign):
+        sub.add_argument("coach", metavar="COACH", help="the coach's name or id")
+        sub.add_argument("teachers", nargs="+", metavar="TEACHER", help="teachers' names or ids")
+    listing = actions.add_parser("list", help="list the coaches and how many teachers each coaches")
+    link = actions.add_parser(
+        "link",
+        help="print a coach's link to their page (a key: send it to the coach only)",
+        description="Make a fresh link for COACH to open the coach's page with. The link "
+        "is a key: whoever has it signs in as that coach. Links made before keep working.",
+    )
+    link.add_argument("coach", metavar="COACH", help="the coach's name or id")
+    link.add_argument(
+        "--base-url",
+        default="http://127.0.0.1:8866",
+        metavar="URL",
+        help="the address `pdkit serve` answers on, as the coach reaches it "
+        "(default http://127.0.0.1:8866)",
+    )
+    for sub in (add_one, assign, unassign, listing, link):
+        sub.add_argument(
+            "--store",
+            default=None,
+            help="the store: a SQLite path or URL, or postgresql://… "
+            "(default: $PDKIT_STORE, else the file in your data folder)",
+        )
+    for sub in (add_one, assign, unassign, listing):
+        sub.add_argument(
+            "--session",
+            default=None,
+            metavar="SESSION",
+            help="a session's join code or id, or 'default': "
+            + (
+                "the session the coach works with (default: 'default'; its dashboard shows them)"
+                if sub is add_one
+                else "look for teachers in it only"
+                if sub is not listing
+                else "its coaches only, counting its teachers"
+            ),
+        )
+    coach.set_defaults(run=_coach)
+
+
+def _coach(args: argparse.Namespace) -> int:
+    from ..store import open_store
+
+    action = args.coach_command
+    if action is None:
+        raise PdkitError(
+            "say what to do: pdkit coach add NAME, assign COACH TEACHER…, "
+            "unassign COACH TEACHER…, list, or link COACH"
+        )
+    store = open_store(args.store) if action == "add" else open_existing_store(args.store)
+    try:
+        run = {
+            "add": _coach_add,
+            "assign": _coach_assign,
+            "unassign": _coach_assign,
+            "list": _coach_list,
+            "link": _coach_link,
+        }[action]
+        return run(store, args)
+    finally:
+        store.close()
+
+
+def _session_of(store: Store, wanted: str | None) -> tuple[str, str] | None:
+    """The session ``--session`` names (its id and how to say it), or None when not given."""
+    from ..store import DEFAULT_SESSION
+
+    if wanted is None:
+        return None
+    wanted = wanted.strip()
+    if wanted == DEFAULT_SESSION:
+        return DEFAULT_SESSION, "the default session"
+    found = store.get_session(wanted) or store.session_for_code(wanted)
+    if found is None:
+        raise PdkitError(
+            f"no session {wanted!r} in {store.url}: give its join code or id "
+            "(pdkit session list), or 'default'"
+        )
+    return found.id, f"session {found.code} ({found.title!r})"
+
+
+def _coach_add(store: Store, args: argparse.Namespace) -> int:
+    from ..store import DEFAULT_SESSION, check_email
+
+    name = " ".join(args.name.split())
+    if not name:
+        raise PdkitError("give the coach's name: pdkit coach add 'Carla Ruiz'")
+    email = check_email(args.email) if args.email is not None else None
+    session = _session_of(store, args.session) or (DEFAULT_SESSION, "the default session")
+    same = [c for c in store.coaches() if _same_name(c.display_name, name)]
+    if same and not args.again:
+        raise PdkitError(
+            f"there is a coach called {name!r} already ({_ids(same)}): to add another person "
+            "with this name, run the command again with --again"
+        )
+    coach, _token = store.create_participant(name, role="coach", session=session[0])
+    if email is not None:
+        store.set_contact(coach.id, email)
+    print(f"pdkit: added the coach {name!r} (id {coach.id}) to {session[1]} in {store.url}")
+    print(
+        f"pdkit: next: pdkit coach assign {coach.id} TEACHER…, then pdkit coach link "
+        f"{coach.id} --base-url URL",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _coach_assign(store: Store, args: argparse.Namespace) -> int:
+    coach = _find_coach(store, args.coach)
+    session = _session_of(store, args.session)
+    teachers = [_find_teacher(store, ref, session) for ref in args.teachers]
+    ids = [t.id for t in teachers]
+    names = ", ".join(f"{t.display_name} ({t.id})" for t in teachers)
+    if args.coach_command == "assign":
+        before = set(store.coached_by(coach.id))
+        store.assign_coach(coach.id, ids)
+        new = len([i for i in dict.fromkeys(ids) if i not in before])
+        print(f"pdkit: {coach.display_name} coaches {names} ({new} new)")
+    else:
+        gone = store.unassign_coach(coach.id, ids)
+        kept = [t for t in teachers if t.id not in gone]
+        print(f"pdkit: {coach.display_name} no longer coaches {len(gone)} teacher(s)")
+        for teacher in {t.id: t for t in kept}.values():
+            print(
+                f"pdkit: {coach.display_name} was not coaching {teacher.display_name} "
+                f"({teacher.id}); nothing to do",
+                file=sys.stderr,
+            )
+    print(f"pdkit: {coach.display_name}'s caseload: {len(store.coached_by(coach.id))} teacher(s)")
+    return 0
+
+
+def _coach_list(store: Store, args: argparse.Namespace) -> int:
+    session = _session_of(store, args.session)
+    coaches = store.coaches(session[0] if session else None)
+    if not coaches:
+        where = f" in {session[1]}" if session else ""
+        print(f"pdkit: no coaches{where} yet (pdkit coach add NAME)", file=sys.stderr)
+        return 0
+    in_session = {p.id for p in store.participants(session[0])} if session else None
+    codes = {s.id: s.code for s in store.sessions()}
+    for coach in coaches:
+        caseload = store.coached_by(coach.id)
+        if in_session is not None:
+            caseload = [t for t in caseload if t in in_session]
+        where = f", session {codes[coach.session]}" if coach.session in codes else ""
+        print(f"{coach.display_name}  (id {coach.id}, {len(caseload)} teacher(s){where})")
+    return 0
+
+
+def _coach_link(store: Store, args: argparse.Namespace) -> int:
+    from ..links import COACH_PURPOSE, coach_link
+
+    base = args.base_url.strip().rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise PdkitError(
+            f"--base-url {args.base_url!r}: give the server's address as the coach reaches it, "
+            "such as https://pd.school.org"
+        )
+    coach = _find_coach(store, args.coach)
+    token = store.issue_link(coach.id, COACH_PURPOSE)
+    print(coach_link(base, token))
+    print(
+        f"pdkit: this link is a key: whoever has it signs in as {coach.display_name} and sees "
+        "what their teachers share with their coach. Send it to the coach only. Links made "
+        "before keep working.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _ids(people: list[Participant]) -> str:
+    return ", ".join(f"id {p.id}" for p in people)
+
+
+def _find_coach(store: Store, ref: str) -> Participant:
+    coaches = store.coaches()
+    wanted = ref.strip()
+    found = [c for c in coaches if c.id == wanted] or [
+        c for c in coaches if _same_name(c.display_name, wanted)
+    ]
+    if not found:
+        raise PdkitError(
+            f"no coach {wanted!r} in {store.url}: give a coach's name or id (pdkit coach list), "
+            "or add one (pdkit coach add NAME)"
+        )
+    if len(found) > 1:
+        raise PdkitError(f"{len(found)} coaches are called {wanted!r} ({_ids(found)}): give the id")
+    return found[0]
+
+
+def _find_teacher(store: Store, ref: str, session: tuple[str, str] | None) -> Participant:
+    from ..store import DEFAULT_SESSION
+
+    wanted = ref.strip()
+    person = store.get_participant(wanted)
+    if person is not None and person.role == "teacher":
+        return person
+    sessions = [session[0]] if session else [DEFAULT_SESSION, *(s.id for s in store.sessions())]
+    seen: dict[str, Participant] = {}
+    for each in sessions:
+        for p in store.participants(each):
+            if p.role == "teacher" and _same_name(p.display_name, wanted):
+                seen.setdefault(p.id, p)
+    found = list(seen.values())
+    where = f"{session[1]}" if session else store.url
+    if not found:
+        raise PdkitError(
+            f"no teacher {wanted!r} in {where}: give their name as they joined with it, or their id"
+        )
+    if len(found) > 1:
+        titles = {s.id: f"session {s.code}" for s in store.sessions()}
+        listed = "; ".join(
+            f"id {p.id} ({titles.get(p.session, 'the default session')}, joined "
+            f"{_when(p.created_at)})"
+            for p in found
+        )
+        raise PdkitError(
+            f"{len(found)} teachers are called {wanted!r}: {listed}. Give the id of the one "
+            "you mean (or --session)"
+        )
+    return found[0]
+
+
+def _when(at: float) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
