@@ -2,10 +2,10 @@
 (aiosmtpd), and the personal link in the email opening a real page in Chromium.
 
 A teacher joins in the browser and gives an address at the join step; the session's
-check-in is due today; the server's reminders round emails her; the link in the email
-signs her in, in a browser that never saw her. (The link points to "My goal"; the same
-token opens any workbook, and the goal-setting workbook is opened here, so this test does
-not depend on the "My goal" page.)
+check-in is due today; the server's reminders round emails her once; the "My goal" link in
+the email signs her in on her "My goal" page, in a browser that never saw her, showing
+the check-in due; the email's link to stop reminders stops them (the next rounds count
+her reminder as sent before and send nothing; the store says she opted out).
 """
 
 from __future__ import annotations
@@ -88,10 +88,32 @@ def test_a_teacher_gives_her_address_and_the_server_s_reminder_signs_her_in(
         token = link.group(1).rsplit("=", 1)[1]
 
         fresh = browser.new_context().new_page()
-        fresh.goto(server.url(f"goal-setting.ipynb?pdkit={token}"))
+        fresh.goto(link.group(1))
         fresh.get_by_text("Signed in as").wait_for(timeout=LOAD)
         assert fresh.locator(".pdkit-who").inner_text().strip() == "Signed in as Ana Ruiz."
+        assert "my-goal.ipynb" in fresh.url
+        fresh.get_by_text(f"{today().isoformat()}").first.wait_for(timeout=30_000)
         fresh.context.close()
+
+        stop = re.search(r"(http://\S+/my-goal\.ipynb\?pdkit=[\w-]+&reminders=off)", text)
+        assert stop is not None, text
+        assert stop.group(1).split("?pdkit=")[1].startswith(token)
+        other = browser.new_context().new_page()
+        other.goto(stop.group(1))
+        other.get_by_text("Reminders by email are off").wait_for(timeout=LOAD)
+        other.context.close()
+
+        def opted_out() -> bool:
+            found = open_store(store_path)
+            try:
+                (ana,) = found.participants()
+                contact = found.contact(ana.id, viewer=Viewer.steward())
+                return contact is not None and contact.opted_out_at is not None
+            finally:
+                found.close()
+
+        _wait("the link to stop reminders did not stop them", opted_out, server)
+        assert smtp.count() == 1
         assert server.proc.poll() is None  # the rounds never stopped the server
 
     store = open_store(store_path)
@@ -99,5 +121,6 @@ def test_a_teacher_gives_her_address_and_the_server_s_reminder_signs_her_in(
     contact = store.contact(ana.id, viewer=Viewer.steward())
     assert contact is not None
     assert contact.email == "ana@school.test"
+    assert contact.opted_out_at is not None
     assert [r[3] for r in store.reminders(ana.id)] == ["sent"]
     store.close()
