@@ -66,7 +66,7 @@ def add_smtp_arguments(parser: argparse.ArgumentParser) -> None:
         "--smtp",
         default=None,
         metavar="URL",
-        help="the mail server: smtp://host:25, smtp+starttls://user@host:587 or "
+        help="the mail server for reminders: smtp://host:25, smtp+starttls://user@host:587 or "
         "smtps://user@host:465, with ?from=reminders@school.org (default: $PDKIT_SMTP_URL); "
         "the password comes from $PDKIT_SMTP_PASSWORD only",
     )
@@ -75,7 +75,7 @@ def add_smtp_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=10.0,
         metavar="N",
-        help="send at most N messages a second (default 10; 0: no limit)",
+        help="send at most N reminder emails a second (default 10; 0: no limit)",
     )
 
 
