@@ -5,7 +5,13 @@ every kernel it starts. The names are public through the parts that read them
 
 from __future__ import annotations
 
-__all__ = ["FACILITATOR_KEY_ENV", "HUB_USER_ENV", "SCHOOL_GOALS_ENV", "STORE_ENV"]
+__all__ = [
+    "FACILITATOR_KEY_ENV",
+    "HUB_EMAIL_ENV",
+    "HUB_USER_ENV",
+    "SCHOOL_GOALS_ENV",
+    "STORE_ENV",
+]
 
 STORE_ENV = "PDKIT_STORE"
 """The store's URL (``pdkit serve --store``)."""
@@ -18,3 +24,8 @@ FACILITATOR_KEY_ENV = "PDKIT_FACILITATOR_KEY"
 
 HUB_USER_ENV = "JUPYTERHUB_USER"
 """Set by JupyterHub: the hub user running the kernel is the participant."""
+
+HUB_EMAIL_ENV = "PDKIT_HUB_EMAIL"
+"""The hub user's email address, when the hub passes it on (JupyterHub itself does not:
+an ``auth_state_hook`` can set it from the login's ``auth_state``). It is offered in the
+box for check-in reminders, which the teacher saves to consent."""

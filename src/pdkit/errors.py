@@ -11,6 +11,9 @@ Every one of them derives from :class:`PdkitError`, so one ``except`` catches th
      ├── IdentityError            a participant cannot be identified (bad name, unknown link)
      ├── AccessError              the asker may not see this (private, or not shared with them)
      ├── WorkbookFileError        a file is not a saved pdkit workbook we can read
+     ├── ScheduleError            a check-in schedule cannot be read
+     ├── OutreachError            a reminder cannot be sent: the SMTP settings are wrong,
+     │                            the server is down, refuses the login or the TLS
      └── MissingDependencyError   an optional package is not installed (says what to install)
 
 Messages are written for the person who has to fix the problem: they say what is
@@ -26,6 +29,7 @@ __all__ = [
     "DriverMissingError",
     "IdentityError",
     "MissingDependencyError",
+    "OutreachError",
     "PdkitError",
     "ScheduleError",
     "StoreError",
@@ -95,6 +99,12 @@ class WorkbookFileError(PdkitError):
 class ScheduleError(PdkitError, ValueError):
     """A check-in schedule cannot be read (the message says which part and how to write
     it), or a reminder cannot be sent as asked."""
+
+
+class OutreachError(PdkitError):
+    """Reminders cannot go out: the SMTP settings are malformed, or the mail server is
+    down, refuses the login, or its TLS fails (the message names the server, never the
+    password, and says what to check)."""
 
 
 class MissingDependencyError(PdkitError):

@@ -168,6 +168,30 @@ _ES = {
     ),
     # Sessions (pdkit.widgets.SignIn)
     ("Session code"): ("Código de la sesión"),
+    ("Email for check-in reminders (optional)"): (
+        "Correo para recordatorios de seguimiento (opcional)"
+    ),
+    ("Save address"): ("Guardar correo"),
+    (
+        "Give an address and you agree to get an email when a check-in on your goal is "
+        "due: dates and your personal link only, never what you write. Each email has a "
+        "link to stop them."
+    ): (
+        "Si das un correo, aceptas recibir un aviso cuando toque revisar tu meta: solo "
+        "fechas y tu enlace personal, nunca lo que escribes. Cada correo trae un enlace "
+        "para dejar de recibirlos."
+    ),
+    ("Type your email address, or leave it: you take part without reminders."): (
+        "Escribe tu correo, o déjalo: participas sin recordatorios."
+    ),
+    (
+        "Your email address was not saved: {why}. Correct it and save it, or leave "
+        "it: you take part without reminders."
+    ): (
+        "Tu correo no se guardó: {why}. Corrígelo y guárdalo, o déjalo: participas sin "
+        "recordatorios."
+    ),
+    ("Check-in reminders will go to {email}."): ("Los recordatorios irán a {email}."),
     ("As on the facilitator's screen, e.g. K7P-4QX"): (
         "Como aparece en la pantalla de quien facilita, p. ej. K7P-4QX"
     ),

@@ -296,6 +296,37 @@ def test_each_reminder_is_claimed_once_and_a_stopped_sender_s_claim_is_taken_ove
         store.claim_reminder(ana.id, due, "pigeon")
 
 
+def test_reminders_are_claimed_in_batches_with_the_same_rule(cycle: Cycle) -> None:
+    store, ana, ben = cycle.store, cycle.ana, cycle.ben
+    due = DAY + timedelta(weeks=2)
+    assert store.claim_reminder(ana.id, due, "email")
+    store.reminder_sent(ana.id, due, "email")
+    assert store.claim_reminder(ben.id, due, "email")  # another sender is on Ben's
+    later = due + timedelta(weeks=2)
+    wanted = [(ana.id, due), (ben.id, due), (ana.id, later), (ben.id, later)]
+    assert store.claim_reminders(wanted, "email") == [False, False, True, True]
+    assert store.claim_reminders(wanted, "email") == [False] * 4
+    cycle.clock.now += 601  # the senders of Ben's and of the later ones stopped
+    assert store.claim_reminders(wanted, "email") == [False, True, True, True]
+    assert store.claim_reminders([], "email") == []
+    with pytest.raises(StoreError, match="not a reminder channel"):
+        store.claim_reminders(wanted, "pigeon")
+
+
+def test_links_are_issued_in_batches_each_signing_its_participant_in(cycle: Cycle) -> None:
+    store = cycle.store
+    people = [cycle.ana, cycle.ben, cycle.ana]
+    tokens = store.issue_links([p.id for p in people], "reminder")
+    assert len(set(tokens)) == 3
+    for person, token in zip(people, tokens, strict=True):
+        found = store.participant_for_token(token)
+        assert found is not None
+        assert found.id == person.id
+    with pytest.raises(StoreError, match="no participant"):
+        store.issue_links([cycle.ana.id, "nobody"], "reminder")
+    assert store.issue_links([], "reminder") == []
+
+
 @pytest.fixture(params=SHARED_BACKENDS)
 def shared_store(request: pytest.FixtureRequest) -> Iterator[Store]:
     opener: Opener = request.param

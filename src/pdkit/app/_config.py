@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from .._environ import FACILITATOR_KEY_ENV, HUB_USER_ENV
+from .._environ import FACILITATOR_KEY_ENV, HUB_EMAIL_ENV, HUB_USER_ENV
 from ..definitions import (
     FormDefinition,
     GoalsSource,
@@ -20,6 +20,7 @@ from ..store import DEFAULT_SESSION, Store, open_store
 __all__ = [
     "FACILITATOR_KEY_ENV",
     "facilitator_key",
+    "hub_email",
     "hub_user",
     "open_store_arg",
     "session_goals",
@@ -54,6 +55,11 @@ def open_store_arg(store: Store | str | None) -> Store:
 def hub_user() -> str | None:
     """The JupyterHub user running this kernel, if any."""
     return os.environ.get(HUB_USER_ENV) or None
+
+
+def hub_email() -> str | None:
+    """The hub user's email address, when the hub passes it on (``$PDKIT_HUB_EMAIL``)."""
+    return os.environ.get(HUB_EMAIL_ENV, "").strip() or None
 
 
 def facilitator_key() -> str | None:

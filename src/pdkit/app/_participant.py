@@ -16,7 +16,7 @@ from ..i18n import translator
 from ..links import MY_GOAL_NOTEBOOK, RESUME_PARAM, sibling
 from ..store import DEFAULT_SESSION, Participant, Store
 from ..widgets import HTML, FormView, ProtocolRunner, Safekeeper, SignIn, VBox
-from ._config import with_goals
+from ._config import hub_email, with_goals
 from ._copy import CopyTools
 from ._page import error_widget, style
 from ._parts import FormPart, Part, ReflectionsPart, RunnerPart, fixed
@@ -56,6 +56,7 @@ class ParticipantApp:
             store,
             session=session,
             hub_user=hub_user,
+            hub_email=hub_email() if hub_user else None,
             on_signed_in=self._show,
             on_signed_out=self._hide,
             language=language,

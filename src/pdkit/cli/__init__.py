@@ -1,7 +1,7 @@
 """The ``pdkit`` command: a thin layer over the library, one module per group of commands
 (``_facilitating``: serve, session; ``_authoring``: build, validate, new; ``_coaching``:
-export, review, comment; ``_coaches``: coach). Each command imports what it needs when
-it runs, so the command starts fast."""
+export, review, comment; ``_coaches``: coach; ``_reminding``: remind). Each command
+imports what it needs when it runs, so the command starts fast."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import PdkitError
-from . import _authoring, _coaches, _coaching, _facilitating
+from . import _authoring, _coaches, _coaching, _facilitating, _reminding
 
 __all__ = ["main", "parser"]
 
@@ -28,6 +28,7 @@ def parser() -> argparse.ArgumentParser:
     _authoring.add(commands)
     _coaching.add(commands)
     _coaches.add(commands)
+    _reminding.add(commands)
     return found
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import PdkitError
 from ._common import Commands, open_existing_store
+from ._reminding import add_smtp_arguments
 
 __all__ = ["add", "pools"]
 
@@ -87,6 +88,27 @@ def add(commands: Commands) -> None:
         default="pdkit",
         help="the Voilà template (default: pdkit's own; 'lab' for Voilà's)",
     )
+    serve.add_argument(
+        "--remind",
+        action="store_true",
+        help="also send the check-in reminders due (as pdkit remind does), at start and "
+        "every --remind-every minutes, in this process",
+    )
+    serve.add_argument(
+        "--remind-every",
+        type=float,
+        default=60.0,
+        metavar="MINUTES",
+        help="minutes between rounds of reminders (default 60)",
+    )
+    serve.add_argument(
+        "--base-url",
+        default="",
+        metavar="URL",
+        help="the address teachers open the workbooks at, for the reminders' links "
+        "(default: http://HOST:PORT)",
+    )
+    add_smtp_arguments(serve)
     serve.set_defaults(run=_serve)
 
     session = commands.add_parser(
@@ -163,7 +185,14 @@ def _serve(args: argparse.Namespace) -> int:
         template=args.template,
         pools=pools(args.pool),
         max_kernels=default_max_kernels() if args.max_kernels is None else args.max_kernels,
+        remind=args.remind,
+        smtp=args.smtp,
+        base_url=args.base_url,
+        remind_every=args.remind_every * 60,
+        remind_rate=args.rate,
     )
+    if args.remind and not args.remind_every > 0:
+        raise PdkitError("--remind-every: give minutes, more than 0")
     return serve(config)
 
 

@@ -9,5 +9,19 @@ session's title, and links to their own pages.
 from __future__ import annotations
 
 from ._ics import calendar_ics
+from ._mail import PASSWORD_ENV, URL_ENV, Mailer, SmtpSettings, reminder_message
+from ._send import RECLAIM_AFTER, Reminder, RemindReport, due_reminders, send_reminders
 
-__all__ = ["calendar_ics"]
+__all__ = [
+    "PASSWORD_ENV",
+    "RECLAIM_AFTER",
+    "URL_ENV",
+    "Mailer",
+    "RemindReport",
+    "Reminder",
+    "SmtpSettings",
+    "calendar_ics",
+    "due_reminders",
+    "reminder_message",
+    "send_reminders",
+]

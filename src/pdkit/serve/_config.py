@@ -127,6 +127,19 @@ class ServeConfig:
     connect_grace: int = 120
     max_kernels: int = 0
     iopub_timeout: int = 120
+    remind: bool = False
+    """Send the check-in reminders due, at start and every ``remind_every`` seconds."""
+    smtp: str | None = None
+    """The mail server's URL for reminders (None: ``$PDKIT_SMTP_URL``)."""
+    base_url: str = ""
+    """The address teachers open the workbooks at, for reminders' links (default: the
+    host and port served on)."""
+    remind_every: float = 3600.0
+    remind_rate: float = 10.0
+
+    def reminder_base_url(self) -> str:
+        """The address in reminders' links."""
+        return self.base_url or f"http://{self.host}:{self.port}"
 
     def pool_config(self) -> dict[str, dict[str, int]]:
         """Voilà's ``kernel_pools_config``: the pools asked for, none for the rest."""

@@ -153,6 +153,13 @@ def prepare(
                 "(--port 0 takes any free one)"
             )
         )
+    if config.remind:
+        from ..outreach import SmtpSettings
+
+        try:
+            SmtpSettings.from_url(config.smtp)
+        except PdkitError as exc:
+            problems.append(PdkitError(f"--remind: {exc}"))
     url = shown = ""
     try:
         url = resolve_store_url(config.store)
@@ -190,6 +197,19 @@ def prepare(
         f"{config.cull_idle_timeout} s idle",
         file=out,
     )
+    if config.remind:
+        base = config.reminder_base_url()
+        print(
+            f"pdkit: reminders: sent now and every {config.remind_every / 60:g} min, "
+            f"links to {base}",
+            file=out,
+        )
+        if "://127.0.0.1" in base or "://0.0.0.0" in base or "://localhost" in base:
+            print(
+                "pdkit: note: reminders' links point to this machine only: give "
+                "--base-url https://… (the address teachers open)",
+                file=out,
+            )
     print("pdkit: press Ctrl+C to stop.", file=out, flush=True)
     return env
 
@@ -197,10 +217,27 @@ def prepare(
 def serve(config: ServeConfig, out: TextIO | None = None) -> int:
     """Run Voilà until it stops or is interrupted; returns its exit code (0 after Ctrl+C)."""
     env = prepare(config, out)
-    with tempfile.TemporaryDirectory(prefix="pdkit-") as runtime:
-        # short (a socket path has at most 107 characters) and removed afterwards
-        env["JUPYTER_RUNTIME_DIR"] = runtime
-        return _run(voila_command(config), env, out or sys.stdout)
+    loop = None
+    if config.remind:
+        from ._remind import RemindLoop
+
+        loop = RemindLoop(
+            env[STORE_ENV],
+            config.smtp,
+            config.reminder_base_url(),
+            out or sys.stdout,
+            every=config.remind_every,
+            rate=config.remind_rate,
+        )
+        loop.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="pdkit-") as runtime:
+            # short (a socket path has at most 107 characters) and removed afterwards
+            env["JUPYTER_RUNTIME_DIR"] = runtime
+            return _run(voila_command(config), env, out or sys.stdout)
+    finally:
+        if loop is not None:
+            loop.stop()
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)

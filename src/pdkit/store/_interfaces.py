@@ -78,6 +78,10 @@ class PeopleStore(Protocol):
         """Another resume token for the participant (for a reminder's link)."""
         ...
 
+    def issue_links(self, participant_ids: Sequence[str], purpose: str) -> list[str]:
+        """:meth:`issue_link` for many participants at once."""
+        ...
+
     def attend(self, participant_id: str, session: str) -> Participant:
         """The participant takes part in ``session`` now, keeping all they wrote."""
         ...
@@ -422,6 +426,12 @@ class FollowUpStore(Protocol):
         self, participant_id: str, due: date, channel: str, *, stale_after: float = 600.0
     ) -> bool:
         """Claim one reminder before sending it; False when sent or being sent."""
+        ...
+
+    def claim_reminders(
+        self, wanted: Sequence[tuple[str, date]], channel: str, *, stale_after: float = 600.0
+    ) -> list[bool]:
+        """:meth:`claim_reminder` for many at once: whether each was claimed."""
         ...
 
     def reminder_sent(self, participant_id: str, due: date, channel: str) -> None:

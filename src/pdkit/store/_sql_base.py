@@ -300,6 +300,24 @@ class SQLBase:
             )
         return token
 
+    def issue_links(self, participant_ids: Sequence[str], purpose: str) -> list[str]:
+        """:meth:`issue_link` for many participants in one transaction (a batch of
+        reminders): a new token for each, in the order given."""
+        for participant_id in set(participant_ids):
+            self._person(participant_id)
+        tokens = [new_token() for _ in participant_ids]
+        now = self._clock()
+        with self._tx() as tx:
+            tx.executemany(
+                "INSERT INTO link_tokens (token_hash, participant, purpose, at)"
+                " VALUES (?, ?, ?, ?)",
+                [
+                    (token_hash(t), p, purpose, now)
+                    for t, p in zip(tokens, participant_ids, strict=True)
+                ],
+            )
+        return tokens
+
     def participant_for_external_id(self, external_id: str) -> Participant | None:
         return self._participant_where("external_id", external_id)
 

@@ -291,27 +291,49 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
         """Claim the reminder of one due date on one channel, before sending it: False
         when it was sent, or another sender claimed it less than ``stale_after`` seconds
         ago. A claim left by a sender that stopped before it finished is taken over."""
+        return self.claim_reminders([(participant_id, due)], channel, stale_after=stale_after)[0]
+
+    def claim_reminders(
+        self,
+        wanted: Sequence[tuple[str, date]],
+        channel: str,
+        *,
+        stale_after: float = 600.0,
+    ) -> list[bool]:
+        """:meth:`claim_reminder` for many (participant, due date) at once, in one
+        transaction (a sender claims a batch, then sends and marks each): whether each
+        was claimed, in the order given."""
         if channel not in CHANNELS:
             raise StoreError(f"{channel!r} is not a reminder channel ({', '.join(CHANNELS)})")
+        if not wanted:
+            return []
         now = self._clock()
-        key = (participant_id, due.isoformat(), channel)
+        claimed: list[bool] = []
         with self._tx() as tx:
-            self._dialect.lock(tx.cursor, f"reminder:{participant_id}")
-            found = tx.execute(
-                "SELECT state, at FROM reminders WHERE participant = ? AND due = ? AND channel = ?",
-                key,
-            ).one()
-            if found is not None and (found[0] == "sent" or float(found[1]) > now - stale_after):
-                return False
-            tx.execute(
-                "DELETE FROM reminders WHERE participant = ? AND due = ? AND channel = ?", key
-            )
-            tx.execute(
-                "INSERT INTO reminders (participant, due, channel, state, at)"
-                " VALUES (?, ?, ?, 'sending', ?)",
-                (*key, now),
-            )
-        return True
+            for participant_id in sorted({p for p, _ in wanted}):  # one order: no deadlock
+                self._dialect.lock(tx.cursor, f"reminder:{participant_id}")
+            for participant_id, due in wanted:
+                key = (participant_id, due.isoformat(), channel)
+                found = tx.execute(
+                    "SELECT state, at FROM reminders"
+                    " WHERE participant = ? AND due = ? AND channel = ?",
+                    key,
+                ).one()
+                if found is not None and (
+                    found[0] == "sent" or float(found[1]) > now - stale_after
+                ):
+                    claimed.append(False)
+                    continue
+                tx.execute(
+                    "DELETE FROM reminders WHERE participant = ? AND due = ? AND channel = ?", key
+                )
+                tx.execute(
+                    "INSERT INTO reminders (participant, due, channel, state, at)"
+                    " VALUES (?, ?, ?, 'sending', ?)",
+                    (*key, now),
+                )
+                claimed.append(True)
+        return claimed
 
     def reminder_sent(self, participant_id: str, due: date, channel: str) -> None:
         """The claimed reminder is handed over: it is never sent again."""

@@ -22,7 +22,7 @@ import anywidget
 import ipywidgets as w
 import traitlets
 
-from ..errors import IdentityError, StoreError
+from ..errors import AccessError, IdentityError, StoreError
 from ..i18n import language_from_url, translator
 from ..links import RESUME_PARAM, query_value, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store, tidy_line
@@ -82,7 +82,9 @@ class SignIn:
 
     ``on_signed_in(participant)`` runs once someone is identified; ``on_signed_out()``
     when they choose "Not you?". With ``hub_user`` (JupyterHub) the hub's user is the
-    participant and there is no join step. The page's ``?lang=`` (else ``language``)
+    participant and there is no join step: a hub user who gave no address for check-in
+    reminders is offered the box under their name (with ``hub_email``, the address the
+    hub passed on, in it: saving it is their consent). The page's ``?lang=`` (else ``language``)
     chooses the language of the step; ``language`` tells it to the caller afterwards.
     """
 
@@ -94,6 +96,7 @@ class SignIn:
         on_signed_out: Callable[[], None] = lambda: None,
         session: str = DEFAULT_SESSION,
         hub_user: str | None = None,
+        hub_email: str | None = None,
         browser: BrowserIdentity | None = None,
         language: str | None = None,
         start: bool = True,
@@ -124,6 +127,17 @@ class SignIn:
             layout=w.Layout(width="28em", max_width="100%"),
         )
         self.asks_code = False  # set when the store has sessions and the link named none
+        self.email_input = w.Text(
+            description="Email for check-in reminders (optional)",
+            placeholder="name@school.org",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="28em", max_width="100%"),
+        )
+        self.email_input.add_class("pdkit-email")
+        self.consent = HTML()
+        self.save_email_button = w.Button(description="Save address", layout=w.Layout(width="auto"))
+        self.save_email_button.on_click(lambda _: self.save_email(self.email_input.value))
+        self.email_message = HTML()
         self.join_button = w.Button(description="Join", button_style="primary", icon="sign-in")
         self.join_button.on_click(lambda _: self.join(self.name_input.value))
         self.sign_out_button = w.Button(
@@ -140,6 +154,7 @@ class SignIn:
         self.widget.add_class("pdkit-signin")
 
         self._hub_user = hub_user
+        self._hub_email = hub_email
         if start:
             self.start()
 
@@ -170,7 +185,51 @@ class SignIn:
             return None
         self.message.value = ""
         self._signed_in(participant, token)
+        if self.email_input.value.strip():
+            self.save_email(self.email_input.value)
         return participant
+
+    def save_email(self, raw: str) -> bool:
+        """Keep the address the signed-in participant gave for check-in reminders (their
+        consent: the line under the box says what they get). One that is not an address
+        is said so, and kept in its box to correct; the participant stays signed in."""
+        if self.participant is None:
+            return False
+        t = self.t
+        email = raw.strip()
+        fix_row = HBox([self.email_input, self.save_email_button])
+        if not email:
+            said = t("Type your email address, or leave it: you take part without reminders.")
+            self.email_message.value = f'<p class="pdkit-error" role="alert">{escape(said)}</p>'
+            return False
+        try:
+            self.store.set_contact(self.participant.id, email)
+        except StoreError as exc:
+            said = t(
+                "Your email address was not saved: {why}. Correct it and save it, or leave "
+                "it: you take part without reminders."
+            ).format(why=str(exc))
+            self.email_message.value = f'<p class="pdkit-error" role="alert">{escape(said)}</p>'
+            shown = [c for c in self.body.children if c is not self.email_message]
+            shown = [
+                c for c in shown if not (isinstance(c, HBox) and self.email_input in c.children)
+            ]
+            self.body.children = [*shown, self.email_message, fix_row]
+            return False
+        said = t("Check-in reminders will go to {email}.").format(email=email)
+        self.email_message.value = f'<p class="pdkit-note" role="status">{escape(said)}</p>'
+        self.body.children = [*self._without_email(), self.email_message]
+        return True
+
+    def _without_email(self) -> list[w.Widget]:
+        """What the body shows, less the address's message and its box to correct it."""
+        return [
+            c
+            for c in self.body.children
+            if c is not self.email_message
+            and c is not self.consent
+            and not (isinstance(c, w.Box) and self.email_input in c.children)
+        ]
 
     def sign_out(self) -> None:
         """Forget the participant in this browser and show the join step again."""
@@ -178,6 +237,8 @@ class SignIn:
         self.token = None
         self.browser.token = ""
         self.name_input.value = ""
+        self.email_input.value = ""
+        self.email_message.value = ""
         self._on_signed_out()
         self._show_join()
 
@@ -221,6 +282,8 @@ class SignIn:
         self.code_input.placeholder = t("As on the facilitator's screen, e.g. K7P-4QX")
         self.sign_out_button.description = t("Not you? Sign out")
         self.sign_out_button.tooltip = t("Forget this participant in this browser")
+        self.email_input.description = t("Email for check-in reminders (optional)")
+        self.save_email_button.description = t("Save address")
 
     def _on_report(self, *_: Any) -> None:
         if self.participant is not None:
@@ -271,8 +334,28 @@ class SignIn:
             name=f"<strong>{escape(participant.display_name)}</strong>"
         )
         self.header.value = f'<p class="pdkit-who">{who}</p>{self._moved}'
-        self.body.children = [self.header]
+        self.body.children = [self.header, *self._offer_email(participant)]
         self._on_signed_in(participant)
+
+    def _offer_email(self, participant: Participant) -> list[w.Widget]:
+        """For a hub user without an address for reminders: the box, the consent line and
+        Save (nothing when they gave one, or opted out, or the store cannot say)."""
+        try:
+            if self.store.contact(participant.id, viewer=participant.id) is not None:
+                return []
+        except (StoreError, AccessError):
+            return []
+        if self._hub_email and not self.email_input.value:
+            self.email_input.value = self._hub_email
+        self.consent.value = f'<p class="pdkit-consent">{escape(self._consent_text())}</p>'
+        return [self.consent, HBox([self.email_input, self.save_email_button]), self.email_message]
+
+    def _consent_text(self) -> str:
+        return self.t(
+            "Give an address and you agree to get an email when a check-in on your goal is "
+            "due: dates and your personal link only, never what you write. Each email has a "
+            "link to stop them."
+        )
 
     def _come_back(self, participant: Participant) -> Participant:
         """Someone known opens a page of another session (its ``?code=`` link, or an app
@@ -331,5 +414,11 @@ class SignIn:
             parts.append(HTML(value=f'<p class="pdkit-session">{said}</p>'))
         if self.asks_code:
             parts.append(self.code_input)
-        parts += [HBox([self.name_input, self.join_button]), self.message]
+        self.consent.value = f'<p class="pdkit-consent">{escape(self._consent_text())}</p>'
+        parts += [
+            HBox([self.name_input, self.join_button]),
+            self.email_input,
+            self.consent,
+            self.message,
+        ]
         self.body.children = parts
