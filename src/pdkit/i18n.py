@@ -148,6 +148,9 @@ _ES = {
     ),
     ("My goal: check-ins"): ("Mi meta: revisiones"),
     ("Check-in on my goal"): ("Revisión de mi meta"),
+    ("My goal: its status, your check-ins and your coach's messages"): (
+        "Mi meta: su estado, tus revisiones y los mensajes de tu coach"
+    ),
     ("A few minutes on your goal: how far you have come, what you saw, what next."): (
         "Unos minutos para tu meta: cuánto has avanzado, qué has visto, qué sigue."
     ),
