@@ -92,7 +92,7 @@ class Collected:
 def read_file(path: str, collected: Collected) -> None:
     """Read one saved workbook into ``collected``, all or nothing: every check is made
     (by :func:`~pdkit.notebooks.read_saved`) before anything is added."""
-    saved = read_saved(file_bytes(path), source=path)
+    saved = read_saved(file_bytes(path), source=path, fast=True)
     pid = saved.participant.get("id", "")
     if not pid:
         raise WorkbookFileError(
