@@ -90,10 +90,14 @@ def versions_of(
     times: Sequence[float],
     marks: Sequence[float] = (),
     gap: float = SITTING_GAP,
+    *,
+    starts: Sequence[int] | None = None,
 ) -> list[Version]:
     """:func:`versions` of events given as columns (the same rule, for many events: the
-    coach's review of a cohort)."""
-    cuts = [*version_starts(times, marks, gap), len(times)]
+    coach's review of a cohort). ``starts``: :func:`version_starts` of these events
+    when the caller found them already (for a whole cohort at once)."""
+    found_starts = version_starts(times, marks, gap) if starts is None else starts
+    cuts = [*found_starts, len(times)]
     found: list[Version] = []
     now: dict[str, Any] = {}
     before: dict[str, Any] = {}

@@ -329,7 +329,7 @@ def read_saved(text: str | bytes, *, source: str = "<upload>", fast: bool = Fals
 
 def _read_alike(workbook: SavedWorkbook) -> bool:
     """Whether every answer of ``workbook`` is read alike by every JSON parser."""
-    values = [workbook.columns("history")[2], workbook.columns("notes")[5]]
+    values: list[Iterable[Any]] = [workbook.columns("history")[2], workbook.columns("notes")[5]]
     values.extend(form.values() for form in workbook.answers.values())
     return all(map(flat_values, values))
 

@@ -41,14 +41,33 @@ def item_versions(
         return
     by_time = np.lexsort((times, people))
     sorted_people = people[by_time]
-    starts = [0, *(np.flatnonzero(np.diff(sorted_people)) + 1).tolist(), len(by_time)]
-    moments = times[by_time].tolist()
+    sorted_times = times[by_time]
+    person_starts = np.flatnonzero(np.diff(sorted_people)) + 1
+    starts = [0, *person_starts.tolist(), len(by_time)]
+    # Where a stretch of work starts (the versions rule, pauses alone: version_starts),
+    # for the whole cohort at once; a participant with revision marks is cut by
+    # version_starts itself.
+    cut = np.ones(len(by_time), dtype=bool)
+    cut[1:] = np.diff(sorted_times) >= gap
+    cut[person_starts] = True
+    cut_at = np.flatnonzero(cut)
+    bounds = np.searchsorted(cut_at, starts).tolist()
+    cut_list = cut_at.tolist()
+    moments = sorted_times.tolist()
     edited = fields[by_time].tolist()
     shown = list(zip(values[by_time].tolist(), texts[by_time].tolist(), strict=True))
     codes = sorted_people[starts[:-1]].tolist()
-    for code, start, end in zip(codes, starts, starts[1:], strict=False):
+    for index, (code, start, end) in enumerate(zip(codes, starts, starts[1:], strict=False)):
+        stamps = marks.get(code, ())
         found = versions_of(
-            edited[start:end], shown[start:end], moments[start:end], marks.get(code, ()), gap
+            edited[start:end],
+            shown[start:end],
+            moments[start:end],
+            stamps,
+            gap,
+            starts=None
+            if stamps
+            else [c - start for c in cut_list[bounds[index] : bounds[index + 1]]],
         )
         yield code, moments[start], moments[end - 1], found
 
