@@ -268,9 +268,12 @@ def test_each_teacher_has_versions_a_timeline_checkins_and_comments(
     ben = html.split(f'id="t-{cohort.ben.id}"')[1].split("</section>")[0]
     assert "No target date and no check-in yet: nothing to draw." in ben
     assert "<svg" not in ben
-    cy = html.split(f'id="t-{cohort.cy.id}"')[1].split("</section>")[0]
-    assert "No goal yet." in cy
-    assert "<svg" not in cy
+    # Cy wrote nothing: one line at the end, not an empty card (issue #14 item 6)
+    assert f'<section class="teacher" id="t-{cohort.cy.id}"' not in html
+    silent = html.split('id="silent"')[1].split("</p>")[0]
+    assert "1 teacher(s) shared nothing yet" in "".join(parse(silent).shown)
+    assert f'id="t-{cohort.cy.id}">Cy</span>' in silent
+    assert "<svg" not in silent
 
 
 def test_a_report_of_nothing_is_still_a_page(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ through :func:`~pdkit.report._text.text`.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
@@ -18,7 +19,7 @@ import pandas as pd
 from .._version import __version__
 from ..charts import bar_chart
 from ..definitions import builtin_definition_path, load_form
-from ..definitions.ids import CHECKIN_FORM
+from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
 from ..errors import DefinitionError
 from ..review import Review
 from ._rows import (
@@ -165,13 +166,56 @@ def _checkin(r: Row) -> Checkin:
 
 
 def _reflections(rows: Sequence[Row]) -> list[Reflection]:
+    """Per reflection form, its answers; shared when none of them is private."""
     return [
         Reflection(
             plain(form),
             [Item(plain(r["label"]), plain(r["text"])) for r in rows if r["form"] == form],
+            not any(bool(r["private"]) for r in rows if r["form"] == form),
         )
         for form in sorted({r["form"] for r in rows})
     ]
+
+
+def suffix(pid: str, length: int = 4) -> str:
+    """A short, stable mark of a participant (from a hash of their id, never the id
+    itself) that tells two teachers with the same name apart."""
+    return hashlib.sha256(pid.encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def _names(people: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Each participant's name as the report shows it: the name, and when another
+    teacher has the same name, a short stable suffix (longer until they differ)."""
+    counts = Counter(name.strip().casefold() for _pid, name in people)
+    shown: dict[str, str] = {}
+    for pid, name in people:
+        label = name.strip() or "(no name)"
+        if counts[name.strip().casefold()] > 1 or not name.strip():
+            same = [p for p, n in people if n.strip().casefold() == name.strip().casefold()]
+            length = 4
+            while length < 64 and len({suffix(p, length) for p in same}) < len(same):
+                length += 2
+            label = f"{label} (#{suffix(pid, length)})"
+        shown[pid] = label
+    return shown
+
+
+def _status(rows: Sequence[Row]) -> str:
+    """The goal's status now and since when, with the way it came ("asked 2026-01-02 →
+    agreed 2026-01-05")."""
+    if not rows:
+        return ""
+    return " → ".join(f"{plain(r['status'])} {day(r['at'])}" for r in rows)
+
+
+def _plan(rows: Sequence[Row]) -> str:
+    if not rows:
+        return ""
+    r = rows[-1]
+    done = f"{r['done']} check-in(s) done"
+    late = f", {r['overdue']} overdue" if r["overdue"] else ""
+    upcoming = f"; next: {plain(r['next_due'])} ({plain(r['next_state'])})" if r["next_due"] else ""
+    return done + late + upcoming
 
 
 def _note(r: Row) -> Note:
@@ -192,7 +236,9 @@ def _teacher(
     checkins = parts["checkins"].get(pid, [])
     return Teacher(
         id=pid,
-        name=name or pid,
+        name=name,
+        status=_status(parts["goal_statuses"].get(pid, [])) if goal is not None else "",
+        plan=_plan(parts["checkin_plans"].get(pid, [])),
         goal=None if goal is None else _goal(goal),
         versions=[] if goal is None else _versions(parts["goal_versions"].get(pid, [])),
         timeline=trusted(timeline(goal, checkins, points)),
@@ -201,7 +247,7 @@ def _teacher(
             Comment(plain(r["coach"]), day(r["at"]), plain(r["text"]))
             for r in parts["comments"].get(pid, [])
         ],
-        reflections=_reflections(parts.get("reflections", {}).get(pid, [])),
+        reflections=_reflections(parts["reflections"].get(pid, [])),
         notes=[_note(r) for r in parts.get("notes", {}).get(pid, [])],
         hidden=hidden,
     )
@@ -217,6 +263,10 @@ def page(
 ) -> Page:
     """What the report shows of ``review`` (private text only with ``include_private``)."""
     goal_hidden, checkin_hidden = review.hidden()
+    kept = review.kept_private
+    goal_hidden |= set(kept.loc[kept["form"] == GOAL_FORM, "participant"])
+    checkin_hidden |= set(kept.loc[kept["form"] == CHECKIN_FORM, "participant"])
+    kept_writing = kept.loc[~kept["form"].isin((GOAL_FORM, CHECKIN_FORM))]
     if not include_private:
         review = review.shared_only()
     moment = pd.Timestamp(now if now is not None else datetime.now(timezone.utc))
@@ -224,21 +274,45 @@ def page(
     points = progress_points()
     checkins = review.checkins
     latest = checkins.sort_values("checkin", kind="stable").groupby("participant").tail(1)
-    private = ("reflections", "notes")
+    reflections = review.reflections
+    private_reflections = reflections.loc[reflections["private"].to_numpy(dtype=bool)]
     parts = {
         name: _by_participant(getattr(review, name))
-        for name in ("checkins", "goal_versions", "comments", *(private if include_private else ()))
+        for name in (
+            "checkins",
+            "goal_versions",
+            "comments",
+            "goal_statuses",
+            "checkin_plans",
+            *(("notes",) if include_private else ()),
+        )
     }
-    hidden: Counter[str] = Counter()  # private answers and notes left out, per participant
-    if not include_private:  # only counted: no need to read them row by row
-        for name in private:
-            counts = getattr(review, name)["participant"].value_counts()
-            hidden.update({str(pid): int(n) for pid, n in counts.items()})
-    goals = {str(g["participant"]): g for g in _records(review.goals)}
-    people = sorted(
-        (str(r["display_name"]).casefold(), str(r["participant"]), str(r["display_name"]))
-        for r in _records(review.participants)
+    # Reflections shared with the coach (or wider) are in every report; private ones
+    # only with include_private.
+    parts["reflections"] = _by_participant(
+        reflections if include_private else reflections.loc[~reflections["private"]]
     )
+    # What is left out, only counted (no need to read it row by row): per participant,
+    # private reflection answers, protocol notes, and items the reader could not read.
+    hidden: Counter[str] = Counter(
+        {str(pid): int(n) for pid, n in kept_writing["participant"].value_counts().items()}
+    )
+    if not include_private:
+        for frame in (private_reflections, review.notes):
+            counts = frame["participant"].value_counts()
+            hidden.update({str(pid): int(n) for pid, n in counts.items()})
+    private_items = len(
+        {*zip(private_reflections["participant"], private_reflections["form"], strict=True)}
+    ) + len(kept_writing)
+    goals = {str(g["participant"]): g for g in _records(review.goals)}
+    listed = [
+        (str(r["participant"]), str(r["display_name"])) for r in _records(review.participants)
+    ]
+    names = _names(listed)
+    people = sorted((names[pid].casefold(), pid, names[pid]) for pid, _name in listed)
+    teachers = [
+        _teacher(pid, name, goals.get(pid), parts, hidden[pid], points) for _, pid, name in people
+    ]
     return Page(
         title=title,
         version=__version__,
@@ -246,10 +320,19 @@ def page(
         sources=len(review.read),
         include_private=include_private,
         kept=len(goal_hidden) + len(checkin_hidden),
-        private_count=len(review.reflections) + len(review.notes),
+        private_count=(0 if include_private else private_items + len(review.notes)),
         cohort=_cohort(review, latest, points, moment, stale_days),
-        teachers=[
-            _teacher(pid, name, goals.get(pid), parts, hidden[pid], points)
-            for _, pid, name in people
-        ],
+        teachers=[t for t in teachers if _shared_something(t)],
+        silent=[t for t in teachers if not _shared_something(t)],
+    )
+
+
+def _shared_something(teacher: Teacher) -> bool:
+    """Whether the report has anything of the teacher's to show (else: one line)."""
+    return bool(
+        teacher.goal is not None
+        or teacher.checkins
+        or teacher.comments
+        or teacher.reflections
+        or teacher.notes
     )

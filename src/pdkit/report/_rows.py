@@ -48,10 +48,12 @@ class Comment(NamedTuple):
 
 
 class Reflection(NamedTuple):
-    """A teacher's private answers to one reflection form."""
+    """A teacher's answers to one reflection form: shared with their coach (or wider),
+    or private (only in a report made with ``include_private``)."""
 
     form: str
     answers: list[Item]
+    shared: bool
 
 
 class Note(NamedTuple):
@@ -72,7 +74,9 @@ class Stale(NamedTuple):
 
 class Teacher(NamedTuple):
     id: str
-    name: str
+    name: str  # with a short suffix when another teacher has the same name
+    status: str  # the goal's status and since when ("" when not known)
+    plan: str  # where they are in their check-in schedule ("" when not known)
     goal: list[Item] | None  # None: no goal yet
     versions: list[Version]
     timeline: Markup  # empty: nothing to draw
@@ -101,6 +105,7 @@ class Page(NamedTuple):
     sources: int
     include_private: bool
     kept: int  # goals and check-ins kept private (not in the report)
-    private_count: int  # private answers and notes left out
+    private_count: int  # reflections kept private and protocol notes left out
     cohort: Cohort
-    teachers: list[Teacher]
+    teachers: list[Teacher]  # those who shared something
+    silent: list[Teacher]  # those who shared nothing yet: one line, not a section

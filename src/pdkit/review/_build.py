@@ -155,6 +155,13 @@ def build_review(
     checkins = checkin_rows(p_names, *of(CHECKIN_FORM), gap)
     goals = goal_rows(p_names, *of(GOAL_FORM), codes_of(p_names, marks), gap)
     goals["display_name"] = [who[pid].display_name for pid in goals["participant"]]
+    current = {pid: found[-1] for pid, found in collected.statuses.items() if found}
+    goals["status"] = [
+        current[pid][0] if pid in current else "" for pid in goals["participant"]
+    ]
+    goals["status_at"] = [
+        current[pid][1] if pid in current else math.nan for pid in goals["participant"]
+    ]
 
     reflection = np.asarray(
         (answers["kind"] == "reflection") & (answers["form"] != CHECKIN_FORM), dtype=bool
@@ -184,6 +191,9 @@ def build_review(
         notes=frame("notes", _note_rows(collected)),
         feedback=frame("feedback", _feedback_rows(collected)),
         comments=frame("comments", _comment_rows(collected)),
+        kept_private=frame("kept_private", _kept_rows(collected, forms)),
+        goal_statuses=frame("goal_statuses", _status_rows(collected)),
+        checkin_plans=frame("checkin_plans", _plan_rows(collected)),
         warnings=warnings,
         read=read,
         skipped=skipped,
@@ -289,6 +299,50 @@ def _comment_rows(collected: Collected) -> dict[str, list[Any]]:
             ("text", text),
             ("at", at),
             ("source", source),
+        ):
+            found[column].append(value)
+    return found
+
+
+def _kept_rows(collected: Collected, forms: Forms) -> dict[str, list[Any]]:
+    found = rows("kept_private")
+    for (pid, form_id), level in sorted(collected.withheld.items()):
+        if pid not in collected.participants:
+            continue
+        for column, value in (
+            ("participant", pid),
+            ("form", form_id),
+            ("kind", forms.kind(form_id)),
+            ("visibility", level),
+        ):
+            found[column].append(value)
+    return found
+
+
+def _status_rows(collected: Collected) -> dict[str, list[Any]]:
+    found = rows("goal_statuses")
+    for pid, statuses in collected.statuses.items():
+        for status, at, by, note in statuses:
+            for column, value in (
+                ("participant", pid),
+                ("status", status),
+                ("at", at),
+                ("by", by),
+                ("note", note),
+            ):
+                found[column].append(value)
+    return found
+
+
+def _plan_rows(collected: Collected) -> dict[str, list[Any]]:
+    found = rows("checkin_plans")
+    for pid, (done, overdue, due, state) in collected.plans.items():
+        for column, value in (
+            ("participant", pid),
+            ("done", done),
+            ("overdue", overdue),
+            ("next_due", due),
+            ("next_state", state),
         ):
             found[column].append(value)
     return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from itertools import chain, repeat
 from typing import Any
 
@@ -28,6 +28,7 @@ from ..notebooks.untrusted import (
     reason,
     shown,
 )
+from .._clock import today as clock_today
 from ..store import DEFAULT_SESSION, JSONValue, Participant, Store, Viewer
 
 __all__ = ["Collected", "check_collected", "collect", "read_file", "read_store"]
@@ -61,6 +62,13 @@ class Collected:
     feedback: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     # participant → times they started a new version of their goal
     marks: dict[str, set[float]] = field(default_factory=dict)
+    # (participant, form) → visibility of the items the source holds but the reader may
+    # not read (kept private): counted, never read
+    withheld: dict[tuple[str, str], str] = field(default_factory=dict)
+    # participant → the goal's statuses, oldest first: (status, at, by, note) (stores)
+    statuses: dict[str, list[tuple[str, float, str, str]]] = field(default_factory=dict)
+    # participant → the check-in plan: (done, overdue, next due (ISO date or ""), its state)
+    plans: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)
 
     def participant(self, pid: str, name: str, session: str, source: str, saved_at: float) -> None:
         known = self.participants.get(pid)
@@ -81,6 +89,9 @@ class Collected:
             mine.extend(theirs)
         self.visibility.update(other.visibility)
         self.feedback.update(other.feedback)
+        self.withheld.update(other.withheld)
+        self.statuses.update(other.statuses)
+        self.plans.update(other.plans)
         for pid, marks in other.marks.items():
             self.marks.setdefault(pid, set()).update(marks)
 
@@ -123,7 +134,10 @@ def read_file(path: str, collected: Collected) -> None:
     for who, said, when in zip(*saved.columns("coach_comments"), strict=True):
         collected.comments.setdefault((pid, who, said, when), path)
     for form_id, level in saved.visibility.items():
-        collected.visibility[(pid, form_id)] = level
+        if form_id in saved.answers:
+            collected.visibility[(pid, form_id)] = level
+        else:  # the item was left out of this copy: its reader may not read it
+            collected.withheld[(pid, form_id)] = level
     marks = saved.revisions.get(GOAL_FORM, ())
     if marks:
         collected.marks.setdefault(pid, set()).update(map(float, marks))
@@ -149,20 +163,33 @@ def read_store(
     collected: Collected,
     tick: Callable[[], None],
     viewer: Viewer,
+    today: date,
 ) -> None:
     """Read a store's participants, their answers (history), protocol notes and peer
-    feedback through the public :class:`~pdkit.store.Store` methods, as ``viewer``."""
+    feedback through the public :class:`~pdkit.store.Store` methods, as ``viewer``; the
+    items ``viewer`` may not read are counted (their ids, never what they hold), and each
+    visible goal's statuses and each teacher's check-in plan (on ``today``) are read."""
     now = datetime.now().timestamp()  # the live store is newer than any saved copy
     for person in people:
         collected.participant(person.id, person.display_name, person.session, store.url, now)
+        answered = set(store.answered_forms(person.id))
         for form_id in form_ids:
             if not store.can_see(viewer, person.id, form_id):
+                if form_id in answered:
+                    collected.withheld[(person.id, form_id)] = store.visibility(
+                        person.id, form_id
+                    )
                 continue
             collected.visibility[(person.id, form_id)] = store.visibility(person.id, form_id)
             if form_id == GOAL_FORM:
                 marks = store.revision_marks(person.id, form_id)
                 if marks:
                     collected.marks.setdefault(person.id, set()).update(marks)
+                if form_id in answered:
+                    collected.statuses[person.id] = [
+                        (g.status, g.at, g.by or "", g.note)
+                        for g in store.goal_statuses(person.id, viewer=viewer)
+                    ]
             for e in store.history(person.id, form_id, viewer=viewer):
                 for target, value in zip(
                     collected.events,
@@ -170,6 +197,14 @@ def read_store(
                     strict=True,
                 ):
                     target.append(value)
+        plan = store.checkin_plan(person.id, today, viewer=viewer)
+        upcoming = plan.next
+        collected.plans[person.id] = (
+            plan.done,
+            plan.overdue,
+            upcoming.due.isoformat() if upcoming else "",
+            upcoming.state if upcoming else "",
+        )
         tick()
     for f in store.feedback(viewer=viewer, session=session):
         collected.feedback[f.id] = (f.giver, f.owner, f.form, f.category, f.text, f.at, f.helpful)
@@ -197,13 +232,14 @@ def collect(
     """Read every file, and every store's ``session`` (the forms ``form_ids()``), as
     ``viewer``; returns what was collected, what was read and how many were skipped.
     Each source is read all or nothing."""
+    today = clock_today()
     collected = Collected()
     read: list[str] = []
     skipped = 0
     people: dict[str, list[Participant]] = {}
     for label, store in stores:
         try:
-            people[label] = store.participants(session)
+            people[label] = readers_people(store, session, viewer)
         except Exception as exc:
             note(f"{label}: cannot be read ({reason(exc)}) — skipped")
             skipped += 1
@@ -234,7 +270,7 @@ def collect(
             continue
         part = Collected()  # all or nothing, as for a file
         try:
-            read_store(store, people[label], session, wanted, part, tick, viewer)
+            read_store(store, people[label], session, wanted, part, tick, viewer, today)
             check_collected(part)
         except Exception as exc:
             note(f"{label}: cannot be read ({reason(exc)}) — skipped")
@@ -245,6 +281,16 @@ def collect(
             if not people[label]:
                 note(f"{label}: no participants in session {session!r}")
     return collected, read, skipped
+
+
+def readers_people(store: Store, session: str, viewer: Viewer) -> list[Participant]:
+    """The teachers a review of ``store`` covers: a coach's caseload (every teacher they
+    coach, whatever the session) when ``viewer`` is a participant, else the teachers of
+    ``session``. Coaches and facilitators are never among them."""
+    if viewer.participant is None:
+        return [p for p in store.participants(session) if p.role == "teacher"]
+    found = (store.get_participant(pid) for pid in store.coached_by(viewer.participant))
+    return [p for p in found if p is not None and p.role == "teacher"]
 
 
 def check_collected(part: Collected) -> None:
@@ -271,5 +317,14 @@ def check_collected(part: Collected) -> None:
                 f"feedback {shown(key)}: helpful is {kind_of(item[6])}, not true or false"
             )
     check_texts(list(part.visibility.values()), "visibility levels")
+    check_texts(list(part.withheld.values()), "visibility levels")
+    for pid, statuses in part.statuses.items():
+        for status, at, by, said in statuses:
+            check_texts((pid, status, by, said), "goal statuses")
+            check_times((at,), "goal statuses", "at")
+    for pid, (done, overdue, due, state) in part.plans.items():
+        check_texts((pid, due, state), "check-in plans")
+        if type(done) is not int or type(overdue) is not int:
+            raise Damaged(f"check-in plans: counts of {shown(pid)} are not whole numbers")
     for marks in part.marks.values():
         check_times(list(marks), "revision marks")

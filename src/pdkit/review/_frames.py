@@ -60,6 +60,8 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
         "revisions": "int64",
         "first_set": _UTC,
         "last_change": _UTC,
+        "status": _STR,
+        "status_at": _UTC,
     },
     "goal_versions": {
         "participant": _STR,
@@ -113,6 +115,15 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
         "private": "bool",
     },
     "comments": {"participant": _STR, "coach": _STR, "text": _STR, "at": _UTC, "source": _STR},
+    "kept_private": {"participant": _STR, "form": _STR, "kind": _STR, "visibility": _STR},
+    "goal_statuses": {"participant": _STR, "status": _STR, "at": _UTC, "by": _STR, "note": _STR},
+    "checkin_plans": {
+        "participant": _STR,
+        "done": "int64",
+        "overdue": "int64",
+        "next_due": _STR,
+        "next_state": _STR,
+    },
 }
 """Every DataFrame's columns and dtypes, in order (tests check the frames against it)."""
 

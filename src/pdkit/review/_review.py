@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
 from ..revisions import SITTING_GAP
+from ._frames import frame
 from ._versions import goal_version_rows
 
 __all__ = ["Review"]
@@ -28,6 +29,13 @@ class Review:
     notes: pd.DataFrame
     feedback: pd.DataFrame
     comments: pd.DataFrame
+    kept_private: pd.DataFrame = field(default_factory=lambda: frame("kept_private", {}))
+    """The items a source holds that the reader may not read (kept private): whose,
+    which form, its kind and level; counted, never read."""
+    goal_statuses: pd.DataFrame = field(default_factory=lambda: frame("goal_statuses", {}))
+    """Every status each visible goal has had, oldest first (from a store)."""
+    checkin_plans: pd.DataFrame = field(default_factory=lambda: frame("checkin_plans", {}))
+    """Where each teacher is in their check-in schedule today (from a store)."""
     warnings: list[str] = field(default_factory=list)
     read: tuple[str, ...] = ()
     """The files and stores that were read (skipped ones are in ``warnings``)."""

@@ -146,6 +146,11 @@ class AnswerStore(Protocol):
         unless ``viewer`` may see the item."""
         ...
 
+    def answered_forms(self, participant_id: str) -> list[str]:
+        """The ids of the forms the participant has answered, sorted: ids only, never
+        what they wrote (so that a review can count the items it may not read)."""
+        ...
+
     def start_revision(self, participant_id: str, form_id: str) -> float:
         """Start the next version of an item; returns the time of the mark."""
         ...

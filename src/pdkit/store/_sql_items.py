@@ -122,6 +122,14 @@ class ItemsSQL(AccessSQL):
             params += (field_id,)
         return [_response_from_row(r) for r in self._rows(sql + " ORDER BY seq", params)]
 
+    def answered_forms(self, participant_id: str) -> list[str]:
+        """The ids of the forms the participant has answered, sorted (ids only)."""
+        rows = self._rows(
+            "SELECT DISTINCT form FROM responses WHERE participant = ? ORDER BY form",
+            (participant_id,),
+        )
+        return [str(r[0]) for r in rows]
+
     # ------------------------------------------------------------------ revisions
 
     def start_revision(self, participant_id: str, form_id: str) -> float:
