@@ -7,9 +7,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PdkitError
 from ._common import Commands, open_existing_store
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 __all__ = ["Progress", "add"]
 
@@ -101,6 +105,13 @@ def add(commands: Commands) -> None:
         metavar="DAYS",
         help="a goal unchanged for this many days counts as not revisited (default 21)",
     )
+    review.add_argument(
+        "--coach",
+        default=None,
+        metavar="NAME_OR_ID",
+        help="only this coach's teachers (their caseload), read as that coach: what "
+        "each teacher shared with them (a store is needed)",
+    )
     review.set_defaults(run=_review)
 
     comment = commands.add_parser(
@@ -177,17 +188,27 @@ class Progress:
 def _review(args: argparse.Namespace) -> int:
     from .._atomic import write_atomically
     from ..report import STALE_DAYS, report_html
-    from ..review import load
+    from ..review import find_coach, load
     from ..store import DEFAULT_SESSION, Viewer
 
-    loaded = load(
-        [str(s) for s in args.sources],
-        progress=Progress(),
-        session=args.session or DEFAULT_SESSION,
-        school_goals=args.school_goals,
-        definitions=args.definitions,
-        viewer=Viewer.steward(include_private=args.include_private),
-    )
+    sources: list[Any] = [str(s) for s in args.sources]
+    viewer = Viewer.steward(include_private=args.include_private)
+    opened = None
+    if args.coach is not None:
+        opened = _coach_store(args)
+        sources, viewer = [opened], Viewer.of(find_coach(opened, args.coach).id)
+    try:
+        loaded = load(
+            sources,
+            progress=Progress(),
+            session=args.session or DEFAULT_SESSION,
+            school_goals=args.school_goals,
+            definitions=args.definitions,
+            viewer=viewer,
+        )
+    finally:
+        if opened is not None:
+            opened.close()
     print(
         f"pdkit: read {len(loaded.read)} source(s), skipped {loaded.skipped}: "
         f"{len(loaded.participants)} participant(s), {len(loaded.goals)} goal(s), "
@@ -213,6 +234,26 @@ def _review(args: argparse.Namespace) -> int:
         for warning in loaded.warnings:
             print(f"pdkit: warning: {warning}", file=sys.stderr)
     return 0
+
+
+def _coach_store(args: argparse.Namespace) -> Store:
+    """The one store a coach's review reads (``--coach``), opened."""
+    from ..review._sources import STORE_SUFFIXES
+
+    stores = [
+        str(s) for s in args.sources if "://" in str(s) or Path(s).suffix.lower() in STORE_SUFFIXES
+    ]
+    if len(stores) != 1 or len(args.sources) != 1:
+        raise PdkitError(
+            "--coach reads one store (sqlite:///…, postgresql://… or a .sqlite3 file): "
+            "whom a coach coaches is kept there, not in saved workbooks"
+        )
+    if args.include_private:
+        raise PdkitError(
+            "--coach and --include-private do not go together: a coach sees "
+            "what their teachers shared with them, never what they kept private"
+        )
+    return open_existing_store(stores[0])
 
 
 def _comment(args: argparse.Namespace) -> int:

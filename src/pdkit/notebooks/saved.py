@@ -178,7 +178,9 @@ def save_workbook(
 
     ``viewer`` is who the copy is for: the participant themself by default (their own
     copy holds everything they wrote, with each item's visibility); for anyone else
-    the copy holds only what that viewer may see (:mod:`pdkit.store`, visibility)."""
+    the copy holds only what that viewer may see (:mod:`pdkit.store`, visibility), and
+    of each item the teacher wrote but the viewer may not see, only its level (under
+    ``visibility``, without answers: a review counts it as kept private)."""
     notebook = build_notebook(workbook, reference=reference or workbook.id)
     if forms is None:
         forms = workbook_forms(workbook, language, school_goals)
@@ -189,9 +191,16 @@ def save_workbook(
     revisions: dict[str, tuple[float, ...]] = {}
     history: list[dict[str, Any]] = []
     after: dict[int, list[dict[str, Any]]] = {}
+    answered: set[str] | None = None
     for index, form in forms:
         if not store.can_see(who, participant.id, form.id):
-            continue  # not shared with this viewer: not in their copy
+            # Not shared with this viewer: not in their copy. Only its level is, when the
+            # teacher wrote something in it, so that a review counts it as kept private.
+            if answered is None:
+                answered = set(store.answered_forms(participant.id))
+            if form.id in answered:
+                visibility[form.id] = store.visibility(participant.id, form.id)
+            continue
         values = store.latest(participant.id, form.id, viewer=who)
         visibility[form.id] = store.visibility(participant.id, form.id)
         marks = store.revision_marks(participant.id, form.id)

@@ -76,7 +76,8 @@ time of a large batch.)
                   display_name, school_goal (id), school_goal_label, focus, goal,
                   point_a, point_b, target_date (``datetime64[ns]``, a calendar date),
                   confidence (``Int64``, 1-4), confidence_label, action_steps,
-                  versions, revisions (= versions - 1), first_set, last_change
+                  versions, revisions (= versions - 1), first_set, last_change,
+                  status ("" when not known: files), status_at
 ``goal_versions`` participant, version, at, field, label, value_text, changed (bool) —
                   the goal at the end of each version, field by field (made on first
                   use: the report needs it, most analyses do not)
@@ -92,6 +93,17 @@ time of a large batch.)
                   feedback is between its giver and its receiver) — peer feedback
 ``comments``      participant, coach, text, at, source — coach comments written into
                   saved workbooks (:func:`pdkit.notebooks.add_comment`)
+``kept_private``  participant, form, kind, visibility — the items a source holds that
+                  the reader may not read (a store read as a viewer who may not see
+                  them; a copy exported for someone else: the item's level without its
+                  answers): counted, never read
+``goal_statuses`` participant, status (``draft``, ``asked``, ``agreed``, ``active``,
+                  ``met``, ``revised``, ``dropped``), at, by, note — every status of each
+                  goal the reader may see, oldest first (from a store;
+                  ``goals.status`` and ``goals.status_at`` are the current one)
+``checkin_plans`` participant, done, overdue (``int64``), next_due (ISO date, "" when
+                  none), next_state (``due``, ``overdue`` or "") — where each teacher is
+                  in their check-in schedule today (from a store; :mod:`pdkit.followup`)
 
 Versions
 --------
@@ -109,7 +121,9 @@ Privacy
 What a teacher writes is theirs. Each item (a participant's answers to one form) has
 the visibility the teacher chose (:mod:`pdkit.store`: ``private`` by default,
 ``coach``, ``group``, ``session``); ``private`` is True for an item the teacher kept
-private. A store is read as ``viewer`` (default :meth:`pdkit.store.Viewer.steward`:
+private. A store is read as ``viewer`` (default :meth:`pdkit.store.Viewer.steward`: the
+session's teachers, never its coaches or facilitators; a coach, ``Viewer.of(coach_id)``,
+reads their caseload, :meth:`pdkit.store.Store.coached_by`, whatever the session:
 items shared at ``coach`` level or wider; ``Viewer.steward(include_private=True)``
 reads everything), so private items are not even loaded unless asked for. Saved
 workbooks hold the visibility of each item and it is honoured the same way (the
@@ -122,9 +136,10 @@ cycle; everything else is private.
 
 from __future__ import annotations
 
+from ._coach import find_coach
 from ._frames import COLUMNS
 from ._load import load
 from ._review import Review
 from ._versions import goal_version_rows
 
-__all__ = ["COLUMNS", "Review", "goal_version_rows", "load"]
+__all__ = ["COLUMNS", "Review", "find_coach", "goal_version_rows", "load"]

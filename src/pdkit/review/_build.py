@@ -156,9 +156,7 @@ def build_review(
     goals = goal_rows(p_names, *of(GOAL_FORM), codes_of(p_names, marks), gap)
     goals["display_name"] = [who[pid].display_name for pid in goals["participant"]]
     current = {pid: found[-1] for pid, found in collected.statuses.items() if found}
-    goals["status"] = [
-        current[pid][0] if pid in current else "" for pid in goals["participant"]
-    ]
+    goals["status"] = [current[pid][0] if pid in current else "" for pid in goals["participant"]]
     goals["status_at"] = [
         current[pid][1] if pid in current else math.nan for pid in goals["participant"]
     ]

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from itertools import chain, repeat
 from typing import Any
 
+from .._clock import today as clock_today
 from ..definitions.ids import GOAL_FORM
 from ..errors import WorkbookFileError
 from ..notebooks.saved import read_saved
@@ -28,7 +29,6 @@ from ..notebooks.untrusted import (
     reason,
     shown,
 )
-from .._clock import today as clock_today
 from ..store import DEFAULT_SESSION, JSONValue, Participant, Store, Viewer
 
 __all__ = ["Collected", "check_collected", "collect", "read_file", "read_store"]
@@ -176,9 +176,7 @@ def read_store(
         for form_id in form_ids:
             if not store.can_see(viewer, person.id, form_id):
                 if form_id in answered:
-                    collected.withheld[(person.id, form_id)] = store.visibility(
-                        person.id, form_id
-                    )
+                    collected.withheld[(person.id, form_id)] = store.visibility(person.id, form_id)
                 continue
             collected.visibility[(person.id, form_id)] = store.visibility(person.id, form_id)
             if form_id == GOAL_FORM:
