@@ -374,3 +374,36 @@ def test_a_reminder_s_link_opens_the_same_participant(cycle: Cycle) -> None:
     assert store.participant_for_token("not-a-token") is None
     with pytest.raises(StoreError, match="no participant"):
         store.issue_link("nobody", "reminder")
+
+
+# --------------------------------------------------------------------------- the coach's review
+
+
+def test_answered_forms_are_ids_only_and_a_coach_reviews_their_caseload(cycle: Cycle) -> None:
+    """On every backend: a store says which forms a teacher answered (ids, never text),
+    so that the coach's review counts what it may not read (issue #14 item 6)."""
+    from pdkit import review
+    from pdkit.store import Viewer
+
+    store, ana, ben = cycle.store, cycle.ana, cycle.ben
+    assert store.answered_forms(ana.id) == []
+    store.record(ana.id, GOAL, {"goal": "Ana's shared goal"}, spec_version="g@1")
+    store.record(ana.id, "what-so-what-now-what", {"what": "Ana's own"}, spec_version="w@1")
+    store.record(ben.id, GOAL, {"goal": "Ben's"}, spec_version="g@1")
+    assert store.answered_forms(ana.id) == [GOAL, "what-so-what-now-what"]
+    store.set_visibility(ana.id, GOAL, "coach")
+    store.set_goal_status(ana.id, "asked", by=ana.id)
+
+    as_coach = review.load(store, viewer=Viewer.of(cycle.coach.id))
+    assert list(as_coach.participants["participant"]) == [ana.id]  # Ben is not hers
+    assert list(as_coach.goals["goal"]) == ["Ana's shared goal"]
+    assert list(as_coach.goals["status"]) == ["asked"]
+    kept = as_coach.kept_private
+    assert list(zip(kept["participant"], kept["form"], strict=True)) == [
+        (ana.id, "what-so-what-now-what")
+    ]
+    assert as_coach.reflections.empty
+    assert list(as_coach.checkin_plans["participant"]) == [ana.id]
+    assert review.load(store, viewer=Viewer.of(cycle.other_coach.id)).participants.empty
+    everyone = review.load(store)  # the steward: the teachers, never the coaches
+    assert set(everyone.participants["participant"]) == {ana.id, ben.id}
