@@ -166,7 +166,7 @@ def test_participant_path_imports_nothing_heavy() -> None:
         "import sys, pdkit.app\n"
         "pdkit.app.form_app('goal-setting', store='memory://')\n"
         "heavy = ('pandas', 'nbformat', 'jsonschema', 'matplotlib', 'numpy', 'jinja2',\n"
-        "         'smtplib', 'pdkit.outreach._mail', 'pdkit.outreach._send')\n"
+        "         'orjson', 'smtplib', 'pdkit.outreach._mail', 'pdkit.outreach._send')\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(
