@@ -239,7 +239,7 @@ def test_goal_status_and_checkin_plan_are_in_the_frames_and_the_report(
     assert str(alex1["at"].iloc[1].date()) == "2026-01-16"
     goals = as_kim.goals.set_index("participant")
     assert goals.loc[caseload.alex1, "status"] == "agreed"
-    assert goals.loc[caseload.alex2, "status"] == ""  # never moved: a draft, no status row
+    assert goals.loc[caseload.alex2, "status"] == "draft"  # never moved: no status row
     assert caseload.ben not in set(statuses["participant"])  # his goal is private
     plans = as_kim.checkin_plans.set_index("participant")
     assert set(plans.index) == {caseload.alex1, caseload.alex2, caseload.ben, caseload.dee}
@@ -248,5 +248,7 @@ def test_goal_status_and_checkin_plan_are_in_the_frames_and_the_report(
     html = report_html(as_kim, now=NOW)
     alex = shown(html.split(f'id="t-{caseload.alex1}"')[1].split("</section>")[0])
     assert "Goal status: asked 2026-01-15 → agreed 2026-01-16" in alex
+    alex2 = shown(html.split(f'id="t-{caseload.alex2}"')[1].split("</section>")[0])
+    assert "Goal status: draft" in alex2
     ben = shown(html.split(f'id="t-{caseload.ben}"')[1].split("</section>")[0])
     assert "Schedule: 1 check-in(s) done" in ben

@@ -237,7 +237,9 @@ def _teacher(
     return Teacher(
         id=pid,
         name=name,
-        status=_status(parts["goal_statuses"].get(pid, [])) if goal is not None else "",
+        status=""
+        if goal is None
+        else (_status(parts["goal_statuses"].get(pid, [])) or plain(goal["status"])),
         plan=_plan(parts["checkin_plans"].get(pid, [])),
         goal=None if goal is None else _goal(goal),
         versions=[] if goal is None else _versions(parts["goal_versions"].get(pid, [])),

@@ -77,7 +77,8 @@ time of a large batch.)
                   point_a, point_b, target_date (``datetime64[ns]``, a calendar date),
                   confidence (``Int64``, 1-4), confidence_label, action_steps,
                   versions, revisions (= versions - 1), first_set, last_change,
-                  status ("" when not known: files), status_at
+                  status (from a store: ``draft`` until moved; "" from files),
+                  status_at
 ``goal_versions`` participant, version, at, field, label, value_text, changed (bool) —
                   the goal at the end of each version, field by field (made on first
                   use: the report needs it, most analyses do not)
