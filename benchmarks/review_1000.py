@@ -43,6 +43,8 @@ _ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 N = int(_ARGS[0]) if _ARGS else 1000
 PRIVATE = "--private" in sys.argv[1:]
 RUNS = 5
+TARGET = 2.0
+"""review.load of the files within this many times a plain json.load of them (the minima)."""
 DAY = 86400.0
 START = 1_767_225_600.0  # 2026-01-01
 
@@ -241,6 +243,8 @@ def from_files(folder: Path, files: list[Path], notes: int) -> None:
         statistics.median(load_times) / statistics.median(json_times),
     )
     print(f"ratio review.load / json.load: {ratios[0]:6.2f} {ratios[1]:9.2f}")
+    met = "met" if ratios[0] <= TARGET else "NOT met"
+    print(f"target review.load <= {TARGET:g}x json.load (issue #13 item 8): {met} in this run")
     print(f"goal_versions (on first use):  {t_goal_versions * 1000:6.0f} ms")
     print(f"report_html:                   {t_report * 1000:6.0f} ms ({len(html) // 1024} KiB)")
 

@@ -239,7 +239,7 @@ def test_goal_status_and_checkin_plan_are_in_the_frames_and_the_report(
     assert str(alex1["at"].iloc[1].date()) == "2026-01-16"
     goals = as_kim.goals.set_index("participant")
     assert goals.loc[caseload.alex1, "status"] == "agreed"
-    assert goals.loc[caseload.alex2, "status"] == "draft"  # never moved: no status row
+    assert goals.loc[caseload.alex2, "status"] == ""  # never moved: a draft, no status row
     assert caseload.ben not in set(statuses["participant"])  # his goal is private
     plans = as_kim.checkin_plans.set_index("participant")
     assert set(plans.index) == {caseload.alex1, caseload.alex2, caseload.ben, caseload.dee}
@@ -252,3 +252,21 @@ def test_goal_status_and_checkin_plan_are_in_the_frames_and_the_report(
     assert "Goal status: draft" in alex2
     ben = shown(html.split(f'id="t-{caseload.ben}"')[1].split("</section>")[0])
     assert "Schedule: 1 check-in(s) done" in ben
+
+
+def test_exported_files_carry_the_goal_status(caseload: Caseload, tmp_path: Path) -> None:
+    folder = tmp_path / "collected"
+    export_store(caseload.store, COACHING_WORKBOOK, folder)
+    from_files = review.load(folder)
+    from_store = review.load(caseload.store)
+    goals = from_files.goals.set_index("participant")
+    assert goals.loc[caseload.alex1, "status"] == "agreed"
+    assert (
+        goals.loc[caseload.alex1, "status_at"]
+        == from_store.goals.set_index("participant").loc[caseload.alex1, "status_at"]
+    )
+    statuses = from_files.goal_statuses
+    assert list(statuses["status"]) == ["asked", "agreed"]
+    assert caseload.ben not in set(statuses["participant"])  # his goal is not in the copy
+    alex = shown(report_html(from_files, now=NOW).split(f'id="t-{caseload.alex1}"')[1])
+    assert "Goal status: asked 2026-01-15 → agreed 2026-01-16" in alex

@@ -25,6 +25,7 @@ from typing import Any
 from .._clock import now
 from .._version import __version__
 from ..definitions import FormDefinition, SchoolGoal, WorkbookDefinition, workbook_forms
+from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, WorkbookFileError
 from ..store import VISIBILITIES, JSONValue, Participant, Store, ViewerLike
 from ._markdown import answers_markdown, comment_markdown
@@ -80,6 +81,7 @@ BLOCK_KEYS = (
     "notes",
     "feedback",
     "coach_comments",
+    "goal_statuses",
 )
 """The keys of the saved block, in the order they are written."""
 
@@ -89,6 +91,7 @@ ENTRY_KEYS: Mapping[str, tuple[str, ...]] = {
     "notes": ("run", "group", "step", "role", "field", "value", "at", "spec_version"),
     "feedback": ("id", "giver", "owner", "form", "category", "text", "at"),
     "coach_comments": ("coach", "text", "at"),
+    "goal_statuses": ("status", "at", "by", "note"),
 }
 """The keys every entry of a list in the block has (and those of ``participant``)."""
 
@@ -113,6 +116,8 @@ class SavedWorkbook:
     history: tuple[Mapping[str, Any], ...] = ()
     notes: tuple[Mapping[str, Any], ...] = ()
     coach_comments: tuple[Mapping[str, Any], ...] = ()
+    goal_statuses: tuple[Mapping[str, Any], ...] = ()
+    """Every status of the goal, oldest first (only when the copy holds the goal)."""
     visibility: Mapping[str, str] = field(default_factory=dict)
     feedback: tuple[Mapping[str, Any], ...] = ()
     revisions: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
@@ -155,6 +160,7 @@ class SavedWorkbook:
             "notes": [dict(e) for e in self.notes],
             "feedback": [dict(e) for e in self.feedback],
             "coach_comments": [dict(e) for e in self.coach_comments],
+            "goal_statuses": [dict(e) for e in self.goal_statuses],
         }
         return {key: values[key] for key in BLOCK_KEYS}
 
@@ -231,6 +237,14 @@ def save_workbook(
         entry("feedback", f.id, f.giver, f.owner, f.form, f.category, f.text, f.at, f.helpful)
         for f in store.feedback(viewer=who, owner_id=participant.id)
     ]
+    statuses = (  # the goal's statuses go with the goal, when the copy holds it
+        [
+            entry("goal_statuses", g.status, g.at, g.by or "", g.note)
+            for g in store.goal_statuses(participant.id, viewer=who)
+        ]
+        if GOAL_FORM in answers
+        else []
+    )
     cells: list[dict[str, Any]] = []
     for cell in notebook["cells"]:
         cells.append(cell)
@@ -252,6 +266,7 @@ def save_workbook(
         notes=tuple(notes),
         visibility=visibility,
         feedback=tuple(feedback),
+        goal_statuses=tuple(statuses),
         revisions=revisions,
         saved_at=datetime.fromtimestamp(clock(), tz=timezone.utc).isoformat(timespec="seconds"),
         pdkit_version=__version__,
@@ -415,6 +430,7 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
         history=tuple(lists["history"]),
         notes=tuple(lists["notes"]),
         coach_comments=tuple(lists["coach_comments"]),
+        goal_statuses=tuple(lists["goal_statuses"]),
         visibility=text_map(saved.get("visibility", {}), "visibility"),
         feedback=tuple(lists["feedback"]),
         revisions={form_id: tuple(marks) for form_id, marks in revisions.items()},
@@ -431,6 +447,7 @@ _KINDS: Mapping[str, tuple[str, ...]] = {
     "notes": ("text", "text", "text", "text", "text", "value", "time", "text"),
     "feedback": ("text", "text", "text", "text", "text", "text", "time"),
     "coach_comments": ("text", "text", "any"),
+    "goal_statuses": ("text", "time", "text", "text"),
 }
 """How each key of the entries of each list of the block is checked (see
 :func:`pdkit.notebooks.untrusted.columns`), in the order of :data:`ENTRY_KEYS`."""

@@ -239,7 +239,7 @@ def _teacher(
         name=name,
         status=""
         if goal is None
-        else (_status(parts["goal_statuses"].get(pid, [])) or plain(goal["status"])),
+        else (_status(parts["goal_statuses"].get(pid, [])) or plain(goal["status"]) or "draft"),
         plan=_plan(parts["checkin_plans"].get(pid, [])),
         goal=None if goal is None else _goal(goal),
         versions=[] if goal is None else _versions(parts["goal_versions"].get(pid, [])),

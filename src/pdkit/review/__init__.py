@@ -77,8 +77,8 @@ time of a large batch.)
                   point_a, point_b, target_date (``datetime64[ns]``, a calendar date),
                   confidence (``Int64``, 1-4), confidence_label, action_steps,
                   versions, revisions (= versions - 1), first_set, last_change,
-                  status (from a store: ``draft`` until moved; "" from files),
-                  status_at
+                  status ("" until moved: a draft; "" in files saved before
+                  statuses were), status_at
 ``goal_versions`` participant, version, at, field, label, value_text, changed (bool) —
                   the goal at the end of each version, field by field (made on first
                   use: the report needs it, most analyses do not)
@@ -100,8 +100,9 @@ time of a large batch.)
                   answers): counted, never read
 ``goal_statuses`` participant, status (``draft``, ``asked``, ``agreed``, ``active``,
                   ``met``, ``revised``, ``dropped``), at, by, note — every status of each
-                  goal the reader may see, oldest first (from a store;
-                  ``goals.status`` and ``goals.status_at`` are the current one)
+                  goal the reader may see, oldest first (from a store, and from
+                  files saved with them; ``goals.status`` and ``goals.status_at`` are
+                  the current one)
 ``checkin_plans`` participant, done, overdue (``int64``), next_due (ISO date, "" when
                   none), next_state (``due``, ``overdue`` or "") — where each teacher is
                   in their check-in schedule today (from a store; :mod:`pdkit.followup`)

@@ -155,11 +155,7 @@ def build_review(
     checkins = checkin_rows(p_names, *of(CHECKIN_FORM), gap)
     goals = goal_rows(p_names, *of(GOAL_FORM), codes_of(p_names, marks), gap)
     goals["display_name"] = [who[pid].display_name for pid in goals["participant"]]
-    # A goal the store holds no status for is a draft; files hold no statuses ("").
-    current = {
-        pid: found[-1] if found else ("draft", math.nan, "", "")
-        for pid, found in collected.statuses.items()
-    }
+    current = {pid: found[-1] for pid, found in collected.statuses.items() if found}
     goals["status"] = [current[pid][0] if pid in current else "" for pid in goals["participant"]]
     goals["status_at"] = [
         current[pid][1] if pid in current else math.nan for pid in goals["participant"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import PdkitError
 from ..notebooks.untrusted import shown
-from ..store import DEFAULT_SESSION, Participant, Store
+from ..store import Participant, Store
 
 __all__ = ["find_coach"]
 
@@ -21,12 +21,7 @@ def find_coach(store: Store, who: str) -> Participant:
         if person.role != "coach":
             raise PdkitError(f"participant {shown(wanted)} is a {person.role}, not a coach")
         return person
-    sessions = [DEFAULT_SESSION, *(s.id for s in store.sessions())]
-    coaches: dict[str, Participant] = {}
-    for session in dict.fromkeys(sessions):
-        for p in store.participants(session):
-            if p.role == "coach":
-                coaches[p.id] = p
+    coaches = {p.id: p for p in store.coaches()}
     key = wanted.casefold()
     found = [p for p in coaches.values() if p.display_name.strip().casefold() == key]
     if len(found) == 1:

@@ -138,6 +138,9 @@ def read_file(path: str, collected: Collected) -> None:
             collected.visibility[(pid, form_id)] = level
         else:  # the item was left out of this copy: its reader may not read it
             collected.withheld[(pid, form_id)] = level
+    statuses = saved.columns("goal_statuses")
+    if statuses[0]:
+        collected.statuses[pid] = list(zip(*statuses, strict=True))
     marks = saved.revisions.get(GOAL_FORM, ())
     if marks:
         collected.marks.setdefault(pid, set()).update(map(float, marks))
