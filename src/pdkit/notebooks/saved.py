@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import chain
 from typing import Any
 
 from .._clock import now
@@ -353,9 +354,13 @@ def read_saved(text: str | bytes, *, source: str = "<upload>", fast: bool = Fals
 
 def _read_alike(workbook: SavedWorkbook) -> bool:
     """Whether every answer of ``workbook`` is read alike by every JSON parser."""
-    values: list[Iterable[Any]] = [workbook.columns("history")[2], workbook.columns("notes")[5]]
-    values.extend(form.values() for form in workbook.answers.values())
-    return all(map(flat_values, values))
+    return flat_values(
+        [
+            *workbook.columns("history")[2],
+            *workbook.columns("notes")[5],
+            *chain.from_iterable(form.values() for form in workbook.answers.values()),
+        ]
+    )
 
 
 def _read_saved(text: str | bytes, source: str, *, fast: bool) -> SavedWorkbook:

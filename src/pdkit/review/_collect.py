@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain, repeat
+from sys import intern
 from typing import Any
 
 from .._clock import today as clock_today
@@ -126,8 +127,14 @@ def read_file(path: str, collected: Collected) -> None:
     )
     count = len(events[0])
     collected.events[0].extend([pid] * count)
-    for target, column in zip(collected.events[1:], events, strict=True):
-        target.extend(column)
+    forms, fields, values, ats, specs = events
+    # Ids repeat in every file: one object each (interned), so that what a batch keeps
+    # of a file is its answers, not its copies of the same ids (less memory, faster).
+    collected.events[1].extend(map(intern, forms))
+    collected.events[2].extend(map(intern, fields))
+    collected.events[3].extend(values)
+    collected.events[4].extend(ats)
+    collected.events[5].extend(map(intern, specs))
     for target, column in zip(collected.notes[:8], notes, strict=True):
         target.extend(column)
     collected.notes[8].extend([pid] * len(notes[0]))
