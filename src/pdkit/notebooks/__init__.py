@@ -16,6 +16,7 @@ validate them with nbformat.
 from __future__ import annotations
 
 from ._markdown import md_escape
+from ._restore import restore_saved, restore_visibility
 from .build import (
     NOTEBOOK_SCHEMA_VERSION,
     build_notebook,
@@ -33,8 +34,6 @@ from .saved import (
     SAVED_FORMAT,
     SavedWorkbook,
     read_saved,
-    restore_saved,
-    restore_visibility,
     save_workbook,
 )
 

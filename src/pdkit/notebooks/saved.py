@@ -17,7 +17,7 @@ the same keys.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import chain
@@ -28,7 +28,7 @@ from .._version import __version__
 from ..definitions import FormDefinition, SchoolGoal, WorkbookDefinition, workbook_forms
 from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, WorkbookFileError
-from ..store import VISIBILITIES, JSONValue, Participant, Store, ViewerLike
+from ..store import JSONValue, Participant, Store, ViewerLike
 from ._markdown import answers_markdown, comment_markdown
 from .build import build_notebook, markdown_cell
 from .untrusted import (
@@ -56,7 +56,6 @@ __all__ = [
     "append_comment",
     "entry",
     "read_saved",
-    "restore_saved",
     "save_workbook",
 ]
 
@@ -494,39 +493,3 @@ def _comment_time(value: object, where: str) -> float:
         if seconds is not None and is_time(seconds):
             return seconds
     raise Damaged(f"{where} is not a time with a zone ({shown(value)})")
-
-
-def restore_saved(store: Store, participant_id: str, saved: SavedWorkbook) -> int:
-    """Record the saved answers that differ from the participant's current ones; returns
-    how many answers were restored. Earlier versions stay in the store's history."""
-    restored = 0
-    for form_id, values in saved.answers.items():
-        current = store.latest(participant_id, form_id, viewer=participant_id)
-        changes = {k: v for k, v in values.items() if current.get(k) != v}
-        if changes:
-            store.record(
-                participant_id,
-                form_id,
-                changes,
-                spec_version=saved.spec_versions.get(form_id, f"{form_id}@?"),
-            )
-            restored += len(changes)
-    return restored
-
-
-def restore_visibility(
-    store: Store, participant_id: str, saved: SavedWorkbook, forms: Iterable[str]
-) -> int:
-    """Set who can see each of ``forms`` as the saved workbook says; returns how many items
-    changed. Never wider than the file: a level this pdkit does not know becomes
-    ``private``, and an item the file says nothing about keeps its current level."""
-    changed = 0
-    for form_id in forms:
-        said = saved.visibility.get(form_id)
-        if said is None:
-            continue
-        level = said if said in VISIBILITIES else VISIBILITIES[0]
-        if store.visibility(participant_id, form_id) != level:
-            store.set_visibility(participant_id, form_id, level)
-            changed += 1
-    return changed
