@@ -50,6 +50,15 @@ def test_my_goal_with_a_personal_link(pdkit_server: Any, browser: Any, tmp_path:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"the page is {width} px wide on a 390 px phone"
     assert unlabelled(page) == []
+    # Each label of the goal's summary stands above its answer (the widgets' stylesheet
+    # floated them side by side, and on a phone a tall label pushed the next one aside).
+    beside = page.evaluate(
+        """() => [...document.querySelectorAll('.pdkit-summary dd')].filter((dd) => {
+          const dt = dd.previousElementSibling;
+          return dt && dd.getBoundingClientRect().top < dt.getBoundingClientRect().bottom - 1;
+        }).map((dd) => dd.previousElementSibling.textContent)"""
+    )
+    assert beside == [], f"answers beside their labels: {beside}"
 
     ask.click()
     page.locator(".pdkit-goal-status-asked").wait_for(timeout=15_000)
