@@ -21,6 +21,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "_version",
             "_environ",
             "_clock",
+            "_process",
             "errors",
             "_imports",
             "_atomic",

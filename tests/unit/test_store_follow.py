@@ -5,6 +5,9 @@ log, and who may read each."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +16,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from _stores import BACKENDS, SHARED_BACKENDS, Opener
+from pdkit._process import gone, this_process
 from pdkit.errors import AccessError, StoreError
 from pdkit.followup import DONE, DUE, OVERDUE, UPCOMING
 from pdkit.store import Participant, Store, Viewer, open_store
@@ -357,6 +361,49 @@ def test_senders_at_once_claim_each_reminder_once(shared_store: Store) -> None:
     for sender in senders:
         sender.close()
     assert sorted(t for t, _ in claimed) == sorted(t.id for t in teachers)
+
+
+def test_a_claim_left_by_a_killed_sender_of_this_machine_is_taken_over_at_once(
+    shared_store: Store,
+) -> None:
+    """A sender that was killed leaves its claims "sending"; the next run on the same
+    machine sees that their process is gone and takes them over without waiting for them
+    to age. A claim of a process that still runs is respected."""
+    ana = shared_store.create_participant("Ana")[0]
+    ben = shared_store.create_participant("Ben")[0]
+    code = (
+        "import sys, datetime; from pdkit import open_store; s = open_store(sys.argv[1]);"
+        " print(s.claim_reminder(sys.argv[2], datetime.date(2026, 12, 16), 'email'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, shared_store.url, ana.id],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "True"  # claimed, then the process ended without sending
+    assert shared_store.reminders(ana.id)[0][3] == "sending"
+    assert shared_store.claim_reminder(ana.id, date(2026, 12, 16), "email")  # taken over
+
+    assert shared_store.claim_reminder(ben.id, date(2026, 12, 16), "email")  # this process
+    again = subprocess.run(
+        [sys.executable, "-c", code, shared_store.url, ben.id],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert again.stdout.strip() == "False"  # a running sender's claim is respected
+
+
+def test_whether_a_holder_is_gone() -> None:
+    me = this_process()
+    host, pid, started = me.split("/")
+    assert pid == str(os.getpid())
+    assert not gone(me)
+    assert gone(f"{host}/{pid}/{started}9")  # the same id, started at another time: reused
+    assert not gone(f"another-{host}/{pid}/{started}")  # another machine: cannot know
+    assert not gone("nonsense")
+    child = subprocess.run(
+        [sys.executable, "-c", "from pdkit._process import this_process; print(this_process())"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert gone(child.stdout.strip())  # it ended
 
 
 # --------------------------------------------------------------------------- links

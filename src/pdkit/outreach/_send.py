@@ -24,11 +24,12 @@ message within three minutes (six network steps of at most 30 s): so no claim is
 taken over while its run is still sending it.
 
 What a crash does (honestly): a run killed *before* the server accepted a message
-leaves its claim "sending" (and those of the rest of its batch). A claim older than
-:data:`RECLAIM_AFTER` seconds (far longer than a batch can take: every network step is
-bounded by the SMTP timeout) was left by a run that stopped, and the next run takes it
-over and sends it: each missing message is sent once. (A run started within those
-minutes counts it "in progress elsewhere" and leaves it to a later run.) A run killed
+leaves its claim "sending" (and those of the rest of its batch), with the process that
+made it (:mod:`pdkit._process`). The next run on the same machine sees that process is
+gone and takes the claim over at once; a claim of another machine's process is taken
+over once it is older than :data:`RECLAIM_AFTER` seconds (far longer than a batch can
+take: every network step is bounded by the SMTP timeout), and until then counted "in
+progress elsewhere". Either way each missing message is sent once. A run killed
 in the instant *between* the server's acceptance and the log's "sent" (a few
 milliseconds per message) leaves a claim that a later run takes for unsent: that one
 message goes twice. Delivery is therefore at-least-once, exactly-once but for that

@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from .._process import gone, this_process
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
 from ..errors import AccessError, StoreError
 from ..followup import ASKED, DRAFT, CheckinPlan, checkin_plan, status_move
@@ -290,7 +291,9 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
     ) -> bool:
         """Claim the reminder of one due date on one channel, before sending it: False
         when it was sent, or another sender claimed it less than ``stale_after`` seconds
-        ago. A claim left by a sender that stopped before it finished is taken over."""
+        ago. A claim left by a sender that stopped before it finished is taken over: at
+        once when that sender was a process of this machine that is gone (killed), else
+        once the claim is ``stale_after`` seconds old."""
         return self.claim_reminders([(participant_id, due)], channel, stale_after=stale_after)[0]
 
     def claim_reminders(
@@ -320,7 +323,8 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
                     key,
                 ).one()
                 if found is not None and (
-                    found[0] == "sent" or float(found[1]) > now - stale_after
+                    found[0] == "sent"
+                    or (float(found[1]) > now - stale_after and not _holder_gone(found[0]))
                 ):
                     claimed.append(False)
                     continue
@@ -329,8 +333,8 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
                 )
                 tx.execute(
                     "INSERT INTO reminders (participant, due, channel, state, at)"
-                    " VALUES (?, ?, ?, 'sending', ?)",
-                    (*key, now),
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (*key, f"{SENDING}:{this_process()}", now),
                 )
                 claimed.append(True)
         return claimed
@@ -352,7 +356,22 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
             " ORDER BY at, participant",
             params,
         )
-        return [(str(r[0]), date.fromisoformat(str(r[1])), str(r[2]), str(r[3])) for r in rows]
+        return [
+            (str(r[0]), date.fromisoformat(str(r[1])), str(r[2]), str(r[3]).partition(":")[0])
+            for r in rows
+        ]
+
+
+SENDING = "sending"
+"""A claimed reminder's state, followed by ``:`` and the process that claimed it
+(:func:`pdkit._process.this_process`)."""
+
+
+def _holder_gone(state: str) -> bool:
+    """Whether the claim ``state`` was left by a process of this machine that is gone
+    (killed before it finished): then the claim is taken over at once."""
+    kind, _, holder = state.partition(":")
+    return kind == SENDING and bool(holder) and gone(holder)
 
 
 def check_email(email: str) -> str:
