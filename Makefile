@@ -13,11 +13,11 @@ demo:  ## set up the virtualenv, then serve the sample workshop on the embedded 
 test:  ## set up everything, then every check: ruff, mypy, unit, widget, notebook, browser tests
 	bash scripts/test.sh $(ARGS)
 
-check: setup  ## the fast tiers for your own loop (unit, widgets, notebooks; lint first): under a minute
+check: setup  ## the fast loop: lint, types, then unit, widgets and notebooks without the slow ones (PostgreSQL, nbclient, servers and timeouts: make test runs them): under a minute
 	.venv/bin/ruff check src tests benchmarks
 	.venv/bin/ruff format --check src tests benchmarks
 	.venv/bin/mypy
-	.venv/bin/python -m pytest -q -n 2 tests/unit tests/widgets tests/notebooks $(ARGS)
+	.venv/bin/python -m pytest -q -n 2 tests/unit tests/widgets tests/notebooks -m "not postgres and not notebook and not slow" $(ARGS)
 
 lint: setup
 	.venv/bin/ruff check src tests benchmarks

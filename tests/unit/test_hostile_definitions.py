@@ -378,6 +378,7 @@ def test_validate_text(case: Case) -> None:
         assert_well_said(problem, Path("hostile.yaml"))
 
 
+@pytest.mark.slow
 def test_the_corpus_needs_little_memory(tmp_path: Path) -> None:
     """Every file, each way, in one fresh interpreter: the most memory one reading
     allocated (tracemalloc) stays under 200 MB."""

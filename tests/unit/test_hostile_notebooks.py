@@ -206,6 +206,7 @@ def test_read_saved_reads_or_says_why_whatever_the_file_holds(mutated: Path) -> 
     assert all(message.startswith(f"{name}: ") for name, message in said)
 
 
+@pytest.mark.slow
 def test_each_hostile_file_costs_at_most_2_s_and_200_mb(
     corpus: tuple[Path, dict[str, str]],
 ) -> None:

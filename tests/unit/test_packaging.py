@@ -69,6 +69,7 @@ def test_wheel_ships_definitions_workbooks_and_assets(wheel: Path) -> None:
     assert "Name: jupyter-pdkit" in lines  # "pdkit" on PyPI is another project
 
 
+@pytest.mark.slow
 def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
@@ -144,6 +145,7 @@ def test_every_error_derives_from_pdkit_error() -> None:
         assert issubclass(getattr(errors, name), pdkit.PdkitError)
 
 
+@pytest.mark.slow
 def test_the_voila_server_loads_only_the_kernel_manager() -> None:
     """Voilà imports pdkit's kernel manager by its dotted name in the process that serves
     the whole room: it must not bring the participant's app (widgets) with it."""

@@ -329,6 +329,7 @@ def test_starttls_and_a_login(store: Store, tmp_path: Path) -> None:
         assert server.count() == 2
 
 
+@pytest.mark.slow
 def test_tls_from_the_start(store: Store, tmp_path: Path) -> None:
     _teachers(store, 2)
     with smtp_server(tls_dir=tmp_path) as server:
@@ -347,6 +348,7 @@ def test_tls_from_the_start(store: Store, tmp_path: Path) -> None:
         assert server.count() == 2
 
 
+@pytest.mark.slow
 def test_a_server_that_never_answers_times_out(store: Store) -> None:
     import socket
     import time
@@ -364,6 +366,7 @@ def test_a_server_that_never_answers_times_out(store: Store) -> None:
     assert store.reminders() == []
 
 
+@pytest.mark.slow
 def test_a_batch_claimed_too_long_ago_is_left_for_a_later_run(
     store: Store, server: SmtpServer
 ) -> None:
@@ -556,6 +559,7 @@ def _counts(summary: str, what: str) -> int:
     return int(found.group(1)) if found else 0
 
 
+@pytest.mark.slow
 def test_a_killed_run_then_the_next_send_each_missing_one_exactly_once(
     tmp_path: Path, server: SmtpServer
 ) -> None:
@@ -566,6 +570,7 @@ def test_a_killed_run_then_the_next_send_each_missing_one_exactly_once(
     _killed_half_way(str(path), server, 120, 67)
 
 
+@pytest.mark.slow
 def test_a_run_killed_at_any_moment_loses_nothing_and_repeats_at_most_one(
     tmp_path: Path, server: SmtpServer
 ) -> None:

@@ -264,6 +264,7 @@ def test_a_refused_serve_raises_for_library_callers(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- a real start
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", ["terminal", "leader"])
 def test_a_district_folder_is_served_and_ctrl_c_stops_it_cleanly(
     district: District, tmp_path: Path, who: str

@@ -579,6 +579,7 @@ def _write_many(path: str, index: int, barrier: Any) -> None:
     store.close()
 
 
+@pytest.mark.slow
 def test_concurrent_processes_lose_no_event(tmp_path: Path) -> None:
     path = tmp_path / "shared.sqlite3"
     open_store(path).close()  # created once, as `pdkit serve` does

@@ -87,6 +87,7 @@ def test_each_hostile_upload_says_why_and_changes_nothing(
         assert store.history(me.id, "goal-setting", viewer=me.id) == before, name
 
 
+@pytest.mark.slow
 def test_a_readable_odd_upload_restores_or_says_why(
     good: dict[str, Any], store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -109,6 +109,7 @@ def test_teacher_and_coach_see_the_same_versions(steps: list[tuple[str, object]]
     assert count == len(seen)
 
 
+@pytest.mark.slow
 def test_random_edits_give_the_same_versions_to_both() -> None:
     rng = random.Random(20261202)
     compared = 0
