@@ -25,8 +25,10 @@ from _hostile import (
     READ,
     SKIPPED,
     VALUES,
+    at,
     encode,
     good_notebooks,
+    history_place,
     mutations,
     named_corpus,
     places,
@@ -375,3 +377,56 @@ def test_a_comment_on_a_notebook_with_odd_cell_ids_and_minor_version(
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     assert read_saved(path.read_bytes()).coach_comments[-1]["text"] == "Two"
+
+
+ODD_VALUES: list[Any] = [
+    2.5,
+    0.1,
+    -0.0,
+    1e300,
+    2**64,  # beyond 64 bits
+    -(2**63) - 1,
+    {"a": [1, {"b": None}]},
+    [1, [2, [3]]],
+    [2.5, "x"],
+    "",
+    "日本語 🎉",
+    True,
+    None,
+    [],
+]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES, ids=repr)
+@pytest.mark.parametrize("where", ["answer", "history", "note"])
+def test_a_coach_s_batch_reads_every_value_as_the_standard_library_does(
+    value: Any, where: str
+) -> None:
+    """The batch parses with orjson, and reads a file again with the standard library
+    whenever a value could read differently (a fraction, a number beyond 64 bits, an
+    object): whatever the value and wherever it is, both read the same workbook."""
+    good, _ben = good_notebooks()
+    place = {
+        "answer": (*BLOCK, "answers", "goal-setting", "goal"),
+        "history": history_place(good, "goal"),
+        "note": (*BLOCK, "notes", 0, "value"),
+    }[where]
+    *parent, last = place
+    at(good, tuple(parent))[last] = value
+    data = json.dumps(good).encode()
+    fast = read_saved(data, source="x.ipynb", fast=True)
+    plain = read_saved(data, source="x.ipynb", fast=False)
+    assert fast == plain
+    for kind in ("history", "notes"):
+        assert fast.columns(kind) == plain.columns(kind)
+    read_back = {
+        "answer": lambda w: w.answers["goal-setting"]["goal"],
+        "history": lambda w: next(
+            v
+            for f, v in zip(w.columns("history")[1], w.columns("history")[2], strict=True)
+            if f == "goal"
+        ),
+        "note": lambda w: w.columns("notes")[5][0],
+    }[where]
+    assert type(read_back(fast)) is type(value)
+    assert read_back(fast) == value

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import chain
 from typing import Any
 
 from .._clock import now
@@ -36,7 +35,6 @@ from .untrusted import (
     check_times,
     check_values,
     columns,
-    flat_values,
     is_time,
     key_text,
     kind_of,
@@ -128,6 +126,9 @@ class SavedWorkbook:
     _columns: dict[str, tuple[tuple[Any, ...], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _flat: list[bool] = field(default_factory=list, init=False, repr=False, compare=False)
+    """Per checked set of answers (``answers`` per form, the history's and the notes'
+    values): whether every value was flat (:func:`~pdkit.notebooks.untrusted.flat_values`)."""
 
     def columns(self, kind: str) -> tuple[tuple[Any, ...], ...]:
         """The entries of the list ``kind`` (``history``, ``notes``, ``feedback`` or
@@ -346,20 +347,9 @@ def read_saved(text: str | bytes, *, source: str = "<upload>", fast: bool = Fals
         except WorkbookFileError:
             pass  # read again below, to say why in the standard library's words
         else:
-            if _read_alike(workbook):
+            if workbook._flat and all(workbook._flat):  # every answer read alike
                 return workbook
     return _read_saved(text, source, fast=False)
-
-
-def _read_alike(workbook: SavedWorkbook) -> bool:
-    """Whether every answer of ``workbook`` is read alike by every JSON parser."""
-    return flat_values(
-        [
-            *workbook.columns("history")[2],
-            *workbook.columns("notes")[5],
-            *chain.from_iterable(form.values() for form in workbook.answers.values()),
-        ]
-    )
 
 
 def _read_saved(text: str | bytes, source: str, *, fast: bool) -> SavedWorkbook:
@@ -412,10 +402,11 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
     answers = saved["answers"]
     if type(answers) is not dict:
         raise Damaged(f"answers is {kind_of(answers)}, not an object")
+    flat: list[bool] = []
     for form_id, values in answers.items():
         if type(values) is not dict:
             raise Damaged(f"answers.{key_text(form_id)} is {kind_of(values)}, not an object")
-        check_values(values, "answers", form_id)
+        flat.append(check_values(values, "answers", form_id))
     revisions = saved.get("revisions", {})
     if type(revisions) is not dict:
         raise Damaged(f"revisions is {kind_of(revisions)}, not an object")
@@ -424,7 +415,7 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
             raise Damaged(f"revisions.{key_text(form_id)} is {kind_of(marks)}, not a list of times")
         check_times(marks, f"revisions.{key_text(form_id)}")
     lists = {kind: saved.get(kind, []) for kind in _KINDS}
-    checked = {kind: _entry_columns(kind, entries) for kind, entries in lists.items()}
+    checked = {kind: _entry_columns(kind, entries, flat) for kind, entries in lists.items()}
     workbook = SavedWorkbook(
         workbook=meta.get("workbook", ""),
         language=meta.get("language", "en"),
@@ -443,6 +434,8 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
         source=source,
     )
     workbook._columns.update(checked)
+    workbook._flat.extend(flat)
+    workbook._flat.append(True)  # checked: an empty list says "all flat" too
     return workbook
 
 
@@ -462,11 +455,14 @@ _NONE = {
 """The columns of a list without entries."""
 
 
-def _entry_columns(kind: str, entries: Any) -> tuple[tuple[Any, ...], ...]:
-    """The entries of the list ``kind`` as checked columns (see :meth:`SavedWorkbook.columns`)."""
+def _entry_columns(
+    kind: str, entries: Any, flat: list[bool] | None = None
+) -> tuple[tuple[Any, ...], ...]:
+    """The entries of the list ``kind`` as checked columns (see :meth:`SavedWorkbook.columns`);
+    ``flat`` gets whether each value column was flat."""
     if type(entries) is list and not entries:  # notes, feedback, comments: often none
         return _NONE[kind]
-    found = columns(entries, ENTRY_KEYS[kind], _KINDS[kind], kind)
+    found = columns(entries, ENTRY_KEYS[kind], _KINDS[kind], kind, flat)
     if kind == "coach_comments":
         found[2] = tuple(
             _comment_time(v, f"coach_comments[{i}].at") for i, v in enumerate(found[2])

@@ -277,18 +277,19 @@ def check_texts(values: Sequence[Any], where: str, key: str = "") -> None:
         raise Damaged(f"{_place(where, index, key)} is {kind_of(value)}, not text")
 
 
-def check_values(values: Sequence[Any] | dict[str, Any], where: str, key: str = "") -> None:
+def check_values(values: Sequence[Any] | dict[str, Any], where: str, key: str = "") -> bool:
     """:func:`check_value` for each of ``values``, named ``where[index].key`` (of an
     object: its values, named ``where.key.name`` by their names). Text, whole numbers
-    and lists of them, the common cases, are checked at C speed."""
+    and lists of them, the common cases, are checked at C speed. Returns whether they
+    all were of those (:func:`flat_values`), found on the way."""
     items = values.values() if isinstance(values, dict) else values
     types = set(map(type, items))
     if types <= _FLAT:
-        return
+        return True
     if types <= _FLAT_OR_LIST:
         lists = compress(items, map(operator.is_, map(type, items), repeat(list)))
         if set(map(type, chain.from_iterable(lists))) <= _FLAT:
-            return
+            return True
     within = f"{where}.{key_text(key)}" if key else where
     named = (
         ((f"{within}.{key_text(k)}", v) for k, v in values.items())
@@ -297,6 +298,7 @@ def check_values(values: Sequence[Any] | dict[str, Any], where: str, key: str = 
     )
     for name, value in named:
         check_value(value, name)
+    return False
 
 
 def check_times(times: Sequence[Any], where: str, key: str = "") -> None:
@@ -332,11 +334,16 @@ def text_map(value: Any, where: str) -> dict[str, str]:
 
 
 def columns(
-    entries: Any, keys: tuple[str, ...], kinds: tuple[str, ...], what: str
+    entries: Any,
+    keys: tuple[str, ...],
+    kinds: tuple[str, ...],
+    what: str,
+    flat: list[bool] | None = None,
 ) -> list[tuple[Any, ...]]:
     """``entries`` (a list of objects with ``keys``) as one tuple per key, each checked
     as its kind says: ``text``, ``value`` (an answer: :func:`check_value`), ``time``,
-    or ``any`` (for the caller to check)."""
+    or ``any`` (for the caller to check). ``flat`` gets, per ``value`` column, whether
+    its values were all flat (:func:`check_values`)."""
     if type(entries) not in (list, tuple):
         if isinstance(entries, (str, dict)) and entries:
             raise Damaged(f"{what}[0] is not an object ({what} is {kind_of(entries)}, not a list)")
@@ -357,7 +364,9 @@ def columns(
         if kind == "text":
             check_texts(column, what, key)
         elif kind == "value":
-            check_values(column, what, key)
+            is_flat = check_values(column, what, key)
+            if flat is not None:
+                flat.append(is_flat)
         elif kind == "time":
             check_times(column, what, key)
     return found
