@@ -115,8 +115,15 @@ def test_an_empty_or_overlong_name_is_refused_with_a_clear_error(store: Store, g
     with pytest.raises(StoreError, match="a name"):
         store.create_participant(given)
     if len(given) > 200:
-        with pytest.raises(StoreError, match="title"):
+        with pytest.raises(StoreError, match="title") as refused:
             store.create_session(given)
+        # One sentence that reads as one: what is too long, how long, the limit.
+        assert str(refused.value).startswith("a session's title is ")
+        assert str(refused.value).endswith("characters long; at most 200 please")
+    else:
+        with pytest.raises(StoreError) as refused:
+            store.create_session(given)
+        assert str(refused.value) == "give the session a title (what participants will see)"
 
 
 def test_same_display_name_gives_two_participants(store: Store) -> None:

@@ -48,7 +48,12 @@ class SessionsSQL(SQLBase):
         self, title: str, school_goals: Sequence[Mapping[str, Any]] = ()
     ) -> tuple[Session, str]:
         """A new session; returns it and its facilitator key (shown once, kept hashed)."""
-        title = one_line(title, "the session a title (what participants will see)", MAX_LINE_CHARS)
+        title = one_line(
+            title,
+            "a session's title",
+            MAX_LINE_CHARS,
+            missing="give the session a title (what participants will see)",
+        )
         try:
             goals = json.dumps([dict(g) for g in school_goals], ensure_ascii=False)
         except (TypeError, ValueError) as exc:

@@ -26,14 +26,15 @@ def tidy_line(raw: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def one_line(raw: str, what: str, limit: int) -> str:
-    """``raw`` tidied (:func:`tidy_line`); :class:`StoreError` when nothing is left or it
-    is longer than ``limit`` characters (``what`` names it in the message)."""
+def one_line(raw: str, what: str, limit: int, *, missing: str = "") -> str:
+    """``raw`` tidied (:func:`tidy_line`); :class:`StoreError` when nothing is left
+    (``missing`` says what to do, else "give ``what``") or it is longer than ``limit``
+    characters (``what`` names it: "a session's title")."""
     if len(raw) > 20 * limit:  # do not tidy a megabyte to refuse it
         raise StoreError(f"{what} is {len(raw):,} characters long; at most {limit} please")
     text = tidy_line(raw)
     if not text:
-        raise StoreError(f"give {what}")
+        raise StoreError(missing or f"give {what}")
     if len(text) > limit:
         raise StoreError(f"{what} is {len(text):,} characters long; at most {limit} please")
     return text
