@@ -42,6 +42,7 @@ __all__ = [
     "make_cohort",
     "memory_store",
     "page_loaded",
+    "shown_text",
 ]
 
 DAY = 86400.0
@@ -147,6 +148,19 @@ def descendants(widget: Any) -> list[Any]:
     for child in getattr(widget, "children", ()):
         found += descendants(child)
     return found
+
+
+def shown_text(widget: Any) -> str:
+    """Every text a person could read in a widget tree (values, descriptions,
+    placeholders, tooltips), one per line: what a test asserts a page shows, or that a
+    page never shows (a teacher's text on a facilitator's panel)."""
+    parts = []
+    for node in descendants(widget):
+        for name in ("value", "description", "placeholder", "tooltip"):
+            value = getattr(node, name, None)
+            if isinstance(value, str):
+                parts.append(value)
+    return "\n".join(parts)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pdkit.app import CoachApp, Workbook
 from pdkit.followup import AGREED, ASKED, DRAFT, MET
 from pdkit.links import COACH_PURPOSE
 from pdkit.store import Participant, Store
-from pdkit.testing import descendants, page_loaded
+from pdkit.testing import page_loaded, shown_text
 
 PAGE = "http://h/voila/render/coach.ipynb"
 
@@ -37,16 +37,6 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     opened: Store = request.param(request)
     yield opened
     opened.close()
-
-
-def shown(widget: w.Widget) -> str:
-    parts = []
-    for node in descendants(widget):
-        for name in ("value", "description", "placeholder", "tooltip"):
-            value = getattr(node, name, None)
-            if isinstance(value, str):
-                parts.append(value)
-    return "\n".join(parts)
 
 
 def teacher(store: Store, name: str, goal: str, level: str = "coach") -> Participant:
@@ -77,7 +67,7 @@ def test_only_a_coach_link_opens_the_page_and_anyone_else_sees_nothing(store: St
 
     for token in ("", "not-a-token", ana_token):
         app = coach_page(store, token)
-        text = shown(app.widget)
+        text = shown_text(app.widget)
         assert "This page is for coaches" in text
         assert app.coach is None
         assert "Ana" not in text
@@ -98,7 +88,7 @@ def test_a_hub_user_who_is_a_coach_signs_in_and_a_teacher_is_refused(store: Stor
     assert CoachApp(store=store, hub_user="kim").coach is not None
     refused = CoachApp(store=store, hub_user="ben")
     assert refused.coach is None
-    assert "This page is for coaches" in shown(refused.widget)
+    assert "This page is for coaches" in shown_text(refused.widget)
 
 
 def test_an_unassigned_coach_sees_nothing_not_even_names(store: Store) -> None:
@@ -108,11 +98,11 @@ def test_an_unassigned_coach_sees_nothing_not_even_names(store: Store) -> None:
     store.add_comment(kim.id, ana.id, "Kim's note to Ana")
     lee, _ = store.create_participant("Lee", role="coach")
     app = coach_page(store, store.issue_link(lee.id, COACH_PURPOSE))
-    text = shown(app.widget)
+    text = shown_text(app.widget)
     assert "No teachers are assigned to you yet" in text
     assert "Ana" not in text
     assert app.open(ana.id) is None
-    assert "Kim's note" not in shown(app.widget)
+    assert "Kim's note" not in shown_text(app.widget)
 
 
 def test_a_private_goal_and_another_teachers_thread_are_never_shown(store: Store) -> None:
@@ -126,7 +116,7 @@ def test_a_private_goal_and_another_teachers_thread_are_never_shown(store: Store
 
     view = app.open(ana.id)
     assert view is not None
-    text = shown(app.widget)
+    text = shown_text(app.widget)
     assert "Ana has not shared their goal with you yet." in view.goal_html.value
     assert "private goal" not in text
     assert "private check-in" not in text

@@ -17,7 +17,7 @@ import pytest
 from pdkit.app import FacilitatorApp
 from pdkit.errors import StoreError
 from pdkit.store import Participant, SQLiteStore, Store, open_store
-from pdkit.testing import FakeClock, descendants, page_loaded
+from pdkit.testing import FakeClock, descendants, page_loaded, shown_text
 from pdkit.widgets import Dashboard
 from pdkit.widgets._dashboard_followup import people_labels, rollup
 
@@ -29,12 +29,6 @@ CHECKIN_SECRET = "What I tried this week, in my words"
 
 def noon(day: date) -> float:
     return datetime(day.year, day.month, day.day, 12).timestamp()
-
-
-def shown(widget: w.Widget) -> str:
-    return " ".join(
-        str(getattr(d, "value", "")) for d in descendants(widget) if isinstance(d, w.HTML)
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -162,7 +156,7 @@ def test_each_teacher_s_check_ins_are_counts_and_dates_never_text(room: Room) ->
     assert "Ana (#" in ana
     assert "Ana (#" in other
     assert ana.split("</td>")[0] != other.split("</td>")[0]  # the two Anas told apart
-    everything = shown(dashboard.widget)
+    everything = shown_text(dashboard.widget)
     assert SECRET not in everything  # shared with the session, still no text here
     assert CHECKIN_SECRET not in everything
 

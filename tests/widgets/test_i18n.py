@@ -13,7 +13,7 @@ from pdkit.definitions import load_form, load_school_goals, parse_definition
 from pdkit.errors import DefinitionError
 from pdkit.i18n import LANGUAGES, choose, language_from_url, translator
 from pdkit.store import open_store
-from pdkit.testing import descendants, page_loaded
+from pdkit.testing import page_loaded, shown_text
 from pdkit.widgets import BrowserIdentity, FormView, SignIn
 
 PAGE = "http://h/voila/render/goal-setting.ipynb"
@@ -29,17 +29,6 @@ def _close_widgets() -> Iterator[None]:
 def _no_hub(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     monkeypatch.delenv("PDKIT_SCHOOL_GOALS", raising=False)
-
-
-def shown(widget: w.Widget) -> str:
-    """Every text a person could read in a widget tree (values, labels, descriptions)."""
-    parts = []
-    for node in [widget, *descendants(widget)]:
-        for name in ("value", "description", "placeholder", "tooltip"):
-            value = getattr(node, name, None)
-            if isinstance(value, str):
-                parts.append(value)
-    return "\n".join(parts)
 
 
 @pytest.mark.parametrize(
@@ -129,7 +118,7 @@ def test_a_form_in_spanish_speaks_spanish() -> None:
         schedule=lambda _delay, fn: fn(),  # save at once
     )
     view.field("goal").value = "Quiero ser mejor docente."
-    text = shown(view.widget)
+    text = shown_text(view.widget)
     assert view.save_button.description == "Guardar"
     assert "Mi meta (obligatorio)" in text
     assert "caracteres" in text
@@ -176,5 +165,5 @@ def test_the_spanish_workbook_and_its_english_override(query: str, label: str) -
         page_url=PAGE.replace("goal-setting", "goal-setting-es") + query,
     )
     workbook.app.sign_in.join("Lucía")
-    assert label in shown(workbook.section(0))
-    assert "school_goal" not in shown(workbook.section(0))
+    assert label in shown_text(workbook.section(0))
+    assert "school_goal" not in shown_text(workbook.section(0))

@@ -15,7 +15,7 @@ from pdkit._clock import CLOCK_OFFSET_ENV, today
 from pdkit.app import MyGoalPage, Workbook
 from pdkit.followup import ASKED, DRAFT, GOAL_STATUSES, status_move
 from pdkit.store import Store
-from pdkit.testing import descendants, page_loaded
+from pdkit.testing import page_loaded, shown_text
 
 PAGE = "http://h/base/voila/render/my-goal.ipynb"
 GOAL = "By March, 8 of my 10 students ask a question <b>every</b> lesson"
@@ -39,17 +39,6 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     opened: Store = request.param(request)
     yield opened
     opened.close()
-
-
-def shown(widget: w.Widget) -> str:
-    """Every text a person could read in a widget tree."""
-    parts = []
-    for node in descendants(widget):
-        for name in ("value", "description", "placeholder", "tooltip"):
-            value = getattr(node, name, None)
-            if isinstance(value, str):
-                parts.append(value)
-    return "\n".join(parts)
 
 
 @dataclass
@@ -97,7 +86,7 @@ def test_my_goal_shows_the_goal_its_status_checkins_and_thread(store: Store) -> 
     page = open_page(store, ana.token)
 
     assert "&lt;b&gt;every&lt;/b&gt;" in page.goal_html.value, "escaped"
-    assert "<b>every" not in shown(page.widget)
+    assert "<b>every" not in shown_text(page.widget)
     assert "Draft" in page.status_html.value
     assert f"Your next check-in: {(start + timedelta(days=13)).isoformat()}" in page.plan_html.value
     assert "(my own date)" in page.plan_html.value
@@ -148,7 +137,7 @@ def test_asking_without_sharing_says_what_to_do(store: Store) -> None:
 def test_helpful_empty_states(store: Store) -> None:
     ana = world(store, goal=False, coach=False)
     page = open_page(store, ana.token)
-    text = shown(page.widget)
+    text = shown_text(page.widget)
     assert "You have not set a goal yet." in page.goal_html.value
     assert f"goal-setting.ipynb?pdkit={ana.token}" in page.goal_html.value
     assert "You have no coach yet" in text
@@ -301,7 +290,7 @@ def test_what_others_share_respects_visibility(store: Store) -> None:
         store.set_visibility(who, "goal-setting", level)
     store.add_comment(ana.coach, ana.teacher, "for Ana only")
     page = open_page(store, ana.token)
-    text = shown(page.widget)
+    text = shown_text(page.widget)
     assert "Ben&#x27;s group goal" in page.shared_html.value
     assert "Cai" not in text
     assert "private goal" not in text
