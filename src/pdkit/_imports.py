@@ -1,13 +1,16 @@
-"""Optional packages, imported where they are needed and named when they are missing."""
+"""Optional packages, imported where they are needed and named when they are missing;
+and parts of pdkit a participant's page never uses, imported when first asked for."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping
 from types import ModuleType
+from typing import Any
 
 from .errors import MissingDependencyError
 
-__all__ = ["require"]
+__all__ = ["lazy", "require"]
 
 
 def require(
@@ -27,3 +30,18 @@ def require(
         if extra is not None:
             how += f" (or install pdkit with its extra: pip install 'jupyter-pdkit[{extra}]')"
         raise error(f"{why}, which is not installed: {how}", package=package, extra=extra) from None
+
+
+def lazy(package: str, where: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for ``package``: each name of ``where`` is imported from
+    its module (relative to ``package``) the first time it is asked for. A participant's
+    page imports ``pdkit.app`` in every new kernel; the coach's and the facilitator's
+    pages stay out of that start-up until a page of theirs asks for them."""
+
+    def __getattr__(name: str) -> Any:
+        module = where.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return getattr(importlib.import_module(module, package), name)
+
+    return __getattr__

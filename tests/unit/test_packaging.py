@@ -167,8 +167,11 @@ def test_participant_path_imports_nothing_heavy() -> None:
     script = (
         "import sys, pdkit.app\n"
         "pdkit.app.form_app('goal-setting', store='memory://')\n"
+        "pdkit.app.Workbook('goal-setting', store='memory://')\n"
         "heavy = ('pandas', 'nbformat', 'jsonschema', 'matplotlib', 'numpy', 'jinja2',\n"
-        "         'orjson', 'smtplib', 'pdkit.outreach._mail', 'pdkit.outreach._send')\n"
+        "         'orjson', 'smtplib', 'pdkit.outreach._mail', 'pdkit.outreach._send',\n"
+        "         'pdkit.app._coach', 'pdkit.app._mygoal', 'pdkit.app._facilitator',\n"
+        "         'pdkit.widgets._dashboard', 'pdkit.widgets._thread', 'pdkit.charts')\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(

@@ -20,11 +20,11 @@ Inside: ``_config`` (where the app runs), ``_page`` (style, error messages), ``_
 
 from __future__ import annotations
 
-from ._coach import CoachApp, TeacherView
+from typing import TYPE_CHECKING
+
+from .._imports import lazy
 from ._config import FACILITATOR_KEY_ENV
 from ._copy import CopyTools
-from ._facilitator import FacilitatorApp
-from ._mygoal import MyGoalPage, MyGoalPart
 from ._participant import FormApp, ParticipantApp, ProtocolApp, ReflectionApp
 from ._workbook import (
     Workbook,
@@ -52,3 +52,19 @@ __all__ = [
     "protocol_app",
     "reflection_app",
 ]
+
+if TYPE_CHECKING:
+    from ._coach import CoachApp, TeacherView
+    from ._facilitator import FacilitatorApp
+    from ._mygoal import MyGoalPage, MyGoalPart
+
+__getattr__ = lazy(
+    __name__,
+    {
+        "CoachApp": "._coach",
+        "TeacherView": "._coach",
+        "FacilitatorApp": "._facilitator",
+        "MyGoalPage": "._mygoal",
+        "MyGoalPart": "._mygoal",
+    },
+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import partial
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
@@ -27,7 +28,6 @@ from ..definitions.ids import GOAL_FORM
 from ..errors import PdkitError
 from ..store import DEFAULT_SESSION, Store
 from ..widgets import HTML
-from ._coach import CoachApp
 from ._config import (
     facilitator_key,
     hub_user,
@@ -36,11 +36,13 @@ from ._config import (
     with_goals,
 )
 from ._copy import CopyTools
-from ._facilitator import FacilitatorApp
-from ._mygoal import MyGoalPart
 from ._page import error_widget
 from ._participant import FormApp, ParticipantApp, ProtocolApp, ReflectionApp
 from ._parts import FeedbackPart, FormPart, Part, ReflectionsPart, RunnerPart
+
+if TYPE_CHECKING:  # the coach's and the facilitator's pages: imported when opened
+    from ._coach import CoachApp
+    from ._facilitator import FacilitatorApp
 
 __all__ = [
     "DEFAULT_REFLECTIONS",
@@ -82,8 +84,12 @@ class Workbook:
                 raise problems[0]
             opened = open_store_arg(store)
             if self.definition.audience == "coach":
+                from ._coach import CoachApp
+
                 self.app = CoachApp(store=opened, hub_user=hub_user())
             elif self.definition.audience == "facilitator":
+                from ._facilitator import FacilitatorApp
+
                 self.app = FacilitatorApp(
                     store=opened,
                     session=session,
@@ -135,6 +141,8 @@ class Workbook:
             elif section.kind == "feedback":
                 part = FeedbackPart(store, partial(form, _goal_form(workbook)))
             elif section.kind == "home":
+                from ._mygoal import MyGoalPart  # the teacher's home page only
+
                 part = MyGoalPart(store, page_url=self._page_url, token=self._token)
             else:
                 continue  # text: a Markdown cell of the notebook
@@ -230,4 +238,6 @@ def facilitator_app(
         opened = open_store_arg(store)
     except PdkitError as exc:
         return error_widget(exc)
+    from ._facilitator import FacilitatorApp
+
     return FacilitatorApp(store=opened, session=session, key=facilitator_key())

@@ -12,8 +12,10 @@ their coaches), ``_lean`` (shared layouts) and ``_timing``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .._imports import lazy
 from ._controls import CONTROL_BUILDERS, FieldControl, build_control
-from ._dashboard import Dashboard, goals_chart
 from ._feedback import PeerFeedback
 from ._files import FileDownload
 from ._form import AnswerSink, FormView
@@ -22,7 +24,6 @@ from ._lean import HTML, HBox, VBox
 from ._pacing import PacingControl
 from ._runner import ProtocolRunner
 from ._safekeeping import Safekeeper
-from ._thread import CommentThread
 from ._timing import Scheduler
 from ._visibility import VisibilityPicker
 
@@ -48,3 +49,12 @@ __all__ = [
     "build_control",
     "goals_chart",
 ]
+
+if TYPE_CHECKING:
+    from ._dashboard import Dashboard, goals_chart
+    from ._thread import CommentThread
+
+__getattr__ = lazy(
+    __name__,
+    {"CommentThread": "._thread", "Dashboard": "._dashboard", "goals_chart": "._dashboard"},
+)
