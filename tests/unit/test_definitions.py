@@ -446,6 +446,113 @@ def test_malformed_protocol_is_reported_where_it_is(
     assert_reported_where_it_is(text, line, path, problem)
 
 
+ROUNDS_MALFORMED = [
+    pytest.param(
+        doc(*HEAD, "presenter: ghost", "roles:", *ROLES, "steps:", *STEP),
+        6,
+        "presenter",
+        "the presenter 'ghost' is not a role here: it must be a role of one person "
+        "(roles: presenter, participant)",
+        id="presenter-not-a-role",
+    ),
+    pytest.param(
+        doc(*HEAD, "presenter: participant", "roles:", *ROLES, "steps:", *STEP),
+        6,
+        "presenter",
+        "'participant' is a role of several people",
+        id="presenter-of-many",
+    ),
+    pytest.param(
+        doc(
+            *HEAD,
+            "presenter: presenter",
+            "feedback_categories: [warm]",
+            "roles:",
+            *ROLES,
+            "steps:",
+            *STEP,
+            "    feedback: {takeaway: warm}",
+            "    capture:",
+            "      presenter: [takeaway]",
+            "      participant: [warm_notes]",
+        ),
+        15,
+        "steps[0].feedback.takeaway",
+        "'takeaway' is not a field this step captures from the presenter's colleagues "
+        "(fields: warm_notes)",
+        id="feedback-from-the-presenter",
+    ),
+    pytest.param(
+        doc(
+            *HEAD,
+            "presenter: presenter",
+            "feedback_categories: [warm]",
+            "roles:",
+            *ROLES,
+            "steps:",
+            *STEP,
+            "    feedback: {warm_notes: cold}",
+            "    capture:",
+            "      participant: [warm_notes]",
+        ),
+        15,
+        "steps[0].feedback.warm_notes",
+        "'cold' is not one of this protocol's feedback_categories (warm)",
+        id="feedback-category-unknown",
+    ),
+    pytest.param(
+        protocol_doc("    feedback: {notes: warm}", "    capture:", "      participant: [notes]"),
+        13,
+        "steps[0].feedback",
+        "feedback goes to the presenter: name the protocol's 'presenter' role",
+        id="feedback-without-presenter",
+    ),
+    pytest.param(
+        doc(*HEAD, "total_minutes: 60", "roles:", *ROLES, "steps:", *STEP),
+        6,
+        "total_minutes",
+        "the steps add up to 5 minutes, not the 60 this protocol states",
+        id="minutes-do-not-add-up",
+    ),
+    pytest.param(
+        protocol_doc("    round: first"),
+        10,
+        "steps",
+        "no step runs in every round",
+        id="no-step-in-every-round",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "path", "problem"), ROUNDS_MALFORMED)
+def test_rounds_presenter_and_feedback_are_checked(
+    text: str, line: int, path: str, problem: str
+) -> None:
+    assert_reported_where_it_is(text, line, path, problem)
+
+
+def test_stated_minutes_and_rounds_are_read() -> None:
+    definition = parse_definition(
+        doc(
+            *HEAD,
+            "presenter: presenter",
+            "total_minutes: 8",
+            "roles:",
+            *ROLES,
+            "steps:",
+            *STEP,
+            "    round: first",
+            "    skippable: true",
+            "  - {id: b, title: B, minutes: 3}",
+        )
+    )
+    assert isinstance(definition, ProtocolDefinition)
+    assert definition.presenter == "presenter"
+    assert definition.stated_minutes == 8
+    assert [(s.round, s.skippable) for s in definition.steps] == [("first", True), ("each", False)]
+    assert definition.fits(2) and not definition.fits(1)
+
+
 def test_the_step_helper_builds_a_valid_protocol() -> None:
     # The malformed cases above differ from this one only where they say.
     definition = parse_definition(protocol_doc("    speaking: [all]"))

@@ -281,6 +281,8 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
                     root,
                     [*at, "capture", role],
                 )
+        feedback = dict(raw.get("feedback", {}))
+        _check_feedback(feedback, capture, data, file, root, at)
         steps.append(
             Step(
                 id=raw["id"],
@@ -292,7 +294,38 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
                 prompts={k: v.strip() for k, v in raw.get("prompt", {}).items()},
                 capture=capture,
                 note=raw.get("note", "").strip(),
+                round=raw.get("round", "each"),
+                skippable=bool(raw.get("skippable", False)),
+                feedback=feedback,
             )
+        )
+    presenter = data.get("presenter")
+    if presenter is not None:
+        role = next((r for r in roles if r.id == presenter), None)
+        if role is None or role.count != 1:
+            why = "is not a role here" if role is None else "is a role of several people"
+            raise _fail(
+                f"the presenter {presenter!r} {why}: it must be a role of one person "
+                f"(roles: {listed([r.id for r in roles])})",
+                file,
+                root,
+                ["presenter"],
+            )
+    if not any(s.round == "each" for s in steps):
+        raise _fail(
+            "no step runs in every round: mark at least one step 'round: each' (the default)",
+            file,
+            root,
+            ["steps"],
+        )
+    stated = data.get("total_minutes")
+    total = sum(s.minutes for s in steps)
+    if stated is not None and abs(stated - total) > 1e-6:
+        raise _fail(
+            f"the steps add up to {total:g} minutes, not the {stated:g} this protocol states",
+            file,
+            root,
+            ["total_minutes"],
         )
     return ProtocolDefinition(
         id=data["id"],
@@ -305,7 +338,51 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
         steps=tuple(steps),
         feedback_categories=tuple(data.get("feedback_categories", ())),
         source=file,
+        presenter=presenter,
+        stated_minutes=stated,
+        deviations=data.get("deviations", "").strip(),
     )
+
+
+def _check_feedback(
+    feedback: dict[str, str],
+    capture: dict[str, tuple[Field, ...]],
+    data: dict[str, Any],
+    file: str,
+    root: yaml.Node | None,
+    at: list[PathPart],
+) -> None:
+    """A step's ``feedback``: fields the step captures from someone other than the
+    presenter, each going to one of the protocol's feedback categories."""
+    if feedback and data.get("presenter") is None:
+        raise _fail(
+            "feedback goes to the presenter: name the protocol's 'presenter' role",
+            file,
+            root,
+            [*at, "feedback"],
+        )
+    categories = data.get("feedback_categories", [])
+    given = {
+        f.id for role, fields in capture.items() if role != data.get("presenter") for f in fields
+    }
+    for field_id, category in feedback.items():
+        if field_id not in given:
+            raise _fail(
+                f"{field_id!r} is not a field this step captures from the presenter's "
+                f"colleagues (fields: {listed(sorted(given))})",
+                file,
+                root,
+                [*at, "feedback", field_id],
+                key=True,
+            )
+        if category not in categories:
+            raise _fail(
+                f"{category!r} is not one of this protocol's feedback_categories "
+                f"({listed(categories)})",
+                file,
+                root,
+                [*at, "feedback", field_id],
+            )
 
 
 _TEXT_KEYS = frozenset(
@@ -320,6 +397,7 @@ _TEXT_KEYS = frozenset(
         "description",
         "text",
         "note",
+        "deviations",
     )
 )
 

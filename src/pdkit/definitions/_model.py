@@ -134,6 +134,13 @@ class Step:
     prompts: Mapping[str, str] = field(default_factory=dict)
     capture: Mapping[str, tuple[Field, ...]] = field(default_factory=dict)
     note: str = ""
+    round: str = "each"
+    """``first``: only in a run's first round (norms); ``each``: every round; ``last``:
+    once, after the last round (a debrief)."""
+    skippable: bool = False
+    """The facilitator may leave this step out when starting a run."""
+    feedback: Mapping[str, str] = field(default_factory=dict)
+    """Capture fields whose text goes to the presenter's peer feedback: field id → category."""
 
     @property
     def seconds(self) -> float:
@@ -169,6 +176,12 @@ class ProtocolDefinition:
     feedback_categories: tuple[str, ...] = ()
     source: str = "<string>"
     kind: str = "protocol"
+    presenter: str | None = None
+    """The role one member takes in each round, in turn (None: nobody presents)."""
+    stated_minutes: float | None = None
+    """The minutes the steps add up to, as stated (checked when the definition is read)."""
+    deviations: str = ""
+    """How pdkit's version differs from its published source."""
 
     @property
     def spec_version(self) -> str:
@@ -177,6 +190,10 @@ class ProtocolDefinition:
     @property
     def total_minutes(self) -> float:
         return sum(step.minutes for step in self.steps)
+
+    def fits(self, size: int) -> bool:
+        """Whether a group of ``size`` people can run this protocol as designed."""
+        return self.group_size[0] <= size <= self.group_size[1]
 
     def role(self, role_id: str) -> Role:
         for role in self.roles:
