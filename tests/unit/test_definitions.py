@@ -550,7 +550,8 @@ def test_stated_minutes_and_rounds_are_read() -> None:
     assert definition.presenter == "presenter"
     assert definition.stated_minutes == 8
     assert [(s.round, s.skippable) for s in definition.steps] == [("first", True), ("each", False)]
-    assert definition.fits(2) and not definition.fits(1)
+    assert definition.fits(2)
+    assert not definition.fits(1)
 
 
 def test_the_step_helper_builds_a_valid_protocol() -> None:
