@@ -31,7 +31,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "charts",
         }
     ),
-    frozenset({"definitions", "hints", "groups", "revisions", "pacing", "followup"}),
+    frozenset({"definitions", "hints", "groups", "revisions", "rounds", "pacing", "followup"}),
     frozenset({"store"}),
     frozenset({"widgets", "notebooks", "outreach"}),
     frozenset({"review"}),

@@ -311,6 +311,17 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
                 root,
                 ["presenter"],
             )
+    rank = {"first": 0, "each": 1, "last": 2}
+    for index, (before, step) in enumerate(zip(steps, steps[1:], strict=False), 1):
+        if rank[step.round] < rank[before.round]:
+            raise _fail(
+                f"a 'round: {step.round}' step cannot follow a 'round: {before.round}' one: "
+                "steps of the first round come first, then those of every round, then those "
+                "after the last",
+                file,
+                root,
+                ["steps", index, "round"],
+            )
     if not any(s.round == "each" for s in steps):
         raise _fail(
             "no step runs in every round: mark at least one step 'round: each' (the default)",
