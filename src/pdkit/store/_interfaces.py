@@ -31,6 +31,7 @@ from ._records import (
     Participant,
     ResponseEvent,
     Run,
+    RunEvent,
     Session,
     SharedItem,
     Status,
@@ -281,8 +282,12 @@ class RunStore(Protocol):
         spec_version: str,
         roles: Mapping[str, Mapping[str, str]],
         state: RunState,
+        *,
+        rounds: int = 1,
+        skipped: Sequence[str] = (),
     ) -> Run:
-        """A new run for the groups in ``roles`` ({group id: {participant: role}})."""
+        """A new run for the groups in ``roles`` ({group id: {participant: role}}, the
+        first round's roles), over ``rounds`` rounds, without the ``skipped`` steps."""
         ...
 
     def get_run(self, run_id: str) -> Run | None:
@@ -297,9 +302,22 @@ class RunStore(Protocol):
         """The newest run that includes the participant, or None."""
         ...
 
-    def update_run(self, run_id: str, state: RunState, *, expected_version: int) -> Run:
+    def update_run(
+        self,
+        run_id: str,
+        state: RunState,
+        *,
+        expected_version: int,
+        turns: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> Run:
         """Store a new state if the run is still at ``expected_version``; else raise
-        :class:`pdkit.ConflictError` (someone else changed it: read it again)."""
+        :class:`pdkit.ConflictError` (someone else changed it: read it again).
+        ``turns``: the roles of the round ``state`` enters, when it is a new one (roles
+        a round already has are kept). Every change is logged (:meth:`run_events`)."""
+        ...
+
+    def run_events(self, run_id: str) -> list[RunEvent]:
+        """Every change of a run, oldest first: its start, each step, pause and end."""
         ...
 
     def record_notes(
@@ -309,21 +327,31 @@ class RunStore(Protocol):
         participant_id: str,
         answers: Mapping[str, JSONValue],
     ) -> list[NoteEvent]:
-        """Append the participant's notes for a step (group and role come from the run)."""
+        """Append the participant's notes for a step of the run's current round (group
+        and role come from the run's turns)."""
         ...
 
     def latest_notes(
-        self, run_id: str, step_id: str, participant_id: str, *, viewer: ViewerLike
+        self,
+        run_id: str,
+        step_id: str,
+        participant_id: str,
+        *,
+        viewer: ViewerLike,
+        round: int = 0,
     ) -> dict[str, JSONValue]:
-        """The participant's current notes for one step (notes are their writer's)."""
+        """The participant's current notes for one step of one round (notes are their
+        writer's)."""
         ...
 
     def notes(self, run_id: str, *, viewer: ViewerLike) -> list[NoteEvent]:
         """The note events of a run that ``viewer`` may see, oldest first."""
         ...
 
-    def note_writers(self, run_id: str) -> dict[tuple[str, str], set[str]]:
-        """Who wrote notes per (group, step): ids, never text."""
+    def note_writers(
+        self, run_id: str, round: int | None = None
+    ) -> dict[tuple[str, str], set[str]]:
+        """Who wrote notes per (group, step), in one round or in all: ids, never text."""
         ...
 
 
