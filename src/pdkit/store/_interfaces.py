@@ -247,6 +247,28 @@ class FeedbackStore(Protocol):
         """The receiver marks a piece of feedback as helpful (or not)."""
         ...
 
+    def set_round_feedback(
+        self,
+        run_id: str,
+        round_: int,
+        step_id: str,
+        giver_id: str,
+        owner_id: str,
+        field_id: str,
+        category: str,
+        texts: Sequence[str],
+    ) -> list[Feedback]:
+        """The giver's feedback, from one field of their notes in a round, to the round's
+        presenter (on their goal): one piece per text, kept in step with the notes."""
+        ...
+
+    def answer_feedback(
+        self, owner_id: str, feedback_ids: Sequence[str], answered: bool = True
+    ) -> list[Feedback]:
+        """The receiver says their revision answers these pieces of feedback (or no
+        longer does)."""
+        ...
+
 
 @runtime_checkable
 class GroupStore(Protocol):
@@ -326,9 +348,11 @@ class RunStore(Protocol):
         step_id: str,
         participant_id: str,
         answers: Mapping[str, JSONValue],
+        *,
+        round: int | None = None,
     ) -> list[NoteEvent]:
-        """Append the participant's notes for a step of the run's current round (group
-        and role come from the run's turns)."""
+        """Append the participant's notes for a step of ``round`` (default: the round the
+        run is in); group and role come from the run's turns."""
         ...
 
     def latest_notes(

@@ -221,6 +221,8 @@ class Feedback:
     at: float
     run: str | None = None
     helpful: bool | None = None
+    answered_at: float | None = None
+    """When the receiver said a revision of their item answered it (None: not yet)."""
 
 
 @dataclass(frozen=True)

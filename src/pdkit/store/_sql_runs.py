@@ -250,16 +250,19 @@ class RunsSQL(SQLBase):
         step_id: str,
         participant_id: str,
         answers: Mapping[str, JSONValue],
+        *,
+        round: int | None = None,
     ) -> list[NoteEvent]:
         encoded = encode(answers)
         events: list[NoteEvent] = []
         with self._tx() as tx:
             found = tx.execute(
                 "SELECT COALESCE(t.group_id, m.group_id), COALESCE(t.role, m.role),"
-                " r.spec_version, r.round FROM run_members m JOIN runs r ON r.id = m.run"
-                " LEFT JOIN run_turns t ON t.run = m.run AND t.participant = m.participant"
-                " AND t.round = r.round WHERE m.run = ? AND m.participant = ?",
-                (run_id, participant_id),
+                " r.spec_version, COALESCE(?, r.round) FROM run_members m"
+                " JOIN runs r ON r.id = m.run LEFT JOIN run_turns t ON t.run = m.run"
+                " AND t.participant = m.participant AND t.round = COALESCE(?, r.round)"
+                " WHERE m.run = ? AND m.participant = ?",
+                (round, round, run_id, participant_id),
             ).one()
             if found is None:
                 raise StoreError(f"participant {participant_id!r} is not in the run {run_id!r}")
