@@ -100,3 +100,17 @@ def test_a_group_too_small_is_refused_with_what_to_do() -> None:
     [too_big] = rounds.size_problems(WARM_COOL, {"Group 1": 9})
     assert "Split Group 1 into groups of 2 to 6" in too_big
     assert rounds.size_problems(TUNING, {"Group 1": 3, "Group 2": 12}) == []
+
+
+def test_feedback_ticked_while_revising_belongs_to_the_version_of_that_sitting() -> None:
+    from pdkit.revisions import SITTING_GAP, Version, answered_in
+
+    day = 24 * 3600.0
+    found = [Version(1, 0.0, 600.0), Version(2, 14 * day, 14 * day + 300.0)]
+    assert answered_in(found, 14 * day - 60) == 2  # ticked first, then changed the goal
+    assert answered_in(found, 14 * day + 900) == 2  # changed, then ticked
+    assert answered_in(found, 900.0) == 1  # on the day: the first version answers it
+    assert answered_in(found, 7 * day) == 2  # ticked a week before revising
+    assert answered_in(found, 30 * day) == 2  # ticked long after: the newest
+    assert answered_in([], 5.0) is None
+    assert SITTING_GAP == 1800.0

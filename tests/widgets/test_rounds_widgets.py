@@ -194,3 +194,58 @@ def test_a_late_joiner_takes_part_from_the_next_round_and_presents(
         late.refresh()
         assert "Round" in late.heading.value
     assert sorted(presented) == sorted([*(p.id for p in trio), dee.id])
+
+
+def test_the_revision_records_which_feedback_it_answers_for_teacher_and_coach(
+    store: Store, trio: list[Participant], control: PacingControl, clock: FakeClock
+) -> None:
+    from pdkit.app._coach import TeacherView
+    from pdkit.widgets import FeedbackToRevision
+
+    control.start("warm-cool-feedback")
+    presenter_id = presenter_of(store)
+    presenter = next(p for p in trio if p.id == presenter_id)
+    (roles,) = store.runs()[0].roles.values()
+    giver = next(p for p in trio if roles[p.id] == "participant")
+    store.record(presenter_id, GOAL_FORM, {"goal": "Talk more"}, spec_version="goal-setting@1")
+    page = runner(store, giver, clock)
+    for _ in range(WARM_COOL.step_index("cool")):
+        control.next()
+    page.refresh()
+    assert page.notes is not None
+    page.notes.field("cool").value = ["How will you know students talk more?"]
+    page.notes.save()
+
+    mine = FeedbackToRevision(store, presenter_id)
+    [box] = mine.boxes.values()
+    assert not box.value
+    assert "How will you know students talk more?" in box.description
+    assert giver.display_name in box.description
+    store.start_revision(presenter_id, GOAL_FORM)
+    store.record(
+        presenter_id,
+        GOAL_FORM,
+        {"goal": "Talk more, counted in weekly exit tickets"},
+        spec_version="goal-setting@1",
+    )
+    box.value = True  # "My revision answers this"
+    [answered] = store.feedback_trace(presenter_id, viewer=presenter_id)
+    assert answered.answered_at is not None
+    assert "Version 2 answers" in mine.trace.value
+    assert "How will you know students talk more?" in mine.trace.value
+
+    # Their coach sees the trace once the goal is shared with them, without the giver.
+    coach = store.create_participant("Coach Kim", role="coach")[0]
+    store.assign_coach(coach.id, [presenter_id])
+    hidden = TeacherView(store, coach, presenter, name=presenter.display_name)
+    assert "How will you know" not in shown_text(hidden.widget)
+    store.set_visibility(presenter_id, GOAL_FORM, "coach")
+    view = TeacherView(store, coach, presenter, name=presenter.display_name)
+    shown = shown_text(view.widget)
+    assert "Version 2 answers" in shown
+    assert "How will you know students talk more?" in shown
+    assert giver.display_name not in shown
+    [seen] = store.feedback_trace(presenter_id, viewer=coach.id)
+    assert seen.giver == ""
+    box.value = False  # no longer: the trace forgets it
+    assert store.feedback_trace(presenter_id, viewer=presenter_id) == []

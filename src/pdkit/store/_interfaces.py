@@ -269,6 +269,11 @@ class FeedbackStore(Protocol):
         longer does)."""
         ...
 
+    def feedback_trace(self, owner_id: str, *, viewer: ViewerLike) -> list[Feedback]:
+        """Feedback on the owner's goal that a revision answered (for a viewer other than
+        the owner, who may see the goal: without the giver)."""
+        ...
+
 
 @runtime_checkable
 class GroupStore(Protocol):

@@ -201,3 +201,19 @@ class FeedbackSQL(AccessSQL):
                 [(at, i, owner_id) for i in feedback_ids],
             )
         return [replace(mine[i], answered_at=at) for i in feedback_ids]
+
+    def feedback_trace(self, owner_id: str, *, viewer: ViewerLike) -> list[Feedback]:
+        """The feedback on ``owner_id``'s goal that a revision answered, oldest first:
+        for the owner as it is; for someone who may see the goal (their coach) without
+        who gave it (the giver wrote it for the presenter, not for the presenter's coach)."""
+        who = as_viewer(viewer)
+        mine = who.participant == owner_id
+        if not mine:
+            self._require(viewer, owner_id, GOAL_FORM)
+        rows = self._rows(
+            f"SELECT {FEEDBACK_READ} FROM feedback WHERE owner = ? AND form = ?"  # noqa: S608
+            " AND answered_at IS NOT NULL ORDER BY answered_at, id",
+            (owner_id, GOAL_FORM),
+        )
+        found = [feedback_from_row(r) for r in rows]
+        return found if mine else [replace(f, giver="") for f in found]
