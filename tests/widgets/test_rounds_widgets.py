@@ -249,3 +249,40 @@ def test_the_revision_records_which_feedback_it_answers_for_teacher_and_coach(
     assert seen.giver == ""
     box.value = False  # no longer: the trace forgets it
     assert store.feedback_trace(presenter_id, viewer=presenter_id) == []
+
+
+def test_the_after_session_page_shows_how_each_run_went_and_no_notes(
+    store: Store,
+    trio: list[Participant],
+    control: PacingControl,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pdkit.widgets._fidelity import FidelityReport
+
+    monkeypatch.setattr(store, "_clock", clock)  # the store logs changes at the same time
+
+    report = FidelityReport(store, clock=clock)
+    assert "No protocol has run in this session yet." in shown_text(report.widget)
+    control.start("warm-cool-feedback", rounds_count=2)
+    presenter_id = presenter_of(store)
+    page = runner(store, next(p for p in trio if p.id == presenter_id), clock)
+    assert page.notes is not None
+    page.notes.field("feedback_wanted").value = "A secret wish"
+    page.notes.save()
+    clock.now += 150
+    control.extend(60)
+    clock.now += 60
+    control.next()
+    clock.now += 30
+    control.end()
+    report.refresh()
+    shown = shown_text(report.widget)
+    assert "Warm and cool feedback on a goal" in shown
+    assert "2 round(s)" in shown
+    assert "secret" not in shown
+    first = report.html.value.split("<tbody>")[1].split("</tr>")[0]
+    # round 1, share: 3 minutes planned, 3.5 run, 1 added, entered once, 1 wrote notes
+    assert first.startswith("<tr><td>1</td>")
+    assert "<td>3</td><td>3.5</td><td>1</td><td>0</td><td>1</td><td>done</td><td>1</td>" in first
+    assert "not reached" in report.html.value
