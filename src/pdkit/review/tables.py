@@ -103,7 +103,9 @@ def _frame(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
         if dtype == _UTC:
             # to the microsecond: what Excel and CSV text keep
             times = pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True)
-            data[column] = times.dt.round("us").astype(_UTC)  # also when there are none
+            data[column] = times.dt.round("us").astype(
+                pd.DatetimeTZDtype("ns", "UTC")
+            )  # also empty
         else:
             data[column] = pd.Series(values, dtype=dtype)
     return pd.DataFrame(data)
