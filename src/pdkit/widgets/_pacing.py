@@ -95,6 +95,7 @@ class PacingControl:
             indent=False,
         )
         self.protocol.observe(lambda _: self._suggest_rounds(), names="value")
+        self.rounds.observe(lambda _: self._explain_rounds(), names="value")
         self.start_button = w.Button(description="Start", button_style="primary", icon="play")
         self.start_button.on_click(lambda _: self.start(self.protocol.value, self.target.value))
         self.back_button = w.Button(description="Back", icon="step-backward")
@@ -207,16 +208,24 @@ class PacingControl:
         protocol = protocol_by_id(self.protocol.value)
         sizes = [len(g.members) for g in self.store.groups(self.session)]
         self.rounds.value = rounds.default_rounds(protocol, sizes)
+        self._explain_rounds()
+
+    def _explain_rounds(self) -> None:
+        """What the number in the Rounds box means for the groups formed now."""
+        protocol = protocol_by_id(self.protocol.value)
+        count = self.rounds.value
+        largest = max((len(g.members) for g in self.store.groups(self.session)), default=0)
         if protocol.presenter is None:
-            self.rounds_help.value = (
-                '<p class="pdkit-help">Nobody presents in this protocol: one round is usual.</p>'
+            said = f"{_count(count, 'round')}. Nobody presents in this protocol: one is usual."
+        elif largest and count < largest:
+            said = (
+                f"{_count(count, 'round')}: {_count(count, 'member')} of each group "
+                f"present{'s' if count == 1 else ''}; groups of {largest} need {largest} "
+                "rounds for everyone to present once."
             )
         else:
-            self.rounds_help.value = (
-                f'<p class="pdkit-help">In each round one member of every group presents: '
-                f"{self.rounds.value} round(s) let each member of the largest group present "
-                "once.</p>"
-            )
+            said = f"{_count(count, 'round')}: each member of every group presents once."
+        self.rounds_help.value = f'<p class="pdkit-help" aria-live="polite">{escape(said)}</p>'
 
     # ------------------------------------------------------------------ pacing
 
