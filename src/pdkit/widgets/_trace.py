@@ -20,6 +20,7 @@ from ..revisions import Version, answered_in, versions
 from ..store import Feedback, Store, display_names
 from ._feedback import feedback_categories
 from ._lean import HTML, VBox
+from ._timing import repeat_every
 
 __all__ = ["FeedbackToRevision", "trace_html"]
 
@@ -63,10 +64,11 @@ def trace_html(
 class FeedbackToRevision:
     """The feedback on a teacher's goal, each with "My revision answers this"."""
 
-    def __init__(self, store: Store, participant_id: str) -> None:
+    def __init__(self, store: Store, participant_id: str, *, poll_interval: float = 3.0) -> None:
         self.store = store
         self.pid = participant_id
         self.boxes: dict[str, w.Checkbox] = {}
+        self._seen: object = None
         self.intro = HTML()
         self.list = VBox()
         self.trace = HTML()
@@ -74,9 +76,11 @@ class FeedbackToRevision:
         self.widget = VBox([self.intro, self.list, self.trace, self.message])
         self.widget.add_class("pdkit-feedback-to-revision")
         self.refresh()
+        # New feedback, and the versions the teacher's edits make, show by themselves.
+        self.stop_polling = repeat_every(poll_interval, self.refresh)
 
     def refresh(self) -> None:
-        """Read the feedback and the goal's versions again."""
+        """Read the feedback and the goal's versions again; redraw what changed."""
         try:
             received = self.store.feedback(viewer=self.pid, owner_id=self.pid, form_id=GOAL_FORM)
             found = versions(
@@ -86,6 +90,13 @@ class FeedbackToRevision:
         except PdkitError as exc:
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
             return
+        key = (
+            tuple((f.id, f.text, f.answered_at) for f in received),
+            tuple((v.number, v.at) for v in found),
+        )
+        if key == self._seen:
+            return
+        self._seen = key
         if not received:
             self.intro.value = (
                 "<h3>Feedback on my goal</h3><p class='pdkit-empty'>No feedback on your goal "
