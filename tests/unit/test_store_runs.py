@@ -367,6 +367,20 @@ def test_each_round_has_its_roles_and_a_late_joiner_becomes_a_member(
     assert store.get_run(run.id) == again
 
 
+def test_who_leaves_is_out_of_their_group_until_placed_again(
+    store: Store, make_people: Callable[..., list[Participant]]
+) -> None:
+    a, b, c = ids(make_people("A", "B", "C"))
+    (group,) = store.set_groups("default", [[a, b, c]])
+    assert store.leave_group(b) == group
+    assert store.group_of(b) is None
+    assert store.groups()[0].members == (a, c)
+    assert store.leave_group(b) is None
+    placed = store.place_in_group(b)  # they came back
+    assert placed is not None
+    assert placed.members == (a, c, b)
+
+
 def test_notes_are_kept_per_round(
     store: Store, make_people: Callable[..., list[Participant]]
 ) -> None:

@@ -286,3 +286,28 @@ def test_the_after_session_page_shows_how_each_run_went_and_no_notes(
     assert first.startswith("<tr><td>1</td>")
     assert "<td>3</td><td>3.5</td><td>1</td><td>0</td><td>1</td><td>done</td><td>1</td>" in first
     assert "not reached" in report.html.value
+
+
+def test_someone_who_leaves_is_passed_over_and_nobody_loses_a_turn(
+    store: Store, trio: list[Participant], control: PacingControl, clock: FakeClock
+) -> None:
+    control.start("warm-cool-feedback")
+    first = presenter_of(store)
+    (run,) = store.runs()
+    (group_id,) = run.roles
+    order = list(run.roles[group_id])
+    leaving = order[1]  # next in turn
+    control.leaver.value = leaving
+    control.leave_button.click()
+    assert "has left Group 1" in shown_text(control.message)
+    assert leaving not in store.groups()[0].members
+    for _ in range(len(WARM_COOL.steps)):
+        control.next()
+    (moved,) = store.runs()
+    assert leaving not in moved.roles[group_id]
+    second = presenter_of(store)
+    assert second not in (first, leaving)
+    page = runner(store, next(p for p in trio if p.id == leaving), clock)
+    assert "a round you are not part of" in page.heading.value
+    control.left("")
+    assert "Choose who has left." in shown_text(control.message)

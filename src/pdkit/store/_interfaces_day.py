@@ -95,6 +95,10 @@ class GroupStore(Protocol):
         """Put a late joiner into the smallest current group (None: no groups)."""
         ...
 
+    def leave_group(self, participant_id: str) -> Group | None:
+        """Take a participant out of their group (they left); the group they left."""
+        ...
+
 
 @runtime_checkable
 class RunStore(Protocol):

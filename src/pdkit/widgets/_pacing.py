@@ -74,6 +74,17 @@ class PacingControl:
             lambda _: self.form_groups(self.group_size.value, by=SCHOOL_GOAL_FIELD)
         )
         self.groups_html = HTML()
+        self.leaver = w.Dropdown(
+            description="Who has left?",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="auto"),
+        )
+        self.leave_button = w.Button(
+            description="Has left the room",
+            icon="sign-out",
+            tooltip="Later rounds go on without them; nobody else loses a turn",
+        )
+        self.leave_button.on_click(lambda _: self.left(self.leaver.value))
         self.protocol = w.Dropdown(
             options=options,
             description="Protocol",
@@ -136,6 +147,7 @@ class PacingControl:
                     "placed in the smallest group when their page opens.</p>"
                 ),
                 self.groups_html,
+                HBox([self.leaver, self.leave_button]),
                 HTML(value="<h2>Protocol</h2>"),
                 HBox([self.protocol, self.target, self.rounds, self.start_button]),
                 self.rounds_help,
@@ -199,6 +211,12 @@ class PacingControl:
             self.groups_html.value = (
                 f"<p>{joined} people have joined, in {len(groups)} groups.</p><ul>{rows}</ul>"
             )
+        names = display_names(self.store, [m for g in groups for m in g.members])
+        self.leaver.options = [("", "")] + [
+            (f"{names[m]} ({g.name})", m) for g in groups for m in g.members
+        ]
+        self.leaver.value = ""
+        self.leave_button.disabled = not groups
         self.target.options = [("All groups", "")] + [(g.name, g.id) for g in groups]
         self.target.value = ""
         self._suggest_rounds()
@@ -226,6 +244,24 @@ class PacingControl:
         else:
             said = f"{_count(count, 'round')}: each member of every group presents once."
         self.rounds_help.value = f'<p class="pdkit-help" aria-live="polite">{escape(said)}</p>'
+
+    def left(self, participant_id: str) -> None:
+        """Someone has left the room: out of their group, so that the rounds still to
+        come go on without them (whoever has not presented yet keeps their turn)."""
+        if not participant_id:
+            self._say("Choose who has left.", "error")
+            return
+        name = display_names(self.store, [participant_id])[participant_id]
+        group = self.store.leave_group(participant_id)
+        self._show_groups()
+        if group is None:
+            self._say(f"{name} is in no group.", "error")
+            return
+        self._say(
+            f"{name} has left {group.name}: the rounds still to come go on without them; "
+            "nobody else loses a turn. If they come back, their page places them in a group.",
+            "ok",
+        )
 
     # ------------------------------------------------------------------ pacing
 
