@@ -143,6 +143,12 @@ def test_feedback_written_in_a_round_reaches_the_presenter_s_list(
         ("warm", "Measurable by May", giver.id, GOAL_FORM),
     ]
     assert {f.run for f in received} == {store.runs()[0].id}
+    from pdkit.definitions import load_form
+    from pdkit.widgets import PeerFeedback
+
+    presenter = next(p for p in trio if p.id == presenter_id)
+    listed = PeerFeedback(store, presenter, load_form(GOAL_FORM))
+    assert "A clear focus on talk" in shown_text(listed.received_box)  # the peer-feedback page
     page.notes.field("warm").value = ["A clear focus on student talk"]
     page.notes.save()  # editing a note edits its feedback; a removed item goes
     received = store.feedback(viewer=presenter_id, owner_id=presenter_id)
