@@ -237,8 +237,8 @@ def test_the_revision_records_which_feedback_it_answers_for_teacher_and_coach(
     box.value = True  # "My revision answers this"
     [answered] = store.feedback_trace(presenter_id, viewer=presenter_id)
     assert answered.answered_at is not None
-    assert "Version 2 answers" in mine.trace.value
-    assert "How will you know students talk more?" in mine.trace.value
+    assert "Version 2 answers" in mine.html.value
+    assert "How will you know students talk more?" in mine.html.value
 
     # Their coach sees the trace once the goal is shared with them, without the giver.
     coach = store.create_participant("Coach Kim", role="coach")[0]
