@@ -464,7 +464,7 @@ def test_load_workbook_refuses_a_form(tmp_path: Path) -> None:
         load_workbook(templates_dir() / "goal-setting.yaml")
     with pytest.raises(DefinitionError, match="no built-in workbook has this id") as caught:
         load_workbook("nope")
-    assert "(built-in workbooks: coach, facilitator, goal-setting" in caught.value.problem
+    assert "(built-in workbooks: coach, day, facilitator, goal-setting" in caught.value.problem
 
 
 # --------------------------------------------------------------------------- references

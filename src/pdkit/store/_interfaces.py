@@ -20,6 +20,8 @@ from ._access import ViewerLike
 from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout
 from ._records import (
     DEFAULT_SESSION,
+    AgendaEvent,
+    AgendaState,
     CheckinSchedule,
     Comment,
     Contact,
@@ -37,6 +39,7 @@ from ._records import (
 )
 
 __all__ = [
+    "AgendaStore",
     "AnswerStore",
     "CoachingStore",
     "FeedbackStore",
@@ -328,6 +331,30 @@ class RunStore(Protocol):
 
 
 @runtime_checkable
+class AgendaStore(Protocol):
+    """The part of a session's agenda the room is on, and the log of its changes."""
+
+    def agenda_state(self, session: str, agenda: str) -> AgendaState:
+        """Where ``agenda`` stands in ``session`` (part 0 at version 0 before any move)."""
+        ...
+
+    def current_agenda(self, session: str = DEFAULT_SESSION) -> AgendaState | None:
+        """The session's agenda changed last (the room's display shows it), or None."""
+        ...
+
+    def set_agenda_part(
+        self, session: str, agenda: str, part: int, *, expected_version: int
+    ) -> AgendaState:
+        """Move the agenda to ``part`` if it is still at ``expected_version``; else raise
+        :class:`pdkit.ConflictError` (another tab moved it first). Logs the change."""
+        ...
+
+    def agenda_events(self, session: str, agenda: str) -> list[AgendaEvent]:
+        """Every change of the agenda's part, oldest first."""
+        ...
+
+
+@runtime_checkable
 class SessionStore(Protocol):
     """Workshop sessions, and what a facilitator may know of each participant."""
 
@@ -459,6 +486,7 @@ class Store(
     RunStore,
     SessionStore,
     FollowUpStore,
+    AgendaStore,
     Protocol,
 ):
     """Everything a store offers (:class:`pdkit.store.SQLiteStore`,

@@ -7,8 +7,11 @@ server: :mod:`._keys`); version 6 adds the weeks after a session: check-in sched
 comments between teachers and coaches, goal statuses, contacts for reminders and the
 log of reminders sent, more resume links for a participant (a reminder's link), and
 the sessions each person attended (one person, one goal history, many sessions)
-(:mod:`._sql_follow`, :mod:`._sql_base`). Every change so far only added tables and
-indexes, so creating what is missing upgrades.
+(:mod:`._sql_follow`, :mod:`._sql_base`); version 7 adds ``agenda_state`` (the part of
+each session's agenda the facilitator has the room on, with a version for optimistic
+updates) and ``agenda_events`` (every change of part, with its time, for a fidelity
+report) (:mod:`._sql_agenda`). Every change so far only added tables and indexes, so
+creating what is missing upgrades.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ from collections.abc import Iterator, Mapping
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "schema_statements"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
-attempts, follow-up)."""
+attempts, follow-up, agendas)."""
 
 TABLES = (
     "pdkit_meta",
@@ -43,6 +46,8 @@ TABLES = (
     "reminders",
     "link_tokens",
     "attendance",
+    "agenda_state",
+    "agenda_events",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -226,6 +231,23 @@ SCHEMA = (
         PRIMARY KEY (participant, session)
     )""",
     "CREATE INDEX IF NOT EXISTS attendance_by_session ON attendance (session, joined_at)",
+    """CREATE TABLE IF NOT EXISTS agenda_state (
+        session TEXT NOT NULL,
+        agenda TEXT NOT NULL,
+        part INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        changed_at {time} NOT NULL,
+        PRIMARY KEY (session, agenda)
+    )""",
+    """CREATE TABLE IF NOT EXISTS agenda_events (
+        seq {serial},
+        session TEXT NOT NULL,
+        agenda TEXT NOT NULL,
+        part INTEGER NOT NULL,
+        previous INTEGER,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS agenda_events_by_agenda ON agenda_events (session, agenda, seq)",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an
