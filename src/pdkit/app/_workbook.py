@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as w
 
 from ..definitions import (
+    AgendaDefinition,
     FormDefinition,
     GoalsSource,
     WorkbookDefinition,
@@ -128,6 +129,31 @@ class Workbook:
         ) -> list[FormDefinition]:
             return [form(ref, language, session) for ref in refs]
 
+        def feedback(goal: str) -> FeedbackPart:
+            return FeedbackPart(store, partial(form, goal))
+
+        if isinstance(workbook, AgendaDefinition):
+            from ._agenda import EVALUATION_PLACEHOLDER, DayPart, StackedPart, TextPart
+
+            day: list[Part] = []
+            for item in workbook.parts:
+                if item.shows == "form":
+                    day.append(FormPart(store, partial(form, item.ref)))
+                elif item.shows == "reflection":
+                    day.append(ReflectionsPart(store, partial(forms, (item.ref,))))
+                elif item.shows == "protocol":
+                    day.append(RunnerPart(store))
+                elif item.shows == "revise":  # the goal again, under the feedback on it
+                    day.append(
+                        StackedPart([FormPart(store, partial(form, item.ref)), feedback(item.ref)])
+                    )
+                elif item.shows == "evaluation":
+                    day.append(TextPart(EVALUATION_PLACEHOLDER))
+                else:
+                    day.append(TextPart(item.text))
+            self._part_of[0] = 0
+            return [DayPart(store, workbook, day)]
+
         parts: list[Part] = []
         for index, section in enumerate(workbook.sections):
             refs = section.refs
@@ -139,7 +165,7 @@ class Workbook:
             elif section.kind == "protocol":
                 part = RunnerPart(store)
             elif section.kind == "feedback":
-                part = FeedbackPart(store, partial(form, _goal_form(workbook)))
+                part = feedback(_goal_form(workbook))
             elif section.kind == "home":
                 from ._mygoal import MyGoalPart  # the teacher's home page only
 
