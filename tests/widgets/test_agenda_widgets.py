@@ -5,20 +5,26 @@ again and never loses what was typed. Polling is ``check()`` / ``refresh()`` by 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from html import escape
 
 import pytest
 
-from pdkit.app import Workbook
+from pdkit import pacing
+from pdkit.app import FACILITATOR_KEY_ENV, FacilitatorApp, Workbook
 from pdkit.app._agenda import DayPart
-from pdkit.definitions import AgendaDefinition, load_workbook
-from pdkit.store import Store, open_store
-from pdkit.testing import page_loaded, shown_text
+from pdkit.app._facilitator import RoomApp
+from pdkit.definitions import AgendaDefinition, load_protocol, load_workbook
+from pdkit.store import Participant, Run, Store, open_store
+from pdkit.testing import FakeClock, descendants, page_loaded, shown_text
 from pdkit.widgets import FormView, ProtocolRunner
 from pdkit.widgets._agenda import AgendaControl
+from pdkit.widgets._room import RoomDisplay
 
 DAY = load_workbook("day")
 assert isinstance(DAY, AgendaDefinition)
 PAGE = "http://h/voila/render/day.ipynb"
+TUNING = load_protocol("tuning")
+T0 = 1000.0
 
 
 @pytest.fixture
@@ -122,3 +128,95 @@ def test_a_teacher_who_opens_the_page_late_lands_on_the_rooms_part(store: Store)
     _workbook, cleo = day_page(store, "Cleo")
     assert cleo.shown == 3
     assert "Part 4 of 5: Reflect on the day" in cleo.where.value
+
+
+# --------------------------------------------------------------------------- facilitator, room
+
+
+def test_the_facilitator_page_has_the_agenda_control(store: Store) -> None:
+    app = FacilitatorApp(store=store, key="k")
+    page_loaded(app.browser, page_url="http://h/voila/render/facilitator.ipynb?key=k")
+    assert app.dashboard is not None
+    assert isinstance(app.dashboard.agenda, AgendaControl)
+    assert app.dashboard.agenda.widget in descendants(app.body)
+    app.dashboard.agenda.next_button.click()
+    assert store.agenda_state("default", "day").part == 1
+
+
+def run_for_two_groups(store: Store, clock: FakeClock) -> tuple[Run, list[Participant]]:
+    people = [store.create_participant(n)[0] for n in ("Ana", "Ben", "Cleo", "Dev", "Eli")]
+    groups = store.set_groups("default", [[p.id for p in people[:3]], [p.id for p in people[3:]]])
+    roles = {g.id: TUNING.assign_roles(list(g.members)) for g in groups}
+    run = store.start_run(
+        "default", "tuning", TUNING.spec_version, roles, pacing.start(TUNING, clock())
+    )
+    return run, people
+
+
+def test_the_room_display_shows_part_step_countdown_speakers_and_counts_only(
+    store: Store,
+) -> None:
+    clock = FakeClock(T0, step=0)
+    room = RoomDisplay(store, clock=clock)
+    assert "No protocol is running yet" in room.run_html.value
+    run, people = run_for_two_groups(store, clock)
+    secret = "My students in 4B struggle with fractions"
+    store.record(people[0].id, "goal-setting", {"goal": secret}, spec_version="goal-setting@1")
+    store.set_visibility(people[0].id, "goal-setting", "session")
+    step = TUNING.steps[0]
+    store.record_notes(run.id, step.id, people[1].id, {"n": "a note nobody on the wall reads"})
+    store.set_agenda_part("default", "day", 1, expected_version=0)
+    room.refresh()
+    assert "Part 2 of 5" in room.agenda_html.value
+    assert "Protocol rounds" in room.agenda_html.value
+    assert "Next: Revise your goal" in room.agenda_html.value
+    assert f"Step 1 of {len(TUNING.steps)}" in room.run_html.value
+    assert escape(step.title) in room.run_html.value
+    assert room.countdown.remaining == step.seconds
+    assert room.countdown.running
+    speakers = [TUNING.role(r).label for r in step.speaking if r != "all"] or ["everyone"]
+    assert all(escape(label) in room.who.value for label in speakers)
+    assert "Group 1: 3 people · 1 wrote notes in this step" in room.groups.value
+    assert "Group 2: 2 people · 0 wrote notes in this step" in room.groups.value
+    text = shown_text(room.widget)
+    for person in people:
+        assert person.display_name not in text
+    assert secret not in text
+    assert "nobody on the wall" not in text
+
+    # it follows: the next step, and the next part of the day
+    latest = store.get_run(run.id)
+    assert latest is not None
+    store.update_run(
+        run.id, pacing.next_step(TUNING, latest.state, clock()), expected_version=latest.version
+    )
+    store.set_agenda_part("default", "day", 2, expected_version=1)
+    room.refresh()
+    assert f"Step 2 of {len(TUNING.steps)}" in room.run_html.value
+    assert "Revise your goal" in room.agenda_html.value
+    assert "Group 1: 3 people · 0 wrote notes in this step" in room.groups.value
+
+
+def test_the_room_page_opens_with_the_facilitators_key_only(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(FACILITATOR_KEY_ENV, "k")
+    room = Workbook("room", store=store)
+    room_app = room.app
+    assert isinstance(room_app, RoomApp)
+    page_loaded(room_app.browser, page_url="http://h/voila/render/room.ipynb?key=wrong")
+    assert room_app.room is None
+    assert "This page is for the facilitator" in shown_text(room_app.body)
+
+
+def test_the_room_page_opens_with_the_right_key(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(FACILITATOR_KEY_ENV, "k")
+    room = Workbook("room", store=store)
+    assert isinstance(room.app, RoomApp)
+    assert room.app.room is None  # waiting for the page's address
+    page_loaded(room.app.browser, page_url="http://h/voila/render/room.ipynb?key=k")
+    assert isinstance(room.app.room, RoomDisplay)
+    assert room.app.room.widget in descendants(room.app.body)
+    assert "pdkit-room-page" in room.app.widget._dom_classes

@@ -43,7 +43,7 @@ from ._parts import FeedbackPart, FormPart, Part, ReflectionsPart, RunnerPart
 
 if TYPE_CHECKING:  # the coach's and the facilitator's pages: imported when opened
     from ._coach import CoachApp
-    from ._facilitator import FacilitatorApp
+    from ._facilitator import FacilitatorApp, RoomApp
 
 __all__ = [
     "DEFAULT_REFLECTIONS",
@@ -74,7 +74,7 @@ class Workbook:
         session: str = DEFAULT_SESSION,
     ) -> None:
         self.error: PdkitError | None = None
-        self.app: ParticipantApp | FacilitatorApp | CoachApp | None = None
+        self.app: ParticipantApp | FacilitatorApp | RoomApp | CoachApp | None = None
         self._part_of: dict[int, int] = {}
         try:
             self.definition = (
@@ -89,9 +89,10 @@ class Workbook:
 
                 self.app = CoachApp(store=opened, hub_user=hub_user())
             elif self.definition.audience == "facilitator":
-                from ._facilitator import FacilitatorApp
+                from ._facilitator import FacilitatorApp, RoomApp
 
-                self.app = FacilitatorApp(
+                room = any(s.refs == ("room",) for s in self.definition.sections)
+                self.app = (RoomApp if room else FacilitatorApp)(
                     store=opened,
                     session=session,
                     key=facilitator_key(),
