@@ -15,7 +15,7 @@ from pdkit.app._agenda import DayPart
 from pdkit.app._facilitator import RoomApp
 from pdkit.definitions import AgendaDefinition, load_protocol, load_workbook
 from pdkit.store import Participant, Run, Store, open_store
-from pdkit.testing import FakeClock, descendants, page_loaded, shown_text
+from pdkit.testing import FakeClock, FakeScheduler, descendants, page_loaded, shown_text
 from pdkit.widgets import FormView, ProtocolRunner
 from pdkit.widgets._agenda import AgendaControl
 from pdkit.widgets._room import RoomDisplay
@@ -79,7 +79,13 @@ def test_two_tabs_clicking_at_once_move_the_room_once(store: Store) -> None:
     assert "Part 3 of 5" in first.outline.value
 
 
-def test_a_teacher_follows_the_room_and_goes_back_without_losing_typing(store: Store) -> None:
+def test_a_teacher_follows_the_room_and_goes_back_without_losing_typing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Autosave waits for a scheduler that never fires by itself: typing stays unsaved
+    # until the page saves it (outside a kernel it would otherwise save at once).
+    later = FakeScheduler()
+    monkeypatch.setitem(FormView.__init__.__kwdefaults__, "schedule", later)
     control = AgendaControl(store, DAY)
     _workbook, ana = day_page(store, "Ana")
     _other, ben = day_page(store, "Ben")
@@ -88,6 +94,9 @@ def test_a_teacher_follows_the_room_and_goes_back_without_losing_typing(store: S
     assert [b.disabled for b in ana.buttons] == [False, True, True, True, True]
     assert "(coming)" in ana.buttons[1].description
     goal_form(ana).field("goal").value = "Ask one open question per lesson"  # typed, unsaved
+    assert ana.participant is not None
+    assert store.latest(ana.participant.id, "goal-setting", viewer=ana.participant.id) == {}
+    assert later.pending  # the autosave is still waiting
 
     control.next_button.click()
     ana.check()
@@ -95,7 +104,6 @@ def test_a_teacher_follows_the_room_and_goes_back_without_losing_typing(store: S
     assert (ana.shown, ben.shown) == (1, 1)  # both pages followed the room
     assert isinstance(getattr(ana.parts[1], "runner", None), ProtocolRunner)
     assert "Part 2 of 5: Protocol rounds" in ana.where.value
-    assert ana.participant is not None
     saved = store.latest(ana.participant.id, "goal-setting", viewer=ana.participant.id)
     assert saved["goal"] == "Ask one open question per lesson"  # kept on the way out
 
