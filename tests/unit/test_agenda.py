@@ -76,10 +76,25 @@ def test_the_shipped_day_is_an_agenda_in_the_order_of_the_day() -> None:
     assert check_references(day) == []
     assert validate_text(Path(day.source).read_text("utf-8"), file=day.source) == []
     # the goal form, shown twice, is one form of the saved workbook (its one section)
-    assert {(i, f.id) for i, f in workbook_forms(day)} == {
+    assert [(i, f.id) for i, f in workbook_forms(day)] == [
         (0, "goal-setting"),
         (0, "what-so-what-now-what"),
-    }
+    ]
+
+
+def test_a_saved_day_workbook_holds_each_answer_once() -> None:
+    from pdkit.notebooks.build import dumps
+    from pdkit.notebooks.saved import read_saved, save_workbook
+    from pdkit.store import open_store
+
+    store = open_store("memory://")
+    ana = store.create_participant("Ana")[0]
+    store.record(ana.id, "goal-setting", {"goal": "Ask more"}, spec_version="goal-setting@1")
+    notebook = save_workbook(load_workbook("day"), store, ana)
+    answers = [c["id"] for c in notebook["cells"] if c["id"].startswith("answers-")]
+    assert answers == ["answers-goal-setting", "answers-what-so-what-now-what"]
+    saved = read_saved(dumps(notebook))
+    assert saved.answers["goal-setting"] == {"goal": "Ask more"}
 
 
 def test_an_agenda_reads_every_kind_of_part() -> None:

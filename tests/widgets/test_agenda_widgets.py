@@ -167,6 +167,7 @@ def test_the_room_display_shows_part_step_countdown_speakers_and_counts_only(
     clock = FakeClock(T0, step=0)
     room = RoomDisplay(store, clock=clock)
     assert "No protocol is running yet" in room.run_html.value
+    assert room.agenda_html.value == ""  # no agenda given, none moved
     run, people = run_for_two_groups(store, clock)
     secret = "My students in 4B struggle with fractions"
     store.record(people[0].id, "goal-setting", {"goal": secret}, spec_version="goal-setting@1")
@@ -227,4 +228,7 @@ def test_the_room_page_opens_with_the_right_key(
     page_loaded(room.app.browser, page_url="http://h/voila/render/room.ipynb?key=k")
     assert isinstance(room.app.room, RoomDisplay)
     assert room.app.room.widget in descendants(room.app.body)
+    # before the facilitator moves the day on, the wall shows its first part
+    assert "Part 1 of 5" in room.app.room.agenda_html.value
+    assert "Set your goal" in room.app.room.agenda_html.value
     assert "pdkit-room-page" in room.app.widget._dom_classes

@@ -251,7 +251,7 @@ class RoomApp(FacilitatorApp):
 
     def _open(self) -> None:
         self._close()
-        self.room = RoomDisplay(self.store, session=self.session)
+        self.room = RoomDisplay(self.store, session=self.session, agenda=room_agenda())
         self.body.children = [self.room.widget]
 
 

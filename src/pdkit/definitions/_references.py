@@ -94,15 +94,19 @@ def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
 
 def _referring(workbook: WorkbookDefinition) -> list[tuple[int, Section, str]]:
     """(section index, what it refers to as a section, where it is) for every section, or
-    for every part of an agenda (all in its one section; a ``revise`` part refers to a
-    form)."""
+    for every form an agenda's parts show (all in its one section, each form once; a
+    ``revise`` part shows the goal form again)."""
     if isinstance(workbook, AgendaDefinition):
         kinds = {"form": "form", "reflection": "reflection", "revise": "form"}
-        return [
-            (0, Section(kinds[part.shows], refs=(part.ref,)), f"parts[{index}].{part.shows}")
-            for index, part in enumerate(workbook.parts)
-            if part.shows in kinds
-        ]
+        found: dict[str, tuple[int, Section, str]] = {}
+        for index, part in enumerate(workbook.parts):
+            if part.shows in kinds and part.ref not in found:  # the goal, and its revision: once
+                found[part.ref] = (
+                    0,
+                    Section(kinds[part.shows], refs=(part.ref,)),
+                    f"parts[{index}].{part.shows}",
+                )
+        return list(found.values())
     return [
         (index, section, f"sections[{index}].{section.kind}")
         for index, section in enumerate(workbook.sections)

@@ -58,7 +58,8 @@ def _agenda(agenda_id: str) -> AgendaDefinition | None:
 class RoomDisplay:
     """The room display of one session (see the module docs). ``refresh()`` reads the
     store; in a kernel it runs about once a second by itself, and the countdown ticks in
-    the browser."""
+    the browser. It shows the session's agenda moved last; before any is moved, the first
+    part of ``agenda`` (the day's) if given."""
 
     def __init__(
         self,
@@ -68,8 +69,10 @@ class RoomDisplay:
         clock: Callable[[], float] = now,
         poll_interval: float = 1.0,
         agendas: Callable[[str], AgendaDefinition | None] = _agenda,
+        agenda: AgendaDefinition | None = None,
     ) -> None:
         self.store = store
+        self.default_agenda = agenda
         self.session = session
         self._clock = clock
         self._agendas = agendas
@@ -104,7 +107,11 @@ class RoomDisplay:
         self._draw_run(run, counts)
 
     def _draw_agenda(self, state: AgendaState | None) -> None:
-        agenda = self._agendas(state.agenda) if state is not None else None
+        if state is None and self.default_agenda is not None:  # not moved yet: its first part
+            state = AgendaState(self.session, self.default_agenda.id)
+            agenda: AgendaDefinition | None = self.default_agenda
+        else:
+            agenda = self._agendas(state.agenda) if state is not None else None
         if state is None or agenda is None:
             self.agenda_html.value = ""
             return
