@@ -332,3 +332,9 @@ def test_the_printed_links_say_which_pages_open_with_a_personal_link() -> None:
         "/voila/render/coach.ipynb"
     )
     assert links["goal-setting"] == "http://127.0.0.1:8866/voila/render/goal-setting.ipynb"
+    assert links["day"] == "http://127.0.0.1:8866/voila/render/day.ipynb"  # the agenda's page
+    names = [name for name, _link in ServeConfig(port=8866, facilitator_key="k").urls()]
+    facilitator = names.index("facilitator (keep this link to yourself)")
+    room = "room (the room display, for the projector: it carries your key too)"
+    assert names[facilitator + 1] == room  # beside the facilitator's, with the key
+    assert links[room] == "http://127.0.0.1:8866/voila/render/room.ipynb?key=k"

@@ -453,8 +453,13 @@ def test_a_strong_key_of_ones_own_goes_in_the_link_as_typed(
     out = io.StringIO()
     env = prepare(ServeConfig(store=str(tmp_path / "s.sqlite3"), facilitator_key=key), out)
     assert env["PDKIT_FACILITATOR_KEY"] == key
-    (link,) = [line.rsplit(" ", 1)[-1] for line in out.getvalue().splitlines() if "key=" in line]
-    assert query_value(link, "key") == key  # quoted in the link, read back whole
+    links = [line.rsplit(" ", 1)[-1] for line in out.getvalue().splitlines() if "key=" in line]
+    assert [link.split("?")[0].rsplit("/", 1)[-1] for link in links] == [
+        "facilitator.ipynb",
+        "room.ipynb",  # the room display opens with the facilitator's key too
+    ]
+    for link in links:
+        assert query_value(link, "key") == key  # quoted in the link, read back whole
 
 
 def test_the_random_key_is_strong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -787,7 +787,9 @@ def test_prepare_prints_the_facilitator_link_with_the_given_key(config: ServeCon
     assert env[FACILITATOR_KEY_ENV] == "given-Rk4vP9sW2mQ7"
     others = [ln for ln in out.getvalue().splitlines() if "/voila/render/" in ln]
     assert len(others) > 1
-    assert all("key=" not in ln for ln in others if "facilitator" not in ln)
+    keyed = [ln for ln in others if "key=" in ln]  # the facilitator's and the room display's
+    assert [ln.split(": ")[1].split(" ")[0] for ln in keyed] == ["facilitator", "room"]
+    assert all(ln.endswith("?key=given-Rk4vP9sW2mQ7") for ln in keyed)
 
 
 def test_prepare_makes_a_random_key(config: ServeConfig, tmp_path: Path) -> None:

@@ -10,15 +10,33 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..definitions import GoalsSource, SchoolGoal
+from ..definitions import AgendaDefinition, GoalsSource, SchoolGoal, load_workbook
 from ..errors import PdkitError
 from ..links import query_value, sibling
 from ..store import DEFAULT_SESSION, KeyLockout, Session, Store, same_key
 from ..widgets import HTML, BrowserIdentity, Dashboard, HBox, PacingControl, VBox
+from ..widgets._room import RoomDisplay
 from ._config import session_goals
 from ._page import style
 
-__all__ = ["PAGE_LOCKOUT", "FacilitatorApp"]
+__all__ = ["AGENDA_ENV", "PAGE_LOCKOUT", "FacilitatorApp", "RoomApp", "room_agenda"]
+
+AGENDA_ENV = "PDKIT_AGENDA"
+"""The agenda the facilitator moves the room through: a built-in id or a YAML file
+(default: the shipped ``day``)."""
+
+
+def room_agenda() -> AgendaDefinition | None:
+    """The day's agenda (:data:`AGENDA_ENV`, else ``day``); None when it is not an agenda
+    or cannot be read (the dashboard then has no agenda control)."""
+    import os
+
+    try:
+        found = load_workbook(os.environ.get(AGENDA_ENV) or "day")
+    except PdkitError:
+        return None
+    return found if isinstance(found, AgendaDefinition) else None
+
 
 PAGE_LOCKOUT = KeyLockout(free=3)
 """Wrong keys one page may try before it waits (then 1 s, 2 s, 4 s … up to 5 minutes);
@@ -133,11 +151,17 @@ class FacilitatorApp:
             f"for now. Try again in {how_long(wait)}: open the facilitator link again then."
         )
 
-    def _refuse(self, how: str) -> None:
+    def _close(self) -> None:
+        """Stop what the page shows from polling the store."""
         if self.dashboard is not None:
             self.dashboard.stop_polling()
             self.dashboard.control.stop_polling()
+            if self.dashboard.agenda is not None:
+                self.dashboard.agenda.stop_polling()
         self.dashboard = None
+
+    def _refuse(self, how: str) -> None:
+        self._close()
         self.body.children = [
             HTML(
                 value='<div class="pdkit-error" role="alert"><strong>This page is for the '
@@ -156,15 +180,14 @@ class FacilitatorApp:
         )
 
     def _open(self) -> None:
-        if self.dashboard is not None:
-            self.dashboard.stop_polling()
-            self.dashboard.control.stop_polling()
+        self._close()
         self.dashboard = Dashboard(
             self.store,
             session=self.session,
             school_goals=self._goals(),
             export=self._export,
             page_url=self.browser.page_url,
+            agenda=room_agenda(),
         )
         parts: list[w.Widget] = [self.dashboard.widget]
         if self.session == DEFAULT_SESSION:
@@ -209,6 +232,27 @@ class FacilitatorApp:
         from IPython.display import display
 
         display(self.widget)  # type: ignore[no-untyped-call]
+
+
+class RoomApp(FacilitatorApp):
+    """The room display (for the projector), opened with the facilitator's key like the
+    facilitator's page: :class:`~pdkit.widgets._room.RoomDisplay` of the session."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.room: RoomDisplay | None = None
+        super().__init__(**kwargs)
+        self.widget.add_class("pdkit-room-page")
+
+    def _close(self) -> None:
+        if self.room is not None:
+            self.room.stop_polling()
+        self.room = None
+        super()._close()
+
+    def _open(self) -> None:
+        self._close()
+        self.room = RoomDisplay(self.store, session=self.session, agenda=room_agenda())
+        self.body.children = [self.room.widget]
 
 
 def how_long(seconds: float) -> str:

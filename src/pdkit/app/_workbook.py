@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as w
 
 from ..definitions import (
+    AgendaDefinition,
     FormDefinition,
     GoalsSource,
     WorkbookDefinition,
@@ -42,7 +43,7 @@ from ._parts import FeedbackPart, FormPart, Part, ReflectionsPart, RunnerPart
 
 if TYPE_CHECKING:  # the coach's and the facilitator's pages: imported when opened
     from ._coach import CoachApp
-    from ._facilitator import FacilitatorApp
+    from ._facilitator import FacilitatorApp, RoomApp
 
 __all__ = [
     "DEFAULT_REFLECTIONS",
@@ -73,7 +74,7 @@ class Workbook:
         session: str = DEFAULT_SESSION,
     ) -> None:
         self.error: PdkitError | None = None
-        self.app: ParticipantApp | FacilitatorApp | CoachApp | None = None
+        self.app: ParticipantApp | FacilitatorApp | RoomApp | CoachApp | None = None
         self._part_of: dict[int, int] = {}
         try:
             self.definition = (
@@ -88,9 +89,10 @@ class Workbook:
 
                 self.app = CoachApp(store=opened, hub_user=hub_user())
             elif self.definition.audience == "facilitator":
-                from ._facilitator import FacilitatorApp
+                from ._facilitator import FacilitatorApp, RoomApp
 
-                self.app = FacilitatorApp(
+                room = any(s.refs == ("room",) for s in self.definition.sections)
+                self.app = (RoomApp if room else FacilitatorApp)(
                     store=opened,
                     session=session,
                     key=facilitator_key(),
@@ -128,6 +130,30 @@ class Workbook:
         ) -> list[FormDefinition]:
             return [form(ref, language, session) for ref in refs]
 
+        def feedback(goal: str) -> FeedbackPart:
+            return FeedbackPart(store, partial(form, goal))
+
+        if isinstance(workbook, AgendaDefinition):
+            from ._agenda import EVALUATION_PLACEHOLDER, DayPart, TextPart
+
+            day: list[Part] = []
+            for item in workbook.parts:
+                if item.shows == "form":
+                    day.append(FormPart(store, partial(form, item.ref)))
+                elif item.shows == "reflection":
+                    day.append(ReflectionsPart(store, partial(forms, (item.ref,))))
+                elif item.shows == "protocol":
+                    day.append(RunnerPart(store))
+                elif item.shows == "revise":
+                    # The goal again, above the feedback on it: tick what the revision answers.
+                    day.append(FormPart(store, partial(form, item.ref)))
+                elif item.shows == "evaluation":
+                    day.append(TextPart(EVALUATION_PLACEHOLDER))
+                else:
+                    day.append(TextPart(item.text))
+            self._part_of[0] = 0
+            return [DayPart(store, workbook, day)]
+
         parts: list[Part] = []
         for index, section in enumerate(workbook.sections):
             refs = section.refs
@@ -139,7 +165,7 @@ class Workbook:
             elif section.kind == "protocol":
                 part = RunnerPart(store)
             elif section.kind == "feedback":
-                part = FeedbackPart(store, partial(form, _goal_form(workbook)))
+                part = feedback(_goal_form(workbook))
             elif section.kind == "home":
                 from ._mygoal import MyGoalPart  # the teacher's home page only
 

@@ -1,5 +1,6 @@
 """Authoring commands: ``pdkit build`` (notebooks from workbook definitions),
-``pdkit validate`` (every problem of a definition) and ``pdkit new`` (a new workbook)."""
+``pdkit validate`` (every problem of a definition) and ``pdkit new`` (a new workbook or
+agenda)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,26 @@ def add(commands: Commands) -> None:
         "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
     )
     new_workbook.set_defaults(run=_new_workbook)
+    new_agenda = kinds.add_parser(
+        "agenda",
+        help="the agenda of a PD day: parts in order, advanced by the facilitator",
+        description="Write NAME.yaml, an agenda with one part per item, in order. Edit the "
+        "titles and planned minutes, then 'pdkit build' makes its notebook.",
+    )
+    new_agenda.add_argument("name", help="the new agenda's id (lower-case, digits, - and _)")
+    new_agenda.add_argument(
+        "--from",
+        dest="sources",
+        default="goal-setting,protocol,revise,what-so-what-now-what,evaluation",
+        metavar="ITEM[,ITEM…]",
+        help="the parts, in order: form or reflection ids, 'protocol' (the runner), 'revise' "
+        "(the first form again, to revise the goal), 'evaluation' (the session evaluation) "
+        "(default: %(default)s)",
+    )
+    new_agenda.add_argument(
+        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+    )
+    new_agenda.set_defaults(run=_new_agenda)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -149,10 +170,71 @@ def _new_workbook(args: argparse.Namespace) -> int:
         lines.append(f"  - {definition.kind}: {ref}")
     if lines[-1] == "sections:":
         raise PdkitError("--from names no definitions; give at least one id")
-    target = args.out / f"{name}.yaml"
+    return _write_new(args.out / f"{name}.yaml", lines)
+
+
+_AGENDA_PLACES = {
+    "protocol": ("Protocol rounds", 45, "protocol: runner"),
+    "evaluation": ("Session evaluation", 5, "evaluation: placeholder"),
+}
+
+
+def _new_agenda(args: argparse.Namespace) -> int:
+    name = args.name
+    if not re.fullmatch(r"[a-z0-9_-]+", name):
+        raise DefinitionError(
+            "an agenda id uses lower-case letters, digits, '-' and '_'", file=name
+        )
+    title = name.replace("-", " ").replace("_", " ").capitalize()
+    lines = [
+        f"# A new pdkit agenda. Edit it, then: pdkit build {name}.yaml --out workbooks/",
+        "kind: agenda",
+        f"id: {_yaml_text(name)}",
+        "schema_version: 1",
+        f"title: {_yaml_text(title)}",
+        "intro: >-",
+        "  Say in a sentence or two what the day is for.",
+        "parts:",
+    ]
+    goal = ""  # the first form: what a 'revise' part shows again
+    used: set[str] = set()
+    for item in (r.strip() for r in args.sources.split(",") if r.strip()):
+        if item in _AGENDA_PLACES:
+            part_title, minutes, shows = _AGENDA_PLACES[item]
+        elif item == "revise":
+            if not goal:
+                raise PdkitError("'revise' shows the goal form again: name a form before it")
+            part_title, minutes, shows = "Revise your goal", 15, f"revise: {goal}"
+        else:
+            definition = load_definition(item)
+            if definition.kind not in ("form", "reflection"):
+                raise DefinitionError(
+                    f"{item!r} is a {definition.kind}; an agenda's parts are forms and "
+                    "reflections, 'protocol', 'revise' and 'evaluation'",
+                    file=item,
+                )
+            goal = goal or (item if definition.kind == "form" else "")
+            part_title, minutes, shows = definition.title, 15, f"{definition.kind}: {item}"
+        part_id, n = item, 1
+        while part_id in used:
+            n += 1
+            part_id = f"{item}-{n}"
+        used.add(part_id)
+        lines += [
+            f"  - id: {part_id}",
+            f"    title: {_yaml_text(part_title)}",
+            f"    minutes: {minutes}",
+            f"    {shows}",
+        ]
+    if lines[-1] == "parts:":
+        raise PdkitError("--from names no parts; give at least one")
+    return _write_new(args.out / f"{name}.yaml", lines)
+
+
+def _write_new(target: Path, lines: list[str]) -> int:
     if target.exists():
         raise PdkitError(f"{target} already exists; choose another name or remove it first")
-    args.out.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"pdkit: wrote {target}")
     return 0

@@ -31,10 +31,13 @@ from ._load import (
     read_yaml,
 )
 from ._model import (
+    AGENDA_SHOWS,
     ALL,
     FIELD_TYPES,
     OPTION_SOURCES,
     SECTION_KINDS,
+    AgendaDefinition,
+    AgendaPart,
     Definition,
     Field,
     FormDefinition,
@@ -63,12 +66,15 @@ from .goals import (
 )
 
 __all__ = [
+    "AGENDA_SHOWS",
     "ALL",
     "FIELD_TYPES",
     "KINDS",
     "OPTION_SOURCES",
     "SCHOOL_GOALS_ENV",
     "SECTION_KINDS",
+    "AgendaDefinition",
+    "AgendaPart",
     "Definition",
     "Field",
     "FormDefinition",

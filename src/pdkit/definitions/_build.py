@@ -13,8 +13,11 @@ from ..errors import DefinitionError
 from ..i18n import choose
 from ._limits import listed, shown
 from ._model import (
+    AGENDA_SHOWS,
     ALL,
     FIELD_TYPES,
+    AgendaDefinition,
+    AgendaPart,
     Field,
     FormDefinition,
     Option,
@@ -26,9 +29,16 @@ from ._model import (
 )
 from ._yaml import PathPart, format_path, line_of
 
-__all__ = ["KINDS", "build_form", "build_protocol", "build_workbook", "localize"]
+__all__ = [
+    "KINDS",
+    "build_agenda",
+    "build_form",
+    "build_protocol",
+    "build_workbook",
+    "localize",
+]
 
-KINDS = ("form", "reflection", "protocol", "workbook")
+KINDS = ("form", "reflection", "protocol", "workbook", "agenda")
 """The kinds of definition this version of pdkit reads."""
 
 
@@ -189,6 +199,46 @@ def build_workbook(data: dict[str, Any], file: str, root: yaml.Node | None) -> W
         language=data.get("language", "en"),
         version=str(data.get("version", "1")),
         sections=tuple(sections),
+        source=file,
+    )
+
+
+def build_agenda(data: dict[str, Any], file: str, root: yaml.Node | None) -> AgendaDefinition:
+    parts: list[AgendaPart] = []
+    for index, raw in enumerate(data["parts"]):
+        at: list[PathPart] = ["parts", index]
+        if any(p.id == raw["id"] for p in parts):
+            raise _fail(f"the part id {raw['id']!r} is used twice", file, root, [*at, "id"])
+        shows = [k for k in AGENDA_SHOWS if k in raw]
+        if len(shows) != 1:
+            what = "nothing" if not shows else " and ".join(repr(k) for k in shows)
+            raise _fail(
+                f"a part shows exactly one thing ({', '.join(AGENDA_SHOWS)}); this one has {what}",
+                file,
+                root,
+                at,
+            )
+        [kind] = shows
+        value = raw[kind]
+        parts.append(
+            AgendaPart(
+                id=raw["id"],
+                title=raw["title"].strip(),
+                minutes=raw["minutes"],
+                shows=kind,
+                ref=value if kind in ("form", "reflection", "revise") else "",
+                text=value.strip() if kind == "text" else "",
+                intro=raw.get("intro", "").strip(),
+            )
+        )
+    return AgendaDefinition(
+        id=data["id"],
+        title=data["title"].strip(),
+        intro=data.get("intro", "").strip(),
+        language=data.get("language", "en"),
+        version=str(data.get("version", "1")),
+        sections=(Section("agenda", refs=tuple(p.id for p in parts)),),
+        parts=tuple(parts),
         source=file,
     )
 

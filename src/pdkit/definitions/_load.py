@@ -18,7 +18,7 @@ import yaml
 
 from .._files import FileRefused, read_bounded
 from ..errors import DefinitionError
-from ._build import KINDS, build_form, build_protocol, build_workbook, localize
+from ._build import KINDS, build_agenda, build_form, build_protocol, build_workbook, localize
 from ._limits import MAX_FILE_BYTES, check_file_size, shown
 from ._model import Definition, FormDefinition, ProtocolDefinition, WorkbookDefinition
 from ._schema import validate
@@ -88,6 +88,8 @@ def _definition(data: Any, root: yaml.Node | None, file: str, language: str | No
         return build_protocol(data, file, root)
     if kind == "workbook":
         return build_workbook(data, file, root)
+    if kind == "agenda":
+        return build_agenda(data, file, root)
     return build_form(data, file, root)
 
 
@@ -168,7 +170,8 @@ def load_form(source: str | Path, *, language: str | None = None) -> FormDefinit
 
 
 def load_workbook(source: str | Path, *, language: str | None = None) -> WorkbookDefinition:
-    """A workbook definition from a YAML file, or a built-in one by id."""
+    """A workbook definition from a YAML file, or a built-in one by id (an agenda is a
+    workbook too: :class:`~._model.AgendaDefinition`)."""
     path = Path(source)
     if not path.suffix and not path.exists():
         path = builtin_workbook_path(str(source))

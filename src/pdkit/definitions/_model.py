@@ -248,8 +248,9 @@ SECTION_KINDS = (
     "protocol",
     "feedback",
     "facilitator",
+    "agenda",
 )
-"""What a workbook section can be."""
+"""What a workbook section can be (``agenda``: the one section of an agenda)."""
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,47 @@ class WorkbookDefinition:
         else ``participant``."""
         kinds = {s.kind for s in self.sections}
         return next((k for k in ("facilitator", "coach") if k in kinds), "participant")
+
+
+AGENDA_SHOWS = ("form", "reflection", "protocol", "revise", "evaluation", "text")
+"""What a part of an agenda can show: a form or a reflection (by id), the protocol runner
+(``protocol: runner``), the goal form again to revise the goal (``revise: <form id>``),
+the session evaluation (``evaluation: placeholder`` until its form exists) or a text."""
+
+
+@dataclass(frozen=True)
+class AgendaPart:
+    """One part of an agenda: its planned ``minutes`` and what it shows (one of
+    :data:`AGENDA_SHOWS`; ``ref`` is the form's id for ``form``, ``reflection`` and
+    ``revise``)."""
+
+    id: str
+    title: str
+    minutes: float
+    shows: str
+    ref: str = ""
+    text: str = ""
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class AgendaDefinition(WorkbookDefinition):
+    """A validated ``kind: agenda`` definition: the parts of a PD day in order, that the
+    facilitator advances for the room. It is a workbook of one section (``agenda``), so
+    ``pdkit build`` makes its notebook and :class:`pdkit.app.Workbook` shows it."""
+
+    parts: tuple[AgendaPart, ...] = ()
+    kind: str = "agenda"
+
+    @property
+    def total_minutes(self) -> float:
+        return sum(part.minutes for part in self.parts)
+
+    def part_index(self, part_id: str) -> int:
+        for index, part in enumerate(self.parts):
+            if part.id == part_id:
+                return index
+        raise KeyError(f"agenda {self.id!r} has no part {part_id!r}")
 
 
 Definition = FormDefinition | ProtocolDefinition | WorkbookDefinition

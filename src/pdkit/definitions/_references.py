@@ -16,7 +16,14 @@ from ._load import (
     load_workbook,
     read_text,
 )
-from ._model import Definition, FormDefinition, SchoolGoal, WorkbookDefinition
+from ._model import (
+    AgendaDefinition,
+    Definition,
+    FormDefinition,
+    SchoolGoal,
+    Section,
+    WorkbookDefinition,
+)
 from .goals import is_school_goals_text
 
 __all__ = ["check_references", "resolve_reference", "workbook_forms", "workbooks_in"]
@@ -28,7 +35,7 @@ _SECTION_NEEDS = {
 }
 
 
-_WORKBOOK_KIND = re.compile(r"^kind:\s*workbook\s*$", re.MULTILINE)
+_WORKBOOK_KIND = re.compile(r"^kind:\s*(workbook|agenda)\s*$", re.MULTILINE)
 
 
 def resolve_reference(ref: str, workbook: WorkbookDefinition) -> Path:
@@ -57,14 +64,13 @@ def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
     the workbook names it."""
     problems: list[DefinitionError] = []
     found: dict[str, Definition | DefinitionError | str] = {}
-    for index, section in enumerate(workbook.sections):
+    for _index, section, where in _referring(workbook):
         wanted = _SECTION_NEEDS.get(section.kind)
         if wanted is None:
             continue
         for ref in section.refs:
             if len(problems) >= MAX_PROBLEMS:
                 return problems
-            where = f"sections[{index}].{section.kind}"
             first = ref not in found
             if first:
                 found[ref] = _look_up(ref, workbook)
@@ -84,6 +90,27 @@ def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
                     )
                 )
     return problems
+
+
+def _referring(workbook: WorkbookDefinition) -> list[tuple[int, Section, str]]:
+    """(section index, what it refers to as a section, where it is) for every section, or
+    for every form an agenda's parts show (all in its one section, each form once; a
+    ``revise`` part shows the goal form again)."""
+    if isinstance(workbook, AgendaDefinition):
+        kinds = {"form": "form", "reflection": "reflection", "revise": "form"}
+        found: dict[str, tuple[int, Section, str]] = {}
+        for index, part in enumerate(workbook.parts):
+            if part.shows in kinds and part.ref not in found:  # the goal, and its revision: once
+                found[part.ref] = (
+                    0,
+                    Section(kinds[part.shows], refs=(part.ref,)),
+                    f"parts[{index}].{part.shows}",
+                )
+        return list(found.values())
+    return [
+        (index, section, f"sections[{index}].{section.kind}")
+        for index, section in enumerate(workbook.sections)
+    ]
 
 
 def _look_up(ref: str, workbook: WorkbookDefinition) -> Definition | DefinitionError | str:
@@ -114,7 +141,7 @@ def workbook_forms(
     in several sections is read once."""
     found = []
     forms: dict[str, FormDefinition] = {}
-    for index, section in enumerate(workbook.sections):
+    for index, section, _where in _referring(workbook):
         if section.kind in ("form", "reflection", "reflections"):
             for ref in section.refs:
                 if ref not in forms:
@@ -138,7 +165,7 @@ def workbooks_in(sources: Sequence[Path]) -> list[WorkbookDefinition]:
             text = ""  # loading it below says why it cannot be read
         if text and is_school_goals_text(text):
             continue  # a school goals file kept with the definitions
-        if load_definition(source).kind != "workbook":
+        if load_definition(source).kind not in ("workbook", "agenda"):
             continue  # forms, reflections and protocols in the same folder
         workbook = load_workbook(source)
         problems = check_references(workbook)

@@ -22,7 +22,13 @@ from .goals import load_school_goals, looks_like_school_goals
 
 __all__ = ["validate_files", "validate_text"]
 
-_NAMESPACES = {"form": "form", "reflection": "form", "protocol": "protocol", "workbook": "workbook"}
+_NAMESPACES = {
+    "form": "form",
+    "reflection": "form",
+    "protocol": "protocol",
+    "workbook": "workbook",
+    "agenda": "workbook",  # both make <id>.ipynb
+}
 """Kinds whose ids must differ: forms and reflections are both stored under their id."""
 
 

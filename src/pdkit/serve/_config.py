@@ -170,17 +170,25 @@ class ServeConfig:
         if self.path.is_file():
             return [(self.path.stem, f"{base}/")]
         links = []
-        for nb in sorted(self.path.glob("*.ipynb")):
+        # in name order, the room display's link just after the facilitator's
+        beside = {"room": "facilitator\x00room"}
+        for nb in sorted(self.path.glob("*.ipynb"), key=lambda nb: beside.get(nb.stem, nb.stem)):
             name = nb.relative_to(self.path).as_posix()
-            if nb.stem == "facilitator":
+            if nb.stem in _KEYED:
                 link = render_url(base, name, f"key={quote(self.facilitator_key, safe='')}")
-                links.append(("facilitator (keep this link to yourself)", link))
+                links.append((f"{nb.stem} ({_KEYED[nb.stem]})", link))
             elif nb.stem in _PERSONAL:
                 links.append((f"{nb.stem} ({_PERSONAL[nb.stem]})", render_url(base, name)))
             else:
                 links.append((nb.stem, render_url(base, name)))
         return links
 
+
+_KEYED = {
+    "facilitator": "keep this link to yourself",
+    "room": "the room display, for the projector: it carries your key too",
+}
+"""Workbooks opened with the facilitator's key (in their printed link)."""
 
 _PERSONAL = {
     "my-goal": "each teacher's home: their personal link opens it",

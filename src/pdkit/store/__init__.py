@@ -43,6 +43,7 @@ from pathlib import Path
 from ..errors import StoreError
 from ._access import VISIBILITIES, Viewer, ViewerLike
 from ._interfaces import (
+    AgendaStore,
     AnswerStore,
     CoachingStore,
     FeedbackStore,
@@ -58,6 +59,8 @@ from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout, same_key
 from ._records import (
     CODE_ALPHABET,
     DEFAULT_SESSION,
+    AgendaEvent,
+    AgendaState,
     CheckinSchedule,
     Comment,
     Contact,
@@ -89,6 +92,9 @@ __all__ = [
     "SERVER_LOCKOUT",
     "STORE_ENV",
     "VISIBILITIES",
+    "AgendaEvent",
+    "AgendaState",
+    "AgendaStore",
     "AnswerStore",
     "CheckinSchedule",
     "CoachingStore",

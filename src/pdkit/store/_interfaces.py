@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..followup import CheckinPlan
 from ._access import ViewerLike
-from ._interfaces_day import FeedbackStore, GroupStore, RunStore
+from ._interfaces_day import AgendaStore, FeedbackStore, GroupStore, RunStore
 from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout
 from ._records import (
     DEFAULT_SESSION,
@@ -33,6 +33,7 @@ from ._records import (
 )
 
 __all__ = [
+    "AgendaStore",
     "AnswerStore",
     "CoachingStore",
     "FeedbackStore",
@@ -342,6 +343,7 @@ class Store(
     RunStore,
     SessionStore,
     FollowUpStore,
+    AgendaStore,
     Protocol,
 ):
     """Everything a store offers (:class:`pdkit.store.SQLiteStore`,

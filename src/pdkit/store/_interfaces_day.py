@@ -8,9 +8,19 @@ from typing import Protocol, runtime_checkable
 
 from ..pacing import RunState
 from ._access import ViewerLike
-from ._records import DEFAULT_SESSION, Feedback, Group, JSONValue, NoteEvent, Run, RunEvent
+from ._records import (
+    DEFAULT_SESSION,
+    AgendaEvent,
+    AgendaState,
+    Feedback,
+    Group,
+    JSONValue,
+    NoteEvent,
+    Run,
+    RunEvent,
+)
 
-__all__ = ["FeedbackStore", "GroupStore", "RunStore"]
+__all__ = ["AgendaStore", "FeedbackStore", "GroupStore", "RunStore"]
 
 
 @runtime_checkable
@@ -183,4 +193,28 @@ class RunStore(Protocol):
         self, run_id: str, round: int | None = None
     ) -> dict[tuple[str, str], set[str]]:
         """Who wrote notes per (group, step), in one round or in all: ids, never text."""
+        ...
+
+
+@runtime_checkable
+class AgendaStore(Protocol):
+    """The part of a session's agenda the room is on, and the log of its changes."""
+
+    def agenda_state(self, session: str, agenda: str) -> AgendaState:
+        """Where ``agenda`` stands in ``session`` (part 0 at version 0 before any move)."""
+        ...
+
+    def current_agenda(self, session: str = DEFAULT_SESSION) -> AgendaState | None:
+        """The session's agenda changed last (the room's display shows it), or None."""
+        ...
+
+    def set_agenda_part(
+        self, session: str, agenda: str, part: int, *, expected_version: int
+    ) -> AgendaState:
+        """Move the agenda to ``part`` if it is still at ``expected_version``; else raise
+        :class:`pdkit.ConflictError` (another tab moved it first). Logs the change."""
+        ...
+
+    def agenda_events(self, session: str, agenda: str) -> list[AgendaEvent]:
+        """Every change of the agenda's part, oldest first."""
         ...

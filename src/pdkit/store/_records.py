@@ -21,6 +21,8 @@ __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "DEFAULT_SESSION",
+    "AgendaEvent",
+    "AgendaState",
     "CheckinSchedule",
     "Comment",
     "Contact",
@@ -139,6 +141,34 @@ class RunEvent:
     status: str
     allotted: float
     used: float
+
+
+@dataclass(frozen=True)
+class AgendaState:
+    """The part of an agenda the facilitator has the room on (``part``: its index).
+
+    ``version`` grows by one at every change (0: never moved, the first part); a
+    watcher sees a change by comparing it, and a change names the version it read.
+    """
+
+    session: str
+    agenda: str
+    part: int = 0
+    version: int = 0
+    changed_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class AgendaEvent:
+    """One change of an agenda's part: from ``previous`` (None: the first move) to
+    ``part``, at ``at`` (the times a fidelity report reads)."""
+
+    seq: int
+    session: str
+    agenda: str
+    part: int
+    previous: int | None
+    at: float
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,10 @@ indexes, so creating what is missing upgrades. Version 7 adds protocol rounds: a
 rounds, current round and skipped steps, the roles of each round (``run_turns``), the
 round of each note, a log of every change of a run (``run_events``: the fidelity
 report), and when a piece of feedback was answered by a revision of the goal; the new
-columns of existing tables are added by :data:`UPGRADES`.
+columns of existing tables are added by :data:`UPGRADES`; and the agenda of the day:
+``agenda_state`` (the part of each session's agenda the facilitator has the room on,
+with a version for optimistic updates) and ``agenda_events`` (every change of part,
+with its time) (:mod:`._sql_agenda`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "UPGRADES", "schema_statements"
 
 SCHEMA_VERSION = 7
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
-attempts, follow-up)."""
+attempts, follow-up, agendas)."""
 
 TABLES = (
     "pdkit_meta",
@@ -49,6 +52,8 @@ TABLES = (
     "attendance",
     "run_turns",
     "run_events",
+    "agenda_state",
+    "agenda_events",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -257,6 +262,23 @@ SCHEMA = (
         used {time} NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS run_events_by_run ON run_events (run, seq)",
+    """CREATE TABLE IF NOT EXISTS agenda_state (
+        session TEXT NOT NULL,
+        agenda TEXT NOT NULL,
+        part INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        changed_at {time} NOT NULL,
+        PRIMARY KEY (session, agenda)
+    )""",
+    """CREATE TABLE IF NOT EXISTS agenda_events (
+        seq {serial},
+        session TEXT NOT NULL,
+        agenda TEXT NOT NULL,
+        part INTEGER NOT NULL,
+        previous INTEGER,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS agenda_events_by_agenda ON agenda_events (session, agenda, seq)",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an

@@ -20,11 +20,12 @@ import ipywidgets as w
 
 from .._clock import now
 from ..charts import bar_chart
-from ..definitions import SchoolGoal
+from ..definitions import AgendaDefinition, SchoolGoal
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
 from ..links import sibling
 from ..store import DEFAULT_SESSION, Status, Store, Viewer
+from ._agenda import AgendaControl
 from ._dashboard_followup import CoachesPanel, FollowUpPanel, name_labels
 from ._fidelity import FidelityReport
 from ._files import FileDownload
@@ -75,7 +76,8 @@ class Dashboard:
 
     ``school_goals`` gives the chart its labels; ``export(kind)`` makes the download
     (injected by the app, which may import pandas: widgets never do); ``page_url`` is
-    where the dashboard is open, for the participants' link.
+    where the dashboard is open, for the participants' link; ``agenda`` adds the control
+    that moves the room through the day's agenda.
     """
 
     def __init__(
@@ -88,6 +90,7 @@ class Dashboard:
         page_url: str = "",
         poll_interval: float = 3.0,
         clock: Callable[[], float] = now,
+        agenda: AgendaDefinition | None = None,
     ) -> None:
         self.store = store
         self.session = session
@@ -112,6 +115,7 @@ class Dashboard:
         self.chart = HTML()
         self.roster = HTML()
         self.control = PacingControl(store, session=session, clock=clock)
+        self.agenda = AgendaControl(store, agenda, session=session) if agenda is not None else None
         self.followup = FollowUpPanel(store, session=session, clock=clock)
         self.fidelity = FidelityReport(store, session=session, clock=clock)
         self.coaches = CoachesPanel(
@@ -136,6 +140,7 @@ class Dashboard:
                 self.chart,
                 HTML(value="<h2>Who is where</h2>"),
                 self.roster,
+                *([self.agenda.widget] if self.agenda is not None else []),
                 self.control.widget,
                 self.fidelity.widget,
                 self.followup.widget,
