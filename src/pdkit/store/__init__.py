@@ -75,6 +75,7 @@ from ._records import (
     normalize_code,
     token_hash,
 )
+from ._signal import RunSignal
 from ._sql_follow import check_email
 from ._sqlite import SQLiteStore
 from ._text import MAX_LINE_CHARS, tidy_line
@@ -107,6 +108,7 @@ __all__ = [
     "PeopleStore",
     "ResponseEvent",
     "Run",
+    "RunSignal",
     "RunStore",
     "SQLiteStore",
     "Session",

@@ -35,6 +35,7 @@ from ._records import (
     SharedItem,
     Status,
 )
+from ._signal import RunSignal
 
 __all__ = [
     "AnswerStore",
@@ -324,6 +325,11 @@ class RunStore(Protocol):
 
     def note_writers(self, run_id: str) -> dict[tuple[str, str], set[str]]:
         """Who wrote notes per (group, step): ids, never text."""
+        ...
+
+    def run_signal(self, session: str = DEFAULT_SESSION) -> RunSignal:
+        """A signal that says, at almost no cost and without a query, whether the
+        session's runs changed since it was last asked (:mod:`pdkit.store._signal`)."""
         ...
 
 

@@ -95,6 +95,7 @@ class RunsSQL(SQLBase):
                         for participant, role in members.items()
                     ],
                 )
+                tx.runs_changed(run.id)
         except ConstraintError as exc:
             raise StoreError(
                 f"cannot start this run: {exc.detail} (a person in two groups?)"
@@ -137,6 +138,8 @@ class RunsSQL(SQLBase):
                     expected_version,
                 ),
             ).rowcount
+            if changed:
+                tx.runs_changed(run_id)
         run = self.get_run(run_id)
         if run is None:
             raise StoreError(f"no protocol run {run_id!r} in the store {self.url}")

@@ -17,10 +17,11 @@ from ..definitions import ProtocolDefinition, Step, protocol_by_id
 from ..errors import PdkitError
 from ..store import JSONValue, Participant, Run, Store, display_names
 from ._countdown import Countdown
+from ._follow import follow
 from ._form import FormView
 from ._lean import HTML, VBox
 from ._safekeeping import Safekeeper
-from ._timing import Scheduler, call_later, repeat_every
+from ._timing import Scheduler, call_later
 
 __all__ = ["ProtocolRunner", "StepNotes"]
 
@@ -108,7 +109,7 @@ class ProtocolRunner:
         )
         self.widget.add_class("pdkit-runner")
         self.refresh()
-        self.stop_polling = repeat_every(poll_interval, self.refresh)
+        self.stop_polling = follow(store.run_signal(participant.session), self.refresh)
 
     @property
     def step(self) -> Step | None:
