@@ -43,9 +43,10 @@ class Following:
         self._refresh = refresh
         self._check_every = check_every
         self._safety_every = safety_every
-        self._clock = clock
+        self.clock = clock
+        """What :meth:`check` reads the time from (a test may put a fake one in)."""
         self._schedule = schedule
-        self._last = clock()
+        self._last: float | None = None  # when the store was last read (by this)
         self._handle: object | None = None
         self.stopped = False
         self.refreshes = 0
@@ -55,11 +56,13 @@ class Following:
         """Refresh if the signal says so, or the safety interval has passed; whether it did."""
         if self.stopped:
             return False
-        now = self._clock()
+        now = self.clock()
         try:
             changed = self.signal.changed()
         except Exception:
             changed = False
+        if self._last is None:
+            self._last = now  # the page has just read the store itself
         if not changed and now - self._last < self._safety_every:
             return False
         self._last = now
