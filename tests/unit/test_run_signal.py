@@ -231,3 +231,16 @@ def test_sqlite_trace_counter_sees_queries(tmp_path: Path) -> None:
     assert statements
     store.close()
     assert isinstance(sqlite3.sqlite_version, str)
+
+
+def test_the_signal_files_take_the_database_files_permissions(tmp_path: Path) -> None:
+    """On a hub a group of users shares the store (mode 660): each may raise the signal."""
+    db = tmp_path / "s.sqlite3"
+    store = SQLiteStore(db)
+    db.chmod(0o660)
+    a, b = people(store, "s1", "Ana", "Ben")
+    store.start_run("s1", "tuning", "tuning@1", {"g": {a: "presenter", b: "p"}}, STATE)
+    path = signal_file(str(db), "s1")
+    assert path.stat().st_mode & 0o777 == 0o660
+    assert path.parent.stat().st_mode & 0o777 == 0o770
+    store.close()

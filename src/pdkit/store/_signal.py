@@ -76,11 +76,18 @@ def signal_file(db_path: str, session: str) -> Path:
 def raise_file_signal(db_path: str, session: str) -> None:
     """Tell every page watching ``session`` that its runs changed. Never raises: the
     change itself is committed, and a page that misses the signal reads the store at its
-    next slow poll anyway."""
+    next slow poll anyway. What it creates gets the database file's permissions (a
+    store shared by a group of users on a hub: each of them may raise the signal)."""
     path = signal_file(db_path, session)
     with suppress(OSError):
-        path.parent.mkdir(exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        if not path.parent.is_dir():
+            path.parent.mkdir()
+            _like_database(path.parent, db_path, folder=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        except FileNotFoundError:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            _like_database(path, db_path)
         try:
             os.write(fd, b".")
             size = os.fstat(fd).st_size
@@ -89,7 +96,18 @@ def raise_file_signal(db_path: str, session: str) -> None:
         if size >= _ROLL_AT:
             fresh = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
             fresh.write_bytes(b"")
+            _like_database(fresh, db_path)
             fresh.replace(path)
+
+
+def _like_database(path: Path, db_path: str, *, folder: bool = False) -> None:
+    """Give ``path`` the database file's read and write permissions (a folder: and the
+    right to enter it where it may be read)."""
+    with suppress(OSError):
+        mode = Path(db_path).stat().st_mode & 0o666
+        if folder:
+            mode |= (mode & 0o444) >> 2
+        path.chmod(mode | (path.stat().st_mode & 0o7000))
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
