@@ -17,12 +17,17 @@ differs is the plumbing:
   :class:`pdkit.StoreError` naming the server; the next call connects again;
 - what must happen one at a time (creating the schema, re-forming a session's groups
   and placing a late joiner in one) takes a transaction-scoped advisory lock, all in one
-  key space: ``pg_advisory_xact_lock(PDKIT, hashtext(name))``.
+  key space: ``pg_advisory_xact_lock(PDKIT, hashtext(name))``;
+- the runs' change signal (:mod:`._signal`): a change to a run sends ``NOTIFY pdkit_runs``
+  with the session's id in its own transaction; a store asked for a signal ``LISTEN`` s on
+  its one connection, and checking reads only what already arrived on the socket.
 
 Each kernel keeps one connection open: for a workshop of N participants the server needs
 ``max_connections`` above N (plus the facilitator's and coaches'), or a pooler such as
 PgBouncer in transaction mode in front of it (the store uses no server-side prepared
-statements and only transaction-scoped locks, so that works).
+statements and only transaction-scoped locks, so that works; but a pooler in transaction
+mode passes no notifications on, so pages then see a facilitator's click at their slow
+poll, within 5 s, instead of within a fraction of a second).
 """
 
 from __future__ import annotations
