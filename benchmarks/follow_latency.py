@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,14 +124,15 @@ def browser_delays(n: int, k: int, base: str) -> list[float]:
 
 
 class Page:
-    """A light client's page and when its kernel said each step (``perf_counter``)."""
+    """A light client's page and, for each step, when its kernel sent the update that says
+    it (the message's header date) and when this client received it (``time.time()``)."""
 
     def __init__(self, index: int, kernel: Any, roots: list[str], url: str) -> None:
         self.index = index
         self.kernel = kernel
         self.roots = roots
         self.url = url
-        self.steps: dict[int, float] = {}
+        self.steps: dict[int, tuple[float, float]] = {}  # step → (sent, received)
         kernel.on_message = self._seen
 
     def _seen(self, msg: JSON) -> None:
@@ -139,7 +141,8 @@ class Page:
         data = msg["content"].get("data", {})
         value = data.get("state", {}).get("value") if data.get("method") == "update" else None
         if isinstance(value, str) and (found := STEP_TITLE.search(value)):
-            self.steps.setdefault(int(found.group(1)), time.perf_counter())
+            sent = datetime.fromisoformat(msg["header"]["date"]).timestamp()
+            self.steps.setdefault(int(found.group(1)), (sent, time.time()))
 
     def says(self, text: str) -> bool:
         k = self.kernel
@@ -187,7 +190,8 @@ async def join(base: str, index: int, gate: asyncio.Semaphore) -> Page:
 
 
 async def light_delays(n: int, k: int, base: str) -> tuple[list[float], list[str]]:
-    """Every page's delay for every click, and what went wrong (missed clicks)."""
+    """Every page's delay for every click (until its kernel sent the new step), and what
+    went wrong (missed clicks); prints the time the messages took to reach the client."""
     from tornado.httpclient import AsyncHTTPClient
 
     AsyncHTTPClient.configure(None, max_clients=10_000)
@@ -204,24 +208,33 @@ async def light_delays(n: int, k: int, base: str) -> tuple[list[float], list[str
     await boss.done(kernel.update(protocol, {"index": index}))
     await boss.done(kernel.click(boss.widget("ButtonModel", "Start")))
     await asyncio.wait_for(_all(pages, 1), 60)
-    delays: list[float] = []
+    delays: list[float] = []  # click sent → the page's kernel sent the new step
+    relayed: list[float] = []  # the kernel sent it → this client received it
     missed: list[str] = []
     pause = random.Random(7)
     next_step = boss.widget("ButtonModel", "Next step")
     for click in range(k):
         await asyncio.sleep(pause.uniform(1.5, 3.0))  # the room talks between two clicks
-        t0 = time.perf_counter()
+        t0 = time.time()
         kernel.click(next_step)
         step = click + 2
         with contextlib.suppress(asyncio.TimeoutError):  # the misses are counted below
             await asyncio.wait_for(_all(pages, step), 30)
         for page in pages:
             if step in page.steps:
-                delays.append(page.steps[step] - t0)
+                sent, received = page.steps[step]
+                delays.append(sent - t0)
+                relayed.append(received - sent)
             else:
                 missed.append(f"page {page.index} never showed step {step}")
     for page in [*pages, boss]:
         page.kernel.close()
+    if relayed:
+        print(
+            f"then through Voilà to the client: median {statistics.median(relayed):.2f} s, "
+            f"p95 {pct(relayed, 0.95):.2f} s, max {max(relayed):.2f} s",
+            flush=True,
+        )
     return delays, missed
 
 
@@ -347,7 +360,7 @@ def main() -> None:
                 " (the page waits are sequential: later pages include the time spent "
                 "checking earlier ones)"
                 if args.browsers
-                else " (click sent → the page's kernel's update of its step title received)"
+                else " (click sent → the page's kernel sent the update of its step title)"
             )
         )
     failed = []
