@@ -292,6 +292,7 @@ class Kernel:
         self.control: str | None = None
         self.states_received = False
         self.closed = False
+        self.on_message: Callable[[JSON], None] | None = None  # sees every message, handled
         self._tick = asyncio.Event()
         self.reader = asyncio.ensure_future(self._read())
 
@@ -306,6 +307,8 @@ class Kernel:
                 else:
                     msg = json.loads(frame)
                 self._handle(msg)
+                if self.on_message is not None:
+                    self.on_message(msg)
                 self._tick.set()
         finally:
             self.closed = True
@@ -482,7 +485,9 @@ class Client:
                     out.error += " (its kernel no longer existed: the server had shut it down)"
         return out
 
-    async def _flow(self, out: Outcome) -> None:
+    async def open(self, out: Outcome) -> tuple[Kernel, list[str]]:
+        """Steps 1-3: the page, its kernel's websocket, the widget states; returns the
+        kernel and the page's root widget model ids (``out`` records the stages)."""
         t0 = time.perf_counter()
         out.stage = "page"
         request = HTTPRequest(self.url, connect_timeout=3600, request_timeout=3600)
@@ -530,6 +535,11 @@ class Client:
         t_states = time.perf_counter()
         await kernel.fetch_states()
         out.states = time.perf_counter() - t_states
+        return kernel, roots
+
+    async def _flow(self, out: Outcome) -> None:
+        t0 = time.perf_counter()
+        kernel, roots = await self.open(out)
 
         if not self.pdkit:
             text = kernel.find(roots, "TextModel", "Goal")

@@ -79,6 +79,7 @@ from ._records import (
     normalize_code,
     token_hash,
 )
+from ._signal import RunSignal
 from ._sql_follow import check_email
 from ._sqlite import SQLiteStore
 from ._text import MAX_LINE_CHARS, tidy_line
@@ -115,6 +116,7 @@ __all__ = [
     "ResponseEvent",
     "Run",
     "RunEvent",
+    "RunSignal",
     "RunStore",
     "SQLiteStore",
     "Session",

@@ -5,7 +5,8 @@ and ``{ord}`` for the column that keeps the order rows were made in. A dialect s
 the few things that differ between SQLite and PostgreSQL: connecting, reading, one write
 transaction (and how its errors read), an insert that returns the new row's number, the
 placeholder mark, the order column, a lock held until a transaction ends, the words of
-the schema (:mod:`._schema`), and how to ask whether a table exists.
+the schema (:mod:`._schema`), how to ask whether a table exists, and how the runs' change
+signal travels (:mod:`._signal`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from ..errors import StoreError
+from ._signal import RunSignal
 
 __all__ = ["ConstraintError", "Cursor", "Dialect"]
 
@@ -102,6 +104,15 @@ class Dialect(Protocol):
     def lock(self, cursor: Cursor, name: str) -> None:
         """Hold the lock ``name`` until the transaction ends (one writer at a time for
         what it names, such as a session's groups)."""
+        ...
+
+    def runs_changed(self, cursor: Cursor, run_id: str) -> None:
+        """In a write transaction that changed the run ``run_id``: signal its session's
+        followers once the transaction commits (:mod:`._signal`), never if it rolls back."""
+        ...
+
+    def run_signal(self, session: str) -> RunSignal:
+        """A :class:`~._signal.RunSignal` for the runs of ``session``."""
         ...
 
     def close(self) -> None:

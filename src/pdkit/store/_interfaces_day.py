@@ -19,6 +19,7 @@ from ._records import (
     Run,
     RunEvent,
 )
+from ._signal import RunSignal
 
 __all__ = ["AgendaStore", "FeedbackStore", "GroupStore", "RunStore"]
 
@@ -193,6 +194,11 @@ class RunStore(Protocol):
         self, run_id: str, round: int | None = None
     ) -> dict[tuple[str, str], set[str]]:
         """Who wrote notes per (group, step), in one round or in all: ids, never text."""
+        ...
+
+    def run_signal(self, session: str = DEFAULT_SESSION) -> RunSignal:
+        """A signal that says, at almost no cost and without a query, whether the
+        session's runs changed since it was last asked (:mod:`pdkit.store._signal`)."""
         ...
 
 

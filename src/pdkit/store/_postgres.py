@@ -17,12 +17,17 @@ differs is the plumbing:
   :class:`pdkit.StoreError` naming the server; the next call connects again;
 - what must happen one at a time (creating the schema, re-forming a session's groups
   and placing a late joiner in one) takes a transaction-scoped advisory lock, all in one
-  key space: ``pg_advisory_xact_lock(PDKIT, hashtext(name))``.
+  key space: ``pg_advisory_xact_lock(PDKIT, hashtext(name))``;
+- the runs' change signal (:mod:`._signal`): a change to a run sends ``NOTIFY pdkit_runs``
+  with the session's id in its own transaction; a store asked for a signal ``LISTEN`` s on
+  its one connection, and checking reads only what already arrived on the socket.
 
 Each kernel keeps one connection open: for a workshop of N participants the server needs
 ``max_connections`` above N (plus the facilitator's and coaches'), or a pooler such as
 PgBouncer in transaction mode in front of it (the store uses no server-side prepared
-statements and only transaction-scoped locks, so that works).
+statements and only transaction-scoped locks, so that works; but a pooler in transaction
+mode passes no notifications on, so pages then see a facilitator's click at their slow
+poll, within 5 s, instead of within a fraction of a second).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from .._clock import now
 from .._imports import require
 from ..errors import DriverMissingError, StoreError
 from ._dialect import ConstraintError, Cursor
+from ._signal import CHANNEL, Counters, RunSignal
 from ._sql import SQLStore
 from ._urls import redact_url
 
@@ -104,6 +110,8 @@ class PostgresDialect:
         self._lock = threading.Lock()
         self._conn: psycopg.Connection[tuple[Any, ...]] | None = None
         self._closed = False
+        self._counters = Counters()  # the runs' change signals this connection received
+        self._listening = False
         self._url = redact_url(url)
         try:
             params = conninfo_to_dict(url)
@@ -152,6 +160,10 @@ class PostgresDialect:
             # An acknowledged answer must survive a crash of the server, whatever its
             # default is (SQLite's store uses synchronous=FULL for the same promise).
             conn.execute("SET synchronous_commit = on")
+            conn.add_notify_handler(self._notified)
+            if self._listening:  # what was sent while there was no connection is lost:
+                conn.execute(f"LISTEN {CHANNEL}")
+                self._counters.bump_all()  # every follower reads the store again
         except psycopg.Error as exc:
             if conn is not None:
                 with suppress(Exception):
@@ -259,6 +271,54 @@ class PostgresDialect:
     def lock(self, cursor: Cursor, name: str) -> None:
         """An advisory lock on ``name``, held until the transaction ends."""
         cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_SPACE, name))
+
+    def runs_changed(self, cursor: Cursor, run_id: str) -> None:
+        """``NOTIFY`` in the change's transaction: sent when it commits, never otherwise."""
+        cursor.execute("SELECT pg_notify(%s, session) FROM runs WHERE id = %s", (CHANNEL, run_id))
+
+    def run_signal(self, session: str) -> RunSignal:
+        """``LISTEN`` on this store's one connection (once), then each check takes in what
+        the server already sent, without a round trip (:meth:`_take_notifications`)."""
+        import psycopg
+
+        with self._lock:
+            if not self._listening:
+                conn = self._connection()
+                try:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                except psycopg.Error as exc:
+                    raise self._failure(exc, "read", "") from None
+                self._listening = True
+        return self._counters.watch(session, poll=self._take_notifications)
+
+    def _notified(self, notify: psycopg.Notify) -> None:
+        if notify.channel == CHANNEL:
+            self._counters.bump(notify.payload)
+
+    def _take_notifications(self) -> None:
+        """Read what has arrived on the socket (``PQconsumeInput``: no round trip) and
+        count its notifications. A query running meanwhile takes them in itself."""
+        import psycopg
+
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            conn = self._conn
+            if conn is None or conn.closed:
+                return  # the next query connects again, and then every follower reads
+            pgconn = conn.pgconn
+            try:
+                pgconn.consume_input()
+                while (found := pgconn.notifies()) is not None:
+                    if pgconn.notify_handler is not None:
+                        pgconn.notify_handler(found)
+            except psycopg.Error:
+                self._conn = None  # lost: the next query connects again
+                with suppress(Exception):
+                    conn.close()
+                self._counters.bump_all()
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         with self._lock:

@@ -20,6 +20,7 @@ from ..errors import StoreError
 from ._dialect import ConstraintError, Cursor, Dialect
 from ._records import DEFAULT_SESSION, JSONValue, Participant, new_id, new_token, token_hash
 from ._schema import SCHEMA_VERSION, TABLES, UPGRADES, schema_statements
+from ._signal import RunSignal
 from ._text import MAX_LINE_CHARS, one_line
 
 __all__ = ["ATTENDED", "PARTICIPANT_COLUMNS", "SQLBase", "Tx", "encode", "participant_from_row"]
@@ -84,6 +85,10 @@ class Tx:
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.cursor.executemany(self._q(sql), rows)
 
+    def runs_changed(self, run_id: str) -> None:
+        """Pages following the run's session look again once this commits (:mod:`._signal`)."""
+        self._dialect.runs_changed(self.cursor, run_id)
+
     def one(self) -> tuple[Any, ...] | None:
         row = self.cursor.fetchone()
         return None if row is None else tuple(row)
@@ -142,6 +147,10 @@ class SQLBase:
         """One write transaction (see :meth:`Dialect.transaction`)."""
         with self._dialect.transaction(doing) as cursor:
             yield Tx(cursor, self._q, self._dialect)
+
+    def run_signal(self, session: str = DEFAULT_SESSION) -> RunSignal:
+        """A cheap check of whether ``session``'s runs changed (:mod:`._signal`)."""
+        return self._dialect.run_signal(session)
 
     def close(self) -> None:
         self._dialect.close()

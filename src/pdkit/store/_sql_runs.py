@@ -123,6 +123,7 @@ class RunsSQL(SQLBase):
                 )
                 self._add_turns(tx, run.id, state.round, first)
                 self._log(tx, run.id, state)
+                tx.runs_changed(run.id)
         except ConstraintError as exc:
             raise StoreError(
                 f"cannot start this run: {exc.detail} (a person in two groups?)"
@@ -227,6 +228,7 @@ class RunsSQL(SQLBase):
                 if turns:
                     self._add_turns(tx, run_id, state.round, turns)
                 self._log(tx, run_id, state)
+                tx.runs_changed(run_id)
         run = self.get_run(run_id)
         if run is None:
             raise StoreError(f"no protocol run {run_id!r} in the store {self.url}")

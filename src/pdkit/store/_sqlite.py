@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from .._clock import now
 from ..errors import StoreError
 from ._dialect import ConstraintError, Cursor
+from ._signal import Counters, FileSignal, RunSignal, raise_file_signal
 from ._sql import SQLStore
 
 __all__ = ["SQLiteDialect", "SQLiteStore"]
@@ -45,6 +46,11 @@ class SQLiteDialect:
         self.path = str(path)
         self._lock = threading.Lock()
         memory = self.path == ":memory:"
+        # The runs' change signal (._signal): files beside the database, found by every
+        # kernel whatever its working folder; in memory, counters (one process).
+        self._signal_path = None if memory else str(Path(self.path).absolute())
+        self._counters = Counters()
+        self._changed: set[str] = set()  # sessions whose runs this transaction changed
         if not memory:
             try:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +99,7 @@ class SQLiteDialect:
                 db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise StoreError(f"the store {self.url} cannot be {doing}: {exc}") from None
+            self._changed.clear()
             try:
                 yield db.cursor()
                 db.execute("COMMIT")
@@ -107,6 +114,27 @@ class SQLiteDialect:
             except BaseException:
                 self._rollback()
                 raise
+            finally:
+                changed, self._changed = self._changed, set()
+            for session in changed:  # only after COMMIT: a page that looks sees the change
+                self._raise_signal(session)
+
+    def _raise_signal(self, session: str) -> None:
+        if self._signal_path is None:
+            self._counters.bump(session)
+        else:
+            raise_file_signal(self._signal_path, session)
+
+    def runs_changed(self, cursor: Cursor, run_id: str) -> None:
+        cursor.execute("SELECT session FROM runs WHERE id = ?", (run_id,))
+        row = cursor.fetchone()
+        if row is not None:
+            self._changed.add(str(row[0]))
+
+    def run_signal(self, session: str) -> RunSignal:
+        if self._signal_path is None:
+            return self._counters.watch(session)
+        return FileSignal(self._signal_path, session)
 
     def _rollback(self) -> None:
         # SQLite may already have rolled back on its own (disk full, I/O error).

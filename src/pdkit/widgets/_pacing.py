@@ -22,9 +22,9 @@ from ..errors import ConflictError, PdkitError
 from ..groups import form_groups, form_groups_by
 from ..store import DEFAULT_SESSION, Run, Store, Viewer, display_names
 from ._countdown import Countdown
+from ._follow import follow
 from ._lean import HTML, HBox, VBox
 from ._runner import run_plan
-from ._timing import repeat_every
 
 __all__ = ["PacingControl"]
 
@@ -166,7 +166,9 @@ class PacingControl:
         runs = [r for r in store.runs(session) if r.state.status != pacing.ENDED]
         self.run = runs[0] if runs else None
         self.refresh(force=True)
-        self.stop_polling = repeat_every(poll_interval, self.refresh)
+        self.stop_polling = follow(
+            store.run_signal(session), self.refresh, safety_every=poll_interval
+        )
 
     # ------------------------------------------------------------------ groups
 

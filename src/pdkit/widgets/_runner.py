@@ -4,8 +4,9 @@ notes their role writes in this step (autosaved per step and round; notes a step
 feedback also reach the presenter's feedback list).
 
 The run's state lives in the store, shared by every participant's kernel. The runner
-polls the store about once a second and redraws only when the run's ``version``
-changed; the countdown ticks in the browser.
+follows the session's run signal (:mod:`._follow`: no query while nothing changes),
+reads the store when it says so (or every few seconds) and redraws only when the run's
+``version`` changed; the countdown ticks in the browser.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from ..definitions import ProtocolDefinition, Step, protocol_by_id
 from ..errors import PdkitError
 from ..store import JSONValue, Participant, Run, Store, display_names
 from ._countdown import Countdown
+from ._follow import follow
 from ._form import FormView
 from ._lean import HTML, VBox
 from ._presenter import PresentersGoal
 from ._safekeeping import Safekeeper
-from ._timing import Scheduler, call_later, repeat_every
+from ._timing import Scheduler, call_later
 
 __all__ = ["ProtocolRunner", "StepNotes", "run_plan"]
 
@@ -141,7 +143,6 @@ class ProtocolRunner:
         participant: Participant,
         *,
         clock: Callable[[], float] = now,
-        poll_interval: float = 1.0,
         schedule: Scheduler = call_later,
         keeper: Safekeeper | None = None,
     ) -> None:
@@ -158,6 +159,8 @@ class ProtocolRunner:
         self._notes_for: tuple[str, int] | None = None  # (run id, step) of the notes form
 
         self.presenter: str | None = None
+        self._names: dict[str, str] = {}
+        self._turn: tuple[str, int, str | None] | None = None
         self.heading = HTML()
         self.work = PresentersGoal(store, participant.id)
         self.countdown = Countdown()
@@ -178,7 +181,7 @@ class ProtocolRunner:
         )
         self.widget.add_class("pdkit-runner")
         self.refresh()
-        self.stop_polling = repeat_every(poll_interval, self.refresh)
+        self.stop_polling = follow(store.run_signal(participant.session), self.refresh)
 
     @property
     def step(self) -> Step | None:
@@ -211,7 +214,10 @@ class ProtocolRunner:
         group_id, self.role = placement
         role = protocol.role(self.role)
         members = run.roles[group_id]
-        names = display_names(self.store, members)
+        unknown = [p for p in members if p not in self._names]
+        if unknown:  # names do not change: each is read once
+            self._names.update(display_names(self.store, unknown))
+        names = self._names
         group = ", ".join(
             f"{escape(names[p])} ({escape(protocol.role(r).label)})" for p, r in members.items()
         )
@@ -246,7 +252,10 @@ class ProtocolRunner:
             f'<p class="pdkit-group">Your group: {group}</p>'
             f'<h3 class="pdkit-step-title" aria-live="polite">{status}: {escape(step.title)}</h3>'
         )
-        self.work.show(presenter, names.get(presenter or "", ""))
+        turn = (run.id, step_index, presenter)
+        if turn != self._turn:  # a pause or more time leaves the work as it was
+            self._turn = turn
+            self.work.show(presenter, names.get(presenter or "", ""))
         if ended:
             self.who.value = ""
             self.prompt.value = (
@@ -332,6 +341,7 @@ class ProtocolRunner:
             f'<p class="pdkit-waiting" aria-live="polite">{escape(said)}</p>'
         )
         self.work.show(None, "")
+        self._turn = None
         self.presenter = None
         self.who.value = self.prompt.value = self.outline.value = ""
         self.notes_box.children = []
