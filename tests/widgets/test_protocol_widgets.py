@@ -476,7 +476,10 @@ def test_a_new_run_gets_a_new_notes_form_even_at_the_same_step(
     control: PacingControl,
     make_runner: Callable[[Participant], ProtocolRunner],
 ) -> None:
+    # Both protocols open with a norms step that has no notes: move each run on to its
+    # second step, where everyone writes, so both runs are at the same step index.
     first = started(control, "success-analysis")
+    control.next()
     ana = trio[0]
     runner = make_runner(ana)
     assert runner.notes is not None
@@ -485,19 +488,22 @@ def test_a_new_run_gets_a_new_notes_form_even_at_the_same_step(
 
     second = control.start("like-wish-wonder")
     assert second is not None
+    control.next()
     runner.refresh()
-    assert runner.run == second
+    assert runner.run is not None
+    assert runner.run.id == second.id
     protocol = load_protocol("like-wish-wonder")
+    assert runner.run.state.step == 1
     role = runner.role
     assert role is not None
-    expected = [f.id for f in protocol.steps[0].capture_for(role)]
+    expected = [f.id for f in protocol.steps[1].capture_for(role)]
     assert runner.notes is not None
     assert list(runner.notes.controls) == expected
-    field = protocol.steps[0].capture_for(role)[0]
+    field = protocol.steps[1].capture_for(role)[0]
     answer: JSONValue = ["For the second run"] if field.type == "list" else "For the second run"
     runner.notes.field(field.id).value = answer
     runner.notes.save()
-    assert store.latest_notes(second.id, protocol.steps[0].id, ana.id, viewer=ana.id) == {
+    assert store.latest_notes(second.id, protocol.steps[1].id, ana.id, viewer=ana.id) == {
         field.id: answer
     }
     assert [n.value for n in store.notes(first.id, viewer=ALL)] == ["For the first run"]
