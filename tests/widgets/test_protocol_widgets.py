@@ -19,7 +19,7 @@ import pytest
 
 from pdkit import pacing
 from pdkit.app import FACILITATOR_KEY_ENV, FacilitatorApp, ReflectionApp
-from pdkit.definitions import load_form, load_protocol
+from pdkit.definitions import builtin_definitions, load_form, load_protocol
 from pdkit.errors import ConflictError
 from pdkit.pacing import RunState
 from pdkit.serve import ServeConfig, builtin_workbooks_dir, prepare
@@ -558,6 +558,31 @@ def test_the_seed_makes_the_groups(
         made.append([g.members for g in store.groups()])
     assert made[0] == made[1]
     assert sorted(m for g in made[0] for m in g) == sorted(people)
+
+
+def test_the_protocol_picker_lists_the_library_by_title_and_starts_on_tuning(
+    make_control: Callable[..., PacingControl],
+) -> None:
+    control = make_control(protocols=None)  # every shipped protocol
+    options = list(control.protocol.options)
+    assert {i for _title, i in options} == set(builtin_definitions("protocol"))
+    titles = [title for title, _i in options]
+    assert titles == sorted(titles, key=str.casefold)
+    assert titles[0] != "Tuning protocol"  # so starting on Tuning is a choice, not the order
+    assert control.protocol.value == "tuning"
+    assert control.protocol.label == "Tuning protocol"
+
+
+def test_without_tuning_the_picker_starts_on_the_first_title(
+    make_control: Callable[..., PacingControl],
+) -> None:
+    control = make_control(protocols=["warm-cool-feedback", "chalk-talk", "microlab"])
+    assert [i for _title, i in control.protocol.options] == [
+        "chalk-talk",
+        "microlab",
+        "warm-cool-feedback",
+    ]
+    assert control.protocol.value == "chalk-talk"
 
 
 def test_start_for_one_group_only(
