@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -489,6 +490,19 @@ def test_data_driven_dialogue_keeps_its_phases_apart() -> None:
     assert dialogue.steps[dialogue.step_index("go-visual")].skippable
     assert "no student is named" in dialogue.steps[0].prompt_for("facilitator")
     assert "pdkit's suggestion" in dialogue.deviations
+
+
+def test_the_readme_lists_the_library_as_it_ships() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` \| ([^|]+) \| ([^|]+) \| (\d+)", readme, re.MULTILINE)
+    listed = {i: (title.strip(), size.strip(), int(minutes)) for i, title, size, minutes in rows}
+    assert set(listed) == PROTOCOLS
+    for definition_id, (title, size, minutes) in listed.items():
+        protocol = load_protocol(definition_id)
+        low, high = protocol.group_size
+        assert title == protocol.title, definition_id
+        assert size == (str(low) if low == high else f"{low}–{high}"), definition_id
+        assert minutes == protocol.total_minutes, definition_id
 
 
 # --------------------------------------------------------------------------- malformed protocols
