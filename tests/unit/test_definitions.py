@@ -36,6 +36,7 @@ PROTOCOLS = {
     "chalk-talk",
     "microlab",
     "data-driven-dialogue",
+    "collaborative-assessment-conference",
 }
 REFLECTIONS = {"what-so-what-now-what", "gibbs", "exit-ticket"}
 
@@ -61,6 +62,7 @@ ORIGINATORS = {
     "chalk-talk": ["Hilton Smith", "Foxfire", "Wentworth"],
     "microlab": ["Weissglass", "National Coalition for Equity in Education"],
     "data-driven-dialogue": ["Wellman", "Lipton", "Teacher Development Group", "Love"],
+    "collaborative-assessment-conference": ["Steve Seidel", "Project Zero", "1988"],
     "what-so-what-now-what": ["Borton", "Rolfe", "Freshwater", "Jasper"],
     "gibbs": ["Gibbs", "1988"],
 }
@@ -490,6 +492,30 @@ def test_data_driven_dialogue_keeps_its_phases_apart() -> None:
     assert dialogue.steps[dialogue.step_index("go-visual")].skippable
     assert "no student is named" in dialogue.steps[0].prompt_for("facilitator")
     assert "pdkit's suggestion" in dialogue.deviations
+
+
+def test_collaborative_assessment_conference_keeps_the_teacher_silent_until_step_five() -> None:
+    cac = load_protocol("collaborative-assessment-conference")
+    assert cac.presenter == "presenter"
+    ids = step_ids(cac)
+    assert ids == [
+        "norms",
+        "look",
+        "describe",
+        "questions",
+        "speculate",
+        "presenter-speaks",
+        "implications",
+        "reflect",
+    ]
+    speaks = ids.index("presenter-speaks")
+    for step in cac.steps[1:speaks]:
+        assert not step.speaks("presenter"), step.id
+        assert step.is_silent("presenter"), step.id
+    assert all(s.speaks("presenter") for s in cac.steps[speaks:])
+    # The source's whole: 45 minutes to an hour and a quarter.
+    assert 45 <= cac.total_minutes <= 75
+    assert "name is removed" in cac.steps[0].prompt_for("facilitator")
 
 
 def test_the_readme_lists_the_library_as_it_ships() -> None:
