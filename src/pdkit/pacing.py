@@ -6,6 +6,10 @@ same thing. The store keeps the state; nothing here sleeps or reads a clock.
 
 Time running out does not move the group on: the facilitator paces. A step past its
 time shows how far over it is (``remaining`` turns negative).
+
+The steps walked are a protocol's own, or a :class:`pdkit.rounds.Plan` of its steps
+over several rounds; ``RunState.step`` is the place in that order and
+``RunState.round`` the round that place belongs to.
 """
 
 from __future__ import annotations
@@ -14,11 +18,16 @@ import math
 from dataclasses import dataclass, replace
 
 from .definitions import ProtocolDefinition
+from .rounds import Plan
+
+Paced = ProtocolDefinition | Plan
+"""What a run walks through: a protocol's steps once, or a plan of rounds."""
 
 __all__ = [
     "ENDED",
     "PAUSED",
     "RUNNING",
+    "Paced",
     "RunState",
     "back",
     "end",
@@ -45,20 +54,26 @@ class RunState:
     started_at: float
     allotted: float
     used: float = 0.0
+    round: int = 0
 
 
-def start(protocol: ProtocolDefinition, now: float) -> RunState:
+def start(protocol: Paced, now: float) -> RunState:
     """The first step, its clock running."""
-    return RunState(step=0, status=RUNNING, started_at=now, allotted=protocol.steps[0].seconds)
+    return _enter(protocol, 0, now)
 
 
-def _enter(protocol: ProtocolDefinition, step: int, now: float) -> RunState:
+def _enter(protocol: Paced, step: int, now: float) -> RunState:
+    round_ = protocol.stage(step).round if isinstance(protocol, Plan) else 0
     return RunState(
-        step=step, status=RUNNING, started_at=now, allotted=protocol.steps[step].seconds
+        step=step,
+        status=RUNNING,
+        started_at=now,
+        allotted=protocol.steps[step].seconds,
+        round=round_,
     )
 
 
-def next_step(protocol: ProtocolDefinition, state: RunState, now: float) -> RunState:
+def next_step(protocol: Paced, state: RunState, now: float) -> RunState:
     """The next step with a fresh clock; after the last step, the run ends."""
     if state.status == ENDED:
         return state
@@ -67,7 +82,7 @@ def next_step(protocol: ProtocolDefinition, state: RunState, now: float) -> RunS
     return _enter(protocol, state.step + 1, now)
 
 
-def back(protocol: ProtocolDefinition, state: RunState, now: float) -> RunState:
+def back(protocol: Paced, state: RunState, now: float) -> RunState:
     """The previous step (or the first again) with a fresh clock; reopens an ended run
     on its last step."""
     if state.status == ENDED:

@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Protocol
 
-__all__ = ["SITTING_GAP", "Version", "version_starts", "versions", "versions_of"]
+__all__ = [
+    "SITTING_GAP",
+    "Version",
+    "answered_in",
+    "version_starts",
+    "versions",
+    "versions_of",
+]
 
 SITTING_GAP = 30 * 60.0
 """Seconds without a change after which the next change starts a new version."""
@@ -115,3 +122,16 @@ def versions_of(
 
 
 _MISSING = object()
+
+
+def answered_in(found: Sequence[Version], at: float, gap: float = SITTING_GAP) -> int | None:
+    """The number of the version that answers feedback the teacher marked as answered at
+    ``at``: the newest version made in the same sitting as the mark (its changes within
+    ``gap`` of it, before or after: a teacher ticks the feedback while revising); else the
+    first version after the mark; else the newest. None without versions."""
+    if not found:
+        return None
+    same = [v for v in found if v.started - gap <= at <= v.at + gap]
+    if same:
+        return same[-1].number
+    return next((v.number for v in found if v.started > at), found[-1].number)

@@ -1,9 +1,10 @@
 """A facilitator paces the Tuning protocol for the room; participants follow in real browsers.
 
 Three real Chromium contexts against a real `pdkit serve`: two participants on the
-protocol workbook, one facilitator on the facilitator workbook. Two more
-participants (joined through the store) make the room two groups, so one control
-paces several groups. Every participant sees each step the facilitator moves to,
+protocol workbook, one facilitator on the facilitator workbook. Four more
+participants (joined through the store) make the room two triads (Tuning needs three
+or more), so one control paces several groups; one round here (rounds have their own
+browser test). Every participant sees each step the facilitator moves to,
 with its countdown, and the notes they write land in the store under their role
 and the step.
 """
@@ -42,7 +43,7 @@ def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser:
     _join(ben, "Ben <b>bold</b>")
     store = open_store(pdkit_server.store_path)
     try:
-        for name in ("Cy", "Dee"):  # two more people in the room, not watched here
+        for name in ("Cy", "Dee", "Eve", "Fay"):  # more people in the room, not watched here
             store.create_participant(name)
 
         # Without the key, the facilitator page refuses.
@@ -51,10 +52,17 @@ def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser:
         assert stranger.get_by_role("button", name="Start").count() == 0
 
         boss = open_page(browser, pdkit_server.url("facilitator.ipynb") + f"?key={FACILITATOR_KEY}")
-        boss.get_by_label("Group size").fill("2", timeout=LOAD)
+        boss.get_by_label("Group size").fill("3", timeout=LOAD)
         boss.get_by_role("button", name="Form groups at random").click()
-        boss.get_by_text("4 people have joined, in 2 groups").wait_for(timeout=FOLLOW)
+        boss.get_by_text("6 people have joined, in 2 groups").wait_for(timeout=FOLLOW)
         boss.get_by_label("Protocol").select_option(label=tuning.title)
+        # The suggestion for triads comes first: one round each.
+        boss.get_by_text("3 rounds: each member of every group presents once").wait_for(
+            timeout=FOLLOW
+        )
+        boss.get_by_label("Rounds").fill("1")
+        boss.get_by_label("Rounds").press("Tab")
+        boss.get_by_text("1 round: 1 member of each group presents").wait_for(timeout=FOLLOW)
         boss.get_by_role("button", name="Start").click()
         boss.get_by_text("for 2 group(s). Step 1 of 8").wait_for(timeout=FOLLOW)
 
@@ -78,7 +86,11 @@ def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser:
             assert placement is not None
             _group, role = placement
             assert f"You are the {tuning.role(role).label}" in page.inner_text("body")
-            [field, *_] = step.capture_for(role)
+            fields = step.capture_for(role)
+            if not fields:  # a group's facilitator writes nothing in this step
+                assert "Nothing to write down in this step" in page.inner_text("body")
+                continue
+            field = fields[0]
             text = f"{name} writes as {role} in {step.id}"
             page.get_by_label(field.label).fill(text)
             page.locator(".pdkit-runner").get_by_text("Saved at").wait_for(timeout=FOLLOW)
@@ -95,6 +107,7 @@ def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser:
         for page in people.values():
             page.get_by_text(re.compile(r"Paused, \d+:\d\d left")).wait_for(timeout=FOLLOW)
 
+        assert written  # the test is seeded (seed-free groups: at most one facilitator here)
         notes = store.notes(run.id, viewer=ALL)
         for pid, (role, field_id, text) in written.items():
             mine = [n for n in notes if n.participant == pid]

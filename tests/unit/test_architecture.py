@@ -31,7 +31,9 @@ LAYERS: tuple[frozenset[str], ...] = (
             "charts",
         }
     ),
-    frozenset({"definitions", "hints", "groups", "revisions", "pacing", "followup"}),
+    frozenset(
+        {"definitions", "hints", "groups", "revisions", "rounds", "pacing", "fidelity", "followup"}
+    ),
     frozenset({"store"}),
     frozenset({"widgets", "notebooks", "outreach"}),
     frozenset({"review"}),

@@ -777,6 +777,13 @@ ROUNDS_MALFORMED = [
         id="minutes-do-not-add-up",
     ),
     pytest.param(
+        protocol_doc("    round: last", "  - {id: b, title: B, minutes: 3, round: first}"),
+        14,
+        "steps[1].round",
+        "a 'round: first' step cannot follow a 'round: last' one",
+        id="rounds-out-of-order",
+    ),
+    pytest.param(
         protocol_doc("    round: first"),
         10,
         "steps",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -338,6 +339,86 @@ def test_notes_that_are_not_json_raise_and_write_nothing(
     assert store.notes(run.id, viewer=ALL) == []
 
 
+# --------------------------------------------------------------------------- rounds
+
+
+def test_each_round_has_its_roles_and_a_late_joiner_becomes_a_member(
+    store: Store, make_people: Callable[..., list[Participant]]
+) -> None:
+    a, b, c, d = ids(make_people("A", "B", "C", "D"))
+    (group,) = store.set_groups("default", [[a, b, c]])
+    first = {group.id: {a: "presenter", b: "facilitator", c: "participant"}}
+    run = store.start_run("default", PROTOCOL, SPEC, first, STATE, rounds=3, skipped=["intro"])
+    assert (run.rounds, run.skipped, run.state.round) == (3, ("intro",), 0)
+    assert store.run_for(d) is None
+    second = {group.id: {b: "presenter", c: "facilitator", a: "participant", d: "participant"}}
+    moved = store.update_run(
+        run.id, replace(STATE, step=6, round=1), expected_version=1, turns=second
+    )
+    assert moved.roles == second
+    assert moved.placement(d) == (group.id, "participant")
+    assert moved.group_turns(group.id) == {0: first[group.id], 1: second[group.id]}
+    assert store.run_for(d) == moved  # the late joiner is in the run from round 2
+    # Roles a round already has are kept: a second tab's turns for it change nothing.
+    again = store.update_run(
+        run.id, replace(STATE, step=7, round=1), expected_version=2, turns=first
+    )
+    assert again.roles == second
+    assert store.get_run(run.id) == again
+
+
+def test_who_leaves_is_out_of_their_group_until_placed_again(
+    store: Store, make_people: Callable[..., list[Participant]]
+) -> None:
+    a, b, c = ids(make_people("A", "B", "C"))
+    (group,) = store.set_groups("default", [[a, b, c]])
+    assert store.leave_group(b) == group
+    assert store.group_of(b) is None
+    assert store.groups()[0].members == (a, c)
+    assert store.leave_group(b) is None
+    placed = store.place_in_group(b)  # they came back
+    assert placed is not None
+    assert placed.members == (a, c, b)
+
+
+def test_notes_are_kept_per_round(
+    store: Store, make_people: Callable[..., list[Participant]]
+) -> None:
+    a, b = ids(make_people("A", "B"))
+    (group,) = store.set_groups("default", [[a, b]])
+    run = start(store, {group.id: {a: "presenter", b: "participant"}})
+    store.record_notes(run.id, "warm-cool", b, {"warm": "round one"})
+    swapped = {group.id: {b: "presenter", a: "participant"}}
+    store.update_run(run.id, replace(STATE, round=1), expected_version=1, turns=swapped)
+    [note] = store.record_notes(run.id, "warm-cool", b, {"warm_heard": "round two"})
+    assert (note.round, note.role) == (1, "presenter")
+    assert store.latest_notes(run.id, "warm-cool", b, viewer=b) == {"warm": "round one"}
+    assert store.latest_notes(run.id, "warm-cool", b, viewer=b, round=1) == {
+        "warm_heard": "round two"
+    }
+    assert store.note_writers(run.id, round=1) == {(group.id, "warm-cool"): {b}}
+    assert store.note_writers(run.id) == {(group.id, "warm-cool"): {b}}
+    assert [n.round for n in store.notes(run.id, viewer=ALL)] == [0, 1]
+
+
+def test_every_change_of_a_run_is_logged(
+    store: Store, make_people: Callable[..., list[Participant]]
+) -> None:
+    a, b = ids(make_people("A", "B"))
+    (group,) = store.set_groups("default", [[a, b]])
+    run = start(store, {group.id: {a: "presenter", b: "participant"}})
+    paused = pacing.pause(STATE, 1100.0)
+    store.update_run(run.id, paused, expected_version=1)
+    with pytest.raises(ConflictError):
+        store.update_run(run.id, STATE, expected_version=1)  # refused: not logged
+    events = store.run_events(run.id)
+    assert [(e.status, e.step, e.used) for e in events] == [
+        (pacing.RUNNING, 0, 0.0),
+        (pacing.PAUSED, 0, 100.0),
+    ]
+    assert store.run_events("no-such-run") == []
+
+
 # --------------------------------------------------------------------------- files and upgrades
 
 
@@ -368,6 +449,39 @@ def _schema_version(path: Path) -> str:
 def _tables(path: Path) -> set[str]:
     with closing(sqlite3.connect(path)) as db:
         return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_a_version_6_store_gains_rounds_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "v6.sqlite3"
+    with SQLiteStore(path) as made:
+        a = made.create_participant("A")[0].id
+        b = made.create_participant("B")[0].id
+        (group,) = made.set_groups("default", [[a, b]])
+        run = start(made, {group.id: {a: "presenter", b: "participant"}})
+        made.record_notes(run.id, "intro", b, {"n": "before rounds"})
+    with closing(sqlite3.connect(path)) as db:  # back to what schema 6 had
+        db.execute("DROP TABLE run_turns")
+        db.execute("DROP TABLE run_events")
+        for table, column in (
+            ("runs", "rounds"),
+            ("runs", "round"),
+            ("runs", "skipped"),
+            ("notes", "round"),
+            ("feedback", "answered_at"),
+        ):
+            db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        db.execute("UPDATE pdkit_meta SET value = '6' WHERE key = 'schema_version'")
+        db.commit()
+    with SQLiteStore(path) as store:
+        assert _schema_version(path) == str(SCHEMA_VERSION)
+        old = store.get_run(run.id)
+        assert old is not None
+        assert (old.rounds, old.state.round, old.roles) == (1, 0, run.roles)
+        assert store.latest_notes(run.id, "intro", b, viewer=b) == {"n": "before rounds"}
+        swapped = {group.id: {b: "presenter", a: "participant"}}
+        moved = store.update_run(run.id, replace(STATE, round=1), expected_version=1, turns=swapped)
+        assert moved.roles == swapped
+        assert [e.round for e in store.run_events(run.id)] == [1]
 
 
 def test_a_version_1_store_is_upgraded_on_open(tmp_path: Path) -> None:

@@ -16,8 +16,9 @@ import ipywidgets as w
 import pandas.testing as pdt
 import pytest
 
+from pdkit import pacing
 from pdkit.app import FacilitatorApp
-from pdkit.definitions import SchoolGoal
+from pdkit.definitions import SchoolGoal, load_protocol
 from pdkit.errors import MissingDependencyError, PdkitError
 from pdkit.review import tables
 from pdkit.store import SQLiteStore, Store
@@ -183,8 +184,24 @@ def test_the_session_export_round_trips_into_the_same_tables(
 ) -> None:
     store, session, _ = room
     people = [p.id for p in store.participants(session)]
-    store.set_groups(session, [people[:2], people[2:]], names=["Group 1", "Group 2"])
+    groups = store.set_groups(session, [people[:2], people[2:]], names=["Group 1", "Group 2"])
+    warm_cool = load_protocol("warm-cool-feedback")
+    roles = {groups[0].id: {people[0]: "presenter", people[1]: "participant"}}
+    run = store.start_run(
+        session,
+        warm_cool.id,
+        warm_cool.spec_version,
+        roles,
+        pacing.start(warm_cool, 1000.0),
+    )
+    store.record_notes(run.id, "share", people[1], {"first_notes": SECRET})
     found = tables.session_tables(store, session, GOALS)
+    steps = found["fidelity"]
+    assert steps["step"].tolist() == [s.id for s in warm_cool.steps]
+    assert steps["state"].tolist()[:2] == ["now", "not reached"]
+    # Notes written at the sharing step count there (the run is at its norms step).
+    assert steps.set_index("step")["wrote_notes"].to_dict()["share"] == 1
+    assert steps["planned_minutes"].sum() == warm_cool.total_minutes
     roster = found["roster"]
     assert roster["display_name"].tolist() == ["Ana <b>", "Ben", "Cy"]
     assert roster["goal_drafted"].tolist() == [True, True, False]

@@ -26,6 +26,7 @@ from pdkit.serve import ServeConfig, builtin_workbooks_dir, prepare
 from pdkit.store import JSONValue, Participant, Run, Store, Viewer, open_store
 from pdkit.testing import FakeClock, FakeScheduler, descendants, page_loaded
 from pdkit.widgets import FormView, PacingControl, ProtocolRunner
+from pdkit.widgets._runner import run_plan
 
 ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored
 
@@ -153,7 +154,8 @@ def test_runner_waits_then_shows_the_first_step(
     assert runner.run is not None
     assert runner.run.id == run.id
     assert runner.role == role_id
-    assert f"Step 1 of {len(TUNING.steps)}: {escape(step.title)}" in heading
+    assert run.rounds == 3  # a triad: each member presents once
+    assert f"Step 1 of {len(run_plan(run).stages)}: {escape(step.title)}" in heading
     assert f"You are the <strong>{escape(TUNING.role(role_id).label)}</strong>" in heading
     for person in trio:
         label = TUNING.role(run.roles[group_id][person.id]).label
@@ -206,7 +208,9 @@ def test_two_runners_follow_one_control_and_keep_their_notes(
     participant.refresh()
     step = TUNING.steps[1]
     for runner in (presenter, participant):
-        assert f"Step 2 of {len(TUNING.steps)}: {escape(step.title)}" in runner.heading.value
+        assert (
+            f"Step 2 of {len(run_plan(run).stages)}: {escape(step.title)}" in runner.heading.value
+        )
         assert runner.step == step
         assert runner.countdown.remaining == pytest.approx(step.seconds)
     assert escape(step.prompts["presenter"]) in presenter.prompt.value
@@ -412,7 +416,9 @@ class RacingStore:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def update_run(self, run_id: str, state: RunState, *, expected_version: int) -> Run:
+    def update_run(
+        self, run_id: str, state: RunState, *, expected_version: int, **more: Any
+    ) -> Run:
         if self.races == 0:
             self.races += 1
             current = self.inner.get_run(run_id)
@@ -420,7 +426,7 @@ class RacingStore:
             moved = pacing.next_step(TUNING, current.state, T0)
             self.inner.update_run(run_id, moved, expected_version=current.version)
         try:
-            return self.inner.update_run(run_id, state, expected_version=expected_version)
+            return self.inner.update_run(run_id, state, expected_version=expected_version, **more)
         except ConflictError:
             self.conflicts += 1
             raise
@@ -590,9 +596,9 @@ def test_start_for_one_group_only(
     make_control: Callable[..., PacingControl],
     make_runner: Callable[[Participant], ProtocolRunner],
 ) -> None:
-    people = [store.create_participant(name)[0] for name in "ABCD"]
+    people = [store.create_participant(name)[0] for name in "ABCDEF"]
     control = make_control()
-    control.form_groups(2)
+    control.form_groups(3)  # Tuning needs three or more
     first, second = store.groups()
     control.protocol.value = "tuning"
     control.target.value = first.id
@@ -610,14 +616,14 @@ def test_start_for_one_group_only(
 
 
 def test_start_for_all_groups(store: Store, make_control: Callable[..., PacingControl]) -> None:
-    for name in "ABCDE":
+    for name in "ABCDEFG":
         store.create_participant(name)
     control = make_control()
-    control.form_groups(2)
+    control.form_groups(3)
     run = control.start("tuning")
     assert run is not None
     assert list(run.roles) == [g.id for g in store.groups()]
-    assert sorted(len(r) for r in run.roles.values()) == [2, 3]
+    assert sorted(len(r) for r in run.roles.values()) == [3, 4]
 
 
 # --------------------------------------------------------------------------- progress
@@ -628,14 +634,14 @@ def test_progress_counts_writers_and_never_shows_their_notes(
     make_control: Callable[..., PacingControl],
     make_runner: Callable[[Participant], ProtocolRunner],
 ) -> None:
-    people = [store.create_participant(name)[0] for name in "ABCD"]
+    people = [store.create_participant(name)[0] for name in "ABCDEF"]
     control = make_control()
-    run = started(control, size=2)
+    run = started(control, size=3)
     first, second = run.roles  # group ids, in the order they are numbered
     control.next()
     control.refresh()
-    assert "Group 1: 0 of 2 wrote notes" in control.progress.value
-    assert "Group 2: 0 of 2 wrote notes" in control.progress.value
+    assert "Group 1: 0 of 3 wrote notes" in control.progress.value
+    assert "Group 2: 0 of 3 wrote notes" in control.progress.value
 
     presenter_id = next(p for p, r in run.roles[first].items() if r == "presenter")
     writer = make_runner(next(p for p in people if p.id == presenter_id))
@@ -646,12 +652,12 @@ def test_progress_counts_writers_and_never_shows_their_notes(
     writer.notes.field("focusing_question").value = secret + " (edited)"
     writer.notes.save()  # two events, still one writer
     control.refresh()
-    assert "Group 1: 1 of 2 wrote notes" in control.progress.value
-    assert "Group 2: 0 of 2 wrote notes" in control.progress.value
+    assert "Group 1: 1 of 3 wrote notes" in control.progress.value
+    assert "Group 2: 0 of 3 wrote notes" in control.progress.value
     assert "secret" not in shown_text(control.widget)
 
     control.next()  # counts are per step
-    assert "Group 1: 0 of 2 wrote notes" in control.progress.value
+    assert "Group 1: 0 of 3 wrote notes" in control.progress.value
     assert second in run.roles
 
 

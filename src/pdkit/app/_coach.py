@@ -40,6 +40,7 @@ from ..store import GoalStatus, Participant, Store
 from ..widgets import HTML, BrowserIdentity, CommentThread, HBox, Safekeeper, VBox
 from ..widgets._feedback import item_summary, versions_list
 from ..widgets._timing import repeat_every
+from ..widgets._trace import trace_html
 from ._caseload import teacher_names, teacher_needs
 from ._goalview import dates_html, para, stamp, status_html
 from ._page import style
@@ -145,6 +146,7 @@ class TeacherView:
             sees_checkins = self.store.can_see(cid, tid, CHECKIN_FORM)
             goal = self.store.history(tid, GOAL_FORM, viewer=cid) if sees_goal else []
             goal_marks = self.store.revision_marks(tid, GOAL_FORM) if sees_goal else []
+            answered = self.store.feedback_trace(tid, viewer=cid) if sees_goal else []
             checkins = self.store.history(tid, CHECKIN_FORM, viewer=cid) if sees_checkins else []
             checkin_marks = self.store.revision_marks(tid, CHECKIN_FORM) if sees_checkins else []
             statuses = self.store.goal_statuses(tid, viewer=cid)
@@ -156,6 +158,7 @@ class TeacherView:
             sees_checkins,
             len(goal),
             tuple(goal_marks),
+            tuple((f.id, f.answered_at) for f in answered),
             len(checkins),
             tuple(checkin_marks),
             tuple((s.status, s.at) for s in statuses),
@@ -179,7 +182,9 @@ class TeacherView:
             )
         labels = {f.id: f.label for f in self.goal_definition.fields}
         self.versions_html.value = (
-            versions_list(found, labels, t) if found else para("pdkit-empty", t("None shared."))
+            versions_list(found, labels, t) + trace_html(found, answered)
+            if found
+            else para("pdkit-empty", t("None shared."))
         )
         current = statuses[-1] if statuses else GoalStatus(DRAFT)
         self._draw_status(current, statuses)

@@ -9,9 +9,17 @@ from typing import Protocol, TypeVar
 import ipywidgets as w
 
 from ..definitions import FormDefinition
+from ..definitions.ids import GOAL_FORM
 from ..i18n import translator
 from ..store import DEFAULT_SESSION, Participant, Store
-from ..widgets import FormView, PeerFeedback, ProtocolRunner, Safekeeper, VBox
+from ..widgets import (
+    FeedbackToRevision,
+    FormView,
+    PeerFeedback,
+    ProtocolRunner,
+    Safekeeper,
+    VBox,
+)
 
 __all__ = [
     "FeedbackPart",
@@ -76,15 +84,19 @@ class FormPart:
         language: str | None = None,
         keeper: Safekeeper | None = None,
     ) -> w.Widget:
+        definition = self.definition(language, participant.session)
         self.form = FormView(
-            self.definition(language, participant.session),
+            definition,
             store=self.store,
             participant_id=participant.id,
             language=language,
             sharing=True,
             keeper=keeper,
         )
-        return self.form.widget
+        if definition.id != GOAL_FORM:
+            return self.form.widget
+        # The goal: with the feedback colleagues gave on it, to say what a revision answers.
+        return VBox([self.form.widget, FeedbackToRevision(self.store, participant.id).widget])
 
     def flush(self) -> None:
         if self.form is not None:

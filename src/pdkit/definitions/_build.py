@@ -4,6 +4,7 @@ allowed range, …). Each problem names the file, the line and the place."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -310,6 +311,17 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
                 file,
                 root,
                 ["presenter"],
+            )
+    rank = {"first": 0, "each": 1, "last": 2}
+    for index, (before, step) in enumerate(pairwise(steps), 1):
+        if rank[step.round] < rank[before.round]:
+            raise _fail(
+                f"a 'round: {step.round}' step cannot follow a 'round: {before.round}' one: "
+                "steps of the first round come first, then those of every round, then those "
+                "after the last",
+                file,
+                root,
+                ["steps", index, "round"],
             )
     if not any(s.round == "each" for s in steps):
         raise _fail(

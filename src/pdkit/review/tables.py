@@ -20,6 +20,10 @@ participant wrote (:meth:`pdkit.store.Store.statuses`, :meth:`~pdkit.store.Store
                   date, "" when none), next_state (``due``, ``overdue`` or "") — where each
                   teacher is in the session's check-in schedule (:mod:`pdkit.followup`)
 ``schedule``      due (ISO date) — the session's check-in dates
+``fidelity``      run, protocol, started_at, round, step, title, planned_minutes,
+                  actual_minutes, added_minutes, pauses, paused_minutes, visits, state
+                  (done, now, not reached, left out), wrote_notes — how each protocol run
+                  went against its plan (:mod:`pdkit.fidelity`)
 
 Like the rest of :mod:`pdkit.review`, this module imports pandas: a participant's kernel never
 loads it (the dashboard imports it when the facilitator asks for a download).
@@ -35,12 +39,15 @@ from typing import Any
 
 import pandas as pd
 
+from .._clock import now as clock_now
 from .._clock import today as clock_today
 from .._imports import require
 from ..definitions import SchoolGoal
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
+from ..fidelity import COLUMNS as FIDELITY_COLUMNS
 from ..store import Store, Viewer
+from ..widgets._fidelity import run_records
 
 __all__ = ["TABLES", "read_tables", "session_tables", "write_tables"]
 
@@ -67,6 +74,22 @@ TABLES: Mapping[str, Mapping[str, str]] = {
         "next_state": "string",
     },
     "schedule": {"due": "string"},
+    "fidelity": {
+        "run": "string",
+        "protocol": "string",
+        "started_at": _UTC,
+        "round": "int64",
+        "step": "string",
+        "title": "string",
+        "planned_minutes": "float64",
+        "actual_minutes": "float64",
+        "added_minutes": "float64",
+        "pauses": "int64",
+        "paused_minutes": "float64",
+        "visits": "int64",
+        "state": "string",
+        "wrote_notes": "int64",
+    },
 }
 """Every table's columns and their dtypes, in order."""
 
@@ -80,7 +103,9 @@ def _frame(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
         if dtype == _UTC:
             # to the microsecond: what Excel and CSV text keep
             times = pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True)
-            data[column] = times.dt.round("us")
+            data[column] = times.dt.round("us").astype(
+                pd.DatetimeTZDtype("ns", "UTC")
+            )  # also empty
         else:
             data[column] = pd.Series(values, dtype=dtype)
     return pd.DataFrame(data)
@@ -143,12 +168,27 @@ def session_tables(
     )
     found = store.checkin_schedule(session)
     schedule = _frame("schedule", {"due": [d.isoformat() for d in (found.dates if found else ())]})
+    at = clock_now()
+    steps = [(run, record) for run in store.runs(session) for record in run_records(store, run, at)]
+    fidelity_rows = _frame(
+        "fidelity",
+        {
+            "run": [run.id for run, _r in steps],
+            "protocol": [run.protocol for run, _r in steps],
+            "started_at": [run.created_at for run, _r in steps],
+            **{
+                column: [r.row()[n] for _run, r in steps]
+                for n, column in enumerate(FIDELITY_COLUMNS)
+            },
+        },
+    )
     return {
         "roster": roster,
         "school_goals": goals,
         "groups": groups,
         "checkins": checkins,
         "schedule": schedule,
+        "fidelity": fidelity_rows,
     }
 
 

@@ -15,22 +15,18 @@ from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
 from ..followup import CheckinPlan
-from ..pacing import RunState
 from ._access import ViewerLike
+from ._interfaces_day import FeedbackStore, GroupStore, RunStore
 from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout
 from ._records import (
     DEFAULT_SESSION,
     CheckinSchedule,
     Comment,
     Contact,
-    Feedback,
     GoalStatus,
-    Group,
     JSONValue,
-    NoteEvent,
     Participant,
     ResponseEvent,
-    Run,
     Session,
     SharedItem,
     Status,
@@ -211,119 +207,6 @@ class CoachingStore(Protocol):
 
     def coached_by(self, coach_id: str) -> list[str]:
         """The ids of the coach's teachers (their caseload), in the order assigned."""
-        ...
-
-
-@runtime_checkable
-class FeedbackStore(Protocol):
-    """Peer feedback on someone's item."""
-
-    def give_feedback(
-        self,
-        giver_id: str,
-        owner_id: str,
-        form_id: str,
-        category: str,
-        text: str,
-        *,
-        run_id: str | None = None,
-    ) -> Feedback:
-        """Peer feedback on someone's item, which the giver must be able to see."""
-        ...
-
-    def feedback(
-        self,
-        *,
-        viewer: ViewerLike,
-        owner_id: str | None = None,
-        form_id: str | None = None,
-        session: str | None = None,
-    ) -> list[Feedback]:
-        """Feedback the viewer may see (received or given), oldest first."""
-        ...
-
-    def mark_helpful(self, feedback_id: str, participant_id: str, helpful: bool = True) -> Feedback:
-        """The receiver marks a piece of feedback as helpful (or not)."""
-        ...
-
-
-@runtime_checkable
-class GroupStore(Protocol):
-    """The groups of a session."""
-
-    def set_groups(
-        self, session: str, groups: Sequence[Sequence[str]], names: Sequence[str] = ()
-    ) -> list[Group]:
-        """Replace the session's groups (earlier groups are kept, dissolved, for history)."""
-        ...
-
-    def groups(self, session: str = DEFAULT_SESSION) -> list[Group]:
-        """The session's current groups, in creation order."""
-        ...
-
-    def group_of(self, participant_id: str) -> Group | None:
-        """The participant's current group, or None."""
-        ...
-
-    def place_in_group(self, participant_id: str) -> Group | None:
-        """Put a late joiner into the smallest current group (None: no groups)."""
-        ...
-
-
-@runtime_checkable
-class RunStore(Protocol):
-    """Protocol runs paced for groups, and the notes written in their steps."""
-
-    def start_run(
-        self,
-        session: str,
-        protocol: str,
-        spec_version: str,
-        roles: Mapping[str, Mapping[str, str]],
-        state: RunState,
-    ) -> Run:
-        """A new run for the groups in ``roles`` ({group id: {participant: role}})."""
-        ...
-
-    def get_run(self, run_id: str) -> Run | None:
-        """The run with this id, or None."""
-        ...
-
-    def runs(self, session: str = DEFAULT_SESSION) -> list[Run]:
-        """The session's runs, newest first."""
-        ...
-
-    def run_for(self, participant_id: str) -> Run | None:
-        """The newest run that includes the participant, or None."""
-        ...
-
-    def update_run(self, run_id: str, state: RunState, *, expected_version: int) -> Run:
-        """Store a new state if the run is still at ``expected_version``; else raise
-        :class:`pdkit.ConflictError` (someone else changed it: read it again)."""
-        ...
-
-    def record_notes(
-        self,
-        run_id: str,
-        step_id: str,
-        participant_id: str,
-        answers: Mapping[str, JSONValue],
-    ) -> list[NoteEvent]:
-        """Append the participant's notes for a step (group and role come from the run)."""
-        ...
-
-    def latest_notes(
-        self, run_id: str, step_id: str, participant_id: str, *, viewer: ViewerLike
-    ) -> dict[str, JSONValue]:
-        """The participant's current notes for one step (notes are their writer's)."""
-        ...
-
-    def notes(self, run_id: str, *, viewer: ViewerLike) -> list[NoteEvent]:
-        """The note events of a run that ``viewer`` may see, oldest first."""
-        ...
-
-    def note_writers(self, run_id: str) -> dict[tuple[str, str], set[str]]:
-        """Who wrote notes per (group, step): ids, never text."""
         ...
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "Participant",
     "ResponseEvent",
     "Run",
+    "RunEvent",
     "Session",
     "SharedItem",
     "Status",
@@ -108,13 +109,36 @@ class Run:
     version: int
     roles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     created_at: float = 0.0
+    rounds: int = 1
+    skipped: tuple[str, ...] = ()
+    turns: Mapping[int, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
+    """Every round's roles so far: round → group id → {participant id: role id};
+    ``roles`` are those of the round the run is in (``state.round``)."""
 
     def placement(self, participant_id: str) -> tuple[str, str] | None:
-        """(group id, role id) of a participant in this run, or None."""
+        """(group id, role id) of a participant in this run's current round, or None."""
         for group_id, roles in self.roles.items():
             if participant_id in roles:
                 return group_id, roles[participant_id]
         return None
+
+    def group_turns(self, group_id: str) -> dict[int, dict[str, str]]:
+        """One group's roles in each round so far: round → {participant id: role id}."""
+        return {r: dict(groups.get(group_id, {})) for r, groups in sorted(self.turns.items())}
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """One change of a run, as the facilitator made it (the fidelity report reads them):
+    the run's state just after the change."""
+
+    run: str
+    at: float
+    step: int
+    round: int
+    status: str
+    allotted: float
+    used: float
 
 
 @dataclass(frozen=True)
@@ -131,6 +155,7 @@ class NoteEvent:
     value: JSONValue
     at: float
     spec_version: str
+    round: int = 0
 
 
 @dataclass(frozen=True)
@@ -196,6 +221,8 @@ class Feedback:
     at: float
     run: str | None = None
     helpful: bool | None = None
+    answered_at: float | None = None
+    """When the receiver said a revision of their item answered it (None: not yet)."""
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,21 @@ server: :mod:`._keys`); version 6 adds the weeks after a session: check-in sched
 comments between teachers and coaches, goal statuses, contacts for reminders and the
 log of reminders sent, more resume links for a participant (a reminder's link), and
 the sessions each person attended (one person, one goal history, many sessions)
-(:mod:`._sql_follow`, :mod:`._sql_base`). Every change so far only added tables and
-indexes, so creating what is missing upgrades.
+(:mod:`._sql_follow`, :mod:`._sql_base`). Up to 6 every change only added tables and
+indexes, so creating what is missing upgrades. Version 7 adds protocol rounds: a run's
+rounds, current round and skipped steps, the roles of each round (``run_turns``), the
+round of each note, a log of every change of a run (``run_events``: the fidelity
+report), and when a piece of feedback was answered by a revision of the goal; the new
+columns of existing tables are added by :data:`UPGRADES`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-__all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "schema_statements"]
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "UPGRADES", "schema_statements"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
 attempts, follow-up)."""
 
@@ -43,6 +47,8 @@ TABLES = (
     "reminders",
     "link_tokens",
     "attendance",
+    "run_turns",
+    "run_events",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -100,7 +106,10 @@ SCHEMA = (
         allotted {time} NOT NULL,
         used {time} NOT NULL,
         version INTEGER NOT NULL,
-        created_at {time} NOT NULL
+        created_at {time} NOT NULL,
+        rounds INTEGER NOT NULL DEFAULT 1,
+        round INTEGER NOT NULL DEFAULT 0,
+        skipped TEXT NOT NULL DEFAULT '[]'
     )""",
     "CREATE INDEX IF NOT EXISTS runs_by_session ON runs (session, created_at{by_ord})",
     """CREATE TABLE IF NOT EXISTS run_members (
@@ -121,7 +130,8 @@ SCHEMA = (
         field TEXT NOT NULL,
         value TEXT NOT NULL,
         at {time} NOT NULL,
-        spec_version TEXT NOT NULL
+        spec_version TEXT NOT NULL,
+        round INTEGER NOT NULL DEFAULT 0
     )""",
     "CREATE INDEX IF NOT EXISTS notes_by_step ON notes (run, step, participant, field, seq)",
     """CREATE TABLE IF NOT EXISTS visibility (
@@ -149,7 +159,8 @@ SCHEMA = (
         at {time} NOT NULL,
         run TEXT,
         helpful INTEGER,
-        marked_at {time}
+        marked_at {time},
+        answered_at {time}
     )""",
     "CREATE INDEX IF NOT EXISTS feedback_by_owner ON feedback (owner, form, at)",
     "CREATE INDEX IF NOT EXISTS feedback_by_giver ON feedback (giver, at)",
@@ -226,12 +237,44 @@ SCHEMA = (
         PRIMARY KEY (participant, session)
     )""",
     "CREATE INDEX IF NOT EXISTS attendance_by_session ON attendance (session, joined_at)",
+    """CREATE TABLE IF NOT EXISTS run_turns (
+        run TEXT NOT NULL REFERENCES runs(id),
+        round INTEGER NOT NULL,
+        participant TEXT NOT NULL REFERENCES participants(id),
+        group_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (run, round, participant)
+    )""",
+    """CREATE TABLE IF NOT EXISTS run_events (
+        seq {serial},
+        run TEXT NOT NULL REFERENCES runs(id),
+        at {time} NOT NULL,
+        step INTEGER NOT NULL,
+        round INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        allotted {time} NOT NULL,
+        used {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS run_events_by_run ON run_events (run, seq)",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an
 explicit order column where the database has no ``rowid``) and ``{by_ord}`` (that
 column in an index). Values are JSON *text* in both databases: PostgreSQL's JSONB would
 reorder keys and refuse ``\\u0000``, and answers must come back exactly as written."""
+
+
+UPGRADES: tuple[tuple[int, str, str], ...] = (
+    (7, "runs", "ALTER TABLE runs ADD COLUMN rounds INTEGER NOT NULL DEFAULT 1"),
+    (7, "runs", "ALTER TABLE runs ADD COLUMN round INTEGER NOT NULL DEFAULT 0"),
+    (7, "runs", "ALTER TABLE runs ADD COLUMN skipped TEXT NOT NULL DEFAULT '[]'"),
+    (7, "notes", "ALTER TABLE notes ADD COLUMN round INTEGER NOT NULL DEFAULT 0"),
+    (7, "feedback", "ALTER TABLE feedback ADD COLUMN answered_at {time}"),
+)
+"""Columns added to tables an older store may already have: (the version that added
+it, the table, the statement). A store of an older version that has the table gets the
+column, before the tables and indexes that are missing are created (with it)."""
 
 
 def schema_statements(words: Mapping[str, str]) -> Iterator[str]:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from ..errors import StoreError
 from ._dialect import ConstraintError, Cursor, Dialect
 from ._records import DEFAULT_SESSION, JSONValue, Participant, new_id, new_token, token_hash
-from ._schema import SCHEMA_VERSION, TABLES, schema_statements
+from ._schema import SCHEMA_VERSION, TABLES, UPGRADES, schema_statements
 from ._text import MAX_LINE_CHARS, one_line
 
 __all__ = ["ATTENDED", "PARTICIPANT_COLUMNS", "SQLBase", "Tx", "encode", "participant_from_row"]
@@ -191,7 +191,12 @@ class SQLBase:
                     f"the store {self.url} was written by a newer pdkit (store schema "
                     f"{found}, this pdkit reads {SCHEMA_VERSION}); upgrade pdkit to use it"
                 )
-            # Every change so far only added tables: creating what is missing upgrades.
+            for since, table, statement in UPGRADES if found else ():
+                # An older store: first the columns its tables lack.
+                tx.cursor.execute(self._dialect.table_exists_sql, (table,))
+                exists = tx.one()
+                if found < since and exists is not None and exists[0]:
+                    tx.cursor.execute(statement.format(**self._dialect.words))
             for statement in schema_statements(self._dialect.words):
                 tx.cursor.execute(statement)
             tx.execute(

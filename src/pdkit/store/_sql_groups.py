@@ -114,3 +114,17 @@ class GroupsSQL(SQLBase):
                     (chosen[0], participant_id, (chosen[2] if chosen[2] is not None else -1) + 1),
                 )
         return self.group_of(participant_id) if rows else None
+
+    def leave_group(self, participant_id: str) -> Group | None:
+        """Take a participant out of their group (they left the room): later rounds of a
+        run go on without them. Returns the group they left, None when in none. If they
+        come back, joining places them in a group again."""
+        group = self.group_of(participant_id)
+        if group is None:
+            return None
+        with self._tx() as tx:
+            tx.execute(
+                "DELETE FROM group_members WHERE group_id = ? AND participant = ?",
+                (group.id, participant_id),
+            )
+        return group

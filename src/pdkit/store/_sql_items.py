@@ -8,7 +8,6 @@ import hmac
 import json
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from ..errors import AccessError, StoreError
@@ -21,14 +20,13 @@ from ._access import (
     as_viewer,
     is_option_id,
 )
-from ._records import Feedback, JSONValue, Participant, ResponseEvent, SharedItem, new_id
+from ._records import JSONValue, Participant, ResponseEvent, SharedItem
 from ._sql_access import AccessSQL
 from ._sql_base import PARTICIPANT_COLUMNS, encode, participant_from_row
 
 __all__ = ["ItemsSQL"]
 
 _RESPONSE_COLUMNS = "seq, participant, form, field, value, at, spec_version, session"
-_FEEDBACK_COLUMNS = "id, session, giver, owner, form, category, text, at, run, helpful"
 
 
 def _response_from_row(row: Sequence[Any]) -> ResponseEvent:
@@ -42,11 +40,6 @@ def _response_from_row(row: Sequence[Any]) -> ResponseEvent:
         spec_version=row[6],
         session=row[7],
     )
-
-
-def _feedback_from_row(row: Sequence[Any]) -> Feedback:
-    helpful = None if row[9] is None else bool(row[9])
-    return Feedback(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], helpful)
 
 
 class ItemsSQL(AccessSQL):
@@ -328,101 +321,6 @@ class ItemsSQL(AccessSQL):
                 "SELECT coach FROM coaching WHERE teacher = ? ORDER BY at, coach", (teacher_id,)
             )
         ]
-
-    # ------------------------------------------------------------------ peer feedback
-
-    def give_feedback(
-        self,
-        giver_id: str,
-        owner_id: str,
-        form_id: str,
-        category: str,
-        text: str,
-        *,
-        run_id: str | None = None,
-    ) -> Feedback:
-        """Record ``giver_id``'s feedback on ``owner_id``'s item; the giver must be able
-        to see the item (:class:`pdkit.AccessError` otherwise)."""
-        if giver_id == owner_id:
-            raise StoreError("feedback is for someone else's item, not one's own")
-        if not text.strip():
-            raise StoreError("write the feedback before sending it: it is empty")
-        giver = self._person(giver_id)
-        self._require(giver_id, owner_id, form_id)
-        item = Feedback(
-            id=new_id(),
-            session=giver.session,
-            giver=giver_id,
-            owner=owner_id,
-            form=form_id,
-            category=category,
-            text=text,
-            at=self._clock(),
-            run=run_id,
-        )
-        with self._tx() as tx:
-            tx.execute(
-                f"INSERT INTO feedback ({_FEEDBACK_COLUMNS})"  # noqa: S608
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    item.id,
-                    item.session,
-                    item.giver,
-                    item.owner,
-                    item.form,
-                    item.category,
-                    item.text,
-                    item.at,
-                    item.run,
-                    None,
-                ),
-            )
-        return item
-
-    def feedback(
-        self,
-        *,
-        viewer: ViewerLike,
-        owner_id: str | None = None,
-        form_id: str | None = None,
-        session: str | None = None,
-    ) -> list[Feedback]:
-        """Feedback the viewer may see, oldest first: what they received and what they
-        gave (the steward with ``include_private``: all of a session's)."""
-        who = as_viewer(viewer)
-        sql = f"SELECT {_FEEDBACK_COLUMNS} FROM feedback WHERE 1 = 1"  # noqa: S608
-        params: list[Any] = []
-        if who.participant is not None:
-            sql += " AND (owner = ? OR giver = ?)"
-            params += [who.participant, who.participant]
-        elif not (who.is_steward and who.include_private):
-            return []
-        for column, value in (("owner", owner_id), ("form", form_id), ("session", session)):
-            if value is not None:
-                sql += f" AND {column} = ?"
-                params.append(value)
-        return [_feedback_from_row(r) for r in self._rows(sql + " ORDER BY at, id", params)]
-
-    def mark_helpful(self, feedback_id: str, participant_id: str, helpful: bool = True) -> Feedback:
-        """The receiver says whether a piece of feedback helped (only the receiver may)."""
-        rows = self._rows(
-            f"SELECT {_FEEDBACK_COLUMNS} FROM feedback WHERE id = ?",  # noqa: S608
-            (feedback_id,),
-        )
-        if not rows:
-            raise StoreError(f"no feedback {feedback_id!r} in the store {self.url}")
-        item = _feedback_from_row(rows[0])
-        if item.owner != participant_id:
-            raise AccessError(
-                f"participant {participant_id} did not receive this feedback: only its "
-                "receiver can mark it helpful"
-            )
-        with self._tx() as tx:
-            tx.execute(
-                "UPDATE feedback SET helpful = ?, marked_at = ? WHERE id = ?",
-                (1 if helpful else 0, self._clock(), feedback_id),
-            )
-        return replace(item, helpful=helpful)
 
     # ------------------------------------------------------------------ pseudonyms
 

@@ -5,7 +5,8 @@ Widgets talk to the :class:`pdkit.store.Store` protocol (or one of its roles), n
 a backend; time comes in through ``clock`` and ``schedule`` so tests run it by hand.
 One widget family per module: ``_controls`` (an input per field type), ``_form``,
 ``_visibility``, ``_feedback``, ``_identity`` (sign-in), ``_countdown``, ``_runner``,
-``_pacing``, ``_dashboard``, ``_files`` (downloads), ``_safekeeping`` (typing kept in the
+``_pacing``, ``_presenter`` (the presenter's goal in a round), ``_trace`` (feedback →
+revision), ``_dashboard``, ``_files`` (downloads), ``_safekeeping`` (typing kept in the
 browser until the store has it), ``_thread`` (the live thread between a teacher and
 their coaches), ``_lean`` (shared layouts) and ``_timing``.
 """
@@ -25,6 +26,7 @@ from ._pacing import PacingControl
 from ._runner import ProtocolRunner
 from ._safekeeping import Safekeeper
 from ._timing import Scheduler
+from ._trace import FeedbackToRevision
 from ._visibility import VisibilityPicker
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "BrowserIdentity",
     "CommentThread",
     "Dashboard",
+    "FeedbackToRevision",
     "FieldControl",
     "FileDownload",
     "FormView",

@@ -26,6 +26,7 @@ from ..errors import PdkitError
 from ..links import sibling
 from ..store import DEFAULT_SESSION, Status, Store, Viewer
 from ._dashboard_followup import CoachesPanel, FollowUpPanel, name_labels
+from ._fidelity import FidelityReport
 from ._files import FileDownload
 from ._lean import HTML, HBox, VBox
 from ._pacing import PacingControl
@@ -112,6 +113,7 @@ class Dashboard:
         self.roster = HTML()
         self.control = PacingControl(store, session=session, clock=clock)
         self.followup = FollowUpPanel(store, session=session, clock=clock)
+        self.fidelity = FidelityReport(store, session=session, clock=clock)
         self.coaches = CoachesPanel(
             store, session=session, page_url=page_url, changed=self.followup.draw
         )
@@ -135,6 +137,7 @@ class Dashboard:
                 HTML(value="<h2>Who is where</h2>"),
                 self.roster,
                 self.control.widget,
+                self.fidelity.widget,
                 self.followup.widget,
                 self.coaches.widget,
                 HTML(

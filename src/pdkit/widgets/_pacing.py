@@ -14,15 +14,16 @@ from typing import Any
 
 import ipywidgets as w
 
-from .. import pacing
+from .. import pacing, rounds
 from .._clock import now
-from ..definitions import ProtocolDefinition, builtin_definitions, protocol_by_id
+from ..definitions import builtin_definitions, protocol_by_id
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import ConflictError, PdkitError
 from ..groups import form_groups, form_groups_by
 from ..store import DEFAULT_SESSION, Run, Store, Viewer, display_names
 from ._countdown import Countdown
 from ._lean import HTML, HBox, VBox
+from ._runner import run_plan
 from ._timing import repeat_every
 
 __all__ = ["PacingControl"]
@@ -74,6 +75,17 @@ class PacingControl:
             lambda _: self.form_groups(self.group_size.value, by=SCHOOL_GOAL_FIELD)
         )
         self.groups_html = HTML()
+        self.leaver = w.Dropdown(
+            description="Who has left?",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="auto"),
+        )
+        self.leave_button = w.Button(
+            description="Has left the room",
+            icon="sign-out",
+            tooltip="Later rounds go on without them; nobody else loses a turn",
+        )
+        self.leave_button.on_click(lambda _: self.left(self.leaver.value))
         self.protocol = w.Dropdown(
             options=options,
             value="tuning" if "tuning" in ids else (options[0][1] if options else None),
@@ -81,6 +93,22 @@ class PacingControl:
             style={"description_width": "initial"},
         )
         self.target = w.Dropdown(description="Run for", style={"description_width": "initial"})
+        self.rounds = w.BoundedIntText(
+            value=1,
+            min=1,
+            max=rounds.MAX_ROUNDS,
+            description="Rounds",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="9em"),
+        )
+        self.rounds_help = HTML()
+        self.skip_norms = w.Checkbox(
+            value=False,
+            description="Leave out the norms step (the room has agreed norms already)",
+            indent=False,
+        )
+        self.protocol.observe(lambda _: self._suggest_rounds(), names="value")
+        self.rounds.observe(lambda _: self._explain_rounds(), names="value")
         self.start_button = w.Button(description="Start", button_style="primary", icon="play")
         self.start_button.on_click(lambda _: self.start(self.protocol.value, self.target.value))
         self.back_button = w.Button(description="Back", icon="step-backward")
@@ -121,8 +149,11 @@ class PacingControl:
                     "placed in the smallest group when their page opens.</p>"
                 ),
                 self.groups_html,
+                HBox([self.leaver, self.leave_button]),
                 HTML(value="<h2>Protocol</h2>"),
-                HBox([self.protocol, self.target, self.start_button]),
+                HBox([self.protocol, self.target, self.rounds, self.start_button]),
+                self.rounds_help,
+                self.skip_norms,
                 self.status,
                 self.countdown,
                 self.controls,
@@ -182,42 +213,128 @@ class PacingControl:
             self.groups_html.value = (
                 f"<p>{joined} people have joined, in {len(groups)} groups.</p><ul>{rows}</ul>"
             )
+        names = display_names(self.store, [m for g in groups for m in g.members])
+        self.leaver.options = [("", "")] + [
+            (f"{names[m]} ({g.name})", m) for g in groups for m in g.members
+        ]
+        self.leaver.value = ""
+        self.leave_button.disabled = not groups
         self.target.options = [("All groups", "")] + [(g.name, g.id) for g in groups]
         self.target.value = ""
+        self._suggest_rounds()
+
+    def _suggest_rounds(self) -> None:
+        """As many rounds as the largest group has members (everyone presents once)."""
+        protocol = protocol_by_id(self.protocol.value)
+        sizes = [len(g.members) for g in self.store.groups(self.session)]
+        self.rounds.value = rounds.default_rounds(protocol, sizes)
+        self._explain_rounds()
+
+    def _explain_rounds(self) -> None:
+        """What the number in the Rounds box means for the groups formed now."""
+        protocol = protocol_by_id(self.protocol.value)
+        count = self.rounds.value
+        largest = max((len(g.members) for g in self.store.groups(self.session)), default=0)
+        if protocol.presenter is None:
+            said = f"{_count(count, 'round')}. Nobody presents in this protocol: one is usual."
+        elif largest and count < largest:
+            said = (
+                f"{_count(count, 'round')}: {_count(count, 'member')} of each group "
+                f"present{'s' if count == 1 else ''}; groups of {largest} need {largest} "
+                "rounds for everyone to present once."
+            )
+        else:
+            said = f"{_count(count, 'round')}: each member of every group presents once."
+        self.rounds_help.value = f'<p class="pdkit-help" aria-live="polite">{escape(said)}</p>'
+
+    def left(self, participant_id: str) -> None:
+        """Someone has left the room: out of their group, so that the rounds still to
+        come go on without them (whoever has not presented yet keeps their turn)."""
+        if not participant_id:
+            self._say("Choose who has left.", "error")
+            return
+        name = display_names(self.store, [participant_id])[participant_id]
+        group = self.store.leave_group(participant_id)
+        self._show_groups()
+        if group is None:
+            self._say(f"{name} is in no group.", "error")
+            return
+        self._say(
+            f"{name} has left {group.name}: the rounds still to come go on without them; "
+            "nobody else loses a turn. If they come back, their page places them in a group.",
+            "ok",
+        )
 
     # ------------------------------------------------------------------ pacing
 
-    def start(self, protocol_id: str, group_id: str = "") -> Run | None:
-        """Start ``protocol_id`` for every group, or only for ``group_id``."""
+    def start(
+        self,
+        protocol_id: str,
+        group_id: str = "",
+        *,
+        rounds_count: int | None = None,
+        skip_norms: bool | None = None,
+    ) -> Run | None:
+        """Start ``protocol_id`` for every group, or only for ``group_id``, over
+        ``rounds_count`` rounds (default: the Rounds box), each member presenting in turn."""
         protocol = protocol_by_id(protocol_id)
         groups = [g for g in self.store.groups(self.session) if group_id in ("", g.id)]
         if not groups:
             self._say("Form groups first: there is no group to run the protocol for.", "error")
             return None
-        roles = {g.id: protocol.assign_roles(g.members) for g in groups}
+        others = [protocol_by_id(i) for i in builtin_definitions("protocol")]
+        problems = rounds.size_problems(protocol, {g.name: len(g.members) for g in groups}, others)
+        if problems:
+            self._say(" ".join(problems), "error")
+            return None
+        count = rounds_count if rounds_count is not None else self.rounds.value
+        skip = self.skip_norms.value if skip_norms is None else skip_norms
+        skipped = [s.id for s in protocol.steps if s.skippable] if skip else []
+        made = rounds.plan(protocol, count, skipped)
+        roles = {g.id: rounds.turn(protocol, g.members, set(g.members), [], 0) for g in groups}
         self.run = self.store.start_run(
             self.session,
             protocol.id,
             protocol.spec_version,
             roles,
-            pacing.start(protocol, self._clock()),
+            pacing.start(made, self._clock()),
+            rounds=made.rounds,
+            skipped=made.skipped,
         )
-        self._say(f"Started {protocol.title} for {len(groups)} group(s).", "ok")
+        many = f", {made.rounds} rounds" if made.rounds > 1 else ""
+        self._say(f"Started {protocol.title} for {len(groups)} group(s){many}.", "ok")
         self.refresh(force=True)
         return self.run
 
-    def _act(self, change: Callable[[ProtocolDefinition, pacing.RunState, float], Any]) -> None:
+    def _turns(self, run: Run, round_: int) -> dict[str, dict[str, str]]:
+        """Each group's roles for a round it has not had yet, from the group as it is now:
+        whoever has not presented and is here presents next."""
+        protocol = protocol_by_id(run.protocol)
+        now_in = {g.id: g.members for g in self.store.groups(self.session)}
+        made: dict[str, dict[str, str]] = {}
+        for group_id in run.roles:
+            turns = run.group_turns(group_id)
+            order = list(dict.fromkeys(p for roles in turns.values() for p in roles))
+            members = now_in.get(group_id) or tuple(run.roles[group_id])
+            done = rounds.presented(turns, protocol.presenter)
+            made[group_id] = rounds.turn(protocol, order, set(members), done, round_)
+        return made
+
+    def _act(self, change: Callable[[rounds.Plan, pacing.RunState, float], Any]) -> None:
         if self.run is None:
             self._say("Start a protocol first.", "error")
             return
         for _attempt in range(3):  # another facilitator may click at the same moment
             current = self.store.get_run(self.run.id)
             assert current is not None
-            protocol = protocol_by_id(current.protocol)
-            state = change(protocol, current.state, self._clock())
+            state = change(run_plan(current), current.state, self._clock())
+            new_round = state.round not in current.turns
             try:
                 self.run = self.store.update_run(
-                    current.id, state, expected_version=current.version
+                    current.id,
+                    state,
+                    expected_version=current.version,
+                    turns=self._turns(current, state.round) if new_round else None,
                 )
                 break
             except ConflictError:
@@ -236,7 +353,7 @@ class PacingControl:
         self._act(lambda _p, state, _now: pacing.extend(state, seconds))
 
     def toggle_pause(self) -> None:
-        def flip(_p: ProtocolDefinition, state: pacing.RunState, now: float) -> pacing.RunState:
+        def flip(_p: rounds.Plan, state: pacing.RunState, now: float) -> pacing.RunState:
             if state.status == pacing.PAUSED:
                 return pacing.resume(state, now)
             return pacing.pause(state, now)
@@ -276,13 +393,16 @@ class PacingControl:
             self.status.value = '<p class="pdkit-empty">No protocol is running.</p>'
             return
         protocol = protocol_by_id(run.protocol)
-        step = protocol.steps[run.state.step]
+        made = run_plan(run)
+        step = made.stage(run.state.step).step
         ended = run.state.status == pacing.ENDED
         self.pause_button.description = "Resume" if run.state.status == pacing.PAUSED else "Pause"
         self.next_button.disabled = ended
         self.add1_button.disabled = self.add5_button.disabled = ended
         self.pause_button.disabled = self.end_button.disabled = ended
-        where = "Ended" if ended else f"Step {run.state.step + 1} of {len(protocol.steps)}"
+        where = "Ended" if ended else f"Step {run.state.step + 1} of {len(made.stages)}"
+        if run.rounds > 1:
+            where = f"Round {run.state.round + 1} of {run.rounds} · {where}"
         allowed = (
             f" (usual range {step.allowed[0]:g}–{step.allowed[1]:g} min)" if step.allowed else ""
         )
@@ -298,9 +418,8 @@ class PacingControl:
         if run is None or run.state.status == pacing.ENDED:
             self.progress.value = ""
             return
-        protocol = protocol_by_id(run.protocol)
-        step = protocol.steps[run.state.step]
-        writers = self.store.note_writers(run.id)
+        step = run_plan(run).stage(run.state.step).step
+        writers = self.store.note_writers(run.id, round=run.state.round)
         rows = "".join(
             f"<li>Group {n + 1}: {len(writers.get((g, step.id), ()))} of {len(members)} wrote"
             " notes</li>"

@@ -1,0 +1,144 @@
+"""Feedback → revision: the teacher says which feedback on their goal their revision
+answers, and sees which version answered what.
+
+The feedback comes from colleagues (protocol rounds, the peer-feedback page). Ticking
+"My revision answers this" records when (the store's ``answered_at``); the version it
+belongs to follows from the one versions rule (:func:`pdkit.revisions.answered_in`), so
+the teacher's page and the coach's show the same trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+
+import ipywidgets as w
+
+from ..definitions.ids import GOAL_FORM
+from ..errors import PdkitError
+from ..revisions import Version, answered_in, versions
+from ..store import Feedback, Store, display_names
+from ._feedback import feedback_categories
+from ._lean import HTML, VBox
+from ._timing import repeat_every
+
+__all__ = ["FeedbackToRevision", "trace_html"]
+
+
+def _category(category: str) -> str:
+    return dict(feedback_categories(None)).get(category) or category.capitalize()
+
+
+def trace_html(
+    found: Sequence[Version],
+    answered: Sequence[Feedback],
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """Which version answered which feedback, newest version first (HTML, escaped); the
+    givers' ``names`` (id → name) only in the teacher's own view."""
+    by_version: dict[int, list[Feedback]] = {}
+    for item in answered:
+        if item.answered_at is None:
+            continue
+        number = answered_in(found, item.answered_at)
+        if number is not None:
+            by_version.setdefault(number, []).append(item)
+    if not by_version:
+        return ""
+    parts = []
+    for number in sorted(by_version, reverse=True):
+        rows = "".join(
+            f"<li><strong>{escape(_category(f.category))}</strong>: {escape(f.text)}"
+            + (
+                f" <span class='pdkit-muted'>({escape(names.get(f.giver, ''))})</span>"
+                if names is not None
+                else ""
+            )
+            + "</li>"
+            for f in by_version[number]
+        )
+        parts.append(f"<h4>Version {number} answers</h4><ul>{rows}</ul>")
+    return f'<div class="pdkit-trace">{"".join(parts)}</div>'
+
+
+class FeedbackToRevision:
+    """The feedback on a teacher's goal, each with "My revision answers this"."""
+
+    def __init__(self, store: Store, participant_id: str, *, poll_interval: float = 3.0) -> None:
+        self.store = store
+        self.pid = participant_id
+        self.boxes: dict[str, w.Checkbox] = {}
+        self._seen: object = None
+        self.intro = HTML()
+        self.list = VBox()
+        self.trace = HTML()
+        self.message = HTML()
+        self.widget = VBox([self.intro, self.list, self.trace, self.message])
+        self.widget.add_class("pdkit-feedback-to-revision")
+        self.refresh()
+        # New feedback, and the versions the teacher's edits make, show by themselves.
+        self.stop_polling = repeat_every(poll_interval, self.refresh)
+
+    def refresh(self) -> None:
+        """Read the feedback and the goal's versions again; redraw what changed."""
+        try:
+            received = self.store.feedback(viewer=self.pid, owner_id=self.pid, form_id=GOAL_FORM)
+            found = versions(
+                self.store.history(self.pid, GOAL_FORM, viewer=self.pid),
+                self.store.revision_marks(self.pid, GOAL_FORM),
+            )
+        except PdkitError as exc:
+            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            return
+        key = (
+            tuple((f.id, f.text, f.answered_at) for f in received),
+            tuple((v.number, v.at) for v in found),
+        )
+        if key == self._seen:
+            return
+        self._seen = key
+        if not received:
+            self.intro.value = (
+                "<h3>Feedback on my goal</h3><p class='pdkit-empty'>No feedback on your goal "
+                "yet. It comes from your colleagues in the protocol rounds and on the "
+                "peer-feedback page.</p>"
+            )
+            self.list.children = []
+            self.trace.value = ""
+            return
+        self.intro.value = (
+            "<h3>Feedback on my goal</h3><p class='pdkit-help'>Tick the feedback your "
+            "revision answers: your next version records it, and you (and your coach, if "
+            "you share your goal with them) see which feedback led to which change.</p>"
+        )
+        names = display_names(self.store, [f.giver for f in received])
+        self.boxes = {}
+        rows = []
+        for item in received:
+            box = w.Checkbox(
+                value=item.answered_at is not None,
+                description=(
+                    f"{_category(item.category)}: {item.text} ({names.get(item.giver, '')})"
+                ),
+                indent=False,
+                layout=w.Layout(width="auto"),
+            )
+            box.observe(lambda change, i=item.id: self.answer(i, change["new"]), names="value")
+            self.boxes[item.id] = box
+            rows.append(box)
+        self.list.children = rows
+        self.trace.value = trace_html(found, received, names)
+
+    def answer(self, feedback_id: str, answered: bool = True) -> None:
+        """Say that the revision answers this feedback (or no longer does)."""
+        try:
+            self.store.answer_feedback(self.pid, [feedback_id], answered)
+        except PdkitError as exc:
+            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            return
+        self.message.value = (
+            '<p class="pdkit-ok" role="status">'
+            + ("Noted: your revision answers it." if answered else "Noted.")
+            + "</p>"
+        )
+        self.refresh()
