@@ -19,7 +19,7 @@ import yaml
 from .._files import FileRefused, read_bounded
 from ..errors import DefinitionError
 from ._build import KINDS, build_form, build_protocol, build_workbook, localize
-from ._limits import MAX_FILE_BYTES, check_file_size, listed, shown
+from ._limits import MAX_FILE_BYTES, check_file_size, shown
 from ._model import Definition, FormDefinition, ProtocolDefinition, WorkbookDefinition
 from ._schema import validate
 from ._yaml import compose, line_of, too_deep
@@ -229,9 +229,8 @@ def builtin_definition_path(definition_id: str) -> Path:
         close = difflib.get_close_matches(definition_id, ids, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise DefinitionError(
-            # The first dozen, as every message lists names: the library keeps growing.
             f"no such file, and no built-in definition has this id ({hint}built-ins: "
-            f"{listed(ids)})",
+            f"{', '.join(ids)})",
             file=definition_id,
         )
     return path
