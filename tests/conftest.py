@@ -173,9 +173,17 @@ def http_proxy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 TIERS = ("unit", "widgets", "notebooks", "deploy", "browser")
 
 
+SERVER_TIERS = ("deploy", "browser")
+"""Tiers whose tests start servers and browsers: run one at a time, on one worker, when the
+suite runs on several (``pytest -n 2 --dist loadgroup``, as ``make test`` does)."""
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its tier (the folder it is in)."""
+    """Mark each test with its tier (the folder it is in); the tests of the server tiers
+    share one xdist group, so that they never run at the same time as each other."""
     for item in items:
         tier = item.path.parent.name
         if tier in TIERS:
             item.add_marker(getattr(pytest.mark, tier))
+        if tier in SERVER_TIERS:
+            item.add_marker(pytest.mark.xdist_group("servers"))

@@ -37,6 +37,7 @@ PASSWORD = "s3cret-Pa55"  # the server trusts every local connection: any passwo
 V2_TABLES = ("groups", "group_members", "runs", "run_members", "notes")
 V3_TABLES = ("visibility", "coaching", "feedback", "revisions")
 V5_TABLES = ("key_attempts",)
+V7_TABLES = ("run_turns", "run_events")
 STATE = RunState(step=0, status=pacing.RUNNING, started_at=1000.0, allotted=300.0)
 
 
@@ -299,7 +300,7 @@ def test_a_version_1_store_is_upgraded_on_open(
         ana, token = made.create_participant("Ana")
         made.record(ana.id, FORM, {"goal": "Read more"}, spec_version=VERSION)
     admin = postgres_server.admin(postgres_database)
-    for table in reversed(V2_TABLES + V3_TABLES + V5_TABLES):  # back to the tables of schema 1
+    for table in reversed(V2_TABLES + V3_TABLES + V5_TABLES + V7_TABLES):  # schema 1's tables
         admin.execute(f"DROP TABLE {table}")
     admin.execute("UPDATE pdkit_meta SET value = '1' WHERE key = 'schema_version'")
 

@@ -143,6 +143,12 @@ def test_feedback_written_in_a_round_reaches_the_presenter_s_list(
         ("warm", "Measurable by May", giver.id, GOAL_FORM),
     ]
     assert {f.run for f in received} == {store.runs()[0].id}
+    from pdkit.definitions import load_form
+    from pdkit.widgets import PeerFeedback
+
+    presenter = next(p for p in trio if p.id == presenter_id)
+    listed = PeerFeedback(store, presenter, load_form(GOAL_FORM))
+    assert "A clear focus on talk" in shown_text(listed.received_box)  # the peer-feedback page
     page.notes.field("warm").value = ["A clear focus on student talk"]
     page.notes.save()  # editing a note edits its feedback; a removed item goes
     received = store.feedback(viewer=presenter_id, owner_id=presenter_id)
@@ -231,8 +237,8 @@ def test_the_revision_records_which_feedback_it_answers_for_teacher_and_coach(
     box.value = True  # "My revision answers this"
     [answered] = store.feedback_trace(presenter_id, viewer=presenter_id)
     assert answered.answered_at is not None
-    assert "Version 2 answers" in mine.trace.value
-    assert "How will you know students talk more?" in mine.trace.value
+    assert "Version 2 answers" in mine.html.value
+    assert "How will you know students talk more?" in mine.html.value
 
     # Their coach sees the trace once the goal is shared with them, without the giver.
     coach = store.create_participant("Coach Kim", role="coach")[0]

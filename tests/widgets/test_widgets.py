@@ -25,7 +25,7 @@ from pdkit import StoreError
 from pdkit.app import FormApp, form_app
 from pdkit.definitions import FIELD_TYPES, Field, FormDefinition, Option, SchoolGoal
 from pdkit.store import JSONValue, Participant, Store, open_store
-from pdkit.testing import FakeScheduler, descendants, page_loaded
+from pdkit.testing import FakeScheduler, descendants, page_loaded, shown_text
 from pdkit.widgets import (
     CONTROL_BUILDERS,
     BrowserIdentity,
@@ -842,7 +842,9 @@ def test_form_app_shows_the_form_after_joining(store: Store) -> None:
 
     app.sign_in.join("Sam")
     assert isinstance(app.form, FormView)
-    assert app.form_box.children == (app.form.widget,)
+    (shown,) = app.form_box.children  # the goal, above the feedback on it
+    assert shown.children[0] is app.form.widget
+    assert "No feedback on your goal yet" in shown_text(shown.children[1])
     assert app.sign_in.participant is not None
     assert app.form.participant_id == app.sign_in.participant.id
     assert [o.value for o in app.form.definition.field("school_goal").options] == ["talk", "read"]

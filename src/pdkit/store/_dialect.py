@@ -74,6 +74,12 @@ class Dialect(Protocol):
         ...
 
     @property
+    def column_exists_sql(self) -> str:
+        """A query with two parameters, a table and a column name, whose first column is
+        true when the table has that column."""
+        ...
+
+    @property
     def url(self) -> str:
         """Where the data lives, for people to read (never with a password)."""
         ...

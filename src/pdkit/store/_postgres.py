@@ -85,6 +85,11 @@ class PostgresDialect:
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables"
         " WHERE schemaname = ANY (current_schemas(false)) AND tablename = %s)"
     )
+    column_exists_sql: ClassVar[str] = (
+        "SELECT EXISTS (SELECT 1 FROM information_schema.columns"
+        " WHERE table_schema = ANY (current_schemas(false)) AND table_name = %s"
+        " AND column_name = %s)"
+    )
 
     def __init__(self, url: str) -> None:
         require(

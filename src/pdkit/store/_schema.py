@@ -265,16 +265,16 @@ column in an index). Values are JSON *text* in both databases: PostgreSQL's JSON
 reorder keys and refuse ``\\u0000``, and answers must come back exactly as written."""
 
 
-UPGRADES: tuple[tuple[int, str, str], ...] = (
-    (7, "runs", "ALTER TABLE runs ADD COLUMN rounds INTEGER NOT NULL DEFAULT 1"),
-    (7, "runs", "ALTER TABLE runs ADD COLUMN round INTEGER NOT NULL DEFAULT 0"),
-    (7, "runs", "ALTER TABLE runs ADD COLUMN skipped TEXT NOT NULL DEFAULT '[]'"),
-    (7, "notes", "ALTER TABLE notes ADD COLUMN round INTEGER NOT NULL DEFAULT 0"),
-    (7, "feedback", "ALTER TABLE feedback ADD COLUMN answered_at {time}"),
+UPGRADES: tuple[tuple[str, str, str], ...] = (
+    ("runs", "rounds", "INTEGER NOT NULL DEFAULT 1"),
+    ("runs", "round", "INTEGER NOT NULL DEFAULT 0"),
+    ("runs", "skipped", "TEXT NOT NULL DEFAULT '[]'"),
+    ("notes", "round", "INTEGER NOT NULL DEFAULT 0"),
+    ("feedback", "answered_at", "{time}"),
 )
-"""Columns added to tables an older store may already have: (the version that added
-it, the table, the statement). A store of an older version that has the table gets the
-column, before the tables and indexes that are missing are created (with it)."""
+"""Columns added to tables an older store may already have: (table, column, its type).
+An older store that has the table without the column gets it, before the tables and
+indexes that are missing are created (with it)."""
 
 
 def schema_statements(words: Mapping[str, str]) -> Iterator[str]:

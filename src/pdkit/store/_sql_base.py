@@ -191,12 +191,15 @@ class SQLBase:
                     f"the store {self.url} was written by a newer pdkit (store schema "
                     f"{found}, this pdkit reads {SCHEMA_VERSION}); upgrade pdkit to use it"
                 )
-            for since, table, statement in UPGRADES if found else ():
+            for table, column, kind in UPGRADES if found else ():
                 # An older store: first the columns its tables lack.
                 tx.cursor.execute(self._dialect.table_exists_sql, (table,))
-                exists = tx.one()
-                if found < since and exists is not None and exists[0]:
-                    tx.cursor.execute(statement.format(**self._dialect.words))
+                has_table = tx.one()
+                tx.cursor.execute(self._dialect.column_exists_sql, (table, column))
+                has_column = tx.one()
+                if has_table and has_table[0] and not (has_column and has_column[0]):
+                    added = kind.format(**self._dialect.words)
+                    tx.cursor.execute(f"ALTER TABLE {table} ADD COLUMN {column} {added}")
             for statement in schema_statements(self._dialect.words):
                 tx.cursor.execute(statement)
             tx.execute(

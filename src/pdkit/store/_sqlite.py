@@ -39,6 +39,7 @@ class SQLiteDialect:
     table_exists_sql: ClassVar[str] = (
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
     )
+    column_exists_sql: ClassVar[str] = "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?"
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 30.0) -> None:
         self.path = str(path)

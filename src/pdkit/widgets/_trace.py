@@ -64,31 +64,38 @@ def trace_html(
 class FeedbackToRevision:
     """The feedback on a teacher's goal, each with "My revision answers this"."""
 
-    def __init__(self, store: Store, participant_id: str, *, poll_interval: float = 3.0) -> None:
+    trace = ""
+
+    def __init__(self, store: Store, participant_id: str, *, poll_interval: float = 10.0) -> None:
         self.store = store
         self.pid = participant_id
         self.boxes: dict[str, w.Checkbox] = {}
         self._seen: object = None
-        self.intro = HTML()
+        # Few widgets while there is no feedback (every model is a message at join time).
+        self.html = HTML()
         self.list = VBox()
-        self.trace = HTML()
-        self.message = HTML()
-        self.widget = VBox([self.intro, self.list, self.trace, self.message])
+        self.widget = VBox([self.html])
         self.widget.add_class("pdkit-feedback-to-revision")
+        self._said = ""
         self.refresh()
         # New feedback, and the versions the teacher's edits make, show by themselves.
         self.stop_polling = repeat_every(poll_interval, self.refresh)
 
     def refresh(self) -> None:
-        """Read the feedback and the goal's versions again; redraw what changed."""
+        """Read the feedback (and, when there is some, the goal's versions) again; redraw
+        what changed."""
         try:
             received = self.store.feedback(viewer=self.pid, owner_id=self.pid, form_id=GOAL_FORM)
-            found = versions(
-                self.store.history(self.pid, GOAL_FORM, viewer=self.pid),
-                self.store.revision_marks(self.pid, GOAL_FORM),
+            found = (
+                versions(
+                    self.store.history(self.pid, GOAL_FORM, viewer=self.pid),
+                    self.store.revision_marks(self.pid, GOAL_FORM),
+                )
+                if received
+                else []
             )
         except PdkitError as exc:
-            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            self._show(f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>')
             return
         key = (
             tuple((f.id, f.text, f.answered_at) for f in received),
@@ -98,19 +105,9 @@ class FeedbackToRevision:
             return
         self._seen = key
         if not received:
-            self.intro.value = (
-                "<h3>Feedback on my goal</h3><p class='pdkit-empty'>No feedback on your goal "
-                "yet. It comes from your colleagues in the protocol rounds and on the "
-                "peer-feedback page.</p>"
-            )
-            self.list.children = []
-            self.trace.value = ""
+            self.widget.children = [self.html]
+            self._show("")
             return
-        self.intro.value = (
-            "<h3>Feedback on my goal</h3><p class='pdkit-help'>Tick the feedback your "
-            "revision answers: your next version records it, and you (and your coach, if "
-            "you share your goal with them) see which feedback led to which change.</p>"
-        )
         names = display_names(self.store, [f.giver for f in received])
         self.boxes = {}
         rows = []
@@ -127,18 +124,33 @@ class FeedbackToRevision:
             self.boxes[item.id] = box
             rows.append(box)
         self.list.children = rows
-        self.trace.value = trace_html(found, received, names)
+        self.trace = trace_html(found, received, names)
+        self.widget.children = [self.html, self.list]
+        self._show("")
+
+    def _show(self, said: str) -> None:
+        """The panel's words: the heading and help, the trace, and ``said`` (a message)."""
+        if not self.boxes:
+            self.html.value = (
+                "<h3>Feedback on my goal</h3><p class='pdkit-empty'>No feedback on your goal "
+                "yet. It comes from your colleagues in the protocol rounds and on the "
+                f"peer-feedback page.</p>{said}"
+            )
+            return
+        self.html.value = (
+            "<h3>Feedback on my goal</h3><p class='pdkit-help'>Tick the feedback your "
+            "revision answers: your next version records it, and you (and your coach, if "
+            "you share your goal with them) see which feedback led to which change.</p>"
+            f"{self.trace}{said}"
+        )
 
     def answer(self, feedback_id: str, answered: bool = True) -> None:
         """Say that the revision answers this feedback (or no longer does)."""
         try:
             self.store.answer_feedback(self.pid, [feedback_id], answered)
         except PdkitError as exc:
-            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            self._show(f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>')
             return
-        self.message.value = (
-            '<p class="pdkit-ok" role="status">'
-            + ("Noted: your revision answers it." if answered else "Noted.")
-            + "</p>"
-        )
         self.refresh()
+        said = "Noted: your revision answers it." if answered else "Noted."
+        self._show(f'<p class="pdkit-ok" role="status">{said}</p>')
