@@ -36,6 +36,7 @@ from pdkit.definitions import (
     builtin_workbook_path,
     builtin_workbooks,
     check_references,
+    load_protocol,
     load_workbook,
     parse_definition,
     resolve_reference,
@@ -833,6 +834,48 @@ def test_new_workbook_names_that_yaml_reads_as_other_things(
     assert workbook.id == name
     assert isinstance(workbook.title, str)
     assert run(capsys, "validate", str(tmp_path)).code == 0
+
+
+# --------------------------------------------------------------------------- pdkit new protocol
+
+
+def test_new_protocol_shows_norms_rounds_feedback_and_the_source_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run(capsys, "new", "protocol", "my-round", "--out", str(tmp_path))
+    assert result.code == 0, result.err
+    path = tmp_path / "my-round.yaml"
+    assert f"wrote {path}" in result.out
+    assert run(capsys, "validate", str(path)).code == 0
+
+    protocol = load_protocol(path)
+    assert (protocol.id, protocol.title) == ("my-round", "My round")
+    norms = protocol.steps[0]
+    assert (norms.id, norms.round, norms.skippable) == ("norms", "first", True)
+    assert protocol.steps[-1].round == "last"
+    assert protocol.presenter == "presenter"
+    assert protocol.stated_minutes == protocol.total_minutes
+    assert protocol.deviations
+    feedback = [s for s in protocol.steps if s.feedback]
+    assert [dict(s.feedback) for s in feedback] == [{"warm": "warm", "cool": "cool"}]
+    text = path.read_text(encoding="utf-8")
+    for key in ("total_minutes:", "deviations:", "round: first", "skippable: true", "presenter:"):
+        assert key in text
+
+
+def test_new_protocol_refuses_to_overwrite_and_bad_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("# mine, hand-edited\n")
+    result = run(capsys, "new", "protocol", "mine", "--out", str(tmp_path))
+    assert result.code == 2
+    assert f"{path} already exists" in result.err
+    assert path.read_text() == "# mine, hand-edited\n"
+    bad = run(capsys, "new", "protocol", "My Round", "--out", str(tmp_path))
+    assert bad.code == 2
+    assert "a protocol id uses lower-case letters, digits, '-' and '_'" in bad.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.yaml"]
 
 
 # --------------------------------------------------------------------------- a district's workbook

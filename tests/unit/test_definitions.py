@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -31,6 +32,11 @@ PROTOCOLS = {
     "like-wish-wonder",
     "warm-cool-feedback",
     "ladder-of-feedback",
+    "final-word",
+    "chalk-talk",
+    "microlab",
+    "data-driven-dialogue",
+    "collaborative-assessment-conference",
 }
 REFLECTIONS = {"what-so-what-now-what", "gibbs", "exit-ticket"}
 
@@ -52,6 +58,11 @@ ORIGINATORS = {
     "success-analysis": ["Thompson-Grove", "Johnson"],
     "like-wish-wonder": ["d.school"],
     "ladder-of-feedback": ["Perkins"],
+    "final-word": ["Averette", "National School Reform Faculty"],
+    "chalk-talk": ["Hilton Smith", "Foxfire", "Wentworth"],
+    "microlab": ["Weissglass", "National Coalition for Equity in Education"],
+    "data-driven-dialogue": ["Wellman", "Lipton", "Teacher Development Group", "Love"],
+    "collaborative-assessment-conference": ["Steve Seidel", "Project Zero", "1988"],
     "what-so-what-now-what": ["Borton", "Rolfe", "Freshwater", "Jasper"],
     "gibbs": ["Gibbs", "1988"],
 }
@@ -230,8 +241,10 @@ def test_ladder_of_feedback_climbs_its_four_rungs_in_order() -> None:
 
 def test_warm_cool_feedback_is_a_short_round_on_a_goal() -> None:
     round_ = load_protocol("warm-cool-feedback")
-    assert step_ids(round_) == ["share", "clarifying", "warm", "cool", "reflect"]
+    assert step_ids(round_) == ["norms", "share", "clarifying", "warm", "cool", "reflect"]
     assert 15 <= round_.total_minutes <= 20
+    # A round without the norms step is short enough for three presenters in 50 minutes.
+    assert 3 * sum(s.minutes for s in round_.steps if s.round == "each") <= 50
     assert round_.feedback_categories == ("warm", "cool")
     for step_id in ("warm", "cool"):
         step = round_.steps[round_.step_index(step_id)]
@@ -267,6 +280,255 @@ def test_consultancy_and_atlas_keep_the_presenter_silent_while_the_group_talks()
     for step_id in ("describe", "interpret"):
         assert atlas.steps[atlas.step_index(step_id)].is_silent("data_provider")
     assert atlas.roles[0].id == "data_provider"
+
+
+# --------------------------------------------------------------------------- the protocol library
+
+# Whole-group debriefs come once, after the last round.
+DEBRIEF_STEPS = {"debrief", "reflect"}
+
+
+def steps_in(protocol: ProtocolDefinition, round_: str) -> list[str]:
+    return [s.id for s in protocol.steps if s.round == round_]
+
+
+def test_the_library_holds_every_shipped_protocol() -> None:
+    assert set(builtin_definitions("protocol")) == PROTOCOLS
+
+
+def test_every_protocol_states_its_minutes_and_they_add_up(protocol: ProtocolDefinition) -> None:
+    assert protocol.stated_minutes is not None, protocol.id
+    assert protocol.stated_minutes == sum(s.minutes for s in protocol.steps)
+    assert protocol.total_minutes == protocol.stated_minutes
+
+
+def test_every_protocol_says_how_it_differs_from_its_source(protocol: ProtocolDefinition) -> None:
+    assert len(protocol.deviations.split()) >= 12, protocol.id
+    assert "norms" in protocol.deviations.casefold() or "agreements" in protocol.deviations
+
+
+def test_every_protocol_opens_with_a_norms_step_the_facilitator_may_skip(
+    protocol: ProtocolDefinition,
+) -> None:
+    first = protocol.steps[0]
+    assert first.round == "first", protocol.id
+    assert first.skippable, protocol.id
+    assert "norms" in first.title.casefold() or "agreements" in first.title.casefold()
+    assert first.minutes <= 5
+    # It proposes norms to the room: someone is told what they are.
+    assert any("norm" in p.casefold() or "agree" in p.casefold() for p in first.prompts.values())
+    # Only the norms (and work everyone does once) come before the first step of a round.
+    each = [i for i, s in enumerate(protocol.steps) if s.round == "each"]
+    assert all(s.round == "first" for s in protocol.steps[: each[0]])
+    assert all(s.round != "first" for s in protocol.steps[each[0] :])
+
+
+def test_whole_group_debriefs_come_once_after_the_last_round(
+    protocol: ProtocolDefinition,
+) -> None:
+    last = steps_in(protocol, "last")
+    for step in protocol.steps:
+        if step.id in DEBRIEF_STEPS and ALL in step.speaking:
+            assert step.round == "last", (protocol.id, step.id)
+    # Steps after the last round close the protocol: nothing of a round follows them.
+    assert step_ids(protocol)[len(protocol.steps) - len(last) :] == last
+
+
+def test_every_presenter_protocol_sends_its_feedback_to_the_presenter(
+    protocol: ProtocolDefinition,
+) -> None:
+    if protocol.presenter is None:
+        assert all(not s.feedback for s in protocol.steps), protocol.id
+        return
+    mapped = {c for s in protocol.steps for c in s.feedback.values()}
+    assert protocol.feedback_categories, protocol.id
+    assert mapped == set(protocol.feedback_categories), protocol.id
+    for step in protocol.steps:
+        if step.feedback:
+            # Colleagues give it while the presenter listens, in every round.
+            assert step.is_silent(protocol.presenter), (protocol.id, step.id)
+            assert step.round == "each", (protocol.id, step.id)
+        else:
+            # A step where colleagues write a field named like a category sends it.
+            written = {
+                f.id
+                for role, fields in step.capture.items()
+                if role != protocol.presenter
+                for f in fields
+            }
+            assert not written & set(protocol.feedback_categories), (protocol.id, step.id)
+
+
+def test_the_presenter_works_in_every_round(protocol: ProtocolDefinition) -> None:
+    if protocol.presenter is None:
+        return
+    assert protocol.roles[0].id == protocol.presenter
+    each = [s for s in protocol.steps if s.round == "each"]
+    assert any(s.speaks(protocol.presenter) for s in each), protocol.id
+
+
+def test_atlas_keeps_the_data_provider_silent_until_the_end() -> None:
+    atlas = load_protocol("atlas-looking-at-data")
+    assert atlas.presenter == "data_provider"
+    ids = step_ids(atlas)
+    start, respond = ids.index("getting-started"), ids.index("respond")
+    # After saying what the data is, the provider listens through every step of talk...
+    for step in atlas.steps[start + 1 : respond]:
+        assert step.is_silent("data_provider"), step.id
+        assert not step.speaks("data_provider"), step.id
+    assert ids[start + 1 : respond] == ["describe", "interpret", "implications"]
+    # ...and speaks only in the last steps: their response, then the group's reflection.
+    assert ids[respond:] == ["respond", "reflect"]
+    assert all(s.speaks("data_provider") for s in atlas.steps[respond:])
+    assert atlas.steps[-1].round == "last"
+    getting_started = atlas.steps[start].prompt_for("data_provider")
+    assert "not what you conclude" in getting_started
+
+
+def test_atlas_speaks_of_trust_and_of_removing_student_names() -> None:
+    atlas = load_protocol("atlas-looking-at-data")
+    norms = atlas.steps[0]
+    text = normalised(" ".join([atlas.summary, *norms.prompts.values()]))
+    assert "trusts each other" in text
+    assert "remove student names" in text
+    assert "no student can be identified" in normalised(norms.prompt_for("facilitator"))
+    assert "names" in normalised(norms.prompt_for("data_provider"))
+    label = atlas.steps[atlas.step_index("getting-started")].capture_for("data_provider")[0].label
+    assert "no student names" in label
+
+
+def test_success_analysis_has_everyone_write_once_then_present_in_turn() -> None:
+    analysis = load_protocol("success-analysis")
+    assert analysis.presenter == "presenter"
+    assert steps_in(analysis, "first") == ["norms", "write"]
+    assert steps_in(analysis, "each") == ["describe", "clarifying", "analysis", "reflect"]
+    assert steps_in(analysis, "last") == ["debrief"]
+
+
+def test_consultancy_and_charrette_rotate_with_the_presenter_listening() -> None:
+    consultancy = load_protocol("consultancy")
+    assert consultancy.presenter == "presenter"
+    assert dict(consultancy.steps[consultancy.step_index("discussion")].feedback) == {
+        "insight": "insight",
+        "idea": "idea",
+    }
+    charrette = load_protocol("charrette")
+    assert charrette.presenter == "requester"
+    discuss = charrette.steps[charrette.step_index("discuss")]
+    # Coe's charrette: the requester listens and takes notes, and may stop the group.
+    assert discuss.is_silent("requester")
+    assert "stop" in discuss.prompt_for("requester")
+
+
+def test_final_word_gives_the_presenter_the_last_word() -> None:
+    final = load_protocol("final-word")
+    assert final.presenter == "presenter"
+    assert step_ids(final) == ["norms", "read", "present", "respond", "final-word", "debrief"]
+    present, respond, last_word = (
+        final.steps[final.step_index(i)] for i in ("present", "respond", "final-word")
+    )
+    assert present.speaks("presenter")
+    assert present.is_silent("participant")
+    assert respond.is_silent("presenter")
+    assert respond.speaks("participant")
+    assert dict(respond.feedback) == {"response": "response"}
+    assert last_word.speaks("presenter")
+    assert last_word.is_silent("participant")
+    # Published times: under three minutes to present, a minute for each response and
+    # a minute for the final word, in circles of three to six.
+    assert present.allowed == (2, 3)
+    assert respond.allowed == (final.group_size[0] - 1, final.group_size[1] - 1)
+    assert last_word.minutes == 1
+    read = final.steps[final.step_index("read")]
+    assert read.round == "first"
+    assert read.skippable
+
+
+def test_chalk_talk_is_silent_with_no_presenter_and_fits_any_group() -> None:
+    chalk = load_protocol("chalk-talk")
+    assert chalk.presenter is None
+    assert chalk.fits(2)
+    assert chalk.fits(50)
+    assert not chalk.fits(1)
+    for size in (2, 3, 12, 50):
+        assert set(chalk.assign_roles([f"m{i}" for i in range(size)]).values()) == {
+            "facilitator",
+            "participant",
+        }
+    talk = chalk.steps[chalk.step_index("silent-conversation")]
+    assert talk.is_silent(ALL)
+    assert not talk.speaking
+    assert talk.allowed == (5, 60)
+    # Only the short norms and the debrief after the silence are spoken, and both can go.
+    spoken = [s for s in chalk.steps if s.speaking]
+    assert [s.id for s in spoken] == ["norms", "debrief"]
+    assert all(s.skippable for s in spoken)
+
+
+def test_microlab_gives_each_member_equal_time_and_turns_first() -> None:
+    micro = load_protocol("microlab")
+    assert micro.presenter is None
+    assert micro.group_size == (3, 3)
+    speakers = [r.id for r in micro.roles]
+    minutes = {r: sum(s.minutes for s in micro.steps if s.speaking == (r,)) for r in speakers}
+    assert len(set(minutes.values())) == 1
+    assert minutes["first"] > 0
+    openers = []
+    for question in ("q1", "q2", "q3"):
+        turns = [s for s in micro.steps if s.id.startswith(f"{question}-") and s.speaking]
+        order = [s.speaking[0] for s in turns]
+        assert sorted(order) == sorted(speakers), question
+        for turn in turns:
+            assert turn.allowed == (1, 2)
+            assert all(turn.is_silent(r) for r in speakers if r != turn.speaking[0])
+        openers.append(order[0])
+    assert openers == ["first", "second", "third"]
+
+
+def test_data_driven_dialogue_keeps_its_phases_apart() -> None:
+    dialogue = load_protocol("data-driven-dialogue")
+    assert dialogue.presenter is None
+    assert step_ids(dialogue) == ["norms", "predict", "go-visual", "observe", "infer", "debrief"]
+    assert dialogue.steps[dialogue.step_index("go-visual")].skippable
+    assert "no student is named" in dialogue.steps[0].prompt_for("facilitator")
+    assert "pdkit's suggestion" in dialogue.deviations
+
+
+def test_collaborative_assessment_conference_keeps_the_teacher_silent_until_step_five() -> None:
+    cac = load_protocol("collaborative-assessment-conference")
+    assert cac.presenter == "presenter"
+    ids = step_ids(cac)
+    assert ids == [
+        "norms",
+        "look",
+        "describe",
+        "questions",
+        "speculate",
+        "presenter-speaks",
+        "implications",
+        "reflect",
+    ]
+    speaks = ids.index("presenter-speaks")
+    for step in cac.steps[1:speaks]:
+        assert not step.speaks("presenter"), step.id
+        assert step.is_silent("presenter"), step.id
+    assert all(s.speaks("presenter") for s in cac.steps[speaks:])
+    # The source's whole: 45 minutes to an hour and a quarter.
+    assert 45 <= cac.total_minutes <= 75
+    assert "name is removed" in cac.steps[0].prompt_for("facilitator")
+
+
+def test_the_readme_lists_the_library_as_it_ships() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` \| ([^|]+) \| ([^|]+) \| (\d+)", readme, re.MULTILINE)
+    listed = {i: (title.strip(), size.strip(), int(minutes)) for i, title, size, minutes in rows}
+    assert set(listed) == PROTOCOLS
+    for definition_id, (title, size, minutes) in listed.items():
+        protocol = load_protocol(definition_id)
+        low, high = protocol.group_size
+        assert title == protocol.title, definition_id
+        assert size == (str(low) if low == high else f"{low}–{high}"), definition_id
+        assert minutes == protocol.total_minutes, definition_id
 
 
 # --------------------------------------------------------------------------- malformed protocols

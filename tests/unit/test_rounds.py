@@ -42,10 +42,15 @@ def test_pacing_a_plan_says_the_round_of_each_step() -> None:
     while state.status != pacing.ENDED:
         state = pacing.next_step(made, state, 1.0)
         seen.append(state.round)
-    per_round = len(WARM_COOL.steps)
-    assert seen == [0] * per_round + [1] * per_round + [1]  # the last: ended, in round 2
-    back = pacing.back(made, pacing.pause(pacing._enter(made, per_round, 2.0), 3.0), 4.0)
-    assert (back.step, back.round) == (per_round - 1, 0)
+    # The norms step comes once, in the first round; the others in each round.
+    once = sum(s.round == "first" for s in WARM_COOL.steps)
+    per_round = sum(s.round == "each" for s in WARM_COOL.steps)
+    assert once == 1
+    # The last: ended, in round 2.
+    assert seen == [0] * (once + per_round) + [1] * per_round + [1]
+    second = once + per_round  # the first step of round 2
+    back = pacing.back(made, pacing.pause(pacing._enter(made, second, 2.0), 3.0), 4.0)
+    assert (back.step, back.round) == (second - 1, 0)
 
 
 def test_in_three_rounds_each_member_of_a_triad_presents_once() -> None:

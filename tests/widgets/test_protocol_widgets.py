@@ -19,7 +19,7 @@ import pytest
 
 from pdkit import pacing
 from pdkit.app import FACILITATOR_KEY_ENV, FacilitatorApp, ReflectionApp
-from pdkit.definitions import load_form, load_protocol
+from pdkit.definitions import builtin_definitions, load_form, load_protocol
 from pdkit.errors import ConflictError
 from pdkit.pacing import RunState
 from pdkit.serve import ServeConfig, builtin_workbooks_dir, prepare
@@ -482,7 +482,10 @@ def test_a_new_run_gets_a_new_notes_form_even_at_the_same_step(
     control: PacingControl,
     make_runner: Callable[[Participant], ProtocolRunner],
 ) -> None:
+    # Both protocols open with a norms step that has no notes: move each run on to its
+    # second step, where everyone writes, so both runs are at the same step index.
     first = started(control, "success-analysis")
+    control.next()
     ana = trio[0]
     runner = make_runner(ana)
     assert runner.notes is not None
@@ -491,19 +494,22 @@ def test_a_new_run_gets_a_new_notes_form_even_at_the_same_step(
 
     second = control.start("like-wish-wonder")
     assert second is not None
+    control.next()
     runner.refresh()
-    assert runner.run == second
+    assert runner.run is not None
+    assert runner.run.id == second.id
     protocol = load_protocol("like-wish-wonder")
+    assert runner.run.state.step == 1
     role = runner.role
     assert role is not None
-    expected = [f.id for f in protocol.steps[0].capture_for(role)]
+    expected = [f.id for f in protocol.steps[1].capture_for(role)]
     assert runner.notes is not None
     assert list(runner.notes.controls) == expected
-    field = protocol.steps[0].capture_for(role)[0]
+    field = protocol.steps[1].capture_for(role)[0]
     answer: JSONValue = ["For the second run"] if field.type == "list" else "For the second run"
     runner.notes.field(field.id).value = answer
     runner.notes.save()
-    assert store.latest_notes(second.id, protocol.steps[0].id, ana.id, viewer=ana.id) == {
+    assert store.latest_notes(second.id, protocol.steps[1].id, ana.id, viewer=ana.id) == {
         field.id: answer
     }
     assert [n.value for n in store.notes(first.id, viewer=ALL)] == ["For the first run"]
@@ -558,6 +564,31 @@ def test_the_seed_makes_the_groups(
         made.append([g.members for g in store.groups()])
     assert made[0] == made[1]
     assert sorted(m for g in made[0] for m in g) == sorted(people)
+
+
+def test_the_protocol_picker_lists_the_library_by_title_and_starts_on_tuning(
+    make_control: Callable[..., PacingControl],
+) -> None:
+    control = make_control(protocols=None)  # every shipped protocol
+    options = list(control.protocol.options)
+    assert {i for _title, i in options} == set(builtin_definitions("protocol"))
+    titles = [title for title, _i in options]
+    assert titles == sorted(titles, key=str.casefold)
+    assert titles[0] != "Tuning protocol"  # so starting on Tuning is a choice, not the order
+    assert control.protocol.value == "tuning"
+    assert control.protocol.label == "Tuning protocol"
+
+
+def test_without_tuning_the_picker_starts_on_the_first_title(
+    make_control: Callable[..., PacingControl],
+) -> None:
+    control = make_control(protocols=["warm-cool-feedback", "chalk-talk", "microlab"])
+    assert [i for _title, i in control.protocol.options] == [
+        "chalk-talk",
+        "microlab",
+        "warm-cool-feedback",
+    ]
+    assert control.protocol.value == "chalk-talk"
 
 
 def test_start_for_one_group_only(

@@ -270,7 +270,8 @@ def test_the_after_session_page_shows_how_each_run_went_and_no_notes(
 
     report = FidelityReport(store, clock=clock)
     assert "No protocol has run in this session yet." in shown_text(report.widget)
-    control.start("warm-cool-feedback", rounds_count=2)
+    # Without the norms step: the report's first row is the first round's sharing.
+    control.start("warm-cool-feedback", rounds_count=2, skip_norms=True)
     presenter_id = presenter_of(store)
     page = runner(store, next(p for p in trio if p.id == presenter_id), clock)
     assert page.notes is not None

@@ -87,6 +87,19 @@ def add(commands: Commands) -> None:
         "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
     )
     new_agenda.set_defaults(run=_new_agenda)
+    new_protocol = kinds.add_parser(
+        "protocol",
+        help="a protocol to fill in: norms, rounds with a presenter, feedback, a debrief",
+        description="Write NAME.yaml, a protocol that validates as it is and shows every key "
+        "a protocol can use: a skippable norms step in the first round, a presenter who "
+        "changes each round, feedback that goes to the presenter, a debrief after the last "
+        "round, the minutes it adds up to and how it differs from its source.",
+    )
+    new_protocol.add_argument("name", help="the new protocol's id (lower-case, digits, - and _)")
+    new_protocol.add_argument(
+        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+    )
+    new_protocol.set_defaults(run=_new_protocol)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -236,6 +249,109 @@ def _write_new(target: Path, lines: list[str]) -> int:
         raise PdkitError(f"{target} already exists; choose another name or remove it first")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"pdkit: wrote {target}")
+    return 0
+
+
+_PROTOCOL_TEMPLATE = """\
+# A new pdkit protocol. Write it in your own words, credit its source in 'origin',
+# say in 'deviations' how your version differs, then: pdkit validate {name}.yaml
+kind: protocol
+id: {id}
+schema_version: 1
+version: 1
+title: {title}
+summary: >-
+  Say in a sentence or two what the group does and how long it takes.
+origin: >-
+  Who developed the protocol, for example After Jane Doe (Some School Network).
+group_size: [3, 6]
+# The role one member takes in each round, in turn, so that everyone presents once.
+# Leave it out when nobody presents (then a run is one round).
+presenter: presenter
+feedback_categories: [warm, cool]
+# What the steps add up to (pdkit checks it), and how this version differs from the source.
+total_minutes: 25
+deviations: >-
+  Say where the minutes or steps differ from the published version, and why.
+roles:
+  - id: presenter
+    label: Presenter
+    description: Shares the work, then listens.
+  - id: facilitator
+    label: Group facilitator
+    description: Keeps the group on the step in hand and on time.
+  - id: participant
+    label: Participant
+    count: rest
+    description: Listens and gives feedback.
+steps:
+  - id: norms
+    title: Norms
+    minutes: 2
+    round: first          # only in the first round
+    skippable: true       # the facilitator may leave it out if the room has norms already
+    speaking: [facilitator]
+    prompt:
+      facilitator: Propose a few norms for the group. Ask if anyone would add one.
+      all: Agree on the norms, or add one you need.
+  - id: present
+    title: The presenter shares the work
+    minutes: 5
+    allowed: [3, 10]      # the range the source gives, if it gives one
+    speaking: [presenter]
+    silent: [participant, facilitator]
+    prompt:
+      presenter: Share the work and the question you want help with.
+      all: Listen without interrupting.
+  - id: feedback
+    title: Feedback
+    minutes: 10
+    speaking: [participant]
+    silent: [presenter]
+    prompt:
+      participant: Say what works, then what could be stronger.
+      presenter: Listen and take notes.
+    # These fields go to the presenter's peer-feedback list, in these categories.
+    feedback: {{warm: warm, cool: cool}}
+    capture:
+      participant:
+        - {{id: warm, type: long_text, label: What works}}
+        - {{id: cool, type: long_text, label: What could be stronger}}
+  - id: reflect
+    title: The presenter reflects
+    minutes: 3
+    speaking: [presenter]
+    silent: [participant, facilitator]
+    prompt:
+      presenter: Say what you take away.
+      all: Listen without adding to the discussion.
+    capture:
+      presenter:
+        - {{id: takeaways, type: long_text, label: What I take away}}
+  - id: debrief
+    title: Debrief the process
+    minutes: 5
+    round: last           # once, after the last round
+    speaking: [all]
+    prompt:
+      all: How did the protocol work for us?
+"""
+
+
+def _new_protocol(args: argparse.Namespace) -> int:
+    name = args.name
+    if not re.fullmatch(r"[a-z0-9_-]+", name):
+        raise DefinitionError(
+            "a protocol id uses lower-case letters, digits, '-' and '_'", file=name
+        )
+    title = name.replace("-", " ").replace("_", " ").capitalize()
+    target = args.out / f"{name}.yaml"
+    if target.exists():
+        raise PdkitError(f"{target} already exists; choose another name or remove it first")
+    text = _PROTOCOL_TEMPLATE.format(name=name, id=_yaml_text(name), title=_yaml_text(title))
+    args.out.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
     print(f"pdkit: wrote {target}")
     return 0
 

@@ -3,14 +3,16 @@ beside the workbook winning over the built-in, and the forms a workbook shows.""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import DefinitionError, PdkitError
-from ._limits import MAX_PROBLEMS
+from ._limits import MAX_PROBLEMS, listed
 from ._load import (
     builtin_definition_path,
+    builtin_definitions,
     load_definition,
     load_form,
     load_workbook,
@@ -121,9 +123,14 @@ def _look_up(ref: str, workbook: WorkbookDefinition) -> Definition | DefinitionE
     except DefinitionError as exc:
         if exc.file != ref:  # a file beside the workbook cannot be read
             return exc
+        # The built-ins as every message lists names (the first dozen): with the path of
+        # the workbook before it, the whole list would be cut in its middle.
+        ids = builtin_definitions()
+        close = difflib.get_close_matches(ref, ids, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         return (
-            f"{ref!r} is not a definition beside this workbook or in its parent "
-            f"folder, and {exc.problem.removeprefix('no such file, and ')}"
+            f"{ref!r} is not a definition beside this workbook or in its parent folder, "
+            f"and no built-in definition has this id ({hint}built-ins: {listed(ids)})"
         )
     try:
         return load_definition(path)

@@ -53,7 +53,8 @@ class PacingControl:
         self._seed = seed
         self.run: Run | None = None
         ids = protocols if protocols is not None else builtin_definitions("protocol")
-        options = [(protocol_by_id(i).title, i) for i in ids]
+        # Listed by title; the picker starts on Tuning when it is offered.
+        options = sorted(((protocol_by_id(i).title, i) for i in ids), key=lambda o: o[0].casefold())
 
         self.group_size = w.BoundedIntText(
             value=3,
@@ -87,6 +88,7 @@ class PacingControl:
         self.leave_button.on_click(lambda _: self.left(self.leaver.value))
         self.protocol = w.Dropdown(
             options=options,
+            value="tuning" if "tuning" in ids else (options[0][1] if options else None),
             description="Protocol",
             style={"description_width": "initial"},
         )
