@@ -318,3 +318,12 @@ def test_someone_who_leaves_is_passed_over_and_nobody_loses_a_turn(
     assert "a round you are not part of" in page.heading.value
     control.left("")
     assert "Choose who has left." in shown_text(control.message)
+
+
+def test_a_protocol_where_nobody_presents_runs_one_round_whatever_the_box_says(
+    store: Store, trio: list[Participant], control: PacingControl
+) -> None:
+    control.rounds.value = 3  # left from a protocol with a presenter
+    run = control.start("chalk-talk")
+    assert run is not None
+    assert run.rounds == 1

@@ -289,7 +289,10 @@ class PacingControl:
         if problems:
             self._say(" ".join(problems), "error")
             return None
-        count = rounds_count if rounds_count is not None else self.rounds.value
+        if rounds_count is not None:
+            count = rounds_count
+        else:  # the Rounds box; one round where nobody presents (it has nobody to turn)
+            count = self.rounds.value if protocol.presenter is not None else 1
         skip = self.skip_norms.value if skip_norms is None else skip_norms
         skipped = [s.id for s in protocol.steps if s.skippable] if skip else []
         made = rounds.plan(protocol, count, skipped)
