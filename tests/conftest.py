@@ -178,6 +178,7 @@ SERVER_TIERS = ("deploy", "browser")
 suite runs on several (``pytest -n 2 --dist loadgroup``, as ``make test`` does)."""
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test with its tier (the folder it is in); the tests of the server tiers
     share one xdist group, so that they never run at the same time as each other."""

@@ -233,6 +233,28 @@ _ES = {
         "nunca tu texto, salvo que lo compartas con todos."
     ),
     ("Not saved:"): ("No se guardó:"),
+    # Feedback on my goal, and what a revision answers (widgets/_trace.py).
+    ("Feedback on my goal"): ("Comentarios sobre mi meta"),
+    (
+        "No feedback on your goal yet. It comes from your colleagues in the protocol rounds "
+        "and on the peer-feedback page."
+    ): (
+        "Todavía no hay comentarios sobre tu meta. Llegan de tus colegas en las rondas del "
+        "protocolo y en la página de comentarios entre colegas."
+    ),
+    (
+        "Tick the feedback your revision answers: your next version records it, and you (and "
+        "your coach, if you share your goal with them) see which feedback led to which change."
+    ): (
+        "Marca los comentarios a los que responde tu revisión: tu próxima versión lo registra, "
+        "y tú (y tu coach, si compartes tu meta con él o ella) ves qué comentario llevó a qué "
+        "cambio."
+    ),
+    ("Version {number} answers"): ("La versión {number} responde a"),
+    ("Noted: your revision answers it."): ("Anotado: tu revisión responde a este comentario."),
+    ("Noted."): ("Anotado."),
+    ("Warm: what works"): ("Cálido: lo que funciona"),
+    ("Cool: a gap or a question"): ("Frío: un vacío o una pregunta"),
 }
 
 _CATALOGS: dict[str, Mapping[str, str]] = {"es": _ES}

@@ -65,6 +65,7 @@ def test_the_picker_starts_on_tuning_and_chalk_talk_runs(pdkit_server: Any, brow
         boss.get_by_role("button", name="Next step").click()
         talk = chalk.steps[2]
         ana.get_by_text(f"Step 3 of {total}: {talk.title}").wait_for(timeout=FOLLOW)
-        assert talk.prompt_for(role) in ana.inner_text("body")
+        # The step's title and its prompt are two messages: wait for the prompt as well.
+        ana.get_by_text(talk.prompt_for(role)).wait_for(timeout=FOLLOW)
     finally:
         store.close()

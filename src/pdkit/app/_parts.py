@@ -96,7 +96,8 @@ class FormPart:
         if definition.id != GOAL_FORM:
             return self.form.widget
         # The goal: with the feedback colleagues gave on it, to say what a revision answers.
-        return VBox([self.form.widget, FeedbackToRevision(self.store, participant.id).widget])
+        panel = FeedbackToRevision(self.store, participant.id, language=language)
+        return VBox([self.form.widget, panel.widget])
 
     def flush(self) -> None:
         if self.form is not None:

@@ -9,13 +9,14 @@ the teacher's page and the coach's show the same trace.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 import ipywidgets as w
 
 from ..definitions.ids import GOAL_FORM
 from ..errors import PdkitError
+from ..i18n import translator
 from ..revisions import Version, answered_in, versions
 from ..store import Feedback, Store, display_names
 from ._feedback import feedback_categories
@@ -25,14 +26,15 @@ from ._timing import repeat_every
 __all__ = ["FeedbackToRevision", "trace_html"]
 
 
-def _category(category: str) -> str:
-    return dict(feedback_categories(None)).get(category) or category.capitalize()
+def _category(category: str, t: Callable[[str], str] = str) -> str:
+    return t(dict(feedback_categories(None)).get(category) or category.capitalize())
 
 
 def trace_html(
     found: Sequence[Version],
     answered: Sequence[Feedback],
     names: Mapping[str, str] | None = None,
+    t: Callable[[str], str] = str,
 ) -> str:
     """Which version answered which feedback, newest version first (HTML, escaped); the
     givers' ``names`` (id → name) only in the teacher's own view."""
@@ -48,7 +50,7 @@ def trace_html(
     parts = []
     for number in sorted(by_version, reverse=True):
         rows = "".join(
-            f"<li><strong>{escape(_category(f.category))}</strong>: {escape(f.text)}"
+            f"<li><strong>{escape(_category(f.category, t))}</strong>: {escape(f.text)}"
             + (
                 f" <span class='pdkit-muted'>({escape(names.get(f.giver, ''))})</span>"
                 if names is not None
@@ -57,7 +59,8 @@ def trace_html(
             + "</li>"
             for f in by_version[number]
         )
-        parts.append(f"<h4>Version {number} answers</h4><ul>{rows}</ul>")
+        said = t("Version {number} answers").format(number=number)
+        parts.append(f"<h4>{escape(said)}</h4><ul>{rows}</ul>")
     return f'<div class="pdkit-trace">{"".join(parts)}</div>'
 
 
@@ -66,9 +69,17 @@ class FeedbackToRevision:
 
     trace = ""
 
-    def __init__(self, store: Store, participant_id: str, *, poll_interval: float = 10.0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        participant_id: str,
+        *,
+        language: str | None = None,
+        poll_interval: float = 10.0,
+    ) -> None:
         self.store = store
         self.pid = participant_id
+        self.t = translator(language)
         self.boxes: dict[str, w.Checkbox] = {}
         self._seen: object = None
         # Few widgets while there is no feedback (every model is a message at join time).
@@ -115,7 +126,7 @@ class FeedbackToRevision:
             box = w.Checkbox(
                 value=item.answered_at is not None,
                 description=(
-                    f"{_category(item.category)}: {item.text} ({names.get(item.giver, '')})"
+                    f"{_category(item.category, self.t)}: {item.text} ({names.get(item.giver, '')})"
                 ),
                 indent=False,
                 layout=w.Layout(width="auto"),
@@ -124,25 +135,27 @@ class FeedbackToRevision:
             self.boxes[item.id] = box
             rows.append(box)
         self.list.children = rows
-        self.trace = trace_html(found, received, names)
+        self.trace = trace_html(found, received, names, self.t)
         self.widget.children = [self.html, self.list]
         self._show("")
 
     def _show(self, said: str) -> None:
         """The panel's words: the heading and help, the trace, and ``said`` (a message)."""
+        t = self.t
+        head = f"<h3>{escape(t('Feedback on my goal'))}</h3>"
         if not self.boxes:
-            self.html.value = (
-                "<h3>Feedback on my goal</h3><p class='pdkit-empty'>No feedback on your goal "
-                "yet. It comes from your colleagues in the protocol rounds and on the "
-                f"peer-feedback page.</p>{said}"
+            empty = t(
+                "No feedback on your goal yet. It comes from your colleagues in the protocol "
+                "rounds and on the peer-feedback page."
             )
+            self.html.value = f"{head}<p class='pdkit-empty'>{escape(empty)}</p>{said}"
             return
-        self.html.value = (
-            "<h3>Feedback on my goal</h3><p class='pdkit-help'>Tick the feedback your "
-            "revision answers: your next version records it, and you (and your coach, if "
-            "you share your goal with them) see which feedback led to which change.</p>"
-            f"{self.trace}{said}"
+        help_text = t(
+            "Tick the feedback your revision answers: your next version records it, and you "
+            "(and your coach, if you share your goal with them) see which feedback led to "
+            "which change."
         )
+        self.html.value = f"{head}<p class='pdkit-help'>{escape(help_text)}</p>{self.trace}{said}"
 
     def answer(self, feedback_id: str, answered: bool = True) -> None:
         """Say that the revision answers this feedback (or no longer does)."""
@@ -152,5 +165,5 @@ class FeedbackToRevision:
             self._show(f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>')
             return
         self.refresh()
-        said = "Noted: your revision answers it." if answered else "Noted."
-        self._show(f'<p class="pdkit-ok" role="status">{said}</p>')
+        said = self.t("Noted: your revision answers it." if answered else "Noted.")
+        self._show(f'<p class="pdkit-ok" role="status">{escape(said)}</p>')
