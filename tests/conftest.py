@@ -175,16 +175,27 @@ TIERS = ("unit", "widgets", "notebooks", "deploy", "browser")
 
 SERVER_TIERS = ("deploy", "browser")
 """Tiers whose tests start servers and browsers: run one at a time, on one worker, when the
-suite runs on several (``pytest -n 2 --dist loadgroup``, as ``make test`` does)."""
+suite runs on several (``pytest -n 2``, as ``make test`` does)."""
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its tier (the folder it is in); the tests of the server tiers
-    share one xdist group, so that they never run at the same time as each other."""
+    """Mark each test with its tier (the folder it is in)."""
     for item in items:
         tier = item.path.parent.name
         if tier in TIERS:
             item.add_marker(getattr(pytest.mark, tier))
-        if tier in SERVER_TIERS:
-            item.add_marker(pytest.mark.xdist_group("servers"))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """On several workers, the tests of the server tiers are one unit of work: one worker
+    runs them one after another, while the others take the rest, test by test. (An
+    ``xdist_group`` mark would say the same, but pytest-xdist 3.8 does not honour it here.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    servers = tuple(f"tests/{tier}/" for tier in SERVER_TIERS)
+
+    class ServersApart(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "servers" if nodeid.startswith(servers) else nodeid
+
+    return ServersApart(config, log)
