@@ -29,6 +29,11 @@ from ._runner import run_plan
 __all__ = ["PacingControl"]
 
 
+def _wrapping() -> w.Layout:
+    """A row of controls that wraps on a narrow screen (a phone) instead of cutting them."""
+    return w.Layout(flex_flow="row wrap")
+
+
 def _count(n: int, one: str, many: str = "") -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
@@ -104,8 +109,10 @@ class PacingControl:
         self.rounds_help = HTML()
         self.skip_norms = w.Checkbox(
             value=False,
-            description="Leave out the norms step (the room has agreed norms already)",
+            description="Leave out the norms step",
+            tooltip="When the room has agreed its norms already",
             indent=False,
+            layout=w.Layout(width="auto"),
         )
         self.protocol.observe(lambda _: self._suggest_rounds(), names="value")
         self.rounds.observe(lambda _: self._explain_rounds(), names="value")
@@ -143,15 +150,17 @@ class PacingControl:
         self.widget = VBox(
             [
                 HTML(value="<h2>Groups</h2>"),
-                HBox([self.group_size, self.form_button, self.by_goal_button]),
+                HBox([self.group_size, self.form_button, self.by_goal_button], layout=_wrapping()),
                 HTML(
                     value='<p class="pdkit-help">Groups of 2 to 6. People who join later are '
                     "placed in the smallest group when their page opens.</p>"
                 ),
                 self.groups_html,
-                HBox([self.leaver, self.leave_button]),
+                HBox([self.leaver, self.leave_button], layout=_wrapping()),
                 HTML(value="<h2>Protocol</h2>"),
-                HBox([self.protocol, self.target, self.rounds, self.start_button]),
+                HBox(
+                    [self.protocol, self.target, self.rounds, self.start_button], layout=_wrapping()
+                ),
                 self.rounds_help,
                 self.skip_norms,
                 self.status,
