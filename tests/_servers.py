@@ -160,6 +160,11 @@ def _stop(proc: subprocess.Popen[bytes]) -> list[int]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+    # The group had SIGTERM with the server: a kernel busy on a loaded machine may take a
+    # moment to exit. One still there after 5 s outlived its server.
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in below) and time.monotonic() < deadline:
+        time.sleep(0.1)
     leftovers = [pid for pid in below if _alive(pid)]
     for pid in leftovers:
         with contextlib.suppress(ProcessLookupError):
