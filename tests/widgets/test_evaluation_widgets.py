@@ -84,7 +84,8 @@ def test_anonymous_is_validated_and_only_an_evaluation_shows_an_anonymous_form()
     [problem] = check_references(shows_it_as_a_form)  # type: ignore[arg-type]
     assert "show it in an 'evaluation' section" in str(problem)
     evaluates_a_goal = parse_definition(
-        "kind: workbook\nid: w\nschema_version: 1\ntitle: W\nsections: [{evaluation: goal-setting}]\n"
+        "kind: workbook\nid: w\nschema_version: 1\ntitle: W\n"
+        "sections: [{evaluation: goal-setting}]\n"
     )
     [problem] = check_references(evaluates_a_goal)  # type: ignore[arg-type]
     assert "is not anonymous" in str(problem)
@@ -112,7 +113,8 @@ def test_the_day_ends_with_the_evaluation_sent_once(
     store.set_agenda_part("default", "day", last, expected_version=0)
     day.check()
     part = day.parts[last]
-    assert isinstance(part, EvaluationPart) and part.evaluation is not None
+    assert isinstance(part, EvaluationPart)
+    assert part.evaluation is not None
     form = part.evaluation
     assert "How did today go?" in shown_text(day.widget)
     form.controls["reaction"].value = 5
@@ -132,7 +134,8 @@ def test_the_day_ends_with_the_evaluation_sent_once(
     assert "More time for the protocol" not in caplog.text
     # The page again (a new kernel): "Thank you", no form, and kept typing is refused.
     again = _form(store, me)
-    assert again.done and "Thank you" in again.status.value
+    assert again.done
+    assert "Thank you" in again.status.value
     assert not again.body.children
     assert not again.put_kept("evaluation:session-evaluation:open", "again")
 
@@ -163,7 +166,8 @@ def test_a_second_tab_counts_once(store: Store) -> None:
     first, second = _form(store, me), _form(store, me)
     first.controls["reaction"].value = 4
     second.controls["reaction"].value = 2
-    assert first.submit() and second.submit()
+    assert first.submit()
+    assert second.submit()
     assert store.evaluation_count("default", "session-evaluation") == 1
     assert "Thank you" in second.status.value
 
@@ -199,7 +203,8 @@ def test_the_dashboard_counts_and_shows_choices_from_five(store: Store) -> None:
         dashboard.refresh()
         said = dashboard.evaluation.value
         assert "Session evaluation: 5 answered" in said
-        assert "Strongly disagree: 2" in said and "Disagree: 2" in said
+        assert "Strongly disagree: 2" in said
+        assert "Disagree: 2" in said
         assert "Strongly agree: 1" in said
         assert "open text" not in said  # open answers only in the tables
     finally:
