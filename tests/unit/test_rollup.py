@@ -16,7 +16,7 @@ from _stores import BACKENDS, Opener
 from pdkit.cli import main
 from pdkit.review.rollup import ALL, COLUMNS, rollup, rollup_html, write_rollup
 from pdkit.store import Participant, Store, open_store
-from pdkit.suppression import SUPPRESSED, K, suppress_parts
+from pdkit.suppression import SUPPRESSED, suppress_parts
 
 GOALS = [{"id": "lit", "title": "Literacy"}, {"id": "num", "title": "Numeracy"}]
 COUNTS = ("goals_set", "goals_agreed", "goals_met")
