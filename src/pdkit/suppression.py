@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-__all__ = ["SUPPRESSED", "Cell", "K", "cell", "suppress_parts", "suppressed_note"]
+__all__ = ["K", "SUPPRESSED", "Cell", "cell", "suppress_parts", "suppressed_note"]  # noqa: RUF022
 
 K = 5
 """The fewest people a figure may be about (k-anonymity's k)."""
