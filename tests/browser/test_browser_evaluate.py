@@ -38,6 +38,8 @@ def test_five_teachers_evaluate_and_the_dashboard_counts(pdkit_server: Any, brow
         form.locator(".widget-radio-box").nth(0).get_by_label("Strongly agree").check()
         form.locator(".widget-radio-box").nth(1).get_by_label("Agree", exact=True).check()
         form.locator("textarea").fill(OPEN)
+        kept = ana.evaluate("() => JSON.stringify(Object.assign({}, window.localStorage))")
+        assert OPEN in kept  # kept by the page while it is not sent (a lost connection)
         form.get_by_role("button", name="Send my answers").click()
         form.get_by_text("Thank you: your answers are in.").wait_for(timeout=FOLLOW)
         assert OPEN not in ana.inner_text("body")

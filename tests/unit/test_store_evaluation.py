@@ -167,3 +167,29 @@ def test_bad_answers_are_refused_whole(store: Store) -> None:
         )
     assert not store.has_evaluated(ana.id, FORM, session="default")
     assert store.evaluation_count("default", FORM) == 0
+
+
+def test_a_store_of_schema_7_gains_the_evaluation_tables(tmp_path: object) -> None:
+    import sqlite3
+    from pathlib import Path
+
+    from pdkit.store import open_store
+    from pdkit.store._schema import SCHEMA_VERSION
+
+    path = Path(str(tmp_path)) / "old.sqlite3"
+    open_store(path).close()
+    with sqlite3.connect(path) as db:  # as pdkit 7 left it
+        db.execute("DROP TABLE evaluation_answers")
+        db.execute("DROP TABLE evaluation_done")
+        db.execute("UPDATE pdkit_meta SET value = '7' WHERE key = 'schema_version'")
+    db.close()
+    store = open_store(path)
+    try:
+        who, _ = store.create_participant("Ana")
+        _answer(store, who, 0)
+        assert store.evaluation_count("default", FORM) == 1
+    finally:
+        store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM pdkit_meta").fetchall() == [(str(SCHEMA_VERSION),)]
+    db.close()
