@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -258,3 +259,23 @@ def test_open_answers_come_in_no_fixed_order(store: Store) -> None:
 
 def test_the_facilitator_reads_only_their_session(store: Store) -> None:
     assert store.evaluation_sheets("default", "session-evaluation", viewer=Viewer.steward()) == []
+
+
+def test_the_dashboard_summarises_a_districts_own_copy(tmp_path: Any) -> None:
+    from pdkit.app._facilitator import agenda_evaluation
+    from pdkit.definitions import AgendaDefinition
+
+    copy = tmp_path / "session-evaluation.yaml"
+    text = (Path(FORM.source)).read_text("utf-8").replace("How did today go?", "Our day")
+    copy.write_text(text, "utf-8")
+    day = tmp_path / "district-day.yaml"
+    day.write_text(
+        "kind: agenda\nid: district-day\nschema_version: 1\ntitle: D\n"
+        "parts: [{id: e, title: E, minutes: 5, evaluation: session-evaluation}]\n"
+    )
+    agenda = load_workbook(str(day))
+    assert isinstance(agenda, AgendaDefinition)
+    found = agenda_evaluation(agenda)
+    assert found is not None
+    assert found.title == "Our day"
+    assert agenda_evaluation(None) is None
