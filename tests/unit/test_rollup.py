@@ -1,4 +1,4 @@
-"""The district rollup (:mod:`pdkit.review.rollup`, ``pdkit rollup``): the figures, k = 5
+"""The district rollup (:func:`pdkit.review.rollup`, ``pdkit rollup``): the figures, k = 5
 suppression that cannot be got around (a small session, a school goal with 4 of 9
 teachers, totals minus siblings), teachers only, the CSV / Excel / HTML files and the
 command, on every backend in ``_stores.BACKENDS``."""
@@ -14,7 +14,8 @@ import pytest
 
 from _stores import BACKENDS, Opener
 from pdkit.cli import main
-from pdkit.review.rollup import ALL, COLUMNS, rollup, rollup_html, write_rollup
+from pdkit.review import rollup, rollup_html, write_rollup
+from pdkit.review._rollup import ALL, COLUMNS
 from pdkit.store import Participant, Store, open_store
 from pdkit.suppression import SUPPRESSED, suppress_parts
 

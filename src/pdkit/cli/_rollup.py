@@ -1,5 +1,5 @@
 """``pdkit rollup``: the district rollup, every figure about fewer than 5 people
-suppressed (:mod:`pdkit.review.rollup`)."""
+suppressed (:func:`pdkit.review.rollup`)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def add(commands: Commands) -> None:
 
 
 def _rollup(args: argparse.Namespace) -> int:
-    from ..review.rollup import rollup, write_rollup
+    from ..review import rollup, write_rollup
     from ..store import DEFAULT_SESSION
 
     store = open_existing_store(args.store)

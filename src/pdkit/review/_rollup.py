@@ -5,9 +5,9 @@ people suppressed (:mod:`pdkit.suppression`).
 
 ::
 
-    from pdkit.review import rollup
-    frame = rollup.rollup(store)                      # tidy: one row per figure
-    rollup.write_rollup(frame, "out/")                # rollup.csv, rollup.xlsx, rollup.html
+    from pdkit import review
+    frame = review.rollup(store)                      # tidy: one row per figure
+    review.write_rollup(frame, "out/")                # rollup.csv, rollup.xlsx, rollup.html
 
 The frame has one row per session, school goal and measure (:data:`COLUMNS`):
 ``school_goal`` is a school goal's id, or ``(all)`` for the session as a whole (the
