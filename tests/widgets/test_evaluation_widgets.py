@@ -279,3 +279,20 @@ def test_the_dashboard_summarises_a_districts_own_copy(tmp_path: Any) -> None:
     assert found is not None
     assert found.title == "Our day"
     assert agenda_evaluation(None) is None
+
+
+def test_the_spanish_page_speaks_spanish(store: Store) -> None:
+    me, _ = store.create_participant("Ana")
+    form = EvaluationForm(
+        load_form("session-evaluation", language="es"),
+        store=store,
+        participant_id=me.id,
+        session="default",
+        language="es",
+    )
+    assert form.submit_button.description == "Enviar mis respuestas"
+    assert not form.submit()
+    assert "Responde al menos una pregunta" in form.status.value
+    form.controls["reaction"].value = 4
+    assert form.submit()
+    assert "Gracias: tus respuestas ya están." in form.status.value
