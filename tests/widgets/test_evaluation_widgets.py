@@ -296,3 +296,13 @@ def test_the_spanish_page_speaks_spanish(store: Store) -> None:
     form.controls["reaction"].value = 4
     assert form.submit()
     assert "Gracias: tus respuestas ya están." in form.status.value
+
+
+def test_an_anonymous_form_is_never_a_participants_form(store: Store) -> None:
+    from pdkit.errors import DefinitionError
+    from pdkit.widgets import FormView
+
+    me, _ = store.create_participant("Ana")
+    with pytest.raises(DefinitionError, match="is anonymous"):
+        FormView(FORM, store=store, participant_id=me.id)
+    assert store.answered_forms(me.id) == []
