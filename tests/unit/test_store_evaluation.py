@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from _stores import BACKENDS, Opener
+from _stores import BACKENDS, SHARED_BACKENDS, Opener
 from pdkit.errors import AccessError, AlreadyAnsweredError, StoreError
 from pdkit.store import Participant, Store, Viewer
 from pdkit.suppression import K
@@ -193,3 +193,42 @@ def test_a_store_of_schema_7_gains_the_evaluation_tables(tmp_path: object) -> No
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM pdkit_meta").fetchall() == [(str(SCHEMA_VERSION),)]
     db.close()
+
+
+@pytest.fixture(params=SHARED_BACKENDS)
+def shared_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    opener: Opener = request.param
+    opened = opener(request)
+    yield opened
+    opened.close()
+
+
+def test_teachers_answering_at_once_lose_no_sheet(shared_store: Store) -> None:
+    """Each answer rewrites the session's sheets: kernels answering at the same moment
+    must take turns, or one would delete the sheet another just wrote."""
+    import threading
+
+    from pdkit.store import open_store
+
+    people = _room(shared_store, 8)
+    kernels = [open_store(shared_store.url) for _ in people]
+    barrier = threading.Barrier(len(kernels))
+    errors: list[BaseException] = []
+
+    def answer(index: int, kernel: Store) -> None:
+        barrier.wait()
+        try:
+            _answer(kernel, people[index], index)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=answer, args=(i, k)) for i, k in enumerate(kernels)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for kernel in kernels:
+        kernel.close()
+    assert errors == []
+    sheets = shared_store.evaluation_sheets("default", FORM, viewer=Viewer.steward())
+    assert sorted(s.answers["open"] for s in sheets) == [f"answer number {i:02d}" for i in range(8)]
