@@ -6,6 +6,8 @@ Every one of them derives from :class:`PdkitError`, so one ``except`` catches th
      ├── DefinitionError          a YAML definition (form, school goals, …) is malformed
      ├── StoreError               the answer store cannot be opened, read or written
      │    ├── ConflictError       someone else changed a shared record first (retry)
+ │    ├── AlreadyAnsweredError  a participant answers the anonymous session evaluation
+ │    │                       a second time (it cannot be changed: nobody knows which is theirs)
      │    └── DriverMissingError  its database driver is not installed (also a
      │                            MissingDependencyError)
      ├── IdentityError            a participant cannot be identified (bad name, unknown link)
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 __all__ = [
     "AccessError",
+    "AlreadyAnsweredError",
     "ConflictError",
     "DefinitionError",
     "DriverMissingError",
@@ -119,3 +122,9 @@ class MissingDependencyError(PdkitError):
 
 class DriverMissingError(StoreError, MissingDependencyError):
     """A store needs a database driver that is not installed."""
+
+
+class AlreadyAnsweredError(StoreError):
+    """The participant has already answered this session's evaluation. Answers are
+    anonymous (nothing in the store says which sheet is whose), so they cannot be
+    changed or answered again."""

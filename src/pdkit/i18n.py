@@ -255,6 +255,21 @@ _ES = {
     ("Noted."): ("Anotado."),
     ("Warm: what works"): ("Cálido: lo que funciona"),
     ("Cool: a gap or a question"): ("Frío: un vacío o una pregunta"),
+    ("Send my answers"): ("Enviar mis respuestas"),
+    ("Send your anonymous answers (once)"): ("Envía tus respuestas anónimas (una vez)"),
+    ("Answer at least one question before sending."): (
+        "Responde al menos una pregunta antes de enviar."
+    ),
+    (
+        "Not sent yet: the answer store did not respond. Your answers are still here; select "
+        "Send to try again."
+    ): (
+        "Aún no se ha enviado: el almacén de respuestas no respondió. Tus respuestas siguen "
+        "aquí; selecciona Enviar para intentarlo de nuevo."
+    ),
+    ("Thank you: your answers are in. They are anonymous, so they cannot be changed now."): (
+        "Gracias: tus respuestas ya están. Son anónimas, así que ya no se pueden cambiar."
+    ),
 }
 
 _CATALOGS: dict[str, Mapping[str, str]] = {"es": _ES}

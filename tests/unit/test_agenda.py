@@ -106,7 +106,7 @@ def test_an_agenda_reads_every_kind_of_part() -> None:
         ("protocol", "", ""),
         ("revise", "goal-setting", ""),
         ("reflection", "gibbs", ""),
-        ("evaluation", "", ""),
+        ("evaluation", "session-evaluation", ""),
         ("text", "", "Back at one."),
     ]
     assert agenda.part_index("revise") == 2

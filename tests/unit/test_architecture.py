@@ -29,6 +29,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "i18n",
             "links",
             "charts",
+            "suppression",
         }
     ),
     frozenset(

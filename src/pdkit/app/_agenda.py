@@ -1,7 +1,7 @@
 """A teacher's day page: the agenda's parts, the one the room is on shown live, earlier
 ones open again on a click (:class:`DayPart`). Each part of the day is one of the app's
-own parts (:mod:`._parts`: a form, reflections, the protocol runner, peer feedback), so
-answers save exactly as on their own pages."""
+own parts (:mod:`._parts`: a form, reflections, the protocol runner, peer feedback; the
+session evaluation: :mod:`._evaluation`), so answers save exactly as on their own pages."""
 
 from __future__ import annotations
 
@@ -17,17 +17,11 @@ from ..widgets import HTML, HBox, Safekeeper, VBox
 from ..widgets._agenda import follow_agenda, part_label
 from ._parts import Part
 
-__all__ = ["EVALUATION_PLACEHOLDER", "DayPart", "TextPart"]
-
-EVALUATION_PLACEHOLDER = (
-    "The session evaluation form comes with a later version of pdkit. For now, your "
-    "facilitator will tell you how to give your evaluation of the day."
-)
-"""What an ``evaluation: placeholder`` part says until the evaluation form exists."""
+__all__ = ["DayPart", "TextPart"]
 
 
 class TextPart:
-    """A part that only says something (a text, or the evaluation's placeholder)."""
+    """A part that only says something (a text)."""
 
     def __init__(self, text: str) -> None:
         self.text = text

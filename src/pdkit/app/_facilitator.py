@@ -10,7 +10,15 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..definitions import AgendaDefinition, GoalsSource, SchoolGoal, load_workbook
+from ..definitions import (
+    AgendaDefinition,
+    FormDefinition,
+    GoalsSource,
+    SchoolGoal,
+    load_form,
+    load_workbook,
+    resolve_reference,
+)
 from ..errors import PdkitError
 from ..links import query_value, sibling
 from ..store import DEFAULT_SESSION, KeyLockout, Session, Store, same_key
@@ -36,6 +44,18 @@ def room_agenda() -> AgendaDefinition | None:
     except PdkitError:
         return None
     return found if isinstance(found, AgendaDefinition) else None
+
+
+def agenda_evaluation(agenda: AgendaDefinition | None) -> FormDefinition | None:
+    """The session evaluation the agenda's ``evaluation`` part shows (a district's copy
+    beside the agenda wins), for the dashboard's summary; None for the built-in one."""
+    part = next((p for p in agenda.parts if p.shows == "evaluation"), None) if agenda else None
+    if agenda is None or part is None:
+        return None
+    try:
+        return load_form(resolve_reference(part.ref, agenda))
+    except PdkitError:
+        return None
 
 
 PAGE_LOCKOUT = KeyLockout(free=3)
@@ -175,19 +195,22 @@ class FacilitatorApp:
     def _export(self, kind: str) -> bytes:
         from ..review import tables  # pandas: loaded only when the facilitator asks for the tables
 
+        evaluation = self.dashboard.evaluation_form if self.dashboard is not None else None
         return tables.write_tables(
-            tables.session_tables(self.store, self.session, self._goals()), kind
+            tables.session_tables(self.store, self.session, self._goals(), evaluation), kind
         )
 
     def _open(self) -> None:
         self._close()
+        agenda = room_agenda()
         self.dashboard = Dashboard(
             self.store,
             session=self.session,
             school_goals=self._goals(),
             export=self._export,
             page_url=self.browser.page_url,
-            agenda=room_agenda(),
+            agenda=agenda,
+            evaluation=agenda_evaluation(agenda),
         )
         parts: list[w.Widget] = [self.dashboard.widget]
         if self.session == DEFAULT_SESSION:

@@ -134,7 +134,8 @@ class Workbook:
             return FeedbackPart(store, partial(form, goal))
 
         if isinstance(workbook, AgendaDefinition):
-            from ._agenda import EVALUATION_PLACEHOLDER, DayPart, TextPart
+            from ._agenda import DayPart, TextPart
+            from ._evaluation import EvaluationPart
 
             day: list[Part] = []
             for item in workbook.parts:
@@ -148,7 +149,7 @@ class Workbook:
                     # The goal again, above the feedback on it: tick what the revision answers.
                     day.append(FormPart(store, partial(form, item.ref)))
                 elif item.shows == "evaluation":
-                    day.append(TextPart(EVALUATION_PLACEHOLDER))
+                    day.append(EvaluationPart(store, partial(form, item.ref)))
                 else:
                     day.append(TextPart(item.text))
             self._part_of[0] = 0
@@ -164,6 +165,10 @@ class Workbook:
                 part = ReflectionsPart(store, partial(forms, refs))
             elif section.kind == "protocol":
                 part = RunnerPart(store)
+            elif section.kind == "evaluation":
+                from ._evaluation import EvaluationPart
+
+                part = EvaluationPart(store, partial(form, refs[0]))
             elif section.kind == "feedback":
                 part = feedback(_goal_form(workbook))
             elif section.kind == "home":

@@ -188,7 +188,7 @@ def _new_workbook(args: argparse.Namespace) -> int:
 
 _AGENDA_PLACES = {
     "protocol": ("Protocol rounds", 45, "protocol: runner"),
-    "evaluation": ("Session evaluation", 5, "evaluation: placeholder"),
+    "evaluation": ("Session evaluation", 5, "evaluation: session-evaluation"),
 }
 
 

@@ -28,6 +28,7 @@ from ._model import (
     WorkbookDefinition,
 )
 from ._yaml import PathPart, format_path, line_of
+from .ids import EVALUATION_FORM
 
 __all__ = [
     "KINDS",
@@ -168,6 +169,7 @@ def build_form(data: dict[str, Any], file: str, root: yaml.Node | None) -> FormD
         source=file,
         kind=kind,
         mode=data.get("mode", "sequence" if kind == "reflection" else "all"),
+        anonymous=bool(data.get("anonymous", False)),
     )
 
 
@@ -226,7 +228,13 @@ def build_agenda(data: dict[str, Any], file: str, root: yaml.Node | None) -> Age
                 title=raw["title"].strip(),
                 minutes=raw["minutes"],
                 shows=kind,
-                ref=value if kind in ("form", "reflection", "revise") else "",
+                ref=(
+                    value
+                    if kind in ("form", "reflection", "revise")
+                    else (EVALUATION_FORM if value == "placeholder" else value)
+                    if kind == "evaluation"
+                    else ""
+                ),
                 text=value.strip() if kind == "text" else "",
                 intro=raw.get("intro", "").strip(),
             )

@@ -56,6 +56,9 @@ class FormDefinition:
     source: str = "<string>"
     kind: str = "form"
     mode: str = "all"
+    anonymous: bool = False
+    """Answers are kept as anonymous sheets (:meth:`pdkit.store.Store.submit_evaluation`),
+    never as a participant's answers: a session evaluation."""
     _by_id: Mapping[str, Field] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -246,6 +249,7 @@ SECTION_KINDS = (
     "reflection",
     "reflections",
     "protocol",
+    "evaluation",
     "feedback",
     "facilitator",
     "agenda",
@@ -293,14 +297,15 @@ class WorkbookDefinition:
 AGENDA_SHOWS = ("form", "reflection", "protocol", "revise", "evaluation", "text")
 """What a part of an agenda can show: a form or a reflection (by id), the protocol runner
 (``protocol: runner``), the goal form again to revise the goal (``revise: <form id>``),
-the session evaluation (``evaluation: placeholder`` until its form exists) or a text."""
+the session evaluation (``evaluation: <an anonymous form's id>``; ``placeholder`` means
+the shipped ``session-evaluation``) or a text."""
 
 
 @dataclass(frozen=True)
 class AgendaPart:
     """One part of an agenda: its planned ``minutes`` and what it shows (one of
-    :data:`AGENDA_SHOWS`; ``ref`` is the form's id for ``form``, ``reflection`` and
-    ``revise``)."""
+    :data:`AGENDA_SHOWS`; ``ref`` is the form's id for ``form``, ``reflection``,
+    ``revise`` and ``evaluation``)."""
 
     id: str
     title: str

@@ -34,6 +34,7 @@ _SECTION_NEEDS = {
     "form": ("form",),
     "reflection": ("reflection", "form"),
     "reflections": ("reflection", "form"),
+    "evaluation": ("form", "reflection"),
 }
 
 
@@ -91,6 +92,18 @@ def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
                         path=where,
                     )
                 )
+            elif getattr(definition, "anonymous", False) != (section.kind == "evaluation"):
+                problems.append(
+                    DefinitionError(
+                        f"{ref!r} is anonymous (anonymous: true): show it in an 'evaluation' "
+                        "section or part, where answers are kept as anonymous sheets"
+                        if section.kind != "evaluation"
+                        else f"{ref!r} is not anonymous, but an 'evaluation' shows only an "
+                        "anonymous form (anonymous: true), such as 'session-evaluation'",
+                        file=workbook.source,
+                        path=where,
+                    )
+                )
     return problems
 
 
@@ -99,7 +112,12 @@ def _referring(workbook: WorkbookDefinition) -> list[tuple[int, Section, str]]:
     for every form an agenda's parts show (all in its one section, each form once; a
     ``revise`` part shows the goal form again)."""
     if isinstance(workbook, AgendaDefinition):
-        kinds = {"form": "form", "reflection": "reflection", "revise": "form"}
+        kinds = {
+            "form": "form",
+            "reflection": "reflection",
+            "revise": "form",
+            "evaluation": "evaluation",
+        }
         found: dict[str, tuple[int, Section, str]] = {}
         for index, part in enumerate(workbook.parts):
             if part.shows in kinds and part.ref not in found:  # the goal, and its revision: once

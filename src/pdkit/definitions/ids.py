@@ -12,6 +12,7 @@ from collections.abc import Mapping
 __all__ = [
     "CHECKIN_FORM",
     "COACH_FIELDS",
+    "EVALUATION_FORM",
     "GOAL_FORM",
     "GOAL_SUMMARY_FIELDS",
     "SCHOOL_GOAL_FIELD",
@@ -36,3 +37,7 @@ COACH_FIELDS: Mapping[str, frozenset[str] | None] = {
 }
 """What a saved workbook of before per-item visibility shares with the coach, by design
 of a coaching cycle (None: the whole form); everything else in such a file is private."""
+
+EVALUATION_FORM = "session-evaluation"
+"""The shipped session evaluation (anonymous: answers are sheets, never responses); an
+agenda's ``evaluation: placeholder`` means it."""

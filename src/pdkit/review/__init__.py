@@ -15,7 +15,8 @@ participant's kernel never loads them. Inside, :func:`load` is a short pipeline:
 ``_sources`` (what each source is) → ``_collect`` (facts as columns) → ``_forms``
 (labels and how answers read) → ``_build`` (the frames, ``_versions`` for goals and
 check-ins); ``_frames`` declares every frame's columns. :mod:`.tables` holds a
-session's tables for its facilitator.
+session's tables for its facilitator; :func:`rollup` (``_rollup``) the district's
+figures per session and school goal, suppressed below 5 people.
 
 Sources
 -------
@@ -142,6 +143,16 @@ from ._coach import find_coach
 from ._frames import COLUMNS
 from ._load import load
 from ._review import Review
+from ._rollup import rollup, rollup_html, write_rollup
 from ._versions import goal_version_rows
 
-__all__ = ["COLUMNS", "Review", "find_coach", "goal_version_rows", "load"]
+__all__ = [
+    "COLUMNS",
+    "Review",
+    "find_coach",
+    "goal_version_rows",
+    "load",
+    "rollup",
+    "rollup_html",
+    "write_rollup",
+]

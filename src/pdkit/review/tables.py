@@ -20,6 +20,10 @@ participant wrote (:meth:`pdkit.store.Store.statuses`, :meth:`~pdkit.store.Store
                   date, "" when none), next_state (``due``, ``overdue`` or "") — where each
                   teacher is in the session's check-in schedule (:mod:`pdkit.followup`)
 ``schedule``      due (ISO date) — the session's check-in dates
+``evaluation``    question, answer, label, count (``Int64``: empty when suppressed), note —
+                  the anonymous session evaluation: how many answered, how many chose each
+                  option, the open answers one per row in a random order; below 5 answers
+                  one row per question saying so (:mod:`pdkit.suppression`)
 ``fidelity``      run, protocol, started_at, round, step, title, planned_minutes,
                   actual_minutes, added_minutes, pauses, paused_minutes, visits, state
                   (done, now, not reached, left out), wrote_notes — how each protocol run
@@ -42,11 +46,12 @@ import pandas as pd
 from .._clock import now as clock_now
 from .._clock import today as clock_today
 from .._imports import require
-from ..definitions import SchoolGoal
-from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
+from ..definitions import FormDefinition, SchoolGoal, load_form
+from ..definitions.ids import EVALUATION_FORM, GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
 from ..fidelity import COLUMNS as FIDELITY_COLUMNS
 from ..store import Store, Viewer
+from ..widgets._evaluation import evaluation_rows
 from ..widgets._fidelity import run_records
 from ._frames import utc_times
 
@@ -91,6 +96,13 @@ TABLES: Mapping[str, Mapping[str, str]] = {
         "state": "string",
         "wrote_notes": "int64",
     },
+    "evaluation": {
+        "question": "string",
+        "answer": "string",
+        "label": "string",
+        "count": "Int64",
+        "note": "string",
+    },
 }
 """Every table's columns and their dtypes, in order."""
 
@@ -112,9 +124,13 @@ def _frame(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
 
 
 def session_tables(
-    store: Store, session: str, school_goals: Sequence[SchoolGoal] = ()
+    store: Store,
+    session: str,
+    school_goals: Sequence[SchoolGoal] = (),
+    evaluation: FormDefinition | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The session's tables (see the module docs), read as its facilitator."""
+    """The session's tables (see the module docs), read as its facilitator;
+    ``evaluation`` is the session evaluation's form (the built-in one when None)."""
     statuses = store.statuses(session)
     choices = store.choices(
         session, GOAL_FORM, SCHOOL_GOAL_FIELD, viewer=Viewer.facilitator(session)
@@ -189,7 +205,21 @@ def session_tables(
         "checkins": checkins,
         "schedule": schedule,
         "fidelity": fidelity_rows,
+        "evaluation": evaluation_table(store, session, evaluation),
     }
+
+
+def evaluation_table(
+    store: Store, session: str, evaluation: FormDefinition | None = None
+) -> pd.DataFrame:
+    """The session's ``evaluation`` table (see the module docs), read as its facilitator."""
+    form = evaluation or load_form(EVALUATION_FORM)
+    count = store.evaluation_count(session, form.id)
+    sheets = store.evaluation_sheets(session, form.id, viewer=Viewer.facilitator(session))
+    rows = evaluation_rows(form, count, sheets)
+    return _frame(
+        "evaluation", {column: [r[column] for r in rows] for column in TABLES["evaluation"]}
+    )
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -232,6 +262,8 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             data[column] = values.astype(object).where(values.notna(), "").astype("string")
         elif dtype == "bool":
             data[column] = values.map(_true).astype(bool)
+        elif dtype == "Int64":  # empty: suppressed
+            data[column] = pd.to_numeric(values.replace("", None)).astype("Int64")
         else:
             data[column] = values.astype(dtype)
     return pd.DataFrame(data)

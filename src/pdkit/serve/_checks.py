@@ -319,7 +319,7 @@ def _sections_only(path: Path) -> WorkbookDefinition:
 def _local_references(workbook: WorkbookDefinition) -> Iterator[Path]:
     """The definition files beside a workbook (not built-ins) that its sections name."""
     for section in workbook.sections:
-        if section.kind not in ("form", "reflection", "reflections"):
+        if section.kind not in ("form", "reflection", "reflections", "evaluation"):
             continue
         for ref in section.refs:
             try:

@@ -83,6 +83,7 @@ class PostgresDialect:
         # PostgreSQL has no rowid: an explicit column keeps the order rows were made in.
         "ord_column": "\n        ord BIGSERIAL NOT NULL,",
         "by_ord": ", ord",
+        "no_rowid": "",  # no rowid to begin with
     }
     # A table the search_path finds (as every query of the store's will), by a plain query
     # of the catalog: to_regclass's cached view of the catalog can miss the tables another

@@ -26,6 +26,7 @@ __all__ = [
     "CheckinSchedule",
     "Comment",
     "Contact",
+    "EvaluationSheet",
     "Feedback",
     "GoalStatus",
     "Group",
@@ -326,3 +327,14 @@ def normalize_code(code: str) -> str:
 def display_code(code: str) -> str:
     """A join code as shown: ``K7P4QX`` → ``K7P-4QX``."""
     return f"{code[:3]}-{code[3:]}" if len(code) == CODE_LENGTH else code
+
+
+@dataclass(frozen=True)
+class EvaluationSheet:
+    """One anonymous answer sheet of a session evaluation: its answers and the form's
+    version, and nothing about who wrote it or when."""
+
+    session: str
+    form: str
+    spec_version: str
+    answers: Mapping[str, Any]

@@ -15,7 +15,10 @@ report), and when a piece of feedback was answered by a revision of the goal; th
 columns of existing tables are added by :data:`UPGRADES`; and the agenda of the day:
 ``agenda_state`` (the part of each session's agenda the facilitator has the room on,
 with a version for optimistic updates) and ``agenda_events`` (every change of part,
-with its time) (:mod:`._sql_agenda`).
+with its time) (:mod:`._sql_agenda`). Version 8 adds the anonymous session evaluation:
+``evaluation_answers`` (one row per answer sheet, keyed by a random id, with no
+participant, token or time, and on SQLite without a rowid) and ``evaluation_done`` (who
+has answered, with no answer and no time) (:mod:`._sql_evaluation`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Iterator, Mapping
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "UPGRADES", "schema_statements"]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
 attempts, follow-up, agendas)."""
 
@@ -54,6 +57,8 @@ TABLES = (
     "run_events",
     "agenda_state",
     "agenda_events",
+    "evaluation_answers",
+    "evaluation_done",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -279,12 +284,29 @@ SCHEMA = (
         at {time} NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS agenda_events_by_agenda ON agenda_events (session, agenda, seq)",
+    # The session evaluation is anonymous by construction (:mod:`._sql_evaluation`): no
+    # participant, token or time, a random key, and no rowid or serial that keeps order.
+    """CREATE TABLE IF NOT EXISTS evaluation_answers (
+        id TEXT PRIMARY KEY,
+        session TEXT NOT NULL,
+        form TEXT NOT NULL,
+        spec_version TEXT NOT NULL,
+        answers TEXT NOT NULL
+    ){no_rowid}""",
+    """CREATE TABLE IF NOT EXISTS evaluation_done (
+        session TEXT NOT NULL,
+        form TEXT NOT NULL,
+        participant TEXT NOT NULL REFERENCES participants(id),
+        PRIMARY KEY (session, form, participant)
+    ){no_rowid}""",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an
-explicit order column where the database has no ``rowid``) and ``{by_ord}`` (that
-column in an index). Values are JSON *text* in both databases: PostgreSQL's JSONB would
-reorder keys and refuse ``\\u0000``, and answers must come back exactly as written."""
+explicit order column where the database has no ``rowid``), ``{by_ord}`` (that column
+in an index) and ``{no_rowid}`` (a table kept without the hidden row number that records
+insertion order, where the database has one). Values are JSON *text* in both databases:
+PostgreSQL's JSONB would reorder keys and refuse ``\\u0000``, and answers must come back
+exactly as written."""
 
 
 UPGRADES: tuple[tuple[str, str, str], ...] = (

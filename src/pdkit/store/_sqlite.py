@@ -36,6 +36,7 @@ class SQLiteDialect:
         "time": "REAL",
         "ord_column": "",  # every table has a rowid
         "by_ord": "",  # and every index ends with it
+        "no_rowid": " WITHOUT ROWID",  # no hidden insertion order (evaluations)
     }
     table_exists_sql: ClassVar[str] = (
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"

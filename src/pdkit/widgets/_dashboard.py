@@ -1,7 +1,8 @@
 """The facilitator's dashboard for a session: who joined and where everyone is, goals per
 school goal, groups and the protocol control, the weeks after the session (check-in
-dates, where each teacher is in them, coaches: :mod:`._dashboard_followup`), and the
-session's tables to download.
+dates, where each teacher is in them, coaches: :mod:`._dashboard_followup`), how many
+answered the anonymous session evaluation and, from 5 answers, what they chose
+(:mod:`._evaluation`), and the session's tables to download.
 
 Everything shown comes from :meth:`~pdkit.store.Store.statuses` (flags and counts) and
 :meth:`~pdkit.store.Store.choices` (option ids), never from a participant's text, so a
@@ -20,13 +21,14 @@ import ipywidgets as w
 
 from .._clock import now
 from ..charts import bar_chart
-from ..definitions import AgendaDefinition, SchoolGoal
-from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
+from ..definitions import AgendaDefinition, FormDefinition, SchoolGoal, load_form
+from ..definitions.ids import EVALUATION_FORM, GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
 from ..links import sibling
 from ..store import DEFAULT_SESSION, Status, Store, Viewer
 from ._agenda import AgendaControl
 from ._dashboard_followup import CoachesPanel, FollowUpPanel, name_labels
+from ._evaluation import evaluation_summary_html
 from ._fidelity import FidelityReport
 from ._files import FileDownload
 from ._lean import HTML, HBox, VBox
@@ -77,7 +79,8 @@ class Dashboard:
     ``school_goals`` gives the chart its labels; ``export(kind)`` makes the download
     (injected by the app, which may import pandas: widgets never do); ``page_url`` is
     where the dashboard is open, for the participants' link; ``agenda`` adds the control
-    that moves the room through the day's agenda.
+    that moves the room through the day's agenda; ``evaluation`` is the session
+    evaluation's form (the built-in one when None).
     """
 
     def __init__(
@@ -91,8 +94,10 @@ class Dashboard:
         poll_interval: float = 3.0,
         clock: Callable[[], float] = now,
         agenda: AgendaDefinition | None = None,
+        evaluation: FormDefinition | None = None,
     ) -> None:
         self.store = store
+        self.evaluation_form = evaluation or load_form(EVALUATION_FORM)
         self.session = session
         self.school_goals = school_goals or []
         self._export = export
@@ -112,6 +117,9 @@ class Dashboard:
             join += ".</p>"
         self.header = HTML(value=f"<h2>{escape(title)}</h2>{join}")
         self.counts = HTML()
+        self.evaluation = HTML()
+        self.evaluation.add_class("pdkit-evaluation-panel")
+        self._evaluated: int | None = None
         self.chart = HTML()
         self.roster = HTML()
         self.control = PacingControl(store, session=session, clock=clock)
@@ -145,9 +153,11 @@ class Dashboard:
                 self.fidelity.widget,
                 self.followup.widget,
                 self.coaches.widget,
+                self.evaluation,
                 HTML(
                     value="<h2>Session tables</h2><p>The roster, goals per school goal and "
-                    "groups as tidy tables: counts and statuses, never what anyone wrote.</p>"
+                    "groups as tidy tables: counts and statuses, never what anyone wrote "
+                    "(the anonymous session evaluation from 5 answers).</p>"
                 ),
                 *export_row,
             ]
@@ -159,6 +169,7 @@ class Dashboard:
 
     def refresh(self) -> None:
         """Read statuses and choices again; redraw what changed."""
+        self._draw_evaluation()
         try:
             statuses = self.store.statuses(self.session)
             choices = self.store.choices(
@@ -175,6 +186,22 @@ class Dashboard:
         self._draw_roster(statuses)
         self.control._show_groups()  # new joiners and late placements show at once
         self.coaches.people_changed([s.participant for s in statuses])
+
+    def _draw_evaluation(self) -> None:
+        """How many answered the session evaluation, and what they chose from 5 answers
+        (read again only when the count changed)."""
+        form = self.evaluation_form
+        try:
+            count = self.store.evaluation_count(self.session, form.id)
+            if count == self._evaluated:
+                return
+            sheets = self.store.evaluation_sheets(
+                self.session, form.id, viewer=Viewer.facilitator(self.session)
+            )
+        except PdkitError:
+            return  # a passing store hiccup: keep showing the last state
+        self._evaluated = count
+        self.evaluation.value = evaluation_summary_html(form, count, sheets)
 
     def _draw_counts(self, statuses: list[Status]) -> None:
         joined = len(statuses)

@@ -13,7 +13,7 @@ import ipywidgets as w
 
 from .._clock import now
 from ..definitions import FormDefinition
-from ..errors import PdkitError
+from ..errors import DefinitionError, PdkitError
 from ..hints import Hint, goal_hints
 from ..i18n import translator
 from ..store import JSONValue, Store
@@ -43,6 +43,12 @@ class FormAnswers:
     """A participant's answers to a form, in the store's response log."""
 
     def __init__(self, store: Store, participant_id: str, definition: FormDefinition) -> None:
+        if definition.anonymous:  # its answers must never be a participant's responses
+            raise DefinitionError(
+                f"{definition.id!r} is anonymous: it is answered with an evaluation "
+                "(pdkit.widgets._evaluation.EvaluationForm), never as a participant's form",
+                file=definition.source,
+            )
         self.store = store
         self.participant_id = participant_id
         self.definition = definition

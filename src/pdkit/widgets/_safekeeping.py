@@ -123,6 +123,12 @@ class Safekeeper(anywidget.AnyWidget):
         if texts:
             self.send({"kind": "saved", "items": dict(texts)})
 
+    def forget(self, keys: list[str]) -> None:
+        """The page forgets what it keeps under these keys, whatever it is (an anonymous
+        evaluation, once sent, is kept nowhere)."""
+        if keys:
+            self.send({"kind": "forget", "keys": list(keys)})
+
     # ------------------------------------------------------------------ the page's messages
 
     def _send_ready(self) -> None:

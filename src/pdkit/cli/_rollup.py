@@ -1,0 +1,74 @@
+"""``pdkit rollup``: the district rollup, every figure about fewer than 5 people
+suppressed (:func:`pdkit.review.rollup`)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import PdkitError
+from ._common import Commands, open_existing_store
+
+__all__ = ["add"]
+
+
+def add(commands: Commands) -> None:
+    """Add ``pdkit rollup`` to ``pdkit``."""
+    rollup = commands.add_parser(
+        "rollup",
+        help="the district rollup per session and school goal (k = 5 suppression)",
+        description="Per session and school goal: goals set, agreed and met; the share of "
+        "teachers with a measured goal and with evidence; the mean change from point A "
+        "toward point B; the session evaluation. Every figure about fewer than 5 people "
+        "is suppressed, and so is a second one wherever a suppressed figure could be "
+        "worked out from a total. Writes rollup.csv, rollup.xlsx and rollup.html (one "
+        "offline page with charts: no script, no external link) into --out.",
+    )
+    rollup.add_argument(
+        "--store",
+        default=None,
+        help="the store: a SQLite path or URL, or postgresql://… "
+        "(default: $PDKIT_STORE, else the file in your data folder)",
+    )
+    rollup.add_argument(
+        "--session",
+        action="append",
+        default=None,
+        metavar="CODE",
+        help="only this session (its join code or id, or 'default'); repeat for more "
+        "(default: every session)",
+    )
+    rollup.add_argument(
+        "--out", required=True, metavar="DIR", help="the folder to write the files into"
+    )
+    rollup.set_defaults(run=_rollup)
+
+
+def _rollup(args: argparse.Namespace) -> int:
+    from ..review import rollup, write_rollup
+    from ..store import DEFAULT_SESSION
+
+    store = open_existing_store(args.store)
+    try:
+        sessions = None
+        if args.session:
+            sessions = []
+            for given in args.session:
+                wanted = given.strip()
+                found = store.get_session(wanted) or store.session_for_code(wanted)
+                if found is None and wanted != DEFAULT_SESSION:
+                    raise PdkitError(
+                        f"no session {wanted!r} in {store.url}: give its join code or id "
+                        "(pdkit session list), or 'default'"
+                    )
+                sessions.append(found.id if found is not None else DEFAULT_SESSION)
+        frame = rollup(store, sessions)
+    finally:
+        store.close()
+    paths = write_rollup(frame, args.out)
+    hidden = int((frame["note"] != "").sum())
+    sessions_done = frame["session"].nunique()
+    print(
+        f"pdkit: rollup of {sessions_done} session(s): {len(frame)} figures, {hidden} "
+        f"suppressed or not counted; wrote {', '.join(str(p) for p in paths)}"
+    )
+    return 0

@@ -1,0 +1,426 @@
+"""The district rollup: per session and school goal, how many goals were set, agreed and
+met, the share of teachers with a measured goal and with evidence, the mean change from
+point A toward point B, and the session evaluation — every figure about fewer than 5
+people suppressed (:mod:`pdkit.suppression`).
+
+::
+
+    from pdkit import review
+    frame = review.rollup(store)                      # tidy: one row per figure
+    review.write_rollup(frame, "out/")                # rollup.csv, rollup.xlsx, rollup.html
+
+The frame has one row per session, school goal and measure (:data:`COLUMNS`):
+``school_goal`` is a school goal's id, or ``(all)`` for the session as a whole (the
+evaluation is asked of the session, so its rows are ``(all)`` only). ``value`` is the
+figure, ``people`` how many distinct people it is about; both are empty (NA) and
+``note`` says ``fewer than 5`` when it is suppressed. Measures:
+
+``teachers``              teachers who took part (``(all)`` only): participants with the
+                          role ``teacher``; coaches and facilitators are never counted
+``goals_set``             teachers with a goal (for a school goal: whose goal serves it)
+``goals_agreed``          … whose goal's status is agreed, active or met
+``goals_met``             … whose goal's status is met
+``share_measured``        of the goals the steward may read, the share whose baseline and
+                          target are numbers (``people``: those goals)
+``share_with_evidence``   of the goals the steward may read, the share with at least one
+                          piece of evidence (:func:`has_evidence`; NA until the evidence
+                          log is wired in)
+``mean_change``           mean of (latest check-in value - baseline) / (target - baseline)
+                          over measured goals with a check-in value (1.0: at point B)
+``evaluation_respondents``  how many answered the session evaluation
+``evaluation_mean:<q>``   the mean answer to the evaluation's scale question ``q``
+
+Reading: everything is read as the store's steward (:meth:`pdkit.store.Viewer.steward`).
+Counts of goals and their school goals come from statuses and choices, which count every
+teacher whatever their goal's visibility (categories, not writing); a goal's status,
+measure and check-ins come from the goal itself, so only goals shared at ``coach`` level
+or wider count there (a private goal stays private, even from a total).
+
+Suppression: a count of fewer than 5 people is hidden; among the school goals of one
+session (the parts of the session's total) a second count is hidden when only one would
+be, so that no hidden count is the total minus the others; a share or mean about a school
+goal whose goal count is hidden is hidden too (its ``people`` would tell the count).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .._atomic import write_atomically
+from .._imports import require
+from ..charts import bar_chart
+from ..definitions import FormDefinition, load_form
+from ..definitions.ids import CHECKIN_FORM, EVALUATION_FORM, GOAL_FORM, SCHOOL_GOAL_FIELD
+from ..errors import AccessError, PdkitError
+from ..followup import ACTIVE, AGREED, MET
+from ..i18n import choose
+from ..store import DEFAULT_SESSION, Store, Viewer
+from ..suppression import SUPPRESSED, Cell, K, cell, suppress_parts
+
+__all__ = [
+    "ALL",
+    "COLUMNS",
+    "MEASURES",
+    "has_evidence",
+    "rollup",
+    "rollup_html",
+    "write_rollup",
+]
+
+ALL = "(all)"
+"""The ``school_goal`` of a row about the session as a whole."""
+
+COLUMNS: Mapping[str, str] = {
+    "session": "string",
+    "session_title": "string",
+    "school_goal": "string",
+    "school_goal_title": "string",
+    "measure": "string",
+    "value": "Float64",
+    "people": "Int64",
+    "note": "string",
+}
+"""The rollup's columns and their dtypes, in order."""
+
+MEASURES = (
+    "teachers",
+    "goals_set",
+    "goals_agreed",
+    "goals_met",
+    "share_measured",
+    "share_with_evidence",
+    "mean_change",
+)
+"""The measures about teachers, in the order rows come (the evaluation's follow)."""
+
+BASELINE, TARGET, MEASURE_VALUE = "baseline", "target", "measure_value"
+"""The goal's point A and point B as numbers, and a check-in's value of the measure
+(the measured goals' field ids; :data:`pdkit.definitions.ids.MEASURE_FIELDS` after the
+measured goals are merged)."""
+
+_AGREED = frozenset({AGREED, ACTIVE, MET})
+
+EvidenceCheck = Callable[[Store, str], "bool | None"]
+
+
+def has_evidence(store: Store, participant_id: str) -> bool | None:
+    """Whether the teacher's goal has at least one piece of evidence, read as the steward.
+
+    None (unknown) until the evidence log is wired in here: the rollup's
+    ``share_with_evidence`` is then NA with a note saying so."""
+    return None
+
+
+@dataclass
+class _Teacher:
+    id: str
+    goal: bool
+    school_goal: str | None
+    readable: bool = False
+    agreed: bool = False
+    met: bool = False
+    measured: bool = False
+    change: float | None = None
+    evidence: bool | None = None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _teachers(store: Store, session: str, evidence: EvidenceCheck) -> list[_Teacher]:
+    steward = Viewer.steward()
+    roles = {p.id: p.role for p in store.participants(session)}
+    choices = store.choices(session, GOAL_FORM, SCHOOL_GOAL_FIELD, viewer=steward)
+    found: list[_Teacher] = []
+    for status in store.statuses(session):
+        if roles.get(status.participant) != "teacher":
+            continue
+        teacher = _Teacher(status.participant, status.goal_drafted, choices.get(status.participant))
+        found.append(teacher)
+        if not teacher.goal:
+            continue
+        try:
+            goal = store.latest(teacher.id, GOAL_FORM, viewer=steward)
+            current = store.goal_status(teacher.id, viewer=steward).status
+        except AccessError:
+            continue  # a private goal: counted above, never read
+        teacher.readable = True
+        teacher.agreed = current in _AGREED
+        teacher.met = current == MET
+        baseline, target = _number(goal.get(BASELINE)), _number(goal.get(TARGET))
+        teacher.measured = baseline is not None and target is not None
+        if baseline is not None and target is not None and target != baseline:
+            try:
+                checkin = store.latest(teacher.id, CHECKIN_FORM, viewer=steward)
+            except AccessError:
+                checkin = {}
+            now = _number(checkin.get(MEASURE_VALUE))
+            if now is not None:
+                teacher.change = (now - baseline) / (target - baseline)
+        teacher.evidence = evidence(store, teacher.id)
+    return found
+
+
+def _row(
+    session: str, title: str, goal: str, goal_title: str, measure: str, figure: Cell
+) -> dict[str, Any]:
+    return {
+        "session": session,
+        "session_title": title,
+        "school_goal": goal,
+        "school_goal_title": goal_title,
+        "measure": measure,
+        "value": figure.value,
+        "people": figure.n,
+        "note": figure.note,
+    }
+
+
+def _share(
+    people: Sequence[_Teacher], what: Callable[[_Teacher], bool | None], parent: Cell
+) -> Cell:
+    readable = [t for t in people if t.readable]
+    known = [what(t) for t in readable]
+    if parent.suppressed:
+        return Cell(None, None, SUPPRESSED)
+    if any(k is None for k in known):
+        return Cell(None, None, "not counted yet: the evidence log is not wired in")
+    return cell(sum(bool(k) for k in known) / len(known) if known else None, len(known))
+
+
+def _mean_change(people: Sequence[_Teacher], parent: Cell) -> Cell:
+    changes = [t.change for t in people if t.change is not None]
+    if parent.suppressed:
+        return Cell(None, None, SUPPRESSED)
+    return cell(sum(changes) / len(changes) if changes else None, len(changes))
+
+
+def _session_rows(
+    store: Store,
+    session: str,
+    title: str,
+    goals: Sequence[tuple[str, str]],
+    evaluation: FormDefinition,
+    evidence: EvidenceCheck,
+) -> list[dict[str, Any]]:
+    teachers = _teachers(store, session, evidence)
+    ids = [g for g, _t in goals] + sorted(
+        {t.school_goal for t in teachers if t.school_goal} - {g for g, _t in goals}
+    )
+    titles = dict(goals)
+    counted: dict[str, dict[str, Cell]] = {}
+    totals: dict[str, Cell] = {}
+    tests: dict[str, Callable[[_Teacher], bool]] = {
+        "goals_set": lambda t: t.goal,
+        "goals_agreed": lambda t: t.agreed,
+        "goals_met": lambda t: t.met,
+    }
+    for measure, test in tests.items():
+        parts = {g: sum(1 for t in teachers if test(t) and t.school_goal == g) for g in ids}
+        total = sum(1 for t in teachers if test(t))
+        counted[measure] = suppress_parts(parts, total)
+        totals[measure] = cell(total, total)
+    rows = [_row(session, title, ALL, "", "teachers", cell(len(teachers), len(teachers)))]
+    for goal, goal_title in [(ALL, ""), *((g, titles.get(g, g)) for g in ids)]:
+        people = teachers if goal == ALL else [t for t in teachers if t.school_goal == goal]
+        for measure in tests:
+            figure = totals[measure] if goal == ALL else counted[measure][goal]
+            rows.append(_row(session, title, goal, goal_title, measure, figure))
+        parent = totals["goals_set"] if goal == ALL else counted["goals_set"][goal]
+        rows.append(
+            _row(
+                session,
+                title,
+                goal,
+                goal_title,
+                "share_measured",
+                _share(people, lambda t: t.measured, parent),
+            )
+        )
+        rows.append(
+            _row(
+                session,
+                title,
+                goal,
+                goal_title,
+                "share_with_evidence",
+                _share(people, lambda t: t.evidence, parent),
+            )
+        )
+        rows.append(
+            _row(session, title, goal, goal_title, "mean_change", _mean_change(people, parent))
+        )
+    rows.extend(_evaluation_rows(store, session, title, evaluation))
+    return rows
+
+
+def _evaluation_rows(
+    store: Store, session: str, title: str, form: FormDefinition
+) -> list[dict[str, Any]]:
+    count = store.evaluation_count(session, form.id)
+    sheets = store.evaluation_sheets(session, form.id, viewer=Viewer.steward())
+    rows = [_row(session, title, ALL, "", "evaluation_respondents", cell(count, count))]
+    for field in form.fields:
+        if field.type != "scale":
+            continue
+        answers = [
+            number
+            for sheet in sheets
+            if (number := _number(sheet.answers.get(field.id))) is not None
+        ]
+        figure = cell(sum(answers) / len(answers) if answers else None, len(answers))
+        if count < K:
+            figure = Cell(None, None, SUPPRESSED)
+        rows.append(_row(session, title, ALL, "", f"evaluation_mean:{field.id}", figure))
+    return rows
+
+
+def rollup(
+    store: Store,
+    sessions: Sequence[str] | None = None,
+    *,
+    evaluation: FormDefinition | None = None,
+    evidence: EvidenceCheck = has_evidence,
+    language: str | None = None,
+) -> pd.DataFrame:
+    """The rollup of ``sessions`` (ids; default: every stored session, and the default
+    session when anyone is in it) as a tidy frame (see the module docs)."""
+    form = evaluation or load_form(EVALUATION_FORM)
+    stored = {s.id: s for s in store.sessions()}
+    if sessions is None:
+        wanted = list(stored)
+        if store.participants(DEFAULT_SESSION):
+            wanted.append(DEFAULT_SESSION)
+    else:
+        wanted = list(sessions)
+        unknown = [s for s in wanted if s not in stored and s != DEFAULT_SESSION]
+        if unknown:
+            raise PdkitError(
+                f"no session {unknown[0]!r} in the store {store.url} (pdkit session list)"
+            )
+    rows: list[dict[str, Any]] = []
+    for session in wanted:
+        found = stored.get(session)
+        title = found.title if found is not None else "Default session"
+        goals = [
+            (str(g.get("id", "")), choose(g.get("title", g.get("id", "")), language))
+            for g in (found.school_goals if found is not None else ())
+        ]
+        rows.extend(_session_rows(store, session, title, goals, form, evidence))
+    return pd.DataFrame(
+        {
+            column: pd.Series([r[column] for r in rows], dtype=dtype)
+            for column, dtype in COLUMNS.items()
+        }
+    )
+
+
+# ---------------------------------------------------------------------- writing
+
+
+def _shown(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}" if not value.is_integer() else f"{int(value)}"
+    return str(value)
+
+
+def rollup_html(frame: pd.DataFrame) -> str:
+    """The rollup as one offline HTML page: no script, no external link; per session a
+    bar chart of goals set, agreed and met per school goal
+    (:func:`pdkit.charts.bar_chart`) and a table of every figure, suppressed ones saying
+    so."""
+    parts = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>pdkit rollup</title><style>body{font-family:sans-serif;max-width:60em;"
+        "margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid "
+        "#999;padding:.2em .5em;text-align:left}.suppressed{color:#555;font-style:italic}"
+        ".bar{fill:#3b73b9}</style></head><body><h1>District rollup</h1>"
+        f"<p>Every figure about fewer than {K} people is suppressed (it says "
+        f"&ldquo;{escape(SUPPRESSED)}&rdquo;), and so is a second figure where one "
+        "suppressed figure could otherwise be worked out from a total.</p>"
+    ]
+    records: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()} for r in frame.to_dict("records")
+    ]
+    sessions = list(dict.fromkeys(str(r["session"]) for r in records))
+    for session in sessions:
+        rows = [r for r in records if str(r["session"]) == session]
+        title = str(rows[0]["session_title"])
+        parts.append(f"<h2>{escape(title)} <small>({escape(session)})</small></h2>")
+        counts = [r for r in rows if r["school_goal"] != ALL and r["measure"] in _CHARTED]
+        bars = [
+            (f"{_goal_name(r)}: {str(r['measure']).replace('_', ' ')}", int(r["value"]))
+            for r in counts
+            if not r["note"]
+        ]
+        hidden = sum(1 for r in counts if r["note"])
+        if bars:
+            parts.append(
+                bar_chart(
+                    bars,
+                    label="Goals per school goal (set, agreed, met)",
+                    css_class="pdkit-chart",
+                    width=700,
+                    label_width=330,
+                )
+            )
+        if hidden:
+            parts.append(
+                f'<p class="suppressed">{hidden} count(s) per school goal suppressed '
+                f"({escape(SUPPRESSED)} people).</p>"
+            )
+        body = "".join(
+            f"<tr><td>{escape(_goal_name(r))}</td><td>{escape(str(r['measure']))}</td>"
+            + (
+                f'<td class="suppressed" colspan="2">{escape(str(r["note"]))}</td>'
+                if r["note"]
+                else f"<td>{escape(_shown(r['value']))}</td><td>{escape(_shown(r['people']))}</td>"
+            )
+            + "</tr>"
+            for r in rows
+        )
+        parts.append(
+            "<table><thead><tr><th>School goal</th><th>Measure</th><th>Value</th>"
+            f"<th>People</th></tr></thead><tbody>{body}</tbody></table>"
+        )
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+_CHARTED = ("goals_set", "goals_agreed", "goals_met")
+
+
+def _goal_name(row: Mapping[str, Any]) -> str:
+    return str(row["school_goal_title"] or row["school_goal"])
+
+
+def write_rollup(frame: pd.DataFrame, out: str | Path) -> list[Path]:
+    """Write ``rollup.csv``, ``rollup.xlsx`` and ``rollup.html`` into the folder ``out``
+    (made if missing); returns their paths."""
+    require("openpyxl", why="the rollup's Excel file needs openpyxl", package="openpyxl")
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, xlsx_path, html_path = (folder / f"rollup.{ext}" for ext in ("csv", "xlsx", "html"))
+    write_atomically(csv_path, frame.to_csv(index=False))
+    tmp = xlsx_path.with_name(f".{xlsx_path.name}.{os.getpid()}.tmp")
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            frame.to_excel(writer, sheet_name="rollup", index=False)
+        tmp.replace(xlsx_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    write_atomically(html_path, rollup_html(frame))
+    return [csv_path, xlsx_path, html_path]
