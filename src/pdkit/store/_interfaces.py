@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 from ..followup import CheckinPlan
 from ._access import ViewerLike
 from ._interfaces_day import AgendaStore, FeedbackStore, GroupStore, RunStore
+from ._interfaces_evidence import EvidenceStore
 from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout
 from ._records import (
     DEFAULT_SESSION,
@@ -36,6 +37,7 @@ __all__ = [
     "AgendaStore",
     "AnswerStore",
     "CoachingStore",
+    "EvidenceStore",
     "FeedbackStore",
     "FollowUpStore",
     "GroupStore",
@@ -344,6 +346,7 @@ class Store(
     SessionStore,
     FollowUpStore,
     AgendaStore,
+    EvidenceStore,
     Protocol,
 ):
     """Everything a store offers (:class:`pdkit.store.SQLiteStore`,

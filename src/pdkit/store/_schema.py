@@ -15,7 +15,9 @@ report), and when a piece of feedback was answered by a revision of the goal; th
 columns of existing tables are added by :data:`UPGRADES`; and the agenda of the day:
 ``agenda_state`` (the part of each session's agenda the facilitator has the room on,
 with a version for optimistic updates) and ``agenda_events`` (every change of part,
-with its time) (:mod:`._sql_agenda`).
+with its time) (:mod:`._sql_agenda`). Version 8 adds the evidence log: ``evidence``,
+every version of every item a teacher keeps as evidence for their goal, append-only
+(:mod:`._sql_evidence`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Iterator, Mapping
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "UPGRADES", "schema_statements"]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
 attempts, follow-up, agendas)."""
 
@@ -54,6 +56,7 @@ TABLES = (
     "run_events",
     "agenda_state",
     "agenda_events",
+    "evidence",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -279,6 +282,27 @@ SCHEMA = (
         at {time} NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS agenda_events_by_agenda ON agenda_events (session, agenda, seq)",
+    """CREATE TABLE IF NOT EXISTS evidence (
+        seq {serial},
+        id TEXT NOT NULL,
+        teacher TEXT NOT NULL REFERENCES participants(id),
+        version INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        caption TEXT NOT NULL,
+        link TEXT NOT NULL,
+        text TEXT NOT NULL,
+        made_on TEXT NOT NULL,
+        student_data INTEGER NOT NULL,
+        visibility TEXT NOT NULL,
+        checkin INTEGER,
+        checkin_at {time},
+        goal_version INTEGER NOT NULL,
+        withdrawn INTEGER NOT NULL,
+        added_at {time} NOT NULL,
+        at {time} NOT NULL,
+        UNIQUE (id, version)
+    )""",
+    "CREATE INDEX IF NOT EXISTS evidence_by_teacher ON evidence (teacher, id, seq)",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an
