@@ -36,6 +36,8 @@ class Review:
     """Every status each visible goal has had, oldest first (from a store)."""
     checkin_plans: pd.DataFrame = field(default_factory=lambda: frame("checkin_plans", {}))
     """Where each teacher is in their check-in schedule today (from a store)."""
+    evidence: pd.DataFrame = field(default_factory=lambda: frame("evidence", {}))
+    """The newest version of each evidence item the reader may see (not withdrawn)."""
     warnings: list[str] = field(default_factory=list)
     read: tuple[str, ...] = ()
     """The files and stores that were read (skipped ones are in ``warnings``)."""
