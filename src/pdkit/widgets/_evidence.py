@@ -152,36 +152,46 @@ class EvidenceLog:
 
     def _build_form(self) -> None:
         t = self.t
-        wide = w.Layout(width="100%")
         style = {"description_width": "initial"}
+
+        def column() -> w.Layout:  # the label above the input, as the forms have it
+            return w.Layout(flex_flow="column", align_items="stretch", width="100%")
+
         self.kind = w.Dropdown(
             description=t("Kind"),
             options=[(t(KIND_WORDS[k]), k) for k in KINDS],
             value="other",
             style=style,
+            layout=column(),
         )
-        self.link = w.Text(description=t("Link"), placeholder="https://…", style=style, layout=wide)
+        self.link = w.Text(
+            description=t("Link"), placeholder="https://…", style=style, layout=column()
+        )
         self.text = w.Textarea(
             description=t("Or a short text"),
             placeholder=t("What it shows, in a few lines"),
             style=style,
-            layout=wide,
+            layout=column(),
         )
         self.caption = w.Text(
             description=t("Caption"),
             placeholder=t("A few words: what this is"),
             style=style,
-            layout=wide,
+            layout=column(),
         )
-        self.made_on = w.DatePicker(description=t("Date"), value=self.today(), style=style)
+        self.made_on = w.DatePicker(
+            description=t("Date"), value=self.today(), style=style, layout=column()
+        )
         self.student_data = w.Checkbox(
             description=t("Contains student data"), value=False, indent=False
         )
         self.reminder = HTML()
-        self.visibility = w.Dropdown(description=t("Who can see it"), style=style)
-        self.checkin = w.Dropdown(description=t("With check-in"), style=style)
-        for box in (self.link, self.text, self.caption):
+        self.visibility = w.Dropdown(description=t("Who can see it"), style=style, layout=column())
+        self.checkin = w.Dropdown(description=t("With check-in"), style=style, layout=column())
+        for box in (self.kind, self.link, self.text, self.caption, self.made_on):
             box.add_class("pdkit-input")
+        self.visibility.add_class("pdkit-input")
+        self.checkin.add_class("pdkit-input")
         self.kind.observe(lambda _: self._kind_changed(), names="value")
         self.student_data.observe(lambda _: self._flag_changed(), names="value")
         self.add_button = w.Button(
@@ -333,7 +343,10 @@ class EvidenceLog:
                 layout=w.Layout(width="auto"),
             )
             button.on_click(lambda _, i=item.id: self.withdraw(i))
-            row = HBox([HTML(value=evidence_html([item], self.t, checkin_dates=days)), button])
+            row = HBox(
+                [HTML(value=evidence_html([item], self.t, checkin_dates=days)), button],
+                layout=w.Layout(flex_flow="row wrap", align_items="center"),
+            )
             row.add_class("pdkit-evidence-row")
             rows.append(row)
         self.rows.children = rows
