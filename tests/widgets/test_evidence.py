@@ -225,3 +225,31 @@ def test_the_list_html_escapes_everything() -> None:
     assert "<i>" not in out
     assert '"onmouseover' not in out
     assert 'data-kind="other&quot;&gt;&lt;b"' in out
+
+
+def test_the_check_in_page_adds_evidence_to_this_check_in(store: Store) -> None:
+    ana, token, _ = ana_with_coach(store)
+    workbook = Workbook("reflection", store=store)
+    assert workbook.error is None
+    app = workbook.app
+    page_loaded(app.sign_in.browser, page_url=MY_GOAL, url_token=token)  # type: ignore[union-attr]
+    part = app.parts[0]  # type: ignore[union-attr]
+    part.choice.value = "exit-ticket"
+    log = part.evidence
+    assert isinstance(log, EvidenceLog)
+    assert part.box.children[1] is log.widget
+    assert "Add evidence to this check-in" in shown_text(log.widget)
+    assert log.checkin.value == LATEST
+    log.caption.value = "Quiz"
+    log.text.value = "7 of 10"
+    assert log.add() is None  # nothing written in the check-in yet
+    assert "write your check-in first" in log.message.value
+    assert log.caption.value == "Quiz"  # kept
+    part.form.field("progress").input.value = 3
+    item = log.add()  # the check-in being typed is saved first: it is check-in 1
+    assert item is not None
+    assert item.checkin == 1
+    assert store.latest(ana, "exit-ticket", viewer=ana)["progress"] == 3
+    part.choice.value = "gibbs"  # another reflection: no evidence form
+    assert part.evidence is None
+    assert len(part.box.children) == 1

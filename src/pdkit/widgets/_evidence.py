@@ -21,7 +21,7 @@ import ipywidgets as w
 
 from .._clock import now
 from ..charts import escape_text
-from ..errors import PdkitError
+from ..errors import EvidenceError, PdkitError
 from ..evidence import AS_GOAL, KINDS, STUDENT_DATA_CAP, STUDENT_WORK, default_student_data
 from ..i18n import translator
 from ..store import VISIBILITIES, EvidenceItem, Store
@@ -110,8 +110,9 @@ def evidence_html(
 class EvidenceLog:
     """``teacher_id``'s evidence log as ``viewer_id`` sees it (see the module docs).
     ``attach`` is the check-in choice the add form starts on: None (no check-in) or
-    :data:`LATEST` (the check-in page). ``on_change`` runs after an item is added or
-    withdrawn."""
+    :data:`LATEST` (the check-in page: "Add evidence to this check-in"). ``on_change``
+    runs after an item is added or withdrawn; ``before_add`` before one is added (the
+    check-in page saves the check-in being typed, so that it is the latest)."""
 
     def __init__(
         self,
@@ -123,6 +124,7 @@ class EvidenceLog:
         clock: Callable[[], float] = now,
         attach: int | None = None,
         on_change: Callable[[], None] | None = None,
+        before_add: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.teacher_id = teacher_id
@@ -132,6 +134,7 @@ class EvidenceLog:
         self._clock = clock
         self._attach = attach
         self._on_change = on_change
+        self._before_add = before_add
         self.items: list[EvidenceItem] = []
         self._seen: tuple[object, ...] | None = None
         self.list_html = HTML()
@@ -144,6 +147,8 @@ class EvidenceLog:
         else:
             children = [self.list_html]
         heading = t("My evidence") if self.own else t("The teacher's evidence")
+        if self.own and attach == LATEST:
+            heading = t("Add evidence to this check-in")
         self.widget = VBox([HTML(value=f"<h3>{escape(heading)}</h3>"), *children])
         self.widget.add_class("pdkit-evidence")
         self.refresh()
@@ -252,6 +257,9 @@ class EvidenceLog:
         if times:
             latest = date.fromtimestamp(times[-1]).isoformat()
             options.append((t("My latest check-in ({day})").format(day=latest), LATEST))
+        elif self._attach == LATEST:
+            options.append((t("This check-in"), LATEST))
+        if times:
             for n, at in enumerate(times, 1):
                 day = date.fromtimestamp(at).isoformat()
                 options.append((t("Check-in {n} ({day})").format(n=n, day=day), n))
@@ -266,9 +274,13 @@ class EvidenceLog:
         t = self.t
         choice = self.checkin.value
         try:
+            if self._before_add is not None:
+                self._before_add()
             checkin = None
             if choice == LATEST:
                 checkin = len(self.store.checkin_times(self.teacher_id)) or None
+                if checkin is None:
+                    raise EvidenceError(t("write your check-in first: then add its evidence"))
             elif choice is not None:
                 checkin = int(choice)
             made_on = self.made_on.value
