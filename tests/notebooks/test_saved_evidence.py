@@ -244,3 +244,37 @@ def test_pseudonymizing_a_forged_block_drops_student_work_whatever_its_flag(
     kinds = {e["kind"] for e in saved_block(notebook)["evidence"]}
     assert "student_work" not in kinds
     assert "Sample A" not in json.dumps(notebook)
+
+
+def test_pdkit_export_pseudonymous_drops_student_data_even_with_private_and_a_forced_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pdkit.cli import main
+
+    path = tmp_path / "s.sqlite3"
+    store = open_store(path)
+    try:
+        ana = store.create_participant("Ana")[0]
+        store.record(ana.id, GOAL, {"goal": "Open questions"}, spec_version="g@1")
+        store.set_visibility(ana.id, GOAL, "session")
+        store.add_evidence(ana.id, kind="survey", caption="Class survey", link="https://e.org/s")
+        work = store.add_evidence(ana.id, kind="student_work", caption="Essays", text="Sam's")
+        flagged = store.add_evidence(
+            ana.id, kind="video", caption="Clip", text="faces", student_data=True
+        )
+        # Rows changed below the API: the flag off, shared with the whole session.
+        with store._tx() as tx:  # type: ignore[attr-defined]
+            tx.execute(
+                "UPDATE evidence SET student_data = 0, visibility = 'session' WHERE id = ?",
+                (work.id,),
+            )
+    finally:
+        store.close()
+    out = tmp_path / "out"
+    args = ["export", "--store", str(path), "--workbook", GOAL, "--out", str(out)]
+    assert main([*args, "--pseudonymous", "--include-private"]) == 0
+    capsys.readouterr()
+    text = "".join(p.read_text() for p in out.iterdir())
+    assert "Class survey" in text
+    for secret in ("Essays", "Sam", "Clip", "faces", work.id, flagged.id):
+        assert secret not in text

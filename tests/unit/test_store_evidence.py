@@ -296,9 +296,12 @@ def test_student_data_is_never_seen_beyond_the_coach(room: Room) -> None:
     )
     with pytest.raises(EvidenceError, match="your coach at most"):
         store.edit_evidence(plain.id, ana.id, student_data=True)
-    # A row forced wider below the API is still capped when read.
+    # A row forced wider below the API, its flag off, is still capped when read.
     with store._tx() as tx:  # type: ignore[attr-defined]
-        tx.execute("UPDATE evidence SET visibility = 'session' WHERE id = ?", (work.id,))
+        tx.execute(
+            "UPDATE evidence SET visibility = 'session', student_data = 0 WHERE id = ?",
+            (work.id,),
+        )
     assert room.readers(work) == {"Ana", "Kim", "steward"}
     [seen] = [i for i in store.evidence(ana.id, viewer=room.kim.id) if i.id == work.id]
     assert seen.shown == "coach"

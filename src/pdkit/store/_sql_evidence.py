@@ -246,12 +246,12 @@ class EvidenceSQL(FollowUpSQL):
         )
         parts: list[str] = []
         params: list[str] = []
-        for flag, levels in ((0, plain), (1, student)):
+        # Student work is student data whatever its flag says (a row written below the API).
+        student_row = "(student_data <> 0 OR kind = ?)"
+        for which, levels in ((f"NOT {student_row}", plain), (student_row, student)):
             if levels:
-                parts.append(
-                    f"(student_data = {flag} AND visibility IN ({', '.join('?' * len(levels))}))"
-                )
-                params.extend(levels)
+                parts.append(f"({which} AND visibility IN ({', '.join('?' * len(levels))}))")
+                params.extend((STUDENT_WORK, *levels))
         return (" OR ".join(parts) or None), tuple(params)
 
     def _current(self, item_id: str, by: str) -> EvidenceItem:
@@ -392,7 +392,7 @@ class EvidenceSQL(FollowUpSQL):
 
 
 def _item(row: Sequence[Any], goal_level: str) -> EvidenceItem:
-    student = bool(row[8])
+    student = bool(row[8]) or row[3] == STUDENT_WORK
     return EvidenceItem(
         id=str(row[0]),
         teacher=str(row[1]),
