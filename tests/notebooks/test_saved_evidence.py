@@ -278,3 +278,32 @@ def test_pdkit_export_pseudonymous_drops_student_data_even_with_private_and_a_fo
     assert "Class survey" in text
     for secret in ("Essays", "Sam", "Clip", "faces", work.id, flagged.id):
         assert secret not in text
+
+
+def test_uploading_a_saved_workbook_on_a_page_restores_the_evidence(world: World) -> None:
+    import ipywidgets as w
+
+    from pdkit.app import ParticipantApp, Workbook
+    from pdkit.testing import page_loaded
+
+    fill(world)
+    content = dumps(save_workbook(load_workbook(GOAL), world.store, world.ana)).encode()
+    other = open_store("memory://")
+    try:
+        me, token = other.create_participant("Ana")
+        app = Workbook(GOAL, store=other).app
+        assert isinstance(app, ParticipantApp)
+        page_loaded(app.sign_in.browser, page_url="http://h/voila/render/x.ipynb", url_token=token)
+        assert app.tools is not None
+        app.tools.restore(content, "ana.ipynb")
+        assert "3 evidence item(s) added to your log." in app.tools.message.value
+        assert {i.caption for i in other.evidence(me.id, viewer=me.id)} == {
+            "Exit survey",
+            "Essays <b>",
+            "Note",
+        }
+        app.tools.restore(content, "ana.ipynb")  # again: nothing added twice
+        assert len(other.evidence(me.id, viewer=me.id)) == 3
+    finally:
+        other.close()
+        w.Widget.close_all()
