@@ -74,3 +74,20 @@ def test_files_give_the_same_frame_as_the_store(store: Store, tmp_path: Path) ->
     # A pseudonymous export holds no student data: its frame has none.
     anon = export_store(store, load_workbook(GOAL), tmp_path / "anon", pseudonymous=True)
     assert list(review.load(anon).evidence["caption"]) == ["Exit survey"]
+
+
+def test_visibility_is_who_sees_the_item_now_and_shared_only_leaves_out_private_items(
+    store: Store, tmp_path: Path
+) -> None:
+    everything = review.load(store, viewer=Viewer.steward(include_private=True))
+    levels = dict(
+        zip(everything.evidence["caption"], everything.evidence["visibility"], strict=True)
+    )
+    assert levels == {"Exit survey": "coach", "Essays": "coach", "Private": "private"}
+    assert sorted(everything.shared_only().evidence["caption"]) == ["Essays", "Exit survey"]
+    # The same from the teachers' own copies (files keep the chosen level and the goal's).
+    files = export_store(
+        store, load_workbook(GOAL), tmp_path, viewer=Viewer.steward(include_private=True)
+    )
+    from_files = review.load(files).evidence
+    assert dict(zip(from_files["caption"], from_files["visibility"], strict=True)) == levels

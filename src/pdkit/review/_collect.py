@@ -19,7 +19,7 @@ from typing import Any
 from .._clock import today as clock_today
 from ..definitions.ids import GOAL_FORM
 from ..errors import WorkbookFileError
-from ..evidence import holds_student_data
+from ..evidence import effective_level, holds_student_data
 from ..notebooks._saved_evidence import EVIDENCE_KEYS
 from ..notebooks.saved import read_saved
 from ..notebooks.untrusted import (
@@ -73,8 +73,8 @@ class Collected:
     # participant → the check-in plan: (done, overdue, next due (ISO date or ""), its state)
     plans: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)
     # evidence item id → its newest version the reader may see: (participant, version,
-    # kind, caption, link, text, made_on, student_data, visibility, checkin,
-    # goal_version, withdrawn, at)
+    # kind, caption, link, text, made_on, student_data, visibility (who sees it now:
+    # pdkit.evidence.effective_level), checkin, goal_version, withdrawn, at)
     evidence: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def evidence_item(self, item_id: str, fact: tuple[Any, ...]) -> None:
@@ -168,6 +168,7 @@ def read_file(path: str, collected: Collected) -> None:
     for item in zip(*feedback, strict=True):
         collected.feedback.setdefault(item[0], item[1:])
     keys = (*EVIDENCE_KEYS, "student_data")
+    goal_level = saved.visibility.get(GOAL_FORM, "private")
     for entry in zip(*saved.columns("evidence"), strict=True):
         e = dict(zip(keys, entry, strict=True))
         fact = (pid, e["version"], e["kind"], e["caption"], e["link"], e["text"], e["made_on"])
@@ -176,7 +177,7 @@ def read_file(path: str, collected: Collected) -> None:
             (
                 *fact,
                 holds_student_data(e),
-                e["visibility"],
+                effective_level(e["visibility"], goal_level, student_data=holds_student_data(e)),
                 e["checkin"],
                 e["goal_version"],
                 e["withdrawn"],
@@ -247,7 +248,7 @@ def read_store(
                     v.text,
                     v.made_on.isoformat(),
                     v.student_data,
-                    v.visibility,
+                    v.shown,
                     v.checkin,
                     v.goal_version,
                     v.withdrawn,
