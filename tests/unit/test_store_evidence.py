@@ -322,3 +322,18 @@ def test_private_items_are_the_teachers_alone(room: Room) -> None:
 def test_an_unknown_teacher_has_no_items_for_anyone(room: Room) -> None:
     assert room.store.evidence("nobody", viewer=room.kim.id) == []
     assert room.store.evidence(room.ben.id, viewer=room.ben.id) == []
+
+
+def test_an_edit_made_from_a_stale_read_is_refused_not_lost(room: Room) -> None:
+    from dataclasses import replace
+
+    from pdkit.errors import ConflictError
+
+    store, ana = room.store, room.ana
+    first = store.add_evidence(ana.id, kind="other", caption="v1", text="t")
+    store.edit_evidence(first.id, ana.id, caption="v2 from one page")
+    stale = replace(first, version=2, caption="v2 from another page")
+    with pytest.raises(ConflictError, match="changed meanwhile"):
+        store._insert(stale)  # type: ignore[attr-defined]  # as a second page would
+    history = store.evidence_history(first.id, viewer=ana.id)
+    assert [v.caption for v in history] == ["v1", "v2 from one page"]

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from ..definitions.ids import GOAL_FORM
-from ..errors import AccessError, EvidenceError
+from ..errors import AccessError, ConflictError, EvidenceError
 from ..evidence import (
     AS_GOAL,
     KINDS,
@@ -73,14 +73,6 @@ class EvidenceSQL(FollowUpSQL):
         ``visibility`` is ``"goal"`` (as the goal) or a level to narrow it to;
         ``checkin`` the number of one of the teacher's check-ins (1 for the first)."""
         teacher = self._person(teacher_id, "teacher")
-        count = self._rows(
-            "SELECT COUNT(DISTINCT id) FROM evidence WHERE teacher = ?", (teacher.id,)
-        )[0][0]
-        if int(count) >= MAX_ITEMS:
-            raise EvidenceError(
-                f"your evidence log holds {MAX_ITEMS} items already, the most it keeps: "
-                "edit an item you no longer need instead of adding one"
-            )
         now = self._clock()
         fields = self._checked(
             teacher.id,
@@ -361,7 +353,29 @@ class EvidenceSQL(FollowUpSQL):
         return found[-1].number if found else 0
 
     def _insert(self, item: EvidenceItem) -> None:
+        """Write one version: a new item while the teacher has fewer than
+        :data:`~pdkit.evidence.MAX_ITEMS`, or the next version of one nobody changed since
+        it was read (:class:`pdkit.ConflictError` otherwise), one writer per teacher."""
         with self._tx() as tx:
+            self._dialect.lock(tx.cursor, f"evidence:{item.teacher}")
+            if item.version == 1:
+                found = tx.execute(
+                    "SELECT COUNT(DISTINCT id) FROM evidence WHERE teacher = ?", (item.teacher,)
+                ).one()
+                if found is not None and int(found[0]) >= MAX_ITEMS:
+                    raise EvidenceError(
+                        f"your evidence log holds {MAX_ITEMS} items already, the most it keeps:"
+                        " edit an item you no longer need instead of adding one"
+                    )
+            else:
+                found = tx.execute(
+                    "SELECT MAX(version) FROM evidence WHERE id = ?", (item.id,)
+                ).one()
+                if found is None or found[0] != item.version - 1:
+                    raise ConflictError(
+                        "this evidence item was changed meanwhile (on another page?): "
+                        "look at it again, then make your change"
+                    )
             tx.insert(
                 f"INSERT INTO evidence ({_COLUMNS})"  # noqa: S608
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
