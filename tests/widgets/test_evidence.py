@@ -253,3 +253,30 @@ def test_the_check_in_page_adds_evidence_to_this_check_in(store: Store) -> None:
     part.choice.value = "gibbs"  # another reflection: no evidence form
     assert part.evidence is None
     assert len(part.box.children) == 1
+
+
+def test_what_is_typed_and_not_added_is_kept_by_the_page(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pdkit.widgets import Safekeeper
+    from pdkit.widgets._safekeeping import KEEP_CLASS
+
+    done: list[dict[str, str]] = []
+    monkeypatch.setattr(Safekeeper, "acknowledge", lambda self, texts: done.append(dict(texts)))
+    ana, token, _ = ana_with_coach(store)
+    log = my_goal(store, token).evidence
+    assert log.keeper is not None
+    key = f"evidence:{ana}:caption"
+    assert KEEP_CLASS + key in log.caption._dom_classes
+    assert KEEP_CLASS + f"evidence:{ana}:text" in log.text._dom_classes
+    # After a reload, the page puts back what it kept.
+    assert log.put_kept(key, "Kept caption")
+    assert not log.put_kept(key, "Kept caption")
+    assert not log.put_kept("form:goal-setting:goal", "not ours")
+    log.text.value = "kept text"
+    assert log.kept_texts()[key] == "Kept caption"
+    assert done == []
+    assert log.add() is not None
+    assert done == [
+        {key: "Kept caption", f"evidence:{ana}:link": "", f"evidence:{ana}:text": "kept text"}
+    ]

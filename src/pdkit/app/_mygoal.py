@@ -139,7 +139,7 @@ class MyGoalPage:
         except PdkitError as exc:
             self.plan_message.value = para("pdkit-error", str(exc), "alert")
 
-        self.evidence = EvidenceLog(store, self.pid, self.pid, language=language, clock=clock)
+        self.evidence = EvidenceLog(store, self.pid, language=language, clock=clock, keeper=keeper)
         self._reminders()
         self._build_thread()
         self.refresh()

@@ -179,6 +179,7 @@ class ReflectionsPart:
                 language=self.language,
                 attach=LATEST,
                 before_add=self.flush,
+                keeper=self.keeper,
             )
             self.box.children = [self.form.widget, log.widget]
 
@@ -188,6 +189,8 @@ class ReflectionsPart:
 
     def leave_form(self) -> None:
         self.flush()
+        if self.evidence is not None and self.keeper is not None:
+            self.keeper.detach(self.evidence.scope)
         self.evidence = None
         if self.form is not None and self.keeper is not None:
             self.keeper.detach(self.form.sink.scope)

@@ -8,7 +8,8 @@ the latest, or one picked) and the list, newest first, with "Withdraw". For anyo
 (a coach) it is the list the store lets them read (:meth:`pdkit.store.Store.evidence`:
 the store decides, not this widget). Every text is escaped, and a link opens in a new
 tab without giving it the page (``rel="noopener noreferrer"``). A failed add keeps
-everything typed, and says why.
+everything typed, and says why; the page's :class:`~pdkit.widgets.Safekeeper` keeps
+the caption, link and text typed and not added yet through a reload.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..evidence import AS_GOAL, KINDS, STUDENT_DATA_CAP, STUDENT_WORK, default_s
 from ..i18n import translator
 from ..store import VISIBILITIES, EvidenceItem, Store
 from ._lean import HTML, HBox, VBox
+from ._safekeeping import KEEP_CLASS, Safekeeper
 
 __all__ = ["KIND_WORDS", "LATEST", "EvidenceLog", "evidence_html"]
 
@@ -118,9 +120,10 @@ class EvidenceLog:
         self,
         store: Store,
         teacher_id: str,
-        viewer_id: str,
+        viewer_id: str | None = None,
         *,
         language: str | None = None,
+        keeper: Safekeeper | None = None,
         clock: Callable[[], float] = now,
         attach: int | None = None,
         on_change: Callable[[], None] | None = None,
@@ -128,8 +131,11 @@ class EvidenceLog:
     ) -> None:
         self.store = store
         self.teacher_id = teacher_id
-        self.viewer_id = viewer_id
+        self.viewer_id = viewer_id = teacher_id if viewer_id is None else viewer_id
         self.own = viewer_id == teacher_id
+        self.keeper = keeper if self.own else None
+        self.scope = f"evidence:{teacher_id}"
+        self._kept: dict[str, w.Widget] = {}
         self.t = t = translator(language)
         self._clock = clock
         self._attach = attach
@@ -152,6 +158,8 @@ class EvidenceLog:
         self.widget = VBox([HTML(value=f"<h3>{escape(heading)}</h3>"), *children])
         self.widget.add_class("pdkit-evidence")
         self.refresh()
+        if self.keeper is not None:
+            self.keeper.attach(self.scope, self)
 
     # ------------------------------------------------------------------ the add form
 
@@ -195,6 +203,10 @@ class EvidenceLog:
         self.checkin = w.Dropdown(description=t("With check-in"), style=style, layout=column())
         for box in (self.kind, self.link, self.text, self.caption, self.made_on):
             box.add_class("pdkit-input")
+        self._kept = {f"{self.scope}:{n}": b for n, b in self._typed()}
+        if self.keeper is not None:
+            for key, box in self._kept.items():
+                box.add_class(KEEP_CLASS + key)
         self.visibility.add_class("pdkit-input")
         self.checkin.add_class("pdkit-input")
         self.kind.observe(lambda _: self._kind_changed(), names="value")
@@ -226,6 +238,28 @@ class EvidenceLog:
 
     def today(self) -> date:
         return date.fromtimestamp(self._clock())
+
+    def _typed(self) -> list[tuple[str, w.Widget]]:
+        return [("caption", self.caption), ("link", self.link), ("text", self.text)]
+
+    # ------------------------------------------------------------------ typing kept by the page
+
+    def kept_texts(self) -> dict[str, str]:
+        """What the add form's text boxes hold, by the key the page keeps each under."""
+        return {key: str(box.value or "") for key, box in self._kept.items()}
+
+    def put_kept(self, key: str, text: str) -> bool:
+        """Put text the page kept back into its box (kept in the store once added);
+        whether that changed the box."""
+        box = self._kept.get(key)
+        if box is None or box.value == text:
+            return False
+        box.value = text
+        return True
+
+    def save(self) -> int:
+        """An item is kept when added, never as a draft: nothing to save."""
+        return 0
 
     def _kind_changed(self) -> None:
         kind = str(self.kind.value)
@@ -301,6 +335,8 @@ class EvidenceLog:
                 f"{escape(str(exc))}</p>"
             )
             return None
+        if self.keeper is not None:
+            self.keeper.acknowledge(self.kept_texts())  # added: the kept typing is done
         self.link.value = self.text.value = self.caption.value = ""
         self.made_on.value = self.today()
         self.message.value = (
