@@ -92,6 +92,16 @@ def test_evidence_on_my_goal_and_the_coach_page(pdkit_server: Any, browser: Any)
     assert items["Essays after the stems"].student_data
     assert items["Essays after the stems"].shown == "coach"
 
+    # A caption typed and not added yet is kept by the browser through a reload.
+    log.get_by_label("Caption").fill("Half typed, not added")
+    page.wait_for_timeout(500)  # the page keeps typing as it comes
+    page.reload()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.pdkit-evidence input')]"
+        ".some((el) => el.value === 'Half typed, not added')",
+        timeout=LOAD,
+    )
+
     # The coach's page of Ana: what the coach may see, not what Ana kept to herself.
     coach = _open(browser, pdkit_server.url("coach.ipynb") + f"?pdkit={coach_token}")
     opener = coach.get_by_role("button", name="Open Ana")

@@ -277,6 +277,5 @@ def test_what_is_typed_and_not_added_is_kept_by_the_page(
     assert log.kept_texts()[key] == "Kept caption"
     assert done == []
     assert log.add() is not None
-    assert done == [
-        {key: "Kept caption", f"evidence:{ana}:link": "", f"evidence:{ana}:text": "kept text"}
-    ]
+    # Added, and the boxes emptied: the page is told they hold nothing now.
+    assert done == [{key: "", f"evidence:{ana}:link": "", f"evidence:{ana}:text": ""}]

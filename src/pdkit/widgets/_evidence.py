@@ -335,9 +335,9 @@ class EvidenceLog:
                 f"{escape(str(exc))}</p>"
             )
             return None
-        if self.keeper is not None:
-            self.keeper.acknowledge(self.kept_texts())  # added: the kept typing is done
         self.link.value = self.text.value = self.caption.value = ""
+        if self.keeper is not None:  # added, and the boxes emptied: the kept typing is done
+            self.keeper.acknowledge(self.kept_texts())
         self.made_on.value = self.today()
         self.message.value = (
             f'<p class="pdkit-ok" role="status">{escape(t("Added to your evidence."))}</p>'
