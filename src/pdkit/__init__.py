@@ -15,12 +15,20 @@ from __future__ import annotations
 
 from ._version import __version__
 from .definitions import load_definition, load_school_goals
-from .errors import AccessError, DefinitionError, IdentityError, PdkitError, StoreError
+from .errors import (
+    AccessError,
+    DefinitionError,
+    EvidenceError,
+    IdentityError,
+    PdkitError,
+    StoreError,
+)
 from .store import Viewer, open_store
 
 __all__ = [
     "AccessError",
     "DefinitionError",
+    "EvidenceError",
     "IdentityError",
     "PdkitError",
     "StoreError",

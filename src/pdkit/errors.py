@@ -6,8 +6,11 @@ Every one of them derives from :class:`PdkitError`, so one ``except`` catches th
      ├── DefinitionError          a YAML definition (form, school goals, …) is malformed
      ├── StoreError               the answer store cannot be opened, read or written
      │    ├── ConflictError       someone else changed a shared record first (retry)
- │    ├── AlreadyAnsweredError  a participant answers the anonymous session evaluation
- │    │                       a second time (it cannot be changed: nobody knows which is theirs)
+     │    ├── AlreadyAnsweredError  a participant answers the anonymous session evaluation
+     │    │                       a second time (it cannot be changed: nobody knows which is theirs)
+     │    ├── EvidenceError       an evidence item cannot be kept as given (a link that is
+     │    │                       not a web link, too long, too many, student data shared
+     │    │                       beyond the coach)
      │    └── DriverMissingError  its database driver is not installed (also a
      │                            MissingDependencyError)
      ├── IdentityError            a participant cannot be identified (bad name, unknown link)
@@ -30,6 +33,7 @@ __all__ = [
     "ConflictError",
     "DefinitionError",
     "DriverMissingError",
+    "EvidenceError",
     "IdentityError",
     "MissingDependencyError",
     "OutreachError",
@@ -83,6 +87,12 @@ class StoreError(PdkitError):
 
 class ConflictError(StoreError):
     """A shared record (a protocol run) changed since it was read: read it again and retry."""
+
+
+class EvidenceError(StoreError):
+    """An evidence item cannot be kept as given: its link is not a web link (``https://``),
+    a text is too long, the teacher has too many items, or an item with student data is
+    asked to be shared beyond the coach. The message says what to change."""
 
 
 class IdentityError(PdkitError):

@@ -33,7 +33,17 @@ LAYERS: tuple[frozenset[str], ...] = (
         }
     ),
     frozenset(
-        {"definitions", "hints", "groups", "revisions", "rounds", "pacing", "fidelity", "followup"}
+        {
+            "definitions",
+            "hints",
+            "groups",
+            "revisions",
+            "rounds",
+            "pacing",
+            "fidelity",
+            "followup",
+            "evidence",
+        }
     ),
     frozenset({"store"}),
     frozenset({"widgets", "notebooks", "outreach"}),

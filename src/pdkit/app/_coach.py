@@ -7,8 +7,8 @@ sees no data at all. The queue lists only the coach's own teachers
 (:meth:`~pdkit.store.CoachingStore.coached_by`) in the order of
 :func:`pdkit.followup.by_need`, read again every few seconds so a teacher's new
 check-in moves them. A teacher's page shows what the store lets the coach read (their
-goal and check-ins when shared at ``coach`` level or wider, where their goal stands,
-the thread) and the moves a coach may make (:func:`pdkit.followup.status_move`).
+goal, check-ins and evidence when shared at ``coach`` level or wider, where their goal
+stands, the thread) and the moves a coach may make (:func:`pdkit.followup.status_move`).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from ..i18n import translator
 from ..revisions import versions
 from ..store import GoalStatus, Participant, Store
 from ..widgets import HTML, BrowserIdentity, CommentThread, HBox, Safekeeper, VBox
+from ..widgets._evidence import EvidenceLog
 from ..widgets._feedback import item_summary, versions_list
 from ..widgets._timing import repeat_every
 from ..widgets._trace import trace_html
@@ -117,6 +118,7 @@ class TeacherView:
             clock=clock,
             on_change=self.refresh,
         )
+        self.evidence = EvidenceLog(store, teacher.id, coach.id, language=language, clock=clock)
         self.refresh()
         self.widget = VBox(
             [
@@ -126,6 +128,7 @@ class TeacherView:
                 self.status_html,
                 self.moves_box,
                 self.message,
+                self.evidence.widget,
                 self.thread.widget,
                 HTML(value=f"<h3>{escape(t('Check-ins'))}</h3>"),
                 self.checkins_html,
@@ -153,6 +156,7 @@ class TeacherView:
             plan = self.store.checkin_plan(tid, self.today(), viewer=cid)
         except PdkitError:
             return
+        self.evidence.refresh()  # the items the store lets the coach see
         key = (
             sees_goal,
             sees_checkins,

@@ -125,12 +125,12 @@ class CopyTools:
         return data
 
     def restore(self, content: bytes, filename: str) -> int:
-        """Restore the answers of an uploaded saved workbook, and who can see each item;
-        returns how many answers changed.
+        """Restore the answers of an uploaded saved workbook, who can see each item, and
+        the evidence log's items the store lacks; returns how many answers changed.
 
         What the page typed and had not saved yet is saved first, so the upload is the
         last word: no autosave pending from before it can overwrite it."""
-        from ..notebooks import read_saved, restore_saved, restore_visibility
+        from ..notebooks import read_saved, restore_evidence, restore_saved, restore_visibility
 
         assert self.participant is not None
         try:
@@ -146,6 +146,8 @@ class CopyTools:
             pid = self.participant.id
             count = restore_saved(self.store, pid, replace(saved, answers=usable))
             shared = restore_visibility(self.store, pid, saved, known)
+            teacher = self.participant.role == "teacher"
+            evidence = restore_evidence(self.store, pid, saved) if teacher else 0
         except PdkitError as exc:
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
             return 0
@@ -155,6 +157,8 @@ class CopyTools:
         if shared:
             levels = t("“Who can see this?” is set as the file says for {items} item(s).")
             said += " " + levels.format(items=shared)
+        if evidence:
+            said += " " + t("{items} evidence item(s) added to your log.").format(items=evidence)
         self._say(said)
         return count
 

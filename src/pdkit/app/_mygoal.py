@@ -4,9 +4,9 @@ It shows, for whoever signed in (resume token ``?pdkit=`` or hub user): the curr
 version of their goal and its status with dates, and the moves the teacher may make
 (:func:`pdkit.followup.status_move`); the next check-in (due, overdue, upcoming) and the
 check-in form one click away; a calendar file of the check-in dates; the live thread
-with their coach (:class:`pdkit.widgets.CommentThread`); what others share with them;
-every version of the goal; the sessions they attended (one goal history through many
-sessions). ``?reminders=off`` in the page's address stops reminders and says so, with a
+with their coach (:class:`pdkit.widgets.CommentThread`); the evidence log (``EvidenceLog``);
+what others share with them; every version of the goal; the sessions they attended (one
+goal history through many sessions). ``?reminders=off`` stops reminders and says so, with a
 way back. Every read names the teacher as the viewer.
 """
 
@@ -36,6 +36,7 @@ from ..links import REMINDERS_PARAM, query_value
 from ..revisions import versions
 from ..store import GoalStatus, Participant, Store, display_names
 from ..widgets import HTML, CommentThread, FileDownload, FormView, HBox, Safekeeper, VBox
+from ..widgets._evidence import EvidenceLog
 from ..widgets._feedback import item_summary, versions_list
 from ..widgets._timing import repeat_every
 from ._goalview import (
@@ -138,6 +139,7 @@ class MyGoalPage:
         except PdkitError as exc:
             self.plan_message.value = para("pdkit-error", str(exc), "alert")
 
+        self.evidence = EvidenceLog(store, self.pid, language=language, clock=clock, keeper=keeper)
         self._reminders()
         self._build_thread()
         self.refresh()
@@ -149,6 +151,7 @@ class MyGoalPage:
                 self.status_html,
                 self.moves_box,
                 self.status_message,
+                self.evidence.widget,
                 HTML(value=f"<h2>{escape(t('My check-ins'))}</h2>"),
                 self.plan_html,
                 HBox([self.checkin_button, self.ics_button]),
@@ -183,6 +186,7 @@ class MyGoalPage:
             level = self.store.visibility(self.pid, GOAL_FORM)
         except PdkitError:
             return  # a passing store hiccup: keep what is shown, try again soon
+        self.evidence.refresh()  # (redraws only when an item or a check-in is new)
         key = (
             len(history),
             tuple(marks),
@@ -194,8 +198,7 @@ class MyGoalPage:
         )
         if key == self._seen:
             return
-        first = self._seen is None
-        self._seen = key
+        first, self._seen = self._seen is None, key
         found = versions(history, marks)
         current = statuses[-1] if statuses else GoalStatus(DRAFT)
         self._draw_goal(found[-1].values if found else {}, level, bool(coaches))
@@ -284,10 +287,7 @@ class MyGoalPage:
             ids = self.store.sessions_of(self.pid)
         except PdkitError:
             return
-        titles = []
-        for sid in ids:
-            found = self.store.get_session(sid)
-            titles.append(found.title if found is not None else sid)
+        titles = [s.title if (s := self.store.get_session(sid)) else sid for sid in ids]
         if len(titles) > 1:
             said = t("Your goal and its history come with you through every session: {titles}.")
             self.sessions_html.value = para("pdkit-sessions", said.format(titles=", ".join(titles)))

@@ -4,12 +4,12 @@ reflections to choose from, the protocol runner, peer feedback."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import ipywidgets as w
 
 from ..definitions import FormDefinition
-from ..definitions.ids import GOAL_FORM
+from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
 from ..i18n import translator
 from ..store import DEFAULT_SESSION, Participant, Store
 from ..widgets import (
@@ -20,6 +20,9 @@ from ..widgets import (
     Safekeeper,
     VBox,
 )
+
+if TYPE_CHECKING:
+    from ..widgets._evidence import EvidenceLog
 
 __all__ = [
     "FeedbackPart",
@@ -117,6 +120,7 @@ class ReflectionsPart:
         self.language: str | None = None
         self.reflections = {r.id: r for r in reflections(None, DEFAULT_SESSION)}
         self.form: FormView | None = None
+        self.evidence: EvidenceLog | None = None  # on the check-in's page, for a teacher
         self.participant: Participant | None = None
         self.keeper: Safekeeper | None = None
         self.choice = w.ToggleButtons(
@@ -165,6 +169,19 @@ class ReflectionsPart:
             keeper=self.keeper,
         )
         self.box.children = [self.form.widget]
+        if self.choice.value == CHECKIN_FORM and self.participant.role == "teacher":
+            from ..widgets._evidence import LATEST, EvidenceLog  # the check-in's page only
+
+            self.evidence = log = EvidenceLog(
+                self.store,
+                self.participant.id,
+                self.participant.id,
+                language=self.language,
+                attach=LATEST,
+                before_add=self.flush,
+                keeper=self.keeper,
+            )
+            self.box.children = [self.form.widget, log.widget]
 
     def flush(self) -> None:
         if self.form is not None:
@@ -172,6 +189,9 @@ class ReflectionsPart:
 
     def leave_form(self) -> None:
         self.flush()
+        if self.evidence is not None and self.keeper is not None:
+            self.keeper.detach(self.evidence.scope)
+        self.evidence = None
         if self.form is not None and self.keeper is not None:
             self.keeper.detach(self.form.sink.scope)
         self.form = None

@@ -16,7 +16,7 @@ validate them with nbformat.
 from __future__ import annotations
 
 from ._markdown import md_escape
-from ._restore import restore_saved, restore_visibility
+from ._restore import restore_evidence, restore_saved, restore_visibility
 from .build import (
     NOTEBOOK_SCHEMA_VERSION,
     build_notebook,
@@ -54,6 +54,7 @@ __all__ = [
     "pseudonymize",
     "read_saved",
     "render_workbook",
+    "restore_evidence",
     "restore_saved",
     "restore_visibility",
     "save_workbook",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from ..definitions import FormDefinition, answer_text
 from ..store import JSONValue
 
-__all__ = ["answers_markdown", "comment_markdown", "md_escape"]
+__all__ = ["answers_markdown", "comment_markdown", "evidence_markdown", "md_escape"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 _MD_LINE_START = re.compile(r"^( {0,3})([-+=])", re.MULTILINE)  # Setext underlines, bullets
@@ -43,3 +44,51 @@ def comment_markdown(coach: str, text: str, stamp: datetime) -> str:
         f"*{stamp.strftime('%Y-%m-%d %H:%M')} UTC. Written by your coach to support your "
         "work (coaching is not evaluation); your answers above are unchanged.*"
     )
+
+
+_KIND_WORDS = {
+    "student_work": "Student work",
+    "survey": "Survey",
+    "assessment": "Assessment",
+    "observation": "Observation",
+    "video": "Video",
+    "other": "Other",
+}
+_LINK_UNSAFE = str.maketrans({c: f"%{ord(c):02X}" for c in "()<>[]\\ `\"'"})
+
+
+def current_evidence(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The newest version of each evidence item of a saved block, not withdrawn, newest
+    date first."""
+    newest: dict[str, Mapping[str, Any]] = {}
+    for item in entries:
+        known = newest.get(str(item["id"]))
+        if known is None or item["version"] >= known["version"]:
+            newest[str(item["id"])] = item
+    kept = [i for i in newest.values() if not i["withdrawn"]]
+    return sorted(kept, key=lambda i: (str(i["made_on"]), i["at"]), reverse=True)
+
+
+def evidence_markdown(entries: Sequence[Mapping[str, Any]]) -> str:
+    """The evidence log (the items' newest versions), one line per item: date, kind,
+    caption (a link when it has one), its text quoted; student data said."""
+    items = current_evidence(entries)
+    parts = ["### Evidence"]
+    if not items:
+        parts.append("*No evidence.*")
+    for item in items:
+        caption = md_escape(str(item["caption"]))
+        if item["link"]:
+            caption = f"[{caption}]({str(item['link']).translate(_LINK_UNSAFE)})"
+        kind = _KIND_WORDS.get(str(item["kind"]), md_escape(str(item["kind"])))
+        line = f"- {md_escape(str(item['made_on']))} · {kind} · {caption}"
+        if item.get("student_data"):
+            line += " · *contains student data*"
+        if item["checkin"] is not None:
+            line += f" · with check-in {int(item['checkin'])}"
+        if item["text"]:
+            line += "\n\n" + "\n".join(
+                f"  > {md_escape(t)}" if t else "  >" for t in str(item["text"]).splitlines()
+            )
+        parts.append(line)
+    return "\n\n".join(parts)

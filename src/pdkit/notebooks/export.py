@@ -8,11 +8,13 @@ from typing import Any
 
 from .._atomic import write_atomically
 from ..definitions import SchoolGoal, WorkbookDefinition, workbook_forms
+from ..evidence import holds_student_data
 from ..store import DEFAULT_SESSION, Store, Viewer
+from ._saved_evidence import EVIDENCE_TAG, evidence_cell
 from .build import dumps
 from .saved import save_workbook
 
-__all__ = ["export_store", "pseudonymize"]
+__all__ = ["export_store", "pseudonymize", "without_student_data"]
 
 
 def export_store(
@@ -32,7 +34,8 @@ def export_store(
     (:meth:`pdkit.store.Viewer.steward`), so items a teacher kept private are left out.
     With ``pseudonymous`` every participant id becomes a stable pseudonym (the same
     person gets the same one at every export of this store) and names are removed;
-    answers are kept as written, so a name a teacher typed into an answer stays.
+    answers are kept as written, so a name a teacher typed into an answer stays. Evidence
+    with student data is never in a pseudonymous copy (:func:`without_student_data`).
     Each file is replaced whole (:func:`pdkit._atomic.write_atomically`);
     :class:`OSError` when one cannot be written."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -56,8 +59,10 @@ def export_store(
 
 
 def pseudonymize(notebook: dict[str, Any], pseudonym: Callable[[str], str]) -> dict[str, Any]:
-    """A saved workbook with every participant id replaced by ``pseudonym(id)`` and every
-    name removed (the notebook is changed in place and returned)."""
+    """A saved workbook with every participant id replaced by ``pseudonym(id)``, every
+    name removed and no evidence with student data (the notebook is changed in place and
+    returned)."""
+    without_student_data(notebook)
     saved = notebook["metadata"]["pdkit"]["saved"]
     person = saved["participant"]
     person["id"] = pseudonym(str(person["id"]))
@@ -65,4 +70,20 @@ def pseudonymize(notebook: dict[str, Any], pseudonym: Callable[[str], str]) -> d
     for item in saved.get("feedback", ()):
         for key in ("giver", "owner"):
             item[key] = pseudonym(str(item[key]))
+    return notebook
+
+
+def without_student_data(notebook: dict[str, Any]) -> dict[str, Any]:
+    """A saved workbook without the evidence items that hold student data (every version
+    of an item any version of which does: :func:`pdkit.evidence.holds_student_data`), its
+    evidence cell written again from what is left (changed in place and returned)."""
+    saved = notebook["metadata"]["pdkit"]["saved"]
+    entries = [e for e in saved.get("evidence", ()) if isinstance(e, dict)]
+    student = {str(e.get("id")) for e in entries if holds_student_data(e)}
+    kept = [e for e in entries if str(e.get("id")) not in student]
+    saved["evidence"] = kept
+    cells = [
+        c for c in notebook["cells"] if EVIDENCE_TAG not in c.get("metadata", {}).get("tags", ())
+    ]
+    notebook["cells"] = cells + ([evidence_cell(kept)] if kept else [])
     return notebook

@@ -8,7 +8,8 @@ A saved workbook is a built workbook notebook (:mod:`pdkit.notebooks.build`) wit
   of :data:`ENTRY_KEYS` (and, optionally, :data:`OPTIONAL_KEYS`);
 - after each section, a readable Markdown cell of its answers (tag ``pdkit-answers``);
 - at the end, each coach comment as a Markdown cell that says it is one (tag
-  ``pdkit-coach``; :func:`append_comment`, for ``pdkit comment`` and the thread's).
+  ``pdkit-coach``; :func:`append_comment`, for ``pdkit comment`` and the thread's);
+- the evidence log, under ``evidence`` and as a Markdown cell (:mod:`._saved_evidence`).
 
 :class:`SavedWorkbook` is what the block holds: :meth:`SavedWorkbook.block` writes it and
 :func:`read_saved` reads it, so the writer and every reader (``pdkit review`` too) use
@@ -28,6 +29,7 @@ from ..definitions import FormDefinition, SchoolGoal, WorkbookDefinition, workbo
 from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, WorkbookFileError
 from ..store import JSONValue, Participant, Store, ViewerLike
+from . import _saved_evidence as ev
 from ._markdown import answers_markdown, comment_markdown
 from .build import build_notebook, markdown_cell
 from .untrusted import (
@@ -80,6 +82,7 @@ BLOCK_KEYS = (
     "feedback",
     "coach_comments",
     "goal_statuses",
+    "evidence",
 )
 """The keys of the saved block, in the order they are written."""
 
@@ -90,10 +93,11 @@ ENTRY_KEYS: Mapping[str, tuple[str, ...]] = {
     "feedback": ("id", "giver", "owner", "form", "category", "text", "at"),
     "coach_comments": ("coach", "text", "at"),
     "goal_statuses": ("status", "at", "by", "note"),
+    "evidence": ev.EVIDENCE_KEYS,
 }
 """The keys every entry of a list in the block has (and those of ``participant``)."""
 
-OPTIONAL_KEYS: Mapping[str, tuple[str, ...]] = {"feedback": ("helpful",)}
+OPTIONAL_KEYS: Mapping[str, tuple[str, ...]] = {"feedback": ("helpful",), **ev.OPTIONAL_KEYS}
 """Keys an entry may have besides :data:`ENTRY_KEYS` (absent in older files)."""
 
 
@@ -119,6 +123,7 @@ class SavedWorkbook:
     visibility: Mapping[str, str] = field(default_factory=dict)
     feedback: tuple[Mapping[str, Any], ...] = ()
     revisions: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    evidence: tuple[Mapping[str, Any], ...] = ()  # every version of each item the copy holds
     language: str = "en"
     saved_at: str = ""
     pdkit_version: str = ""
@@ -162,6 +167,7 @@ class SavedWorkbook:
             "feedback": [dict(e) for e in self.feedback],
             "coach_comments": [dict(e) for e in self.coach_comments],
             "goal_statuses": [dict(e) for e in self.goal_statuses],
+            "evidence": [dict(e) for e in self.evidence],
         }
         return {key: values[key] for key in BLOCK_KEYS}
 
@@ -238,20 +244,17 @@ def save_workbook(
         entry("feedback", f.id, f.giver, f.owner, f.form, f.category, f.text, f.at, f.helpful)
         for f in store.feedback(viewer=who, owner_id=participant.id)
     ]
-    statuses = (  # the goal's statuses go with the goal, when the copy holds it
-        [
-            entry("goal_statuses", g.status, g.at, g.by or "", g.note)
-            for g in store.goal_statuses(participant.id, viewer=who)
-        ]
-        if GOAL_FORM in answers
-        else []
-    )
+    statuses = [  # the goal's statuses go with the goal, when the copy holds it
+        entry("goal_statuses", g.status, g.at, g.by or "", g.note)
+        for g in (store.goal_statuses(participant.id, viewer=who) if GOAL_FORM in answers else ())
+    ]
+    evidence = ev.evidence_entries(store, participant, who, entry)
     cells: list[dict[str, Any]] = []
     for cell in notebook["cells"]:
         cells.append(cell)
         section = cell["metadata"].get("pdkit", {}).get("section")
         cells.extend(after.get(section, []) if section is not None else [])
-    notebook["cells"] = cells
+    notebook["cells"] = cells + ([ev.evidence_cell(evidence)] if evidence else [])
     saved = SavedWorkbook(
         workbook=workbook.id,
         participant=dict(
@@ -269,6 +272,7 @@ def save_workbook(
         feedback=tuple(feedback),
         goal_statuses=tuple(statuses),
         revisions=revisions,
+        evidence=tuple(evidence),
         saved_at=datetime.fromtimestamp(clock(), tz=timezone.utc).isoformat(timespec="seconds"),
         pdkit_version=__version__,
     )
@@ -426,6 +430,7 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
         notes=tuple(lists["notes"]),
         coach_comments=tuple(lists["coach_comments"]),
         goal_statuses=tuple(lists["goal_statuses"]),
+        evidence=tuple(lists["evidence"]),
         visibility=text_map(saved.get("visibility", {}), "visibility"),
         feedback=tuple(lists["feedback"]),
         revisions={form_id: tuple(marks) for form_id, marks in revisions.items()},
@@ -445,6 +450,7 @@ _KINDS: Mapping[str, tuple[str, ...]] = {
     "feedback": ("text", "text", "text", "text", "text", "text", "time"),
     "coach_comments": ("text", "text", "any"),
     "goal_statuses": ("text", "time", "text", "text"),
+    "evidence": ev.EVIDENCE_CHECKS,
 }
 """How each key of the entries of each list of the block is checked (see
 :func:`pdkit.notebooks.untrusted.columns`), in the order of :data:`ENTRY_KEYS`."""
@@ -467,6 +473,8 @@ def _entry_columns(
         found[2] = tuple(
             _comment_time(v, f"coach_comments[{i}].at") for i, v in enumerate(found[2])
         )
+    if kind == "evidence":
+        ev.check_evidence(found, shown)
     for key in OPTIONAL_KEYS.get(kind, ()):
         column = tuple(e.get(key) for e in entries)
         if not set(map(type, column)) <= {bool, type(None)}:

@@ -107,6 +107,11 @@ time of a large batch.)
 ``checkin_plans`` participant, done, overdue (``int64``), next_due (ISO date, "" when
                   none), next_state (``due``, ``overdue`` or "") — where each teacher is
                   in their check-in schedule today (from a store; :mod:`pdkit.followup`)
+``evidence``      participant, item, version, kind, caption, link, text, made_on
+                  (``datetime64[ns]``), student_data, visibility (who sees it now),
+                  checkin (``Int64``), goal_version, at — the newest version of each
+                  evidence item the reader may see, not withdrawn (:mod:`pdkit.evidence`;
+                  student data only for the teacher, their coach and the store's steward)
 
 Versions
 --------

@@ -192,6 +192,7 @@ def build_review(
         kept_private=frame("kept_private", _kept_rows(collected, forms)),
         goal_statuses=frame("goal_statuses", _status_rows(collected)),
         checkin_plans=frame("checkin_plans", _plan_rows(collected)),
+        evidence=frame("evidence", _evidence_rows(collected)),
         warnings=warnings,
         read=read,
         skipped=skipped,
@@ -342,5 +343,34 @@ def _plan_rows(collected: Collected) -> dict[str, list[Any]]:
             ("next_due", due),
             ("next_state", state),
         ):
+            found[column].append(value)
+    return found
+
+
+_EVIDENCE = (
+    "participant",
+    "version",
+    "kind",
+    "caption",
+    "link",
+    "text",
+    "made_on",
+    "student_data",
+    "visibility",
+    "checkin",
+    "goal_version",
+)
+
+
+def _evidence_rows(collected: Collected) -> dict[str, list[Any]]:
+    """The newest version of each evidence item, not withdrawn, of the participants read."""
+    found = rows("evidence")
+    ordered = sorted(collected.evidence.items(), key=lambda item: (item[1][0], item[1][-1]))
+    for item_id, fact in ordered:
+        if fact[-2] or fact[0] not in collected.participants:
+            continue  # withdrawn
+        found["item"].append(item_id)
+        found["at"].append(fact[-1])
+        for column, value in zip(_EVIDENCE, fact, strict=False):
             found[column].append(value)
     return found

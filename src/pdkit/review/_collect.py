@@ -19,6 +19,8 @@ from typing import Any
 from .._clock import today as clock_today
 from ..definitions.ids import GOAL_FORM
 from ..errors import WorkbookFileError
+from ..evidence import effective_level, holds_student_data
+from ..notebooks._saved_evidence import EVIDENCE_KEYS
 from ..notebooks.saved import read_saved
 from ..notebooks.untrusted import (
     Damaged,
@@ -70,6 +72,16 @@ class Collected:
     statuses: dict[str, list[tuple[str, float, str, str]]] = field(default_factory=dict)
     # participant → the check-in plan: (done, overdue, next due (ISO date or ""), its state)
     plans: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)
+    # evidence item id → its newest version the reader may see: (participant, version,
+    # kind, caption, link, text, made_on, student_data, visibility (who sees it now:
+    # pdkit.evidence.effective_level), checkin, goal_version, withdrawn, at)
+    evidence: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+    def evidence_item(self, item_id: str, fact: tuple[Any, ...]) -> None:
+        """Keep an evidence item's newest version (the same item may come twice)."""
+        known = self.evidence.get(item_id)
+        if known is None or fact[1] >= known[1]:
+            self.evidence[item_id] = fact
 
     def participant(self, pid: str, name: str, session: str, source: str, saved_at: float) -> None:
         known = self.participants.get(pid)
@@ -93,6 +105,8 @@ class Collected:
         self.withheld.update(other.withheld)
         self.statuses.update(other.statuses)
         self.plans.update(other.plans)
+        for item_id, fact in other.evidence.items():
+            self.evidence_item(item_id, fact)
         for pid, marks in other.marks.items():
             self.marks.setdefault(pid, set()).update(marks)
 
@@ -153,6 +167,23 @@ def read_file(path: str, collected: Collected) -> None:
         collected.marks.setdefault(pid, set()).update(map(float, marks))
     for item in zip(*feedback, strict=True):
         collected.feedback.setdefault(item[0], item[1:])
+    keys = (*EVIDENCE_KEYS, "student_data")
+    goal_level = saved.visibility.get(GOAL_FORM, "private")
+    for entry in zip(*saved.columns("evidence"), strict=True):
+        e = dict(zip(keys, entry, strict=True))
+        fact = (pid, e["version"], e["kind"], e["caption"], e["link"], e["text"], e["made_on"])
+        collected.evidence_item(
+            e["id"],
+            (
+                *fact,
+                holds_student_data(e),
+                effective_level(e["visibility"], goal_level, student_data=holds_student_data(e)),
+                e["checkin"],
+                e["goal_version"],
+                e["withdrawn"],
+                e["at"],
+            ),
+        )
     # Answers without an event in the history (hand-made or damaged files); usually none,
     # found by set operations in C: (form, field) pairs of the answers, less the history's.
     answers = saved.answers
@@ -205,6 +236,25 @@ def read_store(
                     strict=True,
                 ):
                     target.append(value)
+        for v in store.evidence(person.id, viewer=viewer):
+            collected.evidence_item(
+                v.id,
+                (
+                    person.id,
+                    v.version,
+                    v.kind,
+                    v.caption,
+                    v.link,
+                    v.text,
+                    v.made_on.isoformat(),
+                    v.student_data,
+                    v.shown,
+                    v.checkin,
+                    v.goal_version,
+                    v.withdrawn,
+                    v.at,
+                ),
+            )
         plan = store.checkin_plan(person.id, today, viewer=viewer)
         upcoming = plan.next
         collected.plans[person.id] = (

@@ -124,6 +124,21 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
         "next_due": _STR,
         "next_state": _STR,
     },
+    "evidence": {
+        "participant": _STR,
+        "item": _STR,
+        "version": "int64",
+        "kind": _STR,
+        "caption": _STR,
+        "link": _STR,
+        "text": _STR,
+        "made_on": "datetime64[ns]",
+        "student_data": "bool",
+        "visibility": _STR,
+        "checkin": "Int64",
+        "goal_version": "int64",
+        "at": _UTC,
+    },
 }
 """Every DataFrame's columns and dtypes, in order (tests check the frames against it)."""
 

@@ -36,6 +36,8 @@ class Review:
     """Every status each visible goal has had, oldest first (from a store)."""
     checkin_plans: pd.DataFrame = field(default_factory=lambda: frame("checkin_plans", {}))
     """Where each teacher is in their check-in schedule today (from a store)."""
+    evidence: pd.DataFrame = field(default_factory=lambda: frame("evidence", {}))
+    """The newest version of each evidence item the reader may see (not withdrawn)."""
     warnings: list[str] = field(default_factory=list)
     read: tuple[str, ...] = ()
     """The files and stores that were read (skipped ones are in ``warnings``)."""
@@ -65,11 +67,12 @@ class Review:
         )
 
     def shared_only(self) -> Review:
-        """This review without the goals and check-ins that teachers kept private (their
-        rows in ``answers``, ``versions``, ``goals`` and ``checkins``). Reflections and
-        notes are left as they are: they are private by nature, and marked."""
+        """This review without the goals, check-ins and evidence that teachers kept private
+        (their rows in ``answers``, ``versions``, ``goals``, ``checkins`` and ``evidence``).
+        Reflections and notes are left as they are: they are private by nature, and marked."""
         goal_hidden, checkin_hidden = self.hidden()
-        if not goal_hidden and not checkin_hidden:
+        private = (self.evidence["visibility"] == "private").to_numpy(dtype=bool)
+        if not goal_hidden and not checkin_hidden and not private.any():
             return self
 
         def keep(frame: pd.DataFrame, hidden: set[str], form: str | None = None) -> pd.DataFrame:
@@ -87,4 +90,5 @@ class Review:
             versions=without(self.versions),
             goals=keep(self.goals, goal_hidden),
             checkins=keep(self.checkins, checkin_hidden),
+            evidence=self.evidence[~private].reset_index(drop=True),
         )

@@ -18,6 +18,7 @@ from ..followup import CheckinPlan
 from ._access import ViewerLike
 from ._interfaces_day import AgendaStore, FeedbackStore, GroupStore, RunStore
 from ._interfaces_evaluation import EvaluationStore
+from ._interfaces_evidence import EvidenceStore
 from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout
 from ._records import (
     DEFAULT_SESSION,
@@ -38,6 +39,7 @@ __all__ = [
     "AnswerStore",
     "CoachingStore",
     "EvaluationStore",
+    "EvidenceStore",
     "FeedbackStore",
     "FollowUpStore",
     "GroupStore",
@@ -347,6 +349,7 @@ class Store(
     FollowUpStore,
     AgendaStore,
     EvaluationStore,
+    EvidenceStore,
     Protocol,
 ):
     """Everything a store offers (:class:`pdkit.store.SQLiteStore`,

@@ -27,6 +27,7 @@ __all__ = [
     "Comment",
     "Contact",
     "EvaluationSheet",
+    "EvidenceItem",
     "Feedback",
     "GoalStatus",
     "Group",
@@ -302,6 +303,38 @@ class Contact:
     @property
     def reachable(self) -> bool:
         return self.opted_out_at is None
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One version of an item of a teacher's evidence log (:mod:`pdkit.evidence`).
+
+    ``visibility`` is what the teacher chose (``"goal"``: as the goal); ``shown`` is who
+    sees it now (:func:`pdkit.evidence.effective_level`: never wider than the goal, at
+    most ``coach`` with student data). ``checkin`` is the number of the check-in version
+    it is attached to (:mod:`pdkit.revisions`), ``checkin_at`` when that check-in
+    started; ``goal_version`` the number of the goal's version in force when the item
+    was added (0: no goal yet). ``version`` counts the item's edits (1 for the first);
+    ``added_at`` is when the item was first added, ``at`` when this version was made.
+    """
+
+    id: str
+    teacher: str
+    version: int
+    kind: str
+    caption: str
+    link: str
+    text: str
+    made_on: date
+    student_data: bool
+    visibility: str
+    shown: str
+    checkin: int | None
+    checkin_at: float | None
+    goal_version: int
+    withdrawn: bool
+    added_at: float
+    at: float
 
 
 def new_id() -> str:

@@ -19,6 +19,9 @@ with its time) (:mod:`._sql_agenda`). Version 8 adds the anonymous session evalu
 ``evaluation_answers`` (one row per answer sheet, keyed by a random id, with no
 participant, token or time, and on SQLite without a rowid) and ``evaluation_done`` (who
 has answered, with no answer and no time) (:mod:`._sql_evaluation`).
+Version 9 adds the evidence log: ``evidence``,
+every version of every item a teacher keeps as evidence for their goal, append-only
+(:mod:`._sql_evidence`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Iterator, Mapping
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "UPGRADES", "schema_statements"]
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
 attempts, follow-up, agendas)."""
 
@@ -59,6 +62,7 @@ TABLES = (
     "agenda_events",
     "evaluation_answers",
     "evaluation_done",
+    "evidence",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -299,6 +303,27 @@ SCHEMA = (
         participant TEXT NOT NULL REFERENCES participants(id),
         PRIMARY KEY (session, form, participant)
     ){no_rowid}""",
+    """CREATE TABLE IF NOT EXISTS evidence (
+        seq {serial},
+        id TEXT NOT NULL,
+        teacher TEXT NOT NULL REFERENCES participants(id),
+        version INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        caption TEXT NOT NULL,
+        link TEXT NOT NULL,
+        text TEXT NOT NULL,
+        made_on TEXT NOT NULL,
+        student_data INTEGER NOT NULL,
+        visibility TEXT NOT NULL,
+        checkin INTEGER,
+        checkin_at {time},
+        goal_version INTEGER NOT NULL,
+        withdrawn INTEGER NOT NULL,
+        added_at {time} NOT NULL,
+        at {time} NOT NULL,
+        UNIQUE (id, version)
+    )""",
+    "CREATE INDEX IF NOT EXISTS evidence_by_teacher ON evidence (teacher, id, seq)",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an

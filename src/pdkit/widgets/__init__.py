@@ -8,7 +8,8 @@ One widget family per module: ``_controls`` (an input per field type), ``_form``
 ``_pacing``, ``_presenter`` (the presenter's goal in a round), ``_trace`` (feedback →
 revision), ``_dashboard``, ``_files`` (downloads), ``_safekeeping`` (typing kept in the
 browser until the store has it), ``_thread`` (the live thread between a teacher and
-their coaches), ``_lean`` (shared layouts) and ``_timing``.
+their coaches), ``_evidence`` (a teacher's evidence log), ``_lean`` (shared layouts)
+and ``_timing``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "BrowserIdentity",
     "CommentThread",
     "Dashboard",
+    "EvidenceLog",
     "FeedbackToRevision",
     "FieldControl",
     "FileDownload",
@@ -55,9 +57,15 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ._dashboard import Dashboard, goals_chart
+    from ._evidence import EvidenceLog
     from ._thread import CommentThread
 
 __getattr__ = lazy(
     __name__,
-    {"CommentThread": "._thread", "Dashboard": "._dashboard", "goals_chart": "._dashboard"},
+    {
+        "CommentThread": "._thread",
+        "Dashboard": "._dashboard",
+        "EvidenceLog": "._evidence",
+        "goals_chart": "._dashboard",
+    },
 )

@@ -1,0 +1,400 @@
+"""A teacher's evidence log: one widget for the teacher's "My goal", the check-in page and
+the coach's page of a teacher.
+
+For the teacher (``viewer_id == teacher_id``) it has an add form (kind, a link or a
+short text, a caption, a date that defaults to today, "contains student data" ticked by
+kind with a reminder to de-identify, who sees it, and which check-in it goes with: none,
+the latest, or one picked) and the list, newest first, with "Withdraw". For anyone else
+(a coach) it is the list the store lets them read (:meth:`pdkit.store.Store.evidence`:
+the store decides, not this widget). Every text is escaped, and a link opens in a new
+tab without giving it the page (``rel="noopener noreferrer"``). A failed add keeps
+everything typed, and says why; the page's :class:`~pdkit.widgets.Safekeeper` keeps
+the caption, link and text typed and not added yet through a reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from html import escape
+
+import ipywidgets as w
+
+from .._clock import now
+from ..charts import escape_text
+from ..errors import EvidenceError, PdkitError
+from ..evidence import AS_GOAL, KINDS, STUDENT_DATA_CAP, STUDENT_WORK, default_student_data
+from ..i18n import translator
+from ..store import VISIBILITIES, EvidenceItem, Store
+from ._lean import HTML, HBox, VBox
+from ._safekeeping import KEEP_CLASS, Safekeeper
+
+__all__ = ["KIND_WORDS", "LATEST", "EvidenceLog", "evidence_html"]
+
+KIND_WORDS = {
+    "student_work": "Student work",
+    "survey": "Survey",
+    "assessment": "Assessment",
+    "observation": "Observation",
+    "video": "Video",
+    "other": "Other",
+}
+_SEEN_BY = {
+    "private": "only you",
+    "coach": "you and your coach",
+    "group": "you, your coach and your group",
+    "session": "everyone in your session",
+}
+_CHOICES = {
+    AS_GOAL: "As my goal",
+    "private": "Only me",
+    "coach": "Me and my coach",
+    "group": "Me, my coach and my group",
+    "session": "Everyone in this session",
+}
+LATEST = -1
+"""The attach choice "my latest check-in" (the number is looked up when adding)."""
+_REMINDER = (
+    "This item contains student data: only you and your coach will see it, and it is never "
+    "exported. De-identify it first: remove names, faces, ID numbers and anything else "
+    "that tells who a student is."
+)
+
+
+def evidence_html(
+    items: list[EvidenceItem],
+    t: Callable[[str], str],
+    *,
+    checkin_dates: list[date] | None = None,
+    own: bool = True,
+) -> str:
+    """The items as an HTML list, newest first as given (escaped; links open safely);
+    ``own``: for their teacher (who is told who sees each item)."""
+    if not items:
+        return f'<p class="pdkit-empty">{escape(t("No evidence yet."))}</p>'
+    rows = []
+    for item in items:
+        caption = escape_text(item.caption)
+        if item.link:
+            caption = (
+                f'<a class="pdkit-evidence-link" href="{escape_text(item.link)}" '
+                f'target="_blank" rel="noopener noreferrer">{caption}</a>'
+            )
+        bits = [
+            f'<span class="pdkit-evidence-kind">{escape(t(KIND_WORDS.get(item.kind, item.kind)))}'
+            "</span>",
+            f'<span class="pdkit-evidence-date">{escape(item.made_on.isoformat())}</span>',
+            f'<span class="pdkit-evidence-caption">{caption}</span>',
+        ]
+        if item.student_data:
+            bits.append(
+                f'<span class="pdkit-evidence-student">{escape(t("contains student data"))}</span>'
+            )
+        if item.checkin is not None:
+            when = ""
+            if checkin_dates and item.checkin <= len(checkin_dates):
+                when = f" ({checkin_dates[item.checkin - 1].isoformat()})"
+            said = t("with check-in {n}").format(n=item.checkin)
+            bits.append(f'<span class="pdkit-evidence-checkin">{escape(said + when)}</span>')
+        if own:
+            seen = t("seen by {who}").format(who=t(_SEEN_BY.get(item.shown, item.shown)))
+            bits.append(f'<span class="pdkit-evidence-seen">{escape(seen)}</span>')
+        text = (
+            f'<div class="pdkit-evidence-text">{escape_text(item.text)}</div>' if item.text else ""
+        )
+        rows.append(
+            f'<li class="pdkit-evidence-item" data-kind="{escape(item.kind, quote=True)}">'
+            f"{' · '.join(bits)}{text}</li>"
+        )
+    return f'<ul class="pdkit-evidence-list">{"".join(rows)}</ul>'
+
+
+class EvidenceLog:
+    """``teacher_id``'s evidence log as ``viewer_id`` sees it (see the module docs).
+    ``attach`` is the check-in choice the add form starts on: None (no check-in) or
+    :data:`LATEST` (the check-in page: "Add evidence to this check-in"). ``on_change``
+    runs after an item is added or withdrawn; ``before_add`` before one is added (the
+    check-in page saves the check-in being typed, so that it is the latest)."""
+
+    def __init__(
+        self,
+        store: Store,
+        teacher_id: str,
+        viewer_id: str | None = None,
+        *,
+        language: str | None = None,
+        keeper: Safekeeper | None = None,
+        clock: Callable[[], float] = now,
+        attach: int | None = None,
+        on_change: Callable[[], None] | None = None,
+        before_add: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.teacher_id = teacher_id
+        self.viewer_id = viewer_id = teacher_id if viewer_id is None else viewer_id
+        self.own = viewer_id == teacher_id
+        self.keeper = keeper if self.own else None
+        self.scope = f"evidence:{teacher_id}"
+        self._kept: dict[str, w.Widget] = {}
+        self.t = t = translator(language)
+        self._clock = clock
+        self._attach = attach
+        self._on_change = on_change
+        self._before_add = before_add
+        self.items: list[EvidenceItem] = []
+        self._seen: tuple[object, ...] | None = None
+        self.list_html = HTML()
+        self.rows = VBox(layout=w.Layout())
+        self.message = HTML()
+        children: list[w.Widget] = []
+        if self.own:
+            self._build_form()
+            children = [self.form, self.message, self.rows]
+        else:
+            children = [self.list_html]
+        heading = t("My evidence") if self.own else t("The teacher's evidence")
+        if self.own and attach == LATEST:
+            heading = t("Add evidence to this check-in")
+        self.widget = VBox([HTML(value=f"<h3>{escape(heading)}</h3>"), *children])
+        self.widget.add_class("pdkit-evidence")
+        self.refresh()
+        if self.keeper is not None:
+            self.keeper.attach(self.scope, self)
+
+    # ------------------------------------------------------------------ the add form
+
+    def _build_form(self) -> None:
+        t = self.t
+        style = {"description_width": "initial"}
+
+        def column() -> w.Layout:  # the label above the input, as the forms have it
+            return w.Layout(flex_flow="column", align_items="stretch", width="100%")
+
+        self.kind = w.Dropdown(
+            description=t("Kind"),
+            options=[(t(KIND_WORDS[k]), k) for k in KINDS],
+            value="other",
+            style=style,
+            layout=column(),
+        )
+        self.link = w.Text(
+            description=t("Link"), placeholder="https://…", style=style, layout=column()
+        )
+        self.text = w.Textarea(
+            description=t("Or a short text"),
+            placeholder=t("What it shows, in a few lines"),
+            style=style,
+            layout=column(),
+        )
+        self.caption = w.Text(
+            description=t("Caption"),
+            placeholder=t("A few words: what this is"),
+            style=style,
+            layout=column(),
+        )
+        self.made_on = w.DatePicker(
+            description=t("Date"), value=self.today(), style=style, layout=column()
+        )
+        self.student_data = w.Checkbox(
+            description=t("Contains student data"), value=False, indent=False
+        )
+        self.reminder = HTML()
+        self.visibility = w.Dropdown(description=t("Who can see it"), style=style, layout=column())
+        self.checkin = w.Dropdown(description=t("With check-in"), style=style, layout=column())
+        for box in (self.kind, self.link, self.text, self.caption, self.made_on):
+            box.add_class("pdkit-input")
+        self._kept = {f"{self.scope}:{n}": b for n, b in self._typed()}
+        if self.keeper is not None:
+            for key, box in self._kept.items():
+                box.add_class(KEEP_CLASS + key)
+        self.visibility.add_class("pdkit-input")
+        self.checkin.add_class("pdkit-input")
+        self.kind.observe(lambda _: self._kind_changed(), names="value")
+        self.student_data.observe(lambda _: self._flag_changed(), names="value")
+        self.add_button = w.Button(
+            description=t("Add evidence"),
+            icon="plus",
+            button_style="primary",
+            tooltip=t("Keep this item in your evidence log"),
+        )
+        self.add_button.on_click(lambda _: self.add())
+        self.form = VBox(
+            [
+                self.kind,
+                self.link,
+                self.text,
+                self.caption,
+                self.made_on,
+                self.student_data,
+                self.reminder,
+                self.visibility,
+                self.checkin,
+                HBox([self.add_button]),
+            ]
+        )
+        self.form.add_class("pdkit-evidence-form")
+        self._flag_changed()
+        self._checkin_options()
+
+    def today(self) -> date:
+        return date.fromtimestamp(self._clock())
+
+    def _typed(self) -> list[tuple[str, w.Widget]]:
+        return [("caption", self.caption), ("link", self.link), ("text", self.text)]
+
+    # ------------------------------------------------------------------ typing kept by the page
+
+    def kept_texts(self) -> dict[str, str]:
+        """What the add form's text boxes hold, by the key the page keeps each under."""
+        return {key: str(box.value or "") for key, box in self._kept.items()}
+
+    def put_kept(self, key: str, text: str) -> bool:
+        """Put text the page kept back into its box (kept in the store once added);
+        whether that changed the box."""
+        box = self._kept.get(key)
+        if box is None or box.value == text:
+            return False
+        box.value = text
+        return True
+
+    def save(self) -> int:
+        """An item is kept when added, never as a draft: nothing to save."""
+        return 0
+
+    def _kind_changed(self) -> None:
+        kind = str(self.kind.value)
+        self.student_data.value = default_student_data(kind)
+        self.student_data.disabled = kind == STUDENT_WORK  # student work always is
+        self._flag_changed()
+
+    def _flag_changed(self) -> None:
+        t = self.t
+        student = bool(self.student_data.value)
+        self.reminder.value = (
+            f'<p class="pdkit-evidence-reminder" role="note">{escape(t(_REMINDER))}</p>'
+            if student
+            else ""
+        )
+        cap = VISIBILITIES.index(STUDENT_DATA_CAP)
+        levels = [AS_GOAL, *(VISIBILITIES[: cap + 1] if student else VISIBILITIES)]
+        value = self.visibility.value if self.visibility.value in levels else AS_GOAL
+        self.visibility.options = [(t(_CHOICES[level]), level) for level in levels]
+        self.visibility.value = value
+
+    def _checkin_options(self) -> None:
+        t = self.t
+        try:
+            times = self.store.checkin_times(self.teacher_id)
+        except PdkitError:
+            times = []
+        options: list[tuple[str, int | None]] = [(t("None"), None)]
+        if times:
+            latest = date.fromtimestamp(times[-1]).isoformat()
+            options.append((t("My latest check-in ({day})").format(day=latest), LATEST))
+        elif self._attach == LATEST:
+            options.append((t("This check-in"), LATEST))
+        if times:
+            for n, at in enumerate(times, 1):
+                day = date.fromtimestamp(at).isoformat()
+                options.append((t("Check-in {n} ({day})").format(n=n, day=day), n))
+        wanted = self.checkin.value if self.checkin.options else self._attach
+        self.checkin.options = options
+        values = [v for _, v in options]
+        self.checkin.value = wanted if wanted in values else None
+
+    def add(self) -> EvidenceItem | None:
+        """Add the item the form holds; the form is emptied once it is kept, and left as
+        typed (with the reason) when it cannot be."""
+        t = self.t
+        choice = self.checkin.value
+        try:
+            if self._before_add is not None:
+                self._before_add()
+            checkin = None
+            if choice == LATEST:
+                checkin = len(self.store.checkin_times(self.teacher_id)) or None
+                if checkin is None:
+                    raise EvidenceError(t("write your check-in first: then add its evidence"))
+            elif choice is not None:
+                checkin = int(choice)
+            made_on = self.made_on.value
+            item = self.store.add_evidence(
+                self.teacher_id,
+                kind=str(self.kind.value),
+                caption=str(self.caption.value or ""),
+                link=str(self.link.value or ""),
+                text=str(self.text.value or ""),
+                made_on=made_on if isinstance(made_on, date) else None,
+                student_data=bool(self.student_data.value),
+                visibility=str(self.visibility.value),
+                checkin=checkin,
+            )
+        except PdkitError as exc:
+            self.message.value = (
+                f'<p class="pdkit-error" role="alert">{escape(t("Not added:"))} '
+                f"{escape(str(exc))}</p>"
+            )
+            return None
+        self.link.value = self.text.value = self.caption.value = ""
+        if self.keeper is not None:  # added, and the boxes emptied: the kept typing is done
+            self.keeper.acknowledge(self.kept_texts())
+        self.made_on.value = self.today()
+        self.message.value = (
+            f'<p class="pdkit-ok" role="status">{escape(t("Added to your evidence."))}</p>'
+        )
+        self.refresh()
+        if self._on_change is not None:
+            self._on_change()
+        return item
+
+    def withdraw(self, item_id: str) -> bool:
+        """Withdraw one of the teacher's items; whether it was."""
+        try:
+            self.store.withdraw_evidence(item_id, self.viewer_id)
+        except PdkitError as exc:
+            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            return False
+        self.message.value = f'<p class="pdkit-ok" role="status">{escape(self.t("Withdrawn."))}</p>'
+        self.refresh()
+        if self._on_change is not None:
+            self._on_change()
+        return True
+
+    # ------------------------------------------------------------------ the list
+
+    def refresh(self) -> None:
+        """Read the items again (those the viewer may see) and redraw the list."""
+        try:
+            self.items = self.store.evidence(self.teacher_id, viewer=self.viewer_id)
+            times = self.store.checkin_times(self.teacher_id)
+        except PdkitError as exc:
+            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            return
+        key = (tuple(self.items), tuple(times))
+        if key == self._seen:
+            return
+        self._seen = key
+        days = [date.fromtimestamp(at) for at in times]
+        if not self.own:
+            self.list_html.value = evidence_html(self.items, self.t, checkin_dates=days, own=False)
+            return
+        self._checkin_options()
+        if not self.items:
+            self.rows.children = [HTML(value=evidence_html([], self.t))]
+            return
+        rows: list[w.Widget] = []
+        for item in self.items:
+            button = w.Button(
+                description=self.t("Withdraw"),
+                icon="eye-slash",
+                tooltip=self.t("Nobody sees this item any more (it stays in your history)"),
+                layout=w.Layout(width="auto"),
+            )
+            button.on_click(lambda _, i=item.id: self.withdraw(i))
+            row = HBox(
+                [HTML(value=evidence_html([item], self.t, checkin_dates=days)), button],
+                layout=w.Layout(flex_flow="row wrap", align_items="center"),
+            )
+            row.add_class("pdkit-evidence-row")
+            rows.append(row)
+        self.rows.children = rows
