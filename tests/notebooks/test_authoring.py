@@ -466,7 +466,9 @@ def test_load_workbook_refuses_a_form(tmp_path: Path) -> None:
         load_workbook(templates_dir() / "goal-setting.yaml")
     with pytest.raises(DefinitionError, match="no built-in workbook has this id") as caught:
         load_workbook("nope")
-    assert "(built-in workbooks: coach, day, facilitator, goal-setting" in caught.value.problem
+    shipped = sorted(path.stem for path in (templates_dir() / "workbooks").glob("*.yaml"))
+    assert f"(built-in workbooks: {', '.join(shipped)})" in caught.value.problem
+    assert {"coach", "day", "facilitator", "goal-setting"} <= set(shipped)
 
 
 # --------------------------------------------------------------------------- references
