@@ -255,6 +255,45 @@ _ES = {
     ("Noted."): ("Anotado."),
     ("Warm: what works"): ("Cálido: lo que funciona"),
     ("Cool: a gap or a question"): ("Frío: un vacío o una pregunta"),
+    # measured goals (pdkit.measures, the number field)
+    ("My measure"): ("Mi medida"),
+    ("{name}, now ({unit})"): ("{name}, ahora ({unit})"),
+    ("{name}, now"): ("{name}, ahora"),
+    ("count"): ("número"),
+    ("score"): ("puntuación"),
+    ("minutes"): ("minutos"),
+    ("Add point B as a number too, so that your check-ins can show progress."): (
+        "Añade también el punto B en número, para que tus revisiones muestren el avance."
+    ),
+    ("Add point A as a number too, so that your check-ins can show progress."): (
+        "Añade también el punto A en número, para que tus revisiones muestren el avance."
+    ),
+    ("Say what you will count, so that each check-in counts the same thing."): (
+        "Di qué vas a contar, para que cada revisión cuente lo mismo."
+    ),
+    (" by {date}"): (" para el {date}"),
+    ("No numbers yet for point A and point B."): ("Aún no hay números para el punto A y el B."),
+    ("Target {b}{by}; point A has no number yet."): (
+        "Meta {b}{by}; el punto A aún no tiene número."
+    ),
+    ("From {a}; point B has no number yet."): ("Desde {a}; el punto B aún no tiene número."),
+    ("Point A {a}; target {b}{by}. No check-in value yet."): (
+        "Punto A {a}; meta {b}{by}. Aún no hay valores de revisión."
+    ),
+    ("From {a} to {now} so far; target {b}{by}."): ("De {a} a {now} hasta ahora; meta {b}{by}."),
+    ("Now {now}."): ("Ahora {now}."),
+    ("{percent}% of the way from A to B."): ("{percent}% del camino de A a B."),
+    ("Point A"): ("Punto A"),
+    ("Point B"): ("Punto B"),
+    ("{name}: from point A toward point B"): ("{name}: del punto A hacia el punto B"),
+    ("My measure: from point A toward point B"): ("Mi medida: del punto A hacia el punto B"),
+    (
+        "Type a number with digits only, such as 62 or 62.5 "
+        "(no words, exponents or thousands separators)."
+    ): (
+        "Escribe un número solo con cifras, como 62 o 62,5 "
+        "(sin palabras, exponentes ni separadores de miles)."
+    ),
 }
 
 _CATALOGS: dict[str, Mapping[str, str]] = {"es": _ES}
