@@ -283,6 +283,7 @@ _ES = {
     ("From {a} to {now} so far; target {b}{by}."): ("De {a} a {now} hasta ahora; meta {b}{by}."),
     ("Now {now}."): ("Ahora {now}."),
     ("{percent}% of the way from A to B."): ("{percent}% del camino de A a B."),
+    ("A → now → B"): ("A → ahora → B"),
     ("Point A"): ("Punto A"),
     ("Point B"): ("Punto B"),
     ("{name}: from point A toward point B"): ("{name}: del punto A hacia el punto B"),
