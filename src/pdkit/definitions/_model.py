@@ -365,8 +365,11 @@ def answer_renderer(field: Field) -> Callable[[Any], str]:
             return "; ".join(map(label, value))
         if kind == "list" and isinstance(value, list):
             return "\n".join(f"{n}. {item}" for n, item in enumerate(value, 1))
-        if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return number_text(float(value))
+        if kind == "number" and type(value) in (int, float):
+            try:
+                return number_text(float(value))
+            except OverflowError:  # an int beyond a float: no number pdkit keeps
+                return "(too large a number)"
         return str(value)
 
     return render
