@@ -3,6 +3,8 @@ the values check-ins record on the way (issue #16).
 
 Pure and standard library only (it sits beside :mod:`pdkit.revisions`): the teacher's
 "My goal", the coach's page and the coach report read the same series the same way.
+:mod:`pdkit.charts` is imported when a value is written or drawn, not before: the goal form
+and the check-in use this module, and a participant's page starts without charts.
 
 - :func:`measure_of` reads a goal's answers (``measure_instrument``, ``measure_unit``,
   ``baseline``, ``target``: :data:`pdkit.definitions.ids.MEASURE_FIELDS`); a goal in words
@@ -26,7 +28,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from .charts import format_value, line_chart
 from .revisions import SITTING_GAP, versions
 
 __all__ = [
@@ -95,6 +96,8 @@ class Measure:
 
     def value_text(self, value: float) -> str:
         """``value`` with the measure's unit: ``62%``, ``3``, ``12 points``."""
+        from .charts import format_value
+
         return format_value(value, self.symbol)
 
     def value_label(self, t: Translate = _same) -> str:
@@ -232,6 +235,8 @@ def measure_words(
 ) -> str:
     """A → now → B in a sentence: "From 40% to 62% so far; target 80% by 15 March."
     (``target_date`` is the goal's ISO date, if any), with what is missing said."""
+    from .charts import format_value
+
     by = ""
     if target_date:
         try:
@@ -271,6 +276,8 @@ def measure_chart(
 ) -> str:
     """The measure from point A through the check-ins' values toward point B, as an inline
     SVG (:func:`pdkit.charts.line_chart`); "" when there is nothing to draw."""
+    from .charts import line_chart
+
     series: list[tuple[str, float]] = []
     if measure.baseline is not None:
         series.append((t("Point A"), measure.baseline))

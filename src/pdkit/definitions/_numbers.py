@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 
-from ..charts import format_value
 from ..errors import AnswerError
 
 __all__ = ["MAX_DIGITS", "MAX_NUMBER_CHARS", "number_text", "parse_number"]
@@ -64,5 +63,7 @@ def parse_number(
 
 def number_text(value: float) -> str:
     """A kept number as a person reads it: ``62.5``, ``40``, ``1,200`` (two decimals at
-    most, :func:`pdkit.charts.format_value`)."""
+    most, :func:`pdkit.charts.format_value`, imported here: not on a page's start-up)."""
+    from ..charts import format_value
+
     return format_value(value)

@@ -15,13 +15,16 @@ from html import escape
 from typing import Any
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import TextStyle
 
 from ..definitions import Field
 from ..definitions._numbers import parse_number
 from ..errors import AnswerError
 from ..i18n import translator
 from ..store import JSONValue
-from ._lean import HTML, HBox, VBox
+from ._lean import HTML, HBox, VBox, shared
 from ._safekeeping import KEEP_CLASS
 
 Translate = Callable[[str], str]
@@ -30,7 +33,19 @@ _english: Translate = translator(None)
 __all__ = ["CONTROL_BUILDERS", "FieldControl", "build_control"]
 
 _COLUMN = {"flex_flow": "column", "align_items": "stretch", "width": "100%"}
-_LABEL_STYLE = {"description_width": "initial"}
+
+
+def _column() -> Any:
+    """The one layout every input shares (a model per input was a message each)."""
+    return shared("column", lambda: w.Layout(**_COLUMN))
+
+
+def _text_style() -> Any:
+    return shared("text-style", lambda: TextStyle(description_width="initial"))
+
+
+def _label_style() -> Any:
+    return shared("label-style", lambda: DescriptionStyle(description_width="initial"))
 
 
 def field_label(field: Field, t: Translate = _english) -> str:
@@ -125,8 +140,8 @@ class TextControl(FieldControl):
             description=field_label(field, t),
             placeholder=field.placeholder,
             continuous_update=True,
-            style=_LABEL_STYLE,
-            layout=w.Layout(**_COLUMN),
+            style=_text_style(),
+            layout=_column(),
             **kwargs,
         )
         self.input.add_class("pdkit-input")
@@ -190,16 +205,16 @@ class ChoiceControl(FieldControl):
                 options=[(t("Choose…"), None), *options],
                 value=None,
                 description=field_label(field, t),
-                style=_LABEL_STYLE,
-                layout=w.Layout(**_COLUMN),
+                style=_label_style(),
+                layout=_column(),
             )
         else:
             self.input = w.RadioButtons(
                 options=options,
                 value=None,
                 description=field_label(field, t),
-                style=_LABEL_STYLE,
-                layout=w.Layout(**_COLUMN),
+                style=_label_style(),
+                layout=_column(),
             )
         self.input.add_class("pdkit-input")
         self.input.observe(self._changed, names="value")
@@ -225,7 +240,13 @@ class MultiChoiceControl(FieldControl):
     def __init__(self, field: Field, t: Translate = _english) -> None:
         super().__init__(field, t)
         self.boxes = {
-            o.value: w.Checkbox(value=False, description=o.label, indent=False)
+            o.value: w.Checkbox(
+                value=False,
+                description=o.label,
+                indent=False,
+                layout=shared("layout", w.Layout),
+                style=shared("checkbox-style", CheckboxStyle),
+            )
             for o in field.options
         }
         for box in self.boxes.values():
@@ -260,8 +281,8 @@ class DateControl(FieldControl):
         self.input = w.DatePicker(
             value=None,
             description=field_label(field, t),
-            style=_LABEL_STYLE,
-            layout=w.Layout(**_COLUMN),
+            style=_label_style(),
+            layout=_column(),
         )
         self.input.add_class("pdkit-input")
         self.input.observe(self._changed, names="value")
@@ -290,8 +311,8 @@ class NumberControl(FieldControl):
             description=field_label(field, t),
             placeholder=field.placeholder,
             continuous_update=True,
-            style=_LABEL_STYLE,
-            layout=w.Layout(**_COLUMN),
+            style=_text_style(),
+            layout=_column(),
         )
         self.input.add_class("pdkit-input")
         self.input.add_class("pdkit-number")

@@ -332,7 +332,8 @@ class FormView:
                 pieces.append(self._hints[field.id])
             if field.id == "target" and self.measure_hint is not None:
                 pieces.append(self.measure_hint)
-            box = VBox(pieces, layout=w.Layout())  # shown and hidden: its own layout
+            # Shown and hidden one at a time (a sequence): its own layout; else the shared one.
+            box = VBox(pieces, layout=w.Layout()) if self.sequential else VBox(pieces)
             box.add_class("pdkit-field")
             box.add_class(f"pdkit-field-{field.type}")
             self.boxes[field.id] = box
