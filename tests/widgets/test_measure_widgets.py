@@ -145,6 +145,7 @@ def test_two_check_ins_draw_a_now_and_b_on_my_goal(store: Store) -> None:
     assert "<svg" in shown
     assert "Point B&#58; 80%" in shown
     assert "Weekly exit ticket" in shown_text(page.widget)
+    assert f'href="http://h/voila/render/class-data.ipynb?pdkit={token}"' in shown
 
     events = store.history(ana.id, CHECKIN_FORM, viewer=ana.id)
     assert [e.value for e in events if e.field == MEASURE_VALUE_FIELD] == [50.0, 62.0]

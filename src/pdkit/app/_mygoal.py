@@ -1,12 +1,11 @@
 """The teacher's "My goal" page: their home in the weeks after a session.
 
-For whoever signed in (resume token ``?pdkit=`` or hub user): the current version of their
-goal, its measure (point A → now → point B), its status with dates and the moves the teacher
-may make (:func:`pdkit.followup.status_move`); the next check-in (due, overdue, upcoming), the
-check-in form one click away and a calendar file of the dates; the live thread with their
-coach (:class:`pdkit.widgets.CommentThread`); what others share with them; every version of
-the goal; the sessions they attended (one goal history through many sessions).
-``?reminders=off`` stops reminders and says so, with a way back. Every read names the teacher.
+For whoever signed in (resume token ``?pdkit=`` or hub user): their goal now, its measure
+(point A → now → point B; a link to their class data), its status with dates and the moves the
+teacher may make (:func:`pdkit.followup.status_move`); the next check-in, its form one click
+away, a calendar file of the dates; the live thread with their coach (:class:`CommentThread`);
+what others share with them; every version of the goal; the sessions they attended.
+``?reminders=off`` stops reminders (said, with a way back). Every read names the teacher.
 """
 
 from __future__ import annotations
@@ -93,6 +92,7 @@ class MyGoalPage:
         self.reminders_box = VBox()
         self.goal_html = HTML()
         self.measure = MeasurePanel(store, self.pid, self.pid, language=language)
+        self.measure.link = home_link(page_url, token, "class-data.ipynb")
         self.status_html = HTML()
         self.moves_box = HBox()
         self.revise_button = w.Button(

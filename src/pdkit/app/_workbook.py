@@ -166,6 +166,10 @@ class Workbook:
                 part = RunnerPart(store)
             elif section.kind == "feedback":
                 part = feedback(_goal_form(workbook))
+            elif section.kind == "home" and refs == ("class-data",):
+                from ._classdata import ClassDataPart  # this page only: pandas on upload
+
+                part = ClassDataPart(store)
             elif section.kind == "home":
                 from ._mygoal import MyGoalPart  # the teacher's home page only
 

@@ -127,6 +127,8 @@ class MeasurePanel:
         self.widget.add_class("pdkit-measure-panel")
         self.measure: Measure | None = None
         self.points: list[Point] = []
+        self.link = ""
+        """The address of the teacher's class-data page, linked under a measured goal ("": none)."""
         self._seen: tuple[Any, ...] | None = None
         self.refresh()
 
@@ -148,12 +150,12 @@ class MeasurePanel:
         except PdkitError:
             return  # a passing store hiccup: keep what is shown
         target_date = goal.get("target_date")
-        key = (measure, target_date, tuple(points))
+        key = (measure, target_date, tuple(points), self.link)
         if key == self._seen:
             return
         self._seen = key
         self.measure, self.points = measure, points
-        self.widget.value = (
+        shown = (
             ""
             if measure is None
             else measure_html(
@@ -165,3 +167,10 @@ class MeasurePanel:
                 hint=owner == viewer,
             )
         )
+        if self.link and owner == viewer and measure is not None:
+            said = escape(self.t("Class data: summarise a CSV of de-identified scores"))
+            shown += (
+                f'<p><a class="pdkit-class-data-link" href="{escape(self.link, quote=True)}">'
+                f"{said}</a></p>"
+            )
+        self.widget.value = shown
