@@ -84,4 +84,11 @@ def test_a_measured_goal_from_a_to_b(pdkit_server: Any, browser: Any) -> None:
     box = chart.bounding_box()
     assert box is not None
     assert box["width"] > 200
+    link = page.locator("a.pdkit-class-data-link")
+    assert (link.get_attribute("href") or "").endswith(f"class-data.ipynb?pdkit={token}")
+    # On a phone the chart shrinks to the screen: nothing wider than it.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 391, f"the page is {width} px wide on a 390 px phone"
     context.close()
