@@ -287,6 +287,39 @@ _ES = {
     ("Point A"): ("Punto A"),
     ("Point B"): ("Punto B"),
     ("{name}: from point A toward point B"): ("{name}: del punto A hacia el punto B"),
+    ("Class data: summarise a CSV of de-identified scores"): (
+        "Datos de la clase: resume un CSV de puntuaciones sin datos personales"
+    ),
+    ("Upload a CSV"): ("Subir un CSV"),
+    ("Score column"): ("Columna de puntuación"),
+    ("Date or week column"): ("Columna de fecha o semana"),
+    ("Attach to my check-in"): ("Añadir a mi revisión"),
+    ("Add the summary numbers (never the rows) to your latest check-in"): (
+        "Añade los números del resumen (nunca las filas) a tu última revisión"
+    ),
+    (
+        "Only de-identified scores: no names, emails or student ids. The file stays on "
+        "this page; only the summary numbers are saved, and only when you attach them."
+    ): (
+        "Solo puntuaciones sin datos personales: sin nombres, correos ni identificadores de "
+        "estudiantes. El archivo se queda en esta página; solo se guardan los números del "
+        "resumen, y solo cuando los añades."
+    ),
+    ("{name}: {rows} rows read."): ("{name}: {rows} filas leídas."),
+    ("Class mean from {a} ({first}) to {now} ({last})."): (
+        "Media de la clase de {a} ({first}) a {now} ({last})."
+    ),
+    ("Point B: {b}."): ("Punto B: {b}."),
+    ("Class mean by date, from point A toward point B"): (
+        "Media de la clase por fecha, del punto A hacia el punto B"
+    ),
+    ("Date"): ("Fecha"),
+    ("Scores"): ("Puntuaciones"),
+    ("Mean"): ("Media"),
+    ("Median"): ("Mediana"),
+    ("Attached to your latest check-in: the class mean and the summary."): (
+        "Añadido a tu última revisión: la media de la clase y el resumen."
+    ),
     ("My measure: from point A toward point B"): ("Mi medida: del punto A hacia el punto B"),
     (
         "Type a number with digits only, such as 62 or 62.5 "

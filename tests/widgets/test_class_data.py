@@ -191,3 +191,12 @@ def test_an_upload_through_the_widget_is_read_and_not_kept(store: Store) -> None
     assert page.summary is not None
     assert page.upload.value == ()  # the widget holds no copy of the file
     assert "Class mean from 41.17 (Week 1) to 66.08 (Week 10)." in page.chart.value
+
+
+def test_the_page_speaks_spanish(store: Store) -> None:
+    ana, _ = store.create_participant("Ana")
+    page = ClassDataPage(store, ana, language="es")
+    assert page.upload.description == "Subir un CSV"
+    assert page.load("clase.csv", CSV)
+    assert "Media de la clase de 41.17 (Week 1) a 66.08 (Week 10)." in page.chart.value
+    assert "<th>Mediana</th>" in page.chart.value
