@@ -19,7 +19,9 @@ Every one of them derives from :class:`PdkitError`, so one ``except`` catches th
      ├── ScheduleError            a check-in schedule cannot be read
      ├── OutreachError            a reminder cannot be sent: the SMTP settings are wrong,
      │                            the server is down, refuses the login or the TLS
-     └── MissingDependencyError   an optional package is not installed (says what to install)
+     ├── MissingDependencyError   an optional package is not installed (says what to install)
+     └── AnswerError              an answer cannot be taken as typed (a number that is not
+                                  one, or out of its field's range; also a ValueError)
 
 Messages are written for the person who has to fix the problem: they say what is
 wrong, where, and what to do.
@@ -30,6 +32,7 @@ from __future__ import annotations
 __all__ = [
     "AccessError",
     "AlreadyAnsweredError",
+    "AnswerError",
     "ConflictError",
     "DefinitionError",
     "DriverMissingError",
@@ -138,3 +141,9 @@ class AlreadyAnsweredError(StoreError):
     """The participant has already answered this session's evaluation. Answers are
     anonymous (nothing in the store says which sheet is whose), so they cannot be
     changed or answered again."""
+
+
+class AnswerError(PdkitError, ValueError):
+    """An answer cannot be taken as typed: a number field's text is not a number pdkit
+    keeps (words, an exponent, a thousands separator, too many digits), or it is outside
+    the field's ``min`` / ``max``. The message says what to type instead."""

@@ -270,6 +270,79 @@ _ES = {
     ("Thank you: your answers are in. They are anonymous, so they cannot be changed now."): (
         "Gracias: tus respuestas ya están. Son anónimas, así que ya no se pueden cambiar."
     ),
+    # measured goals (pdkit.measures, the number field)
+    ("My measure"): ("Mi medida"),
+    ("{name}, now ({unit})"): ("{name}, ahora ({unit})"),
+    ("{name}, now"): ("{name}, ahora"),
+    ("count"): ("número"),
+    ("score"): ("puntuación"),
+    ("minutes"): ("minutos"),
+    ("Add point B as a number too, so that your check-ins can show progress."): (
+        "Añade también el punto B en número, para que tus revisiones muestren el avance."
+    ),
+    ("Add point A as a number too, so that your check-ins can show progress."): (
+        "Añade también el punto A en número, para que tus revisiones muestren el avance."
+    ),
+    ("Say what you will count, so that each check-in counts the same thing."): (
+        "Di qué vas a contar, para que cada revisión cuente lo mismo."
+    ),
+    (" by {date}"): (" para el {date}"),
+    ("No numbers yet for point A and point B."): ("Aún no hay números para el punto A y el B."),
+    ("Target {b}{by}; point A has no number yet."): (
+        "Meta {b}{by}; el punto A aún no tiene número."
+    ),
+    ("From {a}; point B has no number yet."): ("Desde {a}; el punto B aún no tiene número."),
+    ("Point A {a}; target {b}{by}. No check-in value yet."): (
+        "Punto A {a}; meta {b}{by}. Aún no hay valores de revisión."
+    ),
+    ("From {a} to {now} so far; target {b}{by}."): ("De {a} a {now} hasta ahora; meta {b}{by}."),
+    ("Now {now}."): ("Ahora {now}."),
+    ("{percent}% of the way from A to B."): ("{percent}% del camino de A a B."),
+    ("A → now → B"): ("A → ahora → B"),
+    ("Point A"): ("Punto A"),
+    ("Point B"): ("Punto B"),
+    ("{name}: from point A toward point B"): ("{name}: del punto A hacia el punto B"),
+    ("Class data: summarise a CSV of de-identified scores"): (
+        "Datos de la clase: resume un CSV de puntuaciones sin datos personales"
+    ),
+    ("Upload a CSV"): ("Subir un CSV"),
+    ("Score column"): ("Columna de puntuación"),
+    ("Date or week column"): ("Columna de fecha o semana"),
+    ("Attach to my check-in"): ("Añadir a mi revisión"),
+    ("Add the summary numbers (never the rows) to your latest check-in"): (
+        "Añade los números del resumen (nunca las filas) a tu última revisión"
+    ),
+    (
+        "Only de-identified scores: no names, emails or student ids. The file stays on "
+        "this page; only the summary numbers are saved, and only when you attach them."
+    ): (
+        "Solo puntuaciones sin datos personales: sin nombres, correos ni identificadores de "
+        "estudiantes. El archivo se queda en esta página; solo se guardan los números del "
+        "resumen, y solo cuando los añades."
+    ),
+    ("{name}: {rows} rows read."): ("{name}: {rows} filas leídas."),
+    ("Class mean from {a} ({first}) to {now} ({last})."): (
+        "Media de la clase de {a} ({first}) a {now} ({last})."
+    ),
+    ("Point B: {b}."): ("Punto B: {b}."),
+    ("Class mean by date, from point A toward point B"): (
+        "Media de la clase por fecha, del punto A hacia el punto B"
+    ),
+    ("Date"): ("Fecha"),
+    ("Scores"): ("Puntuaciones"),
+    ("Mean"): ("Media"),
+    ("Median"): ("Mediana"),
+    ("Attached to your latest check-in: the class mean and the summary."): (
+        "Añadido a tu última revisión: la media de la clase y el resumen."
+    ),
+    ("My measure: from point A toward point B"): ("Mi medida: del punto A hacia el punto B"),
+    (
+        "Type a number with digits only, such as 62 or 62.5 "
+        "(no words, exponents or thousands separators)."
+    ): (
+        "Escribe un número solo con cifras, como 62 o 62,5 "
+        "(sin palabras, exponentes ni separadores de miles)."
+    ),
 }
 
 _CATALOGS: dict[str, Mapping[str, str]] = {"es": _ES}

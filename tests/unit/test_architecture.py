@@ -38,6 +38,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "hints",
             "groups",
             "revisions",
+            "measures",
             "rounds",
             "pacing",
             "fidelity",

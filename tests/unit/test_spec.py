@@ -201,7 +201,7 @@ MALFORMED = [
         13,
         "fields[2].type",
         "'txt' is not one of 'text', 'long_text', 'choice', 'multi_choice', 'scale', 'date', "
-        "'list' (did you mean 'text'?)",
+        "'list', 'number' (did you mean 'text'?)",
         id="unknown-field-type",
     ),
     pytest.param(

@@ -95,7 +95,8 @@ def test_every_typed_input_is_kept_under_its_form_and_field(
 ) -> None:
     page = Page(store, "goal-setting", monkeypatch)
     keys = [c.removeprefix(KEEP_CLASS) for c in _kept_classes(page.form.widget)]
-    texts = [f.id for f in page.form.definition.fields if f.type in ("text", "long_text")]
+    typed = ("text", "long_text", "number")  # a number is typed too, and kept as typed
+    texts = [f.id for f in page.form.definition.fields if f.type in typed]
     assert keys == sorted([f"form:goal-setting:{fid}" for fid in texts] + [f"{STEPS}#0"])
     assert "form:goal-setting:school_goal" not in keys  # choices are saved at once
 

@@ -52,6 +52,10 @@ ANSWERS: dict[str, JSONValue] = {
     "confidence": 3,
     "evidence": ["student_work", "survey"],
     "action_steps": ["Plan question stems", "Try think-pair-share"],
+    "measure_instrument": "Weekly exit ticket",
+    "measure_unit": "percent",
+    "baseline": 40.0,
+    "target": 80.0,
 }
 """A full answer to goal-setting: one value of every field type."""
 

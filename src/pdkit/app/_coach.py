@@ -40,6 +40,7 @@ from ..store import GoalStatus, Participant, Store
 from ..widgets import HTML, BrowserIdentity, CommentThread, HBox, Safekeeper, VBox
 from ..widgets._evidence import EvidenceLog
 from ..widgets._feedback import item_summary, versions_list
+from ..widgets._measure import MeasurePanel
 from ..widgets._timing import repeat_every
 from ..widgets._trace import trace_html
 from ._caseload import teacher_names, teacher_needs
@@ -97,6 +98,7 @@ class TeacherView:
         self.checkin_definition: FormDefinition = load_form(CHECKIN_FORM, language=language)
         self._seen: tuple[Any, ...] | None = None
         self.goal_html = HTML()
+        self.measure = MeasurePanel(store, teacher.id, coach.id, language=language)
         self.status_html = HTML()
         self.moves_box = HBox()
         self.suggest_button = w.Button(
@@ -125,6 +127,7 @@ class TeacherView:
                 HTML(value=f"<h2>{escape(name)}</h2>"),
                 HTML(value=f"<h3>{escape(t('Goal'))}</h3>"),
                 self.goal_html,
+                self.measure.widget,
                 self.status_html,
                 self.moves_box,
                 self.message,
@@ -143,6 +146,7 @@ class TeacherView:
 
     def refresh(self) -> None:
         """Read what the coach may see of the teacher again; redraw what changed."""
+        self.measure.refresh()
         tid, cid = self.teacher.id, self.coach.id
         try:
             sees_goal = self.store.can_see(cid, tid, GOAL_FORM)

@@ -1,13 +1,12 @@
 """The teacher's "My goal" page: their home in the weeks after a session.
 
-It shows, for whoever signed in (resume token ``?pdkit=`` or hub user): the current
-version of their goal and its status with dates, and the moves the teacher may make
-(:func:`pdkit.followup.status_move`); the next check-in (due, overdue, upcoming) and the
-check-in form one click away; a calendar file of the check-in dates; the live thread
-with their coach (:class:`pdkit.widgets.CommentThread`); the evidence log (``EvidenceLog``);
-what others share with them; every version of the goal; the sessions they attended (one
-goal history through many sessions). ``?reminders=off`` stops reminders and says so, with a
-way back. Every read names the teacher as the viewer.
+For whoever signed in (resume token ``?pdkit=`` or hub user): their goal now, its measure
+(point A → now → point B; a link to their class data), its status with dates and the moves the
+teacher may make (:func:`pdkit.followup.status_move`); the next check-in, its form one click
+away, a calendar file of the dates; the live thread with their coach (:class:`CommentThread`);
+the evidence log (``EvidenceLog``); what others share with them; every version of the goal;
+the sessions they attended. ``?reminders=off`` stops reminders (said, with a way back). Every
+read names the teacher.
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from ..store import GoalStatus, Participant, Store, display_names
 from ..widgets import HTML, CommentThread, FileDownload, FormView, HBox, Safekeeper, VBox
 from ..widgets._evidence import EvidenceLog
 from ..widgets._feedback import item_summary, versions_list
+from ..widgets._measure import MeasurePanel, checkin_form
 from ..widgets._timing import repeat_every
 from ._goalview import (
     STATUS_WORDS,
@@ -93,6 +93,8 @@ class MyGoalPage:
         self.reminders_button.on_click(lambda _: self.reminders_on())
         self.reminders_box = VBox()
         self.goal_html = HTML()
+        self.measure = MeasurePanel(store, self.pid, self.pid, language=language)
+        self.measure.link = home_link(page_url, token, "class-data.ipynb")
         self.status_html = HTML()
         self.moves_box = HBox()
         self.revise_button = w.Button(
@@ -129,7 +131,7 @@ class MyGoalPage:
         self.checkin: FormView | None = None
         try:
             self.checkin = FormView(
-                load_form(CHECKIN_FORM, language=language),
+                checkin_form(store, self.pid, language),
                 store=store,
                 participant_id=self.pid,
                 language=language,
@@ -148,6 +150,7 @@ class MyGoalPage:
                 self.reminders_box,
                 HTML(value=f"<h2>{escape(t('My goal'))}</h2>"),
                 self.goal_html,
+                self.measure.widget,
                 self.status_html,
                 self.moves_box,
                 self.status_message,
@@ -176,6 +179,7 @@ class MyGoalPage:
 
     def refresh(self) -> None:
         """Read the goal, its status and the check-ins again; redraw what changed."""
+        self.measure.refresh()
         try:
             history = self.store.history(self.pid, GOAL_FORM, viewer=self.pid)
             marks = self.store.revision_marks(self.pid, GOAL_FORM)
@@ -287,7 +291,7 @@ class MyGoalPage:
             ids = self.store.sessions_of(self.pid)
         except PdkitError:
             return
-        titles = [s.title if (s := self.store.get_session(sid)) else sid for sid in ids]
+        titles = [s.title if (s := self.store.get_session(sid)) is not None else sid for sid in ids]
         if len(titles) > 1:
             said = t("Your goal and its history come with you through every session: {titles}.")
             self.sessions_html.value = para("pdkit-sessions", said.format(titles=", ".join(titles)))

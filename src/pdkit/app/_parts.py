@@ -20,6 +20,7 @@ from ..widgets import (
     Safekeeper,
     VBox,
 )
+from ..widgets._measure import measured_checkin
 
 if TYPE_CHECKING:
     from ..widgets._evidence import EvidenceLog
@@ -87,7 +88,9 @@ class FormPart:
         language: str | None = None,
         keeper: Safekeeper | None = None,
     ) -> w.Widget:
-        definition = self.definition(language, participant.session)
+        definition = measured_checkin(
+            self.store, participant.id, self.definition(language, participant.session), language
+        )
         self.form = FormView(
             definition,
             store=self.store,
@@ -161,7 +164,9 @@ class ReflectionsPart:
             return
         self.leave_form()
         self.form = FormView(
-            self.reflections[self.choice.value],
+            measured_checkin(
+                self.store, self.participant.id, self.reflections[self.choice.value], self.language
+            ),
             store=self.store,
             participant_id=self.participant.id,
             language=self.language,

@@ -171,6 +171,10 @@ class Workbook:
                 part = EvaluationPart(store, partial(form, refs[0]))
             elif section.kind == "feedback":
                 part = feedback(_goal_form(workbook))
+            elif section.kind == "home" and refs == ("class-data",):
+                from ._classdata import ClassDataPart  # this page only: pandas on upload
+
+                part = ClassDataPart(store)
             elif section.kind == "home":
                 from ._mygoal import MyGoalPart  # the teacher's home page only
 

@@ -4,6 +4,7 @@ allowed range, …). Each problem names the file, the line and the place."""
 
 from __future__ import annotations
 
+import math
 from itertools import pairwise
 from typing import Any
 
@@ -60,6 +61,8 @@ _TYPE_KEYS = {
     "points": ("scale",),
     "max_items": ("list",),
     "item_label": ("list",),
+    "min": ("number",),
+    "max": ("number",),
 }
 
 
@@ -136,6 +139,11 @@ def _build_fields(
                     root,
                     [*at, "points", repeat, "value"],
                 )
+        for bound in ("min", "max"):
+            if bound in raw and not math.isfinite(raw[bound]):
+                raise _fail(f"{bound!r} must be a finite number", file, root, [*at, bound])
+        if ftype == "number" and raw.get("min", -math.inf) > raw.get("max", math.inf):
+            raise _fail("'min' is larger than 'max'", file, root, [*at, "min"])
         fields.append(
             Field(
                 id=raw["id"],
@@ -150,6 +158,8 @@ def _build_fields(
                 options_from=raw.get("options_from"),
                 max_items=raw.get("max_items"),
                 item_label=raw.get("item_label", "Item"),
+                minimum=raw.get("min"),
+                maximum=raw.get("max"),
             )
         )
     assert all(f.type in FIELD_TYPES for f in fields)

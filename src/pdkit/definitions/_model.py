@@ -6,7 +6,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-FIELD_TYPES = ("text", "long_text", "choice", "multi_choice", "scale", "date", "list")
+from ._numbers import number_text
+
+FIELD_TYPES = ("text", "long_text", "choice", "multi_choice", "scale", "date", "list", "number")
 """Every field type a form definition may use."""
 
 OPTION_SOURCES = ("school_goals",)
@@ -37,6 +39,10 @@ class Field:
     options_from: str | None = None
     max_items: int | None = None
     item_label: str = "Item"
+    minimum: float | None = None
+    """A ``number`` field's smallest allowed answer (``min:`` in YAML)."""
+    maximum: float | None = None
+    """A ``number`` field's largest allowed answer (``max:`` in YAML)."""
 
 
 @dataclass(frozen=True)
@@ -364,6 +370,11 @@ def answer_renderer(field: Field) -> Callable[[Any], str]:
             return "; ".join(map(label, value))
         if kind == "list" and isinstance(value, list):
             return "\n".join(f"{n}. {item}" for n, item in enumerate(value, 1))
+        if kind == "number" and type(value) in (int, float):
+            try:
+                return number_text(float(value))
+            except OverflowError:  # an int beyond a float: no number pdkit keeps
+                return "(too large a number)"
         return str(value)
 
     return render

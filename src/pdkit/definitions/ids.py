@@ -15,6 +15,8 @@ __all__ = [
     "EVALUATION_FORM",
     "GOAL_FORM",
     "GOAL_SUMMARY_FIELDS",
+    "MEASURE_FIELDS",
+    "MEASURE_VALUE_FIELD",
     "SCHOOL_GOAL_FIELD",
 ]
 
@@ -31,9 +33,17 @@ and form groups by it)."""
 GOAL_SUMMARY_FIELDS = (SCHOOL_GOAL_FIELD, "goal", "point_a", "point_b", "target_date")
 """The fields that show a goal in short (peer feedback's cards)."""
 
+MEASURE_FIELDS = ("measure_instrument", "measure_unit", "baseline", "target")
+"""The goal's optional measure: what is counted (text), its unit (a choice: ``percent``,
+``count``, ``score``, ``minutes``, ``other``), point A's number and point B's number
+(:mod:`pdkit.measures`)."""
+
+MEASURE_VALUE_FIELD = "measure_value"
+"""The check-in's number: the measure's value now (shown only when the goal has a measure)."""
+
 COACH_FIELDS: Mapping[str, frozenset[str] | None] = {
     GOAL_FORM: None,  # every field
-    CHECKIN_FORM: frozenset({"progress", "evidence", "next_step", "support"}),
+    CHECKIN_FORM: frozenset({"progress", MEASURE_VALUE_FIELD, "evidence", "next_step", "support"}),
 }
 """What a saved workbook of before per-item visibility shares with the coach, by design
 of a coaching cycle (None: the whole form); everything else in such a file is private."""

@@ -17,10 +17,11 @@ from typing import Any
 import pandas as pd
 
 from .._version import __version__
-from ..charts import bar_chart
+from ..charts import bar_chart, format_value
 from ..definitions import builtin_definition_path, load_form
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
 from ..errors import DefinitionError
+from ..measures import unit_symbol
 from ..review import Review
 from ._rows import (
     Change,
@@ -36,7 +37,7 @@ from ._rows import (
     Version,
 )
 from ._text import day, missing, plain, trusted
-from ._timeline import timeline
+from ._timeline import measure_view, timeline
 
 Row = dict[str, Any]
 
@@ -153,8 +154,9 @@ def _goal(goal: Mapping[str, Any]) -> list[Item]:
     ]
 
 
-def _checkin(r: Row) -> Checkin:
+def _checkin(r: Row, unit: str = "") -> Checkin:
     level = "" if missing(r["progress"]) else f"{r['progress']}. {r['progress_label']}"
+    value: Any = r.get("measure_value")
     return Checkin(
         str(r["checkin"]),
         day(r["at"]),
@@ -162,6 +164,7 @@ def _checkin(r: Row) -> Checkin:
         plain(r["evidence"]),
         plain(r["next_step"]),
         plain(r["support"]),
+        "" if missing(value) else format_value(float(value), unit_symbol(unit)),
     )
 
 
@@ -234,6 +237,7 @@ def _teacher(
 ) -> Teacher:
     """A teacher's section; private writing only if ``parts`` holds it (else ``hidden``)."""
     checkins = parts["checkins"].get(pid, [])
+    chart, words = measure_view(goal, checkins)
     return Teacher(
         id=pid,
         name=name,
@@ -244,7 +248,9 @@ def _teacher(
         goal=None if goal is None else _goal(goal),
         versions=[] if goal is None else _versions(parts["goal_versions"].get(pid, [])),
         timeline=trusted(timeline(goal, checkins, points)),
-        checkins=[_checkin(r) for r in checkins],
+        checkins=[
+            _checkin(r, "" if goal is None else plain(goal.get("measure_unit"))) for r in checkins
+        ],
         comments=[
             Comment(plain(r["coach"]), day(r["at"]), plain(r["text"]))
             for r in parts["comments"].get(pid, [])
@@ -252,6 +258,8 @@ def _teacher(
         reflections=_reflections(parts["reflections"].get(pid, [])),
         notes=[_note(r) for r in parts.get("notes", {}).get(pid, [])],
         hidden=hidden,
+        measure=trusted(chart),
+        measure_words=words,
     )
 
 

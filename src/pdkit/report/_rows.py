@@ -39,6 +39,7 @@ class Checkin(NamedTuple):
     evidence: str
     next_step: str
     support: str
+    measure: str = ""  # the measure's value with its unit ("62%"), "" when none
 
 
 class Comment(NamedTuple):
@@ -85,6 +86,8 @@ class Teacher(NamedTuple):
     reflections: list[Reflection]  # only with include_private
     notes: list[Note]  # only with include_private
     hidden: int  # private answers and notes left out
+    measure: Markup = Markup("")  # A → now → B of a measured goal; empty: none
+    measure_words: str = ""  # the same in a sentence ("From 40% to 62% so far; …")
 
 
 class Cohort(NamedTuple):

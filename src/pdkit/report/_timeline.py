@@ -1,5 +1,6 @@
 """A teacher's point A → point B timeline: inline SVG drawn from the goal and the check-ins,
-every text through :func:`~pdkit.report._text.text`."""
+every text through :func:`~pdkit.report._text.text`; and for a measured goal, A → now → B
+from its numbers (:func:`measure_view`, drawn by :mod:`pdkit.measures` as on the pages)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..measures import Measure, Point, measure_chart, measure_words
 from ._text import day, missing, text
 
 Row = dict[str, Any]
@@ -93,3 +95,36 @@ def timeline(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _number(value: Any) -> float | None:
+    return None if missing(value) else float(value)
+
+
+def measure_view(goal: Mapping[str, Any] | None, checkins: Sequence[Row]) -> tuple[str, str]:
+    """A measured goal's A → now → B: the chart and the sentence, from the goals frame's
+    measure columns and the check-ins' ``measure_value`` (those the report may show).
+    Two empty strings for a goal in words only (or no goal)."""
+    if goal is None:
+        return "", ""
+    instrument = goal.get("measure_instrument")
+    measure = Measure(
+        instrument="" if missing(instrument) else str(instrument),
+        unit="" if missing(goal.get("measure_unit")) else str(goal["measure_unit"]),
+        baseline=_number(goal.get("baseline")),
+        target=_number(goal.get("target")),
+    )
+    if not measure.instrument and measure.baseline is None and measure.target is None:
+        return "", ""
+    points = [
+        Point(int(row["checkin"]), row["at"].timestamp(), float(row["measure_value"]))
+        for row in checkins
+        if not missing(row.get("measure_value")) and not missing(row["at"])
+    ]
+    target_date: Any = goal.get("target_date")
+    words = measure_words(
+        measure,
+        points,
+        target_date=None if missing(target_date) else pd.Timestamp(target_date).date().isoformat(),
+    )
+    return measure_chart(measure, points), words

@@ -79,15 +79,19 @@ time of a large batch.)
                   confidence (``Int64``, 1-4), confidence_label, action_steps,
                   versions, revisions (= versions - 1), first_set, last_change,
                   status ("" until moved: a draft; "" in files saved before
-                  statuses were), status_at
+                  statuses were), status_at; the goal's measure: measure_instrument,
+                  measure_unit (percent, count, score, minutes, other or ""), baseline
+                  and target (``float64``: point A's and point B's numbers, NaN when
+                  not given)
 ``goal_versions`` participant, version, at, field, label, value_text, changed (bool) —
                   the goal at the end of each version, field by field (made on first
                   use: the report needs it, most analyses do not)
 ``reflections``   participant, form, field, label, text, at, private — current answers to
                   reflections other than the check-in
 ``checkins``      participant, checkin (1, 2, …), at, progress (``Int64``, 1-5),
-                  progress_label, evidence, next_step, support — one row per version of
-                  the ``exit-ticket`` reflection
+                  progress_label, evidence, next_step, support, measure_value
+                  (``float64``: the measure's value at that check-in, NaN when not
+                  given) — one row per version of the ``exit-ticket`` reflection
 ``notes``         run, group, step, role, participant, field, value, text, spec_version,
                   at, private — protocol notes, every event
 ``feedback``      giver, target (the receiver), form, category, text, at, helpful

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -12,7 +13,16 @@ import pandas as pd
 
 from ..store import JSONValue
 
-__all__ = ["COLUMNS", "frame", "int_or_none", "json_text", "objects", "rows", "seconds_as_stored"]
+__all__ = [
+    "COLUMNS",
+    "float_or_none",
+    "frame",
+    "int_or_none",
+    "json_text",
+    "objects",
+    "rows",
+    "seconds_as_stored",
+]
 
 _UTC = "datetime64[ns, UTC]"
 _STR = "string"
@@ -62,6 +72,10 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
         "last_change": _UTC,
         "status": _STR,
         "status_at": _UTC,
+        "measure_instrument": _STR,
+        "measure_unit": _STR,
+        "baseline": "float64",
+        "target": "float64",
     },
     "goal_versions": {
         "participant": _STR,
@@ -90,6 +104,7 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
         "evidence": _STR,
         "next_step": _STR,
         "support": _STR,
+        "measure_value": "float64",
     },
     "notes": {
         "run": _STR,
@@ -208,3 +223,15 @@ def json_text(value: JSONValue) -> str:
 def int_or_none(value: JSONValue) -> int | None:
     """A whole number that an ``Int64`` column holds, else None (a scale's point)."""
     return value if type(value) is int and -(2**63) <= value < 2**63 else None
+
+
+def float_or_none(value: JSONValue) -> float | None:
+    """A finite number that a ``float64`` column holds (a measure's value), else None
+    (NaN in the frame): text, a bool or a number too large for a float is no measure."""
+    if type(value) not in (int, float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond a float's range
+        return None
+    return number if math.isfinite(number) else None

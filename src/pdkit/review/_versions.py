@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..revisions import Version, versions_of
-from ._frames import COLUMNS, frame, int_or_none, rows, seconds_as_stored
+from ._frames import COLUMNS, float_or_none, frame, int_or_none, rows, seconds_as_stored
 
 __all__ = ["checkin_rows", "codes_of", "goal_rows", "goal_version_rows", "item_versions"]
 
@@ -108,6 +108,12 @@ def goal_rows(
             ("action_steps", "action_steps"),
         ):
             found[column].append(now.get(field_id, (None, ""))[1])
+        instrument, _ = now.get("measure_instrument", (None, ""))
+        unit, _ = now.get("measure_unit", (None, ""))
+        found["measure_instrument"].append(instrument if isinstance(instrument, str) else "")
+        found["measure_unit"].append(unit if isinstance(unit, str) else "")
+        for column in ("baseline", "target"):
+            found[column].append(float_or_none(now.get(column, (None, ""))[0]))
     return found
 
 
@@ -135,6 +141,7 @@ def checkin_rows(
             found["progress_label"].append(progress_label)
             for column in ("evidence", "next_step", "support"):
                 found[column].append(now.get(column, (None, ""))[1])
+            found["measure_value"].append(float_or_none(now.get("measure_value", (None, ""))[0]))
     return found
 
 

@@ -15,11 +15,16 @@ from html import escape
 from typing import Any
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import TextStyle
 
 from ..definitions import Field
+from ..definitions._numbers import parse_number
+from ..errors import AnswerError
 from ..i18n import translator
 from ..store import JSONValue
-from ._lean import HTML, HBox, VBox
+from ._lean import HTML, HBox, VBox, shared
 from ._safekeeping import KEEP_CLASS
 
 Translate = Callable[[str], str]
@@ -28,7 +33,19 @@ _english: Translate = translator(None)
 __all__ = ["CONTROL_BUILDERS", "FieldControl", "build_control"]
 
 _COLUMN = {"flex_flow": "column", "align_items": "stretch", "width": "100%"}
-_LABEL_STYLE = {"description_width": "initial"}
+
+
+def _column() -> Any:
+    """The one layout every input shares (a model per input was a message each)."""
+    return shared("column", lambda: w.Layout(**_COLUMN))
+
+
+def _text_style() -> Any:
+    return shared("text-style", lambda: TextStyle(description_width="initial"))
+
+
+def _label_style() -> Any:
+    return shared("label-style", lambda: DescriptionStyle(description_width="initial"))
 
 
 def field_label(field: Field, t: Translate = _english) -> str:
@@ -123,8 +140,8 @@ class TextControl(FieldControl):
             description=field_label(field, t),
             placeholder=field.placeholder,
             continuous_update=True,
-            style=_LABEL_STYLE,
-            layout=w.Layout(**_COLUMN),
+            style=_text_style(),
+            layout=_column(),
             **kwargs,
         )
         self.input.add_class("pdkit-input")
@@ -188,16 +205,16 @@ class ChoiceControl(FieldControl):
                 options=[(t("Choose…"), None), *options],
                 value=None,
                 description=field_label(field, t),
-                style=_LABEL_STYLE,
-                layout=w.Layout(**_COLUMN),
+                style=_label_style(),
+                layout=_column(),
             )
         else:
             self.input = w.RadioButtons(
                 options=options,
                 value=None,
                 description=field_label(field, t),
-                style=_LABEL_STYLE,
-                layout=w.Layout(**_COLUMN),
+                style=_label_style(),
+                layout=_column(),
             )
         self.input.add_class("pdkit-input")
         self.input.observe(self._changed, names="value")
@@ -223,7 +240,13 @@ class MultiChoiceControl(FieldControl):
     def __init__(self, field: Field, t: Translate = _english) -> None:
         super().__init__(field, t)
         self.boxes = {
-            o.value: w.Checkbox(value=False, description=o.label, indent=False)
+            o.value: w.Checkbox(
+                value=False,
+                description=o.label,
+                indent=False,
+                layout=shared("layout", w.Layout),
+                style=shared("checkbox-style", CheckboxStyle),
+            )
             for o in field.options
         }
         for box in self.boxes.values():
@@ -258,8 +281,8 @@ class DateControl(FieldControl):
         self.input = w.DatePicker(
             value=None,
             description=field_label(field, t),
-            style=_LABEL_STYLE,
-            layout=w.Layout(**_COLUMN),
+            style=_label_style(),
+            layout=_column(),
         )
         self.input.add_class("pdkit-input")
         self.input.observe(self._changed, names="value")
@@ -271,6 +294,84 @@ class DateControl(FieldControl):
 
     def _set(self, value: JSONValue) -> None:
         self.input.value = None if not value else dt.date.fromisoformat(str(value))
+
+
+class NumberControl(FieldControl):
+    """A number, typed as text (:func:`pdkit.definitions._numbers.parse_number` says what
+    is taken); the answer is a float, or None when the input is empty.
+
+    Text that is not a number shows a clear message under the input and leaves the
+    answer as it was: the typed text stays in the input (and in the page's keeping)
+    until it is corrected, and nothing saved is overwritten by a typo."""
+
+    def __init__(self, field: Field, t: Translate = _english) -> None:
+        super().__init__(field, t)
+        self.input = w.Text(
+            value="",
+            description=field_label(field, t),
+            placeholder=field.placeholder,
+            continuous_update=True,
+            style=_text_style(),
+            layout=_column(),
+        )
+        self.input.add_class("pdkit-input")
+        self.input.add_class("pdkit-number")
+        self.input.observe(self._on_input, names="value")
+        self.widget = self.input
+        self._number: float | None = None
+        self.error: str = ""
+
+    def _on_input(self, change: dict[str, Any]) -> None:
+        try:
+            number = parse_number(
+                str(change["new"]), minimum=self.field.minimum, maximum=self.field.maximum
+            )
+        except AnswerError as exc:
+            self.error = self.t(str(exc))
+            self.notice.value = (
+                f'<span class="pdkit-number-error" role="alert">{escape(self.error)}</span>'
+            )
+            return
+        self.error = ""
+        self.notice.value = ""
+        if number != self._number:
+            self._number = number
+            self._changed()
+
+    def _get(self) -> JSONValue:
+        return self._number
+
+    def _set(self, value: JSONValue) -> None:
+        if value is None or value == "":
+            self.input.value = ""
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError(f"{self.field.id!r} holds a number, not {type(value).__name__}")
+        number = parse_number(
+            str(value) if isinstance(value, str) else _plain(float(value)),
+            minimum=self.field.minimum,
+            maximum=self.field.maximum,
+        )
+        self.input.value = "" if number is None else _plain(number)
+        if self.error:  # the input did not change but held an error: show the number
+            self.error = ""
+            self.notice.value = ""
+        self._number = number
+
+    def keep_as(self, key: str) -> None:
+        self.input.add_class(KEEP_CLASS + key)
+
+    def kept_texts(self) -> dict[str, str]:
+        return {"": str(self.input.value)}
+
+    def put_kept(self, suffix: str, text: str) -> None:
+        if suffix == "":
+            self.input.value = text
+
+
+def _plain(value: float) -> str:
+    """A number as it is typed back into its input: ``40``, ``62.5`` (no grouping)."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 class ListControl(FieldControl):
@@ -384,6 +485,7 @@ CONTROL_BUILDERS: dict[str, Callable[[Field, Translate], FieldControl]] = {
     "scale": ScaleControl,
     "date": DateControl,
     "list": ListControl,
+    "number": NumberControl,
 }
 """Field type → control builder. A test checks it covers every type in FIELD_TYPES."""
 

@@ -19,6 +19,7 @@ from ..i18n import translator
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control
 from ._lean import HTML, HBox, VBox
+from ._measure import measure_hint_html
 from ._safekeeping import Safekeeper
 from ._timing import Handle, Scheduler, call_later
 from ._visibility import VisibilityPicker
@@ -116,6 +117,7 @@ class FormView:
             f.id: build_control(f, language) for f in definition.fields
         }
         self._hints: dict[str, w.HTML] = {}
+        self.measure_hint = HTML() if {"baseline", "target"} <= self.controls.keys() else None
         self.restore_problems: list[str] = []
         self._saved = self._restore()
 
@@ -297,6 +299,8 @@ class FormView:
                 hints = goal_hints(text, field.hints, self.language)
                 shown = _hints_html(hints, self.t) if text.strip() else ""
                 self._hints.setdefault(field.id, HTML()).value = shown
+        if self.measure_hint is not None:  # half a measure: a hint, not a refusal
+            self.measure_hint.value = measure_hint_html(self.values(), self.t)
         missing = [
             f.label
             for f in self.definition.fields
@@ -332,7 +336,10 @@ class FormView:
             pieces.append(control.notice)
             if field.id in self._hints:
                 pieces.append(self._hints[field.id])
-            box = VBox(pieces, layout=w.Layout())  # shown and hidden: its own layout
+            if field.id == "target" and self.measure_hint is not None:
+                pieces.append(self.measure_hint)
+            # Shown and hidden one at a time (a sequence): its own layout; else the shared one.
+            box = VBox(pieces, layout=w.Layout()) if self.sequential else VBox(pieces)
             box.add_class("pdkit-field")
             box.add_class(f"pdkit-field-{field.type}")
             self.boxes[field.id] = box

@@ -6,28 +6,36 @@ all left at their defaults. Each model is a message from the kernel through the 
 to the browser, and when a room joins at once those messages are the server's work
 (one process relays every page). pdkit never changes the layout or style of these
 widgets, so they share one of each; a box whose layout changes (shown and hidden
-prompts) is made with a layout of its own (``VBox(..., layout=w.Layout())``).
+prompts) is made with a layout of its own (``VBox(..., layout=w.Layout())``). Inputs share
+theirs too (:func:`shared`: one column layout and one label style per kind of input).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 from ipywidgets.widgets.widget_string import HTMLStyle
 from traitlets import default
 
-__all__ = ["HTML", "HBox", "VBox"]
+__all__ = ["HTML", "HBox", "VBox", "shared"]
 
 _shared: dict[str, w.Widget] = {}
 
 
-def _one(kind: str, make: type[w.Widget]) -> Any:
+def _one(kind: str, make: Callable[[], w.Widget]) -> Any:
     """The kernel's shared model of this kind (made again if it was closed)."""
     found = _shared.get(kind)
     if found is None or getattr(found, "comm", None) is None:
         found = _shared[kind] = make()
     return found
+
+
+def shared(kind: str, make: Callable[[], w.Widget]) -> Any:
+    """The kernel's one model named ``kind`` (a layout or a style that nothing changes),
+    made by ``make`` the first time: for inputs that all look alike."""
+    return _one(kind, make)
 
 
 class HTML(w.HTML):  # type: ignore[misc]  # (ipywidgets has no types)
