@@ -32,7 +32,17 @@ LAYERS: tuple[frozenset[str], ...] = (
         }
     ),
     frozenset(
-        {"definitions", "hints", "groups", "revisions", "rounds", "pacing", "fidelity", "followup"}
+        {
+            "definitions",
+            "hints",
+            "groups",
+            "revisions",
+            "rounds",
+            "pacing",
+            "fidelity",
+            "followup",
+            "observations",
+        }
     ),
     frozenset({"store"}),
     frozenset({"widgets", "notebooks", "outreach"}),

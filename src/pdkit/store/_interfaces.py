@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 from ..followup import CheckinPlan
 from ._access import ViewerLike
 from ._interfaces_day import AgendaStore, FeedbackStore, GroupStore, RunStore
+from ._interfaces_observe import ObservationStore
 from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout
 from ._records import (
     DEFAULT_SESSION,
@@ -39,6 +40,7 @@ __all__ = [
     "FeedbackStore",
     "FollowUpStore",
     "GroupStore",
+    "ObservationStore",
     "PeopleStore",
     "RunStore",
     "SessionStore",
@@ -344,6 +346,7 @@ class Store(
     SessionStore,
     FollowUpStore,
     AgendaStore,
+    ObservationStore,
     Protocol,
 ):
     """Everything a store offers (:class:`pdkit.store.SQLiteStore`,

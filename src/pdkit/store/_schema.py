@@ -15,7 +15,11 @@ report), and when a piece of feedback was answered by a revision of the goal; th
 columns of existing tables are added by :data:`UPGRADES`; and the agenda of the day:
 ``agenda_state`` (the part of each session's agenda the facilitator has the room on,
 with a version for optimistic updates) and ``agenda_events`` (every change of part,
-with its time) (:mod:`._sql_agenda`).
+with its time) (:mod:`._sql_agenda`). Version 8 adds observations of teaching:
+teachers' invitations to colleagues to observe them (``observation_invites``), the
+observations (``observations``), what the observer wrote in each, append-only
+(``observation_notes``), and how the teacher shares each with their coach
+(``observation_shares``) (:mod:`._sql_observe`).
 """
 
 from __future__ import annotations
@@ -24,9 +28,9 @@ from collections.abc import Iterator, Mapping
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "UPGRADES", "schema_statements"]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
-attempts, follow-up, agendas)."""
+attempts, follow-up, agendas, observations)."""
 
 TABLES = (
     "pdkit_meta",
@@ -54,6 +58,10 @@ TABLES = (
     "run_events",
     "agenda_state",
     "agenda_events",
+    "observation_invites",
+    "observations",
+    "observation_notes",
+    "observation_shares",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -279,6 +287,43 @@ SCHEMA = (
         at {time} NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS agenda_events_by_agenda ON agenda_events (session, agenda, seq)",
+    """CREATE TABLE IF NOT EXISTS observation_invites (
+        seq {serial},
+        teacher TEXT NOT NULL REFERENCES participants(id),
+        peer TEXT NOT NULL REFERENCES participants(id),
+        state TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS observation_invites_by_teacher"
+    " ON observation_invites (teacher, peer, seq)",
+    "CREATE INDEX IF NOT EXISTS observation_invites_by_peer ON observation_invites (peer, seq)",
+    """CREATE TABLE IF NOT EXISTS observations (
+        id TEXT PRIMARY KEY,
+        teacher TEXT NOT NULL REFERENCES participants(id),
+        observer TEXT NOT NULL REFERENCES participants(id),
+        goal_version INTEGER,
+        created_at {time} NOT NULL,
+        sent_at {time}
+    )""",
+    "CREATE INDEX IF NOT EXISTS observations_by_teacher ON observations (teacher, created_at)",
+    "CREATE INDEX IF NOT EXISTS observations_by_observer ON observations (observer, created_at)",
+    """CREATE TABLE IF NOT EXISTS observation_notes (
+        seq {serial},
+        observation TEXT NOT NULL REFERENCES observations(id),
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS observation_notes_by_observation"
+    " ON observation_notes (observation, seq)",
+    """CREATE TABLE IF NOT EXISTS observation_shares (
+        seq {serial},
+        observation TEXT NOT NULL REFERENCES observations(id),
+        level TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS observation_shares_by_observation"
+    " ON observation_shares (observation, seq)",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an
