@@ -8,7 +8,8 @@ One widget family per module: ``_controls`` (an input per field type), ``_form``
 ``_pacing``, ``_presenter`` (the presenter's goal in a round), ``_trace`` (feedback →
 revision), ``_dashboard``, ``_files`` (downloads), ``_safekeeping`` (typing kept in the
 browser until the store has it), ``_thread`` (the live thread between a teacher and
-their coaches), ``_lean`` (shared layouts) and ``_timing``.
+their coaches), ``_observe`` (the observation form), ``_observations`` (observations
+and invitations on "My goal"), ``_lean`` (shared layouts) and ``_timing``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ __all__ = [
     "FileDownload",
     "FormView",
     "HBox",
+    "ObservationForm",
+    "ObservationsPanel",
     "PacingControl",
     "PeerFeedback",
     "ProtocolRunner",
@@ -55,9 +58,17 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ._dashboard import Dashboard, goals_chart
+    from ._observations import ObservationsPanel
+    from ._observe import ObservationForm
     from ._thread import CommentThread
 
 __getattr__ = lazy(
     __name__,
-    {"CommentThread": "._thread", "Dashboard": "._dashboard", "goals_chart": "._dashboard"},
+    {
+        "CommentThread": "._thread",
+        "Dashboard": "._dashboard",
+        "ObservationForm": "._observe",
+        "ObservationsPanel": "._observations",
+        "goals_chart": "._dashboard",
+    },
 )
