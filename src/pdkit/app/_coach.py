@@ -43,6 +43,7 @@ from ..widgets._timing import repeat_every
 from ..widgets._trace import trace_html
 from ._caseload import teacher_names, teacher_needs
 from ._goalview import dates_html, para, stamp, status_html
+from ._observe import CoachObservations
 from ._page import style
 
 __all__ = ["COACH_MOVES", "CoachApp", "TeacherView", "teacher_needs"]
@@ -117,6 +118,7 @@ class TeacherView:
             clock=clock,
             on_change=self.refresh,
         )
+        self.observations = CoachObservations(store, coach.id, teacher.id, language=language)
         self.refresh()
         self.widget = VBox(
             [
@@ -129,6 +131,7 @@ class TeacherView:
                 self.thread.widget,
                 HTML(value=f"<h3>{escape(t('Check-ins'))}</h3>"),
                 self.checkins_html,
+                self.observations.widget,
                 HTML(value=f"<h3>{escape(t('Every version of the goal'))}</h3>"),
                 self.versions_html,
             ]
@@ -141,6 +144,7 @@ class TeacherView:
     def refresh(self) -> None:
         """Read what the coach may see of the teacher again; redraw what changed."""
         tid, cid = self.teacher.id, self.coach.id
+        self.observations.refresh()
         try:
             sees_goal = self.store.can_see(cid, tid, GOAL_FORM)
             sees_checkins = self.store.can_see(cid, tid, CHECKIN_FORM)

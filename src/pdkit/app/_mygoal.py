@@ -47,11 +47,11 @@ from ._goalview import (
     shared_html,
     status_html,
 )
+from ._observe import mygoal_observations
 
 __all__ = ["MyGoalPage", "MyGoalPart"]
 
-MAX_SHARED_SHOWN = 50
-"""At most this many others' goals are listed (the newest first)."""
+MAX_SHARED_SHOWN = 50  # at most this many others' goals are listed (the newest first)
 
 
 class MyGoalPage:
@@ -109,7 +109,7 @@ class MyGoalPage:
             tooltip=t("A few minutes on your goal: how far you have come, what you saw, what next"),
         )
         self.checkin_button.on_click(lambda _: self.open_checkin())
-        self.checkin_box = VBox(layout=w.Layout())
+        self.checkin_box, self.plan_message = VBox(layout=w.Layout()), HTML()
         self.download = FileDownload()
         self.ics_button = w.Button(
             description=t("Add my check-ins to my calendar (.ics)"),
@@ -118,12 +118,9 @@ class MyGoalPage:
             layout=w.Layout(width="auto"),
         )
         self.ics_button.on_click(lambda _: self.offer_calendar())
-        self.plan_message = HTML()
         self.thread: CommentThread | None = None
         self.thread_box = VBox()
-        self.shared_html = HTML()
-        self.versions_html = HTML()
-        self.sessions_html = HTML()
+        self.shared_html, self.versions_html, self.sessions_html = HTML(), HTML(), HTML()
 
         self.checkin: FormView | None = None
         try:
@@ -140,6 +137,7 @@ class MyGoalPage:
 
         self._reminders()
         self._build_thread()
+        self.observations = mygoal_observations(store, self.pid, language, page_url, token)
         self.refresh()
         self.widget = VBox(
             [
@@ -149,6 +147,7 @@ class MyGoalPage:
                 self.status_html,
                 self.moves_box,
                 self.status_message,
+                self.observations.widget,  # below the goal: measure → evidence → observations
                 HTML(value=f"<h2>{escape(t('My check-ins'))}</h2>"),
                 self.plan_html,
                 HBox([self.checkin_button, self.ics_button]),
@@ -173,6 +172,7 @@ class MyGoalPage:
 
     def refresh(self) -> None:
         """Read the goal, its status and the check-ins again; redraw what changed."""
+        self.observations.refresh()
         try:
             history = self.store.history(self.pid, GOAL_FORM, viewer=self.pid)
             marks = self.store.revision_marks(self.pid, GOAL_FORM)

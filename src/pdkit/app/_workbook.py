@@ -166,6 +166,10 @@ class Workbook:
                 part = RunnerPart(store)
             elif section.kind == "feedback":
                 part = feedback(_goal_form(workbook))
+            elif section.kind == "home" and refs[0] == "observe":
+                from ._observe import ObservePart  # the observation page only
+
+                part = ObservePart(store)
             elif section.kind == "home":
                 from ._mygoal import MyGoalPart  # the teacher's home page only
 

@@ -182,6 +182,7 @@ class ObservationForm:
         if self.district is not None:
             items = self.district.for_school_goal(self._school_goal())
             self.district_pick.options = [(i.text, i.id) for i in items]
+            self.district_pick.value = items[0].id if items else None
             add_district = w.Button(description=t("Add"), icon="plus")
             add_district.on_click(lambda _: self.add_district())
             adders.append(HBox([self.district_pick, add_district]))
