@@ -27,8 +27,9 @@ from .._version import __version__
 from ..definitions import FormDefinition, SchoolGoal, WorkbookDefinition, workbook_forms
 from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, WorkbookFileError
-from ..store import JSONValue, Participant, Store, ViewerLike
+from ..store import JSONValue, Observation, Participant, Store, ViewerLike
 from ._markdown import answers_markdown, comment_markdown
+from ._observations import observations_section, read_observations
 from .build import build_notebook, markdown_cell
 from .untrusted import (
     Damaged,
@@ -119,6 +120,8 @@ class SavedWorkbook:
     visibility: Mapping[str, str] = field(default_factory=dict)
     feedback: tuple[Mapping[str, Any], ...] = ()
     revisions: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    observations: tuple[Observation, ...] = ()  # metadata["pdkit"]["observations"]
+    observers: Mapping[str, str] = field(default_factory=dict)  # their names, by id
     language: str = "en"
     saved_at: str = ""
     pdkit_version: str = ""
@@ -273,6 +276,8 @@ def save_workbook(
         pdkit_version=__version__,
     )
     notebook["metadata"]["pdkit"]["saved"] = saved.block()
+    if (observed := observations_section(store, participant.id, who)) is not None:
+        notebook["metadata"]["pdkit"]["observations"] = observed
     _thread_comments(notebook, store, participant, who)
     return notebook
 
@@ -415,6 +420,7 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
             raise Damaged(f"revisions.{key_text(form_id)} is {kind_of(marks)}, not a list of times")
         check_times(marks, f"revisions.{key_text(form_id)}")
     lists = {kind: saved.get(kind, []) for kind in _KINDS}
+    observations, observers = read_observations(meta)
     checked = {kind: _entry_columns(kind, entries, flat) for kind, entries in lists.items()}
     workbook = SavedWorkbook(
         workbook=meta.get("workbook", ""),
@@ -429,6 +435,8 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
         visibility=text_map(saved.get("visibility", {}), "visibility"),
         feedback=tuple(lists["feedback"]),
         revisions={form_id: tuple(marks) for form_id, marks in revisions.items()},
+        observations=observations,
+        observers=observers,
         saved_at=saved.get("saved_at", ""),
         pdkit_version=saved.get("pdkit_version", ""),
         source=source,

@@ -72,6 +72,16 @@ class Stale(NamedTuple):
     reason: str
 
 
+class Observed(NamedTuple):
+    day: str
+    observer: str
+    version: str  # "goal version 2", or "" before a goal
+    seen: str  # "2 of 3 look-fors seen"
+    glow: str
+    grow: str
+    general: str
+
+
 class Teacher(NamedTuple):
     id: str
     name: str  # with a short suffix when another teacher has the same name
@@ -85,6 +95,7 @@ class Teacher(NamedTuple):
     reflections: list[Reflection]  # only with include_private
     notes: list[Note]  # only with include_private
     hidden: int  # private answers and notes left out
+    observations: tuple[Observed, ...] = ()  # those that reach the coach (or all, private)
 
 
 class Cohort(NamedTuple):

@@ -106,6 +106,12 @@ time of a large batch.)
 ``checkin_plans`` participant, done, overdue (``int64``), next_due (ISO date, "" when
                   none), next_state (``due``, ``overdue`` or "") — where each teacher is
                   in their check-in schedule today (from a store; :mod:`pdkit.followup`)
+``observations``  participant (the observed teacher), observation, observer,
+                  observer_name, day (ISO date), goal_version (``Int64``), sent_at,
+                  share (``goal``, ``coach``, ``private``), look_fors, seen (``int64``),
+                  general, glow, grow, source — the observations of teaching the reader
+                  may read (a store's steward: those shared with the coach; a saved copy:
+                  what it holds)
 
 Versions
 --------

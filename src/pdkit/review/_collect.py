@@ -30,7 +30,8 @@ from ..notebooks.untrusted import (
     reason,
     shown,
 )
-from ..store import DEFAULT_SESSION, JSONValue, Participant, Store, Viewer
+from ..store import DEFAULT_SESSION, JSONValue, Participant, Store, Viewer, display_names
+from ._observations import observation_entry
 
 __all__ = ["Collected", "check_collected", "collect", "read_file", "read_store"]
 
@@ -70,6 +71,8 @@ class Collected:
     statuses: dict[str, list[tuple[str, float, str, str]]] = field(default_factory=dict)
     # participant → the check-in plan: (done, overdue, next due (ISO date or ""), its state)
     plans: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)
+    # observation id → its row of the observations frame (:mod:`._observations`)
+    observations: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def participant(self, pid: str, name: str, session: str, source: str, saved_at: float) -> None:
         known = self.participants.get(pid)
@@ -93,6 +96,7 @@ class Collected:
         self.withheld.update(other.withheld)
         self.statuses.update(other.statuses)
         self.plans.update(other.plans)
+        self.observations.update(other.observations)
         for pid, marks in other.marks.items():
             self.marks.setdefault(pid, set()).update(marks)
 
@@ -153,6 +157,9 @@ def read_file(path: str, collected: Collected) -> None:
         collected.marks.setdefault(pid, set()).update(map(float, marks))
     for item in zip(*feedback, strict=True):
         collected.feedback.setdefault(item[0], item[1:])
+    for obs in saved.observations:
+        name = saved.observers.get(obs.observer, "")
+        collected.observations.setdefault(obs.id, observation_entry(obs, name, path))
     # Answers without an event in the history (hand-made or damaged files); usually none,
     # found by set operations in C: (form, field) pairs of the answers, less the history's.
     answers = saved.answers
@@ -213,6 +220,9 @@ def read_store(
             upcoming.due.isoformat() if upcoming else "",
             upcoming.state if upcoming else "",
         )
+        for obs in store.observations_of(person.id, viewer=viewer):
+            name = display_names(store, [obs.observer])[obs.observer]
+            collected.observations[obs.id] = observation_entry(obs, name, store.url)
         tick()
     for f in store.feedback(viewer=viewer, session=session):
         collected.feedback[f.id] = (f.giver, f.owner, f.form, f.category, f.text, f.at, f.helpful)
