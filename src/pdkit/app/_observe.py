@@ -125,6 +125,7 @@ class CoachObservations:
         self.widget = VBox(
             [HTML(value=f"<h3>{escape(t('Observations shared with you'))}</h3>"), self.list_html]
         )
+        self.widget.add_class("pdkit-observations-shared")
         self.refresh()
 
     def refresh(self) -> None:

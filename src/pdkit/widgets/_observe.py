@@ -242,6 +242,7 @@ class ObservationForm:
             )
             note = w.Text(
                 value=mark.get("note", ""),
+                description=t("Note"),
                 placeholder=t("What you saw or heard"),
                 layout=w.Layout(width="100%"),
             )
