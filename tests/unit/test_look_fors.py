@@ -139,3 +139,34 @@ def test_who_may_read(viewer: str, sent: bool, share: str, goal_level: str, expe
         )
         is expected
     )
+
+
+# --------------------------------------------------------------------------- pdkit serve
+
+
+def test_pdkit_serve_checks_the_district_s_look_fors_and_hands_them_to_the_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from pdkit.app._observe import district_look_fors
+    from pdkit.errors import PdkitError
+    from pdkit.serve import ServeConfig, prepare
+
+    monkeypatch.delenv("PDKIT_LOOK_FORS", raising=False)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(_doc("  - {id: ours, text: Students lead the warm-up}\n"), "utf-8")
+    config = ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0, look_fors=mine)
+    env = prepare(config, io.StringIO())
+    assert env["PDKIT_LOOK_FORS"] == str(mine.resolve())
+    monkeypatch.setenv("PDKIT_LOOK_FORS", env["PDKIT_LOOK_FORS"])
+    assert [i.id for i in district_look_fors().items] == ["ours"]
+    monkeypatch.delenv("PDKIT_LOOK_FORS")
+    assert district_look_fors().id == "district"
+
+    mine.write_text(_doc("  - {id: Bad Id, text: x}\n"), "utf-8")
+    err = io.StringIO()
+    bad = ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0, look_fors=mine)
+    with pytest.raises(PdkitError):
+        prepare(bad, io.StringIO(), err)
+    assert "mine.yaml" in err.getvalue()

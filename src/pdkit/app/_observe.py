@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
+from .._environ import LOOK_FORS_ENV
 from ..definitions import LookForsDefinition, load_look_fors
 from ..errors import PdkitError
 from ..i18n import translator
@@ -36,8 +37,6 @@ __all__ = [
     "mygoal_observations",
 ]
 
-LOOK_FORS_ENV = "PDKIT_LOOK_FORS"
-"""The environment variable naming a district's look-fors file (YAML)."""
 
 OBSERVE_NOTEBOOK = "observe.ipynb"
 """The observation page's notebook, beside "My goal"."""

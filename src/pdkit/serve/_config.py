@@ -114,6 +114,8 @@ class ServeConfig:
     path: Path = field(default_factory=builtin_workbooks_dir)
     store: str | None = None
     school_goals: Path | None = None
+    look_fors: Path | None = None
+    """A district's look-fors for the observation page (``kind: look-fors`` YAML)."""
     host: str = "127.0.0.1"
     port: int = 0
     cull_idle_timeout: int = 6
