@@ -228,3 +228,26 @@ def test_the_shipped_pages_carry_observations_end_to_end(
     panel.shares[panel.found[0].id].value = "coach"
     view.refresh()
     assert "Pairs talked" in view.observations.list_html.value
+
+
+def test_a_burst_of_typing_is_saved_once_and_only_what_changed(school: School) -> None:
+    store, ana, coach = school.store, school.ana, school.coach
+    waiting: list[object] = []
+
+    def schedule(delay: float, fn: object) -> None:
+        assert delay == 1.0
+        waiting.append(fn)
+
+    form = ObservationForm(store, coach.id, schedule=schedule)  # type: ignore[arg-type]
+    made = form.start(ana.id)
+    assert made is not None
+    for text in ("C", "Ca", "Calm"):
+        form.texts["glow"].value = text
+    assert len(waiting) == 1  # one save for the burst
+    assert "glow" not in store.observation(made.id, viewer=coach.id).notes
+    waiting.pop()()  # type: ignore[operator]
+    assert store.observation(made.id, viewer=coach.id).notes["glow"] == "Calm"
+    assert form.save() == 0  # nothing changed since: nothing written
+    form.texts["grow"].value = "Wait"
+    assert form.save() == 1  # Save (or leaving the page) writes at once
+    assert store.observation(made.id, viewer=coach.id).notes["grow"] == "Wait"

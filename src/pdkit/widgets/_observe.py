@@ -5,9 +5,10 @@ Pick whom to observe (only those the store says you may: :meth:`~pdkit.store.Sto
 and the form opens a draft (or takes up the draft you left): the look-fors of the
 teacher's goal as they shared it with you, the district's look-fors for their school goal
 to add, and your own. For each look-for: seen / not yet and a note; then a general note
-and a "glow and grow" for the teacher; everything saves as you type (each change is
-written to the store, and the page's :class:`~pdkit.widgets.Safekeeper` keeps typing
-until the store has it). "Send to <teacher>" hands it over: from then on it is theirs.
+and a "glow and grow" for the teacher; everything saves as you type (a burst of typing
+is written about once a second, only the parts that changed, as forms do; the page's
+:class:`~pdkit.widgets.Safekeeper` keeps typing until the store has it). "Send to
+<teacher>" hands it over: from then on it is theirs.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..store import Observation, Store, display_names
 from ._lean import HTML, HBox, VBox
 from ._observations_html import observation_html
 from ._safekeeping import KEEP_CLASS, Safekeeper
+from ._timing import Handle, Scheduler, call_later
 
 __all__ = ["ObservationForm"]
 
@@ -53,6 +55,8 @@ class ObservationForm:
         keeper: Safekeeper | None = None,
         look_fors: LookForsDefinition | None = None,
         clock: Callable[[], float] = now,
+        schedule: Scheduler = call_later,
+        autosave_delay: float = 1.0,
     ) -> None:
         self.store = store
         self.observer_id = observer_id
@@ -63,6 +67,10 @@ class ObservationForm:
         self.observation: Observation | None = None
         self.teacher_name = ""
         self._building = False
+        self._schedule = schedule
+        self.autosave_delay = autosave_delay
+        self._pending: Handle | None = None
+        self._scheduled = False
         self.notes: dict[str, w.Text] = {}
         self.marks: dict[str, w.ToggleButtons] = {}
         self.texts: dict[str, w.Textarea] = {}
@@ -197,7 +205,7 @@ class ObservationForm:
             box.add_class("pdkit-input")
             box.add_class(f"pdkit-observe-{part}")
             box.add_class(KEEP_CLASS + f"{self.scope}:{part}")
-            box.observe(lambda _, p=part: self._write({p: str(self.texts[p].value or "")}), "value")
+            box.observe(lambda _: self._changed(), "value")
             self.texts[part] = box
         self.send_button = w.Button(
             description=t("Send to {name}").format(name=self.teacher_name),
@@ -248,8 +256,8 @@ class ObservationForm:
             )
             note.add_class("pdkit-input")
             note.add_class(KEEP_CLASS + f"{self.scope}:note:{lid}")
-            seen.observe(lambda _: self._marks_changed(), names="value")
-            note.observe(lambda _: self._marks_changed(), names="value")
+            seen.observe(lambda _: self._changed(), names="value")
+            note.observe(lambda _: self._changed(), names="value")
             self.marks[lid], self.notes[lid] = seen, note
             source = {"goal": t("from the goal"), "district": t("district"), "own": t("mine")}
             label = HTML(
@@ -294,8 +302,21 @@ class ObservationForm:
             for lid in self.marks
         }
 
-    def _marks_changed(self) -> None:
-        self._write({"marks": self._current_marks()})
+    def _changed(self) -> None:
+        """Something was typed: save it at most ``autosave_delay`` seconds from now."""
+        if self._building or self.observation is None or self._scheduled:
+            return
+        self._scheduled = True
+        self._pending = self._schedule(self.autosave_delay, self._autosave)
+
+    def _autosave(self) -> None:
+        self._scheduled, self._pending = False, None
+        self.save()
+
+    def _cancel_pending(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+        self._scheduled, self._pending = False, None
 
     def _add(self, item: dict[str, str]) -> bool:
         obs = self.observation
@@ -386,13 +407,20 @@ class ObservationForm:
         return True
 
     def save(self) -> int:
-        """Write every typed part now; how many parts."""
-        if self.observation is None:
+        """Write now the typed parts that differ from what the store holds; how many."""
+        obs = self.observation
+        self._cancel_pending()
+        if obs is None:
             return 0
         values: dict[str, Any] = {p: str(box.value or "") for p, box in self.texts.items()}
         if self.marks:
             values["marks"] = self._current_marks()
-        return len(values) if self._write(values) else 0
+        changed = {
+            k: v for k, v in values.items() if obs.notes.get(k, "" if k != "marks" else {}) != v
+        }
+        if not changed:
+            return 0
+        return len(changed) if self._write(changed) else 0
 
     def _say(self, text: str, kind: str) -> None:
         role = "alert" if kind == "error" else "status"
