@@ -60,6 +60,10 @@ def test_a_saved_workbook_carries_the_teacher_s_observations_exactly(store: Stor
     assert saved.observations == tuple(store.observations_of(ana.id, viewer=ana.id))
     assert {o.id for o in saved.observations} == set(ids)  # sent ones, not the draft
     assert set(saved.observers.values()) == {"Ben", "Carla"}
+    [cell] = [c for c in notebook["cells"] if "pdkit-observations" in c["metadata"].get("tags", [])]
+    shown = "".join(cell["source"])
+    assert "observed by Ben (goal version 1)" in shown
+    assert "**Talk**: seen: yes" in shown
     del notebook["metadata"]["pdkit"]["observations"]  # a file saved before observations
     assert read_saved(json.dumps(notebook)).observations == ()
 

@@ -16,9 +16,20 @@ from typing import Any
 from ..errors import PdkitError
 from ..observations import SHARES, check_notes
 from ..store import Observation, Store, ViewerLike
+from ._markdown import md_escape
+from .build import markdown_cell
 from .untrusted import Damaged, is_time, kind_of, text_map
 
-__all__ = ["OBSERVATIONS_FORMAT", "observations_section", "read_observations"]
+__all__ = [
+    "OBSERVATIONS_FORMAT",
+    "OBSERVATIONS_TAG",
+    "observations_cell",
+    "observations_section",
+    "read_observations",
+]
+
+OBSERVATIONS_TAG = "pdkit-observations"
+"""The tag of the Markdown cell that shows the observations to a person."""
 
 OBSERVATIONS_FORMAT = 1
 """The version of ``metadata["pdkit"]["observations"]``."""
@@ -54,6 +65,36 @@ def observations_section(
         for o in found
     ]
     return {"format": OBSERVATIONS_FORMAT, "items": items, "names": names}
+
+
+_SEEN = {"seen": "seen", "not_yet": "not yet", "": "not marked"}
+
+
+def observations_cell(section: Mapping[str, Any]) -> dict[str, Any]:
+    """The observations of a section, as a Markdown cell a person reads (the data itself
+    is in the metadata; this cell is never read back)."""
+    names = section.get("names", {})
+    parts = ["## Observations of my teaching"]
+    for item in section["items"]:
+        notes = item["notes"]
+        version = item["goal_version"]
+        head = f"### {md_escape(str(notes.get('date') or 'No date'))}"
+        head += f", observed by {md_escape(names.get(item['observer'], '?'))}"
+        head += f" (goal version {version})" if version is not None else ""
+        lines = [head]
+        marks = notes.get("marks", {})
+        for look_for in notes.get("look_fors", []):
+            mark = marks.get(look_for["id"], {})
+            note = f": {md_escape(mark['note'])}" if mark.get("note") else ""
+            seen = _SEEN.get(mark.get("seen", ""), "")
+            lines.append(f"- **{md_escape(look_for['text'])}**: {seen}{note}")
+        for key, label in (("general", "Note"), ("glow", "Glow"), ("grow", "Grow")):
+            if notes.get(key):
+                lines.append(f"\n**{label}**: {md_escape(str(notes[key]))}")
+        parts.append("\n".join(lines))
+    return markdown_cell(
+        "\n\n".join(parts), cell_id="observations", metadata={"tags": [OBSERVATIONS_TAG]}
+    )
 
 
 def _time(value: Any, where: str, *, optional: bool = False) -> float | None:

@@ -29,7 +29,7 @@ from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, WorkbookFileError
 from ..store import JSONValue, Observation, Participant, Store, ViewerLike
 from ._markdown import answers_markdown, comment_markdown
-from ._observations import observations_section, read_observations
+from ._observations import observations_cell, observations_section, read_observations
 from .build import build_notebook, markdown_cell
 from .untrusted import (
     Damaged,
@@ -278,6 +278,7 @@ def save_workbook(
     notebook["metadata"]["pdkit"]["saved"] = saved.block()
     if (observed := observations_section(store, participant.id, who)) is not None:
         notebook["metadata"]["pdkit"]["observations"] = observed
+        notebook["cells"].append(observations_cell(observed))
     _thread_comments(notebook, store, participant, who)
     return notebook
 
