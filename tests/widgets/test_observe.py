@@ -251,3 +251,22 @@ def test_a_burst_of_typing_is_saved_once_and_only_what_changed(school: School) -
     form.texts["grow"].value = "Wait"
     assert form.save() == 1  # Save (or leaving the page) writes at once
     assert store.observation(made.id, viewer=coach.id).notes["grow"] == "Wait"
+
+
+def test_the_observation_pages_speak_spanish(school: School) -> None:
+    from pdkit.testing import shown_text
+
+    store, ana, ben = school.store, school.ana, school.ben
+    panel = ObservationsPanel(store, ana.id, language="es")
+    assert "Observaciones de mis clases" in shown_text(panel.widget)
+    assert panel.invite_button.description == "Invitar"
+    store.invite_observer(ana.id, ben.id)
+    form = ObservationForm(store, ben.id, language="es")
+    assert form.start_button.description == "Empezar a observar"
+    form.start(ana.id)
+    assert form.send_button.description == "Enviar a Ana"
+    assert [label for label, _ in form.marks["goal"].options] == [
+        "Visto",
+        "Todavía no",
+        "Sin marcar",
+    ]
