@@ -336,6 +336,7 @@ _ES = {
         "oyes; tus notas se guardan mientras escribes y van al docente cuando las envías."
     ),
     ("Observations shared with you"): ("Observaciones que comparten contigo"),
+    ("Observe this teacher"): ("Observar a este docente"),
 }
 
 _CATALOGS: dict[str, Mapping[str, str]] = {"es": _ES}

@@ -168,7 +168,7 @@ def test_a_withdrawn_invitation_stops_saving_with_a_message(school: School) -> N
 # --------------------------------------------------------------------------- the pages
 
 
-def _signed_in(workbook_id: str, store: Store, token: str) -> object:
+def _signed_in(workbook_id: str, store: Store, token: str, query: str = "") -> object:
     from pdkit.app import Workbook
     from pdkit.testing import page_loaded
 
@@ -177,7 +177,7 @@ def _signed_in(workbook_id: str, store: Store, token: str) -> object:
     app = workbook.app
     page_loaded(
         app.sign_in.browser,  # type: ignore[union-attr]
-        page_url=f"http://h/base/voila/render/{workbook_id}.ipynb",
+        page_url=f"http://h/base/voila/render/{workbook_id}.ipynb{query}",
         url_token=token,
     )
     return app.parts[0]  # type: ignore[union-attr]
@@ -224,6 +224,9 @@ def test_the_shipped_pages_carry_observations_end_to_end(
     )
     view = coach_page.open(ana.id)
     assert view is not None
+    link = view.observations.widget.children[2].value
+    assert "observe.ipynb?pdkit=" in link
+    assert f"teacher={ana.id}" in link
     assert "No observations yet" in view.observations.list_html.value  # not shared
     panel.shares[panel.found[0].id].value = "coach"
     view.refresh()
@@ -270,3 +273,18 @@ def test_the_observation_pages_speak_spanish(school: School) -> None:
         "Todavía no",
         "Sin marcar",
     ]
+
+
+def test_the_coach_s_link_opens_the_page_on_that_teacher(store: Store) -> None:
+    ana, _ = store.create_participant("Ana")
+    zoe, _ = store.create_participant("Zoe")
+    coach, _ = store.create_participant("Carla", role="coach")
+    store.assign_coach(coach.id, [ana.id, zoe.id])
+    token = store.issue_link(coach.id, "coach")
+    part = _signed_in("observe", store, token, f"?pdkit={token}&teacher={zoe.id}")
+    form = part.form  # type: ignore[attr-defined]
+    assert form.whom.value == zoe.id
+    other = _signed_in("observe", store, token, f"?pdkit={token}&teacher=someone-else")
+    first = other.form.whom.options[0][1]  # type: ignore[attr-defined]
+    assert other.form.whom.value == first  # type: ignore[attr-defined]  # not someone else
+    assert {v for _, v in other.form.whom.options} == {ana.id, zoe.id}  # type: ignore[attr-defined]

@@ -43,7 +43,7 @@ from ..widgets._timing import repeat_every
 from ..widgets._trace import trace_html
 from ._caseload import teacher_names, teacher_needs
 from ._goalview import dates_html, para, stamp, status_html
-from ._observe import CoachObservations
+from ._observe import CoachObservations, observe_link
 from ._page import style
 
 __all__ = ["COACH_MOVES", "CoachApp", "TeacherView", "teacher_needs"]
@@ -84,6 +84,7 @@ class TeacherView:
         keeper: Safekeeper | None = None,
         clock: Callable[[], float] = now,
         on_change: Callable[[], None] = lambda: None,
+        observe_link: str = "",
     ) -> None:
         self.store = store
         self.coach = coach
@@ -118,7 +119,9 @@ class TeacherView:
             clock=clock,
             on_change=self.refresh,
         )
-        self.observations = CoachObservations(store, coach.id, teacher.id, language=language)
+        self.observations = CoachObservations(
+            store, coach.id, teacher.id, language=language, link=observe_link
+        )
         self.refresh()
         self.widget = VBox(
             [
@@ -448,6 +451,7 @@ class CoachApp:
             language=self.language,
             keeper=self.keeper,
             clock=self._clock,
+            observe_link=observe_link(self.browser.page_url, self.browser.url_token, teacher.id),
         )
         self.body.children = [self.header, HBox([self.back]), self.view.widget]
         return self.view

@@ -11,8 +11,10 @@ may observe. Its district look-fors are the list named by ``$PDKIT_LOOK_FORS`` (
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 import ipywidgets as w
 
@@ -20,6 +22,7 @@ from .._environ import LOOK_FORS_ENV
 from ..definitions import LookForsDefinition, load_look_fors
 from ..errors import PdkitError
 from ..i18n import translator
+from ..links import RESUME_PARAM, query_value, sibling
 from ..store import Observation, Participant, Store, display_names
 from ..widgets import HTML, Safekeeper, VBox
 from ..widgets._observations_html import observations_html
@@ -35,7 +38,11 @@ __all__ = [
     "ObservePart",
     "district_look_fors",
     "mygoal_observations",
+    "observe_link",
 ]
+
+TEACHER_PARAM = "teacher"
+"""The observation page's query parameter naming whom to observe (the coach's link)."""
 
 
 OBSERVE_NOTEBOOK = "observe.ipynb"
@@ -47,11 +54,21 @@ def district_look_fors(language: str | None = None) -> LookForsDefinition:
     return load_look_fors(os.environ.get(LOOK_FORS_ENV) or "district", language=language)
 
 
-class ObservePart:
-    """The observation page's section (``home: observe``)."""
+def observe_link(page_url: str, token: str, teacher_id: str) -> str:
+    """The observation page beside ``page_url``, signed in by ``token``, on ``teacher_id``."""
+    query = urlencode(
+        {RESUME_PARAM: token, TEACHER_PARAM: teacher_id} if token else {TEACHER_PARAM: teacher_id}
+    )
+    return sibling(page_url, OBSERVE_NOTEBOOK, query)
 
-    def __init__(self, store: Store) -> None:
+
+class ObservePart:
+    """The observation page's section (``home: observe``); ``?teacher=<id>`` in the page's
+    address chooses whom to observe (when the signed-in observer may)."""
+
+    def __init__(self, store: Store, *, page_url: Callable[[], str] = lambda: "") -> None:
         self.store = store
+        self.page_url = page_url
         self.form: object | None = None
 
     def build(
@@ -73,6 +90,9 @@ class ObservePart:
             self.store, participant.id, language=language, keeper=keeper, look_fors=district
         )
         self.form = form
+        wanted = query_value(self.page_url(), TEACHER_PARAM)
+        if wanted and wanted in [value for _, value in form.whom.options]:
+            form.whom.value = wanted
         intro = t(
             "Observe a colleague who invited you, or a teacher you coach. Write what you see "
             "and hear; your notes save as you type and go to the teacher when you send them."
@@ -112,7 +132,13 @@ class CoachObservations:
     """The observations a teacher shares with their coach, on the coach's teacher page."""
 
     def __init__(
-        self, store: Store, coach_id: str, teacher_id: str, *, language: str | None = None
+        self,
+        store: Store,
+        coach_id: str,
+        teacher_id: str,
+        *,
+        language: str | None = None,
+        link: str = "",
     ) -> None:
         self.store = store
         self.coach_id = coach_id
@@ -121,8 +147,18 @@ class CoachObservations:
         self.found: list[Observation] = []
         self._seen: tuple[object, ...] | None = None
         self.list_html = HTML()
+        go = ""
+        if link:
+            said = escape(t("Observe this teacher"))
+            go = (
+                f'<p><a class="pdkit-observe-link" href="{escape(link, quote=True)}">{said}</a></p>'
+            )
         self.widget = VBox(
-            [HTML(value=f"<h3>{escape(t('Observations shared with you'))}</h3>"), self.list_html]
+            [
+                HTML(value=f"<h3>{escape(t('Observations shared with you'))}</h3>"),
+                self.list_html,
+                HTML(value=go),
+            ]
         )
         self.widget.add_class("pdkit-observations-shared")
         self.refresh()

@@ -169,7 +169,7 @@ class Workbook:
             elif section.kind == "home" and refs[0] == "observe":
                 from ._observe import ObservePart  # the observation page only
 
-                part = ObservePart(store)
+                part = ObservePart(store, page_url=self._page_url)
             elif section.kind == "home":
                 from ._mygoal import MyGoalPart  # the teacher's home page only
 
