@@ -102,6 +102,11 @@ class BinderEnv:
         return self.home / ".local" / "share" / "pdkit" / "pdkit.sqlite3"
 
 
+def binder_env_in(root: Path) -> BinderEnv:
+    """The Binder environment that :func:`build_binder_env` made in ``root``."""
+    return BinderEnv(home=root / "home", venv=root / "venv")
+
+
 def build_binder_env(root: Path) -> BinderEnv:
     """Do what repo2docker does with binder/, minus Docker: copy the repository, then
     install binder/requirements.txt into a fresh environment from the copy's root."""
@@ -125,6 +130,67 @@ def build_binder_env(root: Path) -> BinderEnv:
     return BinderEnv(home=home, venv=venv)
 
 
+PREPARED_ENV = "PDKIT_TEST_PREPARED"
+"""Where ``make test`` builds the Binder environment and installs JupyterHub's proxy in
+the background while the other tests run (``python tests/_deploy.py prepare DIR``):
+the fixtures wait for it there instead of building on the server tests' critical path."""
+
+PREPARE_WAIT = 900.0
+"""Seconds a fixture waits for the background preparation before it fails."""
+
+
+def prepare(root: Path) -> None:
+    """Build the Binder environment into ``root/binder``, install the proxy into
+    ``root/chp`` and repo2docker into ``root/r2d``; each writes ``done`` (or ``failed``
+    with the error) when it ends."""
+    import traceback
+
+    root.mkdir(parents=True, exist_ok=True)
+    steps = (
+        ("binder", lambda where: build_binder_env(where)),
+        ("chp", lambda where: install_http_proxy(where, shutil.which("npm") or "npm")),
+        ("r2d", install_repo2docker),
+    )
+    for name, step in steps:
+        where = root / name
+        where.mkdir(exist_ok=True)
+        try:
+            step(where)
+        except BaseException:  # written down for the fixture that waits: it fails then
+            (where / "failed").write_text(traceback.format_exc(), encoding="utf-8")
+        else:
+            (where / "done").write_text("ok", encoding="utf-8")
+
+
+def install_repo2docker(root: Path) -> Path:
+    """A new environment at ``root/venv`` with jupyter-repo2docker; its ``bin`` folder."""
+    bin_dir = new_venv(root / "venv")
+    run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "jupyter-repo2docker"])
+    return bin_dir
+
+
+def prepared(name: str) -> Path | None:
+    """The folder where the background preparation made ``name`` (``binder``, ``chp``),
+    once it is done; ``None`` when nothing is being prepared (the fixture builds it
+    then). A failed preparation, or one that takes longer than :data:`PREPARE_WAIT`,
+    raises with its error."""
+    import time
+
+    base = os.environ.get(PREPARED_ENV)
+    if not base:
+        return None
+    where = Path(base) / name
+    deadline = time.monotonic() + PREPARE_WAIT
+    while time.monotonic() < deadline:
+        if (where / "done").exists():
+            return where
+        if (where / "failed").exists():
+            failure = (where / "failed").read_text(encoding="utf-8")
+            raise RuntimeError(f"preparing {name} in the background failed:\n{failure}")
+        time.sleep(0.5)
+    raise RuntimeError(f"preparing {name} in {where} took longer than {PREPARE_WAIT:.0f} s")
+
+
 def install_http_proxy(root: Path, npm: str) -> Path:
     """configurable-http-proxy (JupyterHub's default proxy) from npm, into ``root``."""
     run(
@@ -140,6 +206,11 @@ def install_http_proxy(root: Path, npm: str) -> Path:
         ],
         timeout=300,
     )
+    return proxy_in(root)
+
+
+def proxy_in(root: Path) -> Path:
+    """The proxy program that :func:`install_http_proxy` installed into ``root``."""
     return root / "node_modules" / ".bin" / "configurable-http-proxy"
 
 
@@ -164,3 +235,9 @@ def cell_errors(log: str) -> list[str]:
     """``Name: message`` of each error Voilà logged while executing a notebook's cells
     (the page itself only says "There was an error when executing cell")."""
     return [f"{name}: {value[1:-1]}" for name, value in _CELL_ERROR.findall(log)]
+
+
+if __name__ == "__main__":  # python tests/_deploy.py prepare DIR (scripts/test.sh)
+    if len(sys.argv) != 3 or sys.argv[1] != "prepare":
+        sys.exit("usage: python tests/_deploy.py prepare DIR")
+    prepare(Path(sys.argv[2]))

@@ -154,19 +154,25 @@ def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
 def binder_env(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A copy of the repository with `pip install -r binder/requirements.txt` done in a
     fresh virtual environment, as repo2docker does it (tests/_deploy.py); ~30-60 s once."""
-    from _deploy import build_binder_env
+    from _deploy import binder_env_in, build_binder_env, prepared
 
+    ready = prepared("binder")  # make test builds it in the background (scripts/test.sh)
+    if ready is not None:
+        return binder_env_in(ready)
     return build_binder_env(tmp_path_factory.mktemp("binder"))
 
 
 @pytest.fixture(scope="session")
 def http_proxy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """configurable-http-proxy, JupyterHub's proxy, installed from npm for a local hub."""
-    from _deploy import install_http_proxy
+    from _deploy import install_http_proxy, prepared, proxy_in
 
     npm = shutil.which("npm")
     if npm is None:
         missing("npm is not installed (a local JupyterHub needs configurable-http-proxy)")
+    ready = prepared("chp")  # make test installs it in the background (scripts/test.sh)
+    if ready is not None:
+        return proxy_in(ready)
     return install_http_proxy(tmp_path_factory.mktemp("chp"), npm)
 
 
@@ -176,6 +182,10 @@ TIERS = ("unit", "widgets", "notebooks", "deploy", "browser")
 SERVER_TIERS = ("deploy", "browser")
 """Tiers whose tests start servers and browsers: run one at a time, on one worker, when the
 suite runs on several (``pytest -n 2``, as ``make test`` does)."""
+
+ALONGSIDE = ("tests/deploy/test_binder_files.py",)
+"""Files of those tiers that start no server and open no browser (they read files and run
+commands): they run beside the others, test by test."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -196,6 +206,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class ServersApart(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "servers" if nodeid.startswith(servers) else nodeid
+            if nodeid.startswith(servers) and not nodeid.startswith(ALONGSIDE):
+                return "servers"
+            return nodeid
 
     return ServersApart(config, log)

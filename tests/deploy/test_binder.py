@@ -9,15 +9,13 @@ tooling shows what it would build from binder/, without a Docker engine.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from _deploy import LEAKY_ENV, REPO, binder_links, cell_errors, new_venv, run, urlpath
+from _deploy import LEAKY_ENV, REPO, binder_links, cell_errors, urlpath
 from _servers import Server, free_port, running
 from pdkit import open_store
 
@@ -84,21 +82,6 @@ def _page(browser: Any) -> Any:
 def _uses_pdkit_template(page: Any) -> bool:
     """pdkit's template puts role=main on Voilà's cells; Voilà's own `lab` does not."""
     return bool(page.locator("#rendered_cells[role=main]").count() == 1)
-
-
-def test_binder_requirements_install_pdkit_and_voilas_route(binder_env: Any) -> None:
-    venv = binder_env.venv
-    # Not editable: the package itself is in the environment, not a link to the copy.
-    where = run([binder_env.bin("python"), "-c", "import pdkit; print(pdkit.__file__)"])
-    assert where.strip().startswith(str(venv)), where
-    # ... so the shared-data Voilà template landed where any Voilà looks for it.
-    template = venv / "share" / "jupyter" / "voila" / "templates" / "pdkit"
-    assert (template / "index.html.j2").is_file()
-    assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"
-    # Voilà's server extension switches itself on in this environment's Jupyter server.
-    enabled = venv / "etc" / "jupyter" / "jupyter_server_config.d" / "voila.json"
-    config = json.loads(enabled.read_text())
-    assert config["ServerApp"]["jpserver_extensions"]["voila.server_extension"] is True
 
 
 def test_the_badge_opens_the_workbook_in_pdkits_template(
@@ -232,40 +215,3 @@ def test_a_binderhub_session_signs_in_as_its_hub_user(
         assert store.latest(participant.id, "goal-setting", viewer=participant.id)["goal"] == GOAL
     finally:
         store.close()
-
-
-def test_repo2docker_builds_from_the_binder_folder(binder_env: Any, tmp_path: Path) -> None:
-    """repo2docker's own tooling, without a Docker engine: the Dockerfile it would build."""
-    bin_dir = new_venv(tmp_path / "r2d")
-    run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "jupyter-repo2docker"])
-    out = run(
-        [
-            str(bin_dir / "repo2docker"),
-            "--no-build",
-            "--debug",
-            "--user-id",
-            "1000",
-            "--user-name",
-            "jovyan",
-            str(binder_env.home),
-        ],
-        cwd=tmp_path,
-    )
-    assert "Building conda environment for python=3.11" in out, "binder/runtime.txt is ignored"
-    copy_repo = out.index("COPY --chown=1000:1000 src/ ${REPO_DIR}/")
-    install = out.index('pip install --no-cache-dir -r "binder/requirements.txt"')
-    assert copy_repo < install, "pdkit is installed from the repository, so it must be there"
-    # binder/ replaces the root: no second install of the repository, no scripts.
-    assert not re.search(r"pip install --no-cache-dir \.\s*$", out, re.MULTILINE)
-    assert "binder/postBuild" not in out
-    assert 'ENTRYPOINT ["/usr/local/bin/repo2docker-entrypoint"]' in out, "no binder/start"
-    assert "ARG REPO_DIR=${HOME}" in out, "the repository is the home folder"
-
-
-def test_the_binder_store_is_the_default_one(binder_env: Any) -> None:
-    """binder/README.md tells teachers where the answers are: check it against pdkit."""
-    script = "from pdkit.store import default_store_path; print(default_store_path())"
-    out = run([binder_env.bin("python"), "-c", script], env={"HOME": str(binder_env.home)})
-    assert Path(out.strip()) == binder_env.store
-    readme = (REPO / "binder" / "README.md").read_text(encoding="utf-8")
-    assert "~/.local/share/pdkit/pdkit.sqlite3" in readme

@@ -126,6 +126,28 @@ def test_prepare_prints_store_and_links_and_sets_kernel_env(tmp_path: Path) -> N
     assert (tmp_path / "answers.sqlite3").exists(), "the store is created before Voilà starts"
 
 
+@pytest.mark.slow
+def test_voilas_server_starts_without_the_slow_iri_grammar() -> None:
+    """The server process does not compile rfc3987_syntax's grammar (seconds of CPU at
+    each start), and jsonschema's other format checks are still there."""
+    script = (
+        "import sys, runpy\n"
+        "sys.argv = ['voila', '--version']\n"
+        "try:\n"
+        "    runpy.run_module('pdkit.serve.voila_main', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "from jsonschema import FormatChecker\n"
+        "import jupyter_server.serverapp\n"
+        "print(sys.modules.get('rfc3987_syntax') is None, 'iri' in FormatChecker.checkers,"
+        " 'uri' in FormatChecker.checkers)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.split()[-3:] == ["True", "False", "True"], out.stdout + out.stderr
+
+
 def test_voila_command_is_participant_safe() -> None:
     command = voila_command(ServeConfig(port=9999))
     assert command[1:3] == ["-m", "pdkit.serve.voila_main"]  # Voilà's main (see there)

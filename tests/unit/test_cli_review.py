@@ -263,6 +263,7 @@ def test_comment_bad_input_is_a_clear_error(
         assert notebook.read_text() == content
 
 
+@pytest.mark.slow  # runs pdkit as a program (make test runs it, make check does not)
 def test_the_commands_run_as_a_program_without_traceback(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pdkit.cli", "review", str(tmp_path / "nothing-here")],

@@ -168,6 +168,7 @@ def test_a_reason_is_given_for_each_kind_of_hostile_file(
         assert reason in said, said
 
 
+@pytest.mark.slow  # a large corpus, ~10 s (make test runs it, make check does not)
 def test_every_hostile_value_at_every_place_is_read_or_skipped(mutated: Path) -> None:
     names = sorted(p.name for p in mutated.iterdir())
     loaded = review.load(mutated)
@@ -307,6 +308,7 @@ def test_a_store_that_holds_what_pdkit_never_writes_is_skipped_whole(
 # --------------------------------------------------------------------------- commands
 
 
+@pytest.mark.slow  # runs pdkit as a program (make test runs it, make check does not)
 def test_pdkit_review_of_a_hostile_batch_writes_a_report(
     corpus: tuple[Path, dict[str, str]], mutated: Path, tmp_path: Path, capsys: CAPTURE
 ) -> None:
@@ -337,6 +339,7 @@ def test_pdkit_review_of_nothing_readable_fails_with_a_message(
     assert not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.slow  # runs pdkit as a program (make test runs it, make check does not)
 def test_pdkit_comment_on_hostile_files_says_why_or_adds_the_comment(
     corpus: tuple[Path, dict[str, str]], tmp_path: Path, capsys: CAPTURE
 ) -> None:

@@ -450,6 +450,7 @@ def _pdkit(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     )
 
 
+@pytest.mark.slow  # runs pdkit as a program (make test runs it, make check does not)
 def test_pdkit_remind_prints_a_summary_and_a_dry_run_lists_names(
     tmp_path: Path, server: SmtpServer
 ) -> None:
@@ -487,6 +488,7 @@ def test_pdkit_remind_prints_a_summary_and_a_dry_run_lists_names(
     assert server.count() == 1
 
 
+@pytest.mark.slow  # runs pdkit as a program (make test runs it, make check does not)
 def test_pdkit_remind_says_what_is_wrong(tmp_path: Path) -> None:
     from _servers import free_port
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pdkit import report, review
-from pdkit.charts import bar_chart, escape_text
+from pdkit.charts import MAX_LINE_POINTS, bar_chart, escape_text, format_value, line_chart
 from pdkit.notebooks import add_comment, export_store
 from pdkit.report import report_html, text
 from pdkit.store import Viewer
@@ -337,3 +337,59 @@ def test_charts_import_only_the_standard_library() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == ""
+
+
+def test_the_line_chart_draws_a_to_now_to_b_to_scale_and_escaped() -> None:
+    points = [("3 Dec", 40.0), (PAYLOADS[1], 55.0), ("7 Jan", 62.5)]
+    svg = line_chart(
+        points,
+        label=f"Exit ticket {PAYLOADS[0]}",
+        baseline=("Point A", 40.0),
+        target=(f"Point B {PAYLOADS[2]}", 80.0),
+        unit="%",
+    )
+    assert_nothing_executable(svg)
+    markup = parse(svg)
+    [svg_attrs] = [dict(attrs) for tag, attrs in markup.tags if tag == "svg"]
+    assert svg_attrs["role"] == "img"
+    assert svg_attrs["aria-label"] == f"Exit ticket {PAYLOADS[0]}"
+    circles = [dict(attrs) for tag, attrs in markup.tags if tag == "circle"]
+    assert len(circles) == 3
+    ys = [float(c["cy"] or 0) for c in circles]
+    xs = [float(c["cx"] or 0) for c in circles]
+    assert xs[0] < xs[1] < xs[2]  # in the given order
+    assert ys[0] > ys[1] > ys[2]  # higher values drawn higher
+    lines = {dict(attrs)["class"]: dict(attrs) for tag, attrs in markup.tags if tag == "line"}
+    a_y, b_y = float(lines["baseline"]["y1"] or 0), float(lines["target"]["y1"] or 0)
+    assert a_y == ys[0]  # the first value is point A's
+    assert b_y < ys[2]  # point B above the latest value
+    # Spacing to scale: 40 → 62.5 is 22.5/40 of the way from A to B.
+    assert abs((a_y - ys[2]) / (a_y - b_y) - 22.5 / 40) < 0.01
+    shown = "".join(markup.shown)
+    for words in ("Point A: 40%", f"Point B {PAYLOADS[2]}: 80%", "62.5%", "55%", "3 Dec"):
+        assert words in shown
+    assert f"{PAYLOADS[1]}: 55%" in shown  # every value in the description too
+
+
+def test_the_line_chart_leaves_out_what_is_not_a_number_and_says_nothing_for_nothing() -> None:
+    svg = line_chart(
+        [("a", float("nan")), ("b", float("inf")), ("c", 3.0)], label="x", unit="students"
+    )
+    assert svg.count("<circle") == 1
+    assert "3 students" in svg
+    assert line_chart([], label="Nothing") == ""
+    assert line_chart([("a", float("nan"))], label="Nothing") == ""
+    only_b = line_chart([], label="Target only", target=("Point B", 10.0))
+    assert "Point B&#58; 10" in only_b
+    assert "<circle" not in only_b
+    many = line_chart([(str(i), float(i)) for i in range(1000)], label="Many")
+    assert many.count("<circle") == MAX_LINE_POINTS  # the latest, bounded
+    assert ">999<" in many
+
+
+def test_values_read_as_numbers_with_their_unit() -> None:
+    assert format_value(62.5, "%") == "62.5%"
+    assert format_value(3, "students") == "3 students"
+    assert format_value(1234567.891) == "1,234,567.89"
+    assert format_value(-0.001) == "0"
+    assert format_value(-2.5, "points") == "-2.5 points"

@@ -535,3 +535,27 @@ def test_public_names_are_sorted_and_exist(module: str) -> None:
     style = sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n))
     assert names == style
     assert all(hasattr(mod, name) for name in names)
+
+
+def test_time_columns_are_what_pandas_makes_of_the_seconds_to_the_nanosecond() -> None:
+    """review's own conversion of stored seconds (fast, vectorised) gives exactly what
+    ``pd.to_datetime(unit="s", utc=True)`` gives, missing values and edges included,
+    and a time beyond what nanoseconds hold is refused as pandas refuses it."""
+    import numpy as np
+
+    from pdkit.review._frames import utc_times
+
+    rng = np.random.default_rng(16)
+    edges = [0.0, -0.5, 1.9999999995, 1767225600.123456789, 1e9 + 5e-10, float("nan"), None]
+    for low, high in ((-2e9, 4e9), (1.7e9, 1.8e9), (-1.0, 1.0)):
+        values = [*rng.uniform(low, high, 20_000).tolist(), *edges]
+        expected = pd.to_datetime(
+            pd.Series(np.asarray(values, dtype="float64")), unit="s", utc=True
+        ).astype(pd.DatetimeTZDtype("ns", "UTC"))
+        got = utc_times(values)
+        assert got.dtype == expected.dtype
+        assert got.isna().tolist() == expected.isna().tolist()
+        assert got.astype("int64").tolist() == expected.astype("int64").tolist()
+    assert len(utc_times([])) == 0
+    with pytest.raises(pd.errors.OutOfBoundsDatetime):
+        utc_times([1e12])

@@ -150,9 +150,7 @@ def frame(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
     for column, dtype in COLUMNS[name].items():
         values = columns.get(column, [])
         if dtype == _UTC:
-            data[column] = pd.to_datetime(
-                pd.Series(values, dtype="float64"), unit="s", utc=True
-            ).astype(pd.DatetimeTZDtype("ns", "UTC"))
+            data[column] = utc_times(values)
         elif dtype == "datetime64[ns]":
             data[column] = pd.to_datetime(
                 pd.Series(values, dtype="object"), format="%Y-%m-%d", errors="coerce"
@@ -162,10 +160,35 @@ def frame(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(data, copy=False)  # the Series are new: no second copy
 
 
+_NS = 1_000_000_000
+_LIMIT = 9.2e9
+"""Seconds from 1970 within which nanoseconds fit in 64 bits (pandas' own range)."""
+
+
+def utc_times(values: Sequence[float | None]) -> pd.Series[Any]:
+    """Seconds since 1970 (``None`` or NaN: missing) as a UTC time column to the
+    nanosecond: what ``pd.to_datetime(values, unit="s", utc=True)`` gives, the same
+    rounding (whole seconds, then the fraction rounded to a nanosecond), without its
+    element-by-element path: 35,000 times in about 1 ms instead of 35 ms. Times outside
+    the range nanoseconds can hold go to pandas, which says why they cannot be read."""
+    seconds = np.asarray(values, dtype="float64")
+    missing = np.isnan(seconds)
+    if np.any(np.abs(seconds[~missing]) >= _LIMIT):
+        return pd.to_datetime(pd.Series(seconds), unit="s", utc=True).astype(
+            pd.DatetimeTZDtype("ns", "UTC")
+        )
+    filled = np.where(missing, 0.0, seconds)
+    whole = np.trunc(filled)
+    fraction = np.round(filled - whole, 9) * _NS  # as pandas rounds: to 9 digits, then cut
+    nanoseconds = whole.astype(np.int64) * _NS + fraction.astype(np.int64)
+    nanoseconds[missing] = np.iinfo(np.int64).min  # NaT
+    index = pd.DatetimeIndex(nanoseconds.view("M8[ns]")).tz_localize("UTC")
+    return pd.Series(index, copy=False)
+
+
 def seconds_as_stored(values: Sequence[float]) -> list[float]:
     """Seconds as a frame's time column holds them (to the nanosecond)."""
-    times = pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True)
-    return (times.astype(pd.DatetimeTZDtype("ns", "UTC")).astype("int64") / 1e9).tolist()
+    return (utc_times(values).astype("int64") / 1e9).tolist()
 
 
 def rows(name: str) -> dict[str, list[Any]]:

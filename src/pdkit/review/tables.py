@@ -48,6 +48,7 @@ from ..errors import PdkitError
 from ..fidelity import COLUMNS as FIDELITY_COLUMNS
 from ..store import Store, Viewer
 from ..widgets._fidelity import run_records
+from ._frames import utc_times
 
 __all__ = ["TABLES", "read_tables", "session_tables", "write_tables"]
 
@@ -102,9 +103,8 @@ def _frame(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
         values: Any = columns.get(column, [])
         if dtype == _UTC:
             # to the microsecond: what Excel and CSV text keep
-            times = pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True)
-            data[column] = times.dt.round("us").astype(
-                pd.DatetimeTZDtype("ns", "UTC")
+            data[column] = (
+                utc_times(values).dt.round("us").astype(pd.DatetimeTZDtype("ns", "UTC"))
             )  # also empty
         else:
             data[column] = pd.Series(values, dtype=dtype)
