@@ -9,6 +9,7 @@ __all__ = [
     "FACILITATOR_KEY_ENV",
     "HUB_EMAIL_ENV",
     "HUB_USER_ENV",
+    "LOOK_FORS_ENV",
     "SCHOOL_GOALS_ENV",
     "STORE_ENV",
 ]
@@ -18,6 +19,9 @@ STORE_ENV = "PDKIT_STORE"
 
 SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"
 """A YAML or CSV file of the default session's school goals (``--school-goals``)."""
+
+LOOK_FORS_ENV = "PDKIT_LOOK_FORS"
+"""A YAML file of the district's look-fors offered on the observation page (``--look-fors``)."""
 
 FACILITATOR_KEY_ENV = "PDKIT_FACILITATOR_KEY"
 """The key in the default session's facilitator link (``--facilitator-key``)."""

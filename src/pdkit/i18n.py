@@ -343,6 +343,88 @@ _ES = {
         "Escribe un número solo con cifras, como 62 o 62,5 "
         "(sin palabras, exponentes ni separadores de miles)."
     ),
+    # Observations (widgets/_observations.py, widgets/_observe.py, app/_observe.py).
+    ("Observations of my teaching"): ("Observaciones de mis clases"),
+    ("No observations yet."): ("Todavía no hay observaciones."),
+    (
+        "A colleague you invite sees your goal, point B and action steps as what to look "
+        "for, and may observe you until you withdraw the invitation. Their notes are yours."
+    ): (
+        "El colega que invites ve tu meta, tu punto B y tus pasos como lo que debe observar, "
+        "y puede observarte hasta que retires la invitación. Sus notas son tuyas."
+    ),
+    ("Invite a colleague to observe me"): ("Invitar a un colega a observarme"),
+    ("Invite"): ("Invitar"),
+    ("Withdraw {name}'s invitation"): ("Retirar la invitación a {name}"),
+    ("{name} may observe you."): ("{name} puede observarte."),
+    ("{name} may observe you now."): ("{name} ya puede observarte."),
+    ("{name} may no longer observe you."): ("{name} ya no puede observarte."),
+    ("Share with my coach"): ("Compartir con mi coach"),
+    ("As my goal is shared"): ("Como comparto mi meta"),
+    ("Keep it to myself"): ("Solo para mí"),
+    ("Saved: {what}."): ("Guardado: {what}."),
+    ("Observe a colleague who invited you"): ("Observar a un colega que te invitó"),
+    ("observed by {name}"): ("observado por {name}"),
+    ("goal version {n}"): ("versión {n} de la meta"),
+    ("before a goal was set"): ("antes de fijar una meta"),
+    ("no date"): ("sin fecha"),
+    ("Seen"): ("Visto"),
+    ("Not yet"): ("Todavía no"),
+    ("Not marked"): ("Sin marcar"),
+    ("General note"): ("Nota general"),
+    ("Glow"): ("Lo que brilla"),
+    ("Grow"): ("Para crecer"),
+    ("Glow: what went well"): ("Lo que brilla: lo que salió bien"),
+    ("Grow: one thing to try next"): ("Para crecer: algo que probar la próxima vez"),
+    ("Whom I observe"): ("A quién observo"),
+    ("Start observing"): ("Empezar a observar"),
+    (
+        'Nobody to observe yet: a colleague invites you from their "My goal" page, and a '
+        "coach observes the teachers they coach."
+    ): (
+        "Todavía no hay nadie a quien observar: un colega te invita desde su página «Mi "
+        "meta», y un coach observa a los docentes que acompaña."
+    ),
+    ("Observing {name}"): ("Observando a {name}"),
+    ("Day of the visit"): ("Día de la visita"),
+    ("Look-fors"): ("Qué observar"),
+    ("For the teacher"): ("Para el docente"),
+    ("My own look-for"): ("Algo más que observar"),
+    ("What else you will look for"): ("Qué más vas a observar"),
+    ("Add my look-for"): ("Añadir"),
+    ("From the district list"): ("De la lista del distrito"),
+    ("Add"): ("Añadir"),
+    ("Note"): ("Nota"),
+    ("What you saw or heard"): ("Lo que viste u oíste"),
+    ("from the goal"): ("de la meta"),
+    ("district"): ("distrito"),
+    ("mine"): ("mío"),
+    ("Send to {name}"): ("Enviar a {name}"),
+    ("Your notes go to the teacher: from then on they are theirs"): (
+        "Tus notas van al docente: desde entonces son suyas"
+    ),
+    ("Your notes save as you type. Send them to {name} when you are done."): (
+        "Tus notas se guardan mientras escribes. Envíalas a {name} cuando termines."
+    ),
+    ("Sent to {name}. Thank you: the notes are theirs now."): (
+        "Enviado a {name}. Gracias: ahora las notas son suyas."
+    ),
+    ("Not sent: {why}"): ("No se envió: {why}"),
+    ("Not saved: {why}"): ("No se guardó: {why}"),
+    ("This look-for is on the list already."): ("Esto ya está en la lista."),
+    ("An observation has at most {n} look-fors."): (
+        "Una observación tiene como máximo {n} cosas que observar."
+    ),
+    ("No look-fors yet: add some below."): ("Todavía no hay nada que observar: añade abajo."),
+    (
+        "Observe a colleague who invited you, or a teacher you coach. Write what you see and "
+        "hear; your notes save as you type and go to the teacher when you send them."
+    ): (
+        "Observa a un colega que te invitó, o a un docente que acompañas. Escribe lo que ves y "
+        "oyes; tus notas se guardan mientras escribes y van al docente cuando las envías."
+    ),
+    ("Observations shared with you"): ("Observaciones que comparten contigo"),
+    ("Observe this teacher"): ("Observar a este docente"),
 }
 
 _CATALOGS: dict[str, Mapping[str, str]] = {"es": _ES}

@@ -44,6 +44,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "fidelity",
             "followup",
             "evidence",
+            "observations",
         }
     ),
     frozenset({"store"}),

@@ -45,6 +45,7 @@ from ..widgets._timing import repeat_every
 from ..widgets._trace import trace_html
 from ._caseload import teacher_names, teacher_needs
 from ._goalview import dates_html, para, stamp, status_html
+from ._observe import CoachObservations, observe_link
 from ._page import style
 
 __all__ = ["COACH_MOVES", "CoachApp", "TeacherView", "teacher_needs"]
@@ -85,6 +86,7 @@ class TeacherView:
         keeper: Safekeeper | None = None,
         clock: Callable[[], float] = now,
         on_change: Callable[[], None] = lambda: None,
+        observe_link: str = "",
     ) -> None:
         self.store = store
         self.coach = coach
@@ -121,6 +123,9 @@ class TeacherView:
             on_change=self.refresh,
         )
         self.evidence = EvidenceLog(store, teacher.id, coach.id, language=language, clock=clock)
+        self.observations = CoachObservations(
+            store, coach.id, teacher.id, language=language, link=observe_link
+        )
         self.refresh()
         self.widget = VBox(
             [
@@ -135,6 +140,7 @@ class TeacherView:
                 self.thread.widget,
                 HTML(value=f"<h3>{escape(t('Check-ins'))}</h3>"),
                 self.checkins_html,
+                self.observations.widget,
                 HTML(value=f"<h3>{escape(t('Every version of the goal'))}</h3>"),
                 self.versions_html,
             ]
@@ -148,6 +154,7 @@ class TeacherView:
         """Read what the coach may see of the teacher again; redraw what changed."""
         self.measure.refresh()
         tid, cid = self.teacher.id, self.coach.id
+        self.observations.refresh()
         try:
             sees_goal = self.store.can_see(cid, tid, GOAL_FORM)
             sees_checkins = self.store.can_see(cid, tid, CHECKIN_FORM)
@@ -452,6 +459,7 @@ class CoachApp:
             language=self.language,
             keeper=self.keeper,
             clock=self._clock,
+            observe_link=observe_link(self.browser.page_url, self.browser.url_token, teacher.id),
         )
         self.body.children = [self.header, HBox([self.back]), self.view.widget]
         return self.view

@@ -48,11 +48,11 @@ from ._goalview import (
     shared_html,
     status_html,
 )
+from ._observe import mygoal_observations
 
 __all__ = ["MyGoalPage", "MyGoalPart"]
 
-MAX_SHARED_SHOWN = 50
-"""At most this many others' goals are listed (the newest first)."""
+MAX_SHARED_SHOWN = 50  # at most this many others' goals are listed (the newest first)
 
 
 class MyGoalPage:
@@ -84,27 +84,23 @@ class MyGoalPage:
         self.goal_definition: FormDefinition = load_form(GOAL_FORM, language=language)
         self._seen: tuple[object, ...] | None = None
 
-        self.reminders_html = HTML()
+        self.reminders_html, self.reminders_box = HTML(), VBox()
         self.reminders_button = w.Button(
             description=t("Send me reminders again"),
             icon="bell",
             tooltip=t("Email reminders of your check-ins to the address you gave"),
         )
         self.reminders_button.on_click(lambda _: self.reminders_on())
-        self.reminders_box = VBox()
-        self.goal_html = HTML()
+        self.goal_html, self.status_html, self.moves_box = HTML(), HTML(), HBox()
         self.measure = MeasurePanel(store, self.pid, self.pid, language=language)
         self.measure.link = home_link(page_url, token, "class-data.ipynb")
-        self.status_html = HTML()
-        self.moves_box = HBox()
         self.revise_button = w.Button(
             description=t("Revise my goal"),
             icon="code-branch",
             tooltip=t("Keep this version as it is; what you change next is a new version"),
         )
         self.revise_button.on_click(lambda _: self.revise())
-        self.status_message = HTML()
-        self.plan_html = HTML()
+        self.status_message, self.plan_html = HTML(), HTML()
         self.checkin_button = w.Button(
             description=t("Check in now"),
             icon="pencil",
@@ -112,7 +108,7 @@ class MyGoalPage:
             tooltip=t("A few minutes on your goal: how far you have come, what you saw, what next"),
         )
         self.checkin_button.on_click(lambda _: self.open_checkin())
-        self.checkin_box = VBox(layout=w.Layout())
+        self.checkin_box, self.plan_message = VBox(layout=w.Layout()), HTML()
         self.download = FileDownload()
         self.ics_button = w.Button(
             description=t("Add my check-ins to my calendar (.ics)"),
@@ -121,12 +117,9 @@ class MyGoalPage:
             layout=w.Layout(width="auto"),
         )
         self.ics_button.on_click(lambda _: self.offer_calendar())
-        self.plan_message = HTML()
         self.thread: CommentThread | None = None
         self.thread_box = VBox()
-        self.shared_html = HTML()
-        self.versions_html = HTML()
-        self.sessions_html = HTML()
+        self.shared_html, self.versions_html, self.sessions_html = HTML(), HTML(), HTML()
 
         self.checkin: FormView | None = None
         try:
@@ -144,6 +137,7 @@ class MyGoalPage:
         self.evidence = EvidenceLog(store, self.pid, language=language, clock=clock, keeper=keeper)
         self._reminders()
         self._build_thread()
+        self.observations = mygoal_observations(store, self.pid, language, page_url, token)
         self.refresh()
         self.widget = VBox(
             [
@@ -155,6 +149,7 @@ class MyGoalPage:
                 self.moves_box,
                 self.status_message,
                 self.evidence.widget,
+                self.observations.widget,  # below the goal: measure → evidence → observations
                 HTML(value=f"<h2>{escape(t('My check-ins'))}</h2>"),
                 self.plan_html,
                 HBox([self.checkin_button, self.ics_button]),
@@ -180,6 +175,7 @@ class MyGoalPage:
     def refresh(self) -> None:
         """Read the goal, its status and the check-ins again; redraw what changed."""
         self.measure.refresh()
+        self.observations.refresh()
         try:
             history = self.store.history(self.pid, GOAL_FORM, viewer=self.pid)
             marks = self.store.revision_marks(self.pid, GOAL_FORM)

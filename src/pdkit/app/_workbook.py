@@ -175,6 +175,10 @@ class Workbook:
                 from ._classdata import ClassDataPart  # this page only: pandas on upload
 
                 part = ClassDataPart(store)
+            elif section.kind == "home" and refs[0] == "observe":
+                from ._observe import ObservePart  # the observation page only
+
+                part = ObservePart(store, page_url=self._page_url)
             elif section.kind == "home":
                 from ._mygoal import MyGoalPart  # the teacher's home page only
 

@@ -1,6 +1,6 @@
 """Authoring commands: ``pdkit build`` (notebooks from workbook definitions),
-``pdkit validate`` (every problem of a definition) and ``pdkit new`` (a new workbook or
-agenda)."""
+``pdkit validate`` (every problem of a definition) and ``pdkit new`` (a new workbook,
+agenda, protocol or list of look-fors)."""
 
 from __future__ import annotations
 
@@ -100,6 +100,24 @@ def add(commands: Commands) -> None:
         "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
     )
     new_protocol.set_defaults(run=_new_protocol)
+    new_look_fors = kinds.add_parser(
+        "look-fors",
+        help="a district's look-fors for observations and learning walks",
+        description="Write NAME.yaml, a list of look-fors with one to fill in for each "
+        "school goal and one for any goal. Observers are offered it beside the look-fors "
+        "of the observed teacher's own goal.",
+    )
+    new_look_fors.add_argument("name", help="the list's id (lower-case, digits, - and _)")
+    new_look_fors.add_argument(
+        "--school-goals",
+        type=Path,
+        default=None,
+        help="the school goals (YAML or CSV) to tie look-fors to (default: pdkit's sample)",
+    )
+    new_look_fors.add_argument(
+        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+    )
+    new_look_fors.set_defaults(run=_new_look_fors)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -354,6 +372,39 @@ def _new_protocol(args: argparse.Namespace) -> int:
     target.write_text(text, encoding="utf-8")
     print(f"pdkit: wrote {target}")
     return 0
+
+
+def _new_look_fors(args: argparse.Namespace) -> int:
+    from ..definitions.goals import default_school_goals, load_school_goals
+
+    name = args.name
+    if not re.fullmatch(r"[a-z0-9_-]+", name):
+        raise DefinitionError(
+            "a list of look-fors has an id of lower-case letters, digits, '-' and '_'",
+            file=name,
+        )
+    goals = (
+        load_school_goals(args.school_goals) if args.school_goals else default_school_goals("en")
+    )
+    title = name.replace("-", " ").replace("_", " ").capitalize()
+    lines = [
+        "# A district's look-fors: what observers look for on a visit or a learning walk.",
+        f"# Write each as what students do or say, then: pdkit validate {name}.yaml",
+        "kind: look-fors",
+        f"id: {_yaml_text(name)}",
+        "schema_version: 1",
+        "version: 1",
+        f"title: {_yaml_text(title)}",
+        "look_fors:",
+    ]
+    for goal in goals:
+        lines += [
+            f"  - id: {_yaml_text(goal.id + '-1')}",
+            f"    school_goal: {_yaml_text(goal.id)}",
+            f"    text: {_yaml_text('Students … (' + goal.title[:200] + ')')}",
+        ]
+    lines += ["  - id: any-goal-1", "    text: Students …"]
+    return _write_new(args.out / f"{name}.yaml", lines)
 
 
 def _yaml_text(text: str) -> str:

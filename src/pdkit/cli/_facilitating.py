@@ -43,6 +43,13 @@ def add(commands: Commands) -> None:
         "(default: $PDKIT_SCHOOL_GOALS, else the sample goals)",
     )
     serve.add_argument(
+        "--look-fors",
+        type=Path,
+        default=None,
+        help="the district's look-fors for the observation page, YAML (kind: look-fors; "
+        "default: $PDKIT_LOOK_FORS, else the sample list)",
+    )
+    serve.add_argument(
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room network)",
@@ -177,6 +184,7 @@ def _serve(args: argparse.Namespace) -> int:
         path=args.path if args.path is not None else builtin_workbooks_dir(),
         store=args.store,
         school_goals=args.school_goals,
+        look_fors=args.look_fors,
         host=args.host,
         port=args.port,
         cull_idle_timeout=args.cull_idle,

@@ -40,8 +40,8 @@ __all__ = [
     "localize",
 ]
 
-KINDS = ("form", "reflection", "protocol", "workbook", "agenda")
-"""The kinds of definition this version of pdkit reads."""
+KINDS = ("form", "reflection", "protocol", "workbook", "agenda", "look-fors")
+"""The kinds of definition this version of pdkit reads (``look-fors``: :mod:`._look_fors`)."""
 
 
 def _fail(

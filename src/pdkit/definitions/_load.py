@@ -18,9 +18,23 @@ import yaml
 
 from .._files import FileRefused, read_bounded
 from ..errors import DefinitionError
-from ._build import KINDS, build_agenda, build_form, build_protocol, build_workbook, localize
+from ._build import (
+    KINDS,
+    build_agenda,
+    build_form,
+    build_protocol,
+    build_workbook,
+    localize,
+)
 from ._limits import MAX_FILE_BYTES, check_file_size, shown
-from ._model import Definition, FormDefinition, ProtocolDefinition, WorkbookDefinition
+from ._look_fors import build_look_fors
+from ._model import (
+    Definition,
+    FormDefinition,
+    LookForsDefinition,
+    ProtocolDefinition,
+    WorkbookDefinition,
+)
 from ._schema import validate
 from ._yaml import compose, line_of, too_deep
 
@@ -90,6 +104,8 @@ def _definition(data: Any, root: yaml.Node | None, file: str, language: str | No
         return build_workbook(data, file, root)
     if kind == "agenda":
         return build_agenda(data, file, root)
+    if kind == "look-fors":
+        return build_look_fors(data, file, root)
     return build_form(data, file, root)
 
 
@@ -148,7 +164,7 @@ def load_definition(source: str | Path, *, language: str | None = None) -> Defin
     return parse_definition(read_text(path), file=str(path), language=language)
 
 
-_D = TypeVar("_D", FormDefinition, ProtocolDefinition, WorkbookDefinition)
+_D = TypeVar("_D", FormDefinition, ProtocolDefinition, WorkbookDefinition, LookForsDefinition)
 
 
 def _expect(definition: Definition, kind: type[_D], what: str) -> _D:
@@ -182,6 +198,27 @@ def load_workbook(source: str | Path, *, language: str | None = None) -> Workboo
 def load_protocol(source: str | Path, *, language: str | None = None) -> ProtocolDefinition:
     """Like :func:`load_definition`, for a protocol (anything else is an error)."""
     return _expect(load_definition(source, language=language), ProtocolDefinition, "a protocol")
+
+
+def load_look_fors(source: str | Path, *, language: str | None = None) -> LookForsDefinition:
+    """A district's look-fors from a YAML file, or a built-in list by id
+    (``templates/look-fors/<id>.yaml``)."""
+    path = Path(source)
+    if not path.suffix and not path.exists():
+        path = templates_dir() / "look-fors" / f"{source}.yaml"
+        if not path.is_file():
+            raise DefinitionError(
+                "no such file, and no built-in list of look-fors has this id (built-ins: "
+                f"{', '.join(builtin_look_fors())})",
+                file=str(source),
+            )
+    definition = parse_definition(read_text(path), file=str(path), language=language)
+    return _expect(definition, LookForsDefinition, "a list of look-fors")
+
+
+def builtin_look_fors() -> list[str]:
+    """The ids of the lists of look-fors installed with pdkit."""
+    return sorted(p.stem for p in (templates_dir() / "look-fors").glob("*.yaml"))
 
 
 @cache

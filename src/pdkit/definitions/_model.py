@@ -342,7 +342,44 @@ class AgendaDefinition(WorkbookDefinition):
         raise KeyError(f"agenda {self.id!r} has no part {part_id!r}")
 
 
-Definition = FormDefinition | ProtocolDefinition | WorkbookDefinition
+@dataclass(frozen=True)
+class LookForItem:
+    """One look-for of a district's list: its id, text and the school goal it serves
+    (empty: any goal)."""
+
+    id: str
+    text: str
+    school_goal: str = ""
+
+
+@dataclass(frozen=True)
+class LookForsDefinition:
+    """A validated ``kind: look-fors`` definition: a district's list of what observers
+    look for on a visit or a learning walk (:mod:`pdkit.observations`)."""
+
+    id: str
+    title: str
+    items: tuple[LookForItem, ...]
+    intro: str = ""
+    version: str = "1"
+    origin: str = ""
+    source: str = "<string>"
+    kind: str = "look-fors"
+
+    @property
+    def spec_version(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def for_school_goal(self, school_goal: str | None) -> tuple[LookForItem, ...]:
+        """The look-fors for a goal that serves ``school_goal``: those tied to it first,
+        then those tied to no goal (all of them when no school goal is given)."""
+        if not school_goal:
+            return self.items
+        tied = tuple(i for i in self.items if i.school_goal == school_goal)
+        return tied + tuple(i for i in self.items if not i.school_goal)
+
+
+Definition = FormDefinition | ProtocolDefinition | WorkbookDefinition | LookForsDefinition
 """Anything ``load_definition`` returns."""
 
 

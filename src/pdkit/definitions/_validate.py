@@ -28,6 +28,7 @@ _NAMESPACES = {
     "protocol": "protocol",
     "workbook": "workbook",
     "agenda": "workbook",  # both make <id>.ipynb
+    "look-fors": "look-fors",
 }
 """Kinds whose ids must differ: forms and reflections are both stored under their id."""
 

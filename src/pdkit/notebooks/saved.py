@@ -1,20 +1,19 @@
 """A saved workbook: the workbook notebook with a participant's answers, to keep, upload
 again, or collect for a coach. The format is declared here, once, and read back exactly.
-
 A saved workbook is a built workbook notebook (:mod:`pdkit.notebooks.build`) with
-
 - under ``metadata["pdkit"]["saved"]`` a block of the keys in :data:`BLOCK_KEYS`,
   versioned by ``format`` (:data:`SAVED_FORMAT`); its lists hold entries with the keys
   of :data:`ENTRY_KEYS` (and, optionally, :data:`OPTIONAL_KEYS`);
 - after each section, a readable Markdown cell of its answers (tag ``pdkit-answers``);
 - at the end, each coach comment as a Markdown cell that says it is one (tag
   ``pdkit-coach``; :func:`append_comment`, for ``pdkit comment`` and the thread's);
-- the evidence log, under ``evidence`` and as a Markdown cell (:mod:`._saved_evidence`).
+- the evidence log (``evidence``, :mod:`._saved_evidence`) and the observations of the
+  teacher's teaching (``metadata["pdkit"]["observations"]``, :mod:`._observations`), each
+  with a Markdown cell.
 
 :class:`SavedWorkbook` is what the block holds: :meth:`SavedWorkbook.block` writes it and
 :func:`read_saved` reads it, so the writer and every reader (``pdkit review`` too) use
-the same keys.
-"""
+the same keys."""
 
 from __future__ import annotations
 
@@ -28,9 +27,10 @@ from .._version import __version__
 from ..definitions import FormDefinition, SchoolGoal, WorkbookDefinition, workbook_forms
 from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, WorkbookFileError
-from ..store import JSONValue, Participant, Store, ViewerLike
+from ..store import JSONValue, Observation, Participant, Store, ViewerLike
 from . import _saved_evidence as ev
 from ._markdown import answers_markdown, comment_markdown
+from ._observations import add_observations, read_observations
 from .build import build_notebook, markdown_cell
 from .untrusted import (
     Damaged,
@@ -124,6 +124,8 @@ class SavedWorkbook:
     feedback: tuple[Mapping[str, Any], ...] = ()
     revisions: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     evidence: tuple[Mapping[str, Any], ...] = ()  # every version of each item the copy holds
+    observations: tuple[Observation, ...] = ()  # metadata["pdkit"]["observations"]
+    observers: Mapping[str, str] = field(default_factory=dict)  # their names, by id
     language: str = "en"
     saved_at: str = ""
     pdkit_version: str = ""
@@ -249,6 +251,7 @@ def save_workbook(
         for g in (store.goal_statuses(participant.id, viewer=who) if GOAL_FORM in answers else ())
     ]
     evidence = ev.evidence_entries(store, participant, who, entry)
+    person = (participant.id, participant.display_name, participant.session)
     cells: list[dict[str, Any]] = []
     for cell in notebook["cells"]:
         cells.append(cell)
@@ -257,13 +260,7 @@ def save_workbook(
     notebook["cells"] = cells + ([ev.evidence_cell(evidence)] if evidence else [])
     saved = SavedWorkbook(
         workbook=workbook.id,
-        participant=dict(
-            zip(
-                ENTRY_KEYS["participant"],
-                (participant.id, participant.display_name, participant.session),
-                strict=True,
-            )
-        ),
+        participant=dict(zip(ENTRY_KEYS["participant"], person, strict=True)),
         answers=answers,
         spec_versions=versions,
         history=tuple(history),
@@ -277,6 +274,7 @@ def save_workbook(
         pdkit_version=__version__,
     )
     notebook["metadata"]["pdkit"]["saved"] = saved.block()
+    add_observations(notebook, store, participant.id, who)
     _thread_comments(notebook, store, participant, who)
     return notebook
 
@@ -419,6 +417,7 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
             raise Damaged(f"revisions.{key_text(form_id)} is {kind_of(marks)}, not a list of times")
         check_times(marks, f"revisions.{key_text(form_id)}")
     lists = {kind: saved.get(kind, []) for kind in _KINDS}
+    observations, observers = read_observations(meta)
     checked = {kind: _entry_columns(kind, entries, flat) for kind, entries in lists.items()}
     workbook = SavedWorkbook(
         workbook=meta.get("workbook", ""),
@@ -434,6 +433,8 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
         visibility=text_map(saved.get("visibility", {}), "visibility"),
         feedback=tuple(lists["feedback"]),
         revisions={form_id: tuple(marks) for form_id, marks in revisions.items()},
+        observations=observations,
+        observers=observers,
         saved_at=saved.get("saved_at", ""),
         pdkit_version=saved.get("pdkit_version", ""),
         source=source,

@@ -30,6 +30,7 @@ from ._rows import (
     Comment,
     Item,
     Note,
+    Observed,
     Page,
     Reflection,
     Stale,
@@ -260,6 +261,20 @@ def _teacher(
         hidden=hidden,
         measure=trusted(chart),
         measure_words=words,
+        observations=tuple(_observed(r) for r in parts["observations"].get(pid, [])),
+    )
+
+
+def _observed(r: Row) -> Observed:
+    version = r["goal_version"]
+    return Observed(
+        plain(r["day"]),
+        plain(r["observer_name"]),
+        "" if version is None or pd.isna(version) else f"goal version {int(version)}",
+        f"{r['seen']} of {r['look_fors']} look-fors seen",
+        plain(r["glow"]),
+        plain(r["grow"]),
+        plain(r["general"]),
     )
 
 
@@ -294,6 +309,7 @@ def page(
             "comments",
             "goal_statuses",
             "checkin_plans",
+            "observations",
             *(("notes",) if include_private else ()),
         )
     }
@@ -343,6 +359,7 @@ def _shared_something(teacher: Teacher) -> bool:
         teacher.goal is not None
         or teacher.checkins
         or teacher.comments
+        or teacher.observations
         or teacher.reflections
         or teacher.notes
     )

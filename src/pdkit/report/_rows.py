@@ -73,6 +73,16 @@ class Stale(NamedTuple):
     reason: str
 
 
+class Observed(NamedTuple):
+    day: str
+    observer: str
+    version: str  # "goal version 2", or "" before a goal
+    seen: str  # "2 of 3 look-fors seen"
+    glow: str
+    grow: str
+    general: str
+
+
 class Teacher(NamedTuple):
     id: str
     name: str  # with a short suffix when another teacher has the same name
@@ -88,6 +98,7 @@ class Teacher(NamedTuple):
     hidden: int  # private answers and notes left out
     measure: Markup = Markup("")  # A → now → B of a measured goal; empty: none
     measure_words: str = ""  # the same in a sentence ("From 40% to 62% so far; …")
+    observations: tuple[Observed, ...] = ()  # those that reach the coach (or all, private)
 
 
 class Cohort(NamedTuple):

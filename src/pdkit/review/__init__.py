@@ -116,6 +116,12 @@ time of a large batch.)
                   checkin (``Int64``), goal_version, at — the newest version of each
                   evidence item the reader may see, not withdrawn (:mod:`pdkit.evidence`;
                   student data only for the teacher, their coach and the store's steward)
+``observations``  participant (the observed teacher), observation, observer,
+                  observer_name, day (ISO date), goal_version (``Int64``), sent_at,
+                  share (``goal``, ``coach``, ``private``), look_fors, seen (``int64``),
+                  general, glow, grow, source — the observations of teaching the reader
+                  may read (a store's steward: those shared with the coach; a saved copy:
+                  what it holds)
 
 Versions
 --------

@@ -17,6 +17,7 @@ from ..store import VISIBILITIES
 from ._collect import Collected
 from ._forms import Forms, is_private, plain_text
 from ._frames import COLUMNS, frame, json_text, objects, rows
+from ._observations import observation_rows
 from ._review import Review
 from ._versions import checkin_rows, codes_of, goal_rows
 
@@ -193,6 +194,7 @@ def build_review(
         goal_statuses=frame("goal_statuses", _status_rows(collected)),
         checkin_plans=frame("checkin_plans", _plan_rows(collected)),
         evidence=frame("evidence", _evidence_rows(collected)),
+        observations=frame("observations", observation_rows(collected.observations)),
         warnings=warnings,
         read=read,
         skipped=skipped,

@@ -32,7 +32,8 @@ from ..notebooks.untrusted import (
     reason,
     shown,
 )
-from ..store import DEFAULT_SESSION, JSONValue, Participant, Store, Viewer
+from ..store import DEFAULT_SESSION, JSONValue, Participant, Store, Viewer, display_names
+from ._observations import observation_entry
 
 __all__ = ["Collected", "check_collected", "collect", "read_file", "read_store"]
 
@@ -83,6 +84,9 @@ class Collected:
         if known is None or fact[1] >= known[1]:
             self.evidence[item_id] = fact
 
+    # observation id → its row of the observations frame (:mod:`._observations`)
+    observations: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
     def participant(self, pid: str, name: str, session: str, source: str, saved_at: float) -> None:
         known = self.participants.get(pid)
         if known is None:
@@ -107,6 +111,7 @@ class Collected:
         self.plans.update(other.plans)
         for item_id, fact in other.evidence.items():
             self.evidence_item(item_id, fact)
+        self.observations.update(other.observations)
         for pid, marks in other.marks.items():
             self.marks.setdefault(pid, set()).update(marks)
 
@@ -184,6 +189,9 @@ def read_file(path: str, collected: Collected) -> None:
                 e["at"],
             ),
         )
+    for obs in saved.observations:
+        name = saved.observers.get(obs.observer, "")
+        collected.observations.setdefault(obs.id, observation_entry(obs, name, path))
     # Answers without an event in the history (hand-made or damaged files); usually none,
     # found by set operations in C: (form, field) pairs of the answers, less the history's.
     answers = saved.answers
@@ -263,6 +271,9 @@ def read_store(
             upcoming.due.isoformat() if upcoming else "",
             upcoming.state if upcoming else "",
         )
+        for obs in store.observations_of(person.id, viewer=viewer):
+            name = display_names(store, [obs.observer])[obs.observer]
+            collected.observations[obs.id] = observation_entry(obs, name, store.url)
         tick()
     for f in store.feedback(viewer=viewer, session=session):
         collected.feedback[f.id] = (f.giver, f.owner, f.form, f.category, f.text, f.at, f.helpful)

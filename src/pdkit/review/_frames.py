@@ -154,6 +154,22 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
         "goal_version": "int64",
         "at": _UTC,
     },
+    "observations": {
+        "participant": _STR,
+        "observation": _STR,
+        "observer": _STR,
+        "observer_name": _STR,
+        "day": _STR,
+        "goal_version": "Int64",
+        "sent_at": _UTC,
+        "share": _STR,
+        "look_fors": "int64",
+        "seen": "int64",
+        "general": _STR,
+        "glow": _STR,
+        "grow": _STR,
+        "source": _STR,
+    },
 }
 """Every DataFrame's columns and dtypes, in order (tests check the frames against it)."""
 

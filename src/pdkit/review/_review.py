@@ -38,6 +38,8 @@ class Review:
     """Where each teacher is in their check-in schedule today (from a store)."""
     evidence: pd.DataFrame = field(default_factory=lambda: frame("evidence", {}))
     """The newest version of each evidence item the reader may see (not withdrawn)."""
+    observations: pd.DataFrame = field(default_factory=lambda: frame("observations", {}))
+    """The observations of teachers' teaching the reader may read (:mod:`._observations`)."""
     warnings: list[str] = field(default_factory=list)
     read: tuple[str, ...] = ()
     """The files and stores that were read (skipped ones are in ``warnings``)."""
@@ -68,11 +70,18 @@ class Review:
 
     def shared_only(self) -> Review:
         """This review without the goals, check-ins and evidence that teachers kept private
-        (their rows in ``answers``, ``versions``, ``goals``, ``checkins`` and ``evidence``).
-        Reflections and notes are left as they are: they are private by nature, and marked."""
+        (their rows in ``answers``, ``versions``, ``goals``, ``checkins`` and ``evidence``)
+        and the observations that do not reach the coach. Reflections and notes are left as
+        they are: they are private by nature, and marked."""
         goal_hidden, checkin_hidden = self.hidden()
         private = (self.evidence["visibility"] == "private").to_numpy(dtype=bool)
-        if not goal_hidden and not checkin_hidden and not private.any():
+        observations = _observations_shared(self.observations, self.goals, goal_hidden)
+        if (
+            not goal_hidden
+            and not checkin_hidden
+            and not private.any()
+            and len(observations) == len(self.observations)
+        ):
             return self
 
         def keep(frame: pd.DataFrame, hidden: set[str], form: str | None = None) -> pd.DataFrame:
@@ -91,4 +100,18 @@ class Review:
             goals=keep(self.goals, goal_hidden),
             checkins=keep(self.checkins, checkin_hidden),
             evidence=self.evidence[~private].reset_index(drop=True),
+            observations=observations,
         )
+
+
+def _observations_shared(
+    observations: pd.DataFrame, goals: pd.DataFrame, goal_hidden: set[str]
+) -> pd.DataFrame:
+    """The observations that reach the teacher's coach: shared with the coach, or shared
+    as the goal is and the goal is shared (a teacher's own copy holds them all)."""
+    if not len(observations):
+        return observations
+    shared_goal = set(goals["participant"]) - goal_hidden
+    share = observations["share"]
+    reach = (share == "coach") | ((share == "goal") & observations["participant"].isin(shared_goal))
+    return observations[reach.to_numpy(dtype=bool)].reset_index(drop=True)

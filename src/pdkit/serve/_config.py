@@ -114,6 +114,8 @@ class ServeConfig:
     path: Path = field(default_factory=builtin_workbooks_dir)
     store: str | None = None
     school_goals: Path | None = None
+    look_fors: Path | None = None
+    """A district's look-fors for the observation page (``kind: look-fors`` YAML)."""
     host: str = "127.0.0.1"
     port: int = 0
     cull_idle_timeout: int = 6
@@ -193,5 +195,6 @@ _KEYED = {
 _PERSONAL = {
     "my-goal": "each teacher's home: their personal link opens it",
     "coach": "each coach opens it with their own coach's link",
+    "observe": "a coach, or a colleague a teacher invited, opens it with their own link",
 }
 """Workbooks opened with a personal link: what to say beside their address."""

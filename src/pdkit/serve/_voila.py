@@ -14,8 +14,13 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from .._environ import FACILITATOR_KEY_ENV, SCHOOL_GOALS_ENV, STORE_ENV
-from ..definitions import builtin_definitions, load_definition, load_school_goals
+from .._environ import FACILITATOR_KEY_ENV, LOOK_FORS_ENV, SCHOOL_GOALS_ENV, STORE_ENV
+from ..definitions import (
+    builtin_definitions,
+    load_definition,
+    load_look_fors,
+    load_school_goals,
+)
 from ..errors import PdkitError
 from ..store import open_store, resolve_store_url
 from ._checks import check_notebooks, served_notebooks
@@ -133,6 +138,13 @@ def prepare(
         except PdkitError as exc:
             problems.append(exc)
         env[SCHOOL_GOALS_ENV] = str(goals.resolve())
+    look_fors = config.look_fors or (Path(env[LOOK_FORS_ENV]) if env.get(LOOK_FORS_ENV) else None)
+    if look_fors is not None:  # the district's look-fors: checked now, like the goals
+        try:
+            load_look_fors(look_fors)
+        except PdkitError as exc:
+            problems.append(exc)
+        env[LOOK_FORS_ENV] = str(look_fors.resolve())
     key, given_as = config.facilitator_key, "--facilitator-key"
     if not key and env.get(FACILITATOR_KEY_ENV):
         key, given_as = env[FACILITATOR_KEY_ENV], f"${FACILITATOR_KEY_ENV}"

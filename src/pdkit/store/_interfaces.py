@@ -19,6 +19,7 @@ from ._access import ViewerLike
 from ._interfaces_day import AgendaStore, FeedbackStore, GroupStore, RunStore
 from ._interfaces_evaluation import EvaluationStore
 from ._interfaces_evidence import EvidenceStore
+from ._interfaces_observe import ObservationStore
 from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout
 from ._records import (
     DEFAULT_SESSION,
@@ -43,6 +44,7 @@ __all__ = [
     "FeedbackStore",
     "FollowUpStore",
     "GroupStore",
+    "ObservationStore",
     "PeopleStore",
     "RunStore",
     "SessionStore",
@@ -350,6 +352,7 @@ class Store(
     AgendaStore,
     EvaluationStore,
     EvidenceStore,
+    ObservationStore,
     Protocol,
 ):
     """Everything a store offers (:class:`pdkit.store.SQLiteStore`,

@@ -33,6 +33,8 @@ __all__ = [
     "Group",
     "JSONValue",
     "NoteEvent",
+    "Observation",
+    "ObservationInvite",
     "Participant",
     "ResponseEvent",
     "Run",
@@ -371,3 +373,56 @@ class EvaluationSheet:
     form: str
     spec_version: str
     answers: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ObservationInvite:
+    """A teacher's standing invitation to a colleague to observe their teaching (a peer
+    may observe only while one stands: :mod:`._sql_observe`)."""
+
+    teacher: str
+    peer: str
+    at: float
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One observation of a teacher's teaching (a learning walk, a visit): who observed
+    whom, the goal version in force when it was made (None: no goal yet), what the
+    observer wrote (``notes``: the latest value of each part, :data:`OBSERVATION_PARTS`),
+    when it was sent to the teacher (None: still the observer's draft) and how the
+    teacher shares it with their coach (``goal``: as the goal is shared; ``coach``;
+    ``private``)."""
+
+    id: str
+    teacher: str
+    observer: str
+    created_at: float
+    goal_version: int | None = None
+    notes: Mapping[str, JSONValue] = field(default_factory=dict)
+    updated_at: float = 0.0
+    sent_at: float | None = None
+    share: str = "goal"
+
+    @property
+    def sent(self) -> bool:
+        return self.sent_at is not None
+
+    @property
+    def day(self) -> str:
+        """The day of the visit (ISO), as the observer gave it."""
+        return str(self.notes.get("date") or "")
+
+    @property
+    def look_fors(self) -> list[dict[str, Any]]:
+        """The look-fors: ``{"id", "text", "source"}`` each (``goal``, ``district`` or
+        ``own``)."""
+        found = self.notes.get("look_fors")
+        return [dict(x) for x in found] if isinstance(found, list) else []
+
+    @property
+    def marks(self) -> dict[str, dict[str, str]]:
+        """What was seen of each look-for, by its id: ``{"seen": "seen" | "not_yet" |
+        "", "note": …}``."""
+        found = self.notes.get("marks")
+        return {str(k): dict(v) for k, v in found.items()} if isinstance(found, dict) else {}

@@ -18,10 +18,13 @@ with a version for optimistic updates) and ``agenda_events`` (every change of pa
 with its time) (:mod:`._sql_agenda`). Version 8 adds the anonymous session evaluation:
 ``evaluation_answers`` (one row per answer sheet, keyed by a random id, with no
 participant, token or time, and on SQLite without a rowid) and ``evaluation_done`` (who
-has answered, with no answer and no time) (:mod:`._sql_evaluation`).
-Version 9 adds the evidence log: ``evidence``,
-every version of every item a teacher keeps as evidence for their goal, append-only
-(:mod:`._sql_evidence`).
+has answered, with no answer and no time) (:mod:`._sql_evaluation`). Version 9 adds the
+evidence log: ``evidence``, every version of every item a teacher keeps as evidence for
+their goal, append-only (:mod:`._sql_evidence`); and observations of teaching: teachers'
+invitations to colleagues to observe them (``observation_invites``), the observations
+(``observations``), what the observer wrote in each, append-only
+(``observation_notes``), and how the teacher shares each with their coach
+(``observation_shares``) (:mod:`._sql_observe`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "UPGRADES", "schema_statements"
 
 SCHEMA_VERSION = 9
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
-attempts, follow-up, agendas)."""
+attempts, follow-up, agendas, the session evaluation, evidence, observations)."""
 
 TABLES = (
     "pdkit_meta",
@@ -63,6 +66,10 @@ TABLES = (
     "evaluation_answers",
     "evaluation_done",
     "evidence",
+    "observation_invites",
+    "observations",
+    "observation_notes",
+    "observation_shares",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -324,6 +331,43 @@ SCHEMA = (
         UNIQUE (id, version)
     )""",
     "CREATE INDEX IF NOT EXISTS evidence_by_teacher ON evidence (teacher, id, seq)",
+    """CREATE TABLE IF NOT EXISTS observation_invites (
+        seq {serial},
+        teacher TEXT NOT NULL REFERENCES participants(id),
+        peer TEXT NOT NULL REFERENCES participants(id),
+        state TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS observation_invites_by_teacher"
+    " ON observation_invites (teacher, peer, seq)",
+    "CREATE INDEX IF NOT EXISTS observation_invites_by_peer ON observation_invites (peer, seq)",
+    """CREATE TABLE IF NOT EXISTS observations (
+        id TEXT PRIMARY KEY,
+        teacher TEXT NOT NULL REFERENCES participants(id),
+        observer TEXT NOT NULL REFERENCES participants(id),
+        goal_version INTEGER,
+        created_at {time} NOT NULL,
+        sent_at {time}
+    )""",
+    "CREATE INDEX IF NOT EXISTS observations_by_teacher ON observations (teacher, created_at)",
+    "CREATE INDEX IF NOT EXISTS observations_by_observer ON observations (observer, created_at)",
+    """CREATE TABLE IF NOT EXISTS observation_notes (
+        seq {serial},
+        observation TEXT NOT NULL REFERENCES observations(id),
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS observation_notes_by_observation"
+    " ON observation_notes (observation, seq)",
+    """CREATE TABLE IF NOT EXISTS observation_shares (
+        seq {serial},
+        observation TEXT NOT NULL REFERENCES observations(id),
+        level TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS observation_shares_by_observation"
+    " ON observation_shares (observation, seq)",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an

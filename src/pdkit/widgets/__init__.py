@@ -8,8 +8,9 @@ One widget family per module: ``_controls`` (an input per field type), ``_form``
 ``_pacing``, ``_presenter`` (the presenter's goal in a round), ``_trace`` (feedback →
 revision), ``_dashboard``, ``_files`` (downloads), ``_safekeeping`` (typing kept in the
 browser until the store has it), ``_thread`` (the live thread between a teacher and
-their coaches), ``_evidence`` (a teacher's evidence log), ``_lean`` (shared layouts)
-and ``_timing``.
+their coaches), ``_evidence`` (a teacher's evidence log), ``_observe`` (the observation
+form), ``_observations`` (observations and invitations on "My goal"), ``_lean`` (shared
+layouts) and ``_timing``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ __all__ = [
     "FileDownload",
     "FormView",
     "HBox",
+    "ObservationForm",
+    "ObservationsPanel",
     "PacingControl",
     "PeerFeedback",
     "ProtocolRunner",
@@ -58,6 +61,8 @@ __all__ = [
 if TYPE_CHECKING:
     from ._dashboard import Dashboard, goals_chart
     from ._evidence import EvidenceLog
+    from ._observations import ObservationsPanel
+    from ._observe import ObservationForm
     from ._thread import CommentThread
 
 __getattr__ = lazy(
@@ -66,6 +71,8 @@ __getattr__ = lazy(
         "CommentThread": "._thread",
         "Dashboard": "._dashboard",
         "EvidenceLog": "._evidence",
+        "ObservationForm": "._observe",
+        "ObservationsPanel": "._observations",
         "goals_chart": "._dashboard",
     },
 )
