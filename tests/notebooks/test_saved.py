@@ -78,6 +78,10 @@ ANSWERS: dict[str, JSONValue] = {
     "confidence": 3,
     "evidence": ["student_work", "survey"],
     "action_steps": ["Plan question stems", "Try <b>think</b>-pair-share"],
+    "measure_instrument": "*Weekly* exit ticket <img src=x onerror=alert(1)>",
+    "measure_unit": "percent",
+    "baseline": 40.0,
+    "target": 80.5,
 }
 """Ana's goal: one value of every field type, with markup typed by the participant."""
 
@@ -570,7 +574,7 @@ def test_read_saved_names_a_newer_format_and_what_to_do(world: World) -> None:
 
 
 def test_read_saved_rejects_bytes_that_are_not_utf8(world: World) -> None:
-    latin1 = saved_text(world).replace("Ana Ruiz", "Ana Ruíz").encode("latin-1")
+    latin1 = saved_text(world).replace("Ana Ruiz", "Ana Ruíz").encode("latin-1", errors="replace")
     with pytest.raises(WorkbookFileError) as caught:
         read_saved(latin1, source="latin1.ipynb")
     message = str(caught.value)
