@@ -332,8 +332,11 @@ _ES = {
     ("Scores"): ("Puntuaciones"),
     ("Mean"): ("Media"),
     ("Median"): ("Mediana"),
-    ("Attached to your latest check-in: the class mean and the summary."): (
-        "Añadido a tu última revisión: la media de la clase y el resumen."
+    ("Attached to your latest check-in: the class mean, and the summary as evidence."): (
+        "Añadido a tu última revisión: la media de la clase, y el resumen como evidencia."
+    ),
+    ("Class data: the mean and median by date"): (
+        "Datos de la clase: la media y la mediana por fecha"
     ),
     ("My measure: from point A toward point B"): ("Mi medida: del punto A hacia el punto B"),
     (

@@ -112,7 +112,7 @@ def test_a_goal_with_four_of_nine_cannot_be_worked_out(store: Store) -> None:
     session, _ = store.create_session("Nine", GOALS)
     coach, _ = store.create_participant("Coach", session=session.id, role="coach")
     store.create_participant("Facilitator", session=session.id, role="facilitator")
-    for i in range(9):
+    teachers = [
         _teacher(
             store,
             session.id,
@@ -123,6 +123,14 @@ def test_a_goal_with_four_of_nine_cannot_be_worked_out(store: Store) -> None:
             value=15 if i < 4 else 20,
             status="agreed",
         )
+        for i in range(9)
+    ]
+    for person in teachers[:6]:  # as the goal is shared: with the coach
+        store.add_evidence(person.id, kind="survey", caption="Exit tickets", link="https://x.org/a")
+    kept = store.add_evidence(
+        teachers[6].id, kind="survey", caption="Mine", text="12 of 20", visibility="private"
+    )
+    assert kept.visibility == "private"  # its teacher's alone: not counted
     frame = rollup(store, [session.id])
     assert _figure(frame, ALL, "teachers") == (9, 9, "")  # coach and facilitator not counted
     assert _figure(frame, ALL, "goals_set") == (9, 9, "")
@@ -138,9 +146,10 @@ def test_a_goal_with_four_of_nine_cannot_be_worked_out(store: Store) -> None:
     assert math.isclose(float(value), (4 * 0.5 + 5 * 1.0) / 9)  # type: ignore[arg-type]
     assert _figure(frame, ALL, "share_measured") == (1.0, 9, "")
     assert _figure(frame, ALL, "goals_met")[2] == SUPPRESSED  # nobody: 0 people
-    value, people, note = _figure(frame, ALL, "share_with_evidence")
-    assert pd.isna(value)
-    assert "not wired in" in note
+    value, counted, note = _figure(frame, ALL, "share_with_evidence")
+    assert note == ""
+    assert counted == 9
+    assert math.isclose(float(value), 6 / 9)  # type: ignore[arg-type]
 
 
 def test_school_goals_big_enough_are_shown_and_private_goals_are_counted_not_read(

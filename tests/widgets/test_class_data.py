@@ -150,8 +150,13 @@ def test_the_page_draws_a_to_b_and_attaches_only_the_summary(store: Store) -> No
     assert page.attach()
     saved = store.latest(ana.id, CHECKIN_FORM, viewer=ana.id)
     assert saved["measure_value"] == 66.08
-    assert str(saved["evidence"]).startswith("Pairs talk more\n\nClass data (score by week")
-    assert "Week 10: 3 scores, mean 66.08%, median 66.75%" in str(saved["evidence"])
+    assert saved["evidence"] == "Pairs talk more"  # what the teacher wrote stays as it was
+    [item] = store.evidence(ana.id, viewer=ana.id)
+    assert item.kind == "assessment"
+    assert item.student_data  # derived from students' scores: no further than the coach
+    assert item.checkin == len(store.checkin_times(ana.id))  # the latest check-in
+    assert item.text.startswith("Class data (score by week")
+    assert "Week 10: 3 scores, mean 66.08%, median 66.75%" in item.text
 
     # No row value reaches the store: only counts, means and medians (a median of an odd
     # count is a row's value, so the rows are chosen so that no other value appears).
@@ -161,6 +166,7 @@ def test_the_page_draws_a_to_b_and_attaches_only_the_summary(store: Store) -> No
             for form in (CHECKIN_FORM, GOAL_FORM)
             for e in store.history(ana.id, form, viewer=ana.id)
         ]
+        + [[e.caption, e.text, e.link] for e in store.evidence(ana.id, viewer=ana.id)]
     )
     leaked = [v for v in ROW_VALUES if v in written and v not in ("41.5", "66.75")]
     assert leaked == []

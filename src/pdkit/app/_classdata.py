@@ -30,6 +30,7 @@ from ..charts import format_value, line_chart
 from ..definitions import load_form
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM, MEASURE_VALUE_FIELD
 from ..errors import AnswerError, PdkitError
+from ..evidence import MAX_TEXT_CHARS
 from ..i18n import translator
 from ..measures import measure_of
 from ..store import Participant, Store
@@ -344,30 +345,38 @@ class ClassDataPage:
             return None
 
     def attach(self) -> bool:
-        """Write the summary (never a row) into the teacher's latest check-in: the latest
-        mean as its measure's value, the numbers per date added to its evidence text."""
+        """Attach the summary (never a row) to the teacher's latest check-in: the latest
+        mean as its measure's value (so "My goal" draws it between point A and point B),
+        and the numbers per date as an evidence item of that check-in (kind assessment,
+        marked as student data: derived from students' scores, it goes no further than
+        the coach)."""
         if self.summary is None:
             return False
         try:
             checkin = load_form(CHECKIN_FORM, language=self.language)
-            limit = checkin.field("evidence").max_chars or 1000
-            before = self.store.latest(self.pid, CHECKIN_FORM, viewer=self.pid).get("evidence")
             measure = self._measure()
             text = self.summary.text(measure.symbol if measure is not None else "")
-            evidence = f"{before}\n\n{text}" if isinstance(before, str) and before.strip() else text
             self.store.record(
                 self.pid,
                 CHECKIN_FORM,
-                {
-                    MEASURE_VALUE_FIELD: round(self.summary.latest.mean, 2),
-                    "evidence": evidence[:limit],
-                },
+                {MEASURE_VALUE_FIELD: round(self.summary.latest.mean, 2)},
                 spec_version=checkin.spec_version,
+            )
+            number = len(self.store.checkin_times(self.pid))
+            self.store.add_evidence(
+                self.pid,
+                kind="assessment",
+                caption=self.t("Class data: the mean and median by date"),
+                text=text[:MAX_TEXT_CHARS],
+                student_data=True,
+                checkin=number or None,
             )
         except PdkitError as exc:
             self.message.value = para("pdkit-error", str(exc), "alert")
             return False
-        said = self.t("Attached to your latest check-in: the class mean and the summary.")
+        said = self.t(
+            "Attached to your latest check-in: the class mean, and the summary as evidence."
+        )
         self.message.value = para("pdkit-ok", said, "status")
         return True
 

@@ -22,9 +22,9 @@ figure, ``people`` how many distinct people it is about; both are empty (NA) and
 ``goals_met``             … whose goal's status is met
 ``share_measured``        of the goals the steward may read, the share whose baseline and
                           target are numbers (``people``: those goals)
-``share_with_evidence``   of the goals the steward may read, the share with at least one
-                          piece of evidence (:func:`has_evidence`; NA until the evidence
-                          log is wired in)
+``share_with_evidence``   of the goals the steward may read, the share whose teacher keeps
+                          at least one evidence item shared at coach level or wider
+                          (:func:`has_evidence`)
 ``mean_change``           mean of (latest check-in value - baseline) / (target - baseline)
                           over measured goals with a check-in value (1.0: at point B)
 ``evaluation_respondents``  how many answered the session evaluation
@@ -58,10 +58,17 @@ from .._atomic import write_atomically
 from .._imports import require
 from ..charts import bar_chart
 from ..definitions import FormDefinition, load_form
-from ..definitions.ids import CHECKIN_FORM, EVALUATION_FORM, GOAL_FORM, SCHOOL_GOAL_FIELD
+from ..definitions.ids import (
+    CHECKIN_FORM,
+    EVALUATION_FORM,
+    GOAL_FORM,
+    MEASURE_VALUE_FIELD,
+    SCHOOL_GOAL_FIELD,
+)
 from ..errors import AccessError, PdkitError
 from ..followup import ACTIVE, AGREED, MET
 from ..i18n import choose
+from ..measures import measure_of, progress
 from ..store import DEFAULT_SESSION, Store, Viewer
 from ..suppression import SUPPRESSED, Cell, K, cell, suppress_parts
 
@@ -101,10 +108,6 @@ MEASURES = (
 )
 """The measures about teachers, in the order rows come (the evaluation's follow)."""
 
-BASELINE, TARGET, MEASURE_VALUE = "baseline", "target", "measure_value"
-"""The goal's point A and point B as numbers, and a check-in's value of the measure
-(the measured goals' field ids; :data:`pdkit.definitions.ids.MEASURE_FIELDS` after the
-measured goals are merged)."""
 
 _AGREED = frozenset({AGREED, ACTIVE, MET})
 
@@ -112,11 +115,10 @@ EvidenceCheck = Callable[[Store, str], "bool | None"]
 
 
 def has_evidence(store: Store, participant_id: str) -> bool | None:
-    """Whether the teacher's goal has at least one piece of evidence, read as the steward.
-
-    None (unknown) until the evidence log is wired in here: the rollup's
-    ``share_with_evidence`` is then NA with a note saying so."""
-    return None
+    """Whether the teacher keeps at least one evidence item (not withdrawn) that the
+    store's steward may see: shared at coach level or wider. Items kept private are not
+    counted (their very existence is the teacher's)."""
+    return bool(store.evidence(participant_id, viewer=Viewer.steward()))
 
 
 @dataclass
@@ -158,16 +160,16 @@ def _teachers(store: Store, session: str, evidence: EvidenceCheck) -> list[_Teac
         teacher.readable = True
         teacher.agreed = current in _AGREED
         teacher.met = current == MET
-        baseline, target = _number(goal.get(BASELINE)), _number(goal.get(TARGET))
-        teacher.measured = baseline is not None and target is not None
-        if baseline is not None and target is not None and target != baseline:
+        measure = measure_of(goal)
+        teacher.measured = measure is not None and measure.complete
+        if measure is not None and measure.complete and measure.target != measure.baseline:
             try:
                 checkin = store.latest(teacher.id, CHECKIN_FORM, viewer=steward)
             except AccessError:
                 checkin = {}
-            now = _number(checkin.get(MEASURE_VALUE))
+            now = _number(checkin.get(MEASURE_VALUE_FIELD))
             if now is not None:
-                teacher.change = (now - baseline) / (target - baseline)
+                teacher.change = progress(measure, now)  # pdkit.measures: the one rule
         teacher.evidence = evidence(store, teacher.id)
     return found
 
@@ -195,7 +197,7 @@ def _share(
     if parent.suppressed:
         return Cell(None, None, SUPPRESSED)
     if any(k is None for k in known):
-        return Cell(None, None, "not counted yet: the evidence log is not wired in")
+        return Cell(None, None, "not counted: the check did not answer for every teacher")
     return cell(sum(bool(k) for k in known) / len(known) if known else None, len(known))
 
 
