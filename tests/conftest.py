@@ -189,11 +189,14 @@ commands): they run beside the others, test by test."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its tier (the folder it is in)."""
+    """Mark each test with its tier (the folder it is in), and run the :data:`ALONGSIDE`
+    files last: they wait for what ``make test`` prepares in the background, which is
+    ready by then, so no worker sits waiting for it at the start."""
     for item in items:
         tier = item.path.parent.name
         if tier in TIERS:
             item.add_marker(getattr(pytest.mark, tier))
+    items.sort(key=lambda item: item.nodeid.startswith(ALONGSIDE))  # stable: order kept
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
