@@ -1,7 +1,8 @@
 """A measured goal in a real Chromium against a real `pdkit serve` (#16 item 1): the teacher
 sets a goal with a measure (a typo in a number is refused with a message, not lost), checks
 in twice with the measure's value from "My goal", and "My goal" draws A → now → B with the
-numbers in words."""
+numbers in words; once she shares her goal and check-ins with her coach, the coach's page
+of her draws the same."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from pdkit import open_store
+from pdkit.links import COACH_PURPOSE
 
 pytestmark = pytest.mark.browser
 
@@ -92,3 +94,25 @@ def test_a_measured_goal_from_a_to_b(pdkit_server: Any, browser: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 391, f"the page is {width} px wide on a 390 px phone"
     context.close()
+
+    # Her coach sees A → now → B once she shares the goal and the check-ins with them.
+    store = open_store(pdkit_server.store_path)
+    try:
+        kim, _ = store.create_participant("Kim", role="coach")
+        store.assign_coach(kim.id, [ana.id])
+        store.set_visibility(ana.id, "goal-setting", "coach")
+        store.set_visibility(ana.id, "exit-ticket", "coach")
+        coach_token = store.issue_link(kim.id, COACH_PURPOSE)
+    finally:
+        store.close()
+    coach = _open(browser.new_context(), pdkit_server.url("coach.ipynb") + f"?pdkit={coach_token}")
+    coach.get_by_role("button", name="Open Ana").click(timeout=LOAD)
+    seen = coach.locator("svg.pdkit-measure-chart")
+    seen.wait_for(timeout=15_000)
+    described = seen.locator("desc").text_content() or ""
+    for said in ("Point A: 40%", "Point B: 80%", "50%", "62%"):
+        assert said in described
+    assert seen.locator("circle.point").count() == 3
+    words = coach.locator(".pdkit-measure-words").inner_text()
+    assert words.startswith("From 40% to 62% so far; target 80%")
+    coach.context.close()

@@ -377,18 +377,19 @@ def test_a_batch_claimed_too_long_ago_is_left_for_a_later_run(
     _teachers(store, 3)
 
     def slow(accepted: int, to: list[str]) -> None:
-        time.sleep(0.4)
+        time.sleep(1.0)
 
     server.before_accept = slow
-    report = send_reminders(
-        store, _settings(server), base_url=BASE, rate=0, reclaim_after=1.5
-    )  # a third: 0.5 s, so the second message starts after the limit
+    # A run starts messages for a third of reclaim_after (1.5 s): the second message starts
+    # at about 1 s, the third after 2 s, past the limit. The margins leave half a second
+    # for a busy machine either way (at 0.4 s and 0.5 s, a loaded CI machine sent one).
+    report = send_reminders(store, _settings(server), base_url=BASE, rate=0, reclaim_after=4.5)
     assert report.sent == 2
     assert report.in_progress == 1
     assert "in progress elsewhere 1" in report.summary()
     server.before_accept = None
-    time.sleep(1.6)  # the claim left is now older than reclaim_after
-    later = send_reminders(store, _settings(server), base_url=BASE, rate=0, reclaim_after=1.5)
+    time.sleep(4.6)  # the claim left is now older than reclaim_after
+    later = send_reminders(store, _settings(server), base_url=BASE, rate=0, reclaim_after=4.5)
     assert later.sent == 1
     assert len(server.per_recipient()) == 3
     assert set(server.per_recipient().values()) == {1}
