@@ -175,19 +175,25 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
 
 
 def frame(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
-    """A DataFrame with the documented columns and dtypes of ``name``."""
-    data: dict[str, pd.Series[Any]] = {}
+    """A DataFrame with the documented columns and dtypes of ``name``.
+
+    Each column is made as a Series of its dtype, then handed to the frame as its array:
+    Series make pandas align their indexes (a union and a reindex per column), while
+    arrays of one length need nothing of that."""
+    data: dict[str, Any] = {}
     for column, dtype in COLUMNS[name].items():
         values = columns.get(column, [])
         if dtype == _UTC:
-            data[column] = utc_times(values)
+            made = utc_times(values)
         elif dtype == "datetime64[ns]":
-            data[column] = pd.to_datetime(
+            made = pd.to_datetime(
                 pd.Series(values, dtype="object"), format="%Y-%m-%d", errors="coerce"
             ).astype(np.dtype("datetime64[ns]"))
         else:
-            data[column] = pd.Series(values, dtype=dtype)
-    return pd.DataFrame(data, copy=False)  # the Series are new: no second copy
+            made = pd.Series(values, dtype=dtype)
+        # An object column stays a Series: as an array, pandas would read its text as str.
+        data[column] = made if made.dtype == object else made.array
+    return pd.DataFrame(data, copy=False)  # the arrays are new: no second copy
 
 
 _NS = 1_000_000_000
