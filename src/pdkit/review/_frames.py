@@ -204,8 +204,9 @@ _LIMIT = 9.2e9
 def utc_times(values: Sequence[float | None]) -> pd.Series[Any]:
     """Seconds since 1970 (``None`` or NaN: missing) as a UTC time column to the
     nanosecond: what ``pd.to_datetime(values, unit="s", utc=True)`` gives, the same
-    rounding (whole seconds, then the fraction rounded to a nanosecond), without its
-    element-by-element path: 35,000 times in about 1 ms instead of 35 ms. Times outside
+    rounding (whole seconds, then the fraction rounded to a nanosecond), computed with
+    numpy: 35,000 times in 3.2 ms instead of pandas' 5.2 ms (quiet machine, best of 7).
+    Times outside
     the range nanoseconds can hold go to pandas, which says why they cannot be read."""
     seconds = np.asarray(values, dtype="float64")
     missing = np.isnan(seconds)
