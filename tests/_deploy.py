@@ -147,7 +147,7 @@ def prepare(root: Path) -> None:
 
     root.mkdir(parents=True, exist_ok=True)
     steps = (
-        ("binder", lambda where: build_binder_env(where)),
+        ("binder", build_binder_env),
         ("chp", lambda where: install_http_proxy(where, shutil.which("npm") or "npm")),
         ("r2d", install_repo2docker),
     )
