@@ -25,6 +25,7 @@ from .errors import EvidenceError
 __all__ = [
     "AS_GOAL",
     "KINDS",
+    "KIND_WORDS",
     "MAX_CAPTION_CHARS",
     "MAX_ITEMS",
     "MAX_LINK_CHARS",
@@ -43,6 +44,16 @@ STUDENT_WORK = "student_work"
 
 KINDS = ("student_work", "survey", "assessment", "observation", "video", "other")
 """The kinds of evidence, in the order the page offers them."""
+
+KIND_WORDS = {
+    "student_work": "Student work",
+    "survey": "Survey",
+    "assessment": "Assessment",
+    "observation": "Observation",
+    "video": "Video",
+    "other": "Other",
+}
+"""Each kind in English words (pages translate them: :mod:`pdkit.i18n`)."""
 
 AS_GOAL = "goal"
 """An item's visibility when the teacher did not narrow it: whatever the goal's is."""

@@ -270,3 +270,42 @@ def test_exported_files_carry_the_goal_status(caseload: Caseload, tmp_path: Path
     assert caseload.ben not in set(statuses["participant"])  # his goal is not in the copy
     alex = shown(report_html(from_files, now=NOW).split(f'id="t-{caseload.alex1}"')[1])
     assert "Goal status: asked 2026-01-15 → agreed 2026-01-16" in alex
+
+
+def test_the_coach_report_lists_the_evidence_the_coach_may_see(caseload: Caseload) -> None:
+    store = caseload.store
+    alex = caseload.alex1  # goal shared with Kim
+    store.add_evidence(
+        alex,
+        kind="survey",
+        caption="Exit survey <b>week 2</b>",
+        link="https://example.org/survey?a=1",
+        made_on=date(2026, 1, 12),
+    )
+    store.add_evidence(
+        alex,
+        kind="student_work",
+        caption="Pair talk transcript",
+        text="Student R. said the answer is 12",
+        made_on=date(2026, 1, 13),
+    )
+    store.add_evidence(
+        alex, kind="other", caption="Kept to myself", text="private", visibility="private"
+    )
+    withdrawn = store.add_evidence(alex, kind="video", caption="Withdrawn clip", text="x")
+    store.withdraw_evidence(withdrawn.id, alex)
+
+    html = report_html(review.load(store, viewer=Viewer.of(caseload.kim)), now=NOW)
+    text = shown(html)
+    assert "2026-01-12, Survey: Exit survey <b>week 2</b>" in text, "escaped, not markup"
+    assert '<a href="https&#58;//example.org/survey?a&#61;1" rel="noopener noreferrer">' in html
+    # Student data reaches the coach's page, but the report (a file that travels) keeps
+    # only what it is, not what it holds.
+    assert "Student work: Pair talk transcript" in text
+    assert "contains student data: open it in pdkit" in text
+    assert "Student R." not in text
+    assert "Kept to myself" not in text
+    assert "Withdrawn clip" not in text
+    # Another coach's report has none of it.
+    other = shown(report_html(review.load(store, viewer=Viewer.of(caseload.lee)), now=NOW))
+    assert "Exit survey" not in other

@@ -279,3 +279,89 @@ def test_what_is_typed_and_not_added_is_kept_by_the_page(
     assert log.add() is not None
     # Added, and the boxes emptied: the page is told they hold nothing now.
     assert done == [{key: "", f"evidence:{ana}:link": "", f"evidence:{ana}:text": ""}]
+
+
+def test_edit_changes_an_item_as_a_new_version_and_cancel_leaves_it(store: Store) -> None:
+    ana, token, kim = ana_with_coach(store)
+    log = my_goal(store, token).evidence
+    log.kind.value = "survey"
+    log.caption.value = "Exit survey"
+    log.link.value = "https://example.org/survey"
+    item = log.add()
+    assert item is not None
+
+    assert log.edit(item.id)
+    assert (log.caption.value, log.link.value, log.kind.value) == (
+        "Exit survey",
+        "https://example.org/survey",
+        "survey",
+    )
+    assert log.add_button.description == "Save changes"
+    log.caption.value = "Exit survey, week 2"
+    log.visibility.value = "private"
+    changed = log.add()
+    assert changed is not None
+    assert (changed.id, changed.version, changed.caption) == (item.id, 2, "Exit survey, week 2")
+    assert log.add_button.description == "Add evidence"
+    assert log.caption.value == "", "the form empties once the change is kept"
+    assert [i.caption for i in store.evidence(ana, viewer=ana)] == ["Exit survey, week 2"]
+    assert store.evidence(ana, viewer=kim) == [], "narrowed to Only me: the coach no longer sees it"
+    history = store.evidence_history(item.id, viewer=ana)
+    assert [v.caption for v in history] == ["Exit survey", "Exit survey, week 2"]
+
+    # A cancelled change keeps the item as it was, and adds nothing.
+    assert log.edit(item.id)
+    log.caption.value = "typed, then cancelled"
+    log.stop_editing()
+    assert log.caption.value == ""
+    assert [i.caption for i in store.evidence(ana, viewer=ana)] == ["Exit survey, week 2"]
+    assert len(store.evidence_history(item.id, viewer=ana)) == 2
+
+
+def test_a_refused_change_keeps_what_was_typed_and_the_item(store: Store) -> None:
+    ana, token, _ = ana_with_coach(store)
+    log = my_goal(store, token).evidence
+    log.caption.value = "Notes"
+    log.text.value = "Week 1"
+    item = log.add()
+    assert item is not None
+    assert log.edit(item.id)
+    log.link.value = "javascript:alert(1)"
+    assert log.add() is None
+    assert "Not changed:" in log.message.value
+    assert log.link.value == "javascript:alert(1)", "what was typed stays"
+    assert log.editing == item.id
+    assert store.evidence(ana, viewer=ana)[0].link == ""
+
+
+def test_a_withdrawn_item_is_listed_for_its_teacher_and_can_be_put_back(store: Store) -> None:
+    ana, token, kim = ana_with_coach(store, level="coach")
+    log = my_goal(store, token).evidence
+    log.caption.value = "Video of pairs"
+    log.kind.value = "video"
+    log.link.value = "https://example.org/v"
+    item = log.add()
+    assert item is not None
+    assert log.withdraw(item.id)
+    assert store.evidence(ana, viewer=kim) == []
+    shown = shown_text(log.widget)
+    assert "Withdrawn: only you see these" in shown
+    assert "Video of pairs" in shown
+    assert [i.id for i in log.withdrawn] == [item.id]
+
+    assert log.put_back(item.id)
+    assert [i.caption for i in store.evidence(ana, viewer=kim)] == ["Video of pairs"]
+    assert log.withdrawn == []
+    assert "Withdrawn: only you see these" not in shown_text(log.widget)
+
+
+def test_the_evidence_log_speaks_spanish(store: Store) -> None:
+    ana, _token, _ = ana_with_coach(store)
+    log = EvidenceLog(store, ana, language="es")
+    shown = shown_text(log.widget)
+    assert "Mis evidencias" in shown
+    assert "Aún no hay evidencias." in shown
+    assert log.add_button.description == "Añadir evidencia"
+    assert ("Trabajo de estudiantes", "student_work") in log.kind.options
+    log.kind.value = "student_work"
+    assert "Anonimízala" in log.reminder.value

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ..definitions import FormDefinition, answer_text
+from ..evidence import KIND_WORDS
 from ..store import JSONValue
 
 __all__ = ["answers_markdown", "comment_markdown", "evidence_markdown", "md_escape"]
@@ -46,14 +47,6 @@ def comment_markdown(coach: str, text: str, stamp: datetime) -> str:
     )
 
 
-_KIND_WORDS = {
-    "student_work": "Student work",
-    "survey": "Survey",
-    "assessment": "Assessment",
-    "observation": "Observation",
-    "video": "Video",
-    "other": "Other",
-}
 _LINK_UNSAFE = str.maketrans({c: f"%{ord(c):02X}" for c in "()<>[]\\ `\"'"})
 
 
@@ -80,7 +73,7 @@ def evidence_markdown(entries: Sequence[Mapping[str, Any]]) -> str:
         caption = md_escape(str(item["caption"]))
         if item["link"]:
             caption = f"[{caption}]({str(item['link']).translate(_LINK_UNSAFE)})"
-        kind = _KIND_WORDS.get(str(item["kind"]), md_escape(str(item["kind"])))
+        kind = KIND_WORDS.get(str(item["kind"]), md_escape(str(item["kind"])))
         line = f"- {md_escape(str(item['made_on']))} · {kind} · {caption}"
         if item.get("student_data"):
             line += " · *contains student data*"

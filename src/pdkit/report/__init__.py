@@ -21,7 +21,10 @@ What is in it: a cohort summary (participants, goals per school goal, progress a
 latest check-in, whose goal has not been revisited), then a section per teacher: the
 goal now, its versions (what changed in each), the timeline from point A
 (when the goal was set) toward point B (the target date) with the check-ins, the
-check-ins, and coach comments.
+check-ins, coach comments, the observations the teacher shared, and the evidence items
+the reader may see (an item with student data by its kind, date and caption only: what
+it holds stays in pdkit, where only the teacher and their coach see it; a link only
+when it is http(s)).
 
 Privacy: the goal and the check-ins (progress, evidence, next step, the support asked
 for) are shared with the coach by design of a coaching cycle; the workbooks tell

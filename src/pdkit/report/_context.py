@@ -21,6 +21,7 @@ from ..charts import bar_chart, format_value
 from ..definitions import builtin_definition_path, load_form
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
 from ..errors import DefinitionError
+from ..evidence import KIND_WORDS
 from ..measures import unit_symbol
 from ..review import Review
 from ._rows import (
@@ -28,6 +29,7 @@ from ._rows import (
     Checkin,
     Cohort,
     Comment,
+    Evidence,
     Item,
     Note,
     Observed,
@@ -262,6 +264,22 @@ def _teacher(
         measure=trusted(chart),
         measure_words=words,
         observations=tuple(_observed(r) for r in parts["observations"].get(pid, [])),
+        evidence=tuple(_evidence(r) for r in parts["evidence"].get(pid, [])),
+    )
+
+
+def _evidence(r: Row) -> Evidence:
+    student = bool(r["student_data"])
+    link = plain(r["link"])
+    checkin = r["checkin"]
+    return Evidence(
+        day=day(r["made_on"]),
+        kind=KIND_WORDS.get(plain(r["kind"]), plain(r["kind"])),
+        caption=plain(r["caption"]),
+        link="" if student or not link.startswith(("https://", "http://")) else link,
+        text="" if student else plain(r["text"]),
+        student_data=student,
+        checkin="" if checkin is None or pd.isna(checkin) else f"with check-in {int(checkin)}",
     )
 
 
@@ -310,6 +328,7 @@ def page(
             "goal_statuses",
             "checkin_plans",
             "observations",
+            "evidence",
             *(("notes",) if include_private else ()),
         )
     }
@@ -360,6 +379,7 @@ def _shared_something(teacher: Teacher) -> bool:
         or teacher.checkins
         or teacher.comments
         or teacher.observations
+        or teacher.evidence
         or teacher.reflections
         or teacher.notes
     )

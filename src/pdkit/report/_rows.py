@@ -83,6 +83,20 @@ class Observed(NamedTuple):
     general: str
 
 
+class Evidence(NamedTuple):
+    """An evidence item, as the coach's report shows it: an item with student data keeps
+    only its kind, date and caption (the rest stays in pdkit, where only the teacher and
+    their coach see it), and a link only when it is http(s)."""
+
+    day: str
+    kind: str
+    caption: str
+    link: str  # "" when none, not http(s), or the item holds student data
+    text: str
+    student_data: bool
+    checkin: str  # "with check-in 2", or ""
+
+
 class Teacher(NamedTuple):
     id: str
     name: str  # with a short suffix when another teacher has the same name
@@ -99,6 +113,7 @@ class Teacher(NamedTuple):
     measure: Markup = Markup("")  # A → now → B of a measured goal; empty: none
     measure_words: str = ""  # the same in a sentence ("From 40% to 62% so far; …")
     observations: tuple[Observed, ...] = ()  # those that reach the coach (or all, private)
+    evidence: tuple[Evidence, ...] = ()  # the items the reader may see, newest first
 
 
 class Cohort(NamedTuple):

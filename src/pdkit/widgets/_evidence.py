@@ -21,30 +21,16 @@ from html import escape
 import ipywidgets as w
 
 from .._clock import now
-from ..charts import escape_text
 from ..errors import EvidenceError, PdkitError
 from ..evidence import AS_GOAL, KINDS, STUDENT_DATA_CAP, STUDENT_WORK, default_student_data
 from ..i18n import translator
 from ..store import VISIBILITIES, EvidenceItem, Store
+from ._evidence_html import KIND_WORDS, evidence_html
 from ._lean import HTML, HBox, VBox
 from ._safekeeping import KEEP_CLASS, Safekeeper
 
 __all__ = ["KIND_WORDS", "LATEST", "EvidenceLog", "evidence_html"]
 
-KIND_WORDS = {
-    "student_work": "Student work",
-    "survey": "Survey",
-    "assessment": "Assessment",
-    "observation": "Observation",
-    "video": "Video",
-    "other": "Other",
-}
-_SEEN_BY = {
-    "private": "only you",
-    "coach": "you and your coach",
-    "group": "you, your coach and your group",
-    "session": "everyone in your session",
-}
 _CHOICES = {
     AS_GOAL: "As my goal",
     "private": "Only me",
@@ -59,54 +45,6 @@ _REMINDER = (
     "exported. De-identify it first: remove names, faces, ID numbers and anything else "
     "that tells who a student is."
 )
-
-
-def evidence_html(
-    items: list[EvidenceItem],
-    t: Callable[[str], str],
-    *,
-    checkin_dates: list[date] | None = None,
-    own: bool = True,
-) -> str:
-    """The items as an HTML list, newest first as given (escaped; links open safely);
-    ``own``: for their teacher (who is told who sees each item)."""
-    if not items:
-        return f'<p class="pdkit-empty">{escape(t("No evidence yet."))}</p>'
-    rows = []
-    for item in items:
-        caption = escape_text(item.caption)
-        if item.link:
-            caption = (
-                f'<a class="pdkit-evidence-link" href="{escape_text(item.link)}" '
-                f'target="_blank" rel="noopener noreferrer">{caption}</a>'
-            )
-        bits = [
-            f'<span class="pdkit-evidence-kind">{escape(t(KIND_WORDS.get(item.kind, item.kind)))}'
-            "</span>",
-            f'<span class="pdkit-evidence-date">{escape(item.made_on.isoformat())}</span>',
-            f'<span class="pdkit-evidence-caption">{caption}</span>',
-        ]
-        if item.student_data:
-            bits.append(
-                f'<span class="pdkit-evidence-student">{escape(t("contains student data"))}</span>'
-            )
-        if item.checkin is not None:
-            when = ""
-            if checkin_dates and item.checkin <= len(checkin_dates):
-                when = f" ({checkin_dates[item.checkin - 1].isoformat()})"
-            said = t("with check-in {n}").format(n=item.checkin)
-            bits.append(f'<span class="pdkit-evidence-checkin">{escape(said + when)}</span>')
-        if own:
-            seen = t("seen by {who}").format(who=t(_SEEN_BY.get(item.shown, item.shown)))
-            bits.append(f'<span class="pdkit-evidence-seen">{escape(seen)}</span>')
-        text = (
-            f'<div class="pdkit-evidence-text">{escape_text(item.text)}</div>' if item.text else ""
-        )
-        rows.append(
-            f'<li class="pdkit-evidence-item" data-kind="{escape(item.kind, quote=True)}">'
-            f"{' · '.join(bits)}{text}</li>"
-        )
-    return f'<ul class="pdkit-evidence-list">{"".join(rows)}</ul>'
 
 
 class EvidenceLog:
@@ -142,14 +80,17 @@ class EvidenceLog:
         self._on_change = on_change
         self._before_add = before_add
         self.items: list[EvidenceItem] = []
+        self.withdrawn: list[EvidenceItem] = []
+        self.editing: str | None = None
         self._seen: tuple[object, ...] | None = None
         self.list_html = HTML()
         self.rows = VBox(layout=w.Layout())
+        self.withdrawn_rows = VBox(layout=w.Layout())
         self.message = HTML()
         children: list[w.Widget] = []
         if self.own:
             self._build_form()
-            children = [self.form, self.message, self.rows]
+            children = [self.form, self.message, self.rows, self.withdrawn_rows]
         else:
             children = [self.list_html]
         heading = t("My evidence") if self.own else t("The teacher's evidence")
@@ -218,6 +159,13 @@ class EvidenceLog:
             tooltip=t("Keep this item in your evidence log"),
         )
         self.add_button.on_click(lambda _: self.add())
+        self.cancel_button = w.Button(
+            description=t("Cancel the change"),
+            tooltip=t("Leave the item as it was"),
+            layout=w.Layout(display="none", width="auto"),
+        )
+        self.cancel_button.on_click(lambda _: self.stop_editing())
+        self.editing_note = HTML()
         self.form = VBox(
             [
                 self.kind,
@@ -229,7 +177,8 @@ class EvidenceLog:
                 self.reminder,
                 self.visibility,
                 self.checkin,
-                HBox([self.add_button]),
+                self.editing_note,
+                HBox([self.add_button, self.cancel_button]),
             ]
         )
         self.form.add_class("pdkit-evidence-form")
@@ -318,39 +267,119 @@ class EvidenceLog:
             elif choice is not None:
                 checkin = int(choice)
             made_on = self.made_on.value
-            item = self.store.add_evidence(
-                self.teacher_id,
-                kind=str(self.kind.value),
-                caption=str(self.caption.value or ""),
-                link=str(self.link.value or ""),
-                text=str(self.text.value or ""),
-                made_on=made_on if isinstance(made_on, date) else None,
-                student_data=bool(self.student_data.value),
-                visibility=str(self.visibility.value),
-                checkin=checkin,
-            )
+            kind = str(self.kind.value)
+            caption = str(self.caption.value or "")
+            link = str(self.link.value or "")
+            text = str(self.text.value or "")
+            student_data = bool(self.student_data.value)
+            visibility = str(self.visibility.value)
+            made = made_on if isinstance(made_on, date) else None
+            editing = self.editing
+            if editing is None:
+                item = self.store.add_evidence(
+                    self.teacher_id,
+                    kind=kind,
+                    caption=caption,
+                    link=link,
+                    text=text,
+                    made_on=made,
+                    student_data=student_data,
+                    visibility=visibility,
+                    checkin=checkin,
+                )
+            else:
+                item = self.store.edit_evidence(
+                    editing,
+                    self.viewer_id,
+                    kind=kind,
+                    caption=caption,
+                    link=link,
+                    text=text,
+                    made_on=made or self.today(),
+                    student_data=student_data,
+                    visibility=visibility,
+                    checkin=checkin,
+                )
         except PdkitError as exc:
+            said = t("Not changed:") if self.editing is not None else t("Not added:")
             self.message.value = (
-                f'<p class="pdkit-error" role="alert">{escape(t("Not added:"))} '
-                f"{escape(str(exc))}</p>"
+                f'<p class="pdkit-error" role="alert">{escape(said)} {escape(str(exc))}</p>'
             )
             return None
-        self.link.value = self.text.value = self.caption.value = ""
-        if self.keeper is not None:  # added, and the boxes emptied: the kept typing is done
-            self.keeper.acknowledge(self.kept_texts())
-        self.made_on.value = self.today()
-        self.message.value = (
-            f'<p class="pdkit-ok" role="status">{escape(t("Added to your evidence."))}</p>'
-        )
+        self._empty_form()
+        done = t("Changed.") if editing is not None else t("Added to your evidence.")
+        self.message.value = f'<p class="pdkit-ok" role="status">{escape(done)}</p>'
         self.refresh()
         if self._on_change is not None:
             self._on_change()
         return item
 
+    def _empty_form(self) -> None:
+        """Back to an empty add form (after an item is kept, or a change cancelled)."""
+        self.editing = None
+        self.link.value = self.text.value = self.caption.value = ""
+        if self.keeper is not None:  # kept, and the boxes emptied: the kept typing is done
+            self.keeper.acknowledge(self.kept_texts())
+        self.made_on.value = self.today()
+        self.add_button.description = self.t("Add evidence")
+        self.cancel_button.layout.display = "none"
+        self.editing_note.value = ""
+
+    def edit(self, item_id: str) -> bool:
+        """Fill the form with one of the teacher's items to change it (a new version, the
+        old ones kept); whether the item is there to edit."""
+        item = next((i for i in self.items if i.id == item_id), None)
+        if item is None or not self.own:
+            return False
+        self.editing = item.id
+        self.kind.value = item.kind
+        self.student_data.value = item.student_data
+        self._flag_changed()
+        self.link.value = item.link
+        self.text.value = item.text
+        self.caption.value = item.caption
+        self.made_on.value = item.made_on
+        if item.visibility in [v for _, v in self.visibility.options]:
+            self.visibility.value = item.visibility
+        self.checkin.value = (
+            item.checkin if item.checkin in [v for _, v in self.checkin.options] else None
+        )
+        t = self.t
+        self.add_button.description = t("Save changes")
+        self.cancel_button.layout.display = None
+        note = t("Changing: {caption}. Earlier versions are kept.").format(caption=item.caption)
+        self.editing_note.value = (
+            f'<p class="pdkit-evidence-editing" role="status">{escape(note)}</p>'
+        )
+        self.message.value = ""
+        return True
+
+    def stop_editing(self) -> None:
+        """Cancel a change: the item stays as it was, the form empties."""
+        if self.editing is not None:
+            self._empty_form()
+            self.message.value = ""
+
+    def put_back(self, item_id: str) -> bool:
+        """Put a withdrawn item back where it was seen before; whether it was."""
+        try:
+            self.store.edit_evidence(item_id, self.viewer_id, withdrawn=False)
+        except PdkitError as exc:
+            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            return False
+        said = self.t("Put back.")
+        self.message.value = f'<p class="pdkit-ok" role="status">{escape(said)}</p>'
+        self.refresh()
+        if self._on_change is not None:
+            self._on_change()
+        return True
+
     def withdraw(self, item_id: str) -> bool:
         """Withdraw one of the teacher's items; whether it was."""
         try:
             self.store.withdraw_evidence(item_id, self.viewer_id)
+            if self.editing == item_id:
+                self._empty_form()
         except PdkitError as exc:
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
             return False
@@ -365,12 +394,16 @@ class EvidenceLog:
     def refresh(self) -> None:
         """Read the items again (those the viewer may see) and redraw the list."""
         try:
-            self.items = self.store.evidence(self.teacher_id, viewer=self.viewer_id)
+            found = self.store.evidence(
+                self.teacher_id, viewer=self.viewer_id, include_withdrawn=self.own
+            )
             times = self.store.checkin_times(self.teacher_id)
         except PdkitError as exc:
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
             return
-        key = (tuple(self.items), tuple(times))
+        self.items = [i for i in found if not i.withdrawn]
+        self.withdrawn = [i for i in found if i.withdrawn]
+        key = (tuple(found), tuple(times))
         if key == self._seen:
             return
         self._seen = key
@@ -379,22 +412,55 @@ class EvidenceLog:
             self.list_html.value = evidence_html(self.items, self.t, checkin_dates=days, own=False)
             return
         self._checkin_options()
-        if not self.items:
-            self.rows.children = [HTML(value=evidence_html([], self.t))]
-            return
+        self.rows.children = (
+            self._rows(days) if self.items else [HTML(value=evidence_html([], self.t))]
+        )
+        self.withdrawn_rows.children = self._withdrawn_rows(days)
+
+    def _rows(self, days: list[date]) -> list[w.Widget]:
+        t = self.t
         rows: list[w.Widget] = []
         for item in self.items:
+            edit = w.Button(
+                description=t("Edit"),
+                icon="pencil",
+                tooltip=t("Change this item (its earlier versions are kept)"),
+                layout=w.Layout(width="auto"),
+            )
+            edit.on_click(lambda _, i=item.id: self.edit(i))
             button = w.Button(
-                description=self.t("Withdraw"),
+                description=t("Withdraw"),
                 icon="eye-slash",
-                tooltip=self.t("Nobody sees this item any more (it stays in your history)"),
+                tooltip=t("Nobody sees this item any more (it stays in your history)"),
                 layout=w.Layout(width="auto"),
             )
             button.on_click(lambda _, i=item.id: self.withdraw(i))
             row = HBox(
-                [HTML(value=evidence_html([item], self.t, checkin_dates=days)), button],
+                [HTML(value=evidence_html([item], t, checkin_dates=days)), edit, button],
                 layout=w.Layout(flex_flow="row wrap", align_items="center"),
             )
             row.add_class("pdkit-evidence-row")
             rows.append(row)
-        self.rows.children = rows
+        return rows
+
+    def _withdrawn_rows(self, days: list[date]) -> list[w.Widget]:
+        if not self.withdrawn:
+            return []
+        t = self.t
+        heading = t("Withdrawn: only you see these")
+        rows: list[w.Widget] = [HTML(value=f"<h4>{escape(heading)}</h4>")]
+        for item in self.withdrawn:
+            button = w.Button(
+                description=t("Put back"),
+                icon="undo",
+                tooltip=t("Show this item again to whoever saw it before"),
+                layout=w.Layout(width="auto"),
+            )
+            button.on_click(lambda _, i=item.id: self.put_back(i))
+            row = HBox(
+                [HTML(value=evidence_html([item], t, checkin_dates=days, own=False)), button],
+                layout=w.Layout(flex_flow="row wrap", align_items="center"),
+            )
+            row.add_class("pdkit-evidence-withdrawn")
+            rows.append(row)
+        return rows
