@@ -4,8 +4,8 @@ A definition may give any title, intro, label, help, placeholder or prompt as a
 mapping of language codes to texts (``label: {en: My goal, es: Mi meta}``); the
 loader keeps the text of the chosen language (:func:`choose`). pdkit's own words on a
 page (Save, Join, "Saved at …") come from :func:`translator`: English is the source
-text, other languages are looked up in their dictionary (:mod:`pdkit._es`). A missing translation falls back to English,
-never to an error.
+text, other languages are looked up in their dictionary (:mod:`pdkit._es`). A missing
+translation falls back to English, never to an error.
 """
 
 from __future__ import annotations
