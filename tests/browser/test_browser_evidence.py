@@ -2,7 +2,8 @@
 teacher adds a link attached to their latest check-in and a piece of student work (the
 page reminds them to de-identify it and offers no audience wider than the coach); the
 link opens safely; the coach's page of the teacher shows what the coach may see, and not
-the item the teacher kept to themself."""
+the item the teacher kept to themself; the teacher changes an item (the coach's page
+follows, the earlier version is kept), withdraws one and puts it back."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pdkit.links import COACH_PURPOSE
 pytestmark = pytest.mark.browser
 
 LOAD = 90_000  # ms: a cold Voilà page on a busy 2-core machine
+FOLLOW = 15_000  # ms: a page that polls the store shows a change within this
 
 
 def _open(browser: Any, url: str) -> Any:
@@ -113,5 +115,35 @@ def test_evidence_on_my_goal_and_the_coach_page(pdkit_server: Any, browser: Any)
     assert shown.get_by_text("Exit survey <week 3>").count() == 1
     assert shown.get_by_text("Kept to myself").count() == 0
     assert shown.get_by_role("button", name="Add evidence").count() == 0
+
+    # Ana changes an item (a new version; the coach's page follows), withdraws one (the
+    # coach no longer sees it) and puts it back.
+    log.get_by_label("Caption").fill("")
+    survey = log.locator(".pdkit-evidence-row", has_text="Exit survey <week 3>")
+    survey.get_by_role("button", name="Edit").click()
+    caption = log.get_by_label("Caption")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.pdkit-evidence input')]"
+        ".some((el) => el.value === 'Exit survey <week 3>')",
+        timeout=FOLLOW,
+    )
+    caption.fill("Exit survey, weeks 3 and 4")
+    log.get_by_role("button", name="Save changes").click()
+    log.get_by_text("Changed.").wait_for(timeout=FOLLOW)
+    shown.get_by_text("Exit survey, weeks 3 and 4").wait_for(timeout=FOLLOW)
+    assert shown.get_by_text("Exit survey <week 3>").count() == 0
+    essays = log.locator(".pdkit-evidence-row", has_text="Essays after the stems")
+    essays.get_by_role("button", name="Withdraw").click()
+    withdrawn = log.locator(".pdkit-evidence-withdrawn", has_text="Essays after the stems")
+    withdrawn.wait_for(timeout=FOLLOW)
+    shown.get_by_text("Essays after the stems").wait_for(state="detached", timeout=FOLLOW)
+    withdrawn.get_by_role("button", name="Put back").click()
+    shown.get_by_text("Essays after the stems").wait_for(timeout=FOLLOW)
+    store = open_store(pdkit_server.store_path)
+    try:
+        history = store.evidence_history(items["Exit survey <week 3>"].id, viewer=ana.id)
+    finally:
+        store.close()
+    assert [v.caption for v in history] == ["Exit survey <week 3>", "Exit survey, weeks 3 and 4"]
     page.context.close()
     coach.context.close()
