@@ -414,6 +414,7 @@ ES = {
     ),
     ("Observations shared with you"): ("Observaciones que comparten contigo"),
     ("Observe this teacher"): ("Observar a este docente"),
+    ("Class mean by date"): ("Media de la clase por fecha"),
     # the evidence log (widgets/_evidence.py)
     ("A few words: what this is"): ("Unas palabras: qué es"),
     ("Add evidence"): ("Añadir evidencia"),

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from urllib.parse import urlsplit
 
+from .charts import format_value
 from .errors import EvidenceError
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "STUDENT_WORK",
     "check_date",
     "check_link",
+    "class_summary_points",
+    "class_summary_text",
     "default_student_data",
     "effective_level",
     "holds_student_data",
@@ -137,3 +140,51 @@ def check_date(made_on: date, today: date) -> date:
     if made_on.year < 1990:
         raise EvidenceError(f"the date {made_on.isoformat()} is too long ago: check the year")
     return made_on
+
+
+# ---------------------------------------------------------------- a class-data summary
+
+_CLASS_INTRO = "Class data ({score} by {date}; de-identified CSV, summary only):"
+_CLASS_INTRO_SEEN = re.compile(r"Class data \([^\n]{0,400}; de-identified CSV, summary only\):")
+_CLASS_LINE = re.compile(
+    r"(?P<when>[^\n]{1,80}?): (?P<count>\d{1,7}) scores, "
+    r"mean (?P<mean>-?\d{1,3}(?:,\d{3}){0,4}(?:\.\d{1,2})?)(?P<unit>[^,\n]{0,24}), median "
+)
+
+
+def class_summary_text(
+    score_column: str,
+    date_column: str,
+    points: Sequence[tuple[str, int, float, float]],
+    unit: str = "",
+) -> str:
+    """A class's scores in numbers only, for a check-in's evidence: one line per date
+    (or week) with how many scores, their mean and median — never a row. The class-data
+    page writes it; :func:`class_summary_points` reads it back to draw it."""
+    lines = [_CLASS_INTRO.format(score=score_column, date=date_column)]
+    lines += [
+        f"{when}: {count} scores, mean {format_value(mean, unit)}, "
+        f"median {format_value(median, unit)}"
+        for when, count, mean, median in points
+    ]
+    return "\n".join(lines)
+
+
+def class_summary_points(text: str) -> tuple[list[tuple[str, float]], str]:
+    """The ``(date, mean)`` points and the unit of a summary :func:`class_summary_text`
+    wrote (so a page can draw it), or ``([], "")`` for any other text, including a
+    summary the teacher has since changed by hand."""
+    if len(text) > MAX_TEXT_CHARS or not text.startswith("Class data ("):
+        return [], ""
+    intro, _, rest = text.partition("\n")
+    if not _CLASS_INTRO_SEEN.fullmatch(intro):
+        return [], ""
+    points: list[tuple[str, float]] = []
+    units: set[str] = set()
+    for line in rest.split("\n"):
+        found = _CLASS_LINE.match(line)
+        if found is None:
+            return [], ""
+        points.append((found["when"], float(found["mean"].replace(",", ""))))
+        units.add(found["unit"].strip())
+    return points, (units.pop() if len(units) == 1 else "")

@@ -3,10 +3,13 @@ teacher adds a link attached to their latest check-in and a piece of student wor
 page reminds them to de-identify it and offers no audience wider than the coach); the
 link opens safely; the coach's page of the teacher shows what the coach may see, and not
 the item the teacher kept to themself; the teacher changes an item (the coach's page
-follows, the earlier version is kept), withdraws one and puts it back."""
+follows, the earlier version is kept), withdraws one and puts it back; a class's scores
+summarised on the private class-data page are attached to a check-in and drawn in the
+evidence log."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +31,9 @@ def _open(browser: Any, url: str) -> Any:
     return page
 
 
-def test_evidence_on_my_goal_and_the_coach_page(pdkit_server: Any, browser: Any) -> None:
+def test_evidence_on_my_goal_and_the_coach_page(
+    pdkit_server: Any, browser: Any, tmp_path: Path
+) -> None:
     store = open_store(pdkit_server.store_path)
     try:
         ana, token = store.create_participant("Ana")
@@ -145,5 +150,23 @@ def test_evidence_on_my_goal_and_the_coach_page(pdkit_server: Any, browser: Any)
     finally:
         store.close()
     assert [v.caption for v in history] == ["Exit survey <week 3>", "Exit survey, weeks 3 and 4"]
+
+    # From "My goal" to the private class-data page: a CSV's summary (never a row) is
+    # attached to the latest check-in, and "My goal" draws it in the evidence log.
+    scores = tmp_path / "class.csv"
+    scores.write_text("week,score\nWeek 1,40\nWeek 1,50\nWeek 2,60\nWeek 2,64\n")
+    data = _open(browser, pdkit_server.url("class-data.ipynb") + f"?pdkit={token}")
+    with data.expect_file_chooser(timeout=LOAD) as chooser:
+        data.get_by_role("button", name="Upload a CSV").click(timeout=LOAD)
+    chooser.value.set_files(str(scores))
+    data.get_by_text("class.csv: 4 rows read.").wait_for(timeout=FOLLOW)
+    data.get_by_role("button", name="Attach to my check-in").click()
+    data.get_by_text("Attached to your latest check-in").wait_for(timeout=FOLLOW)
+    data.context.close()
+    drawn = log.locator("svg.pdkit-evidence-chart")
+    drawn.wait_for(timeout=FOLLOW)
+    described = drawn.locator("desc").text_content() or ""
+    assert "Week 1: 45" in described, described
+    assert "Week 2: 62" in described, described
     page.context.close()
     coach.context.close()

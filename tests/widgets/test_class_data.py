@@ -18,8 +18,11 @@ from pdkit.app import Workbook
 from pdkit.app._classdata import MAX_CSV_BYTES, ClassDataPage, read_class_csv, summarise
 from pdkit.definitions.ids import CHECKIN_FORM, GOAL_FORM
 from pdkit.errors import AnswerError
+from pdkit.evidence import class_summary_points
+from pdkit.i18n import translator
 from pdkit.store import Store
 from pdkit.testing import page_loaded
+from pdkit.widgets._evidence_html import evidence_html
 
 # Row values chosen so that none equals a summary number (mean, median or count).
 CSV = b"""week,score
@@ -175,6 +178,16 @@ def test_the_page_draws_a_to_b_and_attaches_only_the_summary(store: Store) -> No
     assert "Week 1,41.5" not in written
     page.upload.value = ()  # an empty upload changes nothing
     assert page.summary is not None
+
+    # The summary attached is drawn wherever the evidence is shown ("My goal", the
+    # coach's page): the plot goes with the numbers, the rows stay here.
+    points, unit = class_summary_points(item.text)
+    assert unit == "%"
+    assert [when for when, _ in points] == [p.when for p in page.summary.points]
+    assert points[-1] == ("Week 10", 66.08)
+    shown = evidence_html([item], translator("en"))
+    assert "pdkit-evidence-chart" in shown
+    assert "Week 10&#58; 66.08%" in shown
 
 
 def test_an_upload_through_the_widget_is_read_and_not_kept(store: Store) -> None:

@@ -30,7 +30,7 @@ from ..charts import format_value, line_chart
 from ..definitions import load_form
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM, MEASURE_VALUE_FIELD
 from ..errors import AnswerError, PdkitError
-from ..evidence import MAX_TEXT_CHARS
+from ..evidence import MAX_TEXT_CHARS, class_summary_text
 from ..i18n import translator
 from ..measures import measure_of
 from ..store import Participant, Store
@@ -90,17 +90,14 @@ class ClassSummary:
         return self.points[-1]
 
     def text(self, unit: str = "") -> str:
-        """The summary in words, for a check-in's evidence (numbers only, no row)."""
-        lines = [
-            f"Class data ({self.score_column} by {self.date_column}; de-identified CSV, "
-            "summary only):"
-        ]
-        lines += [
-            f"{p.when}: {p.count} scores, mean {format_value(p.mean, unit)}, "
-            f"median {format_value(p.median, unit)}"
-            for p in self.points
-        ]
-        return "\n".join(lines)
+        """The summary in numbers, for a check-in's evidence (no row:
+        :func:`pdkit.evidence.class_summary_text`)."""
+        return class_summary_text(
+            self.score_column,
+            self.date_column,
+            [(p.when, p.count, p.mean, p.median) for p in self.points],
+            unit,
+        )
 
 
 def read_class_csv(data: bytes) -> Any:

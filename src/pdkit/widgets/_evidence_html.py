@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import date
 from html import escape
 
-from ..charts import escape_text
-from ..evidence import KIND_WORDS
+from ..charts import escape_text, line_chart
+from ..evidence import KIND_WORDS, class_summary_points
 from ..store import EvidenceItem
 
 __all__ = ["KIND_WORDS", "evidence_html"]
@@ -63,6 +63,18 @@ def evidence_html(
         text = (
             f'<div class="pdkit-evidence-text">{escape_text(item.text)}</div>' if item.text else ""
         )
+        points, unit = class_summary_points(item.text)
+        if points:  # a class-data summary: drawn, as the class-data page drew it
+            chart = line_chart(
+                points,
+                label=t("Class mean by date"),
+                unit=unit,
+                css_class="chart line-chart pdkit-evidence-chart",
+                width=480,
+                height=200,
+            )
+            text = f'<div class="pdkit-chart">{chart}</div>{text}'
+
         rows.append(
             f'<li class="pdkit-evidence-item" data-kind="{escape(item.kind, quote=True)}">'
             f"{' · '.join(bits)}{text}</li>"
