@@ -60,20 +60,20 @@ def school(store: Store, monkeypatch: pytest.MonkeyPatch) -> School:
 
 def test_a_teacher_invites_a_colleague_from_her_sessions_and_withdraws(school: School) -> None:
     store, ana, ben = school.store, school.ana, school.ben
-    colleagues = [p.display_name for p in store.observation_colleagues(ana.id)]
+    colleagues = [p.display_name for p in store.observation_colleagues(ana.id, viewer=ana.id)]
     assert colleagues == ["Ben", "Dee"]  # teachers of her session, not coaches, not herself
-    assert not store.may_observe(ben.id, ana.id)
+    assert not store.may_observe(ben.id, ana.id, viewer=ana.id)
     invite = store.invite_observer(ana.id, ben.id)
     assert (invite.teacher, invite.peer) == (ana.id, ben.id)
-    assert store.may_observe(ben.id, ana.id)
-    assert store.observable(ben.id) == [ana.id]
+    assert store.may_observe(ben.id, ana.id, viewer=ana.id)
+    assert store.observable(ben.id, viewer=ben.id) == [ana.id]
     assert [i.peer for i in store.invitations(ana.id, viewer=ana.id)] == [ben.id]
     with pytest.raises(AccessError):
         store.invitations(ana.id, viewer=ben.id)
     store.withdraw_invitation(ana.id, ben.id)
-    assert not store.may_observe(ben.id, ana.id)
+    assert not store.may_observe(ben.id, ana.id, viewer=ana.id)
     assert store.invitations(ana.id, viewer=ana.id) == []
-    assert store.observable(ben.id) == []
+    assert store.observable(ben.id, viewer=ben.id) == []
 
 
 def test_only_colleagues_of_her_sessions_can_be_invited(school: School) -> None:
@@ -154,13 +154,13 @@ def test_a_peer_observes_with_the_goal_s_look_fors_and_sends(school: School) -> 
 
 def test_the_goal_version_in_force_is_linked(school: School) -> None:
     store, ana = school.store, school.ana
-    assert store.goal_version(ana.id) is None
+    assert store.goal_version(ana.id, viewer=ana.id) is None
     first = store.start_observation(school.coach.id, ana.id)
     assert first.goal_version is None
     school.goal(goal="v1")
     store.start_revision(ana.id, GOAL)
     school.goal(goal="v2")
-    assert store.goal_version(ana.id) == 2
+    assert store.goal_version(ana.id, viewer=ana.id) == 2
     second = store.start_observation(school.coach.id, ana.id)
     assert second.goal_version == 2
     school.clock.now += 3600  # a third version, before the first observation is sent
@@ -195,8 +195,8 @@ def test_the_coach_reads_it_only_as_the_teacher_shares_it(school: School) -> Non
 def test_a_coach_observes_any_time_and_sees_the_goal_only_when_shared(school: School) -> None:
     store, ana, coach = school.store, school.ana, school.coach
     school.goal(goal="Talk more", measure_instrument="Weekly exit ticket")
-    assert store.may_observe(coach.id, ana.id)
-    assert store.observable(coach.id) == [ana.id]
+    assert store.may_observe(coach.id, ana.id, viewer=ana.id)
+    assert store.observable(coach.id, viewer=coach.id) == [ana.id]
     assert store.observation_goal(ana.id, viewer=coach.id) == {}  # goal private
     store.set_visibility(ana.id, GOAL, "coach")
     goal = store.observation_goal(ana.id, viewer=coach.id)
@@ -243,3 +243,24 @@ def test_bad_notes_are_refused_and_nothing_is_stored(
     with pytest.raises(StoreError):
         store.write_observation(made.id, notes, by=coach.id)
     assert store.observation(made.id, viewer=coach.id).notes == {"general": "kept"}
+
+
+def test_who_observes_whom_is_read_only_by_those_it_is_about(school: School) -> None:
+    """Every read names its viewer: whom a teacher may invite, whom a colleague may
+    observe, whether one may observe another and the goal's version are not for others."""
+    store, ana, ben, dee = school.store, school.ana, school.ben, school.dee
+    school.goal(goal="Open questions")
+    store.invite_observer(ana.id, ben.id)
+    with pytest.raises(AccessError):
+        store.observation_colleagues(ana.id, viewer=dee.id)
+    with pytest.raises(AccessError):
+        store.observable(ben.id, viewer=dee.id)
+    with pytest.raises(AccessError):
+        store.may_observe(ben.id, ana.id, viewer=dee.id)
+    assert store.may_observe(ben.id, ana.id, viewer=ben.id)
+    with pytest.raises(AccessError):
+        store.goal_version(ana.id, viewer=dee.id)  # her goal is private, Dee not invited
+    assert store.goal_version(ana.id, viewer=ben.id) == 1  # invited: his notes link to it
+    assert store.goal_version(ana.id, viewer=school.coach.id) == 1  # her coach may observe
+    assert store.goal_version(ana.id, viewer=Viewer.steward()) == 1
+    assert store.observable(ben.id, viewer=Viewer.steward()) == [ana.id]

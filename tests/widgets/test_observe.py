@@ -66,11 +66,11 @@ def test_the_teacher_invites_and_withdraws_from_the_panel(school: School) -> Non
     assert [label for label, _ in panel.colleague.options] == ["Ben"]
     assert "No observations yet" in panel.list_box.children[0].value
     assert panel.invite()
-    assert store.may_observe(school.ben.id, school.ana.id)
+    assert store.may_observe(school.ben.id, school.ana.id, viewer=school.ana.id)
     assert "Ben may observe you" in panel.invited_box.children[0].children[0].value
     withdraw = panel.invited_box.children[0].children[1]
     withdraw.click()
-    assert not store.may_observe(school.ben.id, school.ana.id)
+    assert not store.may_observe(school.ben.id, school.ana.id, viewer=school.ana.id)
     assert panel.invited_box.children == ()
     assert "may no longer observe you" in panel.message.value
 

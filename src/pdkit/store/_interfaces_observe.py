@@ -16,7 +16,7 @@ class ObservationStore(Protocol):
     """Invitations to observe, observations and who may read them (every read names its
     viewer; the rules: :mod:`pdkit.observations`)."""
 
-    def observation_colleagues(self, teacher_id: str) -> list[Participant]:
+    def observation_colleagues(self, teacher_id: str, *, viewer: ViewerLike) -> list[Participant]:
         """The colleagues a teacher may invite (teachers of their sessions)."""
         ...
 
@@ -32,11 +32,11 @@ class ObservationStore(Protocol):
         """The teacher's standing invitations."""
         ...
 
-    def may_observe(self, observer_id: str, teacher_id: str) -> bool:
+    def may_observe(self, observer_id: str, teacher_id: str, *, viewer: ViewerLike) -> bool:
         """Whether one participant may observe another now."""
         ...
 
-    def observable(self, observer_id: str) -> list[str]:
+    def observable(self, observer_id: str, *, viewer: ViewerLike) -> list[str]:
         """Whom a participant may observe now."""
         ...
 
@@ -44,7 +44,7 @@ class ObservationStore(Protocol):
         """The goal's parts look-fors come from, as shared with the observer."""
         ...
 
-    def goal_version(self, teacher_id: str) -> int | None:
+    def goal_version(self, teacher_id: str, *, viewer: ViewerLike) -> int | None:
         """The number of the teacher's goal version in force now."""
         ...
 

@@ -11,7 +11,6 @@ and the store's steward only, whatever level a row holds.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -33,7 +32,6 @@ from ..evidence import (
     default_student_data,
     effective_level,
 )
-from ..revisions import versions_of
 from ._access import VISIBILITIES, Viewer, ViewerLike, allowed, as_viewer
 from ._records import EvidenceItem, new_id
 from ._sql_follow import FollowUpSQL
@@ -337,20 +335,7 @@ class EvidenceSQL(FollowUpSQL):
 
     def _goal_version(self, teacher_id: str) -> int:
         """The number of the teacher's goal version in force now (0: no goal yet)."""
-        rows = self._rows(
-            "SELECT field, value, at FROM responses WHERE participant = ? AND form = ?"
-            " ORDER BY seq",
-            (teacher_id, GOAL_FORM),
-        )
-        if not rows:
-            return 0
-        found = versions_of(
-            [str(r[0]) for r in rows],
-            [json.loads(r[1]) for r in rows],
-            [float(r[2]) for r in rows],
-            self.revision_marks(teacher_id, GOAL_FORM),
-        )
-        return found[-1].number if found else 0
+        return self._goal_version_now(teacher_id) or 0
 
     def _insert(self, item: EvidenceItem) -> None:
         """Write one version: a new item while the teacher has fewer than

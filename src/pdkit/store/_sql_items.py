@@ -10,8 +10,10 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, StoreError
 from ..followup import REVISABLE, REVISED
+from ..revisions import versions_of
 from ._access import (
     DEFAULT_VISIBILITY,
     VISIBILITIES,
@@ -157,6 +159,25 @@ class ItemsSQL(AccessSQL):
             (participant_id, form_id),
         )
         return [float(r[0]) for r in rows]
+
+    def _goal_version_now(self, teacher_id: str) -> int | None:
+        """The number of the teacher's goal version in force now (None: no goal yet),
+        by the one versions rule (:func:`pdkit.revisions.versions_of`); what evidence
+        and observations are linked to."""
+        rows = self._rows(
+            "SELECT field, value, at FROM responses WHERE participant = ? AND form = ?"
+            " ORDER BY seq",
+            (teacher_id, GOAL_FORM),
+        )
+        if not rows:
+            return None
+        found = versions_of(
+            [str(r[0]) for r in rows],
+            [json.loads(r[1]) for r in rows],
+            [float(r[2]) for r in rows],
+            self.revision_marks(teacher_id, GOAL_FORM),
+        )
+        return found[-1].number if found else None
 
     # ------------------------------------------------------------------ sharing
 

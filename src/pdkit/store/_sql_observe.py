@@ -25,7 +25,6 @@ from typing import Any
 from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, StoreError
 from ..observations import GOAL_LOOK_FOR_FIELDS, SHARES, check_notes, may_read
-from ..revisions import versions_of
 from ._access import ViewerLike, as_viewer
 from ._records import JSONValue, Observation, ObservationInvite, Participant, new_id
 from ._sql_base import Tx, encode
@@ -43,9 +42,16 @@ class ObservationsSQL(ItemsSQL):
 
     # ------------------------------------------------------------------ invitations
 
-    def observation_colleagues(self, teacher_id: str) -> list[Participant]:
+    def observation_colleagues(self, teacher_id: str, *, viewer: ViewerLike) -> list[Participant]:
         """The colleagues a teacher may invite: the teachers of the sessions they
-        attended, themselves and coaches aside, in name order."""
+        attended, themselves and coaches aside, in name order (the teacher and the
+        steward read them)."""
+        who = as_viewer(viewer)
+        if who.participant != teacher_id and not who.is_steward:
+            raise AccessError(f"{who} may not read whom participant {teacher_id} may invite")
+        return self._colleagues(teacher_id)
+
+    def _colleagues(self, teacher_id: str) -> list[Participant]:
         teacher = self._person(teacher_id, "teacher")
         found: dict[str, Participant] = {}
         for session in self.sessions_of(teacher.id):
@@ -59,7 +65,7 @@ class ObservationsSQL(ItemsSQL):
         self._person(teacher_id, "teacher")
         if peer_id == teacher_id:
             raise StoreError("invite a colleague: you cannot observe yourself")
-        if peer_id not in {p.id for p in self.observation_colleagues(teacher_id)}:
+        if peer_id not in {p.id for p in self._colleagues(teacher_id)}:
             raise StoreError(
                 f"participant {peer_id!r} is not a colleague from your sessions: invite "
                 "someone you took part in a session with"
@@ -97,18 +103,27 @@ class ObservationsSQL(ItemsSQL):
             raise AccessError(f"{who} may not read whom participant {teacher_id} invited")
         return self._standing("teacher", teacher_id)
 
-    def may_observe(self, observer_id: str, teacher_id: str) -> bool:
+    def may_observe(self, observer_id: str, teacher_id: str, *, viewer: ViewerLike) -> bool:
         """Whether ``observer_id`` may observe ``teacher_id`` now: one of their coaches,
-        or a colleague whose invitation stands."""
+        or a colleague whose invitation stands (the two of them and the steward ask)."""
+        who = as_viewer(viewer)
+        if who.participant not in (observer_id, teacher_id) and not who.is_steward:
+            raise AccessError(f"{who} may not ask who observes participant {teacher_id}")
+        return self._may_observe(observer_id, teacher_id)
+
+    def _may_observe(self, observer_id: str, teacher_id: str) -> bool:
         if observer_id == teacher_id:
             return False
         if observer_id in self.coaches_of(teacher_id):
             return True
         return any(i.teacher == teacher_id for i in self._standing("peer", observer_id))
 
-    def observable(self, observer_id: str) -> list[str]:
+    def observable(self, observer_id: str, *, viewer: ViewerLike) -> list[str]:
         """Whom ``observer_id`` may observe now: the teachers they coach, then those who
-        invited them (each once)."""
+        invited them (each once); the observer and the steward read it."""
+        who = as_viewer(viewer)
+        if who.participant != observer_id and not who.is_steward:
+            raise AccessError(f"{who} may not read whom participant {observer_id} may observe")
         person = self._person(observer_id)
         found = self.coached_by(observer_id) if person.role == "coach" else []
         for invite in self._standing("peer", observer_id):
@@ -117,7 +132,7 @@ class ObservationsSQL(ItemsSQL):
         return found
 
     def _require_observer(self, observer_id: str, teacher_id: str) -> None:
-        if not self.may_observe(observer_id, teacher_id):
+        if not self._may_observe(observer_id, teacher_id):
             raise AccessError(
                 f"participant {observer_id} may not observe participant {teacher_id}: "
                 "only their coach, or a colleague while the teacher's invitation stands"
@@ -130,7 +145,7 @@ class ObservationsSQL(ItemsSQL):
         them with ``viewer``: an invited colleague sees them (the invitation shows them
         the goal to look for); a coach, when the goal is shared with them; else nothing."""
         who = as_viewer(viewer)
-        if who.participant is None or not self.may_observe(who.participant, teacher_id):
+        if who.participant is None or not self._may_observe(who.participant, teacher_id):
             raise AccessError(f"{who} may not observe participant {teacher_id}")
         if who.participant in self.coaches_of(teacher_id) and not self.can_see(
             who, teacher_id, GOAL_FORM
@@ -139,23 +154,18 @@ class ObservationsSQL(ItemsSQL):
         found = self.latest(teacher_id, GOAL_FORM, viewer=teacher_id)
         return {k: found[k] for k in GOAL_LOOK_FOR_FIELDS if k in found}
 
-    def goal_version(self, teacher_id: str) -> int | None:
-        """The number of the teacher's goal version in force now (None: no goal yet)."""
-        rows = self._rows(
-            "SELECT field, value, at FROM responses WHERE participant = ? AND form = ?"
-            " ORDER BY seq",
-            (teacher_id, GOAL_FORM),
-        )
-        if not rows:
-            return None
-        marks = self.revision_marks(teacher_id, GOAL_FORM)
-        found = versions_of(
-            [str(r[0]) for r in rows],
-            [json.loads(r[1]) for r in rows],
-            [float(r[2]) for r in rows],
-            marks,
-        )
-        return found[-1].number if found else None
+    def goal_version(self, teacher_id: str, *, viewer: ViewerLike) -> int | None:
+        """The number of the teacher's goal version in force now (None: no goal yet),
+        for whoever may see the goal (the teacher, whom they share it with, the
+        steward) or observe the teacher (an observation is linked to it)."""
+        who = as_viewer(viewer)
+        if not (
+            who.is_steward  # a number, not the goal: as the observations it is on
+            or self.can_see(who, teacher_id, GOAL_FORM)
+            or (who.participant is not None and self._may_observe(who.participant, teacher_id))
+        ):
+            raise AccessError(f"{who} may not read participant {teacher_id}'s goal")
+        return self._goal_version_now(teacher_id)
 
     # ------------------------------------------------------------------ observations
 
@@ -168,7 +178,8 @@ class ObservationsSQL(ItemsSQL):
         self._require_observer(observer_id, teacher_id)
         checked = check_notes(notes or {})
         now = self._clock()
-        made = Observation(new_id(), teacher_id, observer_id, now, self.goal_version(teacher_id))
+        version = self._goal_version_now(teacher_id)
+        made = Observation(new_id(), teacher_id, observer_id, now, version)
         with self._tx() as tx:
             tx.execute(
                 f"INSERT INTO observations ({_HEAD}) VALUES (?, ?, ?, ?, ?, NULL)",  # noqa: S608
@@ -202,7 +213,7 @@ class ObservationsSQL(ItemsSQL):
         if head.sent:
             return self.observation(observation_id, viewer=by)
         self._require_observer(by, head.teacher)
-        version = self.goal_version(head.teacher)  # read before the write: one at a time
+        version = self._goal_version_now(head.teacher)  # read before the write: one at a time
         with self._tx() as tx:
             tx.execute(
                 "UPDATE observations SET sent_at = ?, goal_version = ? WHERE id = ?"

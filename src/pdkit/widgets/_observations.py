@@ -87,7 +87,7 @@ class ObservationsPanel:
 
     def _colleagues(self) -> None:
         try:
-            found = self.store.observation_colleagues(self.pid)
+            found = self.store.observation_colleagues(self.pid, viewer=self.pid)
         except PdkitError:
             found = []
         self.colleague.options = [(p.display_name, p.id) for p in found]
@@ -101,7 +101,7 @@ class ObservationsPanel:
         try:
             found = self.store.observations_of(self.pid, viewer=self.pid)
             invited = self.store.invitations(self.pid, viewer=self.pid)
-            observable = self.store.observable(self.pid)
+            observable = self.store.observable(self.pid, viewer=self.pid)
         except PdkitError:
             return False
         key = (

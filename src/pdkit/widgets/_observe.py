@@ -94,7 +94,7 @@ class ObservationForm:
         """Read again whom the observer may observe."""
         t = self.t
         try:
-            ids = self.store.observable(self.observer_id)
+            ids = self.store.observable(self.observer_id, viewer=self.observer_id)
         except PdkitError as exc:
             self._say(str(exc), "error")
             return
