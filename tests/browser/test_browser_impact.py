@@ -2,17 +2,19 @@
 (#16): a teacher sets a measured goal (a typo in a number is refused with a message, not
 lost) and shares it with her coach; she checks in twice from "My goal" with the measure's
 value, and adds a link to the first check-in as evidence; "My goal" draws A → now → B
-with the numbers in words; she invites a colleague, who observes her with her goal's
-look-fors (the measure among them), and she shares the notes with her coach; the coach's
-page of her draws the same A → now → B, lists the evidence with its check-in and the
-observation; she answers the session evaluation, and the facilitator's dashboard counts
-it (and shows the answers once five have answered)."""
+with the numbers in words; she invites a colleague from "My goal", who observes her with
+her goal's look-fors (the goal, point B, the action step and the measure); she sees his
+notes without a reload, and her coach sees them only while she shares them; the coach's
+page of her draws the same A → now → B and lists the evidence with its check-in; she
+answers the session evaluation, and the facilitator's dashboard counts it (and shows the
+answers once five have answered)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from tests._a11y import unlabelled
 
 from _servers import FACILITATOR_KEY
 from pdkit import open_store
@@ -72,6 +74,8 @@ def test_a_measured_goal_with_evidence_an_observation_and_the_evaluation(
     goal.get_by_label("My goal (required)").fill(
         "By March, 80% of my class reach the exit ticket's goal", timeout=LOAD
     )
+    goal.get_by_label("Point B: where I want them to be").fill("Four in five pass the ticket")
+    goal.get_by_label("Step 1").fill("Think-pair-share daily")
     goal.get_by_label("Optional: what I will count to see progress").fill("Weekly exit ticket")
     goal.get_by_role("radio", name="Percent (%)").check()
     goal.get_by_label("Point A as a number: where my students are now").fill("40")
@@ -141,6 +145,9 @@ def test_a_measured_goal_with_evidence_an_observation_and_the_evaluation(
     rows = peer.locator(".pdkit-look-for-row")
     measured = rows.filter(has_text="Weekly exit ticket")
     measured.wait_for(timeout=FOLLOW)  # the goal's measure is a look-for
+    assert rows.count() == 4  # the goal, point B, the action step and the measure
+    assert rows.filter(has_text="Think-pair-share daily").count() == 1
+    assert unlabelled(peer) == []
     measured.get_by_role("button", name="Seen").click()
     measured.get_by_label("Note").fill("Exit tickets collected at 10:40")
     peer.get_by_label("Glow: what went well").fill("Every student handed one in")
@@ -148,10 +155,24 @@ def test_a_measured_goal_with_evidence_an_observation_and_the_evaluation(
     peer.get_by_text("Sent to Ana").wait_for(timeout=FOLLOW)
     peer.context.close()
     seen = page.locator(".pdkit-observation", has_text="Exit tickets collected at 10:40")
-    seen.wait_for(timeout=FOLLOW)  # without a reload
+    seen.wait_for(timeout=FOLLOW)  # without a reload, linked to her goal's version
     assert "observed by Ben" in seen.inner_text()
-    page.get_by_label("Share with my coach").select_option(label="Share with my coach")
+    assert "goal version 1" in seen.inner_text()
+    assert "Every student handed one in" in seen.inner_text()
+
+    # Notes follow the goal's sharing (with her coach) unless she keeps them to herself:
+    # her coach sees them only while she shares them.
+    sharing = page.get_by_label("Share with my coach")
+    sharing.select_option(label="Keep it to myself")
+    page.get_by_text("Saved: Keep it to myself.").wait_for(timeout=10_000)
+    coach = _open(browser.new_context(), pdkit_server.url("coach.ipynb") + f"?pdkit={coach_token}")
+    coach.get_by_role("button", name="Open Ana").click(timeout=LOAD)
+    shared = coach.locator(".pdkit-observations-shared")
+    shared.get_by_text("No observations yet.").wait_for(timeout=FOLLOW)
+    assert coach.get_by_text("Exit tickets collected at 10:40").count() == 0
+    sharing.select_option(label="Share with my coach")
     page.get_by_text("Saved: Share with my coach.").wait_for(timeout=10_000)
+    shared.get_by_text("Exit tickets collected at 10:40").wait_for(timeout=FOLLOW)
 
     # On a phone the chart shrinks to the screen: nothing wider than it.
     page.set_viewport_size({"width": 390, "height": 844})
@@ -160,9 +181,7 @@ def test_a_measured_goal_with_evidence_an_observation_and_the_evaluation(
     assert width <= 391, f"the page is {width} px wide on a 390 px phone"
     context.close()
 
-    # ---------------------------------------- the coach sees A → now → B, evidence, notes
-    coach = _open(browser.new_context(), pdkit_server.url("coach.ipynb") + f"?pdkit={coach_token}")
-    coach.get_by_role("button", name="Open Ana").click(timeout=LOAD)
+    # --------------------------------------------- the coach sees A → now → B and the evidence
     seen_chart = coach.locator("svg.pdkit-measure-chart")
     seen_chart.wait_for(timeout=FOLLOW)
     described = _described(seen_chart)
@@ -175,9 +194,6 @@ def test_a_measured_goal_with_evidence_an_observation_and_the_evaluation(
     evidence.wait_for(timeout=FOLLOW)
     assert evidence.get_attribute("href") == SURVEY
     assert "with check-in 1" in coach.locator(".pdkit-evidence").inner_text()
-    coach.locator(".pdkit-observations-shared").get_by_text(
-        "Exit tickets collected at 10:40"
-    ).wait_for(timeout=FOLLOW)
     coach.context.close()
 
     # ------------------------------------------- the session evaluation, on the dashboard
