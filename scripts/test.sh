@@ -19,4 +19,4 @@ if [ $# -eq 0 ] && [ -z "${PDKIT_TEST_PREPARED:-}" ]; then
 fi
 echo "== ruff"; $V/ruff check src tests benchmarks; $V/ruff format --check src tests benchmarks
 echo "== mypy"; $V/mypy
-echo "== pytest"; $V/python -m pytest -n 2 "$@"
+echo "== pytest"; $V/python -m pytest -n 2 --durations=25 "$@"
