@@ -3,7 +3,8 @@
 The facilitator makes a session (`pdkit session create`); two teachers join it with its
 code (one types it, one opens a link that carries it) and write goals, one of them
 private. The dashboard refuses without the session's key; with it, it shows the counts,
-statuses, groups and the chart, follows new joiners by itself, never shows what anyone
+statuses, groups and the chart, every workbook's join link with a QR code to project,
+follows new joiners by itself, never shows what anyone
 wrote, and downloads the session's tables.
 """
 
@@ -50,6 +51,20 @@ def test_the_dashboard_of_a_session(
     boss.get_by_role("heading", name="Spring <PD>").wait_for(timeout=LOAD)
     boss.get_by_text(f"Participants join with the code {code}").wait_for(timeout=FOLLOW)
     boss.get_by_text("Nobody has joined yet").wait_for(timeout=FOLLOW)
+
+    # Every participants' workbook's link carries the session's code; its QR code shows
+    # for the projector when asked.
+    panel = boss.locator(".pdkit-join-links")
+    reflection = panel.locator("li", has_text="Reflection workbook")
+    href = reflection.get_by_role("link").get_attribute("href") or ""
+    assert href.endswith(f"reflection.ipynb?code={code}"), href
+    assert panel.locator("li", has_text="Facilitator workbook").count() == 0
+    reflection.get_by_text("QR code to project").click()
+    qr = reflection.get_by_role("img", name="QR code of the link to Reflection workbook")
+    assert qr.is_visible()
+    box = qr.bounding_box()
+    assert box is not None
+    assert box["width"] >= 150  # big enough to scan from a projected screen
 
     ana = open_page(browser, downloads=True, url=pdkit_server.url("goal-setting.ipynb"))
     ana.get_by_label("Session code").fill(code.lower(), timeout=LOAD)

@@ -6,6 +6,7 @@ import math
 import time
 from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -212,7 +213,7 @@ class FacilitatorApp:
             agenda=agenda,
             evaluation=agenda_evaluation(agenda),
         )
-        parts: list[w.Widget] = [self.dashboard.widget]
+        parts: list[w.Widget] = [self.dashboard.widget, self._join_links()]
         if self.session == DEFAULT_SESSION:
             parts.append(
                 VBox(
@@ -227,6 +228,22 @@ class FacilitatorApp:
                 )
             )
         self.body.children = parts
+
+    def _join_links(self) -> w.Widget:
+        """Every participants' workbook served beside this page, with its join link for
+        this session and a QR code to project (:mod:`._joinlinks`)."""
+        from ._joinlinks import join_links_html, served_workbooks
+
+        stored = self.store.get_session(self.session) if self.session != DEFAULT_SESSION else None
+        links = HTML(
+            value=join_links_html(
+                self.browser.page_url,
+                served_workbooks(Path.cwd()),
+                stored.code if stored is not None else None,
+            )
+        )
+        links.add_class("pdkit-join-links-panel")
+        return links
 
     def create_session(self, title: str) -> tuple[Session, str] | None:
         """Make a session with this server's school goals; shows its code and links."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -295,9 +295,15 @@ class WorkbookDefinition:
     @property
     def audience(self) -> str:
         """``facilitator`` or ``coach`` for a workbook with a facilitator or coach section,
-        else ``participant``."""
-        kinds = {s.kind for s in self.sections}
-        return next((k for k in ("facilitator", "coach") if k in kinds), "participant")
+        else ``participant`` (:func:`audience_of`)."""
+        return audience_of(s.kind for s in self.sections)
+
+
+def audience_of(kinds: Iterable[str]) -> str:
+    """Whom a workbook with sections of these kinds is for: ``facilitator`` or ``coach``
+    when it has a facilitator or coach section, else ``participant``."""
+    found = set(kinds)
+    return next((k for k in ("facilitator", "coach") if k in found), "participant")
 
 
 AGENDA_SHOWS = ("form", "reflection", "protocol", "revise", "evaluation", "text")
