@@ -20,7 +20,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from urllib.parse import urlsplit
 
-from .charts import format_value
 from .errors import EvidenceError
 
 __all__ = [
@@ -161,6 +160,8 @@ def class_summary_text(
     """A class's scores in numbers only, for a check-in's evidence: one line per date
     (or week) with how many scores, their mean and median — never a row. The class-data
     page writes it; :func:`class_summary_points` reads it back to draw it."""
+    from .charts import format_value  # the class-data page's path only
+
     lines = [_CLASS_INTRO.format(score=score_column, date=date_column)]
     lines += [
         f"{when}: {count} scores, mean {format_value(mean, unit)}, "

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
+from urllib.parse import unquote
 
 import ipywidgets as w
 import pytest
@@ -76,11 +78,17 @@ def test_the_links_carry_the_session_code_escape_titles_and_draw_qr_codes() -> N
     assert 'href="http://h:8866/voila/render/goal-setting.ipynb?code=AB%20CD"' in shown
     assert "Goals &lt;b&gt;&amp; more&lt;/b&gt;" in shown
     assert "<b>&" not in shown
-    assert shown.count("<svg") == 1
-    assert 'aria-label="QR code of the link to Goals &lt;b&gt;&amp; more&lt;/b&gt;"' in shown
+    # The QR code is an image named by its alt text (never a label, which would read as
+    # the label of a form field named like the workbook), drawn as SVG.
+    assert shown.count('<img class="pdkit-qr"') == 1
+    assert 'alt="QR code of the link to Goals &lt;b&gt;&amp; more&lt;/b&gt;"' in shown
+    assert "aria-label" not in shown.split("<ul", 1)[-1]
+    source = unescape(shown.split('src="', 1)[1].split('"', 1)[0])
+    assert source.startswith("data:image/svg+xml")
+    assert "<svg" in unquote(source)
     default = join_links_html(PAGE, [ServedWorkbook("day.ipynb", "Our PD day")], None, qr=False)
     assert 'href="http://h:8866/voila/render/day.ipynb"' in default
-    assert "<svg" not in default
+    assert "pdkit-qr" not in default
     assert "No participants' workbook is served" in join_links_html(PAGE, [], None)
 
 

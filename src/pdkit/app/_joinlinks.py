@@ -79,10 +79,11 @@ def _workbook_reference(notebook: object, folder: Path) -> str | Path | None:
 
 
 def qr_svg(link: str) -> str:
-    """A QR code of ``link`` as inline SVG (black on white, scalable), for a projector."""
+    """A QR code of ``link`` as an SVG ``data:`` URI (black on white, scalable), for a
+    projector: the ``src`` of an ``<img>`` whose ``alt`` names it."""
     import segno  # only when a facilitator opens the join links
 
-    return str(segno.make(link, error="m").svg_inline(scale=5, dark="#000", light="#fff"))
+    return str(segno.make(link, error="m").svg_data_uri(scale=5, dark="#000", light="#fff"))
 
 
 def join_links_html(
@@ -109,8 +110,8 @@ def join_links_html(
             title = escape(workbook.title)
             item += (
                 f'<details class="pdkit-join-qr"><summary>QR code to project: {title}'
-                f'</summary><div role="img" aria-label="QR code of the link to {title}">'
-                f"{qr_svg(link)}</div></details>"
+                f'</summary><img class="pdkit-qr" alt="QR code of the link to {title}" '
+                f'src="{escape(qr_svg(link), quote=True)}"></details>'
             )
         rows.append(item + "</li>")
     return (

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import date
 from html import escape
 
-from ..charts import escape_text, line_chart
 from ..evidence import KIND_WORDS, class_summary_points
 from ..store import EvidenceItem
 
@@ -33,6 +32,8 @@ def evidence_html(
     ``own``: for their teacher (who is told who sees each item)."""
     if not items:
         return f'<p class="pdkit-empty">{escape(t("No evidence yet."))}</p>'
+    from ..charts import escape_text, line_chart  # not on a participant's start-up path
+
     rows = []
     for item in items:
         caption = escape_text(item.caption)
