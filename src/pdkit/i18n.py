@@ -428,6 +428,16 @@ _ES = {
     ),
     ("Observations shared with you"): ("Observaciones que comparten contigo"),
     ("Observe this teacher"): ("Observar a este docente"),
+    # pdkit serve's "getting ready" page (serve/_waiting.py)
+    "Getting ready": "Preparando tu lugar",
+    "{ready} of {total} places ready": "{ready} de {total} lugares listos",
+    "Your workbook opens by itself in a moment: keep this page open.": (
+        "Tu cuaderno se abre solo en un momento: deja esta página abierta."
+    ),
+    "Every place is taken right now": "Todos los lugares están ocupados ahora",
+    "This page opens your workbook by itself as soon as a place is free.": (
+        "Esta página abre tu cuaderno sola en cuanto haya un lugar libre."
+    ),
 }
 
 _CATALOGS: dict[str, Mapping[str, str]] = {"es": _ES}

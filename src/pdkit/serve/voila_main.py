@@ -1,4 +1,5 @@
-"""Voilà's command line, as ``python -m voila`` runs it, with one meaningless start-up
+"""Voilà's command line, as ``python -m voila`` runs it (with pdkit's application,
+:class:`pdkit.serve._app.PdkitVoila`), with one meaningless start-up
 warning kept out of a facilitator's terminal, and without one slow import.
 
 ``pdkit serve`` gives Voilà its kernel pools as a dict on the command line (written as
@@ -24,11 +25,15 @@ if "rfc3987_syntax" not in sys.modules:
     sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
 
 import voila  # noqa: F401  (its import shows traitlets' deprecation warnings)
-from voila.app import main
+
+from ._app import PdkitVoila
 
 __all__ = ["main"]
 
 warnings.filterwarnings("ignore", message="--kernel_pools_config", category=DeprecationWarning)
+
+main = PdkitVoila.launch_instance
+"""Voilà's main, with pdkit's application (the "getting ready" page, HTTPS: :mod:`._app`)."""
 
 if __name__ == "__main__":
     main()
