@@ -118,11 +118,16 @@ class WaitingVoilaHandler(TornadoVoilaHandler):  # type: ignore[misc]
 
 
 class ReadyHandler(web.RequestHandler):
-    """``/pdkit/ready?notebook=…``: whether an arrival for that workbook waits (JSON)."""
+    """``/pdkit/ready?notebook=…``: whether an arrival for that workbook waits, and why
+    (JSON; ``n`` of ``of`` places ready while its pool fills, see :func:`status_body`)."""
 
     def get(self) -> None:
         notebook = self.get_argument("notebook", "")
-        why = _why(self.settings.get("kernel_manager"), notebook)
+        manager = self.settings.get("kernel_manager")
+        why = _why(manager, notebook)
+        if why is None:  # served now; the pool's first fill, when there is one, as it is
+            warm_up = getattr(manager, "warm_up", None)
+            done, size, _ = warm_up(notebook) if warm_up else (0, 0, False)
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
-        self.finish(status_body(*(why or (None, 0, 0))))
+        self.finish(status_body(why[0], why[1], why[2]) if why else status_body(None, done, size))

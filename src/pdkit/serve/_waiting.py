@@ -31,7 +31,9 @@ _STYLE = (
 
 
 def status_body(reason: str | None, first: int, second: int) -> str:
-    """The status address's JSON: whether to wait, why, and the page's two numbers."""
+    """The status address's JSON: whether to wait, why (``warming``, ``full`` or null),
+    and two numbers: places ready of the pool's size (``full``: kernels running of the
+    most allowed)."""
     return json.dumps({"wait": reason is not None, "why": reason, "n": first, "of": second})
 
 
