@@ -165,7 +165,8 @@ def test_stopping_a_room_starts_no_more_kernels_and_stops_them_all_together() ->
     waiting = _Task("later", False)
     manager._pools = {"goal-setting.ipynb": [waiting]}  # type: ignore[attr-defined]
     stopped: list[tuple[str, bool]] = []
-    manager._kernels = {"open-page": object(), "pooled": object()}
+    pooled = [f"pooled-{i}" for i in range(10)]
+    manager._kernels = {kernel_id: object() for kernel_id in ["open-page", *pooled]}
     manager._connected_once = {"open-page"}
 
     async def shutdown(kernel_id: str, now: bool = False, restart: bool = False) -> None:
@@ -175,9 +176,9 @@ def test_stopping_a_room_starts_no_more_kernels_and_stops_them_all_together() ->
     manager.shutdown_kernel = shutdown  # type: ignore[method-assign]
     start = time.monotonic()
     asyncio.run(manager.stop_room())
-    assert time.monotonic() - start < 0.9  # together, not one after another
-    assert sorted(stopped) == [("open-page", False), ("pooled", True)]  # the open page politely
-    assert getattr(waiting, "cancelled_now", False)
+    assert time.monotonic() - start < 3  # together: one after another takes 5.5 s
+    assert sorted(stopped) == [("open-page", False)] + [(k, True) for k in sorted(pooled)]
+    assert getattr(waiting, "cancelled_now", False)  # a kernel still to start never starts
     manager._spread_fill(None, notebook_name="goal-setting.ipynb")  # no refill any more
     assert manager.waiting("goal-setting.ipynb") is None
 

@@ -105,7 +105,7 @@ class WaitingVoilaHandler(TornadoVoilaHandler):  # type: ignore[misc]
         why = _why(self.kernel_manager, notebook) if notebook else None
         until = time.monotonic() + float(app.hold)
         while why is not None and time.monotonic() < until:
-            await asyncio.sleep(0.2)  # a place may be ready in a moment: then no page between
+            await asyncio.sleep(0.5)  # a place may be ready in a moment: then no page between
             why = _why(self.kernel_manager, notebook)
         if why is None:  # (from here to taking the ready kernel, nothing else runs)
             return await super().get(path)

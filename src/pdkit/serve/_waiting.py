@@ -3,9 +3,10 @@ are ready sees, instead of a page that does not answer.
 
 A plain page (no script or style from elsewhere, a few kilobytes), in the workbook's
 language: "Getting ready — 40 of 300 places ready". Its script asks the server's tiny
-status address every two seconds or so whether the workbook can be served now, and then
-loads the same address again (the personal link's ``?pdkit=…`` and every other part of it
-kept: no page is lost); without scripts, it reloads itself every 10 seconds.
+status address every three seconds or so (a random part spreads a room's pages) whether
+the workbook can be served now, and then loads the same address again (the personal
+link's ``?pdkit=…`` and every other part of it kept: no page is lost); without scripts,
+it reloads itself every 10 seconds.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def waiting_page(
     status = json.dumps(status_url).replace("</", "<\\/")
     script = f"""(function(){{
 var url={status};
-function again(){{setTimeout(ask,1500+Math.random()*1000);}}
+function again(){{setTimeout(ask,2500+Math.random()*1500);}}
 function ask(){{fetch(url,{{cache:"no-store"}}).then(function(r){{return r.json();}})
 .then(function(s){{if(!s.wait){{location.reload();return;}}
 var c=document.getElementById("count"),p=document.getElementById("bar");

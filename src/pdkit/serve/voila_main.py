@@ -18,6 +18,7 @@ fail, and jsonschema goes on without that one format check).
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 
@@ -32,8 +33,22 @@ __all__ = ["main"]
 
 warnings.filterwarnings("ignore", message="--kernel_pools_config", category=DeprecationWarning)
 
-main = PdkitVoila.launch_instance
-"""Voilà's main, with pdkit's application (the "getting ready" page, HTTPS: :mod:`._app`)."""
+
+def main() -> None:
+    """Voilà's main, with pdkit's application (the "getting ready" page, HTTPS:
+    :mod:`._app`); once the server has stopped, this process ends at once.
+
+    By then every kernel is stopped (:meth:`pdkit.serve.kernels.PdkitKernelManager.stop_room`)
+    and the server holds nothing to save (answers are saved by the kernels). Python's own
+    teardown after that (ZeroMQ sockets and contexts, objects of every kernel connection)
+    took 2.6 s for a room of 30 and about 9 s for 100 on a busy 2-core machine: most of
+    the time Ctrl+C took to stop a room.
+    """
+    PdkitVoila.launch_instance()  # returns when the server has stopped; --version and
+    sys.stdout.flush()  # errors end with SystemExit as before
+    sys.stderr.flush()
+    os._exit(0)
+
 
 if __name__ == "__main__":
     main()
