@@ -108,6 +108,38 @@ def _manager(**config: Any) -> PdkitKernelManager:
     return manager
 
 
+def test_kernels_are_pre_heated_a_few_at_a_time_each_ready_once_its_notebook_ran() -> None:
+    manager = _manager(warm_concurrency=2, warm_timeout=0.6)
+    events: list[str] = []
+
+    async def initialize(name: str, kernel_id: str | None = None, **kwargs: Any) -> Any:
+        events.append(f"start {name}")
+        seconds = {"slow": 0.3, "stuck": 60.0}.get(name, 0.3)
+        task = asyncio.ensure_future(asyncio.sleep(seconds))
+        task.add_done_callback(lambda t: t.cancelled() or events.append(f"ran {name}"))
+        return {"task": task, "kernel_id": name}
+
+    manager._voila_initialize = initialize
+
+    async def fill() -> list[float]:
+        began = time.monotonic()
+
+        async def one(name: str) -> float:
+            await manager._warm(name)
+            events.append(f"ready {name}")
+            return time.monotonic() - began
+
+        return list(await asyncio.gather(one("slow"), one("stuck"), one("third")))
+
+    _slow, stuck, _third = asyncio.run(fill())
+    assert events[:2] == ["start slow", "start stuck"]  # two at a time
+    # ready once its notebook ran, not when its kernel started; then the third may start
+    assert events.index("ran slow") < events.index("ready slow") < events.index("start third")
+    assert "ready stuck" in events  # a notebook that never ends counts as ready after a while
+    assert "ran stuck" not in events
+    assert stuck >= 0.6
+
+
 def test_an_arrival_waits_while_the_first_fill_has_no_kernel_ready() -> None:
     manager = _manager()
     first = [_Task("a", True), _Task("b", False), _Task("c", False)]

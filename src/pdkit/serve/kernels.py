@@ -103,6 +103,12 @@ class PdkitKernelManager(AsyncMappingKernelManager):
         help="Pre-heated kernels started at the same time (0: two per processor core).",
     )
 
+    warm_timeout = Float(
+        60.0,
+        config=True,
+        help="Seconds a pre-heated kernel's notebook may run before the kernel counts as ready.",
+    )
+
     report_every = Float(
         5.0,
         config=True,
@@ -159,8 +165,10 @@ class PdkitKernelManager(AsyncMappingKernelManager):
             if self._stopping:
                 raise asyncio.CancelledError
             content = await self._voila_initialize(notebook_name, kernel_id, **kwargs)
-            with contextlib.suppress(Exception):  # (the page reports a failed notebook)
-                await asyncio.shield(content["task"])
+            # (a failed notebook is the page's to report; one that waits for its request,
+            # Voilà's wait_for_request(), never ends here: it is counted ready after a while)
+            with contextlib.suppress(Exception, asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(content["task"]), self.warm_timeout)
         return content
 
     def pool_target(self, notebook_name: str) -> int:
