@@ -80,8 +80,8 @@ def add(commands: Commands) -> None:
         type=int,
         default=None,
         metavar="N",
-        help='refuse new pages ("the server is full") once N kernels run (default: what '
-        "this machine's memory holds at 60 MB each; 0: no limit)",
+        help="once N kernels run, newcomers wait on a page that opens their workbook when a "
+        "place frees (default: what this machine's memory holds at 60 MB each; 0: no limit)",
     )
     serve.add_argument(
         "--certfile",
