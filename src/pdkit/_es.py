@@ -484,4 +484,14 @@ ES = {
     ("with check-in {n}"): ("con la revisión {n}"),
     ("you and your coach"): ("tú y tu coach"),
     ("you, your coach and your group"): ("tú, tu coach y tu grupo"),
+    # pdkit serve's "getting ready" page (serve/_waiting.py)
+    "Getting ready": "Preparando tu lugar",
+    "{ready} of {total} places ready": "{ready} de {total} lugares listos",
+    "Your workbook opens by itself in a moment: keep this page open.": (
+        "Tu cuaderno se abre solo en un momento: deja esta página abierta."
+    ),
+    "Every place is taken right now": "Todos los lugares están ocupados ahora",
+    "This page opens your workbook by itself as soon as a place is free.": (
+        "Esta página abre tu cuaderno sola en cuanto haya un lugar libre."
+    ),
 }

@@ -80,8 +80,23 @@ def add(commands: Commands) -> None:
         type=int,
         default=None,
         metavar="N",
-        help='refuse new pages ("the server is full") once N kernels run (default: what '
-        "this machine's memory holds at 60 MB each; 0: no limit)",
+        help="once N kernels run, newcomers wait on a page that opens their workbook when a "
+        "place frees (default: what this machine's memory holds at 60 MB each; 0: no limit)",
+    )
+    serve.add_argument(
+        "--certfile",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="serve HTTPS with this certificate (PEM; its chain after it): on a room's "
+        "network, personal links and the facilitator key then travel encrypted",
+    )
+    serve.add_argument(
+        "--keyfile",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the certificate's private key (PEM; default: in the --certfile file)",
     )
     serve.add_argument("--open", action="store_true", help="open a browser on the workbooks")
     serve.add_argument(
@@ -198,6 +213,8 @@ def _serve(args: argparse.Namespace) -> int:
         base_url=args.base_url,
         remind_every=args.remind_every * 60,
         remind_rate=args.rate,
+        certfile=args.certfile,
+        keyfile=args.keyfile,
     )
     if args.remind and not args.remind_every > 0:
         raise PdkitError("--remind-every: give minutes, more than 0")

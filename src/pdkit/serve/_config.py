@@ -3,9 +3,11 @@ kernels' limits (:class:`ServeConfig`), with the defaults a room needs."""
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import secrets
 import socket
+import ssl
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,8 +26,13 @@ __all__ = [
     "default_max_kernels",
     "free_port",
     "key_weakness",
+    "plain_http_warning",
     "random_key",
+    "tls_context",
 ]
+
+PROXY_DOC = "docs/serving-a-room.md"
+"""Where the README's reverse-proxy way (Caddy) is written down."""
 
 DEFAULT_POOLS = {"goal-setting": 2}
 """Pre-heated kernels per workbook when ``--pool`` is not given."""
@@ -138,10 +145,19 @@ class ServeConfig:
     host and port served on)."""
     remind_every: float = 3600.0
     remind_rate: float = 10.0
+    certfile: Path | None = None
+    """The server's TLS certificate (PEM, the chain after it): serve HTTPS."""
+    keyfile: Path | None = None
+    """The certificate's private key (PEM; None: it is in ``certfile``)."""
+
+    @property
+    def scheme(self) -> str:
+        """``https`` with a certificate, else ``http``."""
+        return "https" if self.certfile else "http"
 
     def reminder_base_url(self) -> str:
         """The address in reminders' links."""
-        return self.base_url or f"http://{self.host}:{self.port}"
+        return self.base_url or f"{self.scheme}://{self.host}:{self.port}"
 
     def pool_config(self) -> dict[str, dict[str, int]]:
         """Voilà's ``kernel_pools_config``: the pools asked for, none for the rest."""
@@ -168,7 +184,7 @@ class ServeConfig:
 
     def urls(self) -> list[tuple[str, str]]:
         """(what, URL) pairs to print: one per workbook; the facilitator's carries the key."""
-        base = f"http://{self.host}:{self.port}"
+        base = f"{self.scheme}://{self.host}:{self.port}"
         if self.path.is_file():
             return [(self.path.stem, f"{base}/")]
         links = []
@@ -198,3 +214,31 @@ _PERSONAL = {
     "observe": "a coach, or a colleague a teacher invited, opens it with their own link",
 }
 """Workbooks opened with a personal link: what to say beside their address."""
+
+
+def tls_context(certfile: str, keyfile: str | None = None) -> ssl.SSLContext:
+    """A server's TLS context with this certificate (chain) and key; ``ssl.SSLError`` or
+    ``OSError`` when they cannot be read or do not match."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certfile, keyfile or None)
+    return context
+
+
+def plain_http_warning(host: str, tls: bool) -> str | None:
+    """The warning for serving plain HTTP beyond this machine (None: loopback, or TLS)."""
+    if tls or _loopback(host):
+        return None
+    return (
+        f"pdkit: warning: serving plain HTTP on {host}: personal links and the facilitator "
+        "key travel readable on this network. Use --certfile/--keyfile, or a reverse proxy "
+        f"such as Caddy that gets certificates by itself: {PROXY_DOC}"
+    )
+
+
+def _loopback(host: str) -> bool:
+    if host.strip().lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may well be reached from elsewhere

@@ -29,8 +29,10 @@ from ._config import (
     ServeConfig,
     free_port,
     key_weakness,
+    plain_http_warning,
     port_problem,
     random_key,
+    tls_context,
 )
 
 __all__ = ["kernel_ipython_dir", "prepare", "serve", "template_data_dir", "voila_command"]
@@ -97,6 +99,10 @@ def voila_command(config: ServeConfig) -> list[str]:
         # serves pages without their widgets ("Timeout waiting for IOPub output").
         f"--VoilaExecutor.iopub_timeout={config.iopub_timeout}",
     ]
+    if config.certfile:
+        command.append(f"--PdkitVoila.certfile={config.certfile.resolve()}")
+        if config.keyfile:
+            command.append(f"--PdkitVoila.keyfile={config.keyfile.resolve()}")
     pools = config.pool_config()
     if len(pools) > 1:
         command += [  # (traitlets warns that a dict on the command line is deprecated;
@@ -165,6 +171,20 @@ def prepare(
                 "(--port 0 takes any free one)"
             )
         )
+    if config.keyfile and not config.certfile:
+        problems.append(PdkitError("--keyfile: give the certificate too, with --certfile"))
+    if config.certfile:
+        try:
+            tls_context(str(config.certfile), str(config.keyfile) if config.keyfile else None)
+        except (OSError, ValueError) as exc:  # (ssl.SSLError is an OSError)
+            problems.append(
+                PdkitError(
+                    f"--certfile {config.certfile}"
+                    + (f" --keyfile {config.keyfile}" if config.keyfile else "")
+                    + f": cannot serve HTTPS with them: {exc}. Give a PEM certificate and "
+                    "the private key that belongs to it"
+                )
+            )
     if config.remind:
         from ..outreach import SmtpSettings
 
@@ -222,6 +242,14 @@ def prepare(
                 "--base-url https://… (the address teachers open)",
                 file=out,
             )
+    if warning := plain_http_warning(config.host, bool(config.certfile)):
+        print(warning, file=out)
+    if any(n > 0 for n in config.pools.values()):
+        print(
+            "pdkit: the server answers at once; while a workbook's kernels are pre-heated, "
+            "people who open it see a 'getting ready' page that opens it by itself",
+            file=out,
+        )
     print("pdkit: press Ctrl+C to stop.", file=out, flush=True)
     return env
 
