@@ -110,9 +110,11 @@ def test_each_user_writes_and_reads_their_own_and_none_of_anothers_private(hub: 
         lambda: ben_store.close_and_dump_everything(),
     ]
     for number, attempt in enumerate(tries):
-        with pytest.raises(AccessError):
-            attempt()
-            pytest.fail(f"try {number} was answered")
+        try:
+            answered = attempt()
+        except AccessError:
+            continue
+        pytest.fail(f"try {number} was answered: {answered!r}")
     # What Ben reads of everyone's shared items does not include Ana's private one.
     assert ben_store.shared("reflection", viewer=ben.id) == []
     assert hub.store.latest(ana.id, "reflection", viewer=ana.id) == {"worry": SECRET}
@@ -142,8 +144,8 @@ def test_a_coach_in_the_coaches_group_reads_what_is_shared_with_coaches_only(hub
         cal_store.latest(ana.id, "reflection", viewer=cal.id)
     assert cal_store.coached_by(cal.id) == [ana.id]
     cal_store.add_comment(cal.id, ana.id, "Good start")
+    ben = _join(hub.client("t-ben"), "ben")
     with pytest.raises(AccessError, match="does not coach"):
-        ben = _join(hub.client("t-ben"), "ben")
         cal_store.add_comment(cal.id, ben.id, "Not my teacher")
 
 
@@ -184,7 +186,7 @@ def test_a_service_that_does_not_answer_fails_in_bounded_time() -> None:
     port = quiet.getsockname()[1]
     store = HubStore(f"pdkit-hub://127.0.0.1:{port}/", token="t", timeout=0.5)
     began = time.monotonic()
-    with pytest.raises(StoreError, match="did not answer within 0.5 s"):
+    with pytest.raises(StoreError, match=r"did not answer within 0\.5 s"):
         store.get_participant("x")  # type: ignore[attr-defined]
     assert time.monotonic() - began < 5
     quiet.close()
