@@ -213,3 +213,18 @@ def test_every_rule_names_a_store_method() -> None:
             assert callable(getattr(store, method)), method
     finally:
         store.close()
+
+
+def test_the_facilitator_page_opens_for_the_facilitators_group_only(hub: Hub) -> None:
+    from pdkit.app import FacilitatorApp
+
+    _join(hub.client("t-ana"), "ana")
+    _join(hub.client("t-fay"), "fay")
+    page = FacilitatorApp(store=hub.client("t-fay"))
+    assert page.dashboard is not None, "a member of the facilitators group, without a key"
+    page._close()
+    refused = FacilitatorApp(store=hub.client("t-ana"))
+    assert refused.dashboard is None
+    assert "facilitators group" in refused.body.children[0].value
+    refused._check()  # the browser's report does not open it either
+    assert refused.dashboard is None

@@ -13,7 +13,8 @@ call the service sets or checks every argument that says who acts or who reads:
 - ``create_participant`` makes only the caller's own participant (``jupyterhub:<user>``,
   named for the user), a coach only for a member of the hub's coaches group;
 - a few methods (sessions' runs, groups and statuses: the facilitator's dashboard) are
-  for the facilitators group only.
+  for the facilitators group only, and a few reads of where someone is (their group, run,
+  sessions, coaches, check-in dates, the forms they answered) name anyone for them.
 
 Given the right viewer, the store itself enforces what may be seen (visibility levels,
 coaching, groups), exactly as under ``pdkit serve``.
@@ -57,10 +58,15 @@ class Rule:
     facilitator: bool = False
     me_or_coached: tuple[str, ...] = ()
     identity: bool = False  # answered without a participant (signing in)
+    facilitator_any: bool = False  # a facilitator may name anyone in ``me`` (a read)
 
 
 def _me(*names: str) -> Rule:
     return Rule(me=names)
+
+
+def _me_or_any_for_facilitators(*names: str) -> Rule:
+    return Rule(me=names, facilitator_any=True)
 
 
 _VIEW = Rule(viewer=True)
@@ -74,22 +80,22 @@ RULES: Mapping[str, Rule] = {
     "get_participant": _ANYONE,
     # their own answers, settings and places
     "record": _me("participant_id"),
-    "answered_forms": _me("participant_id"),
+    "answered_forms": _me_or_any_for_facilitators("participant_id"),
     "start_revision": _me("participant_id"),
     "revision_marks": _me("participant_id"),
     "set_visibility": _me("participant_id"),
     "visibility": _me("participant_id"),
     "attend": _me("participant_id"),
-    "sessions_of": _me("participant_id"),
-    "checkin_times": _me("participant_id"),
+    "sessions_of": _me_or_any_for_facilitators("participant_id"),
+    "checkin_times": _me_or_any_for_facilitators("participant_id"),
     "set_goal_status": Rule(me=("by",), me_or_coached=("participant_id",)),
     "set_contact": _me("participant_id"),
     "opt_out": _me("participant_id"),
-    "group_of": _me("participant_id"),
+    "group_of": _me_or_any_for_facilitators("participant_id"),
     "place_in_group": _me("participant_id"),
     "leave_group": _me("participant_id"),
-    "run_for": _me("participant_id"),
-    "coaches_of": _me("teacher_id"),
+    "run_for": _me_or_any_for_facilitators("participant_id"),
+    "coaches_of": _me_or_any_for_facilitators("teacher_id"),
     "coached_by": _me("coach_id"),
     "add_comment": Rule(me=("author_id",), me_or_coached=("teacher_id",)),
     "has_evaluated": _me("participant_id"),
@@ -220,7 +226,7 @@ def bind_call(
         person = me()
         if person is None and (rule.me or rule.viewer or rule.me_or_coached):
             raise AccessError(f"hub user {caller.user} has not signed in to pdkit yet")
-        for name in rule.me:
+        for name in rule.me if not (rule.facilitator_any and caller.facilitator) else ():
             if name in given and person is not None and given[name] != person.id:
                 raise AccessError(f"{method}: hub user {caller.user} acts only as themself")
         for name in rule.me_or_coached:

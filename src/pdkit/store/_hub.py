@@ -33,6 +33,16 @@ TIMEOUT = 30.0
 """Seconds one call may take, connecting included, before it fails with StoreError."""
 
 
+class _Quiet:
+    """A run signal that never fires (see :meth:`HubStore.run_signal`)."""
+
+    def changed(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 class HubStore:
     """A :class:`~pdkit.store.Store` whose every method is a call to the pdkit hub service.
 
@@ -71,6 +81,11 @@ class HubStore:
         "coach": bool}`` (from the hub's groups)."""
         found: dict[str, Any] = self._call("whoami", (), {})
         return found
+
+    def run_signal(self, session: str) -> _Quiet:
+        """No signal crosses the service: pages following a run read it every few seconds
+        (:data:`pdkit.widgets._follow.SAFETY_EVERY`) instead."""
+        return _Quiet()
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
