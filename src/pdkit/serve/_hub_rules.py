@@ -11,7 +11,7 @@ call the service sets or checks every argument that says who acts or who reads:
   member of the hub's facilitators group, :meth:`Viewer.facilitator` of a session; it is
   rebuilt from those facts, so a steward's viewer (or any other flag) never passes;
 - ``create_participant`` makes only the caller's own participant (``jupyterhub:<user>``,
-  named for the user), a coach only for a member of the hub's coaches group;
+  named for the user): a coach for a member of the hub's coaches group, else a teacher;
 - a few methods (sessions' runs, groups and statuses: the facilitator's dashboard) are
   for the facilitators group only, and a few reads of where someone is (their group, run,
   sessions, coaches, check-in dates, the forms they answered) name anyone for them.
@@ -222,9 +222,10 @@ def bind_call(
             raise AccessError(f"hub user {caller.user} may make only their own participant")
         if role not in ("teacher", "coach") or (role == "coach" and not caller.coach):
             raise AccessError(f"hub user {caller.user} is not in the coaches group")
+        given["role"] = "coach" if caller.coach else "teacher"  # the hub's groups say
     else:
         person = me()
-        if person is None and (rule.me or rule.viewer or rule.me_or_coached):
+        if person is None and (rule.me or rule.me_or_coached) and not caller.facilitator:
             raise AccessError(f"hub user {caller.user} has not signed in to pdkit yet")
         for name in rule.me if not (rule.facilitator_any and caller.facilitator) else ():
             if name in given and person is not None and given[name] != person.id:
