@@ -334,6 +334,8 @@ def hub(
         'c.SimpleLocalProcessSpawner.home_dir_template = s["homes"]\n'
         'c.Spawner.cmd = [s["singleuser"]]\n'
         'c.Spawner.args = ["--allow-root"]  # these tests may run as root\n'
+        "c.Spawner.http_timeout = 120  # a busy test machine: servers start slowly\n"
+        "c.Spawner.start_timeout = 180\n"
         'c.Spawner.default_url = s["default_url"]\n'
         'c.Spawner.environment = dict(s["environment"])\n'
         'c.JupyterHub.bind_url = s["bind_url"]\n'
@@ -630,7 +632,7 @@ def _as_kernel(
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1200)
 def test_code_in_a_teachers_server_reads_no_other_teachers_private_items(
     hub: Server, browser: Any, binder_env: Any
 ) -> None:
