@@ -228,3 +228,16 @@ def test_the_facilitator_page_opens_for_the_facilitators_group_only(hub: Hub) ->
     assert "facilitators group" in refused.body.children[0].value
     refused._check()  # the browser's report does not open it either
     assert refused.dashboard is None
+
+
+def test_the_command_says_the_hub_starts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pdkit.cli import main
+
+    for name in ("JUPYTERHUB_API_TOKEN", "JUPYTERHUB_API_URL", "JUPYTERHUB_SERVICE_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["hub-service", "--store", str(tmp_path / "s.sqlite3")]) == 2
+    error = capsys.readouterr().err
+    assert "started by JupyterHub" in error
+    assert "$JUPYTERHUB_API_TOKEN" in error
