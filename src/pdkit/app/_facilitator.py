@@ -74,7 +74,8 @@ class FacilitatorApp:
     is the session's (``pdkit session create`` printed it). Without ``session`` the
     page is the default session's: when ``PDKIT_FACILITATOR_KEY`` is set (``pdkit
     serve`` sets it and prints the facilitator link) ``?key=`` must match it; without it
-    (a single user in JupyterLab) the page opens for whoever runs the notebook.
+    the page opens for whoever runs the notebook (a single user in JupyterLab) or, on a
+    JupyterHub's pdkit service (``pdkit-hub://``), for the hub's facilitators group only.
 
     Keys are compared in constant time, and wrong tries are limited on the page
     (:data:`PAGE_LOCKOUT`) and across every page on the store
@@ -111,8 +112,9 @@ class FacilitatorApp:
         self.new_button = w.Button(description="Create session", icon="plus")
         self.new_button.on_click(lambda _: self.create_session(self.new_title.value))
         self.new_message = HTML()
+        self._hub_refused = False
         if key is None:
-            self._open()
+            self._open_keyless()
         self.browser.observe(self._on_report, names="reported")
 
     @property
@@ -137,11 +139,25 @@ class FacilitatorApp:
                 return
             self._try_key(wanted, lambda: self.store.facilitator_key_ok(wanted, given))
         elif self.key is None:
-            if self.dashboard is None:
-                self._open()
+            if self.dashboard is None and not self._hub_refused:
+                self._open_keyless()
         else:
             key = self.key
             self._try_key(DEFAULT_SESSION, lambda: same_key(given, key))
+
+    def _open_keyless(self) -> None:
+        """Open without a key: on a JupyterHub's pdkit service (a store that knows the hub
+        user's roles) only for a member of the hub's facilitators group; elsewhere (one
+        person in JupyterLab) for whoever runs the notebook."""
+        roles = getattr(self.store, "hub_roles", None)
+        if callable(roles) and not roles().get("facilitator"):
+            self._hub_refused = True
+            self._refuse(
+                "On this hub, facilitators are the members of the hub's facilitators group: "
+                "ask the hub's administrator to add you to it."
+            )
+            return
+        self._open()
 
     def _try_key(self, session: str, right: Callable[[], bool]) -> None:
         """Compare the page's key (``right``) unless this page or the server has seen

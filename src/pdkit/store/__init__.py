@@ -9,6 +9,8 @@
 ``memory://``                          an in-memory SQLite database (tests, demos)
 ``postgresql://user@host/dbname``      a PostgreSQL database (``postgres://`` too); needs
                                        the ``postgres`` extra (psycopg)
+``pdkit-hub://host/services/pdkit/``   the pdkit hub service, for a teacher's kernel on a
+                                       JupyterHub (``pdkit-hubs://`` over HTTPS; ``_hub``)
 =====================================  ==============================================
 
 Other schemes come from plug-ins: a distribution that declares an entry point in the
@@ -39,6 +41,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import cast
 
 from ..errors import StoreError
 from ._access import VISIBILITIES, Viewer, ViewerLike
@@ -181,10 +184,18 @@ def _open_postgres(url: str) -> Store:
     return PostgresStore(url)
 
 
+def _open_hub(url: str) -> Store:
+    from ._hub import HubStore  # the standard library only: light on a page's start
+
+    return cast(Store, HubStore(url))
+
+
 register_backend("sqlite", _open_sqlite)
 register_backend("memory", _open_memory)
 register_backend("postgresql", _open_postgres)
 register_backend("postgres", _open_postgres)
+register_backend("pdkit-hub", _open_hub)
+register_backend("pdkit-hubs", _open_hub)
 
 
 def _plugged(scheme: str) -> Opener | None:
