@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests._a11y import unlabelled
+from tests._a11y import audit, fits, unlabelled
 
 from pdkit import open_store
 from pdkit.links import COACH_PURPOSE
@@ -49,6 +49,7 @@ def test_evidence_on_my_goal_and_the_coach_page(pdkit_server: Any, browser: Any)
     assert unlabelled(page) == []
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 391, f"the page is {width} px wide on a 390 px phone"
+    audit(page, "evidence: the empty log")
 
     # A link, with the latest check-in.
     log.get_by_label("Kind").select_option(label="Survey")
@@ -81,6 +82,8 @@ def test_evidence_on_my_goal_and_the_coach_page(pdkit_server: Any, browser: Any)
     add.click()
     log.get_by_text("Essays after the stems").wait_for(timeout=15_000)
     assert log.locator(".pdkit-evidence-student").count() == 1
+    audit(page, "evidence: a link and student work added")
+    fits(page, "evidence: a link and student work added")
 
     store = open_store(pdkit_server.store_path)
     try:
@@ -113,5 +116,6 @@ def test_evidence_on_my_goal_and_the_coach_page(pdkit_server: Any, browser: Any)
     assert shown.get_by_text("Exit survey <week 3>").count() == 1
     assert shown.get_by_text("Kept to myself").count() == 0
     assert shown.get_by_role("button", name="Add evidence").count() == 0
+    audit(coach, "coach: a teacher's evidence")
     page.context.close()
     coach.context.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests._a11y import unlabelled
+from tests._a11y import audit, fits, unlabelled
 
 from pdkit import open_store
 from pdkit.links import COACH_PURPOSE
@@ -64,12 +64,15 @@ def test_invite_observe_send_and_share_with_the_coach(pdkit_server: Any, browser
     rows.filter(has_text="Think-pair-share daily").wait_for(timeout=15_000)
     assert rows.count() == 3  # the goal, point B and the action step
     assert unlabelled(peer) == []
+    audit(peer, "observe: look-fors")
+    fits(peer, "observe: look-fors")
     step = rows.filter(has_text="Think-pair-share daily")
     step.get_by_role("button", name="Seen").click()
     step.get_by_label("Note").fill("Pairs at 10:05")
     peer.get_by_label("Glow: what went well").fill("Every pair talked")
     peer.get_by_role("button", name="Send to Ana").click()
     peer.get_by_text("Sent to Ana").wait_for(timeout=15_000)
+    audit(peer, "observe: notes sent")
 
     # Ana sees the notes on "My goal" without a reload, linked to her goal's version.
     seen = teacher.locator(".pdkit-observation", has_text="Pairs at 10:05")
@@ -89,3 +92,5 @@ def test_invite_observe_send_and_share_with_the_coach(pdkit_server: Any, browser
     teacher.get_by_label("Share with my coach").select_option(label="Share with my coach")
     teacher.get_by_text("Saved: Share with my coach.").wait_for(timeout=10_000)
     shared.get_by_text("Pairs at 10:05").wait_for(timeout=10_000)
+    audit(teacher, "My goal: an observation shared")
+    audit(coach, "coach: a teacher's shared observation")

@@ -24,7 +24,8 @@ function say(text) {
 }
 
 const bucket = (left) => (left <= 0 ? 0 : left <= 30 ? 1 : left <= 60 ? 2 : 3);
-const SAID = ["Time is up", "30 seconds left", "1 minute left"];
+// (Worded apart from the timer's own text, which a page may look for.)
+const SAID = ["Time's up for this step", "Thirty seconds left", "One minute left"];
 
 export default {
   render({ model, el }) {
@@ -36,8 +37,8 @@ export default {
     const announce = (state, running, left) => {
       const now = running ? bucket(left) : null;
       if (state !== lastState) {
-        if (state === "paused") say(`Paused, ${fmt(Math.max(left, 0))} left`);
-        if (state === "ended") say("Ended");
+        if (state === "paused") say(`Timer paused, ${fmt(Math.max(left, 0))} to go`);
+        if (state === "ended") say("Protocol finished.");
         lastState = state;
       } else if (now !== null && lastBucket !== null && now < lastBucket) {
         say(SAID[now]);
