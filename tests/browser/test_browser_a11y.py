@@ -53,7 +53,8 @@ _FOCUSED = """() => {
     : (el.getAttribute('aria-label') || el.textContent || '');
   let top = box.top + window.scrollY;  // where it is on the page, whatever scrolled
   for (let node = el.parentElement; node; node = node.parentElement) { top += node.scrollTop; }
-  return {tag: el.tagName, type: el.type || '', label: label.trim().slice(0, 80), top, outline: style.outlineColor,
+  return {tag: el.tagName, type: el.type || '', label: label.trim().slice(0, 80), top,
+    outline: style.outlineColor,
     width: parseFloat(style.outlineWidth), style: style.outlineStyle,
     background: back === 'rgba(0, 0, 0, 0)' ? 'rgb(255, 255, 255)' : back};
 }"""
