@@ -4,7 +4,8 @@
   and 2.1 A and AA rules on the page as it is now, and fails with every violation and
   the nodes it found them on; a rule is left out only by naming it with a reason.
 - :func:`fits` sets the page to a phone's, a tablet's and a projector's width and fails
-  when the page scrolls sideways or a control is a smaller touch target than 24 px.
+  when the page scrolls sideways, a button's text is cut off, an input is squeezed under
+  48 px, or a control is a smaller touch target than 24 px.
 - :func:`unlabelled` lists inputs and buttons without an accessible name.
 
 Every audit adds its time to :data:`SPENT` (seconds, by kind), which the browser tier's
@@ -101,6 +102,16 @@ _SMALL = """(least) => [...document.querySelectorAll(
   .map((t) => `${Math.round(t.w)}x${Math.round(t.h)} ${t.html}`)"""
 
 
+_SQUEEZED = """() => [...document.querySelectorAll(
+    '.pdkit-app button, .pdkit-app input[type=text], .pdkit-app input[type=number], ' +
+    '.pdkit-app textarea, .pdkit-app select')]
+  .filter((el) => el.offsetParent !== null)
+  .filter((el) => el.tagName === 'BUTTON' ? el.scrollWidth > el.clientWidth + 1
+    : el.getBoundingClientRect().width < 48)
+  .map((el) => Math.round(el.getBoundingClientRect().width) + ' px: ' +
+    el.outerHTML.slice(0, 100))"""
+
+
 def fits(page: Any, state: str, widths: tuple[int, ...] = WIDTHS) -> None:
     """Fail if ``page`` scrolls sideways at any of ``widths``, or has a touch target under
     24 px there; the page's viewport is put back as it was."""
@@ -117,6 +128,9 @@ def fits(page: Any, state: str, widths: tuple[int, ...] = WIDTHS) -> None:
                     f"{state} at {width} px scrolls sideways: {found['scroll']} px wide; "
                     f"sticking out: {found['wide']}"
                 )
+            squeezed = page.evaluate(_SQUEEZED)
+            if squeezed:
+                problems.append(f"{state} at {width} px: cut off or squeezed: {squeezed}")
             small = page.evaluate(_SMALL, MIN_TARGET)
             if small:
                 problems.append(f"{state} at {width} px: touch targets under 24 px: {small}")
