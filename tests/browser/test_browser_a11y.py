@@ -117,6 +117,9 @@ def test_keyboard_only_journey_and_what_a_screen_reader_hears(
         timeout=30_000,
     )
 
+    # No widget counter in a button's label.
+    expect(page.locator(".widget-upload")).to_have_text("Upload to continue")
+
     # What a screen reader hears of the form.
     form = page.locator(".pdkit-form")
     expect(
