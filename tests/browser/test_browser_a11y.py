@@ -203,6 +203,7 @@ def test_keyboard_only_journey_and_what_a_screen_reader_hears(
     boss.get_by_text(re.compile(r"Round 1 of 3 · Step 1 of \d+")).wait_for(timeout=FOLLOW)
     _tab_to(boss, "Next step$")
     boss.keyboard.press("Enter")
+    boss.get_by_text(re.compile(r"Round 1 of 3 · Step 2 of \d+")).wait_for(timeout=FOLLOW)
     protocol.get_by_text(
         re.compile(rf"Step 2 of \d+: {re.escape(tuning.steps[1].title)}")
     ).wait_for(timeout=FOLLOW)
@@ -242,6 +243,34 @@ def test_keyboard_only_journey_and_what_a_screen_reader_hears(
     expect(announcer).to_have_text("Protocol finished.", timeout=FOLLOW)
     audit(protocol, "protocol: ended")
     audit(boss, "dashboard: protocol ended")
+
+    # Peer feedback on Lu's goal (shared with the group), by keyboard.
+    store = open_store(pdkit_server.store_path)
+    try:
+        [lu] = [p for p in store.participants() if p.display_name == "Lu"]
+        store.record(lu.id, "goal-setting", {"goal": "Lu's shared goal"}, spec_version="g@1")
+        store.set_visibility(lu.id, "goal-setting", "group")
+    finally:
+        store.close()
+    peers = page.context.new_page()
+    peers.goto(pdkit_server.url("peer-feedback.ipynb"))
+    card = peers.locator(".pdkit-peer")
+    card.get_by_text("Lu's shared goal").wait_for(timeout=LOAD)
+    _tab_to(peers, "Warm: what works$")
+    peers.keyboard.press("Enter")
+    _tab_to(peers, "Your feedback for Lu")
+    peers.keyboard.type("Clear, and checkable by June")
+    _tab_to(peers, "Send feedback$")
+    peers.keyboard.press("Enter")
+    peers.get_by_text("Feedback sent.").wait_for(timeout=FOLLOW)
+    audit(peers, "peer feedback: sent by keyboard")
+    store = open_store(pdkit_server.store_path)
+    try:
+        [sent] = store.feedback(viewer=lu.id)
+        assert sent.text == "Clear, and checkable by June"
+        assert sent.category == "warm"
+    finally:
+        store.close()
     for opened in (page, boss):
         opened.context.close()
 
