@@ -214,3 +214,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return nodeid
 
     return ServersApart(config, log)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The accessibility audit's cost in this run (tests/_a11y.py), when it ran."""
+    from tests._a11y import SPENT, STATES
+
+    if STATES or SPENT:
+        spent = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in sorted(SPENT.items()))
+        terminalreporter.write_line(f"accessibility audit: {len(STATES)} page states, {spent}")

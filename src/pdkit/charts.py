@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from collections.abc import Sequence
 
 __all__ = ["MAX_LINE_POINTS", "bar_chart", "escape_text", "format_value", "line_chart"]
@@ -27,6 +28,12 @@ def escape_text(value: str) -> str:
 
 def _short(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _lines(value: str, limit: int) -> list[str]:
+    """``value`` in lines of at most ``limit`` characters, broken at spaces where it can
+    (the spaces kept, so the lines joined are the whole name)."""
+    return textwrap.wrap(value, limit, drop_whitespace=False, break_on_hyphens=False) or [""]
 
 
 def bar_chart(
@@ -43,16 +50,18 @@ def bar_chart(
     """Horizontal bars, one per ``(name, count)`` in the given order, counts beside them.
 
     ``label`` is what a screen reader says (``aria-label``), ``title`` (default: the
-    label) the chart's tooltip. Names longer than ``label_chars`` are shortened, with
-    the full name as the tooltip of the name and of the bar. Bars are drawn with
+    label) the chart's tooltip. Names longer than ``label_chars`` wrap onto more lines
+    (never cut), the full name also the tooltip of the name and of the bar. Bars are drawn with
     ``class="bar"``, styled by the page's CSS, or with ``fill`` as a colour if given.
     Every text is escaped with :func:`escape_text`. No items: an empty string (the
     caller says there is nothing to show).
     """
     if not items:
         return ""
-    row = 26
-    height = row * len(items) + 4
+    row, line = 26, 16
+    names = [_lines(name, label_chars) for name, _ in items]
+    rows = [row + line * (len(lines) - 1) for lines in names]
+    height = sum(rows) + 4
     most = max(count for _, count in items) or 1
     room = width - label_width - 50
     paint = f' fill="{escape_text(fill)}"' if fill is not None else ""
@@ -62,17 +71,22 @@ def bar_chart(
         f'height="{height}" role="img" aria-label="{said}">'
         f"<title>{said if title is None else escape_text(title)}</title>"
     ]
-    for index, (name, count) in enumerate(items):
-        y = index * row
+    y = 0
+    for (name, count), lines, tall in zip(items, names, rows, strict=True):
         bar = room * count / most
         full = escape_text(name)
+        said = "".join(
+            f'<tspan x="{label_width - 8}" dy="{0 if i == 0 else line}">{escape_text(text)}</tspan>'
+            for i, text in enumerate(lines)
+        )
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end">'
-            f"{escape_text(_short(name, label_chars))}<title>{full}</title></text>"
+            f"{said}<title>{full}</title></text>"
             f'<rect class="bar"{paint} x="{label_width}" y="{y + 4}" width="{bar:.1f}" '
             f'height="{row - 8}"><title>{full}: {count}</title></rect>'
             f'<text x="{label_width + bar + 6:.1f}" y="{y + 17}">{count}</text>'
         )
+        y += tall
     parts.append("</svg>")
     return "".join(parts)
 

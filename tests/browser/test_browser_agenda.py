@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import pytest
+from tests._a11y import audit, fits
 
 from _servers import FACILITATOR_KEY, open_page
 from pdkit import open_store, pacing
@@ -78,6 +79,8 @@ def test_the_room_follows_the_agenda_and_the_wall_shows_counts_only(
     _join(ana, "Ana Teacher")
     _join(ben, "Ben Teacher")
     assert ana.get_by_role("button", name="3. Revise your goal (coming)").is_disabled()
+    audit(ana, "agenda: the day's first part")
+    fits(ana, "agenda: the day's first part")
     ana.get_by_label("My goal (required)").fill(GOAL)
 
     store = open_store(pdkit_server.store_path)
@@ -100,6 +103,7 @@ def test_the_room_follows_the_agenda_and_the_wall_shows_counts_only(
         # Ana goes back to her goal: what she typed is there; then back to the room.
         ana.get_by_role("button", name="1. Set your goal").click()
         ana.get_by_text("You are looking back").wait_for(timeout=FOLLOW)
+        audit(ana, "agenda: looking back at an earlier part")
         assert ana.get_by_label("My goal (required)").input_value(timeout=FOLLOW) == GOAL
         ana.get_by_role("button", name="Go to the room's part").click()
         ana.get_by_text("The room is here now").wait_for(timeout=FOLLOW)
@@ -113,6 +117,9 @@ def test_the_room_follows_the_agenda_and_the_wall_shows_counts_only(
         text = wall.inner_text("body")
         assert "Teacher" not in text  # no name of anyone in the room
         assert GOAL not in text
+        audit(wall, "room display")
+        audit(boss, "dashboard: agenda control")
+        fits(wall, "room display")
         for viewport in ({"width": 1280, "height": 720}, {"width": 1920, "height": 1080}):
             wall.set_viewport_size(viewport)
             sizes = _sizes(wall)

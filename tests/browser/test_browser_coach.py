@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from tests._a11y import unlabelled
+from tests._a11y import audit, fits, unlabelled
 
 from pdkit import open_store
 from pdkit.links import COACH_PURPOSE
@@ -53,6 +53,8 @@ def test_coach_link_queue_teacher_comment_and_met(pdkit_server: Any, browser: An
     assert [r.split(" · ")[0] for r in rows.all_inner_texts()] == ["Ana", "Zoe"]
     assert coach.get_by_text("Ben Unassigned").count() == 0, "only the coach's teachers"
     assert unlabelled(coach) == []
+    audit(coach, "coach: caseload queue")
+    fits(coach, "coach: caseload queue")
 
     # Zoe checks in and asks for a conversation: she moves up without a reload.
     store = open_store(pdkit_server.store_path)
@@ -79,6 +81,8 @@ def test_coach_link_queue_teacher_comment_and_met(pdkit_server: Any, browser: An
     assert unlabelled(coach) == []
     coach.locator(".pdkit-thread").get_by_role("button", name="Send").click()
     coach.get_by_text("Sent.").wait_for(timeout=15_000)
+    audit(coach, "coach: a teacher's goal, a comment sent")
+    fits(coach, "coach: a teacher's goal")
     sent = time.monotonic()
     teacher.get_by_text("Which students will you watch first?").wait_for(timeout=2_000)
     assert time.monotonic() - sent < 2.0
@@ -97,3 +101,4 @@ def test_coach_link_queue_teacher_comment_and_met(pdkit_server: Any, browser: An
     refused = _open(browser, pdkit_server.url("coach.ipynb") + f"?pdkit={ana_token}")
     refused.get_by_text("This page is for coaches").wait_for(timeout=LOAD)
     assert refused.get_by_text("Ana").count() == 0
+    audit(refused, "coach: refused to a teacher's link")

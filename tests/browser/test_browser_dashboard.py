@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests._a11y import audit, fits
 
 from _servers import open_page
 from pdkit import open_store
@@ -46,11 +47,13 @@ def test_the_dashboard_of_a_session(
     stranger = open_page(browser, downloads=True, url=dashboard_url.split("&key=")[0])
     stranger.get_by_text("This page is for the facilitator").wait_for(timeout=LOAD)
     assert stranger.get_by_role("button").count() == 0
+    audit(stranger, "dashboard: refused without the key")
 
     boss = open_page(browser, downloads=True, url=dashboard_url)
     boss.get_by_role("heading", name="Spring <PD>").wait_for(timeout=LOAD)
     boss.get_by_text(f"Participants join with the code {code}").wait_for(timeout=FOLLOW)
     boss.get_by_text("Nobody has joined yet").wait_for(timeout=FOLLOW)
+    audit(boss, "dashboard: a new session")
 
     # Every participants' workbook's link carries the session's code; its QR code shows
     # for the projector when asked.
@@ -75,6 +78,7 @@ def test_the_dashboard_of_a_session(
 
     ben = open_page(browser, downloads=True, url=link)
     ben.get_by_text("You are joining: Spring <PD>").wait_for(timeout=LOAD)
+    audit(ben, "join: a session's link")
     assert ben.get_by_label("Session code").count() == 0
     ben.get_by_label("Your name").fill("Ben")
     ben.get_by_role("button", name="Join").click()
@@ -97,6 +101,8 @@ def test_the_dashboard_of_a_session(
     assert SECRET not in boss.content()
     assert "Students explain their reasoning" not in boss.content()
     assert boss.locator(".pdkit-roster i").count() == 0  # a name with markup, as text
+    audit(boss, "dashboard: roster, counts and groups")
+    fits(boss, "dashboard: roster, counts and groups")
 
     with boss.expect_download(timeout=30_000) as caught:
         boss.get_by_role("button", name="Download tables (Excel)").click()

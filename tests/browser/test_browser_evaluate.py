@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests._a11y import audit, fits
 
 from _servers import FACILITATOR_KEY, open_page
 from pdkit import open_store
@@ -38,10 +39,13 @@ def test_five_teachers_evaluate_and_the_dashboard_counts(pdkit_server: Any, brow
         form.locator(".widget-radio-box").nth(0).get_by_label("Strongly agree").check()
         form.locator(".widget-radio-box").nth(1).get_by_label("Agree", exact=True).check()
         form.locator("textarea").fill(OPEN)
+        audit(ana, "evaluation: filled")
+        fits(ana, "evaluation: filled")
         kept = ana.evaluate("() => JSON.stringify(Object.assign({}, window.localStorage))")
         assert OPEN in kept  # kept by the page while it is not sent (a lost connection)
         form.get_by_role("button", name="Send my answers").click()
         form.get_by_text("Thank you: your answers are in.").wait_for(timeout=FOLLOW)
+        audit(ana, "evaluation: sent")
         assert OPEN not in ana.inner_text("body")
         kept = ana.evaluate("() => JSON.stringify(Object.assign({}, window.localStorage))")
         assert OPEN not in kept
@@ -70,5 +74,6 @@ def test_five_teachers_evaluate_and_the_dashboard_counts(pdkit_server: Any, brow
         assert "Strongly agree: 5" in said, said
         assert "Neutral: 4" in said, said
         assert OPEN not in boss.inner_text("body")  # open answers only in the tables
+        audit(boss, "dashboard: the evaluation's summary")
     finally:
         store.close()

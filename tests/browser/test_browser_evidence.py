@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests._a11y import unlabelled
+from tests._a11y import audit, fits, unlabelled
 
 from pdkit import open_store
 from pdkit.links import COACH_PURPOSE
@@ -56,6 +56,7 @@ def test_evidence_on_my_goal_and_the_coach_page(
     assert unlabelled(page) == []
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 391, f"the page is {width} px wide on a 390 px phone"
+    audit(page, "evidence: the empty log")
 
     # A link, with the latest check-in.
     log.get_by_label("Kind").select_option(label="Survey")
@@ -88,6 +89,8 @@ def test_evidence_on_my_goal_and_the_coach_page(
     add.click()
     log.get_by_text("Essays after the stems").wait_for(timeout=15_000)
     assert log.locator(".pdkit-evidence-student").count() == 1
+    audit(page, "evidence: a link and student work added")
+    fits(page, "evidence: a link and student work added")
 
     store = open_store(pdkit_server.store_path)
     try:
@@ -168,5 +171,6 @@ def test_evidence_on_my_goal_and_the_coach_page(
     described = drawn.locator("desc").text_content() or ""
     assert "Week 1: 45" in described, described
     assert "Week 2: 62" in described, described
+    audit(coach, "coach: a teacher's evidence")
     page.context.close()
     coach.context.close()

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 import pytest
+from tests._a11y import audit, fits
 
 from _servers import FACILITATOR_KEY, open_page
 from pdkit import open_store
@@ -54,6 +55,8 @@ def test_three_in_a_group_give_feedback_and_one_revises(pdkit_server: Any, brows
     cy_reflect.get_by_label("What: what happened").fill(SECRET, timeout=LOAD)
     cy_reflect.get_by_text("Saved at").wait_for(timeout=FOLLOW)
     assert "Only you can see this" in cy_reflect.inner_text("body")
+    audit(cy_reflect, "reflection, one prompt answered")
+    fits(cy_reflect, "reflection")
 
     boss = open_page(browser, pdkit_server.url("facilitator.ipynb") + f"?key={FACILITATOR_KEY}")
     boss.get_by_label("Group size").fill("3", timeout=LOAD)
@@ -80,6 +83,8 @@ def test_three_in_a_group_give_feedback_and_one_revises(pdkit_server: Any, brows
         card.get_by_label("Your feedback for Cy").fill(text)
         card.get_by_role("button", name="Send feedback").click()
         page.get_by_text("Feedback sent.").wait_for(timeout=FOLLOW)
+    audit(ben, "peer feedback: sent")
+    fits(ben, "peer feedback")
 
     received = cy.locator(".pdkit-peer-feedback")
     received.get_by_text("Clear and checkable").wait_for(timeout=FOLLOW)
@@ -97,6 +102,7 @@ def test_three_in_a_group_give_feedback_and_one_revises(pdkit_server: Any, brows
     versions.get_by_text("Version 2").wait_for(timeout=FOLLOW)
     assert "changed: My goal" in versions.inner_text()
     assert REVISED in versions.inner_text()
+    audit(cy, "peer feedback: received, goal revised")
 
     # Ana and Ben see the revised goal; nobody but Cy ever sees her reflection.
     ana.locator(".pdkit-peer").get_by_text(REVISED).wait_for(timeout=FOLLOW)

@@ -12,6 +12,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from tests._a11y import audit, fits
 
 from pdkit.notebooks import read_saved
 
@@ -59,6 +60,10 @@ def test_download_then_upload_in_a_fresh_session(
     html = html_path.read_text(encoding="utf-8")
     assert "explain &lt;their&gt; reasoning" in html
     assert "Students do more of the talking and thinking" in html  # labels, not ids
+    printable = page.context.new_page()
+    printable.goto(html_path.as_uri())
+    audit(printable, "the printable page")
+    fits(printable, "the printable page")
     page.context.close()
 
     # A fresh browser, a new participant (Binder forgot everything): upload to continue.

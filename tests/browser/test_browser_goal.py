@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from tests._a11y import audit, fits
 
 from pdkit import open_store
 
@@ -86,7 +87,11 @@ def _assert_restored(page: Any) -> None:
 def test_goal_survives_reload_and_resume_link(pdkit_server: Any, browser: Any) -> None:
     context = browser.new_context()
     page = _open(context, pdkit_server.url())
+    page.get_by_label("Your name").wait_for(timeout=LOAD)
+    audit(page, "join")
+    fits(page, "join")
     _join(page, XSS_NAME)
+    audit(page, "goal form, empty")
     who = page.locator(".pdkit-who")
     assert XSS_NAME in who.inner_text(), "the name must show as typed, as text"
     assert who.locator("img").count() == 0
@@ -95,6 +100,8 @@ def test_goal_survives_reload_and_resume_link(pdkit_server: Any, browser: Any) -
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved at").wait_for(timeout=15_000)
     assert page.evaluate("window.__pdkit_xss") is None
+    audit(page, "goal form, filled and saved")
+    fits(page, "goal form, filled")
 
     # The store on disk holds every answer, as JSON values.
     store = open_store(pdkit_server.store_path)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests._a11y import unlabelled
+from tests._a11y import audit, fits, unlabelled
 
 from _servers import FACILITATOR_KEY
 from pdkit import open_store
@@ -148,11 +148,14 @@ def test_a_measured_goal_with_evidence_an_observation_and_the_evaluation(
     assert rows.count() == 4  # the goal, point B, the action step and the measure
     assert rows.filter(has_text="Think-pair-share daily").count() == 1
     assert unlabelled(peer) == []
+    audit(peer, "observe: look-fors")
+    fits(peer, "observe: look-fors")
     measured.get_by_role("button", name="Seen").click()
     measured.get_by_label("Note").fill("Exit tickets collected at 10:40")
     peer.get_by_label("Glow: what went well").fill("Every student handed one in")
     peer.get_by_role("button", name="Send to Ana").click()
     peer.get_by_text("Sent to Ana").wait_for(timeout=FOLLOW)
+    audit(peer, "observe: notes sent")
     peer.context.close()
     seen = page.locator(".pdkit-observation", has_text="Exit tickets collected at 10:40")
     seen.wait_for(timeout=FOLLOW)  # without a reload, linked to her goal's version
@@ -173,6 +176,8 @@ def test_a_measured_goal_with_evidence_an_observation_and_the_evaluation(
     sharing.select_option(label="Share with my coach")
     page.get_by_text("Saved: Share with my coach.").wait_for(timeout=10_000)
     shared.get_by_text("Exit tickets collected at 10:40").wait_for(timeout=FOLLOW)
+    audit(page, "My goal: an observation shared")
+    audit(coach, "coach: a teacher's shared observation")
 
     # On a phone the chart shrinks to the screen: nothing wider than it.
     page.set_viewport_size({"width": 390, "height": 844})

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests._a11y import unlabelled
+from tests._a11y import audit, fits, unlabelled
 
 from pdkit import open_store
 from pdkit._clock import today
@@ -50,6 +50,8 @@ def test_my_goal_with_a_personal_link(pdkit_server: Any, browser: Any, tmp_path:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"the page is {width} px wide on a 390 px phone"
     assert unlabelled(page) == []
+    audit(page, "My goal")
+    fits(page, "My goal")
     # Each label of the goal's summary stands above its answer (the widgets' stylesheet
     # floated them side by side, and on a phone a tall label pushed the next one aside).
     beside = page.evaluate(
@@ -79,6 +81,7 @@ def test_my_goal_with_a_personal_link(pdkit_server: Any, browser: Any, tmp_path:
     page.get_by_label("Your message").fill("A tally on Fridays.")
     page.locator(".pdkit-thread").get_by_role("button", name="Send").click()
     page.get_by_text("Sent.").wait_for(timeout=15_000)
+    audit(page, "My goal: a reply sent")
     store = open_store(pdkit_server.store_path)
     try:
         texts = [c.text for c in store.comments(ana.id, viewer=ana.id)]
@@ -114,6 +117,7 @@ def test_my_goal_with_a_personal_link(pdkit_server: Any, browser: Any, tmp_path:
     # The check-in form is one click away, and the check-in is stored.
     page.get_by_role("button", name="Check in now").click()
     page.get_by_role("radio", name="About halfway").check(timeout=15_000)
+    audit(page, "My goal: the check-in form")
     page.locator(".pdkit-my-goal").get_by_role("button", name="Save").click()
     page.get_by_text("Saved at").first.wait_for(timeout=15_000)
     store = open_store(pdkit_server.store_path)

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import pytest
+from tests._a11y import audit, fits
 
 from _servers import FACILITATOR_KEY, open_page
 from pdkit import open_store
@@ -41,6 +42,7 @@ def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser:
     ben = open_page(browser, pdkit_server.url("protocol.ipynb"))
     _join(ana, "Ana")
     _join(ben, "Ben <b>bold</b>")
+    audit(ana, "protocol: waiting for the facilitator")
     store = open_store(pdkit_server.store_path)
     try:
         for name in ("Cy", "Dee", "Eve", "Fay"):  # more people in the room, not watched here
@@ -50,6 +52,7 @@ def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser:
         stranger = open_page(browser, pdkit_server.url("facilitator.ipynb"))
         stranger.get_by_text("This page is for the facilitator").wait_for(timeout=LOAD)
         assert stranger.get_by_role("button", name="Start").count() == 0
+        audit(stranger, "dashboard: refused without the key")
 
         boss = open_page(browser, pdkit_server.url("facilitator.ipynb") + f"?key={FACILITATOR_KEY}")
         boss.get_by_label("Group size").fill("3", timeout=LOAD)
@@ -72,6 +75,8 @@ def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser:
         )
         boss.get_by_role("button", name="Start").click()
         boss.get_by_text("for 2 group(s). Step 1 of 8").wait_for(timeout=FOLLOW)
+        audit(boss, "dashboard: protocol running")
+        fits(boss, "dashboard: protocol running")
 
         people = {"Ana": ana, "Ben": ben}
         for page in people.values():
@@ -102,6 +107,9 @@ def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser:
             page.get_by_label(field.label).fill(text)
             page.locator(".pdkit-runner").get_by_text("Saved at").wait_for(timeout=FOLLOW)
             written[person.id] = (role, field.id, text)
+        for name, page in people.items():
+            audit(page, f"protocol: {name}'s role, notes written")
+        fits(ana, "protocol: a role's notes")
 
         # More time, then a pause: both follow.
         before = int(ana.locator(".pdkit-countdown").get_attribute("data-seconds"))
@@ -113,6 +121,8 @@ def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser:
         boss.get_by_role("button", name="Pause").click()
         for page in people.values():
             page.get_by_text(re.compile(r"Paused, \d+:\d\d left")).wait_for(timeout=FOLLOW)
+        audit(ana, "protocol: paused")
+        audit(boss, "dashboard: protocol paused")
 
         assert written  # the test is seeded (seed-free groups: at most one facilitator here)
         notes = store.notes(run.id, viewer=ALL)

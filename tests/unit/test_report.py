@@ -138,7 +138,10 @@ def test_the_bar_chart_escapes_labels_and_draws_one_bar_per_item() -> None:
     assert f"Title {PAYLOADS[2]}" in shown
     assert PAYLOADS[1] in shown
     assert f"More <talk> {PAYLOADS[3]}" in shown
-    assert f"Long {'x' * 34}…" in shown  # a long name is shortened, in full as its tooltip
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    assert len(lines) > len(items)  # the long name takes more than one line …
+    assert "".join(lines).endswith(f"Long {'x' * 60}")  # … and is shown in full, never cut
+    assert "…" not in shown
     assert f"Long {'x' * 60}: 0" in shown
     assert bar_chart([], label="Nothing") == ""  # the caller says there is nothing to show
 

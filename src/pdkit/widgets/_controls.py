@@ -253,6 +253,7 @@ class MultiChoiceControl(FieldControl):
             box.observe(self._changed, names="value")
         title = HTML(value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>')
         self.widget = VBox([title, *self.boxes.values()])
+        self.widget.add_class("pdkit-choices")  # the field's group: help goes under its title
 
     def _get(self) -> JSONValue:
         return [value for value, box in self.boxes.items() if box.value]
@@ -391,6 +392,7 @@ class ListControl(FieldControl):
         self.add_button.on_click(lambda _: self._add_row(focus=True))
         title = HTML(value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>')
         self.widget = VBox([title, self.rows_box, HBox([self.add_button])])
+        self.widget.add_class("pdkit-choices")
         self._add_row()
 
     def _row_field(self, index: int) -> Field:

@@ -332,7 +332,9 @@ class FormView:
             control = self.controls[field.id]
             pieces: list[w.Widget] = [control.widget]
             if field.help:
-                pieces.append(HTML(value=f'<div class="pdkit-help">{escape(field.help)}</div>'))
+                help_box = HTML(value=f'<div class="pdkit-help">{escape(field.help)}</div>')
+                help_box.add_class("pdkit-help-box")  # shown under the label (pdkit.css)
+                pieces.append(help_box)
             pieces.append(control.notice)
             if field.id in self._hints:
                 pieces.append(self._hints[field.id])
@@ -350,9 +352,10 @@ class FormView:
             parts.append(nav)
         footer = HBox([self.save_button, self.status])
         footer.add_class("pdkit-footer")
-        parts += [self.missing, footer]
-        if self.visibility is not None:
+        parts.append(self.missing)
+        if self.visibility is not None:  # who can see the answers, asked before Save
             parts.append(self.visibility.widget)
+        parts.append(footer)
         view = VBox(parts)
         view.add_class("pdkit-form")
         return view

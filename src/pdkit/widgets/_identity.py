@@ -134,6 +134,7 @@ class SignIn:
             layout=w.Layout(width="28em", max_width="100%"),
         )
         self.email_input.add_class("pdkit-email")
+        self.name_input.add_class("pdkit-name")
         self.consent = HTML()
         self.save_email_button = w.Button(description="Save address", layout=w.Layout(width="auto"))
         self.save_email_button.on_click(lambda _: self.save_email(self.email_input.value))
@@ -150,7 +151,8 @@ class SignIn:
         self.header = HTML()
         loading = escape(self.t("Loading your workbook…"))
         self.body = VBox([HTML(value=f'<p class="pdkit-loading">{loading}</p>')])
-        self.widget = VBox([self.browser, self.body])
+        self.lang_mark = HTML()  # the page's language, for its <html lang> (the template's script)
+        self.widget = VBox([self.browser, self.lang_mark, self.body])
         self.widget.add_class("pdkit-signin")
 
         self._hub_user = hub_user
@@ -275,6 +277,9 @@ class SignIn:
     def _use_language(self, language: str | None) -> None:
         self.language = language
         self.t = t = translator(language)
+        self.lang_mark.value = (
+            f'<span hidden data-pdkit-lang="{escape(language or "en", quote=True)}"></span>'
+        )
         self.name_input.description = t("Your name")
         self.name_input.placeholder = t("First and last name")
         self.join_button.description = t("Join")
