@@ -45,6 +45,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "followup",
             "evidence",
             "observations",
+            "pathways",
         }
     ),
     frozenset({"store"}),

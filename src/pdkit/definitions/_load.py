@@ -261,7 +261,13 @@ def load_pathways(
         raise DefinitionError("no such file or folder of pathways", file=str(folder))
     found: list[PathwayDefinition] = []
     for path in definition_files([folder]):
-        definition = parse_definition(read_text(path), file=str(path), language=language)
+        data, root = compose(read_text(path), str(path))
+        if folder.is_dir() and (
+            isinstance(data, list)
+            or (isinstance(data, dict) and "goals" in data and "kind" not in data)
+        ):
+            continue  # school goals kept beside the pathways
+        definition = definition_from_data(data, root, str(path), language)
         if not isinstance(definition, PathwayDefinition):
             if folder.is_dir():
                 continue
