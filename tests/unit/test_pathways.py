@@ -97,7 +97,8 @@ def test_prerequisites_must_name_steps_and_never_go_round() -> None:
             "  - {id: c, type: other, title: C, after: [b]}\n",
         )
     )
-    assert "in a circle" in circle.problem and "a → c → b → a" in circle.problem
+    assert "in a circle" in circle.problem
+    assert "a → c → b → a" in circle.problem
     assert circle.line == 7
     itself = _problem(_doc("  - {id: a, type: other, title: A, required: true, after: [a]}\n"))
     assert "after itself" in itself.problem
@@ -121,7 +122,8 @@ def test_each_step_type_needs_what_it_names() -> None:
     )
     assert "does not apply to a 'plc' step" in wrong.problem
     twice = _problem(_doc(REQ, REQ))
-    assert "used twice" in twice.problem and twice.line == 8
+    assert "used twice" in twice.problem
+    assert twice.line == 8
 
 
 def test_links_are_web_links_only_and_the_minimum_must_be_reachable() -> None:
@@ -129,7 +131,8 @@ def test_links_are_web_links_only_and_the_minimum_must_be_reachable() -> None:
         text = _doc(f"  - {{id: a, type: resource, title: A, required: true, link: '{bad}'}}\n")
         assert validate_text(text, file="p.yaml"), bad
     too_many = _problem(_doc(REQ, head="min_optional: 1\n"))
-    assert "min_optional asks for 1" in too_many.problem and too_many.path == "min_optional"
+    assert "min_optional asks for 1" in too_many.problem
+    assert too_many.path == "min_optional"
     nothing = _problem(_doc("  - {id: a, type: other, title: A}\n"))
     assert "done before it starts" in nothing.problem
     assert validate_text(_doc(REQ)) == []
@@ -144,8 +147,10 @@ def test_validate_names_an_unknown_school_goal_workbook_and_protocol(tmp_path: P
     (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
     [(_, problems)] = list(validate_files([tmp_path / "p.yaml"]))
     said = [(p.line, p.path, p.problem) for p in problems]
-    assert said[0][:2] == (5, "school_goal") and "'nope' is not one of" in said[0][2]
-    assert said[1][:2] == (8, "steps[1].workbook") and "'nah'" in said[1][2]
+    assert said[0][:2] == (5, "school_goal")
+    assert "'nope' is not one of" in said[0][2]
+    assert said[1][:2] == (8, "steps[1].workbook")
+    assert "'nah'" in said[1][2]
     assert said[2][:2] == (9, "steps[2].protocol")
     # a school goals file checked with it stands for the session's goals
     (tmp_path / "goals.yaml").write_text("goals:\n  - {id: nope, title: Nope}\n", "utf-8")
@@ -256,18 +261,22 @@ def test_progress_locks_steps_until_their_prerequisites_are_done() -> None:
 def test_observable_steps_complete_themselves_and_ticks_cannot_fake_them() -> None:
     talk = load_pathway("talk")
     fake = progress(talk, Facts(), [Tick("reflect", True), Tick("be-observed", True)])
-    assert fake.state("reflect").status != DONE and fake.state("be-observed").status != DONE
+    assert fake.state("reflect").status != DONE
+    assert fake.state("be-observed").status != DONE
     facts = Facts(
         workbooks_done=frozenset({"reflection"}),
         presented=("tuning",),
         observations_received=1,
     )
     now = progress(talk, facts, [Tick("read-think-pair-share", True)])
-    assert now.state("reflect").done and now.state("reflect").observed
+    assert now.state("reflect").done
+    assert now.state("reflect").observed
     assert now.state("present").done  # any protocol
-    assert now.state("be-observed").done and not now.state("observe-a-colleague").done
+    assert now.state("be-observed").done
+    assert not now.state("observe-a-colleague").done
     assert (now.required_done, now.optional_done) == (2, 2)
-    assert now.complete and now.next_steps == ()
+    assert now.complete
+    assert now.next_steps == ()
     # a named protocol needs that protocol
     feedback = load_pathway("feedback")
     assert not progress(feedback, facts, []).state("ladder").done
