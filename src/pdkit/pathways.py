@@ -29,10 +29,18 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from .definitions import FormDefinition, PathwayDefinition, PathwayStep, WorkbookDefinition
+from .definitions import (
+    FormDefinition,
+    PathwayDefinition,
+    PathwayStep,
+    WorkbookDefinition,
+    load_form,
+    load_workbook,
+)
 from .errors import StoreError
 
 __all__ = [
@@ -52,6 +60,7 @@ __all__ = [
     "step_observed",
     "tidy_tick",
     "workbook_complete",
+    "workbook_parts",
 ]
 
 OBSERVED = ("workbook", "protocol", "observation")
@@ -252,6 +261,19 @@ def workbook_complete(
         if not any(_form_complete(forms.get(ref), answers.get(ref, {})) for ref in section.refs):
             return False
     return found_form
+
+
+@cache
+def workbook_parts(workbook_id: str) -> tuple[WorkbookDefinition, dict[str, FormDefinition]]:
+    """A built-in workbook and the forms its sections offer, read once per process
+    (:class:`pdkit.DefinitionError` when pdkit has no such workbook)."""
+    workbook = load_workbook(workbook_id)
+    forms: dict[str, FormDefinition] = {}
+    for section in workbook.sections:
+        if section.kind in ("form", "reflection", "reflections"):
+            for ref in section.refs:
+                forms.setdefault(ref, load_form(ref))
+    return workbook, forms
 
 
 def _form_complete(form: FormDefinition | None, answers: Mapping[str, Any]) -> bool:
