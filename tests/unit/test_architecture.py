@@ -27,6 +27,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "_atomic",
             "_files",
             "i18n",
+            "_es_pathways",
             "links",
             "charts",
             "suppression",
