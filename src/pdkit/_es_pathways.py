@@ -65,8 +65,9 @@ ES_PATHWAYS = {
     ("Completes itself when you send an observation of a colleague's lesson."): (
         "Se completa solo cuando envías una observación de la clase de un colega."
     ),
-    ("A link (https://…), if you like"): ("Un enlace (https://…), si quieres"),
-    ("A short note, if you like"): ("Una nota breve, si quieres"),
+    ("Link (optional)"): ("Enlace (opcional)"),
+    ("Note (optional)"): ("Nota (opcional)"),
+    ("A few words: what you did"): ("Unas palabras: qué hiciste"),
     ("Mark as done"): ("Marcar como hecho"),
     ("Not done after all"): ("Al final no está hecho"),
     ("Marked as done."): ("Marcado como hecho."),

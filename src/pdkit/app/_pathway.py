@@ -48,6 +48,13 @@ _OBSERVED_WORDS = {
 }
 
 
+_STYLE = {"description_width": "initial"}
+
+
+def _column() -> w.Layout:  # the label above the input, as the forms have it
+    return w.Layout(flex_flow="column", align_items="stretch", width="100%", max_width="36em")
+
+
 def district_pathways(language: str | None = None) -> list[PathwayDefinition]:
     """The pathways offered: ``$PDKIT_PATHWAYS`` (a folder or one file), else pdkit's."""
     return load_pathways(os.environ.get(PATHWAYS_ENV) or None, language=language)
@@ -62,12 +69,16 @@ class _StepRow:
         self.step = step
         self.html = HTML()
         self.link = w.Text(
-            placeholder=t("A link (https://…), if you like"),
-            layout=w.Layout(width="100%", max_width="32em"),
+            description=t("Link (optional)"),
+            placeholder="https://…",
+            style=_STYLE,
+            layout=_column(),
         )
         self.note = w.Text(
-            placeholder=t("A short note, if you like"),
-            layout=w.Layout(width="100%", max_width="32em"),
+            description=t("Note (optional)"),
+            placeholder=t("A few words: what you did"),
+            style=_STYLE,
+            layout=_column(),
         )
         self.button = w.Button(layout=w.Layout(width="auto"))
         self.button.on_click(lambda _: panel.toggle(step.id))
@@ -111,7 +122,7 @@ class PathwayPanel:
 
         self.intro_html, self.summary_html, self.message = HTML(), HTML(), HTML()
         self.picker = w.Dropdown(
-            options=[], description=t("Pathway"), layout=w.Layout(width="100%", max_width="32em")
+            options=[], description=t("Pathway"), style=_STYLE, layout=_column()
         )
         self.pick_button = w.Button(
             description=t("Follow this pathway"),
