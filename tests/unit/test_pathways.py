@@ -237,10 +237,6 @@ def test_pdkit_new_pathway_writes_one_that_validates(
 # --------------------------------------------------------------------------- rules
 
 
-def _talk() -> object:
-    return load_pathway("talk")
-
-
 def test_progress_locks_steps_until_their_prerequisites_are_done() -> None:
     talk = load_pathway("talk")
     start = progress(talk, Facts(), [])
@@ -350,3 +346,40 @@ def test_pathways_of_the_goals_school_goal_come_first() -> None:
     assert [p.id for p in fitting(shipped, "talk")] == ["talk", "feedback"]
     assert [p.id for p in fitting(shipped, "feedback")] == ["feedback", "talk"]
     assert len(fitting(shipped, None)) == 2
+
+
+def test_pdkit_serve_checks_and_passes_on_the_district_pathways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from pdkit.app._pathway import district_pathways
+    from pdkit.errors import PdkitError
+    from pdkit.serve import ServeConfig, prepare
+
+    monkeypatch.delenv("PDKIT_PATHWAYS", raising=False)
+    monkeypatch.delenv("PDKIT_SCHOOL_GOALS", raising=False)
+    assert {p.id for p in district_pathways()} == {"feedback", "talk"}  # pdkit's by default
+    mine = tmp_path / "pathways"
+    mine.mkdir()
+    (mine / "ours.yaml").write_text(_doc(REQ).replace("id: p\n", "id: ours\n"), "utf-8")
+    config = ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0, pathways=mine)
+    env = prepare(config, io.StringIO())
+    assert env["PDKIT_PATHWAYS"] == str(mine.resolve())
+    monkeypatch.setenv("PDKIT_PATHWAYS", env["PDKIT_PATHWAYS"])
+    assert [p.id for p in district_pathways()] == ["ours"]
+    monkeypatch.delenv("PDKIT_PATHWAYS")
+
+    # a pathway for a school goal the session does not have stops the server starting
+    (mine / "ours.yaml").write_text(
+        _doc(REQ).replace("school_goal: talk", "school_goal: x"), "utf-8"
+    )
+    err = io.StringIO()
+    with pytest.raises(PdkitError):
+        prepare(
+            ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0, pathways=mine),
+            io.StringIO(),
+            err,
+        )
+    assert "ours.yaml" in err.getvalue()
+    assert "'x' is not one of this session's school goals" in err.getvalue()
