@@ -94,7 +94,7 @@ def test_a_teacher_picks_ticks_and_a_step_completes_itself(store: Store) -> None
     assert "Waits for" not in panel.rows["reflect"].html.value
     # the workbook completes itself once its answers are saved (read on refresh)
     store.record(ana, "what-so-what-now-what", {"what": "They talked"}, spec_version="w@1")
-    panel.refresh()
+    panel.refresh(force=True)
     assert "Required steps: 2 of 2 done." in panel.summary_html.value
     assert "(done; required" in panel.rows["reflect"].html.value
     # tick an optional step, untick it
@@ -120,7 +120,7 @@ def test_completing_the_pathway_says_so(store: Store) -> None:
     store.record(ana, "exit-ticket", {"progress": "Some"}, spec_version="e@1")
     store.invite_observer(ana, (ben := store.create_participant("Ben")[0].id))
     store.send_observation(store.start_observation(ben, ana).id, by=ben)
-    panel.refresh()
+    panel.refresh(force=True)
     assert "you completed this pathway" in panel.summary_html.value
 
 
@@ -139,3 +139,20 @@ def test_spanish_and_a_broken_district_folder(
     broken = PathwayPanel(store, ana)
     assert "bad.yaml" in broken.intro_html.value
     assert broken.pick_box.layout.display == "none"
+
+
+def test_the_page_s_polls_read_the_pathway_at_most_every_few_seconds(store: Store) -> None:
+    from pdkit.testing import FakeClock
+
+    ana = _teacher(store)
+    clock = FakeClock(1_800_000_000.0, step=0.0)
+    panel = PathwayPanel(store, ana, clock=clock, every=10.0)
+    panel.choose("talk")  # the teacher's own action shows at once
+    assert "Required steps: 0 of 2 done." in panel.summary_html.value
+    store.tick_step(ana, panel.chosen, "read-think-pair-share", done=True, by=ana)  # type: ignore[arg-type]
+    clock.now += 5.0
+    panel.refresh()  # a poll 5 s later: not read yet
+    assert "Required steps: 0 of 2 done." in panel.summary_html.value
+    clock.now += 5.0
+    panel.refresh()  # 10 s: read again
+    assert "Required steps: 1 of 2 done." in panel.summary_html.value

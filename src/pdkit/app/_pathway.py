@@ -13,11 +13,14 @@ checks every rule (:mod:`pdkit.store._sql_pathways`).
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable
 from html import escape
 
 import ipywidgets as w
 
+from .._clock import now
 from .._environ import PATHWAYS_ENV
 from ..definitions import PathwayDefinition, PathwayStep, load_pathways
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
@@ -47,6 +50,10 @@ _OBSERVED_WORDS = {
     "give": "Completes itself when you send an observation of a colleague's lesson.",
 }
 
+
+READ_EVERY = 10.0
+"""Seconds between two reads of the pathway while "My goal" polls (a step that completes
+itself shows within this; the teacher's own ticks show at once)."""
 
 _STYLE = {"description_width": "initial"}
 
@@ -101,8 +108,11 @@ class PathwayPanel:
         page_url: str = "",
         token: str | None = None,
         pathways: list[PathwayDefinition] | None = None,
+        clock: Callable[[], float] = now,
+        every: float = READ_EVERY,
     ) -> None:
         self.store = store
+        self._clock, self.every, self._read_at = clock, every, -math.inf
         self.pid = teacher_id
         self.page_url = page_url
         self.token = token
@@ -144,12 +154,16 @@ class PathwayPanel:
             ]
         )
         self.widget.add_class("pdkit-pathway")
-        self.refresh()
+        self.refresh(force=True)
 
     # ------------------------------------------------------------------ reading
 
-    def refresh(self) -> None:
-        """Read the goal's school goal, the choice and the progress; redraw on change."""
+    def refresh(self, *, force: bool = False) -> None:
+        """Read the goal's school goal, the choice and the progress; redraw on change. The
+        page polls often: unless ``force``d, this reads at most every ``every`` seconds."""
+        if not force and self._clock() - self._read_at < self.every:
+            return
+        self._read_at = self._clock()
         try:
             goal = self.store.latest(self.pid, GOAL_FORM, viewer=self.pid)
             chosen_id = self.store.pathway_choice(self.pid, viewer=self.pid)
@@ -346,7 +360,7 @@ class PathwayPanel:
             else self.t("You follow no pathway now."),
             "status",
         )
-        self.refresh()
+        self.refresh(force=True)
         return True
 
     def toggle(self, step_id: str) -> bool:
@@ -375,7 +389,7 @@ class PathwayPanel:
             self.t("Marked as done.") if done else self.t("Marked as not done."),
             "status",
         )
-        self.refresh()
+        self.refresh(force=True)
         return True
 
 
