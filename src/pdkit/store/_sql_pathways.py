@@ -11,7 +11,8 @@ The rules are pure (:mod:`pdkit.pathways`); here they meet the tables:
   store: the teacher's saved answers, ``run_turns``, ``observations``;
 - every read names its viewer, and sees the path only where it may see the teacher's
   goal (``Who can see this?`` on the goal: the coach sees it when it is shared with
-  the coach; the store's steward at ``coach`` and above).
+  the coach; the store's steward at ``coach`` and above). Whoever sees the path sees
+  whether a workbook step is done (from the teacher's saved answers), never the answers.
 """
 
 from __future__ import annotations
