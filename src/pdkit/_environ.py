@@ -10,6 +10,7 @@ __all__ = [
     "HUB_EMAIL_ENV",
     "HUB_USER_ENV",
     "LOOK_FORS_ENV",
+    "PATHWAYS_ENV",
     "SCHOOL_GOALS_ENV",
     "STORE_ENV",
 ]
@@ -22,6 +23,9 @@ SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"
 
 LOOK_FORS_ENV = "PDKIT_LOOK_FORS"
 """A YAML file of the district's look-fors offered on the observation page (``--look-fors``)."""
+
+PATHWAYS_ENV = "PDKIT_PATHWAYS"
+"""A folder (or one YAML file) of the district's pathways offered on "My goal" (``--pathways``)."""
 
 FACILITATOR_KEY_ENV = "PDKIT_FACILITATOR_KEY"
 """The key in the default session's facilitator link (``--facilitator-key``)."""

@@ -28,6 +28,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "_files",
             "i18n",
             "_es",
+            "_es_pathways",
             "links",
             "charts",
             "suppression",
@@ -46,6 +47,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "followup",
             "evidence",
             "observations",
+            "pathways",
         }
     ),
     frozenset({"store"}),

@@ -155,7 +155,7 @@ MALFORMED = [
         2,
         "kind",
         "'survey' is not a kind this version of pdkit reads "
-        "(known: 'form', 'reflection', 'protocol', 'workbook', 'agenda', 'look-fors')",
+        "(known: 'form', 'reflection', 'protocol', 'workbook', 'agenda', 'look-fors', 'pathway')",
         id="unknown-kind",
     ),
     pytest.param(

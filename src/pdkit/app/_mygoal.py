@@ -45,10 +45,12 @@ from ._goalview import (
     move_words,
     para,
     plan_html,
+    sessions_note,
     shared_html,
     status_html,
 )
 from ._observe import mygoal_observations
+from ._pathway import mygoal_pathway
 
 __all__ = ["MyGoalPage", "MyGoalPart"]
 
@@ -138,6 +140,7 @@ class MyGoalPage:
         self._reminders()
         self._build_thread()
         self.observations = mygoal_observations(store, self.pid, language, page_url, token)
+        self.pathway = mygoal_pathway(store, self.pid, language, page_url, token)
         self.refresh()
         self.widget = VBox(
             [
@@ -150,6 +153,7 @@ class MyGoalPage:
                 self.status_message,
                 self.evidence.widget,
                 self.observations.widget,  # below the goal: measure → evidence → observations
+                self.pathway.widget,
                 HTML(value=f"<h2>{escape(t('My check-ins'))}</h2>"),
                 self.plan_html,
                 HBox([self.checkin_button, self.ics_button]),
@@ -176,6 +180,7 @@ class MyGoalPage:
         """Read the goal, its status and the check-ins again; redraw what changed."""
         self.measure.refresh()
         self.observations.refresh()
+        self.pathway.refresh()
         try:
             history = self.store.history(self.pid, GOAL_FORM, viewer=self.pid)
             marks = self.store.revision_marks(self.pid, GOAL_FORM)
@@ -282,15 +287,7 @@ class MyGoalPage:
         self.shared_html.value = shared_html(items, names, self.goal_definition, t)
 
     def _draw_sessions(self) -> None:
-        t = self.t
-        try:
-            ids = self.store.sessions_of(self.pid)
-        except PdkitError:
-            return
-        titles = [s.title if (s := self.store.get_session(sid)) is not None else sid for sid in ids]
-        if len(titles) > 1:
-            said = t("Your goal and its history come with you through every session: {titles}.")
-            self.sessions_html.value = para("pdkit-sessions", said.format(titles=", ".join(titles)))
+        self.sessions_html.value = sessions_note(self.store, self.pid, self.t)
 
     def _build_thread(self) -> None:
         t = self.t

@@ -118,6 +118,30 @@ def add(commands: Commands) -> None:
         "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
     )
     new_look_fors.set_defaults(run=_new_look_fors)
+    new_pathway = kinds.add_parser(
+        "pathway",
+        help="a pathway towards a school goal: required and optional steps, prerequisites",
+        description="Write NAME.yaml, a pathway for one school goal that validates as it is "
+        "and shows every type of step: a resource to read, a workbook to complete, a protocol "
+        "round to present in, an observation to receive, a PLC meeting, with a prerequisite "
+        "and a minimum of optional steps. 'pdkit serve --pathways DIR' offers it on 'My goal'.",
+    )
+    new_pathway.add_argument("name", help="the pathway's id (lower-case, digits, - and _)")
+    new_pathway.add_argument(
+        "--school-goal",
+        default=None,
+        help="the id of the school goal it leads to (default: the first of the school goals)",
+    )
+    new_pathway.add_argument(
+        "--school-goals",
+        type=Path,
+        default=None,
+        help="the school goals (YAML or CSV) the school goal is one of (default: pdkit's sample)",
+    )
+    new_pathway.add_argument(
+        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+    )
+    new_pathway.set_defaults(run=_new_pathway)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -405,6 +429,65 @@ def _new_look_fors(args: argparse.Namespace) -> int:
         ]
     lines += ["  - id: any-goal-1", "    text: Students …"]
     return _write_new(args.out / f"{name}.yaml", lines)
+
+
+def _new_pathway(args: argparse.Namespace) -> int:
+    from ..definitions.goals import default_school_goals, load_school_goals
+
+    name = args.name
+    if not re.fullmatch(r"[a-z0-9_-]+", name):
+        raise DefinitionError(
+            "a pathway has an id of lower-case letters, digits, '-' and '_'", file=name
+        )
+    goals = (
+        load_school_goals(args.school_goals) if args.school_goals else default_school_goals("en")
+    )
+    ids = [g.id for g in goals]
+    goal = args.school_goal or ids[0]
+    if goal not in ids:
+        raise DefinitionError(
+            f"{goal!r} is not one of the school goals ({', '.join(ids)})", file=name
+        )
+    title = name.replace("-", " ").replace("_", " ").capitalize()
+    text = _PATHWAY_TEMPLATE.format(name=name, id=_yaml_text(name), title=_yaml_text(title))
+    return _write_new(args.out / f"{name}.yaml", [*text.splitlines()[:-1], f"school_goal: {goal}"])
+
+
+_PATHWAY_TEMPLATE = """\
+# A pathway: steps towards one school goal. Edit it, then: pdkit validate {name}.yaml
+# Steps of type workbook, protocol and observation complete themselves from what the
+# teacher does in pdkit; resource, plc, credential and other steps the teacher ticks.
+kind: pathway
+id: {id}
+schema_version: 1
+version: 1
+title: {title}
+intro: Say in a sentence who this pathway is for and how long it takes.
+min_optional: 1
+steps:
+  - id: read
+    type: resource
+    required: true
+    link: https://example.org/a-reading
+    title: Read …
+  - id: reflect
+    type: workbook
+    workbook: reflection
+    required: true
+    after: [read]
+    title: Complete a reflection on …
+  - id: present
+    type: protocol
+    title: Present your goal in a protocol round
+  - id: be-observed
+    type: observation
+    observation: receive
+    title: Invite a colleague to observe …
+  - id: plc
+    type: plc
+    title: Share … at a PLC meeting
+school_goal: placeholder
+"""
 
 
 def _yaml_text(text: str) -> str:

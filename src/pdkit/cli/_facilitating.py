@@ -50,6 +50,13 @@ def add(commands: Commands) -> None:
         "default: $PDKIT_LOOK_FORS, else the sample list)",
     )
     serve.add_argument(
+        "--pathways",
+        type=Path,
+        default=None,
+        help="the district's pathways offered on 'My goal', a folder of YAML (kind: pathway; "
+        "default: $PDKIT_PATHWAYS, else the sample pathways)",
+    )
+    serve.add_argument(
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room network)",
@@ -200,6 +207,7 @@ def _serve(args: argparse.Namespace) -> int:
         store=args.store,
         school_goals=args.school_goals,
         look_fors=args.look_fors,
+        pathways=args.pathways,
         host=args.host,
         port=args.port,
         cull_idle_timeout=args.cull_idle,

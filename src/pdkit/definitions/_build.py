@@ -40,8 +40,9 @@ __all__ = [
     "localize",
 ]
 
-KINDS = ("form", "reflection", "protocol", "workbook", "agenda", "look-fors")
-"""The kinds of definition this version of pdkit reads (``look-fors``: :mod:`._look_fors`)."""
+KINDS = ("form", "reflection", "protocol", "workbook", "agenda", "look-fors", "pathway")
+"""The kinds of definition this version of pdkit reads (``look-fors``: :mod:`._look_fors`;
+``pathway``: :mod:`._pathway`)."""
 
 
 def _fail(

@@ -32,21 +32,26 @@ from ._model import (
     Definition,
     FormDefinition,
     LookForsDefinition,
+    PathwayDefinition,
     ProtocolDefinition,
     WorkbookDefinition,
 )
+from ._pathway import build_pathway
 from ._schema import validate
 from ._yaml import compose, line_of, too_deep
 
 __all__ = [
     "builtin_definition_path",
     "builtin_definitions",
+    "builtin_pathways",
     "builtin_workbook_path",
     "builtin_workbooks",
     "definition_files",
     "definition_from_data",
     "load_definition",
     "load_form",
+    "load_pathway",
+    "load_pathways",
     "load_protocol",
     "load_workbook",
     "parse_definition",
@@ -106,6 +111,8 @@ def _definition(data: Any, root: yaml.Node | None, file: str, language: str | No
         return build_agenda(data, file, root)
     if kind == "look-fors":
         return build_look_fors(data, file, root)
+    if kind == "pathway":
+        return build_pathway(data, file, root)
     return build_form(data, file, root)
 
 
@@ -164,7 +171,14 @@ def load_definition(source: str | Path, *, language: str | None = None) -> Defin
     return parse_definition(read_text(path), file=str(path), language=language)
 
 
-_D = TypeVar("_D", FormDefinition, ProtocolDefinition, WorkbookDefinition, LookForsDefinition)
+_D = TypeVar(
+    "_D",
+    FormDefinition,
+    ProtocolDefinition,
+    WorkbookDefinition,
+    LookForsDefinition,
+    PathwayDefinition,
+)
 
 
 def _expect(definition: Definition, kind: type[_D], what: str) -> _D:
@@ -219,6 +233,61 @@ def load_look_fors(source: str | Path, *, language: str | None = None) -> LookFo
 def builtin_look_fors() -> list[str]:
     """The ids of the lists of look-fors installed with pdkit."""
     return sorted(p.stem for p in (templates_dir() / "look-fors").glob("*.yaml"))
+
+
+def load_pathway(source: str | Path, *, language: str | None = None) -> PathwayDefinition:
+    """A pathway from a YAML file, or a built-in one by id (``templates/pathways/<id>.yaml``)."""
+    path = Path(source)
+    if not path.suffix and not path.exists():
+        path = templates_dir() / "pathways" / f"{source}.yaml"
+        if not path.is_file():
+            raise DefinitionError(
+                "no such file, and no built-in pathway has this id (built-ins: "
+                f"{', '.join(builtin_pathways())})",
+                file=str(source),
+            )
+    definition = parse_definition(read_text(path), file=str(path), language=language)
+    return _expect(definition, PathwayDefinition, "a pathway")
+
+
+def load_pathways(
+    source: str | Path | None = None, *, language: str | None = None
+) -> list[PathwayDefinition]:
+    """Every pathway in a folder (other kinds beside them are passed over) or in one
+    file; pdkit's own (``templates/pathways``) when ``source`` is None. Two pathways
+    with one id are an error."""
+    folder = Path(source) if source is not None else templates_dir() / "pathways"
+    if not folder.exists():
+        raise DefinitionError("no such file or folder of pathways", file=str(folder))
+    found: list[PathwayDefinition] = []
+    for path in definition_files([folder]):
+        data, root = compose(read_text(path), str(path))
+        if folder.is_dir() and (
+            isinstance(data, list)
+            or (isinstance(data, dict) and "goals" in data and "kind" not in data)
+        ):
+            continue  # school goals kept beside the pathways
+        definition = definition_from_data(data, root, str(path), language)
+        if not isinstance(definition, PathwayDefinition):
+            if folder.is_dir():
+                continue
+            _expect(definition, PathwayDefinition, "a pathway")
+        assert isinstance(definition, PathwayDefinition)
+        same = [p.source for p in found if p.id == definition.id]
+        if same:
+            raise DefinitionError(
+                f"the pathway id {definition.id!r} is also used by {same[0]}; each pathway "
+                "needs its own id",
+                file=str(path),
+                path="id",
+            )
+        found.append(definition)
+    return found
+
+
+def builtin_pathways() -> list[str]:
+    """The ids of the pathways installed with pdkit."""
+    return sorted(p.stem for p in (templates_dir() / "pathways").glob("*.yaml"))
 
 
 @cache

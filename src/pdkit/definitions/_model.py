@@ -385,7 +385,63 @@ class LookForsDefinition:
         return tied + tuple(i for i in self.items if not i.school_goal)
 
 
-Definition = FormDefinition | ProtocolDefinition | WorkbookDefinition | LookForsDefinition
+STEP_TYPES = ("resource", "workbook", "protocol", "observation", "plc", "credential", "other")
+"""What a pathway step asks: read or watch a resource (a link), complete a workbook,
+present in a protocol round, give or receive an observation, take part in a PLC
+meeting, earn a credential (named by id; awarding it is not a pathway's business), or
+anything else."""
+
+
+@dataclass(frozen=True)
+class PathwayStep:
+    """One step of a pathway. ``target`` is what its type names: the link of a
+    resource, a workbook's id, a protocol's id (empty: any), ``give`` or ``receive`` for
+    an observation, a credential's id. ``after``: the steps to do first."""
+
+    id: str
+    type: str
+    title: str
+    required: bool = False
+    about: str = ""
+    link: str = ""
+    target: str = ""
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PathwayDefinition:
+    """A validated ``kind: pathway`` definition: a choice board of steps towards one
+    school goal (:mod:`pdkit.pathways` holds its rules)."""
+
+    id: str
+    title: str
+    school_goal: str
+    steps: tuple[PathwayStep, ...]
+    min_optional: int = 0
+    intro: str = ""
+    version: str = "1"
+    origin: str = ""
+    source: str = "<string>"
+    kind: str = "pathway"
+
+    @property
+    def spec_version(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def step(self, step_id: str) -> PathwayStep:
+        for found in self.steps:
+            if found.id == step_id:
+                return found
+        raise KeyError(f"pathway {self.id!r} has no step {step_id!r}")
+
+
+Definition = (
+    FormDefinition
+    | ProtocolDefinition
+    | WorkbookDefinition
+    | LookForsDefinition
+    | PathwayDefinition
+)
 """Anything ``load_definition`` returns."""
 
 

@@ -14,11 +14,12 @@ from ..errors import DefinitionError
 from ._build import KINDS
 from ._limits import MAX_PROBLEMS, shown
 from ._load import definition_from_data, read_text
-from ._model import WorkbookDefinition
+from ._model import PathwayDefinition, WorkbookDefinition
+from ._pathway import check_school_goal
 from ._references import check_references
 from ._schema import all_schema_errors, validate
 from ._yaml import compose, line_of, too_deep
-from .goals import load_school_goals, looks_like_school_goals
+from .goals import default_school_goals, load_school_goals, looks_like_school_goals
 
 __all__ = ["validate_files", "validate_text"]
 
@@ -29,6 +30,7 @@ _NAMESPACES = {
     "workbook": "workbook",
     "agenda": "workbook",  # both make <id>.ipynb
     "look-fors": "look-fors",
+    "pathway": "pathway",
 }
 """Kinds whose ids must differ: forms and reflections are both stored under their id."""
 
@@ -43,7 +45,9 @@ def validate_text(text: str, *, file: str = "<string>") -> list[DefinitionError]
     return _problems(file, data, root)
 
 
-def _problems(file: str, data: Any, root: yaml.Node | None) -> list[DefinitionError]:
+def _problems(
+    file: str, data: Any, root: yaml.Node | None, goal_ids: Sequence[str] | None = None
+) -> list[DefinitionError]:
     try:
         if not isinstance(data, dict) or data.get("kind") not in KINDS:
             definition_from_data(data, root, file)  # says what is missing
@@ -67,7 +71,54 @@ def _problems(file: str, data: Any, root: yaml.Node | None) -> list[DefinitionEr
         return [too_deep(file)]
     if isinstance(definition, WorkbookDefinition):
         return check_references(definition)
+    if isinstance(definition, PathwayDefinition):
+        return _pathway_problems(definition, root, goal_ids)
     return []
+
+
+def _pathway_problems(
+    pathway: PathwayDefinition, root: yaml.Node | None, goal_ids: Sequence[str] | None
+) -> list[DefinitionError]:
+    """A pathway's school goal (one of ``goal_ids``, else of the sample school goals),
+    and the workbooks and protocols its steps name (pdkit's own)."""
+    from ._load import builtin_workbooks, protocol_by_id
+
+    problems: list[DefinitionError] = []
+    try:
+        check_school_goal(
+            pathway, goal_ids if goal_ids is not None else [g.id for g in default_school_goals()]
+        )
+    except DefinitionError as exc:
+        problems.append(
+            DefinitionError(
+                exc.problem, file=exc.file, line=line_of(root, ["school_goal"]), path=exc.path
+            )
+        )
+    workbooks = builtin_workbooks()
+    for index, step in enumerate(pathway.steps):
+        problem = ""
+        if step.type == "workbook" and step.target not in workbooks:
+            problem = (
+                f"no workbook has the id {shown(step.target)} (pdkit's workbooks: "
+                f"{', '.join(workbooks)})"
+            )
+            key = "workbook"
+        elif step.type == "protocol" and step.target:
+            key = "protocol"
+            try:
+                protocol_by_id(step.target)
+            except DefinitionError:
+                problem = f"no protocol has the id {shown(step.target)}"
+        if problem:
+            problems.append(
+                DefinitionError(
+                    problem,
+                    file=pathway.source,
+                    line=line_of(root, ["steps", index, key]),
+                    path=f"steps[{index}].{key}",
+                )
+            )
+    return problems
 
 
 def _where(problem: DefinitionError) -> tuple[int, str]:
@@ -81,6 +132,7 @@ def validate_files(files: Sequence[Path]) -> Iterator[tuple[Path, list[Definitio
     problem too (forms and reflections count as one kind: both keep their answers under
     their id)."""
     first: dict[tuple[str, str], str] = {}
+    goal_ids = _school_goal_ids(files)
     for file in files:
         name = str(file)
         if file.suffix.lower() == ".csv":  # the only CSV files pdkit reads
@@ -101,7 +153,7 @@ def validate_files(files: Sequence[Path]) -> Iterator[tuple[Path, list[Definitio
         if looks_like_school_goals(data):
             yield file, _school_goal_problems(file)
             continue
-        problems = _problems(name, data, root)
+        problems = _problems(name, data, root, goal_ids)
         kind = data.get("kind") if isinstance(data, dict) else None
         ident = data.get("id") if isinstance(data, dict) else None
         if isinstance(kind, str) and kind in _NAMESPACES and isinstance(ident, str):
@@ -120,6 +172,25 @@ def validate_files(files: Sequence[Path]) -> Iterator[tuple[Path, list[Definitio
             else:
                 first[key] = name
         yield file, problems
+
+
+def _school_goal_ids(files: Sequence[Path]) -> list[str] | None:
+    """The ids of the school goals among ``files`` (a pathway's school goal is checked
+    against them), None when there are none (then against the sample goals)."""
+    found: list[str] | None = None
+    for file in files:
+        if file.suffix.lower() not in (".csv", ".yaml", ".yml"):
+            continue
+        try:
+            if file.suffix.lower() != ".csv":
+                data, _ = compose(read_text(file), str(file))
+                if not looks_like_school_goals(data):
+                    continue
+            goals = load_school_goals(file)
+        except DefinitionError:
+            continue  # reported with the file itself
+        found = [*(found or []), *(g.id for g in goals)]
+    return found
 
 
 def _school_goal_problems(file: Path) -> list[DefinitionError]:

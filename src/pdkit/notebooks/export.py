@@ -11,6 +11,7 @@ from ..definitions import SchoolGoal, WorkbookDefinition, workbook_forms
 from ..evidence import holds_student_data
 from ..store import DEFAULT_SESSION, Store, Viewer
 from ._saved_evidence import EVIDENCE_TAG, evidence_cell
+from ._saved_pathway import pathway_status_only
 from .build import dumps
 from .saved import save_workbook
 
@@ -60,9 +61,10 @@ def export_store(
 
 def pseudonymize(notebook: dict[str, Any], pseudonym: Callable[[str], str]) -> dict[str, Any]:
     """A saved workbook with every participant id replaced by ``pseudonym(id)``, every
-    name removed and no evidence with student data (the notebook is changed in place and
-    returned)."""
+    name removed, no evidence with student data and only the status of each pathway step
+    (the notebook is changed in place and returned)."""
     without_student_data(notebook)
+    pathway_status_only(notebook)
     saved = notebook["metadata"]["pdkit"]["saved"]
     person = saved["participant"]
     person["id"] = pseudonym(str(person["id"]))

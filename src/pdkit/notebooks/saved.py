@@ -7,9 +7,10 @@ A saved workbook is a built workbook notebook (:mod:`pdkit.notebooks.build`) wit
 - after each section, a readable Markdown cell of its answers (tag ``pdkit-answers``);
 - at the end, each coach comment as a Markdown cell that says it is one (tag
   ``pdkit-coach``; :func:`append_comment`, for ``pdkit comment`` and the thread's);
-- the evidence log (``evidence``, :mod:`._saved_evidence`) and the observations of the
-  teacher's teaching (``metadata["pdkit"]["observations"]``, :mod:`._observations`), each
-  with a Markdown cell.
+- the evidence log (``evidence``, :mod:`._saved_evidence`), the observations of the
+  teacher's teaching (``metadata["pdkit"]["observations"]``, :mod:`._observations`) and
+  their pathway (``metadata["pdkit"]["pathway"]``, :mod:`._saved_pathway`), each with a
+  Markdown cell.
 
 :class:`SavedWorkbook` is what the block holds: :meth:`SavedWorkbook.block` writes it and
 :func:`read_saved` reads it, so the writer and every reader (``pdkit review`` too) use
@@ -26,11 +27,12 @@ from .._clock import now
 from .._version import __version__
 from ..definitions import FormDefinition, SchoolGoal, WorkbookDefinition, workbook_forms
 from ..definitions.ids import GOAL_FORM
-from ..errors import AccessError, WorkbookFileError
+from ..errors import WorkbookFileError
 from ..store import JSONValue, Observation, Participant, Store, ViewerLike
 from . import _saved_evidence as ev
 from ._markdown import answers_markdown, comment_markdown
-from ._observations import add_observations, read_observations
+from ._observations import read_observations
+from ._saved_pathway import add_sections, read_pathway
 from .build import build_notebook, markdown_cell
 from .untrusted import (
     Damaged,
@@ -126,6 +128,7 @@ class SavedWorkbook:
     evidence: tuple[Mapping[str, Any], ...] = ()  # every version of each item the copy holds
     observations: tuple[Observation, ...] = ()  # metadata["pdkit"]["observations"]
     observers: Mapping[str, str] = field(default_factory=dict)  # their names, by id
+    pathway: Mapping[str, Any] | None = None  # metadata["pdkit"]["pathway"]
     language: str = "en"
     saved_at: str = ""
     pdkit_version: str = ""
@@ -274,29 +277,8 @@ def save_workbook(
         pdkit_version=__version__,
     )
     notebook["metadata"]["pdkit"]["saved"] = saved.block()
-    add_observations(notebook, store, participant.id, who)
-    _thread_comments(notebook, store, participant, who)
+    add_sections(notebook, store, participant, who, append_comment)  # observations, pathway, thread
     return notebook
-
-
-def _thread_comments(
-    notebook: dict[str, Any], store: Store, participant: Participant, who: ViewerLike
-) -> None:
-    """The coach's messages of the thread between the teacher and their coaches, as
-    coach comments of the saved workbook (when ``who`` may read the thread)."""
-    try:
-        thread = store.comments(participant.id, viewer=who)
-    except AccessError:
-        return  # not this viewer's to read: not in their copy
-    names: dict[str, str] = {}
-    for comment in thread:
-        if comment.author == participant.id:
-            continue  # the teacher's own replies are not coach comments
-        if comment.author not in names:
-            person = store.get_participant(comment.author)
-            names[comment.author] = person.display_name if person is not None else "?"
-        stamp = datetime.fromtimestamp(comment.at, tz=timezone.utc).replace(microsecond=0)
-        append_comment(notebook, names[comment.author], comment.text, stamp)
 
 
 def append_comment(
@@ -435,6 +417,7 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
         revisions={form_id: tuple(marks) for form_id, marks in revisions.items()},
         observations=observations,
         observers=observers,
+        pathway=read_pathway(meta),
         saved_at=saved.get("saved_at", ""),
         pdkit_version=saved.get("pdkit_version", ""),
         source=source,

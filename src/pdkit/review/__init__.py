@@ -122,6 +122,10 @@ time of a large batch.)
                   general, glow, grow, source — the observations of teaching the reader
                   may read (a store's steward: those shared with the coach; a saved copy:
                   what it holds)
+``pathways``      participant, pathway, step, type, required (``bool``), status (``done``,
+                  ``open``, ``locked``), link, note, at, source — one row per teacher and
+                  step of the pathway they follow, shared as their goal is
+                  (:mod:`pdkit.pathways`; a pseudonymous copy holds only the status)
 
 Versions
 --------

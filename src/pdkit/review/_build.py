@@ -18,6 +18,7 @@ from ._collect import Collected
 from ._forms import Forms, is_private, plain_text
 from ._frames import COLUMNS, frame, json_text, objects, rows
 from ._observations import observation_rows
+from ._pathways import pathway_rows
 from ._review import Review
 from ._versions import checkin_rows, codes_of, goal_rows
 
@@ -195,6 +196,7 @@ def build_review(
         checkin_plans=frame("checkin_plans", _plan_rows(collected)),
         evidence=frame("evidence", _evidence_rows(collected)),
         observations=frame("observations", observation_rows(collected.observations)),
+        pathways=frame("pathways", pathway_rows(collected.pathways)),
         warnings=warnings,
         read=read,
         skipped=skipped,

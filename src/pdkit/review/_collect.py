@@ -34,6 +34,7 @@ from ..notebooks.untrusted import (
 )
 from ..store import DEFAULT_SESSION, JSONValue, Participant, Store, Viewer, display_names
 from ._observations import observation_entry
+from ._pathways import pathway_entries, saved_pathway_entries
 
 __all__ = ["Collected", "check_collected", "collect", "read_file", "read_store"]
 
@@ -86,6 +87,8 @@ class Collected:
 
     # observation id → its row of the observations frame (:mod:`._observations`)
     observations: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    # (participant, pathway, step) → its row of the pathways frame (:mod:`._pathways`)
+    pathways: dict[tuple[str, str, str], tuple[Any, ...]] = field(default_factory=dict)
 
     def participant(self, pid: str, name: str, session: str, source: str, saved_at: float) -> None:
         known = self.participants.get(pid)
@@ -112,6 +115,7 @@ class Collected:
         for item_id, fact in other.evidence.items():
             self.evidence_item(item_id, fact)
         self.observations.update(other.observations)
+        self.pathways.update(other.pathways)
         for pid, marks in other.marks.items():
             self.marks.setdefault(pid, set()).update(marks)
 
@@ -192,6 +196,8 @@ def read_file(path: str, collected: Collected) -> None:
     for obs in saved.observations:
         name = saved.observers.get(obs.observer, "")
         collected.observations.setdefault(obs.id, observation_entry(obs, name, path))
+    for key, row in saved_pathway_entries(pid, saved.pathway, path).items():
+        collected.pathways.setdefault(key, row)
     # Answers without an event in the history (hand-made or damaged files); usually none,
     # found by set operations in C: (form, field) pairs of the answers, less the history's.
     answers = saved.answers
@@ -274,6 +280,7 @@ def read_store(
         for obs in store.observations_of(person.id, viewer=viewer):
             name = display_names(store, [obs.observer])[obs.observer]
             collected.observations[obs.id] = observation_entry(obs, name, store.url)
+        collected.pathways.update(pathway_entries(store, person.id, viewer, None))
         tick()
     for f in store.feedback(viewer=viewer, session=session):
         collected.feedback[f.id] = (f.giver, f.owner, f.form, f.category, f.text, f.at, f.helpful)

@@ -170,6 +170,18 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
         "grow": _STR,
         "source": _STR,
     },
+    "pathways": {
+        "participant": _STR,
+        "pathway": _STR,
+        "step": _STR,
+        "type": _STR,
+        "required": "bool",
+        "status": _STR,
+        "link": _STR,
+        "note": _STR,
+        "at": _UTC,
+        "source": _STR,
+    },
 }
 """Every DataFrame's columns and dtypes, in order (tests check the frames against it)."""
 

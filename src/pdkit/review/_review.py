@@ -40,6 +40,8 @@ class Review:
     """The newest version of each evidence item the reader may see (not withdrawn)."""
     observations: pd.DataFrame = field(default_factory=lambda: frame("observations", {}))
     """The observations of teachers' teaching the reader may read (:mod:`._observations`)."""
+    pathways: pd.DataFrame = field(default_factory=lambda: frame("pathways", {}))
+    """Each teacher's pathway, one row per step, as the reader may see it (:mod:`._pathways`)."""
     warnings: list[str] = field(default_factory=list)
     read: tuple[str, ...] = ()
     """The files and stores that were read (skipped ones are in ``warnings``)."""
@@ -70,9 +72,10 @@ class Review:
 
     def shared_only(self) -> Review:
         """This review without the goals, check-ins and evidence that teachers kept private
-        (their rows in ``answers``, ``versions``, ``goals``, ``checkins`` and ``evidence``)
-        and the observations that do not reach the coach. Reflections and notes are left as
-        they are: they are private by nature, and marked."""
+        (their rows in ``answers``, ``versions``, ``goals``, ``checkins`` and ``evidence``,
+        and the pathways of private goals) and the observations that do not reach the
+        coach. Reflections and notes are left as they are: they are private by nature, and
+        marked."""
         goal_hidden, checkin_hidden = self.hidden()
         private = (self.evidence["visibility"] == "private").to_numpy(dtype=bool)
         observations = _observations_shared(self.observations, self.goals, goal_hidden)
@@ -81,6 +84,7 @@ class Review:
             and not checkin_hidden
             and not private.any()
             and len(observations) == len(self.observations)
+            and not self.pathways["participant"].isin(goal_hidden).any()
         ):
             return self
 
@@ -101,6 +105,7 @@ class Review:
             checkins=keep(self.checkins, checkin_hidden),
             evidence=self.evidence[~private].reset_index(drop=True),
             observations=observations,
+            pathways=keep(self.pathways, goal_hidden),  # the path is shared as the goal is
         )
 
 

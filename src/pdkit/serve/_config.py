@@ -123,6 +123,8 @@ class ServeConfig:
     school_goals: Path | None = None
     look_fors: Path | None = None
     """A district's look-fors for the observation page (``kind: look-fors`` YAML)."""
+    pathways: Path | None = None
+    """A district's pathways for "My goal" (a folder of ``kind: pathway`` YAML)."""
     host: str = "127.0.0.1"
     port: int = 0
     cull_idle_timeout: int = 6

@@ -14,13 +14,22 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from .._environ import FACILITATOR_KEY_ENV, LOOK_FORS_ENV, SCHOOL_GOALS_ENV, STORE_ENV
+from .._environ import (
+    FACILITATOR_KEY_ENV,
+    LOOK_FORS_ENV,
+    PATHWAYS_ENV,
+    SCHOOL_GOALS_ENV,
+    STORE_ENV,
+)
 from ..definitions import (
     builtin_definitions,
+    check_school_goal,
     load_definition,
     load_look_fors,
+    load_pathways,
     load_school_goals,
 )
+from ..definitions._load import templates_dir
 from ..errors import PdkitError
 from ..store import open_store, resolve_store_url
 from ._checks import check_notebooks, served_notebooks
@@ -151,6 +160,19 @@ def prepare(
         except PdkitError as exc:
             problems.append(exc)
         env[LOOK_FORS_ENV] = str(look_fors.resolve())
+    pathways = config.pathways or (Path(env[PATHWAYS_ENV]) if env.get(PATHWAYS_ENV) else None)
+    try:  # the district's pathways, else pdkit's: checked now against the school goals
+        goal_ids = [g.id for g in load_school_goals(goals or templates_dir() / "school-goals.yaml")]
+    except PdkitError:
+        goal_ids = None  # (the school goals' problem is reported above)
+    try:
+        for pathway in load_pathways(pathways):
+            if goal_ids is not None:
+                check_school_goal(pathway, goal_ids)
+    except PdkitError as exc:
+        problems.append(exc)
+    if pathways is not None:
+        env[PATHWAYS_ENV] = str(pathways.resolve())
     key, given_as = config.facilitator_key, "--facilitator-key"
     if not key and env.get(FACILITATOR_KEY_ENV):
         key, given_as = env[FACILITATOR_KEY_ENV], f"${FACILITATOR_KEY_ENV}"

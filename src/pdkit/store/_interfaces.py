@@ -20,6 +20,7 @@ from ._interfaces_day import AgendaStore, FeedbackStore, GroupStore, RunStore
 from ._interfaces_evaluation import EvaluationStore
 from ._interfaces_evidence import EvidenceStore
 from ._interfaces_observe import ObservationStore
+from ._interfaces_pathways import PathwayStore
 from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout
 from ._records import (
     DEFAULT_SESSION,
@@ -45,6 +46,7 @@ __all__ = [
     "FollowUpStore",
     "GroupStore",
     "ObservationStore",
+    "PathwayStore",
     "PeopleStore",
     "RunStore",
     "SessionStore",
@@ -353,6 +355,7 @@ class Store(
     EvaluationStore,
     EvidenceStore,
     ObservationStore,
+    PathwayStore,
     Protocol,
 ):
     """Everything a store offers (:class:`pdkit.store.SQLiteStore`,

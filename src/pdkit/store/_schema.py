@@ -24,7 +24,10 @@ their goal, append-only (:mod:`._sql_evidence`); and observations of teaching: t
 invitations to colleagues to observe them (``observation_invites``), the observations
 (``observations``), what the observer wrote in each, append-only
 (``observation_notes``), and how the teacher shares each with their coach
-(``observation_shares``) (:mod:`._sql_observe`).
+(``observation_shares``) (:mod:`._sql_observe`). Version 10 adds teachers' pathways:
+``pathway_choices`` (the pathway each teacher follows, a log: the latest counts) and
+``pathway_ticks`` (each tick and untick of a step of a pathway, with its link and note,
+a log: the latest per pathway and step counts) (:mod:`._sql_pathways`).
 """
 
 from __future__ import annotations
@@ -33,9 +36,9 @@ from collections.abc import Iterator, Mapping
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "UPGRADES", "schema_statements"]
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
-attempts, follow-up, agendas, the session evaluation, evidence, observations)."""
+attempts, follow-up, agendas, the session evaluation, evidence, observations, pathways)."""
 
 TABLES = (
     "pdkit_meta",
@@ -70,6 +73,8 @@ TABLES = (
     "observations",
     "observation_notes",
     "observation_shares",
+    "pathway_choices",
+    "pathway_ticks",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -368,6 +373,26 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS observation_shares_by_observation"
     " ON observation_shares (observation, seq)",
+    """CREATE TABLE IF NOT EXISTS pathway_choices (
+        seq {serial},
+        participant TEXT NOT NULL REFERENCES participants(id),
+        pathway TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS pathway_choices_by_participant"
+    " ON pathway_choices (participant, seq)",
+    """CREATE TABLE IF NOT EXISTS pathway_ticks (
+        seq {serial},
+        participant TEXT NOT NULL REFERENCES participants(id),
+        pathway TEXT NOT NULL,
+        step TEXT NOT NULL,
+        done INTEGER NOT NULL,
+        link TEXT NOT NULL,
+        note TEXT NOT NULL,
+        at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS pathway_ticks_by_step"
+    " ON pathway_ticks (participant, pathway, step, seq)",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an
