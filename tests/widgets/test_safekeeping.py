@@ -315,3 +315,33 @@ def test_a_feedback_draft_is_kept_until_it_is_sent(monkeypatch: pytest.MonkeyPat
     box.send.click()
     assert [f.text for f in store.feedback(viewer=ben.id)] == ["Kept <draft>"]
     assert sent[-1] == {"kind": "saved", "items": {key: ""}}  # the page forgets the draft
+
+
+def test_a_click_acts_on_every_character_the_page_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ipywidgets may hold back a text box's last value while the one before is on its
+    way, and never holds back a click: the page sends what its kept inputs show just
+    before the click, so Send reads "June", not "Jun"."""
+    store = memory_store()
+    ana, _ = store.create_participant("Ana")
+    ben, _ = store.create_participant("Ben")
+    store.set_groups("default", [[ana.id, ben.id]])
+    store.record(ben.id, "goal-setting", {"goal": "Questions"}, spec_version="t")
+    store.set_visibility(ben.id, "goal-setting", "group")
+    monkeypatch.setattr(Safekeeper, "send", lambda _self, content, buffers=None: None)
+    keeper = Safekeeper()
+    keeper.bind(ana.id, None)
+    page = PeerFeedback(store, ana, load_form("goal-setting"), keeper=keeper)
+    keeper.ready()
+    key = f"feedback:goal-setting:{ben.id}"
+    box = page.boxes[ben.id]
+    box.text.value = "Checkable by Jun"  # the last value that reached the kernel
+
+    shown = {key: "Checkable by June", "elsewhere:nobody": "ignored", 7: "bad"}
+    keeper._received(keeper, {"kind": "typed", "items": shown}, [])
+    box.send.click()
+
+    assert [f.text for f in store.feedback(viewer=ben.id)] == ["Checkable by June"]
+    assert box.text.value == ""  # sent: the box is empty again
+    assert keeper.catch_up({key: "A second thought"}) == 1
+    assert keeper.catch_up({key: "A second thought"}) == 0  # only what differs changes
+    assert keeper.note.value == ""  # nothing is said: this is not a restore

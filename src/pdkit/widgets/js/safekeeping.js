@@ -152,6 +152,25 @@ export default {
     };
     document.addEventListener("focusin", onFocus, true);
     document.addEventListener("input", onInput, true);
+    // A button's click goes to the kernel at once, while ipywidgets may still hold back a
+    // text box's latest value: just before the click, the kernel gets what every kept
+    // input shows (this listener runs first, and the messages arrive in order).
+    const onClick = (event) => {
+      if (!owner() || lost) return;
+      const button = event.target && event.target.closest ? event.target.closest("button") : null;
+      if (!button || button.disabled || banner.contains(button)) return;
+      const items = {};
+      let count = 0;
+      for (const host of document.querySelectorAll(`[class*="${CLASS}"]`)) {
+        const key = keyOf(host);
+        const input = host.querySelector("input, textarea");
+        if (key === null || !input || (input.type && !/^(text|textarea|search|url|email)$/.test(input.type))) continue;
+        items[key] = input.value;
+        if (++count >= 500) break;
+      }
+      if (count) model.send({ kind: "typed", items });
+    };
+    document.addEventListener("click", onClick, true);
 
     const onMessage = (msg) => {
       if (!msg || typeof msg !== "object") return;
@@ -231,6 +250,7 @@ export default {
       banner.remove();
       document.removeEventListener("input", onInput, true);
       document.removeEventListener("focusin", onFocus, true);
+      document.removeEventListener("click", onClick, true);
       model.off("msg:custom", onMessage);
       if (kernel && kernel.connectionStatusChanged) kernel.connectionStatusChanged.disconnect(onConnection);
       if (kernel && kernel.statusChanged) kernel.statusChanged.disconnect(onStatus);
