@@ -45,6 +45,8 @@ LAYERS: tuple[frozenset[str], ...] = (
             "followup",
             "evidence",
             "observations",
+            "credentials",
+            "badges",
         }
     ),
     frozenset({"store"}),

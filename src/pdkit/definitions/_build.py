@@ -40,8 +40,8 @@ __all__ = [
     "localize",
 ]
 
-KINDS = ("form", "reflection", "protocol", "workbook", "agenda", "look-fors")
-"""The kinds of definition this version of pdkit reads (``look-fors``: :mod:`._look_fors`)."""
+KINDS = ("form", "reflection", "protocol", "workbook", "agenda", "look-fors", "micro-credential")
+"""The kinds of definition pdkit reads (see also :mod:`._look_fors`, :mod:`._credentials`)."""
 
 
 def _fail(
@@ -477,7 +477,7 @@ _TEXT_KEYS = frozenset(
         "description",
         "text",
         "note",
-        "deviations",
+        *("deviations", "competency", "key_method"),
     )
 )
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ._credential_model import CredentialDefinition
 from ._numbers import number_text
 
 FIELD_TYPES = ("text", "long_text", "choice", "multi_choice", "scale", "date", "list", "number")
@@ -379,7 +380,13 @@ class LookForsDefinition:
         return tied + tuple(i for i in self.items if not i.school_goal)
 
 
-Definition = FormDefinition | ProtocolDefinition | WorkbookDefinition | LookForsDefinition
+Definition = (
+    FormDefinition
+    | ProtocolDefinition
+    | WorkbookDefinition
+    | LookForsDefinition
+    | CredentialDefinition
+)
 """Anything ``load_definition`` returns."""
 
 

@@ -29,6 +29,7 @@ _NAMESPACES = {
     "workbook": "workbook",
     "agenda": "workbook",  # both make <id>.ipynb
     "look-fors": "look-fors",
+    "micro-credential": "micro-credential",
 }
 """Kinds whose ids must differ: forms and reflections are both stored under their id."""
 
