@@ -34,7 +34,10 @@ __all__ = [
     "MAX_ITEM_CHARS",
     "MAX_STATEMENT_CHARS",
     "STATES",
+    "Assessment",
+    "Submission",
     "SubmissionItem",
+    "SubmissionVersion",
     "check_scores",
     "check_submission",
     "may_read",
@@ -102,6 +105,65 @@ class SubmissionItem:
             bool(data.get("measure", False)),
             bool(data.get("student_data", False)),
         )
+
+
+@dataclass(frozen=True)
+class SubmissionVersion:
+    """One version the teacher submitted: ``number`` counts from 1; the items included
+    and a statement per requirement; when it was submitted."""
+
+    number: int
+    items: tuple[SubmissionItem, ...]
+    statements: Mapping[str, str]
+    at: float
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """An assessor's decision on one version: ``award`` or ``return`` (:data:`DECISIONS`),
+    the level of each criterion, and comments for the teacher."""
+
+    version: int
+    assessor: str
+    decision: str
+    scores: Mapping[str, str]
+    comment: str
+    at: float
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A teacher's submission for one micro-credential, with every version and decision.
+
+    ``credential`` is the definition's id, ``spec_version`` its ``id@version``;
+    ``assessors`` are participant ids; ``token`` is the signed credential (a VC-JWT)
+    once awarded and issued.
+    """
+
+    id: str
+    teacher: str
+    credential: str
+    spec_version: str
+    title: str
+    assessors: tuple[str, ...]
+    created_at: float
+    versions: tuple[SubmissionVersion, ...] = ()
+    assessments: tuple[Assessment, ...] = ()
+    token: str | None = None
+    issued_at: float | None = None
+
+    @property
+    def latest(self) -> SubmissionVersion:
+        return self.versions[-1]
+
+    @property
+    def state(self) -> str:
+        """``submitted`` (waiting for an assessor), ``returned`` or ``awarded``."""
+        if any(a.decision == "award" for a in self.assessments):
+            return "awarded"
+        if self.assessments and self.assessments[-1].version == self.latest.number:
+            return "returned"
+        return "submitted"
 
 
 def _tidy(text: Any, most: int, what: str) -> str:

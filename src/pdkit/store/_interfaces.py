@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..followup import CheckinPlan
 from ._access import ViewerLike
+from ._interfaces_credentials import CredentialStore
 from ._interfaces_day import AgendaStore, FeedbackStore, GroupStore, RunStore
 from ._interfaces_evaluation import EvaluationStore
 from ._interfaces_evidence import EvidenceStore
@@ -39,6 +40,7 @@ __all__ = [
     "AgendaStore",
     "AnswerStore",
     "CoachingStore",
+    "CredentialStore",
     "EvaluationStore",
     "EvidenceStore",
     "FeedbackStore",
@@ -353,6 +355,7 @@ class Store(
     EvaluationStore,
     EvidenceStore,
     ObservationStore,
+    CredentialStore,
     Protocol,
 ):
     """Everything a store offers (:class:`pdkit.store.SQLiteStore`,

@@ -24,7 +24,14 @@ their goal, append-only (:mod:`._sql_evidence`); and observations of teaching: t
 invitations to colleagues to observe them (``observation_invites``), the observations
 (``observations``), what the observer wrote in each, append-only
 (``observation_notes``), and how the teacher shares each with their coach
-(``observation_shares``) (:mod:`._sql_observe`).
+(``observation_shares``) (:mod:`._sql_observe`). Version 10 adds micro-credentials:
+``credential_submissions`` (a teacher's submission for one micro-credential), its
+assessors (``credential_assessors``, fixed when it is first submitted), every version
+the teacher submitted, append-only (``credential_versions``: the items included and a
+statement per requirement, as JSON), the assessors' decisions, one per version
+(``credential_reviews``: rubric scores, award or return, comments) and the credential
+issued on an award (``credential_awards``: the signed Open Badges 3.0 VC-JWT)
+(:mod:`._sql_credentials`).
 """
 
 from __future__ import annotations
@@ -33,9 +40,10 @@ from collections.abc import Iterator, Mapping
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "UPGRADES", "schema_statements"]
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
-attempts, follow-up, agendas, the session evaluation, evidence, observations)."""
+attempts, follow-up, agendas, the session evaluation, evidence, observations,
+micro-credentials)."""
 
 TABLES = (
     "pdkit_meta",
@@ -70,6 +78,11 @@ TABLES = (
     "observations",
     "observation_notes",
     "observation_shares",
+    "credential_submissions",
+    "credential_assessors",
+    "credential_versions",
+    "credential_reviews",
+    "credential_awards",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -368,6 +381,48 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS observation_shares_by_observation"
     " ON observation_shares (observation, seq)",
+    """CREATE TABLE IF NOT EXISTS credential_submissions (
+        id TEXT PRIMARY KEY,
+        teacher TEXT NOT NULL REFERENCES participants(id),
+        credential TEXT NOT NULL,
+        spec_version TEXT NOT NULL,
+        title TEXT NOT NULL,
+        created_at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS credential_submissions_by_teacher"
+    " ON credential_submissions (teacher, created_at)",
+    """CREATE TABLE IF NOT EXISTS credential_assessors (
+        submission TEXT NOT NULL REFERENCES credential_submissions(id),
+        assessor TEXT NOT NULL REFERENCES participants(id),
+        PRIMARY KEY (submission, assessor)
+    )""",
+    "CREATE INDEX IF NOT EXISTS credential_assessors_by_assessor"
+    " ON credential_assessors (assessor)",
+    """CREATE TABLE IF NOT EXISTS credential_versions (
+        seq {serial},
+        submission TEXT NOT NULL REFERENCES credential_submissions(id),
+        version INTEGER NOT NULL,
+        items TEXT NOT NULL,
+        statements TEXT NOT NULL,
+        at {time} NOT NULL,
+        UNIQUE (submission, version)
+    )""",
+    """CREATE TABLE IF NOT EXISTS credential_reviews (
+        seq {serial},
+        submission TEXT NOT NULL REFERENCES credential_submissions(id),
+        version INTEGER NOT NULL,
+        assessor TEXT NOT NULL REFERENCES participants(id),
+        decision TEXT NOT NULL,
+        scores TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        at {time} NOT NULL,
+        UNIQUE (submission, version)
+    )""",
+    """CREATE TABLE IF NOT EXISTS credential_awards (
+        submission TEXT PRIMARY KEY REFERENCES credential_submissions(id),
+        token TEXT NOT NULL,
+        issued_at {time} NOT NULL
+    )""",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an
