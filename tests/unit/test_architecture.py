@@ -51,7 +51,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     ),
     frozenset({"store"}),
     frozenset({"widgets", "notebooks", "outreach"}),
-    frozenset({"review"}),
+    frozenset({"review", "records"}),
     frozenset({"report"}),
     frozenset({"app"}),
     frozenset({"serve", "cli", "testing", "__main__"}),

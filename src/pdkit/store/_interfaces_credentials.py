@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..credentials import Submission, SubmissionItem
 from ..definitions import CredentialDefinition
 from ._access import ViewerLike
+
+if TYPE_CHECKING:
+    from ._sql_records import LearningFact
 
 __all__ = ["CredentialStore"]
 
@@ -59,4 +62,8 @@ class CredentialStore(Protocol):
 
     def credential_counts(self) -> dict[str, dict[str, int]]:
         """Counts per micro-credential and state, for exports (nobody named)."""
+        ...
+
+    def learning_facts(self, *, viewer: ViewerLike) -> list[LearningFact]:
+        """Facts about taking part, for an xAPI export (the steward only)."""
         ...
