@@ -6,10 +6,13 @@ every kernel it starts. The names are public through the parts that read them
 from __future__ import annotations
 
 __all__ = [
+    "CREDENTIAL_ISSUER_ENV",
+    "CREDENTIAL_KEY_ENV",
     "FACILITATOR_KEY_ENV",
     "HUB_EMAIL_ENV",
     "HUB_USER_ENV",
     "LOOK_FORS_ENV",
+    "MICRO_CREDENTIALS_ENV",
     "SCHOOL_GOALS_ENV",
     "STORE_ENV",
 ]
@@ -22,6 +25,18 @@ SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"
 
 LOOK_FORS_ENV = "PDKIT_LOOK_FORS"
 """A YAML file of the district's look-fors offered on the observation page (``--look-fors``)."""
+
+MICRO_CREDENTIALS_ENV = "PDKIT_MICRO_CREDENTIALS"
+"""A folder of the district's ``kind: micro-credential`` YAML files (``--micro-credentials``;
+default: pdkit's examples)."""
+
+CREDENTIAL_ISSUER_ENV = "PDKIT_CREDENTIAL_ISSUER"
+"""The issuer profile of credentials, as JSON: ``{"name": …, "url": …, "email": …}``
+(``--issuer-name``, ``--issuer-url``, ``--issuer-email``)."""
+
+CREDENTIAL_KEY_ENV = "PDKIT_CREDENTIAL_KEY"
+"""The private key credentials are signed with (``--credential-key``; made by ``pdkit
+credential keygen``). Without it an award is kept, and its credential issued later."""
 
 FACILITATOR_KEY_ENV = "PDKIT_FACILITATOR_KEY"
 """The key in the default session's facilitator link (``--facilitator-key``)."""

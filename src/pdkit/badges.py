@@ -38,6 +38,7 @@ __all__ = [
     "Issuer",
     "Verified",
     "generate_keys",
+    "load_private_key",
     "open_badge",
     "sign",
     "subject_id",
@@ -212,6 +213,11 @@ def _load_key(path: Path, *, private: bool) -> Any:
     if private and not key.is_private:
         raise CredentialError(f"{path} is a public key: signing needs the private key")
     return key
+
+
+def load_private_key(path: Path) -> Any:
+    """The signing key in ``path`` (:class:`CredentialError` when it is none)."""
+    return _load_key(path, private=True)
 
 
 def sign(credential: Mapping[str, Any], private_key: Path) -> str:

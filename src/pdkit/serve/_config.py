@@ -116,6 +116,15 @@ class ServeConfig:
     school_goals: Path | None = None
     look_fors: Path | None = None
     """A district's look-fors for the observation page (``kind: look-fors`` YAML)."""
+    micro_credentials: Path | None = None
+    """A folder of the district's micro-credentials (``kind: micro-credential`` YAML)."""
+    issuer_name: str = ""
+    """The district's name in the credentials it issues (with ``issuer_url``)."""
+    issuer_url: str = ""
+    """The district's web address: the issuer's id in its credentials."""
+    issuer_email: str = ""
+    credential_key: Path | None = None
+    """The private key credentials are signed with (``pdkit credential keygen``)."""
     host: str = "127.0.0.1"
     port: int = 0
     cull_idle_timeout: int = 6
