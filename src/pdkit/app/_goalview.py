@@ -11,6 +11,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from ..definitions import FormDefinition
+from ..errors import PdkitError
 from ..followup import (
     ACTIVE,
     AGREED,
@@ -25,7 +26,7 @@ from ..followup import (
     CheckinPlan,
 )
 from ..links import MY_GOAL_NOTEBOOK, RESUME_PARAM, sibling
-from ..store import GoalStatus, SharedItem
+from ..store import GoalStatus, SharedItem, Store
 from ..widgets._feedback import item_summary
 
 __all__ = [
@@ -173,3 +174,16 @@ def shared_html(
         for item in items
     )
     return f'<ul class="pdkit-shared-goals">{cards}</ul>'
+
+
+def sessions_html(store: Store, pid: str, t: Translate) -> str:
+    """The sessions a teacher attended, when more than one ("" otherwise)."""
+    try:
+        ids = store.sessions_of(pid)
+    except PdkitError:
+        return ""
+    titles = [s.title if (s := store.get_session(sid)) is not None else sid for sid in ids]
+    if len(titles) < 2:
+        return ""
+    said = t("Your goal and its history come with you through every session: {titles}.")
+    return para("pdkit-sessions", said.format(titles=", ".join(titles)))

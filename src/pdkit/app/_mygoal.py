@@ -39,12 +39,14 @@ from ..widgets._evidence import EvidenceLog
 from ..widgets._feedback import item_summary, versions_list
 from ..widgets._measure import MeasurePanel, checkin_form
 from ..widgets._timing import repeat_every
+from ._credential import credentials_link_html
 from ._goalview import (
     STATUS_WORDS,
     home_link,
     move_words,
     para,
     plan_html,
+    sessions_html,
     shared_html,
     status_html,
 )
@@ -150,6 +152,7 @@ class MyGoalPage:
                 self.status_message,
                 self.evidence.widget,
                 self.observations.widget,  # below the goal: measure → evidence → observations
+                HTML(value=credentials_link_html(page_url, token, language)),
                 HTML(value=f"<h2>{escape(t('My check-ins'))}</h2>"),
                 self.plan_html,
                 HBox([self.checkin_button, self.ics_button]),
@@ -282,15 +285,7 @@ class MyGoalPage:
         self.shared_html.value = shared_html(items, names, self.goal_definition, t)
 
     def _draw_sessions(self) -> None:
-        t = self.t
-        try:
-            ids = self.store.sessions_of(self.pid)
-        except PdkitError:
-            return
-        titles = [s.title if (s := self.store.get_session(sid)) is not None else sid for sid in ids]
-        if len(titles) > 1:
-            said = t("Your goal and its history come with you through every session: {titles}.")
-            self.sessions_html.value = para("pdkit-sessions", said.format(titles=", ".join(titles)))
+        self.sessions_html.value = sessions_html(self.store, self.pid, self.t)
 
     def _build_thread(self) -> None:
         t = self.t

@@ -205,5 +205,6 @@ _PERSONAL = {
     "my-goal": "each teacher's home: their personal link opens it",
     "coach": "each coach opens it with their own coach's link",
     "observe": "a coach, or a colleague a teacher invited, opens it with their own link",
+    "credentials": "micro-credentials: teachers and their assessors open it with their own link",
 }
 """Workbooks opened with a personal link: what to say beside their address."""
