@@ -313,3 +313,14 @@ def test_a_signed_credential_verifies_and_any_change_fails(
         generate_keys(private.parent)
     with pytest.raises(CredentialError, match="public key"):
         sign(award(), public)
+
+
+def test_pdkit_new_micro_credential_writes_one_that_validates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["new", "micro-credential", "wait-time", "--out", str(tmp_path)]) == 0
+    made = load_credential(tmp_path / "wait-time.yaml")
+    assert (made.id, made.pass_level, made.coach_assesses) == ("wait-time", "met", True)
+    assert main(["validate", str(tmp_path / "wait-time.yaml")]) == 0
+    assert main(["new", "micro-credential", "Bad Name", "--out", str(tmp_path)]) == 2
+    assert "lower-case letters" in capsys.readouterr().err

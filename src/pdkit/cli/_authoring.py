@@ -118,6 +118,18 @@ def add(commands: Commands) -> None:
         "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
     )
     new_look_fors.set_defaults(run=_new_look_fors)
+    new_credential = kinds.add_parser(
+        "micro-credential",
+        help="a micro-credential earned from a teacher's own work",
+        description="Write NAME.yaml, a micro-credential to fill in: its competency and key "
+        "method, the evidence it asks for (goal versions, check-ins with a measure, "
+        "evidence, feedback, a reflection), a rubric and its assessors (the coach).",
+    )
+    new_credential.add_argument("name", help="its id (lower-case, digits, - and _)")
+    new_credential.add_argument(
+        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+    )
+    new_credential.set_defaults(run=_new_credential)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -404,6 +416,41 @@ def _new_look_fors(args: argparse.Namespace) -> int:
             f"    text: {_yaml_text('Students … (' + goal.title[:200] + ')')}",
         ]
     lines += ["  - id: any-goal-1", "    text: Students …"]
+    return _write_new(args.out / f"{name}.yaml", lines)
+
+
+def _new_credential(args: argparse.Namespace) -> int:
+    name = args.name
+    if not re.fullmatch(r"[a-z0-9_-]+", name):
+        raise DefinitionError(
+            "a micro-credential has an id of lower-case letters, digits, '-' and '_'", file=name
+        )
+    title = name.replace("-", " ").replace("_", " ").capitalize()
+    lines = [
+        "# A micro-credential earned from a teacher's own work. Fill in every '…', then:",
+        f"# pdkit validate {name}.yaml",
+        "kind: micro-credential",
+        f"id: {_yaml_text(name)}",
+        "schema_version: 1",
+        "version: 1",
+        f"title: {_yaml_text(title)}",
+        "competency: The teacher …",
+        "key_method: …",
+        "requirements:",
+        "  - {id: goal, item: goal_version, min: 2, text: Your goal before and after feedback}",
+        "  - {id: measure, item: check_in, min: 2, with_measure: true, text: Two check-ins}",
+        "  - {id: evidence, item: evidence, text: An artefact without student names}",
+        "  - {id: reflection, item: reflection, text: What changed for your students}",
+        "rubric:",
+        "  levels:",
+        "    - {id: not-yet, label: Not yet}",
+        "    - {id: met, label: Met}",
+        "  pass_level: met",
+        "  criteria:",
+        "    - {id: criterion-1, text: …}",
+        "assessors:",
+        "  coach: true",
+    ]
     return _write_new(args.out / f"{name}.yaml", lines)
 
 
