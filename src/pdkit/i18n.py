@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from ._es_credentials import ES_CREDENTIALS
 from .links import query_value
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "choose", "language_from_url", "translator"]
@@ -430,7 +431,7 @@ _ES = {
     ("Observe this teacher"): ("Observar a este docente"),
 }
 
-_CATALOGS: dict[str, Mapping[str, str]] = {"es": _ES}
+_CATALOGS: dict[str, Mapping[str, str]] = {"es": {**_ES, **ES_CREDENTIALS}}
 
 LANGUAGES = (DEFAULT_LANGUAGE, *sorted(_CATALOGS))
 """Languages pdkit's own words are available in."""

@@ -30,6 +30,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "links",
             "charts",
             "suppression",
+            "_es_credentials",
         }
     ),
     frozenset(
