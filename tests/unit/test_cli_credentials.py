@@ -114,7 +114,9 @@ def day(tmp_path: Path) -> Day:
         SubmissionItem("reflection", "reflection", "r", "Private reflection words"),
     ]
     sub = store.submit_credential(ana.id, talk, items, {"goal": "Secret statement"})
-    store.assess_submission(sub.id, talk, scores=GOOD, decision="award", by=coach.id)
+    store.assess_submission(
+        sub.id, talk, scores=GOOD, decision="award", by=coach.id, token="head.body.signature"
+    )
     store.close()
     return Day(url, ana.id, ben.id)
 
@@ -171,3 +173,46 @@ def test_records_writes_xapi_statements_and_hours(
     ids = [json.loads(x)["id"] for x in lines]
     assert len(set(ids)) == len(ids)
     assert main([*command[:6], "urn:x", "--session-hours", "6"]) == 2
+
+
+def test_the_saved_workbook_lists_her_credential_and_no_export_holds_it(
+    day: Day, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pdkit.definitions import load_workbook
+    from pdkit.notebooks import save_workbook
+
+    with open_store(day.url) as store:
+        ana = store.get_participant(day.ana)
+        assert ana is not None
+        mine = save_workbook(load_workbook("my-goal"), store, ana)  # her own copy
+        (sub,) = store.submissions_of(day.ana, viewer=day.ana)
+    listed = mine["metadata"]["pdkit"]["credentials"]
+    assert listed["items"][0]["credential"] == "questioning-for-talk"
+    assert listed["items"][0]["state"] == "awarded"
+    assert listed["items"][0]["token"] == sub.token == "head.body.signature"
+    cell = next(c for c in mine["cells"] if "pdkit-credentials" in c["metadata"].get("tags", []))
+    assert "Questioning for student talk" in "".join(cell["source"])
+    out = tmp_path / "export"
+    assert (
+        main(
+            [
+                "export",
+                "--store",
+                day.url,
+                "--workbook",
+                "my-goal",
+                "--out",
+                str(out),
+                "--pseudonymous",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    exported = sorted(out.glob("*.ipynb"))
+    assert len(exported) == 2  # Ana and Ben
+    for path in exported:
+        text = path.read_text("utf-8")
+        assert "credentials" not in json.loads(text)["metadata"]["pdkit"]
+        assert "Secret statement" not in text
+        assert "Questioning for student talk" not in text

@@ -1,19 +1,17 @@
-"""A saved workbook: the workbook notebook with a participant's answers, to keep, upload
-again, or collect for a coach. The format is declared here, once, and read back exactly.
-A saved workbook is a built workbook notebook (:mod:`pdkit.notebooks.build`) with
-- under ``metadata["pdkit"]["saved"]`` a block of the keys in :data:`BLOCK_KEYS`,
-  versioned by ``format`` (:data:`SAVED_FORMAT`); its lists hold entries with the keys
-  of :data:`ENTRY_KEYS` (and, optionally, :data:`OPTIONAL_KEYS`);
+"""A saved workbook: the workbook notebook with a participant's answers, to keep, upload again,
+or collect for a coach; its format is declared here, once, and read back exactly. It is a built
+workbook notebook (:mod:`pdkit.notebooks.build`) with
+- under ``metadata["pdkit"]["saved"]`` a block of :data:`BLOCK_KEYS`, versioned by ``format``
+  (:data:`SAVED_FORMAT`); entries with :data:`ENTRY_KEYS` (optional: :data:`OPTIONAL_KEYS`);
 - after each section, a readable Markdown cell of its answers (tag ``pdkit-answers``);
-- at the end, each coach comment as a Markdown cell that says it is one (tag
-  ``pdkit-coach``; :func:`append_comment`, for ``pdkit comment`` and the thread's);
-- the evidence log (``evidence``, :mod:`._saved_evidence`) and the observations of the
-  teacher's teaching (``metadata["pdkit"]["observations"]``, :mod:`._observations`), each
-  with a Markdown cell.
+- at the end, each coach comment as a Markdown cell that says so (tag ``pdkit-coach``;
+  :func:`append_comment`);
+- the evidence log (``evidence``, :mod:`._saved_evidence`), the observations of the teacher's
+  teaching (``metadata["pdkit"]["observations"]``, :mod:`._observations`) and her
+  micro-credentials (``…["credentials"]``, :mod:`._saved_credentials`), each with a cell.
 
 :class:`SavedWorkbook` is what the block holds: :meth:`SavedWorkbook.block` writes it and
-:func:`read_saved` reads it, so the writer and every reader (``pdkit review`` too) use
-the same keys."""
+:func:`read_saved` reads it: the writer and every reader (``pdkit review`` too) share keys."""
 
 from __future__ import annotations
 
@@ -31,6 +29,7 @@ from ..store import JSONValue, Observation, Participant, Store, ViewerLike
 from . import _saved_evidence as ev
 from ._markdown import answers_markdown, comment_markdown
 from ._observations import add_observations, read_observations
+from ._saved_credentials import add_credentials
 from .build import build_notebook, markdown_cell
 from .untrusted import (
     Damaged,
@@ -274,7 +273,8 @@ def save_workbook(
         pdkit_version=__version__,
     )
     notebook["metadata"]["pdkit"]["saved"] = saved.block()
-    add_observations(notebook, store, participant.id, who)
+    for add in (add_observations, add_credentials):
+        add(notebook, store, participant.id, who)
     _thread_comments(notebook, store, participant, who)
     return notebook
 
