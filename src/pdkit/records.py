@@ -15,7 +15,8 @@ with ``hub_users``), a verb with its ADL or registry IRI, an object and a timest
 No statement carries what anyone wrote: only that they took part, and when. Statement
 ids are derived from their content, so exporting again gives the same ids (an LRS keeps
 one copy). The hours summary counts the sessions each teacher attended, times the
-session length the district gives.
+session length the district gives. ``credentials.csv`` counts submissions per
+micro-credential and state, each count of fewer than 5 suppressed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import csv
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from .store import Store
     from .store._sql_records import LearningFact
 
-__all__ = ["VERBS", "hours_summary", "statements", "write_records"]
+__all__ = ["VERBS", "credential_counts", "hours_summary", "statements", "write_records"]
 
 VERBS = {
     "attended": "http://adlnet.gov/expapi/verbs/attended",
@@ -126,6 +127,21 @@ def hours_summary(
     return sorted(rows, key=lambda r: str(r["teacher"]))
 
 
+def credential_counts(counts: Mapping[str, Mapping[str, int]]) -> list[dict[str, Any]]:
+    """Per micro-credential: how many submissions wait, were returned, were awarded,
+    each count of fewer than 5 teachers suppressed (:mod:`pdkit.suppression`)."""
+    from .suppression import suppress_parts
+
+    rows = []
+    for credential, parts in sorted(counts.items()):
+        cells = suppress_parts(dict(parts))
+        row: dict[str, Any] = {"micro_credential": credential}
+        for state, found in cells.items():
+            row[state] = found.value if found.value is not None else found.note
+        rows.append(row)
+    return rows
+
+
 def write_records(
     store: Store,
     out: Path,
@@ -167,4 +183,10 @@ def write_records(
         table = csv.DictWriter(written, fieldnames=["teacher", "sessions", "hours"])
         table.writeheader()
         table.writerows(hours_summary(teachers, people.__getitem__, session_hours))
+    counted = out / "credentials.csv"  # counts only: no submission leaves the store
+    with counted.open("w", encoding="utf-8", newline="") as written:
+        names = ["micro_credential", "submitted", "returned", "awarded"]
+        table = csv.DictWriter(written, fieldnames=names)
+        table.writeheader()
+        table.writerows(credential_counts(store.credential_counts()))
     return lines, hours, count

@@ -159,6 +159,15 @@ def test_records_writes_xapi_statements_and_hours(
     text = "\n".join(lines)
     for private in ("Secret statement", "Private reflection words", "Open questions", "Ana", "Ben"):
         assert private not in text
+    counted = list(csv.DictReader((out / "credentials.csv").read_text("utf-8").splitlines()))
+    assert counted == [
+        {
+            "micro_credential": "questioning-for-talk",
+            "submitted": "fewer than 5",
+            "returned": "fewer than 5",
+            "awarded": "fewer than 5",
+        }
+    ]
     hours = list(csv.DictReader((out / "hours.csv").read_text("utf-8").splitlines()))
     assert sorted(r["hours"] for r in hours) == ["6.0", "6.0"]
     again = tmp_path / "again"

@@ -324,3 +324,14 @@ def test_pdkit_new_micro_credential_writes_one_that_validates(
     assert main(["validate", str(tmp_path / "wait-time.yaml")]) == 0
     assert main(["new", "micro-credential", "Bad Name", "--out", str(tmp_path)]) == 2
     assert "lower-case letters" in capsys.readouterr().err
+
+
+def test_credential_counts_suppress_fewer_than_5() -> None:
+    from pdkit.records import credential_counts
+
+    rows = credential_counts({"x": {"submitted": 7, "returned": 0, "awarded": 9}})
+    assert rows == [{"micro_credential": "x", "submitted": 7, "returned": 0, "awarded": 9}]
+    (row,) = credential_counts({"x": {"submitted": 7, "returned": 2, "awarded": 9}})
+    assert row["returned"] == "fewer than 5"
+    assert row["submitted"] == "fewer than 5"  # the next smallest, or 2 = 18 - 7 - 9
+    assert row["awarded"] == 9

@@ -19,8 +19,9 @@ def add(commands: Commands) -> None:
         description="Write statements.jsonl (xAPI 1.0.3 statements, one per line: a teacher "
         "attended a session, completed a form, presented in a protocol round, earned a "
         "micro-credential; never what anyone wrote) and hours.csv (per teacher: sessions "
-        "attended and hours) into --out. Teachers are named by their stable pseudonym, or "
-        "with --hub-users by their JupyterHub user name.",
+        "attended and hours) and credentials.csv (submissions per micro-credential and state, "
+        "counts only, fewer than 5 suppressed) into --out. Teachers are named by their "
+        "stable pseudonym, or with --hub-users by their JupyterHub user name.",
     )
     records.add_argument(
         "--store",
