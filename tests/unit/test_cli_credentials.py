@@ -225,3 +225,37 @@ def test_the_saved_workbook_lists_her_credential_and_no_export_holds_it(
         assert "credentials" not in json.loads(text)["metadata"]["pdkit"]
         assert "Secret statement" not in text
         assert "Questioning for student talk" not in text
+
+
+def test_serve_checks_the_credential_settings_before_starting(tmp_path: Path) -> None:
+    from pdkit.badges import generate_keys
+    from pdkit.serve import ServeConfig
+    from pdkit.serve._voila import credential_settings
+
+    private, public = generate_keys(tmp_path / "keys")
+    env: dict[str, str] = {}
+    good = ServeConfig(
+        issuer_name="Sample District",
+        issuer_url="https://pd.example.org",
+        credential_key=private,
+        micro_credentials=Path("templates/micro-credentials"),
+    )
+    assert credential_settings(good, env) == []
+    assert json.loads(env["PDKIT_CREDENTIAL_ISSUER"])["url"] == "https://pd.example.org"
+    assert env["PDKIT_CREDENTIAL_KEY"] == str(private.resolve())
+    assert env["PDKIT_MICRO_CREDENTIALS"].endswith("micro-credentials")
+    public_only = ServeConfig(
+        issuer_name="D", issuer_url="https://d.example", credential_key=public
+    )
+    (problem,) = credential_settings(public_only, {})
+    assert "is a public key" in str(problem)
+    no_issuer = ServeConfig(credential_key=private)
+    (problem,) = credential_settings(no_issuer, {})
+    assert "needs --issuer-name and --issuer-url" in str(problem)
+    (problem,) = credential_settings(ServeConfig(issuer_name="D", issuer_url="d.example"), {})
+    assert "give both --issuer-name and --issuer-url" in str(problem)
+    broken = tmp_path / "district"
+    broken.mkdir()
+    (broken / "m.yaml").write_text("kind: micro-credential\nid: m\n", encoding="utf-8")
+    (problem,) = credential_settings(ServeConfig(micro_credentials=broken), {})
+    assert "m.yaml" in str(problem)
