@@ -60,7 +60,7 @@ class CredentialStore(Protocol):
         """The submissions an assessor assesses (only they may ask)."""
         ...
 
-    def credential_counts(self) -> dict[str, dict[str, int]]:
+    def credential_counts(self, *, viewer: ViewerLike) -> dict[str, dict[str, int]]:
         """Counts per micro-credential and state, for exports (nobody named)."""
         ...
 

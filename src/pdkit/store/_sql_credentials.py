@@ -279,9 +279,11 @@ class CredentialsSQL(ObservationsSQL):
         )
         return [self._submission_from(r) for r in rows]
 
-    def credential_counts(self) -> dict[str, dict[str, int]]:
-        """For exports and rollups: per micro-credential id, how many submissions are
-        ``submitted``, ``returned`` and ``awarded`` (counts only; nobody named)."""
+    def credential_counts(self, *, viewer: ViewerLike) -> dict[str, dict[str, int]]:
+        """For exports and rollups (the steward only): per micro-credential id, how many
+        submissions are ``submitted``, ``returned`` and ``awarded`` (counts, nobody named)."""
+        if not as_viewer(viewer).is_steward:
+            raise AccessError(f"{as_viewer(viewer)} may not count submissions")
         rows = self._rows(f"SELECT {_HEAD} FROM credential_submissions", ())  # noqa: S608
         counts: dict[str, dict[str, int]] = {}
         for row in rows:
