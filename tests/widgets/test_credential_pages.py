@@ -159,3 +159,31 @@ def test_submit_return_resubmit_award_and_download(
     jsonschema.Draft201909Validator(schema).validate(found.credential)
     teacher.leave()
     assessor.leave()
+
+
+def test_her_own_items_per_kind(store: Store) -> None:
+    from pdkit.app._credential import own_items
+
+    ana, _ = store.create_participant("Ana")
+    ben, _ = store.create_participant("Ben")
+    store.record(ana.id, "goal-setting", {"goal": "Ask open questions"}, spec_version="g@1")
+    store.set_visibility(ana.id, "goal-setting", "session")
+    given = store.give_feedback(ben.id, ana.id, "goal-setting", "warm", "Try wait time")
+    store.give_feedback(ben.id, ana.id, "goal-setting", "cool", "Not answered by a revision")
+    store.start_revision(ana.id, "goal-setting")
+    store.record(
+        ana.id, "goal-setting", {"goal": "Ask open questions, then wait"}, spec_version="g@1"
+    )
+    store.answer_feedback(ana.id, [given.id])
+    store.record(ana.id, "exit-ticket", {"progress": "on"}, spec_version="e@1")  # no measure
+    store.add_evidence(ana.id, kind="student_work", caption="Exit tickets", text="12 of 25")
+    found = own_items(store, ana.id, "es")
+    assert [(i.ref, i.title, i.text) for i in found["goal_version"]] == [
+        ("goal@1", "Mi meta, versión 1", "Ask open questions"),
+        ("goal@2", "Mi meta, versión 2", "Ask open questions, then wait"),
+    ]
+    assert [(i.ref, i.measure) for i in found["check_in"]] == [("checkin@1", False)]
+    assert [(i.title, i.student_data) for i in found["evidence"]] == [("Exit tickets", True)]
+    assert [i.text for i in found["feedback"]] == ["Try wait time"]  # a revision answered it
+    assert found["reflection"] == []
+    assert own_items(store, ben.id, None)["feedback"] == []  # what Ben gave is not his
