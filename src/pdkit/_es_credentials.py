@@ -45,6 +45,7 @@ ES_CREDENTIALS = {
     ),
     "You have none yet.": "Todavía no tienes ninguno.",
     "Your credential is downloading.": "Tu credencial se está descargando.",
+    "Your credential is ready to download.": "Tu credencial está lista para descargar.",
     "Your credential will be issued once the district sets its signing key.": (
         "Tu credencial se emitirá cuando el distrito configure su clave de firma."
     ),

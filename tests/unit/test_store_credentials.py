@@ -220,3 +220,19 @@ def test_named_reviewers_and_student_data(school: School) -> None:
     dee, _ = store.create_participant("Dee")
     with pytest.raises(CredentialError, match="no coach is assigned"):
         store.submit_credential(dee.id, no_coach, items(), {})
+
+
+def test_an_award_without_a_key_is_issued_later_once(school: School) -> None:
+    store, ana, ben, coach, talk = school.store, school.ana, school.ben, school.coach, school.talk
+    sub = store.submit_credential(ana.id, talk, items(), {})
+    with pytest.raises(CredentialError, match="only an awarded submission"):
+        store.issue_credential(sub.id, "early.token.x", by=coach.id)
+    awarded = store.assess_submission(sub.id, talk, scores=GOOD, decision="award", by=coach.id)
+    assert (awarded.state, awarded.token) == ("awarded", None)
+    with pytest.raises(AccessError):
+        store.issue_credential(sub.id, "forged.token.x", by=ben.id)
+    with pytest.raises(AccessError):
+        store.issue_credential(sub.id, "self.made.x", by=ana.id)
+    issued = store.issue_credential(sub.id, "first.token.x", by=coach.id)
+    assert issued.token == "first.token.x"
+    assert store.issue_credential(sub.id, "second.token.x", by=coach.id).token == "first.token.x"

@@ -187,3 +187,48 @@ def test_her_own_items_per_kind(store: Store) -> None:
     assert [i.text for i in found["feedback"]] == ["Try wait time"]  # a revision answered it
     assert found["reflection"] == []
     assert own_items(store, ben.id, None)["feedback"] == []  # what Ben gave is not his
+
+
+def test_an_award_made_before_the_key_is_issued_when_the_assessor_has_one(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pdkit.credentials import SubmissionItem
+    from pdkit.definitions import load_credential
+
+    monkeypatch.delenv("PDKIT_CREDENTIAL_KEY", raising=False)
+    ana, _ = store.create_participant("Ana")
+    coach, _ = store.create_participant("Carla", role="coach")
+    store.assign_coach(coach.id, [ana.id])
+    feedback = load_credential("feedback-moves-learning")
+    chosen = [
+        SubmissionItem("goal", "goal_version", "goal@1", "Goal"),
+        SubmissionItem("progress", "check_in", "c1", "C1", measure=True),
+        SubmissionItem("progress", "check_in", "c2", "C2", measure=True),
+        SubmissionItem("evidence", "evidence", "e1", "E1"),
+        SubmissionItem("evidence", "evidence", "e2", "E2"),
+        SubmissionItem("reflection", "reflection", "r", "R", "Reflection"),
+    ]
+    sub = store.submit_credential(ana.id, feedback, chosen, {})
+    met = {c.id: "met" for c in feedback.criteria}
+    store.assess_submission(sub.id, feedback, scores=met, decision="award", by=coach.id)
+    teacher = CredentialsPart(store)
+    teacher.build(ana)
+    (form,) = teacher.forms
+    assert "once the district sets its signing key" in form.message.value
+    assert form.download_button.layout.display == "none"
+    assessor = CredentialsPart(store)
+    assessor.build(coach)  # no key yet: nothing issued
+    assert store.submission(sub.id, viewer=ana.id).token is None
+    private, public = generate_keys(tmp_path / "keys")
+    monkeypatch.setenv(
+        "PDKIT_CREDENTIAL_ISSUER", json.dumps({"name": "D", "url": "https://d.example.org"})
+    )
+    monkeypatch.setenv("PDKIT_CREDENTIAL_KEY", str(private))
+    assert assessor.assess is not None
+    assessor.assess.refresh()
+    token = store.submission(sub.id, viewer=ana.id).token
+    assert token is not None
+    assert verify(token, public).subject_name == "Ana"
+    form.refresh()
+    assert form.download_button.layout.display == ""
+    assert "signing key" not in form.message.value

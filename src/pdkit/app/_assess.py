@@ -6,7 +6,8 @@ return it with comments.
 An award is issued at once as an Open Badges 3.0 credential signed with the district's
 key, when ``pdkit serve`` was given one (``--issuer-name``, ``--issuer-url``,
 ``--credential-key``: ``$PDKIT_CREDENTIAL_ISSUER``, ``$PDKIT_CREDENTIAL_KEY``);
-without it the award is kept and the credential issued later.
+without it the award is kept, and its credential issued when an assessor next opens the
+page on a server that has the key.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ class AssessPanel:
             found = self.store.submissions_to_assess(self.assessor, viewer=self.assessor)
         except PdkitError:
             return
+        self._issue_pending(found)
         key = tuple((s.id, s.state, len(s.versions)) for s in found)
         if key == self._seen:
             return
@@ -108,6 +110,20 @@ class AssessPanel:
             button.on_click(lambda _, s=sub: self.open(s.id))
             rows.append(button)
         self.list_box.children = rows
+
+    def _issue_pending(self, found: list[Submission]) -> None:
+        """Issue the credentials of awards made before the district had a key, once it has."""
+        for sub in found:
+            definition = self.definitions.get(sub.credential)
+            if sub.state != "awarded" or sub.token is not None or definition is None:
+                continue
+            award = next(a for a in sub.assessments if a.decision == "award")
+            try:
+                token = issue_token(self.store, sub, definition, award.at)
+                if token is not None:
+                    self.store.issue_credential(sub.id, token, by=self.assessor)
+            except PdkitError:
+                continue  # a passing store hiccup, or a key that cannot be read: next time
 
     def open(self, submission_id: str) -> None:
         t = self.t

@@ -232,6 +232,10 @@ class CredentialForm:
                 "pdkit-hint",
                 t("Your credential will be issued once the district sets its signing key."),
             )
+        elif found.state == "awarded":
+            self.message.value = para(
+                "pdkit-ok", t("Your credential is ready to download."), "status"
+            )
 
     def chosen(self) -> list[SubmissionItem]:
         items = [item for box, item in self.ticks if box.value]

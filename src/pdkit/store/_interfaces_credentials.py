@@ -48,6 +48,10 @@ class CredentialStore(Protocol):
         """An assessor awards or returns the latest version."""
         ...
 
+    def issue_credential(self, submission_id: str, token: str, *, by: str) -> Submission:
+        """Keep the signed credential of an earlier award."""
+        ...
+
     def submission(self, submission_id: str, *, viewer: ViewerLike) -> Submission:
         """One submission (its teacher and assessors only)."""
         ...

@@ -247,6 +247,24 @@ class CredentialsSQL(ObservationsSQL):
                 )
         return self.submission(submission_id, viewer=by)
 
+    def issue_credential(self, submission_id: str, token: str, *, by: str) -> Submission:
+        """Keep the signed credential of an award made before the district had a key
+        (one of its assessors issues it; once)."""
+        current = self._readable(submission_id, by)
+        if by not in current.assessors:
+            raise AccessError(f"participant {by} does not assess submission {submission_id}")
+        if current.state != "awarded":
+            raise CredentialError("only an awarded submission has a credential to issue")
+        if current.token is not None:
+            return current
+        with self._tx() as tx:
+            tx.execute(
+                "INSERT INTO credential_awards (submission, token, issued_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (submission) DO NOTHING",
+                (submission_id, token, self._clock()),
+            )
+        return self.submission(submission_id, viewer=by)
+
     # ------------------------------------------------------------------ reading
 
     def submission(self, submission_id: str, *, viewer: ViewerLike) -> Submission:
