@@ -6,10 +6,13 @@ every kernel it starts. The names are public through the parts that read them
 from __future__ import annotations
 
 __all__ = [
+    "CREDENTIAL_ISSUER_ENV",
+    "CREDENTIAL_KEY_ENV",
     "FACILITATOR_KEY_ENV",
     "HUB_EMAIL_ENV",
     "HUB_USER_ENV",
     "LOOK_FORS_ENV",
+    "MICRO_CREDENTIALS_ENV",
     "PATHWAYS_ENV",
     "SCHOOL_GOALS_ENV",
     "STORE_ENV",
@@ -26,6 +29,17 @@ LOOK_FORS_ENV = "PDKIT_LOOK_FORS"
 
 PATHWAYS_ENV = "PDKIT_PATHWAYS"
 """A folder (or one YAML file) of the district's pathways offered on "My goal" (``--pathways``)."""
+MICRO_CREDENTIALS_ENV = "PDKIT_MICRO_CREDENTIALS"
+"""A folder of the district's ``kind: micro-credential`` YAML files (``--micro-credentials``;
+default: pdkit's examples)."""
+
+CREDENTIAL_ISSUER_ENV = "PDKIT_CREDENTIAL_ISSUER"
+"""The issuer profile of credentials, as JSON: ``{"name": …, "url": …, "email": …}``
+(``--issuer-name``, ``--issuer-url``, ``--issuer-email``)."""
+
+CREDENTIAL_KEY_ENV = "PDKIT_CREDENTIAL_KEY"
+"""The private key credentials are signed with (``--credential-key``; made by ``pdkit
+credential keygen``). Without it an award is kept, and its credential issued later."""
 
 FACILITATOR_KEY_ENV = "PDKIT_FACILITATOR_KEY"
 """The key in the default session's facilitator link (``--facilitator-key``)."""

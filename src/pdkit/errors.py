@@ -8,6 +8,8 @@ Every one of them derives from :class:`PdkitError`, so one ``except`` catches th
      │    ├── ConflictError       someone else changed a shared record first (retry)
      │    ├── AlreadyAnsweredError  a participant answers the anonymous session evaluation
      │    │                       a second time (it cannot be changed: nobody knows which is theirs)
+     │    ├── CredentialError     a micro-credential's submission or assessment cannot be
+     │    │                       kept as given, or a credential fails verification
      │    ├── EvidenceError       an evidence item cannot be kept as given (a link that is
      │    │                       not a web link, too long, too many, student data shared
      │    │                       beyond the coach)
@@ -34,6 +36,7 @@ __all__ = [
     "AlreadyAnsweredError",
     "AnswerError",
     "ConflictError",
+    "CredentialError",
     "DefinitionError",
     "DriverMissingError",
     "EvidenceError",
@@ -147,3 +150,9 @@ class AnswerError(PdkitError, ValueError):
     """An answer cannot be taken as typed: a number field's text is not a number pdkit
     keeps (words, an exponent, a thousands separator, too many digits), or it is outside
     the field's ``min`` / ``max``. The message says what to type instead."""
+
+
+class CredentialError(StoreError):
+    """A micro-credential's submission or assessment cannot be kept as given (an item of
+    the wrong kind, student data beyond the coach, a criterion left unscored), or an
+    issued credential fails verification (its signature, its shape)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from ._es import ES as _ES
+from ._es_credentials import ES_CREDENTIALS
 from ._es_pathways import ES_PATHWAYS
 from .links import query_value
 
@@ -21,7 +22,7 @@ __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "choose", "language_from_url", "tran
 DEFAULT_LANGUAGE = "en"
 
 
-_CATALOGS: dict[str, Mapping[str, str]] = {"es": {**_ES, **ES_PATHWAYS}}
+_CATALOGS: dict[str, Mapping[str, str]] = {"es": {**_ES, **ES_PATHWAYS, **ES_CREDENTIALS}}
 
 LANGUAGES = (DEFAULT_LANGUAGE, *sorted(_CATALOGS))
 """Languages pdkit's own words are available in."""

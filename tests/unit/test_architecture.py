@@ -32,6 +32,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "links",
             "charts",
             "suppression",
+            "_es_credentials",
         }
     ),
     frozenset(
@@ -48,11 +49,13 @@ LAYERS: tuple[frozenset[str], ...] = (
             "evidence",
             "observations",
             "pathways",
+            "credentials",
+            "badges",
         }
     ),
     frozenset({"store"}),
     frozenset({"widgets", "notebooks", "outreach"}),
-    frozenset({"review"}),
+    frozenset({"review", "records"}),
     frozenset({"report"}),
     frozenset({"app"}),
     frozenset({"serve", "cli", "testing", "__main__"}),

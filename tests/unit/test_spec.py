@@ -155,7 +155,8 @@ MALFORMED = [
         2,
         "kind",
         "'survey' is not a kind this version of pdkit reads "
-        "(known: 'form', 'reflection', 'protocol', 'workbook', 'agenda', 'look-fors', 'pathway')",
+        "(known: 'form', 'reflection', 'protocol', 'workbook', 'agenda', 'look-fors', "
+        "'pathway', 'micro-credential')",
         id="unknown-kind",
     ),
     pytest.param(

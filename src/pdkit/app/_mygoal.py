@@ -39,6 +39,7 @@ from ..widgets._evidence import EvidenceLog
 from ..widgets._feedback import item_summary, versions_list
 from ..widgets._measure import MeasurePanel, checkin_form
 from ..widgets._timing import repeat_every
+from ._credential import credentials_link_html
 from ._goalview import (
     STATUS_WORDS,
     home_link,
@@ -154,6 +155,7 @@ class MyGoalPage:
                 self.evidence.widget,
                 self.observations.widget,  # below the goal: measure → evidence → observations
                 self.pathway.widget,
+                HTML(value=credentials_link_html(page_url, token, language)),
                 HTML(value=f"<h2>{escape(t('My check-ins'))}</h2>"),
                 self.plan_html,
                 HBox([self.checkin_button, self.ics_button]),

@@ -179,6 +179,10 @@ class Workbook:
                 from ._observe import ObservePart  # the observation page only
 
                 part = ObservePart(store, page_url=self._page_url)
+            elif section.kind == "home" and refs[0] == "credentials":
+                from ._credential import CredentialsPart  # the micro-credentials page only
+
+                part = CredentialsPart(store)
             elif section.kind == "home":
                 from ._mygoal import MyGoalPart  # the teacher's home page only
 

@@ -1,7 +1,7 @@
 """The ``pdkit`` command: a thin layer over the library, one module per group of commands
 (``_facilitating``: serve, session; ``_authoring``: build, validate, new; ``_coaching``:
 export, review, comment; ``_coaches``: coach; ``_reminding``: remind; ``_rollup``:
-rollup; ``_hub``: hub-service). Each command
+rollup; ``_hub``: hub-service; ``_credential``: credential; ``_records``: records). Each command
 imports what it needs when it runs, so the command starts fast."""
 
 from __future__ import annotations
@@ -12,7 +12,17 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import PdkitError
-from . import _authoring, _coaches, _coaching, _facilitating, _hub, _reminding, _rollup
+from . import (
+    _authoring,
+    _coaches,
+    _coaching,
+    _credential,
+    _facilitating,
+    _hub,
+    _records,
+    _reminding,
+    _rollup,
+)
 
 __all__ = ["main", "parser"]
 
@@ -32,6 +42,8 @@ def parser() -> argparse.ArgumentParser:
     _reminding.add(commands)
     _rollup.add(commands)
     _hub.add(commands)
+    _credential.add(commands)
+    _records.add(commands)
     return found
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..definitions import definition_files, load_definition
 from ..errors import DefinitionError, PdkitError
 from ._common import Commands
+from ._new_kinds import add_kinds, write_new, yaml_text
 
 __all__ = ["add"]
 
@@ -118,30 +119,7 @@ def add(commands: Commands) -> None:
         "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
     )
     new_look_fors.set_defaults(run=_new_look_fors)
-    new_pathway = kinds.add_parser(
-        "pathway",
-        help="a pathway towards a school goal: required and optional steps, prerequisites",
-        description="Write NAME.yaml, a pathway for one school goal that validates as it is "
-        "and shows every type of step: a resource to read, a workbook to complete, a protocol "
-        "round to present in, an observation to receive, a PLC meeting, with a prerequisite "
-        "and a minimum of optional steps. 'pdkit serve --pathways DIR' offers it on 'My goal'.",
-    )
-    new_pathway.add_argument("name", help="the pathway's id (lower-case, digits, - and _)")
-    new_pathway.add_argument(
-        "--school-goal",
-        default=None,
-        help="the id of the school goal it leads to (default: the first of the school goals)",
-    )
-    new_pathway.add_argument(
-        "--school-goals",
-        type=Path,
-        default=None,
-        help="the school goals (YAML or CSV) the school goal is one of (default: pdkit's sample)",
-    )
-    new_pathway.add_argument(
-        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
-    )
-    new_pathway.set_defaults(run=_new_pathway)
+    add_kinds(kinds)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -204,9 +182,9 @@ def _new_workbook(args: argparse.Namespace) -> int:
     lines = [
         f"# A new pdkit workbook. Edit it, then: pdkit build {name}.yaml --out workbooks/",
         "kind: workbook",
-        f"id: {_yaml_text(name)}",  # quoted when YAML would read a number or true/false
+        f"id: {yaml_text(name)}",  # quoted when YAML would read a number or true/false
         "schema_version: 1",
-        f"title: {_yaml_text(title)}",
+        f"title: {yaml_text(title)}",
         "intro: >-",
         "  Say in a sentence or two what this workbook is for.",
         "sections:",
@@ -225,7 +203,7 @@ def _new_workbook(args: argparse.Namespace) -> int:
         lines.append(f"  - {definition.kind}: {ref}")
     if lines[-1] == "sections:":
         raise PdkitError("--from names no definitions; give at least one id")
-    return _write_new(args.out / f"{name}.yaml", lines)
+    return write_new(args.out / f"{name}.yaml", lines)
 
 
 _AGENDA_PLACES = {
@@ -244,9 +222,9 @@ def _new_agenda(args: argparse.Namespace) -> int:
     lines = [
         f"# A new pdkit agenda. Edit it, then: pdkit build {name}.yaml --out workbooks/",
         "kind: agenda",
-        f"id: {_yaml_text(name)}",
+        f"id: {yaml_text(name)}",
         "schema_version: 1",
-        f"title: {_yaml_text(title)}",
+        f"title: {yaml_text(title)}",
         "intro: >-",
         "  Say in a sentence or two what the day is for.",
         "parts:",
@@ -277,22 +255,13 @@ def _new_agenda(args: argparse.Namespace) -> int:
         used.add(part_id)
         lines += [
             f"  - id: {part_id}",
-            f"    title: {_yaml_text(part_title)}",
+            f"    title: {yaml_text(part_title)}",
             f"    minutes: {minutes}",
             f"    {shows}",
         ]
     if lines[-1] == "parts:":
         raise PdkitError("--from names no parts; give at least one")
-    return _write_new(args.out / f"{name}.yaml", lines)
-
-
-def _write_new(target: Path, lines: list[str]) -> int:
-    if target.exists():
-        raise PdkitError(f"{target} already exists; choose another name or remove it first")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"pdkit: wrote {target}")
-    return 0
+    return write_new(args.out / f"{name}.yaml", lines)
 
 
 _PROTOCOL_TEMPLATE = """\
@@ -391,7 +360,7 @@ def _new_protocol(args: argparse.Namespace) -> int:
     target = args.out / f"{name}.yaml"
     if target.exists():
         raise PdkitError(f"{target} already exists; choose another name or remove it first")
-    text = _PROTOCOL_TEMPLATE.format(name=name, id=_yaml_text(name), title=_yaml_text(title))
+    text = _PROTOCOL_TEMPLATE.format(name=name, id=yaml_text(name), title=yaml_text(title))
     args.out.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     print(f"pdkit: wrote {target}")
@@ -415,85 +384,17 @@ def _new_look_fors(args: argparse.Namespace) -> int:
         "# A district's look-fors: what observers look for on a visit or a learning walk.",
         f"# Write each as what students do or say, then: pdkit validate {name}.yaml",
         "kind: look-fors",
-        f"id: {_yaml_text(name)}",
+        f"id: {yaml_text(name)}",
         "schema_version: 1",
         "version: 1",
-        f"title: {_yaml_text(title)}",
+        f"title: {yaml_text(title)}",
         "look_fors:",
     ]
     for goal in goals:
         lines += [
-            f"  - id: {_yaml_text(goal.id + '-1')}",
-            f"    school_goal: {_yaml_text(goal.id)}",
-            f"    text: {_yaml_text('Students … (' + goal.title[:200] + ')')}",
+            f"  - id: {yaml_text(goal.id + '-1')}",
+            f"    school_goal: {yaml_text(goal.id)}",
+            f"    text: {yaml_text('Students … (' + goal.title[:200] + ')')}",
         ]
     lines += ["  - id: any-goal-1", "    text: Students …"]
-    return _write_new(args.out / f"{name}.yaml", lines)
-
-
-def _new_pathway(args: argparse.Namespace) -> int:
-    from ..definitions.goals import default_school_goals, load_school_goals
-
-    name = args.name
-    if not re.fullmatch(r"[a-z0-9_-]+", name):
-        raise DefinitionError(
-            "a pathway has an id of lower-case letters, digits, '-' and '_'", file=name
-        )
-    goals = (
-        load_school_goals(args.school_goals) if args.school_goals else default_school_goals("en")
-    )
-    ids = [g.id for g in goals]
-    goal = args.school_goal or ids[0]
-    if goal not in ids:
-        raise DefinitionError(
-            f"{goal!r} is not one of the school goals ({', '.join(ids)})", file=name
-        )
-    title = name.replace("-", " ").replace("_", " ").capitalize()
-    text = _PATHWAY_TEMPLATE.format(name=name, id=_yaml_text(name), title=_yaml_text(title))
-    return _write_new(args.out / f"{name}.yaml", [*text.splitlines()[:-1], f"school_goal: {goal}"])
-
-
-_PATHWAY_TEMPLATE = """\
-# A pathway: steps towards one school goal. Edit it, then: pdkit validate {name}.yaml
-# Steps of type workbook, protocol and observation complete themselves from what the
-# teacher does in pdkit; resource, plc, credential and other steps the teacher ticks.
-kind: pathway
-id: {id}
-schema_version: 1
-version: 1
-title: {title}
-intro: Say in a sentence who this pathway is for and how long it takes.
-min_optional: 1
-steps:
-  - id: read
-    type: resource
-    required: true
-    link: https://example.org/a-reading
-    title: Read …
-  - id: reflect
-    type: workbook
-    workbook: reflection
-    required: true
-    after: [read]
-    title: Complete a reflection on …
-  - id: present
-    type: protocol
-    title: Present your goal in a protocol round
-  - id: be-observed
-    type: observation
-    observation: receive
-    title: Invite a colleague to observe …
-  - id: plc
-    type: plc
-    title: Share … at a PLC meeting
-school_goal: placeholder
-"""
-
-
-def _yaml_text(text: str) -> str:
-    """``text`` as a YAML scalar that reads back as that text."""
-    import json
-
-    import yaml
-
-    return text if yaml.safe_load(text) == text else json.dumps(text)
+    return write_new(args.out / f"{name}.yaml", lines)

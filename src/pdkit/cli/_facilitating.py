@@ -57,6 +57,32 @@ def add(commands: Commands) -> None:
         "default: $PDKIT_PATHWAYS, else the sample pathways)",
     )
     serve.add_argument(
+        "--micro-credentials",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a folder of the district's micro-credentials, YAML (kind: micro-credential; "
+        "default: $PDKIT_MICRO_CREDENTIALS, else pdkit's examples)",
+    )
+    serve.add_argument(
+        "--issuer-name", default="", help="the district's name in the credentials it issues"
+    )
+    serve.add_argument(
+        "--issuer-url",
+        default="",
+        metavar="URL",
+        help="the district's web address (https://…): the issuer's id in its credentials",
+    )
+    serve.add_argument("--issuer-email", default="", help="a contact address in credentials")
+    serve.add_argument(
+        "--credential-key",
+        type=Path,
+        default=None,
+        metavar="PEM",
+        help="the private key credentials are signed with (pdkit credential keygen); "
+        "without it awards are kept and their credentials issued once a key is given",
+    )
+    serve.add_argument(
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room network)",
@@ -208,6 +234,11 @@ def _serve(args: argparse.Namespace) -> int:
         school_goals=args.school_goals,
         look_fors=args.look_fors,
         pathways=args.pathways,
+        micro_credentials=args.micro_credentials,
+        issuer_name=args.issuer_name,
+        issuer_url=args.issuer_url,
+        issuer_email=args.issuer_email,
+        credential_key=args.credential_key,
         host=args.host,
         port=args.port,
         cull_idle_timeout=args.cull_idle,

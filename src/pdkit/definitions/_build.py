@@ -32,17 +32,12 @@ from ._yaml import PathPart, format_path, line_of
 from .ids import EVALUATION_FORM
 
 __all__ = [
-    "KINDS",
     "build_agenda",
     "build_form",
     "build_protocol",
     "build_workbook",
     "localize",
 ]
-
-KINDS = ("form", "reflection", "protocol", "workbook", "agenda", "look-fors", "pathway")
-"""The kinds of definition this version of pdkit reads (``look-fors``: :mod:`._look_fors`;
-``pathway``: :mod:`._pathway`)."""
 
 
 def _fail(
@@ -478,7 +473,7 @@ _TEXT_KEYS = frozenset(
         "description",
         "text",
         "note",
-        "deviations",
+        *("deviations", "competency", "key_method"),
     )
 )
 

@@ -19,16 +19,18 @@ import yaml
 from .._files import FileRefused, read_bounded
 from ..errors import DefinitionError
 from ._build import (
-    KINDS,
     build_agenda,
     build_form,
     build_protocol,
     build_workbook,
     localize,
 )
+from ._credential_model import CredentialDefinition
+from ._credentials import build_credential
 from ._limits import MAX_FILE_BYTES, check_file_size, shown
 from ._look_fors import build_look_fors
 from ._model import (
+    KINDS,
     Definition,
     FormDefinition,
     LookForsDefinition,
@@ -41,6 +43,7 @@ from ._schema import validate
 from ._yaml import compose, line_of, too_deep
 
 __all__ = [
+    "builtin_credentials",
     "builtin_definition_path",
     "builtin_definitions",
     "builtin_pathways",
@@ -48,6 +51,7 @@ __all__ = [
     "builtin_workbooks",
     "definition_files",
     "definition_from_data",
+    "load_credential",
     "load_definition",
     "load_form",
     "load_pathway",
@@ -113,6 +117,8 @@ def _definition(data: Any, root: yaml.Node | None, file: str, language: str | No
         return build_look_fors(data, file, root)
     if kind == "pathway":
         return build_pathway(data, file, root)
+    if kind == "micro-credential":
+        return build_credential(data, file, root)
     return build_form(data, file, root)
 
 
@@ -178,6 +184,7 @@ _D = TypeVar(
     WorkbookDefinition,
     LookForsDefinition,
     PathwayDefinition,
+    CredentialDefinition,
 )
 
 
@@ -228,6 +235,27 @@ def load_look_fors(source: str | Path, *, language: str | None = None) -> LookFo
             )
     definition = parse_definition(read_text(path), file=str(path), language=language)
     return _expect(definition, LookForsDefinition, "a list of look-fors")
+
+
+def load_credential(source: str | Path, *, language: str | None = None) -> CredentialDefinition:
+    """A micro-credential from a YAML file, or a built-in one by id
+    (``templates/micro-credentials/<id>.yaml``)."""
+    path = Path(source)
+    if not path.suffix and not path.exists():
+        path = templates_dir() / "micro-credentials" / f"{source}.yaml"
+        if not path.is_file():
+            raise DefinitionError(
+                "no such file, and no built-in micro-credential has this id (built-ins: "
+                f"{', '.join(builtin_credentials())})",
+                file=str(source),
+            )
+    definition = parse_definition(read_text(path), file=str(path), language=language)
+    return _expect(definition, CredentialDefinition, "a micro-credential")
+
+
+def builtin_credentials() -> list[str]:
+    """The ids of the micro-credentials installed with pdkit."""
+    return sorted(p.stem for p in (templates_dir() / "micro-credentials").glob("*.yaml"))
 
 
 def builtin_look_fors() -> list[str]:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ._credential_model import CredentialDefinition
 from ._numbers import number_text
 
 FIELD_TYPES = ("text", "long_text", "choice", "multi_choice", "scale", "date", "list", "number")
@@ -13,6 +14,19 @@ FIELD_TYPES = ("text", "long_text", "choice", "multi_choice", "scale", "date", "
 
 OPTION_SOURCES = ("school_goals",)
 """Names a choice field may take its options from (``options_from``)."""
+
+KINDS = (
+    "form",
+    "reflection",
+    "protocol",
+    "workbook",
+    "agenda",
+    "look-fors",
+    "pathway",
+    "micro-credential",
+)
+"""The kinds of definition this version of pdkit reads (``look-fors``: :mod:`._look_fors`;
+``pathway``: :mod:`._pathway`; ``micro-credential``: :mod:`._credentials`)."""
 
 
 @dataclass(frozen=True)
@@ -441,6 +455,7 @@ Definition = (
     | WorkbookDefinition
     | LookForsDefinition
     | PathwayDefinition
+    | CredentialDefinition
 )
 """Anything ``load_definition`` returns."""
 

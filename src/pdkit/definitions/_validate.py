@@ -11,10 +11,9 @@ from typing import Any
 import yaml
 
 from ..errors import DefinitionError
-from ._build import KINDS
 from ._limits import MAX_PROBLEMS, shown
 from ._load import definition_from_data, read_text
-from ._model import PathwayDefinition, WorkbookDefinition
+from ._model import KINDS, PathwayDefinition, WorkbookDefinition
 from ._pathway import check_school_goal
 from ._references import check_references
 from ._schema import all_schema_errors, validate
@@ -31,6 +30,7 @@ _NAMESPACES = {
     "agenda": "workbook",  # both make <id>.ipynb
     "look-fors": "look-fors",
     "pathway": "pathway",
+    "micro-credential": "micro-credential",
 }
 """Kinds whose ids must differ: forms and reflections are both stored under their id."""
 

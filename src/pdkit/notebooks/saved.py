@@ -1,20 +1,18 @@
-"""A saved workbook: the workbook notebook with a participant's answers, to keep, upload
-again, or collect for a coach. The format is declared here, once, and read back exactly.
-A saved workbook is a built workbook notebook (:mod:`pdkit.notebooks.build`) with
-- under ``metadata["pdkit"]["saved"]`` a block of the keys in :data:`BLOCK_KEYS`,
-  versioned by ``format`` (:data:`SAVED_FORMAT`); its lists hold entries with the keys
-  of :data:`ENTRY_KEYS` (and, optionally, :data:`OPTIONAL_KEYS`);
+"""A saved workbook: the workbook notebook with a participant's answers, to keep, upload again,
+or collect for a coach; its format is declared here, once, and read back exactly. It is a built
+workbook notebook (:mod:`pdkit.notebooks.build`) with
+- under ``metadata["pdkit"]["saved"]`` a block of :data:`BLOCK_KEYS`, versioned by ``format``
+  (:data:`SAVED_FORMAT`); entries with :data:`ENTRY_KEYS` (optional: :data:`OPTIONAL_KEYS`);
 - after each section, a readable Markdown cell of its answers (tag ``pdkit-answers``);
 - at the end, each coach comment as a Markdown cell that says it is one (tag
   ``pdkit-coach``; :func:`append_comment`, for ``pdkit comment`` and the thread's);
-- the evidence log (``evidence``, :mod:`._saved_evidence`), the observations of the
-  teacher's teaching (``metadata["pdkit"]["observations"]``, :mod:`._observations`) and
-  their pathway (``metadata["pdkit"]["pathway"]``, :mod:`._saved_pathway`), each with a
-  Markdown cell.
+- the evidence log (``evidence``, :mod:`._saved_evidence`), the teacher's
+  micro-credentials (``metadata["pdkit"]["credentials"]``, :mod:`._saved_credentials`),
+  the observations of the teacher's teaching (``…["observations"]``, :mod:`._observations`)
+  and their pathway (``…["pathway"]``, :mod:`._saved_pathway`), each with a Markdown cell.
 
 :class:`SavedWorkbook` is what the block holds: :meth:`SavedWorkbook.block` writes it and
-:func:`read_saved` reads it, so the writer and every reader (``pdkit review`` too) use
-the same keys."""
+:func:`read_saved` reads it: the writer and every reader (``pdkit review`` too) share keys."""
 
 from __future__ import annotations
 
@@ -32,6 +30,7 @@ from ..store import JSONValue, Observation, Participant, Store, ViewerLike
 from . import _saved_evidence as ev
 from ._markdown import answers_markdown, comment_markdown
 from ._observations import read_observations
+from ._saved_credentials import add_credentials
 from ._saved_pathway import add_sections, read_pathway
 from .build import build_notebook, markdown_cell
 from .untrusted import (
@@ -277,6 +276,7 @@ def save_workbook(
         pdkit_version=__version__,
     )
     notebook["metadata"]["pdkit"]["saved"] = saved.block()
+    add_credentials(notebook, store, participant.id, who)
     add_sections(notebook, store, participant, who, append_comment)  # observations, pathway, thread
     return notebook
 

@@ -125,6 +125,15 @@ class ServeConfig:
     """A district's look-fors for the observation page (``kind: look-fors`` YAML)."""
     pathways: Path | None = None
     """A district's pathways for "My goal" (a folder of ``kind: pathway`` YAML)."""
+    micro_credentials: Path | None = None
+    """A folder of the district's micro-credentials (``kind: micro-credential`` YAML)."""
+    issuer_name: str = ""
+    """The district's name in the credentials it issues (with ``issuer_url``)."""
+    issuer_url: str = ""
+    """The district's web address: the issuer's id in its credentials."""
+    issuer_email: str = ""
+    credential_key: Path | None = None
+    """The private key credentials are signed with (``pdkit credential keygen``)."""
     host: str = "127.0.0.1"
     port: int = 0
     cull_idle_timeout: int = 6
@@ -214,6 +223,7 @@ _PERSONAL = {
     "my-goal": "each teacher's home: their personal link opens it",
     "coach": "each coach opens it with their own coach's link",
     "observe": "a coach, or a colleague a teacher invited, opens it with their own link",
+    "credentials": "micro-credentials: teachers and their assessors open it with their own link",
 }
 """Workbooks opened with a personal link: what to say beside their address."""
 

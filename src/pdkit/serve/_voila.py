@@ -15,8 +15,11 @@ from types import FrameType
 from typing import TextIO
 
 from .._environ import (
+    CREDENTIAL_ISSUER_ENV,
+    CREDENTIAL_KEY_ENV,
     FACILITATOR_KEY_ENV,
     LOOK_FORS_ENV,
+    MICRO_CREDENTIALS_ENV,
     PATHWAYS_ENV,
     SCHOOL_GOALS_ENV,
     STORE_ENV,
@@ -173,6 +176,7 @@ def prepare(
         problems.append(exc)
     if pathways is not None:
         env[PATHWAYS_ENV] = str(pathways.resolve())
+    problems.extend(credential_settings(config, env))
     key, given_as = config.facilitator_key, "--facilitator-key"
     if not key and env.get(FACILITATOR_KEY_ENV):
         key, given_as = env[FACILITATOR_KEY_ENV], f"${FACILITATOR_KEY_ENV}"
@@ -345,3 +349,40 @@ def _run(command: list[str], env: dict[str, str], out: TextIO) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 128 - code if code < 0 else code  # killed by a signal: as a shell reports it
+
+
+def credential_settings(config: ServeConfig, env: dict[str, str]) -> list[PdkitError]:
+    """Check the micro-credentials' settings and pass them to the kernels in ``env``:
+    the district's definitions, the issuer's profile and the signing key."""
+    from ..definitions import definition_files, load_credential
+
+    found: list[PdkitError] = []
+    if config.micro_credentials is not None:
+        for path in definition_files([config.micro_credentials]):
+            try:
+                load_credential(path)
+            except PdkitError as exc:
+                found.append(exc)
+        env[MICRO_CREDENTIALS_ENV] = str(config.micro_credentials.resolve())
+    if config.issuer_name or config.issuer_url or config.issuer_email:
+        if not config.issuer_name or not config.issuer_url.startswith(("https://", "http://")):
+            found.append(
+                PdkitError(
+                    "credentials: give both --issuer-name and --issuer-url (the district's "
+                    "web address, https://…)"
+                )
+            )
+        env[CREDENTIAL_ISSUER_ENV] = json.dumps(
+            {"name": config.issuer_name, "url": config.issuer_url, "email": config.issuer_email}
+        )
+    if config.credential_key is not None:
+        from ..badges import load_private_key
+
+        try:
+            load_private_key(config.credential_key)
+        except PdkitError as exc:
+            found.append(PdkitError(f"--credential-key: {exc}"))
+        if CREDENTIAL_ISSUER_ENV not in env:
+            found.append(PdkitError("--credential-key needs --issuer-name and --issuer-url"))
+        env[CREDENTIAL_KEY_ENV] = str(config.credential_key.resolve())
+    return found

@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..followup import CheckinPlan
 from ._access import ViewerLike
+from ._interfaces_credentials import CredentialStore
 from ._interfaces_day import AgendaStore, FeedbackStore, GroupStore, RunStore
 from ._interfaces_evaluation import EvaluationStore
 from ._interfaces_evidence import EvidenceStore
@@ -40,6 +41,7 @@ __all__ = [
     "AgendaStore",
     "AnswerStore",
     "CoachingStore",
+    "CredentialStore",
     "EvaluationStore",
     "EvidenceStore",
     "FeedbackStore",
@@ -356,6 +358,7 @@ class Store(
     EvidenceStore,
     ObservationStore,
     PathwayStore,
+    CredentialStore,
     Protocol,
 ):
     """Everything a store offers (:class:`pdkit.store.SQLiteStore`,

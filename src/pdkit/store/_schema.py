@@ -27,7 +27,14 @@ invitations to colleagues to observe them (``observation_invites``), the observa
 (``observation_shares``) (:mod:`._sql_observe`). Version 10 adds teachers' pathways:
 ``pathway_choices`` (the pathway each teacher follows, a log: the latest counts) and
 ``pathway_ticks`` (each tick and untick of a step of a pathway, with its link and note,
-a log: the latest per pathway and step counts) (:mod:`._sql_pathways`).
+a log: the latest per pathway and step counts) (:mod:`._sql_pathways`), and
+micro-credentials: ``credential_submissions`` (a teacher's submission for one
+micro-credential), its assessors (``credential_assessors``, fixed when it is first
+submitted), every version the teacher submitted, append-only (``credential_versions``:
+the items included and a statement per requirement, as JSON), the assessors' decisions,
+one per version (``credential_reviews``: rubric scores, award or return, comments) and
+the credential issued on an award (``credential_awards``: the signed Open Badges 3.0
+VC-JWT) (:mod:`._sql_credentials`).
 """
 
 from __future__ import annotations
@@ -38,7 +45,8 @@ __all__ = ["SCHEMA", "SCHEMA_VERSION", "TABLES", "UPGRADES", "schema_statements"
 
 SCHEMA_VERSION = 10
 """The version of the tables below (answers, groups, runs, notes, sharing, sessions, key
-attempts, follow-up, agendas, the session evaluation, evidence, observations, pathways)."""
+attempts, follow-up, agendas, the session evaluation, evidence, observations, pathways,
+micro-credentials)."""
 
 TABLES = (
     "pdkit_meta",
@@ -75,6 +83,11 @@ TABLES = (
     "observation_shares",
     "pathway_choices",
     "pathway_ticks",
+    "credential_submissions",
+    "credential_assessors",
+    "credential_versions",
+    "credential_reviews",
+    "credential_awards",
 )
 """pdkit's tables (a database that has some of them without ``pdkit_meta`` is refused)."""
 
@@ -393,6 +406,48 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS pathway_ticks_by_step"
     " ON pathway_ticks (participant, pathway, step, seq)",
+    """CREATE TABLE IF NOT EXISTS credential_submissions (
+        id TEXT PRIMARY KEY,
+        teacher TEXT NOT NULL REFERENCES participants(id),
+        credential TEXT NOT NULL,
+        spec_version TEXT NOT NULL,
+        title TEXT NOT NULL,
+        created_at {time} NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS credential_submissions_by_teacher"
+    " ON credential_submissions (teacher, created_at)",
+    """CREATE TABLE IF NOT EXISTS credential_assessors (
+        submission TEXT NOT NULL REFERENCES credential_submissions(id),
+        assessor TEXT NOT NULL REFERENCES participants(id),
+        PRIMARY KEY (submission, assessor)
+    )""",
+    "CREATE INDEX IF NOT EXISTS credential_assessors_by_assessor"
+    " ON credential_assessors (assessor)",
+    """CREATE TABLE IF NOT EXISTS credential_versions (
+        seq {serial},
+        submission TEXT NOT NULL REFERENCES credential_submissions(id),
+        version INTEGER NOT NULL,
+        items TEXT NOT NULL,
+        statements TEXT NOT NULL,
+        at {time} NOT NULL,
+        UNIQUE (submission, version)
+    )""",
+    """CREATE TABLE IF NOT EXISTS credential_reviews (
+        seq {serial},
+        submission TEXT NOT NULL REFERENCES credential_submissions(id),
+        version INTEGER NOT NULL,
+        assessor TEXT NOT NULL REFERENCES participants(id),
+        decision TEXT NOT NULL,
+        scores TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        at {time} NOT NULL,
+        UNIQUE (submission, version)
+    )""",
+    """CREATE TABLE IF NOT EXISTS credential_awards (
+        submission TEXT PRIMARY KEY REFERENCES credential_submissions(id),
+        token TEXT NOT NULL,
+        issued_at {time} NOT NULL
+    )""",
 )
 """Every table and index, with the words that differ left as ``{serial}`` (a growing
 integer key), ``{time}`` (seconds since the epoch, a float), ``{ord_column}`` (an

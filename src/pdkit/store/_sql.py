@@ -3,7 +3,7 @@
 Every query is written once, in the parts of the SQL layer (:mod:`._sql_base`,
 :mod:`._sql_items`, :mod:`._sql_feedback`, :mod:`._sql_runs`, :mod:`._sql_sessions`,
 :mod:`._sql_follow`, :mod:`._sql_agenda`, :mod:`._sql_evaluation`, :mod:`._sql_evidence`,
-:mod:`._sql_observe`, :mod:`._sql_pathways`);
+:mod:`._sql_observe`, :mod:`._sql_pathways`, :mod:`._sql_credentials`, :mod:`._sql_records`);
 SQLite and PostgreSQL differ only in their dialect (:mod:`._sqlite`, :mod:`._postgres`).
 """
 
@@ -14,8 +14,8 @@ from ._sql_evaluation import EvaluationSQL
 from ._sql_evidence import EvidenceSQL
 from ._sql_feedback import FeedbackSQL
 from ._sql_follow import FollowUpSQL
-from ._sql_observe import ObservationsSQL
 from ._sql_pathways import PathwaysSQL
+from ._sql_records import RecordsSQL
 from ._sql_runs import RunsSQL
 
 __all__ = ["SQLStore"]
@@ -28,7 +28,7 @@ class SQLStore(
     RunsSQL,
     AgendaSQL,
     EvaluationSQL,
-    ObservationsSQL,
+    RecordsSQL,
     PathwaysSQL,
 ):
     """A store in a SQL database, reached through a :class:`~._dialect.Dialect`.
