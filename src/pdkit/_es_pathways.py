@@ -72,5 +72,7 @@ ES_PATHWAYS = {
     ("Not done after all"): ("Al final no está hecho"),
     ("Marked as done."): ("Marcado como hecho."),
     ("Marked as not done."): ("Marcado como no hecho."),
+    "Completes itself when an assessor awards you this micro-credential.": (
+        "Se completa solo cuando quien evalúa te otorga esta microcredencial."
+    ),
 }
-"""English (the source text) → Spanish."""

@@ -13,7 +13,8 @@ A step is *done* in one of two ways:
   them); a ``protocol`` step when the teacher presented in a round of a run (of the
   protocol named, or of any protocol); an ``observation`` step when an observation of
   their teaching was sent to them (``receive``) or they sent one of a colleague's
-  (``give``);
+  (``give``); a ``credential`` step when an assessor awarded them the micro-credential
+  it names (:mod:`pdkit.credentials`);
 - the teacher ticks it (every other type), with an optional web link and a short note;
   they may untick it.
 
@@ -63,7 +64,7 @@ __all__ = [
     "workbook_parts",
 ]
 
-OBSERVED = ("workbook", "protocol", "observation")
+OBSERVED = ("workbook", "protocol", "observation", "credential")
 """The step types pdkit sees done from the store; the teacher ticks the others."""
 
 DONE, OPEN, LOCKED = "done", "open", "locked"
@@ -100,6 +101,8 @@ class Facts:
     """The protocols of the runs in which they presented (one entry per round)."""
     observations_received: int = 0
     observations_given: int = 0
+    credentials_awarded: frozenset[str] = frozenset()
+    """The ids of the micro-credentials an assessor awarded them."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,8 @@ def step_observed(step: PathwayStep, facts: Facts) -> bool:
     if step.type == "observation":
         wanted = facts.observations_given if step.target == "give" else facts.observations_received
         return wanted > 0
+    if step.type == "credential":
+        return step.target in facts.credentials_awarded
     return False
 
 

@@ -1,10 +1,12 @@
-"""Micro-credentials in a real Chromium against one real `pdkit serve` that holds the
-district's issuer profile and signing key (issue #19, items 3-4): a teacher opens the
-page from "My goal", ticks her own items, writes her statements and submits; her coach
-returns it with a comment; she sees it without a reload and submits again; the coach
-awards it; she downloads her credential, which `pdkit credential verify` verifies with
-the district's public key and which validates against 1EdTech's Open Badges 3.0 JSON
-Schema; one changed field and it no longer verifies."""
+"""Issue #19's journey in a real Chromium against one real `pdkit serve` that holds the
+district's issuer profile and signing key. On "My goal" a teacher follows the pathway of
+her school goal and ticks its reading; from "My goal" she opens the micro-credentials
+page, ticks her own items, writes her statements and submits; her coach returns it with
+a comment; she sees it without a reload and submits again; the coach awards it; she
+downloads her credential. In a second session (her personal link, a fresh browser) the
+pathway's credential step has completed itself. The credential verifies with
+`pdkit credential verify` and the district's public key and validates against 1EdTech's
+Open Badges 3.0 JSON Schema; one changed field and it no longer verifies."""
 
 from __future__ import annotations
 
@@ -55,7 +57,10 @@ def test_submit_return_resubmit_award_download_verify(
         kim, _ = store.create_participant("Kim", role="coach")
         store.assign_coach(kim.id, [ana.id])
         store.record(
-            ana.id, "goal-setting", {"goal": "Feedback students act on"}, spec_version="g@1"
+            ana.id,
+            "goal-setting",
+            {"school_goal": "feedback", "goal": "Feedback students act on"},
+            spec_version="g@1",
         )
         for value in (4, 9):
             store.record(
@@ -86,8 +91,27 @@ def test_submit_return_resubmit_award_download_verify(
         store=store_path,
         log_path=tmp_path / "serve.log",
     ) as server:
-        # From "My goal" to the micro-credentials page.
+        # Session 1, "My goal": she follows the pathway of her school goal, ticks its
+        # reading; its credential step says it completes itself.
         home = open_page(browser, server.url("my-goal.ipynb") + f"?pdkit={ana_token}")
+        panel = home.locator(".pdkit-pathway")
+        follow = panel.get_by_role("button", name="Follow this pathway")
+        follow.wait_for(timeout=LOAD)
+        panel.get_by_label("Pathway").select_option(label="Feedback students act on")
+        follow.click()
+        counts = panel.locator(".pdkit-pathway-counts")
+        counts.get_by_text("Required steps: 0 of 2 done.").wait_for(timeout=15_000)
+        read = panel.locator(".pdkit-step-read-formative")
+        read.get_by_role("button", name="Mark as done").click()
+        counts.get_by_text("Required steps: 1 of 2 done.").wait_for(timeout=15_000)
+        step = panel.locator(".pdkit-step-credential")
+        assert "Completes itself when an assessor awards you" in step.inner_text()
+        assert step.get_by_role("button").count() == 0  # never ticked by hand
+        # (her exit tickets already complete the reflection workbook's step)
+        assert "Optional steps: 1 done of at least 1." in counts.inner_text()
+        assert "(done" not in step.inner_text()
+
+        # From "My goal" to the micro-credentials page.
         link = home.locator("a.pdkit-credentials-link")
         link.wait_for(timeout=LOAD)
         teacher = open_page(browser, link.get_attribute("href") or "", downloads=True)
@@ -155,6 +179,18 @@ def test_submit_return_resubmit_award_download_verify(
             teacher.get_by_role("button", name="Download my credential").click()
         saved = tmp_path / caught.value.suggested_filename
         caught.value.save_as(saved)
+
+        # Session 2, her personal link in a fresh browser: the pathway's credential step
+        # has completed itself, with the reading she ticked in session 1.
+        later = open_page(browser, server.url("my-goal.ipynb") + f"?pdkit={ana_token}")
+        panel = later.locator(".pdkit-pathway")
+        counts = panel.locator(".pdkit-pathway-counts")
+        counts.get_by_text("Optional steps: 2 done of at least 1.").wait_for(timeout=LOAD)
+        assert "Required steps: 1 of 2 done." in counts.inner_text()
+        assert "(done" in panel.locator(".pdkit-step-credential").inner_text()
+        assert "(done" in panel.locator(".pdkit-step-read-formative").inner_text()
+        for opened in (home, teacher, coach, later):
+            opened.context.close()
     assert saved.name == "feedback-moves-learning.jwt"
 
     done = _verify(saved, public)

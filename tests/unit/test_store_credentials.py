@@ -14,7 +14,7 @@ import pytest
 
 from _stores import BACKENDS, Opener
 from pdkit.credentials import SubmissionItem
-from pdkit.definitions import CredentialDefinition, load_credential
+from pdkit.definitions import CredentialDefinition, load_credential, load_pathway
 from pdkit.errors import AccessError, CredentialError
 from pdkit.store import Participant, Store, Viewer
 from pdkit.testing import FakeClock
@@ -236,3 +236,31 @@ def test_an_award_without_a_key_is_issued_later_once(school: School) -> None:
     issued = store.issue_credential(sub.id, "first.token.x", by=coach.id)
     assert issued.token == "first.token.x"
     assert store.issue_credential(sub.id, "second.token.x", by=coach.id).token == "first.token.x"
+
+
+def test_an_award_completes_the_pathway_step_that_names_it(school: School) -> None:
+    """A pathway's ``credential`` step completes itself once an assessor awards the
+    micro-credential it names (a submission, or one returned, does not count)."""
+    store, ana, coach, talk = school.store, school.ana, school.coach, school.talk
+    pathway = load_pathway("talk")
+    store.record(ana.id, "goal-setting", {"school_goal": "talk", "goal": "Talk"}, spec_version="g")
+    store.choose_pathway(ana.id, "talk", by=ana.id)
+
+    def step_done() -> bool:
+        state = store.pathway_progress(ana.id, pathway, viewer=ana.id).state("credential")
+        assert state.observed  # pdkit sees it: the teacher never ticks it
+        return state.done
+
+    assert not step_done()
+    sub = store.submit_credential(ana.id, talk, items(), {})
+    store.assess_submission(
+        sub.id, talk, scores=LOW, decision="return", comment="More", by=coach.id
+    )
+    assert not step_done()
+    store.submit_credential(ana.id, talk, items(), {})
+    store.assess_submission(sub.id, talk, scores=GOOD, decision="award", by=coach.id)
+    assert step_done()
+    ben = school.ben  # her award is hers: nothing changes for a colleague on the pathway
+    store.record(ben.id, "goal-setting", {"school_goal": "talk", "goal": "Talk"}, spec_version="g")
+    store.choose_pathway(ben.id, "talk", by=ben.id)
+    assert not store.pathway_progress(ben.id, pathway, viewer=ben.id).state("credential").done

@@ -48,6 +48,7 @@ _OBSERVED_WORDS = {
     "protocol": "Completes itself when you present in a protocol round.",
     "receive": "Completes itself when an observation of your teaching is sent to you.",
     "give": "Completes itself when you send an observation of a colleague's lesson.",
+    "credential": "Completes itself when an assessor awards you this micro-credential.",
 }
 
 

@@ -127,7 +127,8 @@ class PathwaysSQL(ItemsSQL):
     ) -> Facts:
         """What pdkit saw the teacher do that ``pathway``'s steps ask for: the workbooks
         it names that their saved answers complete, the protocols of the rounds they
-        presented in, the observations sent to them and by them."""
+        presented in, the observations sent to them and by them, the micro-credentials
+        awarded to them."""
         self._may_read_path(viewer, teacher_id)
         kinds = {s.type for s in pathway.steps}
         done: set[str] = set()
@@ -156,7 +157,18 @@ class PathwaysSQL(ItemsSQL):
         if "observation" in kinds:
             received = self._count("teacher", teacher_id)
             given = self._count("observer", teacher_id)
-        return Facts(frozenset(done), tuple(presented), received, given)
+        awarded: set[str] = set()
+        if "credential" in kinds:
+            awarded = {
+                str(r[0])
+                for r in self._rows(
+                    "SELECT DISTINCT s.credential FROM credential_reviews r"
+                    " JOIN credential_submissions s ON s.id = r.submission"
+                    " WHERE s.teacher = ? AND r.decision = 'award'",
+                    (teacher_id,),
+                )
+            }
+        return Facts(frozenset(done), tuple(presented), received, given, frozenset(awarded))
 
     def _count(self, column: str, teacher_id: str) -> int:
         rows = self._rows(
