@@ -89,25 +89,32 @@ def lab_server(tmp_path: Path) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """A headless Chromium driven by Playwright (Debian's chromium where there is one)."""
+def playwright() -> Iterator[Any]:
+    """The session's one Playwright (its sync API runs one event loop per process: a test
+    that needs a browser of its own launches it from here, never a second Playwright)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         missing("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Any) -> Iterator[Any]:
+    """A headless Chromium driven by Playwright (Debian's chromium where there is one)."""
     executable = chromium_path()
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_ARGS
-            )
-        except Exception as exc:  # no browser at all: say how to get one
-            missing(
-                f"no Chromium could be started ({exc.__class__.__name__}); "
-                "install Debian's chromium or run 'playwright install chromium'"
-            )
-        yield launched
-        launched.close()
+    try:
+        launched = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+    except Exception as exc:  # no browser at all: say how to get one
+        missing(
+            f"no Chromium could be started ({exc.__class__.__name__}); "
+            "install Debian's chromium or run 'playwright install chromium'"
+        )
+    yield launched
+    launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests._servers import (
@@ -28,7 +29,6 @@ from tests._servers import (
     _stop,
     chromium_path,
     free_port,
-    missing,
 )
 
 from pdkit import open_store
@@ -50,12 +50,8 @@ def _spki_pin(cert_pem: bytes) -> str:
     return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
-def test_a_room_over_https_waits_well_and_links_in_https(tmp_path: Path) -> None:
+def test_a_room_over_https_waits_well_and_links_in_https(tmp_path: Path, playwright: Any) -> None:
     trustme = pytest.importorskip("trustme")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is not installed (pip install -e '.[test]')")
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1")
     certfile, keyfile = tmp_path / "cert.pem", tmp_path / "key.pem"
@@ -83,60 +79,59 @@ def test_a_room_over_https_waits_well_and_links_in_https(tmp_path: Path) -> None
         "--port", str(port), "--facilitator-key", FACILITATOR_KEY,
         "--certfile", str(certfile), "--keyfile", str(keyfile), "--pool", "goal-setting=3",
     ]  # fmt: skip
-    with sync_playwright() as playwright:
-        pin = _spki_pin(cert.cert_chain_pems[0].bytes())
-        browser = playwright.chromium.launch(  # before the server: the arrival comes early
-            executable_path=chromium_path(),
-            headless=True,
-            args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={pin}"],
+    pin = _spki_pin(cert.cert_chain_pems[0].bytes())
+    browser = playwright.chromium.launch(  # before the server: the arrival comes early
+        executable_path=chromium_path(),
+        headless=True,
+        args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={pin}"],
+    )
+    page = browser.new_context().new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        page = browser.new_context().new_page()
-        page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
-        with log_path.open("wb") as log:
-            proc = subprocess.Popen(
-                command,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                cwd=tmp_path,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
-        _remember_group(proc.pid)
-        leftovers: list[int] = []
-        try:
-            deadline = time.monotonic() + 60
-            while True:  # a real HTTPS request, the test CA trusted
-                assert proc.poll() is None, log_path.read_text()
-                assert time.monotonic() < deadline, log_path.read_text()
-                try:
-                    url = f"{base}/pdkit/ready?notebook=goal-setting.ipynb"
-                    with urllib.request.urlopen(url, timeout=5, context=client) as response:
-                        state = json.loads(response.read())
-                    break
-                except (urllib.error.URLError, OSError):
-                    time.sleep(0.1)
-            assert state["wait"] is True, state
-            assert state["of"] == 3
-            join = f"{base}/voila/render/goal-setting.ipynb?code={session.code}"
-            page.goto(join)
-            assert page.get_by_role("heading", name="Getting ready").is_visible(), page.content()
-            assert "of 3 places ready" in (page.get_by_role("status").text_content() or "")
-            # … then the workbook by itself, at the same address (the join code kept)
-            page.get_by_label("Your name").wait_for(timeout=LOAD)
-            assert page.url == join
+    _remember_group(proc.pid)
+    leftovers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # a real HTTPS request, the test CA trusted
+            assert proc.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
+            try:
+                url = f"{base}/pdkit/ready?notebook=goal-setting.ipynb"
+                with urllib.request.urlopen(url, timeout=5, context=client) as response:
+                    state = json.loads(response.read())
+                break
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.1)
+        assert state["wait"] is True, state
+        assert state["of"] == 3
+        join = f"{base}/voila/render/goal-setting.ipynb?code={session.code}"
+        page.goto(join)
+        assert page.get_by_role("heading", name="Getting ready").is_visible(), page.content()
+        assert "of 3 places ready" in (page.get_by_role("status").text_content() or "")
+        # … then the workbook by itself, at the same address (the join code kept)
+        page.get_by_label("Your name").wait_for(timeout=LOAD)
+        assert page.url == join
 
-            with pytest.raises((urllib.error.URLError, OSError)):  # no plain HTTP on it
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).close()
-            printed = log_path.read_text()
-            assert f"{base}/voila/render/facilitator.ipynb?key=" in printed
-            assert "travel readable" not in printed
+        with pytest.raises((urllib.error.URLError, OSError)):  # no plain HTTP on it
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).close()
+        printed = log_path.read_text()
+        assert f"{base}/voila/render/facilitator.ipynb?key=" in printed
+        assert "travel readable" not in printed
 
-            lead = browser.new_context().new_page()
-            lead.goto(f"{base}/voila/render/facilitator.ipynb?session={session.id}&key={key}")
-            link = lead.locator(".pdkit-join-code a")
-            link.wait_for(timeout=LOAD)
-            assert link.get_attribute("href") == join
-        finally:
-            browser.close()
-            leftovers = _stop(proc)
+        lead = browser.new_context().new_page()
+        lead.goto(f"{base}/voila/render/facilitator.ipynb?session={session.id}&key={key}")
+        link = lead.locator(".pdkit-join-code a")
+        link.wait_for(timeout=LOAD)
+        assert link.get_attribute("href") == join
+    finally:
+        browser.close()
+        leftovers = _stop(proc)
     assert not leftovers, f"processes outlived their server: {leftovers}"

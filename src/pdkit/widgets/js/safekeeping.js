@@ -180,6 +180,9 @@ export default {
           const shown = inputOf(key);
           const now = shown ? shown.value : pending[key] && pending[key].value;
           if (pending[key] && now === value) delete pending[key];
+          // Typing went on after what was saved: it continues from what the store holds
+          // now, so a later page must not take the store's value for a newer answer.
+          else if (pending[key]) pending[key].base = value;
           baseline[key] = value; // what the store holds now
         }
         write(pending);
