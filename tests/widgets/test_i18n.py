@@ -54,7 +54,11 @@ def test_translator() -> None:
     assert "es" in LANGUAGES
     assert translator("es")("Save") == "Guardar"
     assert translator("es-AR")("Saved at {time}").format(time="9:05") == "Guardado a las 9:05"
-    assert translator("fr")("Save") == "Save"
+    # French is a catalog now (a language is data); a language without one is English.
+    assert "fr" in LANGUAGES
+    assert translator("fr")("Save") == "Enregistrer"
+    assert translator("fr-CA")("Saved at {time}").format(time="9:05") == "Enregistré à 9:05"
+    assert translator("de")("Save") == "Save"
     assert (
         translator("es")("A sentence pdkit never translated") == "A sentence pdkit never translated"
     )
