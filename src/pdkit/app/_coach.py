@@ -34,7 +34,7 @@ from ..followup import (
     Need,
     status_move,
 )
-from ..i18n import N_, translator
+from ..i18n import N_, language_from_url, translator
 from ..revisions import versions
 from ..store import GoalStatus, Participant, Store
 from ..widgets import HTML, BrowserIdentity, CommentThread, HBox, Safekeeper, VBox
@@ -335,6 +335,11 @@ class CoachApp:
     def _on_report(self, *_: Any) -> None:
         if self.coach is not None:
             return
+        wanted = language_from_url(self.browser.page_url)
+        if wanted and wanted != self.language:  # ?lang= in the coach's link wins
+            self.language = wanted
+            self.t = translator(wanted)
+            self.back.description = self.t("Back to my teachers")
         token = self.browser.url_token  # a coach's link only: never a teacher's kept token
         try:
             person = self.store.participant_for_token(token) if token else None
