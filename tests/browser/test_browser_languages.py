@@ -80,11 +80,11 @@ def _english_parts(language: str, definitions: list[str]) -> list[str]:
         catalog = read_po(source)
     parts = set()
     for message in catalog:
-        if not message.id or not message.string:
+        if not message.id:
             continue
         for literal, *_ in string.Formatter().parse(str(message.id)):
             chunk = literal.strip()
-            if len(chunk) > 12 and chunk not in str(message.string):
+            if len(chunk) > 12 and chunk not in str(message.string or ""):
                 parts.add(chunk)
     return sorted(p for p in parts if not any(p in text for text in definitions))
 
