@@ -1,7 +1,7 @@
 # The two commands of the README. Both set everything up themselves (scripts/setup.sh).
 PY ?= .venv/bin/python
 
-.PHONY: setup demo test check lint bench clean
+.PHONY: setup demo test check lint bench clean i18n
 
 setup:
 	bash scripts/setup.sh
@@ -23,6 +23,9 @@ lint: setup
 	.venv/bin/ruff check src tests benchmarks
 	.venv/bin/ruff format --check src tests benchmarks
 	.venv/bin/mypy
+
+i18n: setup  ## for maintainers: extract pdkit's words, update every language's catalog, compile
+	bash scripts/i18n.sh
 
 bench: setup
 	$(PY) benchmarks/import_time.py

@@ -23,6 +23,10 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   touch "$STAMP"
 fi
 
+# pdkit's own words in other languages: compile the gettext catalogs (.po → .mo, build
+# output) in place for the editable install, every run (a changed .po takes effect).
+"$VENV/bin/python" scripts/compile_catalogs.py >/dev/null
+
 # `setup.sh demo` stops here: serving the workshop needs nothing more.
 if [ "${1:-test}" = "demo" ]; then
   exit 0

@@ -21,6 +21,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from .errors import EvidenceError
+from .i18n import N_
 
 __all__ = [
     "AS_GOAL",
@@ -48,12 +49,12 @@ KINDS = ("student_work", "survey", "assessment", "observation", "video", "other"
 """The kinds of evidence, in the order the page offers them."""
 
 KIND_WORDS = {
-    "student_work": "Student work",
-    "survey": "Survey",
-    "assessment": "Assessment",
-    "observation": "Observation",
-    "video": "Video",
-    "other": "Other",
+    "student_work": N_("Student work"),
+    "survey": N_("Survey"),
+    "assessment": N_("Assessment"),
+    "observation": N_("Observation"),
+    "video": N_("Video"),
+    "other": N_("Other"),
 }
 """Each kind in English words (pages translate them: :mod:`pdkit.i18n`)."""
 

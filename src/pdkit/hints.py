@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .i18n import translator
+from .i18n import N_, translator
 
 __all__ = ["CHECKS", "Hint", "goal_hints"]
 
@@ -60,10 +60,12 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 _SUGGESTIONS = {
-    "measure": "How will you know? Add a measure, such as “8 of my 10 students” or "
-    "“from 2 to 5 student questions a lesson”.",
-    "date": "By when? Add a date or a time frame, such as “by March” or “within six weeks”.",
-    "student_focus": "Who benefits? Say what will change for your students.",
+    "measure": N_(
+        "How will you know? Add a measure, such as “8 of my 10 students” or "
+        "“from 2 to 5 student questions a lesson”."
+    ),
+    "date": N_("By when? Add a date or a time frame, such as “by March” or “within six weeks”."),
+    "student_focus": N_("Who benefits? Say what will change for your students."),
 }
 
 CHECKS = tuple(_PATTERNS)

@@ -1,41 +1,89 @@
-"""Languages: texts in definitions per language, and pdkit's own words in English and Spanish.
+"""Languages: texts in definitions per language, and pdkit's own words from gettext catalogs.
 
 A definition may give any title, intro, label, help, placeholder or prompt as a
 mapping of language codes to texts (``label: {en: My goal, es: Mi meta}``); the
 loader keeps the text of the chosen language (:func:`choose`). pdkit's own words on a
 page (Save, Join, "Saved at …") come from :func:`translator`: English is the source
-text, other languages are looked up in their dictionary (:mod:`pdkit._es`). A missing
-translation falls back to English, never to an error.
+text (the msgid), other languages are gettext catalogs,
+``pdkit/locale/<lang>/LC_MESSAGES/pdkit.po``, managed with Babel (``make i18n``
+extracts, updates and compiles them) and compiled to ``pdkit.mo`` in the build. At run
+time only the standard library's :mod:`gettext` reads them. A missing translation, or a
+language without a catalog, falls back to English, never to an error.
+
+A word that is translated later, not where it is written (a dict of labels), is marked
+with :func:`N_` so that extraction finds it.
 """
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
 
-from ._es import ES as _ES
-from ._es_credentials import ES_CREDENTIALS
-from ._es_pathways import ES_PATHWAYS
 from .links import query_value
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "choose", "language_from_url", "translator"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DOMAIN",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "N_",
+    "RTL_LANGUAGES",
+    "choose",
+    "direction",
+    "language_from_url",
+    "translator",
+]
 
 DEFAULT_LANGUAGE = "en"
+DOMAIN = "pdkit"
+LOCALE_DIR = Path(__file__).parent / "locale"
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+"""Languages written right to left (their pages get ``dir="rtl"``)."""
 
 
-_CATALOGS: dict[str, Mapping[str, str]] = {"es": {**_ES, **ES_PATHWAYS, **ES_CREDENTIALS}}
+def N_(text: str) -> str:
+    """Mark ``text`` as one of pdkit's words translated later (extraction finds it)."""
+    return text
 
-LANGUAGES = (DEFAULT_LANGUAGE, *sorted(_CATALOGS))
-"""Languages pdkit's own words are available in."""
+
+def _catalog_languages() -> tuple[str, ...]:
+    if not LOCALE_DIR.is_dir():
+        return ()
+    return tuple(
+        sorted(
+            d.name
+            for d in LOCALE_DIR.iterdir()
+            if (d / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file() and d.name != DEFAULT_LANGUAGE
+        )
+    )
+
+
+LANGUAGES = (DEFAULT_LANGUAGE, *_catalog_languages())
+"""Languages pdkit's own words are available in (English and every compiled catalog)."""
 
 
 def _base(language: str) -> str:
-    return language.split("-")[0].lower()
+    return language.replace("_", "-").split("-")[0].lower()
+
+
+@cache
+def _translation(base: str) -> gettext.NullTranslations:
+    if base == DEFAULT_LANGUAGE or base not in LANGUAGES:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[base], fallback=True)
 
 
 def translator(language: str | None) -> Callable[[str], str]:
     """A function that turns pdkit's English words into ``language`` (or leaves them)."""
-    catalog = _CATALOGS.get(_base(language or DEFAULT_LANGUAGE), {})
-    return lambda text: catalog.get(text, text)
+    lookup = _translation(_base(language or DEFAULT_LANGUAGE)).gettext
+    return lambda text: lookup(text) if text else text
+
+
+def direction(language: str | None) -> str:
+    """``"rtl"`` for a language written right to left, else ``"ltr"``."""
+    return "rtl" if _base(language or DEFAULT_LANGUAGE) in RTL_LANGUAGES else "ltr"
 
 
 def choose(value: str | Mapping[str, str], language: str | None) -> str:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from .i18n import N_
 from .revisions import SITTING_GAP, versions
 
 __all__ = [
@@ -52,7 +53,7 @@ UNITS: Mapping[str, str] = {
 """The units a measure may have (the goal form's ``measure_unit`` options) → the symbol
 written after a value ("" for none)."""
 
-_UNIT_WORDS = {"percent": "%", "count": "count", "score": "score", "minutes": "minutes"}
+_UNIT_WORDS = {"percent": "%", "count": N_("count"), "score": N_("score"), "minutes": N_("minutes")}
 """How a unit is named in short, in the check-in's label ("now (%)")."""
 
 Translate = Callable[[str], str]

@@ -27,12 +27,9 @@ LAYERS: tuple[frozenset[str], ...] = (
             "_atomic",
             "_files",
             "i18n",
-            "_es",
-            "_es_pathways",
             "links",
             "charts",
             "suppression",
-            "_es_credentials",
         }
     ),
     frozenset(

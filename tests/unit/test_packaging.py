@@ -58,6 +58,12 @@ def test_wheel_ships_definitions_workbooks_and_assets(wheel: Path) -> None:
         "pdkit/notebooks/templates/printable.html.j2",
         "pdkit/widgets/js/identity.js",
         "pdkit/widgets/js/countdown.js",
+        # pdkit's own words: the catalogs, compiled in the build (git ignores the .mo)
+        "pdkit/locale/pdkit.pot",
+        "pdkit/locale/es/LC_MESSAGES/pdkit.po",
+        "pdkit/locale/es/LC_MESSAGES/pdkit.mo",
+        "pdkit/locale/fr/LC_MESSAGES/pdkit.po",
+        "pdkit/locale/fr/LC_MESSAGES/pdkit.mo",
     ):
         assert needed in names, f"{needed} is missing from the wheel"
     # The Voilà template also lands in <prefix>/share/jupyter, where any Voilà finds it.
@@ -97,6 +103,9 @@ def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Pat
         "import tempfile, pdkit.report, pdkit.review\n"
         "page = pdkit.report.report_html(pdkit.review.load(tempfile.mkdtemp()))\n"
         "print(page.startswith('<!DOCTYPE html>'), pdkit.report.__file__)\n"
+        # pdkit's own words, from the catalogs compiled into the wheel
+        "from pdkit.i18n import LANGUAGES, translator\n"
+        "print(','.join(LANGUAGES), translator('es')('Save'), translator('fr')('Save'))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -106,7 +115,7 @@ def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Pat
         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
         check=True,
     )
-    first, report = done.stdout.splitlines()
+    first, report, words = done.stdout.splitlines()
     where, version, goals, notebooks = first.split(" ", 3)
     assert where.startswith(str(target)), "the wheel's pdkit must be the one imported"
     assert version == "goal-setting@1"
@@ -115,6 +124,7 @@ def test_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path: Pat
     rendered, report_module = report.split(" ", 1)
     assert rendered == "True"
     assert report_module.startswith(str(target))
+    assert words == "en,es,fr Guardar Enregistrer"
 
 
 def _public_modules() -> list[str]:
@@ -173,7 +183,8 @@ def test_participant_path_imports_nothing_heavy() -> None:
         "         'orjson', 'smtplib', 'pdkit.outreach._mail', 'pdkit.outreach._send',\n"
         "         'pdkit.app._coach', 'pdkit.app._mygoal', 'pdkit.app._facilitator',\n"
         "         'pdkit.widgets._dashboard', 'pdkit.widgets._thread', 'pdkit.charts',\n"
-        "         'joserfc', 'pdkit.badges', 'pdkit.app._credential', 'pdkit.records')\n"
+        "         'joserfc', 'pdkit.badges', 'pdkit.app._credential', 'pdkit.records',\n"
+        "         'babel')\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(

@@ -225,3 +225,26 @@ def test_progress_dropped_counts_only_check_ins_shared_with_the_coach(store: Sto
     assert found["Ana"].progress_dropped
     assert not found["Ben"].progress_dropped, "a private check-in tells the coach nothing"
     assert [p.display_name for _n, p in teacher_needs(store, kim.id, today())] == ["Ana", "Ben"]
+
+
+def test_the_coach_page_takes_the_language_of_its_link(store: Store) -> None:
+    ana = teacher(store, "Ana", "Ana's goal text")
+    kim, _ = store.create_participant("Kim", role="coach")
+    store.assign_coach(kim.id, [ana.id])
+    workbook = Workbook("coach", store=store)
+    app = workbook.app
+    assert isinstance(app, CoachApp)
+    token = store.issue_link(kim.id, COACH_PURPOSE)
+    page_loaded(app.browser, page_url=f"{PAGE}?lang=fr", url_token=token)
+    assert app.language == "fr"
+    assert "Connecté·e en tant que" in app.header.value
+    assert app.back.description == "Retour à mes enseignant·es"
+    assert "Open Ana" not in shown_text(app.widget)
+    assert "Ouvrir Ana" in [b.description for b in _buttons(app.widget)]
+
+
+def _buttons(widget: w.Widget) -> list[w.Button]:
+    found = [widget] if isinstance(widget, w.Button) else []
+    for child in getattr(widget, "children", ()):
+        found.extend(_buttons(child))
+    return found

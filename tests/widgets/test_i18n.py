@@ -11,7 +11,7 @@ import pdkit
 from pdkit.app import Workbook
 from pdkit.definitions import load_form, load_school_goals, parse_definition
 from pdkit.errors import DefinitionError
-from pdkit.i18n import LANGUAGES, choose, language_from_url, translator
+from pdkit.i18n import LANGUAGES, choose, direction, language_from_url, translator
 from pdkit.store import open_store
 from pdkit.testing import page_loaded, shown_text
 from pdkit.widgets import BrowserIdentity, FormView, SignIn
@@ -54,7 +54,11 @@ def test_translator() -> None:
     assert "es" in LANGUAGES
     assert translator("es")("Save") == "Guardar"
     assert translator("es-AR")("Saved at {time}").format(time="9:05") == "Guardado a las 9:05"
-    assert translator("fr")("Save") == "Save"
+    # French is a catalog now (a language is data); a language without one is English.
+    assert "fr" in LANGUAGES
+    assert translator("fr")("Save") == "Enregistrer"
+    assert translator("fr-CA")("Saved at {time}").format(time="9:05") == "Enregistré à 9:05"
+    assert translator("de")("Save") == "Save"
     assert (
         translator("es")("A sentence pdkit never translated") == "A sentence pdkit never translated"
     )
@@ -141,6 +145,30 @@ def test_sign_in_takes_the_language_of_the_page() -> None:
     assert sign_in.join_button.description == "Entrar"
     sign_in.join("")
     assert "Escribe tu nombre" in sign_in.message.value
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("ar", "rtl"), ("he-IL", "rtl"), ("fa", "rtl"), ("ur", "rtl"), ("fr", "ltr"), (None, "ltr")],
+)
+def test_direction(language: str | None, written: str) -> None:
+    assert direction(language) == written
+
+
+def test_a_right_to_left_page_says_so_and_keeps_english_words() -> None:
+    """An Arabic page: the mark the template's script reads says rtl (and ar); pdkit's own
+    words fall back to English, as there is no Arabic catalog."""
+    store = open_store("memory://")
+    browser = BrowserIdentity()
+    sign_in = SignIn(store, on_signed_in=lambda _p: None, browser=browser, language="ar")
+    page_loaded(browser, page_url=PAGE)
+    assert 'data-pdkit-lang="ar"' in sign_in.lang_mark.value
+    assert 'data-pdkit-dir="rtl"' in sign_in.lang_mark.value
+    assert sign_in.join_button.description == "Join"
+    sign_in2 = SignIn(store, on_signed_in=lambda _p: None, browser=BrowserIdentity(), language="fr")
+    page_loaded(sign_in2.browser, page_url=PAGE)
+    assert 'data-pdkit-dir="ltr"' in sign_in2.lang_mark.value
+    assert sign_in2.join_button.description == "Entrer"
 
 
 def test_sign_in_without_lang_keeps_its_default() -> None:

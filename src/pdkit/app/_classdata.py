@@ -31,7 +31,7 @@ from ..definitions import load_form
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM, MEASURE_VALUE_FIELD
 from ..errors import AnswerError, PdkitError
 from ..evidence import MAX_TEXT_CHARS, class_summary_text
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..measures import measure_of
 from ..store import Participant, Store
 from ..widgets import HTML, HBox, Safekeeper, VBox
@@ -326,7 +326,8 @@ class ClassDataPage:
             for p in self.summary.points
         )
         head = "".join(
-            f"<th>{escape(self.t(h))}</th>" for h in ("Date", "Scores", "Mean", "Median")
+            f"<th>{escape(self.t(h))}</th>"
+            for h in (N_("Date"), N_("Scores"), N_("Mean"), N_("Median"))
         )
         self.chart.value = (
             f'<div class="pdkit-measure"><p class="pdkit-measure-words">{escape(words)}</p>'

@@ -34,7 +34,7 @@ from ..followup import (
     Need,
     status_move,
 )
-from ..i18n import translator
+from ..i18n import N_, language_from_url, translator
 from ..revisions import versions
 from ..store import GoalStatus, Participant, Store
 from ..widgets import HTML, BrowserIdentity, CommentThread, HBox, Safekeeper, VBox
@@ -50,24 +50,24 @@ from ._page import style
 
 __all__ = ["COACH_MOVES", "CoachApp", "TeacherView", "teacher_needs"]
 
-COACH_MOVES = {AGREED: "Agree this goal", MET: "Mark met"}
+COACH_MOVES = {AGREED: N_("Agree this goal"), MET: N_("Mark met")}
 """The buttons of a coach's moves (suggesting a change is its own button)."""
 
 _STATUS = {
-    DRAFT: "draft",
-    ASKED: "asks you to agree their goal",
-    AGREED: "agreed",
-    "active": "working on it",
-    MET: "met",
-    "revised": "revised: a new version to agree",
-    "dropped": "dropped",
+    DRAFT: N_("draft"),
+    ASKED: N_("asks you to agree their goal"),
+    AGREED: N_("agreed"),
+    "active": N_("working on it"),
+    MET: N_("met"),
+    "revised": N_("revised: a new version to agree"),
+    "dropped": N_("dropped"),
 }
 
 _REASONS = {
-    "overdue": "check-in overdue",
-    "asked": "asks for you",
-    "progress dropped": "progress dropped",
-    "not revisited": "goal not revisited",
+    "overdue": N_("check-in overdue"),
+    "asked": N_("asks for you"),
+    "progress dropped": N_("progress dropped"),
+    "not revisited": N_("goal not revisited"),
 }
 
 
@@ -335,6 +335,11 @@ class CoachApp:
     def _on_report(self, *_: Any) -> None:
         if self.coach is not None:
             return
+        wanted = language_from_url(self.browser.page_url)
+        if wanted and wanted != self.language:  # ?lang= in the coach's link wins
+            self.language = wanted
+            self.t = translator(wanted)
+            self.back.description = self.t("Back to my teachers")
         token = self.browser.url_token  # a coach's link only: never a teacher's kept token
         try:
             person = self.store.participant_for_token(token) if token else None

@@ -104,11 +104,8 @@ class CopyTools:
 
         data = dumps(self._notebook()).encode("utf-8")
         self.downloader.offer(data, self._filename(".ipynb"), "application/x-ipynb+json")
-        self._say(
-            translator(self.language)(
-                "Your workbook is downloading. Keep the file: you can upload it next time."
-            )
-        )
+        t = translator(self.language)
+        self._say(t("Your workbook is downloading. Keep the file: you can upload it next time."))
         return data
 
     def download_html(self) -> bytes:
@@ -121,7 +118,8 @@ class CopyTools:
         html = printable_html(self.workbook, saved, self.language, goals)
         data = html.encode("utf-8")
         self.downloader.offer(data, self._filename(".html"), "text/html")
-        self._say(translator(self.language)("A page to print is downloading."))
+        t = translator(self.language)
+        self._say(t("A page to print is downloading."))
         return data
 
     def restore(self, content: bytes, filename: str) -> int:

@@ -27,7 +27,7 @@ from ..definitions import (
 )
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM, MEASURE_VALUE_FIELD
 from ..errors import PdkitError
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..revisions import versions
 from ..store import Participant, Store
 from ..widgets import HTML, FileDownload, Safekeeper, VBox
@@ -46,10 +46,11 @@ __all__ = [
 CREDENTIALS_NOTEBOOK = "credentials.ipynb"
 """The micro-credentials page's notebook, beside "My goal"."""
 
+_DECISION_WORDS = {"award": N_("award"), "return": N_("return")}
 _STATE_WORDS = {
-    "submitted": "Submitted: waiting for your assessor.",
-    "returned": "Returned with comments: revise and submit again.",
-    "awarded": "Awarded.",
+    "submitted": N_("Submitted: waiting for your assessor."),
+    "returned": N_("Returned with comments: revise and submit again."),
+    "awarded": N_("Awarded."),
 }
 
 
@@ -214,7 +215,7 @@ class CredentialForm:
         levels = {lv.id: lv.label for lv in self.definition.levels}
         for a in found.assessments:
             said = t("Version {n}: {decision} on {at}").format(
-                n=a.version, decision=t(a.decision), at=stamp(a.at)
+                n=a.version, decision=t(_DECISION_WORDS.get(a.decision, a.decision)), at=stamp(a.at)
             )
             scores = "; ".join(
                 f"{c.text}: {levels.get(a.scores.get(c.id, ''), '')}"

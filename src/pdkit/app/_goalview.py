@@ -25,6 +25,7 @@ from ..followup import (
     REVISED,
     CheckinPlan,
 )
+from ..i18n import N_
 from ..links import MY_GOAL_NOTEBOOK, RESUME_PARAM, sibling
 from ..store import GoalStatus, SharedItem, Store
 from ..widgets._feedback import item_summary
@@ -45,24 +46,24 @@ __all__ = [
 Translate = Callable[[str], str]
 
 STATUS_WORDS = {
-    DRAFT: "Draft: not agreed with your coach yet",
-    ASKED: "Waiting for your coach to agree it",
-    AGREED: "Agreed with your coach",
-    ACTIVE: "Working on it",
-    MET: "Met",
-    REVISED: "Revised: a new version to agree with your coach",
-    DROPPED: "Dropped",
+    DRAFT: N_("Draft: not agreed with your coach yet"),
+    ASKED: N_("Waiting for your coach to agree it"),
+    AGREED: N_("Agreed with your coach"),
+    ACTIVE: N_("Working on it"),
+    MET: N_("Met"),
+    REVISED: N_("Revised: a new version to agree with your coach"),
+    DROPPED: N_("Dropped"),
 }
 """What each goal status means, as the teacher reads it."""
 
 _MOVE_WORDS = {
-    (None, ASKED): "Ask my coach to agree this goal",
-    (ASKED, DRAFT): "Take back my question",
-    (DROPPED, DRAFT): "Take this goal up again",
-    (None, ACTIVE): "I am working on it",
-    (MET, ACTIVE): "Not met after all",
-    (None, MET): "I met this goal",
-    (None, DROPPED): "Drop this goal",
+    (None, ASKED): N_("Ask my coach to agree this goal"),
+    (ASKED, DRAFT): N_("Take back my question"),
+    (DROPPED, DRAFT): N_("Take this goal up again"),
+    (None, ACTIVE): N_("I am working on it"),
+    (MET, ACTIVE): N_("Not met after all"),
+    (None, MET): N_("I met this goal"),
+    (None, DROPPED): N_("Drop this goal"),
 }
 
 

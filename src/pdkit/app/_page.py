@@ -10,6 +10,7 @@ from importlib import resources
 import ipywidgets as w
 
 from ..errors import PdkitError
+from ..i18n import N_
 from ..widgets import HTML
 
 __all__ = ["error_widget", "style"]
@@ -22,7 +23,7 @@ def style() -> str:
     return f"<style>{css}</style>"
 
 
-def error_widget(error: PdkitError, headline: str = "This workbook cannot start.") -> w.HTML:
+def error_widget(error: PdkitError, headline: str = N_("This workbook cannot start.")) -> w.HTML:
     """A problem as a message the teacher can pass on, not a traceback."""
     return HTML(
         value=f'<div class="pdkit-error" role="alert"><strong>{escape(headline)}</strong> '

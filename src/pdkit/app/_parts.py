@@ -219,7 +219,7 @@ class RunnerPart:
         language: str | None = None,
         keeper: Safekeeper | None = None,
     ) -> w.Widget:
-        self.runner = ProtocolRunner(self.store, participant, keeper=keeper)
+        self.runner = ProtocolRunner(self.store, participant, keeper=keeper, language=language)
         return self.runner.widget
 
     def flush(self) -> None:

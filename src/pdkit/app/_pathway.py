@@ -25,7 +25,7 @@ from .._environ import PATHWAYS_ENV
 from ..definitions import PathwayDefinition, PathwayStep, load_pathways
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..pathways import DONE, LOCKED, Progress, StepState, fitting
 from ..store import Store
 from ..widgets import HTML, HBox, VBox
@@ -34,21 +34,21 @@ from ._goalview import home_link, para
 __all__ = ["PATHWAYS_ENV", "PathwayPanel", "district_pathways", "mygoal_pathway"]
 
 _TYPE_WORDS = {
-    "resource": "Read or watch",
-    "workbook": "Complete a workbook",
-    "protocol": "Present in a protocol round",
-    "observation": "Observation",
-    "plc": "PLC meeting",
-    "credential": "Credential",
-    "other": "Other",
+    "resource": N_("Read or watch"),
+    "workbook": N_("Complete a workbook"),
+    "protocol": N_("Present in a protocol round"),
+    "observation": N_("Observation"),
+    "plc": N_("PLC meeting"),
+    "credential": N_("Credential"),
+    "other": N_("Other"),
 }
 
 _OBSERVED_WORDS = {
-    "workbook": "Completes itself when your answers in this workbook are saved.",
-    "protocol": "Completes itself when you present in a protocol round.",
-    "receive": "Completes itself when an observation of your teaching is sent to you.",
-    "give": "Completes itself when you send an observation of a colleague's lesson.",
-    "credential": "Completes itself when an assessor awards you this micro-credential.",
+    "workbook": N_("Completes itself when your answers in this workbook are saved."),
+    "protocol": N_("Completes itself when you present in a protocol round."),
+    "receive": N_("Completes itself when an observation of your teaching is sent to you."),
+    "give": N_("Completes itself when you send an observation of a colleague's lesson."),
+    "credential": N_("Completes itself when an assessor awards you this micro-credential."),
 }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ..errors import AnswerError
+from ..i18n import N_
 
 __all__ = ["MAX_DIGITS", "MAX_NUMBER_CHARS", "number_text", "parse_number"]
 
@@ -41,8 +42,10 @@ def parse_number(
         return None
     if not _NUMBER.fullmatch(cleaned):
         raise AnswerError(
-            "Type a number with digits only, such as 62 or 62.5 "
-            "(no words, exponents or thousands separators)."
+            N_(
+                "Type a number with digits only, such as 62 or 62.5 "
+                "(no words, exponents or thousands separators)."
+            )
         )
     if _THOUSANDS.fullmatch(cleaned):
         raise AnswerError(

@@ -23,7 +23,7 @@ import ipywidgets as w
 from .._clock import now
 from ..errors import EvidenceError, PdkitError
 from ..evidence import AS_GOAL, KINDS, STUDENT_DATA_CAP, STUDENT_WORK, default_student_data
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..store import VISIBILITIES, EvidenceItem, Store
 from ._evidence_html import KIND_WORDS, evidence_html
 from ._lean import HTML, HBox, VBox
@@ -32,15 +32,15 @@ from ._safekeeping import KEEP_CLASS, Safekeeper
 __all__ = ["KIND_WORDS", "LATEST", "EvidenceLog", "evidence_html"]
 
 _CHOICES = {
-    AS_GOAL: "As my goal",
-    "private": "Only me",
-    "coach": "Me and my coach",
-    "group": "Me, my coach and my group",
-    "session": "Everyone in this session",
+    AS_GOAL: N_("As my goal"),
+    "private": N_("Only me"),
+    "coach": N_("Me and my coach"),
+    "group": N_("Me, my coach and my group"),
+    "session": N_("Everyone in this session"),
 }
 LATEST = -1
 """The attach choice "my latest check-in" (the number is looked up when adding)."""
-_REMINDER = (
+_REMINDER = N_(
     "This item contains student data: only you and your coach will see it, and it is never "
     "exported. De-identify it first: remove names, faces, ID numbers and anything else "
     "that tells who a student is."

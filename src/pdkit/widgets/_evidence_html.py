@@ -9,15 +9,16 @@ from datetime import date
 from html import escape
 
 from ..evidence import KIND_WORDS, class_summary_points
+from ..i18n import N_
 from ..store import EvidenceItem
 
 __all__ = ["KIND_WORDS", "evidence_html"]
 
 _SEEN_BY = {
-    "private": "only you",
-    "coach": "you and your coach",
-    "group": "you, your coach and your group",
-    "session": "everyone in your session",
+    "private": N_("only you"),
+    "coach": N_("you and your coach"),
+    "group": N_("you, your coach and your group"),
+    "session": N_("everyone in your session"),
 }
 
 

@@ -20,7 +20,7 @@ from .._clock import now
 from ..definitions import FormDefinition, ProtocolDefinition, answer_text, protocol_by_id
 from ..definitions.ids import GOAL_SUMMARY_FIELDS
 from ..errors import PdkitError
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..revisions import Version, versions
 from ..store import Feedback, Participant, SharedItem, Store, display_names
 from ._lean import HTML, HBox, VBox
@@ -39,11 +39,11 @@ DEFAULT_CATEGORIES = ("warm", "cool")
 """Feedback categories when no protocol is running for the group (warm and cool)."""
 
 _CATEGORY_LABELS = {
-    "warm": "Warm: what works",
-    "cool": "Cool: a gap or a question",
-    "like": "I like…",
-    "wish": "I wish…",
-    "wonder": "I wonder…",
+    "warm": N_("Warm: what works"),
+    "cool": N_("Cool: a gap or a question"),
+    "like": N_("I like…"),
+    "wish": N_("I wish…"),
+    "wonder": N_("I wonder…"),
 }
 
 

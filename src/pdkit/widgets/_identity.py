@@ -23,7 +23,7 @@ import ipywidgets as w
 import traitlets
 
 from ..errors import AccessError, IdentityError, StoreError
-from ..i18n import language_from_url, translator
+from ..i18n import direction, language_from_url, translator
 from ..links import RESUME_PARAM, query_value, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store, tidy_line
 from ._lean import HTML, HBox, VBox
@@ -278,7 +278,8 @@ class SignIn:
         self.language = language
         self.t = t = translator(language)
         self.lang_mark.value = (
-            f'<span hidden data-pdkit-lang="{escape(language or "en", quote=True)}"></span>'
+            f'<span hidden data-pdkit-lang="{escape(language or "en", quote=True)}" '
+            f'data-pdkit-dir="{direction(language)}"></span>'
         )
         self.name_input.description = t("Your name")
         self.name_input.placeholder = t("First and last name")

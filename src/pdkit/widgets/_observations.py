@@ -16,7 +16,7 @@ from html import escape
 import ipywidgets as w
 
 from ..errors import PdkitError
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..observations import SHARES
 from ..store import Observation, Store, display_names
 from ._lean import HTML, HBox, VBox
@@ -25,9 +25,9 @@ from ._observations_html import observation_html
 __all__ = ["ObservationsPanel"]
 
 _SHARE_WORDS = {
-    "goal": "As my goal is shared",
-    "coach": "Share with my coach",
-    "private": "Keep it to myself",
+    "goal": N_("As my goal is shared"),
+    "coach": N_("Share with my coach"),
+    "private": N_("Keep it to myself"),
 }
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
+from ..i18n import N_
 from ..store import Observation
 
 __all__ = ["observation_html", "observations_html"]
 
-_SEEN = {"seen": "Seen", "not_yet": "Not yet", "": "Not marked"}
-_PARTS = (("general", "General note"), ("glow", "Glow"), ("grow", "Grow"))
+_SEEN = {"seen": N_("Seen"), "not_yet": N_("Not yet"), "": N_("Not marked")}
+_PARTS = (("general", N_("General note")), ("glow", N_("Glow")), ("grow", N_("Grow")))
 
 
 def observation_html(obs: Observation, names: Mapping[str, str], t: Callable[[str], str]) -> str:

@@ -24,7 +24,7 @@ from .._clock import now
 from ..definitions import LookForsDefinition
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..observations import MAX_LOOK_FORS, TEXT_PARTS, goal_look_fors, own_look_for
 from ..store import Observation, Store, display_names
 from ._lean import HTML, HBox, VBox
@@ -35,11 +35,11 @@ from ._timing import Handle, Scheduler, call_later
 __all__ = ["ObservationForm"]
 
 _TEXT_LABELS = {
-    "general": "General note",
-    "glow": "Glow: what went well",
-    "grow": "Grow: one thing to try next",
+    "general": N_("General note"),
+    "glow": N_("Glow: what went well"),
+    "grow": N_("Grow: one thing to try next"),
 }
-_MARK_OPTIONS = (("Seen", "seen"), ("Not yet", "not_yet"), ("Not marked", ""))
+_MARK_OPTIONS = ((N_("Seen"), "seen"), (N_("Not yet"), "not_yet"), (N_("Not marked"), ""))
 
 
 class ObservationForm:

@@ -16,6 +16,7 @@ import ipywidgets as w
 from ..definitions import FormDefinition, answer_text, load_form
 from ..definitions.ids import GOAL_FORM
 from ..errors import PdkitError
+from ..i18n import translator
 from ..store import JSONValue, Store
 from ._lean import HTML, VBox
 
@@ -43,14 +44,15 @@ def goal_html(answers: dict[str, JSONValue]) -> str:
 class PresentersGoal:
     """The presenter's goal on one member's page (see the module docs)."""
 
-    def __init__(self, store: Store, viewer_id: str) -> None:
+    def __init__(self, store: Store, viewer_id: str, *, language: str | None = None) -> None:
         self.store = store
         self.viewer_id = viewer_id
+        self.t = t = translator(language)
         self.presenter: str | None = None
         self.name = ""
         self.html = HTML()
         self.share_button = w.Button(
-            description="Share my goal with my group", icon="users", button_style="primary"
+            description=t("Share my goal with my group"), icon="users", button_style="primary"
         )
         self.share_button.on_click(lambda _: self.share())
         self.widget = VBox([])
@@ -65,41 +67,47 @@ class PresentersGoal:
         try:
             self._draw(presenter, name)
         except PdkitError:
-            self.html.value = (
-                '<p class="pdkit-help">The presenter\'s goal cannot be read just now; '
-                "it appears at the next step.</p>"
+            said = self.t(
+                "The presenter's goal cannot be read just now; it appears at the next step."
             )
+            self.html.value = f'<p class="pdkit-help">{escape(said, quote=False)}</p>'
             self.widget.children = [self.html]
 
     def _draw(self, presenter: str, name: str) -> None:
+        t = self.t
         if presenter == self.viewer_id:
             answers = self.store.latest(presenter, GOAL_FORM, viewer=presenter)
             shared = self.store.visibility(presenter, GOAL_FORM) in _SHARED_WITH_GROUP
-            shown = goal_html(answers) or "<p>You have not written a goal yet.</p>"
+            shown = goal_html(answers) or f"<p>{escape(t('You have not written a goal yet.'))}</p>"
             if shared:
-                self.html.value = f"<h3>Your goal, as your group sees it</h3>{shown}"
+                head = escape(t("Your goal, as your group sees it"))
+                self.html.value = f"<h3>{head}</h3>{shown}"
                 self.widget.children = [self.html]
             else:
+                head = escape(t("Your goal, which you present in this round"))
+                said = t(
+                    "Your group cannot see your goal on their pages. Share it with your group "
+                    "so that they can read along, or tell them about it."
+                )
                 self.html.value = (
-                    f"<h3>Your goal, which you present in this round</h3>{shown}"
-                    '<p class="pdkit-help" role="status">Your group cannot see your goal on '
-                    "their pages. Share it with your group so that they can read along, or "
-                    "tell them about it.</p>"
+                    f'<h3>{head}</h3>{shown}<p class="pdkit-help" role="status">{escape(said)}</p>'
                 )
                 self.widget.children = [self.html, self.share_button]
             return
-        who = escape(name or "The presenter")
+        who = name or t("The presenter")
         if self.store.can_see(self.viewer_id, presenter, GOAL_FORM):
             answers = self.store.latest(presenter, GOAL_FORM, viewer=self.viewer_id)
-            shown = goal_html(answers) or f"<p>{who} has not written a goal yet.</p>"
-            self.html.value = f"<h3>{who}’s goal, as shared with the group</h3>{shown}"
+            none = t("{name} has not written a goal yet.").format(name=who)
+            shown = goal_html(answers) or f"<p>{escape(none)}</p>"
+            head = t("{name}’s goal, as shared with the group").format(name=who)
+            self.html.value = f"<h3>{escape(head)}</h3>{shown}"
         else:
-            self.html.value = (
-                f"<h3>{who}’s goal</h3>"
-                f'<p class="pdkit-help">{who} has not shared their goal with the group, so it is '
-                "hidden here. Listen as they present it; they can share it from their own "
-                "page.</p>"
-            )
+            head = t("{name}’s goal").format(name=who)
+            said = t(
+                "{name} has not shared their goal with the group, so it is hidden here. Listen "
+                "as they present it; they can share it from their own page."
+            ).format(name=who)
+            self.html.value = f'<h3>{escape(head)}</h3><p class="pdkit-help">{escape(said)}</p>'
         self.widget.children = [self.html]
 
     def share(self) -> None:

@@ -19,6 +19,7 @@ from .. import pacing, rounds
 from .._clock import now
 from ..definitions import ProtocolDefinition, Step, protocol_by_id
 from ..errors import PdkitError
+from ..i18n import translator
 from ..store import JSONValue, Participant, Run, Store, display_names
 from ._countdown import Countdown
 from ._follow import follow
@@ -104,28 +105,31 @@ class StepNotes:
                 )
 
 
-def _outline(made: rounds.Plan, current: int) -> str:
+def _outline(made: rounds.Plan, current: int, t: Callable[[str], str] = str) -> str:
     items = []
     for index, stage in enumerate(made.stages):
         mark = ' aria-current="step" class="pdkit-step-now"' if index == current else ""
         done = " ✓" if index < current else ""
-        of = f"Round {stage.round + 1}: " if made.rounds > 1 and stage.step.round == "each" else ""
+        each = made.rounds > 1 and stage.step.round == "each"
+        of = t("Round {n}: ").format(n=stage.round + 1) if each else ""
         step = stage.step
-        items.append(f"<li{mark}>{of}{escape(step.title)} · {step.minutes:g} min{done}</li>")
+        items.append(
+            f"<li{mark}>{escape(of)}{escape(step.title)} · {step.minutes:g} min{done}</li>"
+        )
     return f'<ol class="pdkit-outline">{"".join(items)}</ol>'
 
 
-def _who(step: Step, protocol: ProtocolDefinition) -> str:
+def _who(step: Step, protocol: ProtocolDefinition, t: Callable[[str], str] = str) -> str:
     def labels(ids: tuple[str, ...]) -> str:
         if "all" in ids:
-            return "everyone"
+            return t("everyone")
         return ", ".join(protocol.role(r).label for r in ids)
 
     parts = []
     if step.speaking:
-        parts.append(f"Speaking: {escape(labels(step.speaking))}")
+        parts.append(escape(t("Speaking: {who}").format(who=labels(step.speaking))))
     if step.silent:
-        parts.append(f"Silent: {escape(labels(step.silent))}")
+        parts.append(escape(t("Silent: {who}").format(who=labels(step.silent))))
     return " · ".join(parts)
 
 
@@ -145,9 +149,12 @@ class ProtocolRunner:
         clock: Callable[[], float] = now,
         schedule: Scheduler = call_later,
         keeper: Safekeeper | None = None,
+        language: str | None = None,
     ) -> None:
         self.store = store
         self.participant = participant
+        self.language = language
+        self.t = translator(language)
         self._clock = clock
         self._schedule = schedule
         self._keeper = keeper
@@ -162,7 +169,7 @@ class ProtocolRunner:
         self._names: dict[str, str] = {}
         self._turn: tuple[str, int, str | None] | None = None
         self.heading = HTML()
-        self.work = PresentersGoal(store, participant.id)
+        self.work = PresentersGoal(store, participant.id, language=language)
         self.countdown = Countdown()
         self.who = HTML()
         self.prompt = HTML()
@@ -191,6 +198,7 @@ class ProtocolRunner:
 
     def refresh(self) -> None:
         """Read the run from the store and redraw what changed."""
+        t = self.t
         try:
             run = self.store.run_for(self.participant.id)
         except PdkitError:
@@ -207,8 +215,10 @@ class ProtocolRunner:
         placement = run.placement(self.participant.id)
         if placement is None:  # in the run, not in this round (left, or came back late)
             self._waiting(
-                "Your group is in a round you are not part of. When the next round begins, "
-                "you take part in it; it appears here by itself."
+                t(
+                    "Your group is in a round you are not part of. When the next round begins, "
+                    "you take part in it; it appears here by itself."
+                )
             )
             return
         group_id, self.role = placement
@@ -232,25 +242,35 @@ class ProtocolRunner:
         )
         self.presenter = presenter
         self.countdown.show(run, self._clock())
-        status = "Ended" if ended else f"Step {step_index + 1} of {len(made.stages)}"
+        status = (
+            t("Ended")
+            if ended
+            else t("Step {n} of {total}").format(n=step_index + 1, total=len(made.stages))
+        )
         round_line = ""
         if run.rounds > 1 or presenter is not None:
             presents = (
-                "you present"
+                t("you present")
                 if presenter == self.participant.id
-                else f"{escape(names[presenter])} presents"
+                else t("{name} presents").format(name=names[presenter])
                 if presenter is not None
                 else ""
             )
-            of = f"Round {run.state.round + 1} of {run.rounds}"
-            round_line = f'<p class="pdkit-round">{of}{": " + presents if presents else ""}.</p>'
+            of = t("Round {n} of {total}").format(n=run.state.round + 1, total=run.rounds)
+            said = f"{of}: {presents}." if presents else f"{of}."
+            round_line = f'<p class="pdkit-round">{escape(said)}</p>'
+        you_are = escape(t("You are the {role}.")).format(
+            role=f"<strong>{escape(role.label)}</strong>"
+        )
+        your_group = escape(t("Your group: {names}")).format(names=group)
         self.heading.value = (
             f'<h2 class="pdkit-run-title">{escape(protocol.title)}</h2>'
             f"{round_line}"
-            f'<p class="pdkit-role">You are the <strong>{escape(role.label)}</strong>. '
+            f'<p class="pdkit-role">{you_are} '
             f"{escape(role.description)}</p>"
-            f'<p class="pdkit-group">Your group: {group}</p>'
-            f'<h3 class="pdkit-step-title" aria-live="polite">{status}: {escape(step.title)}</h3>'
+            f'<p class="pdkit-group">{your_group}</p>'
+            f'<h3 class="pdkit-step-title" aria-live="polite">{escape(status)}: '
+            f"{escape(step.title)}</h3>"
         )
         turn = (run.id, step_index, presenter)
         if turn != self._turn:  # a pause or more time leaves the work as it was
@@ -258,26 +278,27 @@ class ProtocolRunner:
             self.work.show(presenter, names.get(presenter or "", ""))
         if ended:
             self.who.value = ""
-            self.prompt.value = (
-                '<p class="pdkit-prompt">The protocol has ended. Your notes are saved.</p>'
-            )
+            ended_said = t("The protocol has ended. Your notes are saved.")
+            self.prompt.value = f'<p class="pdkit-prompt">{escape(ended_said)}</p>'
         else:
             me = (
-                "You speak in this step."
+                t("You speak in this step.")
                 if step.speaks(self.role)
-                else "You listen in silence in this step."
+                else t("You listen in silence in this step.")
                 if step.is_silent(self.role)
                 else ""
             )
-            self.who.value = f'<p class="pdkit-who-speaks">{_who(step, protocol)}. {me}</p>'
+            self.who.value = (
+                f'<p class="pdkit-who-speaks">{_who(step, protocol, t)}. {escape(me)}</p>'
+            )
             prompt = step.prompt_for(self.role)
             self.prompt.value = (
-                '<div class="pdkit-prompt"><strong>What you do now:</strong> '
+                f'<div class="pdkit-prompt"><strong>{escape(t("What you do now:"))}</strong> '
                 f"{escape(prompt)}</div>"
                 if prompt
                 else ""
             )
-        self.outline.value = _outline(made, step_index)
+        self.outline.value = _outline(made, step_index, t)
         where = (run.id, step_index)
         if where != self._notes_for or self.notes is None:
             self._show_notes(protocol, step, run)  # a new step, or a new run at any step
@@ -288,12 +309,12 @@ class ProtocolRunner:
         if self.notes is not None:
             self.notes.save()  # what was typed in the previous step is kept
         assert self.role is not None
+        t = self.t
         form = protocol.notes_form(step, self.role)
         if not form.fields:
             self.notes = None
-            self.notes_box.children = [
-                HTML(value='<p class="pdkit-no-notes">Nothing to write down in this step.</p>')
-            ]
+            nothing = escape(t("Nothing to write down in this step."))
+            self.notes_box.children = [HTML(value=f'<p class="pdkit-no-notes">{nothing}</p>')]
             return
         self.notes = FormView(
             form,
@@ -312,32 +333,32 @@ class ProtocolRunner:
             clock=self._clock,
             show_title=False,
             keeper=self._keeper,
+            language=self.language,
         )
         goes = [
             f.label
             for f in form.fields
             if f.id in step.feedback and self.presenter not in (None, self.participant.id)
         ]
-        told = (
-            '<p class="pdkit-help">What you write under '
-            + ", ".join(f"“{escape(label)}”" for label in goes)
-            + " goes to the presenter's feedback on their goal, with your name.</p>"
-            if goes
-            else ""
-        )
+        under = t(
+            "What you write under {fields} goes to the presenter's feedback on their goal, "
+            "with your name."
+        ).format(fields=", ".join(f"“{label}”" for label in goes))
+        told = f'<p class="pdkit-help">{escape(under, quote=False)}</p>' if goes else ""
+        title = escape(t("Your notes for this step"))
         self.notes_box.children = [
-            HTML(value=f'<h4 class="pdkit-notes-title">Your notes for this step</h4>{told}'),
+            HTML(value=f'<h4 class="pdkit-notes-title">{title}</h4>{told}'),
             self.notes.widget,
         ]
 
     def _waiting(self, why: str = "") -> None:
         self.countdown.show(None, self._clock())
-        said = why or (
+        said = why or self.t(
             "No protocol is running for your group yet. When your facilitator starts one, "
             "it appears here by itself."
         )
         self.heading.value = (
-            '<h2 class="pdkit-run-title">Protocol</h2>'
+            f'<h2 class="pdkit-run-title">{escape(self.t("Protocol"))}</h2>'
             f'<p class="pdkit-waiting" aria-live="polite">{escape(said)}</p>'
         )
         self.work.show(None, "")

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import anywidget
 import traitlets
 
-from ..i18n import translator
+from ..i18n import N_, translator
 from ._lean import HTML
 
 __all__ = ["KEEP_CLASS", "KeptForm", "Safekeeper"]
@@ -64,12 +64,14 @@ class KeptForm(Protocol):
 
 
 _TEXTS = {
-    "title": "The connection to the workshop is lost.",
-    "body": "Your answers saved until now are safe. What you type now is kept in this "
-    "browser: it is saved when you open the page again.",
-    "back": "The workshop is back: reload the page to go on; what you typed is restored.",
-    "reload": "Reload the page",
-    "cannot_save": "Cannot save now: what you type is kept in this browser.",
+    "title": N_("The connection to the workshop is lost."),
+    "body": N_(
+        "Your answers saved until now are safe. What you type now is kept in this "
+        "browser: it is saved when you open the page again."
+    ),
+    "back": N_("The workshop is back: reload the page to go on; what you typed is restored."),
+    "reload": N_("Reload the page"),
+    "cannot_save": N_("Cannot save now: what you type is kept in this browser."),
 }
 
 

@@ -84,8 +84,10 @@ class CommentThread:
         )
         self.send_button.on_click(lambda _: self.send())
         self.message = HTML()
-        heading = t(
-            "Messages with your coach" if viewer_id == teacher_id else "Messages with the teacher"
+        heading = (
+            t("Messages with your coach")
+            if viewer_id == teacher_id
+            else t("Messages with the teacher")
         )
         self.widget = VBox(
             [

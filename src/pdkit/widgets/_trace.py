@@ -165,5 +165,5 @@ class FeedbackToRevision:
             self._show(f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>')
             return
         self.refresh()
-        said = self.t("Noted: your revision answers it." if answered else "Noted.")
+        said = self.t("Noted: your revision answers it.") if answered else self.t("Noted.")
         self._show(f'<p class="pdkit-ok" role="status">{escape(said)}</p>')

@@ -9,26 +9,28 @@ from html import escape
 import ipywidgets as w
 
 from ..errors import PdkitError
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..store import VISIBILITIES, SharingStore
 from ._lean import HTML, VBox
 
 __all__ = ["VisibilityPicker"]
 
 _AUDIENCE = {
-    "private": "Only me",
-    "coach": "Me and my coach",
-    "group": "Me, my coach and my group",
-    "session": "Everyone in this session",
+    "private": N_("Only me"),
+    "coach": N_("Me and my coach"),
+    "group": N_("Me, my coach and my group"),
+    "session": N_("Everyone in this session"),
 }
 _SAYS = {
-    "private": "Only you can see this. It is private until you share it.",
-    "coach": "You and your coach can see this.",
-    "group": "You, your coach and the members of your group can see this.",
-    "session": "Everyone in this session can see this: your group, your coach, the other "
-    "participants and the facilitator.",
+    "private": N_("Only you can see this. It is private until you share it."),
+    "coach": N_("You and your coach can see this."),
+    "group": N_("You, your coach and the members of your group can see this."),
+    "session": N_(
+        "Everyone in this session can see this: your group, your coach, the other "
+        "participants and the facilitator."
+    ),
 }
-_FACILITATOR_NOTE = (
+_FACILITATOR_NOTE = N_(
     "The facilitator sees counts and which school goal you chose (to form groups), never "
     "your text unless you share it with everyone."
 )

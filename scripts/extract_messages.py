@@ -1,0 +1,71 @@
+"""Extract pdkit's own words into the template catalog, with Babel.
+
+A word is extracted where it is written as ``t("…")`` (a translator from
+:func:`pdkit.i18n.translator`) or marked ``N_("…")`` (translated later), with its
+string literal as the first argument. Babel's own Python extractor reads tokens and, before
+Python 3.12, does not look inside f-strings, where many of pdkit's words are
+(``f"<h2>{escape(t('My goal'))}</h2>"``); this extractor reads the syntax tree instead,
+f-strings included, and hands the words to Babel's catalog.
+
+    python scripts/extract_messages.py [output.pot]   (default src/pdkit/locale/pdkit.pot)
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Collection, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "src" / "pdkit"
+POT = SOURCE / "locale" / "pdkit.pot"
+KEYWORDS = ("t", "N_")
+HEADER = "# pdkit's own words (English source text). Made by scripts/i18n.sh: do not edit."
+
+
+def extract_pdkit(
+    fileobj: IO[bytes],
+    keywords: Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """Babel extraction method: ``t("…")`` and ``N_("…")`` calls, f-strings included."""
+    tree = ast.parse(fileobj.read())
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        first = node.args[0]
+        if name in keywords and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            yield node.lineno, name, first.value, []
+
+
+def extract(output: Path = POT) -> int:
+    """Write the template catalog to ``output``; the number of messages."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import write_po
+
+    catalog = Catalog(project="pdkit", copyright_holder="pdkit developers", header_comment=HEADER)
+    found = extract_from_dir(
+        str(SOURCE),
+        method_map=[("**.py", extract_pdkit)],  # type: ignore[list-item]
+        keywords=dict.fromkeys(KEYWORDS),
+        comment_tags=(),
+        strip_comment_tags=True,
+    )
+    for filename, _lineno, message, _comments, _context in found:
+        path = Path("src", "pdkit", filename).as_posix()
+        catalog.add(message, None, [(path, None)])
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("wb") as target:
+        write_po(target, catalog, sort_output=True, include_lineno=False)
+    return len(catalog)
+
+
+if __name__ == "__main__":
+    count = extract(Path(sys.argv[1]) if len(sys.argv) > 1 else POT)
+    print(f"extracted {count} messages")
