@@ -345,3 +345,24 @@ def test_a_click_acts_on_every_character_the_page_shows(monkeypatch: pytest.Monk
     assert keeper.catch_up({key: "A second thought"}) == 1
     assert keeper.catch_up({key: "A second thought"}) == 0  # only what differs changes
     assert keeper.note.value == ""  # nothing is said: this is not a restore
+
+
+def test_join_reads_every_character_of_the_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sign-in's boxes are synced before a click (never kept: nobody is signed in):
+    typing "Kay Keys" and pressing Join at once joins "Kay Keys", not "Kay"."""
+    from pdkit.app import form_app
+    from pdkit.widgets._safekeeping import SYNC_CLASS
+
+    monkeypatch.setattr(Safekeeper, "send", lambda _self, content, buffers=None: None)
+    store = memory_store()
+    app = form_app("goal-setting", store=store)
+    assert isinstance(app, ParticipantApp)
+    page_loaded(app.sign_in.browser)
+    name = app.sign_in.name_input
+    assert SYNC_CLASS + "sign-in:name" in name._dom_classes
+    assert not any(c.startswith(KEEP_CLASS) for c in name._dom_classes)  # never kept
+    name.value = "Kay"  # the last value that reached the kernel
+    shown = {"sign-in:name": "Kay Keys", "sign-in:nothing": "x", "sign-in:email": 7}
+    app.keeper._received(app.keeper, {"kind": "typed", "items": {}, "synced": shown}, [])
+    app.sign_in.join_button.click()
+    assert [p.display_name for p in store.participants()] == ["Kay Keys"]

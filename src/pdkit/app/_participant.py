@@ -66,6 +66,8 @@ class ParticipantApp:
         self.home.add_class("pdkit-home-link")
         sheet = HTML(value=style())
         self.keeper = Safekeeper()
+        for key, box in self.sign_in.typed_boxes().items():
+            self.keeper.sync(key, box)  # a Join click reads every character typed
         self.widget = VBox(
             [
                 sheet,

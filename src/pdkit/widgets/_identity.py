@@ -160,6 +160,14 @@ class SignIn:
         if start:
             self.start()
 
+    def typed_boxes(self) -> dict[str, w.Text]:
+        """The boxes typed in before signing in (name, session code, email), by key."""
+        return {
+            "sign-in:name": self.name_input,
+            "sign-in:code": self.code_input,
+            "sign-in:email": self.email_input,
+        }
+
     def start(self) -> None:
         """Begin: sign the hub user in, or wait for the browser's report. Runs from the
         constructor unless ``start=False`` (then the caller runs it once it can take

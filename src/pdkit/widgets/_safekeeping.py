@@ -25,7 +25,11 @@ import traitlets
 from ..i18n import N_, translator
 from ._lean import HTML
 
-__all__ = ["KEEP_CLASS", "KeptForm", "Safekeeper"]
+__all__ = ["KEEP_CLASS", "SYNC_CLASS", "KeptForm", "Safekeeper"]
+
+SYNC_CLASS = "pdkit-sync:"
+"""The class prefix of a box whose text reaches the kernel before any click, never kept
+(the sign-in's name, code and email: nobody is signed in to keep them for)."""
 
 KEEP_CLASS = "pdkit-keep:"
 """The class prefix that marks an input whose typing the page keeps (then the key)."""
@@ -86,6 +90,7 @@ class Safekeeper(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._forms: dict[str, KeptForm] = {}
+        self._synced: dict[str, Any] = {}
         self._ready = False
         self._language: str | None = None
         self.note = HTML()
@@ -146,11 +151,31 @@ class Safekeeper(anywidget.AnyWidget):
             self._send_ready()  # the page rendered after the forms were built
         elif kind == "restore" and isinstance(content.get("items"), dict):
             self.restore(content["items"])
-        elif kind == "typed" and isinstance(content.get("items"), dict):
-            self.catch_up(content["items"])
+        elif kind == "typed":
+            if isinstance(content.get("synced"), dict):
+                self.catch_up_synced(content["synced"])
+            if isinstance(content.get("items"), dict):
+                self.catch_up(content["items"])
         elif kind == "resume":  # the page thought it lost us (we were busy): save now
             for form in list(self._forms.values()):
                 form.save()
+
+    def sync(self, key: str, box: Any) -> None:
+        """Have the page send what the text ``box`` shows before any click (as
+        :meth:`catch_up` does for kept inputs), without keeping it: for boxes typed in
+        before anyone is signed in, such as the name a Join click reads."""
+        box.add_class(SYNC_CLASS + key)
+        self._synced[key] = box
+
+    def catch_up_synced(self, items: Mapping[str, Any]) -> int:
+        """Put what the page shows into the synced boxes that hold something else."""
+        changed = 0
+        for key, text in list(items.items())[:20]:
+            box = self._synced.get(key) if isinstance(key, str) else None
+            if box is not None and isinstance(text, str) and box.value != text[:MAX_KEPT_CHARS]:
+                box.value = text[:MAX_KEPT_CHARS]
+                changed += 1
+        return changed
 
     def catch_up(self, items: Mapping[str, Any]) -> int:
         """What the page's kept inputs show, sent just before a button's click: put into

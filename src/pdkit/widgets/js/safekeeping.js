@@ -4,6 +4,7 @@
 // acknowledges a key's value once the store holds it, and on a new page the kernel
 // applies what is still pending.
 const CLASS = "pdkit-keep:";
+const SYNC = "pdkit-sync:";
 const STORE = "pdkit:pending:";
 const LOST = new Set(["dead", "restarting", "autorestarting"]);
 
@@ -154,21 +155,29 @@ export default {
     document.addEventListener("input", onInput, true);
     // A button's click goes to the kernel at once, while ipywidgets may still hold back a
     // text box's latest value: just before the click, the kernel gets what every kept
-    // input shows (this listener runs first, and the messages arrive in order).
+    // input (once someone is signed in) and every synced one (the sign-in's boxes, never
+    // kept) shows. This listener runs first, and the messages arrive in order.
+    const shown = (prefix, limit) => {
+      const found = {};
+      let count = 0;
+      for (const host of document.querySelectorAll(`[class*="${prefix}"]`)) {
+        const token = [...host.classList].find((c) => c.startsWith(prefix));
+        const input = host.querySelector("input, textarea");
+        if (!token || !input || (input.type && !/^(text|textarea|search|url|email)$/.test(input.type))) continue;
+        found[token.slice(prefix.length)] = input.value;
+        if (++count >= limit) break;
+      }
+      return found;
+    };
     const onClick = (event) => {
-      if (!owner() || lost) return;
+      if (lost) return;
       const button = event.target && event.target.closest ? event.target.closest("button") : null;
       if (!button || button.disabled || banner.contains(button)) return;
-      const items = {};
-      let count = 0;
-      for (const host of document.querySelectorAll(`[class*="${CLASS}"]`)) {
-        const key = keyOf(host);
-        const input = host.querySelector("input, textarea");
-        if (key === null || !input || (input.type && !/^(text|textarea|search|url|email)$/.test(input.type))) continue;
-        items[key] = input.value;
-        if (++count >= 500) break;
+      const items = owner() ? shown(CLASS, 500) : {};
+      const synced = shown(SYNC, 20);
+      if (Object.keys(items).length || Object.keys(synced).length) {
+        model.send({ kind: "typed", items, synced });
       }
-      if (count) model.send({ kind: "typed", items });
     };
     document.addEventListener("click", onClick, true);
 
