@@ -224,15 +224,7 @@ def load_protocol(source: str | Path, *, language: str | None = None) -> Protoco
 def load_look_fors(source: str | Path, *, language: str | None = None) -> LookForsDefinition:
     """A district's look-fors from a YAML file, or a built-in list by id
     (``templates/look-fors/<id>.yaml``)."""
-    path = Path(source)
-    if not path.suffix and not path.exists():
-        path = templates_dir() / "look-fors" / f"{source}.yaml"
-        if not path.is_file():
-            raise DefinitionError(
-                "no such file, and no built-in list of look-fors has this id (built-ins: "
-                f"{', '.join(builtin_look_fors())})",
-                file=str(source),
-            )
+    path = _file_or_builtin(source, "look-fors", "list of look-fors")
     definition = parse_definition(read_text(path), file=str(path), language=language)
     return _expect(definition, LookForsDefinition, "a list of look-fors")
 
@@ -240,40 +232,24 @@ def load_look_fors(source: str | Path, *, language: str | None = None) -> LookFo
 def load_credential(source: str | Path, *, language: str | None = None) -> CredentialDefinition:
     """A micro-credential from a YAML file, or a built-in one by id
     (``templates/micro-credentials/<id>.yaml``)."""
-    path = Path(source)
-    if not path.suffix and not path.exists():
-        path = templates_dir() / "micro-credentials" / f"{source}.yaml"
-        if not path.is_file():
-            raise DefinitionError(
-                "no such file, and no built-in micro-credential has this id (built-ins: "
-                f"{', '.join(builtin_credentials())})",
-                file=str(source),
-            )
+    path = _file_or_builtin(source, "micro-credentials", "micro-credential")
     definition = parse_definition(read_text(path), file=str(path), language=language)
     return _expect(definition, CredentialDefinition, "a micro-credential")
 
 
 def builtin_credentials() -> list[str]:
     """The ids of the micro-credentials installed with pdkit."""
-    return sorted(p.stem for p in (templates_dir() / "micro-credentials").glob("*.yaml"))
+    return _builtin_ids("micro-credentials")
 
 
 def builtin_look_fors() -> list[str]:
     """The ids of the lists of look-fors installed with pdkit."""
-    return sorted(p.stem for p in (templates_dir() / "look-fors").glob("*.yaml"))
+    return _builtin_ids("look-fors")
 
 
 def load_pathway(source: str | Path, *, language: str | None = None) -> PathwayDefinition:
     """A pathway from a YAML file, or a built-in one by id (``templates/pathways/<id>.yaml``)."""
-    path = Path(source)
-    if not path.suffix and not path.exists():
-        path = templates_dir() / "pathways" / f"{source}.yaml"
-        if not path.is_file():
-            raise DefinitionError(
-                "no such file, and no built-in pathway has this id (built-ins: "
-                f"{', '.join(builtin_pathways())})",
-                file=str(source),
-            )
+    path = _file_or_builtin(source, "pathways", "pathway")
     definition = parse_definition(read_text(path), file=str(path), language=language)
     return _expect(definition, PathwayDefinition, "a pathway")
 
@@ -315,7 +291,7 @@ def load_pathways(
 
 def builtin_pathways() -> list[str]:
     """The ids of the pathways installed with pdkit."""
-    return sorted(p.stem for p in (templates_dir() / "pathways").glob("*.yaml"))
+    return _builtin_ids("pathways")
 
 
 @cache
@@ -331,6 +307,26 @@ def protocol_by_id(protocol_id: str) -> ProtocolDefinition:
 def templates_dir() -> Path:
     """The folder of the definitions installed with pdkit."""
     return Path(str(resources.files("pdkit").joinpath("templates")))
+
+
+def _builtin_ids(folder: str) -> list[str]:
+    """The ids of the definitions installed with pdkit in ``templates/<folder>``."""
+    return sorted(p.stem for p in (templates_dir() / folder).glob("*.yaml"))
+
+
+def _file_or_builtin(source: str | Path, folder: str, what: str) -> Path:
+    """``source`` as a file, or (a bare id) pdkit's own ``templates/<folder>/<id>.yaml``;
+    a clear error naming the built-ins when neither exists."""
+    path = Path(source)
+    if not path.suffix and not path.exists():
+        path = templates_dir() / folder / f"{source}.yaml"
+        if not path.is_file():
+            raise DefinitionError(
+                f"no such file, and no built-in {what} has this id (built-ins: "
+                f"{', '.join(_builtin_ids(folder))})",
+                file=str(source),
+            )
+    return path
 
 
 def builtin_definitions(kind: str | None = None) -> list[str]:
