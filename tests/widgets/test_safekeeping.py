@@ -363,6 +363,6 @@ def test_join_reads_every_character_of_the_name(monkeypatch: pytest.MonkeyPatch)
     assert not any(c.startswith(KEEP_CLASS) for c in name._dom_classes)  # never kept
     name.value = "Kay"  # the last value that reached the kernel
     shown = {"sign-in:name": "Kay Keys", "sign-in:nothing": "x", "sign-in:email": 7}
-    app.keeper._received(app.keeper, {"kind": "typed", "items": {}, "synced": shown}, [])
+    app.keeper._received(app.keeper, {"kind": "typed", "items": shown}, [])
     app.sign_in.join_button.click()
     assert [p.display_name for p in store.participants()] == ["Kay Keys"]

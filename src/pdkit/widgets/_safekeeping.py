@@ -151,11 +151,8 @@ class Safekeeper(anywidget.AnyWidget):
             self._send_ready()  # the page rendered after the forms were built
         elif kind == "restore" and isinstance(content.get("items"), dict):
             self.restore(content["items"])
-        elif kind == "typed":
-            if isinstance(content.get("synced"), dict):
-                self.catch_up_synced(content["synced"])
-            if isinstance(content.get("items"), dict):
-                self.catch_up(content["items"])
+        elif kind == "typed" and isinstance(content.get("items"), dict):
+            self.catch_up(content["items"])
         elif kind == "resume":  # the page thought it lost us (we were busy): save now
             for form in list(self._forms.values()):
                 form.save()
@@ -167,33 +164,28 @@ class Safekeeper(anywidget.AnyWidget):
         box.add_class(SYNC_CLASS + key)
         self._synced[key] = box
 
-    def catch_up_synced(self, items: Mapping[str, Any]) -> int:
-        """Put what the page shows into the synced boxes that hold something else."""
-        changed = 0
-        for key, text in list(items.items())[:20]:
-            box = self._synced.get(key) if isinstance(key, str) else None
-            if box is not None and isinstance(text, str) and box.value != text[:MAX_KEPT_CHARS]:
-                box.value = text[:MAX_KEPT_CHARS]
-                changed += 1
-        return changed
-
     def catch_up(self, items: Mapping[str, Any]) -> int:
-        """What the page's kept inputs show, sent just before a button's click: put into
-        the inputs that hold something else, so that the click acts on every character
-        typed (ipywidgets holds back a text box's latest value while its previous one is
-        on its way, and a click is not held back: Send could read "Jun" for "June").
-        Nothing is saved here; returns how many inputs changed."""
+        """What the page's kept and synced inputs show, sent just before a button's
+        click: put into the inputs that hold something else, so that the click acts on
+        every character typed (ipywidgets holds back a text box's latest value while its
+        previous one is on its way, and a click is not held back: Send could read "Jun"
+        for "June"). Nothing is saved here; returns how many inputs changed."""
         changed = 0
+        shown: dict[str, dict[str, str]] = {}  # each form's texts, read once
         for key, text in list(items.items())[:MAX_KEPT_ITEMS]:
             if not isinstance(key, str) or not isinstance(text, str):
                 continue
-            scope = self._scope_of(key)
-            if scope is None:
-                continue
-            form = self._forms[scope]
             text = text[:MAX_KEPT_CHARS]
-            if form.kept_texts().get(key) != text and form.put_kept(key, text):
-                changed += 1
+            if (box := self._synced.get(key)) is not None:
+                if box.value != text:
+                    box.value = text
+                    changed += 1
+            elif (scope := self._scope_of(key)) is not None:
+                form = self._forms[scope]
+                if scope not in shown:
+                    shown[scope] = form.kept_texts()
+                if shown[scope].get(key) != text and form.put_kept(key, text):
+                    changed += 1
         return changed
 
     def restore(self, items: Mapping[str, Any]) -> int:

@@ -173,11 +173,8 @@ export default {
       if (lost) return;
       const button = event.target && event.target.closest ? event.target.closest("button") : null;
       if (!button || button.disabled || banner.contains(button)) return;
-      const items = owner() ? shown(CLASS, 500) : {};
-      const synced = shown(SYNC, 20);
-      if (Object.keys(items).length || Object.keys(synced).length) {
-        model.send({ kind: "typed", items, synced });
-      }
+      const items = { ...(owner() ? shown(CLASS, 500) : {}), ...shown(SYNC, 20) };
+      if (Object.keys(items).length) model.send({ kind: "typed", items });
     };
     document.addEventListener("click", onClick, true);
 
