@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from html import escape
 
 import ipywidgets as w
@@ -419,48 +420,60 @@ class EvidenceLog:
 
     def _rows(self, days: list[date]) -> list[w.Widget]:
         t = self.t
-        rows: list[w.Widget] = []
-        for item in self.items:
-            edit = w.Button(
-                description=t("Edit"),
-                icon="pencil",
-                tooltip=t("Change this item (its earlier versions are kept)"),
-                layout=w.Layout(width="auto"),
+        return [
+            _item_row(
+                evidence_html([item], t, checkin_dates=days),
+                "pdkit-evidence-row",
+                (
+                    t("Edit"),
+                    "pencil",
+                    t("Change this item (its earlier versions are kept)"),
+                    partial(self.edit, item.id),
+                ),
+                (
+                    t("Withdraw"),
+                    "eye-slash",
+                    t("Nobody sees this item any more (it stays in your history)"),
+                    partial(self.withdraw, item.id),
+                ),
             )
-            edit.on_click(lambda _, i=item.id: self.edit(i))
-            button = w.Button(
-                description=t("Withdraw"),
-                icon="eye-slash",
-                tooltip=t("Nobody sees this item any more (it stays in your history)"),
-                layout=w.Layout(width="auto"),
-            )
-            button.on_click(lambda _, i=item.id: self.withdraw(i))
-            row = HBox(
-                [HTML(value=evidence_html([item], t, checkin_dates=days)), edit, button],
-                layout=w.Layout(flex_flow="row wrap", align_items="center"),
-            )
-            row.add_class("pdkit-evidence-row")
-            rows.append(row)
-        return rows
+            for item in self.items
+        ]
 
     def _withdrawn_rows(self, days: list[date]) -> list[w.Widget]:
         if not self.withdrawn:
             return []
         t = self.t
         heading = t("Withdrawn: only you see these")
-        rows: list[w.Widget] = [HTML(value=f"<h4>{escape(heading)}</h4>")]
-        for item in self.withdrawn:
-            button = w.Button(
-                description=t("Put back"),
-                icon="undo",
-                tooltip=t("Show this item again to whoever saw it before"),
-                layout=w.Layout(width="auto"),
-            )
-            button.on_click(lambda _, i=item.id: self.put_back(i))
-            row = HBox(
-                [HTML(value=evidence_html([item], t, checkin_dates=days, own=False)), button],
-                layout=w.Layout(flex_flow="row wrap", align_items="center"),
-            )
-            row.add_class("pdkit-evidence-withdrawn")
-            rows.append(row)
-        return rows
+        return [
+            HTML(value=f"<h4>{escape(heading)}</h4>"),
+            *(
+                _item_row(
+                    evidence_html([item], t, checkin_dates=days, own=False),
+                    "pdkit-evidence-withdrawn",
+                    (
+                        t("Put back"),
+                        "undo",
+                        t("Show this item again to whoever saw it before"),
+                        partial(self.put_back, item.id),
+                    ),
+                )
+                for item in self.withdrawn
+            ),
+        ]
+
+
+def _item_row(
+    shown: str, css_class: str, *buttons: tuple[str, str, str, Callable[[], object]]
+) -> w.HBox:
+    """One item's row: its HTML, then a button per ``(label, icon, tooltip, action)``."""
+    children: list[w.Widget] = [HTML(value=shown)]
+    for label, icon, tooltip, action in buttons:
+        button = w.Button(
+            description=label, icon=icon, tooltip=tooltip, layout=w.Layout(width="auto")
+        )
+        button.on_click(lambda _, run=action: run())
+        children.append(button)
+    row = HBox(children, layout=w.Layout(flex_flow="row wrap", align_items="center"))
+    row.add_class(css_class)
+    return row
