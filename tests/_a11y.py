@@ -107,14 +107,18 @@ _SQUEEZED = """() => [...document.querySelectorAll(
     '.pdkit-app textarea, .pdkit-app select')]
   .filter((el) => el.offsetParent !== null)
   .filter((el) => el.tagName === 'BUTTON' ? el.scrollWidth > el.clientWidth + 1
-    : el.getBoundingClientRect().width < 48)
+    : el.getBoundingClientRect().width < 48 ||
+      // a one-line control stretched tall (a dropdown's flex basis taken as its height)
+      ((el.tagName === 'INPUT' || (el.tagName === 'SELECT' && !el.multiple && el.size <= 1))
+        && el.getBoundingClientRect().height > 60))
   .map((el) => Math.round(el.getBoundingClientRect().width) + ' px: ' +
     el.outerHTML.slice(0, 100))"""
 
 
 def fits(page: Any, state: str, widths: tuple[int, ...] = WIDTHS) -> None:
-    """Fail if ``page`` scrolls sideways at any of ``widths``, or has a touch target under
-    24 px there; the page's viewport is put back as it was."""
+    """Fail if ``page`` scrolls sideways at any of ``widths``, has a control cut off,
+    squeezed or a one-line control stretched tall, or a touch target under 24 px there;
+    the page's viewport is put back as it was."""
     started = time.perf_counter()
     before = page.viewport_size
     problems = []
@@ -130,7 +134,9 @@ def fits(page: Any, state: str, widths: tuple[int, ...] = WIDTHS) -> None:
                 )
             squeezed = page.evaluate(_SQUEEZED)
             if squeezed:
-                problems.append(f"{state} at {width} px: cut off or squeezed: {squeezed}")
+                problems.append(
+                    f"{state} at {width} px: cut off, squeezed or stretched: {squeezed}"
+                )
             small = page.evaluate(_SMALL, MIN_TARGET)
             if small:
                 problems.append(f"{state} at {width} px: touch targets under 24 px: {small}")
