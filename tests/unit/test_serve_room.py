@@ -297,7 +297,8 @@ POOL = 20
 
 @pytest.mark.slow
 def test_a_room_answers_while_it_pre_heats_and_stops_at_once(tmp_path: Path) -> None:
-    """`pdkit serve --pool goal-setting=20`: the server answers while the pool fills, an
+    """`pdkit serve --pool goal-setting=20`: the server answers while the pool fills (its
+    kernels below the server's priority), an
     early arrival gets the "getting ready" page in the workbook's language (Spanish here,
     by ``?lang=es``), the terminal shows the progress, and SIGINT (Ctrl+C) stops the room
     within 10 s with no process below it left, checked by PID."""
@@ -355,6 +356,14 @@ def test_a_room_answers_while_it_pre_heats_and_stops_at_once(tmp_path: Path) -> 
         assert ready["n"] < POOL, "the pool filled before the room was stopped"
         below = _descendants(proc.pid)
         assert len(below) > 1
+        # The kernels run below the server's priority (the server relays every page).
+        kernels = [pid for pid in below if b"ipykernel_launcher" in _cmdline(pid)]
+        assert kernels
+        server = os.getpriority(os.PRIO_PROCESS, proc.pid)
+        assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in kernels} == {min(19, server + 10)}
+        assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in below if pid not in kernels} == {
+            server
+        }
         asked = time.monotonic()
         os.kill(proc.pid, signal.SIGINT)
         code = proc.wait(timeout=60)
@@ -374,3 +383,10 @@ def test_a_room_answers_while_it_pre_heats_and_stops_at_once(tmp_path: Path) -> 
     assert [pid for pid in below if _alive(pid)] == [], "processes outlived the server"
     assert "Traceback" not in printed
     assert f"of {POOL} ready, " in printed
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""

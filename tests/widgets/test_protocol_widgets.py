@@ -26,7 +26,7 @@ from pdkit.serve import ServeConfig, builtin_workbooks_dir, prepare
 from pdkit.store import JSONValue, Participant, Run, Store, Viewer, open_store
 from pdkit.testing import FakeClock, FakeScheduler, descendants, page_loaded
 from pdkit.widgets import FormView, PacingControl, ProtocolRunner
-from pdkit.widgets._runner import run_plan
+from pdkit.widgets._runner import NEXT_AFTER, NOTES_AFTER, run_plan
 
 ALL = Viewer.steward(include_private=True)  # every note, for checking what was stored
 
@@ -515,6 +515,117 @@ def test_a_new_run_gets_a_new_notes_form_even_at_the_same_step(
     assert [n.value for n in store.notes(first.id, viewer=ALL)] == ["For the first run"]
 
 
+def test_a_page_shows_the_new_step_at_once_and_its_notes_form_a_moment_later(
+    store: Store,
+    clock: FakeClock,
+    scheduler: FakeScheduler,
+    trio: list[Participant],
+    control: PacingControl,
+) -> None:
+    """When a room moves on, each page sends the step first and builds the notes form
+    (most of the work) ``NOTES_AFTER`` seconds later: nothing typed goes to the wrong step."""
+    run = started(control)
+    control.next()
+    person = by_role(run, trio)["presenter"]
+    later = FakeScheduler()
+    runner = ProtocolRunner(
+        store, person, clock=clock, schedule=scheduler, notes_after=NOTES_AFTER, later=later
+    )
+    (first,) = later.pending
+    assert NOTES_AFTER[0] <= first.delay <= NOTES_AFTER[1]
+    assert runner.notes is None
+    assert runner.notes_box.children == ()
+    later.fire()
+    assert runner.notes is not None
+    runner.notes.field("focusing_question").value = "Typed in step 2"
+
+    control.next()
+    runner.refresh()
+    stages = len(run_plan(run).stages)
+    assert f"Step 3 of {stages}: {escape(TUNING.steps[2].title)}" in runner.heading.value
+    assert escape(TUNING.steps[2].prompts["presenter"]) in runner.prompt.value
+    assert runner.notes is None
+    assert runner.notes_box.children == ()  # nothing to type into
+    assert store.latest_notes(run.id, "presentation", person.id, viewer=person.id) == {
+        "focusing_question": "Typed in step 2"
+    }
+    (pending,) = later.pending
+
+    control.next()  # moved on again before the form was drawn: only the latest is drawn
+    runner.refresh()
+    assert pending.cancelled
+    later.fire()
+    assert runner.step == TUNING.steps[3]
+    assert runner.notes is None  # the presenter listens in this step
+    assert "Nothing to write down" in shown_text(runner.notes_box)
+
+    control.next()
+    runner.refresh()
+    runner.stop()  # the page leaves: no form is drawn after it
+    assert later.pending == []
+    assert runner.notes_box.children == ()
+
+
+def test_the_next_steps_notes_form_is_made_ahead_and_swapped_in_at_the_click(
+    store: Store,
+    clock: FakeClock,
+    scheduler: FakeScheduler,
+    trio: list[Participant],
+    control: PacingControl,
+) -> None:
+    """A moment after a step is shown the page makes the next step's form (not shown);
+    the click then only swaps it in. Going back instead makes the right form."""
+    run = started(control)
+    control.next()  # step 2: presentation
+    person = by_role(run, trio)["participant"]
+    later = FakeScheduler()
+    runner = ProtocolRunner(
+        store, person, clock=clock, schedule=scheduler, notes_after=NOTES_AFTER, later=later
+    )
+    later.fire()  # step 2's form is drawn...
+    (ahead,) = later.pending  # ...and step 3's is to be made a moment later
+    assert NEXT_AFTER[0] <= ahead.delay <= NEXT_AFTER[1]
+    shown_before = runner.notes_box.children
+    later.fire()
+    assert runner.notes_box.children == shown_before  # made, not shown
+    assert runner.step == TUNING.steps[1]
+
+    control.next()  # step 3: clarifying questions
+    runner.refresh()
+    notes = runner.notes
+    assert notes is not None  # shown at the click: nothing waits
+    assert list(notes.controls) == [f.id for f in TUNING.steps[2].capture_for("participant")]
+    assert runner.notes_box.children[-1] is notes.widget
+    notes.field("questions").value = "Who chose the groups?"
+    notes.save()
+    assert store.latest_notes(run.id, "clarifying", person.id, viewer=person.id) == {
+        "questions": "Who chose the groups?"
+    }
+    later.fire()  # step 4's form made ahead
+
+    control.back()  # not the step made ahead: its form is made as usual
+    runner.refresh()
+    assert runner.notes is None
+    (draw,) = later.pending
+    assert NOTES_AFTER[0] <= draw.delay <= NOTES_AFTER[1]
+    later.fire()
+    assert runner.notes is not None
+    assert list(runner.notes.controls) == [f.id for f in TUNING.steps[1].capture_for("participant")]
+
+    # The last step of a round: the next round's roles differ, nothing is made ahead.
+    made = run_plan(run)
+    last = next(
+        i for i, stage in enumerate(made.stages[:-1]) if made.stages[i + 1].round != stage.round
+    )
+    while runner.step_index != last:
+        for handle in later.pending:
+            handle.cancel()
+        control.next()
+        runner.refresh()
+    later.fire()  # its form drawn
+    assert later.pending == []
+
+
 # --------------------------------------------------------------------------- starting
 
 
@@ -763,7 +874,10 @@ def test_a_form_that_is_not_a_sequence_shows_every_field(store: Store) -> None:
     form = FormView(load_form("goal-setting"), store=store, participant_id=sam.id)
     assert not form.sequential
     assert visible(form) == list(form.boxes)
-    assert form.next_button not in descendants(form.widget)
+    buttons = [d.description for d in descendants(form.widget) if isinstance(d, w.Button)]
+    assert "Save" in buttons
+    assert not {"Back", "Next"} & set(buttons)  # not even built (each is a message)
+    assert not hasattr(form, "next_button")
 
 
 # --------------------------------------------------------------------------- facilitator page

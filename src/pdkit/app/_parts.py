@@ -21,6 +21,7 @@ from ..widgets import (
     VBox,
 )
 from ..widgets._measure import measured_checkin
+from ..widgets._runner import NOTES_AFTER
 
 if TYPE_CHECKING:
     from ..widgets._evidence import EvidenceLog
@@ -219,7 +220,9 @@ class RunnerPart:
         language: str | None = None,
         keeper: Safekeeper | None = None,
     ) -> w.Widget:
-        self.runner = ProtocolRunner(self.store, participant, keeper=keeper, language=language)
+        self.runner = ProtocolRunner(
+            self.store, participant, keeper=keeper, language=language, notes_after=NOTES_AFTER
+        )
         return self.runner.widget
 
     def flush(self) -> None:
@@ -229,7 +232,7 @@ class RunnerPart:
     def leave(self) -> None:
         self.flush()
         if self.runner is not None:
-            self.runner.stop_polling()
+            self.runner.stop()
         self.runner = None
 
 

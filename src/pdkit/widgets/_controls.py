@@ -24,7 +24,7 @@ from ..definitions._numbers import parse_number
 from ..errors import AnswerError
 from ..i18n import translator
 from ..store import JSONValue
-from ._lean import HTML, HBox, VBox, shared
+from ._lean import HTML, Button, HBox, VBox, shared
 from ._safekeeping import KEEP_CLASS
 
 Translate = Callable[[str], str]
@@ -63,8 +63,9 @@ class FieldControl:
     def __init__(self, field: Field, t: Translate = _english) -> None:
         self.field = field
         self.t = t
-        self.notice = HTML(value="")  # limits and other messages, under the input
-        self.notice.add_class("pdkit-notice")
+        # limits and other messages, under the input (classes given here, not by add_class:
+        # they go out with the widget, not as one more message to the page)
+        self.notice = HTML(value="", _dom_classes=("pdkit-notice",))
         self._observers: list[Callable[[FieldControl], None]] = []
         self._quiet = False
         self.widget: w.Widget = VBox()
@@ -142,9 +143,9 @@ class TextControl(FieldControl):
             continuous_update=True,
             style=_text_style(),
             layout=_column(),
+            _dom_classes=("pdkit-input",),
             **kwargs,
         )
-        self.input.add_class("pdkit-input")
         self.input.observe(self._on_input, names="value")
         self.widget = self.input
         self._enforce(self.input.value)
@@ -207,6 +208,7 @@ class ChoiceControl(FieldControl):
                 description=field_label(field, t),
                 style=_label_style(),
                 layout=_column(),
+                _dom_classes=("pdkit-input",),
             )
         else:
             self.input = w.RadioButtons(
@@ -215,8 +217,8 @@ class ChoiceControl(FieldControl):
                 description=field_label(field, t),
                 style=_label_style(),
                 layout=_column(),
+                _dom_classes=("pdkit-input",),
             )
-        self.input.add_class("pdkit-input")
         self.input.observe(self._changed, names="value")
         self.widget = self.input
 
@@ -252,8 +254,8 @@ class MultiChoiceControl(FieldControl):
         for box in self.boxes.values():
             box.observe(self._changed, names="value")
         title = HTML(value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>')
-        self.widget = VBox([title, *self.boxes.values()])
-        self.widget.add_class("pdkit-choices")  # the field's group: help goes under its title
+        # the field's group: help goes under its title
+        self.widget = VBox([title, *self.boxes.values()], _dom_classes=("pdkit-choices",))
 
     def _get(self) -> JSONValue:
         return [value for value, box in self.boxes.items() if box.value]
@@ -284,8 +286,8 @@ class DateControl(FieldControl):
             description=field_label(field, t),
             style=_label_style(),
             layout=_column(),
+            _dom_classes=("pdkit-input",),
         )
-        self.input.add_class("pdkit-input")
         self.input.observe(self._changed, names="value")
         self.widget = self.input
 
@@ -314,9 +316,8 @@ class NumberControl(FieldControl):
             continuous_update=True,
             style=_text_style(),
             layout=_column(),
+            _dom_classes=("pdkit-input", "pdkit-number"),
         )
-        self.input.add_class("pdkit-input")
-        self.input.add_class("pdkit-number")
         self.input.observe(self._on_input, names="value")
         self.widget = self.input
         self._number: float | None = None
@@ -384,15 +385,16 @@ class ListControl(FieldControl):
         self.rows: list[TextControl] = []
         self._kept_as: str | None = None
         self.rows_box = VBox()
-        self.add_button = w.Button(
+        self.add_button = Button(
             description=t("Add a {item}").format(item=field.item_label.lower()),
             icon="plus",
             tooltip=t("Add another {item}").format(item=field.item_label.lower()),
         )
-        self.add_button.on_click(lambda _: self._add_row(focus=True))
+        self.add_button.on_click(lambda _: self._add_row())
         title = HTML(value=f'<span class="pdkit-label">{escape(field_label(field, t))}</span>')
-        self.widget = VBox([title, self.rows_box, HBox([self.add_button])])
-        self.widget.add_class("pdkit-choices")
+        self.widget = VBox(
+            [title, self.rows_box, HBox([self.add_button])], _dom_classes=("pdkit-choices",)
+        )
         self._add_row()
 
     def _row_field(self, index: int) -> Field:
@@ -403,7 +405,7 @@ class ListControl(FieldControl):
             max_chars=self.field.max_chars,
         )
 
-    def _add_row(self, *, focus: bool = False, text: str = "") -> TextControl | None:
+    def _add_row(self, *, text: str = "", lay_out: bool = True) -> TextControl | None:
         if len(self.rows) >= self.limit:
             most = self.t("At most {count} {items}.").format(
                 count=self.limit, items=f"{self.field.item_label.lower()}s"
@@ -418,7 +420,8 @@ class ListControl(FieldControl):
         row.restore(text)
         row.observe(lambda _: self._changed())
         self.rows.append(row)
-        self._layout()
+        if lay_out:
+            self._layout()
         return row
 
     def remove_row(self, index: int) -> None:
@@ -432,20 +435,20 @@ class ListControl(FieldControl):
         self.rows = []
         self.notice.value = ""
         for text in texts[: self.limit]:
-            self._add_row(text=text)
+            self._add_row(text=text, lay_out=False)
+        self._layout()  # once: every row's line is a few widgets (messages to the page)
 
     def _layout(self) -> None:
         children = []
         for index, row in enumerate(self.rows):
-            remove = w.Button(
+            remove = Button(
                 description=self.t("Remove"),
                 icon="trash",
                 tooltip=self.t("Remove {item}").format(item=row.field.label),
-                layout=w.Layout(width="auto"),
+                layout=shared("button-auto-width", lambda: w.Layout(width="auto")),
             )
             remove.on_click(lambda _, i=index: self.remove_row(i))
-            line = HBox([row.widget, remove])
-            line.add_class("pdkit-list-row")
+            line = HBox([row.widget, remove], _dom_classes=("pdkit-list-row",))
             children.append(VBox([line, row.notice]))
         self.rows_box.children = children
         self.add_button.disabled = len(self.rows) >= self.limit

@@ -30,10 +30,11 @@ class Countdown(anywidget.AnyWidget):
     stamp = traitlets.Int(0).tag(sync=True)
 
     def show(self, run: Run | None, now: float) -> None:
-        if run is None:
-            self.state, self.running, self.remaining = "idle", False, 0.0
-        else:
-            self.remaining = pacing.remaining(run.state, now)
-            self.running = run.state.status == pacing.RUNNING
-            self.state = run.state.status
-        self.stamp += 1
+        with self.hold_sync():  # what changed goes to the browser as one message
+            if run is None:
+                self.state, self.running, self.remaining = "idle", False, 0.0
+            else:
+                self.remaining = pacing.remaining(run.state, now)
+                self.running = run.state.status == pacing.RUNNING
+                self.state = run.state.status
+            self.stamp += 1

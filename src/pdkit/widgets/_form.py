@@ -18,7 +18,7 @@ from ..hints import Hint, goal_hints
 from ..i18n import translator
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control
-from ._lean import HTML, HBox, VBox
+from ._lean import HTML, Button, HBox, VBox
 from ._measure import measure_hint_html
 from ._safekeeping import Safekeeper
 from ._timing import Handle, Scheduler, call_later
@@ -121,7 +121,7 @@ class FormView:
         self.restore_problems: list[str] = []
         self._saved = self._restore()
 
-        self.save_button = w.Button(
+        self.save_button = Button(
             description=t("Save"),
             icon="check",
             button_style="primary",
@@ -135,15 +135,21 @@ class FormView:
         self._refresh_guidance()
         self.boxes: dict[str, w.VBox] = {}
         self.position = 0
-        self.back_button = w.Button(
-            description=t("Back"), icon="arrow-left", tooltip=t("The previous prompt")
-        )
-        self.next_button = w.Button(
-            description=t("Next"), icon="arrow-right", tooltip=t("The next prompt")
-        )
-        self.back_button.on_click(lambda _: self.show(self.position - 1))
-        self.next_button.on_click(lambda _: self.show(self.position + 1))
-        self.progress = HTML()
+        # Back, Next and the progress only where prompts come one at a time (every widget
+        # is a message through the server when a room's pages are built at once).
+        self.back_button: w.Button
+        self.next_button: w.Button
+        self.progress: w.HTML
+        if self.sequential:
+            self.back_button = Button(
+                description=t("Back"), icon="arrow-left", tooltip=t("The previous prompt")
+            )
+            self.next_button = Button(
+                description=t("Next"), icon="arrow-right", tooltip=t("The next prompt")
+            )
+            self.back_button.on_click(lambda _: self.show(self.position - 1))
+            self.next_button.on_click(lambda _: self.show(self.position + 1))
+            self.progress = HTML()
         self.keeper = keeper
         if keeper is not None:
             for field_id, control in self.controls.items():
@@ -332,8 +338,10 @@ class FormView:
             control = self.controls[field.id]
             pieces: list[w.Widget] = [control.widget]
             if field.help:
-                help_box = HTML(value=f'<div class="pdkit-help">{escape(field.help)}</div>')
-                help_box.add_class("pdkit-help-box")  # shown under the label (pdkit.css)
+                help_box = HTML(  # shown under the label (pdkit.css)
+                    value=f'<div class="pdkit-help">{escape(field.help)}</div>',
+                    _dom_classes=("pdkit-help-box",),
+                )
                 pieces.append(help_box)
             pieces.append(control.notice)
             if field.id in self._hints:
@@ -341,24 +349,26 @@ class FormView:
             if field.id == "target" and self.measure_hint is not None:
                 pieces.append(self.measure_hint)
             # Shown and hidden one at a time (a sequence): its own layout; else the shared one.
-            box = VBox(pieces, layout=w.Layout()) if self.sequential else VBox(pieces)
-            box.add_class("pdkit-field")
-            box.add_class(f"pdkit-field-{field.type}")
+            # (classes given at construction go out with the model, not as more messages)
+            classes = ("pdkit-field", f"pdkit-field-{field.type}")
+            box = (
+                VBox(pieces, layout=w.Layout(), _dom_classes=classes)
+                if self.sequential
+                else VBox(pieces, _dom_classes=classes)
+            )
             self.boxes[field.id] = box
             parts.append(box)
         if self.sequential:
-            nav = HBox([self.back_button, self.progress, self.next_button])
-            nav.add_class("pdkit-nav")
+            nav = HBox(
+                [self.back_button, self.progress, self.next_button], _dom_classes=("pdkit-nav",)
+            )
             parts.append(nav)
-        footer = HBox([self.save_button, self.status])
-        footer.add_class("pdkit-footer")
+        footer = HBox([self.save_button, self.status], _dom_classes=("pdkit-footer",))
         parts.append(self.missing)
         if self.visibility is not None:  # who can see the answers, asked before Save
             parts.append(self.visibility.widget)
         parts.append(footer)
-        view = VBox(parts)
-        view.add_class("pdkit-form")
-        return view
+        return VBox(parts, _dom_classes=("pdkit-form",))
 
 
 def _hints_html(hints: list[Hint], t: Callable[[str], str]) -> str:

@@ -7,7 +7,9 @@ to the browser, and when a room joins at once those messages are the server's wo
 (one process relays every page). pdkit never changes the layout or style of these
 widgets, so they share one of each; a box whose layout changes (shown and hidden
 prompts) is made with a layout of its own (``VBox(..., layout=w.Layout())``). Inputs share
-theirs too (:func:`shared`: one column layout and one label style per kind of input).
+theirs too (:func:`shared`: one column layout and one label style per kind of input), and
+so do a form's buttons (:class:`Button`: one layout and one button style; a button that is
+hidden and shown is made with ``layout=w.Layout()``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import ipywidgets as w
 from ipywidgets.widgets.widget_string import HTMLStyle
 from traitlets import default
 
-__all__ = ["HTML", "HBox", "VBox", "shared"]
+__all__ = ["HTML", "Button", "HBox", "VBox", "shared"]
 
 _shared: dict[str, w.Widget] = {}
 
@@ -64,3 +66,16 @@ class HBox(w.HBox):  # type: ignore[misc]  # (ipywidgets has no types)
     @default("layout")
     def _shared_layout(self) -> Any:
         return _one("layout", w.Layout)
+
+
+class Button(w.Button):  # type: ignore[misc]  # (ipywidgets has no types)
+    """An ipywidgets ``Button`` with the shared layout and button style (its colour is
+    ``button_style``, a trait of the button, not of the style)."""
+
+    @default("layout")
+    def _shared_layout(self) -> Any:
+        return _one("layout", w.Layout)
+
+    @default("style")
+    def _shared_style(self) -> Any:
+        return _one("button-style", w.ButtonStyle)

@@ -11,9 +11,12 @@ reads the store when it says so (or every few seconds) and redraws only when the
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from functools import cache
 from html import escape
+
+import ipywidgets as w
 
 from .. import pacing, rounds
 from .._clock import now
@@ -29,7 +32,22 @@ from ._presenter import PresentersGoal
 from ._safekeeping import Safekeeper
 from ._timing import Scheduler, call_later
 
-__all__ = ["ProtocolRunner", "StepNotes", "run_plan"]
+__all__ = ["NOTES_AFTER", "ProtocolRunner", "StepNotes", "run_plan"]
+
+NOTES_AFTER = (0.3, 0.5)
+"""A participant page draws a new step's notes form this many seconds (at random in the
+range) after the step itself: when the facilitator moves a room, every page first sends
+the light changes (step title, countdown, who speaks, prompt) and only then builds its
+notes form, most of a step change's work, spread over the range rather than all at once
+(the pages' kernels share the server's cores with the server that relays them)."""
+
+NEXT_AFTER = (0.3, 0.9)
+"""Seconds (at random in the range) after a step's notes form is shown when the next
+step's form is made, not shown, so that the next click only swaps it in."""
+
+
+def _spread(between: tuple[float, float]) -> float:
+    return random.uniform(*between)  # noqa: S311 (a spread over time, not a secret)
 
 
 def run_plan(run: Run) -> rounds.Plan:
@@ -137,8 +155,12 @@ class ProtocolRunner:
     """One participant's view of the protocol their group is running.
 
     Shows the step, a countdown, what *their* role does now and the notes their
-    role writes in this step (autosaved per step). ``refresh()`` reads the store;
-    in a kernel it runs about once a second by itself.
+    role writes in this step (autosaved per step). ``refresh()`` reads the store; in a
+    kernel it runs by itself when the run signal says so (:mod:`._follow`).
+
+    ``notes_after=(low, high)`` (the participant page gives :data:`NOTES_AFTER`) draws a
+    new step's notes form that many seconds after the step, through ``later``; without
+    it the form is drawn at once.
     """
 
     def __init__(
@@ -150,10 +172,18 @@ class ProtocolRunner:
         schedule: Scheduler = call_later,
         keeper: Safekeeper | None = None,
         language: str | None = None,
+        notes_after: tuple[float, float] | None = None,
+        later: Scheduler = call_later,
     ) -> None:
         self.store = store
         self.participant = participant
         self.language = language
+        self._notes_after = notes_after
+        self._later = later
+        self._pending_notes: object | None = None  # a notes form to show or make, scheduled
+        # the next step's notes form, made ahead: ((run id, position), (form, children))
+        self._prepared: tuple[tuple[str, int], tuple[FormView | None, list[w.Widget]]] | None
+        self._prepared = None
         self.t = translator(language)
         self._clock = clock
         self._schedule = schedule
@@ -300,23 +330,85 @@ class ProtocolRunner:
             )
         self.outline.value = _outline(made, step_index, t)
         where = (run.id, step_index)
-        if where != self._notes_for or self.notes is None:
-            self._show_notes(protocol, step, run)  # a new step, or a new run at any step
-        self._notes_for = where
+        if where != self._notes_for:
+            self._notes_for = where  # a new step, or a new run at any step
+            self._next_notes(protocol, step, run)
         self.step_index = step_index
 
-    def _show_notes(self, protocol: ProtocolDefinition, step: Step, run: Run) -> None:
+    def _next_notes(self, protocol: ProtocolDefinition, step: Step, run: Run) -> None:
+        """Keep what was typed in the previous step, then show this step's notes form: the
+        one made ahead if it is this step's, else one made now (or ``notes_after`` seconds
+        later, only if the page is still at this step)."""
+        self._cancel_notes()
         if self.notes is not None:
             self.notes.save()  # what was typed in the previous step is kept
+            self.notes = None
+        where = self._notes_for
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[0] == where:
+            self._put_notes(prepared[1])
+            self._prepare_next()
+            return
+        if self._notes_after is None:
+            self._put_notes(self._notes_parts(protocol, step, run, run.state.round))
+            return
+        self.notes_box.children = []  # nothing is typed into the previous step's form
+
+        def draw() -> None:
+            self._pending_notes = None
+            if self._notes_for == where and self.run is not None:
+                self._put_notes(self._notes_parts(protocol, step, self.run, self.run.state.round))
+                self._prepare_next()
+
+        self._pending_notes = self._later(_spread(self._notes_after), draw)
+
+    def _prepare_next(self) -> None:
+        """A moment after a step is shown, make the next step's notes form (not shown), so
+        that when the room moves on the page only swaps it in: a room's pages then send
+        little at the click. Only within a round (roles and presenter stay the same)."""
+        run, where = self.run, self._notes_for
+        if self._notes_after is None or run is None or where is None:
+            return
+        made = run_plan(run)
+        now, position = made.stage(where[1]), where[1] + 1
+        if position >= len(made.stages) or made.stages[position].round != now.round:
+            return
+        coming = made.stages[position].step
+        protocol = protocol_by_id(run.protocol)
+
+        def prepare() -> None:
+            self._pending_notes = None
+            if self._notes_for == where and self.run is not None:
+                parts = self._notes_parts(protocol, coming, self.run, now.round)
+                self._prepared = ((where[0], position), parts)
+
+        self._pending_notes = self._later(_spread(NEXT_AFTER), prepare)
+
+    def stop(self) -> None:
+        """Stop following the run (and making a notes form still to come)."""
+        self._cancel_notes()
+        self.stop_polling()
+
+    def _cancel_notes(self) -> None:
+        cancel = getattr(self._pending_notes, "cancel", None)
+        if cancel is not None:
+            cancel()
+        self._pending_notes = None
+
+    def _put_notes(self, parts: tuple[FormView | None, list[w.Widget]]) -> None:
+        self.notes, self.notes_box.children = parts[0], parts[1]
+
+    def _notes_parts(
+        self, protocol: ProtocolDefinition, step: Step, run: Run, round_: int
+    ) -> tuple[FormView | None, list[w.Widget]]:
+        """The notes form of ``step`` in round ``round_`` and what the notes box shows."""
         assert self.role is not None
         t = self.t
         form = protocol.notes_form(step, self.role)
         if not form.fields:
-            self.notes = None
             nothing = escape(t("Nothing to write down in this step."))
-            self.notes_box.children = [HTML(value=f'<p class="pdkit-no-notes">{nothing}</p>')]
-            return
-        self.notes = FormView(
+            return None, [HTML(value=f'<p class="pdkit-no-notes">{nothing}</p>')]
+        notes = FormView(
             form,
             store=self.store,
             participant_id=self.participant.id,
@@ -325,7 +417,7 @@ class ProtocolRunner:
                 run.id,
                 step.id,
                 self.participant.id,
-                round_=run.state.round,
+                round_=round_,
                 presenter=self.presenter,
                 feedback=dict(step.feedback),
             ),
@@ -346,9 +438,9 @@ class ProtocolRunner:
         ).format(fields=", ".join(f"“{label}”" for label in goes))
         told = f'<p class="pdkit-help">{escape(under, quote=False)}</p>' if goes else ""
         title = escape(t("Your notes for this step"))
-        self.notes_box.children = [
+        return notes, [
             HTML(value=f'<h4 class="pdkit-notes-title">{title}</h4>{told}'),
-            self.notes.widget,
+            notes.widget,
         ]
 
     def _waiting(self, why: str = "") -> None:
@@ -361,6 +453,8 @@ class ProtocolRunner:
             f'<h2 class="pdkit-run-title">{escape(self.t("Protocol"))}</h2>'
             f'<p class="pdkit-waiting" aria-live="polite">{escape(said)}</p>'
         )
+        self._cancel_notes()
+        self._prepared = None
         self.work.show(None, "")
         self._turn = None
         self.presenter = None
