@@ -33,6 +33,8 @@ __all__ = [
     "choose",
     "direction",
     "language_from_url",
+    "shown_language",
+    "translation",
     "translator",
 ]
 
@@ -73,6 +75,19 @@ def _translation(base: str) -> gettext.NullTranslations:
     if base == DEFAULT_LANGUAGE or base not in LANGUAGES:
         return gettext.NullTranslations()
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[base], fallback=True)
+
+
+def translation(language: str | None) -> gettext.NullTranslations:
+    """The gettext translation of ``language`` (English: none), for a template engine's
+    own gettext (the coach's report)."""
+    return _translation(_base(language or DEFAULT_LANGUAGE))
+
+
+def shown_language(language: str | None) -> str:
+    """The language pdkit's words show in for ``language``: the code as given when its
+    language has a catalog, else English (a page's ``lang`` says what it holds)."""
+    wanted = language or DEFAULT_LANGUAGE
+    return wanted if _base(wanted) in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def translator(language: str | None) -> Callable[[str], str]:

@@ -14,7 +14,6 @@ catalog, stay English.
 from __future__ import annotations
 
 import shutil
-import string
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,14 +21,12 @@ from typing import Any
 
 import nbformat
 import pytest
-import yaml
-from babel.messages.pofile import read_po
 from tests._a11y import fits
+from tests._english import definition_texts, english_parts
 
-import pdkit
 from _servers import Server, free_port, open_page, running, serve_command
 from pdkit import open_store
-from pdkit.i18n import LOCALE_DIR, translator
+from pdkit.i18n import translator
 from pdkit.links import COACH_PURPOSE
 from pdkit.serve import builtin_workbooks_dir
 
@@ -46,47 +43,6 @@ POOLS = [
     for name in ("reflection", "my-goal", "peer-feedback", "protocol", "coach")
     for arg in ("--pool", f"{name}=2")
 ]
-
-
-def _texts(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
-
-
-def _definition_texts() -> list[str]:
-    """Every text of pdkit's built-in definitions and workbooks' markdown: not pdkit's own
-    words but the definitions' (a definition without French shows its English), so a part
-    of a msgid found in one of them cannot be told apart on a page and is not looked for."""
-    texts = []
-    for path in (Path(pdkit.__file__).parent / "templates").rglob("*.yaml"):
-        texts.extend(_texts(yaml.safe_load(path.read_text("utf-8"))))
-    for path in builtin_workbooks_dir().glob("*.ipynb"):
-        notebook = nbformat.read(path, as_version=4)
-        texts.extend(c.source for c in notebook.cells if c.cell_type == "markdown")
-    return texts
-
-
-def _english_parts(language: str, definitions: list[str]) -> list[str]:
-    """The parts of pdkit's English msgids that must not show on a ``language`` page: the
-    literal text between placeholders, longer than 12 characters, not also part of the
-    translation (a word both languages share) nor of a definition's text."""
-    with (LOCALE_DIR / language / "LC_MESSAGES" / "pdkit.po").open("rb") as source:
-        catalog = read_po(source)
-    parts = set()
-    for message in catalog:
-        if not message.id:
-            continue
-        for literal, *_ in string.Formatter().parse(str(message.id)):
-            chunk = literal.strip()
-            if len(chunk) > 12 and chunk not in str(message.string or ""):
-                parts.add(chunk)
-    return sorted(p for p in parts if not any(p in text for text in definitions))
 
 
 @pytest.fixture
@@ -141,10 +97,10 @@ def test_every_page_in_every_language_then_right_to_left(
         store.close()
     url = languages_server.url
     found: dict[str, list[str]] = {}
-    definitions = _definition_texts()
+    definitions = definition_texts()
     for language in LANGUAGES:
         t = translator(language)
-        parts = _english_parts(language, definitions)
+        parts = english_parts(language, definitions)
         assert len(parts) > 200, "the check needs pdkit's words"
         me = f"pdkit={ana_token}&lang={language}"
 
