@@ -34,7 +34,6 @@ __all__ = [
     "direction",
     "language_from_url",
     "shown_language",
-    "translation",
     "translator",
 ]
 
@@ -75,12 +74,6 @@ def _translation(base: str) -> gettext.NullTranslations:
     if base == DEFAULT_LANGUAGE or base not in LANGUAGES:
         return gettext.NullTranslations()
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[base], fallback=True)
-
-
-def translation(language: str | None) -> gettext.NullTranslations:
-    """The gettext translation of ``language`` (English: none), for a template engine's
-    own gettext (the coach's report)."""
-    return _translation(_base(language or DEFAULT_LANGUAGE))
 
 
 def shown_language(language: str | None) -> str:

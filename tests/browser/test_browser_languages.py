@@ -2,13 +2,14 @@
 Chromium against one real `pdkit serve`.
 
 The participant's pages (join, the goal-setting form, reflection, My goal, peer feedback,
-the protocol page), the coach's page and the facilitator's dashboard open with
+the protocol page), the coach's page, then, with a protocol running for a group, the
+facilitator's dashboard and the room display (with the facilitator's key) open with
 ``?lang=es`` and ``?lang=fr``; the test fails if any of pdkit's English words (a msgid of
-its catalog, the parts longer than 12 characters between placeholders) shows on the page
-untranslated. Then a workbook whose definition is in Arabic renders right to left
-(``dir="rtl"`` and ``lang="ar"`` on the page and the workbook's container, text aligned
-right) without scrolling sideways at 390 px, while pdkit's own words, which have no Arabic
-catalog, stay English.
+its catalog, the parts longer than 12 characters between placeholders:
+:mod:`tests._english`) shows on the page untranslated. Then a workbook whose definition is
+in Arabic renders right to left (``dir="rtl"`` and ``lang="ar"`` on the page and the
+workbook's container, text aligned right) without scrolling sideways at 390 px, while
+pdkit's own words, which have no Arabic catalog, stay English.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ import pytest
 from tests._a11y import fits
 from tests._english import definition_texts, english_parts
 
-from _servers import Server, free_port, open_page, running, serve_command
-from pdkit import open_store
+from _servers import FACILITATOR_KEY, Server, free_port, open_page, running, serve_command
+from pdkit import open_store, pacing
+from pdkit.definitions import load_protocol
 from pdkit.i18n import translator
 from pdkit.links import COACH_PURPOSE
 from pdkit.serve import builtin_workbooks_dir
@@ -40,7 +42,15 @@ LANGUAGES = ("es", "fr")
 # opens without a kernel start.
 POOLS = [
     arg
-    for name in ("reflection", "my-goal", "peer-feedback", "protocol", "coach")
+    for name in (
+        "reflection",
+        "my-goal",
+        "peer-feedback",
+        "protocol",
+        "coach",
+        "facilitator",
+        "room",
+    )
     for arg in ("--pool", f"{name}=2")
 ]
 
@@ -132,6 +142,38 @@ def test_every_page_in_every_language_then_right_to_left(
         coach.get_by_role("button", name=t("Open {name}").format(name="Ana")).wait_for(timeout=LOAD)
         found[f"{language} coach"] = _untranslated(coach, parts)
         coach.context.close()
+
+    # A protocol running for a group: the dashboard's pacing control and the room display
+    # show its step, who speaks and the group's counts.
+    store = open_store(languages_server.store_path)
+    try:
+        [group] = store.set_groups("default", [[ana.id, ben.id]])
+        tuning = load_protocol("tuning")
+        store.start_run(
+            "default",
+            tuning.id,
+            tuning.spec_version,
+            {group.id: {ana.id: "presenter", ben.id: "participant"}},
+            pacing.start(tuning, time.time()),
+        )
+    finally:
+        store.close()
+    for language in LANGUAGES:
+        t = translator(language)
+        parts = english_parts(language, definitions)
+        lead = f"?key={FACILITATOR_KEY}&lang={language}"
+        page = open_page(browser, url("facilitator.ipynb") + lead)
+        page.get_by_text(t("Who is where")).first.wait_for(timeout=LOAD)
+        page.locator(".pdkit-run-status").first.wait_for(timeout=LOAD)
+        found[f"{language} facilitator"] = _untranslated(page, parts)
+        assert page.locator("html").get_attribute("lang") == language
+        page.context.close()
+
+        page = open_page(browser, url("room.ipynb") + lead)
+        page.locator(".pdkit-room-step").first.wait_for(timeout=LOAD)
+        page.get_by_text(t("Step {n} of {total}").split("{")[0]).first.wait_for(timeout=LOAD)
+        found[f"{language} room"] = _untranslated(page, parts)
+        page.context.close()
 
     untranslated = {where: said for where, said in found.items() if said}
     assert untranslated == {}, untranslated
