@@ -105,7 +105,7 @@ class FollowUpPanel:
         self._clock = clock
         self.day = w.Text(
             description=t("Session day"),
-            placeholder="YYYY-MM-DD",
+            placeholder=t("YYYY-MM-DD"),
             style={"description_width": "initial"},
         )
         self.dates = w.Text(
