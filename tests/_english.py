@@ -49,7 +49,10 @@ def definition_texts() -> list[str]:
 def english_parts(language: str, definitions: list[str]) -> list[str]:
     """The parts of pdkit's English msgids that must not show on a ``language`` page: the
     literal text between placeholders, longer than 12 characters, not also part of the
-    translation (a word both languages share) nor of a definition's text."""
+    translation (a word both languages share) nor of a definition's text. A part that is a
+    whole definition's text and a colon ("Session evaluation:") is not looked for either: a
+    page writes a definition's title before a colon too (the dashboard's join links,
+    "Session evaluation: http://…"), and the two cannot be told apart."""
     with (LOCALE_DIR / language / "LC_MESSAGES" / "pdkit.po").open("rb") as source:
         catalog = read_po(source)
     parts = set()
@@ -60,4 +63,9 @@ def english_parts(language: str, definitions: list[str]) -> list[str]:
             chunk = literal.strip()
             if len(chunk) > 12 and chunk not in str(message.string or ""):
                 parts.add(chunk)
-    return sorted(p for p in parts if not any(p in text for text in definitions))
+    whole = {text.strip() for text in definitions}
+    return sorted(
+        p
+        for p in parts
+        if not any(p in text for text in definitions) and p.removesuffix(":") not in whole
+    )

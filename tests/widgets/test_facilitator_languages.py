@@ -131,3 +131,17 @@ def test_the_room_display_and_its_countdown_in_french(store: Store) -> None:
     assert english.countdown.words["left"] == "{time} left"
     room.stop_polling()
     english.stop_polling()
+
+
+def test_a_keyless_room_display_opens_again_in_the_links_language(store: Store) -> None:
+    from pdkit.app._facilitator import RoomApp
+
+    t = translator("fr")
+    app = RoomApp(store=store, key=None, clock=FakeClock(T0, step=0))
+    assert app.room is not None
+    assert "No protocol is running yet." in app.room.run_html.value
+    page_loaded(app.browser, page_url="http://h/voila/render/room.ipynb?lang=fr")
+    assert app.room is not None
+    assert t("No protocol is running yet.") in app.room.run_html.value
+    assert "No protocol is running yet." not in app.room.run_html.value
+    app._close()

@@ -139,7 +139,8 @@ class FacilitatorApp:
         if wanted_language and wanted_language != self.language:  # ?lang= in the link wins
             self.language, self.t = wanted_language, translator(wanted_language)
             self._word_controls()
-            if self.dashboard is not None:  # opened before the page said its language
+            if self.dashboard is not None or getattr(self, "room", None) is not None:
+                # opened before the page said its language (a keyless page)
                 self._open()
         t = self.t
         given = query_value(page, "key")
