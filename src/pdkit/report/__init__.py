@@ -32,6 +32,11 @@ teachers so, and the report says so at the top. Reflections and protocol notes a
 private to the teacher: they are left out (only counted) unless
 ``include_private=True`` is passed, and the report then says that it holds private text.
 
+Languages: ``report_html(review, language="es")`` (``pdkit review --language es``) writes
+pdkit's own words from its gettext catalogs, with Jinja2's i18n extension in the templates
+(a language without a catalog is English); ``<html lang>`` says which. What teachers,
+coaches and definitions wrote is shown as it is; dates are written as ISO dates.
+
 Inside: ``_context`` turns the Review into the plain rows and numbers the templates
 show (``_rows``), ``_timeline`` draws the timeline, ``_text`` holds :func:`text`.
 """
