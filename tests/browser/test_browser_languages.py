@@ -39,7 +39,8 @@ SETTLE = 1_000  # ms: what a page shows a moment after its first words (late wid
 RTL_DATA = Path(__file__).resolve().parents[1] / "data" / "rtl"
 LANGUAGES = ("es", "fr")
 # Kernels pre-heated for the pages the journey opens twice (one per language): each page then
-# opens without a kernel start.
+# opens without a kernel start. Not for the dashboard and the room display, opened last: pools
+# for them too made the journey slower (133 s against 112 s, one run each, 2026-12-03).
 POOLS = [
     arg
     for name in (
