@@ -145,3 +145,21 @@ def test_a_keyless_room_display_opens_again_in_the_links_language(store: Store) 
     assert t("No protocol is running yet.") in app.room.run_html.value
     assert "No protocol is running yet." not in app.room.run_html.value
     app._close()
+
+
+def test_a_protocol_that_does_not_fit_the_groups_is_said_in_the_language() -> None:
+    from pdkit import rounds
+
+    tuning = load_protocol("tuning")
+    low, high = tuning.group_size
+    t = translator("es")
+    [small] = rounds.size_problems(tuning, {"A": low - 1}, (), t)
+    [big] = rounds.size_problems(tuning, {"B": high + 1}, (), t)
+    assert small.startswith(
+        t("{protocol} needs groups of {low} to {high}; {group} has {size}.").format(
+            protocol=tuning.title, low=low, high=high, group="A", size=low - 1
+        )
+    )
+    assert t("Merge {group} with another group.").format(group="A") in small
+    assert "needs groups" not in small + big
+    assert "Split" not in big

@@ -303,7 +303,8 @@ class PacingControl:
             )
             return None
         others = [protocol_by_id(i) for i in builtin_definitions("protocol")]
-        problems = rounds.size_problems(protocol, {g.name: len(g.members) for g in groups}, others)
+        sizes = {g.name: len(g.members) for g in groups}
+        problems = rounds.size_problems(protocol, sizes, others, self.t)
         if problems:
             self._say(" ".join(problems), "error")
             return None
