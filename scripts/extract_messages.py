@@ -2,10 +2,13 @@
 
 A word is extracted where it is written as ``t("…")`` (a translator from
 :func:`pdkit.i18n.translator`) or marked ``N_("…")`` (translated later), with its
-string literal as the first argument. Babel's own Python extractor reads tokens and, before
-Python 3.12, does not look inside f-strings, where many of pdkit's words are
-(``f"<h2>{escape(t('My goal'))}</h2>"``); this extractor reads the syntax tree instead,
-f-strings included, and hands the words to Babel's catalog.
+string literal as the first argument; in the coach's report's Jinja templates
+(``report/templates/*.j2``) where it is written as ``{% trans %}…{% endtrans %}`` or
+``_("…")``, by Jinja2's own Babel extractor (:func:`jinja2.ext.babel_extract`).
+Babel's own Python extractor reads tokens and, before Python 3.12, does not look inside
+f-strings, where many of pdkit's words are (``f"<h2>{escape(t('My goal'))}</h2>"``);
+this extractor reads the syntax tree instead, f-strings included, and hands the words to
+Babel's catalog.
 
     python scripts/extract_messages.py [output.pot]   (default src/pdkit/locale/pdkit.pot)
 """
@@ -22,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "src" / "pdkit"
 POT = SOURCE / "locale" / "pdkit.pot"
 KEYWORDS = ("t", "N_")
+TEMPLATE_KEYWORDS = ("_", "gettext", "ngettext")
+TEMPLATES = "report/templates/**.j2"
 HEADER = "# pdkit's own words (English source text). Made by scripts/i18n.sh: do not edit."
 
 
@@ -48,16 +53,25 @@ def extract(output: Path = POT) -> int:
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
     from babel.messages.pofile import write_po
+    from jinja2.ext import babel_extract
 
     catalog = Catalog(project="pdkit", copyright_holder="pdkit developers", header_comment=HEADER)
-    found = extract_from_dir(
+    python = extract_from_dir(
         str(SOURCE),
         method_map=[("**.py", extract_pdkit)],  # type: ignore[list-item]
         keywords=dict.fromkeys(KEYWORDS),
         comment_tags=(),
         strip_comment_tags=True,
     )
-    for filename, _lineno, message, _comments, _context in found:
+    templates = extract_from_dir(
+        str(SOURCE),
+        method_map=[(TEMPLATES, babel_extract)],  # type: ignore[list-item]
+        options_map={TEMPLATES: {"trim_blocks": "true", "lstrip_blocks": "true"}},
+        keywords=dict.fromkeys(TEMPLATE_KEYWORDS),
+        comment_tags=(),
+        strip_comment_tags=True,
+    )
+    for filename, _lineno, message, _comments, _context in [*python, *templates]:
         path = Path("src", "pdkit", filename).as_posix()
         catalog.add(message, None, [(path, None)])
     output.parent.mkdir(parents=True, exist_ok=True)

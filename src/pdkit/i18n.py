@@ -33,6 +33,7 @@ __all__ = [
     "choose",
     "direction",
     "language_from_url",
+    "shown_language",
     "translator",
 ]
 
@@ -73,6 +74,13 @@ def _translation(base: str) -> gettext.NullTranslations:
     if base == DEFAULT_LANGUAGE or base not in LANGUAGES:
         return gettext.NullTranslations()
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[base], fallback=True)
+
+
+def shown_language(language: str | None) -> str:
+    """The language pdkit's words show in for ``language``: the code as given when its
+    language has a catalog, else English (a page's ``lang`` says what it holds)."""
+    wanted = language or DEFAULT_LANGUAGE
+    return wanted if _base(wanted) in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def translator(language: str | None) -> Callable[[str], str]:

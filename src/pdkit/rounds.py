@@ -15,7 +15,7 @@ nobody who is still there loses their turn.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .definitions import ProtocolDefinition, Step
@@ -152,23 +152,27 @@ def size_problems(
     protocol: ProtocolDefinition,
     groups: Mapping[str, int],
     others: Sequence[ProtocolDefinition] = (),
+    t: Callable[[str], str] = str,
 ) -> list[str]:
     """What is wrong with running ``protocol`` for ``groups`` (name → people), one
     sentence each, with what to do: merge a small group, split a large one, or choose a
-    protocol that fits (from ``others``). Empty when every group fits."""
+    protocol that fits (from ``others``). Empty when every group fits. ``t`` translates
+    pdkit's words (:func:`pdkit.i18n.translator`)."""
     low, high = protocol.group_size
     problems: list[str] = []
     for name, size in groups.items():
+        needs = t("{protocol} needs groups of {low} to {high}; {group} has {size}.").format(
+            protocol=protocol.title, low=low, high=high, group=name, size=size
+        )
         if size < low:
             fits = [p.title for p in others if p.id != protocol.id and p.fits(size)]
-            instead = f", or choose a protocol for {size}: {', '.join(fits)}" if fits else ""
-            problems.append(
-                f"{protocol.title} needs groups of {low} to {high}; {name} has {size}. "
-                f"Merge {name} with another group{instead}."
+            said = (
+                t("Merge {group} with another group, or choose a protocol for {size}: {fits}.")
+                if fits
+                else t("Merge {group} with another group.")
             )
+            problems.append(f"{needs} {said.format(group=name, size=size, fits=', '.join(fits))}")
         elif size > high:
-            problems.append(
-                f"{protocol.title} needs groups of {low} to {high}; {name} has {size}. "
-                f"Split {name} into groups of {low} to {high}, or form groups again."
-            )
+            said = t("Split {group} into groups of {low} to {high}, or form groups again.")
+            problems.append(f"{needs} {said.format(group=name, low=low, high=high)}")
     return problems

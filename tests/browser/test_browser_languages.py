@@ -2,19 +2,19 @@
 Chromium against one real `pdkit serve`.
 
 The participant's pages (join, the goal-setting form, reflection, My goal, peer feedback,
-the protocol page), the coach's page and the facilitator's dashboard open with
+the protocol page), the coach's page, then, with a protocol running for a group, the
+facilitator's dashboard and the room display (with the facilitator's key) open with
 ``?lang=es`` and ``?lang=fr``; the test fails if any of pdkit's English words (a msgid of
-its catalog, the parts longer than 12 characters between placeholders) shows on the page
-untranslated. Then a workbook whose definition is in Arabic renders right to left
-(``dir="rtl"`` and ``lang="ar"`` on the page and the workbook's container, text aligned
-right) without scrolling sideways at 390 px, while pdkit's own words, which have no Arabic
-catalog, stay English.
+its catalog, the parts longer than 12 characters between placeholders:
+:mod:`tests._english`) shows on the page untranslated. Then a workbook whose definition is
+in Arabic renders right to left (``dir="rtl"`` and ``lang="ar"`` on the page and the
+workbook's container, text aligned right) without scrolling sideways at 390 px, while
+pdkit's own words, which have no Arabic catalog, stay English.
 """
 
 from __future__ import annotations
 
 import shutil
-import string
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,14 +22,13 @@ from typing import Any
 
 import nbformat
 import pytest
-import yaml
-from babel.messages.pofile import read_po
 from tests._a11y import fits
+from tests._english import definition_texts, english_parts
 
-import pdkit
-from _servers import Server, free_port, open_page, running, serve_command
-from pdkit import open_store
-from pdkit.i18n import LOCALE_DIR, translator
+from _servers import FACILITATOR_KEY, Server, free_port, open_page, running, serve_command
+from pdkit import open_store, pacing
+from pdkit.definitions import load_protocol
+from pdkit.i18n import translator
 from pdkit.links import COACH_PURPOSE
 from pdkit.serve import builtin_workbooks_dir
 
@@ -40,53 +39,21 @@ SETTLE = 1_000  # ms: what a page shows a moment after its first words (late wid
 RTL_DATA = Path(__file__).resolve().parents[1] / "data" / "rtl"
 LANGUAGES = ("es", "fr")
 # Kernels pre-heated for the pages the journey opens twice (one per language): each page then
-# opens without a kernel start.
+# opens without a kernel start. Not for the dashboard and the room display, opened last: pools
+# for them too made the journey slower (133 s against 112 s, one run each, 2026-12-03).
 POOLS = [
     arg
-    for name in ("reflection", "my-goal", "peer-feedback", "protocol", "coach")
+    for name in (
+        "reflection",
+        "my-goal",
+        "peer-feedback",
+        "protocol",
+        "coach",
+        "facilitator",
+        "room",
+    )
     for arg in ("--pool", f"{name}=2")
 ]
-
-
-def _texts(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
-
-
-def _definition_texts() -> list[str]:
-    """Every text of pdkit's built-in definitions and workbooks' markdown: not pdkit's own
-    words but the definitions' (a definition without French shows its English), so a part
-    of a msgid found in one of them cannot be told apart on a page and is not looked for."""
-    texts = []
-    for path in (Path(pdkit.__file__).parent / "templates").rglob("*.yaml"):
-        texts.extend(_texts(yaml.safe_load(path.read_text("utf-8"))))
-    for path in builtin_workbooks_dir().glob("*.ipynb"):
-        notebook = nbformat.read(path, as_version=4)
-        texts.extend(c.source for c in notebook.cells if c.cell_type == "markdown")
-    return texts
-
-
-def _english_parts(language: str, definitions: list[str]) -> list[str]:
-    """The parts of pdkit's English msgids that must not show on a ``language`` page: the
-    literal text between placeholders, longer than 12 characters, not also part of the
-    translation (a word both languages share) nor of a definition's text."""
-    with (LOCALE_DIR / language / "LC_MESSAGES" / "pdkit.po").open("rb") as source:
-        catalog = read_po(source)
-    parts = set()
-    for message in catalog:
-        if not message.id:
-            continue
-        for literal, *_ in string.Formatter().parse(str(message.id)):
-            chunk = literal.strip()
-            if len(chunk) > 12 and chunk not in str(message.string or ""):
-                parts.add(chunk)
-    return sorted(p for p in parts if not any(p in text for text in definitions))
 
 
 @pytest.fixture
@@ -141,10 +108,10 @@ def test_every_page_in_every_language_then_right_to_left(
         store.close()
     url = languages_server.url
     found: dict[str, list[str]] = {}
-    definitions = _definition_texts()
+    definitions = definition_texts()
     for language in LANGUAGES:
         t = translator(language)
-        parts = _english_parts(language, definitions)
+        parts = english_parts(language, definitions)
         assert len(parts) > 200, "the check needs pdkit's words"
         me = f"pdkit={ana_token}&lang={language}"
 
@@ -176,6 +143,38 @@ def test_every_page_in_every_language_then_right_to_left(
         coach.get_by_role("button", name=t("Open {name}").format(name="Ana")).wait_for(timeout=LOAD)
         found[f"{language} coach"] = _untranslated(coach, parts)
         coach.context.close()
+
+    # A protocol running for a group: the dashboard's pacing control and the room display
+    # show its step, who speaks and the group's counts.
+    store = open_store(languages_server.store_path)
+    try:
+        [group] = store.set_groups("default", [[ana.id, ben.id]])
+        tuning = load_protocol("tuning")
+        store.start_run(
+            "default",
+            tuning.id,
+            tuning.spec_version,
+            {group.id: {ana.id: "presenter", ben.id: "participant"}},
+            pacing.start(tuning, time.time()),
+        )
+    finally:
+        store.close()
+    for language in LANGUAGES:
+        t = translator(language)
+        parts = english_parts(language, definitions)
+        lead = f"?key={FACILITATOR_KEY}&lang={language}"
+        page = open_page(browser, url("facilitator.ipynb") + lead)
+        page.get_by_text(t("Who is where")).first.wait_for(timeout=LOAD)
+        page.locator(".pdkit-run-status").first.wait_for(timeout=LOAD)
+        found[f"{language} facilitator"] = _untranslated(page, parts)
+        assert page.locator("html").get_attribute("lang") == language
+        page.context.close()
+
+        page = open_page(browser, url("room.ipynb") + lead)
+        page.locator(".pdkit-room-step").first.wait_for(timeout=LOAD)
+        page.get_by_text(t("Step {n} of {total}").split("{")[0]).first.wait_for(timeout=LOAD)
+        found[f"{language} room"] = _untranslated(page, parts)
+        page.context.close()
 
     untranslated = {where: said for where, said in found.items() if said}
     assert untranslated == {}, untranslated

@@ -9,6 +9,7 @@ import pytest
 
 from _servers import kernel_ids
 from pdkit import open_store
+from pdkit.i18n import translator
 
 pytestmark = pytest.mark.browser
 
@@ -100,3 +101,27 @@ def test_a_closed_page_stops_its_kernel_at_once_and_keeps_what_was_typed(
         assert noise not in log, f"{noise!r} in the server's log:\n{log}"
     refused = [line for line in log.splitlines() if line.startswith(("403 ", "404 "))]
     assert refused == [], log
+
+
+@pytest.mark.parametrize(
+    ("notebook", "query", "language"),
+    [("goal-setting.ipynb", "?lang=fr", "fr"), ("goal-setting-es.ipynb", "", "es")],
+)
+def test_the_loading_state_speaks_the_pages_language(
+    pdkit_server: Any, browser: Any, notebook: str, query: str, language: str
+) -> None:
+    """The link's ?lang=, else the notebook's own language: pdkit's words from its catalogs."""
+    t = translator(language)
+    heading, line = (
+        t("Opening your workbook…"),
+        t("This takes a few seconds; please keep this page open."),
+    )
+    assert heading != "Opening your workbook…"
+    page = _page(browser)
+    page.goto(pdkit_server.url(notebook) + query, wait_until="commit")
+    page.locator("#loading h1", has_text=heading).wait_for(timeout=LOAD)
+    said = page.locator("#loading_text").inner_text()
+    preparing = t("Preparing your workbook ({index} of {count})…").split("(")[0]
+    assert said == line or said.startswith(preparing), said  # (or already the cells' count)
+    assert "Opening your workbook" not in page.locator("#loading").inner_text()
+    page.context.close()

@@ -154,3 +154,17 @@ def test_extraction_finds_words_inside_f_strings(tmp_path: Path) -> None:
     with source.open("rb") as fileobj:
         found = [m for _, _, m, _ in extractor(fileobj, ("t", "N_"), (), {})]
     assert sorted(found) == ["A method in two parts", "Inside an f-string", "Marked for later"]
+
+
+def test_the_loading_page_has_the_catalogs_words() -> None:
+    """The Voilà template's loading page (static: Voilà renders it) holds every catalog's
+    words for it, as the catalogs say them now (else: python -m pdkit.serve._loading)."""
+    from pdkit.serve._loading import LOADING_WORDS, loading_line, loading_words
+
+    template = LOCALE_DIR.parent / "jupyter" / "voila" / "templates" / "pdkit" / "index.html.j2"
+    assert loading_line() in template.read_text("utf-8"), "stale: python -m pdkit.serve._loading"
+    words = loading_words()
+    assert sorted(words) == list(TRANSLATED)
+    for language in TRANSLATED:
+        assert words[language] == [translator(language)(w) for w in LOADING_WORDS]
+        assert words[language][0] != LOADING_WORDS[0]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pdkit.cli import main
+from pdkit.i18n import translator
 from pdkit.notebooks import read_saved
 from pdkit.testing import make_cohort
 
@@ -157,6 +158,20 @@ def test_review_writes_a_report_and_prints_counts(
     assert "Most students explain their thinking by March" in html
     assert "I saw silence" not in html
     assert list(report.parent.glob(".*")) == []  # written through a temporary file
+
+
+def test_review_in_a_language(collected: Path, tmp_path: Path, capsys: CAPTURE) -> None:
+    report = tmp_path / "es.html"
+    code, _, _ = run(capsys, "review", str(collected), "--out", str(report), "--language", "es")
+    assert code == 0
+    html = report.read_text(encoding="utf-8")
+    assert '<html lang="es"' in html
+    assert f"<title>{translator('es')('Coaching review')}</title>" in html
+    assert "Goals not revisited" not in html
+    english = tmp_path / "en.html"
+    assert run(capsys, "review", str(collected), "--out", str(english))[0] == 0
+    assert '<html lang="en"' in english.read_text(encoding="utf-8")
+    assert "<title>Coaching review</title>" in english.read_text(encoding="utf-8")
 
 
 def test_review_include_private_shows_reflections(

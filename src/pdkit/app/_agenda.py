@@ -12,6 +12,7 @@ import ipywidgets as w
 
 from ..definitions import AgendaDefinition, AgendaPart
 from ..errors import PdkitError
+from ..i18n import translator
 from ..store import AgendaState, Participant, Store
 from ..widgets import HTML, HBox, Safekeeper, VBox
 from ..widgets._agenda import follow_agenda, part_label
@@ -105,6 +106,8 @@ class DayPart:
         keeper: Safekeeper | None = None,
     ) -> w.Widget:
         self.participant, self.language, self.keeper = participant, language, keeper
+        t = translator(language)
+        self.to_room.description = t("Go to the room's part")
         self.shown = None
         self._stop()
         self.check, self._stop = follow_agenda(
@@ -131,10 +134,11 @@ class DayPart:
             try:
                 widget = part.build(self.participant, self.language, self.keeper)
             except PdkitError as exc:
-                widget = HTML(
-                    value='<div class="pdkit-error" role="alert">This part could not be '
-                    f"loaded ({escape(str(exc))}). Reload the page in a moment.</div>"
-                )
+                t = translator(self.language)
+                said = t(
+                    "This part could not be loaded ({problem}). Reload the page in a moment."
+                ).format(problem=exc)
+                widget = HTML(value=f'<div class="pdkit-error" role="alert">{escape(said)}</div>')
             self.shown = index  # (its forms attach to the keeper: kept typing comes back)
             self.box.children = [widget]
         self._draw()
@@ -150,15 +154,19 @@ class DayPart:
                 self.keeper.detach(scope)
 
     def _draw(self) -> None:
+        t = translator(self.language)
         shown = self.shown if self.shown is not None else self.room
         part = self.agenda.parts[shown]
         room = self.agenda.parts[self.room]
         if shown == self.room:
-            said = "The room is here now."
+            said = escape(t("The room is here now."))
         else:
-            said = f"You are looking back. The room is on: {escape(room.title)}."
+            said = escape(
+                t("You are looking back. The room is on: {part}.").format(part=room.title)
+            )
+        label = part_label(self.agenda, shown, self.language)
         self.where.value = (
-            f'<h2 class="pdkit-agenda-part" aria-live="polite">{part_label(self.agenda, shown)}'
+            f'<h2 class="pdkit-agenda-part" aria-live="polite">{escape(label)}'
             f": {escape(part.title)}</h2>"
             f'<p class="pdkit-agenda-where" aria-live="polite">{said}</p>'
         )
@@ -167,10 +175,10 @@ class DayPart:
         for index, (button, item) in enumerate(zip(self.buttons, self.agenda.parts, strict=True)):
             coming = index > self.room
             button.disabled = coming
-            tag = " (coming)" if coming else " (now)" if index == self.room else ""
+            tag = f" ({t('coming')})" if coming else f" ({t('now')})" if index == self.room else ""
             button.description = f"{index + 1}. {item.title}{tag}"
             button.button_style = "info" if index == shown else ""
-            button.tooltip = "Opens when the room gets there" if coming else "Open this part"
+            button.tooltip = t("Opens when the room gets there") if coming else t("Open this part")
 
     def flush(self) -> None:
         if self.shown is not None:

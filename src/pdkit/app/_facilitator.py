@@ -21,6 +21,7 @@ from ..definitions import (
     resolve_reference,
 )
 from ..errors import PdkitError
+from ..i18n import language_from_url, translator
 from ..links import query_value, sibling
 from ..store import DEFAULT_SESSION, KeyLockout, Session, Store, same_key
 from ..widgets import HTML, BrowserIdentity, Dashboard, HBox, PacingControl, VBox
@@ -91,7 +92,10 @@ class FacilitatorApp:
         key: str | None = None,
         school_goals: GoalsSource = None,
         clock: Callable[[], float] = time.monotonic,
+        language: str | None = None,
     ) -> None:
+        self.language = language
+        self.t = t = translator(language)
         self.store = store
         self.session = session
         self.key = key
@@ -100,16 +104,13 @@ class FacilitatorApp:
         self._failures: list[float] = []  # when this page's wrong tries were made
         self.dashboard: Dashboard | None = None
         self.browser = BrowserIdentity()
-        self.body = VBox([HTML(value='<p class="pdkit-loading">Loading…</p>')])
+        self.body = VBox([HTML(value=f'<p class="pdkit-loading">{escape(t("Loading…"))}</p>')])
         sheet = HTML(value=style())
         self.widget = VBox([sheet, self.browser, self.body])
         self.widget.add_class("pdkit-app")
-        self.new_title = w.Text(
-            description="Title of the new session",
-            placeholder="Spring PD day, room 12",
-            style={"description_width": "initial"},
-        )
-        self.new_button = w.Button(description="Create session", icon="plus")
+        self.new_title = w.Text(style={"description_width": "initial"})
+        self.new_button = w.Button(icon="plus")
+        self._word_controls()
         self.new_button.on_click(lambda _: self.create_session(self.new_title.value))
         self.new_message = HTML()
         self._hub_refused = False
@@ -122,19 +123,37 @@ class FacilitatorApp:
         """The protocol control of the open dashboard (None until the key is checked)."""
         return self.dashboard.control if self.dashboard is not None else None
 
+    def _word_controls(self) -> None:
+        t = self.t
+        self.new_title.description = t("Title of the new session")
+        self.new_title.placeholder = t("Spring PD day, room 12")
+        self.new_button.description = t("Create session")
+
     def _on_report(self, change: dict[str, Any]) -> None:
         if change["new"]:  # (a report taken back is no new try at the key)
             self._check()
 
     def _check(self) -> None:
         page = self.browser.page_url
+        wanted_language = language_from_url(page)
+        if wanted_language and wanted_language != self.language:  # ?lang= in the link wins
+            self.language, self.t = wanted_language, translator(wanted_language)
+            self._word_controls()
+            if self.dashboard is not None or getattr(self, "room", None) is not None:
+                # opened before the page said its language (a keyless page)
+                self._open()
+        t = self.t
         given = query_value(page, "key")
         wanted = query_value(page, "session") or DEFAULT_SESSION
         if wanted != DEFAULT_SESSION:
             if self.store.get_session(wanted) is None:
                 self._refuse(
-                    "This session is not known on this server. Check the facilitator link "
-                    "that <code>pdkit session create</code> printed."
+                    escape(
+                        t(
+                            "This session is not known on this server. Check the facilitator "
+                            "link that {command} printed."
+                        )
+                    ).format(command="<code>pdkit session create</code>")
                 )
                 return
             self._try_key(wanted, lambda: self.store.facilitator_key_ok(wanted, given))
@@ -153,8 +172,12 @@ class FacilitatorApp:
         if callable(roles) and not roles().get("facilitator"):
             self._hub_refused = True
             self._refuse(
-                "On this hub, facilitators are the members of the hub's facilitators group: "
-                "ask the hub's administrator to add you to it."
+                escape(
+                    self.t(
+                        "On this hub, facilitators are the members of the hub's facilitators "
+                        "group: ask the hub's administrator to add you to it."
+                    )
+                )
             )
             return
         self._open()
@@ -178,15 +201,24 @@ class FacilitatorApp:
             return
         self._failures.append(now)
         self._refuse(
-            "Open it with the facilitator link that <code>pdkit serve</code> (or <code>pdkit "
-            "session create</code>) printed (it ends in <code>key=…</code>)."
+            escape(
+                self.t(
+                    "Open it with the facilitator link that {serve} (or {create}) printed (it "
+                    "ends in {key})."
+                )
+            ).format(
+                serve="<code>pdkit serve</code>",
+                create="<code>pdkit session create</code>",
+                key="<code>key=…</code>",
+            )
         )
 
     def _locked(self, wait: float) -> None:
-        self._refuse(
-            "Too many wrong keys have been tried for this dashboard, so no key is checked "
-            f"for now. Try again in {how_long(wait)}: open the facilitator link again then."
+        said = self.t(
+            "Too many wrong keys have been tried for this dashboard, so no key is checked for "
+            "now. Try again in {wait}: open the facilitator link again then."
         )
+        self._refuse(escape(said.format(wait=how_long(wait, self.t))))
 
     def _close(self) -> None:
         """Stop what the page shows from polling the store."""
@@ -199,10 +231,10 @@ class FacilitatorApp:
 
     def _refuse(self, how: str) -> None:
         self._close()
+        first = escape(self.t("This page is for the facilitator."))
         self.body.children = [
             HTML(
-                value='<div class="pdkit-error" role="alert"><strong>This page is for the '
-                f"facilitator.</strong> {how}</div>"
+                value=f'<div class="pdkit-error" role="alert"><strong>{first}</strong> {how}</div>'
             )
         ]
 
@@ -228,16 +260,19 @@ class FacilitatorApp:
             page_url=self.browser.page_url,
             agenda=agenda,
             evaluation=agenda_evaluation(agenda),
+            language=self.language,
         )
         parts: list[w.Widget] = [self.dashboard.widget, self._join_links()]
         if self.session == DEFAULT_SESSION:
+            t = self.t
+            said = t(
+                "For another workshop on this server: its own join code, school goals and "
+                "dashboard."
+            )
             parts.append(
                 VBox(
                     [
-                        HTML(
-                            value="<h2>A new session</h2><p>For another workshop on this "
-                            "server: its own join code, school goals and dashboard.</p>"
-                        ),
+                        HTML(value=f"<h2>{escape(t('A new session'))}</h2><p>{escape(said)}</p>"),
                         HBox([self.new_title, self.new_button]),
                         self.new_message,
                     ]
@@ -256,6 +291,7 @@ class FacilitatorApp:
                 self.browser.page_url,
                 served_workbooks(Path.cwd()),
                 stored.code if stored is not None else None,
+                language=self.language,
             )
         )
         links.add_class("pdkit-join-links-panel")
@@ -274,12 +310,20 @@ class FacilitatorApp:
         page = self.browser.page_url or "facilitator.ipynb"
         join = sibling(page, "goal-setting.ipynb", f"code={made.code}")
         lead = sibling(page, "facilitator.ipynb", f"session={made.id}&key={key}")
+        t = self.t
+        made_said = escape(t("Made {title}. Join code: {code}.")).format(
+            title=f"<strong>{escape(made.title)}</strong>",
+            code=f"<strong>{escape(made.code)}</strong>",
+        )
+        people = escape(t("Participants: {link}")).format(
+            link=f'<a href="{escape(join, quote=True)}">{escape(join)}</a>'
+        )
+        board = escape(
+            t("Its dashboard (keep this link to yourself; the key is shown only now): {link}")
+        ).format(link=f'<a href="{escape(lead, quote=True)}">{escape(lead)}</a>')
         self.new_message.value = (
-            f'<div class="pdkit-status" role="status"><p>Made <strong>{escape(made.title)}'
-            f"</strong>. Join code: <strong>{escape(made.code)}</strong>.</p>"
-            f'<p>Participants: <a href="{escape(join, quote=True)}">{escape(join)}</a></p>'
-            f"<p>Its dashboard (keep this link to yourself; the key is shown only now): "
-            f'<a href="{escape(lead, quote=True)}">{escape(lead)}</a></p></div>'
+            f'<div class="pdkit-status" role="status"><p>{made_said}</p>'
+            f"<p>{people}</p><p>{board}</p></div>"
         )
         self.new_title.value = ""
         return made, key
@@ -307,13 +351,15 @@ class RoomApp(FacilitatorApp):
 
     def _open(self) -> None:
         self._close()
-        self.room = RoomDisplay(self.store, session=self.session, agenda=room_agenda())
+        self.room = RoomDisplay(
+            self.store, session=self.session, agenda=room_agenda(), language=self.language
+        )
         self.body.children = [self.room.widget]
 
 
-def how_long(seconds: float) -> str:
+def how_long(seconds: float, t: Callable[[str], str] = str) -> str:
     """A wait as a person reads it, rounded up: "1 second", "45 seconds", "3 minutes"."""
     whole = max(1, math.ceil(seconds))
     if whole < 90:
-        return "1 second" if whole == 1 else f"{whole} seconds"
-    return f"{math.ceil(whole / 60)} minutes"
+        return t("1 second") if whole == 1 else t("{n} seconds").format(n=whole)
+    return t("{n} minutes").format(n=math.ceil(whole / 60))

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from ..definitions import load_workbook
 from ..errors import PdkitError
+from ..i18n import translator
 from ..links import sibling
 
 __all__ = ["ServedWorkbook", "join_links_html", "qr_svg", "served_workbooks"]
@@ -87,16 +88,24 @@ def qr_svg(link: str) -> str:
 
 
 def join_links_html(
-    page_url: str, workbooks: list[ServedWorkbook], code: str | None, *, qr: bool = True
+    page_url: str,
+    workbooks: list[ServedWorkbook],
+    code: str | None,
+    *,
+    qr: bool = True,
+    language: str | None = None,
 ) -> str:
     """The list of join links: one per workbook, with the session's join ``code`` (None:
     the server's own session, whose links need no code), and (``qr``) a QR code of each
     behind a "QR code to project" disclosure."""
+    t = translator(language)
     if not workbooks:
-        return (
-            '<p class="pdkit-empty">No participants\' workbook is served beside this page: '
-            "start <code>pdkit serve</code> on the folder that holds them.</p>"
+        said = t(
+            "No participants' workbook is served beside this page: start {command} on the "
+            "folder that holds them."
         )
+        command = "<code>pdkit serve</code>"
+        return f'<p class="pdkit-empty">{escape(said, quote=False).format(command=command)}</p>'
     query = f"code={quote(code)}" if code else ""
     rows = []
     for workbook in workbooks:
@@ -107,17 +116,18 @@ def join_links_html(
             f'<a href="{escape(link, quote=True)}" target="_blank" rel="noopener">{shown}</a>'
         )
         if qr:
-            title = escape(workbook.title)
+            summary = escape(t("QR code to project: {title}").format(title=workbook.title))
+            alt = escape(t("QR code of the link to {title}").format(title=workbook.title))
             item += (
-                f'<details class="pdkit-join-qr"><summary>QR code to project: {title}'
-                f'</summary><img class="pdkit-qr" alt="QR code of the link to {title}" '
+                f'<details class="pdkit-join-qr"><summary>{summary}'
+                f'</summary><img class="pdkit-qr" alt="{alt}" '
                 f'src="{escape(qr_svg(link), quote=True)}"></details>'
             )
         rows.append(item + "</li>")
+    share = t("Share a link (or project its QR code): it opens that workbook for this session.")
     return (
         '<section class="pdkit-join-links" aria-labelledby="pdkit-join-links-h">'
-        '<h3 id="pdkit-join-links-h">Join links</h3>'
-        "<p>Share a link (or project its QR code): it opens that workbook for this "
-        "session.</p>"
+        f'<h3 id="pdkit-join-links-h">{escape(t("Join links"))}</h3>'
+        f"<p>{escape(share)}</p>"
         f"<ul>{''.join(rows)}</ul></section>"
     )

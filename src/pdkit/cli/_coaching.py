@@ -79,7 +79,17 @@ def add(commands: Commands) -> None:
         help="also show reflections, protocol notes and the check-in's support answer "
         "(private to each teacher: share such a report with nobody but that teacher)",
     )
-    review.add_argument("--title", default="Coaching review", help="the report's title")
+    review.add_argument(
+        "--title",
+        default=None,
+        help="the report's title (default: “Coaching review” in the report's language)",
+    )
+    review.add_argument(
+        "--language",
+        default=None,
+        metavar="LANG",
+        help="the language of pdkit's words in the report: en (default), es or fr",
+    )
     review.add_argument(
         "--session", default=None, help="the session read from a store (default: 'default')"
     )
@@ -222,6 +232,7 @@ def _review(args: argparse.Namespace) -> int:
             title=args.title,
             include_private=args.include_private,
             stale_days=STALE_DAYS if args.stale_days is None else args.stale_days,
+            language=args.language,
         )
         try:
             args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..definitions import FormDefinition, answer_text
 from ..evidence import KIND_WORDS
+from ..i18n import translator
 from ..store import JSONValue
 
 __all__ = ["answers_markdown", "comment_markdown", "evidence_markdown", "md_escape"]
@@ -37,14 +38,16 @@ def answers_markdown(form: FormDefinition, values: Mapping[str, JSONValue]) -> s
     return "\n\n".join(parts)
 
 
-def comment_markdown(coach: str, text: str, stamp: datetime) -> str:
-    """A coach's comment, saying that it is one (coaching is not evaluation)."""
-    return (
-        f"### Comment from your coach, {md_escape(coach)}\n\n"
-        f"{_quoted(text, '')}\n\n"
-        f"*{stamp.strftime('%Y-%m-%d %H:%M')} UTC. Written by your coach to support your "
-        "work (coaching is not evaluation); your answers above are unchanged.*"
-    )
+def comment_markdown(coach: str, text: str, stamp: datetime, language: str | None = None) -> str:
+    """A coach's comment, saying that it is one (coaching is not evaluation), in the
+    saved workbook's ``language``."""
+    t = translator(language)
+    said = t(
+        "{when} UTC. Written by your coach to support your work (coaching is not "
+        "evaluation); your answers above are unchanged."
+    ).format(when=stamp.strftime("%Y-%m-%d %H:%M"))
+    heading = t("Comment from your coach, {coach}").format(coach=md_escape(coach))
+    return f"### {heading}\n\n{_quoted(text, '')}\n\n*{md_escape(said)}*"
 
 
 _LINK_UNSAFE = str.maketrans({c: f"%{ord(c):02X}" for c in "()<>[]\\ `\"'"})
@@ -62,23 +65,24 @@ def current_evidence(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, 
     return sorted(kept, key=lambda i: (str(i["made_on"]), i["at"]), reverse=True)
 
 
-def evidence_markdown(entries: Sequence[Mapping[str, Any]]) -> str:
+def evidence_markdown(entries: Sequence[Mapping[str, Any]], language: str | None = None) -> str:
     """The evidence log (the items' newest versions), one line per item: date, kind,
     caption (a link when it has one), its text quoted; student data said."""
+    t = translator(language)
     items = current_evidence(entries)
-    parts = ["### Evidence"]
+    parts = [f"### {t('Evidence')}"]
     if not items:
-        parts.append("*No evidence.*")
+        parts.append(f"*{t('No evidence.')}*")
     for item in items:
         caption = md_escape(str(item["caption"]))
         if item["link"]:
             caption = f"[{caption}]({str(item['link']).translate(_LINK_UNSAFE)})"
-        kind = KIND_WORDS.get(str(item["kind"]), md_escape(str(item["kind"])))
+        kind = t(KIND_WORDS.get(str(item["kind"]), md_escape(str(item["kind"]))))
         line = f"- {md_escape(str(item['made_on']))} · {kind} · {caption}"
         if item.get("student_data"):
-            line += " · *contains student data*"
+            line += f" · *{t('contains student data')}*"
         if item["checkin"] is not None:
-            line += f" · with check-in {int(item['checkin'])}"
+            line += " · " + t("with check-in {n}").format(n=int(item["checkin"]))
         if item["text"]:
             line += "\n\n" + "\n".join(
                 f"  > {md_escape(t)}" if t else "  >" for t in str(item["text"]).splitlines()

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import PdkitError
+from ..i18n import N_, translator
 from ..observations import SHARES, check_notes
 from ..store import Observation, Store, ViewerLike
 from ._markdown import md_escape
-from .build import markdown_cell
+from .build import markdown_cell, notebook_language
 from .untrusted import Damaged, is_time, kind_of, text_map
 
 __all__ = [
@@ -68,30 +69,32 @@ def observations_section(
     return {"format": OBSERVATIONS_FORMAT, "items": items, "names": names}
 
 
-_SEEN = {"seen": "seen", "not_yet": "not yet", "": "not marked"}
+_SEEN = {"seen": N_("seen"), "not_yet": N_("not yet"), "": N_("not marked")}
+_NOTES = (("general", N_("Note")), ("glow", N_("Glow")), ("grow", N_("Grow")))
 
 
-def observations_cell(section: Mapping[str, Any]) -> dict[str, Any]:
+def observations_cell(section: Mapping[str, Any], language: str | None = None) -> dict[str, Any]:
     """The observations of a section, as a Markdown cell a person reads (the data itself
-    is in the metadata; this cell is never read back)."""
+    is in the metadata; this cell is never read back), in the workbook's ``language``."""
+    t = translator(language)
     names = section.get("names", {})
-    parts = ["## Observations of my teaching"]
+    parts = [f"## {t('Observations of my teaching')}"]
     for item in section["items"]:
         notes = item["notes"]
         version = item["goal_version"]
-        head = f"### {md_escape(str(notes.get('date') or 'No date'))}"
-        head += f", observed by {md_escape(names.get(item['observer'], '?'))}"
-        head += f" (goal version {version})" if version is not None else ""
+        head = f"### {md_escape(str(notes.get('date') or t('No date')))}, "
+        head += t("observed by {name}").format(name=md_escape(names.get(item["observer"], "?")))
+        head += f" ({t('goal version {n}').format(n=version)})" if version is not None else ""
         lines = [head]
         marks = notes.get("marks", {})
         for look_for in notes.get("look_fors", []):
             mark = marks.get(look_for["id"], {})
             note = f": {md_escape(mark['note'])}" if mark.get("note") else ""
-            seen = _SEEN.get(mark.get("seen", ""), "")
+            seen = t(_SEEN.get(mark.get("seen", ""), ""))
             lines.append(f"- **{md_escape(look_for['text'])}**: {seen}{note}")
-        for key, label in (("general", "Note"), ("glow", "Glow"), ("grow", "Grow")):
+        for key, label in _NOTES:
             if notes.get(key):
-                lines.append(f"\n**{label}**: {md_escape(str(notes[key]))}")
+                lines.append(f"\n**{t(label)}**: {md_escape(str(notes[key]))}")
         parts.append("\n".join(lines))
     return markdown_cell(
         "\n\n".join(parts), cell_id="observations", metadata={"tags": [OBSERVATIONS_TAG]}
@@ -103,7 +106,7 @@ def add_observations(notebook: dict[str, Any], store: Store, teacher: str, who: 
     ``notebook``: under ``metadata["pdkit"]["observations"]`` and as a Markdown cell."""
     if (observed := observations_section(store, teacher, who)) is not None:
         notebook["metadata"]["pdkit"]["observations"] = observed
-        notebook["cells"].append(observations_cell(observed))
+        notebook["cells"].append(observations_cell(observed, notebook_language(notebook)))
 
 
 def _time(value: Any, where: str, *, optional: bool = False) -> float | None:

@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ..i18n import N_, translator
 from ..store import Store, ViewerLike
 from ._markdown import md_escape
-from .build import markdown_cell
+from .build import markdown_cell, notebook_language
 
 __all__ = ["CREDENTIALS_FORMAT", "CREDENTIALS_TAG", "add_credentials"]
 
@@ -24,6 +25,8 @@ CREDENTIALS_TAG = "pdkit-credentials"
 
 CREDENTIALS_FORMAT = 1
 """The version of ``metadata["pdkit"]["credentials"]``."""
+
+_STATES = {"submitted": N_("submitted"), "returned": N_("returned"), "awarded": N_("awarded")}
 
 
 def add_credentials(notebook: dict[str, Any], store: Store, teacher: str, who: ViewerLike) -> None:
@@ -44,14 +47,16 @@ def add_credentials(notebook: dict[str, Any], store: Store, teacher: str, who: V
         for s in found
     ]
     notebook["metadata"]["pdkit"]["credentials"] = {"format": CREDENTIALS_FORMAT, "items": items}
-    lines = ["## My micro-credentials"]
+    t = translator(notebook_language(notebook))
+    lines = [f"## {t('My micro-credentials')}"]
     for s in found:
-        said = f"- **{md_escape(s.title)}**: {s.state} ({len(s.versions)} version(s))"
+        versions = t("{count} version(s)").format(count=len(s.versions))
+        said = f"- **{md_escape(s.title)}**: {t(_STATES.get(s.state, s.state))} ({versions})"
         if s.issued_at is not None:
             day = datetime.fromtimestamp(s.issued_at, UTC).date().isoformat()
-            said += (
-                f", issued {day} as an Open Badges 3.0 credential (kept in this file's metadata)"
-            )
+            said += ", " + t(
+                "issued {day} as an Open Badges 3.0 credential (kept in this file's metadata)"
+            ).format(day=day)
         lines.append(said)
     notebook["cells"].append(
         markdown_cell("\n".join(lines), cell_id="credentials", metadata={"tags": [CREDENTIALS_TAG]})

@@ -85,10 +85,15 @@ def evidence_entries(
     ]
 
 
-def evidence_cell(entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The readable Markdown cell of an evidence log (tag :data:`EVIDENCE_TAG`)."""
+def evidence_cell(
+    entries: Sequence[Mapping[str, Any]], language: str | None = None
+) -> dict[str, Any]:
+    """The readable Markdown cell of an evidence log (tag :data:`EVIDENCE_TAG`), in the
+    saved workbook's ``language``."""
     return markdown_cell(
-        evidence_markdown(entries), cell_id="evidence", metadata={"tags": [EVIDENCE_TAG]}
+        evidence_markdown(entries, language),
+        cell_id="evidence",
+        metadata={"tags": [EVIDENCE_TAG]},
     )
 
 

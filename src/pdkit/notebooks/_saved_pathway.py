@@ -21,11 +21,12 @@ from typing import Any
 from .._environ import PATHWAYS_ENV
 from ..definitions import load_pathways
 from ..errors import AccessError, PdkitError
+from ..i18n import N_, translator
 from ..pathways import DONE, LOCKED, OPEN
 from ..store import Participant, Store, ViewerLike
 from ._markdown import md_escape
 from ._observations import add_observations
-from .build import markdown_cell
+from .build import markdown_cell, notebook_language
 from .untrusted import Damaged, is_time, kind_of
 
 __all__ = [
@@ -90,22 +91,28 @@ def pathway_section(store: Store, participant_id: str, viewer: ViewerLike) -> di
     }
 
 
-_MARKS = {DONE: "done", OPEN: "to do", LOCKED: "locked"}
+_MARKS = {DONE: N_("done"), OPEN: N_("to do"), LOCKED: N_("locked")}
 
 
-def pathway_cell(section: Mapping[str, Any]) -> dict[str, Any]:
-    """The pathway as a Markdown cell a person reads (never read back)."""
+def pathway_cell(section: Mapping[str, Any], language: str | None = None) -> dict[str, Any]:
+    """The pathway as a Markdown cell a person reads (never read back), in the workbook's
+    ``language``."""
+    t = translator(language)
+    said = t("Required steps: {done} of {total} done.").format(
+        done=section["required_done"], total=section["required_total"]
+    )
+    said += " " + t("Optional steps: {done} done of at least {least}.").format(
+        done=section["optional_done"], least=section["min_optional"]
+    )
     lines = [
-        f"## My pathway: {md_escape(section['title'])}",
+        "## " + t("My pathway: {title}").format(title=md_escape(section["title"])),
         "",
-        f"Required steps: {section['required_done']} of {section['required_total']} done. "
-        f"Optional steps: {section['optional_done']} done of at least {section['min_optional']}."
-        + (" Completed." if section["complete"] else ""),
+        said + (" " + t("Completed.") if section["complete"] else ""),
         "",
     ]
     for step in section["steps"]:
-        kind = "required" if step["required"] else "optional"
-        line = f"- **{md_escape(step['title'])}** ({_MARKS[step['status']]}; {kind})"
+        kind = t("required") if step["required"] else t("optional")
+        line = f"- **{md_escape(step['title'])}** ({t(_MARKS[step['status']])}; {kind})"
         if step["link"]:
             safe = step["link"].replace("<", "%3C").replace(">", "%3E")
             line += f": <{safe}>"
@@ -125,7 +132,9 @@ def pathway_status_only(notebook: dict[str, Any]) -> None:
         if isinstance(step, dict):
             step.update(link="", note="", at=None)
     notebook["cells"] = [
-        pathway_cell(section) if PATHWAY_TAG in c.get("metadata", {}).get("tags", ()) else c
+        pathway_cell(section, notebook_language(notebook))
+        if PATHWAY_TAG in c.get("metadata", {}).get("tags", ())
+        else c
         for c in notebook["cells"]
     ]
 
@@ -143,7 +152,7 @@ def add_sections(
     add_observations(notebook, store, participant.id, who)
     if (section := pathway_section(store, participant.id, who)) is not None:
         notebook["metadata"]["pdkit"]["pathway"] = section
-        notebook["cells"].append(pathway_cell(section))
+        notebook["cells"].append(pathway_cell(section, notebook_language(notebook)))
     try:
         thread = store.comments(participant.id, viewer=who)
     except AccessError:

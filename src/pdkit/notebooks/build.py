@@ -35,6 +35,7 @@ __all__ = [
     "code_cell",
     "dumps",
     "markdown_cell",
+    "notebook_language",
     "notebook_reference",
     "render_workbook",
     "write_workbook",
@@ -63,6 +64,13 @@ def notebook_reference(workbook: WorkbookDefinition, out_dir: Path) -> str:
 def _lines(text: str) -> list[str]:
     """A cell source as nbformat stores it: lines, each but the last ending in a newline."""
     return text.splitlines(keepends=True)
+
+
+def notebook_language(notebook: dict[str, Any]) -> str | None:
+    """The language a saved workbook records (``metadata["pdkit"]["language"]``): the
+    language of the Markdown pdkit writes into it."""
+    found = notebook.get("metadata", {}).get("pdkit", {}).get("language")
+    return found if isinstance(found, str) else None
 
 
 def markdown_cell(

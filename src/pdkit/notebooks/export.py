@@ -12,7 +12,7 @@ from ..evidence import holds_student_data
 from ..store import DEFAULT_SESSION, Store, Viewer
 from ._saved_evidence import EVIDENCE_TAG, evidence_cell
 from ._saved_pathway import pathway_status_only
-from .build import dumps
+from .build import dumps, notebook_language
 from .saved import save_workbook
 
 __all__ = ["export_store", "pseudonymize", "without_student_data"]
@@ -87,5 +87,5 @@ def without_student_data(notebook: dict[str, Any]) -> dict[str, Any]:
     cells = [
         c for c in notebook["cells"] if EVIDENCE_TAG not in c.get("metadata", {}).get("tags", ())
     ]
-    notebook["cells"] = cells + ([evidence_cell(kept)] if kept else [])
+    notebook["cells"] = cells + ([evidence_cell(kept, notebook_language(notebook))] if kept else [])
     return notebook

@@ -43,7 +43,7 @@ def printable_html(
         answers = [(f.label, answer_text(f, values.get(f.id))) for f in form.fields]
         forms.append({"title": form.title, "answers": answers})
     return _template().render(
-        language=workbook.language,
+        language=language or workbook.language,
         title=workbook.title,
         who=saved.participant.get("display_name", ""),
         saved_at=saved.saved_at,

@@ -32,7 +32,7 @@ from ._markdown import answers_markdown, comment_markdown
 from ._observations import read_observations
 from ._saved_credentials import add_credentials
 from ._saved_pathway import add_sections, read_pathway
-from .build import build_notebook, markdown_cell
+from .build import build_notebook, markdown_cell, notebook_language
 from .untrusted import (
     Damaged,
     check_times,
@@ -199,6 +199,7 @@ def save_workbook(
     of each item the teacher wrote but the viewer may not see, only its level (under
     ``visibility``, without answers: a review counts it as kept private)."""
     notebook = build_notebook(workbook, reference=reference or workbook.id)
+    written_in = notebook["metadata"]["pdkit"]["language"] = language or workbook.language
     if forms is None:
         forms = workbook_forms(workbook, language, school_goals)
     who: ViewerLike = participant.id if viewer is None else viewer
@@ -259,7 +260,7 @@ def save_workbook(
         cells.append(cell)
         section = cell["metadata"].get("pdkit", {}).get("section")
         cells.extend(after.get(section, []) if section is not None else [])
-    notebook["cells"] = cells + ([ev.evidence_cell(evidence)] if evidence else [])
+    notebook["cells"] = cells + ([ev.evidence_cell(evidence, written_in)] if evidence else [])
     saved = SavedWorkbook(
         workbook=workbook.id,
         participant=dict(zip(ENTRY_KEYS["participant"], person, strict=True)),
@@ -293,7 +294,7 @@ def append_comment(
     added = entry("coach_comments", coach, text, stamp.isoformat())
     comments.append(added)
     cell = markdown_cell(
-        comment_markdown(added["coach"], text, stamp),
+        comment_markdown(added["coach"], text, stamp, notebook_language(notebook)),
         cell_id="",
         metadata={"tags": [COACH_TAG], "pdkit": {"coach_comment": len(comments) - 1}},
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,6 +22,7 @@ from ..definitions import builtin_definition_path, load_form
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
 from ..errors import DefinitionError
 from ..evidence import KIND_WORDS
+from ..i18n import N_, translator
 from ..measures import unit_symbol
 from ..review import Review
 from ._rows import (
@@ -43,12 +44,13 @@ from ._text import day, missing, plain, trusted
 from ._timeline import measure_view, timeline
 
 Row = dict[str, Any]
+Translate = Callable[[str], str]
 
 
-def progress_points() -> dict[int, str]:
+def progress_points(language: str | None = None) -> dict[int, str]:
     """The check-in's scale (1 = still at point A … 5 = at point B), labelled."""
     try:
-        form = load_form(builtin_definition_path(CHECKIN_FORM))
+        form = load_form(builtin_definition_path(CHECKIN_FORM), language=language)
         field = form.field("progress")
     except (DefinitionError, KeyError):
         return {n: str(n) for n in range(1, 6)}
@@ -71,16 +73,16 @@ def _by_participant(frame: pd.DataFrame) -> dict[str, list[Row]]:
     return found
 
 
-def _stale(goals: Sequence[Row], now: pd.Timestamp, days: int) -> list[Stale]:
+def _stale(goals: Sequence[Row], now: pd.Timestamp, days: int, t: Translate) -> list[Stale]:
     """Goals with one version, or unchanged for ``days``, with the reasons."""
     found = []
     for goal in goals:
         reasons = []
         if goal["versions"] <= 1:
-            reasons.append("one version only (not revised since it was set)")
+            reasons.append(t("one version only (not revised since it was set)"))
         changed = goal["last_change"]
         if not missing(changed) and now - changed > pd.Timedelta(days=days):
-            reasons.append(f"not changed since {day(changed)}")
+            reasons.append(t("not changed since {day}").format(day=day(changed)))
         if reasons:
             found.append(
                 Stale(str(goal["participant"]), str(goal["display_name"]), "; ".join(reasons))
@@ -94,11 +96,13 @@ def _cohort(
     points: Mapping[int, str],
     now: pd.Timestamp,
     stale_days: int,
+    t: Translate,
 ) -> Cohort:
     goals = review.goals
+    none_chosen = t("(none chosen)")
     per_goal = (
         goals.assign(
-            name=goals["school_goal_label"].where(goals["school_goal_label"] != "", "(none chosen)")
+            name=goals["school_goal_label"].where(goals["school_goal_label"] != "", none_chosen)
         )
         .groupby("name", sort=False)
         .size()
@@ -109,19 +113,21 @@ def _cohort(
     progress_bars = [(f"{n}. {points[n]}", int(counts.get(n, 0))) for n in sorted(points)]
     return Cohort(
         counts=[
-            Item("Participants", len(review.participants)),
-            Item("With a goal", len(goals)),
-            Item("With a check-in", len(latest)),
-            Item("Goals revised at least once", int((goals["revisions"] > 0).sum())),
-            Item("Coach comments", len(review.comments)),
+            Item(t("Participants"), len(review.participants)),
+            Item(t("With a goal"), len(goals)),
+            Item(t("With a check-in"), len(latest)),
+            Item(t("Goals revised at least once"), int((goals["revisions"] > 0).sum())),
+            Item(t("Coach comments"), len(review.comments)),
         ],
-        goals_chart=trusted(bar_chart(goal_bars, label="Goals per school goal")),
-        progress_chart=trusted(bar_chart(progress_bars, label="Progress at the latest check-in")),
+        goals_chart=trusted(bar_chart(goal_bars, label=t("Goals per school goal"))),
+        progress_chart=trusted(
+            bar_chart(progress_bars, label=t("Progress at the latest check-in"))
+        ),
         without_checkin=len(review.participants) - len(latest),
         sitting_minutes=f"{review.sitting_gap / 60:g}",
         stale_days=stale_days,
         as_of=day(now),
-        stale=_stale(_records(goals), now, stale_days),
+        stale=_stale(_records(goals), now, stale_days, t),
     )
 
 
@@ -144,16 +150,16 @@ def _versions(rows: Sequence[Row]) -> list[Version]:
     return found
 
 
-def _goal(goal: Mapping[str, Any]) -> list[Item]:
+def _goal(goal: Mapping[str, Any], t: Translate) -> list[Item]:
     confidence = "" if missing(goal["confidence"]) else plain(goal["confidence_label"])
     return [
-        Item("School goal", plain(goal["school_goal_label"])),
-        Item("Goal", plain(goal["goal"])),
-        Item("Point A (where students are)", plain(goal["point_a"])),
-        Item("Point B (where they will be)", plain(goal["point_b"])),
-        Item("By", day(goal["target_date"])),
-        Item("Confidence", confidence),
-        Item("First steps", plain(goal["action_steps"])),
+        Item(t("School goal"), plain(goal["school_goal_label"])),
+        Item(t("Goal"), plain(goal["goal"])),
+        Item(t("Point A (where students are)"), plain(goal["point_a"])),
+        Item(t("Point B (where they will be)"), plain(goal["point_b"])),
+        Item(t("By"), day(goal["target_date"])),
+        Item(t("Confidence"), confidence),
+        Item(t("First steps"), plain(goal["action_steps"])),
     ]
 
 
@@ -189,13 +195,13 @@ def suffix(pid: str, length: int = 4) -> str:
     return hashlib.sha256(pid.encode("utf-8", "surrogatepass")).hexdigest()[:length]
 
 
-def _names(people: Sequence[tuple[str, str]]) -> dict[str, str]:
+def _names(people: Sequence[tuple[str, str]], t: Translate = str) -> dict[str, str]:
     """Each participant's name as the report shows it: the name, and when another
     teacher has the same name, a short stable suffix (longer until they differ)."""
     counts = Counter(name.strip().casefold() for _pid, name in people)
     shown: dict[str, str] = {}
     for pid, name in people:
-        label = name.strip() or "(no name)"
+        label = name.strip() or t("(no name)")
         if counts[name.strip().casefold()] > 1 or not name.strip():
             same = [p for p, n in people if n.strip().casefold() == name.strip().casefold()]
             length = 4
@@ -206,22 +212,45 @@ def _names(people: Sequence[tuple[str, str]]) -> dict[str, str]:
     return shown
 
 
-def _status(rows: Sequence[Row]) -> str:
+_STATUSES = {
+    "draft": N_("draft"),
+    "asked": N_("asked"),
+    "agreed": N_("agreed"),
+    "active": N_("working on it"),
+    "met": N_("met"),
+    "revised": N_("revised"),
+    "dropped": N_("dropped"),
+}
+
+
+def _status_word(status: str, t: Translate) -> str:
+    return t(_STATUSES.get(status, status))
+
+
+def _status(rows: Sequence[Row], t: Translate = str) -> str:
     """The goal's status now and since when, with the way it came ("asked 2026-01-02 →
     agreed 2026-01-05")."""
     if not rows:
         return ""
-    return " → ".join(f"{plain(r['status'])} {day(r['at'])}" for r in rows)
+    return " → ".join(f"{_status_word(plain(r['status']), t)} {day(r['at'])}" for r in rows)
 
 
-def _plan(rows: Sequence[Row]) -> str:
+_PLAN_STATES = {"due": N_("due"), "overdue": N_("overdue"), "done": N_("done")}
+
+
+def _plan(rows: Sequence[Row], t: Translate) -> str:
     if not rows:
         return ""
     r = rows[-1]
-    done = f"{r['done']} check-in(s) done"
-    late = f", {r['overdue']} overdue" if r["overdue"] else ""
-    upcoming = f"; next: {plain(r['next_due'])} ({plain(r['next_state'])})" if r["next_due"] else ""
-    return done + late + upcoming
+    said = t("{done} check-in(s) done").format(done=r["done"])
+    if r["overdue"]:
+        said += ", " + t("{count} overdue").format(count=r["overdue"])
+    if r["next_due"]:
+        state = plain(r["next_state"])
+        said += "; " + t("next: {day} ({state})").format(
+            day=plain(r["next_due"]), state=t(_PLAN_STATES.get(state, state))
+        )
+    return said
 
 
 def _note(r: Row) -> Note:
@@ -237,20 +266,25 @@ def _teacher(
     parts: Mapping[str, Mapping[str, list[Row]]],
     hidden: int,
     points: Mapping[int, str],
+    language: str | None = None,
 ) -> Teacher:
     """A teacher's section; private writing only if ``parts`` holds it (else ``hidden``)."""
+    t = translator(language)
     checkins = parts["checkins"].get(pid, [])
-    chart, words = measure_view(goal, checkins)
+    chart, words = measure_view(goal, checkins, language)
     return Teacher(
         id=pid,
         name=name,
         status=""
         if goal is None
-        else (_status(parts["goal_statuses"].get(pid, [])) or plain(goal["status"]) or "draft"),
-        plan=_plan(parts["checkin_plans"].get(pid, [])),
-        goal=None if goal is None else _goal(goal),
+        else (
+            _status(parts["goal_statuses"].get(pid, []), t)
+            or _status_word(plain(goal["status"]) or "draft", t)
+        ),
+        plan=_plan(parts["checkin_plans"].get(pid, []), t),
+        goal=None if goal is None else _goal(goal, t),
         versions=[] if goal is None else _versions(parts["goal_versions"].get(pid, [])),
-        timeline=trusted(timeline(goal, checkins, points)),
+        timeline=trusted(timeline(goal, checkins, points, t)),
         checkins=[
             _checkin(r, "" if goal is None else plain(goal.get("measure_unit"))) for r in checkins
         ],
@@ -263,33 +297,35 @@ def _teacher(
         hidden=hidden,
         measure=trusted(chart),
         measure_words=words,
-        observations=tuple(_observed(r) for r in parts["observations"].get(pid, [])),
-        evidence=tuple(_evidence(r) for r in parts["evidence"].get(pid, [])),
+        observations=tuple(_observed(r, t) for r in parts["observations"].get(pid, [])),
+        evidence=tuple(_evidence(r, t) for r in parts["evidence"].get(pid, [])),
     )
 
 
-def _evidence(r: Row) -> Evidence:
+def _evidence(r: Row, t: Translate = str) -> Evidence:
     student = bool(r["student_data"])
     link = plain(r["link"])
     checkin = r["checkin"]
     return Evidence(
         day=day(r["made_on"]),
-        kind=KIND_WORDS.get(plain(r["kind"]), plain(r["kind"])),
+        kind=t(KIND_WORDS.get(plain(r["kind"]), plain(r["kind"]))),
         caption=plain(r["caption"]),
         link="" if student or not link.startswith(("https://", "http://")) else link,
         text="" if student else plain(r["text"]),
         student_data=student,
-        checkin="" if checkin is None or pd.isna(checkin) else f"with check-in {int(checkin)}",
+        checkin=""
+        if checkin is None or pd.isna(checkin)
+        else t("with check-in {n}").format(n=int(checkin)),
     )
 
 
-def _observed(r: Row) -> Observed:
+def _observed(r: Row, t: Translate = str) -> Observed:
     version = r["goal_version"]
     return Observed(
         plain(r["day"]),
         plain(r["observer_name"]),
-        "" if version is None or pd.isna(version) else f"goal version {int(version)}",
-        f"{r['seen']} of {r['look_fors']} look-fors seen",
+        "" if version is None or pd.isna(version) else t("goal version {n}").format(n=int(version)),
+        t("{seen} of {look_fors} look-fors seen").format(seen=r["seen"], look_fors=r["look_fors"]),
         plain(r["glow"]),
         plain(r["grow"]),
         plain(r["general"]),
@@ -303,8 +339,11 @@ def page(
     include_private: bool,
     stale_days: int,
     now: datetime | None,
+    language: str | None = None,
 ) -> Page:
-    """What the report shows of ``review`` (private text only with ``include_private``)."""
+    """What the report shows of ``review`` (private text only with ``include_private``),
+    pdkit's words in ``language``."""
+    t = translator(language)
     goal_hidden, checkin_hidden = review.hidden()
     kept = review.kept_private
     goal_hidden |= set(kept.loc[kept["form"] == GOAL_FORM, "participant"])
@@ -314,7 +353,7 @@ def page(
         review = review.shared_only()
     moment = pd.Timestamp(now if now is not None else datetime.now(timezone.utc))
     moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
-    points = progress_points()
+    points = progress_points(language)
     checkins = review.checkins
     latest = checkins.sort_values("checkin", kind="stable").groupby("participant").tail(1)
     reflections = review.reflections
@@ -353,10 +392,11 @@ def page(
     listed = [
         (str(r["participant"]), str(r["display_name"])) for r in _records(review.participants)
     ]
-    names = _names(listed)
+    names = _names(listed, t)
     people = sorted((names[pid].casefold(), pid, names[pid]) for pid, _name in listed)
     teachers = [
-        _teacher(pid, name, goals.get(pid), parts, hidden[pid], points) for _, pid, name in people
+        _teacher(pid, name, goals.get(pid), parts, hidden[pid], points, language)
+        for _, pid, name in people
     ]
     return Page(
         title=title,
@@ -366,7 +406,7 @@ def page(
         include_private=include_private,
         kept=len(goal_hidden) + len(checkin_hidden),
         private_count=(0 if include_private else private_items + len(review.notes)),
-        cohort=_cohort(review, latest, points, moment, stale_days),
+        cohort=_cohort(review, latest, points, moment, stale_days, t),
         teachers=[t for t in teachers if _shared_something(t)],
         silent=[t for t in teachers if not _shared_something(t)],
     )

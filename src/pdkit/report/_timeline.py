@@ -4,21 +4,23 @@ from its numbers (:func:`measure_view`, drawn by :mod:`pdkit.measures` as on the
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
+from ..i18n import translator
 from ..measures import Measure, Point, measure_chart, measure_words
 from ._text import day, missing, text
 
 Row = dict[str, Any]
 
-LABEL = "From point A toward point B: check-ins over time"
-
 
 def timeline(
-    goal: Mapping[str, Any] | None, checkins: Sequence[Row], points: Mapping[int, str]
+    goal: Mapping[str, Any] | None,
+    checkins: Sequence[Row],
+    points: Mapping[int, str],
+    t: Callable[[str], str] = str,
 ) -> str:
     """Point A (goal set) → point B (target date), with the check-ins' progress over time.
 
@@ -50,9 +52,10 @@ def timeline(
     def y(level: float) -> float:
         return top + (hi - level) / (hi - lo) * (height - top - bottom)
 
+    label = text(t("From point A toward point B: check-ins over time"))
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{text(LABEL)}"><title>{text(LABEL)}</title>',
+        f'role="img" aria-label="{label}"><title>{label}</title>',
         f'<line class="axis" x1="{left}" y1="{y(lo):.1f}" x2="{width - right}" y2="{y(lo):.1f}"/>',
         f'<line class="axis" x1="{left}" y1="{y(hi):.1f}" x2="{width - right}" y2="{y(hi):.1f}"/>',
         f'<text x="{left - 8}" y="{y(lo) + 4:.1f}" text-anchor="end">A</text>',
@@ -77,18 +80,21 @@ def timeline(
         when = day(pd.Timestamp(start, unit="s"))
         parts.append(
             f'<circle class="a" cx="{x(start):.1f}" cy="{y(lo):.1f}" r="6">'
-            f"<title>{text(f'Point A: goal set on {when}')}</title></circle>"
+            f"<title>{text(t('Point A: goal set on {day}').format(day=when))}</title></circle>"
         )
     if goal is not None:
-        target = day(goal["target_date"]) or "no date"
+        target = day(goal["target_date"]) or t("no date")
+        said = t("Point B: target {day}").format(day=target)
         parts.append(
             f'<circle class="b" cx="{b_x:.1f}" cy="{y(hi):.1f}" r="6">'
-            f"<title>{text(f'Point B: target {target}')}</title></circle>"
+            f"<title>{text(said)}</title></circle>"
         )
     for moment, level, level_label, number in checks:
         if missing(level):
             continue
-        tip = f"Check-in {number}, {day(pd.Timestamp(moment, unit='s'))}: {level_label}"
+        tip = t("Check-in {n}, {day}: {level}").format(
+            n=number, day=day(pd.Timestamp(moment, unit="s")), level=level_label
+        )
         parts.append(
             f'<circle class="check" cx="{x(moment):.1f}" cy="{y(level):.1f}" r="4.5">'
             f"<title>{text(tip)}</title></circle>"
@@ -101,12 +107,15 @@ def _number(value: Any) -> float | None:
     return None if missing(value) else float(value)
 
 
-def measure_view(goal: Mapping[str, Any] | None, checkins: Sequence[Row]) -> tuple[str, str]:
+def measure_view(
+    goal: Mapping[str, Any] | None, checkins: Sequence[Row], language: str | None = None
+) -> tuple[str, str]:
     """A measured goal's A → now → B: the chart and the sentence, from the goals frame's
     measure columns and the check-ins' ``measure_value`` (those the report may show).
     Two empty strings for a goal in words only (or no goal)."""
     if goal is None:
         return "", ""
+    t = translator(language)
     instrument = goal.get("measure_instrument")
     measure = Measure(
         instrument="" if missing(instrument) else str(instrument),
@@ -126,5 +135,7 @@ def measure_view(goal: Mapping[str, Any] | None, checkins: Sequence[Row]) -> tup
         measure,
         points,
         target_date=None if missing(target_date) else pd.Timestamp(target_date).date().isoformat(),
+        t=t,
+        language=language,
     )
-    return measure_chart(measure, points), words
+    return measure_chart(measure, points, t=t, language=language), words

@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from ..definitions import AgendaDefinition
 from ..errors import ConflictError, PdkitError
+from ..i18n import translator
 from ..store import DEFAULT_SESSION, AgendaState, Store
 from ._lean import HTML, HBox, VBox
 from ._timing import repeat_every
@@ -49,9 +50,10 @@ def follow_agenda(
     return check, repeat_every(poll_interval, check)
 
 
-def part_label(agenda: AgendaDefinition, index: int) -> str:
+def part_label(agenda: AgendaDefinition, index: int, language: str | None = None) -> str:
     """ "Part 2 of 5" (the words every page uses)."""
-    return f"Part {index + 1} of {len(agenda.parts)}"
+    t = translator(language)
+    return t("Part {n} of {total}").format(n=index + 1, total=len(agenda.parts))
 
 
 class AgendaControl:
@@ -70,16 +72,19 @@ class AgendaControl:
         *,
         session: str = DEFAULT_SESSION,
         poll_interval: float = 1.0,
+        language: str | None = None,
     ) -> None:
+        self.language = language
+        self.t = t = translator(language)
         self.store = store
         self.agenda = agenda
         self.session = session
         self.state = AgendaState(session, agenda.id)
         self.outline = HTML()
         self.message = HTML()
-        self.back_button = w.Button(description="Back", icon="step-backward")
+        self.back_button = w.Button(description=t("Back"), icon="step-backward")
         self.next_button = w.Button(
-            description="Next part", icon="step-forward", button_style="primary"
+            description=t("Next part"), icon="step-forward", button_style="primary"
         )
         self.back_button.on_click(lambda _: self.move(-1))
         self.next_button.on_click(lambda _: self.move(+1))
@@ -88,9 +93,15 @@ class AgendaControl:
         self.widget = VBox(
             [
                 HTML(
-                    value=f'<h2>Agenda: {escape(agenda.title)}</h2><p class="pdkit-help">'
-                    "Every teacher's day page follows the part you move the room to; "
-                    "earlier parts stay open to them.</p>"
+                    value=f"<h2>{escape(t('Agenda: {title}').format(title=agenda.title))}</h2>"
+                    '<p class="pdkit-help">'
+                    + escape(
+                        t(
+                            "Every teacher's day page follows the part you move the room to; "
+                            "earlier parts stay open to them."
+                        )
+                    )
+                    + "</p>"
                 ),
                 self.outline,
                 buttons,
@@ -118,31 +129,38 @@ class AgendaControl:
         except ConflictError:
             self.refresh()
             self._say(
-                "The agenda was just moved from another tab: here is where it is now.", "error"
+                self.t("The agenda was just moved from another tab: here is where it is now."),
+                "error",
             )
             return None
         except PdkitError as exc:
             self._say(str(exc), "error")
             return None
         self._draw(state)
-        self._say(f"The room is on {self.agenda.parts[self.part].title}.", "ok")
+        said = self.t("The room is on {part}.").format(part=self.agenda.parts[self.part].title)
+        self._say(said, "ok")
         return state
 
     def _draw(self, state: AgendaState) -> None:
+        t = self.t
         self.state = state
         current = self.part
         items = []
         for index, part in enumerate(self.agenda.parts):
             now = index == current
             mark = ' aria-current="step" class="pdkit-step-now"' if now else ""
-            tag = " · now" if now else " ✓" if index < current else ""
+            tag = f" · {escape(t('now'))}" if now else " ✓" if index < current else ""
             items.append(f"<li{mark}>{escape(part.title)} · {part.minutes:g} min{tag}</li>")
+        planned = t("(planned {minutes} min in all)").format(
+            minutes=f"{self.agenda.total_minutes:g}"
+        )
         self.outline.value = (
-            f'<p class="pdkit-agenda-where">{part_label(self.agenda, current)}: '
+            f'<p class="pdkit-agenda-where">{part_label(self.agenda, current, self.language)}: '
             f"<strong>{escape(self.agenda.parts[current].title)}</strong> "
-            f"(planned {self.agenda.total_minutes:g} min in all)</p>"
+            f"{escape(planned)}</p>"
             f'<ol class="pdkit-outline">{"".join(items)}</ol>'
         )
+
         self.back_button.disabled = current == 0
         self.next_button.disabled = current == len(self.agenda.parts) - 1
 

@@ -9,6 +9,7 @@ import anywidget
 import traitlets
 
 from .. import pacing
+from ..i18n import translator
 from ..store import Run
 
 __all__ = ["Countdown"]
@@ -20,7 +21,8 @@ class Countdown(anywidget.AnyWidget):
     """A countdown that ticks in the browser from ``remaining`` seconds.
 
     The kernel sets ``remaining``, ``running`` and ``state`` and bumps ``stamp``
-    whenever the run changes; the browser counts down from there by itself.
+    whenever the run changes; the browser counts down from there by itself, in the words
+    of ``language`` (``{time}`` where the time goes).
     """
 
     _esm = _COUNTDOWN_ESM
@@ -28,6 +30,22 @@ class Countdown(anywidget.AnyWidget):
     running = traitlets.Bool(False).tag(sync=True)
     state = traitlets.Unicode("idle").tag(sync=True)
     stamp = traitlets.Int(0).tag(sync=True)
+    words = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, language: str | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        t = translator(language)
+        self.words = {
+            "up": t("Time's up for this step"),
+            "thirty": t("Thirty seconds left"),
+            "minute": t("One minute left"),
+            "paused_said": t("Timer paused, {time} to go"),
+            "finished": t("Protocol finished."),
+            "over": t("Time is up ({time})"),
+            "left": t("{time} left"),
+            "paused": t("Paused, {time} left"),
+            "ended": t("Ended"),
+        }
 
     def show(self, run: Run | None, now: float) -> None:
         with self.hold_sync():  # what changed goes to the browser as one message

@@ -24,10 +24,12 @@ from ..charts import bar_chart
 from ..definitions import AgendaDefinition, FormDefinition, SchoolGoal, load_form
 from ..definitions.ids import EVALUATION_FORM, GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
+from ..i18n import N_, translator
 from ..links import sibling
 from ..store import DEFAULT_SESSION, Status, Store, Viewer
 from ._agenda import AgendaControl
-from ._dashboard_followup import CoachesPanel, FollowUpPanel, name_labels
+from ._dashboard_coaches import CoachesPanel
+from ._dashboard_followup import FollowUpPanel, name_labels
 from ._evaluation import evaluation_summary_html
 from ._fidelity import FidelityReport
 from ._files import FileDownload
@@ -38,28 +40,29 @@ from ._timing import repeat_every
 __all__ = ["Dashboard", "goals_chart"]
 
 _VISIBILITY = {
-    "private": "private",
-    "coach": "with coach",
-    "group": "with group",
-    "session": "with session",
+    "private": N_("private"),
+    "coach": N_("with coach"),
+    "group": N_("with group"),
+    "session": N_("with session"),
 }
 
 Exporter = Callable[[str], bytes]
 """``export(kind)`` → the session's tables as ``xlsx`` or ``zip`` (of CSV files) bytes."""
 
 
-def goals_chart(counts: Counter[str], goals: list[SchoolGoal]) -> str:
+def goals_chart(counts: Counter[str], goals: list[SchoolGoal], language: str | None = None) -> str:
     """Goals per school goal as an inline SVG bar chart (:func:`pdkit.charts.bar_chart`:
     labels escaped, no script); a screen reader hears every count."""
+    t = translator(language)
     rows = [(g.title, counts.get(g.id, 0)) for g in goals]
     known = {g.id for g in goals}
     other = sum(n for key, n in counts.items() if key not in known)
     if other:
-        rows.append(("Another school goal", other))
+        rows.append((t("Another school goal"), other))
     total = sum(n for _label, n in rows)
     if not total:
-        return '<p class="pdkit-empty">No goal is linked to a school goal yet.</p>'
-    title = f"Goals per school goal: {total} goal(s)"
+        return f'<p class="pdkit-empty">{escape(t("No goal is linked to a school goal yet."))}</p>'
+    title = t("Goals per school goal: {total} goal(s)").format(total=total)
     summary = "; ".join(f"{label}: {n}" for label, n in rows)
     return bar_chart(
         rows,
@@ -95,7 +98,10 @@ class Dashboard:
         clock: Callable[[], float] = now,
         agenda: AgendaDefinition | None = None,
         evaluation: FormDefinition | None = None,
+        language: str | None = None,
     ) -> None:
+        self.language = language
+        self.t = t = translator(language)
         self.store = store
         self.evaluation_form = evaluation or load_form(EVALUATION_FORM)
         self.session = session
@@ -104,17 +110,17 @@ class Dashboard:
         self.page_url = page_url
         self._clock = clock
         stored = store.get_session(session) if session != DEFAULT_SESSION else None
-        title = stored.title if stored is not None else "This workshop"
+        title = stored.title if stored is not None else t("This workshop")
         join = ""
         if stored is not None:
-            join = (
-                '<p class="pdkit-join-code">Participants join with the code '
-                f"<strong>{escape(stored.code)}</strong>"
-            )
+            code = f"<strong>{escape(stored.code)}</strong>"
+            said = escape(t("Participants join with the code {code}.")).format(code=code)
             if page_url:
                 link = escape(sibling(page_url, "goal-setting.ipynb", f"code={quote(stored.code)}"))
-                join += f' or the link <a href="{link}">{link}</a>'
-            join += ".</p>"
+                said = escape(
+                    t("Participants join with the code {code} or the link {link}.")
+                ).format(code=code, link=f'<a href="{link}">{link}</a>')
+            join = f'<p class="pdkit-join-code">{said}</p>'
         self.header = HTML(value=f"<h2>{escape(title)}</h2>{join}")
         self.counts = HTML()
         self.evaluation = HTML()
@@ -122,16 +128,20 @@ class Dashboard:
         self._evaluated: int | None = None
         self.chart = HTML()
         self.roster = HTML()
-        self.control = PacingControl(store, session=session, clock=clock)
-        self.agenda = AgendaControl(store, agenda, session=session) if agenda is not None else None
-        self.followup = FollowUpPanel(store, session=session, clock=clock)
-        self.fidelity = FidelityReport(store, session=session, clock=clock)
+        self.control = PacingControl(store, session=session, clock=clock, language=language)
+        self.agenda = (
+            AgendaControl(store, agenda, session=session, language=language)
+            if agenda is not None
+            else None
+        )
+        self.followup = FollowUpPanel(store, session=session, clock=clock, language=language)
+        self.fidelity = FidelityReport(store, session=session, clock=clock, language=language)
         self.coaches = CoachesPanel(
-            store, session=session, page_url=page_url, changed=self.followup.draw
+            store, session=session, page_url=page_url, changed=self.followup.draw, language=language
         )
         self.downloader = FileDownload()
-        self.excel_button = w.Button(description="Download tables (Excel)", icon="file-excel")
-        self.csv_button = w.Button(description="Download tables (CSV)", icon="file-csv")
+        self.excel_button = w.Button(description=t("Download tables (Excel)"), icon="file-excel")
+        self.csv_button = w.Button(description=t("Download tables (CSV)"), icon="file-csv")
         self.excel_button.on_click(lambda _: self.download("xlsx"))
         self.csv_button.on_click(lambda _: self.download("zip"))
         self.message = HTML()
@@ -144,9 +154,9 @@ class Dashboard:
             [
                 self.header,
                 self.counts,
-                HTML(value="<h2>Goals per school goal</h2>"),
+                HTML(value=f"<h2>{escape(t('Goals per school goal'))}</h2>"),
                 self.chart,
-                HTML(value="<h2>Who is where</h2>"),
+                HTML(value=f"<h2>{escape(t('Who is where'))}</h2>"),
                 self.roster,
                 *([self.agenda.widget] if self.agenda is not None else []),
                 self.control.widget,
@@ -155,9 +165,15 @@ class Dashboard:
                 self.coaches.widget,
                 self.evaluation,
                 HTML(
-                    value="<h2>Session tables</h2><p>The roster, goals per school goal and "
-                    "groups as tidy tables: counts and statuses, never what anyone wrote "
-                    "(the anonymous session evaluation from 5 answers).</p>"
+                    value=f"<h2>{escape(t('Session tables'))}</h2><p>"
+                    + escape(
+                        t(
+                            "The roster, goals per school goal and groups as tidy tables: counts "
+                            "and statuses, never what anyone wrote (the anonymous session "
+                            "evaluation from 5 answers)."
+                        )
+                    )
+                    + "</p>"
                 ),
                 *export_row,
             ]
@@ -182,7 +198,7 @@ class Dashboard:
             return
         self._seen = key
         self._draw_counts(statuses)
-        self.chart.value = goals_chart(Counter(choices.values()), self.school_goals)
+        self.chart.value = goals_chart(Counter(choices.values()), self.school_goals, self.language)
         self._draw_roster(statuses)
         self.control._show_groups()  # new joiners and late placements show at once
         self.coaches.people_changed([s.participant for s in statuses])
@@ -201,16 +217,17 @@ class Dashboard:
         except PdkitError:
             return  # a passing store hiccup: keep showing the last state
         self._evaluated = count
-        self.evaluation.value = evaluation_summary_html(form, count, sheets)
+        self.evaluation.value = evaluation_summary_html(form, count, sheets, self.language)
 
     def _draw_counts(self, statuses: list[Status]) -> None:
+        t = self.t
         joined = len(statuses)
         counts = [
-            ("joined", joined),
-            ("goal drafted", sum(s.goal_drafted for s in statuses)),
-            ("goal shared", sum(s.goal_shared for s in statuses)),
-            ("reflection done", sum(s.reflections_done > 0 for s in statuses)),
-            ("in a group", sum(s.group is not None for s in statuses)),
+            (t("joined"), joined),
+            (t("goal drafted"), sum(s.goal_drafted for s in statuses)),
+            (t("goal shared"), sum(s.goal_shared for s in statuses)),
+            (t("reflection done"), sum(s.reflections_done > 0 for s in statuses)),
+            (t("in a group"), sum(s.group is not None for s in statuses)),
         ]
         items = "".join(
             f'<li><strong class="pdkit-count">{n}</strong> {escape(label)}</li>'
@@ -219,32 +236,45 @@ class Dashboard:
         self.counts.value = f'<ul class="pdkit-counts" aria-live="polite">{items}</ul>'
 
     def _draw_roster(self, statuses: list[Status]) -> None:
+        t = self.t
         if not statuses:
-            self.roster.value = (
-                '<p class="pdkit-empty">Nobody has joined yet. Share the code or the link; '
-                "people appear here as they join.</p>"
+            said = t(
+                "Nobody has joined yet. Share the code or the link; people appear here as they "
+                "join."
             )
+            self.roster.value = f'<p class="pdkit-empty">{escape(said)}</p>'
             return
         yes, no = "✓", "–"
         try:  # two teachers of one name told apart
             names = name_labels(
-                self.store, [(s.participant, s.display_name, s.joined_at) for s in statuses]
+                self.store,
+                [(s.participant, s.display_name, s.joined_at) for s in statuses],
+                self.language,
             )
         except PdkitError:  # a passing store hiccup: the names as they are
             names = {s.participant: s.display_name for s in statuses}
         rows = "".join(
             f"<tr><td>{escape(names[s.participant])}</td>"
             f"<td>{yes if s.goal_drafted else no}</td>"
-            f"<td>{escape(_VISIBILITY.get(s.goal_visibility, s.goal_visibility))}</td>"
+            f"<td>{escape(t(_VISIBILITY.get(s.goal_visibility, s.goal_visibility)))}</td>"
             f"<td>{s.reflections_done or no}</td>"
             f"<td>{escape(s.group) if s.group else no}</td></tr>"
             for s in statuses
         )
+        heads = "".join(
+            f'<th scope="col">{escape(t(h))}</th>'
+            for h in (
+                N_("Name"),
+                N_("Goal drafted"),
+                N_("Goal shared"),
+                N_("Reflections"),
+                N_("Group"),
+            )
+        )
         self.roster.value = (
-            '<table class="pdkit-roster"><caption>Participants and where they are</caption>'
-            '<thead><tr><th scope="col">Name</th><th scope="col">Goal drafted</th>'
-            '<th scope="col">Goal shared</th><th scope="col">Reflections</th>'
-            f'<th scope="col">Group</th></tr></thead><tbody>{rows}</tbody></table>'
+            '<table class="pdkit-roster"><caption>'
+            f"{escape(t('Participants and where they are'))}</caption>"
+            f"<thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>"
         )
 
     def download(self, kind: str) -> bytes:
@@ -264,6 +294,7 @@ class Dashboard:
             else "application/zip"
         )
         self.downloader.offer(data, name, mime)
-        said = escape(f"{name} is downloading.")
+        said = escape(self.t("{name} is downloading.").format(name=name))
+
         self.message.value = f'<p class="pdkit-status" role="status">{said}</p>'
         return data

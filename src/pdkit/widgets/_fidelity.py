@@ -14,6 +14,7 @@ from .._clock import now
 from ..definitions import protocol_by_id
 from ..errors import PdkitError
 from ..fidelity import StepRecord, fidelity
+from ..i18n import N_, translator
 from ..store import DEFAULT_SESSION, Run, RunStore
 from ._lean import HTML, VBox
 from ._runner import run_plan
@@ -34,7 +35,26 @@ def _minutes(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value else "0"
 
 
-def _table(run: Run, records: list[StepRecord]) -> str:
+_HEADS = (
+    N_("Round"),
+    N_("Step"),
+    N_("Planned"),
+    N_("Ran"),
+    N_("Added"),
+    N_("Pauses"),
+    N_("Times entered"),
+    N_("State"),
+    N_("Wrote notes"),
+)
+_STATES = {
+    "left out": N_("left out"),
+    "done": N_("done"),
+    "now": N_("now"),
+    "not reached": N_("not reached"),
+}
+
+
+def _table(run: Run, records: list[StepRecord], t: Callable[[str], str] = str) -> str:
     protocol = protocol_by_id(run.protocol)
     planned = sum(r.planned for r in records if r.state != "left out")
     actual = sum(r.actual for r in records)
@@ -44,23 +64,33 @@ def _table(run: Run, records: list[StepRecord]) -> str:
         f"<tr><td>{r.round}</td><th scope='row'>{escape(r.title)}</th>"
         f"<td>{_minutes(r.planned)}</td><td>{_minutes(r.actual)}</td>"
         f"<td>{_minutes(r.added)}</td><td>{r.pauses}</td><td>{r.visits}</td>"
-        f"<td>{escape(r.state)}</td><td>{r.wrote_notes}</td></tr>"
+        f"<td>{escape(t(_STATES.get(r.state, r.state)))}</td><td>{r.wrote_notes}</td></tr>"
         for r in records
     )
+    numbers = {
+        "groups": len(run.roles),
+        "rounds": run.rounds,
+        "planned": _minutes(planned),
+        "actual": _minutes(actual),
+        "added": _minutes(added),
+    }
     summary = (
-        f"{len(run.roles)} group(s), {run.rounds} round(s): {_minutes(planned)} minutes "
-        f"planned, {_minutes(actual)} run, {_minutes(added)} added"
-        + (f"; left out: {escape(', '.join(left_out))}" if left_out else "")
-        + "."
+        t(
+            "{groups} group(s), {rounds} round(s): {planned} minutes planned, {actual} run, "
+            "{added} added; left out: {left_out}."
+        ).format(**numbers, left_out=", ".join(left_out))
+        if left_out
+        else t(
+            "{groups} group(s), {rounds} round(s): {planned} minutes planned, {actual} run, "
+            "{added} added."
+        ).format(**numbers)
     )
+    heads = "".join(f"<th scope='col'>{escape(t(h))}</th>" for h in _HEADS)
     return (
-        f"<h3>{escape(protocol.title)}</h3><p>{summary}</p>"
-        '<table class="pdkit-fidelity"><caption>Planned and actual minutes per step'
-        "</caption><thead><tr><th scope='col'>Round</th><th scope='col'>Step</th>"
-        "<th scope='col'>Planned</th><th scope='col'>Ran</th><th scope='col'>Added</th>"
-        "<th scope='col'>Pauses</th><th scope='col'>Times entered</th>"
-        "<th scope='col'>State</th><th scope='col'>Wrote notes</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
+        f"<h3>{escape(protocol.title)}</h3><p>{escape(summary)}</p>"
+        '<table class="pdkit-fidelity"><caption>'
+        f"{escape(t('Planned and actual minutes per step'))}</caption>"
+        f"<thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>"
     )
 
 
@@ -73,19 +103,24 @@ class FidelityReport:
         *,
         session: str = DEFAULT_SESSION,
         clock: Callable[[], float] = now,
+        language: str | None = None,
     ) -> None:
+        self.t = t = translator(language)
         self.store = store
         self.session = session
         self._clock = clock
         self.html = HTML()
-        self.refresh_button = w.Button(description="Read again", icon="refresh")
+        self.refresh_button = w.Button(description=t("Read again"), icon="refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
+        helps = t(
+            "For each run: the minutes planned and run per step and round, time added, pauses "
+            "and how many wrote notes. Counts only, never what anyone wrote."
+        )
         self.widget = VBox(
             [
                 HTML(
-                    value="<h2>How the protocols ran</h2><p class='pdkit-help'>For each run: "
-                    "the minutes planned and run per step and round, time added, pauses and "
-                    "how many wrote notes. Counts only, never what anyone wrote.</p>"
+                    value=f"<h2>{escape(t('How the protocols ran'))}</h2>"
+                    f"<p class='pdkit-help'>{escape(helps)}</p>"
                 ),
                 self.refresh_button,
                 self.html,
@@ -98,12 +133,9 @@ class FidelityReport:
         try:
             runs = self.store.runs(self.session)
             at = self._clock()
-            parts = [_table(run, run_records(self.store, run, at)) for run in runs]
+            parts = [_table(run, run_records(self.store, run, at), self.t) for run in runs]
         except PdkitError as exc:
             self.html.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
             return
-        self.html.value = (
-            "".join(parts)
-            if parts
-            else '<p class="pdkit-empty">No protocol has run in this session yet.</p>'
-        )
+        none = escape(self.t("No protocol has run in this session yet."))
+        self.html.value = "".join(parts) if parts else f'<p class="pdkit-empty">{none}</p>'

@@ -20,10 +20,13 @@ from ..definitions import builtin_definitions, protocol_by_id
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import ConflictError, PdkitError
 from ..groups import form_groups, form_groups_by
+from ..i18n import translator
 from ..store import DEFAULT_SESSION, Run, Store, Viewer, display_names
 from ._countdown import Countdown
 from ._follow import follow
 from ._lean import HTML, HBox, VBox
+from ._pacing_words import count_of as _count
+from ._pacing_words import rounds_help, run_status_html
 from ._runner import run_plan
 
 __all__ = ["PacingControl"]
@@ -32,10 +35,6 @@ __all__ = ["PacingControl"]
 def _wrapping() -> w.Layout:
     """A row of controls that wraps on a narrow screen (a phone) instead of cutting them."""
     return w.Layout(flex_flow="row wrap")
-
-
-def _count(n: int, one: str, many: str = "") -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 class PacingControl:
@@ -51,7 +50,9 @@ class PacingControl:
         poll_interval: float = 1.0,
         protocols: list[str] | None = None,
         seed: int | None = None,
+        language: str | None = None,
     ) -> None:
+        self.t = t = translator(language)
         self.store = store
         self.session = session
         self._clock = clock
@@ -65,74 +66,74 @@ class PacingControl:
             value=3,
             min=2,
             max=6,
-            description="Group size",
+            description=t("Group size"),
             style={"description_width": "initial"},
             layout=w.Layout(width="10em"),
         )
-        self.form_button = w.Button(description="Form groups at random", icon="users")
+        self.form_button = w.Button(description=t("Form groups at random"), icon="users")
         self.form_button.on_click(lambda _: self.form_groups(self.group_size.value))
         self.by_goal_button = w.Button(
-            description="Form groups by school goal",
+            description=t("Form groups by school goal"),
             icon="bullseye",
-            tooltip="People whose goals serve the same school goal work together where they can",
+            tooltip=t("People whose goals serve the same school goal work together where they can"),
         )
         self.by_goal_button.on_click(
             lambda _: self.form_groups(self.group_size.value, by=SCHOOL_GOAL_FIELD)
         )
         self.groups_html = HTML()
         self.leaver = w.Dropdown(
-            description="Who has left?",
+            description=t("Who has left?"),
             style={"description_width": "initial"},
             layout=w.Layout(width="auto"),
         )
         self.leave_button = w.Button(
-            description="Has left the room",
+            description=t("Has left the room"),
             icon="sign-out",
-            tooltip="Later rounds go on without them; nobody else loses a turn",
+            tooltip=t("Later rounds go on without them; nobody else loses a turn"),
         )
         self.leave_button.on_click(lambda _: self.left(self.leaver.value))
         self.protocol = w.Dropdown(
             options=options,
             value="tuning" if "tuning" in ids else (options[0][1] if options else None),
-            description="Protocol",
+            description=t("Protocol"),
             style={"description_width": "initial"},
         )
-        self.target = w.Dropdown(description="Run for", style={"description_width": "initial"})
+        self.target = w.Dropdown(description=t("Run for"), style={"description_width": "initial"})
         self.rounds = w.BoundedIntText(
             value=1,
             min=1,
             max=rounds.MAX_ROUNDS,
-            description="Rounds",
+            description=t("Rounds"),
             style={"description_width": "initial"},
             layout=w.Layout(width="9em"),
         )
         self.rounds_help = HTML()
         self.skip_norms = w.Checkbox(
             value=False,
-            description="Leave out the norms step",
-            tooltip="When the room has agreed its norms already",
+            description=t("Leave out the norms step"),
+            tooltip=t("When the room has agreed its norms already"),
             indent=False,
             layout=w.Layout(width="auto"),
         )
         self.protocol.observe(lambda _: self._suggest_rounds(), names="value")
         self.rounds.observe(lambda _: self._explain_rounds(), names="value")
-        self.start_button = w.Button(description="Start", button_style="primary", icon="play")
+        self.start_button = w.Button(description=t("Start"), button_style="primary", icon="play")
         self.start_button.on_click(lambda _: self.start(self.protocol.value, self.target.value))
-        self.back_button = w.Button(description="Back", icon="step-backward")
+        self.back_button = w.Button(description=t("Back"), icon="step-backward")
         self.next_button = w.Button(
-            description="Next step", icon="step-forward", button_style="primary"
+            description=t("Next step"), icon="step-forward", button_style="primary"
         )
-        self.add1_button = w.Button(description="+1 min", icon="plus")
-        self.add5_button = w.Button(description="+5 min", icon="plus")
-        self.pause_button = w.Button(description="Pause", icon="pause")
-        self.end_button = w.Button(description="End", icon="stop")
+        self.add1_button = w.Button(description=t("+1 min"), icon="plus")
+        self.add5_button = w.Button(description=t("+5 min"), icon="plus")
+        self.pause_button = w.Button(description=t("Pause"), icon="pause")
+        self.end_button = w.Button(description=t("End"), icon="stop")
         self.back_button.on_click(lambda _: self.back())
         self.next_button.on_click(lambda _: self.next())
         self.add1_button.on_click(lambda _: self.extend(60))
         self.add5_button.on_click(lambda _: self.extend(300))
         self.pause_button.on_click(lambda _: self.toggle_pause())
         self.end_button.on_click(lambda _: self.end())
-        self.countdown = Countdown()
+        self.countdown = Countdown(language=language)
         self.status = HTML()
         self.message = HTML()
         self.progress = HTML()
@@ -149,15 +150,21 @@ class PacingControl:
         self.controls.add_class("pdkit-pacing")
         self.widget = VBox(
             [
-                HTML(value="<h2>Groups</h2>"),
+                HTML(value=f"<h2>{escape(t('Groups'))}</h2>"),
                 HBox([self.group_size, self.form_button, self.by_goal_button], layout=_wrapping()),
                 HTML(
-                    value='<p class="pdkit-help">Groups of 2 to 6. People who join later are '
-                    "placed in the smallest group when their page opens.</p>"
+                    value='<p class="pdkit-help">'
+                    + escape(
+                        t(
+                            "Groups of 2 to 6. People who join later are placed in the "
+                            "smallest group when their page opens."
+                        )
+                    )
+                    + "</p>"
                 ),
                 self.groups_html,
                 HBox([self.leaver, self.leave_button], layout=_wrapping()),
-                HTML(value="<h2>Protocol</h2>"),
+                HTML(value=f"<h2>{escape(t('Protocol'))}</h2>"),
                 HBox(
                     [self.protocol, self.target, self.rounds, self.start_button], layout=_wrapping()
                 ),
@@ -187,12 +194,13 @@ class PacingControl:
         """Put everyone who has joined into groups of ``size`` (2 to 6): at random, or
         with ``by="school_goal"`` people whose goals serve the same school goal together
         where they can (their choice in the goal-setting form; never their text)."""
+        t = self.t
         if not 2 <= size <= 6:
-            self._say("Choose a group size from 2 to 6.", "error")
+            self._say(t("Choose a group size from 2 to 6."), "error")
             return
         people = [p.id for p in self.store.participants(self.session) if p.role == "teacher"]
         if len(people) < 2:
-            self._say("At least two people must join before groups can be formed.", "error")
+            self._say(t("At least two people must join before groups can be formed."), "error")
             return
         if by:
             keys = self.store.choices(
@@ -203,16 +211,19 @@ class PacingControl:
             made = form_groups(people, size, seed=self._seed)
         self.store.set_groups(self.session, made)
         self._show_groups()
-        how = " by school goal" if by else " at random"
-        self._say(f"Formed {_count(len(self.store.groups(self.session)), 'group')}{how}.", "ok")
+        made_count = _count(len(self.store.groups(self.session)), t("{n} group"), t("{n} groups"))
+        how = t("Formed {groups} by school goal.") if by else t("Formed {groups} at random.")
+        self._say(how.format(groups=made_count), "ok")
 
     def _show_groups(self) -> None:
+        t = self.t
         groups = self.store.groups(self.session)
         joined = sum(p.role == "teacher" for p in self.store.participants(self.session))
         if not groups:
+            said = t("{people} have joined. No groups yet: choose a size and form groups.")
+            people = _count(joined, t("{n} person"), t("{n} people"))
             self.groups_html.value = (
-                f'<p class="pdkit-empty">{_count(joined, "person", "people")} have joined. '
-                "No groups yet: choose a size and form groups.</p>"
+                f'<p class="pdkit-empty">{escape(said.format(people=people))}</p>'
             )
         else:
             rows = "".join(
@@ -221,8 +232,9 @@ class PacingControl:
                 + "</li>"
                 for g in groups
             )
+            said = t("{joined} people have joined, in {groups} groups.")
             self.groups_html.value = (
-                f"<p>{joined} people have joined, in {len(groups)} groups.</p><ul>{rows}</ul>"
+                f"<p>{escape(said.format(joined=joined, groups=len(groups)))}</p><ul>{rows}</ul>"
             )
         names = display_names(self.store, [m for g in groups for m in g.members])
         self.leaver.options = [("", "")] + [
@@ -230,7 +242,7 @@ class PacingControl:
         ]
         self.leaver.value = ""
         self.leave_button.disabled = not groups
-        self.target.options = [("All groups", "")] + [(g.name, g.id) for g in groups]
+        self.target.options = [(t("All groups"), "")] + [(g.name, g.id) for g in groups]
         self.target.value = ""
         self._suggest_rounds()
 
@@ -243,36 +255,31 @@ class PacingControl:
 
     def _explain_rounds(self) -> None:
         """What the number in the Rounds box means for the groups formed now."""
+        t = self.t
         protocol = protocol_by_id(self.protocol.value)
         count = self.rounds.value
         largest = max((len(g.members) for g in self.store.groups(self.session)), default=0)
-        if protocol.presenter is None:
-            said = f"{_count(count, 'round')}. Nobody presents in this protocol: one is usual."
-        elif largest and count < largest:
-            said = (
-                f"{_count(count, 'round')}: {_count(count, 'member')} of each group "
-                f"present{'s' if count == 1 else ''}; groups of {largest} need {largest} "
-                "rounds for everyone to present once."
-            )
-        else:
-            said = f"{_count(count, 'round')}: each member of every group presents once."
+        said = rounds_help(t, protocol.presenter is not None, count, largest)
         self.rounds_help.value = f'<p class="pdkit-help" aria-live="polite">{escape(said)}</p>'
 
     def left(self, participant_id: str) -> None:
         """Someone has left the room: out of their group, so that the rounds still to
         come go on without them (whoever has not presented yet keeps their turn)."""
+        t = self.t
         if not participant_id:
-            self._say("Choose who has left.", "error")
+            self._say(t("Choose who has left."), "error")
             return
         name = display_names(self.store, [participant_id])[participant_id]
         group = self.store.leave_group(participant_id)
         self._show_groups()
         if group is None:
-            self._say(f"{name} is in no group.", "error")
+            self._say(t("{name} is in no group.").format(name=name), "error")
             return
         self._say(
-            f"{name} has left {group.name}: the rounds still to come go on without them; "
-            "nobody else loses a turn. If they come back, their page places them in a group.",
+            t(
+                "{name} has left {group}: the rounds still to come go on without them; "
+                "nobody else loses a turn. If they come back, their page places them in a group."
+            ).format(name=name, group=group.name),
             "ok",
         )
 
@@ -291,10 +298,13 @@ class PacingControl:
         protocol = protocol_by_id(protocol_id)
         groups = [g for g in self.store.groups(self.session) if group_id in ("", g.id)]
         if not groups:
-            self._say("Form groups first: there is no group to run the protocol for.", "error")
+            self._say(
+                self.t("Form groups first: there is no group to run the protocol for."), "error"
+            )
             return None
         others = [protocol_by_id(i) for i in builtin_definitions("protocol")]
-        problems = rounds.size_problems(protocol, {g.name: len(g.members) for g in groups}, others)
+        sizes = {g.name: len(g.members) for g in groups}
+        problems = rounds.size_problems(protocol, sizes, others, self.t)
         if problems:
             self._say(" ".join(problems), "error")
             return None
@@ -315,8 +325,14 @@ class PacingControl:
             rounds=made.rounds,
             skipped=made.skipped,
         )
-        many = f", {made.rounds} rounds" if made.rounds > 1 else ""
-        self._say(f"Started {protocol.title} for {len(groups)} group(s){many}.", "ok")
+        said = (
+            self.t("Started {protocol} for {groups} group(s), {rounds} rounds.")
+            if made.rounds > 1
+            else self.t("Started {protocol} for {groups} group(s).")
+        )
+        self._say(
+            said.format(protocol=protocol.title, groups=len(groups), rounds=made.rounds), "ok"
+        )
         self.refresh(force=True)
         return self.run
 
@@ -336,7 +352,7 @@ class PacingControl:
 
     def _act(self, change: Callable[[rounds.Plan, pacing.RunState, float], Any]) -> None:
         if self.run is None:
-            self._say("Start a protocol first.", "error")
+            self._say(self.t("Start a protocol first."), "error")
             return
         for _attempt in range(3):  # another facilitator may click at the same moment
             current = self.store.get_run(self.run.id)
@@ -354,7 +370,9 @@ class PacingControl:
             except ConflictError:
                 continue
         else:
-            self._say("The run kept changing from another tab; look, then try again.", "error")
+            self._say(
+                self.t("The run kept changing from another tab; look, then try again."), "error"
+            )
         self.refresh(force=True)
 
     def next(self) -> None:
@@ -399,32 +417,25 @@ class PacingControl:
             self._draw_progress()
 
     def _draw(self) -> None:
+        t = self.t
         run = self.run
         self.countdown.show(run, self._clock())
         for button in self.controls.children:
             button.disabled = run is None
         if run is None:
-            self.status.value = '<p class="pdkit-empty">No protocol is running.</p>'
+            self.status.value = f'<p class="pdkit-empty">{escape(t("No protocol is running."))}</p>'
             return
         protocol = protocol_by_id(run.protocol)
         made = run_plan(run)
         step = made.stage(run.state.step).step
         ended = run.state.status == pacing.ENDED
-        self.pause_button.description = "Resume" if run.state.status == pacing.PAUSED else "Pause"
+        self.pause_button.description = (
+            t("Resume") if run.state.status == pacing.PAUSED else t("Pause")
+        )
         self.next_button.disabled = ended
         self.add1_button.disabled = self.add5_button.disabled = ended
         self.pause_button.disabled = self.end_button.disabled = ended
-        where = "Ended" if ended else f"Step {run.state.step + 1} of {len(made.stages)}"
-        if run.rounds > 1:
-            where = f"Round {run.state.round + 1} of {run.rounds} · {where}"
-        allowed = (
-            f" (usual range {step.allowed[0]:g}–{step.allowed[1]:g} min)" if step.allowed else ""
-        )
-        self.status.value = (
-            f'<p class="pdkit-run-status"><strong>{escape(protocol.title)}</strong> for '
-            f"{len(run.roles)} group(s). {where}: <strong>{escape(step.title)}</strong>, "
-            f"{step.minutes:g} min{allowed}.</p>"
-        )
+        self.status.value = run_status_html(t, run, protocol.title, step, len(made.stages))
 
     def _draw_progress(self) -> None:
         """How many people in each group wrote notes in this step: counts, never text."""
@@ -434,11 +445,16 @@ class PacingControl:
             return
         step = run_plan(run).stage(run.state.step).step
         writers = self.store.note_writers(run.id, round=run.state.round)
+        said = self.t("Group {n}: {wrote} of {members} wrote notes")
         rows = "".join(
-            f"<li>Group {n + 1}: {len(writers.get((g, step.id), ()))} of {len(members)} wrote"
-            " notes</li>"
+            "<li>"
+            + escape(
+                said.format(n=n + 1, wrote=len(writers.get((g, step.id), ())), members=len(members))
+            )
+            + "</li>"
             for n, (g, members) in enumerate(run.roles.items())
         )
+
         self.progress.value = f'<ul class="pdkit-progress">{rows}</ul>'
 
     def _say(self, text: str, kind: str) -> None:

@@ -16,6 +16,7 @@ from .. import pacing
 from .._clock import now
 from ..definitions import AgendaDefinition, ProtocolDefinition, Step, load_workbook, protocol_by_id
 from ..errors import PdkitError
+from ..i18n import translator
 from ..store import DEFAULT_SESSION, AgendaState, Run, Store
 from ._agenda import part_label
 from ._countdown import Countdown
@@ -36,15 +37,21 @@ class RunView:
     ended: bool
 
 
-def read_run(run: Run) -> RunView:
+def read_run(run: Run, language: str | None = None) -> RunView:
     """The one place the room display reads a run: its step in the plan of its rounds."""
+    t = translator(language)
     protocol = protocol_by_id(run.protocol)
     made = run_plan(run)
     index = run.state.step
     ended = run.state.status == pacing.ENDED
-    where = "Ended" if ended else f"Step {index + 1} of {len(made.stages)}"
+    where = (
+        t("Ended")
+        if ended
+        else t("Step {n} of {total}").format(n=index + 1, total=len(made.stages))
+    )
     if run.rounds > 1 and not ended:
-        where = f"Round {run.state.round + 1} of {run.rounds} · {where}"
+        of = t("Round {n} of {total}").format(n=run.state.round + 1, total=run.rounds)
+        where = f"{of} · {where}"
     return RunView(protocol, made.stage(index).step, where, ended)
 
 
@@ -73,7 +80,10 @@ class RoomDisplay:
         poll_interval: float = 1.0,
         agendas: Callable[[str], AgendaDefinition | None] = _agenda,
         agenda: AgendaDefinition | None = None,
+        language: str | None = None,
     ) -> None:
+        self.language = language
+        self.t = translator(language)
         self.store = store
         self.default_agenda = agenda
         self.session = session
@@ -81,7 +91,7 @@ class RoomDisplay:
         self._agendas = agendas
         self.agenda_html = HTML()
         self.run_html = HTML()
-        self.countdown = Countdown()
+        self.countdown = Countdown(language=language)
         self.countdown.add_class("pdkit-room-countdown")
         self.who = HTML()
         self.groups = HTML()
@@ -122,13 +132,14 @@ class RoomDisplay:
             return
         index = min(state.part, len(agenda.parts) - 1)
         nxt = (
-            f'<p class="pdkit-room-next">Next: {escape(agenda.parts[index + 1].title)}</p>'
+            '<p class="pdkit-room-next">'
+            f"{escape(self.t('Next: {part}').format(part=agenda.parts[index + 1].title))}</p>"
             if index + 1 < len(agenda.parts)
             else ""
         )
         self.agenda_html.value = (
             f'<p class="pdkit-room-label">{escape(agenda.title)} · '
-            f"{part_label(agenda, index)}</p>"
+            f"{escape(part_label(agenda, index, self.language))}</p>"
             f'<h1 class="pdkit-room-part" aria-live="polite">'
             f"{escape(agenda.parts[index].title)}</h1>{nxt}"
         )
@@ -148,20 +159,25 @@ class RoomDisplay:
     def _draw_run(self, run: Run | None, counts: tuple[tuple[int, int], ...]) -> None:
         self.countdown.show(run, self._clock())
         if run is None:
-            self.run_html.value = '<p class="pdkit-room-waiting">No protocol is running yet.</p>'
+            said = escape(self.t("No protocol is running yet."))
+            self.run_html.value = f'<p class="pdkit-room-waiting">{said}</p>'
             self.who.value = self.groups.value = ""
             return
-        view = read_run(run)
+        t = self.t
+        view = read_run(run, self.language)
         self.run_html.value = (
-            f'<p class="pdkit-room-label">{escape(view.protocol.title)} · {view.where}</p>'
+            f'<p class="pdkit-room-label">{escape(view.protocol.title)} · {escape(view.where)}</p>'
             f'<h2 class="pdkit-room-step" aria-live="polite">{escape(view.step.title)}</h2>'
         )
-        self.who.value = (
-            "" if view.ended else f'<p class="pdkit-room-who">{_who(view.step, view.protocol)}</p>'
-        )
+        who = _who(view.step, view.protocol, t)
+        self.who.value = "" if view.ended else f'<p class="pdkit-room-who">{who}</p>'
+        one = t("Group {n}: {members} person · {wrote} wrote notes in this step")
+        many = t("Group {n}: {members} people · {wrote} wrote notes in this step")
         rows = "".join(
-            f"<li>Group {n}: {members} {'person' if members == 1 else 'people'} · "
-            f"{wrote} wrote notes in this step</li>"
+            "<li>"
+            + escape((one if members == 1 else many).format(n=n, members=members, wrote=wrote))
+            + "</li>"
             for n, (members, wrote) in enumerate(counts, 1)
         )
+
         self.groups.value = "" if view.ended else f'<ul class="pdkit-room-groups">{rows}</ul>'

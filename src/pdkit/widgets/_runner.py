@@ -200,7 +200,7 @@ class ProtocolRunner:
         self._turn: tuple[str, int, str | None] | None = None
         self.heading = HTML()
         self.work = PresentersGoal(store, participant.id, language=language)
-        self.countdown = Countdown()
+        self.countdown = Countdown(language=language)
         self.who = HTML()
         self.prompt = HTML()
         self.notes_box = VBox()

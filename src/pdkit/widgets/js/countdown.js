@@ -25,7 +25,20 @@ function say(text) {
 
 const bucket = (left) => (left <= 0 ? 0 : left <= 30 ? 1 : left <= 60 ? 2 : 3);
 // (Worded apart from the timer's own text, which a page may look for.)
-const SAID = ["Time's up for this step", "Thirty seconds left", "One minute left"];
+const SAID = ["up", "thirty", "minute"];
+// The words in the page's language (Countdown.words, {time} where the time goes); English
+// when the kernel sent none.
+const ENGLISH = {
+  up: "Time's up for this step",
+  thirty: "Thirty seconds left",
+  minute: "One minute left",
+  paused_said: "Timer paused, {time} to go",
+  finished: "Protocol finished.",
+  over: "Time is up ({time})",
+  left: "{time} left",
+  paused: "Paused, {time} left",
+  ended: "Ended",
+};
 
 export default {
   render({ model, el }) {
@@ -34,14 +47,16 @@ export default {
     let base = performance.now();
     let lastState = model.get("state");
     let lastBucket = null;
+    const word = (key, time = "") =>
+      ((model.get("words") || {})[key] || ENGLISH[key]).replace("{time}", time);
     const announce = (state, running, left) => {
       const now = running ? bucket(left) : null;
       if (state !== lastState) {
-        if (state === "paused") say(`Timer paused, ${fmt(Math.max(left, 0))} to go`);
-        if (state === "ended") say("Protocol finished.");
+        if (state === "paused") say(word("paused_said", fmt(Math.max(left, 0))));
+        if (state === "ended") say(word("finished"));
         lastState = state;
       } else if (now !== null && lastBucket !== null && now < lastBucket) {
-        say(SAID[now]);
+        say(word(SAID[now]));
       }
       lastBucket = now;
     };
@@ -50,9 +65,9 @@ export default {
       const elapsed = running ? (performance.now() - base) / 1000 : 0;
       const left = model.get("remaining") - elapsed;
       const state = model.get("state");
-      let text = left < 0 ? `Time is up (${fmt(left)})` : `${fmt(left)} left`;
-      if (state === "paused") text = `Paused, ${fmt(Math.max(left, 0))} left`;
-      if (state === "ended") text = "Ended";
+      let text = left < 0 ? word("over", fmt(left)) : word("left", fmt(left));
+      if (state === "paused") text = word("paused", fmt(Math.max(left, 0)));
+      if (state === "ended") text = word("ended");
       if (state === "idle") text = "";
       el.textContent = text;
       el.dataset.seconds = String(Math.round(left));
