@@ -21,7 +21,8 @@ a facilitator who clicks every 2 s for --load-seconds; every statement their
 connections run is counted (sqlite3's trace callback), once with the runner reading the
 store every second as it did before (the old `repeat_every(1.0, refresh)`), once as it
 follows now (the runs' change signal, checked every 0.1 s, the store read on a signal or
-every 5 s; the next step's notes form made ahead, as the participant's page does). Prints statements per page per second for both.
+every 5 s; the next step's notes form made ahead, as the participant's page does).
+Prints statements per page per second for both.
 
 Exits non-zero unless every page followed every click, the store's run is at the step
 the facilitator moved it to, something was measured, and following reads the store no
