@@ -14,7 +14,7 @@ from pdkit.app._facilitator import how_long
 from pdkit.definitions import load_protocol
 from pdkit.i18n import translator
 from pdkit.store import Store
-from pdkit.testing import FakeClock, descendants, memory_store, page_loaded
+from pdkit.testing import FakeClock, memory_store, page_loaded, shown_text
 from pdkit.widgets._room import RoomDisplay
 
 PAGE = "http://h/voila/render/facilitator.ipynb"
@@ -36,14 +36,8 @@ def store() -> Iterator[Store]:
 
 
 def shown(app: FacilitatorApp) -> str:
-    """What the page says: its texts and its controls' labels."""
-    said = []
-    for item in descendants(app.body):
-        for name in ("value", "description", "placeholder"):
-            value = getattr(item, name, None)
-            if isinstance(value, str):
-                said.append(value)
-    return "\n".join(said)
+    """What the page says: its texts and its controls' labels (and tooltips)."""
+    return shown_text(app.body)
 
 
 def opened(store: Store, query: str, key: str | None = KEY) -> FacilitatorApp:

@@ -99,6 +99,26 @@ def make_runner(
     return make
 
 
+@pytest.fixture
+def paced(
+    store: Store, clock: FakeClock, scheduler: FakeScheduler
+) -> Callable[[Participant, FakeScheduler], ProtocolRunner]:
+    """A runner as the participant's page makes it: notes forms drawn ``NOTES_AFTER`` and
+    made ahead ``NEXT_AFTER``, through ``later`` (a fake scheduler the test fires)."""
+
+    def make(participant: Participant, later: FakeScheduler) -> ProtocolRunner:
+        return ProtocolRunner(
+            store,
+            participant,
+            clock=clock,
+            schedule=scheduler,
+            notes_after=NOTES_AFTER,
+            later=later,
+        )
+
+    return make
+
+
 def started(control: PacingControl, protocol: str = "tuning", size: int = 3) -> Run:
     control.form_groups(size)
     run = control.start(protocol)
@@ -517,10 +537,9 @@ def test_a_new_run_gets_a_new_notes_form_even_at_the_same_step(
 
 def test_a_page_shows_the_new_step_at_once_and_its_notes_form_a_moment_later(
     store: Store,
-    clock: FakeClock,
-    scheduler: FakeScheduler,
     trio: list[Participant],
     control: PacingControl,
+    paced: Callable[[Participant, FakeScheduler], ProtocolRunner],
 ) -> None:
     """When a room moves on, each page sends the step first and builds the notes form
     (most of the work) ``NOTES_AFTER`` seconds later: nothing typed goes to the wrong step."""
@@ -528,9 +547,7 @@ def test_a_page_shows_the_new_step_at_once_and_its_notes_form_a_moment_later(
     control.next()
     person = by_role(run, trio)["presenter"]
     later = FakeScheduler()
-    runner = ProtocolRunner(
-        store, person, clock=clock, schedule=scheduler, notes_after=NOTES_AFTER, later=later
-    )
+    runner = paced(person, later)
     (first,) = later.pending
     assert NOTES_AFTER[0] <= first.delay <= NOTES_AFTER[1]
     assert runner.notes is None
@@ -568,10 +585,9 @@ def test_a_page_shows_the_new_step_at_once_and_its_notes_form_a_moment_later(
 
 def test_the_next_steps_notes_form_is_made_ahead_and_swapped_in_at_the_click(
     store: Store,
-    clock: FakeClock,
-    scheduler: FakeScheduler,
     trio: list[Participant],
     control: PacingControl,
+    paced: Callable[[Participant, FakeScheduler], ProtocolRunner],
 ) -> None:
     """A moment after a step is shown the page makes the next step's form (not shown);
     the click then only swaps it in. Going back instead makes the right form."""
@@ -579,9 +595,7 @@ def test_the_next_steps_notes_form_is_made_ahead_and_swapped_in_at_the_click(
     control.next()  # step 2: presentation
     person = by_role(run, trio)["participant"]
     later = FakeScheduler()
-    runner = ProtocolRunner(
-        store, person, clock=clock, schedule=scheduler, notes_after=NOTES_AFTER, later=later
-    )
+    runner = paced(person, later)
     later.fire()  # step 2's form is drawn...
     (ahead,) = later.pending  # ...and step 3's is to be made a moment later
     assert NEXT_AFTER[0] <= ahead.delay <= NEXT_AFTER[1]

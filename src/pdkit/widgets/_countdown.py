@@ -33,9 +33,10 @@ class Countdown(anywidget.AnyWidget):
     words = traitlets.Dict().tag(sync=True)
 
     def __init__(self, language: str | None = None, **kwargs: object) -> None:
-        super().__init__(**kwargs)
         t = translator(language)
-        self.words = {
+        # Given to the constructor, the words go out with the widget (set after it, they
+        # would be one more message to the page).
+        kwargs["words"] = {
             "up": t("Time's up for this step"),
             "thirty": t("Thirty seconds left"),
             "minute": t("One minute left"),
@@ -46,6 +47,7 @@ class Countdown(anywidget.AnyWidget):
             "paused": t("Paused, {time} left"),
             "ended": t("Ended"),
         }
+        super().__init__(**kwargs)
 
     def show(self, run: Run | None, now: float) -> None:
         with self.hold_sync():  # what changed goes to the browser as one message

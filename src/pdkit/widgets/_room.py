@@ -91,8 +91,7 @@ class RoomDisplay:
         self._agendas = agendas
         self.agenda_html = HTML()
         self.run_html = HTML()
-        self.countdown = Countdown(language=language)
-        self.countdown.add_class("pdkit-room-countdown")
+        self.countdown = Countdown(language=language, _dom_classes=("pdkit-room-countdown",))
         self.who = HTML()
         self.groups = HTML()
         self.widget = VBox([self.agenda_html, self.run_html, self.countdown, self.who, self.groups])

@@ -30,7 +30,7 @@ from ._form import FormView
 from ._lean import HTML, VBox
 from ._presenter import PresentersGoal
 from ._safekeeping import Safekeeper
-from ._timing import Scheduler, call_later
+from ._timing import Handle, Scheduler, call_later
 
 __all__ = ["NOTES_AFTER", "ProtocolRunner", "StepNotes", "run_plan"]
 
@@ -159,8 +159,8 @@ class ProtocolRunner:
     kernel it runs by itself when the run signal says so (:mod:`._follow`).
 
     ``notes_after=(low, high)`` (the participant page gives :data:`NOTES_AFTER`) draws a
-    new step's notes form that many seconds after the step, through ``later``; without
-    it the form is drawn at once.
+    new step's notes form that many seconds after the step, through ``later``, and makes
+    the next step's form ahead (:data:`NEXT_AFTER`); without it each form is drawn at once.
     """
 
     def __init__(
@@ -180,7 +180,7 @@ class ProtocolRunner:
         self.language = language
         self._notes_after = notes_after
         self._later = later
-        self._pending_notes: object | None = None  # a notes form to show or make, scheduled
+        self._pending_notes: Handle | None = None  # a notes form to show or make, scheduled
         # the next step's notes form, made ahead: ((run id, position), (form, children))
         self._prepared: tuple[tuple[str, int], tuple[FormView | None, list[w.Widget]]] | None
         self._prepared = None
@@ -390,9 +390,8 @@ class ProtocolRunner:
         self.stop_polling()
 
     def _cancel_notes(self) -> None:
-        cancel = getattr(self._pending_notes, "cancel", None)
-        if cancel is not None:
-            cancel()
+        if self._pending_notes is not None:
+            self._pending_notes.cancel()
         self._pending_notes = None
 
     def _put_notes(self, parts: tuple[FormView | None, list[w.Widget]]) -> None:

@@ -26,19 +26,8 @@ function say(text) {
 const bucket = (left) => (left <= 0 ? 0 : left <= 30 ? 1 : left <= 60 ? 2 : 3);
 // (Worded apart from the timer's own text, which a page may look for.)
 const SAID = ["up", "thirty", "minute"];
-// The words in the page's language (Countdown.words, {time} where the time goes); English
-// when the kernel sent none.
-const ENGLISH = {
-  up: "Time's up for this step",
-  thirty: "Thirty seconds left",
-  minute: "One minute left",
-  paused_said: "Timer paused, {time} to go",
-  finished: "Protocol finished.",
-  over: "Time is up ({time})",
-  left: "{time} left",
-  paused: "Paused, {time} left",
-  ended: "Ended",
-};
+// The words in the page's language come from the kernel (Countdown.words, pdkit's catalogs;
+// {time} where the time goes).
 
 export default {
   render({ model, el }) {
@@ -48,7 +37,7 @@ export default {
     let lastState = model.get("state");
     let lastBucket = null;
     const word = (key, time = "") =>
-      ((model.get("words") || {})[key] || ENGLISH[key]).replace("{time}", time);
+      ((model.get("words") || {})[key] || "").replace("{time}", time);
     const announce = (state, running, left) => {
       const now = running ? bucket(left) : null;
       if (state !== lastState) {
