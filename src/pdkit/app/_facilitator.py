@@ -139,8 +139,7 @@ class FacilitatorApp:
         if wanted_language and wanted_language != self.language:  # ?lang= in the link wins
             self.language, self.t = wanted_language, translator(wanted_language)
             self._word_controls()
-            if self.dashboard is not None or getattr(self, "room", None) is not None:
-                # opened before the page said its language (a keyless page)
+            if self._is_open():  # opened before the page said its language (a keyless page)
                 self._open()
         t = self.t
         given = query_value(page, "key")
@@ -249,6 +248,9 @@ class FacilitatorApp:
             tables.session_tables(self.store, self.session, self._goals(), evaluation), kind
         )
 
+    def _is_open(self) -> bool:
+        return self.dashboard is not None
+
     def _open(self) -> None:
         self._close()
         agenda = room_agenda()
@@ -348,6 +350,9 @@ class RoomApp(FacilitatorApp):
             self.room.stop_polling()
         self.room = None
         super()._close()
+
+    def _is_open(self) -> bool:
+        return self.room is not None
 
     def _open(self) -> None:
         self._close()
