@@ -5,13 +5,13 @@ their coach always see the same versions of the same edits."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
-from ..revisions import Version, versions_of
+from ..revisions import Version, version_starts, versions_of
 from ._frames import COLUMNS, float_or_none, frame, int_or_none, rows, seconds_as_stored
 
 __all__ = ["checkin_rows", "codes_of", "goal_rows", "goal_version_rows", "item_versions"]
@@ -72,6 +72,137 @@ def item_versions(
         yield code, moments[start], moments[end - 1], found
 
 
+class _Item(NamedTuple):
+    """An item's events for a whole cohort, by the versions rule, computed at once: events
+    sorted by participant then time (ties in the order given), which are the last of a
+    version, and each participant's whole item at its end."""
+
+    people: list[int]
+    """Participant codes, one per participant with events, in order."""
+    first: list[float]
+    last: list[float]
+    """When each participant first and last edited the item."""
+    counts: list[int]
+    """How many versions each has."""
+    ends: np.ndarray[Any, Any]
+    """Positions (in the sorted events) of the last event of each version, in order."""
+    owner: np.ndarray[Any, Any]
+    """For each version, the index (in ``people``) of its participant."""
+    fields: np.ndarray[Any, Any]
+    field_names: list[str]
+    """Each sorted event's field, as a code into ``field_names``."""
+    values: list[Any]
+    texts: list[Any]
+    """Each sorted event's value and text."""
+    times: np.ndarray[Any, Any]
+    starts: np.ndarray[Any, Any]
+    """Each sorted event's time, and the position of its participant's first event."""
+    now: list[dict[str, tuple[Any, Any]]]
+    """Each participant's item at its last version: field → (value, text)."""
+
+
+_MISSING = object()
+
+
+def _item(
+    people: np.ndarray[Any, Any],
+    times: np.ndarray[Any, Any],
+    fields: np.ndarray[Any, Any],
+    values: np.ndarray[Any, Any],
+    texts: np.ndarray[Any, Any],
+    marks: Mapping[int, Sequence[float]],
+    gap: float,
+) -> _Item:
+    """The versions rule (:func:`pdkit.revisions.versions_of`) for a cohort in numpy: a
+    stretch of work is a version unless every field it touched ends as it was before it
+    (the version before left the item as the end of the stretch before it did)."""
+    count = len(people)
+    by_time = np.lexsort((times, people))
+    sorted_people, sorted_times = people[by_time], times[by_time]
+    position = np.arange(count)
+    new_person = np.ones(count, dtype=bool)
+    new_person[1:] = sorted_people[1:] != sorted_people[:-1]
+    person_at = np.flatnonzero(new_person)
+    cut = new_person.copy()  # where a stretch of work starts: after a pause...
+    cut[1:] |= np.diff(sorted_times) >= gap
+    for start, end in zip(person_at.tolist(), [*person_at[1:].tolist(), count], strict=True):
+        stamps = marks.get(int(sorted_people[start])) if marks else None
+        if stamps:  # ...or at the first edit after a revision mark
+            cut[start:end] = False
+            found = version_starts(sorted_times[start:end].tolist(), stamps, gap)
+            cut[start + np.asarray(found, dtype=np.int64)] = True
+    stretch = np.cumsum(cut) - 1
+    codes, names = pd.factorize(fields[by_time])
+    value_of, text_of = values[by_time].tolist(), texts[by_time].tolist()
+    # Runs: one field of one participant within one stretch (its events, in time order).
+    by_field = np.lexsort((position, codes, sorted_people))
+    new_field = np.ones(count, dtype=bool)
+    new_field[1:] = (sorted_people[by_field][1:] != sorted_people[by_field][:-1]) | (
+        codes[by_field][1:] != codes[by_field][:-1]
+    )
+    run_stretch = stretch[by_field]
+    new_run = new_field.copy()
+    new_run[1:] |= run_stretch[1:] != run_stretch[:-1]
+    run_first = np.flatnonzero(new_run)
+    run_last = np.append(run_first[1:] - 1, count - 1)
+    ended = by_field[run_last].tolist()
+    before = by_field[run_first - 1].tolist()
+    fresh = new_field[run_first].tolist()
+    changed = [  # as (value, text) pairs compare: each part the same object, or equal
+        is_new
+        or text_of[end] != text_of[prior]
+        or not (value_of[end] is value_of[prior] or value_of[end] == value_of[prior])
+        for is_new, end, prior in zip(fresh, ended, before, strict=True)
+    ]
+    counted = np.zeros(int(stretch[-1]) + 1 if count else 0, dtype=bool)
+    counted[run_stretch[run_first][np.asarray(changed, dtype=bool)]] = True
+    stretch_end = np.append(np.flatnonzero(cut)[1:] - 1, count - 1)
+    ends = stretch_end[counted]
+    owner = np.searchsorted(person_at, ends, side="right") - 1
+    now: list[dict[str, tuple[Any, Any]]] = [{} for _ in person_at]
+    field_last = np.append(np.flatnonzero(new_field)[1:] - 1, count - 1) if count else run_last
+    name_list = [str(name) for name in names]
+    event_of = by_field[field_last]
+    whose = np.searchsorted(person_at, event_of, side="right") - 1
+    for who, code, event in zip(
+        whose.tolist(), codes[event_of].tolist(), event_of.tolist(), strict=True
+    ):
+        now[who][name_list[code]] = (value_of[event], text_of[event])
+    person_end = np.append(person_at[1:] - 1, count - 1) if count else person_at
+    return _Item(
+        people=sorted_people[person_at].tolist(),
+        first=sorted_times[person_at].tolist(),
+        last=sorted_times[person_end].tolist(),
+        counts=np.bincount(owner, minlength=len(person_at)).tolist(),
+        ends=ends,
+        owner=owner,
+        fields=codes,
+        field_names=name_list,
+        values=value_of,
+        texts=text_of,
+        times=sorted_times,
+        starts=np.maximum.accumulate(np.where(new_person, position, 0)),
+        now=now,
+    )
+
+
+def _as_of(item: _Item, field_id: str) -> list[tuple[Any, Any]]:
+    """Each version's (value, text) of one field: its last edit up to the version's end
+    by the same participant, else (None, "")."""
+    if field_id not in item.field_names:
+        return [(None, "")] * len(item.ends)
+    code = item.field_names.index(field_id)
+    position = np.arange(len(item.fields))
+    latest = np.maximum.accumulate(np.where(item.fields == code, position, -1))
+    found = latest[item.ends]
+    valid = found >= item.starts[item.ends]
+    value_of, text_of = item.values, item.texts
+    return [
+        (value_of[i], text_of[i]) if ok else (None, "")
+        for i, ok in zip(found.tolist(), valid.tolist(), strict=True)
+    ]
+
+
 def goal_rows(
     names: np.ndarray[Any, Any],
     people: np.ndarray[Any, Any],
@@ -85,16 +216,19 @@ def goal_rows(
     """One row per participant with goal events: the current answers, how many versions
     the goal has, and when it was first set and last changed."""
     found = rows("goals")
-    for code, first, last, goal in item_versions(people, times, fields, values, texts, marks, gap):
-        now = goal[-1].values
-        school_goal, _ = now.get(SCHOOL_GOAL_FIELD, (None, ""))
-        target, _ = now.get("target_date", (None, ""))
-        confidence, confidence_label = now.get("confidence", (None, ""))
-        found["participant"].append(str(names[code]))
-        found["versions"].append(len(goal))
-        found["revisions"].append(len(goal) - 1)
-        found["first_set"].append(first)
-        found["last_change"].append(last)
+    if not len(people):
+        return found
+    item = _item(people, times, fields, values, texts, marks, gap)
+    found["participant"] = [str(names[code]) for code in item.people]
+    found["versions"] = item.counts
+    found["revisions"] = [n - 1 for n in item.counts]
+    found["first_set"] = item.first
+    found["last_change"] = item.last
+    none = (None, "")
+    for now in item.now:
+        school_goal, _ = now.get(SCHOOL_GOAL_FIELD, none)
+        target, _ = now.get("target_date", none)
+        confidence, confidence_label = now.get("confidence", none)
         found["school_goal"].append(school_goal if isinstance(school_goal, str) else None)
         found["target_date"].append(target if isinstance(target, str) and target else None)
         found["confidence"].append(int_or_none(confidence))
@@ -107,13 +241,13 @@ def goal_rows(
             ("point_b", "point_b"),
             ("action_steps", "action_steps"),
         ):
-            found[column].append(now.get(field_id, (None, ""))[1])
-        instrument, _ = now.get("measure_instrument", (None, ""))
-        unit, _ = now.get("measure_unit", (None, ""))
+            found[column].append(now.get(field_id, none)[1])
+        instrument, _ = now.get("measure_instrument", none)
+        unit, _ = now.get("measure_unit", none)
         found["measure_instrument"].append(instrument if isinstance(instrument, str) else "")
         found["measure_unit"].append(unit if isinstance(unit, str) else "")
         for column in ("baseline", "target"):
-            found[column].append(float_or_none(now.get(column, (None, ""))[0]))
+            found[column].append(float_or_none(now.get(column, none)[0]))
     return found
 
 
@@ -128,20 +262,22 @@ def checkin_rows(
 ) -> dict[str, list[Any]]:
     """One row per check-in: each version of the check-in reflection."""
     found = rows("checkins")
-    for code, _first, _last, checkins in item_versions(
-        people, times, fields, values, texts, {}, gap
-    ):
-        for checkin in checkins:
-            now = checkin.values
-            found["participant"].append(str(names[code]))
-            found["checkin"].append(checkin.number)
-            found["at"].append(checkin.at)
-            progress, progress_label = now.get("progress", (None, ""))
-            found["progress"].append(int_or_none(progress))
-            found["progress_label"].append(progress_label)
-            for column in ("evidence", "next_step", "support"):
-                found[column].append(now.get(column, (None, ""))[1])
-            found["measure_value"].append(float_or_none(now.get("measure_value", (None, ""))[0]))
+    if not len(people):
+        return found
+    item = _item(people, times, fields, values, texts, {}, gap)
+    owners = item.owner.tolist()
+    found["participant"] = [str(names[item.people[who]]) for who in owners]
+    number: list[int] = []
+    for who, previous in zip(owners, [-1, *owners[:-1]], strict=True):
+        number.append(number[-1] + 1 if who == previous else 1)
+    found["checkin"] = number
+    found["at"] = item.times[item.ends].tolist()
+    progress = _as_of(item, "progress")
+    found["progress"] = [int_or_none(value) for value, _ in progress]
+    found["progress_label"] = [text for _, text in progress]
+    for column in ("evidence", "next_step", "support"):
+        found[column] = [text for _, text in _as_of(item, column)]
+    found["measure_value"] = [float_or_none(value) for value, _ in _as_of(item, "measure_value")]
     return found
 
 
