@@ -241,7 +241,7 @@ class ProtocolRunner:
         if run is None:
             self._waiting()
             return
-        protocol = protocol_by_id(run.protocol)
+        protocol = protocol_by_id(run.protocol, self.language)
         placement = run.placement(self.participant.id)
         if placement is None:  # in the run, not in this round (left, or came back late)
             self._waiting(
@@ -374,7 +374,7 @@ class ProtocolRunner:
         if position >= len(made.stages) or made.stages[position].round != now.round:
             return
         coming = made.stages[position].step
-        protocol = protocol_by_id(run.protocol)
+        protocol = protocol_by_id(run.protocol, self.language)
 
         def prepare() -> None:
             self._pending_notes = None
