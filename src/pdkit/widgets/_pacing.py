@@ -429,7 +429,7 @@ class PacingControl:
             self.status.value = f'<p class="pdkit-empty">{escape(t("No protocol is running."))}</p>'
             return
         protocol = protocol_by_id(run.protocol, self.language)
-        made = run_plan(run)
+        made = run_plan(run, self.language)
         step = made.stage(run.state.step).step
         ended = run.state.status == pacing.ENDED
         self.pause_button.description = (
@@ -446,7 +446,7 @@ class PacingControl:
         if run is None or run.state.status == pacing.ENDED:
             self.progress.value = ""
             return
-        step = run_plan(run).stage(run.state.step).step
+        step = run_plan(run, self.language).stage(run.state.step).step
         writers = self.store.note_writers(run.id, round=run.state.round)
         said = self.t("Group {n}: {wrote} of {members} wrote notes")
         rows = "".join(

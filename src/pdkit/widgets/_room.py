@@ -41,7 +41,7 @@ def read_run(run: Run, language: str | None = None) -> RunView:
     """The one place the room display reads a run: its step in the plan of its rounds."""
     t = translator(language)
     protocol = protocol_by_id(run.protocol, language)
-    made = run_plan(run)
+    made = run_plan(run, language)
     index = run.state.step
     ended = run.state.status == pacing.ENDED
     where = (
