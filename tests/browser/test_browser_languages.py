@@ -27,7 +27,7 @@ from tests._english import definition_texts, english_parts
 
 from _servers import FACILITATOR_KEY, Server, free_port, open_page, running, serve_command
 from pdkit import open_store, pacing
-from pdkit.definitions import load_protocol
+from pdkit.definitions import load_protocol, load_workbook
 from pdkit.i18n import translator
 from pdkit.links import COACH_PURPOSE
 from pdkit.serve import builtin_workbooks_dir
@@ -85,6 +85,22 @@ def languages_server(tmp_path: Path) -> Iterator[Server]:
         yield server
 
 
+def _heading_in(page: Any, workbook: str, language: str) -> None:
+    """The notebook's heading (its first Markdown cell, in the definition's language) and
+    the page's title in the page's language."""
+    there, english = load_workbook(workbook, language=language), load_workbook(workbook)
+    assert there.title != english.title
+    heading = page.locator("#rendered_cells h1").first
+    page.wait_for_function(
+        "t => document.querySelector('#rendered_cells h1').textContent.startsWith(t)",
+        arg=there.title,
+        timeout=LOAD,
+    )
+    assert heading.get_attribute("lang") == language
+    assert english.title not in heading.inner_text()
+    page.wait_for_function("t => document.title.startsWith(t)", arg=there.title, timeout=LOAD)
+
+
 def _untranslated(page: Any, parts: list[str]) -> list[str]:
     page.wait_for_timeout(SETTLE)
     shown = page.locator("body").inner_text()
@@ -118,6 +134,7 @@ def test_every_page_in_every_language_then_right_to_left(
         # The join page, then the goal-setting form once joined.
         page = open_page(browser, url("goal-setting.ipynb") + f"?lang={language}")
         page.get_by_role("button", name=t("Join")).wait_for(timeout=LOAD)
+        _heading_in(page, "goal-setting", language)
         found[f"{language} join"] = _untranslated(page, parts)
         page.get_by_label(t("Your name")).fill("Lucía")
         page.get_by_role("button", name=t("Join")).click()
@@ -166,6 +183,7 @@ def test_every_page_in_every_language_then_right_to_left(
         page = open_page(browser, url("facilitator.ipynb") + lead)
         page.get_by_text(t("Who is where")).first.wait_for(timeout=LOAD)
         page.locator(".pdkit-run-status").first.wait_for(timeout=LOAD)
+        _heading_in(page, "facilitator", language)
         found[f"{language} facilitator"] = _untranslated(page, parts)
         assert page.locator("html").get_attribute("lang") == language
         page.context.close()

@@ -34,11 +34,11 @@ def store() -> Iterator[Store]:
     opened.close()
 
 
-def day_page(store: Store, name: str) -> tuple[Workbook, DayPart]:
+def day_page(store: Store, name: str, query: str = "") -> tuple[Workbook, DayPart]:
     workbook = Workbook("day", store=store)
     assert workbook.error is None, workbook.error
     assert workbook.app is not None
-    page_loaded(workbook.app.sign_in.browser, page_url=PAGE)  # type: ignore[union-attr]
+    page_loaded(workbook.app.sign_in.browser, page_url=PAGE + query)  # type: ignore[union-attr]
     workbook.app.sign_in.join(name)  # type: ignore[union-attr]
     [day] = workbook.app.parts  # type: ignore[union-attr]
     assert isinstance(day, DayPart)
@@ -138,6 +138,21 @@ def test_a_teacher_who_opens_the_page_late_lands_on_the_rooms_part(store: Store)
     _workbook, cleo = day_page(store, "Cleo")
     assert cleo.shown == 3
     assert "Part 4 of 5: Reflect on the day" in cleo.where.value
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_the_agenda_page_in_the_links_language(store: Store, language: str) -> None:
+    """The parts' titles and intros (the agenda's own words) in the page's language."""
+    there = load_workbook("day", language=language)
+    assert isinstance(there, AgendaDefinition)
+    assert there.parts[0].title != DAY.parts[0].title
+    _workbook, ana = day_page(store, "Ana", f"?lang={language}")
+    said = ana.where.value + " ".join(b.description for b in ana.buttons)
+    assert escape(there.parts[0].title) in said
+    assert all(f"{i + 1}. {p.title}" in said for i, p in enumerate(there.parts))
+    assert DAY.parts[0].title not in said
+    english = day_page(store, "Ben")[1]
+    assert f"1. {DAY.parts[0].title}" in english.buttons[0].description
 
 
 # --------------------------------------------------------------------------- facilitator, room

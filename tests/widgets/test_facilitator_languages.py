@@ -4,6 +4,7 @@ panel, the refusal of a wrong key, and the room display with its countdown's wor
 from __future__ import annotations
 
 from collections.abc import Iterator
+from html import escape
 
 import ipywidgets as w
 import pytest
@@ -11,10 +12,10 @@ import pytest
 from pdkit import pacing
 from pdkit.app import FacilitatorApp
 from pdkit.app._facilitator import how_long
-from pdkit.definitions import load_protocol
+from pdkit.definitions import load_protocol, protocol_by_id
 from pdkit.i18n import translator
 from pdkit.store import Store
-from pdkit.testing import FakeClock, memory_store, page_loaded, shown_text
+from pdkit.testing import FakeClock, descendants, memory_store, page_loaded, shown_text
 from pdkit.widgets._room import RoomDisplay
 
 PAGE = "http://h/voila/render/facilitator.ipynb"
@@ -157,3 +158,70 @@ def test_a_protocol_that_does_not_fit_the_groups_is_said_in_the_language() -> No
     assert t("Merge {group} with another group.").format(group="A") in small
     assert "needs groups" not in small + big
     assert "Split" not in big
+
+
+def test_the_room_display_shows_the_protocol_in_the_links_language(store: Store) -> None:
+    """The step on the wall is the protocol's own words in the page's language."""
+    clock = FakeClock(T0, step=0)
+    people = [store.create_participant(name)[0] for name in ("Ana", "Ben")]
+    [group] = store.set_groups("default", [[p.id for p in people]])
+    tuning = load_protocol("tuning")
+    store.start_run(
+        "default",
+        tuning.id,
+        tuning.spec_version,
+        {group.id: {people[0].id: "presenter", people[1].id: "participant"}},
+        pacing.start(tuning, clock()),
+    )
+    french = protocol_by_id("tuning", "fr")
+    assert french.steps[0].title != tuning.steps[0].title
+    room = RoomDisplay(store, clock=clock, language="fr")
+    assert escape(french.steps[0].title) in room.run_html.value
+    assert escape(french.title) in room.run_html.value
+    assert escape(tuning.steps[0].title) not in room.run_html.value
+    room.stop_polling()
+
+
+def test_the_agenda_on_the_wall_and_the_dashboard_in_the_links_language(store: Store) -> None:
+    """The day's agenda (its part titles) in the page's language on the room display."""
+    from pdkit.app._facilitator import room_agenda
+
+    english, french = room_agenda(), room_agenda("fr")
+    assert english is not None
+    assert french is not None
+    assert french.parts[0].title != english.parts[0].title
+    room = RoomDisplay(store, clock=FakeClock(T0, step=0), agenda=french, language="fr")
+    assert escape(french.parts[0].title) in room.agenda_html.value
+    assert escape(english.parts[0].title) not in room.agenda_html.value
+    room.stop_polling()
+
+
+@pytest.mark.parametrize("notebook", ["facilitator", "goal-setting", "room"])
+def test_the_notebooks_heading_in_the_links_language(
+    store: Store, monkeypatch: pytest.MonkeyPatch, notebook: str
+) -> None:
+    """A built notebook's heading is its definition's title in the definition's language;
+    opened with ``?lang=fr`` the page is given the French title and intro, and the heading
+    they replace (the page's script swaps them in: tests/browser/test_browser_languages)."""
+    from pdkit.app import Workbook
+    from pdkit.definitions import load_workbook
+
+    monkeypatch.setenv("PDKIT_FACILITATOR_KEY", KEY)
+    english, french = load_workbook(notebook), load_workbook(notebook, language="fr")
+    assert french.title != english.title
+    workbook = Workbook(notebook, store=store)
+    assert workbook.error is None
+    assert workbook.heading in descendants(workbook.widget)
+    browser = workbook._browser
+    assert browser is not None
+    page_loaded(browser, page_url=f"http://h/voila/render/{notebook}.ipynb?lang=fr&key={KEY}")
+    mark = workbook.heading.value
+    assert f'data-pdkit-heading="{escape(french.title, quote=True)}"' in mark
+    assert f'data-pdkit-intro="{escape(french.intro, quote=True)}"' in mark
+    assert f'data-pdkit-heading-was="{escape(english.title, quote=True)}"' in mark
+    assert " hidden " in mark
+
+    plain = Workbook(notebook, store=store)
+    assert plain._browser is not None
+    page_loaded(plain._browser, page_url=f"http://h/voila/render/{notebook}.ipynb?key={KEY}")
+    assert plain.heading.value == ""

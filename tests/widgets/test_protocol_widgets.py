@@ -19,7 +19,7 @@ import pytest
 
 from pdkit import pacing
 from pdkit.app import FACILITATOR_KEY_ENV, FacilitatorApp, ReflectionApp
-from pdkit.definitions import builtin_definitions, load_form, load_protocol
+from pdkit.definitions import builtin_definitions, load_form, load_protocol, protocol_by_id
 from pdkit.errors import ConflictError
 from pdkit.pacing import RunState
 from pdkit.serve import ServeConfig, builtin_workbooks_dir, prepare
@@ -962,3 +962,39 @@ def test_prepare_makes_a_random_key(config: ServeConfig, tmp_path: Path) -> None
 
     other = ServeConfig(path=builtin_workbooks_dir(), store=config.store, port=8124)
     assert prepare(other, io.StringIO())[FACILITATOR_KEY_ENV] != key
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_the_protocol_speaks_the_pages_language(
+    store: Store,
+    clock: FakeClock,
+    trio: list[Participant],
+    make_control: Callable[..., PacingControl],
+    scheduler: FakeScheduler,
+    language: str,
+) -> None:
+    """A protocol's own words (its title, the step, the role, the prompt) come in the
+    page's language, on the facilitator's control and on each participant's page; a page
+    in English beside it stays English (the run names its protocol by id only)."""
+    there = protocol_by_id("tuning", language)
+    step, english_step = there.steps[0], TUNING.steps[0]
+    assert there.title != TUNING.title
+    assert step.title != english_step.title
+    control = make_control(language=language)
+    assert (there.title, "tuning") in control.protocol.options
+    run = started(control)
+    ana = trio[0]
+    _group, role = run.placement(ana.id) or ("", "")
+    runner = ProtocolRunner(store, ana, clock=clock, schedule=scheduler, language=language)
+    runner.refresh()
+    heading = runner.heading.value
+    assert escape(step.title) in heading
+    assert escape(english_step.title) not in heading
+    assert escape(there.role(role).label) in heading
+    assert escape(step.prompt_for(role)) in runner.prompt.value
+    assert escape(english_step.prompt_for(role)) not in runner.prompt.value
+    assert escape(there.title) in control.status.value
+    assert escape(step.title) in control.status.value
+    english = ProtocolRunner(store, ana, clock=clock, schedule=scheduler)
+    english.refresh()
+    assert escape(english_step.title) in english.heading.value

@@ -6,6 +6,7 @@ session evaluation: :mod:`._evaluation`), so answers save exactly as on their ow
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from html import escape
 
 import ipywidgets as w
@@ -68,11 +69,14 @@ class DayPart:
         parts: Sequence[Part],
         *,
         poll_interval: float = 1.0,
+        localized: Callable[[str | None], AgendaDefinition] | None = None,
     ) -> None:
         if len(parts) != len(agenda.parts):
             raise ValueError("one app part per part of the agenda")
         self.store = store
         self.agenda = agenda
+        self._localized = localized  # the agenda in a page's language (titles, intros)
+        self._agenda_language: str | None = None  # None: as given
         self.parts = list(parts)
         self.poll_interval = poll_interval
         self.room = 0  # the part the room is on
@@ -107,6 +111,11 @@ class DayPart:
     ) -> w.Widget:
         self.participant, self.language, self.keeper = participant, language, keeper
         t = translator(language)
+        if self._localized is not None and language and language != self._agenda_language:
+            with suppress(PdkitError):  # else the parts keep the titles they had
+                found = self._localized(language)
+                if len(found.parts) == len(self.agenda.parts):
+                    self.agenda, self._agenda_language = found, language
         self.to_room.description = t("Go to the room's part")
         self.shown = None
         self._stop()

@@ -36,13 +36,13 @@ AGENDA_ENV = "PDKIT_AGENDA"
 (default: the shipped ``day``)."""
 
 
-def room_agenda() -> AgendaDefinition | None:
-    """The day's agenda (:data:`AGENDA_ENV`, else ``day``); None when it is not an agenda
-    or cannot be read (the dashboard then has no agenda control)."""
+def room_agenda(language: str | None = None) -> AgendaDefinition | None:
+    """The day's agenda (:data:`AGENDA_ENV`, else ``day``) in ``language``; None when it
+    is not an agenda or cannot be read (the dashboard then has no agenda control)."""
     import os
 
     try:
-        found = load_workbook(os.environ.get(AGENDA_ENV) or "day")
+        found = load_workbook(os.environ.get(AGENDA_ENV) or "day", language=language)
     except PdkitError:
         return None
     return found if isinstance(found, AgendaDefinition) else None
@@ -253,7 +253,7 @@ class FacilitatorApp:
 
     def _open(self) -> None:
         self._close()
-        agenda = room_agenda()
+        agenda = room_agenda(self.language)
         self.dashboard = Dashboard(
             self.store,
             session=self.session,
@@ -291,7 +291,7 @@ class FacilitatorApp:
         links = HTML(
             value=join_links_html(
                 self.browser.page_url,
-                served_workbooks(Path.cwd()),
+                served_workbooks(Path.cwd(), self.language),
                 stored.code if stored is not None else None,
                 language=self.language,
             )
@@ -357,7 +357,10 @@ class RoomApp(FacilitatorApp):
     def _open(self) -> None:
         self._close()
         self.room = RoomDisplay(
-            self.store, session=self.session, agenda=room_agenda(), language=self.language
+            self.store,
+            session=self.session,
+            agenda=room_agenda(self.language),
+            language=self.language,
         )
         self.body.children = [self.room.widget]
 

@@ -41,8 +41,9 @@ class ServedWorkbook:
     title: str
 
 
-def served_workbooks(folder: Path) -> list[ServedWorkbook]:
-    """The participants' workbooks among the notebooks in ``folder``, by title."""
+def served_workbooks(folder: Path, language: str | None = None) -> list[ServedWorkbook]:
+    """The participants' workbooks among the notebooks in ``folder``, by title (in
+    ``language`` where the definition gives it)."""
     found: list[ServedWorkbook] = []
     for path in sorted(folder.glob("*.ipynb")):
         try:
@@ -52,7 +53,7 @@ def served_workbooks(folder: Path) -> list[ServedWorkbook]:
             reference = _workbook_reference(notebook, folder)
             if reference is None:
                 continue
-            definition = load_workbook(reference)
+            definition = load_workbook(reference, language=language)
         except (OSError, ValueError, PdkitError):
             continue
         if definition.audience == "participant":

@@ -27,8 +27,9 @@ from ..definitions import (
 )
 from ..definitions.ids import GOAL_FORM
 from ..errors import PdkitError
+from ..i18n import language_from_url
 from ..store import DEFAULT_SESSION, Store
-from ..widgets import HTML
+from ..widgets import HTML, BrowserIdentity
 from ._config import (
     facilitator_key,
     hub_user,
@@ -76,6 +77,7 @@ class Workbook:
         self.error: PdkitError | None = None
         self.app: ParticipantApp | FacilitatorApp | RoomApp | CoachApp | None = None
         self._part_of: dict[int, int] = {}
+        self._source = None if isinstance(workbook, WorkbookDefinition) else workbook
         try:
             self.definition = (
                 workbook if isinstance(workbook, WorkbookDefinition) else load_workbook(workbook)
@@ -117,6 +119,43 @@ class Workbook:
                 )
         except PdkitError as exc:
             self.error = exc
+        self.heading = HTML(value="")
+        """The notebook's title and intro in the page's language (``?lang=``), for the page
+        to show instead of the notebook's own (see :meth:`_localize_heading`)."""
+        self._browser: BrowserIdentity | None = None
+        if self.app is not None:
+            self._browser = (
+                self.app.sign_in.browser
+                if isinstance(self.app, ParticipantApp)
+                else self.app.browser
+            )
+            self._browser.observe(lambda _: self._localize_heading(), names="reported")
+            self.app.widget.children = (*self.app.widget.children, self.heading)
+            if self._browser.reported:
+                self._localize_heading()
+
+    def _localize_heading(self) -> None:
+        """The built notebook's first cell says the workbook's title and intro in the
+        definition's language. A page opened in another language (``?lang=``) gets them
+        in that one, where the definition gives them: a hidden mark the page's script
+        (pdkit's Voilà template) puts in place of the notebook's heading, which it
+        recognises by its text."""
+        language = language_from_url(self._browser.page_url) if self._browser else None
+        if self._source is None or not language or language == self.definition.language:
+            return
+        try:
+            there = load_workbook(self._source, language=language)
+        except PdkitError:
+            return
+        if (there.title, there.intro) == (self.definition.title, self.definition.intro):
+            return  # the definition has no texts in that language
+        marks = {
+            "data-pdkit-heading": there.title,
+            "data-pdkit-intro": there.intro,
+            "data-pdkit-heading-was": self.definition.title,
+        }
+        said = " ".join(f'{name}="{escape(value, quote=True)}"' for name, value in marks.items())
+        self.heading.value = f"<span hidden {said}></span>"
 
     def _parts(self, store: Store, school_goals: GoalsSource) -> list[Part]:
         workbook = self.definition
@@ -153,7 +192,9 @@ class Workbook:
                 else:
                     day.append(TextPart(item.text))
             self._part_of[0] = 0
-            return [DayPart(store, workbook, day)]
+            source = self._source
+            localized = None if source is None else partial(_agenda_in, source)
+            return [DayPart(store, workbook, day, localized=localized)]
 
         parts: list[Part] = []
         for index, section in enumerate(workbook.sections):
@@ -218,6 +259,15 @@ class Workbook:
         from IPython.display import display
 
         display(self.widget)  # type: ignore[no-untyped-call]
+
+
+def _agenda_in(source: str | Path, language: str | None) -> AgendaDefinition:
+    """The agenda of ``source`` in ``language`` (its titles and intros as a page in that
+    language shows them)."""
+    found = load_workbook(source, language=language)
+    if not isinstance(found, AgendaDefinition):
+        raise PdkitError(f"{source} is not an agenda")
+    return found
 
 
 def _goal_form(workbook: WorkbookDefinition) -> str:

@@ -295,10 +295,12 @@ def builtin_pathways() -> list[str]:
 
 
 @cache
-def protocol_by_id(protocol_id: str) -> ProtocolDefinition:
-    """The built-in protocol with this id, read once per process (a run names its
-    protocol by id; every participant's page and the facilitator's look it up)."""
-    return load_protocol(protocol_id)
+def protocol_by_id(protocol_id: str, language: str | None = None) -> ProtocolDefinition:
+    """The built-in protocol with this id, in ``language`` (its texts given in that
+    language, else in English), read once per process and language (a run names its
+    protocol by id; every participant's page and the facilitator's look it up, each in
+    the page's language)."""
+    return load_protocol(protocol_id, language=language)
 
 
 # --------------------------------------------------------------------------- built-ins

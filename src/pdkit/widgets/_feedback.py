@@ -175,7 +175,7 @@ class PeerFeedback:
         protocol = None
         if run is not None:
             try:
-                protocol = protocol_by_id(run.protocol)
+                protocol = protocol_by_id(run.protocol, self.language)
             except PdkitError:
                 protocol = None
         return feedback_categories(protocol)

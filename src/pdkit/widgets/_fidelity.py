@@ -22,13 +22,16 @@ from ._runner import run_plan
 __all__ = ["FidelityReport", "run_records"]
 
 
-def run_records(store: RunStore, run: Run, at: float) -> list[StepRecord]:
-    """How ``run`` went, step by step and round by round, up to ``at``."""
+def run_records(
+    store: RunStore, run: Run, at: float, language: str | None = None
+) -> list[StepRecord]:
+    """How ``run`` went, step by step and round by round, up to ``at`` (the steps'
+    titles in ``language``)."""
     writers: Counter[tuple[int, str]] = Counter()
     for round_ in range(run.rounds):
         for (_group, step_id), people in store.note_writers(run.id, round=round_).items():
             writers[(round_, step_id)] += len(people)
-    return fidelity(run_plan(run), store.run_events(run.id), at, writers)
+    return fidelity(run_plan(run, language), store.run_events(run.id), at, writers)
 
 
 def _minutes(value: float) -> str:
@@ -54,8 +57,13 @@ _STATES = {
 }
 
 
-def _table(run: Run, records: list[StepRecord], t: Callable[[str], str] = str) -> str:
-    protocol = protocol_by_id(run.protocol)
+def _table(
+    run: Run,
+    records: list[StepRecord],
+    t: Callable[[str], str] = str,
+    language: str | None = None,
+) -> str:
+    protocol = protocol_by_id(run.protocol, language)
     planned = sum(r.planned for r in records if r.state != "left out")
     actual = sum(r.actual for r in records)
     added = sum(r.added for r in records)
@@ -106,6 +114,7 @@ class FidelityReport:
         language: str | None = None,
     ) -> None:
         self.t = t = translator(language)
+        self.language = language
         self.store = store
         self.session = session
         self._clock = clock
@@ -133,7 +142,10 @@ class FidelityReport:
         try:
             runs = self.store.runs(self.session)
             at = self._clock()
-            parts = [_table(run, run_records(self.store, run, at), self.t) for run in runs]
+            parts = [
+                _table(run, run_records(self.store, run, at, self.language), self.t, self.language)
+                for run in runs
+            ]
         except PdkitError as exc:
             self.html.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
             return

@@ -53,6 +53,7 @@ class PacingControl:
         language: str | None = None,
     ) -> None:
         self.t = t = translator(language)
+        self.language = language
         self.store = store
         self.session = session
         self._clock = clock
@@ -60,7 +61,9 @@ class PacingControl:
         self.run: Run | None = None
         ids = protocols if protocols is not None else builtin_definitions("protocol")
         # Listed by title; the picker starts on Tuning when it is offered.
-        options = sorted(((protocol_by_id(i).title, i) for i in ids), key=lambda o: o[0].casefold())
+        options = sorted(
+            ((protocol_by_id(i, language).title, i) for i in ids), key=lambda o: o[0].casefold()
+        )
 
         self.group_size = w.BoundedIntText(
             value=3,
@@ -248,7 +251,7 @@ class PacingControl:
 
     def _suggest_rounds(self) -> None:
         """As many rounds as the largest group has members (everyone presents once)."""
-        protocol = protocol_by_id(self.protocol.value)
+        protocol = protocol_by_id(self.protocol.value, self.language)
         sizes = [len(g.members) for g in self.store.groups(self.session)]
         self.rounds.value = rounds.default_rounds(protocol, sizes)
         self._explain_rounds()
@@ -256,7 +259,7 @@ class PacingControl:
     def _explain_rounds(self) -> None:
         """What the number in the Rounds box means for the groups formed now."""
         t = self.t
-        protocol = protocol_by_id(self.protocol.value)
+        protocol = protocol_by_id(self.protocol.value, self.language)
         count = self.rounds.value
         largest = max((len(g.members) for g in self.store.groups(self.session)), default=0)
         said = rounds_help(t, protocol.presenter is not None, count, largest)
@@ -295,14 +298,14 @@ class PacingControl:
     ) -> Run | None:
         """Start ``protocol_id`` for every group, or only for ``group_id``, over
         ``rounds_count`` rounds (default: the Rounds box), each member presenting in turn."""
-        protocol = protocol_by_id(protocol_id)
+        protocol = protocol_by_id(protocol_id, self.language)
         groups = [g for g in self.store.groups(self.session) if group_id in ("", g.id)]
         if not groups:
             self._say(
                 self.t("Form groups first: there is no group to run the protocol for."), "error"
             )
             return None
-        others = [protocol_by_id(i) for i in builtin_definitions("protocol")]
+        others = [protocol_by_id(i, self.language) for i in builtin_definitions("protocol")]
         sizes = {g.name: len(g.members) for g in groups}
         problems = rounds.size_problems(protocol, sizes, others, self.t)
         if problems:
@@ -339,7 +342,7 @@ class PacingControl:
     def _turns(self, run: Run, round_: int) -> dict[str, dict[str, str]]:
         """Each group's roles for a round it has not had yet, from the group as it is now:
         whoever has not presented and is here presents next."""
-        protocol = protocol_by_id(run.protocol)
+        protocol = protocol_by_id(run.protocol, self.language)
         now_in = {g.id: g.members for g in self.store.groups(self.session)}
         made: dict[str, dict[str, str]] = {}
         for group_id in run.roles:
@@ -425,8 +428,8 @@ class PacingControl:
         if run is None:
             self.status.value = f'<p class="pdkit-empty">{escape(t("No protocol is running."))}</p>'
             return
-        protocol = protocol_by_id(run.protocol)
-        made = run_plan(run)
+        protocol = protocol_by_id(run.protocol, self.language)
+        made = run_plan(run, self.language)
         step = made.stage(run.state.step).step
         ended = run.state.status == pacing.ENDED
         self.pause_button.description = (
@@ -443,7 +446,7 @@ class PacingControl:
         if run is None or run.state.status == pacing.ENDED:
             self.progress.value = ""
             return
-        step = run_plan(run).stage(run.state.step).step
+        step = run_plan(run, self.language).stage(run.state.step).step
         writers = self.store.note_writers(run.id, round=run.state.round)
         said = self.t("Group {n}: {wrote} of {members} wrote notes")
         rows = "".join(

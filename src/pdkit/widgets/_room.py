@@ -40,8 +40,8 @@ class RunView:
 def read_run(run: Run, language: str | None = None) -> RunView:
     """The one place the room display reads a run: its step in the plan of its rounds."""
     t = translator(language)
-    protocol = protocol_by_id(run.protocol)
-    made = run_plan(run)
+    protocol = protocol_by_id(run.protocol, language)
+    made = run_plan(run, language)
     index = run.state.step
     ended = run.state.status == pacing.ENDED
     where = (
@@ -56,10 +56,11 @@ def read_run(run: Run, language: str | None = None) -> RunView:
 
 
 @cache
-def _agenda(agenda_id: str) -> AgendaDefinition | None:
-    """The built-in agenda of this id (read once per process), None if there is none."""
+def _agenda(agenda_id: str, language: str | None = None) -> AgendaDefinition | None:
+    """The built-in agenda of this id in ``language`` (read once per process and
+    language), None if there is none."""
     try:
-        found = load_workbook(agenda_id)
+        found = load_workbook(agenda_id, language=language)
     except PdkitError:
         return None
     return found if isinstance(found, AgendaDefinition) else None
@@ -78,7 +79,7 @@ class RoomDisplay:
         session: str = DEFAULT_SESSION,
         clock: Callable[[], float] = now,
         poll_interval: float = 1.0,
-        agendas: Callable[[str], AgendaDefinition | None] = _agenda,
+        agendas: Callable[[str, str | None], AgendaDefinition | None] = _agenda,
         agenda: AgendaDefinition | None = None,
         language: str | None = None,
     ) -> None:
@@ -125,7 +126,7 @@ class RoomDisplay:
             state = AgendaState(self.session, self.default_agenda.id)
             agenda: AgendaDefinition | None = self.default_agenda
         else:
-            agenda = self._agendas(state.agenda) if state is not None else None
+            agenda = self._agendas(state.agenda, self.language) if state is not None else None
         if state is None or agenda is None:
             self.agenda_html.value = ""
             return

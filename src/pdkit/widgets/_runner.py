@@ -50,14 +50,17 @@ def _spread(between: tuple[float, float]) -> float:
     return random.uniform(*between)  # noqa: S311 (a spread over time, not a secret)
 
 
-def run_plan(run: Run) -> rounds.Plan:
-    """The plan a run walks: its protocol's steps over its rounds."""
-    return _plan(run.protocol, run.rounds, run.skipped)
+def run_plan(run: Run, language: str | None = None) -> rounds.Plan:
+    """The plan a run walks: its protocol's steps over its rounds (their words in
+    ``language``; the plan is the same in every language)."""
+    return _plan(run.protocol, run.rounds, run.skipped, language)
 
 
 @cache
-def _plan(protocol_id: str, count: int, skipped: tuple[str, ...]) -> rounds.Plan:
-    return rounds.plan(protocol_by_id(protocol_id), count, skipped)
+def _plan(
+    protocol_id: str, count: int, skipped: tuple[str, ...], language: str | None
+) -> rounds.Plan:
+    return rounds.plan(protocol_by_id(protocol_id, language), count, skipped)
 
 
 def _texts(value: JSONValue) -> list[str]:
@@ -224,7 +227,7 @@ class ProtocolRunner:
     def step(self) -> Step | None:
         if self.run is None or self.step_index is None:
             return None
-        return run_plan(self.run).stage(self.step_index).step
+        return run_plan(self.run, self.language).stage(self.step_index).step
 
     def refresh(self) -> None:
         """Read the run from the store and redraw what changed."""
@@ -241,7 +244,7 @@ class ProtocolRunner:
         if run is None:
             self._waiting()
             return
-        protocol = protocol_by_id(run.protocol)
+        protocol = protocol_by_id(run.protocol, self.language)
         placement = run.placement(self.participant.id)
         if placement is None:  # in the run, not in this round (left, or came back late)
             self._waiting(
@@ -261,7 +264,7 @@ class ProtocolRunner:
         group = ", ".join(
             f"{escape(names[p])} ({escape(protocol.role(r).label)})" for p, r in members.items()
         )
-        made = run_plan(run)
+        made = run_plan(run, self.language)
         ended = run.state.status == pacing.ENDED
         step_index = run.state.step
         stage = made.stage(step_index)
@@ -369,12 +372,12 @@ class ProtocolRunner:
         run, where = self.run, self._notes_for
         if self._notes_after is None or run is None or where is None:
             return
-        made = run_plan(run)
+        made = run_plan(run, self.language)
         now, position = made.stage(where[1]), where[1] + 1
         if position >= len(made.stages) or made.stages[position].round != now.round:
             return
         coming = made.stages[position].step
-        protocol = protocol_by_id(run.protocol)
+        protocol = protocol_by_id(run.protocol, self.language)
 
         def prepare() -> None:
             self._pending_notes = None
