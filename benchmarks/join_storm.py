@@ -57,7 +57,7 @@ at"; closing a tab's context closes its websocket. For small N, to check the lig
 clients against what a browser sees (Chromium's own CPU counts as other processes).
 
 Usage: python benchmarks/join_storm.py [N ...]   (default: 10 25)
-       [--timeout S] [--cull-idle S] [--serve-arg ARG]... [--skip-bare]
+       [--timeout S] [--cull-idle S] [--serve-arg ARG]... [--skip-bare] [--skip-default]
        [--pool-room] [--browsers]
 
 --pool-room pre-heats a kernel per participant (`pdkit serve --pool goal-setting=N`).
@@ -882,7 +882,10 @@ def pdkit_lost(store_path: Path) -> Callable[[list[Outcome]], int]:
 def bare_lost(db: Path) -> Callable[[list[Outcome]], int]:
     def check(outcomes: list[Outcome]) -> int:
         with contextlib.closing(sqlite3.connect(db, timeout=60)) as conn:
-            rows = {value for (value,) in conn.execute("SELECT value FROM answers")}
+            try:
+                rows = {value for (value,) in conn.execute("SELECT value FROM answers")}
+            except sqlite3.OperationalError:  # no kernel ever ran the form: nothing saved
+                rows = set()
         return sum(1 for o in outcomes if o.saved and o.goal not in rows)
 
     return check
@@ -1134,8 +1137,9 @@ async def _storms(
         describe(pdk)
         bare = pool = None
         if not args.skip_bare:
-            bare = await run_bare(tmp, n, args, pooled=False)
-            describe(bare)
+            if not args.skip_default:
+                bare = await run_bare(tmp, n, args, pooled=False)
+                describe(bare)
             pool = await run_bare(tmp, n, args, pooled=True)
             describe(pool)
         results.append((pdk, bare, pool))
@@ -1163,6 +1167,11 @@ def main() -> None:
         help="an extra argument for `pdkit serve`, e.g. --serve-arg=--template=lab (repeatable)",
     )
     parser.add_argument("--skip-bare", action="store_true", help="do not run the bare baseline")
+    parser.add_argument(
+        "--skip-default",
+        action="store_true",
+        help="run the bare form with its pool only (the fair peer), not as Voilà starts by default",
+    )
     parser.add_argument(
         "--json-protocol",
         action="store_true",
