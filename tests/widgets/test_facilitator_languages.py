@@ -12,7 +12,7 @@ import pytest
 from pdkit import pacing
 from pdkit.app import FacilitatorApp
 from pdkit.app._facilitator import how_long
-from pdkit.definitions import load_protocol, protocol_by_id
+from pdkit.definitions import ProtocolDefinition, load_protocol, protocol_by_id
 from pdkit.i18n import translator
 from pdkit.store import Store
 from pdkit.testing import FakeClock, descendants, memory_store, page_loaded, shown_text
@@ -101,9 +101,8 @@ def test_a_wrong_key_is_refused_in_the_links_language(store: Store) -> None:
     assert how_long(1) == "1 second"
 
 
-def test_the_room_display_and_its_countdown_in_french(store: Store) -> None:
-    t = translator("fr")
-    clock = FakeClock(T0, step=0)
+def tuning_for_two(store: Store, clock: FakeClock) -> ProtocolDefinition:
+    """Tuning running for a group of two (Ana presents, Ben takes part)."""
     people = [store.create_participant(name)[0] for name in ("Ana", "Ben")]
     [group] = store.set_groups("default", [[p.id for p in people]])
     tuning = load_protocol("tuning")
@@ -114,6 +113,13 @@ def test_the_room_display_and_its_countdown_in_french(store: Store) -> None:
         {group.id: {people[0].id: "presenter", people[1].id: "participant"}},
         pacing.start(tuning, clock()),
     )
+    return tuning
+
+
+def test_the_room_display_and_its_countdown_in_french(store: Store) -> None:
+    t = translator("fr")
+    clock = FakeClock(T0, step=0)
+    tuning = tuning_for_two(store, clock)
     room = RoomDisplay(store, clock=clock, language="fr")
     said = room.run_html.value + room.who.value + room.groups.value
     assert t("Step {n} of {total}").format(n=1, total=len(tuning.steps)) in said
@@ -163,16 +169,7 @@ def test_a_protocol_that_does_not_fit_the_groups_is_said_in_the_language() -> No
 def test_the_room_display_shows_the_protocol_in_the_links_language(store: Store) -> None:
     """The step on the wall is the protocol's own words in the page's language."""
     clock = FakeClock(T0, step=0)
-    people = [store.create_participant(name)[0] for name in ("Ana", "Ben")]
-    [group] = store.set_groups("default", [[p.id for p in people]])
-    tuning = load_protocol("tuning")
-    store.start_run(
-        "default",
-        tuning.id,
-        tuning.spec_version,
-        {group.id: {people[0].id: "presenter", people[1].id: "participant"}},
-        pacing.start(tuning, clock()),
-    )
+    tuning = tuning_for_two(store, clock)
     french = protocol_by_id("tuning", "fr")
     assert french.steps[0].title != tuning.steps[0].title
     room = RoomDisplay(store, clock=clock, language="fr")
