@@ -39,37 +39,53 @@ def item_versions(
     ``values`` and ``texts`` are object arrays)."""
     if not len(people):
         return
-    by_time = np.lexsort((times, people))
-    sorted_people = people[by_time]
-    sorted_times = times[by_time]
-    person_starts = np.flatnonzero(np.diff(sorted_people)) + 1
-    starts = [0, *person_starts.tolist(), len(by_time)]
-    # Where a stretch of work starts (the versions rule, pauses alone: version_starts),
-    # for the whole cohort at once; a participant with revision marks is cut by
-    # version_starts itself.
-    cut = np.ones(len(by_time), dtype=bool)
-    cut[1:] = np.diff(sorted_times) >= gap
-    cut[person_starts] = True
+    by_time, sorted_people, sorted_times, person_at, cut = _stretches(people, times, marks, gap)
+    starts = [*person_at.tolist(), len(by_time)]
     cut_at = np.flatnonzero(cut)
     bounds = np.searchsorted(cut_at, starts).tolist()
     cut_list = cut_at.tolist()
     moments = sorted_times.tolist()
     edited = fields[by_time].tolist()
     shown = list(zip(values[by_time].tolist(), texts[by_time].tolist(), strict=True))
-    codes = sorted_people[starts[:-1]].tolist()
+    codes = sorted_people[person_at].tolist()
     for index, (code, start, end) in enumerate(zip(codes, starts, starts[1:], strict=False)):
-        stamps = marks.get(code, ())
         found = versions_of(
             edited[start:end],
             shown[start:end],
             moments[start:end],
-            stamps,
-            gap,
-            starts=None
-            if stamps
-            else [c - start for c in cut_list[bounds[index] : bounds[index + 1]]],
+            gap=gap,
+            starts=[c - start for c in cut_list[bounds[index] : bounds[index + 1]]],
         )
         yield code, moments[start], moments[end - 1], found
+
+
+def _stretches(
+    people: np.ndarray[Any, Any],
+    times: np.ndarray[Any, Any],
+    marks: Mapping[int, Sequence[float]],
+    gap: float,
+) -> tuple[np.ndarray[Any, Any], ...]:
+    """Events sorted by participant then time (ties in the order given), and where each
+    stretch of work starts (the versions rule: :func:`pdkit.revisions.version_starts`), for
+    a whole cohort at once: ``(by_time, sorted_people, sorted_times, person_at, cut)``,
+    ``person_at`` each participant's first position, ``cut`` True where a stretch starts."""
+    count = len(people)
+    by_time = np.lexsort((times, people))
+    sorted_people, sorted_times = people[by_time], times[by_time]
+    new_person = np.ones(count, dtype=bool)
+    new_person[1:] = sorted_people[1:] != sorted_people[:-1]
+    person_at = np.flatnonzero(new_person)
+    cut = new_person.copy()  # a stretch starts after a pause...
+    cut[1:] |= np.diff(sorted_times) >= gap
+    for code, stamps in marks.items():  # ...or at the first edit after a revision mark
+        where = np.searchsorted(sorted_people, code)
+        if not stamps or where == count or sorted_people[where] != code:
+            continue
+        end = int(np.searchsorted(sorted_people, code, side="right"))
+        found = version_starts(sorted_times[where:end].tolist(), stamps, gap)
+        cut[where:end] = False
+        cut[where + np.asarray(found, dtype=np.int64)] = True
+    return by_time, sorted_people, sorted_times, person_at, cut
 
 
 class _Item(NamedTuple):
@@ -101,9 +117,6 @@ class _Item(NamedTuple):
     """Each participant's item at its last version: field → (value, text)."""
 
 
-_MISSING = object()
-
-
 def _item(
     people: np.ndarray[Any, Any],
     times: np.ndarray[Any, Any],
@@ -117,20 +130,10 @@ def _item(
     stretch of work is a version unless every field it touched ends as it was before it
     (the version before left the item as the end of the stretch before it did)."""
     count = len(people)
-    by_time = np.lexsort((times, people))
-    sorted_people, sorted_times = people[by_time], times[by_time]
+    by_time, sorted_people, sorted_times, person_at, cut = _stretches(people, times, marks, gap)
     position = np.arange(count)
-    new_person = np.ones(count, dtype=bool)
-    new_person[1:] = sorted_people[1:] != sorted_people[:-1]
-    person_at = np.flatnonzero(new_person)
-    cut = new_person.copy()  # where a stretch of work starts: after a pause...
-    cut[1:] |= np.diff(sorted_times) >= gap
-    for start, end in zip(person_at.tolist(), [*person_at[1:].tolist(), count], strict=True):
-        stamps = marks.get(int(sorted_people[start])) if marks else None
-        if stamps:  # ...or at the first edit after a revision mark
-            cut[start:end] = False
-            found = version_starts(sorted_times[start:end].tolist(), stamps, gap)
-            cut[start + np.asarray(found, dtype=np.int64)] = True
+    new_person = np.zeros(count, dtype=bool)
+    new_person[person_at] = True
     stretch = np.cumsum(cut) - 1
     codes, names = pd.factorize(fields[by_time])
     value_of, text_of = values[by_time].tolist(), texts[by_time].tolist()
