@@ -18,6 +18,7 @@ from pdkit.definitions import (
     builtin_workbook_path,
     builtin_workbooks,
     load_definition,
+    load_form,
     load_protocol,
 )
 from pdkit.definitions._load import templates_dir
@@ -99,3 +100,20 @@ def test_the_tuning_protocol_in_french_and_in_english() -> None:
     assert french.roles[0].label == "Personne qui présente"
     assert [step.id for step in french.steps] == [step.id for step in english.steps]
     assert [step.minutes for step in french.steps] == [step.minutes for step in english.steps]
+
+
+def test_every_text_given_in_spanish_is_given_in_french() -> None:
+    """(Once its own file: the texts with a Spanish one, French added to them first.)"""
+    spanish = [(name, where, given) for name, where, given in _texts() if "es" in given]
+    assert len(spanish) >= 90, f"only {len(spanish)} texts in Spanish found in {templates_dir()}"
+    missing = [
+        f"{name}: {where}"
+        for name, where, given in spanish
+        if not (isinstance(given.get("fr"), str) and given["fr"].strip())
+    ]
+    assert missing == [], "texts given in Spanish but not in French:\n" + "\n".join(missing)
+
+
+def test_the_goal_setting_form_in_french() -> None:
+    french = load_form(builtin_definition_path("goal-setting"), language="fr")
+    assert french.title == "Mon objectif pour ce cycle"
