@@ -452,7 +452,10 @@ class Outcome:
     stage: str = "waiting"
     error: str = ""
     page: float | None = None  # GET → HTML complete
+    connect: float | None = None  # GET /api/kernels/<id>, then the websocket open
+    info: float | None = None  # kernel_info round trip (3 s at most)
     states: float | None = None  # request_states round trip
+    report: float | None = None  # pdkit: the identity report until its idle
     tti: float | None = None
     join: float | None = None
     save: float | None = None
@@ -528,6 +531,7 @@ class Client:
             raise RuntimeError(f"the page has no widget output; it shows: {shown}")
 
         out.stage = "kernel model"
+        t_connect = time.perf_counter()
         api = f"{self.base}/api/kernels/{out.kernel_id}"
         await self.http.fetch(HTTPRequest(api, headers={"Cookie": cookie}, request_timeout=3600))
         out.stage = "websocket"
@@ -541,10 +545,13 @@ class Client:
             subprotocols=[] if self.json_protocol else [V1],
         )
         kernel = out.kernel = Kernel(ws, session)
+        out.connect = time.perf_counter() - t_connect
         out.stage = "kernel_info"
+        t_info = time.perf_counter()
         info = kernel.send("kernel_info_request", {})
         with contextlib.suppress(asyncio.TimeoutError):  # the front-end waits 3 s at most
             await asyncio.wait_for(kernel.until(lambda: info in kernel.replies), 3)
+        out.info = time.perf_counter() - t_info
         out.stage = "widget states"
         t_states = time.perf_counter()
         await kernel.fetch_states()
@@ -571,6 +578,7 @@ class Client:
             raise RuntimeError(
                 f"no BrowserIdentity widget on the page; it says: {kernel.text(roots)}"
             )
+        t_report = time.perf_counter()
         report = kernel.update(
             identity,
             {"url_token": "", "stored_token": "", "page_url": self.url, "reported": True},
@@ -578,6 +586,7 @@ class Client:
         # What handling a message shows reaches iopub before its idle status.
         await kernel.until(lambda: report in kernel.idle)
         out.tti = time.perf_counter() - t0
+        out.report = time.perf_counter() - t_report
         name = kernel.find(roots, "TextModel", "Your name")
         join = kernel.find(roots, "ButtonModel", "Join")
         if name is None or join is None:
@@ -1000,7 +1009,10 @@ def describe(s: Storm) -> None:
     )
     for name, what in (
         ("page", "page HTML"),
+        ("connect", "kernel websocket"),
+        ("info", "kernel_info"),
         ("states", "request_states"),
+        ("report", "identity report"),
         ("tti", "interactive"),
         ("join", "join"),
         ("save", "save"),
