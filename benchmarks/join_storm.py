@@ -298,6 +298,8 @@ class Kernel:
         self.control: str | None = None
         self.states_received = False
         self.closed = False
+        self.received = 0  # messages from the kernel (through the server), and their bytes
+        self.received_bytes = 0
         self.on_message: Callable[[JSON], None] | None = None  # sees every message, handled
         self._tick = asyncio.Event()
         self.reader = asyncio.ensure_future(self._read())
@@ -308,6 +310,8 @@ class Kernel:
                 frame = await self.ws.read_message()
                 if frame is None:
                     break
+                self.received += 1
+                self.received_bytes += len(frame)
                 if isinstance(frame, bytes):
                     msg = _decode_v1(frame) if self.v1 else _decode_binary(frame)
                 else:
@@ -1024,6 +1028,14 @@ def describe(s: Storm) -> None:
                 f"        {what:<16} p50 {seconds(pct(v, 0.5))}  p95 {seconds(pct(v, 0.95))}"
                 f"  max {seconds(max(v))}"
             )
+    pages = [o.kernel for o in s.outcomes if o.kernel is not None and o.saved]
+    if pages:
+        count = sorted(k.received for k in pages)[len(pages) // 2]
+        size = sorted(k.received_bytes for k in pages)[len(pages) // 2]
+        print(
+            f"        messages a page received, median: {count} ({size / 1024:.0f} KiB), "
+            "through the one server process"
+        )
     slow = sum(1 for v in s.values("states") if v > 4)
     if slow:
         print(f"        {slow} request_states replies took > 4 s (the browser's own timeout)")

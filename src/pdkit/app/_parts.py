@@ -113,10 +113,12 @@ class FormPart:
         language: str | None = None,
         keeper: Safekeeper | None = None,
     ) -> w.Widget:
-        definition = measured_checkin(
-            self.store, participant.id, self.definition(language, participant.session), language
-        )
         prepared, self._prepared = self._prepared, None
+        if prepared is not None and participant.session == DEFAULT_SESSION:
+            made = prepared[2].definition  # read when the kernel started, as the rest was
+        else:
+            made = self.definition(language, participant.session)
+        definition = measured_checkin(self.store, participant.id, made, language)
         if (
             prepared is not None
             and prepared[:2] == (language, keeper)
