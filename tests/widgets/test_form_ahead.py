@@ -20,7 +20,7 @@ from pdkit.app import Workbook
 from pdkit.app._participant import ParticipantApp
 from pdkit.app._parts import FormPart
 from pdkit.store import Store, open_store
-from pdkit.testing import FakeScheduler, descendants, page_loaded
+from pdkit.testing import FakeScheduler, descendants, page_loaded, shown_text
 from pdkit.widgets import FormView, Safekeeper
 
 PAGE = "http://x/voila/render/goal-setting.ipynb"
@@ -141,6 +141,7 @@ def test_a_page_in_another_language_gets_its_form_in_that_language(store: Store)
     assert form.language == "es"
     assert form.widget.model_id not in ahead  # built at Join, in Spanish
     assert form.save_button.description == "Guardar"
+    assert "Mi meta (obligatorio)" in shown_text(form.widget)  # its questions too
 
 
 def test_a_form_built_for_no_one_cannot_save_and_is_bound_once(store: Store) -> None:

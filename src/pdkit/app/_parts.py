@@ -114,7 +114,10 @@ class FormPart:
         keeper: Safekeeper | None = None,
     ) -> w.Widget:
         prepared, self._prepared = self._prepared, None
-        if prepared is not None and participant.session == DEFAULT_SESSION:
+        if prepared is not None and (prepared[0], participant.session) == (
+            language,
+            DEFAULT_SESSION,
+        ):
             made = prepared[2].definition  # read when the kernel started, as the rest was
         else:
             made = self.definition(language, participant.session)
