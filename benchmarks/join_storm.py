@@ -298,6 +298,8 @@ class Kernel:
         self.control: str | None = None
         self.states_received = False
         self.closed = False
+        self.received = 0  # messages from the kernel (through the server), and their bytes
+        self.received_bytes = 0
         self.on_message: Callable[[JSON], None] | None = None  # sees every message, handled
         self._tick = asyncio.Event()
         self.reader = asyncio.ensure_future(self._read())
@@ -308,6 +310,8 @@ class Kernel:
                 frame = await self.ws.read_message()
                 if frame is None:
                     break
+                self.received += 1
+                self.received_bytes += len(frame)
                 if isinstance(frame, bytes):
                     msg = _decode_v1(frame) if self.v1 else _decode_binary(frame)
                 else:
@@ -452,7 +456,10 @@ class Outcome:
     stage: str = "waiting"
     error: str = ""
     page: float | None = None  # GET → HTML complete
+    connect: float | None = None  # GET /api/kernels/<id>, then the websocket open
+    info: float | None = None  # kernel_info round trip (3 s at most)
     states: float | None = None  # request_states round trip
+    report: float | None = None  # pdkit: the identity report until its idle
     tti: float | None = None
     join: float | None = None
     save: float | None = None
@@ -528,6 +535,7 @@ class Client:
             raise RuntimeError(f"the page has no widget output; it shows: {shown}")
 
         out.stage = "kernel model"
+        t_connect = time.perf_counter()
         api = f"{self.base}/api/kernels/{out.kernel_id}"
         await self.http.fetch(HTTPRequest(api, headers={"Cookie": cookie}, request_timeout=3600))
         out.stage = "websocket"
@@ -541,10 +549,13 @@ class Client:
             subprotocols=[] if self.json_protocol else [V1],
         )
         kernel = out.kernel = Kernel(ws, session)
+        out.connect = time.perf_counter() - t_connect
         out.stage = "kernel_info"
+        t_info = time.perf_counter()
         info = kernel.send("kernel_info_request", {})
         with contextlib.suppress(asyncio.TimeoutError):  # the front-end waits 3 s at most
             await asyncio.wait_for(kernel.until(lambda: info in kernel.replies), 3)
+        out.info = time.perf_counter() - t_info
         out.stage = "widget states"
         t_states = time.perf_counter()
         await kernel.fetch_states()
@@ -571,6 +582,7 @@ class Client:
             raise RuntimeError(
                 f"no BrowserIdentity widget on the page; it says: {kernel.text(roots)}"
             )
+        t_report = time.perf_counter()
         report = kernel.update(
             identity,
             {"url_token": "", "stored_token": "", "page_url": self.url, "reported": True},
@@ -578,6 +590,7 @@ class Client:
         # What handling a message shows reaches iopub before its idle status.
         await kernel.until(lambda: report in kernel.idle)
         out.tti = time.perf_counter() - t0
+        out.report = time.perf_counter() - t_report
         name = kernel.find(roots, "TextModel", "Your name")
         join = kernel.find(roots, "ButtonModel", "Join")
         if name is None or join is None:
@@ -1000,7 +1013,10 @@ def describe(s: Storm) -> None:
     )
     for name, what in (
         ("page", "page HTML"),
+        ("connect", "kernel websocket"),
+        ("info", "kernel_info"),
         ("states", "request_states"),
+        ("report", "identity report"),
         ("tti", "interactive"),
         ("join", "join"),
         ("save", "save"),
@@ -1012,6 +1028,14 @@ def describe(s: Storm) -> None:
                 f"        {what:<16} p50 {seconds(pct(v, 0.5))}  p95 {seconds(pct(v, 0.95))}"
                 f"  max {seconds(max(v))}"
             )
+    pages = [o.kernel for o in s.outcomes if o.kernel is not None and o.saved]
+    if pages:
+        count = sorted(k.received for k in pages)[len(pages) // 2]
+        size = sorted(k.received_bytes for k in pages)[len(pages) // 2]
+        print(
+            f"        messages a page received, median: {count} ({size / 1024:.0f} KiB), "
+            "through the one server process"
+        )
     slow = sum(1 for v in s.values("states") if v > 4)
     if slow:
         print(f"        {slow} request_states replies took > 4 s (the browser's own timeout)")

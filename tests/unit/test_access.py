@@ -5,8 +5,11 @@ Runs on every backend (memory, SQLite file, PostgreSQL)."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +17,7 @@ from _stores import BACKENDS, FORM, VERSION
 from pdkit import pacing
 from pdkit.definitions import load_protocol
 from pdkit.errors import AccessError, StoreError
-from pdkit.store import VISIBILITIES, Participant, Store, Viewer
+from pdkit.store import DEFAULT_SESSION, VISIBILITIES, Participant, SQLiteStore, Store, Viewer
 
 REFLECTION = "what-so-what-now-what"
 
@@ -279,6 +282,30 @@ def test_a_late_joiner_is_placed_in_the_smallest_group(room: Room) -> None:
     assert again is not None
     assert fay.id in again.members
     assert store.place_in_group(room.dee.id) is None  # spring has no groups
+
+
+def test_a_joiner_with_no_groups_to_join_waits_on_no_other_writer(tmp_path: Path) -> None:
+    """A room arriving at once: each Join asks to be placed in a group before any are
+    formed; that must not queue behind the other joiners' writes (nor take the lock)."""
+    path = tmp_path / "s.sqlite3"
+    store = SQLiteStore(path, busy_timeout=0.2)
+    eve = store.create_participant("Eve")[0]
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another kernel is writing
+    try:
+        started = time.perf_counter()
+        assert store.place_in_group(eve.id) is None
+        assert time.perf_counter() - started < 0.1
+        other.execute("COMMIT")
+        ben = store.create_participant("Ben")[0]
+        store.set_groups(DEFAULT_SESSION, [[ben.id]])
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError):  # with groups to join it writes: it must wait
+            store.place_in_group(eve.id)
+    finally:
+        other.rollback()
+        other.close()
+        store.close()
 
 
 def test_pseudonyms_are_stable_and_unrelated_to_ids(room: Room) -> None:

@@ -8,12 +8,16 @@ import asyncio
 import io
 import json
 import logging
+import resource
+import subprocess
+import sys
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+import zmq
 from jupyter_client.manager import start_new_kernel
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
@@ -26,7 +30,12 @@ from pdkit.cli._facilitating import pools as _pools
 from pdkit.errors import PdkitError
 from pdkit.links import query_value
 from pdkit.serve import DEFAULT_POOLS, ServeConfig, default_max_kernels, prepare, voila_command
-from pdkit.serve._config import key_weakness, random_key
+from pdkit.serve._config import (
+    SOCKETS_PER_KERNEL,
+    key_weakness,
+    random_key,
+    zmq_socket_budget,
+)
 from pdkit.serve.kernels import NotTrustedFilter, PdkitKernelManager, PingTimeoutFilter
 
 
@@ -103,7 +112,33 @@ def test_a_bad_pool_flag_says_how_to_write_it(bad: str, capsys: pytest.CaptureFi
 def test_the_default_limit_follows_the_memory() -> None:
     limit = default_max_kernels()
     total_mb = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
-    assert limit == max((total_mb - 2048) // 60, 10)
+    by_files = zmq_socket_budget() // SOCKETS_PER_KERNEL
+    assert limit == min(max((total_mb - 2048) // 60, 10), by_files)
+
+
+def test_the_default_limit_never_promises_more_kernels_than_the_server_can_connect() -> None:
+    """With few open files allowed, the limit follows them, not the memory (300 pages once
+    met ZeroMQ's 1,023 sockets: 230 of them failed)."""
+    script = (
+        "import resource; resource.setrlimit(resource.RLIMIT_NOFILE, (1000, 4000)); "
+        "from pdkit.serve import default_max_kernels; print(default_max_kernels())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert int(done.stdout) == 4000 // 2 // SOCKETS_PER_KERNEL  # the hard limit, raised to
+
+
+def test_the_kernel_connections_may_use_the_sockets_the_limit_counts_on() -> None:
+    manager = PdkitKernelManager()
+    try:
+        allowed = manager.context.get(zmq.MAX_SOCKETS)
+        assert allowed >= default_max_kernels() * SOCKETS_PER_KERNEL
+        assert allowed > 1023  # ZeroMQ's own default
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        assert soft == hard or hard == resource.RLIM_INFINITY  # raised to what is allowed
+    finally:
+        manager.context.destroy(linger=0)
 
 
 # --------------------------------------------------------------------------- the kernel manager

@@ -80,6 +80,10 @@ class ParticipantApp:
             ]
         )
         self.widget.add_class("pdkit-app")
+        if not hub_user:  # forms built ahead, filled in at Join (a hub signs in at once)
+            for part in parts:
+                if isinstance(part, FormPart):
+                    part.prepare(language, self.keeper)
         self.sign_in.start()  # on a hub this signs in (and calls _show) at once
 
     @property

@@ -10,6 +10,7 @@ import ipywidgets as w
 
 from ..definitions import FormDefinition
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
+from ..errors import PdkitError
 from ..i18n import translator
 from ..store import DEFAULT_SESSION, Participant, Store
 from ..widgets import (
@@ -82,6 +83,29 @@ class FormPart:
         self.store = store
         self.definition = definition
         self.form: FormView | None = None
+        self._prepared: tuple[str | None, Safekeeper | None, FormView] | None = None
+
+    def prepare(self, language: str | None = None, keeper: Safekeeper | None = None) -> None:
+        """Build the form for no one yet, in ``language`` and the default session's school
+        goals: in a pre-heated kernel this happens before the page is even asked for, so
+        that the page's widgets reach the browser at once and Join only fills them in
+        (:meth:`build` uses it when the participant's language, session and form match).
+        The check-in is not built ahead: its questions follow the participant's goal."""
+        try:
+            definition = self.definition(language, DEFAULT_SESSION)
+            if definition.id == CHECKIN_FORM:
+                return
+            form = FormView(
+                definition,
+                store=self.store,
+                participant_id=None,
+                language=language,
+                sharing=True,
+                keeper=keeper,
+            )
+        except PdkitError:
+            return  # said when the participant's form is built (the same error, then)
+        self._prepared = (language, keeper, form)
 
     def build(
         self,
@@ -89,17 +113,32 @@ class FormPart:
         language: str | None = None,
         keeper: Safekeeper | None = None,
     ) -> w.Widget:
-        definition = measured_checkin(
-            self.store, participant.id, self.definition(language, participant.session), language
-        )
-        self.form = FormView(
-            definition,
-            store=self.store,
-            participant_id=participant.id,
-            language=language,
-            sharing=True,
-            keeper=keeper,
-        )
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and (prepared[0], participant.session) == (
+            language,
+            DEFAULT_SESSION,
+        ):
+            made = prepared[2].definition  # read when the kernel started, as the rest was
+        else:
+            made = self.definition(language, participant.session)
+        definition = measured_checkin(self.store, participant.id, made, language)
+        if (
+            prepared is not None
+            and prepared[:2] == (language, keeper)
+            and prepared[2].definition == definition
+        ):
+            prepared[2].bind(participant.id)
+            self.form = prepared[2]
+        else:  # (one built for another language or session stays unshown: closing
+            # its widgets would be a message each, the cost building ahead saves)
+            self.form = FormView(
+                definition,
+                store=self.store,
+                participant_id=participant.id,
+                language=language,
+                sharing=True,
+                keeper=keeper,
+            )
         if definition.id != GOAL_FORM:
             return self.form.widget
         # The goal: with the feedback colleagues gave on it, to say what a revision answers.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import resource
 import secrets
 import socket
 import ssl
@@ -21,14 +22,17 @@ __all__ = [
     "KERNEL_MB",
     "KEY_MIN_LENGTH",
     "KEY_MIN_VARIETY",
+    "SOCKETS_PER_KERNEL",
     "ServeConfig",
     "builtin_workbooks_dir",
     "default_max_kernels",
     "free_port",
     "key_weakness",
     "plain_http_warning",
+    "raise_file_limit",
     "random_key",
     "tls_context",
+    "zmq_socket_budget",
 ]
 
 PROXY_DOC = "docs/serving-a-room.md"
@@ -41,15 +45,53 @@ KERNEL_MB = 60
 """Memory to allow per participant (server share and kernel), for ``max_kernels``."""
 
 
+SOCKETS_PER_KERNEL = 12
+"""ZeroMQ sockets the server holds for one kernel, with room to spare: about 2 while it
+waits pre-heated and 6 more once a page is connected (its four channels, the activity
+watcher), as the server's open files counted with 20 pages connected (8 to 11 files a page)."""
+
+FILES_PER_SOCKET = 2
+"""Open files a ZeroMQ socket takes in the server process (its signal, its connection)."""
+
+
+def file_limit() -> int:
+    """The open files the server process may have: the hard limit, which
+    :func:`raise_file_limit` makes its own (a large number where there is none)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return 1 << 20 if hard == resource.RLIM_INFINITY else max(soft, hard)
+
+
+def raise_file_limit() -> int:
+    """Raise this process's soft limit of open files to its hard limit (many systems start
+    processes at 1,024, which a room of 100 pages exceeds); the limit it has now."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = file_limit()
+    if soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):
+            return soft
+    return wanted
+
+
+def zmq_socket_budget() -> int:
+    """ZeroMQ sockets the server's kernel connections may use: what its open files allow.
+    (ZeroMQ's own default is 1,023 a process: 70 of 300 pages arriving at once got a
+    kernel, the others "Too many open files".)"""
+    return max(file_limit() // FILES_PER_SOCKET, 1023)
+
+
 def default_max_kernels(reserve_mb: int = 2048) -> int:
     """How many kernels this machine's memory holds at :data:`KERNEL_MB` each, keeping
-    ``reserve_mb`` for everything else (0 when the memory cannot be read)."""
+    ``reserve_mb`` for everything else, and never more than the server's connections
+    allow (:func:`zmq_socket_budget`; 0 when the memory cannot be read)."""
     try:
         lines = Path("/proc/meminfo").read_text(encoding="ascii").splitlines()
         total_kb = next(int(line.split()[1]) for line in lines if line.startswith("MemTotal"))
     except (OSError, StopIteration, ValueError, IndexError):
         return 0
-    return max((total_kb // 1024 - reserve_mb) // KERNEL_MB, 10)
+    memory = max((total_kb // 1024 - reserve_mb) // KERNEL_MB, 10)
+    return min(memory, zmq_socket_budget() // SOCKETS_PER_KERNEL)
 
 
 KEY_MIN_LENGTH = 16

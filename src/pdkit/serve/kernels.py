@@ -72,10 +72,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import zmq
+import zmq.asyncio
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
-from traitlets import Float, Integer
+from traitlets import Float, Integer, default
+
+from ._config import raise_file_limit, zmq_socket_budget
 
 __all__ = ["NotTrustedFilter", "PdkitKernelManager", "PingTimeoutFilter"]
 
@@ -129,7 +133,18 @@ class PdkitKernelManager(AsyncMappingKernelManager):
         "(a nice value added to each kernel, 0 to 19; 0: the same).",
     )
 
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        """The ZeroMQ context of every kernel connection, allowed as many sockets as the
+        server's open files do (see :func:`._config.zmq_socket_budget`): ZeroMQ's default of
+        1,023 served 70 of 300 pages arriving at once. Set before its first socket."""
+        self._created_context = True
+        context = zmq.asyncio.Context()
+        context.set(zmq.MAX_SOCKETS, zmq_socket_budget())
+        return context
+
     def __init__(self, **kwargs: Any) -> None:
+        raise_file_limit()  # before any kernel: the budget above counts on it
         super().__init__(**kwargs)  # type: ignore[no-untyped-call]
         NotTrustedFilter.install(self.log)  # the server's log (Voilà's, when it is the parent)
         PingTimeoutFilter.install()

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import cast
 
 from ..errors import StoreError
-from ._access import VISIBILITIES, Viewer, ViewerLike
+from ._access import DEFAULT_VISIBILITY, VISIBILITIES, Viewer, ViewerLike
 from ._interfaces import (
     AgendaStore,
     AnswerStore,
@@ -100,6 +100,7 @@ from ._urls import STORE_ENV, default_store_path, redact_url, resolve_store_url
 __all__ = [
     "CODE_ALPHABET",
     "DEFAULT_SESSION",
+    "DEFAULT_VISIBILITY",
     "ENTRY_POINT_GROUP",
     "MAX_LINE_CHARS",
     "SERVER_LOCKOUT",

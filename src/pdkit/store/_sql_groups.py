@@ -97,6 +97,11 @@ class GroupsSQL(SQLBase):
         placed = self.group_of(participant_id)
         if placed is not None:
             return placed
+        if not self._rows(
+            "SELECT 1 FROM groups WHERE session = ? AND dissolved_at IS NULL LIMIT 1",
+            (person.session,),
+        ):
+            return None  # a room still arriving: no groups yet, and no writer waited on
         with self._tx() as tx:
             self._dialect.lock(tx.cursor, f"groups:{person.session}")
             rows = tx.execute(

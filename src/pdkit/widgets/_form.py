@@ -69,6 +69,20 @@ class FormAnswers:
         )
 
 
+class _NoOne:
+    """The answers of a form built for no one yet (:meth:`FormView.bind` replaces it):
+    none, and nowhere to save them."""
+
+    def __init__(self, definition: FormDefinition) -> None:
+        self.scope = f"form:{definition.id}"
+
+    def load(self) -> dict[str, JSONValue]:
+        return {}
+
+    def save(self, changes: dict[str, JSONValue]) -> None:
+        raise PdkitError("no one is signed in: there is nowhere to save these answers")
+
+
 class FormView:
     """The widgets of one form for one participant, bound to a store.
 
@@ -82,6 +96,10 @@ class FormView:
     A definition with ``mode: sequence`` (a reflection) shows one prompt at a time
     with Back and Next; every prompt still autosaves. With ``sharing`` the form also
     asks "Who can see this?" (:class:`VisibilityPicker`, ``visibility``) and says who can.
+
+    With ``participant_id=None`` the form is built for no one yet (before anyone signed
+    in, in a pre-heated kernel: a page's widgets then reach the browser in one message,
+    not one each at Join); :meth:`bind` then fills it in for whoever signed in.
     """
 
     def __init__(
@@ -89,7 +107,7 @@ class FormView:
         definition: FormDefinition,
         *,
         store: Store,
-        participant_id: str,
+        participant_id: str | None,
         sink: AnswerSink | None = None,
         autosave_delay: float = 1.0,
         schedule: Scheduler = call_later,
@@ -104,7 +122,12 @@ class FormView:
         self.t = t = translator(language)
         self.store = store
         self.participant_id = participant_id
-        self.sink: AnswerSink = sink or FormAnswers(store, participant_id, definition)
+        self.sink: AnswerSink = sink or (
+            FormAnswers(store, participant_id, definition)
+            if participant_id is not None
+            else _NoOne(definition)
+        )
+        self._binding = False
         self.autosave_delay = autosave_delay
         self._schedule = schedule
         self._clock = clock
@@ -154,7 +177,8 @@ class FormView:
         if keeper is not None:
             for field_id, control in self.controls.items():
                 control.keep_as(f"{self.sink.scope}:{field_id}")
-            keeper.attach(self.sink.scope, self)
+            if participant_id is not None:
+                keeper.attach(self.sink.scope, self)
         self.visibility = (
             VisibilityPicker(store, participant_id, definition.id, language=language)
             if sharing
@@ -190,6 +214,28 @@ class FormView:
         )
 
     # ------------------------------------------------------------------ public
+
+    def bind(self, participant_id: str) -> None:
+        """Fill in this form, built for no one yet, for ``participant_id``: their saved
+        answers restored, their "Who can see this?", their typing kept by the page.
+        Nothing is saved by this (a form is bound once, before anyone can type in it)."""
+        if self.participant_id is not None:
+            raise ValueError(f"this form is {self.participant_id!r}'s already")
+        sink = FormAnswers(self.store, participant_id, self.definition)
+        answers = sink.load()  # a store that does not answer: the form stays no one's
+        if self.visibility is not None:
+            self.visibility.bind(participant_id)
+        self._binding = True  # restored answers are not typing: no autosave
+        try:
+            self.sink = sink
+            self.restore_problems = []
+            self._saved = self._restore(answers)
+        finally:
+            self._binding = False
+        self.participant_id = participant_id
+        self._refresh_guidance()
+        if self.keeper is not None:
+            self.keeper.attach(self.sink.scope, self)
 
     def kept_texts(self) -> dict[str, str]:
         """What is typed in each of the form's inputs, by the key the page keeps it under."""
@@ -262,9 +308,9 @@ class FormView:
 
     # ------------------------------------------------------------------ internals
 
-    def _restore(self) -> dict[str, JSONValue]:
+    def _restore(self, answers: dict[str, JSONValue] | None = None) -> dict[str, JSONValue]:
         saved = {fid: c.value for fid, c in self.controls.items()}  # empty answers
-        for fid, value in self.sink.load().items():
+        for fid, value in (self.sink.load() if answers is None else answers).items():
             control = self.controls.get(fid)
             if control is None:
                 continue  # a field the definition no longer has: kept in the store's history
@@ -277,6 +323,8 @@ class FormView:
         return saved
 
     def _on_change(self, control: FieldControl) -> None:
+        if self._binding:
+            return
         self._refresh_guidance(control.field.id)
         if self.unsaved():
             self.status.value = self._status_html(self.t("Saving…"), "pending")

@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from ..errors import PdkitError
 from ..i18n import N_, translator
-from ..store import VISIBILITIES, SharingStore
+from ..store import DEFAULT_VISIBILITY, VISIBILITIES, SharingStore
 from ._lean import HTML, VBox
 
 __all__ = ["VisibilityPicker"]
@@ -39,12 +39,14 @@ _FACILITATOR_NOTE = N_(
 class VisibilityPicker:
     """ "Who can see this?" for one item (a participant's answers to one form).
 
-    The choice is saved at once; the sentence under it always says who can see it."""
+    The choice is saved at once; the sentence under it always says who can see it. Made
+    with no participant (a form built before anyone signed in), it shows the default
+    until :meth:`bind` names whose item it is."""
 
     def __init__(
         self,
         store: SharingStore,
-        participant_id: str,
+        participant_id: str | None,
         form_id: str,
         *,
         language: str | None = None,
@@ -55,9 +57,12 @@ class VisibilityPicker:
         self.form_id = form_id
         self.t = t = translator(language)
         self._on_change = on_change
+        self._binding = False
         self.dropdown = w.Dropdown(
             options=[(t(_AUDIENCE[level]), level) for level in VISIBILITIES],
-            value=store.visibility(participant_id, form_id),
+            value=(
+                store.visibility(participant_id, form_id) if participant_id else DEFAULT_VISIBILITY
+            ),
             description=t("Who can see this?"),
             style={"description_width": "initial"},
         )
@@ -75,7 +80,21 @@ class VisibilityPicker:
         """Choose a visibility, as a click would."""
         self.dropdown.value = level
 
+    def bind(self, participant_id: str) -> None:
+        """Show ``participant_id``'s item: its visibility as the store holds it (saving
+        nothing)."""
+        level = self.store.visibility(participant_id, self.form_id)
+        self.participant_id = participant_id
+        self._binding = True
+        try:
+            self.dropdown.value = level
+        finally:
+            self._binding = False
+        self._draw()
+
     def _chosen(self) -> None:
+        if self._binding or self.participant_id is None:
+            return
         try:
             self.store.set_visibility(self.participant_id, self.form_id, self.level)
         except PdkitError as exc:
