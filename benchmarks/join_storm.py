@@ -939,6 +939,8 @@ async def run_pdkit(tmp: Path, n: int, args: argparse.Namespace) -> Storm:
     try:
         base = f"http://{HOST}:{port}"
         wait_http(f"{base}/")  # the tree page: starts no kernel
+        if args.pool_room:
+            await pdkit_pool_full(base, n)
         return await storm("pdkit", proc.pid, base, GOAL_PAGE, n, args, pdkit_lost(store))
     finally:
         stop_server(proc)
@@ -980,6 +982,21 @@ async def run_bare(tmp: Path, n: int, args: argparse.Namespace, *, pooled: bool)
 POOL_FILL_DELAY = 120
 """Seconds the pooled bare Voilà waits before refilling its pool: after the storm, so that
 refilling does not compete with the room (as the issue's fair peer was configured)."""
+
+
+async def pdkit_pool_full(base: str, n: int, limit: float = 1800) -> None:
+    """Wait until `pdkit serve`'s pool of ``n`` has been filled once, as its
+    ``/pdkit/ready`` says (the machine being quiet is not enough: pre-heating 300 kernels
+    takes minutes, and :func:`settle` stops waiting after 3)."""
+    t0 = time.perf_counter()
+    url = f"{base}/pdkit/ready?notebook=goal-setting.ipynb"
+    while True:
+        said = json.loads((await AsyncHTTPClient().fetch(url)).body)
+        if not said["wait"] and said["n"] >= min(n, said["of"]):
+            return
+        if time.perf_counter() - t0 > limit:
+            raise SystemExit(f"join_storm: pdkit's pool of {n} was not ready in {limit} s: {said}")
+        await asyncio.sleep(2)
 
 
 async def pool_ready(server: int, n: int, limit: float = 600) -> None:

@@ -320,6 +320,38 @@ def test_only_ready_kernels_count_as_voilas_pool(tmp_path: Path) -> None:
     assert voila_manager.get_pool_size("reflection.ipynb") == 0
 
 
+def test_a_kernel_handed_out_after_minutes_in_the_pool_waits_for_its_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grace for a page to connect starts when its kernel leaves the pool: a kernel
+    pre-heated 5 minutes before the room came was culled before its websocket arrived."""
+    voila_manager = _voila_manager(tmp_path, cull_idle_timeout=10, connect_grace=120)
+    voila_manager._stopping = True  # no refill started by the hand-out
+    culled: list[str] = []
+
+    async def shutdown(kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        culled.append(kernel_id)
+
+    monkeypatch.setattr(voila_manager, "shutdown_kernel", shutdown)
+    renderer = type("Renderer", (), {"stop_generator": False, "rendered_cache": []})()
+
+    async def hand_out() -> None:
+        pooled: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        pooled.set_result({"renderer": renderer, "task": None, "kernel_id": "warm"})
+        voila_manager._pools = {"goal-setting.ipynb": [pooled]}
+        await voila_manager.get_rendered_notebook("goal-setting.ipynb")
+
+    voila_manager._kernels["warm"] = _Idle(300)  # pre-heated 5 minutes ago
+    voila_manager._kernel_connections["warm"] = 0
+    _run(hand_out())
+    assert renderer.stop_generator  # Voilà's own hand-out ran
+    _run(voila_manager.cull_kernel_if_idle("warm"))
+    assert culled == []  # its page's websocket is still on its way
+    voila_manager._kernels["warm"] = _Idle(121)  # the grace went by, and no page came
+    _run(voila_manager.cull_kernel_if_idle("warm"))
+    assert culled == ["warm"]
+
+
 def test_idle_kernels_are_culled_at_once_not_one_after_another(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
