@@ -83,7 +83,7 @@ class FormPart:
         self.store = store
         self.definition = definition
         self.form: FormView | None = None
-        self._prepared: tuple[str | None, Safekeeper | None, FormView] | None = None
+        self._prepared: FormView | None = None  # built for no one (its language and keeper)
 
     def prepare(self, language: str | None = None, keeper: Safekeeper | None = None) -> None:
         """Build the form for no one yet, in ``language`` and the default session's school
@@ -95,7 +95,7 @@ class FormPart:
             definition = self.definition(language, DEFAULT_SESSION)
             if definition.id == CHECKIN_FORM:
                 return
-            form = FormView(
+            self._prepared = FormView(
                 definition,
                 store=self.store,
                 participant_id=None,
@@ -105,7 +105,6 @@ class FormPart:
             )
         except PdkitError:
             return  # said when the participant's form is built (the same error, then)
-        self._prepared = (language, keeper, form)
 
     def build(
         self,
@@ -114,21 +113,16 @@ class FormPart:
         keeper: Safekeeper | None = None,
     ) -> w.Widget:
         prepared, self._prepared = self._prepared, None
-        if prepared is not None and (prepared[0], participant.session) == (
-            language,
-            DEFAULT_SESSION,
-        ):
-            made = prepared[2].definition  # read when the kernel started, as the rest was
+        if prepared is not None and (prepared.language, prepared.keeper) != (language, keeper):
+            prepared = None  # built for another language (it stays unshown, see below)
+        if prepared is not None and participant.session == DEFAULT_SESSION:
+            made = prepared.definition  # read when the kernel started, as the rest was
         else:
             made = self.definition(language, participant.session)
         definition = measured_checkin(self.store, participant.id, made, language)
-        if (
-            prepared is not None
-            and prepared[:2] == (language, keeper)
-            and prepared[2].definition == definition
-        ):
-            prepared[2].bind(participant.id)
-            self.form = prepared[2]
+        if prepared is not None and prepared.definition == definition:
+            prepared.bind(participant.id)
+            self.form = prepared
         else:  # (one built for another language or session stays unshown: closing
             # its widgets would be a message each, the cost building ahead saves)
             self.form = FormView(

@@ -3,6 +3,7 @@ kernels' limits (:class:`ServeConfig`), with the defaults a room needs."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import itertools
 import resource
@@ -61,17 +62,13 @@ def file_limit() -> int:
     return 1 << 20 if hard == resource.RLIM_INFINITY else max(soft, hard)
 
 
-def raise_file_limit() -> int:
+def raise_file_limit() -> None:
     """Raise this process's soft limit of open files to its hard limit (many systems start
-    processes at 1,024, which a room of 100 pages exceeds); the limit it has now."""
+    processes at 1,024, which a room of 100 pages exceeds)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = file_limit()
-    if soft < wanted:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-        except (ValueError, OSError):
-            return soft
-    return wanted
+    if soft < file_limit():
+        with contextlib.suppress(ValueError, OSError):  # then the soft limit stays
+            resource.setrlimit(resource.RLIMIT_NOFILE, (file_limit(), hard))
 
 
 def zmq_socket_budget() -> int:
