@@ -36,7 +36,11 @@ into the Text, click Save, until the status HTML contains "Saved #<rowid>" (set 
 the click handler after its INSERT committed).
 
 Before the storm the script waits until the server is quiet (`pdkit serve` fills its
-pool of pre-heated kernels first, as it would before a room arrives). While every
+pool of pre-heated kernels first, as it would before a room arrives; with --pool-room it
+first waits until ``/pdkit/ready`` says the pool of N was filled, which takes minutes for
+hundreds). Each page's stages are timed (the page, its kernel's websocket, kernel_info,
+the widget states, pdkit's identity report), and the messages and bytes each page
+received through the server are counted. While every
 finished client is still connected: PSS (sum of ``Pss`` in /proc/<pid>/smaps_rollup)
 of the server and all its descendant processes (Voilà, every kernel, pre-heated ones
 included), divided by N. Then every answer is read back (pdkit: ``open_store``,
@@ -992,7 +996,7 @@ async def pdkit_pool_full(base: str, n: int, limit: float = 1800) -> None:
     url = f"{base}/pdkit/ready?notebook=goal-setting.ipynb"
     while True:
         said = json.loads((await AsyncHTTPClient().fetch(url)).body)
-        if not said["wait"] and said["n"] >= min(n, said["of"]):
+        if not said["wait"] and said["n"] >= said["of"]:
             return
         if time.perf_counter() - t0 > limit:
             raise SystemExit(f"join_storm: pdkit's pool of {n} was not ready in {limit} s: {said}")
@@ -1047,10 +1051,10 @@ def describe(s: Storm) -> None:
             )
     pages = [o.kernel for o in s.outcomes if o.kernel is not None and o.saved]
     if pages:
-        count = sorted(k.received for k in pages)[len(pages) // 2]
-        size = sorted(k.received_bytes for k in pages)[len(pages) // 2]
+        count = pct([k.received for k in pages], 0.5)
+        size = pct([k.received_bytes for k in pages], 0.5)
         print(
-            f"        messages a page received, median: {count} ({size / 1024:.0f} KiB), "
+            f"        messages a page received, median: {count:.0f} ({size / 1024:.0f} KiB), "
             "through the one server process"
         )
     slow = sum(1 for v in s.values("states") if v > 4)
