@@ -7,6 +7,7 @@ README's badge, and configurable-http-proxy from npm for a real local JupyterHub
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -212,6 +213,134 @@ def install_http_proxy(root: Path, npm: str) -> Path:
 def proxy_in(root: Path) -> Path:
     """The proxy program that :func:`install_http_proxy` installed into ``root``."""
     return root / "node_modules" / ".bin" / "configurable-http-proxy"
+
+
+HUB_FILES = REPO / "docs" / "jupyterhub"
+"""The guide's hub files (docs/deploy-jupyterhub.md)."""
+
+
+@dataclass
+class LocalHub:
+    """The files of a local JupyterHub made by :func:`local_hub`: run
+    ``env -C <root> <venv>/bin/jupyterhub -f <config>``; it answers at ``base_url``."""
+
+    root: Path
+    config: Path
+    base_url: str
+
+
+def local_hub(
+    root: Path,
+    env: BinderEnv,
+    proxy: Path,
+    *,
+    store_url: str,
+    password: str,
+    facilitators: list[str],
+    coaches: list[str],
+    extra: str = "",
+) -> LocalHub:
+    """A local JupyterHub with the guide's Jupyter settings and the pdkit hub service,
+    spawning local single-user servers, in ``root`` (JupyterHub is installed into ``env``).
+
+    It stands in for the guide's image: pdkit and Voilà from binder/requirements.txt (plus
+    JupyterHub), the shipped workbooks under a folder standing for /srv/pdkit, the guide's
+    voila.json and jupyter_server_config.json. As the guide's TLJH settings say, only the
+    pdkit service (``pdkit hub-service``, started by the hub) has PDKIT_STORE
+    (``store_url``); teachers' servers get the service's ``pdkit-hub://`` URL and no
+    facilitator key, and their hub token may reach the service. Facilitators and coaches
+    are hub groups. ``extra`` is more configuration, after the guide's.
+    """
+    import yaml
+
+    run([env.bin("python"), "-m", "pip", "install", "--quiet", "jupyterhub"])
+    srv = root / "srv-pdkit"  # stands for /srv/pdkit
+    installed = run(
+        [env.bin("python"), "-c", "import pdkit.serve as s; print(s.builtin_workbooks_dir())"]
+    ).strip()
+    shutil.copytree(installed, srv / "workbooks")
+    etc = root / "etc-jupyter"  # stands for /usr/local/etc/jupyter
+    etc.mkdir()
+    shutil.copy(HUB_FILES / "voila.json", etc / "voila.json")
+    server_config = json.loads((HUB_FILES / "jupyter_server_config.json").read_text())
+    assert server_config["ServerApp"]["root_dir"] == "/srv/pdkit"
+    server_config["ServerApp"]["root_dir"] = str(srv)  # the one change: no /srv/pdkit here
+    (etc / "jupyter_server_config.json").write_text(json.dumps(server_config))
+    z2jh = yaml.safe_load((HUB_FILES / "config.yaml").read_text(encoding="utf-8"))
+    port, hub_port, api_port, service_port = (_free_port() for _ in range(4))
+    settings = {
+        "bind_url": f"http://127.0.0.1:{port}",
+        "hub_bind_url": f"http://127.0.0.1:{hub_port}",
+        "api_url": f"http://127.0.0.1:{api_port}",
+        "proxy": str(proxy),
+        "singleuser": env.bin("jupyterhub-singleuser"),
+        "default_url": z2jh["singleuser"]["defaultUrl"],
+        "homes": str(root / "home" / "{username}"),
+        "environment": {
+            # The guide's teachers' settings: the service's URL, no secret.
+            "PDKIT_STORE": f"pdkit-hub://127.0.0.1:{port}/services/pdkit/",
+            "JUPYTER_CONFIG_PATH": str(etc),
+        },
+        "service": {
+            "url": f"http://127.0.0.1:{service_port}",
+            "command": [env.bin("pdkit"), "hub-service"],
+            "environment": {"PDKIT_STORE": store_url},
+        },
+        "facilitators": facilitators,
+        "coaches": coaches,
+        "db": f"sqlite:///{root / 'jupyterhub.sqlite'}",
+        "cookie": str(root / "cookie_secret"),
+        "proxy_pid": str(root / "proxy.pid"),
+        "password": password,
+    }
+    config = root / "jupyterhub_config.py"
+    config.write_text(
+        "import json\n"
+        f"s = json.loads({json.dumps(json.dumps(settings))})\n"
+        "c = get_config()  # noqa: F821\n"
+        'c.JupyterHub.authenticator_class = "dummy"\n'
+        'c.DummyAuthenticator.password = s["password"]\n'
+        "c.Authenticator.allow_all = True\n"
+        'c.JupyterHub.spawner_class = "simple"\n'
+        'c.SimpleLocalProcessSpawner.home_dir_template = s["homes"]\n'
+        'c.Spawner.cmd = [s["singleuser"]]\n'
+        'c.Spawner.args = ["--allow-root"]  # these tests may run as root\n'
+        "c.Spawner.http_timeout = 120  # a busy test machine: servers start slowly\n"
+        "c.Spawner.start_timeout = 180\n"
+        'c.Spawner.default_url = s["default_url"]\n'
+        'c.Spawner.environment = dict(s["environment"])\n'
+        'c.JupyterHub.bind_url = s["bind_url"]\n'
+        'c.JupyterHub.hub_bind_url = s["hub_bind_url"]\n'
+        'c.ConfigurableHTTPProxy.command = [s["proxy"]]\n'
+        'c.ConfigurableHTTPProxy.api_url = s["api_url"]\n'
+        'c.ConfigurableHTTPProxy.pid_file = s["proxy_pid"]\n'
+        'c.JupyterHub.db_url = s["db"]\n'
+        'c.JupyterHub.cookie_secret_file = s["cookie"]\n' + _pdkit_hub_settings() + extra
+    )
+    return LocalHub(root=root, config=config, base_url=f"http://127.0.0.1:{port}")
+
+
+def _pdkit_hub_settings() -> str:
+    """The guide's pdkit settings (docs/jupyterhub/pdkit_hub.py) as they are, then this
+    hub's addresses, commands and group members in place of the guide's placeholders."""
+    guide = (HUB_FILES / "pdkit_hub.py").read_text(encoding="utf-8")
+    return (
+        guide.replace("c = get_config()  # noqa: F821\n", "")
+        + "\n# This hub's values in place of the guide's:\n"
+        'c.JupyterHub.services[0].update(s["service"])\n'
+        'c.Spawner.environment = s["environment"]\n'
+        'c.JupyterHub.load_groups["pdkit-facilitators"]["users"] = s["facilitators"]\n'
+        'c.JupyterHub.load_groups["pdkit-coaches"]["users"] = s["coaches"]\n'
+        'c.Spawner.default_url = s["default_url"]\n'
+    )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 BADGE_LINK = re.compile(r"https://mybinder\.org/v2/gh/[^\s)\"'`]+")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -27,8 +26,8 @@ import pytest
 import yaml
 from nbclient import NotebookClient
 
-from _deploy import LEAKY_ENV, REPO, cell_errors, run
-from _servers import Server, free_port, running
+from _deploy import LEAKY_ENV, REPO, cell_errors, local_hub
+from _servers import Server, running
 from pdkit import load_definition, open_store
 from pdkit.definitions import load_school_goals
 from pdkit.serve import builtin_workbooks_dir
@@ -266,111 +265,30 @@ def hub(
     binder_env: Any, http_proxy: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     """JupyterHub with the guide's Jupyter settings and the pdkit hub service, spawning
-    local single-user servers.
-
-    It stands in for the guide's image: pdkit and Voilà from binder/requirements.txt (plus
-    JupyterHub), the shipped workbooks under a folder standing for /srv/pdkit, the guide's
-    voila.json and jupyter_server_config.json. As the guide's TLJH settings say, only the
-    pdkit service (``pdkit hub-service``, started by the hub) has PDKIT_STORE, the store's
-    file; teachers' servers get the service's ``pdkit-hub://`` URL and no facilitator
-    key, and their hub token may reach the service. Facilitators and coaches are hub groups.
-    The store's folder is the service's only (0700).
-    """
+    local single-user servers (tests/_deploy.py: local_hub); the store is a SQLite file
+    in a folder that is the service's only (0700)."""
     root = tmp_path_factory.mktemp("hub")
-    run([binder_env.bin("python"), "-m", "pip", "install", "--quiet", "jupyterhub"])
-    srv = root / "srv-pdkit"  # stands for /srv/pdkit
-    installed = run(
-        [
-            binder_env.bin("python"),
-            "-c",
-            "import pdkit.serve as s; print(s.builtin_workbooks_dir())",
-        ]
-    ).strip()
-    shutil.copytree(installed, srv / "workbooks")
-    etc = root / "etc-jupyter"  # stands for /usr/local/etc/jupyter
-    etc.mkdir()
-    shutil.copy(FILES / "voila.json", etc / "voila.json")
-    server_config = json.loads((FILES / "jupyter_server_config.json").read_text())
-    assert server_config["ServerApp"]["root_dir"] == "/srv/pdkit"
-    server_config["ServerApp"]["root_dir"] = str(srv)  # the one change: no /srv/pdkit here
-    (etc / "jupyter_server_config.json").write_text(json.dumps(server_config))
     store = root / "store" / "pdkit.sqlite3"
     store.parent.mkdir(mode=0o700)
-    port, hub_port, api_port, service_port = free_port(), free_port(), free_port(), free_port()
-    settings = {
-        "bind_url": f"http://127.0.0.1:{port}",
-        "hub_bind_url": f"http://127.0.0.1:{hub_port}",
-        "api_url": f"http://127.0.0.1:{api_port}",
-        "proxy": str(http_proxy),
-        "singleuser": binder_env.bin("jupyterhub-singleuser"),
-        "default_url": _config()["singleuser"]["defaultUrl"],
-        "homes": str(root / "home" / "{username}"),
-        "environment": {
-            # The guide's teachers' settings: the service's URL, no secret.
-            "PDKIT_STORE": f"pdkit-hub://127.0.0.1:{port}/services/pdkit/",
-            "JUPYTER_CONFIG_PATH": str(etc),
-        },
-        "service": {
-            "url": f"http://127.0.0.1:{service_port}",
-            "command": [binder_env.bin("pdkit"), "hub-service"],
-            "environment": {"PDKIT_STORE": f"sqlite:///{store}"},
-        },
-        "facilitators": FACILITATORS,
-        "coaches": COACHES,
-        "db": f"sqlite:///{root / 'jupyterhub.sqlite'}",
-        "cookie": str(root / "cookie_secret"),
-        "proxy_pid": str(root / "proxy.pid"),
-        "password": PASSWORD,
-    }
-    config = root / "jupyterhub_config.py"
-    config.write_text(
-        "import json\n"
-        f"s = json.loads({json.dumps(json.dumps(settings))})\n"
-        "c = get_config()  # noqa: F821\n"
-        'c.JupyterHub.authenticator_class = "dummy"\n'
-        'c.DummyAuthenticator.password = s["password"]\n'
-        "c.Authenticator.allow_all = True\n"
-        'c.JupyterHub.spawner_class = "simple"\n'
-        'c.SimpleLocalProcessSpawner.home_dir_template = s["homes"]\n'
-        'c.Spawner.cmd = [s["singleuser"]]\n'
-        'c.Spawner.args = ["--allow-root"]  # these tests may run as root\n'
-        "c.Spawner.http_timeout = 120  # a busy test machine: servers start slowly\n"
-        "c.Spawner.start_timeout = 180\n"
-        'c.Spawner.default_url = s["default_url"]\n'
-        'c.Spawner.environment = dict(s["environment"])\n'
-        'c.JupyterHub.bind_url = s["bind_url"]\n'
-        'c.JupyterHub.hub_bind_url = s["hub_bind_url"]\n'
-        'c.ConfigurableHTTPProxy.command = [s["proxy"]]\n'
-        'c.ConfigurableHTTPProxy.api_url = s["api_url"]\n'
-        'c.ConfigurableHTTPProxy.pid_file = s["proxy_pid"]\n'
-        'c.JupyterHub.db_url = s["db"]\n'
-        'c.JupyterHub.cookie_secret_file = s["cookie"]\n' + _pdkit_hub_settings()
+    made = local_hub(
+        root,
+        binder_env,
+        http_proxy,
+        store_url=f"sqlite:///{store}",
+        password=PASSWORD,
+        facilitators=FACILITATORS,
+        coaches=COACHES,
     )
     with pytest.MonkeyPatch.context() as patch:
         for name in LEAKY_ENV:
             patch.delenv(name, raising=False)
         with running(
-            ["env", "-C", str(root), binder_env.bin("jupyterhub"), "-f", str(config)],
-            base_url=f"http://127.0.0.1:{port}",
+            ["env", "-C", str(root), binder_env.bin("jupyterhub"), "-f", str(made.config)],
+            base_url=made.base_url,
             store=store,
             log_path=root / "hub.log",
         ) as server:
             yield server
-
-
-def _pdkit_hub_settings() -> str:
-    """The guide's pdkit settings (docs/jupyterhub/pdkit_hub.py) as they are, then this
-    test's addresses, commands and group members in place of the guide's placeholders."""
-    guide = (FILES / "pdkit_hub.py").read_text(encoding="utf-8")
-    return (
-        guide.replace("c = get_config()  # noqa: F821\n", "")
-        + "\n# This test's values in place of the guide's:\n"
-        'c.JupyterHub.services[0].update(s["service"])\n'
-        'c.Spawner.environment = s["environment"]\n'
-        'c.JupyterHub.load_groups["pdkit-facilitators"]["users"] = s["facilitators"]\n'
-        'c.JupyterHub.load_groups["pdkit-coaches"]["users"] = s["coaches"]\n'
-        'c.Spawner.default_url = s["default_url"]\n'
-    )
 
 
 def _sign_in(browser: Any, hub: Server, user: str) -> Any:
