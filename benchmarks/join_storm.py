@@ -484,6 +484,20 @@ class Outcome:
         return self.tti + (self.join or 0.0)
 
 
+async def staged(flow: Awaitable[None], out: Any, timeout: float) -> None:
+    """Run a client's ``flow`` for at most ``timeout`` seconds. A failure, or the timeout,
+    is written to ``out.error`` with the stage it came in (``out.stage``), and the
+    client's websocket (``out.kernel``) is closed then."""
+    try:
+        await asyncio.wait_for(flow, timeout)
+    except asyncio.TimeoutError:
+        out.error = f"timed out after {timeout:.0f} s during {out.stage}"
+    except Exception as exc:
+        out.error = f"{out.stage}: {type(exc).__name__}: {exc}"
+    if out.error and out.kernel is not None:
+        out.kernel.close()
+
+
 class Client:
     """What a browser tab of Voilà does, over HTTP and the kernel websocket."""
 
@@ -496,14 +510,7 @@ class Client:
 
     async def run(self, out: Outcome, timeout: float, go: asyncio.Event) -> Outcome:
         await go.wait()
-        try:
-            await asyncio.wait_for(self._flow(out), timeout)
-        except asyncio.TimeoutError:
-            out.error = f"timed out after {timeout:.0f} s during {out.stage}"
-        except Exception as exc:
-            out.error = f"{out.stage}: {type(exc).__name__}: {exc}"
-        if out.error and out.kernel is not None:
-            out.kernel.close()
+        await staged(self._flow(out), out, timeout)
         if out.error and out.kernel_id:
             with contextlib.suppress(Exception):  # only a hint: never fail the storm for it
                 if await kernel_model(self.base, out.kernel_id) is None:

@@ -34,13 +34,16 @@ fi
 
 # System programs for the tests, from Debian where we can: a browser for the browser tests
 # (Playwright cannot download its own browser here; elsewhere `playwright install chromium`
-# is the fallback), and PostgreSQL's server programs for the PostgreSQL store tests, which
-# start a throw-away server of their own with initdb/pg_ctl (nothing is left running).
+# is the fallback), PostgreSQL's server programs for the PostgreSQL store tests, which
+# start a throw-away server of their own with initdb/pg_ctl (nothing is left running),
+# and PgBouncer for the hub load test (benchmarks/hub_load.py, at small N in the tests).
 have_chromium() { command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; }
 have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1; }
 need=()
 have_chromium || need+=(chromium)
 have_postgres || need+=(postgresql)
+have_pgbouncer() { command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; }
+have_pgbouncer || need+=(pgbouncer)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "setup: installing Debian's ${need[*]} for the tests"
   apt-get update -qq
@@ -53,6 +56,10 @@ if ! have_chromium; then
     echo "setup: no chromium found; the browser tests will fail (CI) or be skipped (locally)." >&2
     echo "setup: install it with 'sudo apt-get install chromium' or 'playwright install chromium'." >&2
   fi
+fi
+if ! have_pgbouncer; then
+  echo "setup: no pgbouncer found; the hub load test will fail (CI) or be skipped (locally)." >&2
+  echo "setup: install it with 'sudo apt-get install pgbouncer'." >&2
 fi
 if ! have_postgres; then
   echo "setup: no PostgreSQL server programs found; the PostgreSQL tests will fail (CI) or be" >&2
