@@ -71,7 +71,7 @@ import httpx
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
-from _harness import stop
+from _harness import free_port, stop
 from join_storm import (
     CONFIG_RE,
     OUTPUT_RE,
@@ -140,7 +140,7 @@ def pgbouncer(pg: PostgresServer, pool: int, max_clients: int) -> Iterator[int]:
     if not Path(program).exists():
         raise SystemExit("hub_load: no pgbouncer (apt-get install pgbouncer; setup.sh does)")
     base = Path(tempfile.mkdtemp(prefix="pdkit-pgbouncer-"))
-    port = _free_port()
+    port = free_port()
     (base / "users.txt").write_text(f'"{SUPERUSER}" ""\n')
     (base / "pgbouncer.ini").write_text(
         "[databases]\n"
@@ -177,14 +177,6 @@ def pgbouncer(pg: PostgresServer, pool: int, max_clients: int) -> Iterator[int]:
         stop(proc)
         reap([p for p in below if Path(f"/proc/{p}").exists()])
         shutil.rmtree(base, ignore_errors=True)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_port(port: int, proc: subprocess.Popen[bytes], log: Path, limit: float = 30) -> None:
