@@ -536,6 +536,12 @@ def run_once(
                 stop(proc)
             time.sleep(1)
             reap([p for p in below if Path(f"/proc/{p}").exists()])
+            # The proxy runs in a session of its own, made to outlive a hub that restarts:
+            # a hub that died (a service that could not start) leaves it running.
+            with contextlib.suppress(OSError, ValueError):
+                left = int((root / "proxy.pid").read_text().strip())
+                if b"configurable-http-proxy" in Path(f"/proc/{left}/cmdline").read_bytes():
+                    reap([left])
             kept = os.environ.get("BENCH_SERVER_LOG")
             if kept:  # the hub's log, with the servers' and the service's, to read later
                 shutil.copyfile(root / "hub.log", kept)
