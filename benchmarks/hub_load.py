@@ -34,8 +34,8 @@ the service, every teacher's server and kernel), and the most server connections
 PostgreSQL had. It exits non-zero unless every teacher saved and nothing was lost.
 
 Then every page stays open for ``--hold`` seconds (default 60) while no one types, and the
-store calls the open pages make meanwhile are counted (each page follows the store: the
-facilitator's pacing, feedback): the steady load a room puts on the service.
+store calls the open pages make meanwhile are counted (each page asks for new peer feedback
+every 10 s): the steady load a room puts on the service.
 
 Usage: python benchmarks/hub_load.py [N ...] [--pool P] [--timeout S] [--hold S] [--env DIR]
 (``BENCH_SERVER_LOG=FILE`` keeps the hub's log, with its servers' and the service's.)
@@ -50,6 +50,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import math
 import os
 import re
@@ -78,6 +79,7 @@ from join_storm import (
     V1,
     VIEW_MIME,
     Kernel,
+    cmdlines,
     cpu_seconds,
     descendants,
     machine,
@@ -315,8 +317,6 @@ async def _flow(http: httpx.AsyncClient, base: str, who: Teacher) -> None:
     config = CONFIG_RE.search(html)
     if config is None:
         raise RuntimeError("no jupyter-config-data in the workbook's page")
-    import json
-
     kernel_id = json.loads(config.group(1))["kernelId"]
     roots = [
         view["model_id"]
@@ -362,8 +362,8 @@ class Run:
     lost: int
     seconds: float
     cpu: dict[str, float]  # CPU seconds during the storm, by part (PARTS)
-    pss_kib: dict[str, int]  # PSS by part while every teacher is connected (and the
-    # teachers' RSS, "teachers_rss")
+    pss_kib: dict[str, int]  # PSS by part while every teacher is connected
+    teachers_rss_kib: int  # the teachers' processes' RSS then, each counted whole
     servers: int  # single-user servers running then
     pg_peak: int  # the most connections PostgreSQL had (PgBouncer's, to the store)
     bounced: int  # transactions PgBouncer passed to the store's database
@@ -397,11 +397,7 @@ service (the shared parts), and the teachers' servers with their kernels."""
 def parts(hub_pid: int) -> dict[str, list[int]]:
     """The hub's processes and all it started, by :data:`PARTS`."""
     found: dict[str, list[int]] = {part: [] for part in PARTS}
-    for pid in descendants(hub_pid):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
+    for pid, cmdline in cmdlines(descendants(hub_pid)):
         if b"jupyterhub-singleuser" in cmdline:
             found["teachers"].extend(descendants(pid))  # the server and its kernels
         elif b"hub-service" in cmdline:
@@ -413,32 +409,15 @@ def parts(hub_pid: int) -> dict[str, list[int]]:
     return found
 
 
-def rss_kib(pids: Sequence[int]) -> int:
-    """Resident memory of ``pids``, each counted whole (what a container of its own would
-    hold: nothing shared with other teachers, unlike PSS on one machine)."""
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    total += int(line.split()[1])
-                    break
-    return total
-
-
-def single_user_servers(hub_pid: int) -> int:
-    count = 0
-    for pid in parts(hub_pid)["teachers"]:
-        with contextlib.suppress(OSError):
-            if b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                count += 1
-    return count
+def single_user_servers(teachers: Sequence[int]) -> int:
+    """How many of the teachers' processes are single-user servers."""
+    return sum(b"jupyterhub-singleuser" in cmdline for _, cmdline in cmdlines(teachers))
 
 
 @dataclass
 class Held:
-    """The open pages' steady load on the pdkit service (every page keeps following the
-    store: the facilitator's pacing, feedback) while no one types."""
+    """The open pages' steady load on the pdkit service while no one types (each page
+    asks for new peer feedback every 10 s: ``feedback`` calls)."""
 
     pages: int
     seconds: float
@@ -448,10 +427,10 @@ class Held:
 
 async def storm(
     base: str, n: int, timeout: float, hub_pid: int, hold: float, log: Path
-) -> tuple[list[Teacher], dict[str, int], dict[str, float], int, Held]:
+) -> tuple[list[Teacher], dict[str, int], int, dict[str, float], int, Held]:
     """N teachers at once; returns them, and once all are done and still connected: the
-    PSS and the CPU time of each part, how many servers run; then what the open pages ask
-    of the service in ``hold`` seconds."""
+    PSS of each part, the teachers' RSS, the CPU time of each part, how many servers run;
+    then what the open pages ask of the service in ``hold`` seconds."""
     go = asyncio.Event()
     teachers = [
         Teacher(user=f"t{i:04d}", goal=f"Teacher {i}: students explain their thinking in pairs")
@@ -463,9 +442,9 @@ async def storm(
     done = await asyncio.gather(*tasks)
     now = parts(hub_pid)
     pss = {part: pss_kib(pids) for part, pids in now.items()}
-    pss["teachers_rss"] = rss_kib(now["teachers"])
+    rss = pss_kib(now["teachers"], field="Rss")
     cpu = {part: cpu_seconds(pids) for part, pids in now.items()}
-    servers = single_user_servers(hub_pid)
+    servers = single_user_servers(now["teachers"])
     calls_before, started = service_calls(log), time.perf_counter()
     await asyncio.sleep(hold)
     service = parts(hub_pid)["service"]
@@ -478,7 +457,7 @@ async def storm(
     for t in done:
         if t.kernel is not None:
             t.kernel.close()
-    return done, pss, cpu, servers, held
+    return done, pss, rss, cpu, servers, held
 
 
 def run_once(
@@ -519,7 +498,7 @@ def run_once(
                 # is stopped below, and the teachers' connections end with it.
                 worker = ThreadPoolExecutor(1)
                 try:
-                    teachers, pss, after, servers, held = worker.submit(
+                    teachers, pss, rss, after, servers, held = worker.submit(
                         asyncio.run,
                         storm(hub.base_url, n, timeout, proc.pid, hold, root / "hub.log"),
                     ).result()
@@ -545,7 +524,9 @@ def run_once(
             kept = os.environ.get("BENCH_SERVER_LOG")
             if kept:  # the hub's log, with the servers' and the service's, to read later
                 shutil.copyfile(root / "hub.log", kept)
-        return Run(n, teachers, lost, seconds, cpu, pss, servers, peak.peak, through, calls, held)
+        return Run(
+            n, teachers, lost, seconds, cpu, pss, rss, servers, peak.peak, through, calls, held
+        )
 
 
 def service_calls(log: Path) -> int:
@@ -598,7 +579,7 @@ def describe(r: Run) -> None:
     print(f"  CPU {sum(r.cpu.values()):.0f} s: {cpu} ({r.cpu['teachers'] / r.n:.2f} s a teacher)")
     pss = ", ".join(f"{part} {r.pss_kib[part] / 1024:.0f} MiB" for part in PARTS)
     each = r.pss_kib["teachers"] / 1024 / max(r.servers, 1)
-    whole = r.pss_kib["teachers_rss"] / 1024 / max(r.servers, 1)
+    whole = r.teachers_rss_kib / 1024 / max(r.servers, 1)
     print(f"  PSS {pss} ({each:.0f} MiB a teacher: server and kernel; {r.servers} servers)")
     print(f"  RSS a teacher (server and kernel, nothing shared, as in a pod): {whole:.0f} MiB")
     per_call = r.cpu["service"] / r.calls * 1000 if r.calls else math.nan

@@ -93,7 +93,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.cookies import SimpleCookie
@@ -195,14 +195,19 @@ def web_processes(server: int) -> list[int]:
     return [p for p in descendants(server) if p not in in_kernels]
 
 
+def cmdlines(pids: Sequence[int]) -> Iterator[tuple[int, bytes]]:
+    """Each of ``pids`` still running, with its command line (arguments NUL-separated)."""
+    for pid in pids:
+        try:
+            yield pid, Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue  # gone meanwhile
+
+
 def kernels(server: int) -> dict[int, str]:
     """The server's kernel processes: pid → kernel id (from the connection file name)."""
     found = {}
-    for pid in descendants(server):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
+    for pid, cmdline in cmdlines(descendants(server)):
         if b"ipykernel" in cmdline:
             match = KERNEL_FILE_RE.search(cmdline)
             found[pid] = match.group(1).decode() if match else ""
@@ -238,7 +243,9 @@ def busy_seconds() -> float:
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def pss_kib(pids: Sequence[int]) -> int:
+def pss_kib(pids: Sequence[int], field: str = "Pss") -> int:
+    """The processes' memory in KiB: their proportional share (``Pss``), or with
+    ``field="Rss"`` each counted whole (nothing shared, as in a container of its own)."""
     total = 0
     for pid in pids:
         try:
@@ -246,7 +253,7 @@ def pss_kib(pids: Sequence[int]) -> int:
         except OSError:
             continue  # gone meanwhile
         for line in text.splitlines():
-            if line.startswith("Pss:"):
+            if line.startswith(f"{field}:"):
                 total += int(line.split()[1])
                 break
     return total

@@ -2,7 +2,7 @@
 stays working: teachers sign in to a real local JupyterHub, their servers start, the
 goal form opens and saves through the pdkit hub service to PostgreSQL behind PgBouncer
 in transaction mode (Debian's pgbouncer, started here), and every goal is read back.
-The figures for 10 to 100 teachers are the script's (README, docs/deploy-jupyterhub.md)."""
+The figures for 25, 50 and 90 teachers are the script's (README, docs/deploy-jupyterhub.md)."""
 
 from __future__ import annotations
 
