@@ -310,6 +310,31 @@ def named_corpus(good: dict[str, Any]) -> dict[str, tuple[bytes, str]]:
             SKIPPED,
         ),
         "nbformat-4-float.ipynb": (encode({**good, "nbformat": 4.0}), READ),
+        # What a coach's batch skips unread (msgspec: cells, keys it does not decode)
+        # is refused or read exactly as the standard library does.
+        "invalid-utf8-in-a-cell.ipynb": (
+            encode(_cell(good, text="CELLTEXT")).replace(b"CELLTEXT", b"caf\xe9"),
+            SKIPPED,
+        ),
+        "truncated-utf8-in-a-cell.ipynb": (
+            encode(_cell(good, text="CELLTEXT")).replace(b"CELLTEXT", b"x\xe2\x80"),
+            SKIPPED,
+        ),
+        "invalid-utf8-in-a-top-level-key.ipynb": (
+            encode({**good, "extra": "EXTRA"}).replace(b"EXTRA", b"\xff"),
+            SKIPPED,
+        ),
+        "nan-in-a-cell.ipynb": (encode(_cell(good, n=Raw("NaN"))), READ),
+        "unknown-top-level-key.ipynb": (encode({**good, "extra": {"a": [1, 2.5]}}), READ),
+        "cells-an-object.ipynb": (encode({**good, "cells": {"a": 1}}), SKIPPED),
+        "metadata-twice-good-last.ipynb": (
+            b'{"metadata": {}, ' + encode(good)[1:],
+            READ,
+        ),
+        "metadata-twice-empty-last.ipynb": (
+            encode(good)[:-1] + b', "metadata": {}}',
+            SKIPPED,
+        ),
         "nbformat-5.ipynb": (encode({**good, "nbformat": 5}), SKIPPED),
         "nbformat-text.ipynb": (encode({**good, "nbformat": "4"}), SKIPPED),
         "newer-saved-format.ipynb": (encode(_with(good, (*BLOCK, "format"), 99)), SKIPPED),

@@ -146,6 +146,12 @@ def test_a_reason_is_given_for_each_kind_of_hostile_file(
         "invalid-utf8.ipynb": "not UTF-8 text",
         "utf-16.ipynb": "not UTF-8 text",
         "encoded-surrogate.ipynb": "not UTF-8 text",
+        "invalid-utf8-in-a-cell.ipynb": "not UTF-8 text",
+        "truncated-utf8-in-a-cell.ipynb": "not UTF-8 text",
+        "invalid-utf8-in-a-top-level-key.ipynb": "not UTF-8 text",
+        "lone-surrogate-in-a-cell.ipynb": "not valid Unicode",
+        "cells-an-object.ipynb": "not a Jupyter notebook",
+        "metadata-twice-empty-last.ipynb": "not a saved pdkit workbook",
         "lone-surrogate-name.ipynb": "not valid Unicode",
         "nan-time.ipynb": "history[0].at is not a time (nan)",
         "infinite-value.ipynb": "inf, which JSON does not hold",
@@ -207,6 +213,35 @@ def test_read_saved_reads_or_says_why_whatever_the_file_holds(mutated: Path) -> 
             assert all(isinstance(v, str) for v in saved.participant.values())
     assert said
     assert all(message.startswith(f"{name}: ") for name, message in said)
+
+
+def outcome(data: bytes, name: str, *, fast: bool) -> object:
+    """What ``read_saved`` makes of a file: the workbook and its columns, or the message."""
+    try:
+        saved = read_saved(data, source=name, fast=fast)
+    except WorkbookFileError as exc:
+        return str(exc)
+    kinds = ("history", "notes", "feedback", "coach_comments", "goal_statuses", "evidence")
+    return saved, [saved.columns(kind) for kind in kinds]
+
+
+@pytest.mark.slow  # every file of both corpora read twice, ~5 s
+def test_a_coach_s_batch_reads_or_refuses_every_file_as_the_standard_path_does(
+    corpus: tuple[Path, dict[str, str]], mutated: Path
+) -> None:
+    """The batch decodes with msgspec and skips the cells: whatever a file holds, it
+    gets the same workbook, or the same message, as read by the standard library."""
+    folder, _expected = corpus
+    compared = 0
+    for path in sorted([*folder.iterdir(), *mutated.iterdir()]):
+        if not path.is_file() or path.is_symlink() or path.name == "unreadable.ipynb":
+            continue
+        data = path.read_bytes()
+        assert outcome(data, path.name, fast=True) == outcome(data, path.name, fast=False), (
+            path.name
+        )
+        compared += 1
+    assert compared > 500
 
 
 @pytest.mark.slow
