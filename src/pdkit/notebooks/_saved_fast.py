@@ -6,7 +6,8 @@ Never on a participant's page (msgspec is imported by the first batch). Every va
 it decodes reads exactly as the standard library reads it (whole numbers of any size,
 fractions, text), and :func:`pdkit.notebooks.read_saved` then checks the block with
 the same code either way. What msgspec does not take (broken JSON, NaN, nesting deeper
-than Python's parser goes, a lone surrogate, a notebook not of format 4) makes
+than Python's parser goes, a lone surrogate, a notebook not of format 4, a key a
+notebook does not have, which it would skip unchecked) makes
 :func:`pdkit_metadata` return None: the standard path reads that file again, so that a
 refused file gets the message it always got."""
 
@@ -16,8 +17,6 @@ import functools
 from typing import Any, Literal
 
 import msgspec
-
-from .untrusted import has_escaped_surrogate
 
 __all__ = ["pdkit_metadata"]
 
@@ -47,15 +46,13 @@ def _decoder() -> msgspec.json.Decoder[Any]:
 def pdkit_metadata(data: bytes) -> dict[str, Any] | None:
     """``metadata["pdkit"]`` of the notebook ``data`` (UTF-8 bytes, checked for size,
     without byte order mark), or None when the standard path must read it. msgspec
-    checks the text it decodes; the cells, which it skips, are checked here: UTF-8, and
-    no lone surrogate escaped."""
+    checks the JSON of the cells as it skips them (a lone surrogate's escape too), but
+    not that their bytes are UTF-8: that is checked here."""
     try:
         notebook = _decoder().decode(data)
         cells = bytes(notebook.cells)
         if not cells.startswith(b"[") or not _is_utf8(cells):
             return None
-        if has_escaped_surrogate(cells):
-            msgspec.json.decode(cells)  # a lone one refuses the file
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, MemoryError):
         return None
     pdkit = notebook.metadata.get("pdkit")

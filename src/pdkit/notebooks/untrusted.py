@@ -51,7 +51,6 @@ __all__ = [
     "columns",
     "file_bytes",
     "flat_values",
-    "has_escaped_surrogate",
     "is_time",
     "key_text",
     "kind_of",
@@ -174,11 +173,6 @@ def checked_bytes(data: str | bytes, source: str) -> bytes:
     return data
 
 
-def has_escaped_surrogate(data: bytes) -> bool:
-    """Whether JSON bytes escape a surrogate (``\\ud800``): one of a pair, or alone."""
-    return _SURROGATE.search(data) is not None
-
-
 def parse_json(data: str | bytes, source: str) -> Any:
     """JSON text or UTF-8 bytes (a byte order mark allowed) as Python values, within
     the limits above; :class:`WorkbookFileError` says why not."""
@@ -191,7 +185,7 @@ def parse_json(data: str | bytes, source: str) -> Any:
         ) from None
     try:
         value = json.loads(text)
-        if has_escaped_surrogate(data):  # escaped: is it one of a pair, or alone?
+        if _SURROGATE.search(data):  # escaped: is it one of a pair, or alone?
             json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise WorkbookFileError(
