@@ -310,8 +310,8 @@ def named_corpus(good: dict[str, Any]) -> dict[str, tuple[bytes, str]]:
             SKIPPED,
         ),
         "nbformat-4-float.ipynb": (encode({**good, "nbformat": 4.0}), READ),
-        # What a coach's batch skips unread (msgspec: cells, keys it does not decode)
-        # is refused or read exactly as the standard library does.
+        # What a fast reader could skip unread (the cells, keys pdkit does not read) is
+        # refused or read exactly as the standard library does.
         "invalid-utf8-in-a-cell.ipynb": (
             encode(_cell(good, text="CELLTEXT")).replace(b"CELLTEXT", b"caf\xe9"),
             SKIPPED,

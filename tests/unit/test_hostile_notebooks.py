@@ -229,8 +229,9 @@ def outcome(data: bytes, name: str, *, fast: bool) -> object:
 def test_a_coach_s_batch_reads_or_refuses_every_file_as_the_standard_path_does(
     corpus: tuple[Path, dict[str, str]], mutated: Path
 ) -> None:
-    """The batch decodes with msgspec and skips the cells: whatever a file holds, it
-    gets the same workbook, or the same message, as read by the standard library."""
+    """The batch parses with orjson: whatever a file holds (in the saved block, in the
+    cells or in keys pdkit does not read), it gets the same workbook, or the same
+    message, as read by the standard library."""
     folder, _expected = corpus
     compared = 0
     for path in sorted([*folder.iterdir(), *mutated.iterdir()]):

@@ -180,7 +180,7 @@ def test_participant_path_imports_nothing_heavy() -> None:
         "pdkit.app.form_app('goal-setting', store='memory://')\n"
         "pdkit.app.Workbook('goal-setting', store='memory://')\n"
         "heavy = ('pandas', 'nbformat', 'jsonschema', 'matplotlib', 'numpy', 'jinja2',\n"
-        "         'msgspec', 'smtplib', 'pdkit.outreach._mail', 'pdkit.outreach._send',\n"
+        "         'orjson', 'smtplib', 'pdkit.outreach._mail', 'pdkit.outreach._send',\n"
         "         'pdkit.app._coach', 'pdkit.app._mygoal', 'pdkit.app._facilitator',\n"
         "         'pdkit.widgets._dashboard', 'pdkit.widgets._thread', 'pdkit.charts',\n"
         "         'joserfc', 'pdkit.badges', 'pdkit.app._credential', 'pdkit.records',\n"

@@ -37,7 +37,6 @@ from .untrusted import (
     Damaged,
     check_times,
     check_values,
-    checked_bytes,
     columns,
     is_time,
     key_text,
@@ -136,6 +135,9 @@ class SavedWorkbook:
     _columns: dict[str, tuple[tuple[Any, ...], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _flat: list[bool] = field(default_factory=list, init=False, repr=False, compare=False)
+    """Per checked set of answers (``answers`` per form, the history's and the notes'
+    values): whether every value was flat (:func:`~pdkit.notebooks.untrusted.flat_values`)."""
 
     def columns(self, kind: str) -> tuple[tuple[Any, ...], ...]:
         """The entries of the list ``kind`` (``history``, ``notes``, ``feedback`` or
@@ -318,23 +320,25 @@ def read_saved(text: str | bytes, *, source: str = "<upload>", fast: bool = Fals
     :mod:`pdkit.notebooks.untrusted`). Only pdkit's metadata is checked, not the
     cells (nor against the nbformat schema: that costs more than all the rest).
 
-    ``fast`` (a coach's batch): decode the file with msgspec, skipping its cells
-    (:mod:`pdkit.notebooks._saved_fast`: the same workbook, checked by the same code,
-    faster), and read with the standard library any file it does not take, so that a
-    refused file's message is the same either way."""
+    ``fast`` (a coach's batch): parse with orjson (:func:`~pdkit.notebooks.untrusted.
+    parse_json`), and read the file again with the standard library whenever that could
+    differ: a file refused (so that its message is the one it always was), or answers
+    that hold a number with a fraction or an exponent, or anything but text, whole
+    numbers, true/false, null and lists of them (a whole number beyond 64 bits reads as
+    a float in orjson, exactly in the standard library)."""
     if fast:
-        from ._saved_fast import pdkit_metadata
+        try:
+            workbook = _read_saved(text, source, fast=True)
+        except WorkbookFileError:
+            pass  # read again below, to say why in the standard library's words
+        else:
+            if workbook._flat and all(workbook._flat):  # every answer read alike
+                return workbook
+    return _read_saved(text, source, fast=False)
 
-        data = checked_bytes(text, source)
-        found = pdkit_metadata(data)
-        block = found.get("saved") if found is not None else None
-        if found is not None and isinstance(block, dict):
-            try:
-                return _checked(found, block, source)
-            except WorkbookFileError:
-                pass  # read again below, to say why in the standard path's words
-        text = data
-    notebook = parse_json(text, source)
+
+def _read_saved(text: str | bytes, source: str, *, fast: bool) -> SavedWorkbook:
+    notebook = parse_json(text, source, fast=fast)
     if not isinstance(notebook, dict) or not (
         isinstance(notebook.get("cells"), list) or isinstance(notebook.get("worksheets"), list)
     ):  # nbformat 3 has worksheets, not cells
@@ -353,11 +357,6 @@ def read_saved(text: str | bytes, *, source: str = "<upload>", fast: bool = Fals
             f"{source}: not a saved pdkit workbook (no answers under metadata['pdkit']['saved']); "
             "download it from a pdkit workbook with 'Download my workbook'"
         )
-    return _checked(meta, saved, source)
-
-
-def _checked(meta: dict[str, Any], saved: dict[str, Any], source: str) -> SavedWorkbook:
-    """The saved block read into a workbook, or :class:`WorkbookFileError`."""
     fmt = saved.get("format")
     if type(fmt) is int and fmt > SAVED_FORMAT:
         raise WorkbookFileError(
@@ -388,10 +387,11 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
     answers = saved["answers"]
     if type(answers) is not dict:
         raise Damaged(f"answers is {kind_of(answers)}, not an object")
+    flat: list[bool] = []
     for form_id, values in answers.items():
         if type(values) is not dict:
             raise Damaged(f"answers.{key_text(form_id)} is {kind_of(values)}, not an object")
-        check_values(values, "answers", form_id)
+        flat.append(check_values(values, "answers", form_id))
     revisions = saved.get("revisions", {})
     if type(revisions) is not dict:
         raise Damaged(f"revisions is {kind_of(revisions)}, not an object")
@@ -401,7 +401,7 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
         check_times(marks, f"revisions.{key_text(form_id)}")
     lists = {kind: saved.get(kind, []) for kind in _KINDS}
     observations, observers = read_observations(meta)
-    checked = {kind: _entry_columns(kind, entries) for kind, entries in lists.items()}
+    checked = {kind: _entry_columns(kind, entries, flat) for kind, entries in lists.items()}
     workbook = SavedWorkbook(
         workbook=meta.get("workbook", ""),
         language=meta.get("language", "en"),
@@ -424,6 +424,8 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
         source=source,
     )
     workbook._columns.update(checked)
+    workbook._flat.extend(flat)
+    workbook._flat.append(True)  # checked: an empty list says "all flat" too
     return workbook
 
 
@@ -444,11 +446,14 @@ _NONE = {
 """The columns of a list without entries."""
 
 
-def _entry_columns(kind: str, entries: Any) -> tuple[tuple[Any, ...], ...]:
-    """The entries of the list ``kind`` as checked columns (see :meth:`SavedWorkbook.columns`)."""
+def _entry_columns(
+    kind: str, entries: Any, flat: list[bool] | None = None
+) -> tuple[tuple[Any, ...], ...]:
+    """The entries of the list ``kind`` as checked columns (see :meth:`SavedWorkbook.columns`);
+    ``flat`` gets whether each value column was flat."""
     if type(entries) is list and not entries:  # notes, feedback, comments: often none
         return _NONE[kind]
-    found = columns(entries, ENTRY_KEYS[kind], _KINDS[kind], kind)
+    found = columns(entries, ENTRY_KEYS[kind], _KINDS[kind], kind, flat)
     if kind == "coach_comments":
         found[2] = tuple(
             _comment_time(v, f"coach_comments[{i}].at") for i, v in enumerate(found[2])

@@ -1,8 +1,8 @@
 """Reading files that nobody vouches for: a coach's batch holds whatever teachers handed
 in, an upload whatever a browser sent. Limits, and checks that every value is one pdkit
 writes, made column by column in C-speed builtins (the common case costs a few set
-operations per file). Standard library
-only (a coach's batch reads most files faster: :mod:`pdkit.notebooks._saved_fast`).
+operations per file). Standard library only on a participant's page (orjson, for a
+coach's batch, is imported on first use: :func:`parse_json`).
 
 A file is read only when it is
 
@@ -22,13 +22,14 @@ which no file can hold as UTF-8 and no report can print).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import operator
 import os
 import re
 import reprlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, compress, repeat
 from typing import Any
 
@@ -47,7 +48,6 @@ __all__ = [
     "check_times",
     "check_value",
     "check_values",
-    "checked_bytes",
     "columns",
     "file_bytes",
     "flat_values",
@@ -152,9 +152,17 @@ def _check_size(size: int, source: str) -> None:
         )
 
 
-def checked_bytes(data: str | bytes, source: str) -> bytes:
-    """``data`` as UTF-8 bytes without a byte order mark, within the size limits above
-    (:class:`WorkbookFileError` says which it passes)."""
+def parse_json(data: str | bytes, source: str, *, fast: bool = False) -> Any:
+    """JSON text or UTF-8 bytes (a byte order mark allowed) as Python values, within
+    the limits above; :class:`WorkbookFileError` says why not.
+
+    ``fast`` (a coach's batch, never a participant's page): parse with ``orjson``, about
+    twice as fast as the standard library, imported on first use. It refuses all that
+    the standard library refuses here (broken or non-UTF-8 text, lone surrogates, NaN,
+    nesting deeper than 1,024) and then the standard library reads the file again, so a
+    refused file gets the same message either way. One difference: a whole number
+    beyond 64 bits (which pdkit never writes) reads as a float; :func:`pdkit.notebooks.
+    read_saved` reads a file again when one could be there."""
     if isinstance(data, str):
         try:
             data = data.encode("utf-8")
@@ -170,13 +178,12 @@ def checked_bytes(data: str | bytes, source: str) -> bytes:
                 f"{source}: too many values to be a saved workbook (about {values:,}; "
                 f"pdkit reads files of up to {MAX_VALUES:,})"
             )
-    return data
-
-
-def parse_json(data: str | bytes, source: str) -> Any:
-    """JSON text or UTF-8 bytes (a byte order mark allowed) as Python values, within
-    the limits above; :class:`WorkbookFileError` says why not."""
-    data = checked_bytes(data, source)
+    loads = _fast_loads() if fast else None
+    if loads is not None:
+        try:
+            return loads(data)
+        except (ValueError, RecursionError, MemoryError):
+            pass  # the standard library below says why, as it always has
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -201,6 +208,18 @@ def parse_json(data: str | bytes, source: str) -> Any:
     except MemoryError:
         raise WorkbookFileError(f"{source}: too large to read in memory") from None
     return value
+
+
+@functools.cache
+def _fast_loads() -> Callable[[bytes], Any] | None:
+    """``orjson.loads``, or None when orjson is not installed (the standard library
+    reads then: slower, the same values)."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency of pdkit
+        return None
+    loads: Callable[[bytes], Any] = orjson.loads
+    return loads
 
 
 def check_value(value: Any, where: str, depth: int = 0) -> None:
@@ -315,11 +334,16 @@ def text_map(value: Any, where: str) -> dict[str, str]:
 
 
 def columns(
-    entries: Any, keys: tuple[str, ...], kinds: tuple[str, ...], what: str
+    entries: Any,
+    keys: tuple[str, ...],
+    kinds: tuple[str, ...],
+    what: str,
+    flat: list[bool] | None = None,
 ) -> list[tuple[Any, ...]]:
     """``entries`` (a list of objects with ``keys``) as one tuple per key, each checked
     as its kind says: ``text``, ``value`` (an answer: :func:`check_value`), ``time``,
-    or ``any`` (for the caller to check)."""
+    or ``any`` (for the caller to check). ``flat`` gets, per ``value`` column, whether
+    its values were all flat (:func:`check_values`)."""
     if type(entries) not in (list, tuple):
         if isinstance(entries, (str, dict)) and entries:
             raise Damaged(f"{what}[0] is not an object ({what} is {kind_of(entries)}, not a list)")
@@ -340,7 +364,9 @@ def columns(
         if kind == "text":
             check_texts(column, what, key)
         elif kind == "value":
-            check_values(column, what, key)
+            is_flat = check_values(column, what, key)
+            if flat is not None:
+                flat.append(is_flat)
         elif kind == "time":
             check_times(column, what, key)
     return found
