@@ -2,9 +2,11 @@
 
 A word is extracted where it is written as ``t("…")`` (a translator from
 :func:`pdkit.i18n.translator`) or marked ``N_("…")`` (translated later), with its
-string literal as the first argument; in the coach's report's Jinja templates
-(``report/templates/*.j2``) where it is written as ``{% trans %}…{% endtrans %}`` or
-``_("…")``, by Jinja2's own Babel extractor (:func:`jinja2.ext.babel_extract`).
+string literal as the first argument, and a word with a count where it is written as
+``tn("… one", "… many", count)`` (:func:`pdkit.i18n.plural_translator`); in the coach's
+report's Jinja templates (``report/templates/*.j2``) where it is written as
+``{% trans %}…{% endtrans %}`` or ``_("…")`` (with a count: ``ngettext("…", "…", n)``),
+by Jinja2's own Babel extractor (:func:`jinja2.ext.babel_extract`).
 Babel's own Python extractor reads tokens and, before Python 3.12, does not look inside
 f-strings, where many of pdkit's words are (``f"<h2>{escape(t('My goal'))}</h2>"``);
 this extractor reads the syntax tree instead, f-strings included, and hands the words to
@@ -24,8 +26,10 @@ from typing import IO, Any
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "src" / "pdkit"
 POT = SOURCE / "locale" / "pdkit.pot"
-KEYWORDS = ("t", "N_")
-TEMPLATE_KEYWORDS = ("_", "gettext", "ngettext")
+KEYWORDS = {"t": None, "N_": None, "tn": (1, 2)}
+"""Babel's keyword specs: the argument(s) that hold the English (1: one text; 1, 2: its
+forms for one and for any other count)."""
+TEMPLATE_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
 TEMPLATES = "report/templates/**.j2"
 HEADER = "# pdkit's own words (English source text). Made by scripts/i18n.sh: do not edit."
 
@@ -35,17 +39,21 @@ def extract_pdkit(
     keywords: Collection[str],
     comment_tags: Collection[str],
     options: Mapping[str, Any],
-) -> Iterator[tuple[int, str, str, list[str]]]:
-    """Babel extraction method: ``t("…")`` and ``N_("…")`` calls, f-strings included."""
+) -> Iterator[tuple[int, str, str | tuple[str, ...], list[str]]]:
+    """Babel extraction method: ``t("…")``, ``N_("…")`` and ``tn("…", "…", n)`` calls,
+    f-strings included."""
     tree = ast.parse(fileobj.read())
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not node.args:
             continue
         func = node.func
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-        first = node.args[0]
-        if name in keywords and isinstance(first, ast.Constant) and isinstance(first.value, str):
-            yield node.lineno, name, first.value, []
+        if name not in keywords:
+            continue
+        wanted = node.args[: 2 if name == "tn" else 1]
+        texts = [a.value for a in wanted if isinstance(a, ast.Constant)]
+        if len(texts) == len(wanted) and all(isinstance(x, str) for x in texts):
+            yield node.lineno, name, texts[0] if len(texts) == 1 else tuple(texts), []
 
 
 def extract(output: Path = POT) -> int:
@@ -59,7 +67,7 @@ def extract(output: Path = POT) -> int:
     python = extract_from_dir(
         str(SOURCE),
         method_map=[("**.py", extract_pdkit)],  # type: ignore[list-item]
-        keywords=dict.fromkeys(KEYWORDS),
+        keywords=KEYWORDS,
         comment_tags=(),
         strip_comment_tags=True,
     )
@@ -67,7 +75,7 @@ def extract(output: Path = POT) -> int:
         str(SOURCE),
         method_map=[(TEMPLATES, babel_extract)],  # type: ignore[list-item]
         options_map={TEMPLATES: {"trim_blocks": "true", "lstrip_blocks": "true"}},
-        keywords=dict.fromkeys(TEMPLATE_KEYWORDS),
+        keywords=TEMPLATE_KEYWORDS,
         comment_tags=(),
         strip_comment_tags=True,
     )

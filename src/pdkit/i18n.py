@@ -11,12 +11,18 @@ time only the standard library's :mod:`gettext` reads them. A missing translatio
 language without a catalog, falls back to English, never to an error.
 
 A word that is translated later, not where it is written (a dict of labels), is marked
-with :func:`N_` so that extraction finds it.
+with :func:`N_` so that extraction finds it. A text with a count has its forms from
+:func:`plural_translator` (``tn("{count} file", "{count} files", count)``): each
+language says how many forms it has and which one a count takes.
+
+The command line speaks the language of its environment
+(:func:`language_from_environment`: ``PDKIT_LANGUAGE``, else gettext's own variables).
 """
 
 from __future__ import annotations
 
 import gettext
+import os
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
@@ -32,7 +38,9 @@ __all__ = [
     "RTL_LANGUAGES",
     "choose",
     "direction",
+    "language_from_environment",
     "language_from_url",
+    "plural_translator",
     "shown_language",
     "translator",
 ]
@@ -87,6 +95,28 @@ def translator(language: str | None) -> Callable[[str], str]:
     """A function that turns pdkit's English words into ``language`` (or leaves them)."""
     lookup = _translation(_base(language or DEFAULT_LANGUAGE)).gettext
     return lambda text: lookup(text) if text else text
+
+
+def plural_translator(language: str | None) -> Callable[[str, str, int], str]:
+    """``ngettext`` in ``language``: the form of pdkit's words for a count (English: the
+    first for 1, the second for any other count)."""
+    return _translation(_base(language or DEFAULT_LANGUAGE)).ngettext
+
+
+_ENVIRONMENT = ("PDKIT_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+"""Where a command finds its language, first found first (gettext's order after pdkit's own)."""
+
+
+def language_from_environment(environ: Mapping[str, str] | None = None) -> str | None:
+    """The language of a command's words: the first of :data:`_ENVIRONMENT` that is set,
+    as a language code (``es_MX.UTF-8`` → ``es-MX``; ``LANGUAGE``'s first choice); None
+    for ``C`` or ``POSIX`` (English)."""
+    found = os.environ if environ is None else environ
+    for name in _ENVIRONMENT:
+        value = found.get(name, "").split(":")[0].split(".")[0].split("@")[0].strip()
+        if value:
+            return None if value in ("C", "POSIX") else value.replace("_", "-")
+    return None
 
 
 def direction(language: str | None) -> str:

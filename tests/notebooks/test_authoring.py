@@ -211,7 +211,7 @@ def test_build_check_fails_on_a_stale_or_missing_notebook(
     assert f"{stale} is out of date" in result.out
     assert f"{out / 'protocol.ipynb'} is out of date" in result.out
     assert "goal-setting.ipynb" not in result.out
-    assert "2 notebook(s) out of date; run 'pdkit build'" in result.err
+    assert "2 notebooks out of date; run 'pdkit build'" in result.err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before, "--check wrote something"
 
 
@@ -602,7 +602,7 @@ def test_validate_a_folder_of_good_files(
     result = run(capsys, "validate", str(tmp_path))
 
     assert result.code == 0, result.out + result.err
-    assert "pdkit: 4 file(s) checked, no problems" in result.out
+    assert "pdkit: 4 files checked, no problems" in result.out
     assert result.err == ""
 
 
@@ -645,7 +645,7 @@ def test_validate_prints_every_schema_problem(
     assert len(lines) == len(expected)
     for line, start in zip(lines, expected, strict=True):
         assert line.startswith(start), (line, start)
-    assert "pdkit: 6 problem(s) in 1 file(s)" in result.err
+    assert "pdkit: 6 problems in 1 file" in result.err
 
 
 def test_validate_a_yaml_syntax_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -654,7 +654,7 @@ def test_validate_a_yaml_syntax_error(tmp_path: Path, capsys: pytest.CaptureFixt
     result = run(capsys, "validate", str(path))
     assert result.code == 1
     assert result.out.startswith(f"{path}, line 3: not valid YAML")
-    assert "1 problem(s)" in result.err
+    assert "1 problem in 1 file" in result.err
 
 
 @pytest.mark.parametrize(
@@ -720,7 +720,7 @@ def test_validate_a_file_that_is_not_utf8(
     result = run(capsys, "validate", str(tmp_path))
     assert result.code == 1
     assert f"{path}: cannot be read" in result.out
-    assert "pdkit: 1 problem(s) in 2 file(s)" in result.err
+    assert "pdkit: 1 problem in 2 files" in result.err
 
 
 @pytest.mark.parametrize(

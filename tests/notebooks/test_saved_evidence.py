@@ -296,7 +296,7 @@ def test_uploading_a_saved_workbook_on_a_page_restores_the_evidence(world: World
         page_loaded(app.sign_in.browser, page_url="http://h/voila/render/x.ipynb", url_token=token)
         assert app.tools is not None
         app.tools.restore(content, "ana.ipynb")
-        assert "3 evidence item(s) added to your log." in app.tools.message.value
+        assert "3 evidence items added to your log." in app.tools.message.value
         assert {i.caption for i in other.evidence(me.id, viewer=me.id)} == {
             "Exit survey",
             "Essays <b>",

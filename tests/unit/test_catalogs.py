@@ -4,15 +4,16 @@ extraction current, the compiled catalogs in step with their .po files."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import string
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from pdkit.i18n import LANGUAGES, LOCALE_DIR, translator
+from pdkit.i18n import LANGUAGES, LOCALE_DIR, plural_translator, translator
 
 REPO = Path(__file__).resolve().parents[2]
 POT = LOCALE_DIR / "pdkit.pot"
@@ -33,11 +34,22 @@ def _ids(catalog: Catalog) -> set[str]:
 
 
 def _fields(text: str, left_out: tuple[str, ...] = ()) -> list[str]:
-    """The ``{placeholders}`` of a text, with their format specs, sorted (with those a
-    translation may leave out counted as there)."""
+    """The placeholders of a text, sorted: ``{name}`` with its format spec, and argparse's
+    ``%(name)s`` and ``%s`` (with those a translation may leave out counted as there)."""
     found = [(name, spec) for _, name, spec, _ in string.Formatter().parse(text) if name]
     found += [(name, "") for name in left_out if name not in {n for n, _ in found}]
-    return sorted(f"{name}:{spec}" for name, spec in found)
+    printf = re.findall(r"%\(\w+\)[sdr]|%[sdr]", text)
+    return sorted([f"{name}:{spec}" for name, spec in found] + printf)
+
+
+def _forms(message: Message) -> list[tuple[str, str]]:
+    """Each (English, translation) of a message: one, or each plural form with the English
+    it translates (the first form translates the singular, every other the plural)."""
+    if isinstance(message.id, str):
+        return [(message.id, str(message.string or ""))]
+    one, many = message.id
+    forms = message.string if isinstance(message.string, tuple) else (message.string,)
+    return [(one if n == 0 else many, str(said or "")) for n, said in enumerate(forms)]
 
 
 # Placeholders a translation may leave out, by msgid: {items} is the field's item label
@@ -99,12 +111,14 @@ def test_every_word_is_translated_with_its_placeholders(language: str) -> None:
     template = _ids(_read(POT))
     catalog = _catalog(language)
     assert _ids(catalog) == template, "the catalog is not in step with pdkit.pot: make i18n"
-    missing = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+    missing = [m.id for m in catalog if m.id and (m.fuzzy or not all(s for _, s in _forms(m)))]
     assert missing == [], f"{len(missing)} words without {language}: {missing[:5]}"
     differ = [
-        (m.id, m.string)
+        (english, said)
         for m in catalog
-        if m.id and _fields(str(m.id)) != _fields(str(m.string), MAY_LEAVE_OUT.get(str(m.id), ()))
+        if m.id
+        for english, said in _forms(m)
+        if _fields(english) != _fields(said, MAY_LEAVE_OUT.get(english, ()))
     ]
     assert differ == [], f"placeholders differ from the English: {differ[:3]}"
 
@@ -112,10 +126,16 @@ def test_every_word_is_translated_with_its_placeholders(language: str) -> None:
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_the_compiled_catalogs_say_what_the_po_says(language: str) -> None:
     """The .mo (build output) is in step with the .po: setup.sh and the build compile it."""
-    t = translator(language)
+    t, tn = translator(language), plural_translator(language)
     kept = [m for m in _catalog(language) if m.id and m.string and not m.fuzzy]
     assert kept
-    wrong = [m.id for m in kept if t(str(m.id)) != m.string]
+    wrong: list[object] = [m.id for m in kept if isinstance(m.id, str) and t(m.id) != m.string]
+    for m in kept:  # a plural: its first form for 1, its last for a count like 2
+        if not isinstance(m.id, str):
+            one, many = m.id
+            assert isinstance(m.string, tuple)
+            if (tn(one, many, 1), tn(one, many, 2)) != (m.string[0], m.string[-1]):
+                wrong.append(m.id)
     assert wrong == [], f"stale {language} .mo (run make i18n or scripts/setup.sh): {wrong[:3]}"
 
 
@@ -129,6 +149,25 @@ def test_a_language_without_a_catalog_is_english() -> None:
 def test_placeholder_check_sees_a_difference() -> None:
     assert _fields("{n} of {total:,}") == _fields("{total:,} sur {n}")
     assert _fields("{n} of {total}") != _fields("{n} de {totale}")
+    assert _fields("%(prog)s: error: %(message)s") == _fields("%(prog)s : erreur : %(message)s")
+    assert _fields("unrecognized arguments: %s") != _fields("argumentos no reconocidos")
+
+
+def test_a_plural_has_the_form_of_its_count() -> None:
+    """English: one form for 1, another for every other count; each language its own."""
+    one, many = "{count} file checked, no problems", "{count} files checked, no problems"
+    for language in ("en", *TRANSLATED):
+        tn = plural_translator(language)
+        if language == "en":
+            assert tn(f"pdkit: {one}", f"pdkit: {many}", 1) == f"pdkit: {one}"
+            assert tn(f"pdkit: {one}", f"pdkit: {many}", 0) == f"pdkit: {many}"
+        else:
+            forms = _catalog(language)[(f"pdkit: {one}", f"pdkit: {many}")]
+            assert forms is not None
+            assert isinstance(forms.string, tuple)
+            assert tn(f"pdkit: {one}", f"pdkit: {many}", 1) == forms.string[0]
+            assert tn(f"pdkit: {one}", f"pdkit: {many}", 7) == forms.string[-1]
+            assert forms.string[0] != forms.string[-1]
 
 
 def test_extraction_is_current(tmp_path: Path) -> None:
@@ -147,13 +186,20 @@ def test_extraction_finds_words_inside_f_strings(tmp_path: Path) -> None:
         "x = f\"<h2>{escape(t('Inside an f-string'))}</h2>\"\n"
         "y = self.t('A method ' 'in two parts')\n"
         "z = {'a': N_('Marked for later')}\n"
-        "w = t(variable)\n",
+        "w = t(variable)\n"
+        "v = tn('{n} file', '{n} files', n)\n"
+        "u = tn('{n} file', plural, n)\n",
         "utf-8",
     )
     extractor = _script("extract_messages").extract_pdkit
     with source.open("rb") as fileobj:
-        found = [m for _, _, m, _ in extractor(fileobj, ("t", "N_"), (), {})]
-    assert sorted(found) == ["A method in two parts", "Inside an f-string", "Marked for later"]
+        found = [m for _, _, m, _ in extractor(fileobj, ("t", "N_", "tn"), (), {})]
+    assert sorted(found, key=str) == [
+        ("{n} file", "{n} files"),
+        "A method in two parts",
+        "Inside an f-string",
+        "Marked for later",
+    ]
 
 
 def test_the_loading_page_has_the_catalogs_words() -> None:

@@ -107,14 +107,14 @@ def test_teachers_are_assigned_and_unassigned_by_name_or_id(
     capsys.readouterr()
     assert room.run("coach", "assign", "carla", "ben", room.ana.id) == 0
     assert set(room.store.coached_by(carla.id)) == {room.ben.id, room.ana.id}
-    assert "caseload: 2 teacher(s)" in capsys.readouterr().out
+    assert "caseload: 2 teachers" in capsys.readouterr().out
     # the same-name teacher of one session, by --session
     assert room.run("coach", "assign", carla.id, "Ana", "--session", room.code) == 0
     assert set(room.store.coached_by(carla.id)) == {room.ben.id, room.ana.id, room.spring_ana.id}
 
     assert room.run("coach", "unassign", "Carla", "Ben", room.ana.id) == 0
     assert room.store.coached_by(carla.id) == [room.spring_ana.id]
-    assert "no longer coaches 2 teacher(s)" in capsys.readouterr().out
+    assert "no longer coaches 2 teachers" in capsys.readouterr().out
     assert room.run("coach", "unassign", "Carla", "Ben") == 0
     assert "was not coaching Ben" in capsys.readouterr().err
 
@@ -176,9 +176,9 @@ def test_coaches_are_listed_with_their_caseloads(
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("Carla  (id ")
-    assert lines[0].endswith("2 teacher(s))")
+    assert lines[0].endswith("2 teachers)")
     assert lines[1].startswith("Omar  (id ")
-    assert lines[1].endswith(f"0 teacher(s), session {room.code})")
+    assert lines[1].endswith(f"0 teachers, session {room.code})")
     assert room.run("coach", "list", "--session", room.code) == 0
     assert capsys.readouterr().out.splitlines() == [lines[1]]
 

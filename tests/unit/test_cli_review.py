@@ -68,7 +68,7 @@ def test_export_writes_one_saved_workbook_per_participant(
         "--out", str(out),
     )  # fmt: skip
     assert code == 0
-    assert said == f"pdkit: wrote 3 saved workbook(s) to {out}\n"
+    assert said == f"pdkit: wrote 3 saved workbooks to {out}\n"
     assert f"reading sqlite:///{store}" in err
     files = sorted(out.glob("goal-setting-*.ipynb"))
     assert len(files) == 3
@@ -151,7 +151,7 @@ def test_review_writes_a_report_and_prints_counts(
     report = tmp_path / "report" / "cohort.html"
     code, said, err = run(capsys, "review", str(collected), "--out", str(report))
     assert code == 0
-    assert "pdkit: read 6 source(s), skipped 0: 3 participant(s), 2 goal(s), 2 check-in(s)" in said
+    assert "pdkit: read 6 sources, skipped 0: 3 participants, 2 goals, 2 check-ins" in said
     assert f"pdkit: wrote {report}" in said
     assert "warning" not in err
     html = report.read_text(encoding="utf-8")
@@ -193,7 +193,7 @@ def test_review_reads_a_store(store: Path, tmp_path: Path, capsys: CAPTURE) -> N
     report = tmp_path / "r.html"
     code, said, _ = run(capsys, "review", f"sqlite:///{store}", "--out", str(report))
     assert code == 0
-    assert "read 1 source(s), skipped 0: 3 participant(s), 2 goal(s)" in said
+    assert "read 1 source, skipped 0: 3 participants, 2 goals" in said
     assert report.exists()
 
 
@@ -204,7 +204,7 @@ def test_review_skips_bad_files_warns_at_the_end_and_succeeds(
     (collected / "other.ipynb").write_text(json.dumps({"cells": [], "nbformat": 4}))
     code, said, err = run(capsys, "review", str(collected), "--out", str(tmp_path / "r.html"))
     assert code == 0
-    assert "read 6 source(s), skipped 2" in said
+    assert "read 6 sources, skipped 2" in said
     warnings = err.strip().splitlines()
     assert len(warnings) == 2
     assert warnings[0].startswith(f"pdkit: warning: {collected / 'broken.ipynb'}: ")
@@ -217,7 +217,7 @@ def test_review_with_nothing_readable_fails(tmp_path: Path, capsys: CAPTURE) -> 
     report = tmp_path / "r.html"
     code, said, err = run(capsys, "review", str(bad), str(tmp_path / "gone"), "--out", str(report))
     assert code == 2
-    assert "read 0 source(s), skipped 2" in said
+    assert "read 0 sources, skipped 2" in said
     assert "pdkit: error: nothing could be read" in err
     assert "bad.ipynb: not a notebook (the JSON is broken" in err
     assert "gone: no such file or folder" in err

@@ -145,7 +145,7 @@ def test_pdkit_validate_checks_the_shipped_micro_credentials(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["validate", "templates/micro-credentials"]) == 0
-    assert "2 file(s) checked, no problems" in capsys.readouterr().out
+    assert "2 files checked, no problems" in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- rules

@@ -228,7 +228,7 @@ def test_the_cohort_summary_counts_and_charts(plain: tuple[Cohort, review.Review
     assert "Students do more of the talking and thinking" in shown
     assert "Feedback that moves learning forward" in shown
     assert "4. Nearly there" in shown  # Ana's latest check-in
-    assert "2 participant(s) without a check-in yet." in shown
+    assert "2 participants without a check-in yet." in shown
 
 
 def test_goals_not_revisited_are_listed_with_the_reason(
@@ -274,7 +274,7 @@ def test_each_teacher_has_versions_a_timeline_checkins_and_comments(
     # Cy wrote nothing: one line at the end, not an empty card (issue #14 item 6)
     assert f'<section class="teacher" id="t-{cohort.cy.id}"' not in html
     silent = html.split('id="silent"')[1].split("</p>")[0]
-    assert "1 teacher(s) shared nothing yet" in "".join(parse(silent).shown)
+    assert "1 teacher shared nothing yet" in "".join(parse(silent).shown)
     assert f'id="t-{cohort.cy.id}">Cy</span>' in silent
     assert "<svg" not in silent
 

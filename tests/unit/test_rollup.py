@@ -264,7 +264,7 @@ def test_the_command_writes_the_files_and_names_a_bad_session(
     out = tmp_path / "out"
     assert main(["rollup", "--store", str(path), "--session", code, "--out", str(out)]) == 0
     said = capsys.readouterr().out
-    assert "rollup of 1 session(s)" in said
+    assert "rollup of 1 session:" in said
     assert sorted(p.name for p in out.iterdir()) == ["rollup.csv", "rollup.html", "rollup.xlsx"]
     assert main(["rollup", "--store", str(path), "--session", "NOPE", "--out", str(out)]) == 2
     assert "no session 'NOPE'" in capsys.readouterr().err

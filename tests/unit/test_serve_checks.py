@@ -128,7 +128,7 @@ def test_broken_definitions_are_all_listed_and_nothing_starts(
     lines = err.splitlines()
     for wanted in expected:
         assert sum(line.startswith(wanted) for line in lines) == 1, (wanted, err)
-    assert "pdkit: error: 4 problem(s) in what pdkit serve would serve" in err
+    assert "pdkit: error: 4 problems in what pdkit serve would serve" in err
     assert "nothing was started" in err
     assert "answers are saved" not in out  # no links printed for a server that is not there
 
@@ -243,7 +243,7 @@ def test_school_goals_and_store_problems_are_listed_with_the_rest(
     assert "a.ipynb: Workbook('nope'): no such file" in err
     assert f"{goals}, line 2: goals[0]: missing or empty 'title'" in err
     assert f"cannot open the store {str(not_a_store)!r}" in err
-    assert "3 problem(s)" in err
+    assert "3 problems in what pdkit serve would serve" in err
 
 
 def test_the_shipped_workbooks_have_no_problems() -> None:
@@ -256,7 +256,7 @@ def test_a_refused_serve_raises_for_library_callers(tmp_path: Path) -> None:
     folder = tmp_path / "room"
     notebook(folder, "a.ipynb", 'Workbook("nope")')
     err = io.StringIO()
-    with pytest.raises(PdkitError, match=r"1 problem\(s\)"):
+    with pytest.raises(PdkitError, match=r"1 problem in what pdkit serve would serve"):
         prepare(ServeConfig(path=folder, store=str(tmp_path / "s.db")), io.StringIO(), err)
     assert "Workbook('nope')" in err.getvalue()
 

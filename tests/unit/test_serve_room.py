@@ -266,7 +266,7 @@ def test_a_certificate_that_cannot_serve_is_refused_before_anything_starts(
     config = ServeConfig(
         store=str(tmp_path / "s.sqlite3"), port=0, certfile=certfile, keyfile=other_key
     )
-    with pytest.raises(PdkitError, match=r"1 problem\(s\)"):
+    with pytest.raises(PdkitError, match=r"1 problem in what pdkit serve would serve"):
         prepare(config, io.StringIO(), err)
     assert f"--certfile {certfile} --keyfile {other_key}: cannot serve HTTPS" in err.getvalue()
     err = io.StringIO()

@@ -86,7 +86,7 @@ def test_prepare_says_what_is_pre_heated(tmp_path: Path) -> None:
         ),
         out,
     )
-    assert "pre-heated: 3 kernel(s) for reflection; at most 9 kernels" in out.getvalue()
+    assert "pre-heated: 3 kernels for reflection; at most 9 kernels" in out.getvalue()
     assert "closed pages freed after 6 s idle" in out.getvalue()
 
 

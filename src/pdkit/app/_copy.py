@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from ..definitions import SchoolGoal, WorkbookDefinition, workbook_forms
 from ..errors import PdkitError, WorkbookFileError
-from ..i18n import translator
+from ..i18n import plural_translator, translator
 from ..store import Participant, Store
 from ..widgets import HTML, FileDownload, HBox, VBox
 
@@ -150,13 +150,24 @@ class CopyTools:
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
             return 0
         self._on_restored()
-        t = translator(self.language)
-        said = t("Restored {count} answer(s) from {file}.").format(count=count, file=filename)
+        tn = plural_translator(self.language)
+        said = tn(
+            "Restored {count} answer from {file}.", "Restored {count} answers from {file}.", count
+        ).format(count=count, file=filename)
         if shared:
-            levels = t("“Who can see this?” is set as the file says for {items} item(s).")
+            levels = tn(
+                "“Who can see this?” is set as the file says for {items} item.",
+                "“Who can see this?” is set as the file says for {items} items.",
+                shared,
+            )
             said += " " + levels.format(items=shared)
         if evidence:
-            said += " " + t("{items} evidence item(s) added to your log.").format(items=evidence)
+            added = tn(
+                "{items} evidence item added to your log.",
+                "{items} evidence items added to your log.",
+                evidence,
+            )
+            said += " " + added.format(items=evidence)
         self._say(said)
         return count
 

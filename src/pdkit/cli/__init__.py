@@ -2,7 +2,8 @@
 (``_facilitating``: serve, session; ``_authoring``: build, validate, new; ``_coaching``:
 export, review, comment; ``_coaches``: coach; ``_reminding``: remind; ``_rollup``:
 rollup; ``_hub``: hub-service; ``_credential``: credential; ``_records``: records). Each command
-imports what it needs when it runs, so the command starts fast."""
+imports what it needs when it runs, so the command starts fast. Its words are in the
+language of its environment (``_words``)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from . import (
     _reminding,
     _rollup,
 )
+from ._words import argparse_words, t
 
 __all__ = ["main", "parser"]
 
@@ -31,9 +33,14 @@ def parser() -> argparse.ArgumentParser:
     """The ``pdkit`` command's parser, with every command."""
     found = argparse.ArgumentParser(
         prog="pdkit",
-        description="Personalized professional learning for teachers, in Jupyter and Voilà.",
+        description=t("Personalized professional learning for teachers, in Jupyter and Voilà."),
     )
-    found.add_argument("--version", action="version", version=f"pdkit {__version__}")
+    found.add_argument(
+        "--version",
+        action="version",
+        version=f"pdkit {__version__}",
+        help=t("show program's version number and exit"),
+    )
     commands = found.add_subparsers(dest="command", metavar="COMMAND")
     _facilitating.add(commands)
     _authoring.add(commands)
@@ -49,19 +56,21 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _printable_names()
-    found = parser()
-    args = found.parse_args(argv)
-    if args.command is None:
-        found.print_help()
-        return 0
+    with argparse_words():
+        found = parser()
+        args = found.parse_args(argv)
+        if args.command is None:
+            found.print_help()
+            return 0
     try:
         return int(args.run(args))
     except PdkitError as exc:
-        print(f"pdkit: error: {exc}", file=sys.stderr)
+        print(t("pdkit: error: {message}").format(message=exc), file=sys.stderr)
         return 2
     except OSError as exc:  # a file or folder a command was given, and the system refused
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"pdkit: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        said = f"{exc.strerror or exc}{where}"
+        print(t("pdkit: error: {message}").format(message=said), file=sys.stderr)
         return 2
 
 

@@ -13,6 +13,7 @@ from ..definitions import definition_files, load_definition
 from ..errors import DefinitionError, PdkitError
 from ._common import Commands
 from ._new_kinds import add_kinds, write_new, yaml_text
+from ._words import t, tn
 
 __all__ = ["add"]
 
@@ -21,102 +22,117 @@ def add(commands: Commands) -> None:
     """Add this group's commands to ``pdkit``."""
     build = commands.add_parser(
         "build",
-        help="turn workbook definitions into Voilà-ready notebooks",
-        description="Write one notebook per workbook definition (kind: workbook).",
+        help=t("turn workbook definitions into Voilà-ready notebooks"),
+        description=t("Write one notebook per workbook definition (kind: workbook)."),
     )
     build.add_argument(
         "templates",
         nargs="*",
         type=Path,
-        help="workbook definitions, or folders holding them (default: pdkit's built-in workbooks)",
+        help=t(
+            "workbook definitions, or folders holding them (default: pdkit's built-in workbooks)"
+        ),
     )
     build.add_argument(
-        "--out", type=Path, default=Path("workbooks"), help="folder for the notebooks (./workbooks)"
+        "--out",
+        type=Path,
+        default=Path("workbooks"),
+        help=t("folder for the notebooks (./workbooks)"),
     )
     build.add_argument(
         "--check",
         action="store_true",
-        help="change nothing; exit 1 if a notebook is missing or out of date",
+        help=t("change nothing; exit 1 if a notebook is missing or out of date"),
     )
     build.set_defaults(run=_build)
 
     validate = commands.add_parser(
         "validate",
-        help="check definitions and print every problem",
-        description="Check YAML definitions (and the definitions workbooks refer to). Prints "
-        "each problem with its file, line and place; exits 1 if there is any.",
+        help=t("check definitions and print every problem"),
+        description=t(
+            "Check YAML definitions (and the definitions workbooks refer to). Prints "
+            "each problem with its file, line and place; exits 1 if there is any."
+        ),
     )
-    validate.add_argument("paths", nargs="+", type=Path, help="YAML files, or folders of them")
+    validate.add_argument("paths", nargs="+", type=Path, help=t("YAML files, or folders of them"))
     validate.set_defaults(run=_validate)
 
-    new = commands.add_parser("new", help="start a new definition from existing ones")
+    new = commands.add_parser("new", help=t("start a new definition from existing ones"))
     kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
     new_workbook = kinds.add_parser(
         "workbook",
-        help="a workbook whose sections are existing definitions",
-        description="Write NAME.yaml, a workbook with one section per definition id.",
+        help=t("a workbook whose sections are existing definitions"),
+        description=t("Write NAME.yaml, a workbook with one section per definition id."),
     )
-    new_workbook.add_argument("name", help="the new workbook's id (lower-case, digits, - and _)")
+    new_workbook.add_argument("name", help=t("the new workbook's id (lower-case, digits, - and _)"))
     new_workbook.add_argument(
         "--from",
         dest="sources",
         required=True,
         metavar="ID[,ID…]",
-        help="the definitions to show, in order (forms, reflections, 'protocol' for the runner)",
+        help=t("the definitions to show, in order (forms, reflections, 'protocol' for the runner)"),
     )
     new_workbook.add_argument(
-        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+        "--out", type=Path, default=Path(), help=t("folder for NAME.yaml (default: here)")
     )
     new_workbook.set_defaults(run=_new_workbook)
     new_agenda = kinds.add_parser(
         "agenda",
-        help="the agenda of a PD day: parts in order, advanced by the facilitator",
-        description="Write NAME.yaml, an agenda with one part per item, in order. Edit the "
-        "titles and planned minutes, then 'pdkit build' makes its notebook.",
+        help=t("the agenda of a PD day: parts in order, advanced by the facilitator"),
+        description=t(
+            "Write NAME.yaml, an agenda with one part per item, in order. Edit the "
+            "titles and planned minutes, then 'pdkit build' makes its notebook."
+        ),
     )
-    new_agenda.add_argument("name", help="the new agenda's id (lower-case, digits, - and _)")
+    new_agenda.add_argument("name", help=t("the new agenda's id (lower-case, digits, - and _)"))
     new_agenda.add_argument(
         "--from",
         dest="sources",
         default="goal-setting,protocol,revise,what-so-what-now-what,evaluation",
         metavar="ITEM[,ITEM…]",
-        help="the parts, in order: form or reflection ids, 'protocol' (the runner), 'revise' "
-        "(the first form again, to revise the goal), 'evaluation' (the session evaluation) "
-        "(default: %(default)s)",
+        help=t(
+            "the parts, in order: form or reflection ids, 'protocol' (the runner), 'revise' "
+            "(the first form again, to revise the goal), 'evaluation' (the session evaluation) "
+            "(default: %(default)s)"
+        ),
     )
     new_agenda.add_argument(
-        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+        "--out", type=Path, default=Path(), help=t("folder for NAME.yaml (default: here)")
     )
     new_agenda.set_defaults(run=_new_agenda)
     new_protocol = kinds.add_parser(
         "protocol",
-        help="a protocol to fill in: norms, rounds with a presenter, feedback, a debrief",
-        description="Write NAME.yaml, a protocol that validates as it is and shows every key "
-        "a protocol can use: a skippable norms step in the first round, a presenter who "
-        "changes each round, feedback that goes to the presenter, a debrief after the last "
-        "round, the minutes it adds up to and how it differs from its source.",
+        help=t("a protocol to fill in: norms, rounds with a presenter, feedback, a debrief"),
+        description=t(
+            "Write NAME.yaml, a protocol that validates as it is and shows every key "
+            "a protocol can use: a skippable norms step in the first round, a presenter who "
+            "changes each round, feedback that goes to the presenter, a debrief after the last "
+            "round, the minutes it adds up to and how it differs from its source."
+        ),
     )
-    new_protocol.add_argument("name", help="the new protocol's id (lower-case, digits, - and _)")
+    new_protocol.add_argument("name", help=t("the new protocol's id (lower-case, digits, - and _)"))
     new_protocol.add_argument(
-        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+        "--out", type=Path, default=Path(), help=t("folder for NAME.yaml (default: here)")
     )
     new_protocol.set_defaults(run=_new_protocol)
     new_look_fors = kinds.add_parser(
         "look-fors",
-        help="a district's look-fors for observations and learning walks",
-        description="Write NAME.yaml, a list of look-fors with one to fill in for each "
-        "school goal and one for any goal. Observers are offered it beside the look-fors "
-        "of the observed teacher's own goal.",
+        help=t("a district's look-fors for observations and learning walks"),
+        description=t(
+            "Write NAME.yaml, a list of look-fors with one to fill in for each "
+            "school goal and one for any goal. Observers are offered it beside the look-fors "
+            "of the observed teacher's own goal."
+        ),
     )
-    new_look_fors.add_argument("name", help="the list's id (lower-case, digits, - and _)")
+    new_look_fors.add_argument("name", help=t("the list's id (lower-case, digits, - and _)"))
     new_look_fors.add_argument(
         "--school-goals",
         type=Path,
         default=None,
-        help="the school goals (YAML or CSV) to tie look-fors to (default: pdkit's sample)",
+        help=t("the school goals (YAML or CSV) to tie look-fors to (default: pdkit's sample)"),
     )
     new_look_fors.add_argument(
-        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+        "--out", type=Path, default=Path(), help=t("folder for NAME.yaml (default: here)")
     )
     new_look_fors.set_defaults(run=_new_look_fors)
     add_kinds(kinds)
@@ -140,13 +156,22 @@ def _build(args: argparse.Namespace) -> int:
             current = target.read_text(encoding="utf-8") if target.exists() else None
             if current != wanted:
                 stale += 1
-                print(f"pdkit: {target} is out of date with {workbook.source}")
+                print(
+                    t("pdkit: {target} is out of date with {source}").format(
+                        target=target, source=workbook.source
+                    )
+                )
             continue
         path, changed = write_workbook(workbook, args.out)
-        print(f"pdkit: {'wrote' if changed else 'up to date:'} {path}")
+        said = t("pdkit: wrote {path}") if changed else t("pdkit: up to date: {path}")
+        print(said.format(path=path))
     if stale:
         print(
-            f"pdkit: {stale} notebook(s) out of date; run 'pdkit build' to update them",
+            tn(
+                "pdkit: {count} notebook out of date; run 'pdkit build' to update it",
+                "pdkit: {count} notebooks out of date; run 'pdkit build' to update them",
+                stale,
+            ).format(count=stale),
             file=sys.stderr,
         )
         return 1
@@ -163,12 +188,21 @@ def _validate(args: argparse.Namespace) -> int:
             print(problem)
         problems += len(found)
     if not files:
-        print("pdkit: no YAML files found", file=sys.stderr)
+        print(t("pdkit: no YAML files found"), file=sys.stderr)
         return 1
     if problems:
-        print(f"pdkit: {problems} problem(s) in {len(files)} file(s)", file=sys.stderr)
+        in_files = tn("in {files} file", "in {files} files", len(files)).format(files=len(files))
+        said = tn(
+            "pdkit: {count} problem {in_files}", "pdkit: {count} problems {in_files}", problems
+        )
+        print(said.format(count=problems, in_files=in_files), file=sys.stderr)
         return 1
-    print(f"pdkit: {len(files)} file(s) checked, no problems")
+    said = tn(
+        "pdkit: {count} file checked, no problems",
+        "pdkit: {count} files checked, no problems",
+        len(files),
+    )
+    print(said.format(count=len(files)))
     return 0
 
 
@@ -363,7 +397,7 @@ def _new_protocol(args: argparse.Namespace) -> int:
     text = _PROTOCOL_TEMPLATE.format(name=name, id=yaml_text(name), title=yaml_text(title))
     args.out.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    print(f"pdkit: wrote {target}")
+    print(t("pdkit: wrote {path}").format(path=target))
     return 0
 
 

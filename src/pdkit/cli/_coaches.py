@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import PdkitError
 from ._common import Commands, open_existing_store
+from ._words import t, tn
 
 if TYPE_CHECKING:
     from ..store import Participant, Store
@@ -22,75 +23,96 @@ def add(commands: Commands) -> None:
     """Add ``pdkit coach`` to ``pdkit``."""
     coach = commands.add_parser(
         "coach",
-        help="add coaches, give them teachers, list them, print a coach's link",
-        description="Coaches are people in the store: each coaches the teachers assigned "
-        "to them and, with their link, opens the coach's page, where they see only their "
-        "own teachers' items shared with the coach or wider (never what a teacher kept "
-        "private). Teachers and coaches are named by name or by id.",
+        help=t("add coaches, give them teachers, list them, print a coach's link"),
+        description=t(
+            "Coaches are people in the store: each coaches the teachers assigned "
+            "to them and, with their link, opens the coach's page, where they see only their "
+            "own teachers' items shared with the coach or wider (never what a teacher kept "
+            "private). Teachers and coaches are named by name or by id."
+        ),
     )
     actions = coach.add_subparsers(dest="coach_command", metavar="ACTION")
     add_one = actions.add_parser(
         "add",
-        help="add a coach",
-        description="Add a coach to the store. A second coach with the same name is "
-        "refused unless you pass --again (two people with one name).",
+        help=t("add a coach"),
+        description=t(
+            "Add a coach to the store. A second coach with the same name is "
+            "refused unless you pass --again (two people with one name)."
+        ),
     )
-    add_one.add_argument("name", help="the coach's name, as teachers will see it")
-    add_one.add_argument("--email", default=None, help="the coach's address (optional)")
+    add_one.add_argument("name", help=t("the coach's name, as teachers will see it"))
+    add_one.add_argument("--email", default=None, help=t("the coach's address (optional)"))
     add_one.add_argument(
         "--again",
         action="store_true",
-        help="add another coach even though one has this name already",
+        help=t("add another coach even though one has this name already"),
     )
     assign = actions.add_parser(
         "assign",
-        help="make a coach the coach of teachers",
-        description="Make COACH the coach of each TEACHER (by name or id). A name two "
-        "teachers share is refused with both ids: give the id, or --session.",
+        help=t("make a coach the coach of teachers"),
+        description=t(
+            "Make COACH the coach of each TEACHER (by name or id). A name two "
+            "teachers share is refused with both ids: give the id, or --session."
+        ),
     )
     unassign = actions.add_parser(
         "unassign",
-        help="take teachers out of a coach's caseload",
-        description="COACH no longer coaches each TEACHER (by name or id): from now on the "
-        "coach sees nothing of theirs. Their thread so far is kept.",
+        help=t("take teachers out of a coach's caseload"),
+        description=t(
+            "COACH no longer coaches each TEACHER (by name or id): from now on the "
+            "coach sees nothing of theirs. Their thread so far is kept."
+        ),
     )
     for sub in (assign, unassign):
-        sub.add_argument("coach", metavar="COACH", help="the coach's name or id")
-        sub.add_argument("teachers", nargs="+", metavar="TEACHER", help="teachers' names or ids")
-    listing = actions.add_parser("list", help="list the coaches and how many teachers each coaches")
+        sub.add_argument("coach", metavar="COACH", help=t("the coach's name or id"))
+        sub.add_argument("teachers", nargs="+", metavar="TEACHER", help=t("teachers' names or ids"))
+    listing = actions.add_parser(
+        "list", help=t("list the coaches and how many teachers each coaches")
+    )
     link = actions.add_parser(
         "link",
-        help="print a coach's link to their page (a key: send it to the coach only)",
-        description="Make a fresh link for COACH to open the coach's page with. The link "
-        "is a key: whoever has it signs in as that coach. Links made before keep working.",
+        help=t("print a coach's link to their page (a key: send it to the coach only)"),
+        description=t(
+            "Make a fresh link for COACH to open the coach's page with. The link "
+            "is a key: whoever has it signs in as that coach. Links made before keep working."
+        ),
     )
-    link.add_argument("coach", metavar="COACH", help="the coach's name or id")
+    link.add_argument("coach", metavar="COACH", help=t("the coach's name or id"))
     link.add_argument(
         "--base-url",
         default="http://127.0.0.1:8866",
         metavar="URL",
-        help="the address `pdkit serve` answers on, as the coach reaches it "
-        "(default http://127.0.0.1:8866)",
+        help=t(
+            "the address `pdkit serve` answers on, as the coach reaches it "
+            "(default http://127.0.0.1:8866)"
+        ),
     )
     for sub in (add_one, assign, unassign, listing, link):
         sub.add_argument(
             "--store",
             default=None,
-            help="the store: a SQLite path or URL, or postgresql://… "
-            "(default: $PDKIT_STORE, else the file in your data folder)",
+            help=t(
+                "the store: a SQLite path or URL, or postgresql://… "
+                "(default: $PDKIT_STORE, else the file in your data folder)"
+            ),
         )
     for sub in (add_one, assign, unassign, listing):
         sub.add_argument(
             "--session",
             default=None,
             metavar="SESSION",
-            help="a session's join code or id, or 'default': "
-            + (
-                "the session the coach works with (default: 'default'; its dashboard shows them)"
+            help=(
+                t(
+                    "a session's join code or id, or 'default': the session the coach works "
+                    "with (default: 'default'; its dashboard shows them)"
+                )
                 if sub is add_one
-                else "look for teachers in it only"
+                else t("a session's join code or id, or 'default': look for teachers in it only")
                 if sub is not listing
-                else "its coaches only, counting its teachers"
+                else t(
+                    "a session's join code or id, or 'default': its coaches only, counting its "
+                    "teachers"
+                )
             ),
         )
     coach.set_defaults(run=_coach)
@@ -127,7 +149,7 @@ def _session_of(store: Store, wanted: str | None) -> tuple[str, str] | None:
         return None
     wanted = wanted.strip()
     if wanted == DEFAULT_SESSION:
-        return DEFAULT_SESSION, "the default session"
+        return DEFAULT_SESSION, t("the default session")
     found = store.get_session(wanted) or store.session_for_code(wanted)
     if found is None:
         raise PdkitError(
@@ -144,7 +166,7 @@ def _coach_add(store: Store, args: argparse.Namespace) -> int:
     if not name:
         raise PdkitError("give the coach's name: pdkit coach add 'Carla Ruiz'")
     email = check_email(args.email) if args.email is not None else None
-    session = _session_of(store, args.session) or (DEFAULT_SESSION, "the default session")
+    session = _session_of(store, args.session) or (DEFAULT_SESSION, t("the default session"))
     same = [c for c in store.coaches() if _same_name(c.display_name, name)]
     if same and not args.again:
         raise PdkitError(
@@ -154,10 +176,16 @@ def _coach_add(store: Store, args: argparse.Namespace) -> int:
     coach, _token = store.create_participant(name, role="coach", session=session[0])
     if email is not None:
         store.set_contact(coach.id, email)
-    print(f"pdkit: added the coach {name!r} (id {coach.id}) to {session[1]} in {store.url}")
     print(
-        f"pdkit: next: pdkit coach assign {coach.id} TEACHER…, then pdkit coach link "
-        f"{coach.id} --base-url URL",
+        t("pdkit: added the coach {name} (id {id}) to {session} in {store}").format(
+            name=repr(name), id=coach.id, session=session[1], store=store.url
+        )
+    )
+    print(
+        t(
+            "pdkit: next: pdkit coach assign {id} TEACHER…, then pdkit coach link {id} "
+            "--base-url URL"
+        ).format(id=coach.id),
         file=sys.stderr,
     )
     return 0
@@ -173,18 +201,31 @@ def _coach_assign(store: Store, args: argparse.Namespace) -> int:
         before = set(store.coached_by(coach.id))
         store.assign_coach(coach.id, ids)
         new = len([i for i in dict.fromkeys(ids) if i not in before])
-        print(f"pdkit: {coach.display_name} coaches {names} ({new} new)")
+        said = t("pdkit: {coach} coaches {names} ({new} new)")
+        print(said.format(coach=coach.display_name, names=names, new=new))
     else:
         gone = store.unassign_coach(coach.id, ids)
         kept = [t for t in teachers if t.id not in gone]
-        print(f"pdkit: {coach.display_name} no longer coaches {len(gone)} teacher(s)")
+        said = tn(
+            "pdkit: {coach} no longer coaches {count} teacher",
+            "pdkit: {coach} no longer coaches {count} teachers",
+            len(gone),
+        )
+        print(said.format(coach=coach.display_name, count=len(gone)))
         for teacher in {t.id: t for t in kept}.values():
             print(
-                f"pdkit: {coach.display_name} was not coaching {teacher.display_name} "
-                f"({teacher.id}); nothing to do",
+                t("pdkit: {coach} was not coaching {teacher} ({id}); nothing to do").format(
+                    coach=coach.display_name, teacher=teacher.display_name, id=teacher.id
+                ),
                 file=sys.stderr,
             )
-    print(f"pdkit: {coach.display_name}'s caseload: {len(store.coached_by(coach.id))} teacher(s)")
+    caseload = len(store.coached_by(coach.id))
+    said = tn(
+        "pdkit: {coach}'s caseload: {count} teacher",
+        "pdkit: {coach}'s caseload: {count} teachers",
+        caseload,
+    )
+    print(said.format(coach=coach.display_name, count=caseload))
     return 0
 
 
@@ -192,8 +233,14 @@ def _coach_list(store: Store, args: argparse.Namespace) -> int:
     session = _session_of(store, args.session)
     coaches = store.coaches(session[0] if session else None)
     if not coaches:
-        where = f" in {session[1]}" if session else ""
-        print(f"pdkit: no coaches{where} yet (pdkit coach add NAME)", file=sys.stderr)
+        said = (
+            t("pdkit: no coaches in {session} yet (pdkit coach add NAME)").format(
+                session=session[1]
+            )
+            if session
+            else t("pdkit: no coaches yet (pdkit coach add NAME)")
+        )
+        print(said, file=sys.stderr)
         return 0
     in_session = {p.id for p in store.participants(session[0])} if session else None
     codes = {s.id: s.code for s in store.sessions()}
@@ -201,8 +248,16 @@ def _coach_list(store: Store, args: argparse.Namespace) -> int:
         caseload = store.coached_by(coach.id)
         if in_session is not None:
             caseload = [t for t in caseload if t in in_session]
-        where = f", session {codes[coach.session]}" if coach.session in codes else ""
-        print(f"{coach.display_name}  (id {coach.id}, {len(caseload)} teacher(s){where})")
+        teachers = tn("{count} teacher", "{count} teachers", len(caseload))
+        where = (
+            ", " + t("session {code}").format(code=codes[coach.session])
+            if coach.session in codes
+            else ""
+        )
+        said = (
+            f"{coach.display_name}  (id {coach.id}, {teachers.format(count=len(caseload))}{where})"
+        )
+        print(said)
     return 0
 
 
@@ -219,9 +274,11 @@ def _coach_link(store: Store, args: argparse.Namespace) -> int:
     token = store.issue_link(coach.id, COACH_PURPOSE)
     print(coach_link(base, token))
     print(
-        f"pdkit: this link is a key: whoever has it signs in as {coach.display_name} and sees "
-        "what their teachers share with their coach. Send it to the coach only. Links made "
-        "before keep working.",
+        t(
+            "pdkit: this link is a key: whoever has it signs in as {coach} and sees what their "
+            "teachers share with their coach. Send it to the coach only. Links made before "
+            "keep working."
+        ).format(coach=coach.display_name),
         file=sys.stderr,
     )
     return 0

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import PdkitError
 from ._common import Commands, open_existing_store
+from ._words import t, tn
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -22,83 +23,99 @@ def add(commands: Commands) -> None:
     """Add this group's commands to ``pdkit``."""
     export = commands.add_parser(
         "export",
-        help="write one saved workbook per participant, from the store",
-        description="Write a saved workbook (.ipynb with the answers) for every participant "
-        "of a session: what a coach collects, or a copy to keep.",
+        help=t("write one saved workbook per participant, from the store"),
+        description=t(
+            "Write a saved workbook (.ipynb with the answers) for every participant "
+            "of a session: what a coach collects, or a copy to keep."
+        ),
     )
     export.add_argument(
         "--store",
         default=None,
-        help="the store to read: a SQLite path or URL, or postgresql://… "
-        "(default: $PDKIT_STORE, else the file in your data folder)",
+        help=t(
+            "the store to read: a SQLite path or URL, or postgresql://… "
+            "(default: $PDKIT_STORE, else the file in your data folder)"
+        ),
     )
     export.add_argument(
         "--workbook",
         required=True,
         metavar="ID|PATH",
-        help="the workbook whose answers to write: a built-in id (goal-setting) or a YAML file",
+        help=t("the workbook whose answers to write: a built-in id (goal-setting) or a YAML file"),
     )
-    export.add_argument("--out", type=Path, required=True, help="folder for the .ipynb files")
-    export.add_argument("--session", default=None, help="the session (default: 'default')")
+    export.add_argument("--out", type=Path, required=True, help=t("folder for the .ipynb files"))
+    export.add_argument("--session", default=None, help=t("the session (default: 'default')"))
     export.add_argument(
         "--include-private",
         action="store_true",
-        help="also write what teachers kept private (to give each teacher their own full "
-        "copy back; never for a coach)",
+        help=t(
+            "also write what teachers kept private (to give each teacher their own full "
+            "copy back; never for a coach)"
+        ),
     )
     export.add_argument(
         "--pseudonymous",
         action="store_true",
-        help="replace participant ids by stable pseudonyms (the same at every export of "
-        "this store) and remove names",
+        help=t(
+            "replace participant ids by stable pseudonyms (the same at every export of "
+            "this store) and remove names"
+        ),
     )
     export.set_defaults(run=_export)
 
     review = commands.add_parser(
         "review",
-        help="read saved workbooks or a store and write a coach's HTML report",
-        description="Read saved workbooks (files or folders) or a store, and write one "
-        "offline HTML report: a cohort summary and a section per teacher. Files that "
-        "cannot be read are skipped and listed at the end. What teachers kept private "
-        "(their choice per goal and reflection; protocol notes and peer feedback always) "
-        "is left out unless you pass --include-private.",
+        help=t("read saved workbooks or a store and write a coach's HTML report"),
+        description=t(
+            "Read saved workbooks (files or folders) or a store, and write one "
+            "offline HTML report: a cohort summary and a section per teacher. Files that "
+            "cannot be read are skipped and listed at the end. What teachers kept private "
+            "(their choice per goal and reflection; protocol notes and peer feedback always) "
+            "is left out unless you pass --include-private."
+        ),
     )
     review.add_argument(
         "sources",
         nargs="+",
         metavar="PATH_OR_STORE",
-        help="saved workbooks (.ipynb), folders of them, or a store (sqlite:///…, "
-        "postgresql://…, or a .sqlite3 file)",
+        help=t(
+            "saved workbooks (.ipynb), folders of them, or a store (sqlite:///…, "
+            "postgresql://…, or a .sqlite3 file)"
+        ),
     )
     review.add_argument(
-        "--out", type=Path, default=Path("report.html"), help="the report (default report.html)"
+        "--out", type=Path, default=Path("report.html"), help=t("the report (default report.html)")
     )
     review.add_argument(
         "--include-private",
         action="store_true",
-        help="also show reflections, protocol notes and the check-in's support answer "
-        "(private to each teacher: share such a report with nobody but that teacher)",
+        help=t(
+            "also show reflections, protocol notes and the check-in's support answer "
+            "(private to each teacher: share such a report with nobody but that teacher)"
+        ),
     )
     review.add_argument(
         "--title",
         default=None,
-        help="the report's title (default: “Coaching review” in the report's language)",
+        help=t("the report's title (default: “Coaching review” in the report's language)"),
     )
     review.add_argument(
         "--language",
         default=None,
         metavar="LANG",
-        help="the language of pdkit's words in the report: en (default), es or fr",
+        help=t("the language of pdkit's words in the report: en (default), es or fr"),
     )
     review.add_argument(
-        "--session", default=None, help="the session read from a store (default: 'default')"
+        "--session", default=None, help=t("the session read from a store (default: 'default')")
     )
     review.add_argument(
         "--school-goals",
         type=Path,
         default=None,
-        help="the school goals, YAML or CSV, for their titles "
-        "(default: $PDKIT_SCHOOL_GOALS, else the sample goals)",
+        help=t(
+            "the school goals, YAML or CSV, for their titles "
+            "(default: $PDKIT_SCHOOL_GOALS, else the sample goals)"
+        ),
     )
     review.add_argument(
         "--definitions",
@@ -106,34 +123,38 @@ def add(commands: Commands) -> None:
         action="append",
         default=[],
         metavar="PATH",
-        help="YAML definitions (files or folders) of your own forms, for their labels; repeat",
+        help=t("YAML definitions (files or folders) of your own forms, for their labels; repeat"),
     )
     review.add_argument(
         "--stale-days",
         type=int,
         default=None,
         metavar="DAYS",
-        help="a goal unchanged for this many days counts as not revisited (default 21)",
+        help=t("a goal unchanged for this many days counts as not revisited (default 21)"),
     )
     review.add_argument(
         "--coach",
         default=None,
         metavar="NAME_OR_ID",
-        help="only this coach's teachers (their caseload), read as that coach: what "
-        "each teacher shared with them (a store is needed)",
+        help=t(
+            "only this coach's teachers (their caseload), read as that coach: what "
+            "each teacher shared with them (a store is needed)"
+        ),
     )
     review.set_defaults(run=_review)
 
     comment = commands.add_parser(
         "comment",
-        help="add a coach's comment to a teacher's saved workbook",
-        description="Append a comment to a saved workbook: a visible cell that says it is "
-        "a coach's comment, and an entry in the notebook's pdkit metadata. The teacher's "
-        "answers are never changed.",
+        help=t("add a coach's comment to a teacher's saved workbook"),
+        description=t(
+            "Append a comment to a saved workbook: a visible cell that says it is "
+            "a coach's comment, and an entry in the notebook's pdkit metadata. The teacher's "
+            "answers are never changed."
+        ),
     )
-    comment.add_argument("notebook", type=Path, help="the saved workbook (.ipynb)")
-    comment.add_argument("--coach", required=True, help="your name, as the teacher will see it")
-    comment.add_argument("--text", required=True, help="the comment")
+    comment.add_argument("notebook", type=Path, help=t("the saved workbook (.ipynb)"))
+    comment.add_argument("--coach", required=True, help=t("your name, as the teacher will see it"))
+    comment.add_argument("--text", required=True, help=t("the comment"))
     comment.set_defaults(run=_comment)
 
 
@@ -146,7 +167,7 @@ def _export(args: argparse.Namespace) -> int:
     goals = default_school_goals(workbook.language)
     store = open_existing_store(args.store)
     try:
-        print(f"pdkit: reading {store.url}", file=sys.stderr)
+        print(t("pdkit: reading {source}").format(source=store.url), file=sys.stderr)
         try:
             written = export_store(
                 store,
@@ -163,13 +184,23 @@ def _export(args: argparse.Namespace) -> int:
         store.close()
     session = args.session or DEFAULT_SESSION
     if not written:
-        print(f"pdkit: no participants in session {session!r}; nothing written", file=sys.stderr)
+        print(
+            t("pdkit: no participants in session {session}; nothing written").format(
+                session=repr(session)
+            ),
+            file=sys.stderr,
+        )
         return 0
-    print(f"pdkit: wrote {len(written)} saved workbook(s) to {args.out}")
+    said = tn(
+        "pdkit: wrote {count} saved workbook to {folder}",
+        "pdkit: wrote {count} saved workbooks to {folder}",
+        len(written),
+    )
+    print(said.format(count=len(written), folder=args.out))
     if not args.include_private:
-        print("pdkit: what teachers kept private is not in them", file=sys.stderr)
+        print(t("pdkit: what teachers kept private is not in them"), file=sys.stderr)
     if args.pseudonymous:
-        print("pdkit: pseudonymous: ids replaced, names removed", file=sys.stderr)
+        print(t("pdkit: pseudonymous: ids replaced, names removed"), file=sys.stderr)
     return 0
 
 
@@ -188,7 +219,10 @@ class Progress:
             self.shown = step
             end = "\n" if done == total else ""
             print(
-                f"\rpdkit: reading {done}/{total} ({done * 100 // total}%)",
+                "\r"
+                + t("pdkit: reading {done}/{total} ({percent}%)").format(
+                    done=done, total=total, percent=done * 100 // total
+                ),
                 end=end,
                 file=sys.stderr,
                 flush=True,
@@ -219,10 +253,26 @@ def _review(args: argparse.Namespace) -> int:
     finally:
         if opened is not None:
             opened.close()
+    counted = {
+        "sources": tn("{n} source", "{n} sources", len(loaded.read)),
+        "participants": tn("{n} participant", "{n} participants", len(loaded.participants)),
+        "goals": tn("{n} goal", "{n} goals", len(loaded.goals)),
+        "checkins": tn("{n} check-in", "{n} check-ins", len(loaded.checkins)),
+        "comments": tn("{n} coach comment", "{n} coach comments", len(loaded.comments)),
+    }
+    sizes = {
+        "sources": len(loaded.read),
+        "participants": len(loaded.participants),
+        "goals": len(loaded.goals),
+        "checkins": len(loaded.checkins),
+        "comments": len(loaded.comments),
+    }
+    said = {key: text.format(n=sizes[key]) for key, text in counted.items()}
     print(
-        f"pdkit: read {len(loaded.read)} source(s), skipped {loaded.skipped}: "
-        f"{len(loaded.participants)} participant(s), {len(loaded.goals)} goal(s), "
-        f"{len(loaded.checkins)} check-in(s), {len(loaded.comments)} coach comment(s)"
+        t(
+            "pdkit: read {sources}, skipped {skipped}: {participants}, {goals}, {checkins}, "
+            "{comments}"
+        ).format(skipped=loaded.skipped, **said)
     )
     try:
         if not loaded.read:
@@ -243,7 +293,7 @@ def _review(args: argparse.Namespace) -> int:
         print(f"pdkit: wrote {args.out}{private}")
     finally:  # warnings last, where they are seen
         for warning in loaded.warnings:
-            print(f"pdkit: warning: {warning}", file=sys.stderr)
+            print(t("pdkit: warning: {message}").format(message=warning), file=sys.stderr)
     return 0
 
 
@@ -271,5 +321,9 @@ def _comment(args: argparse.Namespace) -> int:
     from ..notebooks import add_comment
 
     add_comment(args.notebook, args.text, coach=args.coach)
-    print(f"pdkit: added a comment by {args.coach.strip()} to {args.notebook}")
+    print(
+        t("pdkit: added a comment by {coach} to {notebook}").format(
+            coach=args.coach.strip(), notebook=args.notebook
+        )
+    )
     return 0

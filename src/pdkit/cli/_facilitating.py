@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import PdkitError
 from ._common import Commands, open_existing_store
 from ._reminding import add_smtp_arguments
+from ._words import t, tn
 
 __all__ = ["add", "pools"]
 
@@ -19,208 +20,246 @@ def add(commands: Commands) -> None:
     """Add this group's commands to ``pdkit``."""
     serve = commands.add_parser(
         "serve",
-        help="serve workbooks to participants with Voilà",
-        description="Start Voilà on the workbooks, with the answer store, and print the links.",
+        help=t("serve workbooks to participants with Voilà"),
+        description=t("Start Voilà on the workbooks, with the answer store, and print the links."),
     )
     serve.add_argument(
         "path",
         nargs="?",
         type=Path,
         default=None,
-        help="a workbook (.ipynb) or a folder of them (default: the workbooks shipped with pdkit)",
+        help=t(
+            "a workbook (.ipynb) or a folder of them (default: the workbooks shipped with pdkit)"
+        ),
     )
     serve.add_argument(
         "--store",
         default=None,
-        help="where answers are saved: a SQLite path or URL (default: $PDKIT_STORE, else a "
-        "file in your data folder; the location is printed)",
+        help=t(
+            "where answers are saved: a SQLite path or URL (default: $PDKIT_STORE, else a "
+            "file in your data folder; the location is printed)"
+        ),
     )
     serve.add_argument(
         "--school-goals",
         type=Path,
         default=None,
-        help="the session's school goals, YAML or CSV "
-        "(default: $PDKIT_SCHOOL_GOALS, else the sample goals)",
+        help=t(
+            "the session's school goals, YAML or CSV "
+            "(default: $PDKIT_SCHOOL_GOALS, else the sample goals)"
+        ),
     )
     serve.add_argument(
         "--look-fors",
         type=Path,
         default=None,
-        help="the district's look-fors for the observation page, YAML (kind: look-fors; "
-        "default: $PDKIT_LOOK_FORS, else the sample list)",
+        help=t(
+            "the district's look-fors for the observation page, YAML (kind: look-fors; "
+            "default: $PDKIT_LOOK_FORS, else the sample list)"
+        ),
     )
     serve.add_argument(
         "--pathways",
         type=Path,
         default=None,
-        help="the district's pathways offered on 'My goal', a folder of YAML (kind: pathway; "
-        "default: $PDKIT_PATHWAYS, else the sample pathways)",
+        help=t(
+            "the district's pathways offered on 'My goal', a folder of YAML (kind: pathway; "
+            "default: $PDKIT_PATHWAYS, else the sample pathways)"
+        ),
     )
     serve.add_argument(
         "--micro-credentials",
         type=Path,
         default=None,
         metavar="DIR",
-        help="a folder of the district's micro-credentials, YAML (kind: micro-credential; "
-        "default: $PDKIT_MICRO_CREDENTIALS, else pdkit's examples)",
+        help=t(
+            "a folder of the district's micro-credentials, YAML (kind: micro-credential; "
+            "default: $PDKIT_MICRO_CREDENTIALS, else pdkit's examples)"
+        ),
     )
     serve.add_argument(
-        "--issuer-name", default="", help="the district's name in the credentials it issues"
+        "--issuer-name", default="", help=t("the district's name in the credentials it issues")
     )
     serve.add_argument(
         "--issuer-url",
         default="",
         metavar="URL",
-        help="the district's web address (https://…): the issuer's id in its credentials",
+        help=t("the district's web address (https://…): the issuer's id in its credentials"),
     )
-    serve.add_argument("--issuer-email", default="", help="a contact address in credentials")
+    serve.add_argument("--issuer-email", default="", help=t("a contact address in credentials"))
     serve.add_argument(
         "--credential-key",
         type=Path,
         default=None,
         metavar="PEM",
-        help="the private key credentials are signed with (pdkit credential keygen); "
-        "without it awards are kept and their credentials issued once a key is given",
+        help=t(
+            "the private key credentials are signed with (pdkit credential keygen); "
+            "without it awards are kept and their credentials issued once a key is given"
+        ),
     )
     serve.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room network)",
+        help=t("address to listen on (default 127.0.0.1; 0.0.0.0 for a room network)"),
     )
     serve.add_argument(
-        "--port", type=int, default=8866, help="port (default 8866; 0 picks a free one)"
+        "--port", type=int, default=8866, help=t("port (default 8866; 0 picks a free one)")
     )
     serve.add_argument(
         "--cull-idle",
         type=int,
         default=6,  # pdkit.serve.ServeConfig's (not imported here: the CLI starts fast)
         metavar="SECONDS",
-        help="stop a kernel whose page is closed after this many idle seconds (default 6, "
-        "checked every 2 s; answers are saved as people type, a reload restores them; an "
-        "open page is never stopped)",
+        help=t(
+            "stop a kernel whose page is closed after this many idle seconds (default 6, "
+            "checked every 2 s; answers are saved as people type, a reload restores them; an "
+            "open page is never stopped)"
+        ),
     )
     serve.add_argument(
         "--pool",
         action="append",
         default=None,
         metavar="WORKBOOK=N",
-        help="keep N kernels pre-heated for a workbook, ready before people arrive "
-        "(repeatable; default goal-setting=2; goal-setting=40 for a room of 40 arriving at "
-        "once; 0 turns pools off)",
+        help=t(
+            "keep N kernels pre-heated for a workbook, ready before people arrive "
+            "(repeatable; default goal-setting=2; goal-setting=40 for a room of 40 arriving at "
+            "once; 0 turns pools off)"
+        ),
     )
     serve.add_argument(
         "--max-kernels",
         type=int,
         default=None,
         metavar="N",
-        help="once N kernels run, newcomers wait on a page that opens their workbook when a "
-        "place frees (default: what this machine's memory holds at 60 MB each; 0: no limit)",
+        help=t(
+            "once N kernels run, newcomers wait on a page that opens their workbook when a "
+            "place frees (default: what this machine's memory holds at 60 MB each; 0: no limit)"
+        ),
     )
     serve.add_argument(
         "--certfile",
         type=Path,
         default=None,
         metavar="FILE",
-        help="serve HTTPS with this certificate (PEM; its chain after it): on a room's "
-        "network, personal links and the facilitator key then travel encrypted",
+        help=t(
+            "serve HTTPS with this certificate (PEM; its chain after it): on a room's "
+            "network, personal links and the facilitator key then travel encrypted"
+        ),
     )
     serve.add_argument(
         "--keyfile",
         type=Path,
         default=None,
         metavar="FILE",
-        help="the certificate's private key (PEM; default: in the --certfile file)",
+        help=t("the certificate's private key (PEM; default: in the --certfile file)"),
     )
-    serve.add_argument("--open", action="store_true", help="open a browser on the workbooks")
+    serve.add_argument("--open", action="store_true", help=t("open a browser on the workbooks"))
     serve.add_argument(
         "--facilitator-key",
         default="",
         metavar="KEY",
-        help="the secret in the facilitator link (default: $PDKIT_FACILITATOR_KEY, else random)",
+        help=t("the secret in the facilitator link (default: $PDKIT_FACILITATOR_KEY, else random)"),
     )
     serve.add_argument(
         "--template",
         default="pdkit",
-        help="the Voilà template (default: pdkit's own; 'lab' for Voilà's)",
+        help=t("the Voilà template (default: pdkit's own; 'lab' for Voilà's)"),
     )
     serve.add_argument(
         "--remind",
         action="store_true",
-        help="also send the check-in reminders due (as pdkit remind does), at start and "
-        "every --remind-every minutes, in this process",
+        help=t(
+            "also send the check-in reminders due (as pdkit remind does), at start and "
+            "every --remind-every minutes, in this process"
+        ),
     )
     serve.add_argument(
         "--remind-every",
         type=float,
         default=60.0,
         metavar="MINUTES",
-        help="minutes between rounds of reminders (default 60)",
+        help=t("minutes between rounds of reminders (default 60)"),
     )
     serve.add_argument(
         "--base-url",
         default="",
         metavar="URL",
-        help="the address teachers open the workbooks at, for the reminders' links "
-        "(default: http://HOST:PORT)",
+        help=t(
+            "the address teachers open the workbooks at, for the reminders' links "
+            "(default: http://HOST:PORT)"
+        ),
     )
     add_smtp_arguments(serve)
     serve.set_defaults(run=_serve)
 
     session = commands.add_parser(
         "session",
-        help="make a workshop session (join code, facilitator key) or list them",
-        description="Sessions let one store hold several workshops: participants join a "
-        "session with its code, its facilitator opens its dashboard with its key.",
+        help=t("make a workshop session (join code, facilitator key) or list them"),
+        description=t(
+            "Sessions let one store hold several workshops: participants join a "
+            "session with its code, its facilitator opens its dashboard with its key."
+        ),
     )
     session_commands = session.add_subparsers(dest="session_command", metavar="ACTION")
     create = session_commands.add_parser(
         "create",
-        help="make a session and print its join code, facilitator key and links",
-        description="Make a session. Prints its join code (for participants), its "
-        "facilitator key (shown once: keep it) and the links for `pdkit serve`.",
+        help=t("make a session and print its join code, facilitator key and links"),
+        description=t(
+            "Make a session. Prints its join code (for participants), its "
+            "facilitator key (shown once: keep it) and the links for `pdkit serve`."
+        ),
     )
-    create.add_argument("--title", required=True, help="what participants see")
+    create.add_argument("--title", required=True, help=t("what participants see"))
     create.add_argument(
         "--school-goals",
         type=Path,
         default=None,
-        help="the session's school goals, YAML or CSV (default: the sample goals)",
+        help=t("the session's school goals, YAML or CSV (default: the sample goals)"),
     )
     schedule = session_commands.add_parser(
         "schedule",
-        help="set a session's check-in dates (the weeks after it)",
-        description="Set the check-in dates of a session (by its join code or id; "
-        "'default' for the default session). Each teacher's next check-in is due from "
-        "them; their goal's own date adds one.",
+        help=t("set a session's check-in dates (the weeks after it)"),
+        description=t(
+            "Set the check-in dates of a session (by its join code or id; "
+            "'default' for the default session). Each teacher's next check-in is due from "
+            "them; their goal's own date adds one."
+        ),
     )
-    schedule.add_argument("session", help="the session's join code or id, or 'default'")
+    schedule.add_argument("session", help=t("the session's join code or id, or 'default'"))
     for sub in (create, schedule):
         sub.add_argument(
             "--checkins",
             default=None if sub is create else "",
             required=sub is schedule,
             metavar="DATES",
-            help="check-in dates: weeks or days after the session, or dates, separated by "
-            "commas (2w,4w,6w · 10d · 2027-01-15); '' removes them",
+            help=t(
+                "check-in dates: weeks or days after the session, or dates, separated by "
+                "commas (2w,4w,6w · 10d · 2027-01-15); '' removes them"
+            ),
         )
         sub.add_argument(
             "--date",
             default=None,
             metavar="YYYY-MM-DD",
-            help="the session day the dates count from (default: today)",
+            help=t("the session day the dates count from (default: today)"),
         )
-    for sub in (create, schedule, session_commands.add_parser("list", help="list the sessions")):
+    for sub in (create, schedule, session_commands.add_parser("list", help=t("list the sessions"))):
         sub.add_argument(
             "--store",
             default=None,
-            help="the store: a SQLite path or URL, or postgresql://… "
-            "(default: $PDKIT_STORE, else the file in your data folder)",
+            help=t(
+                "the store: a SQLite path or URL, or postgresql://… "
+                "(default: $PDKIT_STORE, else the file in your data folder)"
+            ),
         )
         sub.add_argument(
             "--url",
             default="http://127.0.0.1:8866",
-            help="the address `pdkit serve` answers on, for the links "
-            "(default http://127.0.0.1:8866)",
+            help=t(
+                "the address `pdkit serve` answers on, for the links "
+                "(default http://127.0.0.1:8866)"
+            ),
         )
     session.set_defaults(run=_session)
 
@@ -298,19 +337,22 @@ def _session(args: argparse.Namespace) -> int:
         store = open_store(args.store)
         try:
             made, key = store.create_session(args.title, goals)
-            print(f"pdkit: session {made.title!r} in {store.url}")
+            said = t("pdkit: session {title} in {store}")
+            print(said.format(title=repr(made.title), store=store.url))
             if dates:
                 store.set_checkin_schedule(made.id, day, dates)
-                print(f"pdkit: check-ins: {_dates(dates)} (from {day.isoformat()})")
+                said = t("pdkit: check-ins: {dates} (from {day})")
+                print(said.format(dates=_dates(dates), day=day.isoformat()))
         finally:
             store.close()
-        print(f"pdkit: join code: {made.code} (participants type it when they join)")
+        said = t("pdkit: join code: {code} (participants type it when they join)")
+        print(said.format(code=made.code))
         for workbook in builtin_workbooks():
             if workbook != "facilitator":
                 link = render_url(base, f"{workbook}.ipynb", f"code={made.code}")
                 print(f"pdkit: {workbook}: {link}")
         print(
-            "pdkit: facilitator (keep this link to yourself; the key is shown only now): "
+            t("pdkit: facilitator (keep this link to yourself; the key is shown only now): ")
             + render_url(base, "facilitator.ipynb", f"session={made.id}&key={key}")
         )
         return 0
@@ -321,12 +363,15 @@ def _session(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if not found:
-        print("pdkit: no sessions yet (everyone is in the default session)", file=sys.stderr)
+        print(t("pdkit: no sessions yet (everyone is in the default session)"), file=sys.stderr)
     for item in found:
-        counted = f", {len(item.school_goals)} school goal(s)" if item.school_goals else ""
+        count = len(item.school_goals)
+        aims = tn("{count} school goal", "{count} school goals", count).format(count=count)
         plan = schedules[item.id]
-        checkins = f", check-ins {_dates(plan.dates)}" if plan and plan.dates else ""
-        print(f"{item.code}  {item.title}  (session {item.id}{counted}{checkins})")
+        parts = [t("session {id}").format(id=item.id), *([aims] if count else [])]
+        if plan and plan.dates:
+            parts.append(t("check-ins {dates}").format(dates=_dates(plan.dates)))
+        print(f"{item.code}  {item.title}  ({', '.join(parts)})")
     return 0
 
 
@@ -354,7 +399,7 @@ def _schedule(args: argparse.Namespace) -> int:
     try:
         wanted = args.session.strip()
         if wanted == DEFAULT_SESSION:
-            session_id, title = DEFAULT_SESSION, "the default session"
+            session_id, title = DEFAULT_SESSION, t("the default session")
         else:
             found = store.get_session(wanted) or store.session_for_code(wanted)
             if found is None:
@@ -367,7 +412,8 @@ def _schedule(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if dates:
-        print(f"pdkit: check-ins of {title}: {_dates(dates)} (from {day.isoformat()})")
+        said = t("pdkit: check-ins of {title}: {dates} (from {day})")
+        print(said.format(title=title, dates=_dates(dates), day=day.isoformat()))
     else:
-        print(f"pdkit: {title} has no check-in dates now")
+        print(t("pdkit: {title} has no check-in dates now").format(title=title))
     return 0

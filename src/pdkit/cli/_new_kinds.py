@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from ..errors import DefinitionError, PdkitError
+from ._words import t
 
 __all__ = ["add_kinds", "write_new", "yaml_text"]
 
@@ -17,38 +18,44 @@ def add_kinds(kinds: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     """Add ``pathway`` and ``micro-credential`` to ``pdkit new``'s kinds."""
     new_pathway = kinds.add_parser(
         "pathway",
-        help="a pathway towards a school goal: required and optional steps, prerequisites",
-        description="Write NAME.yaml, a pathway for one school goal that validates as it is "
-        "and shows every type of step: a resource to read, a workbook to complete, a protocol "
-        "round to present in, an observation to receive, a PLC meeting, with a prerequisite "
-        "and a minimum of optional steps. 'pdkit serve --pathways DIR' offers it on 'My goal'.",
+        help=t("a pathway towards a school goal: required and optional steps, prerequisites"),
+        description=t(
+            "Write NAME.yaml, a pathway for one school goal that validates as it is "
+            "and shows every type of step: a resource to read, a workbook to complete, a protocol "
+            "round to present in, an observation to receive, a PLC meeting, with a prerequisite "
+            "and a minimum of optional steps. 'pdkit serve --pathways DIR' offers it on 'My goal'."
+        ),
     )
-    new_pathway.add_argument("name", help="the pathway's id (lower-case, digits, - and _)")
+    new_pathway.add_argument("name", help=t("the pathway's id (lower-case, digits, - and _)"))
     new_pathway.add_argument(
         "--school-goal",
         default=None,
-        help="the id of the school goal it leads to (default: the first of the school goals)",
+        help=t("the id of the school goal it leads to (default: the first of the school goals)"),
     )
     new_pathway.add_argument(
         "--school-goals",
         type=Path,
         default=None,
-        help="the school goals (YAML or CSV) the school goal is one of (default: pdkit's sample)",
+        help=t(
+            "the school goals (YAML or CSV) the school goal is one of (default: pdkit's sample)"
+        ),
     )
     new_pathway.add_argument(
-        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+        "--out", type=Path, default=Path(), help=t("folder for NAME.yaml (default: here)")
     )
     new_pathway.set_defaults(run=_new_pathway)
     new_credential = kinds.add_parser(
         "micro-credential",
-        help="a micro-credential earned from a teacher's own work",
-        description="Write NAME.yaml, a micro-credential to fill in: its competency and key "
-        "method, the evidence it asks for (goal versions, check-ins with a measure, "
-        "evidence, feedback, a reflection), a rubric and its assessors (the coach).",
+        help=t("a micro-credential earned from a teacher's own work"),
+        description=t(
+            "Write NAME.yaml, a micro-credential to fill in: its competency and key "
+            "method, the evidence it asks for (goal versions, check-ins with a measure, "
+            "evidence, feedback, a reflection), a rubric and its assessors (the coach)."
+        ),
     )
-    new_credential.add_argument("name", help="its id (lower-case, digits, - and _)")
+    new_credential.add_argument("name", help=t("its id (lower-case, digits, - and _)"))
     new_credential.add_argument(
-        "--out", type=Path, default=Path(), help="folder for NAME.yaml (default: here)"
+        "--out", type=Path, default=Path(), help=t("folder for NAME.yaml (default: here)")
     )
     new_credential.set_defaults(run=_new_credential)
 
@@ -58,7 +65,7 @@ def write_new(target: Path, lines: list[str]) -> int:
         raise PdkitError(f"{target} already exists; choose another name or remove it first")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"pdkit: wrote {target}")
+    print(t("pdkit: wrote {path}").format(path=target))
     return 0
 
 

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from ._common import Commands, open_existing_store
+from ._words import t, tn
 
 __all__ = ["add"]
 
@@ -15,40 +16,48 @@ def add(commands: Commands) -> None:
     """Add ``pdkit records`` to ``pdkit``."""
     records = commands.add_parser(
         "records",
-        help="learning records for a learning record store: xAPI statements, hours per teacher",
-        description="Write statements.jsonl (xAPI 1.0.3 statements, one per line: a teacher "
-        "attended a session, completed a form, presented in a protocol round, earned a "
-        "micro-credential; never what anyone wrote) and hours.csv (per teacher: sessions "
-        "attended and hours) and credentials.csv (submissions per micro-credential and state, "
-        "counts only, fewer than 5 suppressed) into --out. Teachers are named by their "
-        "stable pseudonym, or with --hub-users by their JupyterHub user name.",
+        help=t("learning records for a learning record store: xAPI statements, hours per teacher"),
+        description=t(
+            "Write statements.jsonl (xAPI 1.0.3 statements, one per line: a teacher "
+            "attended a session, completed a form, presented in a protocol round, earned a "
+            "micro-credential; never what anyone wrote) and hours.csv (per teacher: sessions "
+            "attended and hours) and credentials.csv (submissions per micro-credential and state, "
+            "counts only, fewer than 5 suppressed) into --out. Teachers are named by their "
+            "stable pseudonym, or with --hub-users by their JupyterHub user name."
+        ),
     )
     records.add_argument(
         "--store",
         default=None,
-        help="the store: a SQLite path or URL, or postgresql://… "
-        "(default: $PDKIT_STORE, else the file in your data folder)",
+        help=t(
+            "the store: a SQLite path or URL, or postgresql://… "
+            "(default: $PDKIT_STORE, else the file in your data folder)"
+        ),
     )
-    records.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder")
+    records.add_argument("--out", type=Path, required=True, metavar="DIR", help=t("the folder"))
     records.add_argument(
         "--home-page",
         required=True,
         metavar="URL",
-        help="the address of the system the accounts belong to (the hub's, or the "
-        "district's pdkit server): each actor's account.homePage, and where activity ids start",
+        help=t(
+            "the address of the system the accounts belong to (the hub's, or the "
+            "district's pdkit server): each actor's account.homePage, and where activity ids start"
+        ),
     )
     records.add_argument(
         "--session-hours",
         type=float,
         required=True,
         metavar="H",
-        help="how many hours one session day counts for, in the hours summary",
+        help=t("how many hours one session day counts for, in the hours summary"),
     )
     records.add_argument(
         "--hub-users",
         action="store_true",
-        help="name teachers by their JupyterHub user name (where they have one) instead of "
-        "their pseudonym",
+        help=t(
+            "name teachers by their JupyterHub user name (where they have one) instead of "
+            "their pseudonym"
+        ),
     )
     records.set_defaults(run=_records)
 
@@ -72,5 +81,10 @@ def _records(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
-    print(f"pdkit: wrote {count} statement(s) to {lines} and the hours summary to {hours}")
+    said = tn(
+        "pdkit: wrote {count} statement to {lines} and the hours summary to {hours}",
+        "pdkit: wrote {count} statements to {lines} and the hours summary to {hours}",
+        count,
+    )
+    print(said.format(count=count, lines=lines, hours=hours))
     return 0

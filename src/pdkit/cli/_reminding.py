@@ -7,6 +7,7 @@ import sys
 
 from ..errors import PdkitError
 from ._common import Commands, open_existing_store
+from ._words import t
 
 __all__ = ["add", "add_smtp_arguments"]
 
@@ -15,47 +16,55 @@ def add(commands: Commands) -> None:
     """Add ``pdkit remind`` to ``pdkit``."""
     remind = commands.add_parser(
         "remind",
-        help="email teachers whose check-in is due (each reminder once)",
-        description="Email every teacher whose next check-in is due (or overdue) a "
-        "reminder with their personal 'My goal' link; the first one carries their "
-        "check-in calendar (.ics). Each reminder goes once per teacher and due date (the "
-        "store logs it): run it as often as you like (cron, a systemd timer, a "
-        "Kubernetes CronJob). Teachers who gave no address or opted out are counted, "
-        "not emailed. No email holds anything a teacher wrote.",
+        help=t("email teachers whose check-in is due (each reminder once)"),
+        description=t(
+            "Email every teacher whose next check-in is due (or overdue) a "
+            "reminder with their personal 'My goal' link; the first one carries their "
+            "check-in calendar (.ics). Each reminder goes once per teacher and due date (the "
+            "store logs it): run it as often as you like (cron, a systemd timer, a "
+            "Kubernetes CronJob). Teachers who gave no address or opted out are counted, "
+            "not emailed. No email holds anything a teacher wrote."
+        ),
     )
     remind.add_argument(
         "--store",
         default=None,
-        help="the store: a SQLite path or URL, or postgresql://… "
-        "(default: $PDKIT_STORE, else the file in your data folder)",
+        help=t(
+            "the store: a SQLite path or URL, or postgresql://… "
+            "(default: $PDKIT_STORE, else the file in your data folder)"
+        ),
     )
     remind.add_argument(
         "--base-url",
         required=True,
         metavar="URL",
-        help="the address teachers open pdkit at (https://pd.school.org), for the links",
+        help=t("the address teachers open pdkit at (https://pd.school.org), for the links"),
     )
     add_smtp_arguments(remind)
     remind.add_argument(
         "--dry-run",
         action="store_true",
-        help="list who would get which reminder (names and due dates); send nothing, log nothing",
+        help=t(
+            "list who would get which reminder (names and due dates); send nothing, log nothing"
+        ),
     )
     remind.add_argument(
         "--ahead",
         type=int,
         default=0,
         metavar="DAYS",
-        help="also remind of check-ins due within this many days (default 0: due today or overdue)",
+        help=t(
+            "also remind of check-ins due within this many days (default 0: due today or overdue)"
+        ),
     )
     remind.add_argument(
         "--session",
         default=None,
         metavar="CODE",
-        help="only the teachers of this session (its join code or id; default: every session)",
+        help=t("only the teachers of this session (its join code or id; default: every session)"),
     )
     remind.add_argument(
-        "--quiet", action="store_true", help="print the summary only, not a line per teacher"
+        "--quiet", action="store_true", help=t("print the summary only, not a line per teacher")
     )
     remind.set_defaults(run=_remind)
 
@@ -66,16 +75,18 @@ def add_smtp_arguments(parser: argparse.ArgumentParser) -> None:
         "--smtp",
         default=None,
         metavar="URL",
-        help="the mail server for reminders: smtp://host:25, smtp+starttls://user@host:587 or "
-        "smtps://user@host:465, with ?from=reminders@school.org (default: $PDKIT_SMTP_URL); "
-        "the password comes from $PDKIT_SMTP_PASSWORD only",
+        help=t(
+            "the mail server for reminders: smtp://host:25, smtp+starttls://user@host:587 or "
+            "smtps://user@host:465, with ?from=reminders@school.org (default: $PDKIT_SMTP_URL); "
+            "the password comes from $PDKIT_SMTP_PASSWORD only"
+        ),
     )
     parser.add_argument(
         "--rate",
         type=float,
         default=10.0,
         metavar="N",
-        help="send at most N reminder emails a second (default 10; 0: no limit)",
+        help=t("send at most N reminder emails a second (default 10; 0: no limit)"),
     )
 
 
@@ -113,9 +124,14 @@ def _remind(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
-    where = "" if settings is None else f" through {settings}"
-    print(f"pdkit: reminders{where}: {report.summary()}")
+    said = (
+        t("pdkit: reminders: {summary}")
+        if settings is None
+        else t("pdkit: reminders through {server}: {summary}")
+    )
+    print(said.format(summary=report.summary(), server=settings))
     if report.stopped:
-        print(f"pdkit: error: {report.stopped} (the rest go on the next run)", file=sys.stderr)
+        said = t("pdkit: error: {message} (the rest go on the next run)")
+        print(said.format(message=report.stopped), file=sys.stderr)
         return 2
     return 1 if report.failed else 0

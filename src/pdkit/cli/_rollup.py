@@ -7,6 +7,7 @@ import argparse
 
 from ..errors import PdkitError
 from ._common import Commands, open_existing_store
+from ._words import t, tn
 
 __all__ = ["add"]
 
@@ -15,30 +16,36 @@ def add(commands: Commands) -> None:
     """Add ``pdkit rollup`` to ``pdkit``."""
     rollup = commands.add_parser(
         "rollup",
-        help="the district rollup per session and school goal (k = 5 suppression)",
-        description="Per session and school goal: goals set, agreed and met; the share of "
-        "teachers with a measured goal and with evidence; the mean change from point A "
-        "toward point B; the session evaluation. Every figure about fewer than 5 people "
-        "is suppressed, and so is a second one wherever a suppressed figure could be "
-        "worked out from a total. Writes rollup.csv, rollup.xlsx and rollup.html (one "
-        "offline page with charts: no script, no external link) into --out.",
+        help=t("the district rollup per session and school goal (k = 5 suppression)"),
+        description=t(
+            "Per session and school goal: goals set, agreed and met; the share of "
+            "teachers with a measured goal and with evidence; the mean change from point A "
+            "toward point B; the session evaluation. Every figure about fewer than 5 people "
+            "is suppressed, and so is a second one wherever a suppressed figure could be "
+            "worked out from a total. Writes rollup.csv, rollup.xlsx and rollup.html (one "
+            "offline page with charts: no script, no external link) into --out."
+        ),
     )
     rollup.add_argument(
         "--store",
         default=None,
-        help="the store: a SQLite path or URL, or postgresql://… "
-        "(default: $PDKIT_STORE, else the file in your data folder)",
+        help=t(
+            "the store: a SQLite path or URL, or postgresql://… "
+            "(default: $PDKIT_STORE, else the file in your data folder)"
+        ),
     )
     rollup.add_argument(
         "--session",
         action="append",
         default=None,
         metavar="CODE",
-        help="only this session (its join code or id, or 'default'); repeat for more "
-        "(default: every session)",
+        help=t(
+            "only this session (its join code or id, or 'default'); repeat for more "
+            "(default: every session)"
+        ),
     )
     rollup.add_argument(
-        "--out", required=True, metavar="DIR", help="the folder to write the files into"
+        "--out", required=True, metavar="DIR", help=t("the folder to write the files into")
     )
     rollup.set_defaults(run=_rollup)
 
@@ -67,8 +74,13 @@ def _rollup(args: argparse.Namespace) -> int:
     paths = write_rollup(frame, args.out)
     hidden = int((frame["note"] != "").sum())
     sessions_done = frame["session"].nunique()
-    print(
-        f"pdkit: rollup of {sessions_done} session(s): {len(frame)} figures, {hidden} "
-        f"suppressed or not counted; wrote {', '.join(str(p) for p in paths)}"
+    said = tn(
+        "pdkit: rollup of {count} session: {figures} figures, {hidden} suppressed or not "
+        "counted; wrote {paths}",
+        "pdkit: rollup of {count} sessions: {figures} figures, {hidden} suppressed or not "
+        "counted; wrote {paths}",
+        sessions_done,
     )
+    paths_said = ", ".join(str(p) for p in paths)
+    print(said.format(count=sessions_done, figures=len(frame), hidden=hidden, paths=paths_said))
     return 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ..i18n import N_, translator
+from ..i18n import N_, plural_translator, translator
 from ..store import Store, ViewerLike
 from ._markdown import md_escape
 from .build import markdown_cell, notebook_language
@@ -48,9 +48,11 @@ def add_credentials(notebook: dict[str, Any], store: Store, teacher: str, who: V
     ]
     notebook["metadata"]["pdkit"]["credentials"] = {"format": CREDENTIALS_FORMAT, "items": items}
     t = translator(notebook_language(notebook))
+    tn = plural_translator(notebook_language(notebook))
     lines = [f"## {t('My micro-credentials')}"]
     for s in found:
-        versions = t("{count} version(s)").format(count=len(s.versions))
+        count = len(s.versions)
+        versions = tn("{count} version", "{count} versions", count).format(count=count)
         said = f"- **{md_escape(s.title)}**: {t(_STATES.get(s.state, s.state))} ({versions})"
         if s.issued_at is not None:
             day = datetime.fromtimestamp(s.issued_at, UTC).date().isoformat()

@@ -51,7 +51,7 @@ from html import escape
 import jinja2
 from markupsafe import Markup
 
-from ..i18n import DEFAULT_LANGUAGE, direction, shown_language, translator
+from ..i18n import DEFAULT_LANGUAGE, direction, plural_translator, shown_language, translator
 from ..review import Review
 from ._context import page
 from ._text import text, trusted
@@ -103,9 +103,10 @@ def _template(language: str = DEFAULT_LANGUAGE) -> jinja2.Template:
         extensions=["jinja2.ext.i18n"],
     )
     say = _words(language)
+    forms = plural_translator(language)
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=say,
-        ngettext=lambda one, many, n: say(one if n == 1 else many),
+        ngettext=lambda one, many, n: trusted(escape(forms(one, many, n))),
         newstyle=False,
     )
     environment.filters["lines"] = _lines

@@ -22,7 +22,7 @@ from ..definitions import builtin_definition_path, load_form
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
 from ..errors import DefinitionError
 from ..evidence import KIND_WORDS
-from ..i18n import N_, translator
+from ..i18n import N_, plural_translator, translator
 from ..measures import unit_symbol
 from ..review import Review
 from ._rows import (
@@ -238,11 +238,12 @@ def _status(rows: Sequence[Row], t: Translate = str) -> str:
 _PLAN_STATES = {"due": N_("due"), "overdue": N_("overdue"), "done": N_("done")}
 
 
-def _plan(rows: Sequence[Row], t: Translate) -> str:
+def _plan(rows: Sequence[Row], t: Translate, language: str | None) -> str:
     if not rows:
         return ""
     r = rows[-1]
-    said = t("{done} check-in(s) done").format(done=r["done"])
+    tn = plural_translator(language)
+    said = tn("{done} check-in done", "{done} check-ins done", r["done"]).format(done=r["done"])
     if r["overdue"]:
         said += ", " + t("{count} overdue").format(count=r["overdue"])
     if r["next_due"]:
@@ -281,7 +282,7 @@ def _teacher(
             _status(parts["goal_statuses"].get(pid, []), t)
             or _status_word(plain(goal["status"]) or "draft", t)
         ),
-        plan=_plan(parts["checkin_plans"].get(pid, []), t),
+        plan=_plan(parts["checkin_plans"].get(pid, []), t, language),
         goal=None if goal is None else _goal(goal, t),
         versions=[] if goal is None else _versions(parts["goal_versions"].get(pid, [])),
         timeline=trusted(timeline(goal, checkins, points, t)),

@@ -10,6 +10,7 @@ import resource
 import secrets
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -275,15 +276,18 @@ def tls_context(certfile: str, keyfile: str | None = None) -> ssl.SSLContext:
     return context
 
 
-def plain_http_warning(host: str, tls: bool) -> str | None:
-    """The warning for serving plain HTTP beyond this machine (None: loopback, or TLS)."""
+def plain_http_warning(
+    host: str, tls: bool, t: Callable[[str], str] = lambda text: text
+) -> str | None:
+    """The warning for serving plain HTTP beyond this machine (None: loopback, or TLS),
+    in the words of ``t`` (a translator)."""
     if tls or _loopback(host):
         return None
-    return (
-        f"pdkit: warning: serving plain HTTP on {host}: personal links and the facilitator "
+    return t(
+        "pdkit: warning: serving plain HTTP on {host}: personal links and the facilitator "
         "key travel readable on this network. Use --certfile/--keyfile, or a reverse proxy "
-        f"such as Caddy that gets certificates by itself: {PROXY_DOC}"
-    )
+        "such as Caddy that gets certificates by itself: {guide}"
+    ).format(host=host, guide=PROXY_DOC)
 
 
 def _loopback(host: str) -> bool:

@@ -34,6 +34,7 @@ from ..definitions import (
 )
 from ..definitions._load import templates_dir
 from ..errors import PdkitError
+from ..i18n import language_from_environment, plural_translator, translator
 from ..store import open_store, resolve_store_url
 from ._checks import check_notebooks, served_notebooks
 from ._config import (
@@ -226,14 +227,21 @@ def prepare(
         store.close()
     except PdkitError as exc:
         problems.append(exc)
+    t = translator(language_from_environment())  # the terminal's language
+    tn = plural_translator(language_from_environment())
     for notice in notices:
         print(f"pdkit: {notice}", file=out)
     if problems:
         for problem in problems:
             print(problem, file=err)
         raise PdkitError(
-            f"{len(problems)} problem(s) in what pdkit serve would serve (listed above); "
-            "nothing was started. Fix them (pdkit validate checks definitions) and start again."
+            tn(
+                "{count} problem in what pdkit serve would serve (listed above); nothing was "
+                "started. Fix it (pdkit validate checks definitions) and start again.",
+                "{count} problems in what pdkit serve would serve (listed above); nothing was "
+                "started. Fix them (pdkit validate checks definitions) and start again.",
+                len(problems),
+            ).format(count=len(problems))
         )
     env[STORE_ENV] = url
     env["IPYTHONDIR"] = str(kernel_ipython_dir())
@@ -245,38 +253,49 @@ def prepare(
     if config.port == 0:
         config.port = free_port(config.host)
     config.pool_config()  # a pool for a workbook that is not here: say so now
-    print(f"pdkit: answers are saved in {shown}", file=out)
+    print(t("pdkit: answers are saved in {store}").format(store=shown), file=out)
     for name, link in config.urls():
         print(f"pdkit: {name}: {link}", file=out)
-    pooled = ", ".join(f"{n} kernel(s) for {w}" for w, n in config.pools.items() if n > 0)
-    limit = f"at most {config.max_kernels} kernels" if config.max_kernels else "no kernel limit"
+    pooled = ", ".join(
+        tn("{count} kernel for {workbook}", "{count} kernels for {workbook}", n).format(
+            count=n, workbook=w
+        )
+        for w, n in config.pools.items()
+        if n > 0
+    )
+    limit = (
+        t("at most {count} kernels").format(count=config.max_kernels)
+        if config.max_kernels
+        else t("no kernel limit")
+    )
+    said = t("pdkit: pre-heated: {pooled}; {limit}; closed pages freed after {seconds} s idle")
     print(
-        f"pdkit: pre-heated: {pooled or 'none'}; {limit}; closed pages freed after "
-        f"{config.cull_idle_timeout} s idle",
+        said.format(pooled=pooled or t("none"), limit=limit, seconds=config.cull_idle_timeout),
         file=out,
     )
     if config.remind:
         base = config.reminder_base_url()
-        print(
-            f"pdkit: reminders: sent now and every {config.remind_every / 60:g} min, "
-            f"links to {base}",
-            file=out,
-        )
+        said = t("pdkit: reminders: sent now and every {minutes} min, links to {base}")
+        print(said.format(minutes=f"{config.remind_every / 60:g}", base=base), file=out)
         if "://127.0.0.1" in base or "://0.0.0.0" in base or "://localhost" in base:
             print(
-                "pdkit: note: reminders' links point to this machine only: give "
-                "--base-url https://… (the address teachers open)",
+                t(
+                    "pdkit: note: reminders' links point to this machine only: give "
+                    "--base-url https://… (the address teachers open)"
+                ),
                 file=out,
             )
-    if warning := plain_http_warning(config.host, bool(config.certfile)):
+    if warning := plain_http_warning(config.host, bool(config.certfile), t):
         print(warning, file=out)
     if any(n > 0 for n in config.pools.values()):
         print(
-            "pdkit: the server answers at once; while a workbook's kernels are pre-heated, "
-            "people who open it see a 'getting ready' page that opens it by itself",
+            t(
+                "pdkit: the server answers at once; while a workbook's kernels are pre-heated, "
+                "people who open it see a 'getting ready' page that opens it by itself"
+            ),
             file=out,
         )
-    print("pdkit: press Ctrl+C to stop.", file=out, flush=True)
+    print(t("pdkit: press Ctrl+C to stop."), file=out, flush=True)
     return env
 
 
@@ -327,7 +346,8 @@ def _run(command: list[str], env: dict[str, str], out: TextIO) -> int:
     def stop(signum: int, _frame: FrameType | None) -> None:
         asked.append(signum)
         if len(asked) == 1:
-            print("pdkit: stopping: closing every kernel (Ctrl+C again stops at once)", file=out)
+            t = translator(language_from_environment())
+            print(t("pdkit: stopping: closing every kernel (Ctrl+C again stops at once)"), file=out)
             out.flush()
         pass_on()
 
