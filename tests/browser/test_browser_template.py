@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pytest
+from tests._a11y import audit, fits
 
 from _servers import kernel_ids
 from pdkit import open_store
@@ -125,3 +126,42 @@ def test_the_loading_state_speaks_the_pages_language(
     assert said == line or said.startswith(preparing), said  # (or already the cells' count)
     assert "Opening your workbook" not in page.locator("#loading").inner_text()
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "locale", "language"),
+    [("?lang=es", "en-US", "es"), ("", "fr-FR", "fr"), ("", "de-DE", "en")],
+)
+def test_a_wrong_link_gets_pdkit_s_page_in_its_language(
+    pdkit_server: Any, browser: Any, query: str, locale: str, language: str
+) -> None:
+    """A link to a workbook that is not there: pdkit's page (not Voilà's "404 : Not Found"
+    in English with an outside style sheet), in the link's language, else the browser's,
+    else English; its lang and title say so; axe finds nothing."""
+    t = translator(language)
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if "127.0.0.1" not in r.url else None)
+    answer = page.goto(pdkit_server.url("no-such-workbook.ipynb") + query)
+    assert answer is not None
+    assert answer.status == 404
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == t("Page not found")
+    assert (
+        page.get_by_role("main")
+        .get_by_text(
+            t(
+                "This link does not lead to a workbook. Check the link you were given, or ask "
+                "your facilitator for it again."
+            )
+        )
+        .count()
+        == 1
+    )
+    assert page.locator("html").get_attribute("lang", timeout=1_000).startswith(language)
+    assert page.title() == f"{t('Page not found')} — pdkit"
+    assert outside == []  # no style sheet or font from the internet
+    audit(page, f"the error page ({language})")
+    fits(page, f"the error page ({language})")
+    context.close()

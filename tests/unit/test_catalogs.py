@@ -214,3 +214,19 @@ def test_the_loading_page_has_the_catalogs_words() -> None:
     for language in TRANSLATED:
         assert words[language] == [translator(language)(w) for w in LOADING_WORDS]
         assert words[language][0] != LOADING_WORDS[0]
+
+
+def test_the_error_page_has_the_catalogs_words() -> None:
+    """pdkit's Voilà error page (static) holds every catalog's words for it, as the
+    catalogs say them now (else: python -m pdkit.serve._loading), and its English is the
+    catalog's."""
+    from pdkit.serve._loading import ERROR_WORDS, error_line
+
+    page = (
+        LOCALE_DIR.parent / "jupyter" / "voila" / "templates" / "pdkit" / "error.html"
+    ).read_text("utf-8")
+    assert error_line() in page, "stale: python -m pdkit.serve._loading"
+    for word in ERROR_WORDS:
+        assert word.replace("({code})", "({{ status_code }})") in page
+        for language in TRANSLATED:
+            assert translator(language)(word) != word
