@@ -112,7 +112,24 @@ class AccessError(PdkitError):
 
 class WorkbookFileError(PdkitError):
     """A file is not a saved pdkit workbook that this version can read (foreign notebook,
-    broken JSON, a newer format); the message names the file and what to do."""
+    broken JSON, a newer format); the message names the file and what to do.
+
+    ``kind`` says what is wrong in one word, for a page to say it in its reader's
+    language (:data:`WORKBOOK_FILE_KINDS`): ``unreadable`` (not a file pdkit can read as
+    a notebook at all), ``not-saved`` (a notebook, but not one saved from pdkit),
+    ``newer`` (saved by a newer pdkit), ``damaged`` (pdkit's saved answers in it are
+    broken) or ``other-workbook`` (a saved copy of another workbook)."""
+
+    def __init__(self, message: str, kind: str = "unreadable") -> None:
+        super().__init__(message)
+        self.kind = kind if kind in WORKBOOK_FILE_KINDS else "unreadable"
+
+    def __reduce__(self) -> tuple[type[WorkbookFileError], tuple[str, str]]:
+        return type(self), (str(self), self.kind)
+
+
+WORKBOOK_FILE_KINDS = ("unreadable", "not-saved", "newer", "damaged", "other-workbook")
+"""The kinds of :class:`WorkbookFileError`."""
 
 
 class ScheduleError(PdkitError, ValueError):

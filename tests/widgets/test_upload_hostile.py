@@ -112,3 +112,43 @@ def test_a_readable_odd_upload_restores_or_says_why(
         == (good["metadata"]["pdkit"]["saved"]["answers"]["goal-setting"]["goal"])
     )
     assert app.tools.download_notebook()
+
+
+def test_an_upload_that_changes_nothing_says_why_in_the_page_s_language(
+    good: dict[str, Any], store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each kind of refused file gets its sentence in the page's language (Spanish here),
+    then pdkit's own message as the details; every kind has its sentence."""
+    from pdkit.app._copy import _REFUSED
+    from pdkit.errors import WORKBOOK_FILE_KINDS
+    from pdkit.i18n import translator
+
+    assert set(_REFUSED) == set(WORKBOOK_FILE_KINDS)
+    monkeypatch.setattr(FileDownload, "send", lambda self, content, buffers=None: None)
+    app = Workbook("goal-setting-es", store=store).app
+    assert isinstance(app, ParticipantApp)
+    page_loaded(app.sign_in.browser)
+    assert app.sign_in.join("Ana Ruiz") is not None
+    corpus = named_corpus(good)
+    other = dict(good, metadata={**good["metadata"], "pdkit": dict(good["metadata"]["pdkit"])})
+    other["metadata"]["pdkit"]["saved"] = {
+        **good["metadata"]["pdkit"]["saved"],
+        "answers": {"some-other-form": {"x": "y"}},
+    }
+    files = {
+        "unreadable": corpus["empty.ipynb"][0],
+        "not-saved": corpus["nbformat-4-foreign.ipynb"][0],
+        "newer": corpus["newer-saved-format.ipynb"][0],
+        "damaged": corpus["nan-time.ipynb"][0],
+        "other-workbook": encode(other),
+    }
+    t = translator("es")
+    for kind, content in files.items():
+        message = upload(app, "mío.ipynb", content)
+        said = t(_REFUSED[kind]).format(file="mío.ipynb", button=t("Download my workbook"))
+        assert said != _REFUSED[kind]
+        assert message.startswith(f'<p class="pdkit-error" role="alert">{escape(said)}<br>'), (
+            kind,
+            message,
+        )
+        assert escape(t("Details: {message}").split("{")[0]) in message

@@ -14,11 +14,28 @@ import ipywidgets as w
 
 from ..definitions import SchoolGoal, WorkbookDefinition, workbook_forms
 from ..errors import PdkitError, WorkbookFileError
-from ..i18n import plural_translator, translator
+from ..i18n import N_, plural_translator, translator
 from ..store import Participant, Store
 from ..widgets import HTML, FileDownload, HBox, VBox
 
 __all__ = ["CopyTools"]
+
+_REFUSED = {
+    "unreadable": N_(
+        "Nothing was restored: {file} is not a saved workbook (it cannot be read as one)."
+    ),
+    "not-saved": N_(
+        "Nothing was restored: {file} is a notebook, but not a workbook saved with “{button}”."
+    ),
+    "newer": N_(
+        "Nothing was restored: {file} was saved by a newer pdkit. Ask your facilitator to "
+        "update pdkit."
+    ),
+    "damaged": N_("Nothing was restored: the answers saved in {file} are damaged."),
+    "other-workbook": N_("Nothing was restored: {file} holds no answers for this workbook."),
+}
+"""What an upload that changed nothing says, by the kind of problem
+(:class:`~pdkit.errors.WorkbookFileError`)."""
 
 
 class CopyTools:
@@ -138,7 +155,8 @@ class CopyTools:
             if not usable:
                 raise WorkbookFileError(
                     f"{filename}: it holds no answers for this workbook "
-                    f"(it is a saved '{saved.workbook}' workbook)"
+                    f"(it is a saved '{saved.workbook}' workbook)",
+                    "other-workbook",
                 )
             self._before_restore()
             pid = self.participant.id
@@ -147,7 +165,7 @@ class CopyTools:
             teacher = self.participant.role == "teacher"
             evidence = restore_evidence(self.store, pid, saved) if teacher else 0
         except PdkitError as exc:
-            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            self.message.value = self._refused(exc, filename)
             return 0
         self._on_restored()
         tn = plural_translator(self.language)
@@ -178,6 +196,19 @@ class CopyTools:
         upload = files[0]
         self.restore(bytes(upload["content"]), str(upload["name"]))
         self.upload.value = ()
+
+    def _refused(self, exc: PdkitError, filename: str) -> str:
+        """Why an upload changed nothing: in the page's language by the kind of problem,
+        then pdkit's own message (English: the details a facilitator may need)."""
+        t = translator(self.language)
+        if not isinstance(exc, WorkbookFileError):
+            return f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+        said = t(_REFUSED[exc.kind]).format(file=filename, button=t("Download my workbook"))
+        details = t("Details: {message}").format(message=exc)
+        return (
+            f'<p class="pdkit-error" role="alert">{escape(said)}'
+            f'<br><small class="pdkit-detail">{escape(details)}</small></p>'
+        )
 
     def _say(self, text: str) -> None:
         self.message.value = f'<p class="pdkit-status" role="status">{escape(text)}</p>'

@@ -151,7 +151,7 @@ class SavedWorkbook:
                 found = self._columns[kind] = _entry_columns(kind, getattr(self, kind))
             except Damaged as exc:
                 raise WorkbookFileError(
-                    f"{self.source}: the saved answers are damaged ({exc})"
+                    f"{self.source}: the saved answers are damaged ({exc})", "damaged"
                 ) from None
         return found
 
@@ -345,7 +345,8 @@ def _read_saved(text: str | bytes, source: str, *, fast: bool) -> SavedWorkbook:
         raise WorkbookFileError(f"{source}: not a Jupyter notebook")
     if notebook.get("nbformat") != 4:
         raise WorkbookFileError(
-            f"{source}: notebook format {shown(notebook.get('nbformat'))}; pdkit reads format 4"
+            f"{source}: notebook format {shown(notebook.get('nbformat'))}; pdkit reads format 4",
+            "not-saved",
         )
     if not isinstance(notebook.get("cells"), list):
         raise WorkbookFileError(f"{source}: not a Jupyter notebook (format 4 has cells)")
@@ -355,20 +356,24 @@ def _read_saved(text: str | bytes, source: str, *, fast: bool) -> SavedWorkbook:
     if not isinstance(saved, dict):
         raise WorkbookFileError(
             f"{source}: not a saved pdkit workbook (no answers under metadata['pdkit']['saved']); "
-            "download it from a pdkit workbook with 'Download my workbook'"
+            "download it from a pdkit workbook with 'Download my workbook'",
+            "not-saved",
         )
     fmt = saved.get("format")
     if type(fmt) is int and fmt > SAVED_FORMAT:
         raise WorkbookFileError(
             f"{source}: saved with a newer pdkit (format {shown(fmt)}, this pdkit reads up to "
-            f"{SAVED_FORMAT}); upgrade pdkit to read it"
+            f"{SAVED_FORMAT}); upgrade pdkit to read it",
+            "newer",
         )
     try:
         if type(fmt) is not int or fmt < 1:
             raise Damaged(f"format {shown(fmt)} is not a format number")
         return _workbook(meta, saved, source)
     except Damaged as exc:
-        raise WorkbookFileError(f"{source}: the saved answers are damaged ({exc})") from None
+        raise WorkbookFileError(
+            f"{source}: the saved answers are damaged ({exc})", "damaged"
+        ) from None
 
 
 def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> SavedWorkbook:

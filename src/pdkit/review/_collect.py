@@ -131,7 +131,7 @@ def read_file(path: str, collected: Collected) -> None:
     pid = saved.participant.get("id", "")
     if not pid:
         raise WorkbookFileError(
-            f"{path}: the saved answers are damaged (the participant has no id)"
+            f"{path}: the saved answers are damaged (the participant has no id)", "damaged"
         )
     try:
         saved_at = datetime.fromisoformat(saved.saved_at).timestamp()
