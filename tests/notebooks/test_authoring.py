@@ -972,6 +972,8 @@ def test_a_district_notebook_executes(
 ) -> None:
     from nbclient import NotebookClient
 
+    from _kernels import ipc_kernels
+
     assert main(["build", str(district.templates), "--out", str(district.root / "workbooks")]) == 0
     path = district.root / "workbooks" / "district-cycle.ipynb"
     store = tmp_path / "store.sqlite3"
@@ -986,9 +988,14 @@ def test_a_district_notebook_executes(
             id="probe",
         )
     )
-    NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
+    with ipc_kernels() as config:
+        NotebookClient(
+            nb,
+            config=config,
+            kernel_name="python3",
+            timeout=120,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
 
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"], outputs

@@ -126,8 +126,8 @@ def test_private_counts_are_right_from_a_store_and_from_exported_files(
         )
         assert set(kept["visibility"]) == {"private"}
         html = shown(report_html(loaded, now=NOW))
-        assert "1 goal(s) or check-in(s) kept private are not in it" in html
-        assert "(1 private reflection(s) and note(s) left out)" in html
+        assert "1 goal or check-in kept private is not in it." in html
+        assert "1 private reflection or note left out." in html
         assert "Ben keeps this goal" not in html
         assert "Alex two keeps this" not in html
     # read as Kim: Fay (Lee's) is not counted either

@@ -18,12 +18,13 @@ from typing import Any
 
 import pytest
 import zmq
-from jupyter_client.manager import start_new_kernel
+from jupyter_client.manager import KernelManager
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
 from traitlets.config import Application, Configurable
 from voila.voila_kernel_manager import voila_kernel_manager_factory
 
+from _kernels import ipc_kernels
 from pdkit.cli import main
 from pdkit.cli import parser as _parser
 from pdkit.cli._facilitating import pools as _pools
@@ -274,16 +275,21 @@ def test_served_kernels_keep_no_ipython_history(
     env = prepare(ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0), io.StringIO())
     assert env["IPYTHONDIR"] == str(tmp_path / "cache" / "pdkit" / "ipython")
     printed: list[str] = []
-    manager, client = start_new_kernel(env=env)
-    try:
-        reply = client.execute_interactive(
-            "print(get_ipython().history_manager.enabled, get_ipython().profile_dir.location)",
-            output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
-            timeout=60,
-        )
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+    with ipc_kernels() as config:
+        manager = KernelManager(config=config)
+        manager.start_kernel(env=env)
+        client = manager.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        try:
+            reply = client.execute_interactive(
+                "print(get_ipython().history_manager.enabled, get_ipython().profile_dir.location)",
+                output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
+                timeout=60,
+            )
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
     assert reply["content"]["status"] == "ok"
     assert "".join(printed).split() == [
         "False",
