@@ -74,7 +74,7 @@ def test_facilitator_paces_tuning_for_several_groups(pdkit_server: Any, browser:
             [[ids["Ana"], ids["Cy"], ids["Eve"]], [ids["Ben"], ids["Dee"], ids["Fay"]]],
         )
         boss.get_by_role("button", name="Start").click()
-        boss.get_by_text("for 2 group(s). Step 1 of 8").wait_for(timeout=FOLLOW)
+        boss.get_by_text("for 2 groups. Step 1 of 8").wait_for(timeout=FOLLOW)
         audit(boss, "dashboard: protocol running")
         fits(boss, "dashboard: protocol running")
 

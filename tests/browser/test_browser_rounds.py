@@ -79,7 +79,7 @@ def test_each_member_presents_once_and_revises_from_the_feedback(
             timeout=FOLLOW
         )
         boss.get_by_role("button", name="Start").click()
-        boss.get_by_text("for 2 group(s). Round 1 of 3").wait_for(timeout=FOLLOW)
+        boss.get_by_text("for 2 groups. Round 1 of 3").wait_for(timeout=FOLLOW)
 
         order = ["Ana", "Ben", "Cy"]  # the group's order: each presents in turn
         for round_, presenter in enumerate(order):

@@ -102,7 +102,10 @@ def _reload_and_find(page: Any, goal: str, step: str, restored: int) -> None:
     box.wait_for(timeout=LOAD)
     page.locator(".pdkit-restored").wait_for(timeout=30_000)
     note = page.locator(".pdkit-restored").inner_text()
-    assert f"Restored {restored} unsaved change(s) from this browser." in note
+    assert (
+        f"Restored {restored} unsaved change{'' if restored == 1 else 's'} from this browser."
+        in note
+    )
     assert box.input_value() == goal
     assert page.get_by_label("Step 1").input_value() == step
     assert page.locator(".pdkit-lost").is_hidden()  # the new page works

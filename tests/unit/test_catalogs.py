@@ -230,3 +230,24 @@ def test_the_error_page_has_the_catalogs_words() -> None:
         assert word.replace("({code})", "({{ status_code }})") in page
         for language in TRANSLATED:
             assert translator(language)(word) != word
+
+
+def test_no_word_hides_from_extraction() -> None:
+    """A word is extracted where it is written as t("…"), tn("…", "…", n) or N_("…"):
+    ``translator(language)("…")`` or ``plural_translator(language)("…", …)`` would show
+    English forever without failing the extraction test, so neither is written anywhere."""
+    import ast
+
+    hidden = []
+    for path in sorted((REPO / "src" / "pdkit").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Call)
+                and getattr(node.func.func, "id", getattr(node.func.func, "attr", ""))
+                in ("translator", "plural_translator")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                hidden.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert hidden == [], f"write t = translator(…); t('…') instead: {hidden}"

@@ -149,7 +149,7 @@ def test_the_bar_chart_escapes_labels_and_draws_one_bar_per_item() -> None:
 def test_the_bar_chart_can_draw_the_dashboards_chart() -> None:
     """What the facilitator's dashboard needs: its label and title, class and colour."""
     rows = [("More talk", 1), ("Another school goal", 1)]
-    title = "Goals per school goal: 2 goal(s)"
+    title = "Goals per school goal: 2 goals"
     summary = "; ".join(f"{name}: {count}" for name, count in rows)
     svg = bar_chart(
         rows, label=title + ". " + summary, title=title, css_class="pdkit-chart", fill="#3b73b9"
@@ -158,7 +158,7 @@ def test_the_bar_chart_can_draw_the_dashboards_chart() -> None:
     [svg_attrs] = [dict(attrs) for tag, attrs in markup.tags if tag == "svg"]
     # As a browser reads it; in the source the colons are encoded (&#58;), like all text.
     assert svg_attrs["aria-label"] == (
-        "Goals per school goal: 2 goal(s). More talk: 1; Another school goal: 1"
+        "Goals per school goal: 2 goals. More talk: 1; Another school goal: 1"
     )
     assert svg_attrs["class"] == "pdkit-chart"
     assert [dict(attrs)["fill"] for tag, attrs in markup.tags if tag == "rect"] == ["#3b73b9"] * 2

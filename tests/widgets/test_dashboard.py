@@ -128,7 +128,7 @@ def test_the_dashboard_shows_counts_statuses_and_the_chart_never_text(
     assert "More talk" in dashboard.chart.value  # the session's own school goals
     labels = re.findall(r'aria-label="([^"]*)"', dashboard.chart.value)  # as a browser reads it
     assert [unescape(label) for label in labels] == [
-        "Goals per school goal: 2 goal(s). More talk: 1; Another school goal: 1"
+        "Goals per school goal: 2 goals. More talk: 1; Another school goal: 1"
     ]
     assert "<script" not in text
 

@@ -731,7 +731,8 @@ def test_start_for_one_group_only(
     (run,) = store.runs()
     assert list(run.roles) == [first.id]
     assert set(run.roles[first.id]) == set(first.members)
-    assert "for 1 group(s)" in control.message.value
+    assert "for 1 group" in control.message.value
+    assert "for 1 groups" not in control.message.value
 
     inside = next(p for p in people if p.id in first.members)
     outside = next(p for p in people if p.id in second.members)

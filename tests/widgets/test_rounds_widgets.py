@@ -286,7 +286,7 @@ def test_the_after_session_page_shows_how_each_run_went_and_no_notes(
     report.refresh()
     shown = shown_text(report.widget)
     assert "Warm and cool feedback on a goal" in shown
-    assert "2 round(s)" in shown
+    assert "2 rounds" in shown
     assert "secret" not in shown
     first = report.html.value.split("<tbody>")[1].split("</tr>")[0]
     # round 1, share: 3 minutes planned, 3.5 run, 1 added, entered once, 1 wrote notes

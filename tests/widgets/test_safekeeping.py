@@ -166,7 +166,7 @@ def test_kept_typing_is_put_back_saved_and_counted(
     assert latest["focus"] == "Questions"
     assert latest["action_steps"] == ["Third step"]  # empty rows are not answers
     assert len(page.form.field("action_steps").rows) == 3  # type: ignore[attr-defined]
-    assert "Restored 3 unsaved change(s) from this browser." in page.keeper.note.value
+    assert "Restored 3 unsaved changes from this browser." in page.keeper.note.value
     ack = [m for m in page.sent if m["kind"] == "saved"][-1]  # after the last save
     assert ack["items"][GOAL] == "Before, and what I typed after the crash"
     assert ack["items"][f"{STEPS}#2"] == "Third step"
@@ -195,7 +195,7 @@ def test_kept_typing_never_overwrites_a_newer_answer(
     assert page.latest()["focus"] == "Mine"
     assert {"kind": "forget", "keys": [GOAL]} in page.sent
     note = page.keeper.note.value
-    assert "Restored 1 unsaved change(s)" in note
+    assert "Restored 1 unsaved change from" in note
     assert "Before &lt;b&gt;and&lt;/b&gt; on the laptop" in note  # shown, to copy
     assert "<b>" not in note
 
@@ -311,7 +311,7 @@ def test_a_feedback_draft_is_kept_until_it_is_sent(monkeypatch: pytest.MonkeyPat
     box = page.boxes[ben.id]
     assert box.text.value == "Kept <draft>"  # back in its box, not sent by itself
     assert store.feedback(viewer=ben.id) == []
-    assert "Restored 1 unsaved change(s)" in keeper.note.value
+    assert "Restored 1 unsaved change from" in keeper.note.value
     box.send.click()
     assert [f.text for f in store.feedback(viewer=ben.id)] == ["Kept <draft>"]
     assert sent[-1] == {"kind": "saved", "items": {key: ""}}  # the page forgets the draft

@@ -333,7 +333,7 @@ def test_a_private_goal_in_a_saved_workbook_stays_out_of_the_coach_report(
     loaded = review.load(path)
     assert loaded.answers["private"].all()
     assert "Cy keeps this goal" not in report_html(loaded)
-    assert "1 goal(s) or check-in(s) kept private" in report_html(loaded)
+    assert "1 goal or check-in kept private" in report_html(loaded)
     assert "Cy keeps this goal" in report_html(loaded, include_private=True)
 
 

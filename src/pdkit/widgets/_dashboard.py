@@ -24,7 +24,7 @@ from ..charts import bar_chart
 from ..definitions import AgendaDefinition, FormDefinition, SchoolGoal, load_form
 from ..definitions.ids import EVALUATION_FORM, GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
-from ..i18n import N_, translator
+from ..i18n import N_, plural_translator, translator
 from ..links import sibling
 from ..store import DEFAULT_SESSION, Status, Store, Viewer
 from ._agenda import AgendaControl
@@ -62,7 +62,10 @@ def goals_chart(counts: Counter[str], goals: list[SchoolGoal], language: str | N
     total = sum(n for _label, n in rows)
     if not total:
         return f'<p class="pdkit-empty">{escape(t("No goal is linked to a school goal yet."))}</p>'
-    title = t("Goals per school goal: {total} goal(s)").format(total=total)
+    tn = plural_translator(language)
+    title = tn(
+        "Goals per school goal: {total} goal", "Goals per school goal: {total} goals", total
+    ).format(total=total)
     summary = "; ".join(f"{label}: {n}" for label, n in rows)
     return bar_chart(
         rows,

@@ -14,7 +14,7 @@ from .._clock import now
 from ..definitions import protocol_by_id
 from ..errors import PdkitError
 from ..fidelity import StepRecord, fidelity
-from ..i18n import N_, translator
+from ..i18n import N_, plural_translator, translator
 from ..store import DEFAULT_SESSION, Run, RunStore
 from ._lean import HTML, VBox
 from ._runner import run_plan
@@ -82,15 +82,19 @@ def _table(
         "actual": _minutes(actual),
         "added": _minutes(added),
     }
+    tn = plural_translator(language)
+    numbers["groups"] = tn("{count} group", "{count} groups", len(run.roles)).format(
+        count=len(run.roles)
+    )
+    numbers["rounds"] = tn("{count} round", "{count} rounds", run.rounds).format(count=run.rounds)
     summary = (
         t(
-            "{groups} group(s), {rounds} round(s): {planned} minutes planned, {actual} run, "
-            "{added} added; left out: {left_out}."
+            "{groups}, {rounds}: {planned} minutes planned, {actual} run, {added} added; "
+            "left out: {left_out}."
         ).format(**numbers, left_out=", ".join(left_out))
         if left_out
         else t(
-            "{groups} group(s), {rounds} round(s): {planned} minutes planned, {actual} run, "
-            "{added} added."
+            "{groups}, {rounds}: {planned} minutes planned, {actual} run, {added} added."
         ).format(**numbers)
     )
     heads = "".join(f"<th scope='col'>{escape(t(h))}</th>" for h in _HEADS)

@@ -20,7 +20,7 @@ from ..definitions import builtin_definitions, protocol_by_id
 from ..definitions.ids import GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import ConflictError, PdkitError
 from ..groups import form_groups, form_groups_by
-from ..i18n import translator
+from ..i18n import plural_translator, translator
 from ..store import DEFAULT_SESSION, Run, Store, Viewer, display_names
 from ._countdown import Countdown
 from ._follow import follow
@@ -328,10 +328,19 @@ class PacingControl:
             rounds=made.rounds,
             skipped=made.skipped,
         )
+        tn = plural_translator(self.language)
         said = (
-            self.t("Started {protocol} for {groups} group(s), {rounds} rounds.")
+            tn(
+                "Started {protocol} for {groups} group, {rounds} rounds.",
+                "Started {protocol} for {groups} groups, {rounds} rounds.",
+                len(groups),
+            )
             if made.rounds > 1
-            else self.t("Started {protocol} for {groups} group(s).")
+            else tn(
+                "Started {protocol} for {groups} group.",
+                "Started {protocol} for {groups} groups.",
+                len(groups),
+            )
         )
         self._say(
             said.format(protocol=protocol.title, groups=len(groups), rounds=made.rounds), "ok"
@@ -438,7 +447,9 @@ class PacingControl:
         self.next_button.disabled = ended
         self.add1_button.disabled = self.add5_button.disabled = ended
         self.pause_button.disabled = self.end_button.disabled = ended
-        self.status.value = run_status_html(t, run, protocol.title, step, len(made.stages))
+        self.status.value = run_status_html(
+            t, run, protocol.title, step, len(made.stages), plural_translator(self.language)
+        )
 
     def _draw_progress(self) -> None:
         """How many people in each group wrote notes in this step: counts, never text."""

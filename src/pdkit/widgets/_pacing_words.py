@@ -59,8 +59,16 @@ def run_where(t: Translate, run: Run, stages: int) -> str:
     return where
 
 
-def run_status_html(t: Translate, run: Run, title: str, step: Step, stages: int) -> str:
-    """The run's status line: the protocol, how many groups, where it is, the step."""
+def run_status_html(
+    t: Translate,
+    run: Run,
+    title: str,
+    step: Step,
+    stages: int,
+    tn: Callable[[str, str, int], str] = lambda one, many, n: one if n == 1 else many,
+) -> str:
+    """The run's status line: the protocol, how many groups, where it is, the step
+    (``tn``: the plural forms of the page's language)."""
     allowed = (
         " "
         + t("(usual range {low}–{high} min)").format(
@@ -69,7 +77,13 @@ def run_status_html(t: Translate, run: Run, title: str, step: Step, stages: int)
         if step.allowed
         else ""
     )
-    said = escape(t("{protocol} for {groups} group(s). {where}: {step}, {minutes} min{allowed}."))
+    said = escape(
+        tn(
+            "{protocol} for {groups} group. {where}: {step}, {minutes} min{allowed}.",
+            "{protocol} for {groups} groups. {where}: {step}, {minutes} min{allowed}.",
+            len(run.roles),
+        )
+    )
     return (
         '<p class="pdkit-run-status">'
         + said.format(

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import anywidget
 import traitlets
 
-from ..i18n import N_, translator
+from ..i18n import N_, plural_translator, translator
 from ._lean import HTML
 
 __all__ = ["KEEP_CLASS", "SYNC_CLASS", "KeptForm", "Safekeeper"]
@@ -225,7 +225,12 @@ class Safekeeper(anywidget.AnyWidget):
         t = translator(self._language)
         parts = []
         if changed:
-            said = t("Restored {count} unsaved change(s) from this browser.")
+            tn = plural_translator(self._language)
+            said = tn(
+                "Restored {count} unsaved change from this browser.",
+                "Restored {count} unsaved changes from this browser.",
+                changed,
+            )
             parts.append(
                 f'<p class="pdkit-status pdkit-restored" role="status">'
                 f"{escape(said.format(count=changed))}</p>"
