@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -65,6 +66,13 @@ def wait_http(url: str, timeout: float = 90) -> None:
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the server's process group (Voilà shuts its kernels down on SIGTERM)."""
+    """Stop the server's process group (Voilà shuts its kernels down on SIGTERM); one
+    still running 30 s later is killed, waited for, and the timeout raised."""
     os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        raise

@@ -5,7 +5,10 @@ token names: the allowlist, self arguments, viewers, facilitators and coaches by
 
 from __future__ import annotations
 
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -264,3 +267,44 @@ def test_the_command_says_the_hub_starts_it(
     error = capsys.readouterr().err
     assert "started by JupyterHub" in error
     assert "$JUPYTERHUB_API_TOKEN" in error
+
+
+STOPPABLE = """
+import signal, sys
+from pdkit import open_store
+from pdkit.serve.hub_service import serve
+store = open_store("memory://")
+serve(store, lambda token: None, host="127.0.0.1", port=0,
+      ready=lambda server: print("ready", flush=True))
+store.close()
+print("stopped", flush=True)
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_the_service_stops_at_once_on_sigint_and_sigterm_even_if_started_ignoring_them(
+    signum: int,
+) -> None:
+    """JupyterHub stops a managed service with SIGINT, and waits 10 s before SIGTERM; a
+    process started in a shell's background inherits SIGINT ignored. The service stops
+    within a second either way, and closes its store."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STOPPABLE],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        began = time.monotonic()
+        proc.send_signal(signum)
+        assert proc.wait(timeout=10) == 0
+        assert time.monotonic() - began < 2
+        assert proc.stdout.read().strip() == "stopped"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -220,16 +221,32 @@ def serve(
     prefix: str = "/",
     ready: Callable[[ThreadingHTTPServer], None] | None = None,
 ) -> None:
-    """Answer store calls on ``host:port`` under ``prefix`` until interrupted."""
+    """Answer store calls on ``host:port`` under ``prefix`` until interrupted.
+
+    In the main thread, SIGINT and SIGTERM stop it at once, whatever the process was
+    started with: JupyterHub stops a managed service with SIGINT (then waits 10 s before
+    SIGTERM), and a process started in the background of a shell inherits SIGINT
+    ignored, which Python then leaves ignored: the hub's shutdown waited for it."""
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
     server = ThreadingHTTPServer((host, port), _handler(HubService(store, identify), prefix))
     server.daemon_threads = True
+    before: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+
+        def stop(_signum: int, _frame: object) -> None:
+            # shutdown() waits for serve_forever to return: from another thread.
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            before[signum] = signal.signal(signum, stop)
     if ready is not None:
         ready(server)
     try:
         server.serve_forever(poll_interval=0.1)
     finally:
         server.server_close()
+        for number, handler in before.items():
+            signal.signal(number, handler)
 
 
 def main_from_env(
