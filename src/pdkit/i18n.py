@@ -42,6 +42,7 @@ __all__ = [
     "language_from_url",
     "plural_translator",
     "shown_language",
+    "terminal_words",
     "translator",
 ]
 
@@ -117,6 +118,14 @@ def language_from_environment(environ: Mapping[str, str] | None = None) -> str |
         if value:
             return None if value in ("C", "POSIX") else value.replace("_", "-")
     return None
+
+
+def terminal_words() -> tuple[Callable[[str], str], Callable[[str, str, int], str]]:
+    """The translator and the plural translator of the terminal's language
+    (:func:`language_from_environment`), for what a command prints:
+    ``t, tn = terminal_words()``."""
+    language = language_from_environment()
+    return translator(language), plural_translator(language)
 
 
 def direction(language: str | None) -> str:

@@ -253,21 +253,21 @@ def _review(args: argparse.Namespace) -> int:
     finally:
         if opened is not None:
             opened.close()
-    counted = {
-        "sources": tn("{n} source", "{n} sources", len(loaded.read)),
-        "participants": tn("{n} participant", "{n} participants", len(loaded.participants)),
-        "goals": tn("{n} goal", "{n} goals", len(loaded.goals)),
-        "checkins": tn("{n} check-in", "{n} check-ins", len(loaded.checkins)),
-        "comments": tn("{n} coach comment", "{n} coach comments", len(loaded.comments)),
-    }
-    sizes = {
+    n = {
         "sources": len(loaded.read),
         "participants": len(loaded.participants),
         "goals": len(loaded.goals),
         "checkins": len(loaded.checkins),
         "comments": len(loaded.comments),
     }
-    said = {key: text.format(n=sizes[key]) for key, text in counted.items()}
+    forms = {  # literal tn() calls, so that extraction finds them
+        "sources": tn("{n} source", "{n} sources", n["sources"]),
+        "participants": tn("{n} participant", "{n} participants", n["participants"]),
+        "goals": tn("{n} goal", "{n} goals", n["goals"]),
+        "checkins": tn("{n} check-in", "{n} check-ins", n["checkins"]),
+        "comments": tn("{n} coach comment", "{n} coach comments", n["comments"]),
+    }
+    said = {key: text.format(n=n[key]) for key, text in forms.items()}
     print(
         t(
             "pdkit: read {sources}, skipped {skipped}: {participants}, {goals}, {checkins}, "

@@ -11,19 +11,19 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..i18n import N_, language_from_environment, plural_translator, translator
+from ..i18n import N_, terminal_words
 
 __all__ = ["ARGPARSE_WORDS", "argparse_words", "t", "tn"]
 
 
 def t(text: str) -> str:
     """``text`` (English) in the command's language."""
-    return translator(language_from_environment())(text)
+    return terminal_words()[0](text)
 
 
 def tn(one: str, many: str, count: int) -> str:
     """The form of a text for ``count`` in the command's language."""
-    return plural_translator(language_from_environment())(one, many, count)
+    return terminal_words()[1](one, many, count)
 
 
 ARGPARSE_WORDS = (

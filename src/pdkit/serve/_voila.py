@@ -34,7 +34,7 @@ from ..definitions import (
 )
 from ..definitions._load import templates_dir
 from ..errors import PdkitError
-from ..i18n import language_from_environment, plural_translator, translator
+from ..i18n import terminal_words
 from ..store import open_store, resolve_store_url
 from ._checks import check_notebooks, served_notebooks
 from ._config import (
@@ -227,8 +227,7 @@ def prepare(
         store.close()
     except PdkitError as exc:
         problems.append(exc)
-    t = translator(language_from_environment())  # the terminal's language
-    tn = plural_translator(language_from_environment())
+    t, tn = terminal_words()
     for notice in notices:
         print(f"pdkit: {notice}", file=out)
     if problems:
@@ -346,7 +345,7 @@ def _run(command: list[str], env: dict[str, str], out: TextIO) -> int:
     def stop(signum: int, _frame: FrameType | None) -> None:
         asked.append(signum)
         if len(asked) == 1:
-            t = translator(language_from_environment())
+            t, _tn = terminal_words()
             print(t("pdkit: stopping: closing every kernel (Ctrl+C again stops at once)"), file=out)
             out.flush()
         pass_on()

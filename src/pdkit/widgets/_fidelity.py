@@ -75,18 +75,15 @@ def _table(
         f"<td>{escape(t(_STATES.get(r.state, r.state)))}</td><td>{r.wrote_notes}</td></tr>"
         for r in records
     )
+    tn = plural_translator(language)
+    groups = len(run.roles)
     numbers = {
-        "groups": len(run.roles),
-        "rounds": run.rounds,
+        "groups": tn("{count} group", "{count} groups", groups).format(count=groups),
+        "rounds": tn("{count} round", "{count} rounds", run.rounds).format(count=run.rounds),
         "planned": _minutes(planned),
         "actual": _minutes(actual),
         "added": _minutes(added),
     }
-    tn = plural_translator(language)
-    numbers["groups"] = tn("{count} group", "{count} groups", len(run.roles)).format(
-        count=len(run.roles)
-    )
-    numbers["rounds"] = tn("{count} round", "{count} rounds", run.rounds).format(count=run.rounds)
     summary = (
         t(
             "{groups}, {rounds}: {planned} minutes planned, {actual} run, {added} added; "
