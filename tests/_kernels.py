@@ -10,7 +10,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
+from nbclient import NotebookClient
 from traitlets.config import Config
 
 
@@ -24,3 +27,18 @@ def ipc_kernels() -> Iterator[Config]:
         yield Config({"KernelManager": {"transport": "ipc", "ip": f"{folder}/k"}})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def execute(nb: Any, where: Path, **options: Any) -> None:
+    """Run the notebook ``nb`` in a fresh python3 kernel over Unix sockets, in the folder
+    ``where``, as Voilà runs a workbook on each page load (``options``: NotebookClient's,
+    such as ``allow_errors``)."""
+    with ipc_kernels() as config:
+        NotebookClient(
+            nb,
+            config=config,
+            kernel_name="python3",
+            timeout=120,
+            resources={"metadata": {"path": str(where)}},
+            **options,
+        ).execute()

@@ -24,10 +24,9 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 import yaml
-from nbclient import NotebookClient
 
 from _deploy import LEAKY_ENV, REPO, cell_errors, local_hub
-from _kernels import ipc_kernels
+from _kernels import execute
 from _servers import Server, running
 from pdkit import load_definition, open_store
 from pdkit.definitions import load_school_goals
@@ -61,15 +60,7 @@ def hub_kernel_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _execute(tmp_path: Path, notebook: str = "goal-setting.ipynb") -> Any:
     """Run a shipped workbook in a fresh kernel, as Voilà does on each page load."""
     nb = nbformat.read(builtin_workbooks_dir() / notebook, as_version=4)
-    with ipc_kernels() as config:
-        NotebookClient(
-            nb,
-            config=config,
-            kernel_name="python3",
-            timeout=120,
-            allow_errors=True,  # reported below, briefly
-            resources={"metadata": {"path": str(tmp_path)}},
-        ).execute()
+    execute(nb, tmp_path, allow_errors=True)  # errors reported below, briefly
     errors = [
         f"{o.ename}: {o.evalue}"
         for c in nb.cells

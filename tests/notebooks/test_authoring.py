@@ -970,9 +970,7 @@ def test_build_a_folder_without_workbooks(
 def test_a_district_notebook_executes(
     district: District, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nbclient import NotebookClient
-
-    from _kernels import ipc_kernels
+    from _kernels import execute
 
     assert main(["build", str(district.templates), "--out", str(district.root / "workbooks")]) == 0
     path = district.root / "workbooks" / "district-cycle.ipynb"
@@ -988,14 +986,7 @@ def test_a_district_notebook_executes(
             id="probe",
         )
     )
-    with ipc_kernels() as config:
-        NotebookClient(
-            nb,
-            config=config,
-            kernel_name="python3",
-            timeout=120,
-            resources={"metadata": {"path": str(path.parent)}},
-        ).execute()
+    execute(nb, path.parent)
 
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"], outputs

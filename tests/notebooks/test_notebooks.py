@@ -7,9 +7,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from _kernels import ipc_kernels
+from _kernels import execute
 from pdkit.serve import builtin_workbooks_dir
 
 pytestmark = pytest.mark.notebook
@@ -29,14 +28,7 @@ def test_workbook_executes(path: Path, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("PDKIT_STORE", str(tmp_path / "store.sqlite3"))
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     nb = nbformat.read(path, as_version=4)
-    with ipc_kernels() as config:
-        NotebookClient(
-            nb,
-            config=config,
-            kernel_name="python3",
-            timeout=120,
-            resources={"metadata": {"path": str(tmp_path)}},
-        ).execute()
+    execute(nb, tmp_path)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any(WIDGET_VIEW in o.get("data", {}) for o in outputs), "the app did not display"
