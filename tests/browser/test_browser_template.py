@@ -129,21 +129,29 @@ def test_the_loading_state_speaks_the_pages_language(
 
 
 @pytest.mark.parametrize(
-    ("query", "locale", "language"),
-    [("?lang=es", "en-US", "es"), ("", "fr-FR", "fr"), ("", "de-DE", "en")],
+    ("where", "query", "locale", "language"),
+    [
+        ("no-such-workbook.ipynb", "?lang=es", "en-US", "es"),
+        ("no-such-workbook.ipynb", "", "fr-FR", "fr"),
+        ("no-such-workbook.ipynb", "", "de-DE", "en"),
+        ("/nowhere/at/all", "?lang=fr", "en-US", "fr"),
+        ("/voila/nothing-here", "", "es-ES", "es"),
+    ],
 )
 def test_a_wrong_link_gets_pdkit_s_page_in_its_language(
-    pdkit_server: Any, browser: Any, query: str, locale: str, language: str
+    pdkit_server: Any, browser: Any, where: str, query: str, locale: str, language: str
 ) -> None:
-    """A link to a workbook that is not there: pdkit's page (not Voilà's "404 : Not Found"
-    in English with an outside style sheet), in the link's language, else the browser's,
-    else English; its lang and title say so; axe finds nothing."""
+    """A link to a workbook that is not there, or to any address the server does not
+    serve: pdkit's page (not Voilà's "404 : Not Found" in English with an outside style
+    sheet, nor tornado's bare "404: Not Found"), in the link's language, else the
+    browser's, else English; its lang and title say so; axe finds nothing."""
     t = translator(language)
     context = browser.new_context(locale=locale)
     page = context.new_page()
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if "127.0.0.1" not in r.url else None)
-    answer = page.goto(pdkit_server.url("no-such-workbook.ipynb") + query)
+    address = pdkit_server.base_url + where if where.startswith("/") else pdkit_server.url(where)
+    answer = page.goto(address + query)
     assert answer is not None
     assert answer.status == 404
     heading = page.get_by_role("heading", level=1)

@@ -1,6 +1,6 @@
 """Voilà's server application as ``pdkit serve`` runs it (in the server, not in kernels).
 
-Two changes to :class:`voila.app.Voila`:
+Three changes to :class:`voila.app.Voila`:
 
 - a workbook's page first asks the kernel manager whether the arrival should wait
   (:meth:`pdkit.serve.kernels.PdkitKernelManager.waiting`: the pool still pre-heating
@@ -8,6 +8,9 @@ Two changes to :class:`voila.app.Voila`:
   ``hold`` seconds (a short wait shows no page in between), it gets the plain "getting
   ready" page (:mod:`._waiting`) instead of a kernel; that page asks ``/pdkit/ready``
   until it can load the workbook;
+- an address that leads nowhere outside Voilà's pages (``/nowhere``) gets pdkit's own
+  "page not found" (``404.html``, in the link's or the browser's language), as one inside
+  them does, not tornado's bare "404: Not Found";
 - with ``certfile`` and ``keyfile`` it serves HTTPS (Voilà 0.5 has no option for it:
   tornado's server gets the certificate here), and its printed address says ``https``.
 """
@@ -25,13 +28,14 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 from traitlets import Float, Unicode
 from voila.app import Voila
+from voila.handler import BaseVoilaHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from ..i18n import language_from_url
 from ._config import tls_context
 from ._waiting import STATUS_PATH, status_body, waiting_page
 
-__all__ = ["PdkitVoila", "ReadyHandler", "WaitingVoilaHandler"]
+__all__ = ["NotFoundHandler", "PdkitVoila", "ReadyHandler", "WaitingVoilaHandler"]
 
 
 class PdkitVoila(Voila):  # type: ignore[misc]
@@ -49,6 +53,8 @@ class PdkitVoila(Voila):  # type: ignore[misc]
     def init_settings(self) -> dict[str, Any]:
         settings: dict[str, Any] = super().init_settings()
         settings["pdkit_app"] = self
+        settings["default_handler_class"] = NotFoundHandler
+        settings["default_handler_args"] = {"voila_configuration": self.voila_configuration}
         return settings
 
     def init_handlers(self) -> list[Any]:
@@ -131,3 +137,12 @@ class ReadyHandler(web.RequestHandler):
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         self.finish(status_body(why[0], why[1], why[2]) if why else status_body(None, done, size))
+
+
+class NotFoundHandler(BaseVoilaHandler):  # type: ignore[misc]
+    """Any address no other handler serves: pdkit's "page not found" page, rendered as
+    Voilà renders its own errors (``404.html`` of pdkit's template)."""
+
+    async def prepare(self, *, _redirect_to_login: bool = True) -> None:
+        await super().prepare(_redirect_to_login=False)  # who is asking, for the template
+        raise web.HTTPError(404)
