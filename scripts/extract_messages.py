@@ -3,7 +3,8 @@
 A word is extracted where it is written as ``t("…")`` (a translator from
 :func:`pdkit.i18n.translator`) or marked ``N_("…")`` (translated later), with its
 string literal as the first argument, and a word with a count where it is written as
-``tn("… one", "… many", count)`` (:func:`pdkit.i18n.plural_translator`); in the coach's
+``tn("… one", "… many", count)`` (:func:`pdkit.i18n.plural_translator`) or marked
+``Nn_("… one", "… many")`` (an error's message with a count); in the coach's
 report's Jinja templates (``report/templates/*.j2``) where it is written as
 ``{% trans %}…{% endtrans %}`` or ``_("…")`` (with a count: ``ngettext("…", "…", n)``),
 by Jinja2's own Babel extractor (:func:`jinja2.ext.babel_extract`).
@@ -26,7 +27,7 @@ from typing import IO, Any
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "src" / "pdkit"
 POT = SOURCE / "locale" / "pdkit.pot"
-KEYWORDS = {"t": None, "N_": None, "tn": (1, 2)}
+KEYWORDS = {"t": None, "N_": None, "tn": (1, 2), "Nn_": (1, 2)}
 """Babel's keyword specs: the argument(s) that hold the English (1: one text; 1, 2: its
 forms for one and for any other count)."""
 TEMPLATE_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
@@ -50,7 +51,7 @@ def extract_pdkit(
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
         if name not in keywords:
             continue
-        wanted = node.args[: 2 if name == "tn" else 1]
+        wanted = node.args[: 2 if name in ("tn", "Nn_") else 1]
         texts = [a.value for a in wanted if isinstance(a, ast.Constant)]
         if len(texts) == len(wanted) and all(isinstance(x, str) for x in texts):
             yield node.lineno, name, texts[0] if len(texts) == 1 else tuple(texts), []

@@ -30,6 +30,7 @@ from typing import Any
 from .credentials import SubmissionItem
 from .definitions import CredentialDefinition
 from .errors import CredentialError
+from .i18n import N_
 
 __all__ = [
     "ALGORITHM",
@@ -172,7 +173,7 @@ def _jose() -> Any:
         from .errors import MissingDependencyError
 
         raise MissingDependencyError(
-            "signing credentials needs joserfc: pip install joserfc", package="joserfc"
+            N_("signing credentials needs joserfc: pip install joserfc"), package="joserfc"
         ) from exc
     return jws, jwk
 
@@ -186,8 +187,12 @@ def generate_keys(folder: Path) -> tuple[Path, Path]:
     private, public = folder / PRIVATE_KEY_FILE, folder / PUBLIC_KEY_FILE
     if private.exists() or public.exists():
         raise CredentialError(
-            f"{private} or {public} already exists: pdkit never overwrites a key "
-            "(credentials already issued are verified with it); choose another folder"
+            N_(
+                "{private} or {public} already exists: pdkit never overwrites a key "
+                "(credentials already issued are verified with it); choose another folder"
+            ),
+            private=private,
+            public=public,
         )
     key = jwk.ECKey.generate_key("P-256", private=True)
     fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -203,15 +208,18 @@ def _load_key(path: Path, *, private: bool) -> Any:
     try:
         data = path.read_bytes()[:100_000]
     except OSError as exc:
-        raise CredentialError(f"cannot read the key {path}: {exc.strerror}") from None
+        raise CredentialError(
+            N_("cannot read the key {key}: {reason}"), key=path, reason=exc.strerror
+        ) from None
     try:
         key = jwk.ECKey.import_key(data)
     except Exception:  # joserfc raises several kinds for a file that is no key
         raise CredentialError(
-            f"{path} is not an EC key in PEM form (make one: pdkit credential keygen)"
+            N_("{key} is not an EC key in PEM form (make one: pdkit credential keygen)"),
+            key=path,
         ) from None
     if private and not key.is_private:
-        raise CredentialError(f"{path} is a public key: signing needs the private key")
+        raise CredentialError(N_("{key} is a public key: signing needs the private key"), key=path)
     return key
 
 
@@ -248,7 +256,7 @@ def verify(token: str, public_key: Path | None = None) -> Verified:
     token = token.strip()
     if len(token) > MAX_TOKEN_CHARS or token.count(".") != 2:
         raise CredentialError(
-            "not a signed credential (a compact JWS has three parts joined by '.')"
+            N_("not a signed credential (a compact JWS has three parts joined by '.')")
         )
     try:
         header = json.loads(_b64(token.split(".")[0]))
@@ -256,28 +264,30 @@ def verify(token: str, public_key: Path | None = None) -> Verified:
             jwk.ECKey.import_key(header["jwk"]) if isinstance(header.get("jwk"), dict) else None
         )
     except Exception:
-        raise CredentialError("the credential's header cannot be read") from None
+        raise CredentialError(N_("the credential's header cannot be read")) from None
     if header.get("alg") != ALGORITHM:
         raise CredentialError(
-            f"the credential is signed with {header.get('alg')!r}, not {ALGORITHM}"
+            N_("the credential is signed with {alg!r}, not {algorithm}"),
+            alg=header.get("alg"),
+            algorithm=ALGORITHM,
         )
     key = _load_key(public_key, private=False) if public_key is not None else embedded
     if key is None:
         raise CredentialError(
-            "the credential carries no public key: give the district's with --key"
+            N_("the credential carries no public key: give the district's with --key")
         )
     if (
         public_key is not None
         and embedded is not None
         and embedded.thumbprint() != key.thumbprint()
     ):
-        raise CredentialError("the credential was signed with another key than the district's")
+        raise CredentialError(N_("the credential was signed with another key than the district's"))
     try:
         found = jws.deserialize_compact(token, key, algorithms=[ALGORITHM])
         payload = json.loads(found.payload)
     except Exception:
         raise CredentialError(
-            "the signature does not match: the credential was changed after it was signed"
+            N_("the signature does not match: the credential was changed after it was signed")
         ) from None
     try:
         expected = {
@@ -289,10 +299,12 @@ def verify(token: str, public_key: Path | None = None) -> Verified:
             "sub": payload["credentialSubject"]["id"],
         }
         if "OpenBadgeCredential" not in payload["type"]:
-            raise CredentialError("the signed payload is not an OpenBadgeCredential")
+            raise CredentialError(N_("the signed payload is not an OpenBadgeCredential"))
         for claim in _CLAIMS:
             if payload.get(claim) != expected[claim]:
-                raise CredentialError(f"the claim {claim!r} does not agree with the credential")
+                raise CredentialError(
+                    N_("the claim {claim!r} does not agree with the credential"), claim=claim
+                )
         names = [
             str(i.get("identityHash", ""))
             for i in payload["credentialSubject"].get("identifier", [])
@@ -308,7 +320,9 @@ def verify(token: str, public_key: Path | None = None) -> Verified:
             credential=credential,
         )
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise CredentialError("the signed payload is not an Open Badges 3.0 credential") from None
+        raise CredentialError(
+            N_("the signed payload is not an Open Badges 3.0 credential")
+        ) from None
 
 
 def _b64(part: str) -> bytes:

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .definitions import ITEM_KINDS, CredentialDefinition
-from .errors import CredentialError
+from .errors import CredentialError, Said
+from .i18n import N_, Nn_
 
 __all__ = [
     "DECISIONS",
@@ -166,11 +167,16 @@ class Submission:
         return "submitted"
 
 
-def _tidy(text: Any, most: int, what: str) -> str:
+def _tidy(text: Any, most: int, what: Said) -> str:
     if not isinstance(text, str):
-        raise CredentialError(f"{what} must be text")
+        raise CredentialError(N_("{what} must be text"), what=what)
     if len(text) > most:
-        raise CredentialError(f"{what} holds at most {most} characters ({len(text)} given)")
+        raise CredentialError(
+            N_("{what} holds at most {most} characters ({given} given)"),
+            what=what,
+            most=most,
+            given=len(text),
+        )
     return text.strip()
 
 
@@ -185,7 +191,9 @@ def check_submission(
     no error here (:func:`missing` lists them; a submission must meet them all)."""
     if len(items) > MAX_ITEMS:
         raise CredentialError(
-            f"a submission includes at most {MAX_ITEMS} items ({len(items)} given)"
+            N_("a submission includes at most {most} items ({given} given)"),
+            most=MAX_ITEMS,
+            given=len(items),
         )
     wanted = {r.id: r for r in definition.requirements}
     kept: list[SubmissionItem] = []
@@ -193,25 +201,31 @@ def check_submission(
         requirement = wanted.get(item.requirement)
         if requirement is None:
             raise CredentialError(
-                f"{definition.id!r} has no requirement {item.requirement!r} "
-                f"(its requirements: {', '.join(wanted)})"
+                N_("{credential!r} has no requirement {requirement!r} (its requirements: {known})"),
+                credential=definition.id,
+                requirement=item.requirement,
+                known=", ".join(wanted),
             )
         if item.kind not in ITEM_KINDS or item.kind != requirement.item:
             raise CredentialError(
-                f"requirement {requirement.id!r} asks for {requirement.item} items, not "
-                f"{item.kind!r}"
+                N_("requirement {requirement!r} asks for {wanted} items, not {given!r}"),
+                requirement=requirement.id,
+                wanted=requirement.item,
+                given=item.kind,
             )
         if any(k.ref == item.ref and k.requirement == item.requirement for k in kept):
             raise CredentialError(
-                f"the item {item.ref!r} is included twice for {item.requirement!r}"
+                N_("the item {ref!r} is included twice for {requirement!r}"),
+                ref=item.ref,
+                requirement=item.requirement,
             )
         kept.append(
             SubmissionItem(
                 item.requirement,
                 item.kind,
-                _tidy(item.ref, 200, "an item's reference"),
-                _tidy(item.title, MAX_ITEM_CHARS, "an item's title"),
-                _tidy(item.text, MAX_ITEM_CHARS, "an item's text"),
+                _tidy(item.ref, 200, Said(N_("an item's reference"))),
+                _tidy(item.title, MAX_ITEM_CHARS, Said(N_("an item's title"))),
+                _tidy(item.text, MAX_ITEM_CHARS, Said(N_("an item's text"))),
                 item.measure,
                 item.student_data,
             )
@@ -220,19 +234,21 @@ def check_submission(
     for key, text in statements.items():
         if key not in wanted:
             raise CredentialError(
-                f"a statement for {key!r}, which is no requirement of {definition.id!r}"
+                N_("a statement for {key!r}, which is no requirement of {credential!r}"),
+                key=key,
+                credential=definition.id,
             )
-        tidy = _tidy(text, MAX_STATEMENT_CHARS, f"the statement for {key!r}")
+        tidy = _tidy(text, MAX_STATEMENT_CHARS, Said(N_("the statement for {key!r}"), key=key))
         if tidy:
             said[key] = tidy
     return tuple(kept), said
 
 
-def missing(definition: CredentialDefinition, items: Iterable[SubmissionItem]) -> list[str]:
+def missing(definition: CredentialDefinition, items: Iterable[SubmissionItem]) -> list[Said]:
     """What the submission still lacks, one sentence per requirement not met (empty: it
     meets every requirement)."""
     chosen = list(items)
-    lacking: list[str] = []
+    lacking: list[Said] = []
     for requirement in definition.requirements:
         count = sum(
             1
@@ -240,11 +256,24 @@ def missing(definition: CredentialDefinition, items: Iterable[SubmissionItem]) -
             if i.requirement == requirement.id and (i.measure or not requirement.with_measure)
         )
         if count < requirement.min:
-            what = requirement.item.replace("_", " ")
-            extra = " with a value of the measure" if requirement.with_measure else ""
             lacking.append(
-                f"{requirement.id}: {requirement.min} {what} item(s){extra} needed, "
-                f"{count} included"
+                Said(
+                    Nn_(
+                        "{requirement}: {count} {what} item with a value of the measure "
+                        "needed, {included} included",
+                        "{requirement}: {count} {what} items with a value of the measure "
+                        "needed, {included} included",
+                    )
+                    if requirement.with_measure
+                    else Nn_(
+                        "{requirement}: {count} {what} item needed, {included} included",
+                        "{requirement}: {count} {what} items needed, {included} included",
+                    ),
+                    requirement=requirement.id,
+                    count=requirement.min,
+                    what=requirement.item.replace("_", " "),
+                    included=count,
+                )
             )
     return lacking
 
@@ -256,15 +285,23 @@ def check_scores(definition: CredentialDefinition, scores: Mapping[str, Any]) ->
     criteria = [c.id for c in definition.criteria]
     extra = [k for k in scores if k not in criteria]
     if extra:
-        raise CredentialError(f"{extra[0]!r} is no criterion of {definition.id!r}")
+        raise CredentialError(
+            N_("{criterion!r} is no criterion of {credential!r}"),
+            criterion=extra[0],
+            credential=definition.id,
+        )
     kept: dict[str, str] = {}
     for criterion in criteria:
         level = scores.get(criterion)
         if level is None or level == "":
-            raise CredentialError(f"score every criterion: {criterion!r} has no level")
+            raise CredentialError(
+                N_("score every criterion: {criterion!r} has no level"), criterion=criterion
+            )
         if level not in levels:
             raise CredentialError(
-                f"{level!r} is not a level of the rubric (levels: {', '.join(levels)})"
+                N_("{level!r} is not a level of the rubric (levels: {levels})"),
+                level=level,
+                levels=", ".join(levels),
             )
         kept[criterion] = str(level)
     return kept
@@ -280,7 +317,7 @@ def passes(definition: CredentialDefinition, scores: Mapping[str, str]) -> bool:
 
 def student_data_refusal(
     items: Iterable[SubmissionItem], assessors: Sequence[str], coaches: Sequence[str]
-) -> str | None:
+) -> Said | None:
     """Why the items cannot go to these assessors (None: they can): student data stays
     with the teacher's coach, so an item that holds it goes only where every assessor is
     one of the teacher's coaches."""
@@ -290,10 +327,13 @@ def student_data_refusal(
     others = [a for a in assessors if a not in coaches]
     if not others:
         return None
-    return (
-        f"{flagged[0].title or flagged[0].ref!r} holds student data, which stays with your "
-        "coach; this credential is also assessed by reviewers who are not your coach: leave "
-        "it out, or include an item without student data"
+    return Said(
+        N_(
+            "{item!r} holds student data, which stays with your coach; this "
+            "credential is also assessed by reviewers who are not your coach: leave "
+            "it out, or include an item without student data"
+        ),
+        item=flagged[0].title or flagged[0].ref,
     )
 
 

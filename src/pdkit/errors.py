@@ -26,10 +26,23 @@ Every one of them derives from :class:`PdkitError`, so one ``except`` catches th
                                   one, or out of its field's range; also a ValueError)
 
 Messages are written for the person who has to fix the problem: they say what is
-wrong, where, and what to do.
+wrong, where, and what to do. Each is an English sentence marked for translation, with
+the values it names as keywords (``StoreError(N_("{name} is too long."), name=name)``;
+with a count, ``Nn_("{count} item", "{count} items")`` and ``count=``): ``str(error)``
+is the English, :meth:`PdkitError.said` the same message in a reader's language. A
+message is a :class:`~pdkit._said.Said` (imported here too), as are the lines commands
+print and the warnings they collect.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._said import Message as Message
+from ._said import Said as Said
+from ._said import _english, _english_plural, _fill
+from ._said import in_language as in_language
 
 __all__ = [
     "AccessError",
@@ -51,7 +64,38 @@ __all__ = [
 
 
 class PdkitError(Exception):
-    """Base class of every error pdkit raises on purpose."""
+    """Base class of every error pdkit raises on purpose.
+
+    ``template`` is the message's English as written (``N_("… {name} …")``, or
+    ``Nn_(one, many)`` with a ``count`` word) and ``words`` the values of its
+    placeholders; ``str(error)`` is the English filled in, :meth:`said` the message in
+    the language of the translators it is given. Values are filled in after the text is
+    translated, so what a teacher typed is never taken for a placeholder.
+    """
+
+    def __init__(self, message: Message = "", /, **words: Any) -> None:
+        self.template: Message = message
+        self.words: dict[str, Any] = words
+        super().__init__(self.said(_english, _english_plural))
+
+    def said(
+        self, t: Callable[[str], str], tn: Callable[[str, str, int], str] | None = None
+    ) -> str:
+        """The message in the language of ``t`` (and ``tn``, for a message with a count;
+        by default ``t``'s own, :func:`pdkit.i18n.translator`'s ``plural``); the English
+        where a translation cannot be filled in."""
+        return _fill(self.template, self.words, t, tn or getattr(t, "plural", None))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[PdkitError], args: tuple[Any, ...], state: dict[str, Any]) -> PdkitError:
+    """An error as it was pickled (its keywords and message kept)."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class DefinitionError(PdkitError):
@@ -68,15 +112,30 @@ class DefinitionError(PdkitError):
     """
 
     def __init__(
-        self, problem: str, *, file: str = "<string>", line: int | None = None, path: str = ""
+        self,
+        problem: Message,
+        /,
+        *,
+        file: str = "<string>",
+        line: int | None = None,
+        path: str = "",
+        **words: Any,
     ) -> None:
-        self.problem = _clip(problem, 400)
         self.file = file
         self.line = line
         self.path = _clip(path, 160)
-        where = file if line is None else f"{file}, line {line}"
-        what = f"{self.path}: {self.problem}" if self.path else self.problem
-        super().__init__(f"{where}: {what}")
+        super().__init__(problem, **words)
+        self.problem = _clip(_fill(problem, words, _english, None), 400)
+
+    def said(
+        self, t: Callable[[str], str], tn: Callable[[str, str, int], str] | None = None
+    ) -> str:
+        problem = _clip(_fill(self.template, self.words, t, tn or getattr(t, "plural", None)), 400)
+        if self.line is None:
+            where = self.file
+        else:
+            where = t("{file}, line {line}").format(file=self.file, line=self.line)
+        return f"{where}: {self.path}: {problem}" if self.path else f"{where}: {problem}"
 
 
 def _clip(text: str, most: int) -> str:
@@ -120,12 +179,9 @@ class WorkbookFileError(PdkitError):
     ``newer`` (saved by a newer pdkit), ``damaged`` (pdkit's saved answers in it are
     broken) or ``other-workbook`` (a saved copy of another workbook)."""
 
-    def __init__(self, message: str, kind: str = "unreadable") -> None:
-        super().__init__(message)
+    def __init__(self, message: Message, /, kind: str = "unreadable", **words: Any) -> None:
         self.kind = kind if kind in WORKBOOK_FILE_KINDS else "unreadable"
-
-    def __reduce__(self) -> tuple[type[WorkbookFileError], tuple[str, str]]:
-        return type(self), (str(self), self.kind)
+        super().__init__(message, **words)
 
 
 WORKBOOK_FILE_KINDS = ("unreadable", "not-saved", "newer", "damaged", "other-workbook")
@@ -147,8 +203,10 @@ class MissingDependencyError(PdkitError):
     """A feature needs a package that is not installed. ``package`` is what to install
     (``psycopg[binary]``), ``extra`` the pdkit extra that brings it, if there is one."""
 
-    def __init__(self, message: str, *, package: str, extra: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: Message, /, *, package: str, extra: str | None = None, **words: Any
+    ) -> None:
+        super().__init__(message, **words)
         self.package = package
         self.extra = extra
 

@@ -85,19 +85,28 @@ def check_link(raw: str) -> str:
     link = unicodedata.normalize("NFC", raw.strip())
     if len(link) > MAX_LINK_CHARS:
         raise EvidenceError(
-            f"the link is {len(link):,} characters long; at most {MAX_LINK_CHARS:,} please"
+            N_("the link is {length:,} characters long; at most {most:,} please"),
+            length=len(link),
+            most=MAX_LINK_CHARS,
         )
     if _CONTROL.search(link):
-        raise EvidenceError("a link has no spaces or control characters: paste it again")
+        raise EvidenceError(N_("a link has no spaces or control characters: paste it again"))
     parts = urlsplit(link)
     if parts.scheme.lower() not in ("http", "https"):
         shown = parts.scheme or link[:20]
         raise EvidenceError(
-            f"only web links (https://… or http://…) can be kept as evidence, not {shown!r}:"
-            " upload the file somewhere your school allows and paste its web link"
+            N_(
+                "only web links (https://… or http://…) can be kept as evidence, not {shown!r}:"
+                " upload the file somewhere your school allows and paste its web link"
+            ),
+            shown=shown,
         )
     if not parts.hostname or not _HOST.match(parts.netloc.rpartition("@")[2]):
-        raise EvidenceError(f"{link[:80]!r} has no web address after {parts.scheme}://")
+        raise EvidenceError(
+            N_("{link!r} has no web address after {scheme}://"),
+            link=link[:80],
+            scheme=parts.scheme,
+        )
     return link
 
 
@@ -135,10 +144,13 @@ def check_date(made_on: date, today: date) -> date:
     """The item's date: not after ``today`` (evidence is of what happened), not before 1990."""
     if made_on > today:
         raise EvidenceError(
-            f"the date {made_on.isoformat()} is after today: evidence is of what happened"
+            N_("the date {day} is after today: evidence is of what happened"),
+            day=made_on.isoformat(),
         )
     if made_on.year < 1990:
-        raise EvidenceError(f"the date {made_on.isoformat()} is too long ago: check the year")
+        raise EvidenceError(
+            N_("the date {day} is too long ago: check the year"), day=made_on.isoformat()
+        )
     return made_on
 
 

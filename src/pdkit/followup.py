@@ -22,7 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from .errors import ScheduleError
+from .errors import Said, ScheduleError
+from .i18n import N_
 
 __all__ = [
     "ACTIVE",
@@ -73,11 +74,17 @@ def parse_schedule(text: str, start: date) -> tuple[date, ...]:
     parts = [p.strip() for p in text.replace(";", ",").split(",")]
     parts = [p for p in parts if p]
     if len(parts) > MAX_DATES:
-        raise ScheduleError(f"a schedule has at most {MAX_DATES} check-in dates, not {len(parts)}")
+        raise ScheduleError(
+            N_("a schedule has at most {most} check-in dates, not {given}"),
+            most=MAX_DATES,
+            given=len(parts),
+        )
     if not EARLIEST_DAY <= start <= LATEST_DAY:
         raise ScheduleError(
-            f"the session day {start.isoformat()} is not between {EARLIEST_DAY.isoformat()} "
-            f"and {LATEST_DAY.isoformat()}: check the year"
+            N_("the session day {day} is not between {earliest} and {latest}: check the year"),
+            day=start.isoformat(),
+            earliest=EARLIEST_DAY.isoformat(),
+            latest=LATEST_DAY.isoformat(),
         )
     dates: set[date] = set()
     for part in parts:
@@ -87,23 +94,31 @@ def parse_schedule(text: str, start: date) -> tuple[date, ...]:
             count, unit = int(relative.group(1)), relative.group(2).lower()
             days = count * (7 if unit == "w" else 1)
             if days > MAX_DAYS_AHEAD:
-                raise ScheduleError(f"{shown!r} is more than three years after the session")
+                raise ScheduleError(
+                    N_("{shown!r} is more than three years after the session"), shown=shown
+                )
             when = start + timedelta(days=days)
         else:
             try:
                 when = date.fromisoformat(part)
             except ValueError:
                 raise ScheduleError(
-                    f"{shown!r} is not a check-in date: write weeks or days after the session "
-                    "(2w, 10d) or a date (2027-01-15), separated by commas"
+                    N_(
+                        "{shown!r} is not a check-in date: write weeks or days after the session "
+                        "(2w, 10d) or a date (2027-01-15), separated by commas"
+                    ),
+                    shown=shown,
                 ) from None
         if when <= start:
             raise ScheduleError(
-                f"{shown!r} is on or before the session day ({start.isoformat()}): check-ins "
-                "come after it"
+                N_("{shown!r} is on or before the session day ({day}): check-ins come after it"),
+                shown=shown,
+                day=start.isoformat(),
             )
         if (when - start).days > MAX_DAYS_AHEAD:
-            raise ScheduleError(f"{shown!r} is more than three years after the session")
+            raise ScheduleError(
+                N_("{shown!r} is more than three years after the session"), shown=shown
+            )
         dates.add(when)
     return tuple(sorted(dates))
 
@@ -233,19 +248,33 @@ _MOVES: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
-def status_move(current: str, new: str, role: str) -> str | None:
+def status_move(current: str, new: str, role: str) -> Said | None:
     """Why ``role`` (``teacher`` or ``coach``) may not move a goal from ``current`` to
-    ``new``; None when the move is allowed."""
+    ``new``, in words said in the reader's language; None when the move is allowed."""
     if new not in GOAL_STATUSES:
-        return f"{new!r} is not a goal status; one of {', '.join(GOAL_STATUSES)}"
+        return Said(
+            N_("{new!r} is not a goal status; one of {statuses}"),
+            new=new,
+            statuses=", ".join(GOAL_STATUSES),
+        )
     allowed = _MOVES.get(role, {}).get(current, frozenset())
     if new in allowed:
         return None
+    coach = role == "coach"
     if not allowed:
-        return f"a {role} cannot change a goal that is {current}"
-    return (
-        f"a {role} cannot make a goal that is {current} {new}; from {current}: "
-        f"{', '.join(sorted(allowed))}"
+        return Said(
+            N_("a coach cannot change a goal that is {current}")
+            if coach
+            else N_("a teacher cannot change a goal that is {current}"),
+            current=current,
+        )
+    return Said(
+        N_("a coach cannot make a goal that is {current} {new}; from {current}: {allowed}")
+        if coach
+        else N_("a teacher cannot make a goal that is {current} {new}; from {current}: {allowed}"),
+        current=current,
+        new=new,
+        allowed=", ".join(sorted(allowed)),
     )
 
 

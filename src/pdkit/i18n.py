@@ -36,6 +36,7 @@ __all__ = [
     "LOCALE_DIR",
     "N_",
     "RTL_LANGUAGES",
+    "Nn_",
     "choose",
     "direction",
     "language_from_environment",
@@ -56,6 +57,13 @@ RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 def N_(text: str) -> str:
     """Mark ``text`` as one of pdkit's words translated later (extraction finds it)."""
     return text
+
+
+def Nn_(one: str, many: str) -> tuple[str, str]:
+    """Mark a text with a count, its forms for one and for any other count, as pdkit's
+    words translated later (an error's message: ``Nn_("{count} item", "{count} items")``
+    with ``count=``)."""
+    return one, many
 
 
 def _catalog_languages() -> tuple[str, ...]:
@@ -93,9 +101,17 @@ def shown_language(language: str | None) -> str:
 
 
 def translator(language: str | None) -> Callable[[str], str]:
-    """A function that turns pdkit's English words into ``language`` (or leaves them)."""
-    lookup = _translation(_base(language or DEFAULT_LANGUAGE)).gettext
-    return lambda text: lookup(text) if text else text
+    """A function that turns pdkit's English words into ``language`` (or leaves them);
+    its ``plural`` attribute is :func:`plural_translator`'s, so that an error's message
+    with a count is said in the same language from ``t`` alone (:meth:`PdkitError.said`)."""
+    found = _translation(_base(language or DEFAULT_LANGUAGE))
+    lookup = found.gettext
+
+    def t(text: str) -> str:
+        return lookup(text) if text else text
+
+    t.plural = found.ngettext  # type: ignore[attr-defined]  # for PdkitError.said(t)
+    return t
 
 
 def plural_translator(language: str | None) -> Callable[[str, str, int], str]:

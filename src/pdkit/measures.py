@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from .i18n import N_
+from .i18n import N_, translator
 from .revisions import SITTING_GAP, versions
 
 __all__ = [
@@ -180,44 +180,28 @@ def progress(measure: Measure, value: float) -> float | None:
     return (value - measure.baseline) / span
 
 
-_MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "es": (
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ),
-}
+_DAYS_IN = (
+    N_("{day} January"),
+    N_("{day} February"),
+    N_("{day} March"),
+    N_("{day} April"),
+    N_("{day} May"),
+    N_("{day} June"),
+    N_("{day} July"),
+    N_("{day} August"),
+    N_("{day} September"),
+    N_("{day} October"),
+    N_("{day} November"),
+    N_("{day} December"),
+)
+"""A day of each month as people say it (each language's order and words in its catalog)."""
 
 
 def day_text(day: date, language: str | None = None) -> str:
-    """A date as people say it: "15 March" (English), "15 de marzo" (Spanish)."""
-    base = (language or "en").split("-")[0].lower()
-    if base == "es":
-        return f"{day.day} de {_MONTHS['es'][day.month - 1]}"
-    return f"{day.day} {_MONTHS['en'][day.month - 1]}"
+    """A date as people say it: "15 March" (English), "15 de marzo" (Spanish), "15 mars"
+    (French): pdkit's words, from the catalogs."""
+    t = translator(language)
+    return t(_DAYS_IN[day.month - 1]).format(day=day.day)
 
 
 def _short_day(day: date, language: str | None) -> str:

@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any
 
 from .errors import StoreError
+from .i18n import N_
 
 __all__ = [
     "MARKS",
@@ -110,7 +111,7 @@ def own_look_for(text: str, taken: Iterable[str]) -> LookFor:
     """A look-for the observer adds, with an id not among ``taken``."""
     text = _clip(text)
     if not text:
-        raise StoreError("write the look-for first")
+        raise StoreError(N_("write the look-for first"))
     used = set(taken)
     n = 1
     while f"own_{n}" in used:
@@ -120,30 +121,44 @@ def own_look_for(text: str, taken: Iterable[str]) -> LookFor:
 
 def _text(part: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise StoreError(f"an observation's {part} is a text, not {type(value).__name__}")
+        raise StoreError(
+            N_("an observation's {part} is a text, not {given}"),
+            part=part,
+            given=type(value).__name__,
+        )
     if len(value) > MAX_NOTE_CHARS:
         raise StoreError(
-            f"an observation's {part} holds at most {MAX_NOTE_CHARS:,} characters "
-            f"({len(value):,} given)"
+            N_("an observation's {part} holds at most {most:,} characters ({given:,} given)"),
+            part=part,
+            most=MAX_NOTE_CHARS,
+            given=len(value),
         )
     return value
 
 
 def _look_fors(value: Any) -> list[dict[str, str]]:
     if not isinstance(value, list) or len(value) > MAX_LOOK_FORS:
-        raise StoreError(f"an observation's look-fors are a list of at most {MAX_LOOK_FORS}")
+        raise StoreError(
+            N_("an observation's look-fors are a list of at most {most}"), most=MAX_LOOK_FORS
+        )
     found: list[dict[str, str]] = []
     seen: set[str] = set()
     for item in value:
         if not isinstance(item, Mapping):
-            raise StoreError("each look-for is {id, text, source}")
+            raise StoreError(N_("each look-for is {id, text, source}"))
         lid, text, source = item.get("id"), item.get("text"), item.get("source", "own")
         if not isinstance(lid, str) or not _ID.match(lid) or lid in seen:
-            raise StoreError(f"a look-for's id is a short unique name, not {lid!r}")
+            raise StoreError(N_("a look-for's id is a short unique name, not {lid!r}"), lid=lid)
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_LOOK_FOR_CHARS:
-            raise StoreError(f"a look-for's text has 1 to {MAX_LOOK_FOR_CHARS} characters")
+            raise StoreError(
+                N_("a look-for's text has 1 to {most} characters"), most=MAX_LOOK_FOR_CHARS
+            )
         if source not in _SOURCES:
-            raise StoreError(f"a look-for comes from {', '.join(_SOURCES)}, not {source!r}")
+            raise StoreError(
+                N_("a look-for comes from {sources}, not {source!r}"),
+                sources=", ".join(_SOURCES),
+                source=source,
+            )
         seen.add(lid)
         found.append({"id": lid, "text": text, "source": str(source)})
     return found
@@ -151,14 +166,16 @@ def _look_fors(value: Any) -> list[dict[str, str]]:
 
 def _marks(value: Any) -> dict[str, dict[str, str]]:
     if not isinstance(value, Mapping) or len(value) > MAX_LOOK_FORS:
-        raise StoreError("an observation's marks are {look-for id: {seen, note}}")
+        raise StoreError(N_("an observation's marks are {look-for id: {seen, note}}"))
     found: dict[str, dict[str, str]] = {}
     for lid, mark in value.items():
         if not isinstance(lid, str) or not _ID.match(lid) or not isinstance(mark, Mapping):
-            raise StoreError("an observation's marks are {look-for id: {seen, note}}")
+            raise StoreError(N_("an observation's marks are {look-for id: {seen, note}}"))
         seen = mark.get("seen", "")
         if seen not in ("", *MARKS):
-            raise StoreError(f"a look-for is marked {', '.join(MARKS)} or not at all")
+            raise StoreError(
+                N_("a look-for is marked {marks} or not at all"), marks=", ".join(MARKS)
+            )
         found[lid] = {"seen": str(seen), "note": _text("note", mark.get("note", ""))}
     return found
 
@@ -173,7 +190,8 @@ def check_notes(values: Mapping[str, Any]) -> dict[str, Any]:
                 checked[part] = date.fromisoformat(str(value)).isoformat() if value else ""
             except ValueError:
                 raise StoreError(
-                    f"the day of the visit is a date (2026-12-02), not {value!r}"
+                    N_("the day of the visit is a date (2026-12-02), not {value!r}"),
+                    value=value,
                 ) from None
         elif part == "look_fors":
             checked[part] = _look_fors(value)
@@ -182,7 +200,11 @@ def check_notes(values: Mapping[str, Any]) -> dict[str, Any]:
         elif part in TEXT_PARTS:
             checked[part] = _text(part, value)
         else:
-            raise StoreError(f"an observation has no part {part!r} ({', '.join(PARTS)})")
+            raise StoreError(
+                N_("an observation has no part {part!r} ({parts})"),
+                part=part,
+                parts=", ".join(PARTS),
+            )
     return checked
 
 

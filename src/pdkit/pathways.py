@@ -43,6 +43,7 @@ from .definitions import (
     load_workbook,
 )
 from .errors import StoreError
+from .i18n import N_
 
 __all__ = [
     "DONE",
@@ -213,14 +214,18 @@ def check_tick(
     try:
         step = pathway.step(step_id)
     except KeyError:
-        raise StoreError(f"the pathway {pathway.id!r} has no step {step_id!r}") from None
+        raise StoreError(
+            N_("the pathway {pathway!r} has no step {step!r}"), pathway=pathway.id, step=step_id
+        ) from None
     if step.type in OBSERVED:
-        raise StoreError("pdkit marks this step done by itself when you do it: it cannot be ticked")
+        raise StoreError(
+            N_("pdkit marks this step done by itself when you do it: it cannot be ticked")
+        )
     state = current.state(step_id)
     if done and state.status == LOCKED:
         raise StoreError(
-            "this step waits for another one first: "
-            + ", ".join(pathway.step(b).title for b in state.waiting_for)
+            N_("this step waits for another one first: {steps}"),
+            steps=", ".join(pathway.step(b).title for b in state.waiting_for),
         )
     return step
 
@@ -231,21 +236,33 @@ def tidy_tick(link: str, note: str) -> tuple[str, str]:
     link = unicodedata.normalize("NFC", link.strip())
     note = note.strip()
     if len(note) > MAX_NOTE_CHARS:
-        raise StoreError(f"the note is {len(note):,} characters long; at most {MAX_NOTE_CHARS}")
+        raise StoreError(
+            N_("the note is {length:,} characters long; at most {most}"),
+            length=len(note),
+            most=MAX_NOTE_CHARS,
+        )
     if not link:
         return "", note
     if len(link) > MAX_LINK_CHARS:
-        raise StoreError(f"the link is {len(link):,} characters long; at most {MAX_LINK_CHARS:,}")
+        raise StoreError(
+            N_("the link is {length:,} characters long; at most {most:,}"),
+            length=len(link),
+            most=MAX_LINK_CHARS,
+        )
     if _CONTROL.search(link):
-        raise StoreError("a link has no spaces or control characters: paste it again")
+        raise StoreError(N_("a link has no spaces or control characters: paste it again"))
     parts = urlsplit(link)
     if parts.scheme.lower() not in ("http", "https"):
         raise StoreError(
-            f"only web links (https://… or http://…) can be kept with a step, not "
-            f"{(parts.scheme or link[:20])!r}"
+            N_("only web links (https://… or http://…) can be kept with a step, not {shown!r}"),
+            shown=parts.scheme or link[:20],
         )
     if not parts.hostname or not _HOST.match(parts.netloc.rpartition("@")[2]):
-        raise StoreError(f"{link[:80]!r} has no web address after {parts.scheme}://")
+        raise StoreError(
+            N_("{link!r} has no web address after {scheme}://"),
+            link=link[:80],
+            scheme=parts.scheme,
+        )
     return link, note
 
 

@@ -14,7 +14,7 @@ when there are any). A total of fewer than ``K`` people hides every part.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -70,6 +70,7 @@ def suppress_parts(parts: Mapping[_Key, int], total: int | None = None) -> dict[
     }
 
 
-def suppressed_note(n: int) -> str:
-    """What a page says instead of figures about ``n`` people (``n`` below :data:`K`)."""
-    return f"fewer than {K} answers: shown when {K} have answered"
+def suppressed_note(t: Callable[[str], str] = str) -> str:
+    """What a page says instead of figures about fewer than :data:`K` people, in the
+    language of ``t`` (a translator of :mod:`pdkit.i18n`; English by default)."""
+    return t("fewer than {k} answers: shown when {k} have answered").format(k=K)

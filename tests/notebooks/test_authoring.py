@@ -340,7 +340,7 @@ MALFORMED = [
         doc(*HEAD, "sections:", "  - reflections: []"),
         6,
         "sections[0].reflections",
-        "needs at least 1 item(s)",
+        "needs at least 1 item",
         id="no-reflections",
     ),
     pytest.param(
@@ -391,7 +391,7 @@ MALFORMED = [
         doc(*HEAD, "sections: []"),
         5,
         "sections",
-        "needs at least 1 item(s)",
+        "needs at least 1 item",
         id="no-sections",
     ),
     pytest.param(

@@ -23,6 +23,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "_clock",
             "_process",
             "errors",
+            "_said",
             "_imports",
             "_atomic",
             "_files",

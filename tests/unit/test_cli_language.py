@@ -168,3 +168,25 @@ def test_messages_and_their_plurals_in_the_language(
     problems = [tn(*said, n).format(count=n, in_files=in_files) for n in range(1, 9)]
     assert any(p in err for p in problems), err
     assert "problem" not in err
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"), [({"LANG": "es_ES.UTF-8"}, "es"), ({"LANGUAGE": "fr"}, "fr")]
+)
+def test_a_definitions_problem_is_said_in_the_terminals_language(
+    tmp_path: Path, environ: dict[str, str], language: str
+) -> None:
+    """``pdkit validate`` names the file and line as before, and says what is wrong in
+    the terminal's language: the message is pdkit's words, not only its frame."""
+    bad = tmp_path / "goal.yaml"
+    bad.write_text("id: g\nfields: [\n", encoding="utf-8")
+    english = _run(["validate", str(bad)])
+    said = _run(["validate", str(bad)], **environ)
+    assert english.returncode == said.returncode == 1
+    t = translator(language)
+    assert "not valid YAML:" in english.stdout
+    assert "not valid YAML:" not in said.stdout
+    assert t("not valid YAML: {reason}").split("{")[0] in said.stdout
+    assert str(bad) in said.stdout
+    line = t("{file}, line {line}").format(file=bad, line="")
+    assert line in said.stdout

@@ -298,3 +298,26 @@ def test_the_chart_draws_a_now_and_b_with_their_numbers() -> None:
     assert "&lt;exit&gt;" in svg
     assert svg.count('class="point"') == 3  # point A, then two check-ins
     assert measure_chart(Measure("x"), []) == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "month", "day", "said"),
+    [
+        (None, 3, 15, "15 March"),
+        ("es", 3, 15, "15 de marzo"),
+        ("fr", 3, 15, "15 mars"),
+        ("fr-CA", 5, 1, "1 mai"),
+        ("de", 5, 2, "2 May"),
+    ],
+)
+def test_a_date_is_said_in_the_languages_words_and_order(
+    language: str | None, month: int, day: int, said: str
+) -> None:
+    """Month names and the order of day and month come from the catalogs (a language
+    is data), not from a table per language in the code; a language without a catalog
+    says it in English."""
+    from datetime import date
+
+    from pdkit.measures import day_text
+
+    assert day_text(date(2027, month, day), language) == said

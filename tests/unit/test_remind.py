@@ -20,7 +20,8 @@ import pytest
 from _smtp import PASSWORD, SmtpServer, smtp_server
 from _stores import BACKENDS, Opener
 from pdkit._clock import today as clock_today
-from pdkit.errors import OutreachError
+from pdkit.errors import OutreachError, Said, in_language
+from pdkit.i18n import translator
 from pdkit.outreach import SmtpSettings, due_reminders, send_reminders
 from pdkit.store import Participant, Store, open_store
 
@@ -283,6 +284,37 @@ def test_a_dry_run_sends_nothing_and_logs_nothing(store: Store, server: SmtpServ
     assert store.reminders() == []
     assert any("would send: Teacher 1 <t1@school.test>" in line for line in lines)
     assert "would send 2" in report.summary()
+
+
+def test_a_dry_run_s_lines_and_summary_are_said_in_the_reader_s_language(store: Store) -> None:
+    due = clock_today() - timedelta(days=3)
+    ana, ben, _cy = _teachers(store, 3, today=due)  # their check-in was 3 days ago
+    store.opt_out(ben.id)
+    store.create_participant("Dan", session=ana.session)  # gave no address
+    lines: list[str] = []
+    report = send_reminders(store, None, base_url=BASE, dry_run=True, say=lines.append)
+    overdue = f"{due.isoformat()} (overdue)"
+    assert lines == [
+        f"would send: Teacher 0 <t0@school.test>, check-in {overdue} + calendar",
+        f"opted out: Teacher 1, {overdue}",
+        f"would send: Teacher 2 <t2@school.test>, check-in {overdue} + calendar",
+        f"no address: Dan, {overdue}",
+    ]
+    summary = report.summary()
+    assert summary == "would send 2, already sent 0, opted out 1, no address 1, failed 0"
+    t = translator("es")
+    for said in [*lines, summary]:
+        assert isinstance(said, Said)
+        assert isinstance(said.template, str)
+        words = {key: in_language(value, t) for key, value in said.words.items()}
+        assert in_language(said, t) == t(said.template).format(**words)
+
+    def bracketed(text: str) -> str:  # a language of its own: each of pdkit's texts marked
+        return f"[{text}]"
+
+    assert in_language(lines[1], bracketed) == f"[opted out: Teacher 1, [{overdue}]]"
+    assert in_language(summary, bracketed).startswith("[would send 2, ")
+    assert in_language("not pdkit's", bracketed) == "not pdkit's"
 
 
 def test_a_server_that_is_down_is_a_clear_error_and_nothing_is_marked(store: Store) -> None:

@@ -269,3 +269,35 @@ def test_the_command_writes_the_files_and_names_a_bad_session(
     assert main(["rollup", "--store", str(path), "--session", "NOPE", "--out", str(out)]) == 2
     assert "no session 'NOPE'" in capsys.readouterr().err
     assert main(["rollup", "--store", str(tmp_path / "none.sqlite3"), "--out", str(out)]) == 2
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_the_page_speaks_the_readers_language(store: Store, language: str) -> None:
+    from html import escape
+
+    from pdkit.i18n import translator
+
+    _district(store)
+    page = rollup_html(rollup(store, language=language), language)
+    t = translator(language)
+    assert f'<html lang="{language}"' in page
+    for english in ("District rollup", "School goal", "People", "goals set", "teachers"):
+        assert t(english) != english
+        assert f">{escape(t(english))}<" in page
+    for english in ("District rollup", "School goal", "goals set", "fewer than 5"):
+        assert f">{english}<" not in page
+    assert "counts per school goal suppressed" not in page
+
+
+@pytest.mark.parametrize("language", [None, "es"])
+def test_a_figure_not_counted_says_why_on_the_page(store: Store, language: str | None) -> None:
+    from html import escape
+
+    from pdkit.i18n import translator
+    from pdkit.review._rollup import NOT_COUNTED
+
+    _district(store)
+    frame = rollup(store, evidence=lambda _store, _teacher: None)
+    assert (frame["note"] == NOT_COUNTED).any()
+    page = rollup_html(frame, language)
+    assert f'colspan="2">{escape(translator(language)(NOT_COUNTED))}<' in page

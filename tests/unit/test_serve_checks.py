@@ -149,7 +149,7 @@ def test_a_section_the_workbook_lost_since_it_was_built(
     assert code == 2
     assert (
         "district/workbooks/district-cycle.ipynb: a cell shows workbook.section(2), but "
-        "district/templates/district-cycle.yaml has 2 section(s): build the notebook again "
+        "district/templates/district-cycle.yaml has 2 sections: build the notebook again "
         "with pdkit build"
     ) in err
 

@@ -192,6 +192,95 @@ def test_the_estimate_reads_as_a_person_would_say_it() -> None:
     assert _left(5, 0, 3.0) == "estimating the time left"
 
 
+LANGUAGE_VARIABLES = ("PDKIT_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+NOTES = {
+    "facilitator": "keep this link to yourself",
+    "room": "the room display, for the projector: it carries your key too",
+    "my-goal": "each teacher's home: their personal link opens it",
+    "coach": "each coach opens it with their own coach's link",
+    "observe": "a coach, or a colleague a teacher invited, opens it with their own link",
+    "credentials": "micro-credentials: teachers and their assessors open it with their own link",
+}
+"""What ``pdkit serve`` prints beside the built-in workbooks' links (English)."""
+
+PRE_HEATING = "pdkit: pre-heating {workbook}: {done} of {size} ready, {left}"
+PRE_HEATED = "pdkit: pre-heated {workbook}: {done} of {size} ready in {seconds} s"
+
+
+def _fill_lines() -> list[str]:
+    """What the terminal shows of a fill: 1 of 3 ready (no pace yet), 2 of 3 at one kernel
+    in 4 s, then 3 of 3 after 10 s."""
+    manager = _manager()
+    tasks = [_Task(str(i), i < 1) for i in range(3)]
+    manager._first_fill = {"goal-setting.ipynb": tasks}
+    manager._started_at = time.monotonic() - 10
+    lines = manager.report_warm_up()
+    since, _ = manager._pace["goal-setting.ipynb"]
+    manager._pace["goal-setting.ipynb"] = (since - 4, 1)
+    tasks[1]._done = True
+    lines += manager.report_warm_up()
+    tasks[2]._done = True
+    manager._started_at = time.monotonic() - 10
+    return lines + manager.report_warm_up()
+
+
+def _in_catalog(said: str, english: str, translated: str) -> None:
+    """``said`` is the catalog's translation (``translated``, filled in), and differs from
+    the English exactly when the catalog translates it."""
+    assert said == translated
+    assert (said != english) == (translated != english), (said, english)
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_the_links_notes_and_the_fill_s_progress_speak_the_terminal_s_language(
+    language: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pdkit.i18n import plural_translator, translator
+
+    for name in LANGUAGE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    english_links = [name for name, _ in ServeConfig(port=8866, facilitator_key="k").urls()]
+    english_lines = _fill_lines()
+    assert english_lines == [
+        "pdkit: pre-heating goal-setting: 1 of 3 ready, estimating the time left",
+        "pdkit: pre-heating goal-setting: 2 of 3 ready, about 4 s left",
+        "pdkit: pre-heated goal-setting: 3 of 3 ready in 10 s",
+    ]
+    english_noted = {name.split(" (")[0]: name for name in english_links if " (" in name}
+    assert english_noted == {stem: f"{stem} ({note})" for stem, note in NOTES.items()}
+
+    monkeypatch.setenv("PDKIT_LANGUAGE", language)
+    t, tn = translator(language), plural_translator(language)
+    links = [name for name, _ in ServeConfig(port=8866, facilitator_key="k").urls()]
+    noted = {name.split(" (")[0]: name for name in links if " (" in name}
+    assert sorted(noted) == sorted(NOTES)
+    for stem, note in NOTES.items():
+        _in_catalog(noted[stem], f"{stem} ({note})", f"{stem} ({t(note)})")
+    assert [name for name in links if " (" not in name] == [
+        name for name in english_links if " (" not in name
+    ]
+
+    lines = _fill_lines()
+    assert len(lines) == 3
+    first = tn(PRE_HEATING, PRE_HEATING, 1).format(
+        workbook="goal-setting", done=1, size=3, left=t("estimating the time left")
+    )
+    _in_catalog(lines[0], english_lines[0], first)
+    left = tn("about {count} s left", "about {count} s left", 4).format(count=4)
+    second = tn(PRE_HEATING, PRE_HEATING, 2).format(
+        workbook="goal-setting", done=2, size=3, left=left
+    )
+    _in_catalog(lines[1], english_lines[1], second)
+    third = tn(PRE_HEATED, PRE_HEATED, 3).format(
+        workbook="goal-setting", done=3, size=3, seconds=10
+    )
+    _in_catalog(lines[2], english_lines[2], third)
+    minutes = tn("about {count} min left", "about {count} min left", 5).format(count=5)
+    _in_catalog(_left(260, 40, 50.0), "about 5 min left", minutes)
+    assert capsys.readouterr().out.splitlines() == english_lines + lines
+
+
 def test_stopping_a_room_starts_no_more_kernels_and_stops_them_all_together() -> None:
     manager = _manager()
     waiting = _Task("later", False)

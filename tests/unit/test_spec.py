@@ -340,7 +340,7 @@ MALFORMED = [
         ),
         10,
         "fields[0].points",
-        "needs at least 2 item(s)",
+        "needs at least 2 items",
         id="scale-with-one-point",
     ),
     pytest.param(
@@ -411,7 +411,7 @@ MALFORMED = [
         doc(*HEAD[:4], "fields: []"),
         5,
         "fields",
-        "needs at least 1 item(s)",
+        "needs at least 1 item",
         id="empty-fields",
     ),
     pytest.param(

@@ -33,6 +33,7 @@ from ..i18n import translator
 from ..store import Store, display_names
 from ..widgets import HTML, VBox
 from ._goalview import para
+from ._page import message_in
 
 __all__ = ["AssessPanel", "district_credentials", "issue_token"]
 
@@ -130,7 +131,7 @@ class AssessPanel:
         try:
             sub = self.store.submission(submission_id, viewer=self.assessor)
         except PdkitError as exc:
-            self.message.value = para("pdkit-error", str(exc), "alert")
+            self.message.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return
         definition = self.definitions.get(sub.credential)
         if definition is None:
@@ -193,7 +194,7 @@ class AssessPanel:
                     token=token,
                 )
             except PdkitError as exc:
-                self.message.value = para("pdkit-error", str(exc), "alert")
+                self.message.value = para("pdkit-error", message_in(exc, self.language), "alert")
                 return
             done = (
                 t("Awarded to {name}.")

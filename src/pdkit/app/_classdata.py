@@ -31,11 +31,12 @@ from ..definitions import load_form
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM, MEASURE_VALUE_FIELD
 from ..errors import AnswerError, PdkitError
 from ..evidence import MAX_TEXT_CHARS, class_summary_text
-from ..i18n import N_, translator
+from ..i18n import N_, Nn_, translator
 from ..measures import measure_of
 from ..store import Participant, Store
 from ..widgets import HTML, HBox, Safekeeper, VBox
 from ._goalview import para
+from ._page import message_in
 
 __all__ = [
     "MAX_COLUMNS",
@@ -60,11 +61,6 @@ _IDENTIFYING = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
-
-_REMINDER = (
-    "De-identify the file first: keep only the scores and the dates (or weeks), with no "
-    "names, emails or student ids, then upload it again."
-)
 
 
 @dataclass(frozen=True)
@@ -107,17 +103,20 @@ def read_class_csv(data: bytes) -> Any:
 
     if len(data) > MAX_CSV_BYTES:
         raise AnswerError(
-            f"The file is larger than {MAX_CSV_BYTES // 1000} KB: keep only the score and "
-            "date columns and upload it again."
+            N_(
+                "The file is larger than {most} KB: keep only the score and "
+                "date columns and upload it again."
+            ),
+            most=MAX_CSV_BYTES // 1000,
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise AnswerError(
-            "The file is not UTF-8 text: save it as 'CSV UTF-8' from your spreadsheet."
+            N_("The file is not UTF-8 text: save it as 'CSV UTF-8' from your spreadsheet.")
         ) from None
     if not text.strip():
-        raise AnswerError("The file is empty: save your scores as CSV and upload it again.")
+        raise AnswerError(N_("The file is empty: save your scores as CSV and upload it again."))
     header = text.lstrip().split("\n", 1)[0]
     sep = next((s for s in (",", ";", "\t") if s in header), ",")  # a spreadsheet's choice
     try:
@@ -126,23 +125,49 @@ def read_class_csv(data: bytes) -> Any:
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
         raise AnswerError(
-            f"The file cannot be read as CSV ({str(exc)[:120]}): save it as CSV from your "
-            "spreadsheet, one row per score, with a header row."
+            N_(
+                "The file cannot be read as CSV ({reason}): save it as CSV from your "
+                "spreadsheet, one row per score, with a header row."
+            ),
+            reason=str(exc)[:120],
         ) from None
     if len(frame) > MAX_ROWS:
-        raise AnswerError(f"The file has more than {MAX_ROWS:,} rows: upload one class at a time.")
+        raise AnswerError(
+            N_("The file has more than {most:,} rows: upload one class at a time."), most=MAX_ROWS
+        )
     if len(frame.columns) > MAX_COLUMNS or len(frame.columns) < 2:
         raise AnswerError(
-            "The file needs a header row and at least two columns (a score and a date or "
-            f"week), and at most {MAX_COLUMNS}."
+            N_(
+                "The file needs a header row and at least two columns (a score and a date or "
+                "week), and at most {most}."
+            ),
+            most=MAX_COLUMNS,
         )
     named = [str(c) for c in frame.columns if _IDENTIFYING.search(str(c).replace(" ", "_"))]
     if named:
         shown = ", ".join(repr(c[:40]) for c in named[:5])
-        raise AnswerError(f"The column(s) {shown} look like they identify students. {_REMINDER}")
+        raise AnswerError(
+            Nn_(
+                "The column {shown} looks like it identifies students. De-identify the file "
+                "first: keep only the scores and the dates (or weeks), with no names, emails or "
+                "student ids, then upload it again.",
+                "The columns {shown} look like they identify students. De-identify the file "
+                "first: keep only the scores and the dates (or weeks), with no names, emails or "
+                "student ids, then upload it again.",
+            ),
+            count=len(named[:5]),
+            shown=shown,
+        )
     for column in frame.columns:
         if frame[column].astype(str).str.contains(_EMAIL).any():
-            raise AnswerError(f"A cell of column {str(column)[:40]!r} holds an email. {_REMINDER}")
+            raise AnswerError(
+                N_(
+                    "A cell of column {column!r} holds an email. De-identify the file first: "
+                    "keep only the scores and the dates (or weeks), with no names, emails or "
+                    "student ids, then upload it again."
+                ),
+                column=str(column)[:40],
+            )
     return frame
 
 
@@ -166,7 +191,7 @@ def summarise(frame: Any, score: str, date: str) -> ClassSummary:
     import pandas as pd
 
     if score == date:
-        raise AnswerError("Choose two different columns: one for the score, one for the date.")
+        raise AnswerError(N_("Choose two different columns: one for the score, one for the date."))
     numbers = pd.to_numeric(
         frame[score].str.replace(",", ".", regex=False), errors="coerce"
     ).astype("float64")
@@ -174,7 +199,9 @@ def summarise(frame: Any, score: str, date: str) -> ClassSummary:
     table = pd.DataFrame({"when": frame[date].str.strip(), "score": numbers}).dropna()
     table = table[table["when"] != ""]
     if table.empty:
-        raise AnswerError(f"Column {score!r} holds no numbers with a date: choose another.")
+        raise AnswerError(
+            N_("Column {score!r} holds no numbers with a date: choose another."), score=score
+        )
     order = _date_order(list(dict.fromkeys(table["when"])))
     grouped = table.groupby("when", sort=False)["score"].agg(["count", "mean", "median"])
     counts: dict[Any, Any] = grouped["count"].to_dict()
@@ -267,7 +294,7 @@ class ClassDataPage:
         try:
             frame = read_class_csv(data)
         except AnswerError as exc:
-            self.message.value = para("pdkit-error", self.t(str(exc)), "alert")
+            self.message.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return False
         self.frame = frame
         columns = [str(c) for c in frame.columns]
@@ -294,7 +321,7 @@ class ClassDataPage:
         except AnswerError as exc:
             self.summary = None
             self.attach_button.disabled = True
-            self.chart.value = para("pdkit-error", self.t(str(exc)), "alert")
+            self.chart.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return
         measure = self._measure()
         unit = measure.symbol if measure is not None else ""
@@ -370,7 +397,7 @@ class ClassDataPage:
                 checkin=number or None,
             )
         except PdkitError as exc:
-            self.message.value = para("pdkit-error", str(exc), "alert")
+            self.message.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return False
         said = self.t(
             "Attached to your latest check-in: the class mean, and the summary as evidence."

@@ -46,7 +46,7 @@ from ..widgets._trace import trace_html
 from ._caseload import teacher_names, teacher_needs
 from ._goalview import dates_html, para, stamp, status_html
 from ._observe import CoachObservations, observe_link
-from ._page import style
+from ._page import message_in, style
 
 __all__ = ["COACH_MOVES", "CoachApp", "TeacherView", "teacher_needs"]
 
@@ -251,7 +251,7 @@ class TeacherView:
         try:
             self.store.set_goal_status(self.teacher.id, status, by=self.coach.id, note=note)
         except PdkitError as exc:
-            self.message.value = para("pdkit-error", str(exc), "alert")
+            self.message.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return False
         said = {
             AGREED: self.t("Agreed: the teacher sees it on their page."),
@@ -278,7 +278,7 @@ class TeacherView:
         try:
             current = self.store.goal_status(self.teacher.id, viewer=self.coach.id).status
         except PdkitError as exc:
-            self.message.value = para("pdkit-error", str(exc), "alert")
+            self.message.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return False
         if status_move(current, DRAFT, "coach") is None:
             return self.move(DRAFT, note=text)
@@ -344,7 +344,9 @@ class CoachApp:
         try:
             person = self.store.participant_for_token(token) if token else None
         except PdkitError as exc:
-            self.body.children = [HTML(value=para("pdkit-error", str(exc), "alert"))]
+            self.body.children = [
+                HTML(value=para("pdkit-error", message_in(exc, self.language), "alert"))
+            ]
             return
         self.sign_in(person, has_link=bool(token))
 

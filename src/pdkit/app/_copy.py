@@ -17,6 +17,7 @@ from ..errors import PdkitError, WorkbookFileError
 from ..i18n import N_, plural_translator, translator
 from ..store import Participant, Store
 from ..widgets import HTML, FileDownload, HBox, VBox
+from ._page import message_in
 
 __all__ = ["CopyTools"]
 
@@ -154,9 +155,13 @@ class CopyTools:
             usable = {k: v for k, v in saved.answers.items() if k in known}
             if not usable:
                 raise WorkbookFileError(
-                    f"{filename}: it holds no answers for this workbook "
-                    f"(it is a saved '{saved.workbook}' workbook)",
+                    N_(
+                        "{name}: it holds no answers for this workbook "
+                        "(it is a saved '{workbook}' workbook)"
+                    ),
                     "other-workbook",
+                    name=filename,
+                    workbook=saved.workbook,
                 )
             self._before_restore()
             pid = self.participant.id
@@ -202,9 +207,11 @@ class CopyTools:
         then pdkit's own message (English: the details a facilitator may need)."""
         t = translator(self.language)
         if not isinstance(exc, WorkbookFileError):
-            return f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            return (
+                f'<p class="pdkit-error" role="alert">{escape(message_in(exc, self.language))}</p>'
+            )
         said = t(_REFUSED[exc.kind]).format(file=filename, button=t("Download my workbook"))
-        details = t("Details: {message}").format(message=exc)
+        details = t("Details: {message}").format(message=message_in(exc, self.language))
         return (
             f'<p class="pdkit-error" role="alert">{escape(said)}'
             f'<br><small class="pdkit-detail">{escape(details)}</small></p>'

@@ -34,6 +34,7 @@ from ..widgets import HTML, FileDownload, Safekeeper, VBox
 from ..widgets._timing import repeat_every
 from ._assess import AssessPanel, district_credentials
 from ._goalview import home_link, para, stamp
+from ._page import message_in
 
 __all__ = [
     "CREDENTIALS_NOTEBOOK",
@@ -255,7 +256,7 @@ class CredentialForm:
         try:
             self.store.submit_credential(self.pid, self.definition, self.chosen(), statements)
         except PdkitError as exc:
-            self.message.value = para("pdkit-error", str(exc), "alert")
+            self.message.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return
         self.message.value = para("pdkit-ok", self.t("Submitted to your assessor."), "status")
         self.refresh()
@@ -300,7 +301,7 @@ class CredentialsPart:
                 found = district_credentials(language)
             except PdkitError as exc:
                 found = []
-                shown.append(HTML(value=para("pdkit-error", str(exc), "alert")))
+                shown.append(HTML(value=para("pdkit-error", message_in(exc, language), "alert")))
             picker = w.Dropdown(
                 description=t("Micro-credential"),
                 options=[(d.title, i) for i, d in enumerate(found)],

@@ -27,7 +27,7 @@ from ..store import DEFAULT_SESSION, KeyLockout, Session, Store, same_key
 from ..widgets import HTML, BrowserIdentity, Dashboard, HBox, PacingControl, VBox
 from ..widgets._room import RoomDisplay
 from ._config import session_goals
-from ._page import style
+from ._page import message_in, style
 
 __all__ = ["AGENDA_ENV", "PAGE_LOCKOUT", "FacilitatorApp", "RoomApp", "room_agenda"]
 
@@ -307,7 +307,9 @@ class FacilitatorApp:
         try:
             made, key = self.store.create_session(title, goals)
         except PdkitError as exc:
-            self.new_message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            self.new_message.value = (
+                f'<p class="pdkit-error" role="alert">{escape(message_in(exc, self.language))}</p>'
+            )
             return None
         page = self.browser.page_url or "facilitator.ipynb"
         join = sibling(page, "goal-setting.ipynb", f"code={made.code}")

@@ -5,8 +5,8 @@ For whoever signed in (resume token ``?pdkit=`` or hub user): their goal now, it
 teacher may make (:func:`pdkit.followup.status_move`); the next check-in, its form one click
 away, a calendar file of the dates; the live thread with their coach (:class:`CommentThread`);
 the evidence log (``EvidenceLog``); what others share with them; every version of the goal;
-the sessions they attended. ``?reminders=off`` stops reminders (said, with a way back). Every
-read names the teacher.
+the sessions they attended. ``?reminders=off`` stops reminders (said, with a way back:
+:mod:`._mygoal_reminders`). Every read names the teacher.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from ..followup import (
     status_move,
 )
 from ..i18n import translator
-from ..links import REMINDERS_PARAM, query_value
 from ..revisions import versions
 from ..store import GoalStatus, Participant, Store, display_names
 from ..widgets import HTML, CommentThread, FileDownload, FormView, HBox, Safekeeper, VBox
@@ -50,7 +49,9 @@ from ._goalview import (
     shared_html,
     status_html,
 )
+from ._mygoal_reminders import RemindersNote
 from ._observe import mygoal_observations
+from ._page import message_in
 from ._pathway import mygoal_pathway
 
 __all__ = ["MyGoalPage", "MyGoalPart"]
@@ -87,13 +88,6 @@ class MyGoalPage:
         self.goal_definition: FormDefinition = load_form(GOAL_FORM, language=language)
         self._seen: tuple[object, ...] | None = None
 
-        self.reminders_html, self.reminders_box = HTML(), VBox()
-        self.reminders_button = w.Button(
-            description=t("Send me reminders again"),
-            icon="bell",
-            tooltip=t("Email reminders of your check-ins to the address you gave"),
-        )
-        self.reminders_button.on_click(lambda _: self.reminders_on())
         self.goal_html, self.status_html, self.moves_box = HTML(), HTML(), HBox()
         self.measure = MeasurePanel(store, self.pid, self.pid, language=language)
         self.measure.link = home_link(page_url, token, "class-data.ipynb")
@@ -135,10 +129,12 @@ class MyGoalPage:
                 keeper=keeper,
             )
         except PdkitError as exc:
-            self.plan_message.value = para("pdkit-error", str(exc), "alert")
+            self.plan_message.value = para("pdkit-error", message_in(exc, self.language), "alert")
 
         self.evidence = EvidenceLog(store, self.pid, language=language, clock=clock, keeper=keeper)
-        self._reminders()
+        self.reminders = RemindersNote(store, self.pid, page_url, language=language)
+        self.reminders_html, self.reminders_box = self.reminders.html, self.reminders.widget
+        self.reminders_button = self.reminders.button
         self._build_thread()
         self.observations = mygoal_observations(store, self.pid, language, page_url, token)
         self.pathway = mygoal_pathway(store, self.pid, language, page_url, token)
@@ -324,25 +320,6 @@ class MyGoalPage:
             self.thread.widget,
         ]
 
-    def _reminders(self) -> None:
-        t = self.t
-        if query_value(self.page_url, REMINDERS_PARAM).lower() != "off":
-            return
-        try:
-            self.store.opt_out(self.pid)
-            contact = self.store.contact(self.pid, viewer=self.pid)
-        except PdkitError as exc:
-            self.reminders_html.value = para("pdkit-error", str(exc), "alert")
-            self.reminders_box.children = [self.reminders_html]
-            return
-        said = t("Reminders by email are off: you will get no more.")
-        self.reminders_html.value = para("pdkit-note pdkit-reminders-off", said, "status")
-        self.reminders_box.children = (
-            [self.reminders_html, HBox([self.reminders_button])]
-            if contact is not None
-            else [self.reminders_html]
-        )
-
     # ------------------------------------------------------------------ actions
 
     def move(self, status: str) -> bool:
@@ -351,7 +328,7 @@ class MyGoalPage:
         try:
             self.store.set_goal_status(self.pid, status, by=self.pid)
         except PdkitError as exc:
-            self.status_message.value = para("pdkit-error", str(exc), "alert")
+            self.status_message.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return False
         said = {
             ASKED: t("Your coach is asked to agree your goal. Their answer appears here."),
@@ -369,7 +346,7 @@ class MyGoalPage:
         try:
             self.store.start_revision(self.pid, GOAL_FORM)
         except PdkitError as exc:
-            self.status_message.value = para("pdkit-error", str(exc), "alert")
+            self.status_message.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return
         link = escape(self._goal_link(), quote=True)
         said = escape(t("This version is kept. Change your goal: your changes make the next one."))
@@ -391,7 +368,9 @@ class MyGoalPage:
                     self.store.start_revision(self.pid, CHECKIN_FORM)
                     self.checkin.as_new_version()  # Save, even unchanged, checks in
             except PdkitError as exc:
-                self.plan_message.value = para("pdkit-error", str(exc), "alert")
+                self.plan_message.value = para(
+                    "pdkit-error", message_in(exc, self.language), "alert"
+                )
                 return
             self.checkin_box.children = [self.checkin.widget]
         self.plan_message.value = para(
@@ -419,7 +398,7 @@ class MyGoalPage:
         try:
             data = self.calendar()
         except PdkitError as exc:
-            self.plan_message.value = para("pdkit-error", str(exc), "alert")
+            self.plan_message.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return
         self.download.offer(data, "my-check-ins.ics", "text/calendar")
         self.plan_message.value = para(
@@ -430,19 +409,7 @@ class MyGoalPage:
 
     def reminders_on(self) -> None:
         """Reminders again, to the address the teacher gave (their consent, now)."""
-        t = self.t
-        try:
-            contact = self.store.contact(self.pid, viewer=self.pid)
-            if contact is None:
-                raise PdkitError(t("you have not given an address for reminders"))
-            self.store.set_contact(self.pid, contact.email)
-        except PdkitError as exc:
-            self.reminders_html.value = para("pdkit-error", str(exc), "alert")
-            return
-        self.reminders_html.value = para(
-            "pdkit-ok", t("Reminders by email are on again."), "status"
-        )
-        self.reminders_box.children = [self.reminders_html]
+        self.reminders.turn_on()
 
     def close(self) -> None:
         """The page is left: stop reading the store; save a check-in being typed."""

@@ -27,6 +27,7 @@ from ..store import Observation, Participant, Store, display_names
 from ..widgets import HTML, Safekeeper, VBox
 from ..widgets._observations_html import observations_html
 from ._goalview import home_link, para
+from ._page import message_in
 
 if TYPE_CHECKING:
     from ..widgets import ObservationsPanel
@@ -85,7 +86,7 @@ class ObservePart:
         try:
             district: LookForsDefinition | None = district_look_fors(language)
         except PdkitError as exc:  # a broken district file: say so, observe without it
-            district, problem = None, str(exc)
+            district, problem = None, message_in(exc, language)
         form = ObservationForm(
             self.store, participant.id, language=language, keeper=keeper, look_fors=district
         )

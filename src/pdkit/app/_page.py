@@ -10,10 +10,10 @@ from importlib import resources
 import ipywidgets as w
 
 from ..errors import PdkitError
-from ..i18n import N_
+from ..i18n import N_, plural_translator, translator
 from ..widgets import HTML
 
-__all__ = ["error_widget", "style"]
+__all__ = ["error_widget", "message_in", "style"]
 
 
 @cache
@@ -23,9 +23,19 @@ def style() -> str:
     return f"<style>{css}</style>"
 
 
-def error_widget(error: PdkitError, headline: str = N_("This workbook cannot start.")) -> w.HTML:
+def message_in(error: PdkitError, language: str | None) -> str:
+    """``error``'s message in the page's language (English where it has no translation)."""
+    return error.said(translator(language), plural_translator(language))
+
+
+def error_widget(
+    error: PdkitError,
+    headline: str = N_("This workbook cannot start."),
+    language: str | None = None,
+) -> w.HTML:
     """A problem as a message the teacher can pass on, not a traceback."""
+    t = translator(language)
     return HTML(
-        value=f'<div class="pdkit-error" role="alert"><strong>{escape(headline)}</strong> '
-        f"{escape(str(error))}</div>"
+        value=f'<div class="pdkit-error" role="alert"><strong>{escape(t(headline))}</strong> '
+        f"{escape(message_in(error, language))}</div>"
     )

@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from ..definitions import FormDefinition, SchoolGoal
 from ..errors import PdkitError
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..links import MY_GOAL_NOTEBOOK, RESUME_PARAM, sibling
 from ..store import DEFAULT_SESSION, Participant, Store
 from ..widgets import HTML, FormView, ProtocolRunner, Safekeeper, SignIn, VBox
@@ -118,10 +118,11 @@ class ParticipantApp:
                 box.children = [
                     error_widget(
                         exc,
-                        t(
+                        N_(
                             "Your saved answers could not be loaded. Reload the page in a "
                             "moment; if this persists, tell your facilitator."
                         ),
+                        language,
                     )
                 ]
         self.keeper.ready()  # the page hands back what it kept of typing not yet stored

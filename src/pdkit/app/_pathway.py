@@ -30,6 +30,7 @@ from ..pathways import DONE, LOCKED, Progress, StepState, fitting
 from ..store import Store
 from ..widgets import HTML, HBox, VBox
 from ._goalview import home_link, para
+from ._page import message_in
 
 __all__ = ["PATHWAYS_ENV", "PathwayPanel", "district_pathways", "mygoal_pathway"]
 
@@ -117,13 +118,14 @@ class PathwayPanel:
         self.pid = teacher_id
         self.page_url = page_url
         self.token = token
+        self.language = language
         self.t = t = translator(language)
         self.problem = ""
         if pathways is None:
             try:
                 pathways = district_pathways(language)
             except PdkitError as exc:
-                pathways, self.problem = [], str(exc)
+                pathways, self.problem = [], message_in(exc, language)
         self.pathways = {p.id: p for p in pathways}
         self.school_goal: str | None = None
         self.chosen: PathwayDefinition | None = None
@@ -352,7 +354,7 @@ class PathwayPanel:
         try:
             self.store.choose_pathway(self.pid, pathway_id or None, by=self.pid)
         except PdkitError as exc:
-            self.message.value = para("pdkit-error", str(exc), "alert")
+            self.message.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return False
         self.message.value = para(
             "pdkit-ok",
@@ -381,7 +383,7 @@ class PathwayPanel:
                 by=self.pid,
             )
         except PdkitError as exc:  # what was typed stays in the boxes
-            self.message.value = para("pdkit-error", str(exc), "alert")
+            self.message.value = para("pdkit-error", message_in(exc, self.language), "alert")
             return False
         if done:
             row.link.value = row.note.value = ""

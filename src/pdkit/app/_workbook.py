@@ -27,7 +27,7 @@ from ..definitions import (
 )
 from ..definitions.ids import GOAL_FORM
 from ..errors import PdkitError
-from ..i18n import language_from_url
+from ..i18n import N_, language_from_url
 from ..store import DEFAULT_SESSION, Store
 from ..widgets import HTML, BrowserIdentity
 from ._config import (
@@ -252,7 +252,8 @@ class Workbook:
     @property
     def widget(self) -> w.Widget:
         if self.error is not None or self.app is None:
-            return error_widget(self.error or PdkitError("unknown problem"))
+            language = language_from_url(self._browser.page_url) if self._browser else None
+            return error_widget(self.error or PdkitError(N_("unknown problem")), language=language)
         return self.app.widget
 
     def _ipython_display_(self) -> None:
@@ -266,7 +267,7 @@ def _agenda_in(source: str | Path, language: str | None) -> AgendaDefinition:
     language shows them)."""
     found = load_workbook(source, language=language)
     if not isinstance(found, AgendaDefinition):
-        raise PdkitError(f"{source} is not an agenda")
+        raise PdkitError(N_("{source} is not an agenda"), source=str(source))
     return found
 
 

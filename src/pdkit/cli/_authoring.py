@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..definitions import definition_files, load_definition
 from ..errors import DefinitionError, PdkitError
+from ..i18n import N_
 from ._common import Commands
 from ._new_kinds import add_kinds, write_new, yaml_text
 from ._words import t, tn
@@ -185,7 +186,7 @@ def _validate(args: argparse.Namespace) -> int:
     problems = 0
     for _, found in validate_files(files):
         for problem in found:
-            print(problem)
+            print(problem.said(t, tn))
         problems += len(found)
     if not files:
         print(t("pdkit: no YAML files found"), file=sys.stderr)
@@ -210,7 +211,7 @@ def _new_workbook(args: argparse.Namespace) -> int:
     name = args.name
     if not re.fullmatch(r"[a-z0-9_-]+", name):
         raise DefinitionError(
-            "a workbook id uses lower-case letters, digits, '-' and '_'", file=name
+            N_("a workbook id uses lower-case letters, digits, '-' and '_'"), file=name
         )
     title = name.replace("-", " ").replace("_", " ").capitalize()
     lines = [
@@ -230,13 +231,17 @@ def _new_workbook(args: argparse.Namespace) -> int:
         definition = load_definition(ref)
         if definition.kind not in ("form", "reflection"):
             raise DefinitionError(
-                f"{ref!r} is a {definition.kind}; a workbook shows forms and reflections "
-                "(and 'protocol' for the protocol runner)",
+                N_(
+                    "{ref!r} is a {found}; a workbook shows forms and reflections "
+                    "(and 'protocol' for the protocol runner)"
+                ),
                 file=ref,
+                ref=ref,
+                found=definition.kind,
             )
         lines.append(f"  - {definition.kind}: {ref}")
     if lines[-1] == "sections:":
-        raise PdkitError("--from names no definitions; give at least one id")
+        raise PdkitError(N_("--from names no definitions; give at least one id"))
     return write_new(args.out / f"{name}.yaml", lines)
 
 
@@ -250,7 +255,7 @@ def _new_agenda(args: argparse.Namespace) -> int:
     name = args.name
     if not re.fullmatch(r"[a-z0-9_-]+", name):
         raise DefinitionError(
-            "an agenda id uses lower-case letters, digits, '-' and '_'", file=name
+            N_("an agenda id uses lower-case letters, digits, '-' and '_'"), file=name
         )
     title = name.replace("-", " ").replace("_", " ").capitalize()
     lines = [
@@ -270,15 +275,19 @@ def _new_agenda(args: argparse.Namespace) -> int:
             part_title, minutes, shows = _AGENDA_PLACES[item]
         elif item == "revise":
             if not goal:
-                raise PdkitError("'revise' shows the goal form again: name a form before it")
+                raise PdkitError(N_("'revise' shows the goal form again: name a form before it"))
             part_title, minutes, shows = "Revise your goal", 15, f"revise: {goal}"
         else:
             definition = load_definition(item)
             if definition.kind not in ("form", "reflection"):
                 raise DefinitionError(
-                    f"{item!r} is a {definition.kind}; an agenda's parts are forms and "
-                    "reflections, 'protocol', 'revise' and 'evaluation'",
+                    N_(
+                        "{item!r} is a {found}; an agenda's parts are forms and "
+                        "reflections, 'protocol', 'revise' and 'evaluation'"
+                    ),
                     file=item,
+                    item=item,
+                    found=definition.kind,
                 )
             goal = goal or (item if definition.kind == "form" else "")
             part_title, minutes, shows = definition.title, 15, f"{definition.kind}: {item}"
@@ -294,7 +303,7 @@ def _new_agenda(args: argparse.Namespace) -> int:
             f"    {shows}",
         ]
     if lines[-1] == "parts:":
-        raise PdkitError("--from names no parts; give at least one")
+        raise PdkitError(N_("--from names no parts; give at least one"))
     return write_new(args.out / f"{name}.yaml", lines)
 
 
@@ -388,12 +397,14 @@ def _new_protocol(args: argparse.Namespace) -> int:
     name = args.name
     if not re.fullmatch(r"[a-z0-9_-]+", name):
         raise DefinitionError(
-            "a protocol id uses lower-case letters, digits, '-' and '_'", file=name
+            N_("a protocol id uses lower-case letters, digits, '-' and '_'"), file=name
         )
     title = name.replace("-", " ").replace("_", " ").capitalize()
     target = args.out / f"{name}.yaml"
     if target.exists():
-        raise PdkitError(f"{target} already exists; choose another name or remove it first")
+        raise PdkitError(
+            N_("{target} already exists; choose another name or remove it first"), target=target
+        )
     text = _PROTOCOL_TEMPLATE.format(name=name, id=yaml_text(name), title=yaml_text(title))
     args.out.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
@@ -407,7 +418,7 @@ def _new_look_fors(args: argparse.Namespace) -> int:
     name = args.name
     if not re.fullmatch(r"[a-z0-9_-]+", name):
         raise DefinitionError(
-            "a list of look-fors has an id of lower-case letters, digits, '-' and '_'",
+            N_("a list of look-fors has an id of lower-case letters, digits, '-' and '_'"),
             file=name,
         )
     goals = (

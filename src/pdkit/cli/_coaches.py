@@ -9,7 +9,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from ..errors import PdkitError
+from ..errors import PdkitError, Said
+from ..i18n import N_, Nn_
 from ._common import Commands, open_existing_store
 from ._words import t, tn
 
@@ -124,8 +125,10 @@ def _coach(args: argparse.Namespace) -> int:
     action = args.coach_command
     if action is None:
         raise PdkitError(
-            "say what to do: pdkit coach add NAME, assign COACH TEACHER…, "
-            "unassign COACH TEACHER…, list, or link COACH"
+            N_(
+                "say what to do: pdkit coach add NAME, assign COACH TEACHER…, "
+                "unassign COACH TEACHER…, list, or link COACH"
+            )
         )
     store = open_store(args.store) if action == "add" else open_existing_store(args.store)
     try:
@@ -153,8 +156,12 @@ def _session_of(store: Store, wanted: str | None) -> tuple[str, str] | None:
     found = store.get_session(wanted) or store.session_for_code(wanted)
     if found is None:
         raise PdkitError(
-            f"no session {wanted!r} in {store.url}: give its join code or id "
-            "(pdkit session list), or 'default'"
+            N_(
+                "no session {wanted!r} in {store}: give its join code or id "
+                "(pdkit session list), or 'default'"
+            ),
+            wanted=wanted,
+            store=store.url,
         )
     return found.id, f"session {found.code} ({found.title!r})"
 
@@ -164,14 +171,18 @@ def _coach_add(store: Store, args: argparse.Namespace) -> int:
 
     name = " ".join(args.name.split())
     if not name:
-        raise PdkitError("give the coach's name: pdkit coach add 'Carla Ruiz'")
+        raise PdkitError(N_("give the coach's name: pdkit coach add 'Carla Ruiz'"))
     email = check_email(args.email) if args.email is not None else None
     session = _session_of(store, args.session) or (DEFAULT_SESSION, t("the default session"))
     same = [c for c in store.coaches() if _same_name(c.display_name, name)]
     if same and not args.again:
         raise PdkitError(
-            f"there is a coach called {name!r} already ({_ids(same)}): to add another person "
-            "with this name, run the command again with --again"
+            N_(
+                "there is a coach called {name!r} already ({ids}): to add another person "
+                "with this name, run the command again with --again"
+            ),
+            name=name,
+            ids=_ids(same),
         )
     coach, _token = store.create_participant(name, role="coach", session=session[0])
     if email is not None:
@@ -267,8 +278,11 @@ def _coach_link(store: Store, args: argparse.Namespace) -> int:
     base = args.base_url.strip().rstrip("/")
     if not base.startswith(("http://", "https://")):
         raise PdkitError(
-            f"--base-url {args.base_url!r}: give the server's address as the coach reaches it, "
-            "such as https://pd.school.org"
+            N_(
+                "--base-url {given!r}: give the server's address as the coach reaches it, "
+                "such as https://pd.school.org"
+            ),
+            given=args.base_url,
         )
     coach = _find_coach(store, args.coach)
     token = store.issue_link(coach.id, COACH_PURPOSE)
@@ -300,11 +314,23 @@ def _find_coach(store: Store, ref: str) -> Participant:
     ]
     if not found:
         raise PdkitError(
-            f"no coach {wanted!r} in {store.url}: give a coach's name or id (pdkit coach list), "
-            "or add one (pdkit coach add NAME)"
+            N_(
+                "no coach {wanted!r} in {store}: give a coach's name or id (pdkit coach list), "
+                "or add one (pdkit coach add NAME)"
+            ),
+            wanted=wanted,
+            store=store.url,
         )
     if len(found) > 1:
-        raise PdkitError(f"{len(found)} coaches are called {wanted!r} ({_ids(found)}): give the id")
+        raise PdkitError(
+            Nn_(
+                "{count} coach is called {wanted!r} ({ids}): give the id",
+                "{count} coaches are called {wanted!r} ({ids}): give the id",
+            ),
+            count=len(found),
+            wanted=wanted,
+            ids=_ids(found),
+        )
     return found[0]
 
 
@@ -325,18 +351,40 @@ def _find_teacher(store: Store, ref: str, session: tuple[str, str] | None) -> Pa
     where = f"{session[1]}" if session else store.url
     if not found:
         raise PdkitError(
-            f"no teacher {wanted!r} in {where}: give their name as they joined with it, or their id"
+            N_(
+                "no teacher {wanted!r} in {where}: give their name as they joined with it, or "
+                "their id"
+            ),
+            wanted=wanted,
+            where=where,
         )
     if len(found) > 1:
-        titles = {s.id: f"session {s.code}" for s in store.sessions()}
-        listed = "; ".join(
-            f"id {p.id} ({titles.get(p.session, 'the default session')}, joined "
-            f"{_when(p.created_at)})"
+        codes = {s.id: s.code for s in store.sessions()}
+        listed = [
+            Said(
+                N_("id {id} (session {code}, joined {when})"),
+                id=p.id,
+                code=codes[p.session],
+                when=_when(p.created_at),
+            )
+            if p.session in codes
+            else Said(
+                N_("id {id} (the default session, joined {when})"),
+                id=p.id,
+                when=_when(p.created_at),
+            )
             for p in found
-        )
+        ]
         raise PdkitError(
-            f"{len(found)} teachers are called {wanted!r}: {listed}. Give the id of the one "
-            "you mean (or --session)"
+            Nn_(
+                "{count} teacher is called {wanted!r}: {listed}. Give the id of the one "
+                "you mean (or --session)",
+                "{count} teachers are called {wanted!r}: {listed}. Give the id of the one "
+                "you mean (or --session)",
+            ),
+            count=len(found),
+            wanted=wanted,
+            listed=listed,
         )
     return found[0]
 

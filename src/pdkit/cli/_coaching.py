@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import PdkitError
+from ..errors import PdkitError, in_language
+from ..i18n import N_, terminal_words
 from ._common import Commands, open_existing_store
 from ._words import t, tn
 
@@ -179,7 +180,9 @@ def _export(args: argparse.Namespace) -> int:
                 pseudonymous=args.pseudonymous,
             )
         except OSError as exc:
-            raise PdkitError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+            raise PdkitError(
+                N_("cannot write to {out}: {reason}"), out=args.out, reason=exc.strerror or exc
+            ) from None
     finally:
         store.close()
     session = args.session or DEFAULT_SESSION
@@ -276,7 +279,7 @@ def _review(args: argparse.Namespace) -> int:
     )
     try:
         if not loaded.read:
-            raise PdkitError("nothing could be read (see the warnings); no report written")
+            raise PdkitError(N_("nothing could be read (see the warnings); no report written"))
         html = report_html(
             loaded,
             title=args.title,
@@ -288,12 +291,20 @@ def _review(args: argparse.Namespace) -> int:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(args.out, html)
         except OSError as exc:
-            raise PdkitError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-        private = " (with private reflections and notes)" if args.include_private else ""
-        print(f"pdkit: wrote {args.out}{private}")
+            raise PdkitError(
+                N_("cannot write {out}: {reason}"), out=args.out, reason=exc.strerror or exc
+            ) from None
+        wrote = (
+            t("pdkit: wrote {out} (with private reflections and notes)")
+            if args.include_private
+            else t("pdkit: wrote {out}")
+        )
+        print(wrote.format(out=args.out))
     finally:  # warnings last, where they are seen
+        terminal, _ = terminal_words()  # t with its plural forms: a warning may count
         for warning in loaded.warnings:
-            print(t("pdkit: warning: {message}").format(message=warning), file=sys.stderr)
+            warned = t("pdkit: warning: {message}")
+            print(warned.format(message=in_language(warning, terminal)), file=sys.stderr)
     return 0
 
 
@@ -306,13 +317,17 @@ def _coach_store(args: argparse.Namespace) -> Store:
     ]
     if len(stores) != 1 or len(args.sources) != 1:
         raise PdkitError(
-            "--coach reads one store (sqlite:///…, postgresql://… or a .sqlite3 file): "
-            "whom a coach coaches is kept there, not in saved workbooks"
+            N_(
+                "--coach reads one store (sqlite:///…, postgresql://… or a .sqlite3 file): "
+                "whom a coach coaches is kept there, not in saved workbooks"
+            )
         )
     if args.include_private:
         raise PdkitError(
-            "--coach and --include-private do not go together: a coach sees "
-            "what their teachers shared with them, never what they kept private"
+            N_(
+                "--coach and --include-private do not go together: a coach sees "
+                "what their teachers shared with them, never what they kept private"
+            )
         )
     return open_existing_store(stores[0])
 

@@ -7,8 +7,9 @@ import argparse
 from pathlib import Path
 
 from ..errors import PdkitError
+from ..i18n import N_
 from ._common import Commands
-from ._words import t
+from ._words import t, tn
 
 __all__ = ["add"]
 
@@ -78,11 +79,13 @@ def _verify(args: argparse.Namespace) -> int:
         with args.file.open("rb") as given:
             raw = given.read(MAX_TOKEN_CHARS + 1)
     except OSError as exc:
-        raise PdkitError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+        raise PdkitError(
+            N_("cannot read {given}: {reason}"), given=args.file, reason=exc.strerror or exc
+        ) from None
     try:
         found = verify(raw.decode("utf-8", "replace"), args.key)
     except CredentialError as exc:
-        print(t("pdkit: NOT VERIFIED: {reason}").format(reason=exc), file=sys.stderr)
+        print(t("pdkit: NOT VERIFIED: {reason}").format(reason=exc.said(t, tn)), file=sys.stderr)
         return 1
     who = f"{found.subject_name} ({found.subject})" if found.subject_name else found.subject
     print(t("verified: {file}").format(file=args.file))

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import PdkitError
+from ..i18n import N_
 from ._common import Commands, open_existing_store
 from ._reminding import add_smtp_arguments
 from ._words import t, tn
@@ -295,7 +296,7 @@ def _serve(args: argparse.Namespace) -> int:
         keyfile=args.keyfile,
     )
     if args.remind and not args.remind_every > 0:
-        raise PdkitError("--remind-every: give minutes, more than 0")
+        raise PdkitError(N_("--remind-every: give minutes, more than 0"))
     return serve(config)
 
 
@@ -312,7 +313,8 @@ def pools(given: list[str] | None) -> dict[str, int]:
         name, sep, size = item.partition("=")
         if not sep or not name.strip() or not size.strip().isdigit():
             raise PdkitError(
-                f"--pool {item!r}: write WORKBOOK=N, such as --pool goal-setting=40 (or 0)"
+                N_("--pool {item!r}: write WORKBOOK=N, such as --pool goal-setting=40 (or 0)"),
+                item=item,
             )
         pools[name.strip().removesuffix(".ipynb")] = int(size)
     return pools
@@ -325,8 +327,10 @@ def _session(args: argparse.Namespace) -> int:
 
     if args.session_command is None:
         raise PdkitError(
-            "say what to do: pdkit session create --title …, pdkit session schedule … "
-            "or pdkit session list"
+            N_(
+                "say what to do: pdkit session create --title …, pdkit session schedule … "
+                "or pdkit session list"
+            )
         )
     base = args.url.rstrip("/")
     if args.session_command == "schedule":
@@ -383,7 +387,9 @@ def _checkins(args: argparse.Namespace) -> tuple[date, tuple[date, ...]]:
     try:
         day = date.fromisoformat(args.date) if args.date else today()
     except ValueError:
-        raise PdkitError(f"--date {args.date!r}: write the session day as YYYY-MM-DD") from None
+        raise PdkitError(
+            N_("--date {given!r}: write the session day as YYYY-MM-DD"), given=args.date
+        ) from None
     return day, parse_schedule(args.checkins or "", day)
 
 
@@ -404,8 +410,12 @@ def _schedule(args: argparse.Namespace) -> int:
             found = store.get_session(wanted) or store.session_for_code(wanted)
             if found is None:
                 raise PdkitError(
-                    f"no session {wanted!r} in {store.url}: give its join code or id "
-                    "(pdkit session list), or 'default'"
+                    N_(
+                        "no session {wanted!r} in {store}: give its join code or id "
+                        "(pdkit session list), or 'default'"
+                    ),
+                    wanted=wanted,
+                    store=store.url,
                 )
             session_id, title = found.id, repr(found.title)
         store.set_checkin_schedule(session_id, day, dates)

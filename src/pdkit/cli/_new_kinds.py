@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from ..errors import DefinitionError, PdkitError
+from ..i18n import N_
 from ._words import t
 
 __all__ = ["add_kinds", "write_new", "yaml_text"]
@@ -62,7 +63,9 @@ def add_kinds(kinds: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 def write_new(target: Path, lines: list[str]) -> int:
     if target.exists():
-        raise PdkitError(f"{target} already exists; choose another name or remove it first")
+        raise PdkitError(
+            N_("{target} already exists; choose another name or remove it first"), target=target
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(t("pdkit: wrote {path}").format(path=target))
@@ -82,7 +85,7 @@ def _new_pathway(args: argparse.Namespace) -> int:
     name = args.name
     if not re.fullmatch(r"[a-z0-9_-]+", name):
         raise DefinitionError(
-            "a pathway has an id of lower-case letters, digits, '-' and '_'", file=name
+            N_("a pathway has an id of lower-case letters, digits, '-' and '_'"), file=name
         )
     goals = (
         load_school_goals(args.school_goals) if args.school_goals else default_school_goals("en")
@@ -91,7 +94,10 @@ def _new_pathway(args: argparse.Namespace) -> int:
     goal = args.school_goal or ids[0]
     if goal not in ids:
         raise DefinitionError(
-            f"{goal!r} is not one of the school goals ({', '.join(ids)})", file=name
+            N_("{goal!r} is not one of the school goals ({goals})"),
+            file=name,
+            goal=goal,
+            goals=", ".join(ids),
         )
     title = name.replace("-", " ").replace("_", " ").capitalize()
     text = _PATHWAY_TEMPLATE.format(name=name, id=yaml_text(name), title=yaml_text(title))
@@ -139,7 +145,8 @@ def _new_credential(args: argparse.Namespace) -> int:
     name = args.name
     if not re.fullmatch(r"[a-z0-9_-]+", name):
         raise DefinitionError(
-            "a micro-credential has an id of lower-case letters, digits, '-' and '_'", file=name
+            N_("a micro-credential has an id of lower-case letters, digits, '-' and '_'"),
+            file=name,
         )
     title = name.replace("-", " ").replace("_", " ").capitalize()
     lines = [

@@ -64,12 +64,16 @@ def add(commands: Commands) -> None:
 
 def _records(args: argparse.Namespace) -> int:
     from ..errors import PdkitError
+    from ..i18n import N_
     from ..records import write_records
 
     if not (args.home_page.startswith("https://") or args.home_page.startswith("http://")):
-        raise PdkitError(f"--home-page must be a web address (https://…), not {args.home_page!r}")
+        raise PdkitError(
+            N_("--home-page must be a web address (https://…), not {given!r}"),
+            given=args.home_page,
+        )
     if not 0 <= args.session_hours <= 24:
-        raise PdkitError("--session-hours must be between 0 and 24")
+        raise PdkitError(N_("--session-hours must be between 0 and 24"))
     store = open_existing_store(args.store)
     try:
         lines, hours, count = write_records(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import PdkitError
+from ..errors import PdkitError, in_language
+from ..i18n import N_, terminal_words
 from ._common import Commands, open_existing_store
 from ._words import t
 
@@ -95,6 +96,7 @@ def _remind(args: argparse.Namespace) -> int:
     from ..store import DEFAULT_SESSION
 
     settings = None if args.dry_run else SmtpSettings.from_url(args.smtp)
+    terminal, _ = terminal_words()  # t with its plural forms (an error in a line may count)
     store = open_existing_store(args.store)
     try:
         session = None
@@ -103,14 +105,18 @@ def _remind(args: argparse.Namespace) -> int:
             found = store.get_session(wanted) or store.session_for_code(wanted)
             if found is None and wanted != DEFAULT_SESSION:
                 raise PdkitError(
-                    f"no session {wanted!r} in {store.url}: give its join code or id "
-                    "(pdkit session list), or 'default'"
+                    N_(
+                        "no session {wanted!r} in {store}: give its join code or id "
+                        "(pdkit session list), or 'default'"
+                    ),
+                    wanted=wanted,
+                    store=store.url,
                 )
             session = found.id if found is not None else DEFAULT_SESSION
 
         def say(line: str) -> None:
             if not args.quiet:
-                print(f"pdkit: {line}", flush=True)
+                print(f"pdkit: {in_language(line, terminal)}", flush=True)
 
         report = send_reminders(
             store,
@@ -129,9 +135,9 @@ def _remind(args: argparse.Namespace) -> int:
         if settings is None
         else t("pdkit: reminders through {server}: {summary}")
     )
-    print(said.format(summary=report.summary(), server=settings))
+    print(said.format(summary=in_language(report.summary(), terminal), server=settings))
     if report.stopped:
         said = t("pdkit: error: {message} (the rest go on the next run)")
-        print(said.format(message=report.stopped), file=sys.stderr)
+        print(said.format(message=in_language(report.stopped, terminal)), file=sys.stderr)
         return 2
     return 1 if report.failed else 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import PdkitError
+from ..i18n import N_
 from ._common import Commands, open_existing_store
 from ._words import t, tn
 
@@ -51,6 +52,7 @@ def add(commands: Commands) -> None:
 
 
 def _rollup(args: argparse.Namespace) -> int:
+    from ..i18n import language_from_environment
     from ..review import rollup, write_rollup
     from ..store import DEFAULT_SESSION
 
@@ -64,14 +66,18 @@ def _rollup(args: argparse.Namespace) -> int:
                 found = store.get_session(wanted) or store.session_for_code(wanted)
                 if found is None and wanted != DEFAULT_SESSION:
                     raise PdkitError(
-                        f"no session {wanted!r} in {store.url}: give its join code or id "
-                        "(pdkit session list), or 'default'"
+                        N_(
+                            "no session {wanted!r} in {store}: give its join code or id "
+                            "(pdkit session list), or 'default'"
+                        ),
+                        wanted=wanted,
+                        store=store.url,
                     )
                 sessions.append(found.id if found is not None else DEFAULT_SESSION)
-        frame = rollup(store, sessions)
+        frame = rollup(store, sessions, language=language_from_environment())
     finally:
         store.close()
-    paths = write_rollup(frame, args.out)
+    paths = write_rollup(frame, args.out, language_from_environment())
     hidden = int((frame["note"] != "").sum())
     sessions_done = frame["session"].nunique()
     said = tn(

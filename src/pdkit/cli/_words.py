@@ -26,6 +26,9 @@ def tn(one: str, many: str, count: int) -> str:
     return terminal_words()[1](one, many, count)
 
 
+t.plural = tn  # type: ignore[attr-defined]  # as a translator's: PdkitError.said(t)
+
+
 ARGPARSE_WORDS = (
     N_("usage: "),
     N_("positional arguments"),

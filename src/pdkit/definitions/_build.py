@@ -11,8 +11,9 @@ from typing import Any
 import yaml
 
 from ..errors import DefinitionError
-from ..i18n import choose
+from ..i18n import N_
 from ._limits import listed, shown
+from ._localize import localize
 from ._model import (
     AGENDA_SHOWS,
     ALL,
@@ -40,13 +41,12 @@ __all__ = [
 ]
 
 
-def _fail(
-    problem: str, file: str, root: yaml.Node | None, path: list[PathPart], *, key: bool = False
-) -> DefinitionError:
-    """An error at ``path``; with ``key`` its line is that of the last key, not its value."""
-    return DefinitionError(
-        problem, file=file, line=line_of(root, path, key=key), path=format_path(path)
-    )
+def _at(
+    file: str, root: yaml.Node | None, path: list[PathPart], *, key: bool = False
+) -> dict[str, Any]:
+    """Where ``path`` is, as a :class:`DefinitionError`'s ``file``, ``line`` and ``path``
+    keywords; with ``key`` the line is that of the last key, not its value."""
+    return {"file": file, "line": line_of(root, path, key=key), "path": format_path(path)}
 
 
 _TYPE_KEYS = {
@@ -86,19 +86,19 @@ def _build_fields(
         ftype = raw["type"]
         for key, types in _TYPE_KEYS.items():
             if key in raw and ftype not in types:
-                raise _fail(
-                    f"{key!r} does not apply to a {ftype!r} field (only to {', '.join(types)})",
-                    file,
-                    root,
-                    [*at, key],
+                raise DefinitionError(
+                    N_("{key!r} does not apply to a {type!r} field (only to {types})"),
+                    **_at(file, root, [*at, key]),
+                    key=key,
+                    type=ftype,
+                    types=", ".join(types),
                 )
         if raw["id"] in seen:
-            raise _fail(
-                f"the field id {raw['id']!r} is already used by "
-                f"{format_path([*prefix, seen[raw['id']]])}; field ids must be unique here",
-                file,
-                root,
-                [*at, "id"],
+            raise DefinitionError(
+                N_("the field id {id!r} is already used by {first}; field ids must be unique here"),
+                **_at(file, root, [*at, "id"]),
+                id=raw["id"],
+                first=format_path([*prefix, seen[raw["id"]]]),
             )
         seen[raw["id"]] = index
         options = tuple(
@@ -107,39 +107,40 @@ def _build_fields(
         )
         if ftype in ("choice", "multi_choice"):
             if bool(options) == ("options_from" in raw):
-                raise _fail(
-                    f"a {ftype!r} field needs either 'options' or 'options_from' (exactly one)",
-                    file,
-                    root,
-                    at,
+                raise DefinitionError(
+                    N_("a {type!r} field needs either 'options' or 'options_from' (exactly one)"),
+                    **_at(file, root, at),
+                    type=ftype,
                 )
             repeat = _first_repeat([o.value for o in options])
             if repeat is not None:
-                raise _fail(
-                    f"option {shown(options[repeat].value)} is listed twice",
-                    file,
-                    root,
-                    [*at, "options", repeat],
+                raise DefinitionError(
+                    N_("option {value} is listed twice"),
+                    **_at(file, root, [*at, "options", repeat]),
+                    value=shown(options[repeat].value),
                 )
         if ftype == "scale":
             if "points" not in raw:
-                raise _fail(
-                    "a 'scale' field needs 'points' (value and label for each)", file, root, at
+                raise DefinitionError(
+                    N_("a 'scale' field needs 'points' (value and label for each)"),
+                    **_at(file, root, at),
                 )
             options = tuple(Option(p["value"], p["label"]) for p in raw["points"])
             repeat = _first_repeat([o.value for o in options])
             if repeat is not None:
-                raise _fail(
-                    "two points of the scale share a value",
-                    file,
-                    root,
-                    [*at, "points", repeat, "value"],
+                raise DefinitionError(
+                    N_("two points of the scale share a value"),
+                    **_at(file, root, [*at, "points", repeat, "value"]),
                 )
         for bound in ("min", "max"):
             if bound in raw and not math.isfinite(raw[bound]):
-                raise _fail(f"{bound!r} must be a finite number", file, root, [*at, bound])
+                raise DefinitionError(
+                    N_("{bound!r} must be a finite number"),
+                    **_at(file, root, [*at, bound]),
+                    bound=bound,
+                )
         if ftype == "number" and raw.get("min", -math.inf) > raw.get("max", math.inf):
-            raise _fail("'min' is larger than 'max'", file, root, [*at, "min"])
+            raise DefinitionError(N_("'min' is larger than 'max'"), **_at(file, root, [*at, "min"]))
         fields.append(
             Field(
                 id=raw["id"],
@@ -193,12 +194,18 @@ def build_workbook(data: dict[str, Any], file: str, root: yaml.Node | None) -> W
             continue
         for index, section in enumerate(sections):
             if section.kind not in (own, "text"):
-                raise _fail(
-                    f"a {own} workbook holds only text and the {own} section, not "
-                    f"{section.kind!r} (participants' sections belong in another workbook)",
-                    file,
-                    root,
-                    ["sections", index],
+                raise DefinitionError(
+                    N_(
+                        "a facilitator workbook holds only text and the facilitator section, "
+                        "not {section!r} (participants' sections belong in another workbook)"
+                    )
+                    if own == "facilitator"
+                    else N_(
+                        "a coach workbook holds only text and the coach section, not "
+                        "{section!r} (participants' sections belong in another workbook)"
+                    ),
+                    **_at(file, root, ["sections", index]),
+                    section=section.kind,
                 )
     return WorkbookDefinition(
         id=data["id"],
@@ -216,15 +223,20 @@ def build_agenda(data: dict[str, Any], file: str, root: yaml.Node | None) -> Age
     for index, raw in enumerate(data["parts"]):
         at: list[PathPart] = ["parts", index]
         if any(p.id == raw["id"] for p in parts):
-            raise _fail(f"the part id {raw['id']!r} is used twice", file, root, [*at, "id"])
+            raise DefinitionError(
+                N_("the part id {id!r} is used twice"),
+                **_at(file, root, [*at, "id"]),
+                id=raw["id"],
+            )
         shows = [k for k in AGENDA_SHOWS if k in raw]
         if len(shows) != 1:
-            what = "nothing" if not shows else " and ".join(repr(k) for k in shows)
-            raise _fail(
-                f"a part shows exactly one thing ({', '.join(AGENDA_SHOWS)}); this one has {what}",
-                file,
-                root,
-                at,
+            raise DefinitionError(
+                N_("a part shows exactly one thing ({things}); this one has {shows}")
+                if shows
+                else N_("a part shows exactly one thing ({things}); this one has nothing"),
+                **_at(file, root, at),
+                things=", ".join(AGENDA_SHOWS),
+                shows=" and ".join(repr(k) for k in shows),
             )
         [kind] = shows
         value = raw[kind]
@@ -261,13 +273,16 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
     roles: list[Role] = []
     for index, raw in enumerate(data["roles"]):
         if any(r.id == raw["id"] for r in roles):
-            raise _fail(
-                f"the role id {raw['id']!r} is used twice", file, root, ["roles", index, "id"]
+            raise DefinitionError(
+                N_("the role id {id!r} is used twice"),
+                **_at(file, root, ["roles", index, "id"]),
+                id=raw["id"],
             )
         count = raw.get("count", 1)
         if count == "rest" and any(r.count is None for r in roles):
-            raise _fail(
-                "only one role can take 'count: rest'", file, root, ["roles", index, "count"]
+            raise DefinitionError(
+                N_("only one role can take 'count: rest'"),
+                **_at(file, root, ["roles", index, "count"]),
             )
         roles.append(
             Role(
@@ -280,35 +295,38 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
     known = {r.id for r in roles} | {ALL}
     low, high = data.get("group_size", [2, 12])
     if low > high:
-        raise _fail(
-            f"the smallest group ({low}) is larger than the largest ({high})",
-            file,
-            root,
-            ["group_size"],
+        raise DefinitionError(
+            N_("the smallest group ({low}) is larger than the largest ({high})"),
+            **_at(file, root, ["group_size"]),
+            low=low,
+            high=high,
         )
     steps: list[Step] = []
     for index, raw in enumerate(data["steps"]):
         at: list[PathPart] = ["steps", index]
         if any(s.id == raw["id"] for s in steps):
-            raise _fail(f"the step id {raw['id']!r} is used twice", file, root, [*at, "id"])
+            raise DefinitionError(
+                N_("the step id {id!r} is used twice"),
+                **_at(file, root, [*at, "id"]),
+                id=raw["id"],
+            )
         for key in ("speaking", "silent"):
             for pos, role in enumerate(raw.get(key, ())):
                 if role not in known:
-                    raise _fail(
-                        f"{role!r} is not a role of this protocol (roles: {listed(sorted(known))})",
-                        file,
-                        root,
-                        [*at, key, pos],
+                    raise DefinitionError(
+                        N_("{role!r} is not a role of this protocol (roles: {roles})"),
+                        **_at(file, root, [*at, key, pos]),
+                        role=role,
+                        roles=listed(sorted(known)),
                     )
         for key in ("prompt", "capture"):
             for role in raw.get(key, {}):
                 if role not in known:
-                    raise _fail(
-                        f"{role!r} is not a role of this protocol (roles: {listed(sorted(known))})",
-                        file,
-                        root,
-                        [*at, key, role],
-                        key=True,
+                    raise DefinitionError(
+                        N_("{role!r} is not a role of this protocol (roles: {roles})"),
+                        **_at(file, root, [*at, key, role], key=True),
+                        role=role,
+                        roles=listed(sorted(known)),
                     )
         speaking, silent = set(raw.get("speaking", ())), set(raw.get("silent", ()))
         # 'all' in one list and a role in the other would make that role do both.
@@ -318,19 +336,19 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
             if (r.id in speaking or ALL in speaking) and (r.id in silent or ALL in silent)
         ]
         if both:
-            raise _fail(
-                f"{both[0]!r} cannot both speak and be silent in one step",
-                file,
-                root,
-                [*at, "silent"],
+            raise DefinitionError(
+                N_("{role!r} cannot both speak and be silent in one step"),
+                **_at(file, root, [*at, "silent"]),
+                role=both[0],
             )
         allowed = raw.get("allowed")
         if allowed is not None and not allowed[0] <= raw["minutes"] <= allowed[1]:
-            raise _fail(
-                f"{raw['minutes']} minutes is outside the allowed range {allowed[0]}–{allowed[1]}",
-                file,
-                root,
-                [*at, "minutes"],
+            raise DefinitionError(
+                N_("{minutes} minutes is outside the allowed range {low}–{high}"),
+                **_at(file, root, [*at, "minutes"]),
+                minutes=raw["minutes"],
+                low=allowed[0],
+                high=allowed[1],
             )
         capture = {
             role: _build_fields(items, file, root, [*at, "capture", role])
@@ -340,11 +358,11 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
             ids = [f.id for f in (*capture.get(ALL, ()), *capture.get(role, ()))]
             repeat = _first_repeat(ids)
             if repeat is not None:
-                raise _fail(
-                    f"{role!r} would write the field {ids[repeat]!r} twice in this step",
-                    file,
-                    root,
-                    [*at, "capture", role],
+                raise DefinitionError(
+                    N_("{role!r} would write the field {field!r} twice in this step"),
+                    **_at(file, root, [*at, "capture", role]),
+                    role=role,
+                    field=ids[repeat],
                 )
         feedback = dict(raw.get("feedback", {}))
         _check_feedback(feedback, capture, data, file, root, at)
@@ -368,40 +386,46 @@ def build_protocol(data: dict[str, Any], file: str, root: yaml.Node | None) -> P
     if presenter is not None:
         role = next((r for r in roles if r.id == presenter), None)
         if role is None or role.count != 1:
-            why = "is not a role here" if role is None else "is a role of several people"
-            raise _fail(
-                f"the presenter {presenter!r} {why}: it must be a role of one person "
-                f"(roles: {listed([r.id for r in roles])})",
-                file,
-                root,
-                ["presenter"],
+            raise DefinitionError(
+                N_(
+                    "the presenter {presenter!r} is not a role here: it must be a role of one "
+                    "person (roles: {roles})"
+                )
+                if role is None
+                else N_(
+                    "the presenter {presenter!r} is a role of several people: it must be a role "
+                    "of one person (roles: {roles})"
+                ),
+                **_at(file, root, ["presenter"]),
+                presenter=presenter,
+                roles=listed([r.id for r in roles]),
             )
     rank = {"first": 0, "each": 1, "last": 2}
     for index, (before, step) in enumerate(pairwise(steps), 1):
         if rank[step.round] < rank[before.round]:
-            raise _fail(
-                f"a 'round: {step.round}' step cannot follow a 'round: {before.round}' one: "
-                "steps of the first round come first, then those of every round, then those "
-                "after the last",
-                file,
-                root,
-                ["steps", index, "round"],
+            raise DefinitionError(
+                N_(
+                    "a 'round: {round}' step cannot follow a 'round: {before}' one: "
+                    "steps of the first round come first, then those of every round, then those "
+                    "after the last"
+                ),
+                **_at(file, root, ["steps", index, "round"]),
+                round=step.round,
+                before=before.round,
             )
     if not any(s.round == "each" for s in steps):
-        raise _fail(
-            "no step runs in every round: mark at least one step 'round: each' (the default)",
-            file,
-            root,
-            ["steps"],
+        raise DefinitionError(
+            N_("no step runs in every round: mark at least one step 'round: each' (the default)"),
+            **_at(file, root, ["steps"]),
         )
     stated = data.get("total_minutes")
     total = sum(s.minutes for s in steps)
     if stated is not None and abs(stated - total) > 1e-6:
-        raise _fail(
-            f"the steps add up to {total:g} minutes, not the {stated:g} this protocol states",
-            file,
-            root,
-            ["total_minutes"],
+        raise DefinitionError(
+            N_("the steps add up to {total:g} minutes, not the {stated:g} this protocol states"),
+            **_at(file, root, ["total_minutes"]),
+            total=total,
+            stated=stated,
         )
     return ProtocolDefinition(
         id=data["id"],
@@ -431,11 +455,9 @@ def _check_feedback(
     """A step's ``feedback``: fields the step captures from someone other than the
     presenter, each going to one of the protocol's feedback categories."""
     if feedback and data.get("presenter") is None:
-        raise _fail(
-            "feedback goes to the presenter: name the protocol's 'presenter' role",
-            file,
-            root,
-            [*at, "feedback"],
+        raise DefinitionError(
+            N_("feedback goes to the presenter: name the protocol's 'presenter' role"),
+            **_at(file, root, [*at, "feedback"]),
         )
     categories = data.get("feedback_categories", [])
     given = {
@@ -443,53 +465,19 @@ def _check_feedback(
     }
     for field_id, category in feedback.items():
         if field_id not in given:
-            raise _fail(
-                f"{field_id!r} is not a field this step captures from the presenter's "
-                f"colleagues (fields: {listed(sorted(given))})",
-                file,
-                root,
-                [*at, "feedback", field_id],
-                key=True,
+            raise DefinitionError(
+                N_(
+                    "{field!r} is not a field this step captures from the presenter's "
+                    "colleagues (fields: {fields})"
+                ),
+                **_at(file, root, [*at, "feedback", field_id], key=True),
+                field=field_id,
+                fields=listed(sorted(given)),
             )
         if category not in categories:
-            raise _fail(
-                f"{category!r} is not one of this protocol's feedback_categories "
-                f"({listed(categories)})",
-                file,
-                root,
-                [*at, "feedback", field_id],
+            raise DefinitionError(
+                N_("{category!r} is not one of this protocol's feedback_categories ({categories})"),
+                **_at(file, root, [*at, "feedback", field_id]),
+                category=category,
+                categories=listed(categories),
             )
-
-
-_TEXT_KEYS = frozenset(
-    (
-        "title",
-        "intro",
-        "label",
-        "help",
-        "placeholder",
-        "item_label",
-        "summary",
-        "description",
-        "text",
-        "note",
-        *("deviations", "competency", "key_method"),
-    )
-)
-
-
-def localize(node: Any, language: str | None) -> Any:
-    """The validated document with every per-language text replaced by one text."""
-    if isinstance(node, list):
-        return [localize(item, language) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in _TEXT_KEYS and isinstance(value, dict):
-            out[key] = choose(value, language)
-        elif key == "prompt" and isinstance(value, dict):
-            out[key] = {role: choose(text, language) for role, text in value.items()}
-        else:
-            out[key] = localize(value, language)
-    return out

@@ -8,54 +8,67 @@ from typing import Any
 
 import yaml
 
-from ._build import _fail
+from ..errors import DefinitionError
+from ..i18n import N_
+from ._build import _at
 from ._credential_model import CredentialDefinition, Criterion, Level, Requirement
 
 __all__ = ["build_credential"]
 
 
-def _unique(
-    raws: list[dict[str, Any]], what: str, key: list[str | int], file: str, root: yaml.Node | None
-) -> None:
+def _repeat(raws: list[dict[str, Any]]) -> int | None:
+    """The index of the first item whose id an earlier item has."""
     seen: set[str] = set()
     for index, raw in enumerate(raws):
         if raw["id"] in seen:
-            raise _fail(
-                f"the {what} id {raw['id']!r} is used twice", file, root, [*key, index, "id"]
-            )
+            return index
         seen.add(raw["id"])
+    return None
 
 
 def build_credential(
     data: dict[str, Any], file: str, root: yaml.Node | None
 ) -> CredentialDefinition:
     rubric = data["rubric"]
-    _unique(data["requirements"], "requirement", ["requirements"], file, root)
-    _unique(rubric["levels"], "level", ["rubric", "levels"], file, root)
-    _unique(rubric["criteria"], "criterion", ["rubric", "criteria"], file, root)
+    repeat = _repeat(data["requirements"])
+    if repeat is not None:
+        raise DefinitionError(
+            N_("the requirement id {id!r} is used twice"),
+            **_at(file, root, ["requirements", repeat, "id"]),
+            id=data["requirements"][repeat]["id"],
+        )
+    repeat = _repeat(rubric["levels"])
+    if repeat is not None:
+        raise DefinitionError(
+            N_("the level id {id!r} is used twice"),
+            **_at(file, root, ["rubric", "levels", repeat, "id"]),
+            id=rubric["levels"][repeat]["id"],
+        )
+    repeat = _repeat(rubric["criteria"])
+    if repeat is not None:
+        raise DefinitionError(
+            N_("the criterion id {id!r} is used twice"),
+            **_at(file, root, ["rubric", "criteria", repeat, "id"]),
+            id=rubric["criteria"][repeat]["id"],
+        )
     if rubric["pass_level"] not in {level["id"] for level in rubric["levels"]}:
-        raise _fail(
-            f"the pass_level {rubric['pass_level']!r} is not one of the rubric's levels",
-            file,
-            root,
-            ["rubric", "pass_level"],
+        raise DefinitionError(
+            N_("the pass_level {level!r} is not one of the rubric's levels"),
+            **_at(file, root, ["rubric", "pass_level"]),
+            level=rubric["pass_level"],
         )
     for index, raw in enumerate(data["requirements"]):
         if raw.get("with_measure") and raw["item"] != "check_in":
-            raise _fail(
-                "'with_measure' applies to a check_in requirement only",
-                file,
-                root,
-                ["requirements", index, "with_measure"],
+            raise DefinitionError(
+                N_("'with_measure' applies to a check_in requirement only"),
+                **_at(file, root, ["requirements", index, "with_measure"]),
             )
     assessors = data["assessors"]
     reviewers = tuple(" ".join(r.split()) for r in assessors.get("reviewers", ()))
     if not assessors.get("coach") and not reviewers:
-        raise _fail(
-            "name at least one assessor: 'coach: true' and/or 'reviewers: [...]'",
-            file,
-            root,
-            ["assessors"],
+        raise DefinitionError(
+            N_("name at least one assessor: 'coach: true' and/or 'reviewers: [...]'"),
+            **_at(file, root, ["assessors"]),
         )
     return CredentialDefinition(
         id=data["id"],

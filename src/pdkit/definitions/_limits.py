@@ -16,7 +16,8 @@ import re
 import reprlib
 from typing import Any
 
-from ..errors import DefinitionError
+from ..errors import DefinitionError, Said
+from ..i18n import N_, Nn_
 
 __all__ = [
     "MAX_CHARACTERS",
@@ -75,12 +76,21 @@ def check_file_size(size: int, file: str, *, at_least: bool = False) -> None:
     """A :class:`DefinitionError` if a file of ``size`` bytes (``at_least``: of more
     than that, when the whole size is not known) is more than pdkit reads."""
     if size > MAX_FILE_BYTES:
-        amount = f"more than {_amount(MAX_FILE_BYTES)}" if at_least else _amount(size)
         raise DefinitionError(
-            f"is {amount}, and a definition or school goals file may be at most "
-            f"{_amount(MAX_FILE_BYTES)} (built-in definitions are under 8 KiB): check that "
-            "this is the file you meant, or split it into several definitions",
+            N_(
+                "is more than {size}, and a definition or school goals file may be at most "
+                "{most} (built-in definitions are under 8 KiB): check that this is the file "
+                "you meant, or split it into several definitions"
+            )
+            if at_least
+            else N_(
+                "is {size}, and a definition or school goals file may be at most "
+                "{most} (built-in definitions are under 8 KiB): check that this is the file "
+                "you meant, or split it into several definitions"
+            ),
             file=file,
+            size=_amount(MAX_FILE_BYTES) if at_least else _amount(size),
+            most=_amount(MAX_FILE_BYTES),
         )
 
 
@@ -89,19 +99,30 @@ def check_characters(text: str, file: str) -> None:
     text file holds (a NUL byte, another control character): names its line."""
     if len(text) > MAX_FILE_BYTES:
         raise DefinitionError(
-            f"is {len(text):,} characters long, and a definition may be at most "
-            f"{MAX_FILE_BYTES:,}: check that this is the text you meant, or split it",
+            N_(
+                "is {size:,} characters long, and a definition may be at most "
+                "{most:,}: check that this is the text you meant, or split it"
+            ),
             file=file,
+            size=len(text),
+            most=MAX_FILE_BYTES,
         )
     found = _NOT_TEXT.search(text)
     if found is not None:
         char = found.group()
-        name = "a NUL byte" if char == "\0" else "a control character"
         raise DefinitionError(
-            f"holds {name} (U+{ord(char):04X}), which a text file does not: is this a binary "
-            "file? Save it as plain UTF-8 text",
+            N_(
+                "holds a NUL byte (U+{code:04X}), which a text file does not: is this a binary "
+                "file? Save it as plain UTF-8 text"
+            )
+            if char == "\0"
+            else N_(
+                "holds a control character (U+{code:04X}), which a text file does not: is "
+                "this a binary file? Save it as plain UTF-8 text"
+            ),
             file=file,
             line=text.count("\n", 0, found.start()) + 1,
+            code=ord(char),
         )
 
 
@@ -111,17 +132,28 @@ def shown(value: Any) -> str:
     if isinstance(value, str):
         if len(value) <= _SHOWN:
             return repr(value)
-        return f"{value[:_SHOWN]!r}… ({len(value):,} characters)"
+        return Said(
+            Nn_("{text}… ({count:,} character)", "{text}… ({count:,} characters)"),
+            text=repr(value[:_SHOWN]),
+            count=len(value),
+        )
     if isinstance(value, bool) or value is None or isinstance(value, float):
         return repr(value)
     if isinstance(value, int):
         if value.bit_length() <= 3 * _SHOWN:
             return repr(value)
-        return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
+        return Said(
+            N_("a number of about {digits:,} digits"), digits=int(value.bit_length() * 0.30103)
+        )
     if isinstance(value, (list, tuple, dict, set, frozenset)):
         text = _bounded_repr(value)
-        size = f"{len(value):,} item{'s' if len(value) != 1 else ''}"
-        return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}… ({size})"
+        if len(text) <= _SHOWN:
+            return text
+        return Said(
+            Nn_("{text}… ({count:,} item)", "{text}… ({count:,} items)"),
+            text=text[:_SHOWN],
+            count=len(value),
+        )
     text = _bounded_repr(value)
     return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}…"
 
@@ -142,7 +174,9 @@ class _Short(reprlib.Repr):
 def listed(names: list[str], most: int = 12) -> str:
     """``names`` joined by commas for a message: the first ``most``, then how many more."""
     first = ", ".join(n if len(n) <= _SHOWN else n[:_SHOWN] + "…" for n in names[:most])
-    return first if len(names) <= most else f"{first}, … ({len(names) - most:,} more)"
+    if len(names) <= most:
+        return first
+    return Said(N_("{first}, … ({more:,} more)"), first=first, more=len(names) - most)
 
 
 def _bounded_repr(value: Any) -> str:

@@ -18,6 +18,7 @@ import yaml
 
 from .._files import FileRefused, read_bounded
 from ..errors import DefinitionError
+from ..i18n import N_
 from ._build import (
     build_agenda,
     build_form,
@@ -90,20 +91,21 @@ def definition_from_data(
 def _definition(data: Any, root: yaml.Node | None, file: str, language: str | None) -> Definition:
     if not isinstance(data, dict):
         raise DefinitionError(
-            "a definition must be a YAML mapping with 'kind', 'id', 'title', …",
+            N_("a definition must be a YAML mapping with 'kind', 'id', 'title', …"),
             file=file,
             line=line_of(root, []),
         )
     kind = data.get("kind")
     if kind not in KINDS:
-        known = ", ".join(repr(k) for k in KINDS)
-        problem = (
-            "missing required key 'kind' (for example 'kind: form')"
-            if kind is None
-            else f"{shown(kind)} is not a kind this version of pdkit reads (known: {known})"
-        )
         raise DefinitionError(
-            problem, file=file, line=line_of(root, ["kind"]), path="" if kind is None else "kind"
+            N_("missing required key 'kind' (for example 'kind: form')")
+            if kind is None
+            else N_("{found} is not a kind this version of pdkit reads (known: {known})"),
+            file=file,
+            line=line_of(root, ["kind"]),
+            path="" if kind is None else "kind",
+            found=shown(kind),
+            known=", ".join(repr(k) for k in KINDS),
         )
     validate(kind, data, file, root)
     data = localize(data, language)
@@ -142,23 +144,27 @@ def read_text(path: Path) -> str:
         raw = read_bounded(path, MAX_FILE_BYTES)
     except FileRefused as refused:
         if refused.kind == "missing":
-            raise DefinitionError("file not found", file=str(path)) from None
+            raise DefinitionError(N_("file not found"), file=str(path)) from None
         if refused.kind == "too-large":
             check_file_size(refused.size, str(path), at_least=refused.at_least)
         if refused.kind == "not-a-file":
             raise DefinitionError(
-                "not a file (a device, a pipe or a socket): give the path of a YAML file",
+                N_("not a file (a device, a pipe or a socket): give the path of a YAML file"),
                 file=str(path),
             ) from None
-        raise DefinitionError(f"cannot be read ({refused.reason})", file=str(path)) from None
+        raise DefinitionError(
+            N_("cannot be read ({reason})"), file=str(path), reason=refused.reason
+        ) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        utf16 = " (it is UTF-16)" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
         raise DefinitionError(
-            f"not UTF-8 text ({exc.reason} at line {line}){utf16}: save it as UTF-8",
+            N_("not UTF-8 text ({reason} at line {number}) (it is UTF-16): save it as UTF-8")
+            if raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+            else N_("not UTF-8 text ({reason} at line {number}): save it as UTF-8"),
             file=str(path),
+            reason=exc.reason,
+            number=raw.count(b"\n", 0, exc.start) + 1,
         ) from None
 
 
@@ -188,22 +194,29 @@ _D = TypeVar(
 )
 
 
-def _expect(definition: Definition, kind: type[_D], what: str) -> _D:
+def _expect(definition: Definition, kind: type[_D]) -> _D:
     """``definition`` if it is of ``kind``; else an error saying what was needed."""
-    if not isinstance(definition, kind):
+    if isinstance(definition, kind):
+        return definition
+    where: dict[str, Any] = {"file": definition.source, "path": "kind", "found": definition.kind}
+    if kind is FormDefinition:
         raise DefinitionError(
-            f"this is a {definition.kind}, where {what} is needed",
-            file=definition.source,
-            path="kind",
+            N_("this is a {found}, where a form or reflection is needed"), **where
         )
-    return definition
+    if kind is WorkbookDefinition:
+        raise DefinitionError(N_("this is a {found}, where a workbook is needed"), **where)
+    if kind is ProtocolDefinition:
+        raise DefinitionError(N_("this is a {found}, where a protocol is needed"), **where)
+    if kind is LookForsDefinition:
+        raise DefinitionError(N_("this is a {found}, where a list of look-fors is needed"), **where)
+    if kind is PathwayDefinition:
+        raise DefinitionError(N_("this is a {found}, where a pathway is needed"), **where)
+    raise DefinitionError(N_("this is a {found}, where a micro-credential is needed"), **where)
 
 
 def load_form(source: str | Path, *, language: str | None = None) -> FormDefinition:
     """Like :func:`load_definition`, for a form or a reflection (anything else is an error)."""
-    return _expect(
-        load_definition(source, language=language), FormDefinition, "a form or reflection"
-    )
+    return _expect(load_definition(source, language=language), FormDefinition)
 
 
 def load_workbook(source: str | Path, *, language: str | None = None) -> WorkbookDefinition:
@@ -213,28 +226,28 @@ def load_workbook(source: str | Path, *, language: str | None = None) -> Workboo
     if not path.suffix and not path.exists():
         path = builtin_workbook_path(str(source))
     definition = parse_definition(read_text(path), file=str(path), language=language)
-    return _expect(definition, WorkbookDefinition, "a workbook")
+    return _expect(definition, WorkbookDefinition)
 
 
 def load_protocol(source: str | Path, *, language: str | None = None) -> ProtocolDefinition:
     """Like :func:`load_definition`, for a protocol (anything else is an error)."""
-    return _expect(load_definition(source, language=language), ProtocolDefinition, "a protocol")
+    return _expect(load_definition(source, language=language), ProtocolDefinition)
 
 
 def load_look_fors(source: str | Path, *, language: str | None = None) -> LookForsDefinition:
     """A district's look-fors from a YAML file, or a built-in list by id
     (``templates/look-fors/<id>.yaml``)."""
-    path = _file_or_builtin(source, "look-fors", "list of look-fors")
+    path = _file_or_builtin(source, "look-fors")
     definition = parse_definition(read_text(path), file=str(path), language=language)
-    return _expect(definition, LookForsDefinition, "a list of look-fors")
+    return _expect(definition, LookForsDefinition)
 
 
 def load_credential(source: str | Path, *, language: str | None = None) -> CredentialDefinition:
     """A micro-credential from a YAML file, or a built-in one by id
     (``templates/micro-credentials/<id>.yaml``)."""
-    path = _file_or_builtin(source, "micro-credentials", "micro-credential")
+    path = _file_or_builtin(source, "micro-credentials")
     definition = parse_definition(read_text(path), file=str(path), language=language)
-    return _expect(definition, CredentialDefinition, "a micro-credential")
+    return _expect(definition, CredentialDefinition)
 
 
 def builtin_credentials() -> list[str]:
@@ -249,9 +262,9 @@ def builtin_look_fors() -> list[str]:
 
 def load_pathway(source: str | Path, *, language: str | None = None) -> PathwayDefinition:
     """A pathway from a YAML file, or a built-in one by id (``templates/pathways/<id>.yaml``)."""
-    path = _file_or_builtin(source, "pathways", "pathway")
+    path = _file_or_builtin(source, "pathways")
     definition = parse_definition(read_text(path), file=str(path), language=language)
-    return _expect(definition, PathwayDefinition, "a pathway")
+    return _expect(definition, PathwayDefinition)
 
 
 def load_pathways(
@@ -262,7 +275,7 @@ def load_pathways(
     with one id are an error."""
     folder = Path(source) if source is not None else templates_dir() / "pathways"
     if not folder.exists():
-        raise DefinitionError("no such file or folder of pathways", file=str(folder))
+        raise DefinitionError(N_("no such file or folder of pathways"), file=str(folder))
     found: list[PathwayDefinition] = []
     for path in definition_files([folder]):
         data, root = compose(read_text(path), str(path))
@@ -275,15 +288,16 @@ def load_pathways(
         if not isinstance(definition, PathwayDefinition):
             if folder.is_dir():
                 continue
-            _expect(definition, PathwayDefinition, "a pathway")
+            _expect(definition, PathwayDefinition)
         assert isinstance(definition, PathwayDefinition)
         same = [p.source for p in found if p.id == definition.id]
         if same:
             raise DefinitionError(
-                f"the pathway id {definition.id!r} is also used by {same[0]}; each pathway "
-                "needs its own id",
+                N_("the pathway id {id!r} is also used by {first}; each pathway needs its own id"),
                 file=str(path),
                 path="id",
+                id=definition.id,
+                first=same[0],
             )
         found.append(definition)
     return found
@@ -316,17 +330,34 @@ def _builtin_ids(folder: str) -> list[str]:
     return sorted(p.stem for p in (templates_dir() / folder).glob("*.yaml"))
 
 
-def _file_or_builtin(source: str | Path, folder: str, what: str) -> Path:
-    """``source`` as a file, or (a bare id) pdkit's own ``templates/<folder>/<id>.yaml``;
-    a clear error naming the built-ins when neither exists."""
+def _file_or_builtin(source: str | Path, folder: str) -> Path:
+    """``source`` as a file, or (a bare id) pdkit's own ``templates/<folder>/<id>.yaml``
+    (``folder``: ``look-fors``, ``micro-credentials`` or ``pathways``); a clear error
+    naming the built-ins when neither exists."""
     path = Path(source)
     if not path.suffix and not path.exists():
         path = templates_dir() / folder / f"{source}.yaml"
         if not path.is_file():
+            where: dict[str, Any] = {"file": str(source), "ids": ", ".join(_builtin_ids(folder))}
+            if folder == "look-fors":
+                raise DefinitionError(
+                    N_(
+                        "no such file, and no built-in list of look-fors has this id "
+                        "(built-ins: {ids})"
+                    ),
+                    **where,
+                )
+            if folder == "micro-credentials":
+                raise DefinitionError(
+                    N_(
+                        "no such file, and no built-in micro-credential has this id "
+                        "(built-ins: {ids})"
+                    ),
+                    **where,
+                )
             raise DefinitionError(
-                f"no such file, and no built-in {what} has this id (built-ins: "
-                f"{', '.join(_builtin_ids(folder))})",
-                file=str(source),
+                N_("no such file, and no built-in pathway has this id (built-ins: {ids})"),
+                **where,
             )
     return path
 
@@ -349,9 +380,9 @@ def builtin_workbook_path(workbook_id: str) -> Path:
     path = templates_dir() / "workbooks" / f"{workbook_id}.yaml"
     if not path.is_file():
         raise DefinitionError(
-            f"no such file, and no built-in workbook has this id "
-            f"(built-in workbooks: {', '.join(builtin_workbooks())})",
+            N_("no such file, and no built-in workbook has this id (built-in workbooks: {ids})"),
             file=workbook_id,
+            ids=", ".join(builtin_workbooks()),
         )
     return path
 
@@ -362,10 +393,15 @@ def builtin_definition_path(definition_id: str) -> Path:
     if not path.is_file():
         ids = builtin_definitions()
         close = difflib.get_close_matches(definition_id, ids, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
         raise DefinitionError(
-            f"no such file, and no built-in definition has this id ({hint}built-ins: "
-            f"{', '.join(ids)})",
+            N_(
+                "no such file, and no built-in definition has this id (did you mean "
+                "{close!r}? built-ins: {ids})"
+            )
+            if close
+            else N_("no such file, and no built-in definition has this id (built-ins: {ids})"),
             file=definition_id,
+            close=close[0] if close else "",
+            ids=", ".join(ids),
         )
     return path

@@ -7,7 +7,9 @@ from typing import Any
 
 import yaml
 
-from ._build import _fail
+from ..errors import DefinitionError
+from ..i18n import N_
+from ._build import _at
 from ._model import LookForItem, LookForsDefinition
 
 __all__ = ["build_look_fors"]
@@ -17,19 +19,17 @@ def build_look_fors(data: dict[str, Any], file: str, root: yaml.Node | None) -> 
     items: list[LookForItem] = []
     for index, raw in enumerate(data["look_fors"]):
         if any(i.id == raw["id"] for i in items):
-            raise _fail(
-                f"the look-for id {raw['id']!r} is used twice",
-                file,
-                root,
-                ["look_fors", index, "id"],
+            raise DefinitionError(
+                N_("the look-for id {id!r} is used twice"),
+                **_at(file, root, ["look_fors", index, "id"]),
+                id=raw["id"],
             )
         text = " ".join(raw["text"].split())
         if len(text) > 300:
-            raise _fail(
-                f"a look-for holds at most 300 characters ({len(text)} given)",
-                file,
-                root,
-                ["look_fors", index, "text"],
+            raise DefinitionError(
+                N_("a look-for holds at most 300 characters ({size} given)"),
+                **_at(file, root, ["look_fors", index, "text"]),
+                size=len(text),
             )
         items.append(LookForItem(raw["id"], text, raw.get("school_goal", "")))
     return LookForsDefinition(

@@ -36,7 +36,9 @@ def parse_number(
     ``ValueError``) with a message for the person typing when it is not a number this
     field takes (see the module docs), or lies outside ``minimum`` … ``maximum``."""
     if len(text) > MAX_NUMBER_CHARS:
-        raise AnswerError(f"That is too long for a number: use at most {MAX_DIGITS} digits.")
+        raise AnswerError(
+            N_("That is too long for a number: use at most {most} digits."), most=MAX_DIGITS
+        )
     cleaned = text.strip().removesuffix("%").strip().replace(" ", "")
     if not cleaned:
         return None
@@ -49,18 +51,23 @@ def parse_number(
         )
     if _THOUSANDS.fullmatch(cleaned):
         raise AnswerError(
-            f"{cleaned} could be a number with a thousands separator or a decimal comma: "
-            "type it without the separator (1000), or with a decimal point (1.5)."
+            N_(
+                "{typed} could be a number with a thousands separator or a decimal comma: "
+                "type it without the separator (1000), or with a decimal point (1.5)."
+            ),
+            typed=cleaned,
         )
     if sum(c.isdigit() for c in cleaned) > MAX_DIGITS:
-        raise AnswerError(f"That number has too many digits: use at most {MAX_DIGITS}.")
+        raise AnswerError(
+            N_("That number has too many digits: use at most {most}."), most=MAX_DIGITS
+        )
     value = float(cleaned.replace(",", "."))
     if value == 0:
         value = 0.0  # no "-0"
     if minimum is not None and value < minimum:
-        raise AnswerError(f"Type a number of at least {number_text(minimum)}.")
+        raise AnswerError(N_("Type a number of at least {least}."), least=number_text(minimum))
     if maximum is not None and value > maximum:
-        raise AnswerError(f"Type a number of at most {number_text(maximum)}.")
+        raise AnswerError(N_("Type a number of at most {most}."), most=number_text(maximum))
     return value
 
 

@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 
 from ..errors import DefinitionError
-from ._build import _fail
+from ..i18n import N_
+from ._build import _at
 from ._limits import shown
 from ._model import PathwayDefinition, PathwayStep
 
@@ -38,29 +39,36 @@ def build_pathway(data: dict[str, Any], file: str, root: yaml.Node | None) -> Pa
     for index, raw in enumerate(data["steps"]):
         at: list[str | int] = ["steps", index]
         if raw["id"] in seen:
-            raise _fail(f"the step id {raw['id']!r} is used twice", file, root, [*at, "id"])
+            raise DefinitionError(
+                N_("the step id {id!r} is used twice"),
+                **_at(file, root, [*at, "id"]),
+                id=raw["id"],
+            )
         seen.add(raw["id"])
         kind = raw["type"]
         for key in ("workbook", "protocol", "observation", "credential"):
             if key in raw and _TARGETS.get(kind) != key:
-                raise _fail(
-                    f"{key!r} does not apply to a {kind!r} step (only to a {key!r} step)",
-                    file,
-                    root,
-                    [*at, key],
+                raise DefinitionError(
+                    N_("{key!r} does not apply to a {type!r} step (only to a {key!r} step)"),
+                    **_at(file, root, [*at, key]),
+                    key=key,
+                    type=kind,
                 )
         key = _TARGETS.get(kind, "")
         if kind in _NEEDED and key not in raw:
-            raise _fail(
-                f"a {kind!r} step needs {key!r}"
-                + (" (an http:// or https:// address)" if key == "link" else ""),
-                file,
-                root,
-                at,
+            raise DefinitionError(
+                N_("a {type!r} step needs {key!r} (an http:// or https:// address)")
+                if key == "link"
+                else N_("a {type!r} step needs {key!r}"),
+                **_at(file, root, at),
+                type=kind,
+                key=key,
             )
         after = tuple(raw.get("after", ()))
         if raw["id"] in after:
-            raise _fail("a step cannot come after itself", file, root, [*at, "after"])
+            raise DefinitionError(
+                N_("a step cannot come after itself"), **_at(file, root, [*at, "after"])
+            )
         steps.append(
             PathwayStep(
                 id=raw["id"],
@@ -77,39 +85,43 @@ def build_pathway(data: dict[str, Any], file: str, root: yaml.Node | None) -> Pa
     for index, step in enumerate(steps):
         for n, before in enumerate(step.after):
             if before not in seen:
-                raise _fail(
-                    f"step {step.id!r} comes after {shown(before)}, which is no step of this "
-                    f"pathway (its steps: {', '.join(ids)})",
-                    file,
-                    root,
-                    ["steps", index, "after", n],
+                raise DefinitionError(
+                    N_(
+                        "step {step!r} comes after {before}, which is no step of this "
+                        "pathway (its steps: {steps})"
+                    ),
+                    **_at(file, root, ["steps", index, "after", n]),
+                    step=step.id,
+                    before=shown(before),
+                    steps=", ".join(ids),
                 )
     circle = _circle(steps)
     if circle:
         where = ids.index(circle[0])
-        raise _fail(
-            "these steps wait for each other in a circle, so none could ever start: "
-            f"{' → '.join([*circle, circle[0]])}; remove one of their 'after'",
-            file,
-            root,
-            ["steps", where, "after"],
+        raise DefinitionError(
+            N_(
+                "these steps wait for each other in a circle, so none could ever start: "
+                "{circle}; remove one of their 'after'"
+            ),
+            **_at(file, root, ["steps", where, "after"]),
+            circle=" → ".join([*circle, circle[0]]),
         )
     optional = sum(1 for s in steps if not s.required)
     least = int(data.get("min_optional", 0))
     if least > optional:
-        raise _fail(
-            f"min_optional asks for {least} optional steps, but the pathway has only {optional}",
-            file,
-            root,
-            ["min_optional"],
+        raise DefinitionError(
+            N_("min_optional asks for {least} optional steps, but the pathway has only {optional}"),
+            **_at(file, root, ["min_optional"]),
+            least=least,
+            optional=optional,
         )
     if not any(s.required for s in steps) and least == 0:
-        raise _fail(
-            "a pathway needs a required step or a min_optional of at least 1, else it is "
-            "done before it starts",
-            file,
-            root,
-            ["steps"],
+        raise DefinitionError(
+            N_(
+                "a pathway needs a required step or a min_optional of at least 1, else it is "
+                "done before it starts"
+            ),
+            **_at(file, root, ["steps"]),
         )
     return PathwayDefinition(
         id=data["id"],
@@ -154,9 +166,12 @@ def check_school_goal(pathway: PathwayDefinition, goal_ids: Iterable[str]) -> No
     known = list(goal_ids)
     if pathway.school_goal not in known:
         raise DefinitionError(
-            f"the school goal {shown(pathway.school_goal)} is not one of this session's school "
-            f"goals ({', '.join(known)}): use one of their ids, or give the school goals it "
-            "belongs to (--school-goals)",
+            N_(
+                "the school goal {goal} is not one of this session's school goals ({goals}): "
+                "use one of their ids, or give the school goals it belongs to (--school-goals)"
+            ),
             file=pathway.source,
             path="school_goal",
+            goal=shown(pathway.school_goal),
+            goals=", ".join(known),
         )

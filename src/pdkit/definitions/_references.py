@@ -6,9 +6,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DefinitionError, PdkitError
+from ..i18n import N_
 from ._limits import MAX_PROBLEMS, listed
 from ._load import (
     builtin_definition_path,
@@ -41,6 +43,15 @@ _SECTION_NEEDS = {
 _WORKBOOK_KIND = re.compile(r"^kind:\s*(workbook|agenda)\s*$", re.MULTILINE)
 
 
+@dataclass(frozen=True)
+class _NoSuch:
+    """No definition has the id a workbook names: the built-ins as a message lists them,
+    and the one closest to the id ("" when none is close)."""
+
+    ids: str
+    close: str
+
+
 def resolve_reference(ref: str, workbook: WorkbookDefinition) -> Path:
     """The file a workbook's section ``ref`` means: ``<ref>.yaml`` (or ``.yml``) beside the
     workbook or in its parent folder (a district's copies), else the built-in definition.
@@ -66,7 +77,7 @@ def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
     at most :data:`MAX_PROBLEMS`). Each id is looked up and loaded once, however often
     the workbook names it."""
     problems: list[DefinitionError] = []
-    found: dict[str, Definition | DefinitionError | str] = {}
+    found: dict[str, Definition | DefinitionError | _NoSuch] = {}
     for _index, section, where in _referring(workbook):
         wanted = _SECTION_NEEDS.get(section.kind)
         if wanted is None:
@@ -78,30 +89,62 @@ def check_references(workbook: WorkbookDefinition) -> list[DefinitionError]:
             if first:
                 found[ref] = _look_up(ref, workbook)
             definition = found[ref]
-            if isinstance(definition, str):  # no such definition: where the workbook names it
-                problems.append(DefinitionError(definition, file=workbook.source, path=where))
+            if isinstance(definition, _NoSuch):  # no such definition: where the workbook names it
+                problems.append(
+                    DefinitionError(
+                        N_(
+                            "{ref!r} is not a definition beside this workbook or in its parent "
+                            "folder, and no built-in definition has this id (did you mean "
+                            "{close!r}? built-ins: {ids})"
+                        )
+                        if definition.close
+                        else N_(
+                            "{ref!r} is not a definition beside this workbook or in its parent "
+                            "folder, and no built-in definition has this id (built-ins: {ids})"
+                        ),
+                        file=workbook.source,
+                        path=where,
+                        ref=ref,
+                        close=definition.close,
+                        ids=definition.ids,
+                    )
+                )
             elif isinstance(definition, DefinitionError):
                 if first:  # a problem of the file itself: once
                     problems.append(definition)
             elif definition.kind not in wanted:
                 problems.append(
                     DefinitionError(
-                        f"{ref!r} is a {definition.kind}, but a {section.kind!r} section needs a "
-                        f"{' or '.join(wanted)}",
+                        N_("{ref!r} is a {found}, but a {section!r} section needs a {needed}")
+                        if len(wanted) == 1
+                        else N_(
+                            "{ref!r} is a {found}, but a {section!r} section needs a {needed} "
+                            "or {other}"
+                        ),
                         file=workbook.source,
                         path=where,
+                        ref=ref,
+                        found=definition.kind,
+                        section=section.kind,
+                        needed=wanted[0],
+                        other=wanted[-1],
                     )
                 )
             elif getattr(definition, "anonymous", False) != (section.kind == "evaluation"):
                 problems.append(
                     DefinitionError(
-                        f"{ref!r} is anonymous (anonymous: true): show it in an 'evaluation' "
-                        "section or part, where answers are kept as anonymous sheets"
+                        N_(
+                            "{ref!r} is anonymous (anonymous: true): show it in an 'evaluation' "
+                            "section or part, where answers are kept as anonymous sheets"
+                        )
                         if section.kind != "evaluation"
-                        else f"{ref!r} is not anonymous, but an 'evaluation' shows only an "
-                        "anonymous form (anonymous: true), such as 'session-evaluation'",
+                        else N_(
+                            "{ref!r} is not anonymous, but an 'evaluation' shows only an "
+                            "anonymous form (anonymous: true), such as 'session-evaluation'"
+                        ),
                         file=workbook.source,
                         path=where,
+                        ref=ref,
                     )
                 )
     return problems
@@ -133,9 +176,9 @@ def _referring(workbook: WorkbookDefinition) -> list[tuple[int, Section, str]]:
     ]
 
 
-def _look_up(ref: str, workbook: WorkbookDefinition) -> Definition | DefinitionError | str:
-    """The definition ``ref`` means, the problem with its file, or (a text) why there is
-    no such definition."""
+def _look_up(ref: str, workbook: WorkbookDefinition) -> Definition | DefinitionError | _NoSuch:
+    """The definition ``ref`` means, the problem with its file, or (:class:`_NoSuch`) that
+    there is no such definition."""
     try:
         path = resolve_reference(ref, workbook)
     except DefinitionError as exc:
@@ -145,11 +188,7 @@ def _look_up(ref: str, workbook: WorkbookDefinition) -> Definition | DefinitionE
         # the workbook before it, the whole list would be cut in its middle.
         ids = builtin_definitions()
         close = difflib.get_close_matches(ref, ids, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return (
-            f"{ref!r} is not a definition beside this workbook or in its parent folder, "
-            f"and no built-in definition has this id ({hint}built-ins: {listed(ids)})"
-        )
+        return _NoSuch(ids=listed(ids), close=close[0] if close else "")
     try:
         return load_definition(path)
     except DefinitionError as exc:
@@ -199,15 +238,18 @@ def workbooks_in(sources: Sequence[Path]) -> list[WorkbookDefinition]:
         same = [w.source for w in workbooks if w.id == workbook.id]
         if same:
             raise DefinitionError(
-                f"the workbook id {workbook.id!r} is also used by {same[0]}; "
-                "each workbook needs its own id",
+                N_(
+                    "the workbook id {id!r} is also used by {first}; each workbook needs its own id"
+                ),
                 file=workbook.source,
                 path="id",
+                id=workbook.id,
+                first=same[0],
             )
         workbooks.append(workbook)
     if not workbooks:
         raise PdkitError(
-            "no workbook definitions (kind: workbook) found in "
-            + ", ".join(str(s) for s in sources)
+            N_("no workbook definitions (kind: workbook) found in {sources}"),
+            sources=", ".join(str(s) for s in sources),
         )
     return workbooks

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import DefinitionError
+from ..i18n import N_, Nn_
 from ._limits import MAX_PROBLEMS, shown
 from ._yaml import PathPart, format_path, line_of
 
@@ -61,89 +62,176 @@ def _misspelling(value: Any, definition: dict[str, Any]) -> tuple[str, str] | No
     return found
 
 
-def _describe(rule: str, value: Any, definition: dict[str, Any], path: list[PathPart]) -> str:
-    """Turn one fastjsonschema failure into a sentence a definition author understands."""
+def _describe(
+    rule: str, value: Any, definition: dict[str, Any], path: list[PathPart], where: dict[str, Any]
+) -> DefinitionError:
+    """One fastjsonschema failure as a sentence a definition author understands, at
+    ``where`` (a :class:`DefinitionError`'s ``file``, ``line`` and ``path``)."""
+    shown_value = shown(value)
     if rule == "enum":
         allowed = definition["enum"]
-        hint = ""
-        if isinstance(value, str):
-            close = difflib.get_close_matches(value, [str(a) for a in allowed], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{shown(value)} is not one of {_quote_list(allowed)}{hint}"
+        close = (
+            difflib.get_close_matches(value, [str(a) for a in allowed], n=1)
+            if isinstance(value, str)
+            else []
+        )
+        return DefinitionError(
+            N_("{value} is not one of {allowed} (did you mean {close!r}?)")
+            if close
+            else N_("{value} is not one of {allowed}"),
+            **where,
+            value=shown_value,
+            allowed=_quote_list(allowed),
+            close=close[0] if close else "",
+        )
     if rule == "const":
-        return f"{shown(value)} is not supported here; expected {definition['const']!r}"
+        return DefinitionError(
+            N_("{value} is not supported here; expected {expected!r}"),
+            **where,
+            value=shown_value,
+            expected=definition["const"],
+        )
     if rule == "type":
-        wanted = definition["type"]
-        wanted_s = " or ".join(wanted) if isinstance(wanted, list) else wanted
-        names = {
-            "string": "a text",
-            "integer": "a whole number",
-            "boolean": "true or false",
-            "array": "a list",
-            "object": "a mapping",
-            "number": "a number",
-        }
-        wanted_s = " or ".join(names.get(w, w) for w in wanted_s.split(" or "))
-        return f"{shown(value)} should be {wanted_s}"
+        return _type_error(definition["type"], shown_value, where)
     if rule == "required":
         present = set(value) if isinstance(value, dict) else set()
         missing = [k for k in definition["required"] if k not in present]
         typo = _misspelling(value, definition)
-        hint = f" (is {shown(typo[0])} a misspelling of {typo[1]!r}?)" if typo else ""
-        return f"missing required key {_quote_list(missing)}{hint}"
+        return DefinitionError(
+            N_("missing required key {missing} (is {typo} a misspelling of {key!r}?)")
+            if typo
+            else N_("missing required key {missing}"),
+            **where,
+            missing=_quote_list(missing),
+            typo=shown(typo[0]) if typo else "",
+            key=typo[1] if typo else "",
+        )
     if rule == "additionalProperties":
         allowed = list(definition.get("properties", {}))
         extra = [k for k in value if k not in allowed] if isinstance(value, dict) else []
         key = extra[0] if extra else "?"
         close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = (
-            f" (did you mean {close[0]!r}?)" if close else f"; allowed keys: {_quote_list(allowed)}"
+        return DefinitionError(
+            N_("unknown key {key} (did you mean {close!r}?)")
+            if close
+            else N_("unknown key {key}; allowed keys: {allowed}"),
+            **where,
+            key=shown(key),
+            close=close[0] if close else "",
+            allowed=_quote_list(allowed),
         )
-        return f"unknown key {shown(key)}{hint}"
     if rule == "pattern" and definition["pattern"] == r"\S":
-        return "must not be blank"
+        return DefinitionError(N_("must not be blank"), **where)
     if rule == "pattern" and path[-1:] == ["language"]:
-        return (
-            f"{shown(value)} is not a language code: use two lower-case letters, optionally with "
-            f"a region ('en', 'fr', 'en-GB')"
+        return DefinitionError(
+            N_(
+                "{value} is not a language code: use two lower-case letters, optionally with "
+                "a region ('en', 'fr', 'en-GB')"
+            ),
+            **where,
+            value=shown_value,
         )
     if rule == "pattern":
-        return (
-            f"{shown(value)} is not a valid id: use lower-case letters, digits, '-' and '_' "
-            f"(pattern {definition['pattern']})"
+        return DefinitionError(
+            N_(
+                "{value} is not a valid id: use lower-case letters, digits, '-' and '_' "
+                "(pattern {pattern})"
+            ),
+            **where,
+            value=shown_value,
+            pattern=definition["pattern"],
         )
+    if rule == "minLength" and definition["minLength"] == 1:
+        return DefinitionError(N_("must not be empty"), **where)
     if rule == "minLength":
-        return (
-            "must not be empty"
-            if definition["minLength"] == 1
-            else (f"must be at least {definition['minLength']} characters")
+        return DefinitionError(
+            N_("must be at least {least} characters"), **where, least=definition["minLength"]
         )
     if rule == "maxLength":
-        return f"is longer than {definition['maxLength']} characters"
+        return DefinitionError(
+            N_("is longer than {most} characters"), **where, most=definition["maxLength"]
+        )
     if rule == "minItems":
-        return f"needs at least {definition['minItems']} item(s)"
+        return DefinitionError(
+            Nn_("needs at least {count} item", "needs at least {count} items"),
+            **where,
+            count=definition["minItems"],
+        )
     if rule == "maxItems":
-        return f"allows at most {definition['maxItems']} item(s)"
+        return DefinitionError(
+            Nn_("allows at most {count} item", "allows at most {count} items"),
+            **where,
+            count=definition["maxItems"],
+        )
     if rule == "minimum":
-        return f"{shown(value)} is below the minimum {definition['minimum']}"
+        return DefinitionError(
+            N_("{value} is below the minimum {bound}"),
+            **where,
+            value=shown_value,
+            bound=definition["minimum"],
+        )
     if rule == "maximum":
-        return f"{shown(value)} is above the maximum {definition['maximum']}"
+        return DefinitionError(
+            N_("{value} is above the maximum {bound}"),
+            **where,
+            value=shown_value,
+            bound=definition["maximum"],
+        )
     if rule == "maxProperties":
-        return "holds more than one section: put each section in its own list item ('- ')"
+        return DefinitionError(
+            N_("holds more than one section: put each section in its own list item ('- ')"),
+            **where,
+        )
     if rule == "minProperties":
-        return "is empty: say what the section is (text, form, reflection, …)"
+        return DefinitionError(
+            N_("is empty: say what the section is (text, form, reflection, …)"), **where
+        )
     if rule == "uniqueItems":
-        return "lists the same item twice"
+        return DefinitionError(N_("lists the same item twice"), **where)
     if rule == "anyOf" and isinstance(value, str):  # a text that may also be per language
         branch = definition["anyOf"][0]
         branch = _schema()["definitions"]["text"] if "$ref" in branch else branch
         if "maxLength" in branch and len(value) > branch["maxLength"]:
-            return f"is longer than {branch['maxLength']} characters"
-        return "must not be empty" if value == "" else "must not be blank"
+            return DefinitionError(
+                N_("is longer than {most} characters"), **where, most=branch["maxLength"]
+            )
+        return DefinitionError(
+            N_("must not be empty") if value == "" else N_("must not be blank"), **where
+        )
     if rule in ("oneOf", "anyOf"):
-        wanted = definition.get("description", "one of the allowed forms")
-        return f"{shown(value)} should be {wanted}"
-    return f"{shown(value)} breaks the schema rule {rule!r}"
+        # the schema's own description of what it wants (English, like the schema)
+        return DefinitionError(
+            N_("{value} should be {wanted}"),
+            **where,
+            value=shown_value,
+            wanted=definition.get("description", "one of the allowed forms"),
+        )
+    return DefinitionError(
+        N_("{value} breaks the schema rule {rule!r}"), **where, value=shown_value, rule=rule
+    )
+
+
+def _type_error(wanted: Any, value: str, where: dict[str, Any]) -> DefinitionError:
+    """A value of the wrong type: what it ``should be`` (``wanted``, the schema's type)."""
+    if wanted == "string":
+        return DefinitionError(N_("{value} should be a text"), **where, value=value)
+    if wanted == "integer":
+        return DefinitionError(N_("{value} should be a whole number"), **where, value=value)
+    if wanted == "boolean":
+        return DefinitionError(N_("{value} should be true or false"), **where, value=value)
+    if wanted == "array":
+        return DefinitionError(N_("{value} should be a list"), **where, value=value)
+    if wanted == "object":
+        return DefinitionError(N_("{value} should be a mapping"), **where, value=value)
+    if wanted == "number":
+        return DefinitionError(N_("{value} should be a number"), **where, value=value)
+    # not in pdkit's schema: several types, or another one (named as the schema does)
+    return DefinitionError(
+        N_("{value} should be {wanted}"),
+        **where,
+        value=value,
+        wanted=" or ".join(wanted) if isinstance(wanted, list) else wanted,
+    )
 
 
 def _schema_error(
@@ -156,7 +244,6 @@ def _schema_error(
 ) -> DefinitionError:
     """One schema failure (from either validator) as a DefinitionError at the right line."""
     definition = definition if isinstance(definition, dict) else {}
-    problem = _describe(rule, value, definition, path)
     line_path = path
     key = False
     if rule == "additionalProperties" and isinstance(value, dict):
@@ -167,9 +254,12 @@ def _schema_error(
     typo = _misspelling(value, definition) if rule == "required" else None
     if typo:
         line_path, key = [*path, typo[0]], True
-    return DefinitionError(
-        problem, file=file, line=line_of(root, line_path, key=key), path=format_path(path)
-    )
+    where: dict[str, Any] = {
+        "file": file,
+        "line": line_of(root, line_path, key=key),
+        "path": format_path(path),
+    }
+    return _describe(rule, value, definition, path, where)
 
 
 def validate(name: str, data: Any, file: str, root: yaml.Node | None) -> None:

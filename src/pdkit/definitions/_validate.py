@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from ..errors import DefinitionError
+from ..i18n import N_
 from ._limits import MAX_PROBLEMS, shown
 from ._load import definition_from_data, read_text
 from ._model import KINDS, PathwayDefinition, WorkbookDefinition
@@ -59,8 +60,9 @@ def _problems(
                 unique = sorted({str(p): p for p in problems}.values(), key=_where)
                 if len(problems) > MAX_PROBLEMS:
                     more = DefinitionError(
-                        f"more problems than these {MAX_PROBLEMS}: fix these, then validate again",
+                        N_("more problems than these {most}: fix these, then validate again"),
                         file=file,
+                        most=MAX_PROBLEMS,
                     )
                     unique = [*unique[:MAX_PROBLEMS], more]
                 return unique
@@ -91,33 +93,39 @@ def _pathway_problems(
     except DefinitionError as exc:
         problems.append(
             DefinitionError(
-                exc.problem, file=exc.file, line=line_of(root, ["school_goal"]), path=exc.path
+                exc.template,
+                **exc.words,
+                file=exc.file,
+                line=line_of(root, ["school_goal"]),
+                path=exc.path,
             )
         )
     workbooks = builtin_workbooks()
     for index, step in enumerate(pathway.steps):
-        problem = ""
         if step.type == "workbook" and step.target not in workbooks:
-            problem = (
-                f"no workbook has the id {shown(step.target)} (pdkit's workbooks: "
-                f"{', '.join(workbooks)})"
+            problems.append(
+                DefinitionError(
+                    N_("no workbook has the id {id} (pdkit's workbooks: {ids})"),
+                    file=pathway.source,
+                    line=line_of(root, ["steps", index, "workbook"]),
+                    path=f"steps[{index}].workbook",
+                    id=shown(step.target),
+                    ids=", ".join(workbooks),
+                )
             )
-            key = "workbook"
         elif step.type == "protocol" and step.target:
-            key = "protocol"
             try:
                 protocol_by_id(step.target)
             except DefinitionError:
-                problem = f"no protocol has the id {shown(step.target)}"
-        if problem:
-            problems.append(
-                DefinitionError(
-                    problem,
-                    file=pathway.source,
-                    line=line_of(root, ["steps", index, key]),
-                    path=f"steps[{index}].{key}",
+                problems.append(
+                    DefinitionError(
+                        N_("no protocol has the id {id}"),
+                        file=pathway.source,
+                        line=line_of(root, ["steps", index, "protocol"]),
+                        path=f"steps[{index}].protocol",
+                        id=shown(step.target),
+                    )
                 )
-            )
     return problems
 
 
@@ -141,9 +149,17 @@ def validate_files(files: Sequence[Path]) -> Iterator[tuple[Path, list[Definitio
         try:
             text = read_text(file)
         except DefinitionError as exc:
-            said = exc.problem
-            said = said if said.startswith("cannot be read") else f"cannot be read: {said}"
-            yield file, [DefinitionError(said, file=name)]
+            # a file that cannot be read says so first; the reason is the problem as said
+            yield (
+                file,
+                [
+                    DefinitionError(exc.template, **exc.words, file=name)
+                    if exc.problem.startswith("cannot be read")
+                    else DefinitionError(
+                        N_("cannot be read: {reason}"), file=name, reason=exc.problem
+                    )
+                ],
+            )
             continue
         try:
             data, root = compose(text, name)
@@ -161,12 +177,21 @@ def validate_files(files: Sequence[Path]) -> Iterator[tuple[Path, list[Definitio
             if key in first:
                 problems.append(
                     DefinitionError(
-                        f"the id {shown(ident)} is also used by {first[key]}; each "
-                        f"{'form and reflection' if key[0] == 'form' else key[0]} needs its own "
-                        "id: rename one",
+                        N_(
+                            "the id {id} is also used by {first}; each form and reflection "
+                            "needs its own id: rename one"
+                        )
+                        if key[0] == "form"
+                        else N_(
+                            "the id {id} is also used by {first}; each {kind_name} needs its "
+                            "own id: rename one"
+                        ),
                         file=name,
                         line=line_of(root, ["id"]),
                         path="id",
+                        id=shown(ident),
+                        first=first[key],
+                        kind_name=key[0],
                     )
                 )
             else:

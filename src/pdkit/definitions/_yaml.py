@@ -5,7 +5,8 @@ The node tree is composed here from the parser's events (not by PyYAML's compose
 that the limits of :mod:`._limits` are checked as it grows, each part once: a file that
 would expand without bound, nest too deep or hold too much stops at the part that goes
 over, before anything walks the document. A key written twice in one mapping is found
-here too, before PyYAML's construction merges ``<<: *base`` into the mapping.
+here too, before PyYAML's construction (:mod:`._yaml_loader`) merges ``<<: *base`` into
+the mapping.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from yaml.events import (
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..errors import DefinitionError
+from ..i18n import N_
 from ._limits import (
     MAX_CHARACTERS,
     MAX_DEPTH,
@@ -34,15 +36,13 @@ from ._limits import (
     check_characters,
     shown,
 )
+from ._yaml_loader import _CORE, _Loader
 
 __all__ = ["PathPart", "compose", "format_path", "line_of", "node_at", "too_deep"]
-
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 PathPart = str | int
 """One step of a path inside a document: a mapping key or a list index."""
 
-_CORE = "tag:yaml.org,2002:"
 _STR = _CORE + "str"
 _ALLOWED_TAGS = {
     ScalarNode: {_CORE + t for t in ("str", "int", "float", "bool", "null")},
@@ -51,75 +51,6 @@ _ALLOWED_TAGS = {
 }
 """Tags an author may write (``!!str 2024``): plain data only. Others (``!!python/…``,
 ``!!binary``, ``!!set``, local ``!tags``) are refused before anything is constructed."""
-
-_NAMES = {"int": "a number", "float": "a number", "bool": "true or false", "timestamp": "a date"}
-
-_LARGEST_INT = 2**63
-"""Whole numbers in a definition are minutes, counts and versions; larger ones (even
-YAML's ``1:2:3:…`` in base 60) are refused, before anything prints them."""
-
-
-class _Loader(_Base):  # type: ignore[misc]  # PyYAML's loaders are untyped
-    """PyYAML's safe loader, whose construction names the line of a value it cannot
-    read (``2024-13-45``, ``!!int abc``) instead of raising a bare ValueError, and
-    merges ``<<: [*a, *b]`` as YAML says (PyYAML lets ``*b`` win or not depending on
-    whether two equal keys are one string object)."""
-
-    def flatten_mapping(self, node: MappingNode) -> None:
-        """Put the pairs that merge keys bring before the mapping's own: the mapping's
-        own keys win, then those of the first mapping merged, then the next."""
-        own: list[tuple[yaml.Node, yaml.Node]] = []
-        merged: list[tuple[yaml.Node, yaml.Node]] = []
-        for key_node, value_node in node.value:
-            if key_node.tag != _CORE + "merge":
-                own.append((key_node, value_node))
-                continue
-            sources = value_node.value if type(value_node) is SequenceNode else [value_node]
-            for source in sources:
-                if type(source) is not MappingNode:
-                    raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping",
-                        node.start_mark,
-                        "expected a mapping (or a list of mappings) to merge, but found "
-                        + source.id,
-                        source.start_mark,
-                    )
-                self.flatten_mapping(source)
-                merged.extend(source.value)
-        if merged:
-            seen = {_key(k) for k, _ in own}
-            first = []
-            for pair in merged:
-                if _key(pair[0]) not in seen:
-                    seen.add(_key(pair[0]))
-                    first.append(pair)
-            node.value = first + own
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        try:
-            data = super().construct_object(node, deep)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
-            what = _NAMES.get(node.tag.rsplit(":", 1)[-1], "a value")
-            reason = str(exc)
-            reason = f" ({reason})" if 0 < len(reason) <= 80 else ""
-            raise DefinitionError(
-                f"{shown(node.value)} cannot be read as {what}{reason}: put it in quotes if "
-                "it is a text",
-                file=self.pdkit_file,
-                line=node.start_mark.line + 1,
-            ) from None
-        if type(data) is int and not -_LARGEST_INT <= data < _LARGEST_INT:
-            raise DefinitionError(
-                f"{shown(data)} is too large a number for a definition: put it in quotes if "
-                "it is a text",
-                file=self.pdkit_file,
-                line=node.start_mark.line + 1,
-            )
-        return data
-
-
-def _key(node: yaml.Node) -> object:
-    return (node.tag, node.value) if type(node) is ScalarNode else id(node)
 
 
 def compose(text: str, file: str) -> tuple[Any, yaml.Node | None]:
@@ -133,7 +64,9 @@ def compose(text: str, file: str) -> tuple[Any, yaml.Node | None]:
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, text, file) from None
     except yaml.YAMLError as exc:
-        raise DefinitionError(f"not valid YAML: {shown(str(exc))}", file=file) from None
+        raise DefinitionError(
+            N_("not valid YAML: {reason}"), file=file, reason=shown(str(exc))
+        ) from None
     except RecursionError:
         raise too_deep(file) from None
     finally:
@@ -144,11 +77,14 @@ def compose(text: str, file: str) -> tuple[Any, yaml.Node | None]:
 def too_deep(file: str, line: int | None = None, path: str = "") -> DefinitionError:
     """The error for a document nested deeper than pdkit reads."""
     return DefinitionError(
-        f"nests more than {MAX_DEPTH} levels deep (definitions need fewer than 10): check "
-        "the indentation and the brackets, and aliases (*name) inside what they name",
+        N_(
+            "nests more than {most} levels deep (definitions need fewer than 10): check "
+            "the indentation and the brackets, and aliases (*name) inside what they name"
+        ),
         file=file,
         line=line,
         path=path,
+        most=MAX_DEPTH,
     )
 
 
@@ -209,10 +145,14 @@ class _Composer:
             if kind is ScalarEvent:
                 value = event.value
                 if len(value) > MAX_TEXT:
-                    self.fail(
-                        f"this text is {len(value):,} characters long, and a text may be at "
-                        f"most {MAX_TEXT:,}: shorten it (or link to a longer document)",
-                        event,
+                    raise DefinitionError(
+                        N_(
+                            "this text is {size:,} characters long, and a text may be at "
+                            "most {most:,}: shorten it (or link to a longer document)"
+                        ),
+                        **self.at(event),
+                        size=len(value),
+                        most=MAX_TEXT,
                     )
                 tag = event.tag
                 if tag is None or tag == "!":
@@ -256,17 +196,23 @@ class _Composer:
             elif kind is AliasEvent:
                 name = event.anchor
                 if name not in self.anchors:
-                    self.fail(
-                        f"the alias *{_name(name)} names no anchor above it: mark the part "
-                        f"it repeats with &{_name(name)} first, or remove the alias",
-                        event,
+                    raise DefinitionError(
+                        N_(
+                            "the alias *{name} names no anchor above it: mark the part "
+                            "it repeats with &{name} first, or remove the alias"
+                        ),
+                        **self.at(event),
+                        name=_name(name),
                     )
                 found = self.anchors[name]
                 if found is None:
-                    self.fail(
-                        f"the alias *{_name(name)} is inside the part it names, so it would "
-                        "repeat without end: remove it",
-                        event,
+                    raise DefinitionError(
+                        N_(
+                            "the alias *{name} is inside the part it names, so it would "
+                            "repeat without end: remove it"
+                        ),
+                        **self.at(event),
+                        name=_name(name),
                     )
                 node, more_parts, more_chars, height = found
                 parts += more_parts
@@ -292,21 +238,26 @@ class _Composer:
         items = frame.node.value
         if frame.keys is None:  # a list
             if len(items) >= MAX_ITEMS:
-                self.too_many_items("items", event)
+                self.too_many_items(False, event)
             items.append(node)
         elif frame.key is None:  # a key; its value comes next
             if len(items) >= MAX_ITEMS:
-                self.too_many_items("keys", event)
+                self.too_many_items(True, event)
             if type(node) is ScalarNode:
                 first = frame.keys.get(node.value)
                 if first is not None:
-                    again = f" (the first is on line {first.start_mark.line + 1})"
-                    merge = "; merge several with '<<: [*a, *b]'" if node.value == "<<" else ""
                     raise DefinitionError(
-                        f"the key {shown(node.value)} appears twice; keep one{again}{merge}",
-                        file=self.file,
-                        line=event.start_mark.line + 1,
-                        path=self.path(),
+                        N_(
+                            "the key {key} appears twice; keep one (the first is on line "
+                            "{first}); merge several with '<<: [*a, *b]'"
+                        )
+                        if node.value == "<<"
+                        else N_(
+                            "the key {key} appears twice; keep one (the first is on line {first})"
+                        ),
+                        **self.at(event),
+                        key=shown(node.value),
+                        first=first.start_mark.line + 1,
                     )
                 frame.keys[node.value] = node
             frame.key = node
@@ -317,10 +268,13 @@ class _Composer:
     def anchor(self, event: Any, counted: tuple[yaml.Node, int, int, int] | None) -> None:
         name = event.anchor
         if name in self.lines:
-            self.fail(
-                f"the anchor &{_name(name)} is already used on line {self.lines[name]}: "
-                "give this one another name",
-                event,
+            raise DefinitionError(
+                N_(
+                    "the anchor &{name} is already used on line {first}: give this one another name"
+                ),
+                **self.at(event),
+                name=_name(name),
+                first=self.lines[name],
             )
         self.lines[name] = event.start_mark.line + 1
         self.anchors[name] = counted
@@ -336,46 +290,83 @@ class _Composer:
                 parts.append(str(frame.key.value))
         return format_path(parts)
 
-    def fail(self, problem: str, event: Any, *, path: str | None = None) -> NoReturn:
-        raise DefinitionError(
-            problem,
-            file=self.file,
-            line=event.start_mark.line + 1,
-            path=self.path() if path is None else path,
-        )
+    def at(self, event: Any, *, path: str | None = None) -> dict[str, Any]:
+        """Where ``event`` is, as a :class:`DefinitionError`'s ``file``, ``line`` and
+        ``path`` (the composer's own place unless ``path`` is given)."""
+        return {
+            "file": self.file,
+            "line": event.start_mark.line + 1,
+            "path": self.path() if path is None else path,
+        }
 
     def bad_tag(self, tag: str, event: Any) -> NoReturn:
         written = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
-        self.fail(
-            f"the tag {shown(written)} is not allowed: a definition holds only texts, numbers, "
-            "true/false, lists and mappings; remove the tag",
-            event,
+        raise DefinitionError(
+            N_(
+                "the tag {tag} is not allowed: a definition holds only texts, numbers, "
+                "true/false, lists and mappings; remove the tag"
+            ),
+            **self.at(event),
+            tag=shown(written),
         )
 
     def too_many(self, parts: int, chars: int, event: Any, alias: str | None) -> NoReturn:
-        what = (
-            f"{MAX_PARTS:,} parts (keys, values and list items)"
-            if parts > MAX_PARTS
-            else f"{MAX_CHARACTERS:,} characters of text"
-        )
-        if alias is not None:
-            self.fail(
-                f"the alias *{_name(alias)} makes the document more than {what} once its "
-                "aliases are written out: repeat less (an alias of aliases multiplies)",
-                event,
+        if alias is not None and parts > MAX_PARTS:
+            raise DefinitionError(
+                N_(
+                    "the alias *{name} makes the document more than {most:,} parts (keys, "
+                    "values and list items) once its aliases are written out: repeat less (an "
+                    "alias of aliases multiplies)"
+                ),
+                **self.at(event),
+                name=_name(alias),
+                most=MAX_PARTS,
             )
-        self.fail(
-            f"the document has more than {what}; a definition needs far fewer: check that "
-            "this is the file you meant, or split it into several definitions",
-            event,
+        if alias is not None:
+            raise DefinitionError(
+                N_(
+                    "the alias *{name} makes the document more than {most:,} characters of "
+                    "text once its aliases are written out: repeat less (an alias of aliases "
+                    "multiplies)"
+                ),
+                **self.at(event),
+                name=_name(alias),
+                most=MAX_CHARACTERS,
+            )
+        if parts > MAX_PARTS:
+            raise DefinitionError(
+                N_(
+                    "the document has more than {most:,} parts (keys, values and list items); "
+                    "a definition needs far fewer: check that this is the file you meant, or "
+                    "split it into several definitions"
+                ),
+                **self.at(event),
+                most=MAX_PARTS,
+            )
+        raise DefinitionError(
+            N_(
+                "the document has more than {most:,} characters of text; a definition needs "
+                "far fewer: check that this is the file you meant, or split it into several "
+                "definitions"
+            ),
+            **self.at(event),
+            most=MAX_CHARACTERS,
         )
 
-    def too_many_items(self, what: str, event: Any) -> NoReturn:
-        self.fail(
-            f"holds more than {MAX_ITEMS} {what}, and pdkit reads at most {MAX_ITEMS} in one "
-            "list or mapping (no form needs as many fields): shorten it or split the definition",
-            event,
-            path=self.path(len(self.stack) - 1),
+    def too_many_items(self, keys: bool, event: Any) -> NoReturn:
+        """The error for a mapping of too many keys (``keys``) or a list of too many items."""
+        raise DefinitionError(
+            N_(
+                "holds more than {most} keys, and pdkit reads at most {most} in one list or "
+                "mapping (no form needs as many fields): shorten it or split the definition"
+            )
+            if keys
+            else N_(
+                "holds more than {most} items, and pdkit reads at most {most} in one list or "
+                "mapping (no form needs as many fields): shorten it or split the definition"
+            ),
+            **self.at(event, path=self.path(len(self.stack) - 1)),
+            most=MAX_ITEMS,
         )
 
 
@@ -397,10 +388,15 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> DefinitionEr
     context = exc.context
     if context and context_line is not None and context_line != line:
         context += f" (line {context_line})"
-    problem = " ".join(p if len(p) <= 200 else p[:200] + "…" for p in (context, exc.problem) if p)
-    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
-        problem += " (a tab: indent YAML with spaces, never tabs)"
-    return DefinitionError(f"not valid YAML: {problem}", file=file, line=line)
+    said = " ".join(p if len(p) <= 200 else p[:200] + "…" for p in (context, exc.problem) if p)
+    return DefinitionError(
+        N_("not valid YAML: {reason} (a tab: indent YAML with spaces, never tabs)")
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t"
+        else N_("not valid YAML: {reason}"),
+        file=file,
+        line=line,
+        reason=said,
+    )
 
 
 def _char_at(text: str, line: int, column: int) -> str:

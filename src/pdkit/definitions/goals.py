@@ -16,7 +16,7 @@ from typing import Any
 
 from .._environ import SCHOOL_GOALS_ENV
 from ..errors import DefinitionError
-from ..i18n import choose
+from ..i18n import N_, choose
 from ._limits import MAX_ITEMS, MAX_TEXT, check_characters, shown
 from ._load import read_text, templates_dir
 from ._model import SchoolGoal
@@ -49,7 +49,7 @@ def _goals_from_rows(
         where = format_path([*prefix, index]) if prefix else f"[{index}]"
         if not isinstance(row, dict):
             raise DefinitionError(
-                "each school goal needs 'id' and 'title'", file=file, line=line, path=where
+                N_("each school goal needs 'id' and 'title'"), file=file, line=line, path=where
             )
         row = dict(row)
         for key in ("title", "description"):
@@ -64,24 +64,32 @@ def _goals_from_rows(
             value = row.get(key)
             if value is not None and not isinstance(value, str):
                 raise DefinitionError(
-                    f"{key!r} should be a text, not {shown(value)} (put it in quotes)",
+                    N_("{key!r} should be a text, not {value} (put it in quotes)"),
                     file=file,
                     line=line,
                     path=where,
+                    key=key,
+                    value=shown(value),
                 )
             if not value or not value.strip():
-                raise DefinitionError(f"missing or empty {key!r}", file=file, line=line, path=where)
+                raise DefinitionError(
+                    N_("missing or empty {key!r}"), file=file, line=line, path=where, key=key
+                )
         goal_id = row["id"].strip()
         if goal_id in seen:
             raise DefinitionError(
-                f"the goal id {shown(goal_id)} is used twice", file=file, line=line, path=where
+                N_("the goal id {id} is used twice"),
+                file=file,
+                line=line,
+                path=where,
+                id=shown(goal_id),
             )
         seen.add(goal_id)
         goals.append(
             SchoolGoal(goal_id, row["title"].strip(), str(row.get("description") or "").strip())
         )
     if not goals:
-        raise DefinitionError("lists no school goals", file=file)
+        raise DefinitionError(N_("lists no school goals"), file=file)
     return goals
 
 
@@ -100,7 +108,9 @@ def load_school_goals(source: str | Path, *, language: str | None = None) -> lis
     items = data.get("goals") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise DefinitionError(
-            "expected a list of goals (or 'goals:' with a list)", file=file, line=line_of(root, [])
+            N_("expected a list of goals (or 'goals:' with a list)"),
+            file=file,
+            line=line_of(root, []),
         )
     rows = [(line_of(root, [*prefix, i]), row) for i, row in enumerate(items)]
     return _goals_from_rows(rows, file, prefix, language)
@@ -115,33 +125,46 @@ def _csv_rows(text: str, file: str) -> list[tuple[int | None, Any]]:
         missing = ", ".join(sorted({"id", "title"} - set(reader.fieldnames or ())))
         if missing:
             raise DefinitionError(
-                f"the header row needs the columns id,title (missing: {missing})",
+                N_("the header row needs the columns id,title (missing: {missing})"),
                 file=file,
                 line=1,
+                missing=missing,
             )
         for row in reader:
             if len(rows) >= MAX_ITEMS or len(row) > MAX_ITEMS:
-                what = "school goals" if len(rows) >= MAX_ITEMS else "columns"
                 raise DefinitionError(
-                    f"holds more than {MAX_ITEMS} {what}, and pdkit reads at most "
-                    f"{MAX_ITEMS}: check that this is the file you meant, or shorten it",
+                    N_(
+                        "holds more than {most} school goals, and pdkit reads at most "
+                        "{most}: check that this is the file you meant, or shorten it"
+                    )
+                    if len(rows) >= MAX_ITEMS
+                    else N_(
+                        "holds more than {most} columns, and pdkit reads at most "
+                        "{most}: check that this is the file you meant, or shorten it"
+                    ),
                     file=file,
                     line=reader.line_num,
+                    most=MAX_ITEMS,
                 )
             long = [v for v in row.values() if isinstance(v, str) and len(v) > MAX_TEXT]
             if long:
                 raise DefinitionError(
-                    f"a text here is {len(long[0]):,} characters long, and a text may be at "
-                    f"most {MAX_TEXT:,}: shorten it",
+                    N_(
+                        "a text here is {size:,} characters long, and a text may be at "
+                        "most {most:,}: shorten it"
+                    ),
                     file=file,
                     line=reader.line_num,
+                    size=len(long[0]),
+                    most=MAX_TEXT,
                 )
             rows.append((reader.line_num, row))
     except csv.Error as exc:
         raise DefinitionError(
-            f"not valid CSV ({str(exc)[:100]}): check the quotes on this line",
+            N_("not valid CSV ({reason}): check the quotes on this line"),
             file=file,
             line=reader.line_num or 1,
+            reason=str(exc)[:100],
         ) from None
     return rows
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .._atomic import write_atomically
 from ..errors import PdkitError, WorkbookFileError
+from ..i18n import N_
 from .build import dumps
 from .saved import COACH_TAG, append_comment, read_saved
 from .untrusted import file_bytes, parse_json
@@ -32,24 +33,30 @@ def add_comment(
     pdkit reads, and :class:`pdkit.PdkitError` for an empty text or coach.
     """
     if not text.strip():
-        raise PdkitError("a coach comment needs some text")
+        raise PdkitError(N_("a coach comment needs some text"))
     if not coach.strip():
-        raise PdkitError("a coach comment needs the coach's name")
+        raise PdkitError(N_("a coach comment needs the coach's name"))
     target = Path(path)
     raw = file_bytes(target)  # a regular file, not too large
     read_saved(raw, source=str(target))  # says why a file is not a saved workbook
     notebook = parse_json(raw, str(target))
     saved = notebook["metadata"]["pdkit"]["saved"]
     if not isinstance(saved.setdefault("coach_comments", []), list):
-        raise WorkbookFileError(f"{target}: the saved coach comments are damaged")
+        raise WorkbookFileError(N_("{source}: the saved coach comments are damaged"), source=target)
     stamp = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     added = append_comment(notebook, coach.strip(), text, stamp)
     try:
         text = dumps(notebook)
     except RecursionError:  # cells nested as deeply as Python reads: too deep to write
-        raise WorkbookFileError(f"{target}: nested too deeply to be written back") from None
+        raise WorkbookFileError(
+            N_("{source}: nested too deeply to be written back"), source=target
+        ) from None
     try:
         write_atomically(target, text)
     except OSError as exc:
-        raise WorkbookFileError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+        raise WorkbookFileError(
+            N_("{source}: cannot be written ({reason})"),
+            source=target,
+            reason=exc.strerror or str(exc),
+        ) from None
     return added

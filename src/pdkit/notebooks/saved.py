@@ -26,6 +26,7 @@ from .._version import __version__
 from ..definitions import FormDefinition, SchoolGoal, WorkbookDefinition, workbook_forms
 from ..definitions.ids import GOAL_FORM
 from ..errors import WorkbookFileError
+from ..i18n import N_
 from ..store import JSONValue, Observation, Participant, Store, ViewerLike
 from . import _saved_evidence as ev
 from ._markdown import answers_markdown, comment_markdown
@@ -150,9 +151,7 @@ class SavedWorkbook:
             try:
                 found = self._columns[kind] = _entry_columns(kind, getattr(self, kind))
             except Damaged as exc:
-                raise WorkbookFileError(
-                    f"{self.source}: the saved answers are damaged ({exc})", "damaged"
-                ) from None
+                raise exc.in_file(self.source) from None
         return found
 
     def block(self) -> dict[str, Any]:
@@ -342,38 +341,49 @@ def _read_saved(text: str | bytes, source: str, *, fast: bool) -> SavedWorkbook:
     if not isinstance(notebook, dict) or not (
         isinstance(notebook.get("cells"), list) or isinstance(notebook.get("worksheets"), list)
     ):  # nbformat 3 has worksheets, not cells
-        raise WorkbookFileError(f"{source}: not a Jupyter notebook")
+        raise WorkbookFileError(N_("{source}: not a Jupyter notebook"), source=source)
     if notebook.get("nbformat") != 4:
         raise WorkbookFileError(
-            f"{source}: notebook format {shown(notebook.get('nbformat'))}; pdkit reads format 4",
+            N_("{source}: notebook format {given}; pdkit reads format 4"),
             "not-saved",
+            source=source,
+            given=shown(notebook.get("nbformat")),
         )
     if not isinstance(notebook.get("cells"), list):
-        raise WorkbookFileError(f"{source}: not a Jupyter notebook (format 4 has cells)")
+        raise WorkbookFileError(
+            N_("{source}: not a Jupyter notebook (format 4 has cells)"), source=source
+        )
     metadata = notebook.get("metadata")
     meta: Any = metadata.get("pdkit") if isinstance(metadata, dict) else None
     saved = meta.get("saved") if isinstance(meta, dict) else None
     if not isinstance(saved, dict):
         raise WorkbookFileError(
-            f"{source}: not a saved pdkit workbook (no answers under metadata['pdkit']['saved']); "
-            "download it from a pdkit workbook with 'Download my workbook'",
+            N_(
+                "{source}: not a saved pdkit workbook (no answers under "
+                "metadata['pdkit']['saved']); "
+                "download it from a pdkit workbook with 'Download my workbook'"
+            ),
             "not-saved",
+            source=source,
         )
     fmt = saved.get("format")
     if type(fmt) is int and fmt > SAVED_FORMAT:
         raise WorkbookFileError(
-            f"{source}: saved with a newer pdkit (format {shown(fmt)}, this pdkit reads up to "
-            f"{SAVED_FORMAT}); upgrade pdkit to read it",
+            N_(
+                "{source}: saved with a newer pdkit (format {given}, this pdkit reads up to "
+                "{most}); upgrade pdkit to read it"
+            ),
             "newer",
+            source=source,
+            given=shown(fmt),
+            most=SAVED_FORMAT,
         )
     try:
         if type(fmt) is not int or fmt < 1:
             raise Damaged(f"format {shown(fmt)} is not a format number")
         return _workbook(meta, saved, source)
     except Damaged as exc:
-        raise WorkbookFileError(
-            f"{source}: the saved answers are damaged ({exc})", "damaged"
-        ) from None
+        raise exc.in_file(source) from None
 
 
 def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> SavedWorkbook:

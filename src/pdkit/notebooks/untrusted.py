@@ -35,6 +35,7 @@ from typing import Any
 
 from .._files import FileRefused, read_bounded
 from ..errors import PdkitError, WorkbookFileError
+from ..i18n import N_
 
 __all__ = [
     "EARLIEST",
@@ -88,6 +89,15 @@ _repr.maxlevel, _repr.maxlist, _repr.maxdict = 2, 3, 3
 class Damaged(Exception):
     """A value that is not what pdkit writes; the message says where and what it is."""
 
+    def in_file(self, source: str) -> WorkbookFileError:
+        """The error that says the saved answers in ``source`` are damaged, and how."""
+        return WorkbookFileError(
+            N_("{source}: the saved answers are damaged ({reason})"),
+            "damaged",
+            source=source,
+            reason=str(self),
+        )
+
 
 def shown(value: object) -> str:
     """``repr(value)``, cut short: a message stays readable whatever a file holds."""
@@ -138,17 +148,27 @@ def file_bytes(path: str | os.PathLike[str]) -> bytes:
             _check_size(refused.size, source)
         if refused.kind == "not-a-file":
             raise WorkbookFileError(
-                f"{source}: not a file (a device, a pipe or a socket)"
+                N_("{source}: not a file (a device, a pipe or a socket)"), source=source
             ) from None
-        why = "No such file or directory" if refused.kind == "missing" else refused.reason
-        raise WorkbookFileError(f"{source}: cannot be read ({why})") from None
+        raise WorkbookFileError(
+            N_("{source}: cannot be read (No such file or directory)")
+            if refused.kind == "missing"
+            else N_("{source}: cannot be read ({reason})"),
+            source=source,
+            reason=refused.reason,
+        ) from None
 
 
 def _check_size(size: int, source: str) -> None:
     if size > MAX_FILE_BYTES:
         raise WorkbookFileError(
-            f"{source}: too large to be a saved workbook ({size / 2**20:.1f} MiB; pdkit "
-            f"reads files up to {MAX_FILE_BYTES // 2**20} MiB)"
+            N_(
+                "{source}: too large to be a saved workbook ({size:.1f} MiB; pdkit "
+                "reads files up to {most} MiB)"
+            ),
+            source=source,
+            size=size / 2**20,
+            most=MAX_FILE_BYTES // 2**20,
         )
 
 
@@ -167,7 +187,11 @@ def parse_json(data: str | bytes, source: str, *, fast: bool = False) -> Any:
         try:
             data = data.encode("utf-8")
         except UnicodeEncodeError as exc:
-            raise WorkbookFileError(f"{source}: not a notebook (not valid text: {exc})") from None
+            raise WorkbookFileError(
+                N_("{source}: not a notebook (not valid text: {reason})"),
+                source=source,
+                reason=str(exc),
+            ) from None
     _check_size(len(data), source)
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
@@ -175,8 +199,13 @@ def parse_json(data: str | bytes, source: str, *, fast: bool = False) -> Any:
         values = data.count(b",") + data.count(b"[") + data.count(b"{")
         if values > MAX_VALUES:
             raise WorkbookFileError(
-                f"{source}: too many values to be a saved workbook (about {values:,}; "
-                f"pdkit reads files of up to {MAX_VALUES:,})"
+                N_(
+                    "{source}: too many values to be a saved workbook (about {values:,}; "
+                    "pdkit reads files of up to {most:,})"
+                ),
+                source=source,
+                values=values,
+                most=MAX_VALUES,
             )
     loads = _fast_loads() if fast else None
     if loads is not None:
@@ -188,7 +217,10 @@ def parse_json(data: str | bytes, source: str, *, fast: bool = False) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise WorkbookFileError(
-            f"{source}: not a notebook (not UTF-8 text: {exc.reason} at byte {exc.start})"
+            N_("{source}: not a notebook (not UTF-8 text: {reason} at byte {start})"),
+            source=source,
+            reason=exc.reason,
+            start=exc.start,
         ) from None
     try:
         value = json.loads(text)
@@ -196,17 +228,26 @@ def parse_json(data: str | bytes, source: str, *, fast: bool = False) -> Any:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise WorkbookFileError(
-            f"{source}: not a notebook (its text is not valid Unicode: {exc.reason})"
+            N_("{source}: not a notebook (its text is not valid Unicode: {reason})"),
+            source=source,
+            reason=exc.reason,
         ) from None
     except ValueError as exc:
-        why = exc if text.strip() else "the file is empty"
-        raise WorkbookFileError(f"{source}: not a notebook (the JSON is broken: {why})") from None
+        raise WorkbookFileError(
+            N_("{source}: not a notebook (the JSON is broken: {reason})")
+            if text.strip()
+            else N_("{source}: not a notebook (the JSON is broken: the file is empty)"),
+            source=source,
+            reason=str(exc),
+        ) from None
     except RecursionError:
         raise WorkbookFileError(
-            f"{source}: not a notebook (its JSON is nested too deeply to read)"
+            N_("{source}: not a notebook (its JSON is nested too deeply to read)"), source=source
         ) from None
     except MemoryError:
-        raise WorkbookFileError(f"{source}: too large to read in memory") from None
+        raise WorkbookFileError(
+            N_("{source}: too large to read in memory"), source=source
+        ) from None
     return value
 
 

@@ -36,7 +36,7 @@ from typing import Literal
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from ..errors import OutreachError
-from ..i18n import translator
+from ..i18n import N_, translator
 
 __all__ = [
     "PASSWORD_ENV",
@@ -88,34 +88,58 @@ class SmtpSettings:
         given = given.strip()
         if not given:
             raise OutreachError(
-                f"say which mail server sends the reminders: --smtp URL or ${URL_ENV} "
-                "(smtp://host:25, smtp+starttls://user@host:587, smtps://user@host:465)"
+                N_(
+                    "say which mail server sends the reminders: --smtp URL or ${env} "
+                    "(smtp://host:25, smtp+starttls://user@host:587, smtps://user@host:465)"
+                ),
+                env=URL_ENV,
             )
         try:
             parts = urlsplit(given)
             port_given = parts.port
         except ValueError as exc:
-            raise OutreachError(f"the SMTP URL {_shown(given)} is malformed: {exc}") from None
+            raise OutreachError(
+                N_("the SMTP URL {url} is malformed: {reason}"),
+                url=_shown(given),
+                reason=str(exc),
+            ) from None
         scheme = parts.scheme.lower()
         if scheme not in _SCHEMES:
             raise OutreachError(
-                f"the SMTP URL {_shown(given)} starts with {scheme or 'nothing'!r}: write "
-                "smtp://, smtp+starttls:// or smtps://"
+                N_(
+                    "the SMTP URL {url} starts with {scheme!r}: write "
+                    "smtp://, smtp+starttls:// or smtps://"
+                )
+                if scheme
+                else N_(
+                    "the SMTP URL {url} starts with 'nothing': write "
+                    "smtp://, smtp+starttls:// or smtps://"
+                ),
+                url=_shown(given),
+                scheme=scheme,
             )
         if parts.password is not None:
             raise OutreachError(
-                f"the SMTP URL holds a password: leave it out and set ${PASSWORD_ENV} "
-                "instead (a URL shows in process lists and logs)"
+                N_(
+                    "the SMTP URL holds a password: leave it out and set ${env} "
+                    "instead (a URL shows in process lists and logs)"
+                ),
+                env=PASSWORD_ENV,
             )
         if not parts.hostname:
-            raise OutreachError(f"the SMTP URL {_shown(given)} names no server (smtp://host:port)")
+            raise OutreachError(
+                N_("the SMTP URL {url} names no server (smtp://host:port)"), url=_shown(given)
+            )
         security, default_port = _SCHEMES[scheme]
         query = dict(parse_qsl(parts.query))
         unknown = sorted(set(query) - {"from", "timeout", "cafile"})
         if unknown:
             raise OutreachError(
-                f"the SMTP URL has {', '.join(unknown)} in its query: only from=, timeout= "
-                "and cafile= are understood"
+                N_(
+                    "the SMTP URL has {unknown} in its query: only from=, timeout= "
+                    "and cafile= are understood"
+                ),
+                unknown=", ".join(unknown),
             )
         try:
             timeout = float(query.get("timeout", "20"))
@@ -123,24 +147,35 @@ class SmtpSettings:
             timeout = -1.0
         if not 0 < timeout <= MAX_TIMEOUT:
             raise OutreachError(
-                f"timeout={query.get('timeout')!r} in the SMTP URL: give seconds, "
-                f"more than 0 and at most {MAX_TIMEOUT:.0f}"
+                N_(
+                    "timeout={given!r} in the SMTP URL: give seconds, "
+                    "more than 0 and at most {most:.0f}"
+                ),
+                given=query.get("timeout"),
+                most=MAX_TIMEOUT,
             )
         user = unquote(parts.username or "")
         secret = password if password is not None else os.environ.get(PASSWORD_ENV, "")
         if secret and not user:
             raise OutreachError(
-                f"${PASSWORD_ENV} is set but the SMTP URL names no user: write "
-                "smtp+starttls://user@host:587"
+                N_(
+                    "${env} is set but the SMTP URL names no user: write "
+                    "smtp+starttls://user@host:587"
+                ),
+                env=PASSWORD_ENV,
             )
         if user and not secret:
             raise OutreachError(
-                f"the SMTP URL logs in as {user!r}: set the password in ${PASSWORD_ENV}"
+                N_("the SMTP URL logs in as {user!r}: set the password in ${env}"),
+                user=user,
+                env=PASSWORD_ENV,
             )
         if user and security == "plain" and parts.hostname not in ("localhost", "127.0.0.1"):
             raise OutreachError(
-                "the SMTP URL logs in without encryption: use smtp+starttls:// or smtps:// "
-                "(a password must not cross the network in the clear)"
+                N_(
+                    "the SMTP URL logs in without encryption: use smtp+starttls:// or smtps:// "
+                    "(a password must not cross the network in the clear)"
+                )
             )
         sender = query.get("from") or (user if "@" in user else f"pdkit@{parts.hostname}")
         return cls(
@@ -164,7 +199,11 @@ class SmtpSettings:
         try:
             return ssl.create_default_context(cafile=self.cafile or None)
         except (OSError, ssl.SSLError) as exc:
-            raise OutreachError(f"cafile={self.cafile!r} cannot be read: {exc}") from None
+            raise OutreachError(
+                N_("cafile={cafile!r} cannot be read: {reason}"),
+                cafile=self.cafile,
+                reason=str(exc),
+            ) from None
 
 
 def _shown(url: str) -> str:
@@ -211,8 +250,11 @@ class Mailer:
             if s.security == "starttls":
                 if not smtp.has_extn("starttls"):
                     raise OutreachError(
-                        f"the mail server {where} does not offer STARTTLS: use smtps:// "
-                        "(port 465) or ask its administrator"
+                        N_(
+                            "the mail server {where} does not offer STARTTLS: use smtps:// "
+                            "(port 465) or ask its administrator"
+                        ),
+                        where=where,
                     )
                 smtp.starttls(context=s.tls_context())
                 smtp.ehlo()
@@ -224,45 +266,75 @@ class Mailer:
         except smtplib.SMTPAuthenticationError as exc:
             _quit(smtp)
             raise OutreachError(
-                f"the mail server {where} refused the login of {s.user!r} ({exc.smtp_code}): "
-                f"check the user in the URL and the password in ${PASSWORD_ENV}"
+                N_(
+                    "the mail server {where} refused the login of {user!r} ({code}): "
+                    "check the user in the URL and the password in ${env}"
+                ),
+                where=where,
+                user=s.user,
+                code=exc.smtp_code,
+                env=PASSWORD_ENV,
             ) from None
         except smtplib.SMTPNotSupportedError:
             _quit(smtp)
             raise OutreachError(
-                f"the mail server {where} offers no login (AUTH): leave the user out of "
-                "the URL, or use the port that takes logins (587)"
+                N_(
+                    "the mail server {where} offers no login (AUTH): leave the user out of "
+                    "the URL, or use the port that takes logins (587)"
+                ),
+                where=where,
             ) from None
         except ssl.SSLError as exc:
             _quit(smtp)
             raise OutreachError(
-                f"TLS with the mail server {where} failed ({exc.reason or exc}): check the "
-                "host name and port (STARTTLS on 587, TLS on 465), or trust its certificate "
-                "authority with cafile= in the URL"
+                N_(
+                    "TLS with the mail server {where} failed ({reason}): check the "
+                    "host name and port (STARTTLS on 587, TLS on 465), or trust its certificate "
+                    "authority with cafile= in the URL"
+                ),
+                where=where,
+                reason=exc.reason or str(exc),
             ) from None
         except ConnectionRefusedError:
             _quit(smtp)
             raise OutreachError(
-                f"the mail server {where} refused the connection: is it running, and is "
-                "the port right?"
+                N_(
+                    "the mail server {where} refused the connection: is it running, and is "
+                    "the port right?"
+                ),
+                where=where,
             ) from None
         except TimeoutError:
             _quit(smtp)
             raise OutreachError(
-                f"the mail server {where} did not answer within {s.timeout:g} s "
-                "(timeout= in the URL)"
+                N_(
+                    "the mail server {where} did not answer within {seconds:g} s "
+                    "(timeout= in the URL)"
+                ),
+                where=where,
+                seconds=s.timeout,
             ) from None
         except socket.gaierror:
             _quit(smtp)
-            raise OutreachError(f"the mail server's name {s.host!r} is not known") from None
+            raise OutreachError(
+                N_("the mail server's name {host!r} is not known"), host=s.host
+            ) from None
         except (OSError, smtplib.SMTPException) as exc:
             _quit(smtp)
             if isinstance(exc.__context__, TimeoutError):  # smtplib wraps a silent server
                 raise OutreachError(
-                    f"the mail server {where} did not answer within {s.timeout:g} s "
-                    "(timeout= in the URL)"
+                    N_(
+                        "the mail server {where} did not answer within {seconds:g} s "
+                        "(timeout= in the URL)"
+                    ),
+                    where=where,
+                    seconds=s.timeout,
                 ) from None
-            raise OutreachError(f"the mail server {where} cannot be reached: {exc}") from None
+            raise OutreachError(
+                N_("the mail server {where} cannot be reached: {reason}"),
+                where=where,
+                reason=str(exc),
+            ) from None
         self._smtp = smtp
         self.connections += 1
 
@@ -280,26 +352,31 @@ class Mailer:
                 self._smtp = None
                 if attempt == 2:
                     raise OutreachError(
-                        f"the mail server {self.settings} closed the connection twice"
+                        N_("the mail server {where} closed the connection twice"),
+                        where=str(self.settings),
                     ) from None
             except smtplib.SMTPRecipientsRefused as exc:
                 codes = "; ".join(f"{code} {text!r}" for code, text in exc.recipients.values())
-                raise RecipientRefused(f"the mail server refused the address: {codes}") from None
+                raise RecipientRefused(
+                    N_("the mail server refused the address: {codes}"), codes=codes
+                ) from None
             except smtplib.SMTPResponseException as exc:
                 self._reset()
                 if 400 <= exc.smtp_code < 500:
                     raise RecipientRefused(
-                        f"the mail server deferred the message ({exc.smtp_code})"
+                        N_("the mail server deferred the message ({code})"), code=exc.smtp_code
                     ) from None
                 raise RecipientRefused(
-                    f"the mail server refused the message ({exc.smtp_code})"
+                    N_("the mail server refused the message ({code})"), code=exc.smtp_code
                 ) from None
             except (OSError, smtplib.SMTPException) as exc:
                 _quit(self._smtp)
                 self._smtp = None
                 if attempt == 2:
                     raise OutreachError(
-                        f"the mail server {self.settings} failed while sending: {exc}"
+                        N_("the mail server {where} failed while sending: {reason}"),
+                        where=str(self.settings),
+                        reason=str(exc),
                     ) from None
 
     def _reset(self) -> None:

@@ -49,8 +49,9 @@ from urllib.parse import urlencode, urlsplit
 
 from .._clock import now as clock_now
 from .._clock import today as clock_today
-from ..errors import OutreachError
+from ..errors import OutreachError, Said
 from ..followup import DONE, DueDate
+from ..i18n import N_
 from ..links import (
     MY_GOAL_NOTEBOOK,
     REMINDERS_PARAM,
@@ -121,9 +122,12 @@ class RemindReport:
     """Claimed by another run a moment ago (or a run that stopped: sent next time)."""
     failed: int = 0
     failures: list[str] = field(default_factory=list)
+    """Each message the server refused, and why (:class:`~pdkit.errors.Said`: English as
+    a string, said in a reader's language with ``in_language``)."""
     dry_run: bool = False
     stopped: str = ""
-    """Why the run stopped before the end (the mail server went away), or ""."""
+    """Why the run stopped before the end (the mail server went away), or "" (a
+    :class:`~pdkit.errors.Said` when it stopped)."""
 
     @property
     def due(self) -> int:
@@ -136,18 +140,43 @@ class RemindReport:
             + self.failed
         )
 
-    def summary(self) -> str:
-        verb = "would send" if self.dry_run else "sent"
-        parts = [
-            f"{verb} {self.sent}",
-            f"already sent {self.already_sent}",
-            f"opted out {self.opted_out}",
-            f"no address {self.no_address}",
-        ]
+    def summary(self) -> Said:
+        """The counts in one line: English as a string, ``.said(t)`` in ``t``'s language."""
+        counts = {
+            "sent": self.sent,
+            "already_sent": self.already_sent,
+            "opted_out": self.opted_out,
+            "no_address": self.no_address,
+            "in_progress": self.in_progress,
+            "failed": self.failed,
+        }
         if self.in_progress:
-            parts.append(f"in progress elsewhere {self.in_progress}")
-        parts.append(f"failed {self.failed}")
-        return ", ".join(parts)
+            return Said(
+                N_(
+                    "would send {sent}, already sent {already_sent}, opted out {opted_out}, "
+                    "no address {no_address}, in progress elsewhere {in_progress}, "
+                    "failed {failed}"
+                )
+                if self.dry_run
+                else N_(
+                    "sent {sent}, already sent {already_sent}, opted out {opted_out}, "
+                    "no address {no_address}, in progress elsewhere {in_progress}, "
+                    "failed {failed}"
+                ),
+                **counts,
+            )
+        return Said(
+            N_(
+                "would send {sent}, already sent {already_sent}, opted out {opted_out}, "
+                "no address {no_address}, failed {failed}"
+            )
+            if self.dry_run
+            else N_(
+                "sent {sent}, already sent {already_sent}, opted out {opted_out}, "
+                "no address {no_address}, failed {failed}"
+            ),
+            **counts,
+        )
 
 
 def due_reminders(
@@ -163,13 +192,17 @@ def due_reminders(
     from ..store import DEFAULT_SESSION, Viewer
 
     if not 0 <= ahead <= MAX_AHEAD:
-        raise OutreachError(f"--ahead {ahead}: give days from 0 to {MAX_AHEAD}")
+        raise OutreachError(
+            N_("--ahead {ahead}: give days from 0 to {most}"), ahead=ahead, most=MAX_AHEAD
+        )
     day = today if today is not None else clock_today()
     steward = Viewer.steward()
     sessions = {s.id: s.title for s in store.sessions()}
     sessions.setdefault(DEFAULT_SESSION, "")
     if session is not None and session not in sessions:
-        raise OutreachError(f"no session {session!r} in the store {store.url}")
+        raise OutreachError(
+            N_("no session {session!r} in the store {store}"), session=session, store=store.url
+        )
     log: dict[tuple[str, date], str] = {}
     for pid, due, channel, state in store.reminders():
         if channel == CHANNEL:
@@ -222,43 +255,58 @@ def send_reminders(
     ``settings``, at most ``rate`` a second (0: no limit), over one connection.
 
     ``dry_run``: say who would get what, send nothing, log nothing, issue no link.
-    ``say`` receives one line per reminder (names and dates only). A server that cannot
-    be reached, refuses the login or fails TLS stops the run with an OutreachError
-    (nothing is marked sent that was not accepted); a server that refuses one address
-    counts that one as failed and goes on."""
+    ``say`` receives one line per reminder (names and dates only), a
+    :class:`~pdkit.errors.Said`: English as a string, ``in_language(line, t)`` in the
+    language of ``t``. A server that cannot be reached, refuses the login or fails TLS
+    stops the run with an OutreachError (nothing is marked sent that was not accepted); a
+    server that refuses one address counts that one as failed and goes on."""
     if not base_url.strip().lower().startswith(("http://", "https://")):
         raise OutreachError(
-            f"--base-url {base_url!r}: give the address teachers open pdkit at "
-            "(https://pd.school.org), for the links in the reminders"
+            N_(
+                "--base-url {base_url!r}: give the address teachers open pdkit at "
+                "(https://pd.school.org), for the links in the reminders"
+            ),
+            base_url=base_url,
         )
     if rate < 0:
-        raise OutreachError(f"--rate {rate:g}: give messages a second, 0 for no limit")
+        raise OutreachError(
+            N_("--rate {rate:g}: give messages a second, 0 for no limit"), rate=rate
+        )
     report = RemindReport(dry_run=dry_run)
     found = due_reminders(store, today=today, ahead=ahead, session=session)
     todo: list[Reminder] = []
     for item in found:
         name = item.participant.display_name
-        when = f"{item.due.due.isoformat()}{' (overdue)' if item.overdue else ''}"
+        day = item.due.due.isoformat()
+        when = Said(N_("{date} (overdue)"), date=day) if item.overdue else day
         if item.state == "sent":
             report.already_sent += 1
         elif item.opted_out:
             report.opted_out += 1
-            say(f"opted out: {name}, {when}")
+            say(Said(N_("opted out: {name}, {when}"), name=name, when=when))
         elif item.email is None:
             report.no_address += 1
-            say(f"no address: {name}, {when}")
+            say(Said(N_("no address: {name}, {when}"), name=name, when=when))
         else:
             todo.append(item)
             if dry_run:
-                extra = " + calendar" if item.first else ""
-                say(f"would send: {name} <{item.email}>, check-in {when}{extra}")
+                say(
+                    Said(
+                        N_("would send: {name} <{email}>, check-in {when} + calendar")
+                        if item.first
+                        else N_("would send: {name} <{email}>, check-in {when}"),
+                        name=name,
+                        email=item.email,
+                        when=when,
+                    )
+                )
     if dry_run:
         report.sent = len(todo)
         return report
     if not todo:
         return report
     if settings is None:
-        raise OutreachError("reminders are due but no mail server is set (--smtp)")
+        raise OutreachError(N_("reminders are due but no mail server is set (--smtp)"))
     base = base_url.strip().rstrip("/")
     gap = 1.0 / rate if rate > 0 else 0.0
     size = BATCH if not gap else max(1, min(BATCH, int(rate * 5)))  # a claim waits ≤ 5 s
@@ -285,14 +333,19 @@ def send_reminders(
                     left = len(mine) - index
                     report.in_progress += left
                     done += left
-                    say(f"left for the next run: {left} (the mail server is slow)")
+                    say(
+                        Said(
+                            N_("left for the next run: {left} (the mail server is slow)"), left=left
+                        )
+                    )
                     break
                 try:
                     _send_one(store, mailer, item, token, base, report, say)
                 except OutreachError as exc:  # the server went away: the rest next time
                     report.failed += len(todo) - done
-                    report.stopped = str(exc)
-                    say(f"stopped: {exc}")
+                    # its own message, English as str(exc), said in a reader's language
+                    report.stopped = Said(exc.template, **exc.words)
+                    say(Said(N_("stopped: {reason}"), reason=exc))
                     return report
                 done += 1
                 if gap:
@@ -314,7 +367,13 @@ def _not_claimed(
         report.already_sent += 1
     else:
         report.in_progress += 1
-        say(f"in progress elsewhere: {person.display_name}, {item.due.due.isoformat()}")
+        say(
+            Said(
+                N_("in progress elsewhere: {name}, {date}"),
+                name=person.display_name,
+                date=item.due.due.isoformat(),
+            )
+        )
 
 
 def _send_one(
@@ -352,12 +411,20 @@ def _send_one(
         mailer.send(message)
     except RecipientRefused as exc:
         report.failed += 1
-        report.failures.append(f"{person.display_name} <{item.email}>: {exc}")
-        say(f"failed: {person.display_name} <{item.email}>: {exc}")
+        who = {"name": person.display_name, "email": item.email}
+        report.failures.append(Said(N_("{name} <{email}>: {reason}"), reason=exc, **who))
+        say(Said(N_("failed: {name} <{email}>: {reason}"), reason=exc, **who))
         return  # the claim stays: a later run tries again once it is old
     store.reminder_sent(person.id, item.due.due, CHANNEL)
     report.sent += 1
-    say(f"sent: {person.display_name} <{item.email}>, check-in {item.due.due.isoformat()}")
+    say(
+        Said(
+            N_("sent: {name} <{email}>, check-in {date}"),
+            name=person.display_name,
+            email=item.email,
+            date=item.due.due.isoformat(),
+        )
+    )
 
 
 def page_links(base: str, token: str) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import PdkitError
+from ..i18n import N_, Nn_
 from ..notebooks.untrusted import shown
 from ..store import Participant, Store
 
@@ -15,11 +16,15 @@ def find_coach(store: Store, who: str) -> Participant:
     when several coaches have that name (the message lists their ids to choose from)."""
     wanted = who.strip()
     if not wanted:
-        raise PdkitError("--coach needs a coach's name or id")
+        raise PdkitError(N_("--coach needs a coach's name or id"))
     person = store.get_participant(wanted)
     if person is not None:
         if person.role != "coach":
-            raise PdkitError(f"participant {shown(wanted)} is a {person.role}, not a coach")
+            raise PdkitError(
+                N_("participant {name} is a {role}, not a coach"),
+                name=shown(wanted),
+                role=person.role,
+            )
         return person
     coaches = {p.id: p for p in store.coaches()}
     key = wanted.casefold()
@@ -27,11 +32,21 @@ def find_coach(store: Store, who: str) -> Participant:
     if len(found) == 1:
         return found[0]
     if found:
-        ids = ", ".join(p.id for p in found)
         raise PdkitError(
-            f"{len(found)} coaches are called {shown(wanted)}: give one of their ids "
-            f"with --coach ({ids})"
+            Nn_(
+                "{count} coach is called {name}: give one of their ids with --coach ({ids})",
+                "{count} coaches are called {name}: give one of their ids with --coach ({ids})",
+            ),
+            count=len(found),
+            name=shown(wanted),
+            ids=", ".join(p.id for p in found),
         )
     known = sorted(p.display_name for p in coaches.values())
-    listed = f": {', '.join(shown(n) for n in known[:10])}" if known else " (none yet)"
-    raise PdkitError(f"no coach called {shown(wanted)} in {store.url}; its coaches{listed}")
+    raise PdkitError(
+        N_("no coach called {name} in {store}; its coaches: {names}")
+        if known
+        else N_("no coach called {name} in {store}; its coaches (none yet)"),
+        name=shown(wanted),
+        store=store.url,
+        names=", ".join(shown(n) for n in known[:10]),
+    )

@@ -18,8 +18,9 @@ from typing import Any
 
 from .._clock import today as clock_today
 from ..definitions.ids import GOAL_FORM
-from ..errors import WorkbookFileError
+from ..errors import Said, WorkbookFileError
 from ..evidence import effective_level, holds_student_data
+from ..i18n import N_
 from ..notebooks._saved_evidence import EVIDENCE_KEYS
 from ..notebooks.saved import read_saved
 from ..notebooks.untrusted import (
@@ -29,12 +30,12 @@ from ..notebooks.untrusted import (
     check_values,
     file_bytes,
     kind_of,
-    reason,
     shown,
 )
 from ..store import DEFAULT_SESSION, JSONValue, Participant, Store, Viewer, display_names
 from ._observations import observation_entry
 from ._pathways import pathway_entries, saved_pathway_entries
+from ._sources import why_unread
 
 __all__ = ["Collected", "check_collected", "collect", "read_file", "read_store"]
 
@@ -131,7 +132,9 @@ def read_file(path: str, collected: Collected) -> None:
     pid = saved.participant.get("id", "")
     if not pid:
         raise WorkbookFileError(
-            f"{path}: the saved answers are damaged (the participant has no id)", "damaged"
+            N_("{source}: the saved answers are damaged (the participant has no id)"),
+            "damaged",
+            source=path,
         )
     try:
         saved_at = datetime.fromisoformat(saved.saved_at).timestamp()
@@ -317,7 +320,7 @@ def collect(
         try:
             people[label] = readers_people(store, session, viewer)
         except Exception as exc:
-            note(f"{label}: cannot be read ({reason(exc)}) — skipped")
+            note(_unread(label, exc))
             skipped += 1
     total = len(files) + sum(len(p) for p in people.values())
     done = 0
@@ -332,10 +335,10 @@ def collect(
         try:
             read_file(path, collected)
         except WorkbookFileError as exc:
-            note(f"{exc} — skipped")
+            note(Said(N_("{problem} — skipped"), problem=exc))
             skipped += 1
         except Exception as exc:
-            note(f"{path}: cannot be read ({reason(exc)}) — skipped")
+            note(_unread(path, exc))
             skipped += 1
         else:
             read.append(path)
@@ -349,14 +352,27 @@ def collect(
             read_store(store, people[label], session, wanted, part, tick, viewer, today)
             check_collected(part)
         except Exception as exc:
-            note(f"{label}: cannot be read ({reason(exc)}) — skipped")
+            note(_unread(label, exc))
             skipped += 1
         else:
             collected.absorb(part)
             read.append(label)
             if not people[label]:
-                note(f"{label}: no participants in session {session!r}")
+                note(
+                    Said(
+                        N_("{source}: no participants in session {session!r}"),
+                        source=label,
+                        session=session,
+                    )
+                )
     return collected, read, skipped
+
+
+def _unread(source: str, exc: BaseException) -> Said:
+    """The warning for a source that cannot be read: skipped."""
+    return Said(
+        N_("{source}: cannot be read ({reason}) — skipped"), source=source, reason=why_unread(exc)
+    )
 
 
 def readers_people(store: Store, session: str, viewer: Viewer) -> list[Participant]:

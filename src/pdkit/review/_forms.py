@@ -19,6 +19,7 @@ from ..definitions import (
 )
 from ..definitions.ids import COACH_FIELDS
 from ..errors import DefinitionError
+from ..i18n import N_
 from ..store import JSONValue
 
 __all__ = ["Forms", "is_private", "plain_text"]
@@ -68,7 +69,8 @@ class Forms:
                 definition = load_definition(path, language=language)
                 if not isinstance(definition, FormDefinition):
                     raise DefinitionError(
-                        f"this is a {definition.kind}, where a form or reflection is needed",
+                        N_("this is a {what}, where a form or reflection is needed"),
+                        what=definition.kind,
                         file=str(path),
                         path="kind",
                     )

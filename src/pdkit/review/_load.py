@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from ..definitions import GoalsSource, builtin_definitions, resolve_school_goals
+from ..errors import Said
+from ..i18n import N_, Nn_
 from ..notebooks.untrusted import shown
 from ..revisions import SITTING_GAP
 from ..store import DEFAULT_SESSION, Viewer
@@ -91,11 +93,24 @@ def _note_unknown_forms(collected: Collected, forms: Forms, note: Warn) -> None:
     unknown = [form_id for form_id in ids if forms.get(form_id) is None]
     for form_id in unknown[:_NAMED_FORMS]:
         note(
-            f"form {shown(form_id)} has no definition here: its answers are shown as "
-            "stored, without labels (pass its YAML with definitions= / --definitions)"
+            Said(
+                N_(
+                    "form {form} has no definition here: its answers are shown as stored, "
+                    "without labels (pass its YAML with definitions= / --definitions)"
+                ),
+                form=shown(form_id),
+            )
         )
     if len(unknown) > _NAMED_FORMS:
-        note(f"{len(unknown) - _NAMED_FORMS} more forms have no definition here either")
+        note(
+            Said(
+                Nn_(
+                    "{count} more form has no definition here either",
+                    "{count} more forms have no definition here either",
+                ),
+                count=len(unknown) - _NAMED_FORMS,
+            )
+        )
 
 
 @contextmanager

@@ -67,7 +67,7 @@ from ..definitions.ids import (
 )
 from ..errors import AccessError, PdkitError
 from ..followup import ACTIVE, AGREED, MET
-from ..i18n import choose
+from ..i18n import DEFAULT_LANGUAGE, N_, choose, direction, plural_translator, translator
 from ..measures import measure_of, progress
 from ..store import DEFAULT_SESSION, Store, Viewer
 from ..suppression import SUPPRESSED, Cell, K, cell, suppress_parts
@@ -112,6 +112,9 @@ MEASURES = (
 _AGREED = frozenset({AGREED, ACTIVE, MET})
 
 EvidenceCheck = Callable[[Store, str], "bool | None"]
+
+NOT_COUNTED = N_("not counted: the check did not answer for every teacher")
+"""The ``note`` of a share that a check could not count for every teacher."""
 
 
 def has_evidence(store: Store, participant_id: str) -> bool | None:
@@ -197,7 +200,7 @@ def _share(
     if parent.suppressed:
         return Cell(None, None, SUPPRESSED)
     if any(k is None for k in known):
-        return Cell(None, None, "not counted: the check did not answer for every teacher")
+        return Cell(None, None, NOT_COUNTED)
     return cell(sum(bool(k) for k in known) / len(known) if known else None, len(known))
 
 
@@ -309,7 +312,9 @@ def rollup(
         unknown = [s for s in wanted if s not in stored and s != DEFAULT_SESSION]
         if unknown:
             raise PdkitError(
-                f"no session {unknown[0]!r} in the store {store.url} (pdkit session list)"
+                N_("no session {session!r} in the store {store} (pdkit session list)"),
+                session=unknown[0],
+                store=store.url,
             )
     rows: list[dict[str, Any]] = []
     for session in wanted:
@@ -339,20 +344,43 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def rollup_html(frame: pd.DataFrame) -> str:
-    """The rollup as one offline HTML page: no script, no external link; per session a
-    bar chart of goals set, agreed and met per school goal
-    (:func:`pdkit.charts.bar_chart`) and a table of every figure, suppressed ones saying
-    so."""
+MEASURE_WORDS: Mapping[str, str] = {
+    "teachers": N_("teachers"),
+    "goals_set": N_("goals set"),
+    "goals_agreed": N_("goals agreed"),
+    "goals_met": N_("goals met"),
+    "share_measured": N_("share measured"),
+    "share_with_evidence": N_("share with evidence"),
+    "mean_change": N_("mean change"),
+    "evaluation_respondents": N_("evaluation, respondents"),
+}
+"""How the page names each measure (the files keep the ids of :data:`MEASURES`)."""
+
+
+def rollup_html(frame: pd.DataFrame, language: str | None = None) -> str:
+    """The rollup as one offline HTML page in ``language`` (pdkit's words; default
+    English): no script, no external link; per session a bar chart of goals set, agreed
+    and met per school goal (:func:`pdkit.charts.bar_chart`) and a table of every figure,
+    suppressed ones saying so."""
+    t, tn = translator(language), plural_translator(language)
+    lang = escape(language or DEFAULT_LANGUAGE)
+    suppressed = t("fewer than {small}").format(small=K)
     parts = [
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        "<title>pdkit rollup</title><style>body{font-family:sans-serif;max-width:60em;"
+        f'<!DOCTYPE html><html lang="{lang}" dir="{direction(language)}"><head>'
+        f'<meta charset="utf-8"><title>{escape(t("District rollup"))} — pdkit</title>'
+        "<style>body{font-family:sans-serif;max-width:60em;"
         "margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid "
         "#999;padding:.2em .5em;text-align:left}.suppressed{color:#555;font-style:italic}"
-        ".bar{fill:#3b73b9}</style></head><body><h1>District rollup</h1>"
-        f"<p>Every figure about fewer than {K} people is suppressed (it says "
-        f"&ldquo;{escape(SUPPRESSED)}&rdquo;), and so is a second figure where one "
-        "suppressed figure could otherwise be worked out from a total.</p>"
+        f".bar{{fill:#3b73b9}}</style></head><body><h1>{escape(t('District rollup'))}</h1>"
+        "<p>"
+        + escape(
+            t(
+                "Every figure about fewer than {small} people is suppressed (it says "
+                "“{suppressed}”), and so is a second figure where one suppressed figure "
+                "could otherwise be worked out from a total."
+            ).format(small=K, suppressed=suppressed)
+        )
+        + "</p>"
     ]
     records: list[dict[str, Any]] = [
         {str(k): v for k, v in r.items()} for r in frame.to_dict("records")
@@ -364,7 +392,7 @@ def rollup_html(frame: pd.DataFrame) -> str:
         parts.append(f"<h2>{escape(title)} <small>({escape(session)})</small></h2>")
         counts = [r for r in rows if r["school_goal"] != ALL and r["measure"] in _CHARTED]
         bars = [
-            (f"{_goal_name(r)}: {str(r['measure']).replace('_', ' ')}", int(r["value"]))
+            (f"{_goal_name(r, t)}: {_measure(r, t)}", int(r["value"]))
             for r in counts
             if not r["note"]
         ]
@@ -373,45 +401,66 @@ def rollup_html(frame: pd.DataFrame) -> str:
             parts.append(
                 bar_chart(
                     bars,
-                    label="Goals per school goal (set, agreed, met)",
+                    label=t("Goals per school goal (set, agreed, met)"),
                     css_class="pdkit-chart",
                     width=700,
                     label_width=330,
                 )
             )
         if hidden:
-            parts.append(
-                f'<p class="suppressed">{hidden} count(s) per school goal suppressed '
-                f"({escape(SUPPRESSED)} people).</p>"
-            )
+            said = tn(
+                "{count} count per school goal suppressed ({suppressed} people).",
+                "{count} counts per school goal suppressed ({suppressed} people).",
+                hidden,
+            ).format(count=hidden, suppressed=suppressed)
+            parts.append(f'<p class="suppressed">{escape(said)}</p>')
         body = "".join(
-            f"<tr><td>{escape(_goal_name(r))}</td><td>{escape(str(r['measure']))}</td>"
+            f"<tr><td>{escape(_goal_name(r, t))}</td><td>{escape(_measure(r, t))}</td>"
             + (
-                f'<td class="suppressed" colspan="2">{escape(str(r["note"]))}</td>'
+                f'<td class="suppressed" colspan="2">{escape(_note(r, t, suppressed))}</td>'
                 if r["note"]
                 else f"<td>{escape(_shown(r['value']))}</td><td>{escape(_shown(r['people']))}</td>"
             )
             + "</tr>"
             for r in rows
         )
-        parts.append(
-            "<table><thead><tr><th>School goal</th><th>Measure</th><th>Value</th>"
-            f"<th>People</th></tr></thead><tbody>{body}</tbody></table>"
+        heads = "".join(
+            f"<th>{escape(t(word))}</th>"
+            for word in (N_("School goal"), N_("Measure"), N_("Value"), N_("People"))
         )
+        parts.append(f"<table><thead><tr>{heads}</tr></thead><tbody>{body}</tbody></table>")
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def _note(row: Mapping[str, Any], t: Callable[[str], str], suppressed: str) -> str:
+    """Why a figure is not shown, in the page's language."""
+    note = str(row["note"])
+    return suppressed if note == SUPPRESSED else t(note)
+
+
+def _measure(row: Mapping[str, Any], t: Callable[[str], str]) -> str:
+    measure = str(row["measure"])
+    if measure in MEASURE_WORDS:
+        return t(MEASURE_WORDS[measure])
+    if measure.startswith("evaluation_mean:"):
+        question = measure.removeprefix("evaluation_mean:")
+        return t("evaluation, mean of {question}").format(question=question)
+    return measure
 
 
 _CHARTED = ("goals_set", "goals_agreed", "goals_met")
 
 
-def _goal_name(row: Mapping[str, Any]) -> str:
+def _goal_name(row: Mapping[str, Any], t: Callable[[str], str]) -> str:
+    if row["school_goal"] == ALL:
+        return t("All school goals")
     return str(row["school_goal_title"] or row["school_goal"])
 
 
-def write_rollup(frame: pd.DataFrame, out: str | Path) -> list[Path]:
-    """Write ``rollup.csv``, ``rollup.xlsx`` and ``rollup.html`` into the folder ``out``
-    (made if missing); returns their paths."""
+def write_rollup(frame: pd.DataFrame, out: str | Path, language: str | None = None) -> list[Path]:
+    """Write ``rollup.csv``, ``rollup.xlsx`` and ``rollup.html`` (its words in
+    ``language``) into the folder ``out`` (made if missing); returns their paths."""
     require("openpyxl", why="the rollup's Excel file needs openpyxl", package="openpyxl")
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -424,5 +473,5 @@ def write_rollup(frame: pd.DataFrame, out: str | Path) -> list[Path]:
         tmp.replace(xlsx_path)
     finally:
         tmp.unlink(missing_ok=True)
-    write_atomically(html_path, rollup_html(frame))
+    write_atomically(html_path, rollup_html(frame, language))
     return [csv_path, xlsx_path, html_path]

@@ -1,5 +1,8 @@
 """The first step of a review: what each source is (a saved workbook, a folder of them, a
-store), with the stores opened for reading and every source that cannot be read named."""
+store), with the stores opened for reading and every source that cannot be read named.
+
+Each warning is a :class:`~pdkit.errors.Said`: English as a string, said in a reader's
+language with :func:`~pdkit.errors.in_language`."""
 
 from __future__ import annotations
 
@@ -8,11 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import PdkitError
+from ..errors import PdkitError, Said
+from ..i18n import N_
 from ..notebooks.untrusted import reason
 from ..store import Store, open_store
 
-__all__ = ["STORE_SUFFIXES", "Source", "Sources", "gather"]
+__all__ = ["STORE_SUFFIXES", "Source", "Sources", "gather", "why_unread"]
 
 Source = str | os.PathLike[str] | Store
 """A saved workbook, a folder, a store URL (or a ``.sqlite3`` file), or an open store."""
@@ -57,15 +61,21 @@ def gather(sources: Source | Iterable[Source], note: Callable[[str], None]) -> S
         if given.is_dir():
             notebooks, unreadable = _notebooks(path)
             for folder, why in unreadable:
-                note(f"{folder}: cannot be read ({why}) — skipped")
+                note(
+                    Said(
+                        N_("{source}: cannot be read ({reason}) — skipped"),
+                        source=folder,
+                        reason=why,
+                    )
+                )
                 found.skipped += 1
             if not notebooks and not unreadable:
-                note(f"{path}: no .ipynb files in this folder")
+                note(Said(N_("{source}: no .ipynb files in this folder"), source=path))
             found.files.extend(notebooks)
         elif os.path.lexists(path):  # a file, or a link that says why it cannot be read
             found.files.append(path)
         else:
-            note(f"{path}: no such file or folder — skipped")
+            note(Said(N_("{source}: no such file or folder — skipped"), source=path))
             found.skipped += 1
     return found
 
@@ -109,7 +119,17 @@ def _open(url: str, note: Callable[[str], None]) -> Store | None:
     try:
         return open_store(url, create=False)
     except PdkitError as exc:
-        note(f"{url}: {exc} — skipped")
+        note(Said(N_("{source}: {reason} — skipped"), source=url, reason=exc))
     except Exception as exc:
-        note(f"{url}: cannot be read ({reason(exc)}) — skipped")
+        note(
+            Said(
+                N_("{source}: cannot be read ({reason}) — skipped"), source=url, reason=reason(exc)
+            )
+        )
     return None
+
+
+def why_unread(exc: BaseException) -> PdkitError | str:
+    """Why a source cannot be read, as a warning's word: pdkit's own error (said in the
+    reader's language with the warning), else what Python said (:func:`reason`)."""
+    return exc if isinstance(exc, PdkitError) else reason(exc)

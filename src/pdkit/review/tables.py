@@ -50,6 +50,7 @@ from ..definitions import FormDefinition, SchoolGoal, load_form
 from ..definitions.ids import EVALUATION_FORM, GOAL_FORM, SCHOOL_GOAL_FIELD
 from ..errors import PdkitError
 from ..fidelity import COLUMNS as FIDELITY_COLUMNS
+from ..i18n import N_
 from ..store import Store, Viewer
 from ..widgets._evaluation import evaluation_rows
 from ..widgets._fidelity import run_records
@@ -235,7 +236,7 @@ def write_tables(found: Mapping[str, pd.DataFrame], kind: str) -> bytes:
     """The tables as an Excel workbook (``xlsx``: a sheet per table) or a ``zip`` of CSV
     files (UTF-8, a header row, times in ISO 8601 with their offset)."""
     if kind not in _KINDS:
-        raise PdkitError(f"tables are written as xlsx or zip, not {kind!r}")
+        raise PdkitError(N_("tables are written as xlsx or zip, not {given!r}"), given=kind)
     buffer = io.BytesIO()
     if kind == "xlsx":
         require("openpyxl", why="Excel tables need openpyxl", package="openpyxl")
@@ -276,7 +277,7 @@ def _true(value: object) -> bool:
 def read_tables(data: bytes, kind: str) -> dict[str, pd.DataFrame]:
     """Tables written by :func:`write_tables`, with the documented dtypes again."""
     if kind not in _KINDS:
-        raise PdkitError(f"tables are read from xlsx or zip, not {kind!r}")
+        raise PdkitError(N_("tables are read from xlsx or zip, not {given!r}"), given=kind)
     raw: dict[str, pd.DataFrame] = {}
     try:
         if kind == "xlsx":
@@ -290,5 +291,7 @@ def read_tables(data: bytes, kind: str) -> dict[str, pd.DataFrame]:
                             archive.open(member), dtype=object, keep_default_na=False
                         )
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise PdkitError(f"not a pdkit tables file ({kind}): {exc}") from None
+        raise PdkitError(
+            N_("not a pdkit tables file ({form}): {reason}"), form=kind, reason=str(exc)
+        ) from None
     return {name: _typed(name, frame) for name, frame in raw.items()}

@@ -36,6 +36,7 @@ from ..definitions import (
     validate_text,
 )
 from ..errors import DefinitionError, PdkitError
+from ..i18n import N_, Nn_, terminal_words
 
 __all__ = ["NotebookRun", "check_notebooks", "read_notebook", "served_notebooks"]
 
@@ -91,22 +92,27 @@ def read_notebook(notebook: Path) -> NotebookRun:
             raw = stream.read(MAX_NOTEBOOK_BYTES + 1)
         if len(raw) > MAX_NOTEBOOK_BYTES:
             raise DefinitionError(
-                f"is larger than {MAX_NOTEBOOK_BYTES // (1024 * 1024)} MiB: too large to "
-                "serve (a workbook notebook is a few KiB)",
+                N_(
+                    "is larger than {most} MiB: too large to serve (a workbook notebook is a "
+                    "few KiB)"
+                ),
                 file=_shown(notebook),
+                most=MAX_NOTEBOOK_BYTES // (1024 * 1024),
             )
         data = json.loads(raw.decode("utf-8-sig"))
     except RecursionError:
         raise DefinitionError(
-            "cannot be read as a notebook (its JSON nests too deeply)", file=_shown(notebook)
+            N_("cannot be read as a notebook (its JSON nests too deeply)"), file=_shown(notebook)
         ) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise DefinitionError(
-            f"cannot be read as a notebook ({shown_error(exc)})", file=_shown(notebook)
+            N_("cannot be read as a notebook ({reason})"),
+            file=_shown(notebook),
+            reason=shown_error(exc),
         ) from None
     cells = data.get("cells") if isinstance(data, dict) else None
     if not isinstance(cells, list):
-        raise DefinitionError("is not a notebook (no list of cells)", file=_shown(notebook))
+        raise DefinitionError(N_("is not a notebook (no list of cells)"), file=_shown(notebook))
     metadata = data.get("metadata")
     found = NotebookRun(notebook, pdkit_metadata=isinstance(metadata, dict) and "pdkit" in metadata)
     for cell in cells:
@@ -186,7 +192,11 @@ def _resolve(notebook: Path, ref: str, what: str) -> Path:
         except DefinitionError as exc:
             call = "Workbook" if what == "workbook" else f"{what}_app"
             raise DefinitionError(
-                f"{call}({ref!r}): {exc.problem}", file=_shown(notebook)
+                N_("{call}({ref!r}): {reason}"),
+                file=_shown(notebook),
+                call=call,
+                ref=ref,
+                reason=exc.problem,
             ) from None
     return candidate
 
@@ -194,6 +204,7 @@ def _resolve(notebook: Path, ref: str, what: str) -> Path:
 def check_notebooks(notebooks: list[Path]) -> tuple[list[PdkitError], list[str]]:
     """Every problem in what ``notebooks`` run, and notices for the terminal (a notebook
     served as it is, a reference that cannot be read)."""
+    t, _tn = terminal_words()
     problems: list[PdkitError] = []
     notices: list[str] = []
     checked: dict[Path, bool] = {}  # each file read, and whether it had problems
@@ -204,17 +215,25 @@ def check_notebooks(notebooks: list[Path]) -> tuple[list[PdkitError], list[str]]
             problems.append(exc)
             continue
         if not run.is_pdkit:
-            notices.append(f"{_shown(notebook)} is not a pdkit workbook: served as it is")
+            notices.append(
+                t("{notebook} is not a pdkit workbook: served as it is").format(
+                    notebook=_shown(notebook)
+                )
+            )
             continue
         for call in run.unreadable:
             notices.append(
-                f"{_shown(notebook)}: {call} does not name its definition as text: not checked"
+                t("{notebook}: {call} does not name its definition as text: not checked").format(
+                    notebook=_shown(notebook), call=call
+                )
             )
         if run.pdkit_metadata and not run.calls and not run.unreadable and not run.other_apps:
             problems.append(
                 DefinitionError(
-                    "a pdkit workbook notebook whose code cells make no Workbook(…); "
-                    "build it again with pdkit build",
+                    N_(
+                        "a pdkit workbook notebook whose code cells make no Workbook(…); "
+                        "build it again with pdkit build"
+                    ),
                     file=_shown(notebook),
                 )
             )
@@ -242,7 +261,7 @@ def _check_file(path: Path, checked: dict[Path, bool]) -> list[PdkitError]:
         text = read_text(path)  # within the definitions' size limit
         problems: list[PdkitError] = list(validate_text(text, file=_shown(path)))
     except DefinitionError as exc:
-        problems = [DefinitionError(exc.problem, file=_shown(path))]
+        problems = [DefinitionError(exc.template, file=_shown(path), **exc.words)]
     checked[key] = bool(problems)
     return problems
 
@@ -256,7 +275,7 @@ def _check_kind(what: str, path: Path) -> list[PdkitError]:
         else:
             load_form(path)
     except DefinitionError as exc:
-        return [DefinitionError(exc.problem, file=_shown(path))]
+        return [DefinitionError(exc.template, file=_shown(path), **exc.words)]
     return []
 
 
@@ -291,9 +310,16 @@ def _check_workbook(run: NotebookRun, path: Path, checked: dict[Path, bool]) -> 
         if not 0 <= index < count:
             problems.append(
                 DefinitionError(
-                    f"a cell shows workbook.section({index}), but {_shown(path)} has {count} "
-                    "section(s): build the notebook again with pdkit build",
+                    Nn_(
+                        "a cell shows workbook.section({index}), but {workbook} has {count} "
+                        "section: build the notebook again with pdkit build",
+                        "a cell shows workbook.section({index}), but {workbook} has {count} "
+                        "sections: build the notebook again with pdkit build",
+                    ),
                     file=_shown(run.notebook),
+                    index=index,
+                    workbook=_shown(path),
+                    count=count,
                 )
             )
     return problems

@@ -16,7 +16,8 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from ..errors import PdkitError
+from ..errors import PdkitError, Said
+from ..i18n import N_, terminal_words
 from ..links import render_url
 
 __all__ = [
@@ -102,23 +103,32 @@ MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(16))"'
 """A command that prints a good key."""
 
 
-def key_weakness(key: str) -> str | None:
-    """Why ``key`` is too weak to guard a facilitator's dashboard (None: it is not).
+def key_weakness(key: str) -> Said | None:
+    """Why ``key`` is too weak to guard a facilitator's dashboard, said inside the
+    refusal's message in its language (None: it is not weak).
 
     A key is weak when it is short, uses few different characters, or is mostly runs
     (``aaaa``, ``abcd``, ``4321``). Random keys (what ``pdkit serve`` makes, or
     :data:`MAKE_A_KEY`) are never weak; a passphrase of a few words rarely is.
     """
     if len(key) < KEY_MIN_LENGTH:
-        return f"it has {len(key)} characters; a key needs at least {KEY_MIN_LENGTH}"
+        return Said(
+            N_("it has {length} characters; a key needs at least {least}"),
+            length=len(key),
+            least=KEY_MIN_LENGTH,
+        )
     variety = len(set(key))
     if variety < KEY_MIN_VARIETY:
-        return (
-            f"it uses only {variety} different characters; a key needs at least {KEY_MIN_VARIETY}"
+        return Said(
+            N_("it uses only {variety} different characters; a key needs at least {least}"),
+            variety=variety,
+            least=KEY_MIN_VARIETY,
         )
     steps = [ord(b) - ord(a) for a, b in itertools.pairwise(key)]
     if 2 * sum(abs(step) <= 1 for step in steps) > len(steps):
-        return "it is mostly repeated or consecutive characters (such as aaaa, abcd or 1234)"
+        return Said(
+            N_("it is mostly repeated or consecutive characters (such as aaaa, abcd or 1234)")
+        )
     return None
 
 
@@ -218,9 +228,13 @@ class ServeConfig:
             if size <= 0:
                 continue
             if name not in found:
-                known = ", ".join(sorted(found)) or "none"
                 raise PdkitError(
-                    f"--pool {name}={size}: no workbook {name!r} here (workbooks: {known})"
+                    N_("--pool {name}={size}: no workbook {name!r} here (workbooks: {known})")
+                    if found
+                    else N_("--pool {name}={size}: no workbook {name!r} here (workbooks: none)"),
+                    name=name,
+                    size=size,
+                    known=", ".join(sorted(found)),
                 )
             relative = (
                 found[name].name
@@ -234,7 +248,9 @@ class ServeConfig:
         return [self.path] if self.path.is_file() else sorted(self.path.glob("*.ipynb"))
 
     def urls(self) -> list[tuple[str, str]]:
-        """(what, URL) pairs to print: one per workbook; the facilitator's carries the key."""
+        """(what, URL) pairs to print: one per workbook; the facilitator's carries the key.
+        What is said beside a workbook's name is in the terminal's language."""
+        t, _tn = terminal_words()
         base = f"{self.scheme}://{self.host}:{self.port}"
         if self.path.is_file():
             return [(self.path.stem, f"{base}/")]
@@ -245,27 +261,31 @@ class ServeConfig:
             name = nb.relative_to(self.path).as_posix()
             if nb.stem in _KEYED:
                 link = render_url(base, name, f"key={quote(self.facilitator_key, safe='')}")
-                links.append((f"{nb.stem} ({_KEYED[nb.stem]})", link))
+                links.append((f"{nb.stem} ({t(_KEYED[nb.stem])})", link))
             elif nb.stem in _PERSONAL:
-                links.append((f"{nb.stem} ({_PERSONAL[nb.stem]})", render_url(base, name)))
+                links.append((f"{nb.stem} ({t(_PERSONAL[nb.stem])})", render_url(base, name)))
             else:
                 links.append((nb.stem, render_url(base, name)))
         return links
 
 
 _KEYED = {
-    "facilitator": "keep this link to yourself",
-    "room": "the room display, for the projector: it carries your key too",
+    "facilitator": N_("keep this link to yourself"),
+    "room": N_("the room display, for the projector: it carries your key too"),
 }
-"""Workbooks opened with the facilitator's key (in their printed link)."""
+"""Workbooks opened with the facilitator's key (in their printed link), and what to say
+beside their address (pdkit's words, translated where printed)."""
 
 _PERSONAL = {
-    "my-goal": "each teacher's home: their personal link opens it",
-    "coach": "each coach opens it with their own coach's link",
-    "observe": "a coach, or a colleague a teacher invited, opens it with their own link",
-    "credentials": "micro-credentials: teachers and their assessors open it with their own link",
+    "my-goal": N_("each teacher's home: their personal link opens it"),
+    "coach": N_("each coach opens it with their own coach's link"),
+    "observe": N_("a coach, or a colleague a teacher invited, opens it with their own link"),
+    "credentials": N_(
+        "micro-credentials: teachers and their assessors open it with their own link"
+    ),
 }
-"""Workbooks opened with a personal link: what to say beside their address."""
+"""Workbooks opened with a personal link: what to say beside their address (pdkit's
+words, translated where printed)."""
 
 
 def tls_context(certfile: str, keyfile: str | None = None) -> ssl.SSLContext:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import AccessError
+from ..i18n import N_
 from ..store import Participant, Store, Viewer
 
 __all__ = ["RULES", "Caller", "Rule", "bind_call"]
@@ -182,8 +183,12 @@ def _viewer(value: Any, me: Participant | None, caller: Caller) -> Viewer:
         if value.participant is None and value.facilitator_of is not None and caller.facilitator:
             return Viewer.facilitator(value.facilitator_of)
     raise AccessError(
-        f"the pdkit hub service reads only as hub user {caller.user} (or, for a member of the "
-        f"facilitators group, as a session's facilitator): not as {value!s}"
+        N_(
+            "the pdkit hub service reads only as hub user {user} (or, for a member of the "
+            "facilitators group, as a session's facilitator): not as {viewer}"
+        ),
+        user=caller.user,
+        viewer=str(value),
     )
 
 
@@ -199,38 +204,54 @@ def bind_call(
     :class:`pdkit.AccessError` when it is not on the allowlist or names someone else."""
     rule = RULES.get(method)
     if rule is None:
-        raise AccessError(f"the pdkit hub service does not answer {method[:80]!r}")
+        raise AccessError(
+            N_("the pdkit hub service does not answer {method!r}"), method=method[:80]
+        )
     if rule.facilitator and not caller.facilitator:
         raise AccessError(
-            f"{method} is for facilitators: hub user {caller.user} is not in the facilitators group"
+            N_("{method} is for facilitators: hub user {user} is not in the facilitators group"),
+            method=method,
+            user=caller.user,
         )
     function = getattr(store, method)
     signature = inspect.signature(function)
     try:
         bound = signature.bind(*args, **kwargs)
     except TypeError as exc:
-        raise AccessError(f"{method}: {exc}") from None
+        raise AccessError(N_("{method}: {reason}"), method=method, reason=str(exc)) from None
     given = bound.arguments
     if method == "participant_for_external_id":
         if given.get("external_id") != caller.external_id:
-            raise AccessError(f"hub user {caller.user} may look up only {caller.external_id}")
+            raise AccessError(
+                N_("hub user {user} may look up only {external_id}"),
+                user=caller.user,
+                external_id=caller.external_id,
+            )
     elif method == "create_participant":
         role = given.get("role", "teacher")
         if (
             given.get("external_id") != caller.external_id
             or given.get("display_name") != caller.user
         ):
-            raise AccessError(f"hub user {caller.user} may make only their own participant")
+            raise AccessError(
+                N_("hub user {user} may make only their own participant"), user=caller.user
+            )
         if role not in ("teacher", "coach") or (role == "coach" and not caller.coach):
-            raise AccessError(f"hub user {caller.user} is not in the coaches group")
+            raise AccessError(N_("hub user {user} is not in the coaches group"), user=caller.user)
         given["role"] = "coach" if caller.coach else "teacher"  # the hub's groups say
     else:
         person = me()
         if person is None and (rule.me or rule.me_or_coached) and not caller.facilitator:
-            raise AccessError(f"hub user {caller.user} has not signed in to pdkit yet")
+            raise AccessError(
+                N_("hub user {user} has not signed in to pdkit yet"), user=caller.user
+            )
         for name in rule.me if not (rule.facilitator_any and caller.facilitator) else ():
             if name in given and person is not None and given[name] != person.id:
-                raise AccessError(f"{method}: hub user {caller.user} acts only as themself")
+                raise AccessError(
+                    N_("{method}: hub user {user} acts only as themself"),
+                    method=method,
+                    user=caller.user,
+                )
         for name in rule.me_or_coached:
             if (
                 name in given
@@ -238,7 +259,11 @@ def bind_call(
                 and given[name] != person.id
                 and person.id not in store.coaches_of(str(given[name]))
             ):
-                raise AccessError(f"{method}: {caller.user} does not coach that teacher")
+                raise AccessError(
+                    N_("{method}: {user} does not coach that teacher"),
+                    method=method,
+                    user=caller.user,
+                )
         if rule.viewer:
             given["viewer"] = _viewer(given.get("viewer"), person, caller)
     return lambda: function(*bound.args, **bound.kwargs)

@@ -6,7 +6,8 @@ Each round opens the store, sends what is due (:func:`pdkit.outreach.send_remind
 each reminder once, whichever runs it: a cron job at the same time sends no reminder
 twice) and closes it; it prints one line. Nothing a round meets stops the server: a
 mail server that is down or refuses the login, a store that cannot be read, even a
-bug, is printed and tried again at the next round.
+bug, is printed and tried again at the next round. It speaks the terminal's language
+(:func:`pdkit.i18n.terminal_words`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import traceback
 from collections.abc import Callable
 from typing import TextIO
 
-from ..errors import PdkitError
+from ..errors import PdkitError, in_language
+from ..i18n import terminal_words
 
 __all__ = ["RemindLoop"]
 
@@ -69,6 +71,7 @@ class RemindLoop(threading.Thread):
         from ..store import open_store
 
         started = time.monotonic()
+        t, tn = terminal_words()
         try:
             store = open_store(self.store_url, create=False)
             try:
@@ -82,26 +85,33 @@ class RemindLoop(threading.Thread):
             finally:
                 store.close()
         except PdkitError as exc:
-            self._say(f"reminders: error: {exc} (tried again in {self._next()})")
+            said = t("reminders: error: {message} (tried again in {wait})")
+            self._say(said.format(message=exc.said(t, tn), wait=self._next(t)))
             return
         except Exception:
-            self._say(
-                "reminders: unexpected error (tried again in "
-                f"{self._next()}):\n{traceback.format_exc()}"
-            )
+            said = t("reminders: unexpected error (tried again in {wait}):")
+            self._say(f"{said.format(wait=self._next(t))}\n{traceback.format_exc()}")
             return
         took = time.monotonic() - started
-        line = f"reminders through {self.settings}: {report.summary()} ({took:.1f} s)"
+        words = {
+            "server": self.settings,
+            "summary": in_language(report.summary(), t),
+            "took": took,
+        }
         if report.stopped:
-            line += f"; stopped: {report.stopped}"
-        self._say(line)
+            said = t("reminders through {server}: {summary} ({took:.1f} s); stopped: {reason}")
+            self._say(said.format(reason=in_language(report.stopped, t), **words))
+        else:
+            self._say(t("reminders through {server}: {summary} ({took:.1f} s)").format(**words))
 
     def stop(self) -> None:
         self._stop_event.set()
 
-    def _next(self) -> str:
+    def _next(self, t: Callable[[str], str]) -> str:
         minutes = self.every / 60
-        return f"{minutes:g} min" if minutes >= 1 else f"{self.every:g} s"
+        if minutes >= 1:
+            return t("{minutes:g} min").format(minutes=minutes)
+        return t("{seconds:g} s").format(seconds=self.every)
 
     def _say(self, line: str) -> None:
         stamp = time.strftime("%H:%M:%S")

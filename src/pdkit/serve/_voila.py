@@ -34,7 +34,7 @@ from ..definitions import (
 )
 from ..definitions._load import templates_dir
 from ..errors import PdkitError
-from ..i18n import terminal_words
+from ..i18n import N_, Nn_, terminal_words
 from ..store import open_store, resolve_store_url
 from ._checks import check_notebooks, served_notebooks
 from ._config import (
@@ -67,7 +67,11 @@ def kernel_ipython_dir() -> Path:
             config.parent.mkdir(parents=True, exist_ok=True)
             config.write_text(KERNEL_PROFILE, encoding="utf-8")
     except OSError as error:
-        raise PdkitError(f"{config}: cannot write the kernels' IPython profile: {error}") from error
+        raise PdkitError(
+            N_("{profile}: cannot write the kernels' IPython profile: {reason}"),
+            profile=str(config),
+            reason=str(error),
+        ) from error
     return folder
 
 
@@ -140,7 +144,7 @@ def prepare(
     out = out or sys.stdout
     err = err or sys.stderr
     if not config.path.exists():
-        raise PdkitError(f"{config.path}: no such workbook or folder")
+        raise PdkitError(N_("{where}: no such workbook or folder"), where=str(config.path))
     problems, notices = check_notebooks(served_notebooks(config.path))
     for definition_id in builtin_definitions():
         try:
@@ -185,31 +189,50 @@ def prepare(
     if weakness:
         problems.append(
             PdkitError(
-                f"{given_as} is too weak to guard the facilitator's dashboard: {weakness}. "
-                "Leave it out and pdkit serve makes a random one (it is in the facilitator "
-                f"link printed at start), or make one with: {MAKE_A_KEY}"
+                N_(
+                    "{given_as} is too weak to guard the facilitator's dashboard: {weakness}. "
+                    "Leave it out and pdkit serve makes a random one (it is in the facilitator "
+                    "link printed at start), or make one with: {command}"
+                ),
+                given_as=given_as,
+                weakness=weakness,
+                command=MAKE_A_KEY,
             )
         )
     if config.port != 0 and (why := port_problem(config.host, config.port)):
         problems.append(
             PdkitError(
-                f"cannot serve on port {config.port} of {config.host}: {why} (is another "
-                "pdkit serve running?). Stop it, or choose another port with --port "
-                "(--port 0 takes any free one)"
+                N_(
+                    "cannot serve on port {port} of {host}: {reason} (is another "
+                    "pdkit serve running?). Stop it, or choose another port with --port "
+                    "(--port 0 takes any free one)"
+                ),
+                port=config.port,
+                host=config.host,
+                reason=why,
             )
         )
     if config.keyfile and not config.certfile:
-        problems.append(PdkitError("--keyfile: give the certificate too, with --certfile"))
+        problems.append(PdkitError(N_("--keyfile: give the certificate too, with --certfile")))
     if config.certfile:
         try:
             tls_context(str(config.certfile), str(config.keyfile) if config.keyfile else None)
         except (OSError, ValueError) as exc:  # (ssl.SSLError is an OSError)
             problems.append(
                 PdkitError(
-                    f"--certfile {config.certfile}"
-                    + (f" --keyfile {config.keyfile}" if config.keyfile else "")
-                    + f": cannot serve HTTPS with them: {exc}. Give a PEM certificate and "
-                    "the private key that belongs to it"
+                    N_(
+                        "--certfile {certfile} --keyfile {keyfile}: cannot serve HTTPS with "
+                        "them: {reason}. Give a PEM certificate and the private key that "
+                        "belongs to it"
+                    )
+                    if config.keyfile
+                    else N_(
+                        "--certfile {certfile}: cannot serve HTTPS with them: {reason}. Give a "
+                        "PEM certificate and the private key that belongs to it"
+                    ),
+                    certfile=str(config.certfile),
+                    keyfile=str(config.keyfile),
+                    reason=str(exc),
                 )
             )
     if config.remind:
@@ -218,7 +241,7 @@ def prepare(
         try:
             SmtpSettings.from_url(config.smtp)
         except PdkitError as exc:
-            problems.append(PdkitError(f"--remind: {exc}"))
+            problems.append(PdkitError(N_("--remind: {reason}"), reason=exc))
     url = shown = ""
     try:
         url = resolve_store_url(config.store)
@@ -232,15 +255,15 @@ def prepare(
         print(f"pdkit: {notice}", file=out)
     if problems:
         for problem in problems:
-            print(problem, file=err)
+            print(problem.said(t, tn), file=err)
         raise PdkitError(
-            tn(
+            Nn_(
                 "{count} problem in what pdkit serve would serve (listed above); nothing was "
                 "started. Fix it (pdkit validate checks definitions) and start again.",
                 "{count} problems in what pdkit serve would serve (listed above); nothing was "
                 "started. Fix them (pdkit validate checks definitions) and start again.",
-                len(problems),
-            ).format(count=len(problems))
+            ),
+            count=len(problems),
         )
     env[STORE_ENV] = url
     env["IPYTHONDIR"] = str(kernel_ipython_dir())
@@ -387,8 +410,10 @@ def credential_settings(config: ServeConfig, env: dict[str, str]) -> list[PdkitE
         if not config.issuer_name or not config.issuer_url.startswith(("https://", "http://")):
             found.append(
                 PdkitError(
-                    "credentials: give both --issuer-name and --issuer-url (the district's "
-                    "web address, https://…)"
+                    N_(
+                        "credentials: give both --issuer-name and --issuer-url (the district's "
+                        "web address, https://…)"
+                    )
                 )
             )
         env[CREDENTIAL_ISSUER_ENV] = json.dumps(
@@ -400,8 +425,8 @@ def credential_settings(config: ServeConfig, env: dict[str, str]) -> list[PdkitE
         try:
             load_private_key(config.credential_key)
         except PdkitError as exc:
-            found.append(PdkitError(f"--credential-key: {exc}"))
+            found.append(PdkitError(N_("--credential-key: {reason}"), reason=exc))
         if CREDENTIAL_ISSUER_ENV not in env:
-            found.append(PdkitError("--credential-key needs --issuer-name and --issuer-url"))
+            found.append(PdkitError(N_("--credential-key needs --issuer-name and --issuer-url")))
         env[CREDENTIAL_KEY_ENV] = str(config.credential_key.resolve())
     return found

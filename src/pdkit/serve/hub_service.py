@@ -32,6 +32,7 @@ from urllib.parse import quote, urlsplit
 from urllib.request import Request, urlopen
 
 from ..errors import AccessError, MissingDependencyError, PdkitError, StoreError
+from ..i18n import N_, terminal_words
 from ..store import Participant, Store
 from ..store._wire import MAX_BODY, dumps, error_body, loads
 from ._hub_rules import Caller, bind_call
@@ -75,7 +76,9 @@ class HubUsers:
             from jupyterhub.services.auth import HubAuth
         except ImportError:
             raise MissingDependencyError(
-                "the pdkit hub service runs beside JupyterHub: install jupyterhub where it runs",
+                N_(
+                    "the pdkit hub service runs beside JupyterHub: install jupyterhub where it runs"
+                ),
                 package="jupyterhub",
             ) from None
         self._auth = HubAuth(api_url=api_url, api_token=api_token, cache_max_age=int(cache_seconds))
@@ -92,7 +95,7 @@ class HubUsers:
         if not model or model.get("kind", "user") != "user" or not model.get("name"):
             return None
         if not self._auth.check_scopes({self._access}, model):
-            raise AccessError(f"this hub token does not grant {self._access}")
+            raise AccessError(N_("this hub token does not grant {scope}"), scope=self._access)
         name = str(model["name"])
         return Caller(
             user=name,
@@ -117,7 +120,11 @@ class HubUsers:
             if getattr(exc, "code", None) == 404:  # no such group (yet): nobody is in it
                 members = frozenset()
             else:
-                raise StoreError(f"the hub did not say who is in {group}: {exc}") from None
+                raise StoreError(
+                    N_("the hub did not say who is in {group}: {reason}"),
+                    group=group,
+                    reason=str(exc),
+                ) from None
         with self._lock:
             self._members[group] = (now, members)
         return members
@@ -144,18 +151,18 @@ class HubService:
     def answer(self, token: str, method: str, body: bytes) -> Any:
         """The result of one call (raises a pdkit error when it is refused or fails)."""
         if not token:
-            raise AccessError("no hub token: send the server's $JUPYTERHUB_API_TOKEN")
+            raise AccessError(N_("no hub token: send the server's $JUPYTERHUB_API_TOKEN"))
         caller = self.identify(token)
         if caller is None:
-            raise AccessError("the hub does not know this token")
+            raise AccessError(N_("the hub does not know this token"))
         if method == "whoami":
             return {"user": caller.user, "facilitator": caller.facilitator, "coach": caller.coach}
         request = loads(body)
         if not isinstance(request, dict):
-            raise StoreError("a store call is a map of args and kwargs")
+            raise StoreError(N_("a store call is a map of args and kwargs"))
         args, kwargs = request.get("args", []), request.get("kwargs", {})
         if not isinstance(args, list) or not isinstance(kwargs, dict):
-            raise StoreError("a store call's args are a list and its kwargs a map")
+            raise StoreError(N_("a store call's args are a list and its kwargs a map"))
         with self._lock:
             call = bind_call(self.store, method, args, kwargs, caller, lambda: self._me(caller))
             return call()
@@ -178,7 +185,8 @@ def _handler(service: HubService, prefix: str) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             path = urlsplit(self.path).path
             if not path.startswith(f"{prefix}call/"):
-                self._send(404, error_body(StoreError(f"no such route: {path[:100]}")))
+                missing = StoreError(N_("no such route: {route}"), route=path[:100])
+                self._send(404, error_body(missing))
                 return
             method = path.removeprefix(f"{prefix}call/")
             scheme, _, token = self.headers.get("Authorization", "").partition(" ")
@@ -188,7 +196,7 @@ def _handler(service: HubService, prefix: str) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 size = -1
             if not 0 <= size <= MAX_BODY:
-                self._send(413, error_body(StoreError("a store call of a wrong size")))
+                self._send(413, error_body(StoreError(N_("a store call of a wrong size"))))
                 return
             body = self.rfile.read(size)
             try:
@@ -201,7 +209,11 @@ def _handler(service: HubService, prefix: str) -> type[BaseHTTPRequestHandler]:
                 traceback.print_exc()
                 self._send(
                     500,
-                    error_body(StoreError(f"the pdkit hub service failed: {type(exc).__name__}")),
+                    error_body(
+                        StoreError(
+                            N_("the pdkit hub service failed: {name}"), name=type(exc).__name__
+                        )
+                    ),
                 )
             else:
                 self._send(200, result)
@@ -265,8 +277,11 @@ def main_from_env(
     ]
     if missing:
         raise PdkitError(
-            f"pdkit hub-service is started by JupyterHub (c.JupyterHub.services): "
-            f"{', '.join('$' + m for m in missing)} not set"
+            N_(
+                "pdkit hub-service is started by JupyterHub (c.JupyterHub.services): "
+                "{names} not set"
+            ),
+            names=", ".join("$" + m for m in missing),
         )
     where = urlsplit(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
     users = HubUsers(
@@ -278,5 +293,7 @@ def main_from_env(
     )
     host, bound = where.hostname or "127.0.0.1", port or where.port or 10101
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
-    print(f"pdkit hub-service: the store {store.url}, on http://{host}:{bound}{prefix}", flush=True)
+    t, _tn = terminal_words()
+    said = t("pdkit hub-service: the store {store}, on {url}")
+    print(said.format(store=store.url, url=f"http://{host}:{bound}{prefix}"), flush=True)
     serve(store, users, host=host, port=bound, prefix=prefix)

@@ -54,7 +54,7 @@ Changes to jupyter_server's ``AsyncMappingKernelManager``:
   Kernels get the processor as before whenever the server has nothing to relay.
 
 It also keeps two meaningless warnings out of the server's log (:class:`NotTrustedFilter`,
-:class:`PingTimeoutFilter`).
+:class:`PingTimeoutFilter`, in :mod:`._log_filters`).
 """
 
 from __future__ import annotations
@@ -63,7 +63,6 @@ import asyncio
 import contextlib
 import contextvars
 import functools
-import logging
 import os
 import signal
 import sys
@@ -79,7 +78,9 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado import web
 from traitlets import Float, Integer, default
 
+from ..i18n import terminal_words
 from ._config import raise_file_limit, zmq_socket_budget
+from ._log_filters import NotTrustedFilter, PingTimeoutFilter
 
 __all__ = ["NotTrustedFilter", "PdkitKernelManager", "PingTimeoutFilter"]
 
@@ -266,7 +267,9 @@ class PdkitKernelManager(AsyncMappingKernelManager):
 
     def report_warm_up(self) -> list[str]:
         """Print (and return) a line per pool still filling for the first time, and one
-        when a pool is full; stops reporting when every pool is."""
+        when a pool is full; stops reporting when every pool is. The lines are in the
+        terminal's language."""
+        _t, tn = terminal_words()
         lines = []
         now = time.monotonic()
         elapsed = now - self._started_at
@@ -278,11 +281,21 @@ class PdkitKernelManager(AsyncMappingKernelManager):
             since, done_then = self._pace.get(name, (now, done))
             if under_way:
                 left = _left(size - done, done - done_then, now - since)
-                lines.append(f"pdkit: pre-heating {shown}: {done} of {size} ready, {left}")
+                said = tn(
+                    "pdkit: pre-heating {workbook}: {done} of {size} ready, {left}",
+                    "pdkit: pre-heating {workbook}: {done} of {size} ready, {left}",
+                    done,
+                )
+                lines.append(said.format(workbook=shown, done=done, size=size, left=left))
             elif name not in self._reported:
                 self._reported.add(name)
+                said = tn(
+                    "pdkit: pre-heated {workbook}: {done} of {size} ready in {seconds} s",
+                    "pdkit: pre-heated {workbook}: {done} of {size} ready in {seconds} s",
+                    done,
+                )
                 lines.append(
-                    f"pdkit: pre-heated {shown}: {done} of {size} ready in {elapsed:.0f} s"
+                    said.format(workbook=shown, done=done, size=size, seconds=round(elapsed))
                 )
         for line in lines:
             print(line, file=sys.stdout, flush=True)
@@ -407,68 +420,18 @@ class PdkitKernelManager(AsyncMappingKernelManager):
     start_kernel = _async_start_kernel  # type: ignore[assignment]
 
 
-class NotTrustedFilter(logging.Filter):
-    """Drops jupyter_server's "Notebook … is not trusted", logged on every page load.
-
-    A notebook's trust (its signature in the user's Jupyter data folder) decides whether
-    JupyterLab shows the HTML and JavaScript *saved* in its outputs. Voilà shows only the
-    outputs it has just produced by running the notebook, and marks each of them trusted
-    itself (``voila/exporter.py``), so for a served notebook the signature decides nothing:
-    the warning only told a facilitator watching the terminal that something was wrong when
-    nothing was. Signing the notebooks instead would write to the user's Jupyter data
-    folder, for no effect on what Voilà shows. Only this one message is dropped (and the
-    culler's note on each closed page is logged as information, :attr:`CULLING`).
-    """
-
-    MESSAGE = "Notebook %s is not trusted"
-
-    CULLING = "Culling '%s' kernel '%s' (%s) with %d connections due to %s seconds of inactivity."
-    """Logged as a warning for every closed page whose browser did not say it closed
-    (a phone's browser killed, a laptop's lid shut): the culler doing its normal work,
-    so it is logged as information instead."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.msg == self.CULLING and record.levelno == logging.WARNING:
-            record.levelno, record.levelname = logging.INFO, "INFO"
-        return record.msg != self.MESSAGE
-
-    @classmethod
-    def install(cls, log: logging.Logger | logging.LoggerAdapter[Any]) -> None:
-        """Add the filter to ``log`` (once)."""
-        logger = log.logger if isinstance(log, logging.LoggerAdapter) else log
-        if not any(isinstance(f, cls) for f in logger.filters):
-            logger.addFilter(cls())
-
-
-class PingTimeoutFilter(logging.Filter):
-    """Drops tornado's "The websocket_ping_timeout (90000) cannot be longer than the
-    websocket_ping_interval (30000)", logged at a server's first page.
-
-    jupyter_server gives tornado its ping settings in milliseconds where tornado reads
-    seconds; tornado then uses the interval as the timeout and says so. Nothing a
-    facilitator can or needs to do: the kernel websockets work as jupyter_server means
-    them to (it pings and times out by itself). Only this one message is dropped.
-    """
-
-    START = "The websocket_ping_timeout ("
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith(self.START)
-
-    @classmethod
-    def install(cls) -> None:
-        """Add the filter to tornado's general log (once)."""
-        logger = logging.getLogger("tornado.general")
-        if not any(isinstance(f, cls) for f in logger.filters):
-            logger.addFilter(cls())
-
-
 def _left(remaining: int, done: int, elapsed: float) -> str:
-    """ "about 50 s left" for ``remaining`` kernels, at the pace of ``done`` in ``elapsed``."""
+    """ "about 50 s left" for ``remaining`` kernels, at the pace of ``done`` in ``elapsed``
+    (in the terminal's language)."""
+    t, tn = terminal_words()
     if done <= 0 or elapsed <= 0:
-        return "estimating the time left"
+        return t("estimating the time left")
     seconds = remaining * elapsed / done
-    return f"about {seconds:.0f} s left" if seconds < 120 else f"about {seconds / 60:.0f} min left"
+    if seconds < 120:
+        count = round(seconds)
+        return tn("about {count} s left", "about {count} s left", count).format(count=count)
+    count = round(seconds / 60)
+    return tn("about {count} min left", "about {count} min left", count).format(count=count)
 
 
 def _children(parent: int) -> list[int]:

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import cast
 
 from ..errors import StoreError
+from ..i18n import N_
 from ._access import DEFAULT_VISIBILITY, VISIBILITIES, Viewer, ViewerLike
 from ._interfaces import (
     AgendaStore,
@@ -214,7 +215,10 @@ def _plugged(scheme: str) -> Opener | None:
                 factory: Opener = entry.load()
             except Exception as exc:  # a broken plug-in: say which, do not crash the page
                 raise StoreError(
-                    f"the store backend for {scheme}:// ({entry.value}) cannot be loaded: {exc}"
+                    N_("the store backend for {scheme}:// ({entry}) cannot be loaded: {reason}"),
+                    scheme=scheme,
+                    entry=entry.value,
+                    reason=str(exc),
                 ) from None
             register_backend(scheme, factory)
             return factory
@@ -240,15 +244,24 @@ def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True
         try:
             found = file.is_file()
         except OSError as exc:  # a name too long, a path through a file …
-            raise StoreError(f"cannot open the store {file}: {exc.strerror or exc}") from None
+            raise StoreError(
+                N_("cannot open the store {store}: {reason}"),
+                store=file,
+                reason=exc.strerror or str(exc),
+            ) from None
         if not found:
-            raise StoreError(f"no store at {file}: check where it is (--store or $PDKIT_STORE)")
+            raise StoreError(
+                N_("no store at {store}: check where it is (--store or $PDKIT_STORE)"), store=file
+            )
     scheme = resolved.partition("://")[0]
     factory = _BACKENDS.get(scheme) or _plugged(scheme)
     if factory is None:
         known = ", ".join(f"{s}://" for s in _known_schemes())
         raise StoreError(
-            f"no store backend for {scheme}:// (in {redact_url(resolved)!r}); known: {known}."
+            N_("no store backend for {scheme}:// (in {url!r}); known: {known}."),
+            scheme=scheme,
+            url=redact_url(resolved),
+            known=known,
         )
     return factory(resolved)
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import Said
+from ..i18n import N_
 from ._records import Participant
 
 __all__ = [
@@ -79,12 +81,18 @@ class Viewer:
         wider; private writing too only with ``include_private``."""
         return cls(is_steward=True, include_private=include_private)
 
-    def __str__(self) -> str:
+    def described(self) -> Said:
+        """Who this is, in words a refusal says in its reader's language."""
         if self.participant is not None:
-            return f"participant {self.participant}"
+            return Said(N_("participant {id}"), id=self.participant)
         if self.facilitator_of is not None:
-            return f"the facilitator of session {self.facilitator_of!r}"
-        return "the store's steward" + (" (with private writing)" if self.include_private else "")
+            return Said(N_("the facilitator of session {session!r}"), session=self.facilitator_of)
+        if self.include_private:
+            return Said(N_("the store's steward (with private writing)"))
+        return Said(N_("the store's steward"))
+
+    def __str__(self) -> str:
+        return str(self.described())
 
 
 ViewerLike = Viewer | str

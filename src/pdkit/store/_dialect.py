@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from ..errors import StoreError
+from ..errors import Message, StoreError
+from ..i18n import N_
 from ._signal import RunSignal
 
-__all__ = ["ConstraintError", "Cursor", "Dialect"]
+__all__ = ["ConstraintError", "Cursor", "Dialect", "Doing", "cannot_be"]
+
+Doing = Literal["read", "written", "prepared"]
+"""What a store could not be, in its messages ("the store … cannot be written: …")."""
 
 
 class ConstraintError(StoreError):
@@ -26,9 +30,21 @@ class ConstraintError(StoreError):
     the database's own words; the SQL layer turns them into a message of its own where it
     knows what happened, and the message says which store otherwise."""
 
-    def __init__(self, message: str, *, detail: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: Message, *, detail: str, **words: Any) -> None:
+        super().__init__(message, **words)
         self.detail = detail
+
+
+def cannot_be(url: str, doing: Doing, reason: str) -> StoreError:
+    """The error of the store at ``url`` that cannot be ``doing`` because of ``reason``
+    (the database's words): one whole sentence for each case, for the catalogs."""
+    if doing == "read":
+        return StoreError(N_("the store {url} cannot be read: {reason}"), url=url, reason=reason)
+    if doing == "prepared":
+        return StoreError(
+            N_("the store {url} cannot be prepared: {reason}"), url=url, reason=reason
+        )
+    return StoreError(N_("the store {url} cannot be written: {reason}"), url=url, reason=reason)
 
 
 class Cursor(Protocol):
@@ -90,7 +106,7 @@ class Dialect(Protocol):
         """The rows of one query; :class:`pdkit.StoreError` when it cannot be read."""
         ...
 
-    def transaction(self, doing: str = "written") -> AbstractContextManager[Cursor]:
+    def transaction(self, doing: Doing = "written") -> AbstractContextManager[Cursor]:
         """One write transaction: committed when the block ends, rolled back whole on
         any error. Errors become :class:`ConstraintError` (a constraint said no) or
         :class:`pdkit.StoreError` saying what could not be ``doing`` and why."""

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import StoreError
+from ..i18n import N_
 from ._wire import MAX_BODY, dumps, error_from, loads
 
 __all__ = ["SCHEMES", "TIMEOUT", "TOKEN_ENV", "HubStore"]
@@ -54,7 +55,8 @@ class HubStore:
         parts = urlsplit(url)
         if parts.scheme not in SCHEMES or not parts.hostname:
             raise StoreError(
-                f"not a pdkit hub service URL: {url!r} (pdkit-hub://HOST[:PORT]/services/NAME/)"
+                N_("not a pdkit hub service URL: {url!r} (pdkit-hub://HOST[:PORT]/services/NAME/)"),
+                url=url,
             )
         self._url = url
         self._secure = parts.scheme == "pdkit-hubs"
@@ -65,8 +67,12 @@ class HubStore:
         self._timeout = timeout
         if not self._token:
             raise StoreError(
-                f"the store {url} is the pdkit hub service, which needs this server's hub "
-                f"token (${TOKEN_ENV}, set by JupyterHub): it is not set"
+                N_(
+                    "the store {url} is the pdkit hub service, which needs this server's hub "
+                    "token (${variable}, set by JupyterHub): it is not set"
+                ),
+                url=url,
+                variable=TOKEN_ENV,
             )
 
     @property
@@ -101,7 +107,6 @@ class HubStore:
         body = dumps({"args": list(args), "kwargs": kwargs})
         cls = http.client.HTTPSConnection if self._secure else http.client.HTTPConnection
         conn = cls(self._host, self._port, timeout=self._timeout)
-        where = f"the pdkit hub service ({self._url})"
         try:
             conn.request(
                 "POST",
@@ -115,16 +120,31 @@ class HubStore:
             answer = conn.getresponse()
             data = answer.read(MAX_BODY + 1)
         except TimeoutError:
-            raise StoreError(f"{where} did not answer within {self._timeout:g} s") from None
+            raise StoreError(
+                N_("the pdkit hub service ({url}) did not answer within {seconds:g} s"),
+                url=self._url,
+                seconds=self._timeout,
+            ) from None
         except OSError as exc:
-            raise StoreError(f"cannot reach {where}: {exc.strerror or exc}") from None
+            raise StoreError(
+                N_("cannot reach the pdkit hub service ({url}): {reason}"),
+                url=self._url,
+                reason=exc.strerror or str(exc),
+            ) from None
         except http.client.HTTPException as exc:
-            raise StoreError(f"{where} broke off the answer: {exc!r}") from None
+            raise StoreError(
+                N_("the pdkit hub service ({url}) broke off the answer: {reason}"),
+                url=self._url,
+                reason=repr(exc),
+            ) from None
         finally:
             conn.close()
         if answer.status != 200:
             raise error_from(data, answer.status)
         result = loads(data)
         if not isinstance(result, dict) or "result" not in result:
-            raise StoreError(f"{where} answered something that is not a store answer")
+            raise StoreError(
+                N_("the pdkit hub service ({url}) answered something that is not a store answer"),
+                url=self._url,
+            )
         return result["result"]

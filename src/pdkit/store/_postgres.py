@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .._clock import now
 from .._imports import require
 from ..errors import DriverMissingError, StoreError
-from ._dialect import ConstraintError, Cursor
+from ..i18n import N_
+from ._dialect import ConstraintError, Cursor, Doing, cannot_be
 from ._signal import CHANNEL, Counters, RunSignal
 from ._sql import SQLStore
 from ._urls import redact_url
@@ -101,7 +102,7 @@ class PostgresDialect:
     def __init__(self, url: str) -> None:
         require(
             "psycopg",
-            why="PostgreSQL stores need the psycopg driver",
+            why=N_("PostgreSQL stores need the psycopg driver"),
             package="psycopg[binary]",
             extra="postgres",
             error=DriverMissingError,
@@ -118,8 +119,12 @@ class PostgresDialect:
             params = conninfo_to_dict(url)
         except Exception as exc:  # psycopg.ProgrammingError: libpq cannot parse it
             raise StoreError(
-                f"{self._url!r} is not a PostgreSQL URL ({_one_line(str(exc))}); write "
-                "postgresql://user@host:5432/dbname"
+                N_(
+                    "{url!r} is not a PostgreSQL URL ({reason}); write "
+                    "postgresql://user@host:5432/dbname"
+                ),
+                url=self._url,
+                reason=_one_line(str(exc)),
             ) from None
         self._password = str(params.get("password") or "")
         defaults = {k: v for k, v in _DEFAULTS.items() if k not in params}
@@ -149,7 +154,7 @@ class PostgresDialect:
         import psycopg
 
         if self._closed:
-            raise StoreError(f"the store {self._url} was closed")
+            raise StoreError(N_("the store {url} was closed"), url=self._url)
         if self._conn is not None and not self._conn.closed:
             return self._conn
         self._conn = None
@@ -170,23 +175,51 @@ class PostgresDialect:
                 with suppress(Exception):
                     conn.close()
             raise StoreError(
-                f"cannot connect to the PostgreSQL server {self.server}: {self._scrub(str(exc))}"
+                N_("cannot connect to the PostgreSQL server {server}: {reason}"),
+                server=self.server,
+                reason=self._scrub(str(exc)),
             ) from None
         self._conn = conn
         return conn
 
-    def _failure(self, exc: BaseException, doing: str, after: str) -> StoreError:
-        """The :class:`StoreError` for a psycopg error; forgets a connection that was lost."""
+    def _failure(self, exc: BaseException, doing: Doing, committing: bool | None) -> StoreError:
+        """The :class:`StoreError` for a psycopg error; forgets a connection that was lost.
+        ``committing`` says whether a write was being committed (``None``: nothing was
+        being written)."""
         conn = self._conn
         if conn is not None and conn.closed:
             self._conn = None
             with suppress(Exception):
                 conn.close()
+            server, reason = self.server, self._scrub(str(exc))
+            if committing is None:
+                return StoreError(
+                    N_(
+                        "lost the connection to the PostgreSQL server {server} ({reason}); "
+                        "the next call connects again."
+                    ),
+                    server=server,
+                    reason=reason,
+                )
+            if committing:
+                return StoreError(
+                    N_(
+                        "lost the connection to the PostgreSQL server {server} ({reason}); "
+                        "the change may or may not have been saved (read it again to check); "
+                        "the next call connects again."
+                    ),
+                    server=server,
+                    reason=reason,
+                )
             return StoreError(
-                f"lost the connection to the PostgreSQL server {self.server} "
-                f"({self._scrub(str(exc))}); {after}the next call connects again."
+                N_(
+                    "lost the connection to the PostgreSQL server {server} ({reason}); "
+                    "nothing was saved; the next call connects again."
+                ),
+                server=server,
+                reason=reason,
             )
-        return StoreError(f"the store {self._url} cannot be {doing}: {self._describe(exc)}")
+        return cannot_be(self._url, doing, self._describe(exc))
 
     def _describe(self, exc: BaseException) -> str:
         diag = getattr(exc, "diag", None)
@@ -204,12 +237,12 @@ class PostgresDialect:
             try:
                 return conn.execute(sql, params).fetchall()
             except psycopg.Error as exc:
-                raise self._failure(exc, "read", "") from None
+                raise self._failure(exc, "read", None) from None
             except UnicodeError as exc:
-                raise StoreError(f"the store {self._url} cannot be read: {exc}") from None
+                raise cannot_be(self._url, "read", str(exc)) from None
 
     @contextmanager
-    def transaction(self, doing: str = "written") -> Iterator[Cursor]:
+    def transaction(self, doing: Doing = "written") -> Iterator[Cursor]:
         """One transaction: ``COMMIT`` when the block ends, ``ROLLBACK`` on any error."""
         import psycopg
 
@@ -228,28 +261,24 @@ class PostgresDialect:
                 self._rollback(conn)
                 if isinstance(exc, psycopg.IntegrityError) and not conn.closed:
                     said = self._describe(exc)
-                    raise ConstraintError(
-                        f"the store {self._url} cannot be {doing}: {said}", detail=said
+                    error = cannot_be(self._url, doing, said)
+                    raise ConstraintError(error.template, detail=said, **error.words) from None
+                if isinstance(exc, psycopg.errors.InsufficientPrivilege) and doing == "prepared":
+                    raise StoreError(
+                        N_(
+                            "the store {url} cannot be prepared: {reason}. On first use pdkit "
+                            "creates its tables: the database user needs the right to create "
+                            "tables in the database's schema (GRANT CREATE ON SCHEMA)."
+                        ),
+                        url=self._url,
+                        reason=self._describe(exc),
                     ) from None
                 if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-                    hint = (
-                        ". On first use pdkit creates its tables: the database user needs the "
-                        "right to create tables in the database's schema (GRANT CREATE ON SCHEMA)."
-                        if doing == "prepared"
-                        else ""
-                    )
-                    raise StoreError(
-                        f"the store {self._url} cannot be {doing}: {self._describe(exc)}{hint}"
-                    ) from None
-                after = (
-                    "the change may or may not have been saved (read it again to check); "
-                    if committing
-                    else "nothing was saved; "
-                )
-                raise self._failure(exc, doing, after) from None
+                    raise cannot_be(self._url, doing, self._describe(exc)) from None
+                raise self._failure(exc, doing, committing) from None
             except UnicodeError as exc:  # text that is not valid Unicode (a lone surrogate)
                 self._rollback(conn)
-                raise StoreError(f"the store {self._url} cannot be {doing}: {exc}") from None
+                raise cannot_be(self._url, doing, str(exc)) from None
             except BaseException:
                 self._rollback(conn)
                 raise
@@ -288,7 +317,7 @@ class PostgresDialect:
                 try:
                     conn.execute(f"LISTEN {CHANNEL}")
                 except psycopg.Error as exc:
-                    raise self._failure(exc, "read", "") from None
+                    raise self._failure(exc, "read", None) from None
                 self._listening = True
         return self._counters.watch(session, poll=self._take_notifications)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import AccessError
+from ..i18n import N_
 from ._access import DEFAULT_VISIBILITY, Viewer, ViewerLike, allowed, as_viewer
 from ._records import Participant
 from ._sql_groups import GroupsSQL
@@ -75,6 +76,11 @@ class AccessSQL(GroupsSQL):
     def _require(self, viewer: ViewerLike, participant_id: str, form_id: str) -> None:
         if not self.can_see(viewer, participant_id, form_id):
             raise AccessError(
-                f"{as_viewer(viewer)} may not read what participant {participant_id} wrote in "
-                f"{form_id!r}: it is not shared with them"
+                N_(
+                    "{who} may not read what participant {participant} wrote in "
+                    "{form!r}: it is not shared with them"
+                ),
+                who=as_viewer(viewer).described(),
+                participant=participant_id,
+                form=form_id,
             )

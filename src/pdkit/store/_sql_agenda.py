@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import ConflictError, StoreError
+from ..i18n import N_
 from ._dialect import ConstraintError
 from ._records import DEFAULT_SESSION, AgendaEvent, AgendaState
 from ._sql_base import SQLBase
@@ -50,7 +51,7 @@ class AgendaSQL(SQLBase):
         self, session: str, agenda: str, part: int, *, expected_version: int
     ) -> AgendaState:
         if part < 0:
-            raise StoreError(f"an agenda part is counted from 0, not {part}")
+            raise StoreError(N_("an agenda part is counted from 0, not {part}"), part=part)
         at = self._clock()
         try:
             with self._tx() as tx:
@@ -84,8 +85,12 @@ class AgendaSQL(SQLBase):
         state = self.agenda_state(session, agenda)
         if not changed:
             raise ConflictError(
-                f"the agenda changed meanwhile (now at version {state.version}, not "
-                f"{expected_version}); it has been read again"
+                N_(
+                    "the agenda changed meanwhile (now at version {version}, not "
+                    "{expected}); it has been read again"
+                ),
+                version=state.version,
+                expected=expected_version,
             )
         return state
 

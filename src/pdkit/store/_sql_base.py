@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from ..errors import StoreError
-from ._dialect import ConstraintError, Cursor, Dialect
+from ..i18n import N_
+from ._dialect import ConstraintError, Cursor, Dialect, Doing
 from ._records import DEFAULT_SESSION, JSONValue, Participant, new_id, new_token, token_hash
 from ._schema import SCHEMA_VERSION, TABLES, UPGRADES, schema_statements
 from ._signal import RunSignal
@@ -43,12 +44,18 @@ def encode(answers: Mapping[str, JSONValue]) -> list[tuple[str, str]]:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise StoreError(
-                f"the answer to {field_id!r} cannot be stored: it is not valid Unicode "
-                f"text ({exc.reason})"
+                N_(
+                    "the answer to {field!r} cannot be stored: it is not valid Unicode "
+                    "text ({reason})"
+                ),
+                field=field_id,
+                reason=exc.reason,
             ) from None
         except (TypeError, ValueError) as exc:
             raise StoreError(
-                f"the answer to {field_id!r} cannot be stored as JSON: {exc}"
+                N_("the answer to {field!r} cannot be stored as JSON: {reason}"),
+                field=field_id,
+                reason=str(exc),
             ) from None
         encoded.append((field_id, text))
     return encoded
@@ -143,7 +150,7 @@ class SQLBase:
         return self._dialect.read(sql, tuple(params))
 
     @contextmanager
-    def _tx(self, doing: str = "written") -> Iterator[Tx]:
+    def _tx(self, doing: Doing = "written") -> Iterator[Tx]:
         """One write transaction (see :meth:`Dialect.transaction`)."""
         with self._dialect.transaction(doing) as cursor:
             yield Tx(cursor, self._q, self._dialect)
@@ -180,8 +187,12 @@ class SQLBase:
             return int(str(value))
         except ValueError:
             raise StoreError(
-                f"the store {self.url} has an unreadable schema version {value!r}; "
-                "is it a pdkit store?"
+                N_(
+                    "the store {url} has an unreadable schema version {value!r}; "
+                    "is it a pdkit store?"
+                ),
+                url=self.url,
+                value=value,
             ) from None
 
     def _prepare(self) -> None:
@@ -197,8 +208,13 @@ class SQLBase:
                 return
             if found > SCHEMA_VERSION:
                 raise StoreError(
-                    f"the store {self.url} was written by a newer pdkit (store schema "
-                    f"{found}, this pdkit reads {SCHEMA_VERSION}); upgrade pdkit to use it"
+                    N_(
+                        "the store {url} was written by a newer pdkit (store schema "
+                        "{found}, this pdkit reads {reads}); upgrade pdkit to use it"
+                    ),
+                    url=self.url,
+                    found=found,
+                    reads=SCHEMA_VERSION,
                 )
             for table, column, kind in UPGRADES if found else ():
                 # An older store: first the columns its tables lack.
@@ -232,14 +248,19 @@ class SQLBase:
                     present.append(table)
             if present:
                 raise StoreError(
-                    f"the {self._dialect.name} database {self.url} already has tables named "
-                    f"{', '.join(present)} that are not a pdkit store; give pdkit a database "
-                    "of its own"
-                    + (
-                        ", or a schema of its own (?options=-csearch_path%3Dpdkit)"
-                        if self._dialect.name == "PostgreSQL"
-                        else ""
+                    N_(
+                        "the {database} database {url} already has tables named {tables} "
+                        "that are not a pdkit store; give pdkit a database of its own, or a "
+                        "schema of its own (?options=-csearch_path%3Dpdkit)"
                     )
+                    if self._dialect.name == "PostgreSQL"
+                    else N_(
+                        "the {database} database {url} already has tables named {tables} "
+                        "that are not a pdkit store; give pdkit a database of its own"
+                    ),
+                    database=self._dialect.name,
+                    url=self.url,
+                    tables=", ".join(present),
                 )
             return 0
         row = tx.execute("SELECT value FROM pdkit_meta WHERE key = 'schema_version'").one()
@@ -291,7 +312,8 @@ class SQLBase:
                 )
         except ConstraintError:
             raise StoreError(
-                f"a participant with the external id {external_id!r} already exists"
+                N_("a participant with the external id {external!r} already exists"),
+                external=external_id,
             ) from None
         return participant, token
 
@@ -361,7 +383,9 @@ class SQLBase:
         if session != DEFAULT_SESSION and not self._rows(
             "SELECT 1 FROM sessions WHERE id = ?", (session,)
         ):
-            raise StoreError(f"no session {session!r} in the store {self.url}")
+            raise StoreError(
+                N_("no session {session!r} in the store {url}"), session=session, url=self.url
+            )
         now = self._clock()
         with self._tx() as tx:
             for each, at in ((person.session, person.created_at), (session, now)):
@@ -385,8 +409,20 @@ class SQLBase:
         found = [str(r[0]) for r in rows if str(r[0]) != person.session]
         return [*found, person.session]
 
-    def _person(self, participant_id: str, what: str = "participant") -> Participant:
+    def _person(
+        self, participant_id: str, what: Literal["participant", "teacher", "coach"] = "participant"
+    ) -> Participant:
         person = self.get_participant(participant_id)
+        if person is None and what == "teacher":
+            raise StoreError(
+                N_("no teacher {id!r} in the store {url}"), id=participant_id, url=self.url
+            )
+        if person is None and what == "coach":
+            raise StoreError(
+                N_("no coach {id!r} in the store {url}"), id=participant_id, url=self.url
+            )
         if person is None:
-            raise StoreError(f"no {what} {participant_id!r} in the store {self.url}")
+            raise StoreError(
+                N_("no participant {id!r} in the store {url}"), id=participant_id, url=self.url
+            )
         return person

@@ -40,6 +40,7 @@ from ..credentials import (
 )
 from ..definitions import CredentialDefinition
 from ..errors import AccessError, CredentialError
+from ..i18n import N_
 from ._access import ViewerLike, as_viewer
 from ._records import new_id
 from ._sql_observe import ObservationsSQL
@@ -67,8 +68,11 @@ class CredentialsSQL(ObservationsSQL):
         found = [a for a in found if a != teacher_id]
         if not found:
             raise CredentialError(
-                f"nobody can assess {definition.title!r} for you yet: it is assessed by "
-                "your coach, and no coach is assigned to you (ask your facilitator)"
+                N_(
+                    "nobody can assess {title!r} for you yet: it is assessed by "
+                    "your coach, and no coach is assigned to you (ask your facilitator)"
+                ),
+                title=definition.title,
             )
         return found
 
@@ -84,9 +88,16 @@ class CredentialsSQL(ObservationsSQL):
         }
         if len(matches) != 1:
             raise CredentialError(
-                f"the reviewer {named!r} named by this micro-credential is "
-                f"{'not found' if not matches else 'ambiguous (several people have this name)'}"
-                ": name reviewers by their external id"
+                N_(
+                    "the reviewer {named!r} named by this micro-credential is not found: "
+                    "name reviewers by their external id"
+                )
+                if not matches
+                else N_(
+                    "the reviewer {named!r} named by this micro-credential is ambiguous "
+                    "(several people have this name): name reviewers by their external id"
+                ),
+                named=named,
             )
         return matches.pop()
 
@@ -106,23 +117,26 @@ class CredentialsSQL(ObservationsSQL):
         lacking = missing(definition, kept)
         if lacking:
             raise CredentialError(
-                "the submission does not meet every requirement: " + "; ".join(lacking)
+                N_("the submission does not meet every requirement: {problems}"),
+                problems=lacking,
             )
         current = self._open_submission(teacher_id, definition.id)
         if current is not None and current.state == "submitted":
             raise CredentialError(
-                "this submission is waiting for its assessor: it cannot change now"
+                N_("this submission is waiting for its assessor: it cannot change now")
             )
         if current is not None and current.state == "awarded":
-            raise CredentialError(f"{definition.title!r} was already awarded to you")
+            raise CredentialError(
+                N_("{title!r} was already awarded to you"), title=definition.title
+            )
         assessors = (
             current.assessors
             if current
             else tuple(self.credential_assessors(teacher_id, definition))
         )
-        refusal = student_data_refusal(kept, assessors, self.coaches_of(teacher_id))
-        if refusal:
-            raise CredentialError(refusal)
+        refused = student_data_refusal(kept, assessors, self.coaches_of(teacher_id))
+        if refused is not None:
+            raise CredentialError(refused.template, **refused.words)
         now = self._clock()
         with self._tx() as tx:
             if current is None:
@@ -171,7 +185,8 @@ class CredentialsSQL(ObservationsSQL):
             return item  # an evidence item written into the submission itself
         if rows[0][0] != teacher_id:
             raise AccessError(
-                f"the evidence item {item.ref!r} is not yours: include your own items only"
+                N_("the evidence item {ref!r} is not yours: include your own items only"),
+                ref=item.ref,
             )
         flagged = bool(rows[0][1]) or item.student_data
         return SubmissionItem(
@@ -204,26 +219,42 @@ class CredentialsSQL(ObservationsSQL):
         credential, kept with the award)."""
         current = self._readable(submission_id, by)
         if by not in current.assessors:
-            raise AccessError(f"participant {by} does not assess submission {submission_id}")
+            raise AccessError(
+                N_("participant {by} does not assess submission {submission}"),
+                by=by,
+                submission=submission_id,
+            )
         if definition.id != current.credential:
             raise CredentialError(
-                f"this submission is for {current.credential!r}, not {definition.id!r}"
+                N_("this submission is for {credential!r}, not {given!r}"),
+                credential=current.credential,
+                given=definition.id,
+            )
+        if current.state == "awarded":
+            raise CredentialError(
+                N_("this submission was already awarded: nothing waits for a decision")
             )
         if current.state != "submitted":
             raise CredentialError(
-                f"this submission was already {current.state}: nothing waits for a decision"
+                N_("this submission was already returned: nothing waits for a decision")
             )
         if decision not in DECISIONS:
-            raise CredentialError(f"decide {' or '.join(DECISIONS)}, not {decision!r}")
+            raise CredentialError(
+                N_("decide {choices}, not {decision!r}"),
+                choices=" or ".join(DECISIONS),
+                decision=decision,
+            )
         kept = check_scores(definition, scores)
         if not isinstance(comment, str) or len(comment) > MAX_COMMENT_CHARS:
-            raise CredentialError(f"a comment holds at most {MAX_COMMENT_CHARS} characters")
+            raise CredentialError(
+                N_("a comment holds at most {most} characters"), most=MAX_COMMENT_CHARS
+            )
         comment = comment.strip()
         if decision == "return" and not comment:
-            raise CredentialError("say what to revise: a returned submission needs a comment")
+            raise CredentialError(N_("say what to revise: a returned submission needs a comment"))
         if decision == "award" and not passes(definition, kept):
             raise CredentialError(
-                "every criterion must reach the passing level to award: return it with comments"
+                N_("every criterion must reach the passing level to award: return it with comments")
             )
         now = self._clock()
         with self._tx() as tx:
@@ -252,9 +283,13 @@ class CredentialsSQL(ObservationsSQL):
         (one of its assessors issues it; once)."""
         current = self._readable(submission_id, by)
         if by not in current.assessors:
-            raise AccessError(f"participant {by} does not assess submission {submission_id}")
+            raise AccessError(
+                N_("participant {by} does not assess submission {submission}"),
+                by=by,
+                submission=submission_id,
+            )
         if current.state != "awarded":
-            raise CredentialError("only an awarded submission has a credential to issue")
+            raise CredentialError(N_("only an awarded submission has a credential to issue"))
         if current.token is not None:
             return current
         with self._tx() as tx:
@@ -287,7 +322,9 @@ class CredentialsSQL(ObservationsSQL):
         """The submissions ``assessor_id`` assesses (only they may ask), oldest first."""
         if as_viewer(viewer).participant != assessor_id:
             raise AccessError(
-                f"{as_viewer(viewer)} may not read what participant {assessor_id} assesses"
+                N_("{who} may not read what participant {assessor} assesses"),
+                who=as_viewer(viewer).described(),
+                assessor=assessor_id,
             )
         rows = self._rows(
             f"SELECT {', '.join('s.' + c for c in _HEAD.split(', '))} FROM credential_submissions s"  # noqa: S608
@@ -301,7 +338,9 @@ class CredentialsSQL(ObservationsSQL):
         """For exports and rollups (the steward only): per micro-credential id, how many
         submissions are ``submitted``, ``returned`` and ``awarded`` (counts, nobody named)."""
         if not as_viewer(viewer).is_steward:
-            raise AccessError(f"{as_viewer(viewer)} may not count submissions")
+            raise AccessError(
+                N_("{who} may not count submissions"), who=as_viewer(viewer).described()
+            )
         rows = self._rows(f"SELECT {_HEAD} FROM credential_submissions", ())  # noqa: S608
         counts: dict[str, dict[str, int]] = {}
         for row in rows:
@@ -318,13 +357,21 @@ class CredentialsSQL(ObservationsSQL):
             (submission_id,),
         )
         if not rows:
-            raise CredentialError(f"no submission {submission_id!r} in the store {self.url}")
+            raise CredentialError(
+                N_("no submission {submission!r} in the store {url}"),
+                submission=submission_id,
+                url=self.url,
+            )
         found = self._submission_from(rows[0])
         who = as_viewer(viewer)
         if not may_read(who.participant, found.teacher, found.assessors):
             raise AccessError(
-                f"{who} may not read submission {submission_id}: a submission is shared with "
-                "its assessors only"
+                N_(
+                    "{who} may not read submission {submission}: a submission is shared with "
+                    "its assessors only"
+                ),
+                who=who.described(),
+                submission=submission_id,
             )
         return found
 

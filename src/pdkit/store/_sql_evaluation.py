@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import AccessError, AlreadyAnsweredError, StoreError
+from ..i18n import N_
 from ..suppression import K
 from ._access import ViewerLike, as_viewer
 from ._records import EvaluationSheet, JSONValue, new_id
@@ -61,13 +62,17 @@ class EvaluationSQL(SQLBase):
         spec_version: str,
     ) -> None:
         if not isinstance(answers, Mapping):
-            raise StoreError("an evaluation's answers are a mapping of field ids to answers")
+            raise StoreError(N_("an evaluation's answers are a mapping of field ids to answers"))
         fields = dict(encode(answers))  # names a value that JSON cannot hold
         text = "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in fields.items()) + "}"
         if len(text) > MAX_SHEET_CHARS:
             raise StoreError(
-                f"the evaluation's answers are too long ({len(text):,} characters; at most "
-                f"{MAX_SHEET_CHARS:,}): shorten the open answer"
+                N_(
+                    "the evaluation's answers are too long ({length:,} characters; at most "
+                    "{most:,}): shorten the open answer"
+                ),
+                length=len(text),
+                most=MAX_SHEET_CHARS,
             )
         self._person(participant_id)
         if not self._rows(
@@ -75,8 +80,12 @@ class EvaluationSQL(SQLBase):
             (participant_id, session, session),
         ):
             raise StoreError(
-                f"participant {participant_id!r} did not take part in session {session!r}, "
-                "so cannot evaluate it"
+                N_(
+                    "participant {participant!r} did not take part in session {session!r}, "
+                    "so cannot evaluate it"
+                ),
+                participant=participant_id,
+                session=session,
             )
         with self._tx() as tx:
             self._dialect.lock(tx.cursor, f"evaluation:{session}")
@@ -87,8 +96,10 @@ class EvaluationSQL(SQLBase):
             ).rowcount
             if not done:
                 raise AlreadyAnsweredError(
-                    "you have already answered this session's evaluation; thank you (it is "
-                    "anonymous, so it cannot be changed)"
+                    N_(
+                        "you have already answered this session's evaluation; thank you (it is "
+                        "anonymous, so it cannot be changed)"
+                    )
                 )
             sheets = tx.execute(
                 "SELECT spec_version, answers FROM evaluation_answers"
@@ -97,7 +108,9 @@ class EvaluationSQL(SQLBase):
             ).all()
             if len(sheets) >= MAX_SHEETS:
                 raise StoreError(
-                    f"session {session!r} already has {MAX_SHEETS:,} evaluation answers"
+                    N_("session {session!r} already has {most:,} evaluation answers"),
+                    session=session,
+                    most=MAX_SHEETS,
                 )
             sheets.append((spec_version, text))
             _SYSTEM_RANDOM.shuffle(sheets)
@@ -132,8 +145,12 @@ class EvaluationSQL(SQLBase):
         who = as_viewer(viewer)
         if not (who.is_steward or who.facilitator_of == session):
             raise AccessError(
-                f"{who} may not read session {session!r}'s evaluation: its facilitator and "
-                "the store's steward may, once enough people have answered"
+                N_(
+                    "{who} may not read session {session!r}'s evaluation: its facilitator and "
+                    "the store's steward may, once enough people have answered"
+                ),
+                who=who.described(),
+                session=session,
             )
         rows = self._rows(
             "SELECT spec_version, answers FROM evaluation_answers"

@@ -32,6 +32,7 @@ from ..evidence import (
     default_student_data,
     effective_level,
 )
+from ..i18n import N_
 from ._access import VISIBILITIES, Viewer, ViewerLike, allowed, as_viewer
 from ._records import EvidenceItem, new_id
 from ._sql_follow import FollowUpSQL
@@ -118,8 +119,11 @@ class EvidenceSQL(FollowUpSQL):
         current = self._current(item_id, by)
         if current.version >= MAX_VERSIONS:
             raise EvidenceError(
-                f"this item has been changed {MAX_VERSIONS} times, the most it keeps: add a "
-                "new item instead"
+                N_(
+                    "this item has been changed {most} times, the most it keeps: add a "
+                    "new item instead"
+                ),
+                most=MAX_VERSIONS,
             )
         new_kind = current.kind if kind is _UNSET else kind
         if student_data is _UNSET:
@@ -197,10 +201,16 @@ class EvidenceSQL(FollowUpSQL):
             (item_id,),
         )
         if not rows:
-            raise EvidenceError(f"no evidence item {item_id!r} in the store {self.url}")
+            raise EvidenceError(
+                N_("no evidence item {item!r} in the store {url}"), item=item_id, url=self.url
+            )
         teacher = str(rows[0][1])
         if not (who.participant == teacher or (who.is_steward and who.include_private)):
-            raise AccessError(f"{who} may not read the history of an item of {teacher}")
+            raise AccessError(
+                N_("{who} may not read the history of an item of {teacher}"),
+                who=who.described(),
+                teacher=teacher,
+            )
         goal = self.visibility(teacher, GOAL_FORM)
         return [_item(r, goal) for r in rows]
 
@@ -250,12 +260,18 @@ class EvidenceSQL(FollowUpSQL):
             (item_id,),
         )
         if not rows:
-            raise EvidenceError(f"no evidence item {item_id!r} in the store {self.url}")
+            raise EvidenceError(
+                N_("no evidence item {item!r} in the store {url}"), item=item_id, url=self.url
+            )
         item = _item(rows[0], "private")
         if item.teacher != by:
             raise AccessError(
-                f"participant {by} may not change an evidence item of participant {item.teacher}:"
-                " only its teacher may"
+                N_(
+                    "participant {by} may not change an evidence item of participant "
+                    "{teacher}: only its teacher may"
+                ),
+                by=by,
+                teacher=item.teacher,
             )
         return item
 
@@ -277,37 +293,49 @@ class EvidenceSQL(FollowUpSQL):
         """The fields of a version, checked (:class:`pdkit.EvidenceError` says what is wrong)."""
         if kind not in KINDS:
             raise EvidenceError(
-                f"{kind!r} is not a kind of evidence; choose one of {', '.join(KINDS)}"
+                N_("{given!r} is not a kind of evidence; choose one of {kinds}"),
+                given=kind,
+                kinds=", ".join(KINDS),
             )
         if not isinstance(student_data, bool):
-            raise EvidenceError("say whether the item contains student data (true or false)")
+            raise EvidenceError(N_("say whether the item contains student data (true or false)"))
         student = student_data or kind == STUDENT_WORK
-        caption = one_line(
-            caption, "the caption", MAX_CAPTION_CHARS, missing="give the item a caption"
-        )
+        caption = one_line(caption, "the caption", MAX_CAPTION_CHARS)
         link = check_link(link) if link.strip() else ""
         text = text.strip()
         if len(text) > MAX_TEXT_CHARS:
             raise EvidenceError(
-                f"the text is {len(text):,} characters long; at most {MAX_TEXT_CHARS:,} please"
-                " (keep longer work as a link)"
+                N_(
+                    "the text is {length:,} characters long; at most {most:,} please"
+                    " (keep longer work as a link)"
+                ),
+                length=len(text),
+                most=MAX_TEXT_CHARS,
             )
         if "\x00" in text:
-            raise EvidenceError("the text holds a NUL character: paste it again")
+            raise EvidenceError(N_("the text holds a NUL character: paste it again"))
         if not link and not text:
-            raise EvidenceError("give a link or a short text: the evidence itself")
+            raise EvidenceError(N_("give a link or a short text: the evidence itself"))
         if visibility not in _STORED:
             raise EvidenceError(
-                f"{visibility!r} is not a visibility; choose {AS_GOAL!r} (as the goal) or one of "
-                f"{', '.join(VISIBILITIES)}"
+                N_(
+                    "{given!r} is not a visibility; choose {as_goal!r} (as the goal) or one of "
+                    "{levels}"
+                ),
+                given=visibility,
+                as_goal=AS_GOAL,
+                levels=", ".join(VISIBILITIES),
             )
         if student and visibility in VISIBILITIES[VISIBILITIES.index(STUDENT_DATA_CAP) + 1 :]:
             raise EvidenceError(
-                "an item with student data is seen by you and your coach at most, never by "
-                f"your {visibility}: choose 'as the goal', coach or private"
+                N_(
+                    "an item with student data is seen by you and your coach at most, never by "
+                    "your {visibility}: choose 'as the goal', coach or private"
+                ),
+                visibility=visibility,
             )
         if not isinstance(made_on, date):
-            raise EvidenceError("the date must be a date")
+            raise EvidenceError(N_("the date must be a date"))
         check_date(made_on, date.fromtimestamp(now))
         if checkin is not None:
             times = self.checkin_times(teacher_id)
@@ -316,9 +344,17 @@ class EvidenceSQL(FollowUpSQL):
                 or not isinstance(checkin, int)
                 or not (1 <= checkin <= len(times))
             ):
-                have = f"check-ins 1 to {len(times)}" if times else "no check-ins yet"
                 raise EvidenceError(
-                    f"there is no check-in {checkin!r} to attach to: you have {have}"
+                    N_(
+                        "there is no check-in {checkin!r} to attach to: you have check-ins "
+                        "1 to {last}"
+                    )
+                    if times
+                    else N_(
+                        "there is no check-in {checkin!r} to attach to: you have no check-ins yet"
+                    ),
+                    checkin=checkin,
+                    last=len(times),
                 )
             checkin_at = times[checkin - 1]
         return {
@@ -349,8 +385,11 @@ class EvidenceSQL(FollowUpSQL):
                 ).one()
                 if found is not None and int(found[0]) >= MAX_ITEMS:
                     raise EvidenceError(
-                        f"your evidence log holds {MAX_ITEMS} items already, the most it keeps:"
-                        " edit an item you no longer need instead of adding one"
+                        N_(
+                            "your evidence log holds {most} items already, the most it keeps:"
+                            " edit an item you no longer need instead of adding one"
+                        ),
+                        most=MAX_ITEMS,
                     )
             else:
                 found = tx.execute(
@@ -358,8 +397,10 @@ class EvidenceSQL(FollowUpSQL):
                 ).one()
                 if found is None or found[0] != item.version - 1:
                     raise ConflictError(
-                        "this evidence item was changed meanwhile (on another page?): "
-                        "look at it again, then make your change"
+                        N_(
+                            "this evidence item was changed meanwhile (on another page?): "
+                            "look at it again, then make your change"
+                        )
                     )
             tx.insert(
                 f"INSERT INTO evidence ({_COLUMNS})"  # noqa: S608

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, StoreError
+from ..i18n import N_
 from ._access import ViewerLike, as_viewer
 from ._records import Feedback, new_id
 from ._sql_access import AccessSQL
@@ -54,9 +55,9 @@ class FeedbackSQL(AccessSQL):
         """Record ``giver_id``'s feedback on ``owner_id``'s item; the giver must be able
         to see the item (:class:`pdkit.AccessError` otherwise)."""
         if giver_id == owner_id:
-            raise StoreError("feedback is for someone else's item, not one's own")
+            raise StoreError(N_("feedback is for someone else's item, not one's own"))
         if not text.strip():
-            raise StoreError("write the feedback before sending it: it is empty")
+            raise StoreError(N_("write the feedback before sending it: it is empty"))
         giver = self._person(giver_id)
         self._require(giver_id, owner_id, form_id)
         item = Feedback(
@@ -120,12 +121,19 @@ class FeedbackSQL(AccessSQL):
             (feedback_id,),
         )
         if not rows:
-            raise StoreError(f"no feedback {feedback_id!r} in the store {self.url}")
+            raise StoreError(
+                N_("no feedback {feedback!r} in the store {url}"),
+                feedback=feedback_id,
+                url=self.url,
+            )
         item = feedback_from_row(rows[0])
         if item.owner != participant_id:
             raise AccessError(
-                f"participant {participant_id} did not receive this feedback: only its "
-                "receiver can mark it helpful"
+                N_(
+                    "participant {participant} did not receive this feedback: only its "
+                    "receiver can mark it helpful"
+                ),
+                participant=participant_id,
             )
         with self._tx() as tx:
             tx.execute(
@@ -149,7 +157,7 @@ class FeedbackSQL(AccessSQL):
         piece per non-empty text, each kept under its place so that editing a note edits
         its piece (and what the receiver marked stays). Pieces no longer written go."""
         if giver_id == owner_id:
-            raise StoreError("feedback is for someone else's item, not one's own")
+            raise StoreError(N_("feedback is for someone else's item, not one's own"))
         found = self._rows(
             "SELECT m.participant FROM run_turns m WHERE m.run = ? AND m.round = ?"
             " AND m.participant IN (?, ?)",
@@ -157,8 +165,14 @@ class FeedbackSQL(AccessSQL):
         )
         if len({r[0] for r in found}) != 2:
             raise AccessError(
-                f"participant {giver_id} and {owner_id} are not in round {round_ + 1} of "
-                f"the run {run_id} together: feedback in a round goes to its presenter"
+                N_(
+                    "participant {giver} and {owner} are not in round {round} of "
+                    "the run {run} together: feedback in a round goes to its presenter"
+                ),
+                giver=giver_id,
+                owner=owner_id,
+                round=round_ + 1,
+                run=run_id,
             )
         session = self._person(giver_id).session
         prefix = round_feedback_id(run_id, round_, step_id, giver_id, field_id)
@@ -191,8 +205,12 @@ class FeedbackSQL(AccessSQL):
         strangers = [i for i in feedback_ids if i not in mine]
         if strangers:
             raise AccessError(
-                f"participant {owner_id} did not receive the feedback {strangers[0]!r}: only "
-                "its receiver can say a revision answers it"
+                N_(
+                    "participant {owner} did not receive the feedback {feedback!r}: only "
+                    "its receiver can say a revision answers it"
+                ),
+                owner=owner_id,
+                feedback=strangers[0],
             )
         at = self._clock() if answered else None
         with self._tx() as tx:

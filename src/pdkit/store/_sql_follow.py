@@ -25,6 +25,7 @@ from .._process import gone, this_process
 from ..definitions.ids import CHECKIN_FORM, GOAL_FORM
 from ..errors import AccessError, StoreError
 from ..followup import ASKED, DRAFT, CheckinPlan, checkin_plan, status_move
+from ..i18n import N_
 from ..revisions import versions_of
 from ._access import ViewerLike, as_viewer
 from ._records import (
@@ -63,10 +64,12 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
         """The session's check-in dates from now on (replacing any before), counted from
         ``starts`` (the session day)."""
         if session != DEFAULT_SESSION and self.get_session(session) is None:
-            raise StoreError(f"no session {session!r} in the store {self.url}")
+            raise StoreError(
+                N_("no session {session!r} in the store {url}"), session=session, url=self.url
+            )
         ordered = tuple(sorted(set(dates)))
         if any(d <= starts for d in ordered):
-            raise StoreError("check-in dates come after the session day")
+            raise StoreError(N_("check-in dates come after the session day"))
         text = json.dumps([d.isoformat() for d in ordered])
         with self._tx() as tx:
             tx.execute("DELETE FROM checkin_schedules WHERE session = ?", (session,))
@@ -142,15 +145,21 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
         self._person(author_id)
         if author_id != teacher.id and author_id not in self.coaches_of(teacher.id):
             raise AccessError(
-                f"participant {author_id} is not a coach of participant {teacher_id}: only "
-                "the teacher and their coaches write in this thread"
+                N_(
+                    "participant {author} is not a coach of participant {teacher}: only "
+                    "the teacher and their coaches write in this thread"
+                ),
+                author=author_id,
+                teacher=teacher_id,
             )
         text = text.strip()
         if not text:
-            raise StoreError("write the comment first")
+            raise StoreError(N_("write the comment first"))
         if len(text) > MAX_COMMENT_CHARS:
             raise StoreError(
-                f"a comment holds at most {MAX_COMMENT_CHARS:,} characters ({len(text):,} given)"
+                N_("a comment holds at most {most:,} characters ({given:,} given)"),
+                most=MAX_COMMENT_CHARS,
+                given=len(text),
             )
         comment = Comment(new_id(), teacher.id, author_id, form, text, self._clock())
         with self._tx() as tx:
@@ -171,7 +180,9 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
             or (who.participant is not None and who.participant in self.coaches_of(teacher_id))
         ):
             raise AccessError(
-                f"{who} may not read the thread of participant {teacher_id} and their coaches"
+                N_("{who} may not read the thread of participant {teacher} and their coaches"),
+                who=who.described(),
+                teacher=teacher_id,
             )
         rows = self._rows(
             "SELECT id, teacher, author, form, text, at FROM comments WHERE teacher = ?"
@@ -211,22 +222,26 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
             role = "coach"
         else:
             raise AccessError(
-                f"participant {by} is neither participant {participant_id} nor their coach"
+                N_("participant {by} is neither participant {participant} nor their coach"),
+                by=by,
+                participant=participant_id,
             )
         note = note.strip()
         if len(note) > MAX_COMMENT_CHARS:
-            raise StoreError(f"a note holds at most {MAX_COMMENT_CHARS:,} characters")
+            raise StoreError(N_("a note holds at most {most:,} characters"), most=MAX_COMMENT_CHARS)
         current = self.goal_status(participant_id, viewer=teacher.id).status
-        why = status_move(current, status, role)
-        if why:
-            raise StoreError(why)
+        refused = status_move(current, status, role)
+        if refused is not None:
+            raise StoreError(refused.template, **refused.words)
         if status == ASKED:
             if not coaches:
-                raise StoreError("you have no coach yet: ask your facilitator to assign one")
+                raise StoreError(N_("you have no coach yet: ask your facilitator to assign one"))
             if not any(self.can_see(c, teacher.id, GOAL_FORM) for c in coaches):
                 raise StoreError(
-                    "your coach cannot see your goal yet: share it with your coach "
-                    "(Who can see this?) to ask them to agree it"
+                    N_(
+                        "your coach cannot see your goal yet: share it with your coach "
+                        "(Who can see this?) to ask them to agree it"
+                    )
                 )
         made = GoalStatus(status, self._clock(), by, note)
         with self._tx() as tx:
@@ -243,7 +258,11 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
             return
         if who.participant is not None and who.participant in self.coaches_of(participant_id):
             return  # a coach sees where a goal is, even before it is shared with them
-        raise AccessError(f"{who} may not see the goal of participant {participant_id}")
+        raise AccessError(
+            N_("{who} may not see the goal of participant {participant}"),
+            who=who.described(),
+            participant=participant_id,
+        )
 
     # ------------------------------------------------------------------ contacts
 
@@ -274,7 +293,11 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
         """The participant's address for reminders (the participant and the steward only)."""
         who = as_viewer(viewer)
         if who.participant != participant_id and not who.is_steward:
-            raise AccessError(f"{who} may not read the contact of participant {participant_id}")
+            raise AccessError(
+                N_("{who} may not read the contact of participant {participant}"),
+                who=who.described(),
+                participant=participant_id,
+            )
         rows = self._rows(
             "SELECT email, consent_at, opted_out_at FROM contacts WHERE participant = ?",
             (participant_id,),
@@ -307,7 +330,11 @@ class FollowUpSQL(ItemsSQL, SessionsSQL):
         transaction (a sender claims a batch, then sends and marks each): whether each
         was claimed, in the order given."""
         if channel not in CHANNELS:
-            raise StoreError(f"{channel!r} is not a reminder channel ({', '.join(CHANNELS)})")
+            raise StoreError(
+                N_("{channel!r} is not a reminder channel ({channels})"),
+                channel=channel,
+                channels=", ".join(CHANNELS),
+            )
         if not wanted:
             return []
         now = self._clock()
@@ -380,7 +407,7 @@ def check_email(email: str) -> str:
     email = email.strip()
     if len(email) > 254 or not _EMAIL.match(email):
         shown = email if len(email) <= 60 else email[:60] + "…"
-        raise StoreError(f"{shown!r} is not an email address (name@school.org)")
+        raise StoreError(N_("{shown!r} is not an email address (name@school.org)"), shown=shown)
     return email
 
 

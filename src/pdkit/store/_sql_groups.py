@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import StoreError
+from ..i18n import N_
 from ._dialect import ConstraintError
 from ._records import DEFAULT_SESSION, Group, new_id
 from ._sql_base import SQLBase
@@ -35,7 +36,9 @@ class GroupsSQL(SQLBase):
         for group in made:
             for member in group.members:
                 if member in seen:
-                    raise StoreError(f"participant {member!r} is placed in two groups")
+                    raise StoreError(
+                        N_("participant {member!r} is placed in two groups"), member=member
+                    )
                 seen.add(member)
         try:
             with self._tx() as tx:
@@ -58,7 +61,7 @@ class GroupsSQL(SQLBase):
                     )
         except ConstraintError as exc:
             raise StoreError(
-                f"cannot form these groups: {exc.detail} (unknown participant?)"
+                N_("cannot form these groups: {reason} (unknown participant?)"), reason=exc.detail
             ) from None
         return made
 

@@ -13,6 +13,7 @@ from typing import Any
 from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, StoreError
 from ..followup import REVISABLE, REVISED
+from ..i18n import N_
 from ..revisions import versions_of
 from ._access import (
     DEFAULT_VISIBILITY,
@@ -66,7 +67,9 @@ class ItemsSQL(AccessSQL):
                 "SELECT session FROM participants WHERE id = ?", (participant_id,)
             ).one()
             if found is None:
-                raise StoreError(f"no participant {participant_id!r} in the store {self.url}")
+                raise StoreError(
+                    N_("no participant {id!r} in the store {url}"), id=participant_id, url=self.url
+                )
             session = found[0]
             at = self._clock()
             for field_id, text in encoded:
@@ -185,7 +188,9 @@ class ItemsSQL(AccessSQL):
         """Who can see ``participant_id``'s answers to ``form_id`` from now on."""
         if level not in VISIBILITIES:
             raise StoreError(
-                f"{level!r} is not a visibility; choose one of {', '.join(VISIBILITIES)}"
+                N_("{level!r} is not a visibility; choose one of {levels}"),
+                level=level,
+                levels=", ".join(VISIBILITIES),
             )
         self._person(participant_id)
         with self._tx() as tx:
@@ -204,7 +209,7 @@ class ItemsSQL(AccessSQL):
         person, members, coached = self._viewer_facts(who)
         where = session or (person.session if person else who.facilitator_of)
         if where is None:
-            raise StoreError("say which session: shared(form_id, viewer=…, session=…)")
+            raise StoreError(N_("say which session: shared(form_id, viewer=…, session=…)"))
         people = [
             participant_from_row(r)
             for r in self._rows(
@@ -260,8 +265,12 @@ class ItemsSQL(AccessSQL):
         who = as_viewer(viewer)
         if not (who.is_steward or who.facilitator_of == session):
             raise AccessError(
-                f"{who} may not read the choices of session {session!r}: only its "
-                "facilitator may (to form groups and count)"
+                N_(
+                    "{who} may not read the choices of session {session!r}: only its "
+                    "facilitator may (to form groups and count)"
+                ),
+                who=who.described(),
+                session=session,
             )
         rows = self._rows(
             "SELECT participant, value FROM responses WHERE seq IN (SELECT MAX(seq) FROM"
@@ -283,8 +292,12 @@ class ItemsSQL(AccessSQL):
         coach = self._person(coach_id, "coach")
         if coach.role != "coach":
             raise StoreError(
-                f"participant {coach_id} is a {coach.role}, not a coach; create coaches with "
-                "create_participant(name, role='coach')"
+                N_(
+                    "participant {coach} is a {role}, not a coach; create coaches with "
+                    "create_participant(name, role='coach')"
+                ),
+                coach=coach_id,
+                role=coach.role,
             )
         for teacher in teacher_ids:
             self._person(teacher, "teacher")

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, StoreError
+from ..i18n import N_
 from ..observations import GOAL_LOOK_FOR_FIELDS, SHARES, check_notes, may_read
 from ._access import ViewerLike, as_viewer
 from ._records import JSONValue, Observation, ObservationInvite, Participant, new_id
@@ -48,7 +49,11 @@ class ObservationsSQL(ItemsSQL):
         steward read them)."""
         who = as_viewer(viewer)
         if who.participant != teacher_id and not who.is_steward:
-            raise AccessError(f"{who} may not read whom participant {teacher_id} may invite")
+            raise AccessError(
+                N_("{who} may not read whom participant {teacher} may invite"),
+                who=who.described(),
+                teacher=teacher_id,
+            )
         return self._colleagues(teacher_id)
 
     def _colleagues(self, teacher_id: str) -> list[Participant]:
@@ -64,11 +69,14 @@ class ObservationsSQL(ItemsSQL):
         """The teacher invites a colleague (one from their sessions) to observe them."""
         self._person(teacher_id, "teacher")
         if peer_id == teacher_id:
-            raise StoreError("invite a colleague: you cannot observe yourself")
+            raise StoreError(N_("invite a colleague: you cannot observe yourself"))
         if peer_id not in {p.id for p in self._colleagues(teacher_id)}:
             raise StoreError(
-                f"participant {peer_id!r} is not a colleague from your sessions: invite "
-                "someone you took part in a session with"
+                N_(
+                    "participant {peer!r} is not a colleague from your sessions: invite "
+                    "someone you took part in a session with"
+                ),
+                peer=peer_id,
             )
         invite = ObservationInvite(teacher_id, peer_id, self._clock())
         with self._tx() as tx:
@@ -100,7 +108,11 @@ class ObservationsSQL(ItemsSQL):
         """The teacher's standing invitations (the teacher and the steward read them)."""
         who = as_viewer(viewer)
         if who.participant != teacher_id and not who.is_steward:
-            raise AccessError(f"{who} may not read whom participant {teacher_id} invited")
+            raise AccessError(
+                N_("{who} may not read whom participant {teacher} invited"),
+                who=who.described(),
+                teacher=teacher_id,
+            )
         return self._standing("teacher", teacher_id)
 
     def may_observe(self, observer_id: str, teacher_id: str, *, viewer: ViewerLike) -> bool:
@@ -108,7 +120,11 @@ class ObservationsSQL(ItemsSQL):
         or a colleague whose invitation stands (the two of them and the steward ask)."""
         who = as_viewer(viewer)
         if who.participant not in (observer_id, teacher_id) and not who.is_steward:
-            raise AccessError(f"{who} may not ask who observes participant {teacher_id}")
+            raise AccessError(
+                N_("{who} may not ask who observes participant {teacher}"),
+                who=who.described(),
+                teacher=teacher_id,
+            )
         return self._may_observe(observer_id, teacher_id)
 
     def _may_observe(self, observer_id: str, teacher_id: str) -> bool:
@@ -123,7 +139,11 @@ class ObservationsSQL(ItemsSQL):
         invited them (each once); the observer and the steward read it."""
         who = as_viewer(viewer)
         if who.participant != observer_id and not who.is_steward:
-            raise AccessError(f"{who} may not read whom participant {observer_id} may observe")
+            raise AccessError(
+                N_("{who} may not read whom participant {observer} may observe"),
+                who=who.described(),
+                observer=observer_id,
+            )
         person = self._person(observer_id)
         found = self.coached_by(observer_id) if person.role == "coach" else []
         for invite in self._standing("peer", observer_id):
@@ -134,8 +154,12 @@ class ObservationsSQL(ItemsSQL):
     def _require_observer(self, observer_id: str, teacher_id: str) -> None:
         if not self._may_observe(observer_id, teacher_id):
             raise AccessError(
-                f"participant {observer_id} may not observe participant {teacher_id}: "
-                "only their coach, or a colleague while the teacher's invitation stands"
+                N_(
+                    "participant {observer} may not observe participant {teacher}: "
+                    "only their coach, or a colleague while the teacher's invitation stands"
+                ),
+                observer=observer_id,
+                teacher=teacher_id,
             )
 
     # ------------------------------------------------------------------ look-fors
@@ -146,7 +170,11 @@ class ObservationsSQL(ItemsSQL):
         the goal to look for); a coach, when the goal is shared with them; else nothing."""
         who = as_viewer(viewer)
         if who.participant is None or not self._may_observe(who.participant, teacher_id):
-            raise AccessError(f"{who} may not observe participant {teacher_id}")
+            raise AccessError(
+                N_("{who} may not observe participant {teacher}"),
+                who=who.described(),
+                teacher=teacher_id,
+            )
         if who.participant in self.coaches_of(teacher_id) and not self.can_see(
             who, teacher_id, GOAL_FORM
         ):
@@ -164,7 +192,11 @@ class ObservationsSQL(ItemsSQL):
             or self.can_see(who, teacher_id, GOAL_FORM)
             or (who.participant is not None and self._may_observe(who.participant, teacher_id))
         ):
-            raise AccessError(f"{who} may not read participant {teacher_id}'s goal")
+            raise AccessError(
+                N_("{who} may not read participant {teacher}'s goal"),
+                who=who.described(),
+                teacher=teacher_id,
+            )
         return self._goal_version_now(teacher_id)
 
     # ------------------------------------------------------------------ observations
@@ -195,9 +227,13 @@ class ObservationsSQL(ItemsSQL):
         only while they may observe the teacher, only before it is sent)."""
         head = self._head(observation_id)
         if by != head.observer:
-            raise AccessError(f"participant {by} did not write observation {observation_id}")
+            raise AccessError(
+                N_("participant {by} did not write observation {observation}"),
+                by=by,
+                observation=observation_id,
+            )
         if head.sent:
-            raise StoreError("this observation was sent to the teacher: it no longer changes")
+            raise StoreError(N_("this observation was sent to the teacher: it no longer changes"))
         self._require_observer(by, head.teacher)
         checked = check_notes(notes)
         with self._tx() as tx:
@@ -209,7 +245,11 @@ class ObservationsSQL(ItemsSQL):
         linked to the goal version in force now."""
         head = self._head(observation_id)
         if by != head.observer:
-            raise AccessError(f"participant {by} did not write observation {observation_id}")
+            raise AccessError(
+                N_("participant {by} did not write observation {observation}"),
+                by=by,
+                observation=observation_id,
+            )
         if head.sent:
             return self.observation(observation_id, viewer=by)
         self._require_observer(by, head.teacher)
@@ -229,11 +269,19 @@ class ObservationsSQL(ItemsSQL):
         head = self._head(observation_id)
         if by != head.teacher:
             raise AccessError(
-                f"participant {by} may not share observation {observation_id}: it is the "
-                "observed teacher's"
+                N_(
+                    "participant {by} may not share observation {observation}: it is the "
+                    "observed teacher's"
+                ),
+                by=by,
+                observation=observation_id,
             )
         if level not in SHARES:
-            raise StoreError(f"share an observation as {', '.join(SHARES)}, not {level!r}")
+            raise StoreError(
+                N_("share an observation as {shares}, not {level!r}"),
+                shares=", ".join(SHARES),
+                level=level,
+            )
         with self._tx() as tx:
             tx.execute(
                 "INSERT INTO observation_shares (observation, level, at) VALUES (?, ?, ?)",
@@ -245,8 +293,12 @@ class ObservationsSQL(ItemsSQL):
         found = self._full([self._head(observation_id)], viewer)
         if not found:
             raise AccessError(
-                f"{as_viewer(viewer)} may not read observation {observation_id}: it is the "
-                "observed teacher's, and not shared with them"
+                N_(
+                    "{who} may not read observation {observation}: it is the "
+                    "observed teacher's, and not shared with them"
+                ),
+                who=as_viewer(viewer).described(),
+                observation=observation_id,
             )
         return found[0]
 
@@ -277,7 +329,11 @@ class ObservationsSQL(ItemsSQL):
             (observation_id,),
         )
         if not rows:
-            raise StoreError(f"no observation {observation_id!r} in the store {self.url}")
+            raise StoreError(
+                N_("no observation {observation!r} in the store {url}"),
+                observation=observation_id,
+                url=self.url,
+            )
         return _head_from_row(rows[0])
 
     def _full(self, heads: Sequence[Observation], viewer: ViewerLike) -> list[Observation]:

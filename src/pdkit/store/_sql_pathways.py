@@ -20,6 +20,7 @@ from __future__ import annotations
 from ..definitions import PathwayDefinition, protocol_by_id
 from ..definitions.ids import GOAL_FORM
 from ..errors import AccessError, DefinitionError, StoreError
+from ..i18n import N_
 from ..pathways import (
     Facts,
     Progress,
@@ -45,13 +46,21 @@ class PathwaysSQL(ItemsSQL):
             return
         if not self.can_see(who, teacher_id, GOAL_FORM):
             raise AccessError(
-                f"{who} may not see participant {teacher_id}'s pathway: it is shared as "
-                "their goal is, and their goal is not shared with them"
+                N_(
+                    "{who} may not see participant {teacher}'s pathway: it is shared as "
+                    "their goal is, and their goal is not shared with them"
+                ),
+                who=who.described(),
+                teacher=teacher_id,
             )
 
     def _writer(self, teacher_id: str, by: str) -> None:
         if by != teacher_id:
-            raise AccessError(f"participant {by} may not change participant {teacher_id}'s path")
+            raise AccessError(
+                N_("participant {by} may not change participant {teacher}'s path"),
+                by=by,
+                teacher=teacher_id,
+            )
         self._person(teacher_id, "teacher")
 
     def choose_pathway(self, teacher_id: str, pathway_id: str | None, *, by: str) -> None:
@@ -59,7 +68,7 @@ class PathwaysSQL(ItemsSQL):
         pathway are kept."""
         self._writer(teacher_id, by)
         if pathway_id is not None and not is_option_id(pathway_id):
-            raise StoreError(f"{pathway_id!r} is not a pathway's id")
+            raise StoreError(N_("{pathway!r} is not a pathway's id"), pathway=pathway_id)
         with self._tx() as tx:
             tx.execute(
                 "INSERT INTO pathway_choices (participant, pathway, at) VALUES (?, ?, ?)",
@@ -91,8 +100,11 @@ class PathwaysSQL(ItemsSQL):
         self._writer(teacher_id, by)
         if self.pathway_choice(teacher_id, viewer=by) != pathway.id:
             raise StoreError(
-                f"you do not follow the pathway {pathway.id!r}: choose it first, then tick "
-                "its steps"
+                N_(
+                    "you do not follow the pathway {pathway!r}: choose it first, then tick "
+                    "its steps"
+                ),
+                pathway=pathway.id,
             )
         link, note = tidy_tick(link, note) if done else ("", "")
         check_tick(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..definitions import protocol_by_id
 from ..errors import AccessError, PdkitError
+from ..i18n import N_
 from ._access import ViewerLike, as_viewer
 from ._sql_credentials import CredentialsSQL
 
@@ -38,7 +39,9 @@ class RecordsSQL(CredentialsSQL):
     def learning_facts(self, *, viewer: ViewerLike) -> list[LearningFact]:
         """Every learning fact in the store, in time order (the steward only)."""
         if not as_viewer(viewer).is_steward:
-            raise AccessError(f"{as_viewer(viewer)} may not export learning records")
+            raise AccessError(
+                N_("{who} may not export learning records"), who=as_viewer(viewer).described()
+            )
         joined: dict[tuple[str, str], float] = {}  # a person's current session, and the log
         for p, s, at in [
             *self._rows("SELECT id, session, created_at FROM participants"),

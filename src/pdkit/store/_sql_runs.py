@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import AccessError, ConflictError, StoreError
+from ..i18n import N_
 from ..pacing import RunState
 from ._access import ViewerLike, as_viewer, may_read_notes
 from ._dialect import ConstraintError
@@ -126,7 +127,7 @@ class RunsSQL(SQLBase):
                 tx.runs_changed(run.id)
         except ConstraintError as exc:
             raise StoreError(
-                f"cannot start this run: {exc.detail} (a person in two groups?)"
+                N_("cannot start this run: {reason} (a person in two groups?)"), reason=exc.detail
             ) from None
         return run
 
@@ -231,11 +232,17 @@ class RunsSQL(SQLBase):
                 tx.runs_changed(run_id)
         run = self.get_run(run_id)
         if run is None:
-            raise StoreError(f"no protocol run {run_id!r} in the store {self.url}")
+            raise StoreError(
+                N_("no protocol run {run!r} in the store {url}"), run=run_id, url=self.url
+            )
         if changed == 0:
             raise ConflictError(
-                f"the protocol run changed meanwhile (now at version {run.version}, "
-                f"not {expected_version}); it has been read again"
+                N_(
+                    "the protocol run changed meanwhile (now at version {version}, "
+                    "not {expected}); it has been read again"
+                ),
+                version=run.version,
+                expected=expected_version,
             )
         return run
 
@@ -267,7 +274,11 @@ class RunsSQL(SQLBase):
                 (round, round, run_id, participant_id),
             ).one()
             if found is None:
-                raise StoreError(f"participant {participant_id!r} is not in the run {run_id!r}")
+                raise StoreError(
+                    N_("participant {participant!r} is not in the run {run!r}"),
+                    participant=participant_id,
+                    run=run_id,
+                )
             group_id, role, spec_version, round_ = found
             where = (run_id, group_id, step_id, role, participant_id)
             at = self._clock()
@@ -294,8 +305,12 @@ class RunsSQL(SQLBase):
         who = as_viewer(viewer)
         if not may_read_notes(who, participant_id):
             raise AccessError(
-                f"{who} may not read participant {participant_id}'s protocol notes: "
-                "notes are private to the person who wrote them"
+                N_(
+                    "{who} may not read participant {participant}'s protocol notes: "
+                    "notes are private to the person who wrote them"
+                ),
+                who=who.described(),
+                participant=participant_id,
             )
         rows = self._rows(
             "SELECT field, value FROM notes WHERE seq IN (SELECT MAX(seq) FROM notes"

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..definitions.ids import GOAL_FORM
 from ..errors import StoreError
+from ..i18n import N_
 from ._access import DEFAULT_VISIBILITY
 from ._keys import SERVER_LOCKOUT, KeyAttempt, KeyLockout, same_key
 from ._records import (
@@ -48,23 +49,20 @@ class SessionsSQL(SQLBase):
         self, title: str, school_goals: Sequence[Mapping[str, Any]] = ()
     ) -> tuple[Session, str]:
         """A new session; returns it and its facilitator key (shown once, kept hashed)."""
-        title = one_line(
-            title,
-            "a session's title",
-            MAX_LINE_CHARS,
-            missing="give the session a title (what participants will see)",
-        )
+        title = one_line(title, "a session's title", MAX_LINE_CHARS)
         try:
             goals = json.dumps([dict(g) for g in school_goals], ensure_ascii=False)
         except (TypeError, ValueError) as exc:
-            raise StoreError(f"the school goals cannot be stored: {exc}") from None
+            raise StoreError(
+                N_("the school goals cannot be stored: {reason}"), reason=str(exc)
+            ) from None
         key = secrets.token_urlsafe(18)
         for _attempt in range(20):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             if self.session_for_code(code) is None:
                 break
         else:  # pragma: no cover - 31**6 codes
-            raise StoreError("could not find a free join code; try again")
+            raise StoreError(N_("could not find a free join code; try again"))
         session = Session(
             id=f"s-{secrets.token_hex(4)}",
             title=title,

@@ -18,7 +18,8 @@ from typing import Any, ClassVar
 
 from .._clock import now
 from ..errors import StoreError
-from ._dialect import ConstraintError, Cursor
+from ..i18n import N_
+from ._dialect import ConstraintError, Cursor, Doing, cannot_be
 from ._signal import Counters, FileSignal, RunSignal, raise_file_signal
 from ._sql import SQLStore
 
@@ -57,8 +58,12 @@ class SQLiteDialect:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(
-                    f"cannot create the folder for the store {self.path!r}: {exc.strerror}. "
-                    "Choose another location with PDKIT_STORE or --store."
+                    N_(
+                        "cannot create the folder for the store {store!r}: {reason}. "
+                        "Choose another location with PDKIT_STORE or --store."
+                    ),
+                    store=self.path,
+                    reason=exc.strerror,
                 ) from None
         db = None
         try:
@@ -76,8 +81,12 @@ class SQLiteDialect:
                 with suppress(sqlite3.Error):
                     db.close()
             raise StoreError(
-                f"cannot open the store {self.path!r}: {exc}. Is it a pdkit store "
-                "(a SQLite file)? Choose another location with PDKIT_STORE or --store."
+                N_(
+                    "cannot open the store {store!r}: {reason}. Is it a pdkit store "
+                    "(a SQLite file)? Choose another location with PDKIT_STORE or --store."
+                ),
+                store=self.path,
+                reason=str(exc),
             ) from None
         self.connection = db
 
@@ -90,28 +99,27 @@ class SQLiteDialect:
             try:
                 return self.connection.execute(sql, params).fetchall()
             except (sqlite3.Error, UnicodeError) as exc:
-                raise StoreError(f"the store {self.url} cannot be read: {exc}") from None
+                raise cannot_be(self.url, "read", str(exc)) from None
 
     @contextmanager
-    def transaction(self, doing: str = "written") -> Iterator[Cursor]:
+    def transaction(self, doing: Doing = "written") -> Iterator[Cursor]:
         with self._lock:
             db = self.connection
             try:
                 db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StoreError(f"the store {self.url} cannot be {doing}: {exc}") from None
+                raise cannot_be(self.url, doing, str(exc)) from None
             self._changed.clear()
             try:
                 yield db.cursor()
                 db.execute("COMMIT")
             except sqlite3.IntegrityError as exc:
                 self._rollback()
-                raise ConstraintError(
-                    f"the store {self.url} cannot be {doing}: {exc}", detail=str(exc)
-                ) from None
+                said = cannot_be(self.url, doing, str(exc))
+                raise ConstraintError(said.template, detail=str(exc), **said.words) from None
             except (sqlite3.Error, UnicodeError) as exc:
                 self._rollback()
-                raise StoreError(f"the store {self.url} cannot be {doing}: {exc}") from None
+                raise cannot_be(self.url, doing, str(exc)) from None
             except BaseException:
                 self._rollback()
                 raise

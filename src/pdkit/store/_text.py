@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal
 
 from ..errors import StoreError
+from ..i18n import N_
 
 __all__ = ["MAX_LINE_CHARS", "one_line", "tidy_line"]
 
@@ -26,15 +28,39 @@ def tidy_line(raw: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def one_line(raw: str, what: str, limit: int, *, missing: str = "") -> str:
-    """``raw`` tidied (:func:`tidy_line`); :class:`StoreError` when nothing is left
-    (``missing`` says what to do, else "give ``what``") or it is longer than ``limit``
-    characters (``what`` names it: "a session's title")."""
-    if len(raw) > 20 * limit:  # do not tidy a megabyte to refuse it
-        raise StoreError(f"{what} is {len(raw):,} characters long; at most {limit} please")
-    text = tidy_line(raw)
+Line = Literal["a name", "a session's title", "the caption"]
+"""Which line :func:`one_line` tidies, as its messages name it."""
+
+
+def one_line(raw: str, what: Line, limit: int) -> str:
+    """``raw`` tidied (:func:`tidy_line`); :class:`StoreError` when nothing is left (the
+    message says what to give) or it is longer than ``limit`` characters (the message
+    names it: ``what``)."""
+    huge = len(raw) > 20 * limit  # do not tidy a megabyte to refuse it
+    text = "" if huge else tidy_line(raw)
+    length = len(raw) if huge else len(text)
+    if length > limit and what == "a name":
+        raise StoreError(
+            N_("a name is {length:,} characters long; at most {limit} please"),
+            length=length,
+            limit=limit,
+        )
+    if length > limit and what == "a session's title":
+        raise StoreError(
+            N_("a session's title is {length:,} characters long; at most {limit} please"),
+            length=length,
+            limit=limit,
+        )
+    if length > limit:
+        raise StoreError(
+            N_("the caption is {length:,} characters long; at most {limit} please"),
+            length=length,
+            limit=limit,
+        )
+    if not text and what == "a name":
+        raise StoreError(N_("give a name"))
+    if not text and what == "a session's title":
+        raise StoreError(N_("give the session a title (what participants will see)"))
     if not text:
-        raise StoreError(missing or f"give {what}")
-    if len(text) > limit:
-        raise StoreError(f"{what} is {len(text):,} characters long; at most {limit} please")
+        raise StoreError(N_("give the item a caption"))
     return text

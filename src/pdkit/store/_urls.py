@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .._environ import STORE_ENV
 from ..errors import StoreError
+from ..i18n import N_
 
 __all__ = ["STORE_ENV", "default_store_path", "redact_url", "resolve_store_url"]
 
@@ -36,8 +37,11 @@ def resolve_store_url(url: str | os.PathLike[str] | None = None) -> str:
             return "memory://"
         if not rest.startswith("/"):
             raise StoreError(
-                f"{text!r} is not a SQLite URL: write sqlite:///relative/path.sqlite3 "
-                "or sqlite:////absolute/path.sqlite3 (three or four slashes)"
+                N_(
+                    "{url!r} is not a SQLite URL: write sqlite:///relative/path.sqlite3 "
+                    "or sqlite:////absolute/path.sqlite3 (three or four slashes)"
+                ),
+                url=text,
             )
         return f"sqlite:///{Path(rest[1:]).expanduser().resolve()}"
     return text

@@ -16,8 +16,10 @@ a known record             ``{"t": "record", "c": "Participant", "v": {field: va
 
 Only the store's own record classes (:data:`RECORDS`) are known; anything else is
 refused (:class:`pdkit.StoreError`) rather than guessed. Errors travel as
-``{"error": {"type": "AccessError", "message": "…"}}`` and come back as that class of
-:mod:`pdkit.errors` (an unknown one as :class:`pdkit.StoreError`).
+``{"error": {"type": "AccessError", "message": "…", "template": "…", "words": {…}}}``
+and come back as that class of :mod:`pdkit.errors` (an unknown one as
+:class:`pdkit.StoreError`), with their template and words, so that the teacher's page
+says them in the teacher's language.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 
 from .. import errors
 from ..followup import CheckinPlan, DueDate
+from ..i18n import N_
 from ..pacing import RunState
 from . import _records
 from ._access import Viewer
@@ -72,7 +75,7 @@ RECORDS: dict[str, type[Any]] = {
 def encode(value: Any, depth: int = 0) -> Any:
     """``value`` as plain JSON data (see the module docs); StoreError for anything else."""
     if depth > _MAX_DEPTH:
-        raise errors.StoreError("a value sent to or from the store is nested too deeply")
+        raise errors.StoreError(N_("a value sent to or from the store is nested too deeply"))
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, list):
@@ -96,19 +99,19 @@ def encode(value: Any, depth: int = 0) -> Any:
             f.name: encode(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)
         }
         return {"t": "record", "c": name, "v": fields}
-    raise errors.StoreError(f"a {name} cannot be sent to or from the store")
+    raise errors.StoreError(N_("a {name} cannot be sent to or from the store"), name=name)
 
 
 def decode(data: Any, depth: int = 0) -> Any:
     """The Python value of :func:`encode`'s ``data``; StoreError for anything unknown."""
     if depth > _MAX_DEPTH:
-        raise errors.StoreError("a value sent to or from the store is nested too deeply")
+        raise errors.StoreError(N_("a value sent to or from the store is nested too deeply"))
     if data is None or isinstance(data, bool | int | float | str):
         return data
     if isinstance(data, list):
         return [decode(v, depth + 1) for v in data]
     if not isinstance(data, dict):
-        raise errors.StoreError(f"not a value the store knows: {type(data).__name__}")
+        raise errors.StoreError(N_("not a value the store knows: {what}"), what=type(data).__name__)
     kind, inner = data.get("t"), data.get("v")
     try:
         if kind in ("tuple", "set", "frozenset") and isinstance(inner, list):
@@ -125,8 +128,10 @@ def decode(data: Any, depth: int = 0) -> Any:
             names = {f.name for f in dataclasses.fields(cls)}
             return cls(**{k: decode(v, depth + 1) for k, v in inner.items() if k in names})
     except (TypeError, ValueError) as exc:
-        raise errors.StoreError(f"a value the store cannot read: {exc}") from None
-    raise errors.StoreError(f"not a value the store knows: {str(kind)[:40]!r}")
+        raise errors.StoreError(
+            N_("a value the store cannot read: {reason}"), reason=str(exc)
+        ) from None
+    raise errors.StoreError(N_("not a value the store knows: {what!r}"), what=str(kind)[:40])
 
 
 def dumps(value: Any) -> bytes:
@@ -137,11 +142,15 @@ def dumps(value: Any) -> bytes:
 def loads(body: bytes) -> Any:
     """The value of a :func:`dumps` body; StoreError when it is not one."""
     if len(body) > MAX_BODY:
-        raise errors.StoreError(f"a store message over {MAX_BODY // (1024 * 1024)} MiB")
+        raise errors.StoreError(
+            N_("a store message over {most} MiB"), most=MAX_BODY // (1024 * 1024)
+        )
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
-        raise errors.StoreError(f"not a store message (JSON): {exc}") from None
+        raise errors.StoreError(
+            N_("not a store message (JSON): {reason}"), reason=str(exc)
+        ) from None
     return decode(data)
 
 
@@ -153,9 +162,17 @@ _ERRORS: dict[str, type[errors.PdkitError]] = {
 
 
 def error_body(exc: BaseException) -> bytes:
-    """The wire form of a refused or failed call."""
+    """The wire form of a refused or failed call: its class, its English, and its
+    template and words so that the teacher's page says it in the teacher's language."""
     name = type(exc).__name__ if type(exc).__name__ in _ERRORS else "StoreError"
-    return json.dumps({"error": {"type": name, "message": str(exc)}}).encode()
+    found: dict[str, Any] = {"type": name, "message": str(exc)}
+    if isinstance(exc, errors.PdkitError):
+        found["template"] = exc.template
+        found["words"] = {
+            key: value if value is None or isinstance(value, bool | int | float) else str(value)
+            for key, value in exc.words.items()
+        }
+    return json.dumps({"error": found}).encode()
 
 
 def error_from(body: bytes, status: int) -> errors.PdkitError:
@@ -167,8 +184,35 @@ def error_from(body: bytes, status: int) -> errors.PdkitError:
         message = str(found["message"])[:2000]
     except (ValueError, KeyError, TypeError):
         text = body[:300].decode("utf-8", "replace").strip()
-        return errors.StoreError(f"the pdkit hub service answered HTTP {status}: {text}")
+        return errors.StoreError(
+            N_("the pdkit hub service answered HTTP {status}: {text}"), status=status, text=text
+        )
+    template, words = _said_parts(found)
+    if template is None:  # an answer without its template: the English as it came
+        template, words = "{text}", {"text": message}
     try:
-        return cls(message)
+        return cls(template, **words)
     except TypeError:  # an error class that takes other arguments
-        return errors.StoreError(message)
+        return errors.StoreError(template, **words)
+
+
+def _said_parts(found: Any) -> tuple[errors.Message | None, dict[str, Any]]:
+    """An error answer's template and words, when they are well formed and small."""
+    template, words = found.get("template"), found.get("words", {})
+    if isinstance(template, list) and len(template) == 2:
+        template = (str(template[0])[:2000], str(template[1])[:2000])
+    elif isinstance(template, str):
+        template = template[:2000]
+    else:
+        return None, {}
+    if not isinstance(words, dict) or len(words) > 20:
+        return None, {}
+    kept = {
+        key: value[:2000] if isinstance(value, str) else value
+        for key, value in words.items()
+        if isinstance(key, str)
+        and key.isidentifier()
+        and key not in {"file", "line", "path", "kind", "package", "extra"}
+        and (value is None or isinstance(value, bool | int | float | str))
+    }
+    return (template, kept) if len(kept) == len(words) else (None, {})

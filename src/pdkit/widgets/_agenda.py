@@ -134,7 +134,7 @@ class AgendaControl:
             )
             return None
         except PdkitError as exc:
-            self._say(str(exc), "error")
+            self._say(exc.said(self.t), "error")
             return None
         self._draw(state)
         said = self.t("The room is on {part}.").format(part=self.agenda.parts[self.part].title)

@@ -329,7 +329,7 @@ class NumberControl(FieldControl):
                 str(change["new"]), minimum=self.field.minimum, maximum=self.field.maximum
             )
         except AnswerError as exc:
-            self.error = self.t(str(exc))
+            self.error = exc.said(self.t)
             self.notice.value = (
                 f'<span class="pdkit-number-error" role="alert">{escape(self.error)}</span>'
             )

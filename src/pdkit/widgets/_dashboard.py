@@ -287,7 +287,9 @@ class Dashboard:
         try:
             data = self._export(kind)
         except PdkitError as exc:
-            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            self.message.value = (
+                f'<p class="pdkit-error" role="alert">{escape(exc.said(self.t))}</p>'
+            )
             return b""
         stamp = time.strftime("%Y%m%d-%H%M", time.localtime(self._clock()))
         name = f"pdkit-{self.session}-{stamp}.{kind}"

@@ -105,7 +105,7 @@ class CoachesPanel:
             teachers = _teachers(self.store, self.session)
             caseloads = {c.id: self.store.coached_by(c.id) for c in coaches}
         except PdkitError as exc:
-            said = t("Could not read the coaches: {problem}").format(problem=exc)
+            said = t("Could not read the coaches: {problem}").format(problem=exc.said(t))
             self.message.value = _said(said, error=True)
             return
         self._people = tuple(p.id for p in teachers)

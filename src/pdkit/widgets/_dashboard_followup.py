@@ -23,6 +23,7 @@ import ipywidgets as w
 from ..errors import PdkitError
 from ..followup import DONE, DUE, OVERDUE, CheckinPlan, format_schedule, parse_schedule
 from ..i18n import N_, translator
+from ..measures import day_text
 from ..store import DEFAULT_SESSION, Participant, Store, Viewer
 from ._lean import HTML, HBox, VBox
 
@@ -60,7 +61,9 @@ def name_labels(
         name = " ".join(display_name.split()) or t("(no name)")
         if names[_folded(display_name)] > 1:
             mark = store.pseudonym(pid)[-4:]
-            joined = time.strftime("%b %d %H:%M", time.localtime(joined_at))
+            moment = time.localtime(joined_at)
+            day = date(moment.tm_year, moment.tm_mon, moment.tm_mday)
+            joined = f"{day_text(day, language)} {time.strftime('%H:%M', moment)}"
             name = t("{name} (#{mark}, joined {joined})").format(
                 name=name, mark=mark, joined=joined
             )
@@ -162,7 +165,9 @@ class FollowUpPanel:
             )
         except PdkitError as exc:
             self.message.value = _said(
-                self.t("Could not read the check-in dates: {problem}").format(problem=exc),
+                self.t("Could not read the check-in dates: {problem}").format(
+                    problem=exc.said(self.t)
+                ),
                 error=True,
             )
             self._unread = True
@@ -215,7 +220,7 @@ class FollowUpPanel:
             coaches = {c.id: c.display_name for c in self.store.coaches()}
             coached = {p.id: self.store.coaches_of(p.id) for p in teachers}
         except PdkitError as exc:
-            said = t("Could not read the check-ins: {problem}").format(problem=exc)
+            said = t("Could not read the check-ins: {problem}").format(problem=exc.said(t))
             self.message.value = _said(said, error=True)
             self._unread = True
             return

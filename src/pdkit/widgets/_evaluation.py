@@ -213,7 +213,7 @@ def evaluation_summary_html(
         f"{escape(t('Session evaluation: {count} answered').format(count=count))}</h3>"
     )
     if cell(count, count).suppressed or len(sheets) < K:
-        note = t(suppressed_note(count))
+        note = suppressed_note(t)
         return f'{head}<p class="pdkit-suppressed">{escape(note)}</p>'
     rows = []
     for field_id, counts in evaluation_distributions(definition, sheets).items():
@@ -241,7 +241,7 @@ def evaluation_rows(
     distributions = evaluation_distributions(definition, sheets) if shown else {}
     for field in definition.fields:
         if not shown:
-            note = suppressed_note(count)
+            note = suppressed_note()
             rows.append(
                 {"question": field.id, "answer": "", "label": "", "count": None, "note": note}
             )

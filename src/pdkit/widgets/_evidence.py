@@ -24,7 +24,7 @@ import ipywidgets as w
 from .._clock import now
 from ..errors import EvidenceError, PdkitError
 from ..evidence import AS_GOAL, KINDS, STUDENT_DATA_CAP, STUDENT_WORK, default_student_data
-from ..i18n import N_, translator
+from ..i18n import N_, plural_translator, translator
 from ..store import VISIBILITIES, EvidenceItem, Store
 from ._evidence_html import KIND_WORDS, evidence_html
 from ._lean import HTML, HBox, VBox
@@ -76,6 +76,7 @@ class EvidenceLog:
         self.scope = f"evidence:{teacher_id}"
         self._kept: dict[str, w.Widget] = {}
         self.t = t = translator(language)
+        self.tn = plural_translator(language)
         self._clock = clock
         self._attach = attach
         self._on_change = on_change
@@ -264,7 +265,7 @@ class EvidenceLog:
             if choice == LATEST:
                 checkin = len(self.store.checkin_times(self.teacher_id)) or None
                 if checkin is None:
-                    raise EvidenceError(t("write your check-in first: then add its evidence"))
+                    raise EvidenceError(N_("write your check-in first: then add its evidence"))
             elif choice is not None:
                 checkin = int(choice)
             made_on = self.made_on.value
@@ -304,7 +305,8 @@ class EvidenceLog:
         except PdkitError as exc:
             said = t("Not changed:") if self.editing is not None else t("Not added:")
             self.message.value = (
-                f'<p class="pdkit-error" role="alert">{escape(said)} {escape(str(exc))}</p>'
+                f'<p class="pdkit-error" role="alert">{escape(said)} '
+                f"{escape(exc.said(t, self.tn))}</p>"
             )
             return None
         self._empty_form()
@@ -366,7 +368,9 @@ class EvidenceLog:
         try:
             self.store.edit_evidence(item_id, self.viewer_id, withdrawn=False)
         except PdkitError as exc:
-            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            self.message.value = (
+                f'<p class="pdkit-error" role="alert">{escape(exc.said(self.t))}</p>'
+            )
             return False
         said = self.t("Put back.")
         self.message.value = f'<p class="pdkit-ok" role="status">{escape(said)}</p>'
@@ -382,7 +386,9 @@ class EvidenceLog:
             if self.editing == item_id:
                 self._empty_form()
         except PdkitError as exc:
-            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            self.message.value = (
+                f'<p class="pdkit-error" role="alert">{escape(exc.said(self.t))}</p>'
+            )
             return False
         self.message.value = f'<p class="pdkit-ok" role="status">{escape(self.t("Withdrawn."))}</p>'
         self.refresh()
@@ -400,7 +406,9 @@ class EvidenceLog:
             )
             times = self.store.checkin_times(self.teacher_id)
         except PdkitError as exc:
-            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            self.message.value = (
+                f'<p class="pdkit-error" role="alert">{escape(exc.said(self.t))}</p>'
+            )
             return
         self.items = [i for i in found if not i.withdrawn]
         self.withdrawn = [i for i in found if i.withdrawn]

@@ -344,7 +344,7 @@ class PeerFeedback:
                 run_id=(run.id if (run := self.store.run_for(self.participant.id)) else None),
             )
         except PdkitError as exc:
-            self._say(str(exc), "error")
+            self._say(exc.said(self.t), "error")
             return None
         self._say(self.t("Feedback sent."), "ok")
         self.refresh()
@@ -354,7 +354,7 @@ class PeerFeedback:
         try:
             self.store.mark_helpful(feedback_id, self.participant.id, helpful)
         except PdkitError as exc:
-            self._say(str(exc), "error")
+            self._say(exc.said(self.t), "error")
             return
         self.refresh()
 
@@ -363,7 +363,7 @@ class PeerFeedback:
         try:
             self.store.start_revision(self.participant.id, self.definition.id)
         except PdkitError as exc:
-            self._say(str(exc), "error")
+            self._say(exc.said(self.t), "error")
             return
         self._say(
             self.t(

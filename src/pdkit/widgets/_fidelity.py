@@ -148,7 +148,7 @@ class FidelityReport:
                 for run in runs
             ]
         except PdkitError as exc:
-            self.html.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            self.html.value = f'<p class="pdkit-error" role="alert">{escape(exc.said(self.t))}</p>'
             return
         none = escape(self.t("No protocol has run in this session yet."))
         self.html.value = "".join(parts) if parts else f'<p class="pdkit-empty">{none}</p>'

@@ -15,7 +15,7 @@ from .._clock import now
 from ..definitions import FormDefinition
 from ..errors import DefinitionError, PdkitError
 from ..hints import Hint, goal_hints
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..store import JSONValue, Store
 from ._controls import FieldControl, build_control
 from ._lean import HTML, Button, HBox, VBox
@@ -46,9 +46,12 @@ class FormAnswers:
     def __init__(self, store: Store, participant_id: str, definition: FormDefinition) -> None:
         if definition.anonymous:  # its answers must never be a participant's responses
             raise DefinitionError(
-                f"{definition.id!r} is anonymous: it is answered with an evaluation "
-                "(pdkit.widgets._evaluation.EvaluationForm), never as a participant's form",
+                N_(
+                    "{form!r} is anonymous: it is answered with an evaluation "
+                    "(pdkit.widgets._evaluation.EvaluationForm), never as a participant's form"
+                ),
                 file=definition.source,
+                form=definition.id,
             )
         self.store = store
         self.participant_id = participant_id
@@ -80,7 +83,7 @@ class _NoOne:
         return {}
 
     def save(self, changes: dict[str, JSONValue]) -> None:
-        raise PdkitError("no one is signed in: there is nowhere to save these answers")
+        raise PdkitError(N_("no one is signed in: there is nowhere to save these answers"))
 
 
 class FormView:

@@ -23,7 +23,7 @@ import ipywidgets as w
 import traitlets
 
 from ..errors import AccessError, IdentityError, StoreError
-from ..i18n import direction, language_from_url, translator
+from ..i18n import N_, direction, language_from_url, plural_translator, translator
 from ..links import RESUME_PARAM, query_value, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store, tidy_line
 from ._lean import HTML, HBox, VBox
@@ -57,17 +57,15 @@ class BrowserIdentity(anywidget.AnyWidget):
     token = traitlets.Unicode("").tag(sync=True)
 
 
-_ENGLISH = translator(None)
-
-
-def clean_display_name(raw: str, t: Callable[[str], str] = _ENGLISH) -> str:
-    """A display name as typed, tidied; :class:`IdentityError` says what to fix."""
+def clean_display_name(raw: str) -> str:
+    """A display name as typed, tidied; :class:`IdentityError` says what to fix (its
+    :meth:`~pdkit.PdkitError.said` in the reader's language)."""
     name = tidy_line(raw[: 20 * MAX_NAME_CHARS + 1])
     if not name:
-        raise IdentityError(t("Please type your name so your group and coach know it is you."))
+        raise IdentityError(N_("Please type your name so your group and coach know it is you."))
     if len(name) > MAX_NAME_CHARS:
         raise IdentityError(
-            t("Please use at most {n} characters for your name.").format(n=MAX_NAME_CHARS)
+            N_("Please use at most {n} characters for your name."), n=MAX_NAME_CHARS
         )
     return name
 
@@ -186,12 +184,13 @@ class SignIn:
         whose join code is ``code`` (default: what the code box holds) when the join step
         asks for one."""
         try:
-            name = clean_display_name(raw_name, self.t)
+            name = clean_display_name(raw_name)
             if self.asks_code:
                 self.session = self._session_of(self.code_input.value if code is None else code)
             participant, token = self.store.create_participant(name, session=self.session)
         except (IdentityError, StoreError) as exc:
-            self.message.value = f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>'
+            said = exc.said(self.t, plural_translator(self.language))
+            self.message.value = f'<p class="pdkit-error" role="alert">{escape(said)}</p>'
             return None
         self.message.value = ""
         self._signed_in(participant, token)
@@ -256,15 +255,12 @@ class SignIn:
 
     def _session_of(self, code: str) -> str:
         if not code.strip():
-            raise IdentityError(
-                self.t("Please type the session code from the facilitator's screen.")
-            )
+            raise IdentityError(N_("Please type the session code from the facilitator's screen."))
         found = self.store.session_for_code(code)
         if found is None:
             raise IdentityError(
-                self.t("The session code {code} is not known here. Check it on the screen.").format(
-                    code=code.strip()
-                )
+                N_("The session code {code} is not known here. Check it on the screen."),
+                code=code.strip(),
             )
         return found.id
 
