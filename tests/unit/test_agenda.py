@@ -83,8 +83,8 @@ def test_the_shipped_day_is_an_agenda_in_the_order_of_the_day() -> None:
 
 
 def test_a_saved_day_workbook_holds_each_answer_once() -> None:
+    from pdkit.notebooks import read_saved, save_workbook
     from pdkit.notebooks.build import dumps
-    from pdkit.notebooks.saved import read_saved, save_workbook
     from pdkit.store import open_store
 
     store = open_store("memory://")

@@ -9,6 +9,7 @@ costs at most 2 s and 200 MB, measured.
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import sqlite3
@@ -36,7 +37,8 @@ from _hostile import (
 )
 from pdkit import review
 from pdkit.cli import main
-from pdkit.errors import WorkbookFileError
+from pdkit.errors import WorkbookFileError, in_language
+from pdkit.i18n import translator
 from pdkit.notebooks import read_saved
 from pdkit.notebooks.untrusted import MAX_FILE_BYTES
 from pdkit.testing import make_cohort
@@ -172,6 +174,51 @@ def test_a_reason_is_given_for_each_kind_of_hostile_file(
     for name, reason in reasons.items():
         [said] = warned_about(loaded.warnings, folder / name)
         assert reason in said, said
+
+
+@pytest.mark.parametrize(
+    ("place", "value", "english", "spanish"),
+    [
+        (
+            (*BLOCK, "answers"),
+            3,
+            "answers is a number, not an object",
+            "answers es un número, no un objeto",
+        ),
+        (
+            (*BLOCK, "history", 0, "at"),
+            "soon",
+            "history[0].at is not a time ('soon')",
+            "history[0].at no es una fecha y hora ('soon')",
+        ),
+    ],
+)
+def test_a_damaged_workbook_is_refused_with_its_details_in_the_reader_s_language(
+    good: tuple[dict[str, Any], dict[str, Any]],
+    tmp_path: Path,
+    place: tuple[Any, ...],
+    value: Any,
+    english: str,
+    spanish: str,
+) -> None:
+    """What is damaged is a word of the refusal, said in its language: a Spanish coach
+    reads the details in Spanish, not English inside a Spanish sentence."""
+    t = translator("es")
+    changed = copy.deepcopy(good[0])
+    at(changed, place[:-1])[place[-1]] = value
+    with pytest.raises(WorkbookFileError) as caught:
+        read_saved(encode(changed), source="ana.ipynb")
+    refusal = caught.value
+    assert refusal.kind == "damaged"
+    assert str(refusal) == f"ana.ipynb: the saved answers are damaged ({english})"
+    said = refusal.said(t)
+    assert said == f"ana.ipynb: las respuestas guardadas están dañadas ({spanish})"
+    assert english not in said
+    (tmp_path / "ana.ipynb").write_bytes(encode(changed))
+    [warning] = review.load(tmp_path).warnings
+    assert english in warning
+    assert spanish in in_language(warning, t)
+    assert english not in in_language(warning, t)
 
 
 @pytest.mark.slow  # a large corpus, ~10 s (make test runs it, make check does not)
@@ -469,3 +516,17 @@ def test_a_coach_s_batch_reads_every_value_as_the_standard_library_does(
     }[where]
     assert type(read_back(fast)) is type(value)
     assert read_back(fast) == value
+
+
+@pytest.mark.parametrize("section", ["observations", "pathway"])
+def test_a_huge_value_in_a_section_s_format_is_cut_in_the_message(section: str) -> None:
+    """A section's ``format`` that a file fills with a megabyte of text: refused with a
+    message of a few lines, however large the value (every value a message repeats is
+    cut short)."""
+    good = copy.deepcopy(good_notebooks()[0])
+    good["metadata"]["pdkit"][section] = {"format": "9" * 1_000_000}
+    with pytest.raises(WorkbookFileError) as caught:
+        read_saved(json.dumps(good).encode(), source="huge.ipynb")
+    assert caught.value.kind == "damaged"
+    assert len(str(caught.value)) < 600
+    assert len(caught.value.said(translator("fr"))) < 600

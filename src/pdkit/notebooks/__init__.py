@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ._markdown import md_escape
 from ._restore import restore_evidence, restore_saved, restore_visibility
+from ._save import save_workbook
 from .build import (
     NOTEBOOK_SCHEMA_VERSION,
     build_notebook,
@@ -30,12 +31,7 @@ from .build import (
 from .comments import COACH_TAG, add_comment
 from .export import export_store, pseudonymize
 from .printable import printable_html
-from .saved import (
-    SAVED_FORMAT,
-    SavedWorkbook,
-    read_saved,
-    save_workbook,
-)
+from .saved import SAVED_FORMAT, SavedWorkbook, read_saved
 
 __all__ = [
     "COACH_TAG",

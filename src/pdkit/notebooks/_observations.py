@@ -19,7 +19,7 @@ from ..observations import SHARES, check_notes
 from ..store import Observation, Store, ViewerLike
 from ._markdown import md_escape
 from .build import markdown_cell, notebook_language
-from .untrusted import Damaged, is_time, kind_of, text_map
+from .untrusted import Damaged, is_time, kind_of, shown, text_map
 
 __all__ = [
     "OBSERVATIONS_FORMAT",
@@ -113,30 +113,42 @@ def _time(value: Any, where: str, *, optional: bool = False) -> float | None:
     if optional and value is None:
         return None
     if not is_time(value):
-        raise Damaged(f"{where} is {kind_of(value)}, not a time")
+        raise Damaged(N_("{where} is {kind}, not a time"), where=where, kind=kind_of(value))
     return float(value)
 
 
 def _item(raw: Any, where: str) -> Observation:
     if type(raw) is not dict:
-        raise Damaged(f"{where} is {kind_of(raw)}, not an object")
+        raise Damaged(N_("{where} is {kind}, not an object"), where=where, kind=kind_of(raw))
     for key in ("id", "teacher", "observer", "share"):
         if type(raw.get(key)) is not str:
-            raise Damaged(f"{where}.{key} is {kind_of(raw.get(key))}, not text")
+            raise Damaged(
+                N_("{where} is {kind}, not text"),
+                where=f"{where}.{key}",
+                kind=kind_of(raw.get(key)),
+            )
     if raw["share"] not in SHARES:
-        raise Damaged(f"{where}.share is not one of {', '.join(SHARES)}")
+        raise Damaged(
+            N_("{where} is not one of {allowed}"), where=f"{where}.share", allowed=", ".join(SHARES)
+        )
     version = raw.get("goal_version")
     if version is not None and (type(version) is not int or version < 1):
-        raise Damaged(f"{where}.goal_version is {kind_of(version)}, not a version number")
+        raise Damaged(
+            N_("{where} is {kind}, not a version number"),
+            where=f"{where}.goal_version",
+            kind=kind_of(version),
+        )
     notes = raw.get("notes")
     if type(notes) is not dict:
-        raise Damaged(f"{where}.notes is {kind_of(notes)}, not an object")
+        raise Damaged(
+            N_("{where} is {kind}, not an object"), where=f"{where}.notes", kind=kind_of(notes)
+        )
     try:
         checked = check_notes(notes)
     except PdkitError as exc:
-        raise Damaged(f"{where}.notes: {exc}") from None
+        raise Damaged(N_("{where}.notes: {problem}"), where=where, problem=exc) from None
     if checked != notes:
-        raise Damaged(f"{where}.notes are not as pdkit writes them")
+        raise Damaged(N_("{where}.notes are not as pdkit writes them"), where=where)
     return Observation(
         id=raw["id"],
         teacher=raw["teacher"],
@@ -159,12 +171,18 @@ def read_observations(
     if section is None:
         return (), {}
     if type(section) is not dict:
-        raise Damaged(f"observations is {kind_of(section)}, not an object")
+        raise Damaged(
+            N_("{where} is {kind}, not an object"), where="observations", kind=kind_of(section)
+        )
     fmt = section.get("format")
     if type(fmt) is not int or not 1 <= fmt <= OBSERVATIONS_FORMAT:
-        raise Damaged(f"observations.format {fmt!r} is not one this pdkit reads")
+        raise Damaged(  # the value cut short: a file may hold anything there
+            N_("observations.format {value} is not one this pdkit reads"), value=shown(fmt)
+        )
     items = section.get("items")
     if type(items) is not list or len(items) > MAX_OBSERVATIONS:
-        raise Damaged(f"observations.items is not a list of at most {MAX_OBSERVATIONS}")
+        raise Damaged(
+            N_("observations.items is not a list of at most {most}"), most=MAX_OBSERVATIONS
+        )
     found = tuple(_item(raw, f"observations.items[{n}]") for n, raw in enumerate(items))
     return found, text_map(section.get("names", {}), "observations.names")

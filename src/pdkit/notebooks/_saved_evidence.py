@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from ..i18n import N_
 from ..store import Participant, Store, ViewerLike
 from ._markdown import evidence_markdown
 from .build import markdown_cell
@@ -109,12 +110,24 @@ def check_evidence(found: list[tuple[Any, ...]], shown: Callable[[object], str])
             if value is None and empty:
                 continue
             if type(value) is not int or not least <= value < 2**31:
-                raise Damaged(f"evidence[{index}].{key} is {shown(value)}, not a whole number")
+                raise Damaged(
+                    N_("{where} is {shown}, not a whole number"),
+                    where=f"evidence[{index}].{key}",
+                    shown=shown(value),
+                )
     for index, value in enumerate(found[EVIDENCE_KEYS.index("withdrawn")]):
         if type(value) is not bool:
-            raise Damaged(f"evidence[{index}].withdrawn is {kind_of(value)}, not true or false")
+            raise Damaged(
+                N_("{where} is {kind}, not true or false"),
+                where=f"evidence[{index}].withdrawn",
+                kind=kind_of(value),
+            )
     for index, value in enumerate(found[EVIDENCE_KEYS.index("made_on")]):
         try:
             date.fromisoformat(value)
         except ValueError:
-            raise Damaged(f"evidence[{index}].made_on is {shown(value)}, not a date") from None
+            raise Damaged(
+                N_("{where} is {shown}, not a date"),
+                where=f"evidence[{index}].made_on",
+                shown=shown(value),
+            ) from None

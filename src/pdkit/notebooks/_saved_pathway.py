@@ -176,34 +176,52 @@ def read_pathway(meta: Mapping[str, Any]) -> Mapping[str, Any] | None:
         return None
     where = "metadata.pdkit.pathway"
     if type(section) is not dict:
-        raise Damaged(f"{where} is {kind_of(section)}, not an object")
+        raise Damaged(N_("{where} is {kind}, not an object"), where=where, kind=kind_of(section))
     if section.get("format") != PATHWAY_FORMAT:
-        raise Damaged(f"{where}.format is not {PATHWAY_FORMAT}")
+        raise Damaged(N_("{where}.format is not {expected}"), where=where, expected=PATHWAY_FORMAT)
     for key in ("id", "title", "school_goal"):
         if type(section.get(key)) is not str:
-            raise Damaged(f"{where}.{key} is {kind_of(section.get(key))}, not text")
+            raise Damaged(
+                N_("{where} is {kind}, not text"),
+                where=f"{where}.{key}",
+                kind=kind_of(section.get(key)),
+            )
     for key in _COUNTS:
         value = section.get(key)
         if type(value) is not int or value < 0:
-            raise Damaged(f"{where}.{key} is {kind_of(value)}, not a count")
+            raise Damaged(
+                N_("{where} is {kind}, not a count"), where=f"{where}.{key}", kind=kind_of(value)
+            )
     if type(section.get("complete")) is not bool:
-        raise Damaged(f"{where}.complete is not true or false")
+        raise Damaged(N_("{where} is not true or false"), where=f"{where}.complete")
     steps = section.get("steps")
     if type(steps) is not list or len(steps) > 40:
-        raise Damaged(f"{where}.steps is not a list of at most 40 steps")
+        raise Damaged(
+            N_("{where} is not a list of at most {most} steps"), where=f"{where}.steps", most=40
+        )
     for n, step in enumerate(steps):
         at = f"{where}.steps[{n}]"
         if type(step) is not dict:
-            raise Damaged(f"{at} is {kind_of(step)}, not an object")
+            raise Damaged(N_("{where} is {kind}, not an object"), where=at, kind=kind_of(step))
         for key in _STEP_TEXTS:
             if type(step.get(key)) is not str:
-                raise Damaged(f"{at}.{key} is {kind_of(step.get(key))}, not text")
+                raise Damaged(
+                    N_("{where} is {kind}, not text"),
+                    where=f"{at}.{key}",
+                    kind=kind_of(step.get(key)),
+                )
         if step["status"] not in _STATUSES:
-            raise Damaged(f"{at}.status is not one of {', '.join(_STATUSES)}")
+            raise Damaged(
+                N_("{where} is not one of {allowed}"),
+                where=f"{at}.status",
+                allowed=", ".join(_STATUSES),
+            )
         if step["link"] and not step["link"].startswith(("https://", "http://")):
-            raise Damaged(f"{at}.link is not a web link")
+            raise Damaged(N_("{where} is not a web link"), where=f"{at}.link")
         if type(step.get("required")) is not bool:
-            raise Damaged(f"{at}.required is not true or false")
+            raise Damaged(N_("{where} is not true or false"), where=f"{at}.required")
         if step.get("at") is not None and not is_time(step["at"]):
-            raise Damaged(f"{at}.at is {kind_of(step['at'])}, not a time")
+            raise Damaged(
+                N_("{where} is {kind}, not a time"), where=f"{at}.at", kind=kind_of(step["at"])
+            )
     return section

@@ -10,10 +10,10 @@ from .._atomic import write_atomically
 from ..definitions import SchoolGoal, WorkbookDefinition, workbook_forms
 from ..evidence import holds_student_data
 from ..store import DEFAULT_SESSION, Store, Viewer
+from ._save import save_workbook
 from ._saved_evidence import EVIDENCE_TAG, evidence_cell
 from ._saved_pathway import pathway_status_only
 from .build import dumps, notebook_language
-from .saved import save_workbook
 
 __all__ = ["export_store", "pseudonymize", "without_student_data"]
 

@@ -12,28 +12,25 @@ workbook notebook (:mod:`pdkit.notebooks.build`) with
   and their pathway (``…["pathway"]``, :mod:`._saved_pathway`), each with a Markdown cell.
 
 :class:`SavedWorkbook` is what the block holds: :meth:`SavedWorkbook.block` writes it and
-:func:`read_saved` reads it: the writer and every reader (``pdkit review`` too) share keys."""
+:func:`read_saved` reads it: the writer and every reader (``pdkit review`` too) share keys.
+A participant's copy is made from a store by :func:`pdkit.notebooks.save_workbook`
+(:mod:`._save`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from .._clock import now
-from .._version import __version__
-from ..definitions import FormDefinition, SchoolGoal, WorkbookDefinition, workbook_forms
-from ..definitions.ids import GOAL_FORM
 from ..errors import WorkbookFileError
 from ..i18n import N_
-from ..store import JSONValue, Observation, Participant, Store, ViewerLike
+from ..store import JSONValue, Observation
 from . import _saved_evidence as ev
-from ._markdown import answers_markdown, comment_markdown
+from ._markdown import comment_markdown
 from ._observations import read_observations
-from ._saved_credentials import add_credentials
-from ._saved_pathway import add_sections, read_pathway
-from .build import build_notebook, markdown_cell, notebook_language
+from ._saved_pathway import read_pathway
+from .build import markdown_cell, notebook_language
 from .untrusted import (
     Damaged,
     check_times,
@@ -58,7 +55,6 @@ __all__ = [
     "append_comment",
     "entry",
     "read_saved",
-    "save_workbook",
 ]
 
 SAVED_FORMAT = 1
@@ -175,112 +171,6 @@ class SavedWorkbook:
         return {key: values[key] for key in BLOCK_KEYS}
 
 
-def save_workbook(
-    workbook: WorkbookDefinition,
-    store: Store,
-    participant: Participant,
-    *,
-    reference: str | None = None,
-    language: str | None = None,
-    school_goals: Sequence[SchoolGoal] = (),
-    clock: Callable[[], float] = now,
-    forms: Sequence[tuple[int, FormDefinition]] | None = None,
-    viewer: ViewerLike | None = None,
-) -> dict[str, Any]:
-    """The workbook notebook with ``participant``'s answers: under ``metadata["pdkit"]
-    ["saved"]`` (exact, versioned) and as readable Markdown after each section.
-    ``forms`` (from :func:`pdkit.definitions.workbook_forms`) saves loading the
-    definitions again when saving many participants.
-
-    ``viewer`` is who the copy is for: the participant themself by default (their own
-    copy holds everything they wrote, with each item's visibility); for anyone else
-    the copy holds only what that viewer may see (:mod:`pdkit.store`, visibility), and
-    of each item the teacher wrote but the viewer may not see, only its level (under
-    ``visibility``, without answers: a review counts it as kept private)."""
-    notebook = build_notebook(workbook, reference=reference or workbook.id)
-    written_in = notebook["metadata"]["pdkit"]["language"] = language or workbook.language
-    if forms is None:
-        forms = workbook_forms(workbook, language, school_goals)
-    who: ViewerLike = participant.id if viewer is None else viewer
-    answers: dict[str, dict[str, JSONValue]] = {}
-    versions: dict[str, str] = {}
-    visibility: dict[str, str] = {}
-    revisions: dict[str, tuple[float, ...]] = {}
-    history: list[dict[str, Any]] = []
-    after: dict[int, list[dict[str, Any]]] = {}
-    answered: set[str] | None = None
-    for index, form in forms:
-        if not store.can_see(who, participant.id, form.id):
-            # Not shared with this viewer: not in their copy. Only its level is, when the
-            # teacher wrote something in it, so that a review counts it as kept private.
-            if answered is None:
-                answered = set(store.answered_forms(participant.id))
-            if form.id in answered:
-                visibility[form.id] = store.visibility(participant.id, form.id)
-            continue
-        values = store.latest(participant.id, form.id, viewer=who)
-        visibility[form.id] = store.visibility(participant.id, form.id)
-        marks = store.revision_marks(participant.id, form.id)
-        if marks:
-            revisions[form.id] = tuple(marks)
-        again = form.id in answers  # a form shown in two sections: its history once
-        answers[form.id] = values
-        versions[form.id] = form.spec_version
-        history.extend(
-            entry("history", e.form, e.field, e.value, e.at, e.spec_version)
-            for e in (() if again else store.history(participant.id, form.id, viewer=who))
-        )
-        after.setdefault(index, []).append(
-            markdown_cell(
-                answers_markdown(form, values),
-                # unique, and at most the 64 characters nbformat allows
-                cell_id=(f"answers-{index}-{form.id}" if again else f"answers-{form.id}")[:64],
-                metadata={"tags": [ANSWERS_TAG], "pdkit": {"form": form.id}},
-            )
-        )
-    notes = [
-        entry("notes", n.run, n.group, n.step, n.role, n.field, n.value, n.at, n.spec_version)
-        for run in store.runs(participant.session)
-        for n in store.notes(run.id, viewer=who)
-        if n.participant == participant.id
-    ]
-    feedback = [
-        entry("feedback", f.id, f.giver, f.owner, f.form, f.category, f.text, f.at, f.helpful)
-        for f in store.feedback(viewer=who, owner_id=participant.id)
-    ]
-    statuses = [  # the goal's statuses go with the goal, when the copy holds it
-        entry("goal_statuses", g.status, g.at, g.by or "", g.note)
-        for g in (store.goal_statuses(participant.id, viewer=who) if GOAL_FORM in answers else ())
-    ]
-    evidence = ev.evidence_entries(store, participant, who, entry)
-    person = (participant.id, participant.display_name, participant.session)
-    cells: list[dict[str, Any]] = []
-    for cell in notebook["cells"]:
-        cells.append(cell)
-        section = cell["metadata"].get("pdkit", {}).get("section")
-        cells.extend(after.get(section, []) if section is not None else [])
-    notebook["cells"] = cells + ([ev.evidence_cell(evidence, written_in)] if evidence else [])
-    saved = SavedWorkbook(
-        workbook=workbook.id,
-        participant=dict(zip(ENTRY_KEYS["participant"], person, strict=True)),
-        answers=answers,
-        spec_versions=versions,
-        history=tuple(history),
-        notes=tuple(notes),
-        visibility=visibility,
-        feedback=tuple(feedback),
-        goal_statuses=tuple(statuses),
-        revisions=revisions,
-        evidence=tuple(evidence),
-        saved_at=datetime.fromtimestamp(clock(), tz=timezone.utc).isoformat(timespec="seconds"),
-        pdkit_version=__version__,
-    )
-    notebook["metadata"]["pdkit"]["saved"] = saved.block()
-    add_credentials(notebook, store, participant.id, who)
-    add_sections(notebook, store, participant, who, append_comment)  # observations, pathway, thread
-    return notebook
-
-
 def append_comment(
     notebook: dict[str, Any], coach: str, text: str, stamp: datetime
 ) -> dict[str, str]:
@@ -380,7 +270,7 @@ def _read_saved(text: str | bytes, source: str, *, fast: bool) -> SavedWorkbook:
         )
     try:
         if type(fmt) is not int or fmt < 1:
-            raise Damaged(f"format {shown(fmt)} is not a format number")
+            raise Damaged(N_("format {shown} is not a format number"), shown=shown(fmt))
         return _workbook(meta, saved, source)
     except Damaged as exc:
         raise exc.in_file(source) from None
@@ -395,24 +285,40 @@ def _workbook(meta: dict[str, Any], saved: dict[str, Any], source: str) -> Saved
         ("", saved, "pdkit_version"),
     ):
         if key in block and type(block[key]) is not str:
-            raise Damaged(f"{where}.{key} is {kind_of(block[key])}, not text".lstrip("."))
+            raise Damaged(
+                N_("{where} is {kind}, not text"),
+                where=f"{where}.{key}".lstrip("."),
+                kind=kind_of(block[key]),
+            )
     for key in ("participant", "answers"):
         if key not in saved:
-            raise Damaged(f"no {key!r}")
+            raise Damaged(N_("no {key!r}"), key=key)
     answers = saved["answers"]
     if type(answers) is not dict:
-        raise Damaged(f"answers is {kind_of(answers)}, not an object")
+        raise Damaged(
+            N_("{where} is {kind}, not an object"), where="answers", kind=kind_of(answers)
+        )
     flat: list[bool] = []
     for form_id, values in answers.items():
         if type(values) is not dict:
-            raise Damaged(f"answers.{key_text(form_id)} is {kind_of(values)}, not an object")
+            raise Damaged(
+                N_("{where} is {kind}, not an object"),
+                where=f"answers.{key_text(form_id)}",
+                kind=kind_of(values),
+            )
         flat.append(check_values(values, "answers", form_id))
     revisions = saved.get("revisions", {})
     if type(revisions) is not dict:
-        raise Damaged(f"revisions is {kind_of(revisions)}, not an object")
+        raise Damaged(
+            N_("{where} is {kind}, not an object"), where="revisions", kind=kind_of(revisions)
+        )
     for form_id, marks in revisions.items():
         if type(marks) is not list:
-            raise Damaged(f"revisions.{key_text(form_id)} is {kind_of(marks)}, not a list of times")
+            raise Damaged(
+                N_("{where} is {kind}, not a list of times"),
+                where=f"revisions.{key_text(form_id)}",
+                kind=kind_of(marks),
+            )
         check_times(marks, f"revisions.{key_text(form_id)}")
     lists = {kind: saved.get(kind, []) for kind in _KINDS}
     observations, observers = read_observations(meta)
@@ -479,7 +385,11 @@ def _entry_columns(
         column = tuple(e.get(key) for e in entries)
         if not set(map(type, column)) <= {bool, type(None)}:
             index = next(i for i, v in enumerate(column) if v is not None and type(v) is not bool)
-            raise Damaged(f"{kind}[{index}].{key} is {kind_of(column[index])}, not true or false")
+            raise Damaged(
+                N_("{where} is {kind}, not true or false"),
+                where=f"{kind}[{index}].{key}",
+                kind=kind_of(column[index]),
+            )
         found.append(column)
     return tuple(found)
 
@@ -496,4 +406,6 @@ def _comment_time(value: object, where: str) -> float:
             seconds = None
         if seconds is not None and is_time(seconds):
             return seconds
-    raise Damaged(f"{where} is not a time with a zone ({shown(value)})")
+    raise Damaged(
+        N_("{where} is not a time with a zone ({shown})"), where=where, shown=shown(value)
+    )

@@ -34,6 +34,7 @@ from itertools import chain, compress, repeat
 from typing import Any
 
 from .._files import FileRefused, read_bounded
+from .._said import Message, Said
 from ..errors import PdkitError, WorkbookFileError
 from ..i18n import N_
 
@@ -87,15 +88,27 @@ _repr.maxlevel, _repr.maxlist, _repr.maxdict = 2, 3, 3
 
 
 class Damaged(Exception):
-    """A value that is not what pdkit writes; the message says where and what it is."""
+    """A value that is not what pdkit writes; the message says where and what it is.
+
+    Written as pdkit's errors are: an English template marked for the catalogs and the
+    values it names as keywords (``Damaged(N_("{where} is not a time"), where=where)``),
+    made only when raised. ``str(damaged)`` (and ``args[0]``) is the English; ``said_as``
+    is the same text as a :class:`~pdkit._said.Said`, said in its reader's language
+    inside the :class:`WorkbookFileError` it becomes (:meth:`in_file`). Not a
+    :class:`PdkitError`: it never leaves pdkit, always turned into one first."""
+
+    def __init__(self, message: Message, /, **words: Any) -> None:
+        self.said_as = Said(message, **words)
+        super().__init__(self.said_as)
 
     def in_file(self, source: str) -> WorkbookFileError:
-        """The error that says the saved answers in ``source`` are damaged, and how."""
+        """The error that says the saved answers in ``source`` are damaged, and how (in
+        the language the error is said in)."""
         return WorkbookFileError(
             N_("{source}: the saved answers are damaged ({reason})"),
             "damaged",
             source=source,
-            reason=str(self),
+            reason=self.said_as,
         )
 
 
@@ -112,25 +125,37 @@ def key_text(key: str) -> str:
     return key if len(key) <= 40 and key.isprintable() and key else shown(key)
 
 
+_NULL = Said(N_("null"))
+_TRUE_OR_FALSE = Said(N_("true or false"))
+_NUMBER = Said(N_("a number"))
+_TEXT = Said(N_("text"))
+_LIST = Said(N_("a list"))
+_OBJECT = Said(N_("an object"))
+
+
 def kind_of(value: object) -> str:
-    """What a JSON value is, in words."""
+    """What a JSON value is, in words: pdkit's (a :class:`~pdkit._said.Said`, said in
+    the language of the message it is a word of), or the name of a type JSON has not."""
     if value is None:
-        return "null"
+        return _NULL
     if isinstance(value, bool):
-        return "true or false"
+        return _TRUE_OR_FALSE
     if isinstance(value, (int, float)):
-        return "a number"
+        return _NUMBER
     if isinstance(value, str):
-        return "text"
+        return _TEXT
     if isinstance(value, (list, tuple)):
-        return "a list"
-    return "an object" if isinstance(value, dict) else type(value).__name__
+        return _LIST
+    return _OBJECT if isinstance(value, dict) else type(value).__name__
 
 
 def reason(exc: BaseException) -> str:
-    """What went wrong, for a warning: pdkit's own message, else what Python said, as a
-    failure pdkit did not foresee (its kind says where to look)."""
-    if isinstance(exc, (PdkitError, Damaged)):
+    """What went wrong, for a warning: pdkit's own message (a damaged value's as a
+    :class:`~pdkit._said.Said`, said in the warning's language), else what Python said,
+    as a failure pdkit did not foresee (its kind says where to look)."""
+    if isinstance(exc, Damaged):
+        return exc.said_as
+    if isinstance(exc, PdkitError):
         return str(exc)
     said = str(exc)
     said = said if len(said) <= 200 else f"{said[:200]}…"
@@ -271,16 +296,22 @@ def check_value(value: Any, where: str, depth: int = 0) -> None:
     if kind is float:
         if math.isfinite(value):
             return
-        raise Damaged(f"{where} is {value!r}, which JSON does not hold")
+        raise Damaged(
+            N_("{where} is {value!r}, which JSON does not hold"), where=where, value=value
+        )
     if kind is list or kind is dict:
         if depth >= MAX_DEPTH:
-            raise Damaged(f"{where} nests lists or objects more than {MAX_DEPTH} deep")
+            raise Damaged(
+                N_("{where} nests lists or objects more than {most} deep"),
+                where=where,
+                most=MAX_DEPTH,
+            )
         items = value if kind is list else value.values()
         if not set(map(type, items)) <= _FLAT:
             for index, item in enumerate(items):
                 check_value(item, f"{where}[{index}]", depth + 1)
         return
-    raise Damaged(f"{where} is {kind.__name__}, not a JSON value")
+    raise Damaged(N_("{where} is {kind}, not a JSON value"), where=where, kind=kind.__name__)
 
 
 def _place(where: str, index: int, key: str) -> str:
@@ -315,7 +346,9 @@ def check_texts(values: Sequence[Any], where: str, key: str = "") -> None:
     one that is not as ``where[index].key``)."""
     if not all_text(values):
         index, value = next((i, v) for i, v in enumerate(values) if type(v) is not str)
-        raise Damaged(f"{_place(where, index, key)} is {kind_of(value)}, not text")
+        raise Damaged(
+            N_("{where} is {kind}, not text"), where=_place(where, index, key), kind=kind_of(value)
+        )
 
 
 def check_values(values: Sequence[Any] | dict[str, Any], where: str, key: str = "") -> bool:
@@ -352,7 +385,11 @@ def check_times(times: Sequence[Any], where: str, key: str = "") -> None:
         return
     for index, value in enumerate(times):
         if not is_time(value):
-            raise Damaged(f"{_place(where, index, key)} is not a time ({shown(value)})")
+            raise Damaged(
+                N_("{where} is not a time ({shown})"),
+                where=_place(where, index, key),
+                shown=shown(value),
+            )
 
 
 def is_time(value: object) -> bool:
@@ -367,10 +404,12 @@ def is_time(value: object) -> bool:
 def text_map(value: Any, where: str) -> dict[str, str]:
     """``value`` when it is an object whose values are all text, else :class:`Damaged`."""
     if type(value) is not dict:
-        raise Damaged(f"{where} is {kind_of(value)}, not an object")
+        raise Damaged(N_("{where} is {kind}, not an object"), where=where, kind=kind_of(value))
     if not all_text(value.values()):
         key = next(k for k, v in value.items() if type(v) is not str)
-        raise Damaged(f"{where}.{key} is {kind_of(value[key])}, not text")
+        raise Damaged(
+            N_("{where} is {kind}, not text"), where=f"{where}.{key}", kind=kind_of(value[key])
+        )
     return value
 
 
@@ -387,8 +426,14 @@ def columns(
     its values were all flat (:func:`check_values`)."""
     if type(entries) not in (list, tuple):
         if isinstance(entries, (str, dict)) and entries:
-            raise Damaged(f"{what}[0] is not an object ({what} is {kind_of(entries)}, not a list)")
-        raise Damaged(f"{what} is {kind_of(entries)}, not a list of objects")
+            raise Damaged(
+                N_("{where}[0] is not an object ({where} is {kind}, not a list)"),
+                where=what,
+                kind=kind_of(entries),
+            )
+        raise Damaged(
+            N_("{where} is {kind}, not a list of objects"), where=what, kind=kind_of(entries)
+        )
     if not entries:
         return [() for _ in keys]
     try:
@@ -396,11 +441,13 @@ def columns(
     except (KeyError, TypeError):
         for index, entry in enumerate(entries):
             if type(entry) is not dict:
-                raise Damaged(f"{what}[{index}] is not an object") from None
+                raise Damaged(N_("{where} is not an object"), where=f"{what}[{index}]") from None
             for key in keys:
                 if key not in entry:
-                    raise Damaged(f"{what}[{index}] has no {key!r}") from None
-        raise Damaged(f"{what} is not a list of objects") from None
+                    raise Damaged(
+                        N_("{where} has no {key!r}"), where=f"{what}[{index}]", key=key
+                    ) from None
+        raise Damaged(N_("{where} is not a list of objects"), where=what) from None
     for key, column, kind in zip(keys, found, kinds, strict=True):
         if kind == "text":
             check_texts(column, what, key)

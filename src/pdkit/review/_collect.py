@@ -406,7 +406,9 @@ def check_collected(part: Collected) -> None:
         check_times(item[5:6], "feedback", "at")
         if item[6] is not None and type(item[6]) is not bool:
             raise Damaged(
-                f"feedback {shown(key)}: helpful is {kind_of(item[6])}, not true or false"
+                N_("feedback {key}: helpful is {kind}, not true or false"),
+                key=shown(key),
+                kind=kind_of(item[6]),
             )
     check_texts(list(part.visibility.values()), "visibility levels")
     check_texts(list(part.withheld.values()), "visibility levels")
@@ -417,6 +419,8 @@ def check_collected(part: Collected) -> None:
     for pid, (done, overdue, due, state) in part.plans.items():
         check_texts((pid, due, state), "check-in plans")
         if type(done) is not int or type(overdue) is not int:
-            raise Damaged(f"check-in plans: counts of {shown(pid)} are not whole numbers")
+            raise Damaged(
+                N_("check-in plans: counts of {who} are not whole numbers"), who=shown(pid)
+            )
     for marks in part.marks.values():
         check_times(list(marks), "revision marks")
