@@ -14,6 +14,7 @@ report, an offline HTML file, is checked at a phone's width without a server.
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,22 @@ def _ring_ok(focused: dict[str, Any]) -> None:
     assert ratio >= 3, f"focus ring at {ratio:.2f}:1 on {focused}"
 
 
+def _settled(page: Any, *, quiet: float = 0.8, most: float = 15) -> None:
+    """Wait until the page stops moving: what was typed goes to the kernel, and its reply
+    (hints under the goal, the autosave's status) redraws parts of the page above the
+    next fields. Positions measured before that would jump."""
+    started = time.monotonic()
+    last, since = None, started
+    while time.monotonic() - started < most:
+        height = page.evaluate("document.body.scrollHeight")
+        if height != last:
+            last, since = height, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the page kept moving for {most} s")
+
+
 def _tab_to(page: Any, wanted: str, *, most: int = 80) -> list[dict[str, Any]]:
     """Tab until the focused control's label or text matches the pattern ``wanted`` (from
     its start); every control passed on the way, in order, with its ring checked."""
@@ -139,6 +156,7 @@ def test_keyboard_only_journey_and_what_a_screen_reader_hears(
     page.keyboard.press("ArrowDown")  # the next option, chosen as it gets the focus
     passed += _tab_to(page, r"My goal \(required\)")
     page.keyboard.type(GOAL)
+    _settled(page)
     passed += _tab_to(page, "Point A as a number")
     page.keyboard.type("ten")  # not a number: an error tied to the field
     number = form.get_by_label("Point A as a number: where my students are now")
@@ -151,7 +169,9 @@ def test_keyboard_only_journey_and_what_a_screen_reader_hears(
     page.keyboard.press("ArrowDown")  # "Me and my coach"
     passed += _tab_to(page, "Save$")
     tops = [p["top"] for p in passed]
-    assert tops == sorted(tops), f"the focus jumps back up: {[p['label'] for p in passed]}"
+    assert tops == sorted(tops), (
+        f"the focus jumps back up: {[(p['label'], p['tag'], round(p['top'])) for p in passed]}"
+    )
     page.keyboard.press("Enter")
     expect(form.get_by_role("status").filter(has_text="Saved at")).to_have_count(1, timeout=FOLLOW)
     assert page.get_by_role(

@@ -12,6 +12,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from playwright.sync_api import expect
 from tests._a11y import audit, fits
 
 from pdkit.notebooks import read_saved
@@ -42,6 +43,18 @@ def test_download_then_upload_in_a_fresh_session(
     page.locator(".pdkit-form").get_by_role("button", name="Save").click()
     page.get_by_text("Saved at").wait_for(timeout=15_000)
 
+    # The file tools wait behind "My copy", closed, so that a newcomer meets the questions
+    # first; the button says whether they are open.
+    menu = page.get_by_role("button", name="My copy")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("button", name="Download my workbook")).to_be_hidden()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    controls = menu.get_attribute("aria-controls")
+    assert controls
+    expect(
+        page.locator(f"#{controls}").get_by_role("button", name="Download my workbook")
+    ).to_be_visible()
     with page.expect_download(timeout=30_000) as caught:
         page.get_by_role("button", name="Download my workbook").click()
     saved_path = tmp_path / caught.value.suggested_filename
@@ -69,6 +82,7 @@ def test_download_then_upload_in_a_fresh_session(
     # A fresh browser, a new participant (Binder forgot everything): upload to continue.
     later = _join(browser, pdkit_server.url("goal-setting.ipynb"), "Ana again")
     assert later.get_by_label("My goal (required)").input_value() == ""
+    later.get_by_role("button", name="My copy").click()
     with later.expect_file_chooser(timeout=15_000) as chooser:
         later.get_by_role("button", name="Upload to continue").click()
     chooser.value.set_files(str(saved_path))

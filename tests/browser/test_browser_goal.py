@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from tests._a11y import audit, fits
 
 from pdkit import open_store
@@ -122,10 +123,22 @@ def test_goal_survives_reload_and_resume_link(pdkit_server: Any, browser: Any) -
     original = _open(context, pdkit_server.url())
     _assert_restored(original)
 
-    # The personal resume link in a fresh browser (no localStorage): restored.
-    link = page.locator("a.pdkit-resume-link").get_attribute("href")
-    assert link
+    # The personal resume link sits behind "Copy my personal link": the link goes to the
+    # clipboard and the status next to the button says so; the link itself shows on demand.
+    shown = page.locator("a.pdkit-resume-link")
+    expect(shown).to_be_hidden()
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy my personal link").click()
+    expect(page.locator(".pdkit-resume").get_by_role("status")).to_have_text(
+        "Copied: keep it somewhere safe, such as a bookmark or a note to yourself."
+    )
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link == shown.get_attribute("href")
     assert "pdkit=" in link
+    page.get_by_text("Show my link").click()
+    expect(shown).to_be_visible()
+
+    # The personal resume link in a fresh browser (no localStorage): restored.
     other_device = browser.new_context()
     _assert_restored(_open(other_device, link))
 

@@ -156,6 +156,7 @@ def test_a_new_session_forgets_and_an_upload_brings_the_answers_back(
     page.get_by_label("My goal (required)").fill(GOAL, timeout=30_000)
     page.locator(".pdkit-form").get_by_role("button", name="Save").click()
     page.get_by_text("Saved at").wait_for(timeout=15_000)
+    page.get_by_role("button", name="My copy").click()
     with page.expect_download(timeout=30_000) as caught:
         page.get_by_role("button", name="Download my workbook").click()
     saved = tmp_path / caught.value.suggested_filename
@@ -171,6 +172,7 @@ def test_a_new_session_forgets_and_an_upload_brings_the_answers_back(
         goal = later.get_by_label("My goal (required)")
         goal.wait_for(timeout=30_000)
         assert goal.input_value() == "", "a new session starts empty"
+        later.get_by_role("button", name="My copy").click()
         with later.expect_file_chooser(timeout=15_000) as chooser:
             later.get_by_role("button", name="Upload to continue").click()
         chooser.value.set_files(str(saved))

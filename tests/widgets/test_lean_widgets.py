@@ -51,3 +51,18 @@ def test_a_closed_shared_layout_is_made_again() -> None:
     again = HTML()
     assert again.layout is not first.layout
     assert again.layout.comm is not None
+
+
+def test_a_shared_layout_refuses_to_change() -> None:
+    """Hiding one box through a shared layout would hide every widget that shares it (a
+    whole page went blank that way): the shared model refuses, before it changes."""
+    from traitlets import TraitError
+
+    one, other = VBox(), HTML()
+    with pytest.raises(TraitError, match="shared by many widgets"):
+        one.layout.display = "none"
+    assert other.layout.display is None
+    one.layout.display = None  # setting the value it has is no change
+    own = VBox(layout=w.Layout())
+    own.layout.display = "none"
+    assert one.layout.display is None

@@ -17,6 +17,7 @@ from ..errors import PdkitError, WorkbookFileError
 from ..i18n import N_, plural_translator, translator
 from ..store import Participant, Store
 from ..widgets import HTML, FileDownload, HBox, VBox
+from ._goalview import para
 from ._page import message_in
 
 __all__ = ["CopyTools"]
@@ -68,14 +69,33 @@ class CopyTools:
         self.download_button.on_click(lambda _: self.download_notebook())
         self.print_button.on_click(lambda _: self.download_html())
         self.upload.observe(lambda _: self._uploaded(), names="value")
-        self.widget = VBox(
-            [
-                HBox([self.download_button, self.print_button, self.upload]),
-                self.message,
-                self.downloader,
-            ]
+        # The file tools wait behind "My copy" (closed): a newcomer meets the questions
+        # first. What an upload says stays in view, the menu open or not.
+        self.menu_button = w.Button(description="My copy", icon="caret-down")
+        self.menu_button.add_class("pdkit-menu")
+        self.menu_button.on_click(lambda _: self.open_menu(not self.menu_open))
+        self.about = HTML()
+        self.items = VBox(  # a layout of its own: it is shown and hidden (widgets._lean)
+            [self.about, HBox([self.download_button, self.print_button, self.upload])],
+            layout=w.Layout(display="none"),
         )
+        self.items.add_class("pdkit-menu-items")
+        self.widget = VBox([self.menu_button, self.items, self.message, self.downloader])
         self.widget.add_class("pdkit-copy")
+
+    @property
+    def menu_open(self) -> bool:
+        """Whether the file tools under "My copy" are shown."""
+        return bool(self.items.layout.display != "none")
+
+    def open_menu(self, shown: bool = True) -> None:
+        """Show (or hide) the file tools under "My copy"."""
+        self.items.layout.display = None if shown else "none"
+        self.menu_button.icon = "caret-up" if shown else "caret-down"
+        if shown:
+            self.menu_button.add_class("pdkit-open")
+        else:
+            self.menu_button.remove_class("pdkit-open")
 
     def bind(
         self,
@@ -93,6 +113,14 @@ class CopyTools:
         self._on_restored = on_restored
         self.message.value = ""
         t = translator(language)
+        self.menu_button.description = t("My copy")
+        self.about.value = para(
+            "pdkit-copy-about",
+            t(
+                "Your own copy of this workbook: download it to keep it or to print, or upload "
+                "a copy you saved to continue from it."
+            ),
+        )
         self.download_button.description = t("Download my workbook")
         self.print_button.description = t("Download to print")
         self.upload.description = t("Upload to continue")

@@ -70,6 +70,41 @@ def clean_display_name(raw: str) -> str:
     return name
 
 
+def personal_link_html(url: str, t: Callable[[str], str]) -> str:
+    """The participant's personal link behind a "Copy my personal link" button, with one
+    sentence on what it is; the link itself in a disclosure under it ("Show my link"),
+    for a page without the button's script or a browser that refuses to copy. The button
+    works through pdkit's Voilà template (a click copies ``data-pdkit-link`` and says
+    ``data-pdkit-copied`` in the status next to it, or opens the disclosure with the link
+    selected and says ``data-pdkit-failed``)."""
+    link = escape(url, quote=True)
+    words = {
+        name: escape(t(text), quote=True)
+        for name, text in (
+            ("copy", N_("Copy my personal link")),
+            (
+                "what",
+                N_("It opens your workbook again, on this device or another: keep it to yourself."),
+            ),
+            (
+                "copied",
+                N_("Copied: keep it somewhere safe, such as a bookmark or a note to yourself."),
+            ),
+            ("failed", N_("It could not be copied here: select the link below and copy it.")),
+            ("show", N_("Show my link")),
+        )
+    }
+    return (
+        '<div class="pdkit-resume">'
+        f'<button type="button" class="pdkit-copy-link" data-pdkit-link="{link}" '
+        f'data-pdkit-copied="{words["copied"]}" data-pdkit-failed="{words["failed"]}">'
+        f'{words["copy"]}</button> <span class="pdkit-copy-said" role="status"></span>'
+        f'<p class="pdkit-resume-what">{words["what"]}</p>'
+        f'<details class="pdkit-resume-show"><summary>{words["show"]}</summary>'
+        f'<a class="pdkit-resume-link" href="{link}">{link}</a></details></div>'
+    )
+
+
 def _in_jupyter_frontend(page_url: str) -> bool:
     path = urlsplit(page_url).path
     return any(part in path for part in ("/lab", "/notebooks/", "/tree", "/doc/"))
@@ -395,14 +430,7 @@ class SignIn:
         page = self.browser.page_url
         link = ""
         if page and not _in_jupyter_frontend(page):
-            url = escape(resume_link(page, token), quote=True)
-            said = escape(
-                self.t("Your personal link: bookmark it, or keep it to continue on another device.")
-            )
-            link = (
-                f'<p class="pdkit-resume">{said} '
-                f'<a class="pdkit-resume-link" href="{url}">{url}</a></p>'
-            )
+            link = personal_link_html(resume_link(page, token), self.t)
         who = escape(self.t("Signed in as {name}.")).format(
             name=f"<strong>{escape(participant.display_name)}</strong>"
         )

@@ -19,7 +19,7 @@ from typing import Any
 
 import ipywidgets as w
 from ipywidgets.widgets.widget_string import HTMLStyle
-from traitlets import default
+from traitlets import TraitError, default
 
 __all__ = ["HTML", "Button", "HBox", "VBox", "shared"]
 
@@ -27,11 +27,25 @@ _shared: dict[str, w.Widget] = {}
 
 
 def _one(kind: str, make: Callable[[], w.Widget]) -> Any:
-    """The kernel's shared model of this kind (made again if it was closed)."""
+    """The kernel's shared model of this kind (made again if it was closed). It refuses
+    to change: a change would reach every widget that shares it (hiding one box would
+    hide the page)."""
     found = _shared.get(kind)
     if found is None or getattr(found, "comm", None) is None:
         found = _shared[kind] = make()
+        names = [n for n in found.keys if not n.startswith("_")]
+        found._register_validator(_unchanged, names)  # traitlets: before the value is set
     return found
+
+
+def _unchanged(owner: Any, proposal: Any) -> Any:
+    trait = proposal["trait"]
+    if proposal["value"] == getattr(owner, trait.name):
+        return proposal["value"]
+    raise TraitError(
+        f"{owner.__class__.__name__}.{trait.name} is shared by many widgets "
+        "(pdkit.widgets._lean): make the widget with a layout or style of its own"
+    )
 
 
 def shared(kind: str, make: Callable[[], w.Widget]) -> Any:
