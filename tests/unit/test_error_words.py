@@ -72,6 +72,8 @@ def _marked(message: ast.expr) -> bool:
 PASSED_ON = {
     "store/_wire.py:error_from": "rebuilds an error that crossed the wire from the template "
     "and words it was made with (or its English, when an answer came without them)",
+    "store/_wire.py:_said_parts": "rebuilds a text inside an error that crossed the wire "
+    "(who asked) from the template and words it was made with",
     "notebooks/untrusted.py:__init__": "Damaged keeps the message it is raised with "
     "(marked where it is raised, which this test checks) as a Said",
 }
@@ -197,6 +199,25 @@ def test_an_error_keeps_its_words_through_pickling(error: PdkitError) -> None:
     assert back.__dict__ == error.__dict__
 
 
+def test_a_message_inside_a_refusal_crosses_the_wire_and_is_said_in_the_readers_language() -> None:
+    """Who asked, inside the hub service's refusal, is said in the teacher's language on
+    the teacher's page (not left in English inside a Spanish sentence)."""
+    from pdkit.errors import AccessError
+    from pdkit.store import Viewer
+    from pdkit.store._wire import error_body, error_from
+
+    template = N_(
+        "{who} may not read the choices of session {session!r}: only its "
+        "facilitator may (to form groups and count)"
+    )
+    sent = AccessError(template, who=Viewer.of("p-1").described(), session="s")
+    back = error_from(error_body(sent), 403)
+    assert str(back) == str(sent)
+    t = translator("es")
+    assert back.said(t) == sent.said(t)
+    assert t("participant {id}").format(id="p-1") in back.said(t)
+
+
 def test_an_error_crosses_the_wire_with_its_words() -> None:
     """The hub service's refusal reaches the teacher's page as the same message, so the
     page says it in the teacher's language."""
@@ -227,6 +248,18 @@ def test_an_error_crosses_the_wire_with_its_words() -> None:
             "words": {"a": 1},
         },
         {"type": "NoSuchError", "message": "plain {english}", "template": ["a", "b", "c"]},
+        {
+            "type": "StoreError",
+            "message": "plain {english}",
+            "template": "{a}",
+            "words": {"a": {"template": "{b}", "words": {"b": {"template": "x"}}}},
+        },
+        {
+            "type": "StoreError",
+            "message": "plain {english}",
+            "template": "{a}",
+            "words": {"a": {"template": 5}},
+        },
     ],
 )
 def test_an_answer_with_broken_words_still_says_something(found: dict[str, object]) -> None:

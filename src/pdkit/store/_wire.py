@@ -168,11 +168,23 @@ def error_body(exc: BaseException) -> bytes:
     found: dict[str, Any] = {"type": name, "message": str(exc)}
     if isinstance(exc, errors.PdkitError):
         found["template"] = exc.template
-        found["words"] = {
-            key: value if value is None or isinstance(value, bool | int | float) else str(value)
-            for key, value in exc.words.items()
-        }
+        found["words"] = {key: _word(value) for key, value in exc.words.items()}
     return json.dumps({"error": found}).encode()
+
+
+def _word(value: Any) -> Any:
+    """A word of an error as it travels: a number or text as it is; a text of pdkit's
+    words inside the message (who asked) as its own template and words, one level deep,
+    so that it is said in the teacher's language too; anything else as its English."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, errors.Said | errors.PdkitError):
+        inner = {
+            key: word if word is None or isinstance(word, bool | int | float) else str(word)
+            for key, word in value.words.items()
+        }
+        return {"template": value.template, "words": inner}
+    return str(value)
 
 
 def error_from(body: bytes, status: int) -> errors.PdkitError:
@@ -196,8 +208,9 @@ def error_from(body: bytes, status: int) -> errors.PdkitError:
         return errors.StoreError(template, **words)
 
 
-def _said_parts(found: Any) -> tuple[errors.Message | None, dict[str, Any]]:
-    """An error answer's template and words, when they are well formed and small."""
+def _said_parts(found: Any, *, nested: bool = True) -> tuple[errors.Message | None, dict[str, Any]]:
+    """An error answer's template and words, when they are well formed and small (a word
+    may itself be a template and words, one level deep)."""
     template, words = found.get("template"), found.get("words", {})
     if isinstance(template, list) and len(template) == 2:
         template = (str(template[0])[:2000], str(template[1])[:2000])
@@ -207,12 +220,23 @@ def _said_parts(found: Any) -> tuple[errors.Message | None, dict[str, Any]]:
         return None, {}
     if not isinstance(words, dict) or len(words) > 20:
         return None, {}
-    kept = {
-        key: value[:2000] if isinstance(value, str) else value
-        for key, value in words.items()
-        if isinstance(key, str)
-        and key.isidentifier()
-        and key not in {"file", "line", "path", "kind", "package", "extra"}
-        and (value is None or isinstance(value, bool | int | float | str))
-    }
-    return (template, kept) if len(kept) == len(words) else (None, {})
+    kept: dict[str, Any] = {}
+    for key, value in words.items():
+        if (
+            not isinstance(key, str)
+            or not key.isidentifier()
+            or key in {"file", "line", "path", "kind", "package", "extra"}
+        ):
+            return None, {}
+        if value is None or isinstance(value, bool | int | float):
+            kept[key] = value
+        elif isinstance(value, str):
+            kept[key] = value[:2000]
+        elif isinstance(value, dict) and nested:  # a text of pdkit's words inside
+            inner = _said_parts(value, nested=False)
+            if inner[0] is None:
+                return None, {}
+            kept[key] = errors.Said(inner[0], **inner[1])
+        else:
+            return None, {}
+    return template, kept
