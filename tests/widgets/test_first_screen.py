@@ -55,7 +55,7 @@ def test_the_personal_link_is_behind_a_button_and_said_in_the_page_s_language() 
 
 
 def test_the_file_tools_wait_behind_my_copy_closed() -> None:
-    store = open_store(":memory:")
+    store = open_store("memory://")
     try:
         tools = CopyTools(load_workbook("goal-setting"), store, school_goals=lambda _l, _s: [])
         ana, _ = store.create_participant("Ana")
