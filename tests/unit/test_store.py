@@ -387,6 +387,20 @@ def test_resolve_memory() -> None:
     assert resolve_store_url("memory://") == "memory://"
     assert resolve_store_url("sqlite://") == "memory://"
     assert resolve_store_url("sqlite:///:memory:") == "memory://"
+    assert resolve_store_url(":memory:") == "memory://"  # SQLite's name: never a file
+
+
+def test_memory_by_sqlites_name_makes_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = open_store(":memory:")
+    assert store.url == "memory://"
+    store.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_memory_store_works() -> None:
     store = open_store("memory://")
     assert store.url == "memory://"
     p, _ = store.create_participant("Ana")

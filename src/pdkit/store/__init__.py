@@ -6,7 +6,8 @@
 ``None``                               ``$PDKIT_STORE``, else the default SQLite file
 ``sqlite:///relative/or/abs.sqlite3``  a SQLite file (``sqlite:////abs/path`` is absolute)
 ``/a/plain/path.sqlite3``              the same, without the scheme
-``memory://``                          an in-memory SQLite database (tests, demos)
+``memory://``                          an in-memory SQLite database (tests, demos;
+                                       ``:memory:``, SQLite's name, too)
 ``postgresql://user@host/dbname``      a PostgreSQL database (``postgres://`` too); needs
                                        the ``postgres`` extra (psycopg)
 ``pdkit-hub://host/services/pdkit/``   the pdkit hub service, for a teacher's kernel on a

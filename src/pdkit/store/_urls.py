@@ -24,11 +24,14 @@ def resolve_store_url(url: str | os.PathLike[str] | None = None) -> str:
     """The URL ``open_store(url)`` would open: the argument, ``$PDKIT_STORE`` or the default.
 
     Plain paths become absolute ``sqlite:///`` URLs, so a URL handed to another
-    process (a Voilà kernel started elsewhere) points at the same file.
+    process (a Voilà kernel started elsewhere) points at the same file; ``:memory:``
+    (SQLite's name) is ``memory://``, as ``sqlite:///:memory:`` is.
     """
     if url is None or str(url) == "":
         url = os.environ.get(STORE_ENV) or str(default_store_path())
     text = os.fspath(url)
+    if text == ":memory:":  # SQLite's own name for a database in memory, never a file
+        return "memory://"
     if "://" not in text:
         return f"sqlite:///{Path(text).expanduser().resolve()}"
     scheme, _, rest = text.partition("://")
