@@ -41,7 +41,7 @@ class Said(str):
         self, t: Callable[[str], str], tn: Callable[[str, str, int], str] | None = None
     ) -> str:
         """The text in the language of ``t`` (see :meth:`PdkitError.said`)."""
-        return _fill(self.template, self.words, t, tn or getattr(t, "plural", None))
+        return _fill(self.template, self.words, t, tn)
 
 
 def in_language(text: str, t: Callable[[str], str]) -> str:
@@ -64,10 +64,12 @@ def _fill(
     t: Callable[[str], str],
     tn: Callable[[str, str, int], str] | None,
 ) -> str:
-    """``template`` in the language of ``t``/``tn``, filled with ``words``; a message
+    """``template`` in the language of ``t``/``tn`` (by default ``t``'s own plural forms,
+    :func:`pdkit.i18n.translator`'s ``plural``), filled with ``words``; a message
     inside a message (a word that is itself an error: why a key is weak) is said in the
     same language. The English where the translation names other words, and the bare
     English where the words do not fit the message at all (one that came over the wire)."""
+    tn = tn or getattr(t, "plural", None)
     if isinstance(template, tuple):
         count = words.get("count", 0)
         count = count if isinstance(count, int) else 0

@@ -84,7 +84,7 @@ class PdkitError(Exception):
         """The message in the language of ``t`` (and ``tn``, for a message with a count;
         by default ``t``'s own, :func:`pdkit.i18n.translator`'s ``plural``); the English
         where a translation cannot be filled in."""
-        return _fill(self.template, self.words, t, tn or getattr(t, "plural", None))
+        return _fill(self.template, self.words, t, tn)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _restore, (type(self), self.args, self.__dict__)
@@ -130,7 +130,7 @@ class DefinitionError(PdkitError):
     def said(
         self, t: Callable[[str], str], tn: Callable[[str, str, int], str] | None = None
     ) -> str:
-        problem = _clip(_fill(self.template, self.words, t, tn or getattr(t, "plural", None)), 400)
+        problem = _clip(_fill(self.template, self.words, t, tn), 400)
         if self.line is None:
             where = self.file
         else:

@@ -190,3 +190,23 @@ def test_a_definitions_problem_is_said_in_the_terminals_language(
     assert str(bad) in said.stdout
     line = t("{file}, line {line}").format(file=bad, line="")
     assert line in said.stdout
+
+
+def test_a_commands_translator_says_a_count_in_its_languages_form(
+    speaking: pytest.MonkeyPatch,
+) -> None:
+    """What a command prints with its ``t`` alone (an error, a warning) takes the plural
+    form of the terminal's language: ``t`` carries its plural forms."""
+    from pdkit.cli._words import t
+    from pdkit.errors import Said
+    from pdkit.i18n import Nn_
+
+    forms = Nn_(
+        "{count} more form has no definition here either",
+        "{count} more forms have no definition here either",
+    )
+    speaking.setenv("PDKIT_LANGUAGE", "fr")
+    for count in (1, 2):
+        said = Said(forms, count=count).said(t)
+        assert said == plural_translator("fr")(*forms, count).format(count=count)
+        assert said != str(Said(forms, count=count))

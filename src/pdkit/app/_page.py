@@ -10,7 +10,7 @@ from importlib import resources
 import ipywidgets as w
 
 from ..errors import PdkitError
-from ..i18n import N_, plural_translator, translator
+from ..i18n import N_, translator
 from ..widgets import HTML
 
 __all__ = ["error_widget", "message_in", "style"]
@@ -25,7 +25,7 @@ def style() -> str:
 
 def message_in(error: PdkitError, language: str | None) -> str:
     """``error``'s message in the page's language (English where it has no translation)."""
-    return error.said(translator(language), plural_translator(language))
+    return error.said(translator(language))
 
 
 def error_widget(

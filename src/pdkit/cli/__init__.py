@@ -24,7 +24,7 @@ from . import (
     _reminding,
     _rollup,
 )
-from ._words import argparse_words, t, tn
+from ._words import argparse_words, t
 
 __all__ = ["main", "parser"]
 
@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except PdkitError as exc:
-        print(t("pdkit: error: {message}").format(message=exc.said(t, tn)), file=sys.stderr)
+        print(t("pdkit: error: {message}").format(message=exc.said(t)), file=sys.stderr)
         return 2
     except OSError as exc:  # a file or folder a command was given, and the system refused
         where = f" ({exc.filename})" if exc.filename else ""

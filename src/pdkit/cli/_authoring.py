@@ -186,7 +186,7 @@ def _validate(args: argparse.Namespace) -> int:
     problems = 0
     for _, found in validate_files(files):
         for problem in found:
-            print(problem.said(t, tn))
+            print(problem.said(t))
         problems += len(found)
     if not files:
         print(t("pdkit: no YAML files found"), file=sys.stderr)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PdkitError, in_language
-from ..i18n import N_, terminal_words
+from ..i18n import N_
 from ._common import Commands, open_existing_store
 from ._words import t, tn
 
@@ -301,10 +301,9 @@ def _review(args: argparse.Namespace) -> int:
         )
         print(wrote.format(out=args.out))
     finally:  # warnings last, where they are seen
-        terminal, _ = terminal_words()  # t with its plural forms: a warning may count
         for warning in loaded.warnings:
             warned = t("pdkit: warning: {message}")
-            print(warned.format(message=in_language(warning, terminal)), file=sys.stderr)
+            print(warned.format(message=in_language(warning, t)), file=sys.stderr)
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import PdkitError
 from ..i18n import N_
 from ._common import Commands
-from ._words import t, tn
+from ._words import t
 
 __all__ = ["add"]
 
@@ -85,7 +85,7 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         found = verify(raw.decode("utf-8", "replace"), args.key)
     except CredentialError as exc:
-        print(t("pdkit: NOT VERIFIED: {reason}").format(reason=exc.said(t, tn)), file=sys.stderr)
+        print(t("pdkit: NOT VERIFIED: {reason}").format(reason=exc.said(t)), file=sys.stderr)
         return 1
     who = f"{found.subject_name} ({found.subject})" if found.subject_name else found.subject
     print(t("verified: {file}").format(file=args.file))

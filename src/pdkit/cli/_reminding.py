@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..errors import PdkitError, in_language
-from ..i18n import N_, terminal_words
+from ..i18n import N_
 from ._common import Commands, open_existing_store
 from ._words import t
 
@@ -96,7 +96,6 @@ def _remind(args: argparse.Namespace) -> int:
     from ..store import DEFAULT_SESSION
 
     settings = None if args.dry_run else SmtpSettings.from_url(args.smtp)
-    terminal, _ = terminal_words()  # t with its plural forms (an error in a line may count)
     store = open_existing_store(args.store)
     try:
         session = None
@@ -116,7 +115,7 @@ def _remind(args: argparse.Namespace) -> int:
 
         def say(line: str) -> None:
             if not args.quiet:
-                print(f"pdkit: {in_language(line, terminal)}", flush=True)
+                print(f"pdkit: {in_language(line, t)}", flush=True)
 
         report = send_reminders(
             store,
@@ -135,9 +134,9 @@ def _remind(args: argparse.Namespace) -> int:
         if settings is None
         else t("pdkit: reminders through {server}: {summary}")
     )
-    print(said.format(summary=in_language(report.summary(), terminal), server=settings))
+    print(said.format(summary=in_language(report.summary(), t), server=settings))
     if report.stopped:
         said = t("pdkit: error: {message} (the rest go on the next run)")
-        print(said.format(message=in_language(report.stopped, terminal)), file=sys.stderr)
+        print(said.format(message=in_language(report.stopped, t)), file=sys.stderr)
         return 2
     return 1 if report.failed else 0

@@ -71,7 +71,7 @@ class RemindLoop(threading.Thread):
         from ..store import open_store
 
         started = time.monotonic()
-        t, tn = terminal_words()
+        t, _tn = terminal_words()
         try:
             store = open_store(self.store_url, create=False)
             try:
@@ -86,7 +86,7 @@ class RemindLoop(threading.Thread):
                 store.close()
         except PdkitError as exc:
             said = t("reminders: error: {message} (tried again in {wait})")
-            self._say(said.format(message=exc.said(t, tn), wait=self._next(t)))
+            self._say(said.format(message=exc.said(t), wait=self._next(t)))
             return
         except Exception:
             said = t("reminders: unexpected error (tried again in {wait}):")

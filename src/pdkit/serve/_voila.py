@@ -255,7 +255,7 @@ def prepare(
         print(f"pdkit: {notice}", file=out)
     if problems:
         for problem in problems:
-            print(problem.said(t, tn), file=err)
+            print(problem.said(t), file=err)
         raise PdkitError(
             Nn_(
                 "{count} problem in what pdkit serve would serve (listed above); nothing was "

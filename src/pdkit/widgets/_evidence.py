@@ -24,7 +24,7 @@ import ipywidgets as w
 from .._clock import now
 from ..errors import EvidenceError, PdkitError
 from ..evidence import AS_GOAL, KINDS, STUDENT_DATA_CAP, STUDENT_WORK, default_student_data
-from ..i18n import N_, plural_translator, translator
+from ..i18n import N_, translator
 from ..store import VISIBILITIES, EvidenceItem, Store
 from ._evidence_html import KIND_WORDS, evidence_html
 from ._lean import HTML, HBox, VBox
@@ -76,7 +76,6 @@ class EvidenceLog:
         self.scope = f"evidence:{teacher_id}"
         self._kept: dict[str, w.Widget] = {}
         self.t = t = translator(language)
-        self.tn = plural_translator(language)
         self._clock = clock
         self._attach = attach
         self._on_change = on_change
@@ -305,8 +304,7 @@ class EvidenceLog:
         except PdkitError as exc:
             said = t("Not changed:") if self.editing is not None else t("Not added:")
             self.message.value = (
-                f'<p class="pdkit-error" role="alert">{escape(said)} '
-                f"{escape(exc.said(t, self.tn))}</p>"
+                f'<p class="pdkit-error" role="alert">{escape(said)} {escape(exc.said(t))}</p>'
             )
             return None
         self._empty_form()

@@ -23,7 +23,7 @@ import ipywidgets as w
 import traitlets
 
 from ..errors import AccessError, IdentityError, StoreError
-from ..i18n import N_, direction, language_from_url, plural_translator, translator
+from ..i18n import N_, direction, language_from_url, translator
 from ..links import RESUME_PARAM, query_value, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store, tidy_line
 from ._lean import HTML, HBox, VBox
@@ -224,7 +224,7 @@ class SignIn:
                 self.session = self._session_of(self.code_input.value if code is None else code)
             participant, token = self.store.create_participant(name, session=self.session)
         except (IdentityError, StoreError) as exc:
-            said = exc.said(self.t, plural_translator(self.language))
+            said = exc.said(self.t)
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(said)}</p>'
             return None
         self.message.value = ""
