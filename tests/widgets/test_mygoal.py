@@ -236,12 +236,12 @@ def test_reminders_off_opts_out_and_says_so_with_a_way_back(store: Store) -> Non
     contact = store.contact(ana.teacher, viewer=ana.teacher)
     assert contact is not None
     assert contact.opted_out_at is not None
-    assert "Reminders by email are off" in page.reminders_html.value
-    page.reminders_button.click()
+    assert "Reminders by email are off" in page.reminders.html.value
+    page.reminders.button.click()
     contact = store.contact(ana.teacher, viewer=ana.teacher)
     assert contact is not None
     assert contact.opted_out_at is None
-    assert "on again" in page.reminders_html.value
+    assert "on again" in page.reminders.html.value
 
 
 def test_every_workbook_page_links_to_my_goal(store: Store) -> None:

@@ -133,15 +133,13 @@ class MyGoalPage:
 
         self.evidence = EvidenceLog(store, self.pid, language=language, clock=clock, keeper=keeper)
         self.reminders = RemindersNote(store, self.pid, page_url, language=language)
-        self.reminders_html, self.reminders_box = self.reminders.html, self.reminders.widget
-        self.reminders_button = self.reminders.button
         self._build_thread()
         self.observations = mygoal_observations(store, self.pid, language, page_url, token)
         self.pathway = mygoal_pathway(store, self.pid, language, page_url, token)
         self.refresh()
         self.widget = VBox(
             [
-                self.reminders_box,
+                self.reminders.widget,
                 HTML(value=f"<h2>{escape(t('My goal'))}</h2>"),
                 self.goal_html,
                 self.measure.widget,
@@ -406,10 +404,6 @@ class MyGoalPage:
             self.t("Your calendar file is downloading: open it to add the dates."),
             "status",
         )
-
-    def reminders_on(self) -> None:
-        """Reminders again, to the address the teacher gave (their consent, now)."""
-        self.reminders.turn_on()
 
     def close(self) -> None:
         """The page is left: stop reading the store; save a check-in being typed."""
