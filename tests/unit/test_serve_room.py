@@ -23,6 +23,7 @@ import pytest
 from tests._servers import _alive, _descendants, free_port
 
 from pdkit.errors import PdkitError
+from pdkit.i18n import terminal_words
 from pdkit.serve import ServeConfig, prepare, voila_command
 from pdkit.serve._config import plain_http_warning
 from pdkit.serve._waiting import READY_MARK, status_body, waiting_page
@@ -186,10 +187,10 @@ def test_the_terminal_shows_the_fill_s_progress_with_an_estimate(
 
 
 def test_the_estimate_reads_as_a_person_would_say_it() -> None:
-    assert _left(260, 40, 50.0) == "about 5 min left"
-    assert _left(10, 20, 10.0) == "about 5 s left"
-    assert _left(600, 10, 10.0) == "about 10 min left"
-    assert _left(5, 0, 3.0) == "estimating the time left"
+    assert _left(260, 40, 50.0, *terminal_words()) == "about 5 min left"
+    assert _left(10, 20, 10.0, *terminal_words()) == "about 5 s left"
+    assert _left(600, 10, 10.0, *terminal_words()) == "about 10 min left"
+    assert _left(5, 0, 3.0, *terminal_words()) == "estimating the time left"
 
 
 LANGUAGE_VARIABLES = ("PDKIT_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -277,7 +278,7 @@ def test_the_links_notes_and_the_fill_s_progress_speak_the_terminal_s_language(
     )
     _in_catalog(lines[2], english_lines[2], third)
     minutes = tn("about {count} min left", "about {count} min left", 5).format(count=5)
-    _in_catalog(_left(260, 40, 50.0), "about 5 min left", minutes)
+    _in_catalog(_left(260, 40, 50.0, *terminal_words()), "about 5 min left", minutes)
     assert capsys.readouterr().out.splitlines() == english_lines + lines
 
 

@@ -269,7 +269,7 @@ class PdkitKernelManager(AsyncMappingKernelManager):
         """Print (and return) a line per pool still filling for the first time, and one
         when a pool is full; stops reporting when every pool is. The lines are in the
         terminal's language."""
-        _t, tn = terminal_words()
+        t, tn = terminal_words()
         lines = []
         now = time.monotonic()
         elapsed = now - self._started_at
@@ -280,7 +280,7 @@ class PdkitKernelManager(AsyncMappingKernelManager):
                 self._pace[name] = (now, done)  # the pace counts from the first one ready
             since, done_then = self._pace.get(name, (now, done))
             if under_way:
-                left = _left(size - done, done - done_then, now - since)
+                left = _left(size - done, done - done_then, now - since, t, tn)
                 said = tn(
                     "pdkit: pre-heating {workbook}: {done} of {size} ready, {left}",
                     "pdkit: pre-heating {workbook}: {done} of {size} ready, {left}",
@@ -420,10 +420,15 @@ class PdkitKernelManager(AsyncMappingKernelManager):
     start_kernel = _async_start_kernel  # type: ignore[assignment]
 
 
-def _left(remaining: int, done: int, elapsed: float) -> str:
+def _left(
+    remaining: int,
+    done: int,
+    elapsed: float,
+    t: Callable[[str], str],
+    tn: Callable[[str, str, int], str],
+) -> str:
     """ "about 50 s left" for ``remaining`` kernels, at the pace of ``done`` in ``elapsed``
-    (in the terminal's language)."""
-    t, tn = terminal_words()
+    (in the language of ``t`` and ``tn``)."""
     if done <= 0 or elapsed <= 0:
         return t("estimating the time left")
     seconds = remaining * elapsed / done
