@@ -301,3 +301,21 @@ def test_a_figure_not_counted_says_why_on_the_page(store: Store, language: str |
     assert (frame["note"] == NOT_COUNTED).any()
     page = rollup_html(frame, language)
     assert f'colspan="2">{escape(translator(language)(NOT_COUNTED))}<' in page
+
+
+def test_the_command_writes_the_page_in_the_terminals_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pdkit.i18n import translator
+
+    path = tmp_path / "s.sqlite3"
+    store = open_store(path)
+    _district(store)
+    store.close()
+    monkeypatch.setenv("PDKIT_LANGUAGE", "fr")
+    out = tmp_path / "out"
+    assert main(["rollup", "--store", str(path), "--out", str(out)]) == 0
+    page = (out / "rollup.html").read_text("utf-8")
+    assert '<html lang="fr"' in page
+    assert f"<h1>{translator('fr')('District rollup')}</h1>" in page
+    assert "rollup of 1 session" not in capsys.readouterr().out  # its line is French too

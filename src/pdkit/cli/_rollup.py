@@ -56,6 +56,7 @@ def _rollup(args: argparse.Namespace) -> int:
     from ..review import rollup, write_rollup
     from ..store import DEFAULT_SESSION
 
+    language = language_from_environment()  # the page's words and the goals' titles
     store = open_existing_store(args.store)
     try:
         sessions = None
@@ -74,10 +75,10 @@ def _rollup(args: argparse.Namespace) -> int:
                         store=store.url,
                     )
                 sessions.append(found.id if found is not None else DEFAULT_SESSION)
-        frame = rollup(store, sessions, language=language_from_environment())
+        frame = rollup(store, sessions, language=language)
     finally:
         store.close()
-    paths = write_rollup(frame, args.out, language_from_environment())
+    paths = write_rollup(frame, args.out, language)
     hidden = int((frame["note"] != "").sum())
     sessions_done = frame["session"].nunique()
     said = tn(
