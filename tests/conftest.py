@@ -40,6 +40,21 @@ from _servers import (
     serve_command,
 )
 
+LOG_TAIL = 200
+"""Lines of a server's log shown under a test that failed while it ran."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test that ran a `pdkit serve` shows the end of that server's log (what the
+    kernels said), so that a failure in CI can be read without running it again."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    server = getattr(item, "funcargs", {}).get("pdkit_server")
+    if report.failed and isinstance(server, Server) and server.log_path.exists():
+        lines = server.log().splitlines()[-LOG_TAIL:]
+        report.sections.append((f"pdkit serve log (last {LOG_TAIL} lines)", "\n".join(lines)))
+
 
 @pytest.fixture
 def pdkit_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
