@@ -704,6 +704,23 @@ def test_the_protocol_picker_lists_the_library_by_title_and_starts_on_tuning(
     assert control.protocol.label == "Tuning protocol"
 
 
+def test_the_chosen_protocols_summary_shows_what_start_starts(
+    make_control: Callable[..., PacingControl],
+) -> None:
+    """The kernel draws the chosen protocol's summary under the picker: a facilitator
+    (and a test) sees which protocol the kernel has before pressing Start, even when the
+    browser's choice is still on its way (ipywidgets holds a quick second change back
+    while the kernel is busy, and a click can overtake it)."""
+    control = make_control(protocols=None)
+    tuning, chalk = load_protocol("tuning"), load_protocol("chalk-talk")
+    assert escape(tuning.summary) in control.protocol_about.value
+    control.protocol.value = "chalk-talk"
+    assert escape(chalk.summary) in control.protocol_about.value
+    assert escape(tuning.summary) not in control.protocol_about.value
+    spanish = make_control(protocols=None, language="es")
+    assert escape(load_protocol("tuning", language="es").summary) in spanish.protocol_about.value
+
+
 def test_without_tuning_the_picker_starts_on_the_first_title(
     make_control: Callable[..., PacingControl],
 ) -> None:

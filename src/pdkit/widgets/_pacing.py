@@ -111,6 +111,9 @@ class PacingControl:
             layout=w.Layout(width="9em"),
         )
         self.rounds_help = HTML()
+        self.protocol_about = HTML()
+        """What the chosen protocol is (its summary), drawn by the kernel when the choice
+        reaches it: what the facilitator sees here is what Start starts."""
         self.skip_norms = w.Checkbox(
             value=False,
             description=t("Leave out the norms step"),
@@ -171,6 +174,7 @@ class PacingControl:
                 HBox(
                     [self.protocol, self.target, self.rounds, self.start_button], layout=_wrapping()
                 ),
+                self.protocol_about,
                 self.rounds_help,
                 self.skip_norms,
                 self.status,
@@ -252,6 +256,11 @@ class PacingControl:
     def _suggest_rounds(self) -> None:
         """As many rounds as the largest group has members (everyone presents once)."""
         protocol = protocol_by_id(self.protocol.value, self.language)
+        self.protocol_about.value = (
+            f'<p class="pdkit-help pdkit-protocol-about">{escape(protocol.summary)}</p>'
+            if protocol.summary
+            else ""
+        )
         sizes = [len(g.members) for g in self.store.groups(self.session)]
         self.rounds.value = rounds.default_rounds(protocol, sizes)
         self._explain_rounds()
