@@ -30,17 +30,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(cmd: list[str]) -> subprocess.Popen[bytes]:
-    """Start a server in its own process group; its output is discarded, or appended to
-    the file named by ``BENCH_SERVER_LOG`` with a time on each line (to see what the
-    server did meanwhile)."""
+def start(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start a server in its own process group (with ``env`` added to this process's
+    environment); its output is discarded, or appended to the file named by
+    ``BENCH_SERVER_LOG`` with a time on each line (to see what the server did meanwhile)."""
     log = os.environ.get("BENCH_SERVER_LOG")
+    environment = {**os.environ, **(env or {})}
     if not log:
         return subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=environment,
         )
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env=environment,
     )
 
     def copy(source: IO[bytes], path: str) -> None:

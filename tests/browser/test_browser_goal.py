@@ -164,6 +164,52 @@ def test_autosave_without_clicking_save(pdkit_server: Any, browser: Any) -> None
     context.close()
 
 
+_WATCH_NAME_BOX = """
+window.__pdkit_seen = {nameBox: false, whileAhead: false};
+new MutationObserver(() => {
+  const box = document.querySelector(".pdkit-signin .pdkit-name input");
+  const step = document.querySelector(".pdkit-join-step");
+  const seen = window.__pdkit_seen;
+  if (box && box.offsetParent !== null) {
+    seen.nameBox = true;
+    if (step && step.classList.contains("pdkit-ahead")) seen.whileAhead = true;
+  }
+}).observe(document, {childList: true, subtree: true, attributes: true});
+"""
+"""Records, as the page is drawn, whether the name box was ever visible, and whether it
+was while the join step was still the one made ahead (before the kernel had answered
+the browser's report)."""
+
+
+def test_a_newcomer_can_type_at_once_and_a_returning_teacher_never_sees_the_join_step(
+    pdkit_server: Any, browser: Any
+) -> None:
+    """The join step comes with the page: a newcomer's browser shows it without waiting
+    for the kernel to hear from it; a returning teacher's page waits for the kernel and
+    goes straight to their workbook, never showing a name box to type into."""
+    context = browser.new_context()
+    context.add_init_script(_WATCH_NAME_BOX)
+    page = _open(context, pdkit_server.url())
+    _join(page, "Nia")
+    seen = page.evaluate("window.__pdkit_seen")
+    assert seen["nameBox"], seen
+    assert seen["whileAhead"], f"the name box waited for the kernel: {seen}"
+    page.get_by_label("My goal (required)").fill(GOAL)
+    page.get_by_text("Saved at").wait_for(timeout=15_000)
+
+    again = _open(context, pdkit_server.url())  # the same browser: a stored token
+    again.get_by_label("My goal (required)").wait_for(timeout=LOAD)
+    assert again.get_by_label("My goal (required)").input_value() == GOAL
+    seen = again.evaluate("window.__pdkit_seen")
+    assert not seen["nameBox"], "a returning teacher was shown the join step"
+
+    spanish = _open(browser.new_context(), pdkit_server.url() + "?lang=es")
+    spanish.get_by_label("Tu nombre").wait_for(timeout=LOAD)  # after the kernel: in Spanish
+    assert spanish.get_by_label("Your name").count() == 0
+    context.close()
+    spanish.context.close()
+
+
 def _all_events(store: Any) -> list[Any]:
     """Every participant's goal-setting events, read through the public API."""
     import sqlite3

@@ -14,7 +14,7 @@ from pdkit.app import Workbook
 from pdkit.cli import main
 from pdkit.errors import StoreError
 from pdkit.store import CODE_ALPHABET, Session, Store, normalize_code, open_store
-from pdkit.testing import page_loaded
+from pdkit.testing import descendants, page_loaded
 
 GOALS = [
     {"id": "talk", "title": {"en": "More talk", "es": "Más diálogo"}},
@@ -121,7 +121,7 @@ def test_joining_with_the_code_puts_people_in_its_session_with_its_goals() -> No
     workbook = _page(store)
     sign_in = workbook.app.sign_in  # type: ignore[union-attr]
     assert sign_in.asks_code
-    assert sign_in.code_input in sign_in.body.children
+    assert sign_in.code_input in descendants(sign_in.body)
     assert sign_in.join("Ana", code="") is None
     assert "type the session code" in sign_in.message.value
     assert sign_in.join("Ana", code="NOPE42") is None
@@ -141,7 +141,7 @@ def test_a_link_with_the_code_names_the_session_and_asks_no_code() -> None:
     url = f"http://127.0.0.1:8866/voila/render/goal-setting.ipynb?code={session.code}&lang=es"
     sign_in = _page(store, url).app.sign_in  # type: ignore[union-attr]
     assert not sign_in.asks_code
-    shown = " ".join(str(getattr(c, "value", "")) for c in sign_in.body.children)
+    shown = " ".join(str(getattr(c, "value", "")) for c in descendants(sign_in.body))
     assert "Vas a entrar en: <strong>Spring &lt;i&gt;PD&lt;/i&gt;</strong>" in shown
     person = sign_in.join("Ana")
     assert person is not None

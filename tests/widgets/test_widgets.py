@@ -121,8 +121,11 @@ def hints_html(view: FormView, field_id: str) -> str:
 
 
 def shows_join(sign_in: SignIn) -> bool:
+    """The join step is in the page and not held back (made ahead, it waits hidden until
+    the kernel or the browser's script says it is a newcomer's page)."""
     shown = descendants(sign_in.body)
-    return sign_in.name_input in shown and sign_in.join_button in shown
+    ahead = "pdkit-ahead" in sign_in.join_step._dom_classes
+    return sign_in.name_input in shown and sign_in.join_button in shown and not ahead
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -664,6 +667,9 @@ def test_join_step_is_shown_after_the_browser_reports(counting: CountingStore) -
     browser = BrowserIdentity()
     sign_in = calls.sign_in(counting, browser)
     assert not shows_join(sign_in)  # still waiting for the page
+    # ... with the join step made already, held back for the browser to show at once
+    assert sign_in.name_input in descendants(sign_in.body)
+    assert "pdkit-ahead" in sign_in.join_step._dom_classes
     page_loaded(browser)
     assert shows_join(sign_in)
     assert sign_in.participant is None

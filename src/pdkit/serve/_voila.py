@@ -267,6 +267,11 @@ def prepare(
         )
     env[STORE_ENV] = url
     env["IPYTHONDIR"] = str(kernel_ipython_dir())
+    # Each page has a kernel of its own and one browser tab: ipywidgets' echo of every
+    # change a page sends (for other tabs on the same kernel, JupyterLab's case) would be
+    # one more message through the server per keystroke. (Its front end drops echoes it
+    # did not ask for, and takes the kernel's own updates as before.) Yours wins if set.
+    env.setdefault("JUPYTER_WIDGETS_ECHO", "0")
     # Voilà finds templates in the Jupyter data path: put pdkit's own first.
     extra = [str(template_data_dir()), env.get("JUPYTER_PATH", "")]
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in extra if p)

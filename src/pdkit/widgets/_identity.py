@@ -13,6 +13,7 @@ type the same name are two participants.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ import anywidget
 import ipywidgets as w
 import traitlets
 
-from ..errors import AccessError, IdentityError, StoreError
+from ..errors import AccessError, IdentityError, PdkitError, StoreError
 from ..i18n import N_, direction, language_from_url, translator
 from ..links import RESUME_PARAM, query_value, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store, tidy_line
@@ -182,6 +183,11 @@ class SignIn:
         self.sign_out_button.on_click(lambda _: self.sign_out())
         self.message = HTML()
         self.header = HTML()
+        self.join_intro = HTML()
+        self.name_row = HBox([self.name_input, self.join_button])
+        self.join_step = VBox()
+        """The join step: its widgets are made with the page (see :meth:`start`)."""
+        self.join_step.add_class("pdkit-join-step")
         loading = escape(self.t("Loading your workbook…"))
         self.body = VBox([HTML(value=f'<p class="pdkit-loading">{loading}</p>')])
         self.lang_mark = HTML()  # the page's language, for its <html lang> (the template's script)
@@ -208,6 +214,7 @@ class SignIn:
         if self._hub_user:
             self._sign_in_hub(self._hub_user)
         else:
+            self._join_ahead()
             self.browser.observe(self._on_report, names="reported")
             if self.browser.reported:
                 self._on_report()
@@ -309,6 +316,7 @@ class SignIn:
         if found is not None:
             self.session = found.id
             self.joining = found.title
+            self.asks_code = False
             return
         self.asks_code = bool(self.store.sessions())
         self.code_input.value = code
@@ -438,13 +446,27 @@ class SignIn:
         self.body.children = [self.header, HBox([self.sign_out_button])]
         self._on_signed_in(participant)
 
-    def _show_join(self) -> None:
+    def _join_ahead(self) -> None:
+        """Make the join step with the page, hidden behind "Loading…" (class
+        ``pdkit-ahead``). The browser's part (``identity.js``) shows it at once when it
+        holds no token and the link names no language or session: a newcomer can type
+        their name before the kernel has heard from the page, and the kernel, when it
+        hears, finds the step already there (no widget to make, nothing to send). Anyone
+        else waits for the kernel, as before: who they are, or the step in their language.
+        """
+        with suppress(PdkitError):  # the store did not answer: the report asks it again
+            self.asks_code = self.session == DEFAULT_SESSION and bool(self.store.sessions())
+        self._fill_join()
+        self.join_step.add_class("pdkit-ahead")
+        self.body.children = [*self.body.children, self.join_step]
+
+    def _fill_join(self) -> None:
         text = self.t(
             "Type your name to start. Your answers are saved on this workshop's server and stay "
             "private to you. Joined before? Open your personal link to continue where you left off."
         )
-        intro = HTML(value=f'<p class="pdkit-join-intro">{escape(text)}</p>')
-        parts: list[w.Widget] = [intro]
+        self.join_intro.value = f'<p class="pdkit-join-intro">{escape(text)}</p>'
+        parts: list[w.Widget] = [self.join_intro]
         if self.joining:
             said = escape(self.t("You are joining: {title}")).format(
                 title=f"<strong>{escape(self.joining)}</strong>"
@@ -453,10 +475,10 @@ class SignIn:
         if self.asks_code:
             parts.append(self.code_input)
         self.consent.value = f'<p class="pdkit-consent">{escape(self._consent_text())}</p>'
-        parts += [
-            HBox([self.name_input, self.join_button]),
-            self.email_input,
-            self.consent,
-            self.message,
-        ]
-        self.body.children = parts
+        parts += [self.name_row, self.email_input, self.consent, self.message]
+        self.join_step.children = parts
+
+    def _show_join(self) -> None:
+        self._fill_join()
+        self.join_step.remove_class("pdkit-ahead")
+        self.body.children = [self.join_step]

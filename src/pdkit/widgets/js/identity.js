@@ -25,8 +25,16 @@ export default {
     const page = new URL(window.location.href);
     page.searchParams.delete(PARAM);
     page.hash = "";
-    model.set("url_token", here.searchParams.get(PARAM) || "");
-    model.set("stored_token", withStorage((s) => s.getItem(KEY)) || "");
+    const urlToken = here.searchParams.get(PARAM) || "";
+    const storedToken = withStorage((s) => s.getItem(KEY)) || "";
+    // A newcomer (no token here, a link that names no language or session) sees the
+    // join step at once: the kernel made it with the page, hidden until this says so.
+    // Anyone else waits for the kernel (who they are; the step in their language).
+    const newcomer = !urlToken && !storedToken &&
+      !here.searchParams.has("lang") && !here.searchParams.has("code");
+    document.body.classList.toggle("pdkit-newcomer", newcomer);
+    model.set("url_token", urlToken);
+    model.set("stored_token", storedToken);
     model.set("page_url", page.toString());
     model.set("reported", true);
     model.save_changes();
