@@ -563,3 +563,16 @@ def test_a_port_in_use_is_refused_before_anything_starts(
     assert f"cannot serve on port {port} of 127.0.0.1: Address already in use" in err
     assert "choose another port with --port" in err
     assert "--Voila.port_retries=0" in voila_command(ServeConfig(port=port))
+
+
+def test_served_kernels_skip_the_widgets_echo_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One tab per kernel: ipywidgets' echo of each change would be one more message
+    through the server per keystroke. Whoever sets JUPYTER_WIDGETS_ECHO keeps theirs."""
+    monkeypatch.delenv("JUPYTER_WIDGETS_ECHO", raising=False)
+    config = ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0)
+    assert prepare(config, io.StringIO())["JUPYTER_WIDGETS_ECHO"] == "0"
+    monkeypatch.setenv("JUPYTER_WIDGETS_ECHO", "1")
+    config = ServeConfig(store=str(tmp_path / "t.sqlite3"), port=0)
+    assert prepare(config, io.StringIO())["JUPYTER_WIDGETS_ECHO"] == "1"
