@@ -84,6 +84,8 @@ class FormPart:
         self.definition = definition
         self.form: FormView | None = None
         self._prepared: FormView | None = None  # built for no one (its language and keeper)
+        # the goal's feedback panel and the box of both, made ahead with it
+        self._ahead: tuple[FeedbackToRevision, w.VBox] | None = None
 
     def prepare(self, language: str | None = None, keeper: Safekeeper | None = None) -> None:
         """Build the form for no one yet, in ``language`` and the default session's school
@@ -103,6 +105,9 @@ class FormPart:
                 sharing=True,
                 keeper=keeper,
             )
+            if definition.id == GOAL_FORM:
+                panel = FeedbackToRevision(self.store, None, language=language)
+                self._ahead = (panel, VBox([self._prepared.widget, panel.widget]))
         except PdkitError:
             return  # said when the participant's form is built (the same error, then)
 
@@ -113,6 +118,7 @@ class FormPart:
         keeper: Safekeeper | None = None,
     ) -> w.Widget:
         prepared, self._prepared = self._prepared, None
+        ahead, self._ahead = self._ahead, None
         if prepared is not None and (prepared.language, prepared.keeper) != (language, keeper):
             prepared = None  # built for another language (it stays unshown, see below)
         if prepared is not None and participant.session == DEFAULT_SESSION:
@@ -136,6 +142,9 @@ class FormPart:
         if definition.id != GOAL_FORM:
             return self.form.widget
         # The goal: with the feedback colleagues gave on it, to say what a revision answers.
+        if ahead is not None and self.form is prepared:
+            ahead[0].bind(participant.id)  # a newcomer's: nothing on the page changes
+            return ahead[1]
         panel = FeedbackToRevision(self.store, participant.id, language=language)
         return VBox([self.form.widget, panel.widget])
 

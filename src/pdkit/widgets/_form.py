@@ -355,7 +355,10 @@ class FormView:
                 text = str(self.controls[field.id].value or "")
                 hints = goal_hints(text, field.hints, self.language)
                 shown = _hints_html(hints, self.t) if text.strip() else ""
-                self._hints.setdefault(field.id, HTML()).value = shown
+                hint = self._hints.get(field.id)
+                if hint is None:  # (made once: a widget made per keystroke is a message)
+                    hint = self._hints[field.id] = HTML()
+                hint.value = shown
         if self.measure_hint is not None:  # half a measure: a hint, not a refusal
             self.measure_hint.value = measure_hint_html(self.values(), self.t)
         missing = [

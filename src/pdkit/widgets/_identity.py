@@ -185,6 +185,7 @@ class SignIn:
         self.header = HTML()
         self.join_intro = HTML()
         self.name_row = HBox([self.name_input, self.join_button])
+        self.signed_row = HBox([self.sign_out_button])
         self.join_step = VBox()
         """The join step: its widgets are made with the page (see :meth:`start`)."""
         self.join_step.add_class("pdkit-join-step")
@@ -443,7 +444,7 @@ class SignIn:
             name=f"<strong>{escape(participant.display_name)}</strong>"
         )
         self.header.value = f'<p class="pdkit-who">{who}</p>{self._moved}{link}'
-        self.body.children = [self.header, HBox([self.sign_out_button])]
+        self.body.children = [self.header, self.signed_row]
         self._on_signed_in(participant)
 
     def _join_ahead(self) -> None:
@@ -456,6 +457,7 @@ class SignIn:
         """
         with suppress(PdkitError):  # the store did not answer: the report asks it again
             self.asks_code = self.session == DEFAULT_SESSION and bool(self.store.sessions())
+        self._use_language(self.default_language)  # (the report's, when the link says none)
         self._fill_join()
         self.join_step.add_class("pdkit-ahead")
         self.body.children = [*self.body.children, self.join_step]

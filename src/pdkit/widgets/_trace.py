@@ -72,25 +72,38 @@ class FeedbackToRevision:
     def __init__(
         self,
         store: Store,
-        participant_id: str,
+        participant_id: str | None,
         *,
         language: str | None = None,
         poll_interval: float = 10.0,
     ) -> None:
         self.store = store
-        self.pid = participant_id
+        self.pid = participant_id or ""
+        self.language = language
         self.t = translator(language)
         self.boxes: dict[str, w.Checkbox] = {}
         self._seen: object = None
+        self._poll_interval = poll_interval
+        self.stop_polling: Callable[[], None] = lambda: None
         # Few widgets while there is no feedback (every model is a message at join time).
         self.html = HTML()
         self.list = VBox()
         self.widget = VBox([self.html])
         self.widget.add_class("pdkit-feedback-to-revision")
         self._said = ""
+        if participant_id is None:  # made ahead (a pre-heated page): no feedback, no one's
+            self._seen = ((), ())
+            self._show("")
+        else:
+            self.bind(participant_id)
+
+    def bind(self, participant_id: str) -> None:
+        """Show ``participant_id``'s feedback (a panel made ahead is bound at Join: for a
+        newcomer, nothing changes on the page) and follow it from now on."""
+        self.pid = participant_id
         self.refresh()
         # New feedback, and the versions the teacher's edits make, show by themselves.
-        self.stop_polling = repeat_every(poll_interval, self.refresh)
+        self.stop_polling = repeat_every(self._poll_interval, self.refresh)
 
     def refresh(self) -> None:
         """Read the feedback (and, when there is some, the goal's versions) again; redraw
@@ -106,7 +119,7 @@ class FeedbackToRevision:
                 else []
             )
         except PdkitError as exc:
-            self._show(f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>')
+            self._show(f'<p class="pdkit-error" role="alert">{escape(exc.said(self.t))}</p>')
             return
         key = (
             tuple((f.id, f.text, f.answered_at) for f in received),
@@ -162,7 +175,7 @@ class FeedbackToRevision:
         try:
             self.store.answer_feedback(self.pid, [feedback_id], answered)
         except PdkitError as exc:
-            self._show(f'<p class="pdkit-error" role="alert">{escape(str(exc))}</p>')
+            self._show(f'<p class="pdkit-error" role="alert">{escape(exc.said(self.t))}</p>')
             return
         self.refresh()
         said = self.t("Noted: your revision answers it.") if answered else self.t("Noted.")
