@@ -102,17 +102,29 @@ _SMALL = """(least) => [...document.querySelectorAll(
   .map((t) => `${Math.round(t.w)}x${Math.round(t.h)} ${t.html}`)"""
 
 
-_SQUEEZED = """() => [...document.querySelectorAll(
+_SQUEEZED = """() => {
+  // a control that reaches past the box that clips it (or the window): partly hidden
+  const cut = (el) => {
+    const r = el.getBoundingClientRect();
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== 'visible') {
+        const b = box.getBoundingClientRect();
+        return r.right > b.right + 1 || r.left < b.left - 1;
+      }
+    }
+    return r.right > document.documentElement.clientWidth + 1;
+  };
+  return [...document.querySelectorAll(
     '.pdkit-app button, .pdkit-app input[type=text], .pdkit-app input[type=number], ' +
     '.pdkit-app textarea, .pdkit-app select')]
   .filter((el) => el.offsetParent !== null)
   .filter((el) => el.tagName === 'BUTTON' ? el.scrollWidth > el.clientWidth + 1
-    : el.getBoundingClientRect().width < 48 ||
+    : el.getBoundingClientRect().width < 48 || cut(el) ||
       // a one-line control stretched tall (a dropdown's flex basis taken as its height)
       ((el.tagName === 'INPUT' || (el.tagName === 'SELECT' && !el.multiple && el.size <= 1))
         && el.getBoundingClientRect().height > 60))
   .map((el) => Math.round(el.getBoundingClientRect().width) + ' px: ' +
-    el.outerHTML.slice(0, 100))"""
+    el.outerHTML.slice(0, 100)); }"""
 
 
 def fits(page: Any, state: str, widths: tuple[int, ...] = WIDTHS) -> None:

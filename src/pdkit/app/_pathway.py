@@ -61,7 +61,15 @@ _STYLE = {"description_width": "initial"}
 
 
 def _column() -> w.Layout:  # the label above the input, as the forms have it
-    return w.Layout(flex_flow="column", align_items="stretch", width="100%", max_width="36em")
+    # Stretched by its box, not 100% wide: with the widget's margin that reached past the
+    # page's edge on a phone, cut off (tests/_a11y.fits).
+    return w.Layout(
+        flex_flow="column",
+        align_items="stretch",
+        width="auto",
+        align_self="stretch",
+        max_width="36em",
+    )
 
 
 def district_pathways(language: str | None = None) -> list[PathwayDefinition]:
