@@ -74,3 +74,31 @@ def test_the_file_tools_wait_behind_my_copy_closed() -> None:
         assert tools.widget.layout is not tools.items.layout
     finally:
         store.close()
+
+
+def test_the_file_tools_are_made_when_the_menu_first_opens() -> None:
+    """Every widget a kernel holds goes to its page when the page opens (#18): the tools
+    behind "My copy", which most never open, are made at the first click, in the page's
+    language, and only once."""
+    from ipywidgets.widgets.widget import _instances
+
+    store = open_store("memory://")
+    try:
+        tools = CopyTools(load_workbook("goal-setting"), store, school_goals=lambda _l, _s: [])
+        ana, _ = store.create_participant("Ana")
+        tools.bind(ana, "es")
+        before = set(_instances)
+        assert tools.items.children == ()
+        tools.menu_button.click()
+        made = {_instances[m]._model_name for m in set(_instances) - before}
+        assert {"ButtonModel", "FileUploadModel", "HTMLModel"} <= made
+        t = translator("es")
+        assert tools.download_button.description == t("Download my workbook")
+        assert tools.upload.description == t("Upload to continue")
+        assert "Tu propia copia de este cuaderno" in tools.about.value
+        tools.menu_button.click()
+        again = set(_instances)
+        tools.menu_button.click()
+        assert set(_instances) == again  # made once
+    finally:
+        store.close()

@@ -60,28 +60,71 @@ class CopyTools:
         self._before_restore: Callable[[], None] = lambda: None
         self._on_restored: Callable[[], None] = lambda: None
         self.downloader = FileDownload()
-        self.download_button = w.Button(description="Download my workbook", icon="download")
-        self.print_button = w.Button(description="Download to print", icon="print")
-        self.upload = w.FileUpload(
-            accept=".ipynb", multiple=False, description="Upload to continue"
-        )
         self.message = HTML()
-        self.download_button.on_click(lambda _: self.download_notebook())
-        self.print_button.on_click(lambda _: self.download_html())
-        self.upload.observe(lambda _: self._uploaded(), names="value")
         # The file tools wait behind "My copy" (closed): a newcomer meets the questions
-        # first. What an upload says stays in view, the menu open or not.
+        # first. What an upload says stays in view, the menu open or not. The tools are
+        # made the first time they are wanted (:meth:`_tools`): every widget a kernel holds
+        # goes to its page when the page opens, and most never open the menu.
         self.menu_button = w.Button(description="My copy", icon="caret-down")
         self.menu_button.add_class("pdkit-menu")
         self.menu_button.on_click(lambda _: self.open_menu(not self.menu_open))
-        self.about = HTML()
         self.items = VBox(  # a layout of its own: it is shown and hidden (widgets._lean)
-            [self.about, HBox([self.download_button, self.print_button, self.upload])],
-            layout=w.Layout(display="none"),
+            layout=w.Layout(display="none")
         )
         self.items.add_class("pdkit-menu-items")
+        self._made: tuple[w.HTML, w.Button, w.Button, w.FileUpload] | None = None
         self.widget = VBox([self.menu_button, self.items, self.message, self.downloader])
         self.widget.add_class("pdkit-copy")
+
+    def _tools(self) -> tuple[w.HTML, w.Button, w.Button, w.FileUpload]:
+        """The menu's words and its three tools, made (and put in the menu) at first use."""
+        if self._made is None:
+            about = HTML()
+            download = w.Button(description="Download my workbook", icon="download")
+            printed = w.Button(description="Download to print", icon="print")
+            upload = w.FileUpload(accept=".ipynb", multiple=False, description="Upload to continue")
+            download.on_click(lambda _: self.download_notebook())
+            printed.on_click(lambda _: self.download_html())
+            upload.observe(lambda _: self._uploaded(), names="value")
+            self._made = (about, download, printed, upload)
+            self._label()
+            self.items.children = [about, HBox([download, printed, upload])]
+        return self._made
+
+    @property
+    def about(self) -> w.HTML:
+        """What the menu says it is for."""
+        return self._tools()[0]
+
+    @property
+    def download_button(self) -> w.Button:
+        return self._tools()[1]
+
+    @property
+    def print_button(self) -> w.Button:
+        return self._tools()[2]
+
+    @property
+    def upload(self) -> w.FileUpload:
+        return self._tools()[3]
+
+    def _label(self) -> None:
+        """The menu's words in the participant's language (its tools' only once made)."""
+        t = translator(self.language)
+        self.menu_button.description = t("My copy")
+        if self._made is None:
+            return
+        about, download, printed, upload = self._made
+        about.value = para(
+            "pdkit-copy-about",
+            t(
+                "Your own copy of this workbook: download it to keep it or to print, or upload "
+                "a copy you saved to continue from it."
+            ),
+        )
+        download.description = t("Download my workbook")
+        printed.description = t("Download to print")
+        upload.description = t("Upload to continue")
 
     @property
     def menu_open(self) -> bool:
@@ -90,6 +133,8 @@ class CopyTools:
 
     def open_menu(self, shown: bool = True) -> None:
         """Show (or hide) the file tools under "My copy"."""
+        if shown:
+            self._tools()
         self.items.layout.display = None if shown else "none"
         self.menu_button.icon = "caret-up" if shown else "caret-down"
         if shown:
@@ -112,18 +157,7 @@ class CopyTools:
         self._before_restore = before_restore
         self._on_restored = on_restored
         self.message.value = ""
-        t = translator(language)
-        self.menu_button.description = t("My copy")
-        self.about.value = para(
-            "pdkit-copy-about",
-            t(
-                "Your own copy of this workbook: download it to keep it or to print, or upload "
-                "a copy you saved to continue from it."
-            ),
-        )
-        self.download_button.description = t("Download my workbook")
-        self.print_button.description = t("Download to print")
-        self.upload.description = t("Upload to continue")
+        self._label()
 
     def _notebook(self) -> dict[str, Any]:
         from ..notebooks import save_workbook  # when asked for: not on the page's start-up
