@@ -55,6 +55,7 @@ def test_download_then_upload_in_a_fresh_session(
     expect(
         page.locator(f"#{controls}").get_by_role("button", name="Download my workbook")
     ).to_be_visible()
+    expect(page.locator(".widget-upload")).to_have_text("Upload to continue")  # no counter
     with page.expect_download(timeout=30_000) as caught:
         page.get_by_role("button", name="Download my workbook").click()
     saved_path = tmp_path / caught.value.suggested_filename
