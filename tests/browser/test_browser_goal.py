@@ -172,7 +172,10 @@ new MutationObserver(() => {
   const seen = window.__pdkit_seen;
   if (box && box.offsetParent !== null) {
     seen.nameBox = true;
-    if (step && step.classList.contains("pdkit-ahead")) seen.whileAhead = true;
+    if (step && step.classList.contains("pdkit-ahead")) {
+      seen.whileAhead = true;
+      window.__pdkit_box = window.__pdkit_box || box;
+    }
   }
 }).observe(document, {childList: true, subtree: true, attributes: true});
 """
@@ -190,6 +193,9 @@ def test_a_newcomer_can_type_at_once_and_a_returning_teacher_never_sees_the_join
     context = browser.new_context()
     context.add_init_script(_WATCH_NAME_BOX)
     page = _open(context, pdkit_server.url())
+    page.locator(".pdkit-join-step:not(.pdkit-ahead)").wait_for(timeout=LOAD)  # kernel's turn
+    same = "document.querySelector('.pdkit-signin .pdkit-name input') === window.__pdkit_box"
+    assert page.evaluate(same), "the join step was drawn again: typing in it loses the focus"
     _join(page, "Nia")
     seen = page.evaluate("window.__pdkit_seen")
     assert seen["nameBox"], seen

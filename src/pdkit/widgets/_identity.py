@@ -460,7 +460,10 @@ class SignIn:
         self._use_language(self.default_language)  # (the report's, when the link says none)
         self._fill_join()
         self.join_step.add_class("pdkit-ahead")
-        self.body.children = [*self.body.children, self.join_step]
+        # First, so that showing it for good (``[join_step]``) keeps its view in the page:
+        # a box redraws its children from the first that changed, and a newcomer may be
+        # typing in it by then (the focus would be lost).
+        self.body.children = [self.join_step, *self.body.children]
 
     def _fill_join(self) -> None:
         text = self.t(
