@@ -84,6 +84,7 @@ class FormPart:
         self.definition = definition
         self.form: FormView | None = None
         self._prepared: FormView | None = None  # built for no one (its language and keeper)
+        self.panel: FeedbackToRevision | None = None  # under the goal: feedback on it
         # the goal's feedback panel and the box of both, made ahead with it
         self._ahead: tuple[FeedbackToRevision, w.VBox] | None = None
 
@@ -143,10 +144,11 @@ class FormPart:
             return self.form.widget
         # The goal: with the feedback colleagues gave on it, to say what a revision answers.
         if ahead is not None and self.form is prepared:
-            ahead[0].bind(participant.id)  # a newcomer's: nothing on the page changes
-            return ahead[1]
-        panel = FeedbackToRevision(self.store, participant.id, language=language)
-        return VBox([self.form.widget, panel.widget])
+            self.panel, both = ahead
+            self.panel.bind(participant.id)  # a newcomer's: nothing on the page changes
+            return both
+        self.panel = FeedbackToRevision(self.store, participant.id, language=language)
+        return VBox([self.form.widget, self.panel.widget])
 
     def flush(self) -> None:
         if self.form is not None:
@@ -155,6 +157,9 @@ class FormPart:
     def leave(self) -> None:
         self.flush()
         self.form = None
+        if self.panel is not None:  # (it read the store every 10 s, for a page gone)
+            self.panel.stop_polling()
+        self.panel = None
 
 
 class ReflectionsPart:

@@ -121,7 +121,7 @@ class PacingControl:
             indent=False,
             layout=w.Layout(width="auto"),
         )
-        self.protocol.observe(lambda _: self._suggest_rounds(), names="value")
+        self.protocol.observe(lambda _: self._protocol_chosen(), names="value")
         self.rounds.observe(lambda _: self._explain_rounds(), names="value")
         self.start_button = w.Button(description=t("Start"), button_style="primary", icon="play")
         self.start_button.on_click(lambda _: self.start(self.protocol.value, self.target.value))
@@ -187,6 +187,7 @@ class PacingControl:
         self.widget.add_class("pdkit-facilitator")
         self._seen: tuple[str, int] | None = None
         self._polls = 0
+        self._describe_protocol()
         self._show_groups()
         runs = [r for r in store.runs(session) if r.state.status != pacing.ENDED]
         self.run = runs[0] if runs else None
@@ -253,14 +254,22 @@ class PacingControl:
         self.target.value = ""
         self._suggest_rounds()
 
-    def _suggest_rounds(self) -> None:
-        """As many rounds as the largest group has members (everyone presents once)."""
+    def _protocol_chosen(self) -> None:
+        self._describe_protocol()
+        self._suggest_rounds()
+
+    def _describe_protocol(self) -> None:
+        """The chosen protocol's summary under the picker (as the kernel has the choice)."""
         protocol = protocol_by_id(self.protocol.value, self.language)
         self.protocol_about.value = (
             f'<p class="pdkit-help pdkit-protocol-about">{escape(protocol.summary)}</p>'
             if protocol.summary
             else ""
         )
+
+    def _suggest_rounds(self) -> None:
+        """As many rounds as the largest group has members (everyone presents once)."""
+        protocol = protocol_by_id(self.protocol.value, self.language)
         sizes = [len(g.members) for g in self.store.groups(self.session)]
         self.rounds.value = rounds.default_rounds(protocol, sizes)
         self._explain_rounds()

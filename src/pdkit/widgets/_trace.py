@@ -79,7 +79,6 @@ class FeedbackToRevision:
     ) -> None:
         self.store = store
         self.pid = participant_id or ""
-        self.language = language
         self.t = translator(language)
         self.boxes: dict[str, w.Checkbox] = {}
         self._seen: object = None
@@ -100,6 +99,7 @@ class FeedbackToRevision:
     def bind(self, participant_id: str) -> None:
         """Show ``participant_id``'s feedback (a panel made ahead is bound at Join: for a
         newcomer, nothing changes on the page) and follow it from now on."""
+        self.stop_polling()
         self.pid = participant_id
         self.refresh()
         # New feedback, and the versions the teacher's edits make, show by themselves.
