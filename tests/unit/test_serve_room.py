@@ -305,6 +305,29 @@ def test_stopping_a_room_starts_no_more_kernels_and_stops_them_all_together() ->
     assert manager.waiting("goal-setting.ipynb") is None
 
 
+def test_the_kernels_stop_before_their_connection_folder_is_removed(tmp_path: Path) -> None:
+    """A kernel still starting makes its sockets in that folder: removed first (Voilà's
+    order), the kernel printed a traceback into the terminal as the room stopped."""
+    from pdkit.serve._app import PdkitVoila
+
+    folder = tmp_path / "voila_connections"
+    folder.mkdir()
+    (folder / "kernel-1.json").write_text("{}")
+    seen: list[bool] = []
+
+    class Manager:
+        async def shutdown_all(self) -> None:
+            seen.append(folder.is_dir())
+
+    app = PdkitVoila()
+    app.connection_dir = str(folder)
+    app.kernel_manager = Manager()
+    app.stop()
+    assert seen == [True]  # the folder was still there while the kernels stopped
+    assert not folder.exists()  # and gone after
+    app.stop()  # a second stop finds nothing to remove, and says nothing
+
+
 # --------------------------------------------------------------------------- TLS
 
 

@@ -1,6 +1,6 @@
 """Voilà's server application as ``pdkit serve`` runs it (in the server, not in kernels).
 
-Three changes to :class:`voila.app.Voila`:
+Four changes to :class:`voila.app.Voila`:
 
 - a workbook's page first asks the kernel manager whether the arrival should wait
   (:meth:`pdkit.serve.kernels.PdkitKernelManager.waiting`: the pool still pre-heating
@@ -12,18 +12,22 @@ Three changes to :class:`voila.app.Voila`:
   "page not found" (``404.html``, in the link's or the browser's language), as one inside
   them does, not tornado's bare "404: Not Found";
 - with ``certfile`` and ``keyfile`` it serves HTTPS (Voilà 0.5 has no option for it:
-  tornado's server gets the certificate here), and its printed address says ``https``.
+  tornado's server gets the certificate here), and its printed address says ``https``;
+- when the server stops, its kernels are stopped before the folder of their connection
+  files is removed (Voilà removes it first).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from jupyter_core.utils import run_sync
 from jupyter_server.utils import url_path_join
 from tornado import web
 from traitlets import Float, Unicode
@@ -39,7 +43,8 @@ __all__ = ["NotFoundHandler", "PdkitVoila", "ReadyHandler", "WaitingVoilaHandler
 
 
 class PdkitVoila(Voila):  # type: ignore[misc]
-    """Voilà with the "getting ready" page and HTTPS (see the module docs)."""
+    """Voilà with the "getting ready" page and HTTPS (see the module docs), which stops
+    its kernels before it removes their folder."""
 
     hold = Float(
         8.0,
@@ -75,6 +80,15 @@ class PdkitVoila(Voila):  # type: ignore[misc]
 
             self.app.listen = listen
         super().listen()
+
+    def stop(self) -> None:
+        """Stop every kernel, then remove the folder of their connection files.
+
+        Voilà 0.5 removes the folder first: a kernel still starting then could not make
+        its sockets there, and printed a traceback into the facilitator's terminal as the
+        room stopped ("No such file or directory for ipc path")."""
+        run_sync(self.kernel_manager.shutdown_all)()
+        shutil.rmtree(self.connection_dir, ignore_errors=True)
 
     def _url(self, ip: str) -> str:
         url: str = super()._url(ip)
