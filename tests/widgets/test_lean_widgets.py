@@ -66,3 +66,52 @@ def test_a_shared_layout_refuses_to_change() -> None:
     own = VBox(layout=w.Layout())
     own.layout.display = "none"
     assert one.layout.display is None
+
+
+def test_each_control_makes_only_the_widgets_it_shows() -> None:
+    """Every model a kernel holds goes to its page when the page opens: a control made a
+    box it never showed (one model more per field, 14 on the goal form)."""
+    from pdkit.definitions import Option, load_form
+    from pdkit.testing import descendants
+    from pdkit.widgets import build_control
+
+    form = load_form("goal-setting").with_options({"school_goals": [Option("lit", "Literacy")]})
+    kinds = set()
+    for field in form.fields:
+        HTML()  # the shared layout and style exist already, as on a page
+        before = set(_instances)
+        control = build_control(field)
+        made = {_instances[m] for m in set(_instances) - before}
+        shown = {*descendants(control.widget), control.notice}
+        looks = {part for s in shown for part in (s.layout, getattr(s, "style", None))}
+        unshown = made - shown - looks
+        assert unshown == set(), (field.id, sorted(type(m).__name__ for m in unshown))
+        kinds.add(field.type)
+    assert {
+        "choice",
+        "long_text",
+        "text",
+        "date",
+        "number",
+        "scale",
+        "multi_choice",
+        "list",
+    } <= kinds
+
+
+def test_the_page_made_ahead_holds_few_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pre-heated goal-setting page, before anyone joins: its models are what every
+    page of a room receives at once (155 before the boxes and buttons of the sign-in step
+    and pdkit's own widgets shared their layouts and styles, and the placeholder boxes
+    went; 123 after)."""
+    monkeypatch.setenv("PDKIT_STORE", str(tmp_path / "s.sqlite3"))
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    Workbook("goal-setting")
+    models = list(_instances.values())
+    layouts = [m for m in models if isinstance(m, w.Layout)]
+    # the shared one, the inputs' column, the sign-in boxes', the buttons' auto width,
+    # and the one the "My copy" menu hides and shows
+    assert len(layouts) <= 5, [m.get_state() for m in layouts]
+    assert len(models) <= 125, sorted(m._model_name for m in models)

@@ -16,7 +16,7 @@ from ..definitions import SchoolGoal, WorkbookDefinition, workbook_forms
 from ..errors import PdkitError, WorkbookFileError
 from ..i18n import N_, plural_translator, translator
 from ..store import Participant, Store
-from ..widgets import HTML, FileDownload, HBox, VBox
+from ..widgets import HTML, Button, FileDownload, HBox, VBox
 from ._goalview import para
 from ._page import message_in
 
@@ -65,7 +65,7 @@ class CopyTools:
         # first. What an upload says stays in view, the menu open or not. The tools are
         # made the first time they are wanted (:meth:`_tools`): every widget a kernel holds
         # goes to its page when the page opens, and most never open the menu.
-        self.menu_button = w.Button(description="My copy", icon="caret-down")
+        self.menu_button = Button(description="My copy", icon="caret-down")
         self.menu_button.add_class("pdkit-menu")
         self.menu_button.on_click(lambda _: self.open_menu(not self.menu_open))
         self.items = VBox(  # a layout of its own: it is shown and hidden (widgets._lean)

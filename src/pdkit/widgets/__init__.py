@@ -23,7 +23,7 @@ from ._feedback import PeerFeedback
 from ._files import FileDownload
 from ._form import AnswerSink, FormView
 from ._identity import BrowserIdentity, SignIn
-from ._lean import HTML, HBox, VBox
+from ._lean import HTML, Button, HBox, VBox
 from ._pacing import PacingControl
 from ._runner import ProtocolRunner
 from ._safekeeping import Safekeeper
@@ -36,6 +36,7 @@ __all__ = [
     "HTML",
     "AnswerSink",
     "BrowserIdentity",
+    "Button",
     "CommentThread",
     "Dashboard",
     "EvidenceLog",

@@ -16,15 +16,13 @@ from typing import Any
 
 import ipywidgets as w
 from ipywidgets.widgets.widget_bool import CheckboxStyle
-from ipywidgets.widgets.widget_description import DescriptionStyle
-from ipywidgets.widgets.widget_string import TextStyle
 
 from ..definitions import Field
 from ..definitions._numbers import parse_number
 from ..errors import AnswerError
 from ..i18n import translator
 from ..store import JSONValue
-from ._lean import HTML, Button, HBox, VBox, shared
+from ._lean import HTML, Button, HBox, VBox, label_style, shared, text_style
 from ._safekeeping import KEEP_CLASS
 
 Translate = Callable[[str], str]
@@ -38,14 +36,6 @@ _COLUMN = {"flex_flow": "column", "align_items": "stretch", "width": "100%"}
 def _column() -> Any:
     """The one layout every input shares (a model per input was a message each)."""
     return shared("column", lambda: w.Layout(**_COLUMN))
-
-
-def _text_style() -> Any:
-    return shared("text-style", lambda: TextStyle(description_width="initial"))
-
-
-def _label_style() -> Any:
-    return shared("label-style", lambda: DescriptionStyle(description_width="initial"))
 
 
 def field_label(field: Field, t: Translate = _english) -> str:
@@ -68,7 +58,9 @@ class FieldControl:
         self.notice = HTML(value="", _dom_classes=("pdkit-notice",))
         self._observers: list[Callable[[FieldControl], None]] = []
         self._quiet = False
-        self.widget: w.Widget = VBox()
+        # what the form lays out: each control sets it (a placeholder here would be one
+        # more model for every field, sent to every page and never shown)
+        self.widget: w.Widget
 
     @property
     def value(self) -> JSONValue:
@@ -141,7 +133,7 @@ class TextControl(FieldControl):
             description=field_label(field, t),
             placeholder=field.placeholder,
             continuous_update=True,
-            style=_text_style(),
+            style=text_style(),
             layout=_column(),
             _dom_classes=("pdkit-input",),
             **kwargs,
@@ -206,7 +198,7 @@ class ChoiceControl(FieldControl):
                 options=[(t("Choose…"), None), *options],
                 value=None,
                 description=field_label(field, t),
-                style=_label_style(),
+                style=label_style(),
                 layout=_column(),
                 _dom_classes=("pdkit-input",),
             )
@@ -215,7 +207,7 @@ class ChoiceControl(FieldControl):
                 options=options,
                 value=None,
                 description=field_label(field, t),
-                style=_label_style(),
+                style=label_style(),
                 layout=_column(),
                 _dom_classes=("pdkit-input",),
             )
@@ -284,7 +276,7 @@ class DateControl(FieldControl):
         self.input = w.DatePicker(
             value=None,
             description=field_label(field, t),
-            style=_label_style(),
+            style=label_style(),
             layout=_column(),
             _dom_classes=("pdkit-input",),
         )
@@ -314,7 +306,7 @@ class NumberControl(FieldControl):
             description=field_label(field, t),
             placeholder=field.placeholder,
             continuous_update=True,
-            style=_text_style(),
+            style=text_style(),
             layout=_column(),
             _dom_classes=("pdkit-input", "pdkit-number"),
         )

@@ -11,13 +11,14 @@ import traitlets
 from .. import pacing
 from ..i18n import translator
 from ..store import Run
+from ._lean import SharedLayout
 
 __all__ = ["Countdown"]
 
 _COUNTDOWN_ESM = (Path(__file__).parent / "js" / "countdown.js").read_text("utf-8")
 
 
-class Countdown(anywidget.AnyWidget):
+class Countdown(SharedLayout, anywidget.AnyWidget):
     """A countdown that ticks in the browser from ``remaining`` seconds.
 
     The kernel sets ``remaining``, ``running`` and ``state`` and bumps ``stamp``

@@ -11,6 +11,8 @@ import base64
 
 import anywidget
 
+from ._lean import SharedLayout
+
 __all__ = ["FileDownload"]
 
 _ESM = """
@@ -36,7 +38,7 @@ export default {
 """
 
 
-class FileDownload(anywidget.AnyWidget):
+class FileDownload(SharedLayout, anywidget.AnyWidget):
     """Invisible; ``offer(data, filename, mime)`` makes the page download a file."""
 
     _esm = _ESM

@@ -27,7 +27,7 @@ from ..errors import AccessError, IdentityError, PdkitError, StoreError
 from ..i18n import N_, direction, language_from_url, translator
 from ..links import RESUME_PARAM, query_value, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store, tidy_line
-from ._lean import HTML, HBox, VBox
+from ._lean import HTML, Button, HBox, SharedLayout, VBox, shared, text_style
 
 __all__ = ["MAX_NAME_CHARS", "BrowserIdentity", "SignIn", "clean_display_name"]
 
@@ -42,7 +42,7 @@ _ESM = (
 )
 
 
-class BrowserIdentity(anywidget.AnyWidget):
+class BrowserIdentity(SharedLayout, anywidget.AnyWidget):
     """Keeps the resume token in the browser; invisible.
 
     The browser reports ``url_token``, ``stored_token`` and ``page_url`` once, then
@@ -148,37 +148,42 @@ class SignIn:
         self._moved = ""  # the note for someone known who came back for another session
 
         self.browser = browser if browser is not None else BrowserIdentity()
+        # The three boxes share one layout and one style, and the buttons theirs (a
+        # model each was one more message to every page: _lean).
+        box_layout = shared("sign-in-box", lambda: w.Layout(width="28em", max_width="100%"))
+        box_style = text_style()
         self.name_input = w.Text(
             description="Your name",
             placeholder="First and last name",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="28em", max_width="100%"),
+            style=box_style,
+            layout=box_layout,
         )
         self.code_input = w.Text(
             description="Session code",
             placeholder="As on the facilitator's screen, e.g. K7P-4QX",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="28em", max_width="100%"),
+            style=box_style,
+            layout=box_layout,
         )
         self.asks_code = False  # set when the store has sessions and the link named none
         self.email_input = w.Text(
             description="Email for check-in reminders (optional)",
             placeholder="name@school.org",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="28em", max_width="100%"),
+            style=box_style,
+            layout=box_layout,
         )
         self.email_input.add_class("pdkit-email")
         self.name_input.add_class("pdkit-name")
         self.consent = HTML()
-        self.save_email_button = w.Button(description="Save address", layout=w.Layout(width="auto"))
+        auto_width = shared("button-auto-width", lambda: w.Layout(width="auto"))
+        self.save_email_button = Button(description="Save address", layout=auto_width)
         self.save_email_button.on_click(lambda _: self.save_email(self.email_input.value))
         self.email_message = HTML()
-        self.join_button = w.Button(description="Join", button_style="primary", icon="sign-in")
+        self.join_button = Button(description="Join", button_style="primary", icon="sign-in")
         self.join_button.on_click(lambda _: self.join(self.name_input.value))
-        self.sign_out_button = w.Button(
+        self.sign_out_button = Button(
             description="Not you? Sign out",
             tooltip="Forget this participant in this browser",
-            layout=w.Layout(width="auto"),
+            layout=auto_width,
         )
         self.sign_out_button.on_click(lambda _: self.sign_out())
         self.message = HTML()

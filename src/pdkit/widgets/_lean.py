@@ -18,10 +18,11 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
-from ipywidgets.widgets.widget_string import HTMLStyle
-from traitlets import TraitError, default
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
+from traitlets import HasTraits, TraitError, default
 
-__all__ = ["HTML", "Button", "HBox", "VBox", "shared"]
+__all__ = ["HTML", "Button", "HBox", "SharedLayout", "VBox", "label_style", "shared", "text_style"]
 
 _shared: dict[str, w.Widget] = {}
 
@@ -48,10 +49,29 @@ def _unchanged(owner: Any, proposal: Any) -> Any:
     )
 
 
+def text_style() -> Any:
+    """The one style of text boxes: the label as wide as its words."""
+    return _one("text-style", lambda: TextStyle(description_width="initial"))
+
+
+def label_style() -> Any:
+    """The one style of other labelled inputs (choices, dropdowns): the same."""
+    return _one("label-style", lambda: DescriptionStyle(description_width="initial"))
+
+
 def shared(kind: str, make: Callable[[], w.Widget]) -> Any:
     """The kernel's one model named ``kind`` (a layout or a style that nothing changes),
     made by ``make`` the first time: for inputs that all look alike."""
     return _one(kind, make)
+
+
+class SharedLayout(HasTraits):
+    """For a widget class of pdkit's own (an anywidget): the shared layout by default.
+    Put it first among the bases: ``class Safekeeper(SharedLayout, anywidget.AnyWidget)``."""
+
+    @default("layout")
+    def _shared_layout(self) -> Any:
+        return _one("layout", w.Layout)
 
 
 class HTML(w.HTML):  # type: ignore[misc]  # (ipywidgets has no types)

@@ -23,7 +23,7 @@ import anywidget
 import traitlets
 
 from ..i18n import N_, plural_translator, translator
-from ._lean import HTML
+from ._lean import HTML, SharedLayout
 
 __all__ = ["KEEP_CLASS", "SYNC_CLASS", "KeptForm", "Safekeeper"]
 
@@ -79,7 +79,7 @@ _TEXTS = {
 }
 
 
-class Safekeeper(anywidget.AnyWidget):
+class Safekeeper(SharedLayout, anywidget.AnyWidget):
     """The page's keeper of unsaved typing (see the module docs); invisible until the
     connection is lost. ``note`` says what was restored."""
 

@@ -11,7 +11,7 @@ import ipywidgets as w
 from ..errors import PdkitError
 from ..i18n import N_, translator
 from ..store import DEFAULT_VISIBILITY, VISIBILITIES, SharingStore
-from ._lean import HTML, VBox
+from ._lean import HTML, VBox, label_style, shared
 
 __all__ = ["VisibilityPicker"]
 
@@ -64,7 +64,8 @@ class VisibilityPicker:
                 store.visibility(participant_id, form_id) if participant_id else DEFAULT_VISIBILITY
             ),
             description=t("Who can see this?"),
-            style={"description_width": "initial"},
+            style=label_style(),
+            layout=shared("layout", w.Layout),  # (one model fewer per page: _lean)
         )
         self.says = HTML()
         self.dropdown.observe(lambda _: self._chosen(), names="value")
