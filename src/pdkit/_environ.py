@@ -13,6 +13,7 @@ __all__ = [
     "HUB_USER_ENV",
     "LOOK_FORS_ENV",
     "MICRO_CREDENTIALS_ENV",
+    "PAGE_STYLE_ENV",
     "PATHWAYS_ENV",
     "SCHOOL_GOALS_ENV",
     "STORE_ENV",
@@ -26,6 +27,10 @@ SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"
 
 LOOK_FORS_ENV = "PDKIT_LOOK_FORS"
 """A YAML file of the district's look-fors offered on the observation page (``--look-fors``)."""
+
+PAGE_STYLE_ENV = "PDKIT_PAGE_STYLE"
+"""``template`` when the pages come with pdkit's style sheet (``pdkit serve`` with pdkit's
+Voilà template, which has it in the page): the kernels then send no copy of it."""
 
 PATHWAYS_ENV = "PDKIT_PATHWAYS"
 """A folder (or one YAML file) of the district's pathways offered on "My goal" (``--pathways``)."""

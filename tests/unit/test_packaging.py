@@ -46,7 +46,7 @@ def test_wheel_ships_definitions_workbooks_and_assets(wheel: Path) -> None:
         "pdkit/templates/school-goals.yaml",
         "pdkit/workbooks/goal-setting.ipynb",
         "pdkit/definitions/schemas/definitions.schema.json",
-        "pdkit/static/pdkit.css",
+        "pdkit/jupyter/voila/templates/pdkit/pdkit.css",
         "pdkit/py.typed",
         "pdkit/templates/workbooks/goal-setting.yaml",
         "pdkit/templates/tuning.yaml",

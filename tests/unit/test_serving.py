@@ -576,3 +576,35 @@ def test_served_kernels_skip_the_widgets_echo_unless_told(
     monkeypatch.setenv("JUPYTER_WIDGETS_ECHO", "1")
     config = ServeConfig(store=str(tmp_path / "t.sqlite3"), port=0)
     assert prepare(config, io.StringIO())["JUPYTER_WIDGETS_ECHO"] == "1"
+
+
+def test_pages_of_pdkit_s_template_come_with_the_style_sheet_and_kernels_send_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pdkit's template has the style sheet in the page, so its kernels send no copy
+    (14 KB and a model less per page); another template gets the copy from the kernel."""
+    import jinja2
+
+    from pdkit.app._page import sheet, style
+    from pdkit.serve import template_data_dir
+
+    monkeypatch.delenv("PDKIT_PAGE_STYLE", raising=False)
+    config = ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0)
+    env = prepare(config, io.StringIO())
+    assert env["PDKIT_PAGE_STYLE"] == "template"
+    assert "--VoilaConfiguration.allow_template_override=NO" in voila_command(config)
+    monkeypatch.setenv("PDKIT_PAGE_STYLE", "template")  # set by someone, yet another template
+    other = ServeConfig(store=str(tmp_path / "t.sqlite3"), port=0, template="lab")
+    assert "PDKIT_PAGE_STYLE" not in prepare(other, io.StringIO())
+
+    assert sheet() == []  # the kernel side, told
+    monkeypatch.delenv("PDKIT_PAGE_STYLE")
+    (copy,) = sheet()
+    assert copy.value == style()
+    # The template's own words include the very file the kernels would send.
+    folder = template_data_dir() / "voila" / "templates" / "pdkit"
+    included = jinja2.Environment(loader=jinja2.FileSystemLoader(folder)).from_string(
+        '{% include "pdkit.css" %}'
+    )
+    assert f"<style>{included.render()}</style>" == style().replace("\n</style>", "</style>")
+    assert '{% include "pdkit.css" %}' in (folder / "index.html.j2").read_text()

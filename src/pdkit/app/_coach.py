@@ -46,7 +46,7 @@ from ..widgets._trace import trace_html
 from ._caseload import teacher_names, teacher_needs
 from ._goalview import dates_html, para, stamp, status_html
 from ._observe import CoachObservations, observe_link
-from ._page import message_in, style
+from ._page import message_in, sheet
 
 __all__ = ["COACH_MOVES", "CoachApp", "TeacherView", "teacher_needs"]
 
@@ -319,9 +319,7 @@ class CoachApp:
         )
         self.back.on_click(lambda _: self.show_queue())
         self.body = VBox([HTML(value=para("pdkit-loading", t("Loading…")))])
-        self.widget = VBox(
-            [HTML(value=style()), self.browser, self.keeper, self.keeper.note, self.body]
-        )
+        self.widget = VBox([*sheet(), self.browser, self.keeper, self.keeper.note, self.body])
         self.widget.add_class("pdkit-app")
         self.widget.add_class("pdkit-coach")
         self.stop_polling: Callable[[], None] = lambda: None

@@ -27,7 +27,7 @@ from ..store import DEFAULT_SESSION, KeyLockout, Session, Store, same_key
 from ..widgets import HTML, BrowserIdentity, Dashboard, HBox, PacingControl, VBox
 from ..widgets._room import RoomDisplay
 from ._config import session_goals
-from ._page import message_in, style
+from ._page import message_in, sheet
 
 __all__ = ["AGENDA_ENV", "PAGE_LOCKOUT", "FacilitatorApp", "RoomApp", "room_agenda"]
 
@@ -105,8 +105,7 @@ class FacilitatorApp:
         self.dashboard: Dashboard | None = None
         self.browser = BrowserIdentity()
         self.body = VBox([HTML(value=f'<p class="pdkit-loading">{escape(t("Loading…"))}</p>')])
-        sheet = HTML(value=style())
-        self.widget = VBox([sheet, self.browser, self.body])
+        self.widget = VBox([*sheet(), self.browser, self.body])
         self.widget.add_class("pdkit-app")
         self.new_title = w.Text(style={"description_width": "initial"})
         self.new_button = w.Button(icon="plus")

@@ -3,24 +3,40 @@ traceback."""
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from html import escape
 from importlib import resources
 
 import ipywidgets as w
 
+from .._environ import PAGE_STYLE_ENV
 from ..errors import PdkitError
 from ..i18n import N_, translator
 from ..widgets import HTML
 
-__all__ = ["error_widget", "message_in", "style"]
+__all__ = ["error_widget", "message_in", "sheet", "style"]
 
 
 @cache
 def style() -> str:
-    """pdkit's style sheet, as a ``<style>`` element."""
-    css = resources.files("pdkit").joinpath("static", "pdkit.css").read_text("utf-8")
+    """pdkit's style sheet, as a ``<style>`` element (the file lives with pdkit's Voilà
+    template, which puts it in the page itself)."""
+    css = (
+        resources.files("pdkit")
+        .joinpath("jupyter", "voila", "templates", "pdkit", "pdkit.css")
+        .read_text("utf-8")
+    )
     return f"<style>{css}</style>"
+
+
+def sheet() -> list[w.Widget]:
+    """What a page's widgets need for pdkit's look: the style sheet as a widget, unless
+    the page has it already (``pdkit serve`` with pdkit's template: then nothing, and every
+    page receives 14 KB and a widget model less from its kernel, in a room all at once)."""
+    if os.environ.get(PAGE_STYLE_ENV) == "template":
+        return []
+    return [HTML(value=style())]
 
 
 def message_in(error: PdkitError, language: str | None) -> str:

@@ -18,7 +18,7 @@ from ..store import DEFAULT_SESSION, Participant, Store
 from ..widgets import HTML, FormView, ProtocolRunner, Safekeeper, SignIn, VBox
 from ._config import hub_email, with_goals
 from ._copy import CopyTools
-from ._page import error_widget, style
+from ._page import error_widget, sheet
 from ._parts import FormPart, Part, ReflectionsPart, RunnerPart, fixed
 
 __all__ = ["FormApp", "ParticipantApp", "ProtocolApp", "ReflectionApp"]
@@ -64,13 +64,12 @@ class ParticipantApp:
         )
         self.home = HTML()
         self.home.add_class("pdkit-home-link")
-        sheet = HTML(value=style())
         self.keeper = Safekeeper()
         for key, box in self.sign_in.typed_boxes().items():
             self.keeper.sync(key, box)  # a Join click reads every character typed
         self.widget = VBox(
             [
-                sheet,
+                *sheet(),
                 self.keeper,
                 self.sign_in.widget,
                 self.home,

@@ -20,6 +20,7 @@ from .._environ import (
     FACILITATOR_KEY_ENV,
     LOOK_FORS_ENV,
     MICRO_CREDENTIALS_ENV,
+    PAGE_STYLE_ENV,
     PATHWAYS_ENV,
     SCHOOL_GOALS_ENV,
     STORE_ENV,
@@ -88,6 +89,8 @@ def voila_command(config: ServeConfig) -> list[str]:
         "pdkit.serve.voila_main",  # Voilà's own main, without a meaningless warning
         str(config.path),
         f"--template={config.template}",
+        # its pages' look comes with the template (PAGE_STYLE_ENV): no ?template= elsewhere
+        "--VoilaConfiguration.allow_template_override=NO",
         f"--port={config.port}",
         "--Voila.port_retries=0",  # never another port than the links printed say
         f"--Voila.ip={config.host}",
@@ -272,6 +275,12 @@ def prepare(
     # one more message through the server per keystroke. (Its front end drops echoes it
     # did not ask for, and takes the kernel's own updates as before.) Yours wins if set.
     env.setdefault("JUPYTER_WIDGETS_ECHO", "0")
+    # pdkit's template has pdkit's style sheet in the page: the kernels send no copy
+    # (14 KB and a model less for every page). Its pages then keep that template.
+    if config.template == "pdkit":
+        env[PAGE_STYLE_ENV] = "template"
+    else:
+        env.pop(PAGE_STYLE_ENV, None)
     # Voilà finds templates in the Jupyter data path: put pdkit's own first.
     extra = [str(template_data_dir()), env.get("JUPYTER_PATH", "")]
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in extra if p)
