@@ -277,6 +277,19 @@ def test_the_banner_speaks_the_page_language(store: Store, monkeypatch: pytest.M
     assert keeper.texts["title"] == "The connection to the workshop is lost."
 
 
+def test_the_banner_has_its_words_before_anyone_joins_and_a_join_is_one_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each message a join sends goes through the one server process, for a room at once."""
+    keeper = Safekeeper()
+    assert keeper.texts["title"] == "The connection to the workshop is lost."
+    sent: list[Any] = []
+    monkeypatch.setattr(keeper, "send_state", lambda key=None: sent.append(set(key or ())))
+    keeper.bind("someone", None)  # in English: only who is kept for
+    keeper.bind("another", "es")  # another language: both, together
+    assert [sorted(key) for key in sent] == [["owner"], ["owner", "texts"]]
+
+
 def test_a_page_that_was_only_slow_saves_and_says_so_again(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

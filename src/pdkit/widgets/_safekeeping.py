@@ -79,6 +79,12 @@ _TEXTS = {
 }
 
 
+def _words(language: str | None) -> dict[str, str]:
+    """The page's words in ``language``."""
+    t = translator(language)
+    return {key: t(text) for key, text in _TEXTS.items()}
+
+
 class Safekeeper(SharedLayout, anywidget.AnyWidget):
     """The page's keeper of unsaved typing (see the module docs); invisible until the
     connection is lost. ``note`` says what was restored."""
@@ -89,6 +95,9 @@ class Safekeeper(SharedLayout, anywidget.AnyWidget):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # In English from the start: the page has its words before anyone joins, and a
+        # join in English sends none (one message fewer per arrival).
+        self.texts = _words(None)
         self._forms: dict[str, KeptForm] = {}
         self._synced: dict[str, Any] = {}
         self._ready = False
@@ -98,10 +107,10 @@ class Safekeeper(SharedLayout, anywidget.AnyWidget):
 
     def bind(self, participant_id: str, language: str | None) -> None:
         """Keep typing for this participant, and speak ``language``."""
-        t = translator(language)
         self._language = language
-        self.texts = {key: t(text) for key, text in _TEXTS.items()}
-        self.owner = participant_id
+        with self.hold_sync():  # one message, not two
+            self.texts = _words(language)
+            self.owner = participant_id
 
     def attach(self, scope: str, form: KeptForm) -> None:
         """``form`` holds the inputs whose keys start with ``scope:`` (a form opened after
