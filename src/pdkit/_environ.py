@@ -8,6 +8,7 @@ from __future__ import annotations
 __all__ = [
     "CREDENTIAL_ISSUER_ENV",
     "CREDENTIAL_KEY_ENV",
+    "DEFINITIONS_CHECKED_ENV",
     "FACILITATOR_KEY_ENV",
     "HUB_EMAIL_ENV",
     "HUB_USER_ENV",
@@ -27,6 +28,11 @@ SCHOOL_GOALS_ENV = "PDKIT_SCHOOL_GOALS"
 
 LOOK_FORS_ENV = "PDKIT_LOOK_FORS"
 """A YAML file of the district's look-fors offered on the observation page (``--look-fors``)."""
+
+DEFINITIONS_CHECKED_ENV = "PDKIT_DEFINITIONS_CHECKED"
+"""The digests of the definition texts that ``pdkit serve`` checked against the schema
+before it started (space-separated): its kernels build those without checking them
+again (see :mod:`pdkit.definitions._schema`); any other text is checked as always."""
 
 PAGE_STYLE_ENV = "PDKIT_PAGE_STYLE"
 """``template`` when the pages come with pdkit's style sheet (``pdkit serve`` with pdkit's

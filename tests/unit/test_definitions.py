@@ -1035,3 +1035,36 @@ def test_assign_roles_fills_a_counted_role_before_the_next() -> None:
         "b": "pair",
         "c": "participant",
     }
+
+
+def test_a_text_pdkit_serve_checked_is_built_without_checking_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A kernel of ``pdkit serve`` builds the definitions the server has just checked
+    without the schema's compiled validators (about 4 MiB of generated code in every
+    kernel); a text the server did not check, one byte apart, is checked as always."""
+    from pdkit.definitions import _schema
+
+    text = builtin_definition_path("exit-ticket").read_text(encoding="utf-8")
+    monkeypatch.setattr(_schema, "_passed", set())
+    monkeypatch.delenv("PDKIT_DEFINITIONS_CHECKED", raising=False)
+    parse_definition(text, file="exit-ticket.yaml")  # checked: the server's process
+    (digest,) = _schema.checked_texts()
+    # An invalid text is never among them.
+    broken = text.replace("kind: reflection", "kind: reflection\nunknown_key: 1", 1)
+    assert broken != text
+    with pytest.raises(DefinitionError, match="unknown_key"):
+        parse_definition(broken, file="broken.yaml")
+    assert _schema.checked_texts() == [digest]
+
+    checks: list[str] = []
+    real = _schema.validate
+    monkeypatch.setattr(
+        _schema, "validate", lambda kind, *rest: (checks.append(kind), real(kind, *rest))
+    )
+    monkeypatch.setenv("PDKIT_DEFINITIONS_CHECKED", f"0123 {digest}")  # the kernel, told
+    assert parse_definition(text, file="exit-ticket.yaml").id == "exit-ticket"
+    assert checks == []
+    with pytest.raises(DefinitionError, match="unknown_key"):  # edited after the check
+        parse_definition(broken, file="broken.yaml")
+    assert checks == ["reflection"]

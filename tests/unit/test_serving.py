@@ -608,3 +608,17 @@ def test_pages_of_pdkit_s_template_come_with_the_style_sheet_and_kernels_send_no
     )
     assert f"<style>{included.render()}</style>" == style().replace("\n</style>", "</style>")
     assert '{% include "pdkit.css" %}' in (folder / "index.html.j2").read_text()
+
+
+def test_the_kernels_are_told_which_definition_texts_were_checked(tmp_path: Path) -> None:
+    """Those the goal-setting page loads are among them: its kernel compiles no schema
+    validator (about 4 MiB of generated code in each kernel of a room)."""
+    import hashlib
+
+    from pdkit.definitions import builtin_definition_path, builtin_workbook_path
+
+    env = prepare(ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0), io.StringIO())
+    told = set(env["PDKIT_DEFINITIONS_CHECKED"].split())
+    for path in (builtin_workbook_path("goal-setting"), builtin_definition_path("goal-setting")):
+        digest = hashlib.sha256(path.read_text(encoding="utf-8").encode()).hexdigest()[:32]
+        assert digest in told, path

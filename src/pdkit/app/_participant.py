@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import ipywidgets as w
@@ -15,11 +16,14 @@ from ..errors import PdkitError
 from ..i18n import N_, translator
 from ..links import MY_GOAL_NOTEBOOK, RESUME_PARAM, sibling
 from ..store import DEFAULT_SESSION, Participant, Store
-from ..widgets import HTML, FormView, ProtocolRunner, Safekeeper, SignIn, VBox
+from ..widgets import HTML, FormView, Safekeeper, SignIn, VBox
 from ._config import hub_email, with_goals
 from ._copy import CopyTools
 from ._page import error_widget, sheet
 from ._parts import FormPart, Part, ReflectionsPart, RunnerPart, fixed
+
+if TYPE_CHECKING:
+    from ..widgets import ProtocolRunner
 
 __all__ = ["FormApp", "ParticipantApp", "ProtocolApp", "ReflectionApp"]
 

@@ -17,15 +17,14 @@ from ..widgets import (
     FeedbackToRevision,
     FormView,
     PeerFeedback,
-    ProtocolRunner,
     Safekeeper,
     VBox,
 )
 from ..widgets._measure import measured_checkin
-from ..widgets._runner import NOTES_AFTER
 
 if TYPE_CHECKING:
     from ..widgets._evidence import EvidenceLog
+    from ..widgets._runner import ProtocolRunner
 
 __all__ = [
     "FeedbackPart",
@@ -267,6 +266,9 @@ class RunnerPart:
         language: str | None = None,
         keeper: Safekeeper | None = None,
     ) -> w.Widget:
+        # (imported here: a workbook without a protocol never loads the runner)
+        from ..widgets._runner import NOTES_AFTER, ProtocolRunner
+
         self.runner = ProtocolRunner(
             self.store, participant, keeper=keeper, language=language, notes_after=NOTES_AFTER
         )

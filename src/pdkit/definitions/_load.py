@@ -40,7 +40,7 @@ from ._model import (
     WorkbookDefinition,
 )
 from ._pathway import build_pathway
-from ._schema import validate
+from ._schema import validate, validate_text
 from ._yaml import compose, line_of, too_deep
 
 __all__ = [
@@ -75,20 +75,28 @@ def parse_definition(
     Texts given per language are resolved for ``language`` (see :func:`pdkit.i18n.choose`).
     """
     data, root = compose(text, file)
-    return definition_from_data(data, root, file, language)
+    return definition_from_data(data, root, file, language, text=text)
 
 
 def definition_from_data(
-    data: Any, root: yaml.Node | None, file: str, language: str | None = None
+    data: Any,
+    root: yaml.Node | None,
+    file: str,
+    language: str | None = None,
+    *,
+    text: str | None = None,
 ) -> Definition:
-    """A definition from a parsed document (:func:`compose`'s data and node tree)."""
+    """A definition from a parsed document (:func:`compose`'s data and node tree; its
+    ``text`` when known: a text ``pdkit serve`` checked is not checked again)."""
     try:
-        return _definition(data, root, file, language)
+        return _definition(data, root, file, language, text)
     except RecursionError:  # the limits keep documents shallow; this is the last guard
         raise too_deep(file) from None
 
 
-def _definition(data: Any, root: yaml.Node | None, file: str, language: str | None) -> Definition:
+def _definition(
+    data: Any, root: yaml.Node | None, file: str, language: str | None, text: str | None
+) -> Definition:
     if not isinstance(data, dict):
         raise DefinitionError(
             N_("a definition must be a YAML mapping with 'kind', 'id', 'title', …"),
@@ -107,7 +115,10 @@ def _definition(data: Any, root: yaml.Node | None, file: str, language: str | No
             found=shown(kind),
             known=", ".join(repr(k) for k in KINDS),
         )
-    validate(kind, data, file, root)
+    if text is None:
+        validate(kind, data, file, root)
+    else:
+        validate_text(kind, data, file, root, text)
     data = localize(data, language)
     if kind == "protocol":
         return build_protocol(data, file, root)
@@ -278,13 +289,14 @@ def load_pathways(
         raise DefinitionError(N_("no such file or folder of pathways"), file=str(folder))
     found: list[PathwayDefinition] = []
     for path in definition_files([folder]):
-        data, root = compose(read_text(path), str(path))
+        text = read_text(path)
+        data, root = compose(text, str(path))
         if folder.is_dir() and (
             isinstance(data, list)
             or (isinstance(data, dict) and "goals" in data and "kind" not in data)
         ):
             continue  # school goals kept beside the pathways
-        definition = definition_from_data(data, root, str(path), language)
+        definition = definition_from_data(data, root, str(path), language, text=text)
         if not isinstance(definition, PathwayDefinition):
             if folder.is_dir():
                 continue

@@ -11,7 +11,9 @@ the line and the path of the bad part.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
+import os
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -19,12 +21,13 @@ from typing import Any
 
 import yaml
 
+from .._environ import DEFINITIONS_CHECKED_ENV
 from ..errors import DefinitionError
 from ..i18n import N_, Nn_
 from ._limits import MAX_PROBLEMS, shown
 from ._yaml import PathPart, format_path, line_of
 
-__all__ = ["all_schema_errors", "validate"]
+__all__ = ["all_schema_errors", "checked_texts", "validate", "validate_text"]
 
 
 @cache
@@ -260,6 +263,39 @@ def _schema_error(
         "path": format_path(path),
     }
     return _describe(rule, value, definition, path, where)
+
+
+_passed: set[str] = set()
+"""The digests of the texts this process checked against the schema (and found valid)."""
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+@cache
+def _told(value: str) -> frozenset[str]:
+    return frozenset(value.split())
+
+
+def validate_text(name: str, data: Any, file: str, root: yaml.Node | None, text: str) -> None:
+    """:func:`validate` for ``data`` parsed from ``text``, unless ``pdkit serve`` checked
+    that very text before it started (:data:`~pdkit._environ.DEFINITIONS_CHECKED_ENV`).
+
+    A kernel of ``pdkit serve`` loads definitions the server has just checked, and the
+    schema's compiled validators weigh about 4 MiB in every kernel (generated code), for
+    every participant of a room. A text that differs by one byte (a file edited while
+    the server runs) has another digest, and is checked."""
+    digest = _digest(text)
+    if digest in _told(os.environ.get(DEFINITIONS_CHECKED_ENV, "")):
+        return
+    validate(name, data, file, root)
+    _passed.add(digest)
+
+
+def checked_texts() -> list[str]:
+    """The digests of every definition text this process found valid (for its kernels)."""
+    return sorted(_passed)
 
 
 def validate(name: str, data: Any, file: str, root: yaml.Node | None) -> None:

@@ -17,6 +17,7 @@ from typing import TextIO
 from .._environ import (
     CREDENTIAL_ISSUER_ENV,
     CREDENTIAL_KEY_ENV,
+    DEFINITIONS_CHECKED_ENV,
     FACILITATOR_KEY_ENV,
     LOOK_FORS_ENV,
     MICRO_CREDENTIALS_ENV,
@@ -34,6 +35,7 @@ from ..definitions import (
     load_school_goals,
 )
 from ..definitions._load import templates_dir
+from ..definitions._schema import checked_texts
 from ..errors import PdkitError
 from ..i18n import N_, Nn_, terminal_words
 from ..store import open_store, resolve_store_url
@@ -270,6 +272,9 @@ def prepare(
         )
     env[STORE_ENV] = url
     env["IPYTHONDIR"] = str(kernel_ipython_dir())
+    # Every definition was checked above: the kernels need not check those texts again
+    # (the schema's validators weigh about 4 MiB in each kernel; an edited file is checked).
+    env[DEFINITIONS_CHECKED_ENV] = " ".join(checked_texts())
     # Each page has a kernel of its own and one browser tab: ipywidgets' echo of every
     # change a page sends (for other tabs on the same kernel, JupyterLab's case) would be
     # one more message through the server per keystroke. (Its front end drops echoes it

@@ -24,8 +24,6 @@ from ._files import FileDownload
 from ._form import AnswerSink, FormView
 from ._identity import BrowserIdentity, SignIn
 from ._lean import HTML, Button, HBox, VBox
-from ._pacing import PacingControl
-from ._runner import ProtocolRunner
 from ._safekeeping import Safekeeper
 from ._timing import Scheduler
 from ._trace import FeedbackToRevision
@@ -64,6 +62,8 @@ if TYPE_CHECKING:
     from ._evidence import EvidenceLog
     from ._observations import ObservationsPanel
     from ._observe import ObservationForm
+    from ._pacing import PacingControl
+    from ._runner import ProtocolRunner
     from ._thread import CommentThread
 
 __getattr__ = lazy(
@@ -74,6 +74,8 @@ __getattr__ = lazy(
         "EvidenceLog": "._evidence",
         "ObservationForm": "._observe",
         "ObservationsPanel": "._observations",
+        "PacingControl": "._pacing",
+        "ProtocolRunner": "._runner",
         "goals_chart": "._dashboard",
     },
 )
