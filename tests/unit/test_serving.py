@@ -596,6 +596,7 @@ def test_pages_of_pdkit_s_template_come_with_the_style_sheet_and_kernels_send_no
     monkeypatch.setenv("PDKIT_PAGE_STYLE", "template")  # set by someone, yet another template
     other = ServeConfig(store=str(tmp_path / "t.sqlite3"), port=0, template="lab")
     assert "PDKIT_PAGE_STYLE" not in prepare(other, io.StringIO())
+    assert "--VoilaConfiguration.allow_template_override=NO" not in voila_command(other)
 
     assert sheet() == []  # the kernel side, told
     monkeypatch.delenv("PDKIT_PAGE_STYLE")

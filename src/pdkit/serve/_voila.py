@@ -83,6 +83,12 @@ def template_data_dir() -> Path:
     return Path(str(resources.files("pdkit").joinpath("jupyter")))
 
 
+def _styles_its_pages(config: ServeConfig) -> bool:
+    """Whether the pages come with pdkit's style sheet (pdkit's template has it): then the
+    kernels send no copy (``PAGE_STYLE_ENV``), and the pages keep that template."""
+    return config.template == "pdkit"
+
+
 def voila_command(config: ServeConfig) -> list[str]:
     """The Voilà command line for ``config`` (port already chosen)."""
     command = [
@@ -91,8 +97,6 @@ def voila_command(config: ServeConfig) -> list[str]:
         "pdkit.serve.voila_main",  # Voilà's own main, without a meaningless warning
         str(config.path),
         f"--template={config.template}",
-        # its pages' look comes with the template (PAGE_STYLE_ENV): no ?template= elsewhere
-        "--VoilaConfiguration.allow_template_override=NO",
         f"--port={config.port}",
         "--Voila.port_retries=0",  # never another port than the links printed say
         f"--Voila.ip={config.host}",
@@ -121,6 +125,8 @@ def voila_command(config: ServeConfig) -> list[str]:
         # serves pages without their widgets ("Timeout waiting for IOPub output").
         f"--VoilaExecutor.iopub_timeout={config.iopub_timeout}",
     ]
+    if _styles_its_pages(config):  # the pages' look comes with the template: keep it
+        command.append("--VoilaConfiguration.allow_template_override=NO")
     if config.certfile:
         command.append(f"--PdkitVoila.certfile={config.certfile.resolve()}")
         if config.keyfile:
@@ -282,7 +288,7 @@ def prepare(
     env.setdefault("JUPYTER_WIDGETS_ECHO", "0")
     # pdkit's template has pdkit's style sheet in the page: the kernels send no copy
     # (14 KB and a model less for every page). Its pages then keep that template.
-    if config.template == "pdkit":
+    if _styles_its_pages(config):
         env[PAGE_STYLE_ENV] = "template"
     else:
         env.pop(PAGE_STYLE_ENV, None)

@@ -22,7 +22,7 @@ from ..definitions._numbers import parse_number
 from ..errors import AnswerError
 from ..i18n import translator
 from ..store import JSONValue
-from ._lean import HTML, Button, HBox, VBox, label_style, shared, text_style
+from ._lean import HTML, Button, HBox, VBox, auto_width, label_style, shared, text_style
 from ._safekeeping import KEEP_CLASS
 
 Translate = Callable[[str], str]
@@ -437,7 +437,7 @@ class ListControl(FieldControl):
                 description=self.t("Remove"),
                 icon="trash",
                 tooltip=self.t("Remove {item}").format(item=row.field.label),
-                layout=shared("button-auto-width", lambda: w.Layout(width="auto")),
+                layout=auto_width(),
             )
             remove.on_click(lambda _, i=index: self.remove_row(i))
             line = HBox([row.widget, remove], _dom_classes=("pdkit-list-row",))

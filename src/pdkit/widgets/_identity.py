@@ -27,7 +27,7 @@ from ..errors import AccessError, IdentityError, PdkitError, StoreError
 from ..i18n import N_, direction, language_from_url, translator
 from ..links import RESUME_PARAM, query_value, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store, tidy_line
-from ._lean import HTML, Button, HBox, SharedLayout, VBox, shared, text_style
+from ._lean import HTML, Button, HBox, SharedLayout, VBox, auto_width, shared, text_style
 
 __all__ = ["MAX_NAME_CHARS", "BrowserIdentity", "SignIn", "clean_display_name"]
 
@@ -174,8 +174,7 @@ class SignIn:
         self.email_input.add_class("pdkit-email")
         self.name_input.add_class("pdkit-name")
         self.consent = HTML()
-        auto_width = shared("button-auto-width", lambda: w.Layout(width="auto"))
-        self.save_email_button = Button(description="Save address", layout=auto_width)
+        self.save_email_button = Button(description="Save address", layout=auto_width())
         self.save_email_button.on_click(lambda _: self.save_email(self.email_input.value))
         self.email_message = HTML()
         self.join_button = Button(description="Join", button_style="primary", icon="sign-in")
@@ -183,7 +182,7 @@ class SignIn:
         self.sign_out_button = Button(
             description="Not you? Sign out",
             tooltip="Forget this participant in this browser",
-            layout=auto_width,
+            layout=auto_width(),
         )
         self.sign_out_button.on_click(lambda _: self.sign_out())
         self.message = HTML()

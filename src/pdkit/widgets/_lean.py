@@ -22,7 +22,17 @@ from ipywidgets.widgets.widget_description import DescriptionStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 from traitlets import HasTraits, TraitError, default
 
-__all__ = ["HTML", "Button", "HBox", "SharedLayout", "VBox", "label_style", "shared", "text_style"]
+__all__ = [
+    "HTML",
+    "Button",
+    "HBox",
+    "SharedLayout",
+    "VBox",
+    "auto_width",
+    "label_style",
+    "shared",
+    "text_style",
+]
 
 _shared: dict[str, w.Widget] = {}
 
@@ -52,6 +62,11 @@ def _unchanged(owner: Any, proposal: Any) -> Any:
 def text_style() -> Any:
     """The one style of text boxes: the label as wide as its words."""
     return _one("text-style", lambda: TextStyle(description_width="initial"))
+
+
+def auto_width() -> Any:
+    """The one layout of buttons as wide as their words (a long label is not cut)."""
+    return _one("button-auto-width", lambda: w.Layout(width="auto"))
 
 
 def label_style() -> Any:
