@@ -354,7 +354,9 @@ class Kernel:
             data = content["data"]
             if content["comm_id"] == self.control and data.get("method") == "update_states":
                 for model_id, entry in data["states"].items():
-                    self.models.setdefault(model_id, {}).update(entry["state"])
+                    # As the browser: a state may leave out what is at its default.
+                    model = self.models.setdefault(model_id, {"_model_name": entry["model_name"]})
+                    model.update(entry["state"])
                 self.states_received = True
             elif data.get("method") in ("update", "echo_update"):
                 self.models.setdefault(content["comm_id"], {}).update(data["state"])

@@ -25,6 +25,7 @@ from ._form import AnswerSink, FormView
 from ._identity import BrowserIdentity, SignIn
 from ._lean import HTML, Button, HBox, VBox
 from ._safekeeping import Safekeeper
+from ._states import answer_states_lean
 from ._timing import Scheduler
 from ._trace import FeedbackToRevision
 from ._visibility import VisibilityPicker
@@ -56,6 +57,10 @@ __all__ = [
     "build_control",
     "goals_chart",
 ]
+
+# A page that loads this kernel's widgets gets their states without the defaults its
+# browser already knows (see ._states): half the bytes of a goal-setting page.
+answer_states_lean()
 
 if TYPE_CHECKING:
     from ._dashboard import Dashboard, goals_chart

@@ -1,0 +1,104 @@
+"""The widget states a page asks for when it loads, without the values it already knows.
+
+A page (Voilà, JupyterLab) loads its widgets by asking the kernel for every model's state
+(ipywidgets' ``request_states`` on the ``jupyter.widget.control`` comm). ipywidgets 8
+answers with every trait of every model, most of them at their defaults, and works out
+the whole answer twice (it calls ``get_manager_state`` and throws the result away). On
+pdkit's goal-setting page that is 100 KB of JSON, about half of it defaults, which the
+kernel makes, the one server process relays, and the browser reads, for each of a room
+arriving at once.
+
+The browser's models of ipywidgets' own kinds (``@jupyter-widgets/controls`` and
+``/base``) start from the same defaults as their Python classes: ipywidgets specifies
+them so, and its ``embed_data`` drops defaults the same way. So pdkit's kernels answer
+with what differs from those defaults, each compared with the default of the ipywidgets
+class the widget's class derives from (a subclass's own default may differ; the browser
+does not know it). Any other kind of widget in the same kernel (anywidget's, another
+library's) gets its whole state, as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ipywidgets.widgets.widget import Widget, _instances, _remove_buffers
+from traitlets import Container, Undefined
+
+__all__ = ["answer_states_lean", "state_of"]
+
+_SPECIFIED = frozenset({"@jupyter-widgets/controls", "@jupyter-widgets/base"})
+"""The browser-side modules whose models' defaults are ipywidgets' Python defaults."""
+
+_defaults: dict[type, dict[str, Any]] = {}
+
+
+def _specified(cls: type) -> dict[str, Any]:
+    """The synced traits' defaults of the ipywidgets class that ``cls`` derives from (the
+    first in its method resolution order), by name."""
+    found = _defaults.get(cls)
+    if found is None:
+        base = next(c for c in cls.__mro__ if c.__module__.startswith("ipywidgets."))
+        traits = base.class_traits(sync=True)  # type: ignore[attr-defined]
+        found = _defaults[cls] = {}
+        for name, trait in traits.items():
+            if trait.default_value is not Undefined:
+                found[name] = trait.default_value
+            elif isinstance(trait, Container):  # a list or tuple, empty unless it says
+                found[name] = trait.default()
+            # else (a layout, a style: a model of its own) no default to leave out
+    return found
+
+
+def state_of(widget: Any) -> dict[str, Any]:
+    """``widget``'s state for a page that loads it: without the traits at the defaults the
+    browser's model starts from, for ipywidgets' own kinds of model (see above)."""
+    state: dict[str, Any] = widget.get_state()
+    if widget._model_module not in _SPECIFIED:
+        return state
+    defaults = _specified(type(widget))
+    return {
+        name: value
+        for name, value in state.items()
+        if name not in defaults or not _same(value, defaults[name])
+    }
+
+
+def _same(value: Any, default: Any) -> bool:
+    """Whether ``value`` is ``default`` as JSON says it (a tuple is a list; true is not 1)."""
+    if isinstance(value, (list, tuple)) and isinstance(default, (list, tuple)):
+        return list(value) == list(default)
+    try:
+        return bool(type(value) is type(default) and value == default)
+    except Exception:  # e.g. an array that compares element-wise
+        return False
+
+
+def _answer(cls: Any, msg: dict[str, Any]) -> None:
+    """ipywidgets 8.1's ``_handle_control_comm_msg``, answering ``request_states`` once,
+    without defaults for the widgets of ipywidgets and pdkit."""
+    comm = cls._control_comm
+    if comm is None:
+        raise RuntimeError("Control comm has not been properly opened")
+    method = msg["content"]["data"]["method"]
+    if method != "request_states":
+        raise RuntimeError(f"Unknown widget control message: method {method!r}")
+    full_state = {
+        widget.model_id: {
+            "model_name": widget._model_name,
+            "model_module": widget._model_module,
+            "model_module_version": widget._model_module_version,
+            "state": state_of(widget),
+        }
+        for widget in list(_instances.values())
+    }
+    states, buffer_paths, buffers = _remove_buffers(full_state)
+    comm.send(
+        {"method": "update_states", "states": states, "buffer_paths": buffer_paths},
+        buffers=buffers,
+    )
+
+
+def answer_states_lean() -> None:
+    """Make this kernel answer a page's ``request_states`` without defaults (see above).
+    Idempotent; it takes effect for control comms opened after it."""
+    Widget._handle_control_comm_msg = classmethod(_answer)
