@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import anywidget
 import traitlets
 
 from .. import pacing
 from ..i18n import translator
 from ..store import Run
-from ._lean import SharedLayout
+from ._script import ScriptWidget, script
 
 __all__ = ["Countdown"]
 
 _COUNTDOWN_ESM = (Path(__file__).parent / "js" / "countdown.js").read_text("utf-8")
 
 
-class Countdown(SharedLayout, anywidget.AnyWidget):
+class Countdown(ScriptWidget):
     """A countdown that ticks in the browser from ``remaining`` seconds.
 
     The kernel sets ``remaining``, ``running`` and ``state`` and bumps ``stamp``
@@ -26,7 +25,7 @@ class Countdown(SharedLayout, anywidget.AnyWidget):
     of ``language`` (``{time}`` where the time goes).
     """
 
-    _esm = _COUNTDOWN_ESM
+    _esm = script(_COUNTDOWN_ESM)
     remaining = traitlets.Float(0.0).tag(sync=True)
     running = traitlets.Bool(False).tag(sync=True)
     state = traitlets.Unicode("idle").tag(sync=True)

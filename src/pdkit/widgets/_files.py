@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import base64
 
-import anywidget
-
-from ._lean import SharedLayout
+from ._script import ScriptWidget, script
 
 __all__ = ["FileDownload"]
 
@@ -38,10 +36,10 @@ export default {
 """
 
 
-class FileDownload(SharedLayout, anywidget.AnyWidget):
+class FileDownload(ScriptWidget):
     """Invisible; ``offer(data, filename, mime)`` makes the page download a file."""
 
-    _esm = _ESM
+    _esm = script(_ESM)
 
     def offer(self, data: bytes, filename: str, mime: str) -> None:
         self.send(

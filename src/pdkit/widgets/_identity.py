@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import anywidget
 import ipywidgets as w
 import traitlets
 
@@ -27,7 +26,8 @@ from ..errors import AccessError, IdentityError, PdkitError, StoreError
 from ..i18n import N_, direction, language_from_url, translator
 from ..links import RESUME_PARAM, query_value, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store, tidy_line
-from ._lean import HTML, Button, HBox, SharedLayout, VBox, auto_width, shared, text_style
+from ._lean import HTML, Button, HBox, VBox, auto_width, shared, text_style
+from ._script import ScriptWidget, script
 
 __all__ = ["MAX_NAME_CHARS", "BrowserIdentity", "SignIn", "clean_display_name"]
 
@@ -42,7 +42,7 @@ _ESM = (
 )
 
 
-class BrowserIdentity(SharedLayout, anywidget.AnyWidget):
+class BrowserIdentity(ScriptWidget):
     """Keeps the resume token in the browser; invisible.
 
     The browser reports ``url_token``, ``stored_token`` and ``page_url`` once, then
@@ -50,7 +50,7 @@ class BrowserIdentity(SharedLayout, anywidget.AnyWidget):
     it in the address bar; an empty ``token`` forgets it (sign out).
     """
 
-    _esm = _ESM
+    _esm = script(_ESM)
     url_token = traitlets.Unicode("").tag(sync=True)
     stored_token = traitlets.Unicode("").tag(sync=True)
     page_url = traitlets.Unicode("").tag(sync=True)

@@ -81,8 +81,8 @@ def shared(kind: str, make: Callable[[], w.Widget]) -> Any:
 
 
 class SharedLayout(HasTraits):
-    """For a widget class of pdkit's own (an anywidget): the shared layout by default.
-    Put it first among the bases: ``class Safekeeper(SharedLayout, anywidget.AnyWidget)``."""
+    """For a widget class of pdkit's own: the shared layout by default.
+    Put it first among the bases, as :class:`~pdkit.widgets._script.ScriptWidget` does."""
 
     @default("layout")
     def _shared_layout(self) -> Any:

@@ -19,11 +19,11 @@ from html import escape
 from pathlib import Path
 from typing import Any, Protocol
 
-import anywidget
 import traitlets
 
 from ..i18n import N_, plural_translator, translator
-from ._lean import HTML, SharedLayout
+from ._lean import HTML
+from ._script import ScriptWidget, script
 
 __all__ = ["KEEP_CLASS", "SYNC_CLASS", "KeptForm", "Safekeeper"]
 
@@ -85,11 +85,11 @@ def _words(language: str | None) -> dict[str, str]:
     return {key: t(text) for key, text in _TEXTS.items()}
 
 
-class Safekeeper(SharedLayout, anywidget.AnyWidget):
+class Safekeeper(ScriptWidget):
     """The page's keeper of unsaved typing (see the module docs); invisible until the
     connection is lost. ``note`` says what was restored."""
 
-    _esm = (Path(__file__).parent / "js" / "safekeeping.js").read_text("utf-8")
+    _esm = script((Path(__file__).parent / "js" / "safekeeping.js").read_text("utf-8"))
     owner = traitlets.Unicode("").tag(sync=True)
     texts = traitlets.Dict().tag(sync=True)
 
