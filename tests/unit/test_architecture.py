@@ -26,6 +26,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "_said",
             "_imports",
             "_atomic",
+            "_memory",
             "_files",
             "i18n",
             "links",

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import ipywidgets as w
 
+from .._memory import give_back_freed_memory
 from ..definitions import FormDefinition, SchoolGoal
 from ..errors import PdkitError
 from ..i18n import N_, translator
@@ -129,6 +130,7 @@ class ParticipantApp:
                     )
                 ]
         self.keeper.ready()  # the page hands back what it kept of typing not yet stored
+        give_back_freed_memory()  # what showing them freed (a room holds it per person)
 
     def _home_link(self, t: Callable[[str], str]) -> str:
         """The link to the teacher's "My goal" that every workbook page shows (none on

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
+from .._memory import give_back_freed_memory
 from ..definitions import (
     AgendaDefinition,
     FormDefinition,
@@ -133,6 +134,9 @@ class Workbook:
             self.app.widget.children = (*self.app.widget.children, self.heading)
             if self._browser.reported:
                 self._localize_heading()
+        # The page is made: what making it freed goes back to the system (a room of
+        # pre-heated kernels holds it once per participant otherwise).
+        give_back_freed_memory()
 
     def _localize_heading(self) -> None:
         """The built notebook's first cell says the workbook's title and intro in the

@@ -3,6 +3,7 @@ manager, the template, the kernels' environment and a runtime folder of its own.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -26,6 +27,7 @@ from .._environ import (
     SCHOOL_GOALS_ENV,
     STORE_ENV,
 )
+from .._memory import give_back_freed_memory
 from ..definitions import (
     builtin_definitions,
     check_school_goal,
@@ -349,6 +351,10 @@ def prepare(
 def serve(config: ServeConfig, out: TextIO | None = None) -> int:
     """Run Voilà until it stops or is interrupted; returns its exit code (0 after Ctrl+C)."""
     env = prepare(config, out)
+    # This process only waits on Voilà from now on: what the checks freed goes back to
+    # the system (about 9 MiB of the 28 it held).
+    gc.collect()
+    give_back_freed_memory()
     loop = None
     if config.remind:
         from ._remind import RemindLoop
