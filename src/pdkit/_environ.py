@@ -9,6 +9,7 @@ __all__ = [
     "CREDENTIAL_ISSUER_ENV",
     "CREDENTIAL_KEY_ENV",
     "DEFINITIONS_CHECKED_ENV",
+    "DEFINITIONS_PARSED_ENV",
     "FACILITATOR_KEY_ENV",
     "HUB_EMAIL_ENV",
     "HUB_USER_ENV",
@@ -33,6 +34,11 @@ DEFINITIONS_CHECKED_ENV = "PDKIT_DEFINITIONS_CHECKED"
 """The digests of the definition texts that ``pdkit serve`` checked against the schema
 before it started (space-separated): its kernels build those without checking them
 again (see :mod:`pdkit.definitions._schema`); any other text is checked as always."""
+
+DEFINITIONS_PARSED_ENV = "PDKIT_DEFINITIONS_PARSED"
+"""A folder where ``pdkit serve`` wrote the data of every definition text it parsed
+before it started (``<digest>.json``): its kernels take a text's data from there instead of
+parsing its YAML (see :mod:`pdkit.definitions._parsed`)."""
 
 PAGE_STYLE_ENV = "PDKIT_PAGE_STYLE"
 """``template`` when the pages come with pdkit's style sheet (``pdkit serve`` with pdkit's

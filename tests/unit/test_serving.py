@@ -623,3 +623,31 @@ def test_the_kernels_are_told_which_definition_texts_were_checked(tmp_path: Path
     for path in (builtin_workbook_path("goal-setting"), builtin_definition_path("goal-setting")):
         digest = hashlib.sha256(path.read_text(encoding="utf-8").encode()).hexdigest()[:32]
         assert digest in told, path
+
+
+def test_the_kernels_take_the_definitions_data_the_server_parsed(tmp_path: Path) -> None:
+    """A goal-setting kernel of ``pdkit serve`` builds its page without PyYAML (0.7 MiB
+    of Python objects in every kernel of a room): the server wrote the data of every text
+    it parsed, and the page built from them is the page built from the YAML."""
+    from pdkit.serve._voila import runtime_env
+
+    env = prepare(ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0), io.StringIO())
+    runtime_env(env, tmp_path / "runtime")
+    assert env["JUPYTER_RUNTIME_DIR"] == str(tmp_path / "runtime")
+    assert len(list(Path(env["PDKIT_DEFINITIONS_PARSED"]).glob("*.json"))) > 10
+    script = (
+        "import sys, pdkit.app\n"
+        "workbook = pdkit.app.Workbook('goal-setting')\n"
+        "assert workbook.error is None, workbook.error\n"
+        "print('yaml' in sys.modules, repr(workbook.definition))\n"
+    )
+    with_copies = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    env.pop("PDKIT_DEFINITIONS_PARSED")
+    from_yaml = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    loaded_yaml, definition = with_copies.stdout.split(" ", 1)
+    assert loaded_yaml == "False"
+    assert from_yaml.stdout == f"True {definition}"

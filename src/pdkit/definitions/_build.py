@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import math
 from itertools import pairwise
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DefinitionError
 from ..i18n import N_
-from ._limits import listed, shown
+from ._limits import PathPart, format_path, listed, shown
 from ._localize import localize
 from ._model import (
     AGENDA_SHOWS,
@@ -29,8 +27,11 @@ from ._model import (
     Step,
     WorkbookDefinition,
 )
-from ._yaml import PathPart, format_path, line_of
+from ._parsed import line_of
 from .ids import EVALUATION_FORM
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "build_agenda",

@@ -4,14 +4,15 @@ least one assessor)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DefinitionError
 from ..i18n import N_
 from ._build import _at
 from ._credential_model import CredentialDefinition, Criterion, Level, Requirement
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["build_credential"]
 

@@ -27,10 +27,13 @@ __all__ = [
     "MAX_PARTS",
     "MAX_PROBLEMS",
     "MAX_TEXT",
+    "PathPart",
     "check_characters",
     "check_file_size",
+    "format_path",
     "listed",
     "shown",
+    "too_deep",
 ]
 
 MAX_FILE_BYTES = 512 * 1024
@@ -187,3 +190,33 @@ def _amount(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MiB"
     return f"{size / 1024:.0f} KiB" if size >= 1024 else f"{size} bytes"
+
+
+PathPart = str | int
+"""One step of a path inside a document: a mapping key or a list index."""
+
+
+def format_path(path: list[PathPart]) -> str:
+    """``fields[2].type``; a long key is cut, and so is a long path (its middle)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = part if len(part) <= 40 else part[:40] + "…"
+            out += f".{text}" if out else text
+    return out if len(out) <= 160 else f"{out[:60]}…{out[-90:]}"
+
+
+def too_deep(file: str, line: int | None = None, path: str = "") -> DefinitionError:
+    """The error for a document nested deeper than pdkit reads."""
+    return DefinitionError(
+        N_(
+            "nests more than {most} levels deep (definitions need fewer than 10): check "
+            "the indentation and the brackets, and aliases (*name) inside what they name"
+        ),
+        file=file,
+        line=line,
+        path=path,
+        most=MAX_DEPTH,
+    )

@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
-
-import yaml
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._files import FileRefused, read_bounded
 from ..errors import DefinitionError
@@ -28,7 +26,7 @@ from ._build import (
 )
 from ._credential_model import CredentialDefinition
 from ._credentials import build_credential
-from ._limits import MAX_FILE_BYTES, check_file_size, shown
+from ._limits import MAX_FILE_BYTES, check_file_size, shown, too_deep
 from ._look_fors import build_look_fors
 from ._model import (
     KINDS,
@@ -39,9 +37,12 @@ from ._model import (
     ProtocolDefinition,
     WorkbookDefinition,
 )
+from ._parsed import compose, line_of
 from ._pathway import build_pathway
 from ._schema import validate, validate_text
-from ._yaml import compose, line_of, too_deep
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "builtin_credentials",

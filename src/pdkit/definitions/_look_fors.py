@@ -3,14 +3,15 @@ checks a schema cannot make (ids unique, a text's length once its spaces are tid
 
 from __future__ import annotations
 
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DefinitionError
 from ..i18n import N_
 from ._build import _at
 from ._model import LookForItem, LookForsDefinition
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["build_look_fors"]
 

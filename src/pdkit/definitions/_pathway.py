@@ -8,15 +8,16 @@ minimum asked. Whether the school goal exists depends on the session's list: see
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DefinitionError
 from ..i18n import N_
 from ._build import _at
 from ._limits import shown
 from ._model import PathwayDefinition, PathwayStep
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["build_pathway", "check_school_goal"]
 

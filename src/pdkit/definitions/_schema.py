@@ -11,21 +11,21 @@ the line and the path of the bad part.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .._environ import DEFINITIONS_CHECKED_ENV
 from ..errors import DefinitionError
 from ..i18n import N_, Nn_
-from ._limits import MAX_PROBLEMS, shown
-from ._yaml import PathPart, format_path, line_of
+from ._limits import MAX_PROBLEMS, PathPart, format_path, shown
+from ._parsed import digest, line_of
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["all_schema_errors", "checked_texts", "validate", "validate_text"]
 
@@ -269,10 +269,6 @@ _passed: set[str] = set()
 """The digests of the texts this process checked against the schema (and found valid)."""
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
 @cache
 def _told(value: str) -> frozenset[str]:
     return frozenset(value.split())
@@ -286,11 +282,11 @@ def validate_text(name: str, data: Any, file: str, root: yaml.Node | None, text:
     schema's compiled validators weigh about 4 MiB in every kernel (generated code), for
     every participant of a room. A text that differs by one byte (a file edited while
     the server runs) has another digest, and is checked."""
-    digest = _digest(text)
-    if digest in _told(os.environ.get(DEFINITIONS_CHECKED_ENV, "")):
+    known = digest(text)
+    if known in _told(os.environ.get(DEFINITIONS_CHECKED_ENV, "")):
         return
     validate(name, data, file, root)
-    _passed.add(digest)
+    _passed.add(known)
 
 
 def checked_texts() -> list[str]:

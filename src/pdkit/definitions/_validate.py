@@ -6,20 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DefinitionError
 from ..i18n import N_
-from ._limits import MAX_PROBLEMS, shown
+from ._limits import MAX_PROBLEMS, shown, too_deep
 from ._load import definition_from_data, read_text
 from ._model import KINDS, PathwayDefinition, WorkbookDefinition
+from ._parsed import compose, line_of
 from ._pathway import check_school_goal
 from ._references import check_references
 from ._schema import all_schema_errors, validate
-from ._yaml import compose, line_of, too_deep
 from .goals import default_school_goals, load_school_goals, looks_like_school_goals
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["validate_files", "validate_text"]
 

@@ -33,15 +33,15 @@ from ._limits import (
     MAX_ITEMS,
     MAX_PARTS,
     MAX_TEXT,
+    PathPart,
     check_characters,
+    format_path,
     shown,
+    too_deep,
 )
 from ._yaml_loader import _CORE, _Loader
 
-__all__ = ["PathPart", "compose", "format_path", "line_of", "node_at", "too_deep"]
-
-PathPart = str | int
-"""One step of a path inside a document: a mapping key or a list index."""
+__all__ = ["compose_yaml"]
 
 _STR = _CORE + "str"
 _ALLOWED_TAGS = {
@@ -53,8 +53,9 @@ _ALLOWED_TAGS = {
 ``!!binary``, ``!!set``, local ``!tags``) are refused before anything is constructed."""
 
 
-def compose(text: str, file: str) -> tuple[Any, yaml.Node | None]:
-    """Parse YAML into (data, node tree); the node tree keeps line numbers."""
+def compose_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML into (data, node tree); the node tree keeps line numbers (most callers
+    want :func:`._parsed.compose`, which takes a text ``pdkit serve`` parsed as it was)."""
     check_characters(text, file)
     loader = _Loader(text)
     loader.pdkit_file = file
@@ -72,20 +73,6 @@ def compose(text: str, file: str) -> tuple[Any, yaml.Node | None]:
     finally:
         loader.dispose()
     return data, node
-
-
-def too_deep(file: str, line: int | None = None, path: str = "") -> DefinitionError:
-    """The error for a document nested deeper than pdkit reads."""
-    return DefinitionError(
-        N_(
-            "nests more than {most} levels deep (definitions need fewer than 10): check "
-            "the indentation and the brackets, and aliases (*name) inside what they name"
-        ),
-        file=file,
-        line=line,
-        path=path,
-        most=MAX_DEPTH,
-    )
 
 
 class _Frame:
@@ -402,42 +389,3 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> DefinitionEr
 def _char_at(text: str, line: int, column: int) -> str:
     lines = text.splitlines()
     return lines[line][column : column + 1] if line < len(lines) else ""
-
-
-def node_at(root: yaml.Node | None, path: list[PathPart], *, key: bool = False) -> yaml.Node | None:
-    """The deepest node on ``path``; with ``key`` the key node of the last part. A key
-    given by ``<<: *base`` and again in the mapping is the mapping's own (the last)."""
-    node = root
-    for depth, part in enumerate(path):
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in reversed(node.value):
-                if str(key_node.value) == str(part):
-                    last = depth == len(path) - 1
-                    node = key_node if (key and last) else value_node
-                    break
-            else:
-                return node
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return node
-            node = node.value[part]
-        else:
-            return node
-    return node
-
-
-def line_of(root: yaml.Node | None, path: list[PathPart], *, key: bool = False) -> int | None:
-    node = node_at(root, path, key=key)
-    return None if node is None else node.start_mark.line + 1
-
-
-def format_path(path: list[PathPart]) -> str:
-    """``fields[2].type``; a long key is cut, and so is a long path (its middle)."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            text = part if len(part) <= 40 else part[:40] + "…"
-            out += f".{text}" if out else text
-    return out if len(out) <= 160 else f"{out[:60]}…{out[-90:]}"

@@ -17,10 +17,10 @@ from typing import Any
 from .._environ import SCHOOL_GOALS_ENV
 from ..errors import DefinitionError
 from ..i18n import N_, choose
-from ._limits import MAX_ITEMS, MAX_TEXT, check_characters, shown
+from ._limits import MAX_ITEMS, MAX_TEXT, PathPart, check_characters, format_path, shown
 from ._load import read_text, templates_dir
 from ._model import SchoolGoal
-from ._yaml import PathPart, compose, format_path, line_of
+from ._parsed import compose, line_of
 
 __all__ = [
     "SCHOOL_GOALS_ENV",

@@ -19,6 +19,7 @@ from .._environ import (
     CREDENTIAL_ISSUER_ENV,
     CREDENTIAL_KEY_ENV,
     DEFINITIONS_CHECKED_ENV,
+    DEFINITIONS_PARSED_ENV,
     FACILITATOR_KEY_ENV,
     LOOK_FORS_ENV,
     MICRO_CREDENTIALS_ENV,
@@ -37,6 +38,7 @@ from ..definitions import (
     load_school_goals,
 )
 from ..definitions._load import templates_dir
+from ..definitions._parsed import record_parses, write_parsed
 from ..definitions._schema import checked_texts
 from ..errors import PdkitError
 from ..i18n import N_, Nn_, terminal_words
@@ -158,6 +160,7 @@ def prepare(
     err = err or sys.stderr
     if not config.path.exists():
         raise PdkitError(N_("{where}: no such workbook or folder"), where=str(config.path))
+    record_parses()  # every text parsed from here on, for the kernels (serve writes them)
     problems, notices = check_notebooks(served_notebooks(config.path))
     for definition_id in builtin_definitions():
         try:
@@ -371,11 +374,20 @@ def serve(config: ServeConfig, out: TextIO | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="pdkit-") as runtime:
             # short (a socket path has at most 107 characters) and removed afterwards
-            env["JUPYTER_RUNTIME_DIR"] = runtime
+            runtime_env(env, Path(runtime))
             return _run(voila_command(config), env, out or sys.stdout)
     finally:
         if loop is not None:
             loop.stop()
+
+
+def runtime_env(env: dict[str, str], runtime: Path) -> None:
+    """Give the kernels ``runtime``, a folder of this run's own (removed after it): their
+    connection files go there, and the data of every definition :func:`prepare` parsed,
+    which they take instead of parsing the YAML again (PyYAML is 0.7 MiB in each kernel;
+    see :mod:`pdkit.definitions._parsed`)."""
+    env["JUPYTER_RUNTIME_DIR"] = str(runtime)
+    env[DEFINITIONS_PARSED_ENV] = str(write_parsed(runtime / "definitions"))
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
