@@ -75,7 +75,7 @@ def _same(value: Any, default: Any) -> bool:
 
 def _answer(cls: Any, msg: dict[str, Any]) -> None:
     """ipywidgets 8.1's ``_handle_control_comm_msg``, answering ``request_states`` once,
-    without defaults for the widgets of ipywidgets and pdkit."""
+    leaving out the defaults of ipywidgets' own kinds of model (:func:`state_of`)."""
     comm = cls._control_comm
     if comm is None:
         raise RuntimeError("Control comm has not been properly opened")
