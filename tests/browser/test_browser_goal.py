@@ -247,3 +247,26 @@ def test_the_workbook_works_in_jupyterlab(lab_server: Any, browser: Any) -> None
     finally:
         store.close()
     context.close()
+
+
+def test_a_name_typed_key_by_key_reaches_the_kernel_once(pdkit_server: Any, browser: Any) -> None:
+    """The sign-in's boxes send what is typed when the box is left or Join clicked, not
+    at each keystroke: a room typing its names at once was a message through the one
+    server per key (and two more back, the kernel's busy and idle)."""
+    context = browser.new_context()
+    page = context.new_page()
+    sent: list[Any] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
+    page.goto(pdkit_server.url())
+    name = page.get_by_label("Your name")
+    name.wait_for(timeout=LOAD)
+    page.wait_for_timeout(1_000)  # the page's own messages at load are done
+    before = len(sent)
+    name.press_sequentially("Nia Okafor-Lee", delay=40)
+    page.wait_for_timeout(500)
+    typing = len(sent) - before
+    assert typing == 0, f"{typing} messages to the kernel while typing 14 keys"
+    page.get_by_role("button", name="Join").click()
+    page.get_by_label("My goal (required)").wait_for(timeout=30_000)
+    expect(page.locator(".pdkit-who")).to_contain_text("Nia Okafor-Lee")
+    context.close()

@@ -152,17 +152,22 @@ class SignIn:
         # model each was one more message to every page: _lean).
         box_layout = shared("sign-in-box", lambda: w.Layout(width="28em", max_width="100%"))
         box_style = text_style()
+        # What is typed here reaches the kernel when the box is left or a button clicked
+        # (the keeper sends every synced box just before a click), not at each keystroke:
+        # a room typing its names at once was a message through the server per key.
         self.name_input = w.Text(
             description="Your name",
             placeholder="First and last name",
             style=box_style,
             layout=box_layout,
+            continuous_update=False,
         )
         self.code_input = w.Text(
             description="Session code",
             placeholder="As on the facilitator's screen, e.g. K7P-4QX",
             style=box_style,
             layout=box_layout,
+            continuous_update=False,
         )
         self.asks_code = False  # set when the store has sessions and the link named none
         self.email_input = w.Text(
@@ -170,6 +175,7 @@ class SignIn:
             placeholder="name@school.org",
             style=box_style,
             layout=box_layout,
+            continuous_update=False,
         )
         self.email_input.add_class("pdkit-email")
         self.name_input.add_class("pdkit-name")
