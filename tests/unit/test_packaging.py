@@ -184,7 +184,7 @@ def test_participant_path_imports_nothing_heavy() -> None:
         "         'pdkit.app._coach', 'pdkit.app._mygoal', 'pdkit.app._facilitator',\n"
         "         'pdkit.widgets._dashboard', 'pdkit.widgets._thread', 'pdkit.charts',\n"
         "         'joserfc', 'pdkit.badges', 'pdkit.app._credential', 'pdkit.records',\n"
-        "         'babel', 'anywidget', 'psygnal')\n"
+        "         'babel', 'anywidget', 'psygnal', 'difflib')\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import reprlib
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import DefinitionError, Said
@@ -30,6 +31,7 @@ __all__ = [
     "PathPart",
     "check_characters",
     "check_file_size",
+    "close_matches",
     "format_path",
     "listed",
     "shown",
@@ -220,3 +222,11 @@ def too_deep(file: str, line: int | None = None, path: str = "") -> DefinitionEr
         path=path,
         most=MAX_DEPTH,
     )
+
+
+def close_matches(word: str, choices: Iterable[str]) -> list[str]:
+    """The choice nearest ``word``, if one is near enough, for "did you mean"; else
+    ``[]``. (difflib is imported only then: not by every page's kernel.)"""
+    import difflib
+
+    return difflib.get_close_matches(word, list(choices), n=1)

@@ -7,7 +7,6 @@ file, the line and the path of the bad part.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -26,7 +25,7 @@ from ._build import (
 )
 from ._credential_model import CredentialDefinition
 from ._credentials import build_credential
-from ._limits import MAX_FILE_BYTES, check_file_size, shown, too_deep
+from ._limits import MAX_FILE_BYTES, check_file_size, close_matches, shown, too_deep
 from ._look_fors import build_look_fors
 from ._model import (
     KINDS,
@@ -405,7 +404,7 @@ def builtin_definition_path(definition_id: str) -> Path:
     path = templates_dir() / f"{definition_id}.yaml"
     if not path.is_file():
         ids = builtin_definitions()
-        close = difflib.get_close_matches(definition_id, ids, n=1)
+        close = close_matches(definition_id, ids)
         raise DefinitionError(
             N_(
                 "no such file, and no built-in definition has this id (did you mean "

@@ -3,7 +3,6 @@ beside the workbook winning over the built-in, and the forms a workbook shows.""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from ..errors import DefinitionError, PdkitError
 from ..i18n import N_
-from ._limits import MAX_PROBLEMS, listed
+from ._limits import MAX_PROBLEMS, close_matches, listed
 from ._load import (
     builtin_definition_path,
     builtin_definitions,
@@ -187,7 +186,7 @@ def _look_up(ref: str, workbook: WorkbookDefinition) -> Definition | DefinitionE
         # The built-ins as every message lists names (the first dozen): with the path of
         # the workbook before it, the whole list would be cut in its middle.
         ids = builtin_definitions()
-        close = difflib.get_close_matches(ref, ids, n=1)
+        close = close_matches(ref, ids)
         return _NoSuch(ids=listed(ids), close=close[0] if close else "")
     try:
         return load_definition(path)

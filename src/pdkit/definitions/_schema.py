@@ -10,7 +10,6 @@ the line and the path of the bad part.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .._environ import DEFINITIONS_CHECKED_ENV
 from ..errors import DefinitionError
 from ..i18n import N_, Nn_
-from ._limits import MAX_PROBLEMS, PathPart, format_path, shown
+from ._limits import MAX_PROBLEMS, PathPart, close_matches, format_path, shown
 from ._parsed import digest, line_of
 
 if TYPE_CHECKING:
@@ -59,7 +58,7 @@ def _misspelling(value: Any, definition: dict[str, Any]) -> tuple[str, str] | No
     found = None
     for key in definition.get("required", ()):
         if key not in value:
-            close = difflib.get_close_matches(key, [str(p) for p in value], n=1)
+            close = close_matches(key, [str(p) for p in value])
             if close:
                 found = (close[0], key)
     return found
@@ -73,11 +72,7 @@ def _describe(
     shown_value = shown(value)
     if rule == "enum":
         allowed = definition["enum"]
-        close = (
-            difflib.get_close_matches(value, [str(a) for a in allowed], n=1)
-            if isinstance(value, str)
-            else []
-        )
+        close = close_matches(value, [str(a) for a in allowed]) if isinstance(value, str) else []
         return DefinitionError(
             N_("{value} is not one of {allowed} (did you mean {close!r}?)")
             if close
@@ -113,7 +108,7 @@ def _describe(
         allowed = list(definition.get("properties", {}))
         extra = [k for k in value if k not in allowed] if isinstance(value, dict) else []
         key = extra[0] if extra else "?"
-        close = difflib.get_close_matches(str(key), allowed, n=1)
+        close = close_matches(str(key), allowed)
         return DefinitionError(
             N_("unknown key {key} (did you mean {close!r}?)")
             if close
