@@ -483,6 +483,9 @@ def test_a_room_answers_while_it_pre_heats_and_stops_at_once(tmp_path: Path) -> 
         took = time.monotonic() - asked
     finally:
         if proc.poll() is None:
+            # Voilà runs in a process group of its own: found now, it is stopped below
+            # even when the test failed before it looked (it outlived a failed run once).
+            below = below or _descendants(proc.pid)
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
         for pid in below:
