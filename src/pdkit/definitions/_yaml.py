@@ -1,5 +1,7 @@
-"""YAML with line numbers: parse once into data and a node tree, and find the line of any
-part of a document, so that every problem can be reported where it is.
+"""YAML with line numbers: parse once into data and a node tree, in which
+:func:`._parsed.line_of` finds the line of any part of a document, so that every problem
+can be reported where it is. (A text ``pdkit serve`` parsed before it started comes to its
+kernels as data, without PyYAML: :func:`._parsed.compose` is the front door.)
 
 The node tree is composed here from the parser's events (not by PyYAML's composer), so
 that the limits of :mod:`._limits` are checked as it grows, each part once: a file that
