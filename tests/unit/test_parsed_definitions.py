@@ -30,11 +30,11 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """What a server wrote, for this process as its kernel."""
     monkeypatch.setattr(parsed, "_parsed", {})
     monkeypatch.setattr(parsed, "_recording", False)
-    record_parses()
-    compose(_FORM, "a-form.yaml")
-    compose("1: a number as a key\n", "numbers.yaml")
-    compose("big: .inf\n", "inf.yaml")
-    compose("flag: true\nhalf: 0.5\nwhole: 2\nnone: null\nlist: [1, 'x']\n", "kinds.yaml")
+    with record_parses():
+        compose(_FORM, "a-form.yaml")
+        compose("1: a number as a key\n", "numbers.yaml")
+        compose("big: .inf\n", "inf.yaml")
+        compose("flag: true\nhalf: 0.5\nwhole: 2\nnone: null\nlist: [1, 'x']\n", "kinds.yaml")
     written = write_parsed(tmp_path / "parsed")
     monkeypatch.setattr(parsed, "_recording", False)
     monkeypatch.setenv("PDKIT_DEFINITIONS_PARSED", str(written))
@@ -94,3 +94,18 @@ def _from_yaml(text: str) -> object:
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("PDKIT_DEFINITIONS_PARSED")
         return parse_definition(text, file="a-form.yaml")
+
+
+def test_only_what_is_parsed_within_the_recording_is_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pdkit serve`` records around its checks; the process (a test run, a notebook
+    server) that goes on parsing afterwards keeps no copies."""
+    monkeypatch.setattr(parsed, "_parsed", {})
+    monkeypatch.setattr(parsed, "_recording", False)
+    monkeypatch.delenv("PDKIT_DEFINITIONS_PARSED", raising=False)
+    with record_parses():
+        compose(_FORM, "a-form.yaml")
+    compose("after: 1\n", "after.yaml")
+    names = {p.stem for p in write_parsed(tmp_path / "w").glob("*.json")}
+    assert names == {digest(_FORM)}

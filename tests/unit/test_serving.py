@@ -651,3 +651,15 @@ def test_the_kernels_take_the_definitions_data_the_server_parsed(tmp_path: Path)
     loaded_yaml, definition = with_copies.stdout.split(" ", 1)
     assert loaded_yaml == "False"
     assert from_yaml.stdout == f"True {definition}"
+
+
+def test_prepare_keeps_no_copies_of_what_is_parsed_after_it(tmp_path: Path) -> None:
+    """A process that runs ``prepare`` and goes on parsing (a test run) does not keep a
+    copy of every text it parses afterwards."""
+    from pdkit.definitions import _parsed
+
+    prepare(ServeConfig(store=str(tmp_path / "s.sqlite3"), port=0), io.StringIO())
+    kept = len(_parsed._parsed)
+    assert kept > 10
+    _parsed.compose("parsed: after prepare\n", "after.yaml")
+    assert len(_parsed._parsed) == kept

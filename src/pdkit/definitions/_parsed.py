@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,11 +70,17 @@ def compose(text: str, file: str) -> tuple[Any, yaml.Node | None]:
 _recording = False
 
 
-def record_parses() -> None:
-    """From now on, remember the data of every text this process parses, for its
-    kernels (:func:`write_parsed`): ``pdkit serve`` before its checks."""
+@contextmanager
+def record_parses() -> Iterator[None]:
+    """Within it, remember the data of every text this process parses, for its kernels
+    (:func:`write_parsed`): ``pdkit serve`` around its checks. After it, nothing more is
+    remembered (a process that goes on parsing, such as a test run, keeps no copies)."""
     global _recording
-    _recording = True
+    before, _recording = _recording, True
+    try:
+        yield
+    finally:
+        _recording = before
 
 
 def _record(text: str, data: Any) -> None:
@@ -98,7 +106,7 @@ def _same(back: Any, data: Any) -> bool:
 
 
 def write_parsed(folder: Path) -> Path:
-    """Write the data of every text this process parsed since :func:`record_parses` into
+    """Write the data of every text this process parsed within :func:`record_parses` into
     ``folder`` (made), one ``<digest>.json`` each; returns ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, encoded in _parsed.items():

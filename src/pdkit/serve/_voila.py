@@ -155,12 +155,17 @@ def prepare(
     definitions, the school goals and the store are checked here once, so a mistake is
     reported in the terminal, not on 300 teachers' screens: every problem is printed on
     ``err`` (file, line, place, as ``pdkit validate`` prints them) and nothing starts.
+    The data of every text parsed meanwhile is kept for the kernels (:func:`runtime_env`).
     """
+    with record_parses():
+        return _prepare(config, out, err)
+
+
+def _prepare(config: ServeConfig, out: TextIO | None, err: TextIO | None) -> dict[str, str]:
     out = out or sys.stdout
     err = err or sys.stderr
     if not config.path.exists():
         raise PdkitError(N_("{where}: no such workbook or folder"), where=str(config.path))
-    record_parses()  # every text parsed from here on, for the kernels (serve writes them)
     problems, notices = check_notebooks(served_notebooks(config.path))
     for definition_id in builtin_definitions():
         try:
