@@ -360,7 +360,7 @@ def serve(config: ServeConfig, out: TextIO | None = None) -> int:
     """Run Voilà until it stops or is interrupted; returns its exit code (0 after Ctrl+C)."""
     env = prepare(config, out)
     # This process only waits on Voilà from now on: what the checks freed goes back to
-    # the system (about 9 MiB of the 28 it held).
+    # the system (its anonymous memory: 28 MiB before, 20 MiB after, measured).
     gc.collect()
     give_back_freed_memory()
     loop = None
