@@ -81,49 +81,33 @@ def shared(kind: str, make: Callable[[], w.Widget]) -> Any:
 
 
 class SharedLayout(HasTraits):
-    """For a widget class of pdkit's own: the shared layout by default.
-    Put it first among the bases, as :class:`~pdkit.widgets._script.ScriptWidget` does."""
+    """The shared layout by default, for a widget class of pdkit's own: put it first
+    among the bases (``class VBox(SharedLayout, w.VBox)``; pass ``layout=`` to change it)."""
 
     @default("layout")
     def _shared_layout(self) -> Any:
         return _one("layout", w.Layout)
 
 
-class HTML(w.HTML):  # type: ignore[misc]  # (ipywidgets has no types)
+class HTML(SharedLayout, w.HTML):  # type: ignore[misc]  # (ipywidgets has no types)
     """An ipywidgets ``HTML`` with the shared layout and style."""
-
-    @default("layout")
-    def _shared_layout(self) -> Any:
-        return _one("layout", w.Layout)
 
     @default("style")
     def _shared_style(self) -> Any:
         return _one("html-style", HTMLStyle)
 
 
-class VBox(w.VBox):  # type: ignore[misc]  # (ipywidgets has no types)
+class VBox(SharedLayout, w.VBox):  # type: ignore[misc]  # (ipywidgets has no types)
     """An ipywidgets ``VBox`` with the shared layout (pass ``layout=`` to change it)."""
 
-    @default("layout")
-    def _shared_layout(self) -> Any:
-        return _one("layout", w.Layout)
 
-
-class HBox(w.HBox):  # type: ignore[misc]  # (ipywidgets has no types)
+class HBox(SharedLayout, w.HBox):  # type: ignore[misc]  # (ipywidgets has no types)
     """An ipywidgets ``HBox`` with the shared layout (pass ``layout=`` to change it)."""
 
-    @default("layout")
-    def _shared_layout(self) -> Any:
-        return _one("layout", w.Layout)
 
-
-class Button(w.Button):  # type: ignore[misc]  # (ipywidgets has no types)
+class Button(SharedLayout, w.Button):  # type: ignore[misc]  # (ipywidgets has no types)
     """An ipywidgets ``Button`` with the shared layout and button style (its colour is
     ``button_style``, a trait of the button, not of the style)."""
-
-    @default("layout")
-    def _shared_layout(self) -> Any:
-        return _one("layout", w.Layout)
 
     @default("style")
     def _shared_style(self) -> Any:
