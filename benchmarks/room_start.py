@@ -9,6 +9,11 @@ Prints, in seconds from the start of ``pdkit serve``:
 - ``stop``: from SIGINT to the server's exit; ``left``: processes below it still alive
   3 s after (they are then killed, by PID).
 
+It fails (exit 1) unless there was a room to stop (processes below the server), the
+goal page came (unless ``--stop-at`` stopped the room before), the stop took at most
+``STOP_TARGET`` seconds (#18 item 3) and nothing was left behind: a benchmark that
+stopped an empty room measures nothing.
+
 Usage: python benchmarks/room_start.py [N] [--stop-at SECONDS] [--full]
 (default N = 300; ``--stop-at`` sends SIGINT that many seconds after the start instead of
 after the goal page, to stop a room still pre-heating; ``--full`` waits for the pool to be
@@ -28,6 +33,9 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+STOP_TARGET = 10.0
+"""Seconds from SIGINT to the server's exit, with every process below it gone."""
 
 READY_MARK = b"pdkit-getting-ready"
 """In the "getting ready" page only (its ``<meta name>``)."""
@@ -125,7 +133,8 @@ def main() -> int:
             asked = time.monotonic()
             os.kill(proc.pid, signal.SIGINT)
             proc.wait(timeout=300)
-            print(f"stop: {time.monotonic() - asked:.1f} s", flush=True)
+            stopped = time.monotonic() - asked
+            print(f"stop: {stopped:.1f} s", flush=True)
             time.sleep(3)
             left = [pid for pid in seen + descendants(proc.pid) if alive(pid)]
             print(f"left: {len(left)}", flush=True)
@@ -141,6 +150,19 @@ def main() -> int:
                 if "pre-heat" in line or "ready" in line
             ]
             print("\n".join(progress[-8:]))
+    failed = [
+        problem
+        for problem, wrong in (
+            ("no process below the server: there was no room to stop", not seen),
+            ("the goal page never came", goal is None and args.stop_at is None),
+            (f"the stop took {stopped:.1f} s (target {STOP_TARGET:g} s)", stopped > STOP_TARGET),
+            (f"{len(left)} processes were left behind", bool(left)),
+        )
+        if wrong
+    ]
+    if failed:
+        print("room_start: " + "; ".join(failed), file=sys.stderr)
+        return 1
     return 0
 
 
