@@ -37,6 +37,7 @@ from pdkit.serve._config import (
     random_key,
     zmq_socket_budget,
 )
+from pdkit.serve._log_filters import skip_records_nobody_shows
 from pdkit.serve.kernels import NotTrustedFilter, PdkitKernelManager, PingTimeoutFilter
 
 
@@ -445,6 +446,41 @@ def test_the_meaningless_not_trusted_warning_is_kept_out_of_the_log() -> None:
     finally:
         app.log.removeHandler(handler)
     assert shown == ["Notebook goal-setting.ipynb could not be read"]
+
+
+def test_the_server_makes_no_log_record_that_no_handler_would_show() -> None:
+    # traitlets sets an application's logger to DEBUG and its handler to the log level:
+    # each debug call (one per message a kernel sends) made a record for nothing
+    class QuietRoom(Application):
+        pass
+
+    class DebuggedRoom(Application):
+        pass
+
+    quiet, debugged = QuietRoom(log_level=logging.INFO), DebuggedRoom(log_level=logging.DEBUG)
+    assert quiet.log.isEnabledFor(logging.DEBUG)  # as traitlets leaves it
+    PdkitKernelManager(parent=quiet)
+    PdkitKernelManager(parent=debugged)
+    assert not quiet.log.isEnabledFor(logging.DEBUG)
+    assert quiet.log.isEnabledFor(logging.INFO)  # what its handler shows still comes
+    assert debugged.log.isEnabledFor(logging.DEBUG)  # --debug: every record is shown
+
+    child = logging.getLogger("pdkit-tests.room")
+    child.setLevel(logging.DEBUG)
+    shown_here = logging.Handler(logging.WARNING)
+    child.addHandler(shown_here)
+    everything = logging.Handler(logging.DEBUG)  # an ancestor shows its debug records
+    logging.getLogger("pdkit-tests").addHandler(everything)
+    try:
+        skip_records_nobody_shows(child)
+        assert child.isEnabledFor(logging.DEBUG)
+        child.propagate = False
+        skip_records_nobody_shows(child)
+        assert not child.isEnabledFor(logging.INFO)
+        assert child.isEnabledFor(logging.WARNING)
+    finally:
+        child.removeHandler(shown_here)
+        logging.getLogger("pdkit-tests").removeHandler(everything)
 
 
 def test_a_closed_page_s_kernel_culled_is_information_not_a_warning() -> None:

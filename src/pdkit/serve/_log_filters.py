@@ -1,14 +1,14 @@
 """The two log filters :class:`.kernels.PdkitKernelManager` installs in the server, each
 dropping one warning that tells a facilitator watching the terminal nothing they can or need
 to act on: :class:`NotTrustedFilter` (and the culler's note on each closed page, logged as
-information instead) and :class:`PingTimeoutFilter`."""
+information instead) and :class:`PingTimeoutFilter`; and :func:`skip_records_nobody_shows`."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-__all__ = ["NotTrustedFilter", "PingTimeoutFilter"]
+__all__ = ["NotTrustedFilter", "PingTimeoutFilter", "skip_records_nobody_shows"]
 
 
 class NotTrustedFilter(logging.Filter):
@@ -65,3 +65,22 @@ class PingTimeoutFilter(logging.Filter):
         logger = logging.getLogger("tornado.general")
         if not any(isinstance(f, cls) for f in logger.filters):
             logger.addFilter(cls())
+
+
+def skip_records_nobody_shows(log: logging.Logger | logging.LoggerAdapter[Any]) -> None:
+    """Raise ``log``'s level to the lowest level any handler that would see its records
+    shows (its own handlers', and its ancestors' while it propagates).
+
+    traitlets sets an application's logger to DEBUG and its handler to the log level
+    (INFO), so every ``log.debug`` made a record for the handler to drop: the server's
+    note of each message a kernel sends ("activity on …"), and more, 2,426 records in
+    a profile of 40 pages joining at once. A handler at DEBUG (``--debug``), one without
+    a level, or none at all leaves the level as it is."""
+    logger = log.logger if isinstance(log, logging.LoggerAdapter) else log
+    levels: list[int] = []
+    current: logging.Logger | None = logger
+    while current is not None:
+        levels.extend(handler.level for handler in current.handlers)
+        current = current.parent if current.propagate else None
+    if levels and min(levels) > logger.getEffectiveLevel():
+        logger.setLevel(min(levels))
