@@ -21,6 +21,7 @@ from .._imports import lazy
 from ._controls import CONTROL_BUILDERS, FieldControl, build_control
 from ._feedback import PeerFeedback
 from ._files import FileDownload
+from ._flush import flush_only_what_was_written
 from ._form import AnswerSink, FormView
 from ._identity import BrowserIdentity, SignIn
 from ._lean import HTML, Button, HBox, VBox
@@ -61,6 +62,9 @@ __all__ = [
 # A page that loads this kernel's widgets gets their states without the defaults its
 # browser already knows (see ._states): 59 KB instead of 102 for a goal-setting page.
 answer_states_lean()
+# After each message from a page, the kernel's output streams are flushed only if
+# something was written to them (see ._flush): pdkit's widgets print nothing.
+flush_only_what_was_written()
 
 if TYPE_CHECKING:
     from ._dashboard import Dashboard, goals_chart
