@@ -14,7 +14,7 @@ from ipywidgets.widgets.widget import _instances
 from traitlets import Bool, Unicode
 
 from pdkit.app import Workbook
-from pdkit.widgets import BrowserIdentity
+from pdkit.widgets import BrowserIdentity, _states
 from pdkit.widgets._states import _whole_state, state_of
 
 
@@ -134,3 +134,18 @@ def test_each_state_is_what_ipywidgets_itself_makes(
     assert _whole_state(legacy)["shout"] == "HI"
     assert set(_whole_state(narrowed)) == {"value", "_model_name", "_view_name"}
     assert _whole_state(unset)["index"] == 0
+
+
+def test_a_made_page_has_looked_up_what_its_states_need(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pre-heated kernel looks up each kind's conversions and defaults while it waits,
+    # not when its page asks for the states.
+    monkeypatch.setattr(_states, "_converters", {})
+    monkeypatch.setattr(_states, "_defaults", {})
+    monkeypatch.setenv("PDKIT_STORE", str(tmp_path / "s.sqlite3"))
+    Workbook("goal-setting")
+    kinds = {type(widget) for widget in _instances.values()}
+    assert len(kinds) > 15
+    assert set(_states._converters) == kinds
+    assert set(_states._defaults) == kinds

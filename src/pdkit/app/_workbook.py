@@ -31,6 +31,7 @@ from ..errors import PdkitError
 from ..i18n import N_, language_from_url
 from ..store import DEFAULT_SESSION, Store
 from ..widgets import HTML, BrowserIdentity
+from ..widgets._states import learn_widget_kinds
 from ._config import (
     facilitator_key,
     hub_user,
@@ -134,8 +135,10 @@ class Workbook:
             self.app.widget.children = (*self.app.widget.children, self.heading)
             if self._browser.reported:
                 self._localize_heading()
-        # The page is made: what making it freed goes back to the system (a room of
-        # pre-heated kernels holds it once per participant otherwise).
+        # The page is made: what its states need is looked up now, not when it is asked
+        # for, and what making it freed goes back to the system (a room of pre-heated
+        # kernels holds it once per participant otherwise).
+        learn_widget_kinds()
         give_back_freed_memory()
 
     def _localize_heading(self) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from ipywidgets.widgets.widget import Widget, _instances, _remove_buffers
 from traitlets import Container, Undefined
 
-__all__ = ["answer_states_lean", "state_of"]
+__all__ = ["answer_states_lean", "learn_widget_kinds", "state_of"]
 
 _SPECIFIED = frozenset({"@jupyter-widgets/controls", "@jupyter-widgets/base"})
 """The browser-side modules whose models' defaults are ipywidgets' Python defaults."""
@@ -96,6 +96,16 @@ def state_of(widget: Any) -> dict[str, Any]:
         for name, value in state.items()
         if name not in defaults or not _same(value, defaults[name])
     }
+
+
+def learn_widget_kinds() -> None:
+    """Look up now, for each kind of widget in this kernel, what :func:`state_of` needs
+    (each trait's conversion and default): a pre-heated kernel does it while it waits,
+    not when its page asks for the states (35 kinds on a goal-setting page)."""
+    for cls in {type(widget) for widget in list(_instances.values())}:
+        _to_json(cls)
+        if next((c for c in cls.__mro__ if c.__module__.startswith("ipywidgets.")), None):
+            _specified(cls)
 
 
 def _same(value: Any, default: Any) -> bool:
