@@ -8,12 +8,11 @@ threads per message, even when nothing was printed, which is always the case on 
 page (its widgets print nothing). On a room's machine, where 40 kernels share two
 cores, each wait lasts until the output thread gets the processor again.
 
-:func:`flush_only_what_was_written` makes a flush with nothing written since the last one
-return at once. The rule is ipykernel's own: a write marks the stream "flush pending"
-(``_flush_pending``, or ``_subprocess_flush_pending`` from a forked process) until the
-output thread flushes it; the status that follows goes through the same thread, in
-order, so nothing printed can come after it. A stream without those marks (another
-ipykernel) is flushed as before.
+:func:`flush_only_what_was_written` makes a flush return at once when nothing was written
+to the stream since the last flush that ran (a write marks it; every write goes through
+``write``, the lines of a C library's output too). Otherwise the flush runs as before, and
+waits as before: it also waits for a flush the output thread may be running at that moment,
+so whatever was printed still reaches the page before the status that follows.
 """
 
 from __future__ import annotations
@@ -36,15 +35,19 @@ def flush_only_what_was_written() -> bool:
     stream_class: Any = iostream.OutStream
     if getattr(stream_class, _PATCHED, False):
         return True
-    plain_flush = stream_class.flush
+    plain_write, plain_flush = stream_class.write, stream_class.flush
+
+    def write(self: Any, string: str) -> int | None:
+        result: int | None = plain_write(self, string)
+        self._pdkit_written = True  # after: a flush that reads it finds the text buffered
+        return result
 
     def flush(self: Any) -> None:
-        if getattr(self, "_flush_pending", True) or getattr(
-            self, "_subprocess_flush_pending", True
-        ):
+        if getattr(self, "_pdkit_written", True):  # (a stream made before: flushed once)
+            self._pdkit_written = False
             plain_flush(self)
 
-    flush.__doc__ = plain_flush.__doc__
-    stream_class.flush = flush
+    write.__doc__, flush.__doc__ = plain_write.__doc__, plain_flush.__doc__
+    stream_class.write, stream_class.flush = write, flush
     setattr(stream_class, _PATCHED, True)
     return True
