@@ -699,3 +699,18 @@ def test_prepare_keeps_no_copies_of_what_is_parsed_after_it(tmp_path: Path) -> N
     assert kept > 10
     _parsed.compose("parsed: after prepare\n", "after.yaml")
     assert len(_parsed._parsed) == kept
+
+
+def test_a_page_s_kernel_connection_asks_the_kernel_one_question() -> None:
+    # jupyter_server asked on a new shell channel and a new control channel at every
+    # attempt; pdkit's Voilà asks on control only (every browser test connects this way)
+    from jupyter_server.services.kernels.connection.channels import (
+        ZMQChannelsWebsocketConnection,
+    )
+
+    from pdkit.serve._app import PdkitVoila
+    from pdkit.serve._connection import OneQuestionConnection
+
+    assert PdkitVoila().kernel_websocket_connection_class is OneQuestionConnection
+    assert issubclass(OneQuestionConnection, ZMQChannelsWebsocketConnection)
+    assert OneQuestionConnection.nudge is not ZMQChannelsWebsocketConnection.nudge

@@ -1,6 +1,6 @@
 """Voilà's server application as ``pdkit serve`` runs it (in the server, not in kernels).
 
-Four changes to :class:`voila.app.Voila`:
+Five changes to :class:`voila.app.Voila`:
 
 - a workbook's page first asks the kernel manager whether the arrival should wait
   (:meth:`pdkit.serve.kernels.PdkitKernelManager.waiting`: the pool still pre-heating
@@ -14,7 +14,9 @@ Four changes to :class:`voila.app.Voila`:
 - with ``certfile`` and ``keyfile`` it serves HTTPS (Voilà 0.5 has no option for it:
   tornado's server gets the certificate here), and its printed address says ``https``;
 - when the server stops, its kernels are stopped before the folder of their connection
-  files is removed (Voilà removes it first).
+  files is removed (Voilà removes it first);
+- a page's kernel connection asks the kernel one question before it relays, not two
+  (:class:`._connection.OneQuestionConnection`).
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ from urllib.parse import quote
 from jupyter_core.utils import run_sync
 from jupyter_server.utils import url_path_join
 from tornado import web
-from traitlets import Float, Unicode
+from traitlets import Float, Unicode, default
 from voila.app import Voila
 from voila.handler import BaseVoilaHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from ..i18n import language_from_url
 from ._config import tls_context
+from ._connection import OneQuestionConnection
 from ._waiting import STATUS_PATH, status_body, waiting_page
 
 __all__ = ["NotFoundHandler", "PdkitVoila", "ReadyHandler", "WaitingVoilaHandler"]
@@ -54,6 +57,10 @@ class PdkitVoila(Voila):  # type: ignore[misc]
 
     certfile = Unicode("", config=True, help="The server's TLS certificate (PEM): serve HTTPS.")
     keyfile = Unicode("", config=True, help="The key of certfile (PEM).")
+
+    @default("kernel_websocket_connection_class")
+    def _one_question(self) -> type:
+        return OneQuestionConnection  # (see ._connection)
 
     def init_settings(self) -> dict[str, Any]:
         settings: dict[str, Any] = super().init_settings()

@@ -1,0 +1,102 @@
+"""A page's kernel connection with one question to the kernel where jupyter_server asks two.
+
+When a page's websocket connects, jupyter_server makes sure the kernel hears and the new
+IOPub subscription works before it relays anything (a ZeroMQ subscriber misses what is
+published before its subscription reaches the publisher): it asks the kernel for its
+info on a new shell channel *and* on a new control channel, again every half second,
+until one of them answers and an IOPub message came through. Each question is a message
+the kernel handles and two more it publishes (busy, idle), which the server reads and
+relays to the page: with a room connecting at once, the second question was about a
+tenth of the processor time a page cost the server and its kernel before Join.
+
+:class:`OneQuestionConnection` asks on the control channel only (it answers even while
+the shell is busy), with jupyter_server's rules otherwise: a busy kernel is not asked,
+a stopped kernel or a closed channel ends the wait, a kernel still starting is waited
+for, and after ``kernel_info_timeout`` the page goes on as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+from tornado.ioloop import IOLoop
+
+__all__ = ["OneQuestionConnection"]
+
+RETRY_SECONDS = 0.5
+"""How long to wait for an answer before asking again (jupyter_server's pace)."""
+
+
+class OneQuestionConnection(ZMQChannelsWebsocketConnection):
+    """jupyter_server's kernel websocket connection, its nudge one question at a time."""
+
+    def nudge(self) -> asyncio.Future[None]:
+        manager = self.kernel_manager
+        if getattr(manager, "execution_state", None) == "busy":
+            done: asyncio.Future[None] = asyncio.Future()
+            done.set_result(None)  # as jupyter_server: a busy kernel is not asked
+            return done
+        control = manager.connect_control()
+        iopub = self.channels["iopub"]
+        ports = list(manager.ports)
+        answered: asyncio.Future[None] = asyncio.Future()
+        heard: asyncio.Future[None] = asyncio.Future()
+        loop = IOLoop.current()
+        pending: list[Any] = []
+
+        def on_answer(_msg: Any) -> None:
+            if not answered.done():
+                answered.set_result(None)
+
+        def on_iopub(_msg: Any) -> None:
+            if not heard.done():
+                iopub.stop_on_recv()
+                heard.set_result(None)
+
+        def give_up() -> None:
+            for future in (answered, heard):
+                if not future.done():
+                    future.cancel()
+
+        def ask() -> None:
+            pending.clear()
+            if (
+                self.kernel_id not in self.multi_kernel_manager
+                or list(manager.ports) != ports
+                or control.closed()
+                or iopub.closed()
+            ):
+                give_up()
+                return
+            if answered.done() and heard.done():
+                return
+            self.session.send(control, "kernel_info_request")
+            pending.append(loop.call_later(RETRY_SECONDS, ask))
+
+        async def started() -> None:
+            while getattr(manager, "execution_state", None) == "starting":
+                await asyncio.sleep(0.05)
+
+        iopub.on_recv(on_iopub)
+        control.on_recv(on_answer)
+        pending.append(loop.call_later(0, ask))
+
+        async def wait() -> None:
+            try:
+                await asyncio.wait_for(
+                    asyncio.gather(answered, heard, started()), timeout=self.kernel_info_timeout
+                )
+            except (asyncio.CancelledError, asyncio.TimeoutError):
+                pass
+            finally:
+                give_up()
+                for handle in pending:
+                    loop.remove_timeout(handle)
+                if not control.closed():
+                    control.close()
+                if not iopub.closed():
+                    iopub.stop_on_recv()
+
+        return asyncio.ensure_future(wait())
