@@ -81,3 +81,18 @@ def test_outside_a_kernel_nothing_changes_and_ipykernel_is_not_imported(
     monkeypatch.delitem(sys.modules, "ipykernel.iostream", raising=False)
     assert flush_only_what_was_written() is False
     assert "ipykernel.iostream" not in sys.modules
+
+
+def test_a_print_through_ipython_s_own_write_is_flushed(
+    stream: tuple[Any, zmq.Socket[bytes], list[Any]],
+) -> None:
+    # IPython replaces a kernel's sys.stdout.write with its own (which calls the stream's
+    # write it found): the flush must still see what was printed (a notebook's outputs
+    # were lost when it did not)
+    out, sub, _handed = stream
+    found_write = out.write
+    out.write = lambda text: found_write(text)
+    out.write("printed through IPython\n")
+    out.flush()
+    assert sub.poll(2000)
+    assert any(b"printed through IPython" in part for part in sub.recv_multipart())

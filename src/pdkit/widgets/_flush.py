@@ -8,11 +8,14 @@ threads per message, even when nothing was printed, which is always the case on 
 page (its widgets print nothing). On a room's machine, where 40 kernels share two
 cores, each wait lasts until the output thread gets the processor again.
 
-:func:`flush_only_what_was_written` makes a flush return at once when nothing was written
-to the stream since the last flush that ran (a write marks it; every write goes through
-``write``, the lines of a C library's output too). Otherwise the flush runs as before, and
-waits as before: it also waits for a flush the output thread may be running at that moment,
-so whatever was printed still reaches the page before the status that follows.
+:func:`flush_only_what_was_written` makes a flush return at once when ipykernel's own
+marks say nothing is waiting: no write since the output thread last flushed (a write marks
+the stream "flush pending", ``_flush_pending``, or ``_subprocess_flush_pending`` from a forked
+process, until that thread's flush starts), and that thread is not flushing at this moment.
+Otherwise the flush runs and waits as before, so whatever was printed reaches the page before
+the status that follows. (The marks are read, not made here: IPython replaces a kernel's
+``sys.stdout.write`` with its own, so a mark made in ``write`` would miss every ``print``.) A
+stream without those marks (another ipykernel) is flushed as before.
 """
 
 from __future__ import annotations
@@ -35,19 +38,26 @@ def flush_only_what_was_written() -> bool:
     stream_class: Any = iostream.OutStream
     if getattr(stream_class, _PATCHED, False):
         return True
-    plain_write, plain_flush = stream_class.write, stream_class.flush
+    plain_flush, plain_thread_flush = stream_class.flush, stream_class._flush
 
-    def write(self: Any, string: str) -> int | None:
-        result: int | None = plain_write(self, string)
-        self._pdkit_written = True  # after: a flush that reads it finds the text buffered
-        return result
+    def thread_flush(self: Any) -> None:  # what the output thread runs to send
+        self._pdkit_flushing = True
+        try:
+            plain_thread_flush(self)
+        finally:
+            self._pdkit_flushing = False
 
     def flush(self: Any) -> None:
-        if getattr(self, "_pdkit_written", True):  # (a stream made before: flushed once)
-            self._pdkit_written = False
+        # In this order: the output thread marks itself flushing before it clears the
+        # pending mark, so one of the two is seen while its sends are not queued yet.
+        if (
+            getattr(self, "_flush_pending", True)
+            or getattr(self, "_subprocess_flush_pending", True)
+            or getattr(self, "_pdkit_flushing", False)
+        ):
             plain_flush(self)
 
-    write.__doc__, flush.__doc__ = plain_write.__doc__, plain_flush.__doc__
-    stream_class.write, stream_class.flush = write, flush
+    thread_flush.__doc__, flush.__doc__ = plain_thread_flush.__doc__, plain_flush.__doc__
+    stream_class._flush, stream_class.flush = thread_flush, flush
     setattr(stream_class, _PATCHED, True)
     return True
