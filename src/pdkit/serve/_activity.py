@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from jupyter_client.session import DELIM, Session
@@ -50,7 +50,7 @@ class ActivityRecorder:
         self._sign = session.sign if session.auth is not None else None
         self._unpack = session.unpack
 
-    def __call__(self, msg_list: Sequence[bytes]) -> None:
+    def __call__(self, msg_list: list[bytes]) -> None:
         parts = self._message(msg_list)
         if parts is None:
             return
@@ -72,18 +72,20 @@ class ActivityRecorder:
         else:
             self.log.debug("activity on %s: %s", self.kernel_id, msg_type)
 
-    def _message(self, msg_list: Sequence[bytes]) -> Sequence[bytes] | None:
+    def _message(self, msg_list: list[bytes]) -> list[bytes] | None:
         """The message's parts after its identities (signature, header, parent header,
         metadata, content, ...), or None when it is not one signed with the kernel's key."""
         try:
-            parts = msg_list[list(msg_list).index(DELIM) + 1 :]
+            parts = msg_list[msg_list.index(DELIM) + 1 :]
         except ValueError:
             parts = []
         if len(parts) < 5:
-            self.log.warning("pdkit: a message of kernel %s that is not one", self.kernel_id)
+            self.log.warning(
+                "pdkit: kernel %s sent something that is not a message", self.kernel_id
+            )
             return None
         if self._sign is not None and not hmac.compare_digest(
-            bytes(parts[0]), self._sign(list(parts[1:5]))
+            bytes(parts[0]), self._sign(parts[1:5])
         ):
             self.log.warning("pdkit: a message of kernel %s with a wrong signature", self.kernel_id)
             return None
