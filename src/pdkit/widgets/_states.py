@@ -104,8 +104,7 @@ def learn_widget_kinds() -> None:
     not when its page asks for the states (35 kinds on a goal-setting page)."""
     for cls in {type(widget) for widget in list(_instances.values())}:
         _to_json(cls)
-        if next((c for c in cls.__mro__ if c.__module__.startswith("ipywidgets.")), None):
-            _specified(cls)
+        _specified(cls)
 
 
 def _same(value: Any, default: Any) -> bool:
