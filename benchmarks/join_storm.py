@@ -18,22 +18,21 @@ as Voilà's page; --json-protocol: the legacy JSON one):
    "jupyter.widget.control" (metadata version 1.0.0), comm_msg request_states, wait
    for update_states, comm_close. Widgets created later arrive as comm_open on iopub,
    changes as comm_msg "update".
-4. pdkit only: the BrowserIdentity anywidget "renders": one comm_msg update with
-   url_token "", stored_token "", page_url, reported true (a new participant).
 
 Time to interactive: from the GET to the moment the client can type. pdkit: the
 "Your name" Text is displayed (reachable through the children of the page's root
 widgets): made with the page, it is shown at once by a newcomer's browser (no token,
-no lang= or code= in the link, as these clients), and Join follows the identity report
-in the kernel's queue; were it not in the widget states, the client would wait until
-the kernel went idle after handling the identity report, as it did before. Bare: the
-Text model is among the states. A light client fetches no JS/CSS and renders
+no lang= or code= in the link, as these clients), which sends nothing more until Join.
+Bare: the Text model is among the states. A light client fetches no JS/CSS and renders
 nothing, so these are the server's share of a real page load, not a browser's. A
 request_states reply later than 4 s is counted (the browser would then give up on it
 and ask each model for its state instead).
 
-Then the participant acts. pdkit: name into "Your name", click Join, wait for the
-"My goal (required)" Textarea; save latency = from sending the goal text + a click
+Then the participant acts. pdkit: Join as the page does it, one comm_msg to the page's
+keeper (the Safekeeper anywidget) with the name as "Your name" shows it, the click of
+the button marked ``pdkit-via:…`` and the BrowserIdentity's report (url_token "",
+stored_token "", page_url: a new participant), until the kernel is idle after it, then
+the "My goal (required)" Textarea must be there; save latency = from sending the goal text + a click
 on Save to the form's status HTML (next to Save) containing "Saved at". Bare: text
 into the Text, click Save, until the status HTML contains "Saved #<rowid>" (set by
 the click handler after its INSERT committed).
@@ -42,7 +41,7 @@ Before the storm the script waits until the server is quiet (`pdkit serve` fills
 pool of pre-heated kernels first, as it would before a room arrives; with --pool-room it
 first waits until ``/pdkit/ready`` says the pool of N was filled, which takes minutes for
 hundreds). Each page's stages are timed (the page, its kernel's websocket, kernel_info,
-the widget states, pdkit's identity report), and the messages and bytes each page
+the widget states), and the messages and bytes each page
 received through the server are counted. While every
 finished client is still connected: PSS (sum of ``Pss`` in /proc/<pid>/smaps_rollup)
 of the server and all its descendant processes (Voilà, every kernel, pre-heated ones
@@ -123,6 +122,7 @@ OUTPUT_RE = re.compile(
     r'<script type="application/vnd\.voila\.cell-output\+json">(.*?)</script>', re.S
 )
 VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+VIA = "pdkit-via:"  # pdkit.widgets._safekeeping.VIA_CLASS: a button the page's keeper clicks
 
 BARE_SOURCE = """\
 import sqlite3
@@ -488,7 +488,6 @@ class Outcome:
     connect: float | None = None  # GET /api/kernels/<id>, then the websocket open
     info: float | None = None  # kernel_info round trip (3 s at most)
     states: float | None = None  # request_states round trip
-    report: float | None = None  # pdkit: the identity report until its idle
     tti: float | None = None
     join: float | None = None
     save: float | None = None
@@ -612,49 +611,50 @@ class Client:
             await self._save(kernel, out, (text, button, status), "Saved #")
             return
 
-        out.stage = "identity report"
-        identity = next((m for m in kernel.shown(roots) if "reported" in kernel.models[m]), None)
-        if identity is None:
-            raise RuntimeError(
-                f"no BrowserIdentity widget on the page; it says: {kernel.text(roots)}"
-            )
-        t_report = time.perf_counter()
-        report = kernel.update(
-            identity,
-            {"url_token": "", "stored_token": "", "page_url": self.url, "reported": True},
-        )
-
-        async def reported() -> None:
-            # What handling a message shows reaches iopub before its idle status.
-            await kernel.until(lambda: report in kernel.idle)
-            out.report = time.perf_counter() - t_report
-
-        handled = asyncio.ensure_future(reported())
-        # The join step made with the page: a newcomer's browser (no token, a link without
-        # lang= or code=, as these clients) shows it at once (identity.js), and the kernel
-        # handles the report before the Join that follows it. Else: wait for the report.
+        # A newcomer's page (no token, a link without lang= or code=, as these clients):
+        # the join step was made with the page and the browser shows it at once; the
+        # page's report of who it is goes with the Join click (identity.js), and the
+        # click, with what the name box shows, is the page keeper's one message
+        # (safekeeping.js: the name box sends nothing when it is left).
+        out.stage = "join step"
         name = kernel.find(roots, "TextModel", "Your name")
         join = kernel.find(roots, "ButtonModel", "Join")
-        if name is None or join is None:
-            await handled
-            name = kernel.find(roots, "TextModel", "Your name")
-            join = kernel.find(roots, "ButtonModel", "Join")
+        keeper = next((m for m in kernel.shown(roots) if "owner" in kernel.models[m]), None)
+        identity = next((m for m in kernel.shown(roots) if "reported" in kernel.models[m]), None)
+        if name is None or join is None or keeper is None or identity is None:
+            raise RuntimeError(f"no join step on the page; it says: {kernel.text(roots)}")
         out.tti = time.perf_counter() - t0
-        if name is None or join is None:
-            raise RuntimeError("the identity report did not show the join step")
+        via = next(
+            (
+                c[len(VIA) :]
+                for c in kernel.models[join].get("_dom_classes", [])
+                if c.startswith(VIA)
+            ),
+            None,
+        )
+        if via is None or not kernel.models[identity].get("report_at_join"):
+            raise RuntimeError("the join step does not take Join through the page's keeper")
 
         out.stage = "join"
         t_join = time.perf_counter()
-        kernel.update(name, {"value": out.name})
-        click = kernel.click(join)
+        message = {
+            "kind": "typed",
+            "items": {"sign-in:name": out.name},
+            "click": via,
+            "report": {"url_token": "", "stored_token": "", "page_url": self.url},
+        }
+        click = kernel.send(
+            "comm_msg", {"comm_id": keeper, "data": {"method": "custom", "content": message}}
+        )
         await kernel.until(lambda: click in kernel.idle)
         out.join = time.perf_counter() - t_join
-        await handled  # (done: its idle came before the click's)
         goal = kernel.find(roots, "TextareaModel", "My goal (required)")
         save = kernel.find(roots, "ButtonModel", "Save")
         status = kernel.sibling(roots, save, "HTMLModel") if save else None
         if goal is None or save is None or status is None:
-            raise RuntimeError("Join did not show the goal, Save and its status")
+            raise RuntimeError(
+                f"Join did not show the goal, Save and its status; it says: {kernel.text(roots)}"
+            )
 
         await self._save(kernel, out, (goal, save, status), "Saved at")
 
@@ -1087,7 +1087,6 @@ def describe(s: Storm) -> None:
         ("connect", "kernel websocket"),
         ("info", "kernel_info"),
         ("states", "request_states"),
-        ("report", "identity report"),
         ("tti", "interactive"),
         ("join", "join"),
         ("save", "save"),

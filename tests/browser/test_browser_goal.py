@@ -180,26 +180,77 @@ new MutationObserver(() => {
 }).observe(document, {childList: true, subtree: true, attributes: true});
 """
 """Records, as the page is drawn, whether the name box was ever visible, and whether it
-was while the join step was still the one made ahead (before the kernel had answered
-the browser's report)."""
+was while the join step was still the one made ahead (before the kernel had heard from
+the browser)."""
+
+
+def _shell_messages(frame: Any) -> tuple[str, dict[str, Any]] | None:
+    """A frame the page sent on its kernel websocket, as (msg_type, content) when it is
+    a shell message (protocol v1.kernel.websocket.jupyter.org, else JSON)."""
+    import json
+    import struct
+
+    if isinstance(frame, str):
+        msg = json.loads(frame)
+        if msg.get("channel") != "shell":
+            return None
+        return msg["header"]["msg_type"], msg["content"]
+    count = struct.unpack_from("<Q", frame, 0)[0]
+    offsets = struct.unpack_from(f"<{count}Q", frame, 8)
+    parts = [frame[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
+    if parts[0] != b"shell":
+        return None
+    return json.loads(parts[1])["msg_type"], json.loads(parts[4])
 
 
 def test_a_newcomer_can_type_at_once_and_a_returning_teacher_never_sees_the_join_step(
     pdkit_server: Any, browser: Any
 ) -> None:
     """The join step comes with the page: a newcomer's browser shows it without waiting
-    for the kernel to hear from it; a returning teacher's page waits for the kernel and
-    goes straight to their workbook, never showing a name box to type into."""
+    for the kernel to hear from it, and tells the kernel nothing until Join, which is one
+    message (the name, the click and the page's report together: a room joining at once
+    is that much less for the server to relay). A returning teacher's page waits for the
+    kernel and goes straight to their workbook, never showing a name box to type into."""
     context = browser.new_context()
     context.add_init_script(_WATCH_NAME_BOX)
-    page = _open(context, pdkit_server.url())
-    page.locator(".pdkit-join-step:not(.pdkit-ahead)").wait_for(timeout=LOAD)  # kernel's turn
+    sent: list[tuple[str, dict[str, Any]]] = []
+
+    def watch(ws: Any) -> None:
+        def on_frame(frame: Any) -> None:
+            if (message := _shell_messages(frame)) is not None:
+                sent.append(message)
+
+        ws.on("framesent", on_frame)
+
+    page = context.new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    page.on("websocket", watch)
+    page.goto(pdkit_server.url())
+    box = page.get_by_label("Your name")
+    box.wait_for(timeout=LOAD)
+    page.wait_for_timeout(1500)  # what the page would send on its own, it has sent
+    comms = [content for kind, content in sent if kind == "comm_msg"]
+    assert all(c["data"].get("method") == "request_states" for c in comms), comms
     same = "document.querySelector('.pdkit-signin .pdkit-name input') === window.__pdkit_box"
     assert page.evaluate(same), "the join step was drawn again: typing in it loses the focus"
-    _join(page, "Nia")
+    before = len(sent)
+    box.fill("Nia")
+    box.press("Tab")  # leaving the box sends nothing: its text goes with Join
+    page.get_by_role("button", name="Join").click()
+    page.get_by_label("My goal (required)").wait_for(timeout=30_000)
+    at_join = sent[before:]
+    assert [kind for kind, _content in at_join] == ["comm_msg"], at_join
+    data = at_join[0][1]["data"]
+    assert data["method"] == "custom", data
+    message = data["content"]
+    assert message["items"] == {"sign-in:name": "Nia", "sign-in:email": ""}, message
+    assert message["click"] == "sign-in:join", message
+    assert message["report"]["page_url"].startswith(pdkit_server.url()), message
     seen = page.evaluate("window.__pdkit_seen")
     assert seen["nameBox"], seen
     assert seen["whileAhead"], f"the name box waited for the kernel: {seen}"
+    link = page.locator("a.pdkit-resume-link")  # made from the page's report
+    assert link.get_attribute("href").startswith(pdkit_server.url()), link.get_attribute("href")
     page.get_by_label("My goal (required)").fill(GOAL)
     page.get_by_text("Saved at").wait_for(timeout=15_000)
 
@@ -214,6 +265,24 @@ def test_a_newcomer_can_type_at_once_and_a_returning_teacher_never_sees_the_join
     assert spanish.get_by_label("Your name").count() == 0
     context.close()
     spanish.context.close()
+
+
+def test_a_newcomer_who_joins_without_a_name_is_told_and_keeps_the_step(
+    pdkit_server: Any, browser: Any
+) -> None:
+    """Join with an empty name box: the step says what to do and stays as it is; the name
+    typed then joins, with the personal link made from the page's report (sent with the
+    first Join, taken once)."""
+    context = browser.new_context()
+    page = _open(context, pdkit_server.url())
+    page.get_by_label("Your name").wait_for(timeout=LOAD)
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please type your name", timeout=30_000)
+    _join(page, "Nia Second")
+    expect(page.locator(".pdkit-who")).to_contain_text("Nia Second")
+    link = page.locator("a.pdkit-resume-link")
+    assert link.get_attribute("href").startswith(pdkit_server.url()), link.get_attribute("href")
+    context.close()
 
 
 def _all_events(store: Any) -> list[Any]:

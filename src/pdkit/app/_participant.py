@@ -72,6 +72,7 @@ class ParticipantApp:
         self.keeper = Safekeeper()
         for key, box in self.sign_in.typed_boxes().items():
             self.keeper.sync(key, box)  # a Join click reads every character typed
+        self.sign_in.join_through(self.keeper)
         self.widget = VBox(
             [
                 *sheet(),

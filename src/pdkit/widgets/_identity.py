@@ -4,7 +4,8 @@ In Voilà every page load is a fresh kernel that knows nothing of the last one. 
 :class:`BrowserIdentity` widget (an anywidget: a few lines of JavaScript shipped as a
 string) bridges that gap: the browser keeps the participant's resume token in
 ``localStorage`` and in the page URL (``?pdkit=<token>``), and reports both to the
-kernel when the page loads. So a plain reload, the original link in the same browser
+kernel when the page loads (a newcomer's page, with nothing to report, sends it with the
+Join click: :meth:`SignIn.join_through`). So a plain reload, the original link in the same browser
 and the personal resume link on another device all come back to the same participant.
 The store keeps only a hash of each token; names are never keys, so two people who
 type the same name are two participants.
@@ -12,50 +13,25 @@ type the same name are two participants.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from html import escape
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import ipywidgets as w
-import traitlets
 
 from ..errors import AccessError, IdentityError, PdkitError, StoreError
 from ..i18n import N_, direction, language_from_url, translator
-from ..links import RESUME_PARAM, query_value, resume_link
+from ..links import query_value, resume_link
 from ..store import DEFAULT_SESSION, Participant, Store, tidy_line
+from ._browser import BrowserIdentity, in_jupyter_frontend, personal_link_html
 from ._lean import HTML, Button, HBox, VBox, auto_width, shared, text_style
-from ._script import ScriptWidget, script
+from ._safekeeping import Safekeeper
 
 __all__ = ["MAX_NAME_CHARS", "BrowserIdentity", "SignIn", "clean_display_name"]
 
 MAX_NAME_CHARS = 80
 """The longest name the join step takes (the store keeps lines of up to 200)."""
-
-
-_ESM = (
-    (Path(__file__).parent / "js" / "identity.js")
-    .read_text("utf-8")
-    .replace("__RESUME_PARAM__", RESUME_PARAM)
-)
-
-
-class BrowserIdentity(ScriptWidget):
-    """Keeps the resume token in the browser; invisible.
-
-    The browser reports ``url_token``, ``stored_token`` and ``page_url`` once, then
-    sets ``reported``. When the kernel sets ``token`` the browser stores it and puts
-    it in the address bar; an empty ``token`` forgets it (sign out).
-    """
-
-    _esm = script(_ESM)
-    url_token = traitlets.Unicode("").tag(sync=True)
-    stored_token = traitlets.Unicode("").tag(sync=True)
-    page_url = traitlets.Unicode("").tag(sync=True)
-    reported = traitlets.Bool(False).tag(sync=True)
-    token = traitlets.Unicode("").tag(sync=True)
 
 
 def clean_display_name(raw: str) -> str:
@@ -69,46 +45,6 @@ def clean_display_name(raw: str) -> str:
             N_("Please use at most {n} characters for your name."), n=MAX_NAME_CHARS
         )
     return name
-
-
-def personal_link_html(url: str, t: Callable[[str], str]) -> str:
-    """The participant's personal link behind a "Copy my personal link" button, with one
-    sentence on what it is; the link itself in a disclosure under it ("Show my link"),
-    for a page without the button's script or a browser that refuses to copy. The button
-    works through pdkit's Voilà template (a click copies ``data-pdkit-link`` and says
-    ``data-pdkit-copied`` in the status next to it, or opens the disclosure with the link
-    selected and says ``data-pdkit-failed``)."""
-    link = escape(url, quote=True)
-    words = {
-        name: escape(t(text), quote=True)
-        for name, text in (
-            ("copy", N_("Copy my personal link")),
-            (
-                "what",
-                N_("It opens your workbook again, on this device or another: keep it to yourself."),
-            ),
-            (
-                "copied",
-                N_("Copied: keep it somewhere safe, such as a bookmark or a note to yourself."),
-            ),
-            ("failed", N_("It could not be copied here: select the link below and copy it.")),
-            ("show", N_("Show my link")),
-        )
-    }
-    return (
-        '<div class="pdkit-resume">'
-        f'<button type="button" class="pdkit-copy-link" data-pdkit-link="{link}" '
-        f'data-pdkit-copied="{words["copied"]}" data-pdkit-failed="{words["failed"]}">'
-        f'{words["copy"]}</button> <span class="pdkit-copy-said" role="status"></span>'
-        f'<p class="pdkit-resume-what">{words["what"]}</p>'
-        f'<details class="pdkit-resume-show"><summary>{words["show"]}</summary>'
-        f'<a class="pdkit-resume-link" href="{link}">{link}</a></details></div>'
-    )
-
-
-def _in_jupyter_frontend(page_url: str) -> bool:
-    path = urlsplit(page_url).path
-    return any(part in path for part in ("/lab", "/notebooks/", "/tree", "/doc/"))
 
 
 class SignIn:
@@ -207,6 +143,7 @@ class SignIn:
 
         self._hub_user = hub_user
         self._hub_email = hub_email
+        self._join_follows: tuple[str | None, bool] | None = None  # see _join_clicked
         if start:
             self.start()
 
@@ -229,6 +166,17 @@ class SignIn:
             self.browser.observe(self._on_report, names="reported")
             if self.browser.reported:
                 self._on_report()
+
+    def join_through(self, keeper: Safekeeper) -> None:
+        """Have the page's ``keeper`` bring a Join click: one message with what the boxes
+        show, and from a newcomer's page (no token, a link that names no language or
+        session: the join step is there at once) the browser's report too, which it
+        then does not send on its own. Two messages fewer per arrival for the server to
+        relay, three in a browser (the report, the name when its box is left, the
+        click). Not on a hub: its user is signed in without a join step."""
+        keeper.via("sign-in:join", self.join_button, self._join_clicked)
+        if not self._hub_user:
+            self.browser.report_at_join = True
 
     # ------------------------------------------------------------------ flows
 
@@ -330,7 +278,8 @@ class SignIn:
             self.asks_code = False
             return
         self.asks_code = bool(self.store.sessions())
-        self.code_input.value = code
+        if code:  # a code the store does not know, to correct (else: what was typed stays)
+            self.code_input.value = code
 
     def _use_language(self, language: str | None) -> None:
         self.language = language
@@ -348,6 +297,21 @@ class SignIn:
         self.sign_out_button.tooltip = t("Forget this participant in this browser")
         self.email_input.description = t("Email for check-in reminders (optional)")
         self.save_email_button.description = t("Save address")
+
+    def _join_clicked(self, message: Mapping[str, Any]) -> None:
+        """Join, clicked on the page (the keeper's message; the name is in its box by
+        now), with the browser's report first when the page kept it for Join."""
+        report = message.get("report")
+        if not self.browser.reported and isinstance(report, dict):
+            state = {key: report.get(key) for key in BrowserIdentity.REPORTED}
+            if all(isinstance(value, str) for value in state.values()):
+                self._join_follows = (self.language, self.asks_code)
+                try:  # as if the browser had sent it: nothing goes back to the page
+                    self.browser.set_state({**state, "reported": True})
+                finally:
+                    self._join_follows = None
+        if self.participant is None:  # (a report with a known token signed them in)
+            self.join(self.name_input.value)
 
     def _on_report(self, *_: Any) -> None:
         if self.participant is not None:
@@ -378,6 +342,12 @@ class SignIn:
             )
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(error)}</p>'
         self._choose_session()
+        if (
+            self._join_follows == (self.language, self.asks_code)
+            and not unknown_link
+            and "pdkit-ahead" in self.join_step._dom_classes
+        ):
+            return  # the page shows the step made ahead, and Join follows at once
         self._show_join()
 
     def _sign_in_hub(self, hub_user: str) -> None:
@@ -448,7 +418,7 @@ class SignIn:
         self.browser.token = token
         page = self.browser.page_url
         link = ""
-        if page and not _in_jupyter_frontend(page):
+        if page and not in_jupyter_frontend(page):
             link = personal_link_html(resume_link(page, token), self.t)
         who = escape(self.t("Signed in as {name}.")).format(
             name=f"<strong>{escape(participant.display_name)}</strong>"

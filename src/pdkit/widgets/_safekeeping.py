@@ -14,7 +14,7 @@ it restored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from html import escape
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,11 +25,16 @@ from ..i18n import N_, plural_translator, translator
 from ._lean import HTML
 from ._script import ScriptWidget, script
 
-__all__ = ["KEEP_CLASS", "SYNC_CLASS", "KeptForm", "Safekeeper"]
+__all__ = ["KEEP_CLASS", "SYNC_CLASS", "VIA_CLASS", "KeptForm", "Safekeeper"]
 
 SYNC_CLASS = "pdkit-sync:"
-"""The class prefix of a box whose text reaches the kernel before any click, never kept
-(the sign-in's name, code and email: nobody is signed in to keep them for)."""
+"""The class prefix of a box whose text reaches the kernel with the next click (not when
+the box is left), never kept (the sign-in's name, code and email: nobody is signed in to
+keep them for)."""
+
+VIA_CLASS = "pdkit-via:"
+"""The class prefix of a button whose click reaches the kernel in the keeper's message
+(with what the boxes show) instead of its own (see :meth:`Safekeeper.via`)."""
 
 KEEP_CLASS = "pdkit-keep:"
 """The class prefix that marks an input whose typing the page keeps (then the key)."""
@@ -100,6 +105,7 @@ class Safekeeper(ScriptWidget):
         self.texts = _words(None)
         self._forms: dict[str, KeptForm] = {}
         self._synced: dict[str, Any] = {}
+        self._via: dict[str, Callable[[Mapping[str, Any]], None]] = {}
         self._ready = False
         self._language: str | None = None
         self.note = HTML()
@@ -162,6 +168,9 @@ class Safekeeper(ScriptWidget):
             self.restore(content["items"])
         elif kind == "typed" and isinstance(content.get("items"), dict):
             self.catch_up(content["items"])
+            click = content.get("click")
+            if isinstance(click, str) and (on_click := self._via.get(click)) is not None:
+                on_click(content)
         elif kind == "resume":  # the page thought it lost us (we were busy): save now
             for form in list(self._forms.values()):
                 form.save()
@@ -172,6 +181,15 @@ class Safekeeper(ScriptWidget):
         before anyone is signed in, such as the name a Join click reads."""
         box.add_class(SYNC_CLASS + key)
         self._synced[key] = box
+
+    def via(self, key: str, button: Any, on_click: Callable[[Mapping[str, Any]], None]) -> None:
+        """Have the page click ``button`` through the keeper: its click comes in the one
+        message that brings what the boxes show (after :meth:`catch_up` has put that in
+        place, ``on_click(message)`` runs; the message may carry more, such as the sign-in's
+        report), not as a message of its own. A click of the button in the kernel (or on a
+        page without the keeper's script) still runs its own handlers."""
+        button.add_class(VIA_CLASS + key)
+        self._via[key] = on_click
 
     def catch_up(self, items: Mapping[str, Any]) -> int:
         """What the page's kept and synced inputs show, sent just before a button's

@@ -33,11 +33,17 @@ export default {
     const newcomer = !urlToken && !storedToken &&
       !here.searchParams.has("lang") && !here.searchParams.has("code");
     document.body.classList.toggle("pdkit-newcomer", newcomer);
-    model.set("url_token", urlToken);
-    model.set("stored_token", storedToken);
-    model.set("page_url", page.toString());
-    model.set("reported", true);
-    model.save_changes();
+    const report = { url_token: urlToken, stored_token: storedToken, page_url: page.toString() };
+    if (newcomer && model.get("report_at_join")) {
+      // Nothing to tell the kernel before Join (it made the step with the page): the
+      // report goes with the Join click, in the one message the page's keeper sends.
+      el.classList.add("pdkit-report-at-join");
+      el.dataset.pdkitReport = JSON.stringify(report);
+    } else {
+      model.set(report);
+      model.set("reported", true);
+      model.save_changes();
+    }
     const onToken = () => persist(model.get("token"));
     model.on("change:token", onToken);
     return () => model.off("change:token", onToken);

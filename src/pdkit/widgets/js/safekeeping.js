@@ -5,6 +5,7 @@
 // applies what is still pending.
 const CLASS = "pdkit-keep:";
 const SYNC = "pdkit-sync:";
+const VIA = "pdkit-via:";
 const STORE = "pdkit:pending:";
 const LOST = new Set(["dead", "restarting", "autorestarting"]);
 
@@ -169,14 +170,41 @@ export default {
       }
       return found;
     };
+    // A button marked "pdkit-via:<key>" (Join) is clicked through this message alone:
+    // what the boxes show, the click, and the page's report of who it is when the
+    // sign-in left it for Join (a newcomer's page) go to the kernel as one message, and
+    // the button's own click message is not sent. Less for the server to relay when a
+    // room joins at once.
     const onClick = (event) => {
       if (lost) return;
       const button = event.target && event.target.closest ? event.target.closest("button") : null;
       if (!button || button.disabled || banner.contains(button)) return;
       const items = { ...(owner() ? shown(CLASS, 500) : {}), ...shown(SYNC, 20) };
-      if (Object.keys(items).length) model.send({ kind: "typed", items });
+      const via = [...button.classList].find((c) => c.startsWith(VIA));
+      if (via) {
+        event.stopPropagation();
+        const message = { kind: "typed", items, click: via.slice(VIA.length) };
+        const reporter = document.querySelector(".pdkit-report-at-join[data-pdkit-report]");
+        if (reporter) {
+          try {
+            message.report = JSON.parse(reporter.dataset.pdkitReport);
+          } catch (err) {
+            /* not ours to mend: the kernel joins without it */
+          }
+        }
+        model.send(message);
+      } else if (Object.keys(items).length) {
+        model.send({ kind: "typed", items });
+      }
     };
     document.addEventListener("click", onClick, true);
+    // A synced box's text goes with the next click (above), not when the box is left:
+    // one message at Join instead of one more for the name.
+    const onChange = (event) => {
+      const host = event.target && event.target.closest ? event.target.closest(`[class*="${SYNC}"]`) : null;
+      if (host && !lost) event.stopPropagation();
+    };
+    document.addEventListener("change", onChange, true);
 
     const onMessage = (msg) => {
       if (!msg || typeof msg !== "object") return;
@@ -203,7 +231,7 @@ export default {
         for (const [key, kept] of Object.entries(pending)) {
           if (scopes.some((scope) => key.startsWith(scope + ":"))) items[key] = { value: kept.value, base: kept.base };
         }
-        model.send({ kind: "restore", items });
+        if (Object.keys(items).length) model.send({ kind: "restore", items }); // else: nothing to do
       } else if (msg.kind === "forget") {
         const pending = read();
         for (const key of msg.keys || []) delete pending[key];
@@ -216,7 +244,9 @@ export default {
       }
     };
     model.on("msg:custom", onMessage);
-    model.send({ kind: "hello" });
+    // Forms are built for someone signed in: before that there is nothing to restore,
+    // and the kernel says "ready" to this page when there is.
+    if (owner()) model.send({ kind: "hello" });
 
     const kernel = model.widget_manager && model.widget_manager.kernel;
     const onConnection = (_sender, status) => {
@@ -260,6 +290,7 @@ export default {
       document.removeEventListener("input", onInput, true);
       document.removeEventListener("focusin", onFocus, true);
       document.removeEventListener("click", onClick, true);
+      document.removeEventListener("change", onChange, true);
       model.off("msg:custom", onMessage);
       if (kernel && kernel.connectionStatusChanged) kernel.connectionStatusChanged.disconnect(onConnection);
       if (kernel && kernel.statusChanged) kernel.statusChanged.disconnect(onStatus);
