@@ -109,6 +109,18 @@ def kernel_pid(server: Server, kernel_id: str) -> int:
     raise AssertionError(f"no process of kernel {kernel_id} under the server")
 
 
+def web_pid(server: Server) -> int:
+    """The PID of the server's web process (`pdkit serve` runs Voilà in a child)."""
+    for pid in [server.proc.pid, *_descendants(server.proc.pid)]:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"voila_main" in command:
+            return pid
+    raise AssertionError("no Voilà process under the server")
+
+
 def _descendants(root: int) -> list[int]:
     """PIDs of every process below ``root`` (kernels run in sessions of their own)."""
     children: dict[int, list[int]] = {}

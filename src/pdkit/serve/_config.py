@@ -50,8 +50,10 @@ KERNEL_MB = 60
 
 SOCKETS_PER_KERNEL = 12
 """ZeroMQ sockets the server holds for one kernel, with room to spare: about 2 while it
-waits pre-heated and 6 more once a page is connected (its four channels, the activity
-watcher), as the server's open files counted with 20 pages connected (8 to 11 files a page)."""
+waits pre-heated and 4 more once a page is connected (its three channels, the activity
+watcher; jupyter_server's connection opened four and two for each question before it
+relayed), as the server's open files counted with 20 pages connected (8 to 11 files a page
+then; tests/unit/test_connection.py counts 7 for a page's connection now)."""
 
 FILES_PER_SOCKET = 2
 """Open files a ZeroMQ socket takes in the server process (its signal, its connection)."""

@@ -9,10 +9,17 @@ the kernel handles and two more it publishes (busy, idle), which the server read
 relays to the page: with a room connecting at once, the second question was about a
 tenth of the processor time a page cost the server and its kernel before Join.
 
-:class:`OneQuestionConnection` asks on the control channel only (it answers even while
-the shell is busy), with jupyter_server's rules otherwise: a busy kernel is not asked,
-a stopped kernel or a closed channel ends the wait, a kernel still starting is waited
-for, and after ``kernel_info_timeout`` the page goes on as before.
+:class:`OneQuestionConnection` asks on the page's own control channel only (it answers
+even while the shell is busy), with jupyter_server's rules otherwise: a busy kernel is
+not asked, a stopped kernel or a closed channel ends the wait, a kernel still starting is
+waited for, and after ``kernel_info_timeout`` the page goes on as before. An answer to a
+question asked again comes after the page's channels are relayed: the page sees a reply
+to a message of another session, which Jupyter's front end leaves alone.
+
+It also opens no stdin channel: a Voilà page never answers ``input()`` (its cells run on
+the server, without stdin, and its widgets' handlers get none), and each ZeroMQ socket is
+two open files in the server (its signal and its connection). A page holds three sockets
+where jupyter_server opened four, and two more for each question.
 """
 
 from __future__ import annotations
@@ -23,14 +30,26 @@ from typing import Any
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from tornado.ioloop import IOLoop
 
-__all__ = ["OneQuestionConnection"]
+__all__ = ["CHANNELS", "OneQuestionConnection"]
 
 RETRY_SECONDS = 0.5
 """How long to wait for an answer before asking again (jupyter_server's pace)."""
 
 
+CHANNELS = ("iopub", "shell", "control")
+"""The channels a page's connection opens (jupyter_server's, without stdin)."""
+
+
 class OneQuestionConnection(ZMQChannelsWebsocketConnection):
-    """jupyter_server's kernel websocket connection, its nudge one question at a time."""
+    """jupyter_server's kernel websocket connection, its nudge one question at a time on
+    the page's control channel, and no stdin channel."""
+
+    def create_stream(self) -> None:
+        identity = self.session.bsession
+        for channel in CHANNELS:
+            stream = getattr(self.kernel_manager, "connect_" + channel)(identity=identity)
+            stream.channel = channel
+            self.channels[channel] = stream
 
     def nudge(self) -> asyncio.Future[None]:
         manager = self.kernel_manager
@@ -38,7 +57,7 @@ class OneQuestionConnection(ZMQChannelsWebsocketConnection):
             done: asyncio.Future[None] = asyncio.Future()
             done.set_result(None)  # as jupyter_server: a busy kernel is not asked
             return done
-        control = manager.connect_control()
+        control = self.channels["control"]  # the page's: relayed once the nudge is done
         iopub = self.channels["iopub"]
         ports = list(manager.ports)
         answered: asyncio.Future[None] = asyncio.Future()
@@ -95,7 +114,7 @@ class OneQuestionConnection(ZMQChannelsWebsocketConnection):
                 for handle in pending:
                     loop.remove_timeout(handle)
                 if not control.closed():
-                    control.close()
+                    control.stop_on_recv()
                 if not iopub.closed():
                     iopub.stop_on_recv()
 
