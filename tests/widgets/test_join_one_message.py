@@ -89,6 +89,8 @@ def test_a_newcomers_join_message_joins_with_the_pages_report(
     ]
     assert to_browser == [{"token": sign_in.token}]
     assert not [m for widget, m in sent if widget is sign_in.join_step]
+    # Nothing is asked of the page's keeper: it keeps nothing for someone who just joined.
+    assert [m for widget, m in sent if widget is app.keeper and m["method"] == "custom"] == []
     assert sign_in.join_step not in descendants(sign_in.body)
 
 
@@ -132,6 +134,20 @@ def test_a_click_of_no_known_button_clicks_nothing(store: Store, click: Any) -> 
     app.keeper._received(app.keeper, _join_message("Kay", _newcomer(), click=click), [])
     assert _names(store) == []
     assert app.sign_in.name_input.value == "Kay"  # what the box shows reached the kernel
+
+
+def test_a_page_that_signs_someone_back_in_asks_its_keeper_for_what_it_kept(
+    store: Store, sent: list[tuple[w.Widget, dict[str, Any]]]
+) -> None:
+    joined = _app(store)
+    joined.keeper._received(joined.keeper, _join_message("Kay", _newcomer()), [])
+    assert joined.sign_in.joined_now
+    app = _app(store)
+    sent.clear()
+    page_loaded(app.sign_in.browser, page_url=PAGE, stored_token=joined.sign_in.token or "")
+    assert not app.sign_in.joined_now
+    asked = [m for widget, m in sent if widget is app.keeper and m["method"] == "custom"]
+    assert [m["content"]["kind"] for m in asked] == ["ready"]
 
 
 def test_a_report_with_a_known_token_signs_in_and_joins_no_one(store: Store) -> None:

@@ -108,7 +108,13 @@ def test_every_typed_input_is_kept_under_its_form_and_field(
 def test_the_page_is_asked_for_kept_typing_once_the_forms_are_built(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    page = Page(store, "goal-setting", monkeypatch)
+    joined = Page(store, "goal-setting", monkeypatch)
+    # Someone who just joined: the page keeps nothing for them yet, so nothing is asked;
+    # a page that says hello is answered all the same.
+    assert [m for m in joined.sent if m["kind"] == "ready"] == []
+    joined.from_page({"kind": "hello"})
+    assert joined.sent[-1] == {"kind": "ready", "scopes": ["form:goal-setting"]}
+    page = Page(store, "goal-setting", monkeypatch, again=joined)  # signed in again
     assert page.sent[-1] == {"kind": "ready", "scopes": ["form:goal-setting"]}
     page.sent.clear()
     page.from_page({"kind": "hello"})  # a page that rendered late asks again

@@ -130,7 +130,9 @@ class ParticipantApp:
                         language,
                     )
                 ]
-        self.keeper.ready()  # the page hands back what it kept of typing not yet stored
+        # The page hands back what it kept of typing not yet stored (it keeps nothing
+        # for someone who just joined: nothing to ask).
+        self.keeper.ready(ask=not self.sign_in.joined_now)
         give_back_freed_memory()  # what showing them freed (a room holds it per person)
 
     def _home_link(self, t: Callable[[str], str]) -> str:

@@ -79,6 +79,8 @@ class SignIn:
         self._on_signed_in = on_signed_in
         self._on_signed_out = on_signed_out
         self.participant: Participant | None = None
+        self.joined_now = False
+        """Whether the participant signed in is one this page just created (Join)."""
         self.token: str | None = None
         self.joining = ""  # the title of the session a ?code= link names
         self._moved = ""  # the note for someone known who came back for another session
@@ -194,6 +196,7 @@ class SignIn:
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(said)}</p>'
             return None
         self.message.value = ""
+        self.joined_now = True
         self._signed_in(participant, token)
         if self.email_input.value.strip():
             self.save_email(self.email_input.value)
@@ -244,6 +247,7 @@ class SignIn:
     def sign_out(self) -> None:
         """Forget the participant in this browser and show the join step again."""
         self.participant = None
+        self.joined_now = False
         self.token = None
         self.browser.token = ""
         self.name_input.value = ""
@@ -325,6 +329,7 @@ class SignIn:
             participant = self.store.participant_for_token(token)
             if participant is not None:
                 participant = self._come_back(participant)
+                self.joined_now = False
                 self._signed_in(participant, token)
                 if unknown_link:
                     note = t(

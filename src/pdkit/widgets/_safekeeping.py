@@ -135,10 +135,14 @@ class Safekeeper(ScriptWidget):
         self._ready = False
         self.note.value = ""
 
-    def ready(self) -> None:
-        """Every form of the page is built: ask the page for what it still keeps."""
+    def ready(self, *, ask: bool = True) -> None:
+        """Every form of the page is built: ask the page for what it still keeps. Not
+        ``ask``: the page keeps nothing for this participant (one who just joined: the
+        page keeps typing per participant, from when they are known); a page that says
+        hello later, or a form attached later, is still answered."""
         self._ready = True
-        self._send_ready()
+        if ask:
+            self._send_ready()
 
     def acknowledge(self, texts: Mapping[str, str]) -> None:
         """The store now holds these texts: the page may forget them."""
