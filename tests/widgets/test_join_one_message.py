@@ -128,6 +128,27 @@ def test_a_report_that_is_not_one_is_left_and_the_join_goes_on(store: Store, rep
     assert "pdkit-resume-link" not in app.sign_in.header.value  # no page address: no link
 
 
+def test_a_report_too_long_to_be_one_gives_no_address_and_no_token(store: Store) -> None:
+    """A page address or token longer than any real one is taken as none (a report is
+    read once per page, and links are made from its address): the join goes on."""
+    from pdkit.widgets._browser import MAX_PAGE_URL, MAX_TOKEN
+
+    app = _app(store)
+    report = {
+        "url_token": "t" * (MAX_TOKEN + 1),
+        "stored_token": "s" * 10_000_000,
+        "page_url": PAGE + "?" + "x" * MAX_PAGE_URL,
+    }
+    app.keeper._received(app.keeper, _join_message("Kay", report), [])
+    assert _names(store) == ["Kay"]
+    browser = app.sign_in.browser
+    assert (browser.url_token, browser.stored_token, browser.page_url) == ("", "", "")
+    assert "pdkit-resume-link" not in app.sign_in.header.value
+    assert len(app.sign_in.header.value) < 2000
+    page_loaded(browser, page_url=PAGE + "?x=" + "y" * 100)  # a long one that is an address
+    assert browser.page_url == PAGE + "?x=" + "y" * 100
+
+
 @pytest.mark.parametrize("click", ["sign-in:other", "", 7, None, ["sign-in:join"]])
 def test_a_click_of_no_known_button_clicks_nothing(store: Store, click: Any) -> None:
     app = _app(store)

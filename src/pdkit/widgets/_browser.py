@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import traitlets
@@ -16,13 +17,28 @@ from ..i18n import N_
 from ..links import RESUME_PARAM
 from ._script import ScriptWidget, script
 
-__all__ = ["BrowserIdentity", "in_jupyter_frontend", "personal_link_html"]
+__all__ = [
+    "MAX_PAGE_URL",
+    "MAX_TOKEN",
+    "BrowserIdentity",
+    "in_jupyter_frontend",
+    "personal_link_html",
+]
 
 _ESM = (
     (Path(__file__).parent / "js" / "identity.js")
     .read_text("utf-8")
     .replace("__RESUME_PARAM__", RESUME_PARAM)
 )
+
+
+MAX_PAGE_URL = 8192
+"""The longest page address a report may give (browsers and servers refuse longer ones);
+a longer one is taken as none: no link is made from it."""
+
+MAX_TOKEN = 256
+"""The longest resume token a report may give (pdkit's are 24 characters); a longer one is
+taken as none."""
 
 
 class BrowserIdentity(ScriptWidget):
@@ -45,6 +61,17 @@ class BrowserIdentity(ScriptWidget):
 
     REPORTED = ("url_token", "stored_token", "page_url")
     """What the browser reports."""
+
+    @traitlets.validate("page_url")
+    def _an_address(self, proposal: dict[str, Any]) -> str:
+        # Links are made from it, once per page: what no browser's address is, is none.
+        value = str(proposal["value"])
+        return value if len(value) <= MAX_PAGE_URL else ""
+
+    @traitlets.validate("url_token", "stored_token")
+    def _a_token(self, proposal: dict[str, Any]) -> str:
+        value = str(proposal["value"])
+        return value if len(value) <= MAX_TOKEN else ""
 
 
 def personal_link_html(url: str, t: Callable[[str], str]) -> str:
