@@ -271,14 +271,29 @@ def test_a_newcomer_who_joins_without_a_name_is_told_and_keeps_the_step(
     pdkit_server: Any, browser: Any
 ) -> None:
     """Join with an empty name box: the step says what to do and stays as it is; the name
-    typed then joins, with the personal link made from the page's report (sent with the
-    first Join, taken once)."""
+    typed then joins with Enter, as a form is sent (one message, as the button's), with the
+    personal link made from the page's report (sent with the first Join, taken once)."""
     context = browser.new_context()
-    page = _open(context, pdkit_server.url())
-    page.get_by_label("Your name").wait_for(timeout=LOAD)
+    page = context.new_page()
+    sent: list[tuple[str, dict[str, Any]]] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framesent", lambda f: sent.append(m) if (m := _shell_messages(f)) else None
+        ),
+    )
+    page.goto(pdkit_server.url())
+    box = page.get_by_label("Your name")
+    box.wait_for(timeout=LOAD)
     page.get_by_role("button", name="Join").click()
     expect(page.get_by_role("alert")).to_contain_text("Please type your name", timeout=30_000)
-    _join(page, "Nia Second")
+    before = len(sent)
+    box.fill("Nia Second")
+    box.press("Enter")
+    page.get_by_label("My goal (required)").wait_for(timeout=30_000)
+    at_enter = sent[before:]
+    assert len(at_enter) == 1, at_enter
+    assert at_enter[0][1]["data"]["content"]["click"] == "sign-in:join", at_enter
     expect(page.locator(".pdkit-who")).to_contain_text("Nia Second")
     link = page.locator("a.pdkit-resume-link")
     assert link.get_attribute("href").startswith(pdkit_server.url()), link.get_attribute("href")

@@ -205,6 +205,20 @@ export default {
       if (host && !lost) event.stopPropagation();
     };
     document.addEventListener("change", onChange, true);
+    // Enter in a synced box (the join step's name or code) clicks the nearest button that
+    // goes through this keeper (Join), as Enter submits a form; not the box's own message.
+    const onKey = (event) => {
+      if (event.key !== "Enter" || event.isComposing || lost) return;
+      const host = event.target && event.target.closest ? event.target.closest(`[class*="${SYNC}"]`) : null;
+      let around = host ? host.parentElement : null;
+      while (around && !around.querySelector(`button[class*="${VIA}"]`)) around = around.parentElement;
+      const button = around ? around.querySelector(`button[class*="${VIA}"]`) : null;
+      if (!button || button.disabled) return;
+      event.preventDefault();
+      event.stopPropagation();
+      button.click();
+    };
+    document.addEventListener("keydown", onKey, true);
 
     const onMessage = (msg) => {
       if (!msg || typeof msg !== "object") return;
@@ -291,6 +305,7 @@ export default {
       document.removeEventListener("focusin", onFocus, true);
       document.removeEventListener("click", onClick, true);
       document.removeEventListener("change", onChange, true);
+      document.removeEventListener("keydown", onKey, true);
       model.off("msg:custom", onMessage);
       if (kernel && kernel.connectionStatusChanged) kernel.connectionStatusChanged.disconnect(onConnection);
       if (kernel && kernel.statusChanged) kernel.statusChanged.disconnect(onStatus);
