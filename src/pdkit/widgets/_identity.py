@@ -145,7 +145,7 @@ class SignIn:
 
         self._hub_user = hub_user
         self._hub_email = hub_email
-        self._join_follows: tuple[str | None, bool] | None = None  # see _join_clicked
+        self._join_follows = False  # the report came with Join (see _join_clicked)
         if start:
             self.start()
 
@@ -309,17 +309,18 @@ class SignIn:
         if not self.browser.reported and isinstance(report, dict):
             state = {key: report.get(key) for key in BrowserIdentity.REPORTED}
             if all(isinstance(value, str) for value in state.values()):
-                self._join_follows = (self.language, self.asks_code)
+                self._join_follows = True
                 try:  # as if the browser had sent it: nothing goes back to the page
                     self.browser.set_state({**state, "reported": True})
                 finally:
-                    self._join_follows = None
+                    self._join_follows = False
         if self.participant is None:  # (a report with a known token signed them in)
             self.join(self.name_input.value)
 
     def _on_report(self, *_: Any) -> None:
         if self.participant is not None:
             return
+        step_made_for = (self.language, self.asks_code)
         self._use_language(language_from_url(self.browser.page_url) or self.default_language)
         t = self.t
         unknown_link = False
@@ -348,7 +349,8 @@ class SignIn:
             self.message.value = f'<p class="pdkit-error" role="alert">{escape(error)}</p>'
         self._choose_session()
         if (
-            self._join_follows == (self.language, self.asks_code)
+            self._join_follows
+            and step_made_for == (self.language, self.asks_code)
             and not unknown_link
             and "pdkit-ahead" in self.join_step._dom_classes
         ):

@@ -9,8 +9,13 @@ const VIA = "pdkit-via:";
 const STORE = "pdkit:pending:";
 const LOST = new Set(["dead", "restarting", "autorestarting"]);
 
+// The element around ``target`` (itself included) that matches ``selector``, or null.
+function around(target, selector) {
+  return target && target.closest ? target.closest(selector) : null;
+}
+
 function keyOf(target) {
-  const host = target && target.closest ? target.closest(`[class*="${CLASS}"]`) : null;
+  const host = around(target, `[class*="${CLASS}"]`);
   if (!host) return null;
   const token = [...host.classList].find((c) => c.startsWith(CLASS));
   return token ? token.slice(CLASS.length) : null;
@@ -177,7 +182,7 @@ export default {
     // room joins at once.
     const onClick = (event) => {
       if (lost) return;
-      const button = event.target && event.target.closest ? event.target.closest("button") : null;
+      const button = around(event.target, "button");
       if (!button || button.disabled || banner.contains(button)) return;
       const items = { ...(owner() ? shown(CLASS, 500) : {}), ...shown(SYNC, 20) };
       const via = [...button.classList].find((c) => c.startsWith(VIA));
@@ -201,18 +206,18 @@ export default {
     // A synced box's text goes with the next click (above), not when the box is left:
     // one message at Join instead of one more for the name.
     const onChange = (event) => {
-      const host = event.target && event.target.closest ? event.target.closest(`[class*="${SYNC}"]`) : null;
-      if (host && !lost) event.stopPropagation();
+      if (around(event.target, `[class*="${SYNC}"]`) && !lost) event.stopPropagation();
     };
     document.addEventListener("change", onChange, true);
     // Enter in a synced box (the join step's name or code) clicks the nearest button that
     // goes through this keeper (Join), as Enter submits a form; not the box's own message.
     const onKey = (event) => {
       if (event.key !== "Enter" || event.isComposing || lost) return;
-      const host = event.target && event.target.closest ? event.target.closest(`[class*="${SYNC}"]`) : null;
-      let around = host ? host.parentElement : null;
-      while (around && !around.querySelector(`button[class*="${VIA}"]`)) around = around.parentElement;
-      const button = around ? around.querySelector(`button[class*="${VIA}"]`) : null;
+      const host = around(event.target, `[class*="${SYNC}"]`);
+      let button = null;
+      for (let box = host && host.parentElement; box && !button; box = box.parentElement) {
+        button = box.querySelector(`button[class*="${VIA}"]`);
+      }
       if (!button || button.disabled) return;
       event.preventDefault();
       event.stopPropagation();
